@@ -1,0 +1,45 @@
+/**
+ * onnxruntime-web in Node: the training engine (WASM SIMD; WebGPU where an adapter exists).
+ * The only training module that imports onnxruntime-web.
+ */
+import os from 'node:os';
+import * as ort from 'onnxruntime-web';
+import { encodeModel, type ModelDef } from './onnx/proto.js';
+
+export type Backend = 'wasm' | 'webgpu';
+export { ort };
+
+let configured = false;
+export function configure(threads = Math.max(1, os.availableParallelism?.() ?? os.cpus().length)) {
+  if (configured) return;
+  ort.env.wasm.numThreads = threads;
+  ort.env.wasm.simd = true;
+  ort.env.logLevel = 'error';
+  configured = true;
+}
+
+export async function ensureBackend(backend: Backend): Promise<void> {
+  if (backend === 'wasm') return;
+  const nav = (globalThis as any).navigator;
+  if (!nav?.gpu) {
+    try {
+      const webgpu: any = await import(/* @vite-ignore */ 'webgpu' as string);
+      Object.assign(globalThis, webgpu.globals);
+      (globalThis as any).navigator = { ...(nav ?? {}), gpu: webgpu.create([]) };
+    } catch {
+      throw new Error('--backend webgpu needs a WebGPU adapter: install the npm package "webgpu" (npm i webgpu) on a machine with a GPU, or use --backend wasm');
+    }
+  }
+  const adapter = await (globalThis as any).navigator.gpu.requestAdapter();
+  if (!adapter) throw new Error('--backend webgpu: no WebGPU adapter found on this machine (no GPU); use --backend wasm');
+}
+
+export async function session(model: ModelDef | Uint8Array, backend: Backend = 'wasm'): Promise<ort.InferenceSession> {
+  configure();
+  const bytes = model instanceof Uint8Array ? model : encodeModel(model);
+  return ort.InferenceSession.create(bytes, { executionProviders: [backend], graphOptimizationLevel: 'all' });
+}
+
+export function tensor(data: Float32Array, dims: readonly number[]): ort.Tensor {
+  return new ort.Tensor('float32', data, dims);
+}

@@ -1,0 +1,178 @@
+/**
+ * Compiles an architecture to its three ONNX graphs:
+ *   inference:      input -> logits, probs and every layer's activation (named after the layer)
+ *   training step:  input, targets, weights (as inputs), dropout masks -> loss, logits, grad:<param>, batch stats
+ *   input gradient: input + cotangents for logits and any layer's activation -> grad_input (a VJP)
+ * Shapes: input [N,C,H,W]; N is symbolic everywhere; H and W too in the fully convolutional graph.
+ */
+import { backwardOf, ruleFor } from '../layers/registry.js';
+import { softmaxCrossEntropy } from '../layers/loss.js';
+import type { ForwardResult, LayerCtx, Mode } from '../layers/types.js';
+import { DataType, type Dim, type ModelDef } from '../onnx/proto.js';
+import { convPrefix, resolve, type ArchSpec, type ResolvedLayer } from '../spec.js';
+import { GraphBuilder } from './builder.js';
+
+export type Weights = Record<string, Float32Array>;
+
+interface Stack { layers: ResolvedLayer[]; ctxs: LayerCtx<any>[]; xs: string[]; fwd: ForwardResult[] }
+
+function makeCtx(b: GraphBuilder, layer: ResolvedLayer, mode: Mode, dynamic: boolean, paramValue: (full: string) => string): LayerCtx<any> {
+  return {
+    b, mode, dynamic, name: layer.name, spec: layer.spec, inShape: layer.inShape, outShape: layer.outShape,
+    param: (suffix) => paramValue(`${layer.name}.${suffix}`),
+    extra: (suffix) => `${layer.name}.${suffix}`,
+  };
+}
+
+function forwardStack(b: GraphBuilder, layers: ResolvedLayer[], mode: Mode, dynamic: boolean, x: string, paramValue: (n: string) => string): Stack {
+  const ctxs: LayerCtx<any>[] = [], xs: string[] = [], fwd: ForwardResult[] = [];
+  for (const layer of layers) {
+    const ctx = makeCtx(b, layer, mode, dynamic, paramValue);
+    xs.push(x);
+    const r = ruleFor(layer.kind).forward(ctx, x);
+    ctxs.push(ctx); fwd.push(r);
+    x = r.y;
+  }
+  return { layers, ctxs, xs, fwd };
+}
+
+/** Back-propagates dTop from the last layer to the input; cotangent(i) adds an upstream gradient at layer i's output. */
+function backwardStack(s: Stack, dTop: string | undefined, cotangent: (i: number) => string | undefined, needInputGrad: boolean, needParamGrads: boolean) {
+  const grads: Record<string, string> = {};
+  let dy = dTop;
+  for (let i = s.layers.length - 1; i >= 0; i--) {
+    const cot = cotangent(i);
+    dy = dy && cot ? s.ctxs[i].b.add(dy, cot) : dy ?? cot;
+    if (!dy) continue;
+    const layer = s.layers[i];
+    const r = backwardOf(layer.kind, layer.name)(s.ctxs[i], {
+      x: s.xs[i], y: s.fwd[i].y, dy, cache: s.fwd[i].cache ?? {}, needDx: i > 0 || needInputGrad, needParamGrads,
+    });
+    for (const [suffix, g] of Object.entries(r.grads)) grads[`${layer.name}.${suffix}`] = g;
+    dy = r.dx;
+  }
+  return { dInput: dy, grads };
+}
+
+function addInitializers(b: GraphBuilder, layers: ResolvedLayer[], weights: Weights) {
+  for (const p of layers.flatMap((l) => l.params)) {
+    const w = weights[p.name];
+    if (!w) throw new Error(`missing weights for ${p.name}`);
+    if (w.length !== p.shape.reduce((a, v) => a * v, 1)) throw new Error(`weights ${p.name} have ${w.length} values, expected shape [${p.shape}]`);
+    b.initializer(p.name, p.shape, w);
+  }
+}
+
+function inputShape(arch: ArchSpec, dynamic: boolean): Dim[] {
+  return dynamic ? ['N', arch.input[0], 'H', 'W'] : ['N', ...arch.input];
+}
+function activationShape(layer: ResolvedLayer, dynamic: boolean): Dim[] {
+  if (!dynamic || layer.outShape.length === 1) return ['N', ...layer.outShape];
+  return ['N', layer.outShape[0], `${layer.name}_H`, `${layer.name}_W`];
+}
+
+function model(b: GraphBuilder, name: string, doc: string): ModelDef {
+  return { graph: b.graph(name, doc), producer: 'edge-cnn', docString: doc };
+}
+
+export interface GraphOptions {
+  /** Only the fully convolutional prefix, with symbolic H and W (for dreams on images larger than the input). */
+  fullyConvolutional?: boolean;
+}
+
+function selectLayers(arch: ArchSpec, opts: GraphOptions) {
+  const all = resolve(arch);
+  return opts.fullyConvolutional ? convPrefix(all) : all;
+}
+
+/** The served inference graph: logits, probs and every activation. */
+export function buildInference(arch: ArchSpec, weights: Weights, opts: GraphOptions = {}): ModelDef {
+  const dynamic = !!opts.fullyConvolutional;
+  const layers = selectLayers(arch, opts);
+  const b = new GraphBuilder();
+  const x = b.input('input', inputShape(arch, dynamic));
+  addInitializers(b, layers, weights);
+  const s = forwardStack(b, layers, 'infer', dynamic, x, (n) => n);
+  s.fwd.forEach((r, i) => b.exposeAs(r.y, `act.${layers[i].name}`, activationShape(layers[i], dynamic)));
+  if (!dynamic) {
+    const last = layers[layers.length - 1];
+    const logits = s.fwd[s.fwd.length - 1].y;
+    b.exposeAs(logits, 'logits', ['N', ...last.outShape]);
+    b.output(b.o('Softmax', [logits], { axis: 1 }, 'probs'), ['N', ...last.outShape]);
+  }
+  return model(b, 'inference', 'edge-cnn inference: input [N,C,H,W] -> logits, probs and act.<layer> for every layer');
+}
+
+/** The training-step graph: weights come in as inputs so the trainer updates them between steps. */
+export function buildTrainStep(arch: ArchSpec): ModelDef {
+  const layers = resolve(arch);
+  const b = new GraphBuilder();
+  const x = b.input('input', inputShape(arch, false));
+  const classes = layers[layers.length - 1].outShape;
+  const targets = b.input('targets', ['N', ...classes], DataType.FLOAT, 'one-hot (or soft) labels');
+  for (const p of layers.flatMap((l) => l.params)) b.input(p.name, p.shape);
+  for (const l of layers) for (const [suffix, shape] of Object.entries(ruleFor(l.kind).trainInputs?.(l.spec, l.inShape) ?? {})) b.input(`${l.name}.${suffix}`, ['N', ...shape]);
+  const s = forwardStack(b, layers, 'train', false, x, (n) => n);
+  const logits = s.fwd[s.fwd.length - 1].y;
+  const { loss, dlogits } = softmaxCrossEntropy(b, logits, targets);
+  const { grads } = backwardStack(s, dlogits, () => undefined, false, true);
+  b.exposeAs(loss, 'loss', []);
+  b.exposeAs(logits, 'logits', ['N', ...classes]);
+  for (const p of layers.flatMap((l) => l.params).filter((p) => p.trainable)) {
+    if (!grads[p.name]) throw new Error(`no gradient for ${p.name}`);
+    b.exposeAs(grads[p.name], `grad:${p.name}`, p.shape);
+  }
+  s.fwd.forEach((r, i) => Object.entries(r.state ?? {}).forEach(([k, v]) => b.exposeAs(v, `${layers[i].name}.${k}`, [layers[i].outShape[0]])));
+  return model(b, 'train_step', 'edge-cnn training step: loss, logits and grad:<param> for every trainable parameter');
+}
+
+/**
+ * The input-gradient graph (vector-Jacobian product): given cotangents g_logits and g_<layer> for any layer's
+ * activation, grad_input = sum over them of g^T d(output)/d(input). Every cotangent is an input; one the
+ * objective does not use is fed as a broadcast zero of shape [1,...,1].
+ */
+export function buildInputGrad(arch: ArchSpec, weights: Weights, opts: GraphOptions = {}): ModelDef {
+  const dynamic = !!opts.fullyConvolutional;
+  const layers = selectLayers(arch, opts);
+  const b = new GraphBuilder();
+  const x = b.input('input', inputShape(arch, dynamic));
+  const cot: string[] = layers.map((l) => {
+    const name = `grad.${l.name}`;
+    // onnxruntime-web cannot feed inputs that have initializers, so every cotangent is required: callers pass
+    // zeros of shape [1,...,1] (broadcast) for those their objective does not use.
+    const dims = activationShape(l, dynamic).map((_, d) => `${name}_d${d}`);
+    b.input(name, dims, DataType.FLOAT, `cotangent for act.${l.name}: [N,${l.outShape}] or [1,...,1] zeros`);
+    return name;
+  });
+  addInitializers(b, layers, weights);
+  const s = forwardStack(b, layers, 'infer', dynamic, x, (n) => n);
+  const { dInput } = backwardStack(s, undefined, (i) => cot[i], true, false);
+  b.exposeAs(dInput!, 'grad_input', inputShape(arch, dynamic));
+  if (!dynamic) {
+    const logits = s.fwd[s.fwd.length - 1].y;
+    b.exposeAs(logits, 'logits', ['N', ...layers[layers.length - 1].outShape]);
+    b.output(b.o('Softmax', [logits], { axis: 1 }, 'probs'), ['N', ...layers[layers.length - 1].outShape]);
+  }
+  return model(b, 'input_gradient', 'edge-cnn input gradient: input and grad.<layer> cotangents -> grad_input = VJP at input');
+}
+
+/**
+ * A probe for gradient checks: weights and dropout masks as inputs, a cotangent for the last layer, and
+ * objective = sum(cotangent * output) with its gradient for the input and every trainable parameter.
+ */
+export function buildProbe(arch: ArchSpec, mode: Mode): ModelDef {
+  const layers = resolve(arch);
+  const b = new GraphBuilder();
+  const x = b.input('input', inputShape(arch, false));
+  for (const p of layers.flatMap((l) => l.params)) b.input(p.name, p.shape);
+  if (mode === 'train') for (const l of layers) for (const [suffix, shape] of Object.entries(ruleFor(l.kind).trainInputs?.(l.spec, l.inShape) ?? {})) b.input(`${l.name}.${suffix}`, ['N', ...shape]);
+  const last = layers[layers.length - 1];
+  const cot = b.input('cotangent', ['N', ...last.outShape]);
+  const s = forwardStack(b, layers, mode, false, x, (n) => n);
+  const y = s.fwd[s.fwd.length - 1].y;
+  b.exposeAs(b.o('ReduceSum', [b.o('Reshape', [b.mul(y, cot), b.ints([-1])])], { keepdims: 0 }), 'objective', []);
+  const { dInput, grads } = backwardStack(s, cot, () => undefined, true, mode === 'train');
+  b.exposeAs(dInput!, 'grad_input', inputShape(arch, false));
+  for (const [name, g] of Object.entries(grads)) b.exposeAs(g, `grad:${name}`, layers.flatMap((l) => l.params).find((p) => p.name === name)!.shape);
+  return model(b, 'probe', 'gradient-check probe');
+}

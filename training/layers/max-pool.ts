@@ -1,0 +1,40 @@
+/**
+ * max-pool: the largest value of each k x k window, windows k apart (kernel == stride, no padding).
+ *   backward without MaxPool's Indices output (onnxruntime-web's WebGPU backend rejects it):
+ *   up(Y) = nearest-neighbour upsampling by k; mask = (X == up(Y)) on the covered area;
+ *   ties share the gradient: dX = mask * up(dY / count(mask in window)); rows floor() dropped get 0.
+ */
+import type { LayerRule } from './types.js';
+
+export interface MaxPoolSpec { kind: 'maxpool'; kernel?: number; stride?: number }
+
+const kernelOf = (spec: MaxPoolSpec) => spec.kernel ?? 2;
+
+export const maxPool: LayerRule<MaxPoolSpec> = {
+  kind: 'maxpool',
+  outShape(spec, [c, h, w]) {
+    const k = kernelOf(spec), s = spec.stride ?? k;
+    if (s !== k) throw new Error(`maxpool supports stride == kernel (non-overlapping windows); got kernel ${k}, stride ${s}`);
+    if (w === undefined || h < k || w < k) throw new Error(`maxpool kernel ${k} needs a [C,H,W] input of at least ${k}x${k}, got [${[c, h, w]}]`);
+    return [c, Math.floor(h / k), Math.floor(w / k)];
+  },
+  params: () => [],
+  receptive: (spec) => ({ kernel: kernelOf(spec), stride: kernelOf(spec) }),
+  forward({ b, spec, name }, x) {
+    const k = kernelOf(spec);
+    return { y: b.o('MaxPool', [x], { kernel_shape: [k, k], strides: [k, k] }, name) };
+  },
+  backward({ b, spec, name, inShape, dynamic }, { x, y, dy }) {
+    const k = kernelOf(spec);
+    const scales = b.o('Constant', [], { value: { name: 'scales', dataType: 1, dims: [4], data: Float32Array.of(1, 1, k, k) } });
+    const up = (v: string) => b.o('Resize', [v, '', scales], { mode: 'nearest' });
+    const yUp = up(y);
+    const exact = !dynamic && inShape[1] % k === 0 && inShape[2] % k === 0;
+    const covered = exact ? x : b.o('Slice', [x, b.ints([0, 0]), b.o('Slice', [b.o('Shape', [yUp]), b.ints([2]), b.ints([4])]), b.ints([2, 3])]);
+    const mask = b.o('Cast', [b.o('Equal', [covered, yUp])], { to: 1 });
+    const count = b.mul(b.o('AveragePool', [mask], { kernel_shape: [k, k], strides: [k, k] }), b.float(k * k));
+    let dx = b.mul(mask, up(b.div(dy, count)), exact ? `${name}_dx` : undefined);
+    if (!exact) dx = b.padSpatialTo(dx, x, `${name}_dx`);
+    return { dx, grads: {} };
+  },
+};

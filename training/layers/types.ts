@@ -1,0 +1,58 @@
+/**
+ * The contract every layer rule fulfils: shapes, parameters, counts, and forward and backward ONNX nodes.
+ * Shapes are per sample (no batch axis): [C, H, W] for images and feature maps, [F] for vectors.
+ */
+import type { GraphBuilder } from '../graph/builder.js';
+
+export type Mode = 'train' | 'infer';
+
+export interface ParamSpec {
+  /** Suffix; the full name is `${layer}.${suffix}`. */
+  suffix: string;
+  shape: number[];
+  init: 'he' | 'glorot' | 'zeros' | 'ones';
+  fanIn: number;
+  fanOut: number;
+  /** Weights the optimizer updates; running statistics are state, not trainable. */
+  trainable: boolean;
+  role: 'weight' | 'bias' | 'state';
+}
+
+export interface LayerCtx<S> {
+  b: GraphBuilder;
+  mode: Mode;
+  name: string;
+  spec: S;
+  inShape: number[];
+  outShape: number[];
+  /** The spatial size is symbolic (fully convolutional graphs): no static shape shortcuts. */
+  dynamic: boolean;
+  /** Value name of a parameter of this layer (a graph input when training, an initializer otherwise). */
+  param(suffix: string): string;
+  /** Value names of the extra training inputs declared by trainInputs(). */
+  extra(suffix: string): string;
+}
+
+export interface ForwardResult {
+  y: string;
+  /** Values the backward pass reuses (llm.c style: forward caches what backward needs). */
+  cache?: Record<string, string>;
+  /** Training-only outputs such as batch statistics, keyed by a suffix. */
+  state?: Record<string, string>;
+}
+
+export interface BackwardArgs { x: string; y: string; dy: string; cache: Record<string, string>; needDx: boolean; needParamGrads: boolean }
+export interface BackwardResult { dx?: string; grads: Record<string, string> }
+
+export interface LayerRule<S = any> {
+  kind: string;
+  /** Validates the spec against the input shape and returns the output shape; throws a message naming the problem. */
+  outShape(spec: S, inShape: number[]): number[];
+  params(spec: S, inShape: number[]): ParamSpec[];
+  /** Side of the receptive field in this layer's input units and the step between neighbouring outputs. */
+  receptive?(spec: S): { kernel: number; stride: number };
+  /** Per-sample graph inputs needed in training mode (e.g. dropout mask), suffix -> per-sample shape. */
+  trainInputs?(spec: S, inShape: number[]): Record<string, number[]>;
+  forward(ctx: LayerCtx<S>, x: string): ForwardResult;
+  backward?(ctx: LayerCtx<S>, a: BackwardArgs): BackwardResult;
+}
