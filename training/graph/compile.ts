@@ -157,8 +157,9 @@ export function buildInputGrad(arch: ArchSpec, weights: Weights, opts: GraphOpti
 }
 
 /**
- * A probe for gradient checks: weights and dropout masks as inputs, a cotangent for the last layer, and
- * objective = sum(cotangent * output) with its gradient for the input and every trainable parameter.
+ * A probe for gradient checks: weights and dropout masks as inputs, a cotangent for the last layer; outputs the
+ * last layer's output and the gradient of objective = sum(cotangent * output) (computed by the caller in
+ * float64) for the input and every trainable parameter.
  */
 export function buildProbe(arch: ArchSpec, mode: Mode): ModelDef {
   const layers = resolve(arch);
@@ -170,7 +171,7 @@ export function buildProbe(arch: ArchSpec, mode: Mode): ModelDef {
   const cot = b.input('cotangent', ['N', ...last.outShape]);
   const s = forwardStack(b, layers, mode, false, x, (n) => n);
   const y = s.fwd[s.fwd.length - 1].y;
-  b.exposeAs(b.o('ReduceSum', [b.o('Reshape', [b.mul(y, cot), b.ints([-1])])], { keepdims: 0 }), 'objective', []);
+  b.exposeAs(y, 'output', ['N', ...last.outShape]);
   const { dInput, grads } = backwardStack(s, cot, () => undefined, true, mode === 'train');
   b.exposeAs(dInput!, 'grad_input', inputShape(arch, false));
   for (const [name, g] of Object.entries(grads)) b.exposeAs(g, `grad:${name}`, layers.flatMap((l) => l.params).find((p) => p.name === name)!.shape);

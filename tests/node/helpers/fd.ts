@@ -1,0 +1,50 @@
+/** Central finite differences for gradient checks, with a named tolerance. */
+export const FD_EPS = 1e-2;
+/** For deep stacks, where a step of FD_EPS crosses ReLU and max-pool kinks: smaller, at the cost of float32 noise. */
+export const FD_EPS_DEEP = 1e-3;
+/** |analytic - numeric| <= ATOL + RTOL * |numeric|: float32 objectives, eps 1e-2, central differences. */
+export const FD_ATOL = 2e-3;
+export const FD_RTOL = 2e-2;
+
+/** Picks `count` distinct coordinates of an n-vector with a seeded LCG. */
+export function sampleIndices(n: number, count: number, seed: number): number[] {
+  if (n <= count) return Array.from({ length: n }, (_, i) => i);
+  const out = new Set<number>();
+  let s = seed >>> 0;
+  while (out.size < count) { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; out.add(s % n); }
+  return [...out];
+}
+
+export function randn(n: number, seed: number, scale = 1): Float32Array {
+  const a = new Float32Array(n);
+  let s = seed >>> 0;
+  const u = () => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return (s + 0.5) / 4294967296; };
+  for (let i = 0; i < n; i++) a[i] = Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u()) * scale;
+  return a;
+}
+
+export interface Mismatch { index: number; analytic: number; numeric: number }
+export interface GradCheck { mismatches: Mismatch[]; kinks: number; checked: number }
+
+/**
+ * Compares analytic gradient entries with central differences of `f` around `x` (mutated and restored).
+ * A coordinate whose one-sided differences disagree lies within eps of a kink (ReLU at 0, a max-pool
+ * switch): finite differences say nothing there, so it is counted as a kink, not compared (cs231n's advice).
+ */
+export async function checkGradient(x: Float32Array, analytic: ArrayLike<number>, f: () => Promise<number>, indices: number[], eps = FD_EPS): Promise<GradCheck> {
+  const mismatches: Mismatch[] = [];
+  let kinks = 0;
+  for (const i of indices) {
+    const v = x[i];
+    const mid = await f();
+    x[i] = v + eps; const up = await f();
+    x[i] = v - eps; const down = await f();
+    x[i] = v;
+    const numeric = (up - down) / (2 * eps);
+    const forward = (up - mid) / eps, backward = (mid - down) / eps;
+    const tol = (g: number) => FD_ATOL + FD_RTOL * Math.abs(g);
+    if (Math.abs(forward - backward) > 2 * tol(numeric)) { kinks++; continue; }
+    if (Math.abs(analytic[i] - numeric) > tol(numeric)) mismatches.push({ index: i, analytic: analytic[i], numeric });
+  }
+  return { mismatches, kinks, checked: indices.length };
+}

@@ -1,0 +1,7 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    projects: ['tests/node/vitest.config.ts', 'tests/workerd/vitest.config.ts'],
+  },
+});
