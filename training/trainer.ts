@@ -108,13 +108,15 @@ export async function train(opts: TrainOptions, train: Dataset, test?: Dataset, 
       // Cosine decay of the learning rate over the whole run.
       adam.opts.lr = opts.lr * 0.5 * (1 + Math.cos((Math.PI * done) / totalSteps));
       adam.step(weights, Object.fromEntries(trainable.map((p) => [p.name, out[`grad:${p.name}`].data as Float32Array])), decay);
+      // Cumulative average over the first steps (1/t), then an exponential moving average.
+      const mom = Math.max(momentum, 1 / (done + 1));
       for (const l of bns) {
         const m = out[`${l.name}.batch_mean`].data as Float32Array, v = out[`${l.name}.batch_var`].data as Float32Array;
         const rm = weights[`${l.name}.running_mean`], rv = weights[`${l.name}.running_var`];
         const count = opts.batch * (l.inShape.length === 3 ? l.inShape[1] * l.inShape[2] : 1);
         for (let i = 0; i < rm.length; i++) {
-          rm[i] = (1 - momentum) * rm[i] + momentum * m[i];
-          rv[i] = (1 - momentum) * rv[i] + momentum * v[i] * (count / (count - 1));
+          rm[i] = (1 - mom) * rm[i] + mom * m[i];
+          rv[i] = (1 - mom) * rv[i] + mom * v[i] * (count / (count - 1));
         }
       }
       const logits = out.logits.data as Float32Array;

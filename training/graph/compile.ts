@@ -148,6 +148,9 @@ export function buildInputGrad(arch: ArchSpec, weights: Weights, opts: GraphOpti
   const s = forwardStack(b, layers, 'infer', dynamic, x, (n) => n);
   const { dInput } = backwardStack(s, undefined, (i) => cot[i], true, false);
   b.exposeAs(dInput!, 'grad_input', inputShape(arch, dynamic));
+  // The forward values at the same input come for free: objectives that need them (Deep Dream, Gram
+  // matrices, cross-entropy) read them from a first run with zero cotangents.
+  s.fwd.forEach((r, i) => b.exposeAs(r.y, `act.${layers[i].name}`, activationShape(layers[i], dynamic)));
   if (!dynamic) {
     const logits = s.fwd[s.fwd.length - 1].y;
     b.exposeAs(logits, 'logits', ['N', ...layers[layers.length - 1].outShape]);

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { randomAffine, warp, DEFAULT_AUGMENT } from '../../../../training/data/augment.js';
+import { loadDigits } from '../../../../training/data/digits.js';
+import { Rng } from '../../../../training/random.js';
+
+const digits = loadDigits();
+const first = digits.images.subarray(0, 784);
+
+describe('augmentation (affine warp)', () => {
+  it('the zero transform is the identity, exactly', () => {
+    expect([...warp(first, 28, 28, { angleDeg: 0, scale: 1, tx: 0, ty: 0 })]).toEqual([...first]);
+  });
+
+  it('a 90 degree rotation moves pixels where the rotation says', () => {
+    const img = new Float32Array(25); img[0 * 5 + 2] = 1; // top centre of a 5x5 image
+    const r = warp(img, 5, 5, { angleDeg: 90, scale: 1, tx: 0, ty: 0 });
+    // Rotating (x right, y down) by +90 degrees takes the top centre to the right centre... or left; find it.
+    const at = [...r].findIndex((v) => v > 0.99);
+    expect([2 * 5 + 4, 2 * 5 + 0]).toContain(at);
+    expect(r.reduce((a, v) => a + v, 0)).toBeCloseTo(1, 5);
+  });
+
+  it('an integer shift translates the image', () => {
+    const r = warp(first, 28, 28, { angleDeg: 0, scale: 1, tx: 2, ty: -1 });
+    for (let y = 1; y < 27; y++) for (let x = 2; x < 28; x++) expect(r[(y - 1) * 28 + x]).toBe(first[y * 28 + x - 2]);
+  });
+
+  it('scaling up grows the ink, scaling down shrinks it; a seed reproduces the transform', () => {
+    const ink = (a: Float32Array) => a.reduce((s, v) => s + v, 0);
+    expect(ink(warp(first, 28, 28, { angleDeg: 0, scale: 1.3, tx: 0, ty: 0 }))).toBeGreaterThan(ink(first) * 1.3);
+    expect(ink(warp(first, 28, 28, { angleDeg: 0, scale: 0.7, tx: 0, ty: 0 }))).toBeLessThan(ink(first) * 0.7);
+    expect(randomAffine(new Rng(5), DEFAULT_AUGMENT)).toEqual(randomAffine(new Rng(5), DEFAULT_AUGMENT));
+  });
+});

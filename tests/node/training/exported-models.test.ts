@@ -1,0 +1,117 @@
+/**
+ * Every committed model in models/: hashes match meta.json, the official ONNX checker accepts each graph,
+ * onnxruntime-web and onnxruntime-node agree on the probabilities, and the input-gradient graphs agree with
+ * central finite differences of the inference graph.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import * as ortNode from 'onnxruntime-node';
+import { describe, expect, it } from 'vitest';
+import { session, tensor } from '../../../training/engine.js';
+import { sha256 } from '../../../training/export.js';
+import { checkGradient, FD_EPS_DEEP, randn, sampleIndices } from '../helpers/fd.js';
+
+const ROOT = path.resolve('models');
+const models = fs.readdirSync(ROOT).filter((d) => fs.existsSync(path.join(ROOT, d, 'meta.json')));
+const PYTHON_ONNX = '/usr/bin/python3'; // Debian's python3-onnx 1.12 (installed by .ci/run)
+
+function samples(dir: string, count: number) {
+  const s = JSON.parse(fs.readFileSync(path.join(dir, 'samples.json'), 'utf8'));
+  const size = s.shape.reduce((a: number, v: number) => a * v, 1);
+  const bytes = Buffer.from(s.pixels, 'base64');
+  return { x: Float32Array.from(bytes.subarray(0, count * size), (v) => v / 255), labels: s.labels.slice(0, count) as number[], shape: s.shape as number[] };
+}
+
+it('the bundled models exist', () => {
+  expect(models).toEqual(expect.arrayContaining(['digits', 'fashion']));
+});
+
+describe.each(models)('models/%s', (name) => {
+  const dir = path.join(ROOT, name);
+  const meta = JSON.parse(fs.readFileSync(path.join(dir, 'meta.json'), 'utf8'));
+
+  it('sha256 of every ONNX file matches meta.json', () => {
+    for (const [file, info] of Object.entries<{ sha256: string }>(meta.files)) expect(sha256(fs.readFileSync(path.join(dir, file))), file).toBe(info.sha256);
+  });
+
+  it('passes the official ONNX checker (full check, IR 8, opset 17)', () => {
+    const script = `import onnx, sys
+for p in sys.argv[1:]:
+    m = onnx.load(p)
+    onnx.checker.check_model(m, full_check=True)
+    assert m.ir_version == 8 and m.opset_import[0].version == 17, (m.ir_version, m.opset_import)
+print('ok', onnx.__version__)`;
+    const files = Object.keys(meta.files).map((f) => path.join(dir, f));
+    expect(execFileSync(PYTHON_ONNX, ['-c', script, ...files], { encoding: 'utf8' })).toMatch(/^ok 1\./);
+  });
+
+  it('onnxruntime-web and onnxruntime-node give the same probabilities (max abs diff < 1e-5) and the recorded accuracy holds', async () => {
+    const { x, labels, shape } = samples(dir, 100);
+    const bytes = new Uint8Array(fs.readFileSync(path.join(dir, 'model.onnx')));
+    const web = await session(bytes);
+    const native = await ortNode.InferenceSession.create(bytes, { logSeverityLevel: 3 });
+    const a = (await web.run({ input: tensor(x, [100, ...shape]) })).probs.data as Float32Array;
+    const b = (await native.run({ input: new ortNode.Tensor('float32', x, [100, ...shape]) })).probs.data as Float32Array;
+    let diff = 0, correct = 0;
+    for (let i = 0; i < a.length; i++) diff = Math.max(diff, Math.abs(a[i] - b[i]));
+    for (let i = 0; i < 100; i++) correct += labels[i] === [...a.subarray(i * 10, i * 10 + 10)].indexOf(Math.max(...a.subarray(i * 10, i * 10 + 10))) ? 1 : 0;
+    expect(diff).toBeLessThan(1e-5);
+    expect(correct / 100).toBeGreaterThanOrEqual(meta.metrics.testAccuracy - 0.05);
+    await web.release();
+  });
+
+  it('input-grad.onnx gives the gradient of logits and hidden activations that finite differences of model.onnx give', async () => {
+    const { x, shape } = samples(dir, 1);
+    const inf = await session(new Uint8Array(fs.readFileSync(path.join(dir, 'model.onnx'))));
+    const grad = await session(new Uint8Array(fs.readFileSync(path.join(dir, 'input-grad.onnx'))));
+    const layers: { name: string; kind: string; outShape: number[] }[] = meta.layers;
+    const hidden = layers.find((l) => l.kind === 'relu')!; // the first feature maps after a nonlinearity
+    const last = layers.at(-1)!;
+    const cots: Record<string, Float32Array> = {
+      [last.name]: randn(last.outShape[0], 11),
+      [hidden.name]: randn(hidden.outShape.reduce((a, v) => a * v, 1), 12, 0.1),
+    };
+    const feeds: Record<string, ReturnType<typeof tensor>> = { input: tensor(x, [1, ...shape]) };
+    for (const l of layers) feeds[`grad.${l.name}`] = cots[l.name] ? tensor(cots[l.name], [1, ...l.outShape]) : tensor(new Float32Array(1), l.outShape.map(() => 1).concat(1));
+    const analytic = (await grad.run(feeds)).grad_input.data as Float32Array;
+    const objective = async () => {
+      const out = await inf.run({ input: tensor(x, [1, ...shape]) });
+      let s = 0;
+      for (const [n, c] of Object.entries(cots)) { const a = out[`act.${n}`].data as Float32Array; for (let i = 0; i < c.length; i++) s += a[i] * c[i]; }
+      return s;
+    };
+    // Sample where the image has ink or its edge, where gradients are non-trivial, plus random pixels.
+    const ink = [...x.keys()].filter((i) => x[i] > 0.1);
+    const idx = [...sampleIndices(ink.length, 16, 5).map((i) => ink[i]), ...sampleIndices(x.length, 8, 9)];
+    const r = await checkGradient(x, analytic, objective, idx, FD_EPS_DEEP);
+    expect(r.mismatches).toEqual([]);
+    expect(r.kinks).toBeLessThanOrEqual(r.checked / 4);
+    expect(Math.max(...analytic.map(Math.abs))).toBeGreaterThan(1e-3);
+  });
+
+  it('conv-grad.onnx runs on an image larger than the model input and agrees with finite differences', async () => {
+    const s = await session(new Uint8Array(fs.readFileSync(path.join(dir, 'conv-grad.onnx'))));
+    const H = 44, W = 60;
+    const x = randn(H * W, 21).map((v) => Math.min(1, Math.max(0, 0.5 + 0.3 * v)));
+    const zero = (n: string) => tensor(new Float32Array(1), [1, 1, 1, 1].slice(0, 4));
+    const feeds: Record<string, ReturnType<typeof tensor>> = { input: tensor(x, [1, 1, H, W]) };
+    for (const n of s.inputNames.slice(1)) feeds[n] = zero(n);
+    const first = await s.run(feeds);
+    const target = s.inputNames.at(-1)!.slice('grad.'.length);
+    const act = first[`act.${target}`];
+    expect(act.dims.slice(2)).not.toEqual(meta.layers.find((l: { name: string }) => l.name === target).outShape.slice(1));
+    const cot = randn(act.data.length, 22);
+    feeds[`grad.${target}`] = tensor(cot, act.dims);
+    const analytic = (await s.run(feeds)).grad_input.data as Float32Array;
+    const objective = async () => {
+      const a = (await s.run({ ...feeds, input: tensor(x, [1, 1, H, W]) }))[`act.${target}`].data as Float32Array;
+      let t = 0;
+      for (let i = 0; i < a.length; i++) t += a[i] * cot[i];
+      return t;
+    };
+    const r = await checkGradient(x, analytic, objective, sampleIndices(x.length, 16, 3), FD_EPS_DEEP);
+    expect(r.mismatches).toEqual([]);
+    expect(r.kinks).toBeLessThanOrEqual(r.checked / 4);
+  });
+});

@@ -1,0 +1,66 @@
+/** Per-layer counts follow the lecture's formulas, and agree with the real tensors of the built graphs. */
+import { describe, expect, it } from 'vitest';
+import { session, tensor } from '../../../training/engine.js';
+import { buildInference } from '../../../training/graph/compile.js';
+import { convOutSide } from '../../../training/layers/conv2d.js';
+import { PRESETS } from '../../../training/presets.js';
+import { resolve, type ArchSpec } from '../../../training/spec.js';
+import { initWeights } from '../../../training/weights.js';
+
+describe("the lecture's formulas", () => {
+  it('without padding, floor((n_in - n_rs)/n_s) + 1 equals ceil((n_in - n_rs + 1)/n_s)', () => {
+    for (let nIn = 5; nIn <= 32; nIn++) for (let k = 1; k <= 5; k++) for (let s = 1; s <= 4; s++) {
+      expect(convOutSide(nIn, k, s, 0)).toBe(Math.ceil((nIn - k + 1) / s));
+    }
+  });
+
+  const arch: ArchSpec = {
+    input: [3, 32, 32],
+    layers: [
+      { kind: 'conv2d', filters: 8, kernel: 5, stride: 2, padding: 1 }, { kind: 'relu' }, { kind: 'maxpool', kernel: 2 },
+      { kind: 'conv2d', filters: 6, kernel: 3 }, { kind: 'relu' }, { kind: 'flatten' }, { kind: 'dense', units: 10 },
+    ],
+  };
+
+  it('weights n_f * n_rs^2 * n_ch + n_f biases, neurons from the output formula, receptive fields', () => {
+    const [c1, , p1, c2, , , d] = resolve(arch);
+    expect(c1.counts.weights).toBe(8 * 5 * 5 * 3);
+    expect(c1.counts.biases).toBe(8);
+    expect(c1.outShape).toEqual([8, 15, 15]); // floor((32 + 2 - 5)/2) + 1 = 15
+    expect(c1.counts.neurons).toBe(15 * 15 * 8);
+    expect(c1.counts.connections).toBe(15 * 15 * 8 * 5 * 5 * 3);
+    expect(c1.counts.fullyConnectedParams).toBe(32 * 32 * 3 * 15 * 15 * 8 + 15 * 15 * 8);
+    expect(p1.outShape).toEqual([8, 7, 7]);
+    expect(c2.counts.weights).toBe(6 * 3 * 3 * 8);
+    expect(c2.outShape).toEqual([6, 5, 5]);
+    // Receptive field on the input: 5; after the pool 5 + (2-1)*2 = 7; after conv2 7 + (3-1)*4 = 15.
+    expect([c1.counts.receptiveField, p1.counts.receptiveField, c2.counts.receptiveField]).toEqual([5, 7, 15]);
+    expect(d.counts.weights).toBe(150 * 10);
+  });
+
+  it('the counts match the tensors of the built ONNX graph, for the test arch and both presets', async () => {
+    for (const a of [arch, PRESETS.digits.arch, PRESETS.fashion.arch]) {
+      const layers = resolve(a);
+      const weights = initWeights(layers, 3);
+      const model = buildInference(a, weights);
+      for (const l of layers) {
+        const sizes = model.graph.initializers.filter((t) => t.name.startsWith(`${l.name}.`) && !t.name.includes('running'));
+        expect(sizes.reduce((s, t) => s + t.data.length, 0)).toBe(l.counts.weights + l.counts.biases);
+      }
+      const s = await session(model);
+      const out = await s.run({ input: tensor(new Float32Array(2 * a.input.reduce((x, v) => x * v, 1)), [2, ...a.input]) });
+      for (const l of layers) {
+        expect(out[`act.${l.name}`].dims).toEqual([2, ...l.outShape]);
+        expect(out[`act.${l.name}`].data.length / 2).toBe(l.counts.neurons);
+      }
+      await s.release();
+    }
+  });
+
+  it('bad specs fail with a message naming the layer and what is valid', () => {
+    expect(() => resolve({ input: [1, 4, 4], layers: [{ kind: 'conv2d', filters: 2, kernel: 5 }] })).toThrow(/layer 0 \(conv2d1\): conv2d kernel 5 .* does not fit a 4x4 input/);
+    expect(() => resolve({ input: [1, 4, 4], layers: [{ kind: 'dense', units: 3 }] })).toThrow(/add a flatten layer/);
+    expect(() => resolve({ input: [1, 4, 4], layers: [{ kind: 'lstm' } as never] })).toThrow(/Unknown layer kind "lstm". Should be one of: conv2d, relu/);
+    expect(() => resolve({ input: [1, 8, 8], layers: [{ kind: 'maxpool', kernel: 3, stride: 2 }] })).toThrow(/stride == kernel/);
+  });
+});

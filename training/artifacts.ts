@@ -1,0 +1,131 @@
+/** Everything models/<name>/ holds: the ONNX graphs, meta.json, samples and the report with pictures. */
+import type { LoadedData } from './data/load.js';
+import { ort } from './engine.js';
+import { metrics, robustness, ROTATIONS, SCALES, type Robustness } from './evaluate.js';
+import { sha256 } from './export.js';
+import { buildInference, buildInputGrad } from './graph/compile.js';
+import { encodeModel } from './onnx/proto.js';
+import type { Preset } from './presets.js';
+import { confusionMatrix, lineChart } from './report.js';
+import { convPrefix, paramCount, resolve } from './spec.js';
+import type { TrainOptions, TrainResult } from './trainer.js';
+
+export const SAMPLE_COUNT = 100;
+
+export interface ArtifactInput { name: string; preset: Preset; opts: TrainOptions; data: LoadedData; trainImages: number; main: TrainResult; baseline?: TrainResult }
+
+/** The first SAMPLE_COUNT test images (stratified by taking them in order of a fixed stride), as bytes. */
+function samples(d: LoadedData['test']) {
+  const size = d.shape[0] * d.shape[1] * d.shape[2];
+  const stride = Math.floor(d.n / SAMPLE_COUNT);
+  const bytes = new Uint8Array(SAMPLE_COUNT * size), labels: number[] = [], indices: number[] = [];
+  for (let i = 0; i < SAMPLE_COUNT; i++) {
+    const j = i * stride;
+    for (let p = 0; p < size; p++) bytes[i * size + p] = Math.round(d.images[j * size + p] * 255);
+    labels.push(d.labels[j]); indices.push(j);
+  }
+  return { shape: d.shape, labels, testIndices: indices, pixels: Buffer.from(bytes).toString('base64'), encoding: 'uint8 row-major, base64' };
+}
+
+export async function buildArtifacts(x: ArtifactInput) {
+  const { arch } = x.opts;
+  const layers = resolve(arch);
+  const w = x.main.weights;
+  const onnx = {
+    'model.onnx': encodeModel(buildInference(arch, w)),
+    'input-grad.onnx': encodeModel(buildInputGrad(arch, w)),
+    'conv-grad.onnx': encodeModel(buildInputGrad(arch, w, { fullyConvolutional: true })),
+  };
+  const m = await metrics(arch, w, x.data.test);
+  const rob: { augmented: Robustness; baseline?: Robustness; baselineTestAccuracy?: number } = { augmented: await robustness(arch, w, x.data.test) };
+  if (x.baseline) {
+    rob.baseline = await robustness(arch, x.baseline.weights, x.data.test);
+    rob.baselineTestAccuracy = x.baseline.history.at(-1)!.testAccuracy;
+  }
+  const labels = x.data.test.classes;
+  const meta = {
+    name: x.name,
+    description: x.preset.description,
+    labels,
+    input: { shape: arch.input, layout: 'NCHW', range: [0, 1], polarity: 'light object on dark background (0 = background)' },
+    preprocessing: x.preset.data === 'digits'
+      ? { protocol: 'mnist', steps: ['grayscale', 'invert a light background', 'crop to the ink', 'fit into 20x20 keeping the aspect ratio', 'centre by centre of mass in 28x28', 'scale to [0,1]'] }
+      : { protocol: 'fit', steps: ['grayscale', 'invert a light background', 'fit into 28x28 keeping the aspect ratio, centred', 'scale to [0,1]'] },
+    files: Object.fromEntries(Object.entries(onnx).map(([f, b]) => [f, { sha256: sha256(b), bytes: b.length }])),
+    graphs: {
+      'model.onnx': 'input [N,C,H,W] -> logits, probs, act.<layer>',
+      'input-grad.onnx': 'input and grad.<layer> cotangents (every layer; [1,..,1] zeros where unused) -> grad_input, logits, probs, act.<layer>',
+      'conv-grad.onnx': `the fully convolutional prefix (${convPrefix(layers).map((l) => l.name).join(', ')}) with symbolic H and W: input and grad.<layer> -> grad_input, act.<layer>`,
+    },
+    architecture: arch,
+    parameters: paramCount(layers),
+    layers: layers.map((l) => ({ name: l.name, kind: l.kind, spec: l.spec, inShape: l.inShape, outShape: l.outShape, params: l.params.map((p) => ({ name: p.name, shape: p.shape, trainable: p.trainable })), ...l.counts })),
+    metrics: { testAccuracy: m.testAccuracy, testImages: m.testImages, perClassAccuracy: m.perClassAccuracy, confusion: m.confusion },
+    robustness: rob,
+    history: x.main.history,
+    split: x.data.split,
+    training: {
+      epochs: x.opts.epochs, batch: x.opts.batch, lr: x.opts.lr, schedule: 'cosine', optimizer: 'AdamW', weightDecay: x.opts.weightDecay,
+      labelSmoothing: x.opts.labelSmoothing, seed: x.opts.seed, augment: x.opts.augment, flip: x.opts.flip, trainImages: x.trainImages,
+      seconds: x.main.seconds, imagesPerSecond: x.main.imagesPerSecond, backend: x.opts.backend ?? 'wasm',
+      engine: `onnxruntime-web ${ort.env.versions.web}`, node: process.version,
+    },
+  };
+  const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
+  const curves = lineChart(`${x.name}: accuracy per epoch`, 'epoch', [
+    { name: 'train', color: '#1f77b4', values: x.main.history.map((h) => h.trainAccuracy) },
+    { name: 'test', color: '#d62728', values: x.main.history.map((h) => h.testAccuracy ?? NaN) },
+  ]);
+  const loss = lineChart(`${x.name}: training loss per epoch`, 'epoch', [{ name: 'loss', color: '#1f77b4', values: x.main.history.map((h) => h.loss) }]);
+  const robSeries = (pick: (r: Robustness) => Record<string, number>) => [
+    { name: 'with augmentation', color: '#2ca02c', values: Object.values(pick(rob.augmented)) },
+    ...(rob.baseline ? [{ name: 'without augmentation', color: '#ff7f0e', values: Object.values(pick(rob.baseline)) }] : []),
+  ];
+  const row = (title: string, keys: (string | number)[], r: Record<string, number>) => `| ${title} | ${keys.map((k) => pct(r[String(k)])).join(' | ')} |`;
+  const report = `# ${x.name}: training report
+
+${x.preset.description}. ${meta.parameters.toLocaleString('en')} parameters; trained on ${x.trainImages.toLocaleString('en')} images for ${x.opts.epochs} epochs
+in ${x.main.seconds.toFixed(0)} s (${x.main.imagesPerSecond.toFixed(0)} images/s, ${meta.training.engine} ${meta.training.backend}, ${process.version}).
+
+**Test accuracy: ${pct(m.testAccuracy)}** on ${m.testImages.toLocaleString('en')} held-out images (${'source' in x.data.split ? x.data.split.source : ''}).
+
+![accuracy](curves.svg) ![loss](loss.svg)
+
+![confusion matrix](confusion.svg)
+
+## Robustness to rotation and scaling
+
+A CNN is not invariant to rotation and scaling; augmentation (random rotation up to ±${x.opts.augment?.maxRotateDeg ?? 0}°, scale
+${x.opts.augment?.minScale ?? 1}-${x.opts.augment?.maxScale ?? 1}, shift ±${x.opts.augment?.maxShift ?? 0} px) teaches it. Test accuracy on transformed test images:
+
+| rotation (degrees) | ${ROTATIONS.join(' | ')} |
+|---|${ROTATIONS.map(() => '---').join('|')}|
+${row('with augmentation', ROTATIONS, rob.augmented.rotation)}
+${rob.baseline ? row('without augmentation', ROTATIONS, rob.baseline.rotation) : ''}
+
+| scale | ${SCALES.map((s) => s.toFixed(1)).join(' | ')} |
+|---|${SCALES.map(() => '---').join('|')}|
+${row('with augmentation', SCALES.map((s) => s.toFixed(1)), rob.augmented.scale)}
+${rob.baseline ? row('without augmentation', SCALES.map((s) => s.toFixed(1)), rob.baseline.scale) : ''}
+
+![rotation](robust-rotation.svg) ![scale](robust-scale.svg)
+
+## Layers (counts by the lecture's formulas)
+
+| layer | output | weights | biases | neurons | receptive field | fully connected instead |
+|---|---|---|---|---|---|---|
+${meta.layers.map((l) => `| ${l.name} | ${l.outShape.join('x')} | ${l.weights} | ${l.biases} | ${l.neurons} | ${l.receptiveField}x${l.receptiveField} | ${l.fullyConnectedParams ?? ''} |`).join('\n')}
+`;
+  const files: Record<string, Uint8Array | string> = {
+    ...onnx,
+    'meta.json': JSON.stringify(meta, null, 1) + '\n',
+    'samples.json': JSON.stringify(samples(x.data.test)) + '\n',
+    'report.md': report,
+    'curves.svg': curves,
+    'loss.svg': loss,
+    'confusion.svg': confusionMatrix(`${x.name}: confusion on the test set`, labels, m.confusion),
+    'robust-rotation.svg': lineChart('test accuracy vs rotation (degrees)', `rotation ${ROTATIONS.join(', ')}`, robSeries((r) => r.rotation), [0, 1]),
+    'robust-scale.svg': lineChart('test accuracy vs scale', `scale ${SCALES.join(', ')}`, robSeries((r) => r.scale), [0, 1]),
+  };
+  return { files, meta };
+}

@@ -1,0 +1,48 @@
+/**
+ * npm run eval -- --model digits|fashion [--dir models] [--data DIR]
+ * Checks the sha256 of every exported ONNX file against meta.json, then runs model.onnx on the test set
+ * with onnxruntime-web and prints accuracy (overall and per class) next to the figure meta.json recorded.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadData } from './data/load.js';
+import { session, tensor } from './engine.js';
+import { sha256 } from './export.js';
+import { PRESETS } from './presets.js';
+import { argmax } from './trainer.js';
+
+const { values: a } = parseArgs({ options: { model: { type: 'string', default: 'digits' }, dir: { type: 'string', default: 'models' }, data: { type: 'string' } } });
+
+async function main() {
+  const dir = path.join(a.dir!, a.model!);
+  const metaPath = path.join(dir, 'meta.json');
+  if (!fs.existsSync(metaPath)) throw new Error(`${metaPath} not found: train it first with npm run train -- --model ${a.model}`);
+  const meta = JSON.parse(fs.readFileSync(metaPath, 'utf8'));
+  for (const [file, info] of Object.entries<{ sha256: string }>(meta.files)) {
+    const got = sha256(fs.readFileSync(path.join(dir, file)));
+    if (got !== info.sha256) throw new Error(`${file}: sha256 ${got} does not match meta.json (${info.sha256})`);
+  }
+  const preset = PRESETS[a.model!];
+  const { test } = loadData(preset?.data ?? 'digits', a.data);
+  const s = await session(new Uint8Array(fs.readFileSync(path.join(dir, 'model.onnx'))));
+  const size = test.shape.reduce((x, v) => x * v, 1), k = test.classes.length;
+  let correct = 0;
+  const perClass = new Array(k).fill(0), counts = new Array(k).fill(0);
+  const t0 = performance.now();
+  for (let i = 0; i < test.n; i += 500) {
+    const m = Math.min(500, test.n - i);
+    const out = await s.run({ input: tensor(test.images.subarray(i * size, (i + m) * size), [m, ...test.shape]) }, ['probs']);
+    for (let j = 0; j < m; j++) {
+      const label = test.labels[i + j];
+      const ok = argmax(out.probs.data as Float32Array, j * k, k) === label;
+      correct += +ok; perClass[label] += +ok; counts[label]++;
+    }
+  }
+  const ms = performance.now() - t0;
+  console.log(`${a.model}: sha256 of ${Object.keys(meta.files).length} ONNX files ok`);
+  console.log(`test accuracy ${(100 * correct / test.n).toFixed(2)}% on ${test.n} images (meta.json: ${(100 * meta.metrics.testAccuracy).toFixed(2)}%), ${(test.n / (ms / 1000)).toFixed(0)} images/s`);
+  test.classes.forEach((c, i) => console.log(`  ${c.padEnd(12)} ${(100 * perClass[i] / counts[i]).toFixed(2)}%  (${counts[i]})`));
+}
+
+main().then(() => process.exit(0), (e) => { console.error(`error: ${(e as Error).message}`); process.exit(1); });

@@ -1,0 +1,46 @@
+/**
+ * The committed models: architecture and training settings. `npm run train -- --model <name>` reproduces them.
+ */
+import type { AugmentOptions } from './data/augment.js';
+import type { ArchSpec } from './spec.js';
+
+export interface Preset {
+  arch: ArchSpec;
+  data: 'digits' | 'fashion';
+  epochs: number;
+  batch: number;
+  lr: number;
+  weightDecay: number;
+  labelSmoothing: number;
+  augment: AugmentOptions;
+  flip: boolean;
+  description: string;
+}
+
+const block = (filters: number, kernel: number) =>
+  [{ kind: 'conv2d', filters, kernel, padding: 'same' }, { kind: 'batchnorm' }, { kind: 'relu' }, { kind: 'maxpool', kernel: 2 }] as const;
+
+export const PRESETS: Record<string, Preset> = {
+  digits: {
+    description: 'Handwritten digits 0-9 (MNIST), 28x28 grayscale, white ink on black',
+    data: 'digits',
+    arch: {
+      input: [1, 28, 28],
+      layers: [...block(16, 5), ...block(32, 3), ...block(64, 3),
+        { kind: 'flatten' }, { kind: 'dense', units: 128 }, { kind: 'relu' }, { kind: 'dropout', rate: 0.2 }, { kind: 'dense', units: 10 }],
+    },
+    epochs: 15, batch: 64, lr: 3e-3, weightDecay: 1e-4, labelSmoothing: 0.05, flip: false,
+    augment: { maxRotateDeg: 12, minScale: 0.9, maxScale: 1.1, maxShift: 2 },
+  },
+  fashion: {
+    description: 'Fashion-MNIST clothing, 10 classes, 28x28 grayscale, bright object on black',
+    data: 'fashion',
+    arch: {
+      input: [1, 28, 28],
+      layers: [...block(16, 5), ...block(32, 3), ...block(64, 3),
+        { kind: 'flatten' }, { kind: 'dense', units: 128 }, { kind: 'relu' }, { kind: 'dropout', rate: 0.3 }, { kind: 'dense', units: 10 }],
+    },
+    epochs: 12, batch: 64, lr: 3e-3, weightDecay: 1e-4, labelSmoothing: 0.05, flip: true,
+    augment: { maxRotateDeg: 8, minScale: 0.9, maxScale: 1.1, maxShift: 2 },
+  },
+};
