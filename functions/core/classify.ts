@@ -1,0 +1,16 @@
+/** Classification: preprocess -> run the model -> top-k labels. */
+import type { Model } from './model.js';
+
+export interface Prediction { label: string; index: number; score: number }
+
+export function topK(probs: ArrayLike<number>, labels: string[], k: number): Prediction[] {
+  return Array.from(probs, (score, index) => ({ label: labels[index], index, score }))
+    .sort((a, b) => b.score - a.score)
+    .slice(0, k);
+}
+
+export async function classifyInput(model: Model, input: Float32Array, k: number) {
+  const shape = model.meta.input.shape;
+  const out = await model.runner.run('model', { input: { data: input, dims: [1, ...shape] } }, ['probs', 'logits']);
+  return { predictions: topK(out.probs.data, model.meta.labels, k), logits: Array.from(out.logits.data) };
+}

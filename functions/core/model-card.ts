@@ -1,0 +1,42 @@
+/** The model card: every layer with its shape and the lecture's counts, and what training measured. */
+import type { ModelMeta } from './model.js';
+
+export function modelSummary(meta: ModelMeta) {
+  return {
+    name: meta.name, description: meta.description, labels: meta.labels,
+    input: { shape: meta.input.shape, layout: meta.input.layout, range: meta.input.range },
+    accuracy: meta.metrics.testAccuracy, parameters: meta.parameters,
+  };
+}
+
+export function modelCard(meta: ModelMeta) {
+  const layers = meta.layers.map((l) => ({
+    name: l.name, kind: l.kind, config: l.spec, inputShape: l.inShape, outputShape: l.outShape,
+    weights: l.weights, biases: l.biases, parameters: l.weights + l.biases, neurons: l.neurons, connections: l.connections,
+    receptiveField: `${l.receptiveField}x${l.receptiveField}`,
+    fullyConnectedInstead: l.fullyConnectedParams === null ? null : {
+      parameters: l.fullyConnectedParams,
+      ratio: l.weights + l.biases > 0 ? Math.round((l.fullyConnectedParams / (l.weights + l.biases)) * 10) / 10 : null,
+    },
+  }));
+  return {
+    ...modelSummary(meta),
+    preprocessing: meta.preprocessing,
+    formulas: {
+      convWeights: 'n_f * n_rs^2 * n_ch (+ n_f biases)',
+      convNeurons: '(floor((n_in + 2p - n_rs) / n_s) + 1)^2 * n_f; with p = 0: ceil((n_in - n_rs + 1) / n_s)^2 * n_f',
+      fullyConnectedInstead: 'inputs * outputs + outputs: the same layer without receptive fields or weight sharing',
+    },
+    totals: {
+      parameters: meta.parameters,
+      neurons: layers.reduce((a, l) => a + l.neurons, 0),
+      fullyConnectedInstead: layers.reduce((a, l) => a + (l.fullyConnectedInstead?.parameters ?? l.parameters), 0),
+    },
+    layers,
+    metrics: meta.metrics,
+    robustness: meta.robustness,
+    training: meta.training,
+    split: meta.split,
+    files: meta.files,
+  };
+}

@@ -1,0 +1,32 @@
+/**
+ * What the core knows of a model: its meta.json (written by the trainer) and a runner for its graphs.
+ * The runner is injected: onnxruntime-web in the Worker, anything equivalent in Node tests.
+ */
+import type { Protocol } from './preprocess.js';
+
+export interface LayerMeta {
+  name: string; kind: string; inShape: number[]; outShape: number[]; spec: Record<string, unknown>;
+  params: { name: string; shape: number[]; trainable: boolean }[];
+  weights: number; biases: number; neurons: number; connections: number; receptiveField: number; fullyConnectedParams: number | null;
+}
+
+export interface ModelMeta {
+  name: string; description: string; labels: string[];
+  input: { shape: [number, number, number]; layout: string; range: [number, number]; polarity: string };
+  preprocessing: { protocol: Exclude<Protocol, 'none'>; steps: string[] };
+  files: Record<string, { sha256: string; bytes: number }>;
+  parameters: number;
+  layers: LayerMeta[];
+  metrics: { testAccuracy: number; testImages: number; perClassAccuracy: Record<string, number>; confusion: number[][] };
+  robustness?: unknown; history?: unknown[]; split?: unknown; training?: Record<string, unknown>;
+}
+
+export interface TensorOut { data: Float32Array; dims: number[] }
+export type Graph = 'model' | 'input-grad' | 'conv-grad';
+
+export interface ModelRunner {
+  /** Runs one of the model's graphs; `outputs` limits what is fetched. */
+  run(graph: Graph, feeds: Record<string, { data: Float32Array; dims: number[] }>, outputs?: string[]): Promise<Record<string, TensorOut>>;
+}
+
+export interface Model { meta: ModelMeta; runner: ModelRunner }

@@ -1,0 +1,55 @@
+/**
+ * Preprocessing: an uploaded image to the model's input tensor [C,H,W] in [0,1], with the steps that ran.
+ *   mnist: grayscale, invert a light background, stretch contrast, crop to the ink, fit into 20x20 keeping the
+ *          aspect ratio, centre by centre of mass in 28x28 (LeCun et al.'s protocol for MNIST).
+ *   fit:   grayscale, invert a light background, crop to the object, fit into the input keeping the aspect
+ *          ratio, centred (Fashion-MNIST's protocol).
+ *   none:  grayscale and resize to the input size only; the caller sends what the model expects.
+ */
+import { unprocessable } from './errors.js';
+import { borderMean, centreOfMass, crop, inkBox, invert, paste, resize, toGray, type Gray } from './image/ops.js';
+import type { Raster } from './image/types.js';
+
+export type Protocol = 'mnist' | 'fit' | 'none';
+export interface Preprocessed { input: Float32Array; shape: [number, number, number]; steps: string[] }
+
+const INK = 0.2; // a pixel counts as ink/object above this after contrast stretching
+
+function stretch(g: Gray): Gray {
+  let lo = Infinity, hi = -Infinity;
+  for (const v of g.data) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+  if (hi - lo < 1e-3) throw unprocessable(`the image is blank (every pixel is ${lo.toFixed(3)}): there is nothing to classify`);
+  return { ...g, data: g.data.map((v) => (v - lo) / (hi - lo)) };
+}
+
+export function preprocess(r: Raster, shape: [number, number, number], protocol: Protocol): Preprocessed {
+  const [, H, W] = shape;
+  const steps: string[] = [];
+  let g = toGray(r);
+  steps.push(r.channels === 3 ? 'grayscale (BT.601 luma)' : 'grayscale');
+  if (protocol === 'none') {
+    if (g.width !== W || g.height !== H) { g = resize(g, W, H); steps.push(`resize ${r.width}x${r.height} to ${W}x${H}`); }
+    return { input: g.data, shape, steps };
+  }
+  if (borderMean(g) > 0.5) { g = invert(g); steps.push('invert (light background)'); }
+  g = stretch(g);
+  steps.push('stretch contrast to [0,1]');
+  const box = inkBox(g, INK)!;
+  g = crop(g, box);
+  steps.push(`crop to the ${protocol === 'mnist' ? 'ink' : 'object'}: ${g.width}x${g.height} at (${box.x0},${box.y0})`);
+  const fitSide = protocol === 'mnist' ? Math.round((20 / 28) * Math.min(W, H)) : Math.min(W, H);
+  const s = fitSide / Math.max(g.width, g.height);
+  const fw = Math.max(1, Math.round(g.width * s)), fh = Math.max(1, Math.round(g.height * s));
+  g = resize(g, fw, fh);
+  steps.push(`fit into ${fitSide}x${fitSide} keeping the aspect ratio: ${fw}x${fh}`);
+  if (protocol === 'mnist') {
+    const c = centreOfMass(g);
+    const ox = Math.round((W - 1) / 2 - c.x + 0.5), oy = Math.round((H - 1) / 2 - c.y + 0.5);
+    g = paste(g, W, H, ox, oy);
+    steps.push(`centre by centre of mass in ${W}x${H}`);
+  } else {
+    g = paste(g, W, H, Math.floor((W - fw) / 2), Math.floor((H - fh) / 2));
+    steps.push(`centre in ${W}x${H}`);
+  }
+  return { input: g.data, shape, steps };
+}
