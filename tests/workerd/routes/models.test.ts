@@ -1,0 +1,73 @@
+/** Health, model list, model cards (the lecture's counts), activations, OpenAPI and the docs page. */
+import { SELF } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { BASE, fixture, post } from '../fixtures.js';
+
+const get = async (path: string) => SELF.fetch(`${BASE}${path}`);
+
+describe('model metadata', () => {
+  it('GET /health and GET /models', async () => {
+    expect(await (await get('/health')).json()).toMatchObject({ status: 'ok', models: ['digits', 'fashion'] });
+    const { models } = (await (await get('/models')).json()) as { models: { name: string; labels: string[]; input: { shape: number[] }; accuracy: number }[] };
+    expect(models.map((m) => m.name)).toEqual(['digits', 'fashion']);
+    for (const m of models) {
+      expect(m.labels).toHaveLength(10);
+      expect(m.input.shape).toEqual([1, 28, 28]);
+      expect(m.accuracy).toBeGreaterThan(0.85);
+    }
+  });
+
+  it('GET /models/digits: every layer with shapes and the lecture-formula counts', async () => {
+    const card = (await (await get('/models/digits')).json()) as {
+      parameters: number;
+      layers: { name: string; kind: string; config: { filters?: number; kernel?: number }; inputShape: number[]; outputShape: number[]; weights: number; biases: number; neurons: number; receptiveField: string; fullyConnectedInstead: { parameters: number } | null }[];
+    };
+    const conv = card.layers.filter((l) => l.kind === 'conv2d');
+    expect(conv.length).toBeGreaterThan(0);
+    for (const l of conv) {
+      const [nCh, nIn] = l.inputShape, nF = l.config.filters!, nRs = l.config.kernel!;
+      expect(l.weights).toBe(nF * nRs * nRs * nCh);
+      expect(l.biases).toBe(nF);
+      expect(l.neurons).toBe(l.outputShape.reduce((a, v) => a * v, 1));
+      expect(l.outputShape[1]).toBeLessThanOrEqual(nIn);
+      expect(l.fullyConnectedInstead!.parameters).toBe(l.inputShape.reduce((a, v) => a * v, 1) * l.neurons + l.neurons);
+      expect(l.fullyConnectedInstead!.parameters).toBeGreaterThan(l.weights + l.biases);
+    }
+    expect(card.layers.reduce((a, l) => a + l.weights + l.biases, 0)).toBe(card.parameters);
+    expect(card.layers[0].receptiveField).toBe(`${conv[0].config.kernel}x${conv[0].config.kernel}`);
+  });
+
+  it('GET /openapi.json describes every route; GET /docs renders it', async () => {
+    const doc = (await (await get('/openapi.json')).json()) as { openapi: string; paths: Record<string, unknown> };
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/health', '/models', '/models/{model}', '/models/{model}/classify', '/models/{model}/activations']));
+    const html = await (await get('/docs')).text();
+    expect(html).toContain('/models/{model}/classify');
+    expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href="http/);
+  });
+});
+
+describe('POST /models/{model}/activations', () => {
+  it('shapes and per-channel statistics of every layer, matching the model card', async () => {
+    const card = (await (await get('/models/digits')).json()) as { layers: { name: string; outputShape: number[] }[] };
+    const body = (await (await post('/models/digits/activations', fixture('digit-2-280.png'))).json()) as {
+      layers: { name: string; shape: number[]; channels?: { mean: number; max: number }[]; stats: { max: number } }[]; picture: { layer: string; png: string };
+    };
+    expect(body.layers.map((l) => [l.name, l.shape])).toEqual(card.layers.map((l) => [l.name, l.outputShape]));
+    const first = body.layers[0];
+    expect(first.channels).toHaveLength(first.shape[0]);
+    expect(body.picture.png).toMatch(/^data:image\/png;base64,iVBORw0KGgo/);
+  });
+
+  it('layer= and full=true return that layer with every value; format=png returns the grid picture', async () => {
+    const body = (await (await post('/models/digits/activations?layer=relu1&full=true', fixture('digit-2-280.png'))).json()) as { layers: { name: string; shape: number[]; values: number[] }[] };
+    expect(body.layers).toHaveLength(1);
+    expect(body.layers[0].values).toHaveLength(body.layers[0].shape.reduce((a, v) => a * v, 1));
+    expect(Math.min(...body.layers[0].values)).toBeGreaterThanOrEqual(0); // after a ReLU
+    const r = await post('/models/digits/activations?format=png&layer=conv2d2', fixture('digit-2-280.png'));
+    expect(r.headers.get('content-type')).toBe('image/png');
+    const png = new Uint8Array(await r.arrayBuffer());
+    expect([...png.subarray(1, 4)]).toEqual([0x50, 0x4e, 0x47]);
+    expect(new DataView(png.buffer).getUint32(16)).toBeGreaterThan(48);
+  });
+});
