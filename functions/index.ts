@@ -7,11 +7,13 @@ import { Problem } from './core/errors.js';
 import { docs } from './routes/docs.js';
 import { health } from './routes/health.js';
 import { models } from './routes/models.js';
+import { see } from './routes/see.js';
 
 const app = new Hono<{ Bindings: { MAX_BODY_BYTES?: string } }>();
 
 app.route('/health', health);
 app.route('/models', models);
+app.route('/models', see);
 app.route('/', docs);
 
 const problem = (p: Problem) =>

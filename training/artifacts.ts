@@ -54,7 +54,7 @@ export async function buildArtifacts(x: ArtifactInput) {
     files: Object.fromEntries(Object.entries(onnx).map(([f, b]) => [f, { sha256: sha256(b), bytes: b.length }])),
     graphs: {
       'model.onnx': 'input [N,C,H,W] -> logits, probs, act.<layer>',
-      'input-grad.onnx': 'input and grad.<layer> cotangents (every layer; [1,..,1] zeros where unused) -> grad_input, logits, probs, act.<layer>',
+      'input-grad.onnx': 'input and grad.<layer> cotangents (every layer is an input: feed [1,1,1,1] zeros for unused feature-map layers and [N,F] zeros for unused vector layers) -> grad_input, grad_act.<layer>, logits, probs, act.<layer>',
       'conv-grad.onnx': `the fully convolutional prefix (${convPrefix(layers).map((l) => l.name).join(', ')}) with symbolic H and W: input and grad.<layer> -> grad_input, act.<layer>`,
     },
     architecture: arch,

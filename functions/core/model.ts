@@ -29,4 +29,19 @@ export interface ModelRunner {
   run(graph: Graph, feeds: Record<string, { data: Float32Array; dims: number[] }>, outputs?: string[]): Promise<Record<string, TensorOut>>;
 }
 
-export interface Model { meta: ModelMeta; runner: ModelRunner }
+/** Held-out test images bundled with the model (models/<name>/samples.json), in [0,1]. */
+export interface Samples { x: Float32Array; labels: number[]; n: number }
+
+export interface Model { meta: ModelMeta; runner: ModelRunner; samples?: () => Samples }
+
+/**
+ * A cotangent the objective does not use: a broadcast zero [1,1,1,1] for feature maps; vector layers get a full
+ * [N,F] zero because Gemm (dense backward) does not broadcast.
+ */
+export function zeroCotangent(meta: ModelMeta, input: string, n: number): TensorOut {
+  const layer = meta.layers.find((l) => `grad.${l.name}` === input);
+  if (!layer) throw new Error(`graph input ${input} was not fed`);
+  if (layer.outShape.length === 1) return { data: new Float32Array(n * layer.outShape[0]), dims: [n, layer.outShape[0]] };
+  return { data: new Float32Array(1), dims: [1, 1, 1, 1] };
+}
+

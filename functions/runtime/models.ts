@@ -6,18 +6,21 @@ import digitsConvGrad from '../../models/digits/conv-grad.onnx';
 import digitsGrad from '../../models/digits/input-grad.onnx';
 import digitsMeta from '../../models/digits/meta.json';
 import digitsModel from '../../models/digits/model.onnx';
+import digitsSamples from '../../models/digits/samples.json';
 import fashionConvGrad from '../../models/fashion/conv-grad.onnx';
 import fashionGrad from '../../models/fashion/input-grad.onnx';
 import fashionMeta from '../../models/fashion/meta.json';
 import fashionModel from '../../models/fashion/model.onnx';
-import type { Graph, Model, ModelMeta, ModelRunner, TensorOut } from '../core/model.js';
+import fashionSamples from '../../models/fashion/samples.json';
+import { zeroCotangent, type Graph, type Model, type ModelMeta, type ModelRunner, type Samples, type TensorOut } from '../core/model.js';
 import { getSession, tensor } from './ort.js';
 
-type Bundle = { meta: ModelMeta; graphs: Record<Graph, ArrayBuffer> };
+type SamplesFile = { shape: number[]; labels: number[]; pixels: string };
+type Bundle = { meta: ModelMeta; graphs: Record<Graph, ArrayBuffer>; samples: SamplesFile };
 
 const bundles: Record<string, Bundle> = {
-  digits: { meta: digitsMeta as unknown as ModelMeta, graphs: { model: digitsModel, 'input-grad': digitsGrad, 'conv-grad': digitsConvGrad } },
-  fashion: { meta: fashionMeta as unknown as ModelMeta, graphs: { model: fashionModel, 'input-grad': fashionGrad, 'conv-grad': fashionConvGrad } },
+  digits: { meta: digitsMeta as unknown as ModelMeta, graphs: { model: digitsModel, 'input-grad': digitsGrad, 'conv-grad': digitsConvGrad }, samples: digitsSamples },
+  fashion: { meta: fashionMeta as unknown as ModelMeta, graphs: { model: fashionModel, 'input-grad': fashionGrad, 'conv-grad': fashionConvGrad }, samples: fashionSamples },
 };
 
 function runner(name: string, b: Bundle): ModelRunner {
@@ -25,12 +28,12 @@ function runner(name: string, b: Bundle): ModelRunner {
     async run(graph, feeds, outputs) {
       const s = await getSession(`${name}/${graph}`, () => b.graphs[graph]);
       const inputs: Record<string, ReturnType<typeof tensor>> = {};
-      for (const n of s.inputNames) {
-        const f = feeds[n];
-        // Cotangents the objective does not use are broadcast zeros.
-        inputs[n] = f ? tensor(f.data, f.dims) : tensor(new Float32Array(1), n === 'input' ? [1] : [1, 1, 1, 1].slice(0, rankOf(b.meta, n)));
+      const n = feeds.input?.dims[0] ?? 1;
+      for (const name of s.inputNames) {
+        const f = feeds[name] ?? zeroCotangent(b.meta, name, n);
+        inputs[name] = tensor(f.data, f.dims);
       }
-      const out = await s.run(inputs, outputs);
+      const out = outputs ? await s.run(inputs, outputs) : await s.run(inputs);
       const result: Record<string, TensorOut> = {};
       for (const [k, v] of Object.entries(out)) result[k] = { data: v.data as Float32Array, dims: [...v.dims] };
       return result;
@@ -38,12 +41,19 @@ function runner(name: string, b: Bundle): ModelRunner {
   };
 }
 
-function rankOf(meta: ModelMeta, input: string): number {
-  const layer = meta.layers.find((l) => `grad.${l.name}` === input);
-  return layer ? layer.outShape.length + 1 : 4;
+/** Decodes the bundled held-out images once, on first use (not at module scope). */
+function samplesOf(b: Bundle): () => Samples {
+  let cache: Samples | undefined;
+  return () => {
+    if (!cache) {
+      const bytes = Uint8Array.from(atob(b.samples.pixels), (ch) => ch.charCodeAt(0));
+      cache = { x: Float32Array.from(bytes, (v) => v / 255), labels: b.samples.labels, n: b.samples.labels.length };
+    }
+    return cache;
+  };
 }
 
-const models = new Map<string, Model>(Object.entries(bundles).map(([name, b]) => [name, { meta: b.meta, runner: runner(name, b) }]));
+const models = new Map<string, Model>(Object.entries(bundles).map(([name, b]) => [name, { meta: b.meta, runner: runner(name, b), samples: samplesOf(b) }]));
 
 export const modelNames = () => [...models.keys()];
 export const getModel = (name: string) => models.get(name);

@@ -36,13 +36,18 @@ function forwardStack(b: GraphBuilder, layers: ResolvedLayer[], mode: Mode, dyna
   return { layers, ctxs, xs, fwd };
 }
 
-/** Back-propagates dTop from the last layer to the input; cotangent(i) adds an upstream gradient at layer i's output. */
+/**
+ * Back-propagates dTop from the last layer to the input; cotangent(i) adds an upstream gradient at layer i's
+ * output. actGrads[i] is the gradient with respect to layer i's activation (what Grad-CAM weighs maps by).
+ */
 function backwardStack(s: Stack, dTop: string | undefined, cotangent: (i: number) => string | undefined, needInputGrad: boolean, needParamGrads: boolean) {
   const grads: Record<string, string> = {};
+  const actGrads: (string | undefined)[] = [];
   let dy = dTop;
   for (let i = s.layers.length - 1; i >= 0; i--) {
     const cot = cotangent(i);
     dy = dy && cot ? s.ctxs[i].b.add(dy, cot) : dy ?? cot;
+    actGrads[i] = dy;
     if (!dy) continue;
     const layer = s.layers[i];
     const r = backwardOf(layer.kind, layer.name)(s.ctxs[i], {
@@ -51,7 +56,7 @@ function backwardStack(s: Stack, dTop: string | undefined, cotangent: (i: number
     for (const [suffix, g] of Object.entries(r.grads)) grads[`${layer.name}.${suffix}`] = g;
     dy = r.dx;
   }
-  return { dInput: dy, grads };
+  return { dInput: dy, grads, actGrads };
 }
 
 function addInitializers(b: GraphBuilder, layers: ResolvedLayer[], weights: Weights) {
@@ -128,7 +133,8 @@ export function buildTrainStep(arch: ArchSpec): ModelDef {
 
 /**
  * The input-gradient graph (vector-Jacobian product): given cotangents g_logits and g_<layer> for any layer's
- * activation, grad_input = sum over them of g^T d(output)/d(input). Every cotangent is an input; one the
+ * activation, grad_input = sum over them of g^T d(output)/d(input); grad_act.<layer> is the same sum taken with
+ * respect to that layer's activation (for Grad-CAM). Every cotangent is an input; one the
  * objective does not use is fed as a broadcast zero of shape [1,...,1].
  */
 export function buildInputGrad(arch: ArchSpec, weights: Weights, opts: GraphOptions = {}): ModelDef {
@@ -146,8 +152,9 @@ export function buildInputGrad(arch: ArchSpec, weights: Weights, opts: GraphOpti
   });
   addInitializers(b, layers, weights);
   const s = forwardStack(b, layers, 'infer', dynamic, x, (n) => n);
-  const { dInput } = backwardStack(s, undefined, (i) => cot[i], true, false);
+  const { dInput, actGrads } = backwardStack(s, undefined, (i) => cot[i], true, false);
   b.exposeAs(dInput!, 'grad_input', inputShape(arch, dynamic));
+  actGrads.forEach((g, i) => b.exposeAs(g!, `grad_act.${layers[i].name}`, activationShape(layers[i], dynamic)));
   // The forward values at the same input come for free: objectives that need them (Deep Dream, Gram
   // matrices, cross-entropy) read them from a first run with zero cotangents.
   s.fwd.forEach((r, i) => b.exposeAs(r.y, `act.${layers[i].name}`, activationShape(layers[i], dynamic)));

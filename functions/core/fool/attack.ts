@@ -1,0 +1,126 @@
+/**
+ * Adversarial perturbations by gradient steps on the input (batched over n images):
+ *   fgsm  one step of size eps along sign(grad) (L-inf) or grad/||grad|| (L2)        (Goodfellow et al. 2015)
+ *   bim   `steps` steps of `stepSize`, projected back into the eps-ball              (Kurakin et al. 2017)
+ *   pgd   bim from a random start inside the ball                                    (Madry et al. 2018)
+ * Untargeted: ascend the cross-entropy of the true (or predicted) class. Targeted: descend the cross-entropy of
+ * the target class. grad CE(y) w.r.t. logits is softmax - onehot(y): that is the cotangent fed to the graph.
+ */
+import { capped, oneOf, ranged } from '../caps.js';
+import { badRequest } from '../errors.js';
+import { argmaxRow, forward, inputSize, logitsLayer, vjp } from '../gradient.js';
+import type { Model } from '../model.js';
+import { Rng } from '../random.js';
+
+export const ATTACKS = ['fgsm', 'bim', 'pgd'] as const;
+export const NORMS = ['linf', 'l2'] as const;
+export type AttackMethod = (typeof ATTACKS)[number];
+export type Norm = (typeof NORMS)[number];
+
+export interface AttackConfig { method: AttackMethod; norm: Norm; eps: number; stepSize: number; steps: number; randomStart: boolean; target?: number; seed: number }
+
+export function parseAttack(model: Model, o: Record<string, unknown>): AttackConfig {
+  const method = oneOf('method', o.method, 'pgd', ATTACKS);
+  const norm = oneOf('norm', o.norm, 'linf', NORMS);
+  const maxEps = norm === 'linf' ? 1 : 28;
+  const eps = ranged('eps', o.eps, norm === 'linf' ? 0.3 : 2, 0, maxEps);
+  const steps = method === 'fgsm' ? 1 : capped('steps', o.steps, 40, 1, 'attackSteps');
+  const k = model.meta.labels.length;
+  return {
+    method, norm, eps, steps,
+    stepSize: method === 'fgsm' ? eps : ranged('step_size', o.step_size ?? o.stepSize, (2.5 * eps) / steps, 0, maxEps),
+    randomStart: o.random_start === undefined ? method === 'pgd' : o.random_start === true || o.random_start === 'true',
+    target: o.target === undefined || o.target === '' ? undefined : capped('target', o.target, 0, 0, k - 1),
+    seed: capped('seed', o.seed, 0, 0, 2 ** 31 - 1),
+  };
+}
+
+function project(adv: Float32Array, x0: Float32Array, n: number, size: number, norm: Norm, eps: number) {
+  for (let i = 0; i < n; i++) {
+    const o = i * size;
+    if (norm === 'linf') {
+      for (let p = o; p < o + size; p++) adv[p] = Math.min(x0[p] + eps, Math.max(x0[p] - eps, adv[p]));
+    } else {
+      let sq = 0;
+      for (let p = o; p < o + size; p++) sq += (adv[p] - x0[p]) ** 2;
+      const scale = Math.sqrt(sq) > eps ? eps / Math.sqrt(sq) : 1;
+      for (let p = o; p < o + size; p++) adv[p] = x0[p] + (adv[p] - x0[p]) * scale;
+    }
+    for (let p = o; p < o + size; p++) adv[p] = Math.min(1, Math.max(0, adv[p]));
+  }
+}
+
+export interface AttackResult { adv: Float32Array; before: Float32Array; after: Float32Array; labels: number[] }
+
+/** Attacks n images at once. `labels`: the classes to move away from (untargeted; default: the predictions). */
+export async function attackBatch(model: Model, x0: Float32Array, n: number, cfg: AttackConfig, labels?: number[], probsBefore?: Float32Array): Promise<AttackResult> {
+  const size = inputSize(model), k = model.meta.labels.length, last = logitsLayer(model);
+  const dims = [n, ...model.meta.input.shape];
+  const before = probsBefore ?? (await forward(model, x0, n)).probs;
+  const ys = labels ?? Array.from({ length: n }, (_, i) => argmaxRow(before, i, k));
+  const adv = Float32Array.from(x0);
+  if (cfg.randomStart) {
+    const rng = new Rng(cfg.seed);
+    for (let i = 0; i < n; i++) {
+      const o = i * size;
+      if (cfg.norm === 'linf') for (let p = o; p < o + size; p++) adv[p] += rng.uniform(-cfg.eps, cfg.eps);
+      else {
+        // Uniform in the L2 ball: a Gaussian direction, radius eps * u^(1/d).
+        const d = new Float32Array(size).map(() => rng.normal());
+        const r = (cfg.eps * Math.pow(rng.next(), 1 / size)) / Math.hypot(...d);
+        for (let p = 0; p < size; p++) adv[o + p] += d[p] * r;
+      }
+    }
+    project(adv, x0, n, size, cfg.norm, cfg.eps);
+  }
+  const sign = cfg.target === undefined ? 1 : -1;
+  const cls = cfg.target === undefined ? ys : ys.map(() => cfg.target!);
+  let probs = cfg.randomStart ? (await forward(model, adv, n)).probs : before;
+  for (let s = 0; s < cfg.steps; s++) {
+    const cot = new Float32Array(n * k);
+    for (let i = 0; i < n; i++) for (let c = 0; c < k; c++) cot[i * k + c] = probs[i * k + c] - (c === cls[i] ? 1 : 0);
+    const { grad } = await vjp(model, adv, dims, { [last]: cot });
+    for (let i = 0; i < n; i++) {
+      const o = i * size;
+      if (cfg.norm === 'linf') for (let p = o; p < o + size; p++) adv[p] += sign * cfg.stepSize * Math.sign(grad[p]);
+      else {
+        let sq = 0;
+        for (let p = o; p < o + size; p++) sq += grad[p] ** 2;
+        const g = Math.sqrt(sq) || 1;
+        for (let p = o; p < o + size; p++) adv[p] += (sign * cfg.stepSize * grad[p]) / g;
+      }
+    }
+    project(adv, x0, n, size, cfg.norm, cfg.eps);
+    probs = (await forward(model, adv, n)).probs;
+  }
+  return { adv, before, after: probs, labels: ys };
+}
+
+export function perturbationNorms(adv: Float32Array, x0: Float32Array) {
+  let linf = 0, l2 = 0, l0 = 0;
+  for (let p = 0; p < x0.length; p++) {
+    const d = Math.abs(adv[p] - x0[p]);
+    linf = Math.max(linf, d); l2 += d * d; l0 += d > 0.5 / 255 ? 1 : 0;
+  }
+  return { linf, l2: Math.sqrt(l2), l0 };
+}
+
+/** One image: prediction before and after, success, the size of the perturbation. */
+export async function attackOne(model: Model, x: Float32Array, cfg: AttackConfig) {
+  const k = model.meta.labels.length, labels = model.meta.labels;
+  const probs = (await forward(model, x, 1)).probs;
+  const b = argmaxRow(probs, 0, k);
+  if (cfg.target !== undefined && cfg.target === b) throw badRequest(`target ${cfg.target} (${labels[b]}) is already the prediction: choose another class for a targeted attack`);
+  const r = await attackBatch(model, x, 1, cfg, undefined, probs);
+  const a = argmaxRow(r.after, 0, k);
+  const success = cfg.target === undefined ? a !== r.labels[0] : a === cfg.target;
+  return {
+    success,
+    before: { index: b, label: labels[b], probability: r.before[b] },
+    after: { index: a, label: labels[a], probability: r.after[a] },
+    trueClassProbabilityAfter: r.after[r.labels[0]],
+    targetProbabilityAfter: cfg.target === undefined ? undefined : r.after[cfg.target],
+    perturbation: perturbationNorms(r.adv, x),
+    adv: r.adv,
+  };
+}

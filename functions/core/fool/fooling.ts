@@ -1,0 +1,72 @@
+/**
+ * Fooling images (Nguyen et al. 2015): start from noise (or blank, or an upload) and climb log p(target) by
+ * gradient ascent on the input until the model is `confidence` sure or the step cap is reached. Optional priors
+ * (L2 decay, total variation, blur) make the result smoother, more digit-like; without them it stays nonsense.
+ * All classes at once run as one batch of ten.
+ */
+import { capped, oneOf, ranged } from '../caps.js';
+import { argmaxRow, forward, inputSize, logitsLayer, vjp } from '../gradient.js';
+import type { Model } from '../model.js';
+import { Rng } from '../random.js';
+import { blur3, tvGradient } from './regularise.js';
+
+export function parseFooling(model: Model, o: Record<string, unknown>) {
+  const k = model.meta.labels.length;
+  return {
+    target: o.target === undefined || o.target === '' || o.target === 'all' ? ('all' as const) : capped('target', o.target, 0, 0, k - 1),
+    start: oneOf('start', o.start, 'noise', ['noise', 'blank', 'image'] as const),
+    steps: capped('steps', o.steps, 200, 1, 'foolingSteps'),
+    lr: ranged('lr', o.lr, 0.05, 0, 1),
+    confidence: ranged('confidence', o.confidence, 0.9999, 0, 0.999999),
+    l2: ranged('l2', o.l2, 0, 0, 1),
+    tv: ranged('tv', o.tv, 0, 0, 1),
+    blurEvery: capped('blur_every', o.blur_every ?? o.blurEvery, 0, 0, 100),
+    seed: capped('seed', o.seed, 0, 0, 2 ** 31 - 1),
+  };
+}
+export type FoolingConfig = ReturnType<typeof parseFooling>;
+
+export async function fool(model: Model, cfg: FoolingConfig, image?: Float32Array) {
+  const k = model.meta.labels.length, size = inputSize(model), last = logitsLayer(model);
+  const [c, h, w] = model.meta.input.shape;
+  const targets = cfg.target === 'all' ? Array.from({ length: k }, (_, i) => i) : [cfg.target];
+  const n = targets.length, dims = [n, c, h, w];
+  const rng = new Rng(cfg.seed);
+  const x = new Float32Array(n * size);
+  for (let i = 0; i < n; i++) for (let p = 0; p < size; p++) x[i * size + p] = cfg.start === 'image' && image ? image[p] : cfg.start === 'noise' ? rng.next() : 0;
+  const start = Float32Array.from(x);
+  let probs = (await forward(model, x, n)).probs;
+  const reached = new Array<number | null>(n).fill(null);
+  let steps = 0;
+  const tv = new Float32Array(h * w);
+  for (; steps < cfg.steps; steps++) {
+    targets.forEach((t, i) => { if (reached[i] === null && probs[i * k + t] >= cfg.confidence) reached[i] = steps; });
+    if (reached.every((r) => r !== null)) break;
+    // d log p_t / d logits = onehot(t) - softmax: the cotangent for ascending log-probability.
+    const cot = new Float32Array(n * k);
+    targets.forEach((t, i) => { for (let j = 0; j < k; j++) cot[i * k + j] = (j === t ? 1 : 0) - probs[i * k + j]; });
+    const { grad } = await vjp(model, x, dims, { [last]: cot });
+    // Steps of the gradient normalised by its standard deviation (as in Deep Dream): the step size stays
+    // meaningful while the gradient of log p vanishes near p = 1.
+    for (let i = 0; i < n; i++) {
+      if (reached[i] !== null) continue;
+      const o = i * size;
+      let sq = 0;
+      for (let p = o; p < o + size; p++) sq += grad[p] * grad[p];
+      const std = Math.sqrt(sq / size) + 1e-12;
+      if (cfg.tv > 0) tvGradient(x.subarray(o, o + size), w, h, tv);
+      for (let p = 0; p < size; p++) {
+        const v = x[o + p] + (cfg.lr * grad[o + p]) / std - cfg.l2 * x[o + p] - (cfg.tv > 0 ? cfg.tv * tv[p] : 0);
+        x[o + p] = Math.min(1, Math.max(0, v));
+      }
+      if (cfg.blurEvery > 0 && (steps + 1) % cfg.blurEvery === 0) x.set(blur3(x.subarray(o, o + size), w, h), o);
+    }
+    probs = (await forward(model, x, n)).probs;
+  }
+  targets.forEach((t, i) => { if (reached[i] === null && probs[i * k + t] >= cfg.confidence) reached[i] = steps; });
+  const results = targets.map((t, i) => {
+    const p = argmaxRow(probs, i, k);
+    return { target: { index: t, label: model.meta.labels[t] }, probability: probs[i * k + t], prediction: { index: p, label: model.meta.labels[p], probability: probs[i * k + p] }, reached: reached[i] !== null, steps: reached[i] ?? steps };
+  });
+  return { images: x, start, results, steps, n };
+}

@@ -1,0 +1,14 @@
+/** Seeded randomness for reproducible requests (mulberry32, Box-Muller). Never used at module scope. */
+export class Rng {
+  private s: number;
+  constructor(seed: number) { this.s = seed >>> 0 || 0x9e3779b9; }
+  next(): number {
+    let t = (this.s = (this.s + 0x6d2b79f5) >>> 0);
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+  normal(): number { return Math.sqrt(-2 * Math.log(1 - this.next())) * Math.cos(2 * Math.PI * this.next()); }
+  uniform(lo: number, hi: number): number { return lo + (hi - lo) * this.next(); }
+  int(n: number): number { return Math.floor(this.next() * n); }
+}

@@ -1,0 +1,91 @@
+/**
+ * Deep Style (Gatys et al. 2015): find an image whose deep features match a content image and whose feature
+ * correlations (Gram matrices G = F F^T / M of F = [C channels x M positions]) match a style image.
+ *   content loss  mean((F - P)^2)                      dL/dF = 2 (F - P) / (C M)
+ *   style loss    sum_l mean((G_l - A_l)^2)            dL/dF = 4 (G - A) F / (C^2 M)
+ * The gradients with respect to the activations are computed here and pushed through the fully convolutional
+ * input-gradient graph; Adam updates the pixels, starting from the content image.
+ */
+import { capped, CAPS, ranged } from '../caps.js';
+import { badRequest } from '../errors.js';
+import { vjp, type Cotangent } from '../gradient.js';
+import { resize, type Gray } from '../image/ops.js';
+import type { Model, TensorOut } from '../model.js';
+import { layerActs, parseLayers, prefixLayers } from './dream.js';
+
+export function parseStyle(model: Model, o: Record<string, unknown>) {
+  const relus = prefixLayers(model).filter((l) => l.kind === 'relu').map((l) => l.name);
+  return {
+    styleLayers: parseLayers(model, o.style_layers ?? o.styleLayers, relus),
+    contentLayer: parseLayers(model, o.content_layer ?? o.contentLayer, [relus[relus.length - 1]])[0],
+    contentWeight: ranged('content_weight', o.content_weight ?? o.contentWeight, 1, 0, 1e6),
+    styleWeight: ranged('style_weight', o.style_weight ?? o.styleWeight, 100, 0, 1e9),
+    steps: capped('steps', o.steps, 40, 1, 'styleSteps'),
+    lr: ranged('lr', o.lr, 0.02, 0, 1),
+    side: capped('side', o.side, 48, 8, 'dreamSide'),
+  };
+}
+export type StyleConfig = ReturnType<typeof parseStyle>;
+
+function gram(f: TensorOut): Float32Array {
+  const [, C, h, w] = f.dims, M = h * w, g = new Float32Array(C * C);
+  for (let a = 0; a < C; a++) for (let b = a; b < C; b++) {
+    let s = 0;
+    for (let p = 0; p < M; p++) s += f.data[a * M + p] * f.data[b * M + p];
+    g[a * C + b] = g[b * C + a] = s / M;
+  }
+  return g;
+}
+
+function fit(img: Gray, side: number): Gray {
+  const s = side / Math.max(img.width, img.height);
+  return resize(img, Math.max(1, Math.round(img.width * s)), Math.max(1, Math.round(img.height * s)));
+}
+
+export async function stylise(model: Model, content: Gray, style: Gray, cfg: StyleConfig) {
+  if (cfg.side > CAPS.dreamSide) throw badRequest(`side is at most ${CAPS.dreamSide}`);
+  const c = fit(content, cfg.side);
+  const s = resize(style, c.width, c.height);
+  const { width: w, height: h } = c;
+  const all = [...new Set([...cfg.styleLayers, cfg.contentLayer])];
+  const target = (await layerActs(model, s.data, w, h, cfg.styleLayers)).acts;
+  const grams = Object.fromEntries(cfg.styleLayers.map((l) => [l, gram(target[l])]));
+  const P = (await layerActs(model, c.data, w, h, [cfg.contentLayer])).acts[cfg.contentLayer].data;
+  const x = Float32Array.from(c.data);
+  const m = new Float32Array(x.length), v = new Float32Array(x.length);
+  const losses: { content: number; style: number }[] = [];
+  for (let step = 1; step <= cfg.steps + 1; step++) {
+    const { acts } = await layerActs(model, x, w, h, all);
+    const cot: Record<string, Cotangent> = {};
+    let contentLoss = 0, styleLoss = 0;
+    {
+      const F = acts[cfg.contentLayer], [, C, lh, lw] = F.dims, n = C * lh * lw;
+      const d = new Float32Array(n);
+      for (let i = 0; i < n; i++) { const e = F.data[i] - P[i]; contentLoss += (e * e) / n; d[i] = (cfg.contentWeight * 2 * e) / n; }
+      cot[cfg.contentLayer] = { data: d, dims: F.dims };
+    }
+    for (const l of cfg.styleLayers) {
+      const F = acts[l], [, C, lh, lw] = F.dims, M = lh * lw, G = gram(F), A = grams[l];
+      const diff = G.map((g, i) => g - A[i]);
+      for (const e of diff) styleLoss += (e * e) / (C * C);
+      const d = (cot[l] as TensorOut | undefined)?.data ?? new Float32Array(C * M);
+      for (let a = 0; a < C; a++) for (let p = 0; p < M; p++) {
+        let sum = 0;
+        for (let b = 0; b < C; b++) sum += diff[a * C + b] * F.data[b * M + p];
+        d[a * M + p] += (cfg.styleWeight * 4 * sum) / (C * C * M);
+      }
+      cot[l] = { data: d, dims: F.dims };
+    }
+    losses.push({ content: contentLoss, style: styleLoss });
+    if (step > cfg.steps) break;
+    const { grad } = await vjp(model, x, [1, 1, h, w], cot, [], 'conv-grad');
+    // Adam on the pixels (descending the loss), kept in [0,1].
+    for (let i = 0; i < x.length; i++) {
+      m[i] = 0.9 * m[i] + 0.1 * grad[i];
+      v[i] = 0.999 * v[i] + 0.001 * grad[i] * grad[i];
+      const mh = m[i] / (1 - 0.9 ** step), vh = v[i] / (1 - 0.999 ** step);
+      x[i] = Math.min(1, Math.max(0, x[i] - (cfg.lr * mh) / (Math.sqrt(vh) + 1e-8)));
+    }
+  }
+  return { image: x, width: w, height: h, content: c, style: s, losses: { first: losses[0], last: losses[losses.length - 1] } };
+}

@@ -1,0 +1,54 @@
+/** Adversarial attacks on held-out digits: FGSM at eps 0.3 flips most, PGD beats FGSM, targeted attacks hit. */
+import { describe, expect, it } from 'vitest';
+import { attackBatch, attackOne, parseAttack } from '../../../../../functions/core/fool/attack.js';
+import { robustness } from '../../../../../functions/core/fool/robustness.js';
+import { argmaxRow, inputSize } from '../../../../../functions/core/gradient.js';
+import { loadModel } from '../../../helpers/models.js';
+
+const model = loadModel('digits');
+const s = model.samples!();
+const size = inputSize(model);
+const N = 50;
+const x = s.x.subarray(0, N * size), labels = s.labels.slice(0, N);
+const accuracy = (p: Float32Array) => labels.reduce((a, y, i) => a + (argmaxRow(p, i, 10) === y ? 1 : 0), 0) / N;
+
+describe('attacks (L-inf, eps 0.3, on 50 bundled held-out digits)', () => {
+  it('FGSM flips the prediction of most digits; PGD (40 steps) beats FGSM', async () => {
+    const fgsm = await attackBatch(model, x, N, parseAttack(model, { method: 'fgsm', eps: 0.3 }), labels);
+    const pgd = await attackBatch(model, x, N, parseAttack(model, { method: 'pgd', eps: 0.3 }), labels);
+    expect(accuracy(fgsm.before)).toBeGreaterThan(0.95);
+    expect(accuracy(fgsm.after)).toBeLessThan(0.5);
+    expect(accuracy(pgd.after)).toBeLessThan(accuracy(fgsm.after));
+    expect(accuracy(pgd.after)).toBeLessThanOrEqual(0.05);
+    for (const adv of [fgsm.adv, pgd.adv]) for (let i = 0; i < x.length; i++) {
+      expect(Math.abs(adv[i] - x[i])).toBeLessThanOrEqual(0.3 + 1e-6);
+      expect(adv[i]).toBeGreaterThanOrEqual(0);
+      expect(adv[i]).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('L2 PGD stays inside its ball; a targeted attack reaches its target', async () => {
+    const one = s.x.slice(0, size);
+    const l2 = await attackOne(model, one, parseAttack(model, { method: 'pgd', norm: 'l2', eps: 3 }));
+    expect(l2.perturbation.l2).toBeLessThanOrEqual(3 + 1e-4);
+    const t = (s.labels[0] + 3) % 10;
+    const targeted = await attackOne(model, one, parseAttack(model, { method: 'pgd', eps: 0.3, target: t }));
+    expect(targeted.success).toBe(true);
+    expect(targeted.after.index).toBe(t);
+  });
+
+  it('the robustness table falls with eps, PGD at or below FGSM', async () => {
+    const r = await robustness(model, { eps: [0, 0.1, 0.3], images: 30, steps: 10, methods: ['fgsm', 'pgd'] });
+    const at = (m: string, e: number) => r.table.find((row) => row.method === m && row.eps === e)!.accuracy;
+    expect(at('fgsm', 0)).toBeGreaterThan(0.9);
+    expect(at('fgsm', 0.3)).toBeLessThan(at('fgsm', 0.1) + 1e-9);
+    expect(at('pgd', 0.3)).toBeLessThanOrEqual(at('fgsm', 0.3));
+  });
+
+  it('bad parameters and caps are 400s', () => {
+    expect(() => parseAttack(model, { method: 'cw' })).toThrow(/method must be one of fgsm, bim, pgd/);
+    expect(() => parseAttack(model, { eps: 2 })).toThrow(/eps must be a number from 0 to 1/);
+    expect(() => parseAttack(model, { steps: 201 })).toThrow(/steps is 201, over the cap of 200/);
+    expect(() => parseAttack(model, { norm: 'l1' })).toThrow(/norm must be one of linf, l2/);
+  });
+});

@@ -1,0 +1,74 @@
+/** Saliency maps from the edge's gradient path, checked against finite differences and their own invariants. */
+import { describe, expect, it } from 'vitest';
+import { argmaxRow, forward, inputSize, logitsLayer, oneHot, vjp } from '../../../../../functions/core/gradient.js';
+import { parseSaliency, saliency } from '../../../../../functions/core/see/saliency.js';
+import { checkGradient, FD_EPS_DEEP, sampleIndices } from '../../../helpers/fd.js';
+import { loadModel } from '../../../helpers/models.js';
+
+const model = loadModel('digits');
+const s = model.samples!();
+const size = inputSize(model);
+const x = s.x.slice(0, size); // a held-out digit
+const xDigit = x;
+
+describe('the gradient the edge uses', () => {
+  it('agrees with central finite differences of the inference graph (target logit)', async () => {
+    // MNIST pixels repeat exact values (plateaus of 0.992, a background of exact 0), so max-pool windows tie
+    // exactly and ReLUs sit at 0: points where the function has no derivative. Seeded noise (+-0.05) moves the
+    // digit to a generic point, where ties are far apart compared with the finite-difference step.
+    let seed = 9;
+    const x = xDigit.map((v) => { seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0; return v + (seed / 2 ** 32 - 0.5) * 0.1; });
+    const k = model.meta.labels.length;
+    const f = await forward(model, x, 1);
+    const target = argmaxRow(f.probs, 0, k);
+    const { grad } = await vjp(model, x, [1, ...model.meta.input.shape], { [logitsLayer(model)]: oneHot(1, k, target) });
+    const logit = async () => (await forward(model, x, 1)).logits[target];
+    const ink = [...x.keys()].filter((i) => x[i] > 0.05);
+    const r = await checkGradient(x, grad, logit, sampleIndices(ink.length, 24, 1).map((i) => ink[i]), FD_EPS_DEEP);
+    expect(r.mismatches).toEqual([]);
+    expect(r.kinks).toBeLessThanOrEqual(6);
+  });
+});
+
+describe('saliency methods', () => {
+  it('vanilla gradient: a non-negative map, largest on or near the ink', async () => {
+    const r = await saliency(model, x, parseSaliency(model, {}));
+    expect(r.target.index).toBe(r.prediction.index);
+    expect(Math.min(...r.map)).toBeGreaterThanOrEqual(0);
+    const near = (i: number) => { const yy = Math.floor(i / 28), xx = i % 28; for (let dy = -2; dy <= 2; dy++) for (let dx = -2; dx <= 2; dx++) if (x[(yy + dy) * 28 + xx + dx] > 0.1) return true; return false; };
+    const top = [...r.map.keys()].sort((a, b) => r.map[b] - r.map[a]).slice(0, 20);
+    expect(top.filter(near).length).toBeGreaterThanOrEqual(15);
+  });
+
+  it('integrated gradients satisfy completeness: the map sums to logit(x) - logit(black)', async () => {
+    const r = await saliency(model, x, parseSaliency(model, { method: 'integrated-gradients', steps: 64 }));
+    const c = r.extra.completeness as { sum: number; logitDifference: number };
+    expect(Math.abs(c.sum - c.logitDifference)).toBeLessThan(0.05 * Math.abs(c.logitDifference) + 0.05);
+  });
+
+  it('SmoothGrad is reproducible from its seed and differs across seeds; gradient x input is zero off the ink', async () => {
+    const a = await saliency(model, x, parseSaliency(model, { method: 'smoothgrad', samples: 8, seed: 3 }));
+    const b = await saliency(model, x, parseSaliency(model, { method: 'smoothgrad', samples: 8, seed: 3 }));
+    const c = await saliency(model, x, parseSaliency(model, { method: 'smoothgrad', samples: 8, seed: 4 }));
+    expect([...a.map]).toEqual([...b.map]);
+    expect([...a.map]).not.toEqual([...c.map]);
+    const gxi = await saliency(model, x, parseSaliency(model, { method: 'gradient-x-input' }));
+    for (let i = 0; i < size; i++) if (x[i] === 0) expect(gxi.map[i]).toBe(0);
+  });
+
+  it('Grad-CAM: a non-negative map from a chosen conv layer, and other classes give other maps', async () => {
+    const r = await saliency(model, x, parseSaliency(model, { method: 'grad-cam' }));
+    expect(Math.min(...r.map)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...r.map)).toBeGreaterThan(0);
+    const other = await saliency(model, x, parseSaliency(model, { method: 'grad-cam', target: (r.target.index + 1) % 10, layer: r.extra.layer }));
+    expect([...other.map]).not.toEqual([...r.map]);
+  });
+
+  it('caps and bad parameters are 400s that name the limit', () => {
+    expect(() => parseSaliency(model, { method: 'lime' })).toThrow(/method must be one of gradient, gradient-x-input, smoothgrad, integrated-gradients, grad-cam/);
+    expect(() => parseSaliency(model, { method: 'smoothgrad', samples: 65 })).toThrow(/samples is 65, over the cap of 64/);
+    expect(() => parseSaliency(model, { steps: 1000 })).toThrow(/over the cap of 128/);
+    expect(() => parseSaliency(model, { target: 10 })).toThrow(/target must be an integer from 0 to 9/);
+    expect(() => parseSaliency(model, { method: 'grad-cam', layer: 'dense1' })).toThrow(/layer must be one of conv2d1/);
+  });
+});

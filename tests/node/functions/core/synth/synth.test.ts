@@ -1,0 +1,61 @@
+/** Neuron pictures, Deep Dream and Deep Style do what they claim: their objectives move the right way. */
+import fs from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { decodeImage } from '../../../../../functions/core/image/decode.js';
+import { invert, resize, toGray } from '../../../../../functions/core/image/ops.js';
+import { dream, layerActs, parseDream } from '../../../../../functions/core/synth/dream.js';
+import { parseStyle, stylise } from '../../../../../functions/core/synth/style.js';
+import { parseVisualize, visualize } from '../../../../../functions/core/synth/visualize.js';
+import { loadModel } from '../../../helpers/models.js';
+
+const model = loadModel('digits');
+const gray = (name: string, side: number) => {
+  const g = invert(toGray(decodeImage(new Uint8Array(fs.readFileSync(`tests/fixtures/images/${name}`))).raster));
+  return resize(g, side, side);
+};
+
+describe('visualize', () => {
+  it('raises the chosen filter for every filter of a layer (one batch), and a single neuron', async () => {
+    const grid = await visualize(model, parseVisualize(model, { layer: 'conv2d1', steps: 24 }));
+    expect(grid.n).toBe(model.meta.layers.find((l) => l.name === 'conv2d1')!.outShape[0]);
+    grid.before.forEach((b, i) => expect(grid.after[i]).toBeGreaterThan(b));
+    const one = await visualize(model, parseVisualize(model, { layer: 'relu2', neuron: '3,7,7', steps: 24 }));
+    expect(one.after[0]).toBeGreaterThan(one.before[0]);
+    const cls = await visualize(model, parseVisualize(model, { class: 4, steps: 24 }));
+    expect(cls.after[0]).toBeGreaterThan(cls.before[0]);
+  });
+
+  it('rejects unknown layers and out-of-range neurons', () => {
+    expect(() => parseVisualize(model, { layer: 'conv9' })).toThrow(/unknown layer "conv9"/);
+    expect(() => parseVisualize(model, { layer: 'relu2', neuron: '0,99,0' })).toThrow(/neuron must be "channel,y,x"/);
+    expect(() => parseVisualize(model, { steps: 301 })).toThrow(/over the cap of 300/);
+  });
+});
+
+describe('Deep Dream', () => {
+  it('changes the image and raises the chosen layer\'s activation, on an image larger than the model input', async () => {
+    const img = gray('digit-8-280.png', 64);
+    const cfg = parseDream(model, {});
+    const r = await dream(model, img, cfg);
+    expect([r.width, r.height]).toEqual([64, 64]);
+    let changed = 0;
+    for (let i = 0; i < img.data.length; i++) changed += Math.abs(r.image[i] - img.data[i]) > 0.02 ? 1 : 0;
+    expect(changed).toBeGreaterThan(200);
+    expect(r.after).toBeGreaterThan(r.before * 1.2);
+    expect((await layerActs(model, r.image, 64, 64, cfg.layers)).objective).toBeCloseTo(r.after, 6);
+  });
+
+  it('rejects layers outside the convolutional prefix and images over the cap', async () => {
+    expect(() => parseDream(model, { layers: 'dense1' })).toThrow(/layers must be a comma-separated list of convolutional-prefix layers/);
+    expect(() => parseDream(model, { octaves: 6 })).toThrow(/over the cap of 5/);
+    await expect(dream(model, gray('digit-8-280.png', 280), parseDream(model, {}))).rejects.toThrow(/at most 256 pixels/);
+  });
+});
+
+describe('Deep Style', () => {
+  it('lowers the Gram-matrix style loss while keeping the content', async () => {
+    const r = await stylise(model, gray('digit-3-280.png', 48), gray('digit-8-280.png', 48), parseStyle(model, { steps: 30 }));
+    expect(r.losses.last.style).toBeLessThan(r.losses.first.style * 0.7);
+    expect(r.losses.last.content).toBeLessThan(r.losses.first.style * 10);
+  });
+});
