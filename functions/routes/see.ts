@@ -71,14 +71,14 @@ see.post('/:model/attack', async (c) => {
       model: model.meta.name, method: cfgs[0].method, norm: cfgs[0].norm, preprocessing,
       smallestSuccessfulEps: first?.eps ?? null,
       sweep: runs.map(({ adv, ...r }) => r),
-      adversarial: dataUrl(pics.adversarial), perturbation: dataUrl(pics.perturbation),
+      pictures: { adversarial: dataUrl(pics.adversarial), perturbation: dataUrl(pics.perturbation) },
     }, pics.adversarial);
   }
   const cfg = parseAttack(model, q);
   const r = await attackOne(model, x, cfg);
   const pics = pictures(r.adv);
   const { adv, ...rest } = r;
-  return respond(c, { model: model.meta.name, ...cfg, preprocessing, ...rest, adversarial: dataUrl(pics.adversarial), perturbation: dataUrl(pics.perturbation) }, pics.adversarial);
+  return respond(c, { model: model.meta.name, ...cfg, preprocessing, ...rest, pictures: { adversarial: dataUrl(pics.adversarial), perturbation: dataUrl(pics.perturbation) } }, pics.adversarial);
 });
 
 function parseSweep(raw: string): number[] {

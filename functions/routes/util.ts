@@ -37,6 +37,7 @@ export async function imageFrom(c: Context): Promise<Source> {
   }
   const bytes = new Uint8Array(await c.req.arrayBuffer());
   checkBodySize(bytes.length, limit);
+  if (bytes.length === 0) return fromBytes(bytes); // the empty-body 400
   if (type.startsWith('application/json')) {
     let json: unknown;
     try { json = JSON.parse(new TextDecoder().decode(bytes)); } catch (e) { throw badRequest(`malformed JSON in request body: ${(e as Error).message}`); }
