@@ -4,16 +4,18 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { Problem } from './core/errors.js';
+import { bench } from './routes/bench.js';
 import { docs } from './routes/docs.js';
 import { health } from './routes/health.js';
 import { models } from './routes/models.js';
 import { see } from './routes/see.js';
 
-const app = new Hono<{ Bindings: { MAX_BODY_BYTES?: string } }>();
+const app = new Hono<{ Bindings: { MAX_BODY_BYTES?: string; BENCH?: string } }>();
 
 app.route('/health', health);
 app.route('/models', models);
 app.route('/models', see);
+app.route('/__bench', bench);
 app.route('/', docs);
 
 const problem = (p: Problem) =>

@@ -1,6 +1,23 @@
-import { defineConfig } from 'vitest/config';
+import fs from 'node:fs';
+import { defineConfig, type Plugin } from 'vitest/config';
+
+/**
+ * What wrangler's module rules do in workerd, done for Node: *.onnx imports become ArrayBuffers (Data modules)
+ * and *.wasm imports precompiled WebAssembly.Modules (CompiledWasm), so app.request() runs the real Worker app.
+ */
+const workerModules: Plugin = {
+  name: 'worker-modules',
+  enforce: 'pre',
+  load(id) {
+    const file = id.split('?')[0];
+    if (file.endsWith('.onnx')) return `export default new Uint8Array(Buffer.from(${JSON.stringify(fs.readFileSync(file).toString('base64'))}, 'base64')).buffer;`;
+    if (file.endsWith('.wasm')) return `import fs from 'node:fs'; export default await WebAssembly.compile(fs.readFileSync(${JSON.stringify(file)}));`;
+    return null;
+  },
+};
 
 export default defineConfig({
+  plugins: [workerModules],
   test: {
     name: 'node',
     root: new URL('../..', import.meta.url).pathname,
@@ -10,5 +27,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     // onnxruntime-web's wasm threads and the training tests want the CPU; one file at a time on 2 cores.
     fileParallelism: false,
+    // Let the plugin above load the Worker's wasm import instead of Node (which cannot import .wasm files).
+    server: { deps: { inline: [/ort-wasm-simd-threaded\.wasm/] } },
   },
 });

@@ -1,0 +1,20 @@
+/**
+ * /__bench: a compute loop for benchmarks, enabled only when the BENCH variable is "1" (npm run bench:edge sets
+ * it; a deployment does not). Inside workerd the clock stands still while code runs, so the benchmark times
+ * n runs of session.run from outside and divides.
+ */
+import { Hono } from 'hono';
+import { notFound } from '../core/errors.js';
+import { capped } from '../core/caps.js';
+import { modelFrom } from './util.js';
+
+export const bench = new Hono<{ Bindings: { BENCH?: string } }>();
+
+bench.get('/run/:model', async (c) => {
+  if (c.env?.BENCH !== '1') throw notFound('benchmark routes are disabled (set BENCH=1)');
+  const model = modelFrom(c);
+  const n = capped('n', c.req.query('n'), 100, 0, 100000);
+  const input = { data: new Float32Array(model.meta.input.shape.reduce((a, v) => a * v, 1)).fill(0.5), dims: [1, ...model.meta.input.shape] };
+  for (let i = 0; i < n; i++) await model.runner.run('model', { input }, ['probs']);
+  return c.json({ n });
+});

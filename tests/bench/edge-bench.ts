@@ -1,0 +1,60 @@
+/**
+ * npm run bench:edge — measured in workerd (Miniflare running the `wrangler deploy` bundle):
+ *   bundle size (raw and gzip) against the Workers plan limits; cold start to first classification;
+ *   warm HTTP latency (median, p99) for a 28x28 PNG, a 280x280 PNG and a 280x280 JPEG next to a no-op route;
+ *   in-Worker session.run (timed from outside over many runs) against onnxruntime-node on the same model.
+ */
+import fs from 'node:fs';
+import * as ortNode from 'onnxruntime-node';
+import { buildBundle, median, pct, startWorker, timeRequests } from './worker.js';
+
+const N = 300;
+const fx = (f: string) => new Uint8Array(fs.readFileSync(`tests/fixtures/images/${f}`));
+const ms = (v: number) => `${v.toFixed(2)} ms`;
+
+async function main() {
+  console.log(`bench:edge — Node ${process.version}, workerd via Miniflare; medians of ${N} sequential requests after warm-up`);
+  const b = buildBundle();
+  const limit = (kib: number, mib: number) => `${((kib / 1024 / mib) * 100).toFixed(0)}% of ${mib} MiB`;
+  console.log(`\nbundle (wrangler deploy --dry-run): ${(b.rawKiB / 1024).toFixed(2)} MiB raw, ${(b.gzipKiB / 1024).toFixed(2)} MiB gzip — ${limit(b.gzipKiB, 3)} (free plan), ${limit(b.gzipKiB, 10)} (paid plan)`);
+  for (const f of [...b.files].sort((x, y) => y.bytes - x.bytes).slice(0, 8)) console.log(`  ${(f.bytes / 1024).toFixed(0).padStart(7)} KiB  ${f.name.replace(/^[0-9a-f]{40}-/, '')}`);
+
+  // Cold start: a fresh workerd each time; time to ready (script evaluated) and the first classification.
+  const colds: { ready: number; first: number }[] = [];
+  for (let i = 0; i < 3; i++) {
+    const t0 = performance.now();
+    const mf = await startWorker(b);
+    const ready = performance.now() - t0;
+    const t1 = performance.now();
+    const r = await mf.dispatchFetch('http://edge.test/models/digits/classify', { method: 'POST', body: fx('digit-7-28.png') });
+    await r.json();
+    colds.push({ ready, first: performance.now() - t1 });
+    await mf.dispose();
+  }
+  console.log(`\ncold start (3 fresh workerd processes, median): workerd up with the script evaluated ${ms(median(colds.map((c) => c.ready)))}; first classification request ${ms(median(colds.map((c) => c.first)))} (includes creating the first onnxruntime session)`);
+
+  const mf = await startWorker(b, { BENCH: '1' });
+  const post = (f: string) => () => ['http://edge.test/models/digits/classify', { method: 'POST', body: fx(f) }] as [string, RequestInit];
+  const noop = await timeRequests(mf, N, () => ['http://edge.test/health']);
+  console.log(`\nwarm HTTP latency (median / p99), and median minus the no-op route:`);
+  console.log(`  GET /health (no-op)     ${ms(median(noop))} / ${ms(pct(noop, 99))}`);
+  for (const [label, f] of [['28x28 PNG', 'digit-7-28.png'], ['280x280 PNG', 'digit-7-280.png'], ['280x280 JPEG', 'digit-7-280.jpg']]) {
+    const t = await timeRequests(mf, N, post(f));
+    console.log(`  classify ${label.padEnd(13)} ${ms(median(t))} / ${ms(pct(t, 99))}   (+${ms(median(t) - median(noop))})`);
+  }
+
+  // session.run inside the Worker: n runs in one request, timed from outside, minus the n = 0 request.
+  const loop = async (n: number) => median(await timeRequests(mf, 7, () => [`http://edge.test/__bench/run/digits?n=${n}`], 1));
+  const RUNS = 2000;
+  const perRun = ((await loop(RUNS)) - (await loop(0))) / RUNS;
+  await mf.dispose();
+  const native = await ortNode.InferenceSession.create(fs.readFileSync('models/digits/model.onnx'), { logSeverityLevel: 3, intraOpNumThreads: 1 });
+  const input = { input: new ortNode.Tensor('float32', new Float32Array(784).fill(0.5), [1, 1, 28, 28]) };
+  for (let i = 0; i < 200; i++) await native.run(input, ['probs']);
+  const nat: number[] = [];
+  for (let w = 0; w < 7; w++) { const t0 = performance.now(); for (let i = 0; i < RUNS; i++) await native.run(input, ['probs']); nat.push((performance.now() - t0) / RUNS); }
+  console.log(`\nsession.run of the digits model (batch 1): in workerd ${(perRun * 1000).toFixed(1)} us; onnxruntime-node (native, 1 thread) ${(median(nat) * 1000).toFixed(1)} us; ratio ${(perRun / median(nat)).toFixed(2)}x`);
+  fs.rmSync(b.dir, { recursive: true, force: true });
+}
+
+main().then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });

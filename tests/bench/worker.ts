@@ -1,0 +1,55 @@
+/**
+ * Benchmark harness: bundles the Worker exactly as `wrangler deploy` would (--dry-run --outdir), then runs that
+ * bundle in workerd through Miniflare with its modules listed explicitly (wasm as CompiledWasm, models as Data).
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Miniflare } from 'miniflare';
+
+export interface Bundle { dir: string; rawKiB: number; gzipKiB: number; files: { name: string; bytes: number }[] }
+
+export function buildBundle(dir = path.resolve('.bench-dist')): Bundle {
+  fs.rmSync(dir, { recursive: true, force: true });
+  const out = execFileSync('npx', ['wrangler', 'deploy', '--dry-run', '--outdir', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const m = /Total Upload: ([\d.]+) KiB \/ gzip: ([\d.]+) KiB/.exec(out);
+  if (!m) throw new Error(`wrangler did not report the upload size:\n${out}`);
+  const files = fs.readdirSync(dir).filter((f) => !f.endsWith('.map') && f !== 'README.md').map((name) => ({ name, bytes: fs.statSync(path.join(dir, name)).size }));
+  return { dir, rawKiB: Number(m[1]), gzipKiB: Number(m[2]), files };
+}
+
+export async function startWorker(b: Bundle, bindings: Record<string, string> = {}): Promise<Miniflare> {
+  const toml = fs.readFileSync('wrangler.toml', 'utf8');
+  const modules = b.files.map((f) => ({
+    type: f.name.endsWith('.wasm') ? ('CompiledWasm' as const) : f.name.endsWith('.onnx') ? ('Data' as const) : ('ESModule' as const),
+    path: path.join(b.dir, f.name),
+  }));
+  const mf = new Miniflare({
+    modules: [modules.find((m) => m.path.endsWith('index.js'))!, ...modules.filter((m) => !m.path.endsWith('index.js'))],
+    modulesRoot: b.dir,
+    compatibilityDate: /compatibility_date = "([^"]+)"/.exec(toml)![1],
+    compatibilityFlags: ['nodejs_compat'],
+    bindings: { MAX_BODY_BYTES: '8388608', ...bindings },
+  });
+  await mf.ready;
+  return mf;
+}
+
+export const median = (a: number[]) => { const s = [...a].sort((x, y) => x - y); return s[Math.floor(s.length / 2)]; };
+export const pct = (a: number[], p: number) => { const s = [...a].sort((x, y) => x - y); return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]; };
+
+/** Times `count` sequential requests (after `warm` untimed ones); milliseconds each. */
+export async function timeRequests(mf: Miniflare, count: number, make: () => [string, RequestInit?], warm = 5): Promise<number[]> {
+  const one = async () => {
+    const [url, init] = make();
+    const t0 = performance.now();
+    const r = await mf.dispatchFetch(url, init as never);
+    await r.arrayBuffer();
+    if (!r.ok) throw new Error(`${url}: ${r.status} ${await r.text()}`);
+    return performance.now() - t0;
+  };
+  for (let i = 0; i < warm; i++) await one();
+  const times: number[] = [];
+  for (let i = 0; i < count; i++) times.push(await one());
+  return times;
+}
