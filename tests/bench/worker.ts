@@ -53,3 +53,11 @@ export async function timeRequests(mf: Miniflare, count: number, make: () => [st
   for (let i = 0; i < count; i++) times.push(await one());
   return times;
 }
+
+/** A multipart body as bytes plus its Content-Type (Miniflare's dispatchFetch does not take Node's FormData). */
+export async function multipart(files: Record<string, Uint8Array>): Promise<RequestInit> {
+  const form = new FormData();
+  for (const [name, bytes] of Object.entries(files)) form.append(name, new Blob([bytes]), `${name}.png`);
+  const r = new Response(form);
+  return { method: 'POST', body: new Uint8Array(await r.arrayBuffer()), headers: { 'content-type': r.headers.get('content-type')! } };
+}

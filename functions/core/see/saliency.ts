@@ -19,16 +19,25 @@ export type SaliencyMethod = (typeof SALIENCY_METHODS)[number];
 
 export interface SaliencyOptions { method?: unknown; target?: unknown; samples?: unknown; noise?: unknown; steps?: unknown; layer?: unknown; seed?: unknown }
 
-/** Conv-shaped layers Grad-CAM can use ([C,H,W] outputs), and the default: the last of them. */
+/** Conv-shaped layers Grad-CAM can use ([C,H,W] outputs with more than one position). */
 export function camLayers(model: Model) {
   return model.meta.layers.filter((l) => l.outShape.length === 3 && l.outShape[1] > 1);
+}
+
+/**
+ * The default Grad-CAM layer: the last ReLU whose maps are at least 7x7. Selvaraju et al. use the last conv
+ * layer, but at 28x28 input that is 3x3 here, too coarse to show where the evidence lies.
+ */
+export function defaultCamLayer(model: Model): string {
+  const cams = camLayers(model);
+  return (cams.filter((l) => l.kind === 'relu' && l.outShape[1] >= 7).at(-1) ?? cams[cams.length - 1]).name;
 }
 
 export function parseSaliency(model: Model, o: SaliencyOptions) {
   const k = model.meta.labels.length;
   const cams = camLayers(model).map((l) => l.name);
   const method = oneOf('method', o.method, 'gradient', SALIENCY_METHODS);
-  const layer = oneOf('layer', o.layer, cams[cams.length - 1], cams);
+  const layer = oneOf('layer', o.layer, defaultCamLayer(model), cams);
   return {
     method, layer,
     target: o.target === undefined || o.target === '' ? undefined : capped('target', o.target, 0, 0, k - 1),

@@ -1,0 +1,52 @@
+/**
+ * npm run bench:see — measured in workerd (Miniflare running the `wrangler deploy` bundle): warm latency of every
+ * seeing and fooling capability at its default settings (median of repeated requests, minus the no-op route),
+ * and the robustness table on the bundled held-out digits next to the published figures for an undefended
+ * MNIST model (Madry et al. 2018).
+ */
+import fs from 'node:fs';
+import { buildBundle, median, multipart, startWorker, timeRequests } from './worker.js';
+
+const REPEAT = 9;
+const fx = (f: string) => new Uint8Array(fs.readFileSync(`tests/fixtures/images/${f}`));
+
+async function main() {
+  const b = buildBundle();
+  const mf = await startWorker(b);
+  const noop = median(await timeRequests(mf, 50, () => ['http://edge.test/health']));
+  const digit = fx('digit-4-280.png'), eight = fx('digit-8-280.png');
+  const post = (path: string, body: BodyInit = '') => () => [`http://edge.test/models/digits/${path}`, { method: 'POST', body }] as [string, RequestInit];
+  const style = await multipart({ content: digit, style: eight });
+  const cases: [string, () => [string, RequestInit]][] = [
+    ['classify (for reference)', post('classify', digit)],
+    ['saliency gradient', post('saliency', digit)],
+    ['saliency gradient-x-input', post('saliency?method=gradient-x-input', digit)],
+    ['saliency smoothgrad (25 samples)', post('saliency?method=smoothgrad', digit)],
+    ['saliency integrated-gradients (32 steps)', post('saliency?method=integrated-gradients', digit)],
+    ['saliency grad-cam', post('saliency?method=grad-cam', digit)],
+    ['attack fgsm', post('attack?method=fgsm', digit)],
+    ['attack pgd (40 steps, eps 0.3)', post('attack', digit)],
+    ['fooling one class to 0.9999', post('fooling?target=3')],
+    ['fooling all ten classes (gallery)', post('fooling?target=all')],
+    ['visualize one filter (48 steps)', post('visualize?layer=conv2d2&channel=5')],
+    ['visualize all 16 filters (grid)', post('visualize?layer=conv2d1')],
+    ['dream 64x64, 3 octaves x 8 steps', post('dream', digit)],
+    ['style 48x48, 40 steps', () => ['http://edge.test/models/digits/style', style]],
+  ];
+  console.log(`bench:see — workerd via Miniflare, digits model, median of ${REPEAT} warm requests; no-op route ${noop.toFixed(2)} ms (subtracted)`);
+  for (const [label, make] of cases) {
+    const t = median(await timeRequests(mf, REPEAT, make, 2)) - noop;
+    console.log(`  ${label.padEnd(42)} ${t.toFixed(1).padStart(7)} ms ${t < 100 ? '' : '  (over the 100 ms goal)'}`);
+  }
+  const r = await mf.dispatchFetch('http://edge.test/models/digits/robustness?images=100&steps=20');
+  const rob = (await r.json()) as { images: number; cleanAccuracy: number; table: { method: string; eps: number; accuracy: number }[]; published: { source: string; cleanAccuracy: number; fgsmEps03Accuracy: number } };
+  const eps = [...new Set(rob.table.map((x) => x.eps))];
+  console.log(`\nrobust accuracy on ${rob.images} bundled held-out digits (L-inf; PGD 20 steps, random start):`);
+  console.log(`  eps    ${eps.map((e) => e.toFixed(2).padStart(6)).join(' ')}`);
+  for (const m of ['fgsm', 'pgd']) console.log(`  ${m.padEnd(6)} ${eps.map((e) => `${(rob.table.find((x) => x.method === m && x.eps === e)!.accuracy * 100).toFixed(0)}%`.padStart(6)).join(' ')}`);
+  console.log(`  published (${rob.published.source}): clean ${(rob.published.cleanAccuracy * 100).toFixed(1)}%, FGSM eps 0.3 -> ${(rob.published.fgsmEps03Accuracy * 100).toFixed(1)}%`);
+  await mf.dispose();
+  fs.rmSync(b.dir, { recursive: true, force: true });
+}
+
+main().then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });
