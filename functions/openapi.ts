@@ -1,4 +1,5 @@
 /** The OpenAPI 3.1 description of the API, served at /openapi.json and rendered offline at /docs. */
+import { CAPS } from './core/caps.js';
 const problem = { description: 'Problem details (RFC 9457)', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };
 const modelParam = { name: 'model', in: 'path', required: true, schema: { type: 'string', enum: ['digits', 'fashion'] }, description: 'Model name (GET /models lists them)' };
 const preprocessParam = {
@@ -16,6 +17,13 @@ const imageBody = {
   },
 };
 const errors = { 400: problem, 404: problem, 413: problem, 415: problem, 422: problem };
+const q = (name: string, schema: Record<string, unknown>, description: string) => ({ name, in: 'query', schema, description });
+const format = q('format', { type: 'string', enum: ['json', 'png'], default: 'json' }, 'json: numbers plus PNGs as data URLs; png: the main picture itself');
+const seed = q('seed', { type: 'integer', minimum: 0, default: 0 }, 'Seed for every random choice (reproducible answers)');
+const pictureResponses = { 200: { description: 'numbers and pictures', content: { 'application/json': { schema: { type: 'object' } }, 'image/png': { schema: { type: 'string', format: 'binary' } } } }, ...errors };
+const see = (summary: string, description: string, parameters: Record<string, unknown>[], body = true) => ({
+  post: { summary, description, parameters: [modelParam, ...parameters, format], ...(body ? { requestBody: imageBody } : {}), responses: pictureResponses },
+});
 
 export const openapi = {
   openapi: '3.1.0',
@@ -53,6 +61,65 @@ export const openapi = {
           { name: 'format', in: 'query', schema: { type: 'string', enum: ['json', 'png'], default: 'json' } }],
         requestBody: imageBody,
         responses: { 200: { description: 'activations', content: { 'application/json': { schema: { type: 'object' } }, 'image/png': { schema: { type: 'string', format: 'binary' } } } }, ...errors },
+      },
+    },
+    '/models/{model}/saliency': see('Saliency map', 'Which pixels the class score is most sensitive to: vanilla gradient, gradient x input, SmoothGrad, integrated gradients (with its completeness check) or Grad-CAM on a chosen layer. A heatmap PNG over the input and the raw 28x28 map.', [
+      preprocessParam,
+      q('method', { type: 'string', enum: ['gradient', 'gradient-x-input', 'smoothgrad', 'integrated-gradients', 'grad-cam'], default: 'gradient' }, 'The method'),
+      q('target', { type: 'integer', minimum: 0 }, 'Class to explain (default: the prediction)'),
+      q('samples', { type: 'integer', minimum: 1, maximum: CAPS.saliencySamples, default: 25 }, 'SmoothGrad noisy copies'),
+      q('noise', { type: 'number', minimum: 0, maximum: 1, default: 0.15 }, 'SmoothGrad noise standard deviation (pixel units)'),
+      q('steps', { type: 'integer', minimum: 1, maximum: CAPS.saliencySteps, default: 32 }, 'Integrated-gradients steps from a black baseline'),
+      q('layer', { type: 'string' }, 'Grad-CAM layer (default: the last ReLU with maps of at least 7x7)'), seed]),
+    '/models/{model}/attack': see('Adversarial attack', 'FGSM, BIM or PGD under L-inf or L2, untargeted or targeted: the prediction before and after, success, the L-inf/L2/L0 size of the perturbation, the adversarial image and the amplified perturbation. eps=[...] runs a sweep and reports the smallest successful eps.', [
+      preprocessParam,
+      q('method', { type: 'string', enum: ['fgsm', 'bim', 'pgd'], default: 'pgd' }, 'The attack'),
+      q('norm', { type: 'string', enum: ['linf', 'l2'], default: 'linf' }, 'Threat model'),
+      q('eps', { oneOf: [{ type: 'number' }, { type: 'string', description: 'a JSON list for a sweep, e.g. [0.05,0.1,0.2]' }], default: 0.3 }, `Perturbation budget (L-inf default 0.3, L2 default 2); a sweep takes at most ${CAPS.attackSweep} values`),
+      q('steps', { type: 'integer', minimum: 1, maximum: CAPS.attackSteps, default: 40 }, 'BIM/PGD iterations'),
+      q('step_size', { type: 'number' }, 'Step size (default 2.5 * eps / steps)'),
+      q('random_start', { type: 'boolean' }, 'Start inside the ball at random (default: true for PGD)'),
+      q('target', { type: 'integer', minimum: 0 }, 'Targeted attack: the class to reach'), seed]),
+    '/models/{model}/robustness': {
+      get: {
+        summary: 'Robust accuracy per eps (Foolbox-style table)',
+        description: 'FGSM and PGD (L-inf) on the held-out test images bundled with the model, next to the published figures for an undefended MNIST model (Madry et al. 2018).',
+        parameters: [modelParam, q('eps', { type: 'string', default: '[0,0.05,0.1,0.15,0.2,0.25,0.3]' }, `JSON list, at most ${CAPS.robustnessEps} values`), q('images', { type: 'integer', minimum: 1, maximum: CAPS.robustnessImages, default: 100 }, 'How many bundled images'), q('steps', { type: 'integer', minimum: 1, maximum: 40, default: 20 }, 'PGD steps'), q('methods', { type: 'string', default: 'fgsm,pgd' }, 'Comma-separated')],
+        responses: { 200: { description: 'the table', content: { 'application/json': { schema: { type: 'object' } } } }, ...errors },
+      },
+    },
+    '/models/{model}/fooling': see('Fooling images', 'Gradient ascent on log p(target) from noise (or blank, or an uploaded image with start=image) until the model is 99.99% sure or the step cap; optional priors make it digit-like. target=all returns a gallery of all classes.', [
+      q('target', { oneOf: [{ type: 'integer', minimum: 0 }, { const: 'all' }], default: 'all' }, 'Class to fool the model into'),
+      q('start', { type: 'string', enum: ['noise', 'blank', 'image'], default: 'noise' }, 'Starting image'),
+      q('steps', { type: 'integer', minimum: 1, maximum: CAPS.foolingSteps, default: 200 }, 'Step cap'),
+      q('lr', { type: 'number', default: 0.05 }, 'Step size (gradient normalised by its standard deviation)'),
+      q('confidence', { type: 'number', default: 0.9999 }, 'Stop when p(target) reaches this'),
+      q('l2', { type: 'number', default: 0 }, 'L2 decay prior'), q('tv', { type: 'number', default: 0 }, 'Total-variation prior'),
+      q('blur_every', { type: 'integer', default: 0 }, 'Blur every k steps (0: never)'), seed], false),
+    '/models/{model}/visualize': see('What a filter, neuron or class responds to', 'Activation maximisation from noise with jitter, small rotations and scales, total variation and L2 priors. One filter (channel=), one neuron (neuron=c,y,x), a class logit (class=), or a grid of every filter of the layer.', [
+      q('layer', { type: 'string' }, 'Layer (default: the first conv layer)'),
+      q('channel', { oneOf: [{ type: 'integer' }, { const: 'all' }], default: 'all' }, `One filter, or all (at most ${CAPS.visualizeChannels})`),
+      q('neuron', { type: 'string' }, 'One neuron: "channel,y,x"'), q('class', { type: 'integer' }, 'A class logit'),
+      q('steps', { type: 'integer', minimum: 1, maximum: CAPS.visualizeSteps, default: 48 }, 'Ascent steps'),
+      q('jitter', { type: 'integer', default: 1 }, 'Random shift (pixels)'), q('rotate', { type: 'number', default: 5 }, 'Random rotation (degrees)'),
+      q('scale', { type: 'number', default: 0.05 }, 'Random scale'), q('tv', { type: 'number', default: 0.002 }, 'Total variation'), q('l2', { type: 'number', default: 0.002 }, 'L2 decay'), seed], false),
+    '/models/{model}/dream': see('Deep Dream', 'Exaggerates what chosen layers see in an uploaded image: gradient ascent on sum of mean(A^2)/2, the gradient normalised by its standard deviation, over octaves. Runs the fully convolutional prefix, so images larger than the model input work.', [
+      q('layers', { type: 'string' }, 'Comma-separated conv-prefix layers (default: the second ReLU)'),
+      q('steps', { type: 'integer', minimum: 1, maximum: CAPS.dreamSteps, default: 8 }, 'Steps per octave'),
+      q('step_size', { type: 'number', default: 0.03 }, 'Step size'),
+      q('octaves', { type: 'integer', minimum: 1, maximum: CAPS.dreamOctaves, default: 3 }, 'Octaves'),
+      q('octave_scale', { type: 'number', default: 1.3 }, 'Scale between octaves'),
+      q('side', { type: 'integer', minimum: 8, maximum: CAPS.dreamSide, default: 64 }, 'Longest side the image is shrunk to'), seed]),
+    '/models/{model}/style': {
+      post: {
+        summary: 'Deep Style (Gatys)',
+        description: 'A multipart form with two images, "content" and "style": the result matches the content layer\'s features of the first and the Gram matrices of the style layers of the second.',
+        parameters: [modelParam, q('style_layers', { type: 'string' }, 'Comma-separated (default: every ReLU of the conv prefix)'), q('content_layer', { type: 'string' }, 'Default: the deepest ReLU'),
+          q('content_weight', { type: 'number', default: 1 }, ''), q('style_weight', { type: 'number', default: 100 }, ''),
+          q('steps', { type: 'integer', minimum: 1, maximum: CAPS.styleSteps, default: 40 }, 'Adam steps on the pixels'), q('lr', { type: 'number', default: 0.02 }, ''),
+          q('side', { type: 'integer', minimum: 8, maximum: CAPS.dreamSide, default: 48 }, 'Working size'), format],
+        requestBody: { required: true, content: { 'multipart/form-data': { schema: { type: 'object', properties: { content: { type: 'string', format: 'binary' }, style: { type: 'string', format: 'binary' } }, required: ['content', 'style'] } } } },
+        responses: pictureResponses,
       },
     },
     '/openapi.json': { get: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1' } } } },

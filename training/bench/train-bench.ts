@@ -92,10 +92,10 @@ async function tfjs() {
   const step = async () => {
     tf.tidy(() => {
       opt.minimize(() => {
-        let h: tf.Tensor = tf.maxPool(tf.relu(tf.add(tf.conv2d(xs, w.c1 as tf.Tensor4D, 1, 'valid'), w.b1)), 2, 2, 'valid');
-        h = tf.maxPool(tf.relu(tf.add(tf.conv2d(h as tf.Tensor4D, w.c2 as tf.Tensor4D, 1, 'valid'), w.b2)), 2, 2, 'valid');
-        h = tf.relu(tf.add(tf.matMul(tf.reshape(h, [B, 1600]), w.d1), w.e1));
-        return tf.losses.softmaxCrossEntropy(ys, tf.add(tf.matMul(h as tf.Tensor2D, w.d2), w.e2)) as tf.Scalar;
+        let h: tf.Tensor4D = tf.maxPool(tf.relu(tf.add(tf.conv2d(xs, w.c1 as tf.Tensor4D, 1, 'valid'), w.b1)) as tf.Tensor4D, 2, 2, 'valid');
+        h = tf.maxPool(tf.relu(tf.add(tf.conv2d(h, w.c2 as tf.Tensor4D, 1, 'valid'), w.b2)) as tf.Tensor4D, 2, 2, 'valid');
+        const d = tf.relu(tf.add(tf.matMul(tf.reshape(h, [B, 1600]) as tf.Tensor2D, w.d1 as tf.Tensor2D), w.e1)) as tf.Tensor2D;
+        return tf.losses.softmaxCrossEntropy(ys, tf.add(tf.matMul(d, w.d2 as tf.Tensor2D), w.e2)) as tf.Scalar;
       });
     });
     await tf.nextFrame?.();
