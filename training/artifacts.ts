@@ -37,10 +37,11 @@ export async function buildArtifacts(x: ArtifactInput) {
     'conv-grad.onnx': encodeModel(buildInputGrad(arch, w, { fullyConvolutional: true })),
   };
   const m = await metrics(arch, w, x.data.test);
-  const rob: { augmented: Robustness; baseline?: Robustness; baselineTestAccuracy?: number } = { augmented: await robustness(arch, w, x.data.test) };
+  const rob: { augmented: Robustness; baseline?: Robustness; baselineTestAccuracy?: number; baselineEpochs?: number } = { augmented: await robustness(arch, w, x.data.test) };
   if (x.baseline) {
     rob.baseline = await robustness(arch, x.baseline.weights, x.data.test);
     rob.baselineTestAccuracy = x.baseline.history.at(-1)!.testAccuracy;
+    rob.baselineEpochs = x.baseline.history.length;
   }
   const labels = x.data.test.classes;
   const meta = {
@@ -96,7 +97,7 @@ in ${x.main.seconds.toFixed(0)} s (${x.main.imagesPerSecond.toFixed(0)} images/s
 ## Robustness to rotation and scaling
 
 A CNN is not invariant to rotation and scaling; augmentation (random rotation up to ±${x.opts.augment?.maxRotateDeg ?? 0}°, scale
-${x.opts.augment?.minScale ?? 1}-${x.opts.augment?.maxScale ?? 1}, shift ±${x.opts.augment?.maxShift ?? 0} px) teaches it. Test accuracy on transformed test images:
+${x.opts.augment?.minScale ?? 1}-${x.opts.augment?.maxScale ?? 1}, shift ±${x.opts.augment?.maxShift ?? 0} px${x.opts.flip ? ', left-right mirror' : ''}) teaches it. Test accuracy on transformed test images${rob.baseline ? ` (the model without augmentation: same settings, ${rob.baselineEpochs} epochs, ${pct(rob.baselineTestAccuracy ?? 0)} on the plain test set)` : ''}:
 
 | rotation (degrees) | ${ROTATIONS.join(' | ')} |
 |---|${ROTATIONS.map(() => '---').join('|')}|

@@ -39,9 +39,10 @@ export const PRESETS: Record<string, Preset> = {
     arch: {
       input: [1, 28, 28],
       layers: [...block(16, 5), ...block(32, 3), ...block(64, 3),
-        { kind: 'flatten' }, { kind: 'dense', units: 128 }, { kind: 'relu' }, { kind: 'dropout', rate: 0.3 }, { kind: 'dense', units: 10 }],
+        { kind: 'flatten' }, { kind: 'dense', units: 128 }, { kind: 'relu' }, { kind: 'dropout', rate: 0.2 }, { kind: 'dense', units: 10 }],
     },
-    epochs: 12, batch: 64, lr: 3e-3, weightDecay: 1e-4, labelSmoothing: 0.05, flip: true,
-    augment: { maxRotateDeg: 8, minScale: 0.9, maxScale: 1.1, maxShift: 2 },
+    // Milder geometric augmentation than digits: clothes are photographed upright and centred.
+    epochs: 14, batch: 64, lr: 3e-3, weightDecay: 1e-4, labelSmoothing: 0, flip: true,
+    augment: { maxRotateDeg: 6, minScale: 0.93, maxScale: 1.07, maxShift: 1.5 },
   },
 };

@@ -1,6 +1,6 @@
 /**
  * npm run train -- --model digits|fashion [--epochs N] [--batch N] [--lr X] [--seed N] [--no-augment]
- *                  [--no-baseline] [--limit N] [--data DIR] [--backend wasm|webgpu] [--out models]
+ *                  [--no-baseline] [--baseline-epochs N] [--limit N] [--data DIR] [--backend wasm|webgpu] [--out models]
  * Trains on onnxruntime-web (WASM SIMD, all cores), evaluates, and exports models/<name>/ atomically.
  */
 import { parseArgs } from 'node:util';
@@ -18,7 +18,7 @@ const { values: a } = parseArgs({
   options: {
     model: { type: 'string', default: 'digits' },
     epochs: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' }, seed: { type: 'string', default: '1' },
-    'no-augment': { type: 'boolean', default: false }, 'no-baseline': { type: 'boolean', default: false },
+    'no-augment': { type: 'boolean', default: false }, 'no-baseline': { type: 'boolean', default: false }, 'baseline-epochs': { type: 'string' },
     limit: { type: 'string' }, data: { type: 'string' }, backend: { type: 'string', default: 'wasm' }, out: { type: 'string', default: 'models' },
     name: { type: 'string' },
   },
@@ -58,7 +58,7 @@ async function main() {
     return r;
   };
   const main = await run('train   ', opts);
-  const baseline = a['no-baseline'] ? undefined : await run('baseline', { ...opts, augment: null, flip: false });
+  const baseline = a['no-baseline'] ? undefined : await run('baseline', { ...opts, augment: null, flip: false, epochs: num('baseline-epochs', a['baseline-epochs'], opts.epochs) });
   const artifacts = await buildArtifacts({ name: a.name ?? a.model!, preset, opts, data, trainImages: trainSet.n, main, baseline });
   const dir = writeModelDir(a.out!, a.name ?? a.model!, artifacts.files);
   console.error(`wrote ${dir}: test accuracy ${(artifacts.meta.metrics.testAccuracy * 100).toFixed(2)}% in ${main.seconds.toFixed(0)} s (${main.imagesPerSecond.toFixed(0)} img/s)`);

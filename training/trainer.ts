@@ -7,7 +7,7 @@ import { DEFAULT_AUGMENT, randomAffine, warp, type AugmentOptions } from './data
 import type { Dataset } from './data/dataset.js';
 import { session, tensor, type Backend } from './engine.js';
 import { buildInference, buildTrainStep, type Weights } from './graph/compile.js';
-import { Rng } from './random.js';
+import { Rng } from '../functions/core/random.js';
 import { resolve, type ArchSpec } from './spec.js';
 import { Adam, initWeights } from './weights.js';
 

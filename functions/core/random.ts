@@ -1,4 +1,4 @@
-/** Seeded randomness for reproducible requests (mulberry32, Box-Muller). Never used at module scope. */
+/** Seeded randomness (mulberry32, Box-Muller) for reproducible requests and training. Never used at module scope. */
 export class Rng {
   private s: number;
   constructor(seed: number) { this.s = seed >>> 0 || 0x9e3779b9; }
@@ -11,4 +11,8 @@ export class Rng {
   normal(): number { return Math.sqrt(-2 * Math.log(1 - this.next())) * Math.cos(2 * Math.PI * this.next()); }
   uniform(lo: number, hi: number): number { return lo + (hi - lo) * this.next(); }
   int(n: number): number { return Math.floor(this.next() * n); }
+  shuffle<T>(a: T[]): T[] {
+    for (let i = a.length - 1; i > 0; i--) { const j = this.int(i + 1); [a[i], a[j]] = [a[j], a[i]]; }
+    return a;
+  }
 }

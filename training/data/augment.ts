@@ -3,7 +3,7 @@
  * is not invariant to them (the warp itself lives in functions/core/image/affine.ts, shared with the edge).
  */
 import { warp, type Affine } from '../../functions/core/image/affine.js';
-import type { Rng } from '../random.js';
+import type { Rng } from '../../functions/core/random.js';
 
 export { warp, type Affine };
 
