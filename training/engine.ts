@@ -18,6 +18,9 @@ export function configure(threads = Math.max(1, os.availableParallelism?.() ?? o
   configured = true;
 }
 
+/** The onnxruntime-web build in use: the Node build (WASM) by default, the WebGPU build after ensureBackend('webgpu'). */
+let runtime: typeof ort = ort;
+
 export async function ensureBackend(backend: Backend): Promise<void> {
   if (backend === 'wasm') return;
   const nav = (globalThis as any).navigator;
@@ -32,14 +35,17 @@ export async function ensureBackend(backend: Backend): Promise<void> {
   }
   const adapter = await (globalThis as any).navigator.gpu.requestAdapter();
   if (!adapter) throw new Error('--backend webgpu: no WebGPU adapter found on this machine (no GPU); use --backend wasm');
+  // The Node build of onnxruntime-web registers only the WASM backend; the WebGPU build registers both.
+  runtime = (await import(/* @vite-ignore */ 'onnxruntime-web/webgpu' as string)) as typeof ort;
+  runtime.env.webgpu.adapter = adapter;
 }
 
 export async function session(model: ModelDef | Uint8Array, backend: Backend = 'wasm'): Promise<ort.InferenceSession> {
   configure();
   const bytes = model instanceof Uint8Array ? model : encodeModel(model);
-  return ort.InferenceSession.create(bytes, { executionProviders: [backend], graphOptimizationLevel: 'all' });
+  return runtime.InferenceSession.create(bytes, { executionProviders: [backend], graphOptimizationLevel: 'all' });
 }
 
 export function tensor(data: Float32Array, dims: readonly number[]): ort.Tensor {
-  return new ort.Tensor('float32', data, dims);
+  return new runtime.Tensor('float32', data, dims);
 }
