@@ -53,3 +53,19 @@ export function preprocess(r: Raster, shape: [number, number, number], protocol:
   }
   return { input: g.data, shape, steps };
 }
+
+/**
+ * Input for the fully convolutional graph (Deep Dream, Deep Style): any size up to `side` on its longest side,
+ * grayscale, light on dark as the model saw in training; no cropping or centring.
+ */
+export function anySizeInput(r: Raster, side: number): { img: Gray; steps: string[] } {
+  let g = toGray(r);
+  const steps = [r.channels === 3 ? 'grayscale (BT.601 luma)' : 'grayscale'];
+  if (borderMean(g) > 0.5) { g = invert(g); steps.push('invert (light background; the model sees light on dark)'); }
+  const s = side / Math.max(g.width, g.height);
+  if (s < 1) {
+    g = resize(g, Math.max(1, Math.round(g.width * s)), Math.max(1, Math.round(g.height * s)));
+    steps.push(`resize to ${g.width}x${g.height} (side ${side})`);
+  }
+  return { img: g, steps };
+}

@@ -10,15 +10,14 @@ import { attackOne, parseAttack } from '../core/fool/attack.js';
 import { fool, parseFooling } from '../core/fool/fooling.js';
 import { robustness } from '../core/fool/robustness.js';
 import { checkBodySize, fromBytes } from '../core/input.js';
-import type { Raster } from '../core/image/types.js';
 import type { Model } from '../core/model.js';
 import { toBase64 } from '../core/png.js';
+import { anySizeInput } from '../core/preprocess.js';
 import { grayGrid, grayPng, overlay } from '../core/see/heatmap.js';
 import { parseSaliency, saliency } from '../core/see/saliency.js';
 import { dream, parseDream } from '../core/synth/dream.js';
 import { parseStyle, stylise } from '../core/synth/style.js';
 import { parseVisualize, visualize } from '../core/synth/visualize.js';
-import { borderMean, invert, resize, toGray, type Gray } from '../core/image/ops.js';
 import { imageFrom, maxBody, modelFrom, prepare } from './util.js';
 
 export const see = new Hono();
@@ -125,24 +124,11 @@ see.post('/:model/visualize', async (c) => {
   }, png);
 });
 
-/** An uploaded image for the fully convolutional graph: grayscale, light-on-dark, shrunk to fit `side`. */
-function convImage(raster: Raster, side: number): { img: Gray; steps: string[] } {
-  let g = toGray(raster);
-  const steps = ['grayscale'];
-  if (borderMean(g) > 0.5) { g = invert(g); steps.push('invert (light background; the model sees light on dark)'); }
-  const s = side / Math.max(g.width, g.height);
-  if (s < 1) {
-    g = resize(g, Math.max(1, Math.round(g.width * s)), Math.max(1, Math.round(g.height * s)));
-    steps.push(`resize to ${g.width}x${g.height} (side ${side})`);
-  }
-  return { img: g, steps };
-}
-
 see.post('/:model/dream', async (c) => {
   const model = modelFrom(c);
   const cfg = parseDream(model, query(c));
   const side = capped('side', c.req.query('side'), 64, 8, 'dreamSide');
-  const { img, steps } = convImage((await imageFrom(c)).raster, side);
+  const { img, steps } = anySizeInput((await imageFrom(c)).raster, side);
   const r = await dream(model, img, cfg);
   const png = grayPng(r.image, r.width, r.height, Math.max(1, Math.floor(256 / Math.max(r.width, r.height))));
   return respond(c, { model: model.meta.name, ...cfg, preprocessing: steps, width: r.width, height: r.height, octaveSizes: r.octaves, objective: { before: r.before, after: r.after }, picture: dataUrl(png) }, png);
@@ -155,11 +141,12 @@ see.post('/:model/style', async (c) => {
   if (Number.isFinite(declared)) checkBodySize(declared, maxBody(c));
   const type = c.req.header('content-type') ?? '';
   if (!type.startsWith('multipart/form-data')) throw badRequest('style takes a multipart form with two image files: "content" and "style"');
-  const form = await c.req.raw.formData();
+  let form: FormData;
+  try { form = await c.req.raw.formData(); } catch { throw badRequest('multipart body could not be parsed: send a form with two image files, "content" and "style"'); }
   const file = async (name: string) => {
     const f = form.get(name);
     if (!f || typeof f === 'string') throw badRequest(`style needs a file field named "${name}"; got fields: ${[...form.keys()].join(', ') || 'none'}`);
-    return convImage(fromBytes(new Uint8Array(await (f as File).arrayBuffer())).raster, CAPS.dreamSide).img;
+    return anySizeInput(fromBytes(new Uint8Array(await (f as File).arrayBuffer())).raster, CAPS.dreamSide).img;
   };
   const r = await stylise(model, await file('content'), await file('style'), cfg);
   const png = grayGrid(new Float32Array([...r.content.data, ...r.style.data, ...r.image]), 3, r.width, r.height, 3, Math.max(1, Math.floor(160 / Math.max(r.width, r.height))));
