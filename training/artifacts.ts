@@ -3,14 +3,29 @@ import type { LoadedData } from './data/load.js';
 import { ort } from './engine.js';
 import { metrics, robustness, ROTATIONS, SCALES, type Robustness } from './evaluate.js';
 import { sha256 } from './export.js';
-import { buildInference, buildInputGrad } from './graph/compile.js';
+import { buildInference, buildInputGrad, packWeights, type Weights } from './graph/compile.js';
 import { encodeModel } from './onnx/proto.js';
 import type { Preset } from './presets.js';
 import { confusionMatrix, lineChart } from './report.js';
-import { convPrefix, paramCount, resolve } from './spec.js';
+import { convPrefix, paramCount, resolve, type ArchSpec } from './spec.js';
 import type { TrainOptions, TrainResult } from './trainer.js';
 
 export const SAMPLE_COUNT = 100;
+
+/** The three graphs of a model, all referencing one weights.bin (ONNX external data). */
+export function encodeGraphs(arch: ArchSpec, w: Weights) {
+  const external = packWeights(arch, w);
+  const onnx: Record<string, Uint8Array> = {
+    'model.onnx': encodeModel(buildInference(arch, w, { external })),
+    'input-grad.onnx': encodeModel(buildInputGrad(arch, w, { external })),
+    'conv-grad.onnx': encodeModel(buildInputGrad(arch, w, { fullyConvolutional: true, external })),
+  };
+  return { onnx, weightsBin: external.bytes };
+}
+
+export function fileHashes(onnx: Record<string, Uint8Array>, weightsBin: Uint8Array) {
+  return Object.fromEntries(Object.entries({ ...onnx, 'weights.bin': weightsBin }).map(([f, b]) => [f, { sha256: sha256(b), bytes: b.length }]));
+}
 
 export interface ArtifactInput { name: string; preset: Preset; opts: TrainOptions; data: LoadedData; trainImages: number; main: TrainResult; baseline?: TrainResult }
 
@@ -31,11 +46,7 @@ export async function buildArtifacts(x: ArtifactInput) {
   const { arch } = x.opts;
   const layers = resolve(arch);
   const w = x.main.weights;
-  const onnx = {
-    'model.onnx': encodeModel(buildInference(arch, w)),
-    'input-grad.onnx': encodeModel(buildInputGrad(arch, w)),
-    'conv-grad.onnx': encodeModel(buildInputGrad(arch, w, { fullyConvolutional: true })),
-  };
+  const { onnx, weightsBin } = encodeGraphs(arch, w);
   const m = await metrics(arch, w, x.data.test);
   const rob: { augmented: Robustness; baseline?: Robustness; baselineTestAccuracy?: number; baselineEpochs?: number } = { augmented: await robustness(arch, w, x.data.test) };
   if (x.baseline) {
@@ -52,10 +63,11 @@ export async function buildArtifacts(x: ArtifactInput) {
     preprocessing: x.preset.data === 'digits'
       ? { protocol: 'mnist', steps: ['grayscale', 'invert a light background', 'crop to the ink', 'fit into 20x20 keeping the aspect ratio', 'centre by centre of mass in 28x28', 'scale to [0,1]'] }
       : { protocol: 'fit', steps: ['grayscale', 'invert a light background', 'fit into 28x28 keeping the aspect ratio, centred', 'scale to [0,1]'] },
-    files: Object.fromEntries(Object.entries(onnx).map(([f, b]) => [f, { sha256: sha256(b), bytes: b.length }])),
+    files: fileHashes(onnx, weightsBin),
     graphs: {
       'model.onnx': 'input [N,C,H,W] -> logits, probs, act.<layer>',
       'input-grad.onnx': 'input and grad.<layer> cotangents (every layer is an input: feed [1,1,1,1] zeros for unused feature-map layers and [N,F] zeros for unused vector layers) -> grad_input, grad_act.<layer>, logits, probs, act.<layer>',
+      'weights.bin': 'every weight once, float32 little-endian, referenced by the three graphs as ONNX external data',
       'conv-grad.onnx': `the fully convolutional prefix (${convPrefix(layers).map((l) => l.name).join(', ')}) with symbolic H and W: input and grad.<layer> -> grad_input, act.<layer>`,
     },
     architecture: arch,
@@ -119,6 +131,7 @@ ${meta.layers.map((l) => `| ${l.name} | ${l.outShape.join('x')} | ${l.weights} |
 `;
   const files: Record<string, Uint8Array | string> = {
     ...onnx,
+    'weights.bin': weightsBin,
     'meta.json': JSON.stringify(meta, null, 1) + '\n',
     'samples.json': JSON.stringify(samples(x.data.test)) + '\n',
     'report.md': report,

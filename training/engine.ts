@@ -40,10 +40,19 @@ export async function ensureBackend(backend: Backend): Promise<void> {
   runtime.env.webgpu.adapter = adapter;
 }
 
-export async function session(model: ModelDef | Uint8Array, backend: Backend = 'wasm'): Promise<ort.InferenceSession> {
+/** A session for a model; `external` gives the bytes of external-data files it references (e.g. weights.bin). */
+export async function session(model: ModelDef | Uint8Array, backend: Backend = 'wasm', external: Record<string, Uint8Array> = {}): Promise<ort.InferenceSession> {
   configure();
   const bytes = model instanceof Uint8Array ? model : encodeModel(model);
-  return runtime.InferenceSession.create(bytes, { executionProviders: [backend], graphOptimizationLevel: 'all' });
+  const externalData = Object.entries(external).map(([path, data]) => ({ path, data }));
+  return runtime.InferenceSession.create(bytes, { executionProviders: [backend], graphOptimizationLevel: 'all', ...(externalData.length ? { externalData } : {}) });
+}
+
+/** A model folder's graph with its weights.bin, for onnxruntime-web in Node. */
+export async function sessionFromDir(dir: string, file: string): Promise<ort.InferenceSession> {
+  const { readFileSync, existsSync } = await import('node:fs');
+  const bin = `${dir}/weights.bin`;
+  return session(new Uint8Array(readFileSync(`${dir}/${file}`)), 'wasm', existsSync(bin) ? { 'weights.bin': new Uint8Array(readFileSync(bin)) } : {});
 }
 
 export function tensor(data: Float32Array, dims: readonly number[]): ort.Tensor {

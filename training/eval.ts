@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadData } from './data/load.js';
-import { session, tensor } from './engine.js';
+import { sessionFromDir, tensor } from './engine.js';
 import { sha256 } from './export.js';
 import { PRESETS } from './presets.js';
 import { argmax } from './trainer.js';
@@ -25,7 +25,7 @@ async function main() {
   }
   const preset = PRESETS[a.model!];
   const { test } = loadData(preset?.data ?? 'digits', a.data);
-  const s = await session(new Uint8Array(fs.readFileSync(path.join(dir, 'model.onnx'))));
+  const s = await sessionFromDir(dir, 'model.onnx');
   const size = test.shape.reduce((x, v) => x * v, 1), k = test.classes.length;
   let correct = 0;
   const perClass = new Array(k).fill(0), counts = new Array(k).fill(0);
@@ -40,7 +40,7 @@ async function main() {
     }
   }
   const ms = performance.now() - t0;
-  console.log(`${a.model}: sha256 of ${Object.keys(meta.files).length} ONNX files ok`);
+  console.log(`${a.model}: sha256 of ${Object.keys(meta.files).length} model files ok`);
   console.log(`test accuracy ${(100 * correct / test.n).toFixed(2)}% on ${test.n} images (meta.json: ${(100 * meta.metrics.testAccuracy).toFixed(2)}%), ${(test.n / (ms / 1000)).toFixed(0)} images/s`);
   test.classes.forEach((c, i) => console.log(`  ${c.padEnd(12)} ${(100 * perClass[i] / counts[i]).toFixed(2)}%  (${counts[i]})`));
 }

@@ -24,6 +24,7 @@ export function writeModelDir(root: string, name: string, files: Record<string, 
   fs.rmSync(tmp, { recursive: true, force: true });
   fs.mkdirSync(tmp);
   for (const [file, content] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(tmp, file)), { recursive: true });
     const fd = fs.openSync(path.join(tmp, file), 'w');
     fs.writeSync(fd, typeof content === 'string' ? Buffer.from(content) : content);
     fs.fsyncSync(fd);

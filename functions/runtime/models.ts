@@ -1,32 +1,34 @@
 /**
- * The bundled models (models/<name>/: ONNX graphs as Data modules, meta.json) and their runners on
- * onnxruntime-web. Sessions are created on first use and cached per isolate.
+ * The bundled models (models/<name>/: three ONNX graphs and their shared weights.bin as Data modules, meta.json,
+ * samples.json) and their runners on onnxruntime-web. Sessions are created on first use and cached per isolate.
  */
 import digitsConvGrad from '../../models/digits/conv-grad.onnx';
 import digitsGrad from '../../models/digits/input-grad.onnx';
 import digitsMeta from '../../models/digits/meta.json';
 import digitsModel from '../../models/digits/model.onnx';
 import digitsSamples from '../../models/digits/samples.json';
+import digitsWeights from '../../models/digits/weights.bin';
 import fashionConvGrad from '../../models/fashion/conv-grad.onnx';
 import fashionGrad from '../../models/fashion/input-grad.onnx';
 import fashionMeta from '../../models/fashion/meta.json';
 import fashionModel from '../../models/fashion/model.onnx';
 import fashionSamples from '../../models/fashion/samples.json';
+import fashionWeights from '../../models/fashion/weights.bin';
 import { zeroCotangent, type Graph, type Model, type ModelMeta, type ModelRunner, type Samples, type TensorOut } from '../core/model.js';
 import { getSession, tensor } from './ort.js';
 
 type SamplesFile = { shape: number[]; labels: number[]; pixels: string };
-type Bundle = { meta: ModelMeta; graphs: Record<Graph, ArrayBuffer>; samples: SamplesFile };
+type Bundle = { meta: ModelMeta; graphs: Record<Graph, ArrayBuffer>; weights: ArrayBuffer; samples: SamplesFile };
 
 const bundles: Record<string, Bundle> = {
-  digits: { meta: digitsMeta as unknown as ModelMeta, graphs: { model: digitsModel, 'input-grad': digitsGrad, 'conv-grad': digitsConvGrad }, samples: digitsSamples },
-  fashion: { meta: fashionMeta as unknown as ModelMeta, graphs: { model: fashionModel, 'input-grad': fashionGrad, 'conv-grad': fashionConvGrad }, samples: fashionSamples },
+  digits: { meta: digitsMeta as unknown as ModelMeta, graphs: { model: digitsModel, 'input-grad': digitsGrad, 'conv-grad': digitsConvGrad }, weights: digitsWeights, samples: digitsSamples },
+  fashion: { meta: fashionMeta as unknown as ModelMeta, graphs: { model: fashionModel, 'input-grad': fashionGrad, 'conv-grad': fashionConvGrad }, weights: fashionWeights, samples: fashionSamples },
 };
 
 function runner(name: string, b: Bundle): ModelRunner {
   return {
     async run(graph, feeds, outputs) {
-      const s = await getSession(`${name}/${graph}`, () => b.graphs[graph]);
+      const s = await getSession(`${name}/${graph}`, () => b.graphs[graph], () => ({ 'weights.bin': b.weights }));
       const inputs: Record<string, ReturnType<typeof tensor>> = {};
       const n = feeds.input?.dims[0] ?? 1;
       for (const name of s.inputNames) {

@@ -40,13 +40,16 @@ function configure() {
 
 const sessions = new Map<string, Promise<ort.InferenceSession>>();
 
-/** The cached session for a graph, created on first use. */
-export function getSession(key: string, bytes: () => ArrayBuffer | Uint8Array): Promise<ort.InferenceSession> {
+/**
+ * The cached session for a graph, created on first use. `external` names the external-data files the graph
+ * references (the model's shared weights.bin) and their bytes.
+ */
+export function getSession(key: string, bytes: () => ArrayBuffer, external: () => Record<string, ArrayBuffer> = () => ({})): Promise<ort.InferenceSession> {
   let s = sessions.get(key);
   if (!s) {
     configure();
-    const data = bytes();
-    s = ort.InferenceSession.create(data instanceof Uint8Array ? data : new Uint8Array(data), { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+    const externalData = Object.entries(external()).map(([path, data]) => ({ path, data: new Uint8Array(data) }));
+    s = ort.InferenceSession.create(new Uint8Array(bytes()), { executionProviders: ['wasm'], graphOptimizationLevel: 'all', externalData });
     sessions.set(key, s);
   }
   return s;

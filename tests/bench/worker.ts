@@ -21,7 +21,7 @@ export function buildBundle(dir = path.resolve('.bench-dist')): Bundle {
 export async function startWorker(b: Bundle, bindings: Record<string, string> = {}): Promise<Miniflare> {
   const toml = fs.readFileSync('wrangler.toml', 'utf8');
   const modules = b.files.map((f) => ({
-    type: f.name.endsWith('.wasm') ? ('CompiledWasm' as const) : f.name.endsWith('.onnx') ? ('Data' as const) : ('ESModule' as const),
+    type: f.name.endsWith('.wasm') ? ('CompiledWasm' as const) : f.name.endsWith('.onnx') || f.name.endsWith('.bin') ? ('Data' as const) : ('ESModule' as const),
     path: path.join(b.dir, f.name),
   }));
   const mf = new Miniflare({

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { defineConfig, type Plugin } from 'vitest/config';
 
 /**
- * What wrangler's module rules do in workerd, done for Node: *.onnx imports become ArrayBuffers (Data modules)
+ * What wrangler's module rules do in workerd, done for Node: *.onnx and *.bin imports become ArrayBuffers (Data modules)
  * and *.wasm imports precompiled WebAssembly.Modules (CompiledWasm), so app.request() runs the real Worker app.
  */
 const workerModules: Plugin = {
@@ -10,7 +10,7 @@ const workerModules: Plugin = {
   enforce: 'pre',
   load(id) {
     const file = id.split('?')[0];
-    if (file.endsWith('.onnx')) return `export default new Uint8Array(Buffer.from(${JSON.stringify(fs.readFileSync(file).toString('base64'))}, 'base64')).buffer;`;
+    if (file.endsWith('.onnx') || file.endsWith('.bin')) return `export default new Uint8Array(Buffer.from(${JSON.stringify(fs.readFileSync(file).toString('base64'))}, 'base64')).buffer;`;
     if (file.endsWith('.wasm')) return `import fs from 'node:fs'; export default await WebAssembly.compile(fs.readFileSync(${JSON.stringify(file)}));`;
     return null;
   },

@@ -44,9 +44,9 @@ export class GraphBuilder {
     this.nodes.push({ op: 'Identity', inputs: [value], outputs: [publicName], name: this.name(`Identity:${publicName}`) });
     this.output(publicName, shape, DataType.FLOAT, doc);
   }
-  initializer(name: string, dims: number[], data: Float32Array): string {
+  initializer(name: string, dims: number[], data: Float32Array, external?: Tensor['external']): string {
     this.used.add(name);
-    this.initializers.push({ name, dataType: DataType.FLOAT, dims, data });
+    this.initializers.push({ name, dataType: DataType.FLOAT, dims, data, external });
     return name;
   }
 

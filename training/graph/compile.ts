@@ -59,13 +59,29 @@ function backwardStack(s: Stack, dTop: string | undefined, cotangent: (i: number
   return { dInput: dy, grads, actGrads };
 }
 
-function addInitializers(b: GraphBuilder, layers: ResolvedLayer[], weights: Weights) {
+function addInitializers(b: GraphBuilder, layers: ResolvedLayer[], weights: Weights, external?: ExternalWeights) {
   for (const p of layers.flatMap((l) => l.params)) {
     const w = weights[p.name];
     if (!w) throw new Error(`missing weights for ${p.name}`);
     if (w.length !== p.shape.reduce((a, v) => a * v, 1)) throw new Error(`weights ${p.name} have ${w.length} values, expected shape [${p.shape}]`);
-    b.initializer(p.name, p.shape, w);
+    b.initializer(p.name, p.shape, w, external && { location: external.location, offset: external.offsets[p.name] });
   }
+}
+
+/**
+ * The weights of every graph of a model in one file (ONNX external data): the three graphs then share one copy,
+ * which halves what a Worker uploads. Float32 little-endian, parameters in layer order.
+ */
+export interface ExternalWeights { location: string; offsets: Record<string, number>; bytes: Uint8Array }
+
+export function packWeights(arch: ArchSpec, weights: Weights, location = 'weights.bin'): ExternalWeights {
+  const params = resolve(arch).flatMap((l) => l.params);
+  const offsets: Record<string, number> = {};
+  let size = 0;
+  for (const p of params) { offsets[p.name] = size; size += weights[p.name].byteLength; }
+  const bytes = new Uint8Array(size);
+  for (const p of params) bytes.set(new Uint8Array(weights[p.name].buffer, weights[p.name].byteOffset, weights[p.name].byteLength), offsets[p.name]);
+  return { location, offsets, bytes };
 }
 
 function inputShape(arch: ArchSpec, dynamic: boolean): Dim[] {
@@ -83,6 +99,8 @@ function model(b: GraphBuilder, name: string, doc: string): ModelDef {
 export interface GraphOptions {
   /** Only the fully convolutional prefix, with symbolic H and W (for dreams on images larger than the input). */
   fullyConvolutional?: boolean;
+  /** Reference the weights in a shared external file instead of embedding them. */
+  external?: ExternalWeights;
 }
 
 function selectLayers(arch: ArchSpec, opts: GraphOptions) {
@@ -96,7 +114,7 @@ export function buildInference(arch: ArchSpec, weights: Weights, opts: GraphOpti
   const layers = selectLayers(arch, opts);
   const b = new GraphBuilder();
   const x = b.input('input', inputShape(arch, dynamic));
-  addInitializers(b, layers, weights);
+  addInitializers(b, layers, weights, opts.external);
   const s = forwardStack(b, layers, 'infer', dynamic, x, (n) => n);
   s.fwd.forEach((r, i) => b.exposeAs(r.y, `act.${layers[i].name}`, activationShape(layers[i], dynamic)));
   if (!dynamic) {
@@ -150,7 +168,7 @@ export function buildInputGrad(arch: ArchSpec, weights: Weights, opts: GraphOpti
     b.input(name, dims, DataType.FLOAT, `cotangent for act.${l.name}: [N,${l.outShape}] or [1,...,1] zeros`);
     return name;
   });
-  addInitializers(b, layers, weights);
+  addInitializers(b, layers, weights, opts.external);
   const s = forwardStack(b, layers, 'infer', dynamic, x, (n) => n);
   const { dInput, actGrads } = backwardStack(s, undefined, (i) => cot[i], true, false);
   b.exposeAs(dInput!, 'grad_input', inputShape(arch, dynamic));

@@ -10,7 +10,11 @@ export const OPSET = 17;
 export const enum DataType { FLOAT = 1, INT64 = 7, BOOL = 9 }
 const enum AttrType { FLOAT = 1, INT = 2, STRING = 3, TENSOR = 4, FLOATS = 6, INTS = 7 }
 
-export interface Tensor { name: string; dataType: DataType; dims: number[]; data: Float32Array | BigInt64Array | Uint8Array }
+export interface Tensor {
+  name: string; dataType: DataType; dims: number[]; data: Float32Array | BigInt64Array | Uint8Array;
+  /** Stored outside the model (ONNX external data), at byte `offset` of file `location` beside it. */
+  external?: { location: string; offset: number };
+}
 export type AttrValue = number | string | number[] | { ints: number[] } | { floats: number[] } | { float: number } | Tensor;
 export interface NodeDef { op: string; inputs: string[]; outputs: string[]; name?: string; attrs?: Record<string, AttrValue> }
 /** A dimension is a fixed size or a symbolic name such as "N". */
@@ -50,7 +54,15 @@ function writeTensor(w: Writer, t: Tensor) {
   for (const d of t.dims) w.int(1, d);
   w.int(2, t.dataType);
   w.string(8, t.name);
-  w.bytes(9, new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength)); // raw_data, little-endian
+  if (t.external) {
+    const entry = (key: string, value: string) => w.message(13, (e) => { e.string(1, key); e.string(2, value); });
+    entry('location', t.external.location);
+    entry('offset', String(t.external.offset));
+    entry('length', String(t.data.byteLength));
+    w.int(14, 1); // data_location = EXTERNAL
+  } else {
+    w.bytes(9, new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength)); // raw_data, little-endian
+  }
 }
 
 function writeAttr(w: Writer, name: string, v: AttrValue) {

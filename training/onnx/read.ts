@@ -28,19 +28,36 @@ function fields(b: Uint8Array, onField: (field: number, wire: number, r: Reader)
   }
 }
 
-export function readInitializers(model: Uint8Array): Weights {
+/** The float initializers of a model; `external` maps an external-data location (e.g. weights.bin) to its bytes. */
+export function readInitializers(model: Uint8Array, external: Record<string, Uint8Array> = {}): Weights {
   const out: Weights = {};
   fields(model, (f, w, r) => {
     if (f !== 7 || w !== 2) return false;
     fields(r.bytes(), (gf, gw, gr) => {
       if (gf !== 5 || gw !== 2) return false;
       let name = '', raw: Uint8Array | undefined, type = 0;
+      const ext: Record<string, string> = {};
       fields(gr.bytes(), (tf, tw, tr) => {
         if (tf === 8) { name = new TextDecoder().decode(tr.bytes()); return true; }
         if (tf === 9) { raw = tr.bytes(); return true; }
         if (tf === 2 && tw === 0) { type = tr.varint(); return true; }
+        if (tf === 13 && tw === 2) {
+          let k = '', v = '';
+          fields(tr.bytes(), (ef, _ew, er) => {
+            if (ef === 1) { k = new TextDecoder().decode(er.bytes()); return true; }
+            if (ef === 2) { v = new TextDecoder().decode(er.bytes()); return true; }
+            return false;
+          });
+          ext[k] = v;
+          return true;
+        }
         return false;
       });
+      if (ext.location) {
+        const file = external[ext.location];
+        if (!file) throw new Error(`initializer ${name} lives in ${ext.location}, which was not given`);
+        raw = file.subarray(Number(ext.offset ?? 0), Number(ext.offset ?? 0) + Number(ext.length));
+      }
       if (type === 1 && raw) out[name] = new Float32Array(raw.slice().buffer);
       return true;
     });

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { InferenceSession } from 'onnxruntime-web';
 import { zeroCotangent, type Graph, type Model, type ModelMeta, type TensorOut } from '../../../functions/core/model.js';
-import { session, tensor } from '../../../training/engine.js';
+import { sessionFromDir, tensor } from '../../../training/engine.js';
 
 const cache = new Map<string, Model>();
 
@@ -21,7 +21,7 @@ export function loadModel(name: string): Model {
     runner: {
       async run(graph, feeds, outputs) {
         let s = sessions.get(graph);
-        if (!s) { s = session(new Uint8Array(fs.readFileSync(path.join(dir, `${graph}.onnx`)))); sessions.set(graph, s); }
+        if (!s) { s = sessionFromDir(dir, `${graph}.onnx`); sessions.set(graph, s); }
         const sess = await s;
         const n = feeds.input.dims[0];
         const inputs = Object.fromEntries(sess.inputNames.map((k) => { const f = feeds[k] ?? zeroCotangent(meta, k, n); return [k, tensor(f.data, f.dims)]; }));

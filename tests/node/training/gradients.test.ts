@@ -51,7 +51,7 @@ async function gradCheck(input: [number, number, number], layers: LayerSpec[], m
     const r = await checkGradient(values[name].data, analytic, objective, sampleIndices(analytic.length, 24, name.length), eps);
     checked.push(name);
     // Kinks are skipped, but a check that skipped most of its coordinates checked nothing.
-    if (r.mismatches.length || r.kinks > r.checked / 4) failures[name] = { kinks: r.kinks, of: r.checked, mismatches: r.mismatches.slice(0, 3) };
+    if (r.mismatches.length || r.kinks > Math.max(1, r.checked / 4)) failures[name] = { kinks: r.kinks, of: r.checked, mismatches: r.mismatches.slice(0, 3) };
   }
   await s.release();
   return { checked, failures };
