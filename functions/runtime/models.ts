@@ -59,3 +59,13 @@ const models = new Map<string, Model>(Object.entries(bundles).map(([name, b]) =>
 
 export const modelNames = () => [...models.keys()];
 export const getModel = (name: string) => models.get(name);
+
+/**
+ * Create the classification sessions while the Worker starts (top-level await), not on the first request:
+ * most of the first session's cost is V8 compiling onnxruntime's wasm, and Cloudflare starts Workers during
+ * the TLS handshake, so this moves that cost out of the request. The gradient graphs stay lazy.
+ */
+for (const name of modelNames()) {
+  const { meta, runner } = getModel(name)!;
+  await runner.run('model', { input: { data: new Float32Array(meta.input.shape.reduce((a, v) => a * v, 1)), dims: [1, ...meta.input.shape] } }, ['probs']);
+}
