@@ -91,8 +91,8 @@ export const openapi = {
     '/models/{model}/fooling': see('Fooling images', 'Gradient ascent on log p(target) from noise (or blank, or an uploaded image with start=image) until the model is 99.99% sure or the step cap; optional priors make it digit-like. target=all returns a gallery of all classes.', [
       q('target', { oneOf: [{ type: 'integer', minimum: 0 }, { const: 'all' }], default: 'all' }, 'Class to fool the model into'),
       q('start', { type: 'string', enum: ['noise', 'blank', 'image'], default: 'noise' }, 'Starting image'),
-      q('steps', { type: 'integer', minimum: 1, maximum: CAPS.foolingSteps, default: 200 }, 'Step cap'),
-      q('lr', { type: 'number', default: 0.05 }, 'Step size (gradient normalised by its standard deviation)'),
+      q('steps', { type: 'integer', minimum: 1, maximum: CAPS.foolingSteps, default: CAPS.foolingSteps }, 'Step cap (the run stops as soon as every target is reached)'),
+      q('lr', { type: 'number', default: 0.2 }, 'Step size (gradient normalised by its standard deviation, momentum 0.8; stalled images restart from fresh noise)'),
       q('confidence', { type: 'number', default: 0.9999 }, 'Stop when p(target) reaches this'),
       q('l2', { type: 'number', default: 0 }, 'L2 decay prior'), q('tv', { type: 'number', default: 0 }, 'Total-variation prior'),
       q('blur_every', { type: 'integer', default: 0 }, 'Blur every k steps (0: never)'), seed], false),
