@@ -46,8 +46,9 @@ describe('POST /models/digits/classify', () => {
   it('takes JSON raw pixels (Workers AI shape), and preprocess=none feeds them as they are', async () => {
     // The 28x28 fixture, decoded by the service itself as a reference: dark ink on light.
     const { decodeImage } = await import('../../../functions/core/image/decode.js');
-    const d = decodeImage(fixture('digit-7-28.png'));
-    const pixels = Array.from(d.raster.data, (v) => Math.round(v * 255));
+    const { toGray } = await import('../../../functions/core/image/ops.js');
+    const gray = toGray(decodeImage(fixture('digit-7-28.png')).raster);
+    const pixels = Array.from(gray.data, (v) => Math.round(v * 255));
     const json = (extra: object) => post('/models/digits/classify?top_k=1', JSON.stringify({ image: pixels, width: 28, height: 28, ...extra }), { 'content-type': 'application/json' });
     const auto = (await (await json({})).json()) as Classification;
     expect(auto.predictions[0].label).toBe('7');
