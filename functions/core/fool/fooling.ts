@@ -44,18 +44,37 @@ export async function fool(model: Model, cfg: FoolingConfig, image?: Float32Arra
   const tv = new Float32Array(h * w);
   const velocity = new Float32Array(n * size);
   const best = new Array<number>(n).fill(-Infinity), since = new Array<number>(n).fill(0), restarts = new Array<number>(n).fill(0);
-  for (; steps < cfg.steps; steps++) {
-    targets.forEach((t, i) => { if (reached[i] === null && probs[i * k + t] >= cfg.confidence) reached[i] = steps; });
-    if (reached.every((r) => r !== null)) break;
+  // One graph run per step: the run at x_t returns the gradient and p(x_t) together. The cotangent it needs,
+  // onehot(t) - p, uses p from the previous run (one step stale), which ascent tolerates; every check of the
+  // target confidence uses the exact p(x_t).
+  let stale = Float32Array.from(probs);
+  for (; steps <= cfg.steps; steps++) {
     // d log p_t / d logits = onehot(t) - softmax: the cotangent for ascending log-probability.
     const cot = new Float32Array(n * k);
-    targets.forEach((t, i) => { for (let j = 0; j < k; j++) cot[i * k + j] = (j === t ? 1 : 0) - probs[i * k + j]; });
-    const { grad } = await vjp(model, x, dims, { [last]: cot });
+    targets.forEach((t, i) => { for (let j = 0; j < k; j++) cot[i * k + j] = (j === t ? 1 : 0) - stale[i * k + j]; });
+    const { grad, outputs } = await vjp(model, x, dims, { [last]: cot }, ['probs']);
+    probs.set(outputs.probs.data);
+    targets.forEach((t, i) => { if (reached[i] === null && probs[i * k + t] >= cfg.confidence) reached[i] = steps; });
+    if (reached.every((r) => r !== null) || steps === cfg.steps) break;
+    stale = Float32Array.from(probs);
+    // Random restarts (as for PGD): an image whose log-odds of the target have not risen by 0.5 in STALL steps
+    // starts again from fresh noise; a few basins of the input space stall below the target confidence.
+    const restarted = new Set<number>();
+    targets.forEach((t, i) => {
+      if (reached[i] !== null) return;
+      const p = probs[i * k + t], logOdds = Math.log(p) - Math.log1p(-Math.min(p, 1 - 1e-12));
+      if (logOdds > best[i] + 0.5) { best[i] = logOdds; since[i] = 0; return; }
+      if (++since[i] < STALL) return;
+      for (let q = i * size; q < (i + 1) * size; q++) x[q] = cfg.start === 'noise' ? rng.next() : Math.min(1, Math.max(0, x[q] + 0.25 * (rng.next() - 0.5)));
+      velocity.fill(0, i * size, (i + 1) * size);
+      best[i] = -Infinity; since[i] = 0; restarts[i]++;
+      restarted.add(i);
+    });
     // Steps of the gradient normalised by its standard deviation (as in Deep Dream), with momentum: the step
     // size stays meaningful while the gradient of log p vanishes near p = 1, and momentum carries the image
-    // through the plateaus where p(target) stalls (measured: every class of the digits model within 250 steps).
+    // through the plateaus where p(target) stalls.
     for (let i = 0; i < n; i++) {
-      if (reached[i] !== null) continue;
+      if (reached[i] !== null || restarted.has(i)) continue;
       const o = i * size;
       // Projected gradient: a pixel already at 0 (or 1) that the gradient pushes further out cannot move, so it
       // neither moves nor counts in the normalisation (for a "1", most pixels sit at 0).
@@ -73,20 +92,7 @@ export async function fool(model: Model, cfg: FoolingConfig, image?: Float32Arra
       }
       if (cfg.blurEvery > 0 && (steps + 1) % cfg.blurEvery === 0) x.set(blur3(x.subarray(o, o + size), w, h), o);
     }
-    probs.set((await forward(model, x, n)).probs);
-    // Random restarts (as for PGD): an image whose log-odds of the target have not risen by 0.5 in STALL steps
-    // starts again from fresh noise; a few basins of the input space stall below the target confidence.
-    targets.forEach((t, i) => {
-      if (reached[i] !== null) return;
-      const p = probs[i * k + t], logOdds = Math.log(p) - Math.log1p(-Math.min(p, 1 - 1e-12));
-      if (logOdds > best[i] + 0.5) { best[i] = logOdds; since[i] = 0; return; }
-      if (++since[i] < STALL) return;
-      for (let p = i * size; p < (i + 1) * size; p++) x[p] = cfg.start === 'noise' ? rng.next() : Math.min(1, Math.max(0, x[p] + 0.25 * (rng.next() - 0.5)));
-      velocity.fill(0, i * size, (i + 1) * size);
-      best[i] = -Infinity; since[i] = 0; restarts[i]++;
-    });
   }
-  targets.forEach((t, i) => { if (reached[i] === null && probs[i * k + t] >= cfg.confidence) reached[i] = steps; });
   const results = targets.map((t, i) => {
     const p = argmaxRow(probs, i, k);
     return { target: { index: t, label: model.meta.labels[t] }, probability: probs[i * k + t], prediction: { index: p, label: model.meta.labels[p], probability: probs[i * k + p] }, reached: reached[i] !== null, steps: reached[i] ?? steps, restarts: restarts[i] };
