@@ -96,17 +96,17 @@ export const openapi = {
       q('confidence', { type: 'number', default: 0.9999 }, 'Stop when p(target) reaches this'),
       q('l2', { type: 'number', default: 0 }, 'L2 decay prior'), q('tv', { type: 'number', default: 0 }, 'Total-variation prior'),
       q('blur_every', { type: 'integer', default: 0 }, 'Blur every k steps (0: never)'), seed], false),
-    '/models/{model}/visualize': see('What a filter, neuron or class responds to', 'Activation maximisation from noise with jitter, small rotations and scales, total variation and L2 priors. One filter (channel=), one neuron (neuron=c,y,x), a class logit (class=), or a grid of every filter of the layer.', [
+    '/models/{model}/visualize': see('What a filter, neuron or class responds to', 'Activation maximisation from noise with jitter, small rotations and scales, total variation and L2 priors. One filter (channel=, default 0), one neuron (neuron=c,y,x), a class logit (class=), or a grid of every filter of the layer (channel=all).', [
       q('layer', { type: 'string' }, 'Layer (default: the first conv layer)'),
-      q('channel', { oneOf: [{ type: 'integer' }, { const: 'all' }], default: 'all' }, `One filter, or all (at most ${CAPS.visualizeChannels})`),
+      q('channel', { oneOf: [{ type: 'integer' }, { const: 'all' }], default: 0 }, `One filter, or all of them as a grid (at most ${CAPS.visualizeChannels})`),
       q('neuron', { type: 'string' }, 'One neuron: "channel,y,x"'), q('class', { type: 'integer' }, 'A class logit'),
       q('steps', { type: 'integer', minimum: 1, maximum: CAPS.visualizeSteps, default: 48 }, 'Ascent steps'),
       q('jitter', { type: 'integer', default: 1 }, 'Random shift (pixels)'), q('rotate', { type: 'number', default: 5 }, 'Random rotation (degrees)'),
       q('scale', { type: 'number', default: 0.05 }, 'Random scale'), q('tv', { type: 'number', default: 0.002 }, 'Total variation'), q('l2', { type: 'number', default: 0.002 }, 'L2 decay'), seed], false),
     '/models/{model}/dream': see('Deep Dream', 'Exaggerates what chosen layers see in an uploaded image: gradient ascent on sum of mean(A^2)/2, the gradient normalised by its standard deviation, over octaves. Runs the fully convolutional prefix, so images larger than the model input work.', [
       q('layers', { type: 'string' }, 'Comma-separated conv-prefix layers (default: the second ReLU)'),
-      q('steps', { type: 'integer', minimum: 1, maximum: CAPS.dreamSteps, default: 8 }, 'Steps per octave'),
-      q('step_size', { type: 'number', default: 0.03 }, 'Step size'),
+      q('steps', { type: 'integer', minimum: 1, maximum: CAPS.dreamSteps, default: 5 }, 'Steps per octave'),
+      q('step_size', { type: 'number', default: 0.04 }, 'Step size'),
       q('octaves', { type: 'integer', minimum: 1, maximum: CAPS.dreamOctaves, default: 3 }, 'Octaves'),
       q('octave_scale', { type: 'number', default: 1.3 }, 'Scale between octaves'),
       q('side', { type: 'integer', minimum: 8, maximum: CAPS.dreamSide, default: 64 }, 'Longest side the image is shrunk to'), seed]),

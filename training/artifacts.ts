@@ -18,6 +18,7 @@ export function encodeGraphs(arch: ArchSpec, w: Weights) {
   const onnx: Record<string, Uint8Array> = {
     'model.onnx': encodeModel(buildInference(arch, w, { external })),
     'input-grad.onnx': encodeModel(buildInputGrad(arch, w, { external })),
+    'conv-model.onnx': encodeModel(buildInference(arch, w, { fullyConvolutional: true, external })),
     'conv-grad.onnx': encodeModel(buildInputGrad(arch, w, { fullyConvolutional: true, external })),
   };
   return { onnx, weightsBin: external.bytes };
@@ -67,6 +68,7 @@ export async function buildArtifacts(x: ArtifactInput) {
     graphs: {
       'model.onnx': 'input [N,C,H,W] -> logits, probs, act.<layer>',
       'input-grad.onnx': 'input and grad.<layer> cotangents (every layer is an input: feed [1,1,1,1] zeros for unused feature-map layers and [N,F] zeros for unused vector layers) -> grad_input, grad_act.<layer>, logits, probs, act.<layer>',
+      'conv-model.onnx': 'the fully convolutional prefix, forward only, symbolic H and W: input -> act.<layer>',
       'weights.bin': 'every weight once, float32 little-endian, referenced by the three graphs as ONNX external data',
       'conv-grad.onnx': `the fully convolutional prefix (${convPrefix(layers).map((l) => l.name).join(', ')}) with symbolic H and W: input and grad.<layer> -> grad_input, act.<layer>`,
     },

@@ -25,7 +25,7 @@ for (const f of fs.readdirSync(dir)) {
 }
 Object.assign(files, onnx, { 'weights.bin': weightsBin });
 meta.files = fileHashes(onnx, weightsBin);
-meta.graphs = { ...meta.graphs, 'weights.bin': 'every weight once, float32 little-endian, referenced by the three graphs as ONNX external data' };
+meta.graphs = { ...meta.graphs, 'conv-model.onnx': 'the fully convolutional prefix, forward only, symbolic H and W: input -> act.<layer>', 'weights.bin': 'every weight once, float32 little-endian, referenced by the three graphs as ONNX external data' };
 files['meta.json'] = JSON.stringify(meta, null, 1) + '\n';
 writeModelDir(a.dir!, a.model, files);
 console.error(`re-exported ${dir}: ${Object.keys(onnx).join(', ')}, weights.bin`);

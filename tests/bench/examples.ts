@@ -24,7 +24,7 @@ async function main() {
     ['digits', 'attack-pgd.png', 'attack?method=pgd&eps=0.3&format=png', fx('digit-3-280.png'), '--data-binary @digit-3.png'],
     ['digits', 'fooling-all.png', 'fooling?target=all&format=png', undefined, ''],
     ['digits', 'fooling-all-smooth.png', 'fooling?target=all&tv=0.02&l2=0.01&blur_every=4&steps=500&format=png', undefined, ''],
-    ['digits', 'visualize-conv2d2.png', 'visualize?layer=conv2d2&format=png', undefined, ''],
+    ['digits', 'visualize-conv2d2.png', 'visualize?layer=conv2d2&channel=all&format=png', undefined, ''],
     ['digits', 'visualize-classes.png', 'visualize?class=8&steps=200&format=png', undefined, ''],
     ['digits', 'dream.png', 'dream?side=96&octaves=4&steps=10&format=png', fx('digit-8-280.png'), '--data-binary @digit-8.png'],
     ['digits', 'style.png', 'style?steps=80&side=64&format=png', style, '-F content=@digit-3.png -F style=@digit-8.png'],

@@ -29,7 +29,7 @@ async function main() {
     ['fooling one class to 0.9999', post('fooling?target=3')],
     ['fooling all ten classes (gallery)', post('fooling?target=all')],
     ['visualize one filter (48 steps)', post('visualize?layer=conv2d2&channel=5')],
-    ['visualize all 16 filters (grid)', post('visualize?layer=conv2d1')],
+    ['visualize all 16 filters (grid)', post('visualize?layer=conv2d1&channel=all')],
     ['dream 64x64, 3 octaves x 8 steps', post('dream', digit)],
     ['style 48x48, 40 steps', () => ['http://edge.test/models/digits/style', style]],
   ];

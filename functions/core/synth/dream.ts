@@ -35,8 +35,8 @@ export function parseDream(model: Model, o: Record<string, unknown>) {
   const relus = prefixLayers(model).filter((l) => l.kind === 'relu').map((l) => l.name);
   return {
     layers: parseLayers(model, o.layers ?? o.layer, [relus[Math.min(1, relus.length - 1)]]),
-    steps: capped('steps', o.steps, 8, 1, 'dreamSteps'),
-    stepSize: ranged('step_size', o.step_size ?? o.stepSize, 0.03, 0, 1),
+    steps: capped('steps', o.steps, 5, 1, 'dreamSteps'),
+    stepSize: ranged('step_size', o.step_size ?? o.stepSize, 0.04, 0, 1),
     octaves: capped('octaves', o.octaves, 3, 1, 'dreamOctaves'),
     octaveScale: ranged('octave_scale', o.octave_scale ?? o.octaveScale, 1.3, 1.05, 2),
     jitter: capped('jitter', o.jitter, 1, 0, 8),
@@ -45,9 +45,9 @@ export function parseDream(model: Model, o: Record<string, unknown>) {
 }
 export type DreamConfig = ReturnType<typeof parseDream>;
 
-/** Objective value and activations of the chosen layers at x (h x w), from the conv graph with zero cotangents. */
+/** Objective value and activations of the chosen layers at x (h x w), from the forward-only conv graph. */
 export async function layerActs(model: Model, x: Float32Array, w: number, h: number, layers: string[]) {
-  const { outputs } = await vjp(model, x, [1, 1, h, w], {}, layers.map((l) => `act.${l}`), 'conv-grad');
+  const outputs = await model.runner.run('conv-model', { input: { data: x, dims: [1, 1, h, w] } }, layers.map((l) => `act.${l}`));
   const acts: Record<string, TensorOut> = {};
   let objective = 0;
   for (const l of layers) {

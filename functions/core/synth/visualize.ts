@@ -28,10 +28,10 @@ export function parseVisualize(model: Model, o: Record<string, unknown>) {
       throw badRequest(`neuron must be "channel,y,x" inside [${layer.outShape}] of conv-shaped layer ${layer.name}; got ${JSON.stringify(o.neuron)}`);
     }
     unit = { channel: parts[0], y: parts[1], x: parts[2] };
-  } else if (o.channel === undefined || o.channel === 'all') {
+  } else if (o.channel === 'all') {
     if (channels > 128) throw badRequest(`layer ${layer.name} has ${channels} channels, over the cap of 128 for a grid (visualizeChannels); pick channel=`);
     unit = 'all';
-  } else unit = { channel: capped('channel', o.channel, 0, 0, channels - 1) };
+  } else unit = { channel: capped('channel', o.channel, 0, 0, channels - 1) }; // default: the layer's first filter
   return {
     layer, unit,
     steps: capped('steps', o.steps, 48, 1, 'visualizeSteps'),

@@ -32,7 +32,7 @@ describe.each(models)('models/%s', (name) => {
   const meta = JSON.parse(fs.readFileSync(path.join(dir, 'meta.json'), 'utf8'));
 
   it('sha256 of every file matches meta.json; the graphs share one weights.bin', () => {
-    expect(Object.keys(meta.files).sort()).toEqual(['conv-grad.onnx', 'input-grad.onnx', 'model.onnx', 'weights.bin']);
+    expect(Object.keys(meta.files).sort()).toEqual(['conv-grad.onnx', 'conv-model.onnx', 'input-grad.onnx', 'model.onnx', 'weights.bin']);
     for (const [file, info] of Object.entries<{ sha256: string }>(meta.files)) expect(sha256(fs.readFileSync(path.join(dir, file))), file).toBe(info.sha256);
   });
 
@@ -88,10 +88,12 @@ print('ok', onnx.__version__)`;
     };
     // Sample where the image has ink or its edge, where gradients are non-trivial, plus random pixels.
     const ink = [...x.keys()].filter((i) => digit[i] > 0.1);
-    const idx = [...sampleIndices(ink.length, 16, 5).map((i) => ink[i]), ...sampleIndices(x.length, 8, 9)];
+    const idx = [...new Set([...sampleIndices(ink.length, 32, 5).map((i) => ink[i]), ...sampleIndices(x.length, 8, 9)])];
     const r = await checkGradient(x, analytic, objective, idx, FD_EPS_DEEP);
     expect(r.mismatches).toEqual([]);
-    expect(r.kinks).toBeLessThanOrEqual(r.checked / 4);
+    // A cotangent on relu1 (12,544 units, each a kink within reach of a pixel) skips more coordinates than the
+    // logits alone would; at least 16 smooth ones must be compared.
+    expect(r.checked - r.kinks).toBeGreaterThanOrEqual(16);
     expect(Math.max(...analytic.map(Math.abs))).toBeGreaterThan(1e-3);
   });
 

@@ -63,7 +63,7 @@ describe('fooling, neuron pictures, dreams and style', () => {
   });
 
   it('visualize: every filter of a layer as a grid; a class logit', async () => {
-    const grid = await json(await post('/models/digits/visualize?layer=conv2d1&steps=16', ''));
+    const grid = await json(await post('/models/digits/visualize?layer=conv2d1&channel=all&steps=16', ''));
     expect(grid.objective.length).toBeGreaterThan(1);
     for (const o of grid.objective) expect(o.after).toBeGreaterThan(o.before);
     const cls = await json(await post('/models/digits/visualize?class=8&steps=16', ''));

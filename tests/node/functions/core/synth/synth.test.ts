@@ -16,7 +16,7 @@ const gray = (name: string, side: number) => {
 
 describe('visualize', () => {
   it('raises the chosen filter for every filter of a layer (one batch), and a single neuron', async () => {
-    const grid = await visualize(model, parseVisualize(model, { layer: 'conv2d1', steps: 24 }));
+    const grid = await visualize(model, parseVisualize(model, { layer: 'conv2d1', channel: 'all', steps: 24 }));
     expect(grid.n).toBe(model.meta.layers.find((l) => l.name === 'conv2d1')!.outShape[0]);
     grid.before.forEach((b, i) => expect(grid.after[i]).toBeGreaterThan(b));
     const one = await visualize(model, parseVisualize(model, { layer: 'relu2', neuron: '3,7,7', steps: 24 }));
