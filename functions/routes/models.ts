@@ -34,7 +34,7 @@ models.post('/:model/classify', async (c) => {
     predictions,
     input: { format: source.format, width: source.width, height: source.height },
     preprocessing: { protocol: pre.protocol, steps: pre.steps, shape: pre.shape },
-    // Inside workerd the clock advances only on I/O, so compute-only phases read 0 there (see npm run bench:edge).
+    // Workers coarsen the clock (whole ms locally; in production it advances only on I/O): rough figures only.
     timings: { decodeMs: ms(t1 - t0), preprocessMs: ms(t2 - t1), inferenceMs: ms(t3 - t2), totalMs: ms(t3 - t0) },
   });
 });

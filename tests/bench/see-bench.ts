@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import { buildBundle, median, multipart, startWorker, timeRequests } from './worker.js';
 
-const REPEAT = 9;
+const REPEAT = 15;
 const fx = (f: string) => new Uint8Array(fs.readFileSync(`tests/fixtures/images/${f}`));
 
 async function main() {
@@ -30,7 +30,7 @@ async function main() {
     ['fooling all ten classes (gallery)', post('fooling?target=all')],
     ['visualize one filter (48 steps)', post('visualize?layer=conv2d2&channel=5')],
     ['visualize all 16 filters (grid)', post('visualize?layer=conv2d1&channel=all')],
-    ['dream 64x64, 3 octaves x 8 steps', post('dream', digit)],
+    ['dream 64x64, 3 octaves x 5 steps', post('dream', digit)],
     ['style 48x48, 40 steps', () => ['http://edge.test/models/digits/style', style]],
   ];
   console.log(`bench:see — workerd via Miniflare, digits model, median of ${REPEAT} warm requests; no-op route ${noop.toFixed(2)} ms (subtracted)`);
