@@ -49,3 +49,12 @@ export async function checkGradient(x: Float32Array, analytic: ArrayLike<number>
   }
   return { mismatches, kinks, checked: indices.length };
 }
+
+/**
+ * Moves an image to a generic point by seeded uniform noise of +-amount/2. Real images repeat exact pixel values
+ * (plateaus, a background of exact 0), so max-pool windows tie and ReLUs sit at 0: points without a derivative.
+ */
+export function jitter(x: Float32Array, seed: number, amount = 0.1): Float32Array {
+  let s = seed >>> 0;
+  return x.map((v) => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return v + (s / 2 ** 32 - 0.5) * amount; });
+}

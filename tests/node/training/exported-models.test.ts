@@ -10,7 +10,7 @@ import * as ortNode from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { sessionFromDir, tensor } from '../../../training/engine.js';
 import { sha256 } from '../../../training/export.js';
-import { checkGradient, FD_EPS_DEEP, randn, sampleIndices } from '../helpers/fd.js';
+import { checkGradient, FD_EPS_DEEP, jitter, randn, sampleIndices } from '../helpers/fd.js';
 
 const ROOT = path.resolve('models');
 const models = fs.readdirSync(ROOT).filter((d) => fs.existsSync(path.join(ROOT, d, 'meta.json')));
@@ -64,10 +64,7 @@ print('ok', onnx.__version__)`;
 
   it('input-grad.onnx gives the gradient of logits and hidden activations that finite differences of model.onnx give', async () => {
     const { x: digit, shape } = samples(dir, 1);
-    // Real images repeat exact pixel values (plateaus, a background of 0): max-pool ties and ReLUs at 0 make
-    // points without a derivative. Seeded noise (+-0.05) moves the image to a generic point.
-    let seed = 17;
-    const x = digit.map((v) => { seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0; return v + (seed / 2 ** 32 - 0.5) * 0.1; });
+    const x = jitter(digit, 17); // a generic point near the image, where the derivative exists
     const inf = await sessionFromDir(dir, 'model.onnx');
     const grad = await sessionFromDir(dir, 'input-grad.onnx');
     const layers: { name: string; kind: string; outShape: number[] }[] = meta.layers;

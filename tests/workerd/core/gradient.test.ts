@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { argmaxRow, forward, inputSize, logitsLayer, oneHot, vjp } from '../../../functions/core/gradient.js';
 import { getModel } from '../../../functions/runtime/models.js';
-import { checkGradient, FD_EPS_DEEP, sampleIndices } from '../../node/helpers/fd.js';
+import { checkGradient, FD_EPS_DEEP, jitter, sampleIndices } from '../../node/helpers/fd.js';
 
 describe('input gradients in workerd', () => {
   for (const name of ['digits', 'fashion']) {
@@ -10,9 +10,7 @@ describe('input gradients in workerd', () => {
       const model = getModel(name)!;
       const s = model.samples!();
       const size = inputSize(model), k = model.meta.labels.length;
-      // A held-out image moved to a generic point (exact pixel plateaus make max-pool ties; see the node test).
-      let seed = 5;
-      const x = s.x.slice(0, size).map((v) => { seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0; return v + (seed / 2 ** 32 - 0.5) * 0.1; });
+      const x = jitter(s.x.slice(0, size), 5); // a held-out image moved to a generic point
       const target = argmaxRow((await forward(model, x, 1)).probs, 0, k);
       const { grad } = await vjp(model, x, [1, ...model.meta.input.shape], { [logitsLayer(model)]: oneHot(1, k, target) });
       const logit = async () => (await forward(model, x, 1)).logits[target];

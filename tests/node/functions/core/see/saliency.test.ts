@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { argmaxRow, forward, inputSize, logitsLayer, oneHot, vjp } from '../../../../../functions/core/gradient.js';
 import { parseSaliency, saliency } from '../../../../../functions/core/see/saliency.js';
-import { checkGradient, FD_EPS_DEEP, sampleIndices } from '../../../helpers/fd.js';
+import { checkGradient, FD_EPS_DEEP, jitter, sampleIndices } from '../../../helpers/fd.js';
 import { loadModel } from '../../../helpers/models.js';
 
 const model = loadModel('digits');
@@ -13,11 +13,7 @@ const xDigit = x;
 
 describe('the gradient the edge uses', () => {
   it('agrees with central finite differences of the inference graph (target logit)', async () => {
-    // MNIST pixels repeat exact values (plateaus of 0.992, a background of exact 0), so max-pool windows tie
-    // exactly and ReLUs sit at 0: points where the function has no derivative. Seeded noise (+-0.05) moves the
-    // digit to a generic point, where ties are far apart compared with the finite-difference step.
-    let seed = 9;
-    const x = xDigit.map((v) => { seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0; return v + (seed / 2 ** 32 - 0.5) * 0.1; });
+    const x = jitter(xDigit, 9); // a generic point near the digit, where the derivative exists
     const k = model.meta.labels.length;
     const f = await forward(model, x, 1);
     const target = argmaxRow(f.probs, 0, k);
