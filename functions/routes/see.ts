@@ -9,7 +9,7 @@ import { badRequest } from '../core/errors.js';
 import { attackOne, parseAttack } from '../core/fool/attack.js';
 import { fool, parseFooling } from '../core/fool/fooling.js';
 import { robustness } from '../core/fool/robustness.js';
-import { checkBodySize, fromBytes } from '../core/input.js';
+import { fromBytes } from '../core/input.js';
 import type { Model } from '../core/model.js';
 import { toBase64 } from '../core/png.js';
 import { anySizeInput } from '../core/preprocess.js';
@@ -18,7 +18,7 @@ import { parseSaliency, saliency } from '../core/see/saliency.js';
 import { dream, parseDream } from '../core/synth/dream.js';
 import { parseStyle, stylise } from '../core/synth/style.js';
 import { parseVisualize, visualize } from '../core/synth/visualize.js';
-import { imageFrom, maxBody, modelFrom, prepare } from './util.js';
+import { checkDeclaredSize, imageFrom, modelFrom, prepare } from './util.js';
 
 export const see = new Hono();
 
@@ -137,8 +137,7 @@ see.post('/:model/dream', async (c) => {
 see.post('/:model/style', async (c) => {
   const model = modelFrom(c);
   const cfg = parseStyle(model, query(c));
-  const declared = Number(c.req.header('content-length'));
-  if (Number.isFinite(declared)) checkBodySize(declared, maxBody(c));
+  checkDeclaredSize(c);
   const type = c.req.header('content-type') ?? '';
   if (!type.startsWith('multipart/form-data')) throw badRequest('style takes a multipart form with two image files: "content" and "style"');
   let form: FormData;

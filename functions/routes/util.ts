@@ -20,11 +20,17 @@ export function modelFrom(c: Context): Model {
   return m;
 }
 
-/** Reads the body (size-checked against Content-Length first, then the bytes) and decodes the image in it. */
-export async function imageFrom(c: Context): Promise<Source> {
+/** Refuses a body whose declared Content-Length is over the limit, before reading it. */
+export function checkDeclaredSize(c: Context): number {
   const limit = maxBody(c);
   const declared = Number(c.req.header('content-length'));
   if (Number.isFinite(declared)) checkBodySize(declared, limit);
+  return limit;
+}
+
+/** Reads the body (size-checked against Content-Length first, then the bytes) and decodes the image in it. */
+export async function imageFrom(c: Context): Promise<Source> {
+  const limit = checkDeclaredSize(c);
   const type = (c.req.header('content-type') ?? '').toLowerCase();
   if (type.startsWith('multipart/form-data')) {
     let form: FormData;

@@ -7,7 +7,7 @@
  *                       completeness: the map sums to logit_c(x) - logit_c(x0)
  *   grad-cam            ReLU(sum_k alpha_k A_k), alpha_k = mean over the map of d logit_c / d A_k, upsampled (Selvaraju et al. 2017)
  */
-import { CAPS, capped, oneOf, ranged } from '../caps.js';
+import { capped, oneOf, ranged } from '../caps.js';
 import { badRequest } from '../errors.js';
 import { argmaxRow, forward, inputSize, logitsLayer, oneHot, vjp } from '../gradient.js';
 import { resize } from '../image/ops.js';
@@ -108,4 +108,3 @@ export async function saliency(model: Model, x: Float32Array, opts: ReturnType<t
   };
 }
 
-export { CAPS };
