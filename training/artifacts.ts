@@ -3,7 +3,7 @@ import type { LoadedData } from './data/load.js';
 import { ort } from './engine.js';
 import { metrics, robustness, ROTATIONS, SCALES, type Robustness } from './evaluate.js';
 import { sha256 } from './export.js';
-import { buildInference, buildInputGrad, packWeights, type Weights } from './graph/compile.js';
+import { buildInference, buildInputGrad, buildLossGrad, buildSynthGrad, packWeights, synthLayers, type Weights } from './graph/compile.js';
 import { encodeModel } from './onnx/proto.js';
 import type { Preset } from './presets.js';
 import { confusionMatrix, lineChart } from './report.js';
@@ -12,20 +12,36 @@ import type { TrainOptions, TrainResult } from './trainer.js';
 
 export const SAMPLE_COUNT = 100;
 
-/** The three graphs of a model, all referencing one weights.bin (ONNX external data). */
+/** The graphs of a model, all referencing one weights.bin (ONNX external data). */
 export function encodeGraphs(arch: ArchSpec, w: Weights) {
   const external = packWeights(arch, w);
   const onnx: Record<string, Uint8Array> = {
     'model.onnx': encodeModel(buildInference(arch, w, { external })),
     'input-grad.onnx': encodeModel(buildInputGrad(arch, w, { external })),
+    'loss-grad.onnx': encodeModel(buildLossGrad(arch, w, { external })),
     'conv-model.onnx': encodeModel(buildInference(arch, w, { fullyConvolutional: true, external })),
     'conv-grad.onnx': encodeModel(buildInputGrad(arch, w, { fullyConvolutional: true, external })),
+    'synth-grad.onnx': encodeModel(buildSynthGrad(arch, w, { external })),
   };
   return { onnx, weightsBin: external.bytes };
 }
 
 export function fileHashes(onnx: Record<string, Uint8Array>, weightsBin: Uint8Array) {
   return Object.fromEntries(Object.entries({ ...onnx, 'weights.bin': weightsBin }).map(([f, b]) => [f, { sha256: sha256(b), bytes: b.length }]));
+}
+
+/** What each file of a model folder holds (meta.json "graphs"). */
+export function graphDocs(arch: ArchSpec): Record<string, string> {
+  const layers = resolve(arch);
+  return {
+    'model.onnx': 'input [N,C,H,W] -> logits, probs, act.<layer>',
+    'input-grad.onnx': 'input and grad.<layer> cotangents (every layer is an input: feed [1,1,1,1] zeros for unused feature-map layers and [N,F] zeros for unused vector layers) -> grad_input, grad_act.<layer>, logits, probs, act.<layer>',
+    'loss-grad.onnx': 'input and targets [N,K] (a distribution per image) -> loss (cross-entropy per image), grad_input (its gradient), logits, probs: one run per attack or fooling step',
+    'conv-model.onnx': 'the fully convolutional prefix, forward only, symbolic H and W: input -> act.<layer>',
+    'conv-grad.onnx': `the fully convolutional prefix (${convPrefix(layers).map((l) => l.name).join(', ')}) with symbolic H and W: input and grad.<layer> -> grad_input, act.<layer>`,
+    'synth-grad.onnx': `Deep Style and Deep Dream losses on the prefix's ReLU maps (${synthLayers(arch).map((l) => l.name).join(', ')}), one image of any H x W: input, content.<l>, gram.<l>, weights [L,3] (content, style, dream) -> losses [L,3], grad_input`,
+    'weights.bin': 'every weight once, float32 little-endian, referenced by every graph as ONNX external data',
+  };
 }
 
 export interface ArtifactInput { name: string; preset: Preset; opts: TrainOptions; data: LoadedData; trainImages: number; main: TrainResult; baseline?: TrainResult }
@@ -65,13 +81,7 @@ export async function buildArtifacts(x: ArtifactInput) {
       ? { protocol: 'mnist', steps: ['grayscale', 'invert a light background', 'crop to the ink', 'fit into 20x20 keeping the aspect ratio', 'centre by centre of mass in 28x28', 'scale to [0,1]'] }
       : { protocol: 'fit', steps: ['grayscale', 'invert a light background', 'fit into 28x28 keeping the aspect ratio, centred', 'scale to [0,1]'] },
     files: fileHashes(onnx, weightsBin),
-    graphs: {
-      'model.onnx': 'input [N,C,H,W] -> logits, probs, act.<layer>',
-      'input-grad.onnx': 'input and grad.<layer> cotangents (every layer is an input: feed [1,1,1,1] zeros for unused feature-map layers and [N,F] zeros for unused vector layers) -> grad_input, grad_act.<layer>, logits, probs, act.<layer>',
-      'conv-model.onnx': 'the fully convolutional prefix, forward only, symbolic H and W: input -> act.<layer>',
-      'weights.bin': 'every weight once, float32 little-endian, referenced by the three graphs as ONNX external data',
-      'conv-grad.onnx': `the fully convolutional prefix (${convPrefix(layers).map((l) => l.name).join(', ')}) with symbolic H and W: input and grad.<layer> -> grad_input, act.<layer>`,
-    },
+    graphs: graphDocs(arch),
     architecture: arch,
     parameters: paramCount(layers),
     layers: layers.map((l) => ({ name: l.name, kind: l.kind, spec: l.spec, inShape: l.inShape, outShape: l.outShape, params: l.params.map((p) => ({ name: p.name, shape: p.shape, trainable: p.trainable })), ...l.counts })),

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { encodeGraphs, fileHashes } from './artifacts.js';
+import { encodeGraphs, fileHashes, graphDocs } from './artifacts.js';
 import { writeModelDir } from './export.js';
 import { readInitializers } from './onnx/read.js';
 
@@ -25,7 +25,7 @@ for (const f of fs.readdirSync(dir)) {
 }
 Object.assign(files, onnx, { 'weights.bin': weightsBin });
 meta.files = fileHashes(onnx, weightsBin);
-meta.graphs = { ...meta.graphs, 'conv-model.onnx': 'the fully convolutional prefix, forward only, symbolic H and W: input -> act.<layer>', 'weights.bin': 'every weight once, float32 little-endian, referenced by the three graphs as ONNX external data' };
+meta.graphs = graphDocs(meta.architecture);
 files['meta.json'] = JSON.stringify(meta, null, 1) + '\n';
 writeModelDir(a.dir!, a.model, files);
 console.error(`re-exported ${dir}: ${Object.keys(onnx).join(', ')}, weights.bin`);

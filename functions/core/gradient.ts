@@ -3,6 +3,10 @@
  * "fool" capability. A batch of n images goes through in one run.
  *   forward(x):      logits, probs and activations at x
  *   vjp(x, cot):     grad_input = sum_l cot_l^T d(act_l)/d(input), plus grad_act.<layer> and the forward values
+ *   lossGrad(x, t):  per-image cross-entropy against target distributions t, its gradient w.r.t. x and probs at x,
+ *                    in one run (loss-grad.onnx: the cotangent softmax - t is computed in the graph)
+ *   synthGrad(x, o): content, style (Gram) and dream losses on ReLU maps of the convolutional prefix and the
+ *                    gradient of their weighted sum, one image of any size, in one run (synth-grad.onnx)
  * Shapes: x is n * prod(input shape); a cotangent for layer l is n * prod(l.outShape).
  */
 import type { Graph, Model, TensorOut } from './model.js';
@@ -35,6 +39,13 @@ export async function vjp(model: Model, x: Float32Array, dims: number[], cot: Re
   return { grad: out.grad_input.data, outputs: out };
 }
 
+export interface LossGrad { loss: Float32Array; grad: Float32Array; probs: Float32Array }
+
+export async function lossGrad(model: Model, x: Float32Array, n: number, targets: Float32Array): Promise<LossGrad> {
+  const out = await model.runner.run('loss-grad', { input: { data: x, dims: [n, ...model.meta.input.shape] }, targets: { data: targets, dims: [n, model.meta.labels.length] } }, ['loss', 'grad_input', 'probs']);
+  return { loss: out.loss.data, grad: out.grad_input.data, probs: out.probs.data };
+}
+
 export function oneHot(n: number, k: number, classes: number[] | number): Float32Array {
   const out = new Float32Array(n * k);
   for (let i = 0; i < n; i++) out[i * k + (Array.isArray(classes) ? classes[i] : classes)] = 1;
@@ -50,3 +61,33 @@ export function argmaxRow(a: ArrayLike<number>, row: number, k: number): number 
 /** The name of the layer that outputs the logits (the last layer). */
 export const logitsLayer = (model: Model) => model.meta.layers[model.meta.layers.length - 1].name;
 export const inputSize = (model: Model) => model.meta.input.shape.reduce((a, v) => a * v, 1);
+
+/** The layers synth-grad.onnx puts losses on, in its order: the ReLU feature maps of the convolutional prefix. */
+export function synthLayerNames(model: Model): string[] {
+  const layers = model.meta.layers;
+  const end = layers.findIndex((l) => l.kind === 'flatten' || l.kind === 'dense');
+  return layers.slice(0, end < 0 ? undefined : end).filter((l) => l.kind === 'relu' && l.outShape.length === 3).map((l) => l.name);
+}
+
+export interface SynthTerm { content?: TensorOut; gram?: Float32Array; weights: [content: number, style: number, dream: number] }
+export interface SynthGrad { grad: Float32Array; losses: Record<string, [content: number, style: number, dream: number]> }
+
+/** One image x (h x w); `terms` maps synth layers to their targets and weights (layers not named weigh 0). */
+export async function synthGrad(model: Model, x: Float32Array, w: number, h: number, terms: Record<string, SynthTerm>): Promise<SynthGrad> {
+  const names = synthLayerNames(model);
+  const weights = new Float32Array(names.length * 3);
+  const feeds: Record<string, TensorOut> = { input: { data: x, dims: [1, model.meta.input.shape[0], h, w] }, weights: { data: weights, dims: [names.length, 3] } };
+  names.forEach((l, j) => {
+    const t = terms[l];
+    if (t) weights.set(t.weights, j * 3);
+    const c = model.meta.layers.find((m) => m.name === l)!.outShape[0];
+    feeds[`content.${l}`] = t?.content ?? { data: new Float32Array(1), dims: [1, 1, 1, 1] };
+    feeds[`gram.${l}`] = t?.gram ? { data: t.gram, dims: [c, c] } : { data: new Float32Array(1), dims: [1, 1] };
+  });
+  const bad = Object.keys(terms).filter((l) => !names.includes(l));
+  if (bad.length) throw new Error(`synth-grad has no losses on ${bad.join(', ')} (only ${names.join(', ')})`);
+  const out = await model.runner.run('synth-grad', feeds, ['grad_input', 'losses']);
+  const losses: SynthGrad['losses'] = {};
+  names.forEach((l, j) => (losses[l] = [out.losses.data[j * 3], out.losses.data[j * 3 + 1], out.losses.data[j * 3 + 2]]));
+  return { grad: out.grad_input.data, losses };
+}

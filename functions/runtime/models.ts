@@ -1,20 +1,24 @@
 /**
- * The bundled models (models/<name>/: three ONNX graphs and their shared weights.bin as Data modules, meta.json,
+ * The bundled models (models/<name>/: the ONNX graphs and their shared weights.bin as Data modules, meta.json,
  * samples.json) and their runners on onnxruntime-web. Sessions are created on first use and cached per isolate.
  */
 import digitsConvGrad from '../../models/digits/conv-grad.onnx';
 import digitsConvModel from '../../models/digits/conv-model.onnx';
 import digitsGrad from '../../models/digits/input-grad.onnx';
+import digitsLossGrad from '../../models/digits/loss-grad.onnx';
 import digitsMeta from '../../models/digits/meta.json';
 import digitsModel from '../../models/digits/model.onnx';
 import digitsSamples from '../../models/digits/samples.json';
+import digitsSynthGrad from '../../models/digits/synth-grad.onnx';
 import digitsWeights from '../../models/digits/weights.bin';
 import fashionConvGrad from '../../models/fashion/conv-grad.onnx';
 import fashionConvModel from '../../models/fashion/conv-model.onnx';
 import fashionGrad from '../../models/fashion/input-grad.onnx';
+import fashionLossGrad from '../../models/fashion/loss-grad.onnx';
 import fashionMeta from '../../models/fashion/meta.json';
 import fashionModel from '../../models/fashion/model.onnx';
 import fashionSamples from '../../models/fashion/samples.json';
+import fashionSynthGrad from '../../models/fashion/synth-grad.onnx';
 import fashionWeights from '../../models/fashion/weights.bin';
 import { zeroCotangent, type Graph, type Model, type ModelMeta, type ModelRunner, type Samples, type TensorOut } from '../core/model.js';
 import { getSession, tensor } from './ort.js';
@@ -23,8 +27,8 @@ type SamplesFile = { shape: number[]; labels: number[]; pixels: string };
 type Bundle = { meta: ModelMeta; graphs: Record<Graph, ArrayBuffer>; weights: ArrayBuffer; samples: SamplesFile };
 
 const bundles: Record<string, Bundle> = {
-  digits: { meta: digitsMeta as unknown as ModelMeta, graphs: { model: digitsModel, 'input-grad': digitsGrad, 'conv-model': digitsConvModel, 'conv-grad': digitsConvGrad }, weights: digitsWeights, samples: digitsSamples },
-  fashion: { meta: fashionMeta as unknown as ModelMeta, graphs: { model: fashionModel, 'input-grad': fashionGrad, 'conv-model': fashionConvModel, 'conv-grad': fashionConvGrad }, weights: fashionWeights, samples: fashionSamples },
+  digits: { meta: digitsMeta as unknown as ModelMeta, graphs: { model: digitsModel, 'input-grad': digitsGrad, 'loss-grad': digitsLossGrad, 'conv-model': digitsConvModel, 'conv-grad': digitsConvGrad, 'synth-grad': digitsSynthGrad }, weights: digitsWeights, samples: digitsSamples },
+  fashion: { meta: fashionMeta as unknown as ModelMeta, graphs: { model: fashionModel, 'input-grad': fashionGrad, 'loss-grad': fashionLossGrad, 'conv-model': fashionConvModel, 'conv-grad': fashionConvGrad, 'synth-grad': fashionSynthGrad }, weights: fashionWeights, samples: fashionSamples },
 };
 
 function runner(name: string, b: Bundle): ModelRunner {

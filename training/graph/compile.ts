@@ -3,9 +3,14 @@
  *   inference:      input -> logits, probs and every layer's activation (named after the layer)
  *   training step:  input, targets, weights (as inputs), dropout masks -> loss, logits, grad:<param>, batch stats
  *   input gradient: input + cotangents for logits and any layer's activation -> grad_input (a VJP)
+ *   loss gradient:  input + target distributions -> per-image cross-entropy, probs and its gradient w.r.t. the
+ *                   input in one run (what FGSM/PGD and fooling images step along)
+ *   synth gradient: the fully convolutional prefix with content, style (Gram) and dream losses on its ReLU maps
+ *                   computed in the graph: one run per Deep Style or Deep Dream step
  * Shapes: input [N,C,H,W]; N is symbolic everywhere; H and W too in the fully convolutional graph.
  */
 import { backwardOf, ruleFor } from '../layers/registry.js';
+import { featureLoss } from '../layers/feature-loss.js';
 import { softmaxCrossEntropy } from '../layers/loss.js';
 import type { ForwardResult, LayerCtx, Mode } from '../layers/types.js';
 import { DataType, type Dim, type ModelDef } from '../onnx/proto.js';
@@ -182,6 +187,68 @@ export function buildInputGrad(arch: ArchSpec, weights: Weights, opts: GraphOpti
     b.output(b.o('Softmax', [logits], { axis: 1 }, 'probs'), ['N', ...layers[layers.length - 1].outShape]);
   }
   return model(b, 'input_gradient', 'edge-cnn input gradient: input and grad.<layer> cotangents -> grad_input = VJP at input');
+}
+
+/**
+ * The loss-gradient graph: grad_input = d/dx of sum_n CE(targets_n, softmax(logits(x_n))), with the per-image
+ * loss, logits and probs at the same x. An attack or a fooling image takes one run per step with it: the
+ * cotangent softmax - targets is computed in the graph from the same forward pass.
+ */
+export function buildLossGrad(arch: ArchSpec, weights: Weights, opts: Pick<GraphOptions, 'external'> = {}): ModelDef {
+  const layers = resolve(arch);
+  const classes = layers[layers.length - 1].outShape;
+  const b = new GraphBuilder();
+  const x = b.input('input', inputShape(arch, false));
+  const targets = b.input('targets', ['N', ...classes], DataType.FLOAT, 'target distribution per image (one-hot or soft; rows sum to 1)');
+  addInitializers(b, layers, weights, opts.external);
+  const s = forwardStack(b, layers, 'infer', false, x, (n) => n);
+  const logits = s.fwd[s.fwd.length - 1].y;
+  const { loss, dlogits } = softmaxCrossEntropy(b, logits, targets, true);
+  const { dInput } = backwardStack(s, dlogits, () => undefined, true, false);
+  b.exposeAs(dInput!, 'grad_input', inputShape(arch, false));
+  b.exposeAs(loss, 'loss', ['N']);
+  b.exposeAs(logits, 'logits', ['N', ...classes]);
+  b.output(b.o('Softmax', [logits], { axis: 1 }, 'probs'), ['N', ...classes]);
+  return model(b, 'loss_gradient', 'edge-cnn loss gradient: input and targets -> loss (cross-entropy per image), grad_input, logits, probs');
+}
+
+/** The layers whose maps Deep Style and Deep Dream put losses on in synth-grad.onnx: the prefix's ReLUs. */
+export function synthLayers(arch: ArchSpec): ResolvedLayer[] {
+  return convPrefix(resolve(arch)).filter((l) => l.kind === 'relu' && l.outShape.length === 3);
+}
+
+/**
+ * The synth-gradient graph (one image, any H x W): for each synth layer l (in order) feed content.<l> (the
+ * content image's map, or [1,1,1,1] zeros) and gram.<l> (the style Gram matrix [C,C], or [1,1] zeros), and
+ * weights [L,3] = (content, style, dream) per layer. Out: losses [L,3] (unweighted) and grad_input, the
+ * gradient of sum_l weights_l . losses_l (see layers/feature-loss.ts).
+ */
+export function buildSynthGrad(arch: ArchSpec, weights: Weights, opts: Pick<GraphOptions, 'external'> = {}): ModelDef {
+  const layers = convPrefix(resolve(arch));
+  const synth = synthLayers(arch);
+  if (!synth.length) throw new Error('synth-grad needs a ReLU feature map in the convolutional prefix');
+  const b = new GraphBuilder();
+  const shape: Dim[] = [1, arch.input[0], 'H', 'W'];
+  const x = b.input('input', shape);
+  const w = b.input('weights', [synth.length, 3], DataType.FLOAT, 'per synth layer: content, style and dream weight');
+  const feeds = synth.map((l) => ({
+    content: b.input(`content.${l.name}`, [`content.${l.name}_d0`, `content.${l.name}_d1`, `content.${l.name}_d2`, `content.${l.name}_d3`], DataType.FLOAT, `the content map [1,${l.outShape[0]},h,w] (or [1,1,1,1] zeros)`),
+    gram: b.input(`gram.${l.name}`, [`gram.${l.name}_d0`, `gram.${l.name}_d1`], DataType.FLOAT, `the style Gram matrix [${l.outShape[0]},${l.outShape[0]}] (or [1,1] zeros)`),
+  }));
+  addInitializers(b, layers, weights, opts.external);
+  const s = forwardStack(b, layers, 'infer', true, x, (n) => n);
+  const losses: string[] = [];
+  const cots = new Map<number, string>();
+  synth.forEach((l, j) => {
+    const i = layers.findIndex((x) => x.name === l.name);
+    const r = featureLoss(b, s.fwd[i].y, l.outShape[0], feeds[j].content, feeds[j].gram, b.o('Gather', [w, b.ints([j], [])], { axis: 0 }));
+    losses.push(r.losses);
+    cots.set(i, r.cot);
+  });
+  const { dInput } = backwardStack(s, undefined, (i) => cots.get(i), true, false);
+  b.exposeAs(dInput!, 'grad_input', shape);
+  b.output(b.o('Concat', losses.map((v) => b.reshape(v, [1, 3])), { axis: 0 }, 'losses'), [synth.length, 3]);
+  return model(b, 'synth_gradient', `edge-cnn synth gradient: input, content.<l>, gram.<l>, weights -> losses [L,3], grad_input (L = ${synth.map((l) => l.name).join(', ')})`);
 }
 
 /**

@@ -4,11 +4,12 @@
  *   bim   `steps` steps of `stepSize`, projected back into the eps-ball              (Kurakin et al. 2017)
  *   pgd   bim from a random start inside the ball                                    (Madry et al. 2018)
  * Untargeted: ascend the cross-entropy of the true (or predicted) class. Targeted: descend the cross-entropy of
- * the target class. grad CE(y) w.r.t. logits is softmax - onehot(y): that is the cotangent fed to the graph.
+ * the target class. Each step is one run of loss-grad.onnx, which returns the cross-entropy's gradient with
+ * respect to the image (the cotangent softmax - onehot(y) is formed inside the graph).
  */
 import { capped, oneOf, ranged } from '../caps.js';
 import { badRequest } from '../errors.js';
-import { argmaxRow, forward, inputSize, logitsLayer, vjp } from '../gradient.js';
+import { argmaxRow, forward, inputSize, lossGrad, oneHot } from '../gradient.js';
 import type { Model } from '../model.js';
 import { Rng } from '../random.js';
 
@@ -54,8 +55,7 @@ export interface AttackResult { adv: Float32Array; before: Float32Array; after: 
 
 /** Attacks n images at once. `labels`: the classes to move away from (untargeted; default: the predictions). */
 export async function attackBatch(model: Model, x0: Float32Array, n: number, cfg: AttackConfig, labels?: number[], probsBefore?: Float32Array): Promise<AttackResult> {
-  const size = inputSize(model), k = model.meta.labels.length, last = logitsLayer(model);
-  const dims = [n, ...model.meta.input.shape];
+  const size = inputSize(model), k = model.meta.labels.length;
   const before = probsBefore ?? (await forward(model, x0, n)).probs;
   const ys = labels ?? Array.from({ length: n }, (_, i) => argmaxRow(before, i, k));
   const adv = Float32Array.from(x0);
@@ -74,12 +74,9 @@ export async function attackBatch(model: Model, x0: Float32Array, n: number, cfg
     project(adv, x0, n, size, cfg.norm, cfg.eps);
   }
   const sign = cfg.target === undefined ? 1 : -1;
-  const cls = cfg.target === undefined ? ys : ys.map(() => cfg.target!);
-  let probs = cfg.randomStart ? (await forward(model, adv, n)).probs : before;
+  const targets = oneHot(n, k, cfg.target === undefined ? ys : ys.map(() => cfg.target!));
   for (let s = 0; s < cfg.steps; s++) {
-    const cot = new Float32Array(n * k);
-    for (let i = 0; i < n; i++) for (let c = 0; c < k; c++) cot[i * k + c] = probs[i * k + c] - (c === cls[i] ? 1 : 0);
-    const { grad } = await vjp(model, adv, dims, { [last]: cot });
+    const { grad } = await lossGrad(model, adv, n, targets);
     for (let i = 0; i < n; i++) {
       const o = i * size;
       if (cfg.norm === 'linf') for (let p = o; p < o + size; p++) adv[p] += sign * cfg.stepSize * Math.sign(grad[p]);
@@ -91,9 +88,8 @@ export async function attackBatch(model: Model, x0: Float32Array, n: number, cfg
       }
     }
     project(adv, x0, n, size, cfg.norm, cfg.eps);
-    probs = (await forward(model, adv, n)).probs;
   }
-  return { adv, before, after: probs, labels: ys };
+  return { adv, before, after: (await forward(model, adv, n)).probs, labels: ys };
 }
 
 export function perturbationNorms(adv: Float32Array, x0: Float32Array) {

@@ -1,11 +1,11 @@
 /**
  * Fooling images (Nguyen et al. 2015): start from noise (or blank, or an upload) and climb log p(target) by
- * gradient ascent on the input until the model is `confidence` sure or the step cap is reached. Optional priors
+ * gradient ascent on the input (one run of loss-grad.onnx per step: log p(target) = -CE) until the model is `confidence` sure or the step cap is reached. Optional priors
  * (L2 decay, total variation, blur) make the result smoother, more digit-like; without them it stays nonsense.
  * All classes at once run as one batch of ten.
  */
 import { CAPS, capped, oneOf, ranged } from '../caps.js';
-import { argmaxRow, forward, inputSize, logitsLayer, vjp } from '../gradient.js';
+import { argmaxRow, inputSize, lossGrad, oneHot } from '../gradient.js';
 import type { Model } from '../model.js';
 import { Rng } from '../random.js';
 import { blur3, tvGradient } from './regularise.js';
@@ -30,33 +30,27 @@ export function parseFooling(model: Model, o: Record<string, unknown>) {
 export type FoolingConfig = ReturnType<typeof parseFooling>;
 
 export async function fool(model: Model, cfg: FoolingConfig, image?: Float32Array) {
-  const k = model.meta.labels.length, size = inputSize(model), last = logitsLayer(model);
+  const k = model.meta.labels.length, size = inputSize(model);
   const [c, h, w] = model.meta.input.shape;
   const targets = cfg.target === 'all' ? Array.from({ length: k }, (_, i) => i) : [cfg.target];
-  const n = targets.length, dims = [n, c, h, w];
+  const n = targets.length;
   const rng = new Rng(cfg.seed);
   const x = new Float32Array(n * size);
   for (let i = 0; i < n; i++) for (let p = 0; p < size; p++) x[i * size + p] = cfg.start === 'image' && image ? image[p] : cfg.start === 'noise' ? rng.next() : 0;
   const start = Float32Array.from(x);
-  const probs = (await forward(model, x, n)).probs;
+  const probs = new Float32Array(n * k), onehot = oneHot(n, k, targets);
   const reached = new Array<number | null>(n).fill(null);
   let steps = 0;
   const tv = new Float32Array(h * w);
   const velocity = new Float32Array(n * size);
   const best = new Array<number>(n).fill(-Infinity), since = new Array<number>(n).fill(0), restarts = new Array<number>(n).fill(0);
-  // One graph run per step: the run at x_t returns the gradient and p(x_t) together. The cotangent it needs,
-  // onehot(t) - p, uses p from the previous run (one step stale), which ascent tolerates; every check of the
-  // target confidence uses the exact p(x_t).
-  let stale = Float32Array.from(probs);
   for (; steps <= cfg.steps; steps++) {
-    // d log p_t / d logits = onehot(t) - softmax: the cotangent for ascending log-probability.
-    const cot = new Float32Array(n * k);
-    targets.forEach((t, i) => { for (let j = 0; j < k; j++) cot[i * k + j] = (j === t ? 1 : 0) - stale[i * k + j]; });
-    const { grad, outputs } = await vjp(model, x, dims, { [last]: cot }, ['probs']);
-    probs.set(outputs.probs.data);
+    // The gradient of log p_t is minus that of the cross-entropy against onehot(t); probs are p(x_t) exactly.
+    const r = await lossGrad(model, x, n, onehot);
+    probs.set(r.probs);
+    const grad = r.grad.map((v) => -v);
     targets.forEach((t, i) => { if (reached[i] === null && probs[i * k + t] >= cfg.confidence) reached[i] = steps; });
     if (reached.every((r) => r !== null) || steps === cfg.steps) break;
-    stale = Float32Array.from(probs);
     // Random restarts (as for PGD): an image whose log-odds of the target have not risen by 0.5 in STALL steps
     // starts again from fresh noise; a few basins of the input space stall below the target confidence.
     const restarted = new Set<number>();

@@ -3,11 +3,13 @@
  * ascent so those layers' activations grow: objective sum_l mean(A_l^2) / 2, whose gradient with respect to A_l
  * is A_l / numel (the cotangent). Each step: x += stepSize * g / std(g). Octaves: the image is dreamed at
  * 1/scale^k sizes, smallest first, and the detail added at each size is carried up to the next.
- * Runs the fully convolutional graph (conv-grad.onnx), so any image size within the cap works.
+ * Runs the fully convolutional graphs, so any image size within the cap works: one run of synth-grad.onnx per
+ * step when every chosen layer is a ReLU map (the loss is computed in the graph), else a forward run of
+ * conv-model.onnx for the activations and a run of conv-grad.onnx with them as cotangents.
  */
 import { capped, CAPS, ranged } from '../caps.js';
 import { badRequest } from '../errors.js';
-import { vjp, type Cotangent } from '../gradient.js';
+import { synthGrad, synthLayerNames, vjp, type Cotangent } from '../gradient.js';
 import { resize, type Gray } from '../image/ops.js';
 import type { Model, TensorOut } from '../model.js';
 import { Rng } from '../random.js';
@@ -70,6 +72,14 @@ export async function dream(model: Model, image: Gray, cfg: DreamConfig) {
   const before = (await layerActs(model, image.data, image.width, image.height, cfg.layers)).objective;
   let detail: Gray = { width: sizes[0].w, height: sizes[0].h, data: new Float32Array(sizes[0].w * sizes[0].h) };
   let x = image.data;
+  const inGraph = cfg.layers.every((l) => synthLayerNames(model).includes(l));
+  const gradient = async (img: Float32Array, w: number, h: number): Promise<Float32Array> => {
+    if (inGraph) return (await synthGrad(model, img, w, h, Object.fromEntries(cfg.layers.map((l) => [l, { weights: [0, 0, 1] }])))).grad;
+    const { acts } = await layerActs(model, img, w, h, cfg.layers);
+    const cot: Record<string, Cotangent> = {};
+    for (const l of cfg.layers) cot[l] = { data: acts[l].data.map((v) => v / acts[l].data.length), dims: acts[l].dims };
+    return (await vjp(model, img, [1, 1, h, w], cot, [], 'conv-grad')).grad;
+  };
   for (const { w, h } of sizes) {
     const base = resize(image, w, h).data;
     const d = detail.width === w && detail.height === h ? detail.data : resize(detail, w, h).data;
@@ -78,10 +88,7 @@ export async function dream(model: Model, image: Gray, cfg: DreamConfig) {
       // Random roll (jitter) so the dream does not lock onto the pixel grid.
       const jx = rng.int(2 * cfg.jitter + 1) - cfg.jitter, jy = rng.int(2 * cfg.jitter + 1) - cfg.jitter;
       const rolled = roll(x, w, h, jx, jy);
-      const { acts } = await layerActs(model, rolled, w, h, cfg.layers);
-      const cot: Record<string, Cotangent> = {};
-      for (const l of cfg.layers) cot[l] = { data: acts[l].data.map((v) => v / acts[l].data.length), dims: acts[l].dims };
-      const g = roll((await vjp(model, rolled, [1, 1, h, w], cot, [], 'conv-grad')).grad, w, h, -jx, -jy);
+      const g = roll(await gradient(rolled, w, h), w, h, -jx, -jy);
       let mean = 0, sq = 0;
       for (const v of g) { mean += v; sq += v * v; }
       mean /= g.length;

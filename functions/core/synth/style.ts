@@ -3,12 +3,13 @@
  * correlations (Gram matrices G = F F^T / M of F = [C channels x M positions]) match a style image.
  *   content loss  mean((F - P)^2)                      dL/dF = 2 (F - P) / (C M)
  *   style loss    sum_l mean((G_l - A_l)^2)            dL/dF = 4 (G - A) F / (C^2 M)
- * The gradients with respect to the activations are computed here and pushed through the fully convolutional
- * input-gradient graph; Adam updates the pixels, starting from the content image.
+ * When every chosen layer is a ReLU map, synth-grad.onnx computes the losses and their gradient in one run per
+ * step; otherwise the gradients with respect to the activations are computed here and pushed through the fully
+ * convolutional input-gradient graph. Adam updates the pixels, starting from the content image.
  */
 import { capped, CAPS, ranged } from '../caps.js';
 import { badRequest } from '../errors.js';
-import { vjp, type Cotangent } from '../gradient.js';
+import { synthGrad, synthLayerNames, vjp, type Cotangent, type SynthTerm } from '../gradient.js';
 import { resize, type Gray } from '../image/ops.js';
 import type { Model, TensorOut } from '../model.js';
 import { layerActs, parseLayers, prefixLayers } from './dream.js';
@@ -50,11 +51,20 @@ export async function stylise(model: Model, content: Gray, style: Gray, cfg: Sty
   const all = [...new Set([...cfg.styleLayers, cfg.contentLayer])];
   const target = (await layerActs(model, s.data, w, h, cfg.styleLayers)).acts;
   const grams = Object.fromEntries(cfg.styleLayers.map((l) => [l, gram(target[l])]));
-  const P = (await layerActs(model, c.data, w, h, [cfg.contentLayer])).acts[cfg.contentLayer].data;
+  const { data: P, dims: contentDims } = (await layerActs(model, c.data, w, h, [cfg.contentLayer])).acts[cfg.contentLayer];
   const x = Float32Array.from(c.data);
   const m = new Float32Array(x.length), v = new Float32Array(x.length);
   const losses: { content: number; style: number }[] = [];
-  for (let step = 1; step <= cfg.steps + 1; step++) {
+  // Every loss on a ReLU map: one run of synth-grad.onnx per step (losses and Gram gradients in the graph).
+  const inGraph = all.every((l) => synthLayerNames(model).includes(l));
+  const terms: Record<string, SynthTerm> = {};
+  for (const l of cfg.styleLayers) terms[l] = { gram: grams[l], weights: [0, cfg.styleWeight, 0] };
+  terms[cfg.contentLayer] = { ...terms[cfg.contentLayer], content: { data: P, dims: contentDims }, weights: [cfg.contentWeight, terms[cfg.contentLayer]?.weights[1] ?? 0, 0] };
+  const lossesAndGrad = async (last: boolean): Promise<{ content: number; style: number; grad?: Float32Array }> => {
+    if (inGraph) {
+      const r = await synthGrad(model, x, w, h, terms);
+      return { content: r.losses[cfg.contentLayer][0], style: cfg.styleLayers.reduce((a, l) => a + r.losses[l][1], 0), grad: r.grad };
+    }
     const { acts } = await layerActs(model, x, w, h, all);
     const cot: Record<string, Cotangent> = {};
     let contentLoss = 0, styleLoss = 0;
@@ -76,9 +86,12 @@ export async function stylise(model: Model, content: Gray, style: Gray, cfg: Sty
       }
       cot[l] = { data: d, dims: F.dims };
     }
+    return { content: contentLoss, style: styleLoss, grad: last ? undefined : (await vjp(model, x, [1, 1, h, w], cot, [], 'conv-grad')).grad };
+  };
+  for (let step = 1; step <= cfg.steps + 1; step++) {
+    const { content: contentLoss, style: styleLoss, grad } = await lossesAndGrad(step > cfg.steps);
     losses.push({ content: contentLoss, style: styleLoss });
-    if (step > cfg.steps) break;
-    const { grad } = await vjp(model, x, [1, 1, h, w], cot, [], 'conv-grad');
+    if (step > cfg.steps || !grad) break;
     // Adam on the pixels (descending the loss), kept in [0,1].
     for (let i = 0; i < x.length; i++) {
       m[i] = 0.9 * m[i] + 0.1 * grad[i];

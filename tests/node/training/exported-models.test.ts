@@ -32,7 +32,7 @@ describe.each(models)('models/%s', (name) => {
   const meta = JSON.parse(fs.readFileSync(path.join(dir, 'meta.json'), 'utf8'));
 
   it('sha256 of every file matches meta.json; the graphs share one weights.bin', () => {
-    expect(Object.keys(meta.files).sort()).toEqual(['conv-grad.onnx', 'conv-model.onnx', 'input-grad.onnx', 'model.onnx', 'weights.bin']);
+    expect(Object.keys(meta.files).sort()).toEqual(['conv-grad.onnx', 'conv-model.onnx', 'input-grad.onnx', 'loss-grad.onnx', 'model.onnx', 'synth-grad.onnx', 'weights.bin']);
     for (const [file, info] of Object.entries<{ sha256: string }>(meta.files)) expect(sha256(fs.readFileSync(path.join(dir, file))), file).toBe(info.sha256);
   });
 
@@ -92,6 +92,78 @@ print('ok', onnx.__version__)`;
     // logits alone would; at least 16 smooth ones must be compared.
     expect(r.checked - r.kinks).toBeGreaterThanOrEqual(16);
     expect(Math.max(...analytic.map(Math.abs))).toBeGreaterThan(1e-3);
+  });
+
+  it('loss-grad.onnx gives the per-image cross-entropy and its input gradient that finite differences of model.onnx give', async () => {
+    const { x: digits, shape, labels } = samples(dir, 2);
+    const size = shape.reduce((a, v) => a * v, 1);
+    const x = jitter(digits, 23);
+    const k = meta.labels.length;
+    // Image 0 against its own label (a one-hot), image 1 against a soft target spread over two other classes.
+    const t = new Float32Array(2 * k);
+    t[labels[0]] = 1;
+    t[k + ((labels[1] + 1) % k)] = 0.7; t[k + ((labels[1] + 2) % k)] = 0.3;
+    const lg = await sessionFromDir(dir, 'loss-grad.onnx');
+    const inf = await sessionFromDir(dir, 'model.onnx');
+    const out = await lg.run({ input: tensor(x, [2, ...shape]), targets: tensor(t, [2, k]) });
+    const ce = async (img: Float32Array) => {
+      const p = (await inf.run({ input: tensor(img, [2, ...shape]) }, ['probs'])).probs.data as Float32Array;
+      return [0, 1].map((i) => -t.subarray(i * k, (i + 1) * k).reduce((s, ti, c) => s + (ti ? ti * Math.log(p[i * k + c]) : 0), 0));
+    };
+    const loss = out.loss.data as Float32Array;
+    const ref = await ce(x);
+    expect(loss[0]).toBeCloseTo(ref[0], 4);
+    expect(loss[1]).toBeCloseTo(ref[1], 4);
+    // The objective is the sum over the batch: each image's gradient is its own loss's (no 1/N).
+    const analytic = out.grad_input.data as Float32Array;
+    const ink = [...x.keys()].filter((i) => digits[i] > 0.1);
+    const idx = [...new Set([...sampleIndices(ink.length, 24, 5).map((i) => ink[i]), ...sampleIndices(size, 4, 9), ...sampleIndices(size, 4, 10).map((i) => size + i)])];
+    const r = await checkGradient(x, analytic, async () => (await ce(x)).reduce((a, v) => a + v, 0), idx, FD_EPS_DEEP);
+    expect(r.mismatches).toEqual([]);
+    expect(r.checked - r.kinks).toBeGreaterThanOrEqual(16);
+    expect(Math.max(...analytic.map(Math.abs))).toBeGreaterThan(1e-3);
+  });
+
+  it('synth-grad.onnx gives the content, style (Gram) and dream losses, and their input gradient, that conv-model.onnx and finite differences give', async () => {
+    const H = 36, W = 40;
+    const x = randn(H * W, 31).map((v) => 0.5 + 0.2 * v);
+    const conv = await sessionFromDir(dir, 'conv-model.onnx');
+    const synth = await sessionFromDir(dir, 'synth-grad.onnx');
+    const names = synth.inputNames.filter((n) => n.startsWith('gram.')).map((n) => n.slice('gram.'.length));
+    expect(names.length).toBeGreaterThan(0);
+    const acts = async (img: Float32Array) => {
+      const out = await conv.run({ input: tensor(img, [1, 1, H, W]) }, names.map((l) => `act.${l}`));
+      return names.map((l) => out[`act.${l}`]);
+    };
+    const gramOf = (f: Float32Array, C: number) => {
+      const M = f.length / C, g = new Float64Array(C * C);
+      for (let a = 0; a < C; a++) for (let b = 0; b < C; b++) { let s = 0; for (let p = 0; p < M; p++) s += f[a * M + p] * f[b * M + p]; g[a * C + b] = s / M; }
+      return g;
+    };
+    // Targets: the maps and Gram matrices of another image; every weight non-zero.
+    const other = await acts(randn(H * W, 32).map((v) => 0.5 + 0.2 * v));
+    const P = other.map((t) => t.data as Float32Array);
+    const A = other.map((t) => Float32Array.from(gramOf(t.data as Float32Array, t.dims[1])));
+    const w = Float32Array.from(names.flatMap((_, j) => [0.5 + j, 2 + j, 0.3 * (j + 1)]));
+    const lossesOf = async (img: Float32Array) => (await acts(img)).map((t, j) => {
+      const f = t.data as Float32Array, C = t.dims[1], n = f.length, g = gramOf(f, C);
+      let content = 0, style = 0, dream = 0;
+      for (let i = 0; i < n; i++) { content += (f[i] - P[j][i]) ** 2 / n; dream += f[i] ** 2 / (2 * n); }
+      for (let i = 0; i < C * C; i++) style += (g[i] - A[j][i]) ** 2 / (C * C);
+      return [content, style, dream];
+    });
+    const feeds: Record<string, ReturnType<typeof tensor>> = { input: tensor(x, [1, 1, H, W]), weights: tensor(w, [names.length, 3]) };
+    other.forEach((t, j) => { feeds[`content.${names[j]}`] = tensor(P[j], t.dims); feeds[`gram.${names[j]}`] = tensor(A[j], [t.dims[1], t.dims[1]]); });
+    const out = await synth.run(feeds);
+    const ref = await lossesOf(x);
+    const got = out.losses.data as Float32Array;
+    ref.flat().forEach((v, i) => expect(Math.abs(got[i] - v)).toBeLessThanOrEqual(1e-4 * Math.abs(v) + 1e-7));
+    const objective = async () => (await lossesOf(x)).flat().reduce((s, v, i) => s + w[i] * v, 0);
+    const analytic = out.grad_input.data as Float32Array;
+    const r = await checkGradient(x, analytic, objective, sampleIndices(x.length, 16, 33), FD_EPS_DEEP);
+    expect(r.mismatches).toEqual([]);
+    expect(r.checked - r.kinks).toBeGreaterThanOrEqual(8);
+    expect(Math.max(...analytic.map(Math.abs))).toBeGreaterThan(1e-4);
   });
 
   it('conv-grad.onnx runs on an image larger than the model input and agrees with finite differences', async () => {

@@ -45,6 +45,14 @@ describe('Deep Dream', () => {
     expect((await layerActs(model, r.image, 64, 64, cfg.layers)).objective).toBeCloseTo(r.after, 6);
   });
 
+  it('dreams on a layer that is not a ReLU map too (activations from conv-model, gradient through conv-grad)', async () => {
+    const img = gray('digit-8-280.png', 40);
+    const cfg = parseDream(model, { layers: 'maxpool1', octaves: 2 });
+    const r = await dream(model, img, cfg);
+    expect(r.after).toBeGreaterThan(r.before * 1.2);
+    expect((await layerActs(model, r.image, 40, 40, cfg.layers)).objective).toBeCloseTo(r.after, 6);
+  });
+
   it('rejects layers outside the convolutional prefix and images over the cap', async () => {
     expect(() => parseDream(model, { layers: 'dense1' })).toThrow(/layers must be a comma-separated list of convolutional-prefix layers/);
     expect(() => parseDream(model, { octaves: 6 })).toThrow(/over the cap of 5/);
@@ -57,5 +65,10 @@ describe('Deep Style', () => {
     const r = await stylise(model, gray('digit-3-280.png', 48), gray('digit-8-280.png', 48), parseStyle(model, { steps: 30 }));
     expect(r.losses.last.style).toBeLessThan(r.losses.first.style * 0.7);
     expect(r.losses.last.content).toBeLessThan(r.losses.first.style * 10);
+  });
+
+  it('lowers the style loss with a content layer that is not a ReLU map too (losses computed in TypeScript)', async () => {
+    const r = await stylise(model, gray('digit-3-280.png', 32), gray('digit-8-280.png', 32), parseStyle(model, { steps: 20, side: 32, content_layer: 'conv2d3' }));
+    expect(r.losses.last.style).toBeLessThan(r.losses.first.style * 0.7);
   });
 });
