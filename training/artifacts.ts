@@ -17,6 +17,7 @@ export function encodeGraphs(arch: ArchSpec, w: Weights) {
   const external = packWeights(arch, w);
   const onnx: Record<string, Uint8Array> = {
     'model.onnx': encodeModel(buildInference(arch, w, { external })),
+    'classify.onnx': encodeModel(buildInference(arch, w, { external, activations: false })),
     'input-grad.onnx': encodeModel(buildInputGrad(arch, w, { external })),
     'loss-grad.onnx': encodeModel(buildLossGrad(arch, w, { external })),
     'conv-model.onnx': encodeModel(buildInference(arch, w, { fullyConvolutional: true, external })),
@@ -35,6 +36,7 @@ export function graphDocs(arch: ArchSpec): Record<string, string> {
   const layers = resolve(arch);
   return {
     'model.onnx': 'input [N,C,H,W] -> logits, probs, act.<layer>',
+    'classify.onnx': 'input [N,C,H,W] -> logits, probs only: with no activation outputs onnxruntime fuses conv, batch norm and ReLU (the classification graph)',
     'input-grad.onnx': 'input and grad.<layer> cotangents (every layer is an input: feed [1,1,1,1] zeros for unused feature-map layers and [N,F] zeros for unused vector layers) -> grad_input, grad_act.<layer>, logits, probs, act.<layer>',
     'loss-grad.onnx': 'input and targets [N,K] (a distribution per image) -> loss (cross-entropy per image), grad_input (its gradient), logits, probs: one run per attack or fooling step',
     'conv-model.onnx': 'the fully convolutional prefix, forward only, symbolic H and W: input -> act.<layer>',

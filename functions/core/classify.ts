@@ -11,6 +11,6 @@ export function topK(probs: ArrayLike<number>, labels: string[], k: number): Pre
 
 export async function classifyInput(model: Model, input: Float32Array, k: number) {
   const shape = model.meta.input.shape;
-  const out = await model.runner.run('model', { input: { data: input, dims: [1, ...shape] } }, ['probs', 'logits']);
+  const out = await model.runner.run('classify', { input: { data: input, dims: [1, ...shape] } }, ['probs', 'logits']);
   return { predictions: topK(out.probs.data, model.meta.labels, k), logits: Array.from(out.logits.data) };
 }

@@ -14,7 +14,8 @@ import type { Graph, Model, TensorOut } from './model.js';
 export interface Forward { logits: Float32Array; probs: Float32Array; acts: Record<string, TensorOut> }
 
 export async function forward(model: Model, x: Float32Array, n: number, layers: string[] = []): Promise<Forward> {
-  const out = await model.runner.run('model', { input: { data: x, dims: [n, ...model.meta.input.shape] } }, ['logits', 'probs', ...layers.map((l) => `act.${l}`)]);
+  // Without activations the lean classification graph answers (onnxruntime fuses its layers).
+  const out = await model.runner.run(layers.length ? 'model' : 'classify', { input: { data: x, dims: [n, ...model.meta.input.shape] } }, ['logits', 'probs', ...layers.map((l) => `act.${l}`)]);
   const acts: Record<string, TensorOut> = {};
   for (const l of layers) acts[l] = out[`act.${l}`];
   return { logits: out.logits.data, probs: out.probs.data, acts };

@@ -22,7 +22,7 @@ export interface ModelMeta {
 }
 
 export interface TensorOut { data: Float32Array; dims: number[] }
-export type Graph = 'model' | 'input-grad' | 'loss-grad' | 'conv-model' | 'conv-grad' | 'synth-grad';
+export type Graph = 'classify' | 'model' | 'input-grad' | 'loss-grad' | 'conv-model' | 'conv-grad' | 'synth-grad';
 
 export interface ModelRunner {
   /** Runs one of the model's graphs; `outputs` limits what is fetched. */

@@ -15,6 +15,6 @@ bench.get('/run/:model', async (c) => {
   const model = modelFrom(c);
   const n = capped('n', c.req.query('n'), 100, 0, 100000);
   const input = { data: new Float32Array(model.meta.input.shape.reduce((a, v) => a * v, 1)).fill(0.5), dims: [1, ...model.meta.input.shape] };
-  for (let i = 0; i < n; i++) await model.runner.run('model', { input }, ['probs']);
+  for (let i = 0; i < n; i++) await model.runner.run('classify', { input }, ['probs']);
   return c.json({ n });
 });

@@ -2,6 +2,7 @@
  * The bundled models (models/<name>/: the ONNX graphs and their shared weights.bin as Data modules, meta.json,
  * samples.json) and their runners on onnxruntime-web. Sessions are created on first use and cached per isolate.
  */
+import digitsClassify from '../../models/digits/classify.onnx';
 import digitsConvGrad from '../../models/digits/conv-grad.onnx';
 import digitsConvModel from '../../models/digits/conv-model.onnx';
 import digitsGrad from '../../models/digits/input-grad.onnx';
@@ -11,6 +12,7 @@ import digitsModel from '../../models/digits/model.onnx';
 import digitsSamples from '../../models/digits/samples.json';
 import digitsSynthGrad from '../../models/digits/synth-grad.onnx';
 import digitsWeights from '../../models/digits/weights.bin';
+import fashionClassify from '../../models/fashion/classify.onnx';
 import fashionConvGrad from '../../models/fashion/conv-grad.onnx';
 import fashionConvModel from '../../models/fashion/conv-model.onnx';
 import fashionGrad from '../../models/fashion/input-grad.onnx';
@@ -27,8 +29,8 @@ type SamplesFile = { shape: number[]; labels: number[]; pixels: string };
 type Bundle = { meta: ModelMeta; graphs: Record<Graph, ArrayBuffer>; weights: ArrayBuffer; samples: SamplesFile };
 
 const bundles: Record<string, Bundle> = {
-  digits: { meta: digitsMeta as unknown as ModelMeta, graphs: { model: digitsModel, 'input-grad': digitsGrad, 'loss-grad': digitsLossGrad, 'conv-model': digitsConvModel, 'conv-grad': digitsConvGrad, 'synth-grad': digitsSynthGrad }, weights: digitsWeights, samples: digitsSamples },
-  fashion: { meta: fashionMeta as unknown as ModelMeta, graphs: { model: fashionModel, 'input-grad': fashionGrad, 'loss-grad': fashionLossGrad, 'conv-model': fashionConvModel, 'conv-grad': fashionConvGrad, 'synth-grad': fashionSynthGrad }, weights: fashionWeights, samples: fashionSamples },
+  digits: { meta: digitsMeta as unknown as ModelMeta, graphs: { classify: digitsClassify, model: digitsModel, 'input-grad': digitsGrad, 'loss-grad': digitsLossGrad, 'conv-model': digitsConvModel, 'conv-grad': digitsConvGrad, 'synth-grad': digitsSynthGrad }, weights: digitsWeights, samples: digitsSamples },
+  fashion: { meta: fashionMeta as unknown as ModelMeta, graphs: { classify: fashionClassify, model: fashionModel, 'input-grad': fashionGrad, 'loss-grad': fashionLossGrad, 'conv-model': fashionConvModel, 'conv-grad': fashionConvGrad, 'synth-grad': fashionSynthGrad }, weights: fashionWeights, samples: fashionSamples },
 };
 
 function runner(name: string, b: Bundle): ModelRunner {
@@ -73,5 +75,5 @@ export const getModel = (name: string) => models.get(name);
  */
 for (const name of modelNames()) {
   const { meta, runner } = getModel(name)!;
-  await runner.run('model', { input: { data: new Float32Array(meta.input.shape.reduce((a, v) => a * v, 1)), dims: [1, ...meta.input.shape] } }, ['probs']);
+  await runner.run('classify', { input: { data: new Float32Array(meta.input.shape.reduce((a, v) => a * v, 1)), dims: [1, ...meta.input.shape] } }, ['probs']);
 }

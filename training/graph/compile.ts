@@ -1,6 +1,7 @@
 /**
- * Compiles an architecture to its three ONNX graphs:
- *   inference:      input -> logits, probs and every layer's activation (named after the layer)
+ * Compiles an architecture to its ONNX graphs:
+ *   inference:      input -> logits, probs and every layer's activation (named after the layer); without the
+ *                   activations, the classification graph (onnxruntime then fuses conv, batch norm and ReLU)
  *   training step:  input, targets, weights (as inputs), dropout masks -> loss, logits, grad:<param>, batch stats
  *   input gradient: input + cotangents for logits and any layer's activation -> grad_input (a VJP)
  *   loss gradient:  input + target distributions -> per-image cross-entropy, probs and its gradient w.r.t. the
@@ -106,6 +107,8 @@ export interface GraphOptions {
   fullyConvolutional?: boolean;
   /** Reference the weights in a shared external file instead of embedding them. */
   external?: ExternalWeights;
+  /** Expose every layer's activation as act.<layer> (default). Without them onnxruntime can fuse layers. */
+  activations?: boolean;
 }
 
 function selectLayers(arch: ArchSpec, opts: GraphOptions) {
@@ -121,7 +124,7 @@ export function buildInference(arch: ArchSpec, weights: Weights, opts: GraphOpti
   const x = b.input('input', inputShape(arch, dynamic));
   addInitializers(b, layers, weights, opts.external);
   const s = forwardStack(b, layers, 'infer', dynamic, x, (n) => n);
-  s.fwd.forEach((r, i) => b.exposeAs(r.y, `act.${layers[i].name}`, activationShape(layers[i], dynamic)));
+  if (opts.activations !== false) s.fwd.forEach((r, i) => b.exposeAs(r.y, `act.${layers[i].name}`, activationShape(layers[i], dynamic)));
   if (!dynamic) {
     const last = layers[layers.length - 1];
     const logits = s.fwd[s.fwd.length - 1].y;

@@ -32,7 +32,7 @@ describe.each(models)('models/%s', (name) => {
   const meta = JSON.parse(fs.readFileSync(path.join(dir, 'meta.json'), 'utf8'));
 
   it('sha256 of every file matches meta.json; the graphs share one weights.bin', () => {
-    expect(Object.keys(meta.files).sort()).toEqual(['conv-grad.onnx', 'conv-model.onnx', 'input-grad.onnx', 'loss-grad.onnx', 'model.onnx', 'synth-grad.onnx', 'weights.bin']);
+    expect(Object.keys(meta.files).sort()).toEqual(['classify.onnx', 'conv-grad.onnx', 'conv-model.onnx', 'input-grad.onnx', 'loss-grad.onnx', 'model.onnx', 'synth-grad.onnx', 'weights.bin']);
     for (const [file, info] of Object.entries<{ sha256: string }>(meta.files)) expect(sha256(fs.readFileSync(path.join(dir, file))), file).toBe(info.sha256);
   });
 
@@ -59,7 +59,15 @@ print('ok', onnx.__version__)`;
     for (let i = 0; i < 100; i++) correct += labels[i] === [...a.subarray(i * 10, i * 10 + 10)].indexOf(Math.max(...a.subarray(i * 10, i * 10 + 10))) ? 1 : 0;
     expect(diff).toBeLessThan(1e-5);
     expect(correct / 100).toBeGreaterThanOrEqual(meta.metrics.testAccuracy - 0.05);
+    // The classification graph (no activation outputs, layers fused by onnxruntime) gives the same answer.
+    const lean = await sessionFromDir(dir, 'classify.onnx');
+    expect(lean.outputNames).toEqual(['logits', 'probs']);
+    const c = (await lean.run({ input: tensor(x, [100, ...shape]) })).probs.data as Float32Array;
+    let leanDiff = 0;
+    for (let i = 0; i < a.length; i++) leanDiff = Math.max(leanDiff, Math.abs(a[i] - c[i]));
+    expect(leanDiff).toBeLessThan(1e-5);
     await web.release();
+    await lean.release();
   });
 
   it('input-grad.onnx gives the gradient of logits and hidden activations that finite differences of model.onnx give', async () => {
