@@ -64,7 +64,8 @@ export async function train(opts: TrainOptions, train: Dataset, test?: Dataset, 
   const layers = resolve(opts.arch);
   const rng = new Rng(opts.seed);
   const weights = initWeights(layers, opts.seed);
-  const step = await session(buildTrainStep(opts.arch), opts.backend ?? 'wasm');
+  // WASM may use MaxPool's Indices for the max-pool backward (faster); WebGPU rejects them.
+  const step = await session(buildTrainStep(opts.arch, { poolIndices: (opts.backend ?? 'wasm') === 'wasm' }), opts.backend ?? 'wasm');
   const adam = new Adam({ lr: opts.lr, weightDecay: opts.weightDecay ?? 0 });
   const decay = new Set(layers.flatMap((l) => (l.kind === 'batchnorm' ? [] : l.params.filter((p) => p.role === 'weight').map((p) => p.name))));
   const params = layers.flatMap((l) => l.params);

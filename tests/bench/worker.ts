@@ -35,6 +35,19 @@ export async function startWorker(b: Bundle, bindings: Record<string, string> = 
   return mf;
 }
 
+/** A Worker that does nothing (the same workerd, no modules of ours): the reference for startup time. */
+export async function startNoopWorker(): Promise<Miniflare> {
+  const toml = fs.readFileSync('wrangler.toml', 'utf8');
+  const mf = new Miniflare({
+    modules: true,
+    script: 'export default { fetch: () => new Response("ok") };',
+    compatibilityDate: /compatibility_date = "([^"]+)"/.exec(toml)![1],
+    compatibilityFlags: ['nodejs_compat'],
+  });
+  await mf.ready;
+  return mf;
+}
+
 export const median = (a: number[]) => { const s = [...a].sort((x, y) => x - y); return s[Math.floor(s.length / 2)]; };
 export const pct = (a: number[], p: number) => { const s = [...a].sort((x, y) => x - y); return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]; };
 

@@ -64,7 +64,7 @@ async function onnxStep(arch: ArchSpec, run: (feeds: Record<string, { data: Floa
 }
 
 async function ours(arch: ArchSpec) {
-  const s = await session(buildTrainStep(arch));
+  const s = await session(buildTrainStep(arch, { poolIndices: true }));
   return timeSteps(await onnxStep(arch, async (f) => {
     const out = await s.run(Object.fromEntries(Object.entries(f).map(([k, v]) => [k, tensor(v.data, v.dims)])));
     return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.data as Float32Array]));
@@ -72,7 +72,7 @@ async function ours(arch: ArchSpec) {
 }
 
 async function native(arch: ArchSpec, intraOpNumThreads: number) {
-  const s = await ortNode.InferenceSession.create(encodeModel(buildTrainStep(arch)), { intraOpNumThreads, logSeverityLevel: 3 });
+  const s = await ortNode.InferenceSession.create(encodeModel(buildTrainStep(arch, { poolIndices: true })), { intraOpNumThreads, logSeverityLevel: 3 });
   return timeSteps(await onnxStep(arch, async (f) => {
     const out = await s.run(Object.fromEntries(Object.entries(f).map(([k, v]) => [k, new ortNode.Tensor('float32', v.data, v.dims)])));
     return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.data as Float32Array]));

@@ -22,18 +22,18 @@ export type Weights = Record<string, Float32Array>;
 
 interface Stack { layers: ResolvedLayer[]; ctxs: LayerCtx<any>[]; xs: string[]; fwd: ForwardResult[] }
 
-function makeCtx(b: GraphBuilder, layer: ResolvedLayer, mode: Mode, dynamic: boolean, paramValue: (full: string) => string): LayerCtx<any> {
+function makeCtx(b: GraphBuilder, layer: ResolvedLayer, mode: Mode, dynamic: boolean, paramValue: (full: string) => string, poolIndices = false): LayerCtx<any> {
   return {
-    b, mode, dynamic, name: layer.name, spec: layer.spec, inShape: layer.inShape, outShape: layer.outShape,
+    b, mode, dynamic, poolIndices, name: layer.name, spec: layer.spec, inShape: layer.inShape, outShape: layer.outShape,
     param: (suffix) => paramValue(`${layer.name}.${suffix}`),
     extra: (suffix) => `${layer.name}.${suffix}`,
   };
 }
 
-function forwardStack(b: GraphBuilder, layers: ResolvedLayer[], mode: Mode, dynamic: boolean, x: string, paramValue: (n: string) => string): Stack {
+function forwardStack(b: GraphBuilder, layers: ResolvedLayer[], mode: Mode, dynamic: boolean, x: string, paramValue: (n: string) => string, poolIndices = false): Stack {
   const ctxs: LayerCtx<any>[] = [], xs: string[] = [], fwd: ForwardResult[] = [];
   for (const layer of layers) {
-    const ctx = makeCtx(b, layer, mode, dynamic, paramValue);
+    const ctx = makeCtx(b, layer, mode, dynamic, paramValue, poolIndices);
     xs.push(x);
     const r = ruleFor(layer.kind).forward(ctx, x);
     ctxs.push(ctx); fwd.push(r);
@@ -134,8 +134,11 @@ export function buildInference(arch: ArchSpec, weights: Weights, opts: GraphOpti
   return model(b, 'inference', 'edge-cnn inference: input [N,C,H,W] -> logits, probs and act.<layer> for every layer');
 }
 
-/** The training-step graph: weights come in as inputs so the trainer updates them between steps. */
-export function buildTrainStep(arch: ArchSpec): ModelDef {
+/**
+ * The training-step graph: weights come in as inputs so the trainer updates them between steps.
+ * `poolIndices`: max-pool backward by MaxUnpool of MaxPool's Indices (WASM only; WebGPU rejects Indices).
+ */
+export function buildTrainStep(arch: ArchSpec, opts: { poolIndices?: boolean } = {}): ModelDef {
   const layers = resolve(arch);
   const b = new GraphBuilder();
   const x = b.input('input', inputShape(arch, false));
@@ -143,7 +146,7 @@ export function buildTrainStep(arch: ArchSpec): ModelDef {
   const targets = b.input('targets', ['N', ...classes], DataType.FLOAT, 'one-hot (or soft) labels');
   for (const p of layers.flatMap((l) => l.params)) b.input(p.name, p.shape);
   for (const l of layers) for (const [suffix, shape] of Object.entries(ruleFor(l.kind).trainInputs?.(l.spec, l.inShape) ?? {})) b.input(`${l.name}.${suffix}`, ['N', ...shape]);
-  const s = forwardStack(b, layers, 'train', false, x, (n) => n);
+  const s = forwardStack(b, layers, 'train', false, x, (n) => n, opts.poolIndices);
   const logits = s.fwd[s.fwd.length - 1].y;
   const { loss, dlogits } = softmaxCrossEntropy(b, logits, targets);
   const { grads } = backwardStack(s, dlogits, () => undefined, false, true);
@@ -259,7 +262,7 @@ export function buildSynthGrad(arch: ArchSpec, weights: Weights, opts: Pick<Grap
  * last layer's output and the gradient of objective = sum(cotangent * output) (computed by the caller in
  * float64) for the input and every trainable parameter.
  */
-export function buildProbe(arch: ArchSpec, mode: Mode): ModelDef {
+export function buildProbe(arch: ArchSpec, mode: Mode, opts: { poolIndices?: boolean } = {}): ModelDef {
   const layers = resolve(arch);
   const b = new GraphBuilder();
   const x = b.input('input', inputShape(arch, false));
@@ -267,7 +270,7 @@ export function buildProbe(arch: ArchSpec, mode: Mode): ModelDef {
   if (mode === 'train') for (const l of layers) for (const [suffix, shape] of Object.entries(ruleFor(l.kind).trainInputs?.(l.spec, l.inShape) ?? {})) b.input(`${l.name}.${suffix}`, ['N', ...shape]);
   const last = layers[layers.length - 1];
   const cot = b.input('cotangent', ['N', ...last.outShape]);
-  const s = forwardStack(b, layers, mode, false, x, (n) => n);
+  const s = forwardStack(b, layers, mode, false, x, (n) => n, opts.poolIndices);
   const y = s.fwd[s.fwd.length - 1].y;
   b.exposeAs(y, 'output', ['N', ...last.outShape]);
   const { dInput, grads } = backwardStack(s, cot, () => undefined, true, mode === 'train');

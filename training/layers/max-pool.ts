@@ -3,6 +3,8 @@
  *   backward without MaxPool's Indices output (onnxruntime-web's WebGPU backend rejects it):
  *   up(Y) = nearest-neighbour upsampling by k; mask = (X == up(Y)) on the covered area;
  *   ties share the gradient: dX = mask * up(dY / count(mask in window)); rows floor() dropped get 0.
+ * With ctx.poolIndices (graphs for the WASM backend only): forward keeps MaxPool's Indices and backward is
+ * MaxUnpool(dY, Indices) to X's shape: the gradient goes to the first maximum of each window.
  */
 import type { LayerRule } from './types.js';
 
@@ -20,12 +22,17 @@ export const maxPool: LayerRule<MaxPoolSpec> = {
   },
   params: () => [],
   receptive: (spec) => ({ kernel: kernelOf(spec), stride: kernelOf(spec) }),
-  forward({ b, spec, name }, x) {
+  forward({ b, spec, name, poolIndices }, x) {
     const k = kernelOf(spec);
+    if (poolIndices) {
+      const [y, indices] = b.op('MaxPool', [x], { kernel_shape: [k, k], strides: [k, k] }, name, 2);
+      return { y, cache: { indices } };
+    }
     return { y: b.o('MaxPool', [x], { kernel_shape: [k, k], strides: [k, k] }, name) };
   },
-  backward({ b, spec, name, inShape, dynamic }, { x, y, dy }) {
+  backward({ b, spec, name, inShape, dynamic }, { x, y, dy, cache }) {
     const k = kernelOf(spec);
+    if (cache.indices) return { dx: b.o('MaxUnpool', [dy, cache.indices, b.o('Shape', [x])], { kernel_shape: [k, k], strides: [k, k] }, `${name}_dx`), grads: {} };
     const scales = b.o('Constant', [], { value: { name: 'scales', dataType: 1, dims: [4], data: Float32Array.of(1, 1, k, k) } });
     const up = (v: string) => b.o('Resize', [v, '', scales], { mode: 'nearest' });
     const yUp = up(y);

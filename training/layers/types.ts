@@ -27,6 +27,11 @@ export interface LayerCtx<S> {
   outShape: number[];
   /** The spatial size is symbolic (fully convolutional graphs): no static shape shortcuts. */
   dynamic: boolean;
+  /**
+   * The graph may use MaxPool's Indices output (onnxruntime's CPU/WASM kernels have it; its WebGPU backend does
+   * not). Off by default, so every graph runs on WebGPU too; the WASM trainer turns it on.
+   */
+  poolIndices?: boolean;
   /** Value name of a parameter of this layer (a graph input when training, an initializer otherwise). */
   param(suffix: string): string;
   /** Value names of the extra training inputs declared by trainInputs(). */

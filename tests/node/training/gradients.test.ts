@@ -12,10 +12,10 @@ import { checkGradient, FD_EPS, FD_EPS_DEEP, randn, sampleIndices } from '../hel
 
 const N = 3;
 
-async function gradCheck(input: [number, number, number], layers: LayerSpec[], mode: Mode, eps = FD_EPS) {
+async function gradCheck(input: [number, number, number], layers: LayerSpec[], mode: Mode, eps = FD_EPS, poolIndices = false) {
   const arch: ArchSpec = { input, layers };
   const resolved = resolve(arch);
-  const s = await session(buildProbe(arch, mode));
+  const s = await session(buildProbe(arch, mode, { poolIndices }));
   const size = input.reduce((a, v) => a * v, 1);
   const x = randn(N * size, 1);
   const values: Record<string, { data: Float32Array; dims: number[] }> = { input: { data: x, dims: [N, ...input] } };
@@ -87,6 +87,15 @@ describe('backward rules agree with central finite differences', () => {
         expect(failures).toEqual({});
       });
     }
+  }
+
+  // The WASM trainer's max-pool backward: MaxUnpool of MaxPool's Indices (WebGPU rejects Indices).
+  for (const [label, input, layers] of cases.filter(([l]) => l.startsWith('maxpool') || l === 'a whole small CNN')) {
+    it(`${label} (train, by MaxPool Indices and MaxUnpool)`, async () => {
+      const { checked, failures } = await gradCheck(input, layers, 'train', layers.length > 2 ? FD_EPS_DEEP : FD_EPS, true);
+      expect(checked.length).toBeGreaterThan(0);
+      expect(failures).toEqual({});
+    });
   }
 
   it('a layer kind without a backward rule fails the build and names the layer', async () => {
