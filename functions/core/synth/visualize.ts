@@ -11,6 +11,7 @@ import { forward, inputSize, logitsLayer, vjp } from '../gradient.js';
 import type { LayerMeta, Model } from '../model.js';
 import { Rng } from '../random.js';
 import { tvGradient } from '../fool/regularise.js';
+import { prefixLayers } from './dream.js';
 
 export function parseVisualize(model: Model, o: Record<string, unknown>) {
   const layers = model.meta.layers;
@@ -72,6 +73,9 @@ export async function visualize(model: Model, cfg: VisualizeConfig) {
   // gives the same optimum where the unit is active, and a gradient everywhere.
   const layers = model.meta.layers, at = layers.indexOf(cfg.layer);
   const climbed = cfg.layer.kind === 'relu' && at > 0 ? layers[at - 1].name : cfg.layer.name;
+  // A unit of the convolutional prefix needs only the prefix's backward pass (conv-grad.onnx, a third cheaper).
+  const inPrefix = prefixLayers(model).some((l) => l.name === climbed);
+  const climbedCot = inPrefix ? { data: cot, dims: [n, ...layers.find((l) => l.name === climbed)!.outShape] } : cot;
   const objective = async () => {
     const acts = (await forward(model, x, n, [cfg.layer.name])).acts[cfg.layer.name].data;
     return Array.from({ length: n }, (_, i) => { let s = 0; const per = cot.length / n; for (let p = 0; p < per; p++) s += cot[i * per + p] * acts[i * per + p]; return s; });
@@ -82,7 +86,7 @@ export async function visualize(model: Model, cfg: VisualizeConfig) {
     // One random transform per step for the whole batch; the gradient is pulled back through its inverse.
     const t = { angleDeg: rng.uniform(-cfg.rotate, cfg.rotate), scale: 1 + rng.uniform(-cfg.scale, cfg.scale), tx: rng.int(2 * cfg.jitter + 1) - cfg.jitter, ty: rng.int(2 * cfg.jitter + 1) - cfg.jitter };
     for (let i = 0; i < n; i++) warp(x.subarray(i * size, (i + 1) * size), h, w, t, moved.subarray(i * size, (i + 1) * size));
-    const { grad } = await vjp(model, moved, dims, { [climbed]: cot });
+    const { grad } = await vjp(model, moved, dims, { [climbed]: climbedCot }, [], inPrefix ? 'conv-grad' : 'input-grad');
     const inv = { angleDeg: -t.angleDeg, scale: 1 / t.scale, tx: 0, ty: 0 };
     for (let i = 0; i < n; i++) {
       const o = i * size;
