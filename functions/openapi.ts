@@ -116,7 +116,7 @@ export const openapi = {
         description: 'A multipart form with two images, "content" and "style": the result matches the content layer\'s features of the first and the Gram matrices of the style layers of the second.',
         parameters: [modelParam, q('style_layers', { type: 'string' }, 'Comma-separated (default: every ReLU of the conv prefix)'), q('content_layer', { type: 'string' }, 'Default: the deepest ReLU'),
           q('content_weight', { type: 'number', default: 1 }, ''), q('style_weight', { type: 'number', default: 100 }, ''),
-          q('steps', { type: 'integer', minimum: 1, maximum: CAPS.styleSteps, default: 40 }, 'Adam steps on the pixels'), q('lr', { type: 'number', default: 0.02 }, ''),
+          q('steps', { type: 'integer', minimum: 1, maximum: CAPS.styleSteps, default: 20 }, 'Adam steps on the pixels'), q('lr', { type: 'number', default: 0.04 }, 'Adam step size'),
           q('side', { type: 'integer', minimum: 8, maximum: CAPS.dreamSide, default: 48 }, 'Working size'), format],
         requestBody: { required: true, content: { 'multipart/form-data': { schema: { type: 'object', properties: { content: { type: 'string', format: 'binary' }, style: { type: 'string', format: 'binary' } }, required: ['content', 'style'] } } } },
         responses: pictureResponses,

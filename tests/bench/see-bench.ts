@@ -31,7 +31,7 @@ async function main() {
     ['visualize one filter (48 steps)', post('visualize?layer=conv2d2&channel=5')],
     ['visualize all 16 filters (grid)', post('visualize?layer=conv2d1&channel=all')],
     ['dream 64x64, 3 octaves x 5 steps', post('dream', digit)],
-    ['style 48x48, 40 steps', () => ['http://edge.test/models/digits/style', style]],
+    ['style 48x48, 20 steps', () => ['http://edge.test/models/digits/style', style]],
   ];
   console.log(`bench:see — workerd via Miniflare, digits model, median of ${REPEAT} warm requests; no-op route ${noop.toFixed(2)} ms (subtracted)`);
   for (const [label, make] of cases) {

@@ -31,4 +31,14 @@ describe('augmentation (affine warp)', () => {
     expect(ink(warp(first, 28, 28, { angleDeg: 0, scale: 0.7, tx: 0, ty: 0 }))).toBeLessThan(ink(first) * 0.7);
     expect(randomAffine(new Rng(5), DEFAULT_AUGMENT)).toEqual(randomAffine(new Rng(5), DEFAULT_AUGMENT));
   });
+
+  it('whole-pixel shifts without rotation or scaling copy pixels (no interpolation blur)', () => {
+    const rng = new Rng(9);
+    const values = new Set(first);
+    for (let i = 0; i < 20; i++) {
+      const t = randomAffine(rng, { maxRotateDeg: 0, minScale: 1, maxScale: 1, maxShift: 2, wholePixelShift: true });
+      expect(Number.isInteger(t.tx) && Number.isInteger(t.ty) && Math.abs(t.tx) <= 2 && Math.abs(t.ty) <= 2).toBe(true);
+      for (const v of warp(first, 28, 28, t)) expect(v === 0 || values.has(v)).toBe(true);
+    }
+  });
 });
