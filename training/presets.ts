@@ -38,11 +38,13 @@ export const PRESETS: Record<string, Preset> = {
     data: 'fashion',
     arch: {
       input: [1, 28, 28],
-      layers: [...block(16, 5), ...block(32, 3), ...block(64, 3),
-        { kind: 'flatten' }, { kind: 'dense', units: 128 }, { kind: 'relu' }, { kind: 'dropout', rate: 0.2 }, { kind: 'dense', units: 10 }],
+      // Wider convolutions than digits (32-64-64) and a smaller dense layer: texture matters more than for strokes.
+      layers: [...block(32, 3), ...block(64, 3), ...block(64, 3),
+        { kind: 'flatten' }, { kind: 'dense', units: 64 }, { kind: 'relu' }, { kind: 'dropout', rate: 0.2 }, { kind: 'dense', units: 10 }],
     },
-    // Milder geometric augmentation than digits: clothes are photographed upright and centred.
-    epochs: 14, batch: 64, lr: 3e-3, weightDecay: 1e-4, labelSmoothing: 0, flip: true,
-    augment: { maxRotateDeg: 6, minScale: 0.93, maxScale: 1.07, maxShift: 1.5 },
+    // Clothes are photographed upright and centred: mirror images and whole-pixel shifts. Rotation and scaling
+    // interpolate, and the blur they add costs accuracy on the sharp test images.
+    epochs: 14, batch: 128, lr: 3e-3, weightDecay: 1e-4, labelSmoothing: 0, flip: true,
+    augment: { maxRotateDeg: 0, minScale: 1, maxScale: 1, maxShift: 2, wholePixelShift: true },
   },
 };

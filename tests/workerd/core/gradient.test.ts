@@ -13,7 +13,9 @@ describe('input gradients in workerd', () => {
       const x = jitter(s.x.slice(0, inputSize(model)), 5); // a held-out image moved to a generic point
       const r = await checkLogitGradient(model, x, { threshold: 0.2, count: 20, seed: 3 });
       expect(r.mismatches).toEqual([]);
-      expect(r.kinks).toBeLessThanOrEqual(5);
+      // Coordinates within eps of a ReLU or max-pool kink are skipped (fashion's 32 filters at 28x28 put more of
+      // them near each pixel than digits' 16); at least half must be compared.
+      expect(r.checked - r.kinks).toBeGreaterThanOrEqual(10);
     });
   }
 });
