@@ -14,7 +14,8 @@ bench.get('/run/:model', async (c) => {
   if (c.env?.BENCH !== '1') throw notFound('benchmark routes are disabled (set BENCH=1)');
   const model = modelFrom(c);
   const n = capped('n', c.req.query('n'), 100, 0, 100000);
+  const graph = c.req.query('graph') === 'model' ? 'model' : 'classify';
   const input = { data: new Float32Array(model.meta.input.shape.reduce((a, v) => a * v, 1)).fill(0.5), dims: [1, ...model.meta.input.shape] };
-  for (let i = 0; i < n; i++) await model.runner.run('classify', { input }, ['probs']);
+  for (let i = 0; i < n; i++) await model.runner.run(graph, { input }, ['probs']);
   return c.json({ n });
 });
