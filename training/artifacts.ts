@@ -46,6 +46,16 @@ export function graphDocs(arch: ArchSpec): Record<string, string> {
   };
 }
 
+/** The augmentation a model was trained with, in words (only the parts that were on). */
+export function augmentText(o: Pick<TrainOptions, 'augment' | 'flip'>): string {
+  const a = o.augment, parts: string[] = [];
+  if (a?.maxRotateDeg) parts.push(`random rotation up to ±${a.maxRotateDeg}°`);
+  if (a && (a.minScale !== 1 || a.maxScale !== 1)) parts.push(`scale ${a.minScale}-${a.maxScale}`);
+  if (a?.maxShift) parts.push(`shift ±${a.maxShift} px${a.wholePixelShift ? ' in whole pixels' : ''}`);
+  if (o.flip) parts.push('left-right mirror');
+  return parts.length ? parts.join(', ') : 'none';
+}
+
 export interface ArtifactInput { name: string; preset: Preset; opts: TrainOptions; data: LoadedData; trainImages: number; main: TrainResult; baseline?: TrainResult }
 
 /** The first SAMPLE_COUNT test images (stratified by taking them in order of a fixed stride), as bytes. */
@@ -122,8 +132,7 @@ in ${x.main.seconds.toFixed(0)} s (${x.main.imagesPerSecond.toFixed(0)} images/s
 
 ## Robustness to rotation and scaling
 
-A CNN is not invariant to rotation and scaling; augmentation (random rotation up to ±${x.opts.augment?.maxRotateDeg ?? 0}°, scale
-${x.opts.augment?.minScale ?? 1}-${x.opts.augment?.maxScale ?? 1}, shift ±${x.opts.augment?.maxShift ?? 0} px${x.opts.flip ? ', left-right mirror' : ''}) teaches it. Test accuracy on transformed test images${rob.baseline ? ` (the model without augmentation: same settings, ${rob.baselineEpochs} epochs, ${pct(rob.baselineTestAccuracy ?? 0)} on the plain test set)` : ''}:
+A CNN is not invariant to rotation and scaling; augmentation (${augmentText(x.opts)}) teaches what it covers. Test accuracy on transformed test images${rob.baseline ? ` (the model without augmentation: same settings, ${rob.baselineEpochs} epochs, ${pct(rob.baselineTestAccuracy ?? 0)} on the plain test set)` : ''}:
 
 | rotation (degrees) | ${ROTATIONS.join(' | ')} |
 |---|${ROTATIONS.map(() => '---').join('|')}|
