@@ -21,25 +21,29 @@ async function main() {
 
   // Cold start: a fresh workerd each time; time to ready (script evaluated) and the first classification, next to
   // a no-op Worker started the same way (what Miniflare and workerd cost before any script of ours runs).
-  const colds: { ready: number; first: number; noop: number }[] = [];
-  for (let i = 0; i < 3; i++) {
-    let t0 = performance.now();
-    const ref = await startNoopWorker();
+  const colds: { ready: number; first: number; noop: number; wasm: number }[] = [];
+  const upAndAnswer = async (ortWasm: boolean) => {
+    const t0 = performance.now();
+    const ref = await startNoopWorker(ortWasm);
     await (await ref.dispatchFetch('http://edge.test/')).text();
-    const noop = performance.now() - t0;
+    const t = performance.now() - t0;
     await ref.dispose();
-    t0 = performance.now();
+    return t;
+  };
+  for (let i = 0; i < 3; i++) {
+    const noop = await upAndAnswer(false), wasm = await upAndAnswer(true);
+    const t0 = performance.now();
     const mf = await startWorker(b);
     const ready = performance.now() - t0;
     const t1 = performance.now();
     const r = await mf.dispatchFetch('http://edge.test/models/digits/classify', { method: 'POST', body: fx('digit-7-28.png') });
     await r.json();
-    colds.push({ ready, first: performance.now() - t1, noop });
+    colds.push({ ready, first: performance.now() - t1, noop, wasm });
     await mf.dispose();
   }
-  const cold = { ready: median(colds.map((c) => c.ready)), first: median(colds.map((c) => c.first)), noop: median(colds.map((c) => c.noop)) };
+  const cold = { ready: median(colds.map((c) => c.ready)), first: median(colds.map((c) => c.first)), noop: median(colds.map((c) => c.noop)), wasm: median(colds.map((c) => c.wasm)) };
   console.log(`\ncold start (3 fresh workerd processes, medians): workerd up with our script evaluated (classification sessions created at startup) ${ms(cold.ready)}, then the first classification ${ms(cold.first)}; a no-op Worker up and answering its first request ${ms(cold.noop)}`);
-  console.log(`  cold start to first classification beyond the no-op Worker: ${ms(cold.ready + cold.first - cold.noop)}`);
+  console.log(`  cold start to first classification beyond the no-op Worker: ${ms(cold.ready + cold.first - cold.noop)}; of which loading onnxruntime's wasm alone (a no-op Worker that only imports it: ${ms(cold.wasm)}) ${ms(cold.wasm - cold.noop)}`);
 
   const mf = await startWorker(b, { BENCH: '1' });
   const post = (f: string) => () => ['http://edge.test/models/digits/classify', { method: 'POST', body: fx(f) }] as [string, RequestInit];

@@ -35,12 +35,18 @@ export async function startWorker(b: Bundle, bindings: Record<string, string> = 
   return mf;
 }
 
-/** A Worker that does nothing (the same workerd, no modules of ours): the reference for startup time. */
-export async function startNoopWorker(): Promise<Miniflare> {
+/**
+ * A Worker that does nothing (the same workerd, no modules of ours): the reference for startup time. With
+ * `ortWasm`, it also imports onnxruntime's wasm as a CompiledWasm module and nothing else: what loading the
+ * runtime alone costs.
+ */
+export async function startNoopWorker(ortWasm = false): Promise<Miniflare> {
   const toml = fs.readFileSync('wrangler.toml', 'utf8');
   const mf = new Miniflare({
-    modules: true,
-    script: 'export default { fetch: () => new Response("ok") };',
+    modules: ortWasm
+      ? [{ type: 'ESModule', path: 'index.mjs', contents: 'import w from "./ort.wasm"; export default { fetch: () => new Response(String(w instanceof WebAssembly.Module)) };' },
+        { type: 'CompiledWasm', path: 'ort.wasm', contents: fs.readFileSync('node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.wasm') }]
+      : [{ type: 'ESModule', path: 'index.mjs', contents: 'export default { fetch: () => new Response("ok") };' }],
     compatibilityDate: /compatibility_date = "([^"]+)"/.exec(toml)![1],
     compatibilityFlags: ['nodejs_compat'],
   });
