@@ -19,10 +19,11 @@ export function encodeGraphs(arch: ArchSpec, w: Weights) {
     'model.onnx': encodeModel(buildInference(arch, w, { external })),
     'classify.onnx': encodeModel(buildInference(arch, w, { external, activations: false })),
     'input-grad.onnx': encodeModel(buildInputGrad(arch, w, { external })),
-    'loss-grad.onnx': encodeModel(buildLossGrad(arch, w, { external })),
+    // The two objective graphs serve the edge (WASM): MaxPool Indices make their max-pool backward ~2x cheaper.
+    'loss-grad.onnx': encodeModel(buildLossGrad(arch, w, { external, poolIndices: true })),
     'conv-model.onnx': encodeModel(buildInference(arch, w, { fullyConvolutional: true, external })),
     'conv-grad.onnx': encodeModel(buildInputGrad(arch, w, { fullyConvolutional: true, external })),
-    'synth-grad.onnx': encodeModel(buildSynthGrad(arch, w, { external })),
+    'synth-grad.onnx': encodeModel(buildSynthGrad(arch, w, { external, poolIndices: true })),
   };
   return { onnx, weightsBin: external.bytes };
 }
@@ -38,10 +39,10 @@ export function graphDocs(arch: ArchSpec): Record<string, string> {
     'model.onnx': 'input [N,C,H,W] -> logits, probs, act.<layer>',
     'classify.onnx': 'input [N,C,H,W] -> logits, probs only: with no activation outputs onnxruntime fuses conv, batch norm and ReLU (the classification graph)',
     'input-grad.onnx': 'input and grad.<layer> cotangents (every layer is an input: feed [1,1,1,1] zeros for unused feature-map layers and [N,F] zeros for unused vector layers) -> grad_input, grad_act.<layer>, logits, probs, act.<layer>',
-    'loss-grad.onnx': 'input and targets [N,K] (a distribution per image) -> loss (cross-entropy per image), grad_input (its gradient), logits, probs: one run per attack or fooling step',
+    'loss-grad.onnx': 'input and targets [N,K] (a distribution per image) -> loss (cross-entropy per image), grad_input (its gradient), logits, probs: one run per attack or fooling step (max-pool backward by MaxPool Indices: WASM/CPU, not WebGPU)',
     'conv-model.onnx': 'the fully convolutional prefix, forward only, symbolic H and W: input -> act.<layer>',
     'conv-grad.onnx': `the fully convolutional prefix (${convPrefix(layers).map((l) => l.name).join(', ')}) with symbolic H and W: input and grad.<layer> -> grad_input, act.<layer>`,
-    'synth-grad.onnx': `Deep Style and Deep Dream losses on the prefix's ReLU maps (${synthLayers(arch).map((l) => l.name).join(', ')}), one image of any H x W: input, content.<l>, gram.<l>, weights [L,3] (content, style, dream) -> losses [L,3], grad_input`,
+    'synth-grad.onnx': `Deep Style and Deep Dream losses on the prefix's ReLU maps (${synthLayers(arch).map((l) => l.name).join(', ')}), one image of any H x W: input, content.<l>, gram.<l>, weights [L,3] (content, style, dream) -> losses [L,3], grad_input (max-pool backward by MaxPool Indices: WASM/CPU, not WebGPU)`,
     'weights.bin': 'every weight once, float32 little-endian, referenced by every graph as ONNX external data',
   };
 }

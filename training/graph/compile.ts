@@ -200,14 +200,14 @@ export function buildInputGrad(arch: ArchSpec, weights: Weights, opts: GraphOpti
  * loss, logits and probs at the same x. An attack or a fooling image takes one run per step with it: the
  * cotangent softmax - targets is computed in the graph from the same forward pass.
  */
-export function buildLossGrad(arch: ArchSpec, weights: Weights, opts: Pick<GraphOptions, 'external'> = {}): ModelDef {
+export function buildLossGrad(arch: ArchSpec, weights: Weights, opts: Pick<GraphOptions, 'external'> & { poolIndices?: boolean } = {}): ModelDef {
   const layers = resolve(arch);
   const classes = layers[layers.length - 1].outShape;
   const b = new GraphBuilder();
   const x = b.input('input', inputShape(arch, false));
   const targets = b.input('targets', ['N', ...classes], DataType.FLOAT, 'target distribution per image (one-hot or soft; rows sum to 1)');
   addInitializers(b, layers, weights, opts.external);
-  const s = forwardStack(b, layers, 'infer', false, x, (n) => n);
+  const s = forwardStack(b, layers, 'infer', false, x, (n) => n, opts.poolIndices);
   const logits = s.fwd[s.fwd.length - 1].y;
   const { loss, dlogits } = softmaxCrossEntropy(b, logits, targets, true);
   const { dInput } = backwardStack(s, dlogits, () => undefined, true, false);
@@ -229,7 +229,7 @@ export function synthLayers(arch: ArchSpec): ResolvedLayer[] {
  * weights [L,3] = (content, style, dream) per layer. Out: losses [L,3] (unweighted) and grad_input, the
  * gradient of sum_l weights_l . losses_l (see layers/feature-loss.ts).
  */
-export function buildSynthGrad(arch: ArchSpec, weights: Weights, opts: Pick<GraphOptions, 'external'> = {}): ModelDef {
+export function buildSynthGrad(arch: ArchSpec, weights: Weights, opts: Pick<GraphOptions, 'external'> & { poolIndices?: boolean } = {}): ModelDef {
   const layers = convPrefix(resolve(arch));
   const synth = synthLayers(arch);
   if (!synth.length) throw new Error('synth-grad needs a ReLU feature map in the convolutional prefix');
@@ -242,7 +242,7 @@ export function buildSynthGrad(arch: ArchSpec, weights: Weights, opts: Pick<Grap
     gram: b.input(`gram.${l.name}`, [`gram.${l.name}_d0`, `gram.${l.name}_d1`], DataType.FLOAT, `the style Gram matrix [${l.outShape[0]},${l.outShape[0]}] (or [1,1] zeros)`),
   }));
   addInitializers(b, layers, weights, opts.external);
-  const s = forwardStack(b, layers, 'infer', true, x, (n) => n);
+  const s = forwardStack(b, layers, 'infer', true, x, (n) => n, opts.poolIndices);
   const losses: string[] = [];
   const cots = new Map<number, string>();
   synth.forEach((l, j) => {
