@@ -42,7 +42,7 @@ export function graphDocs(arch: ArchSpec): Record<string, string> {
     'loss-grad.onnx': 'input and targets [N,K] (a distribution per image) -> loss (cross-entropy per image), grad_input (its gradient), logits, probs: one run per attack or fooling step (max-pool backward by MaxPool Indices: WASM/CPU, not WebGPU)',
     'conv-model.onnx': 'the fully convolutional prefix, forward only, symbolic H and W: input -> act.<layer>',
     'conv-grad.onnx': `the fully convolutional prefix (${convPrefix(layers).map((l) => l.name).join(', ')}) with symbolic H and W: input and grad.<layer> -> grad_input, act.<layer>`,
-    'synth-grad.onnx': `Deep Style and Deep Dream losses on the prefix's ReLU maps (${synthLayers(arch).map((l) => l.name).join(', ')}), one image of any H x W: input, content.<l>, gram.<l>, weights [L,3] (content, style, dream) -> losses [L,3], grad_input (max-pool backward by MaxPool Indices: WASM/CPU, not WebGPU)`,
+    'synth-grad.onnx': `Deep Style and Deep Dream losses on the prefix's ReLU maps (${synthLayers(layers).map((l) => l.name).join(', ')}), one image of any H x W: input, content.<l>, gram.<l>, weights [L,3] (content, style, dream) -> losses [L,3], grad_input (max-pool backward by MaxPool Indices: WASM/CPU, not WebGPU)`,
     'weights.bin': 'every weight once, float32 little-endian, referenced by every graph as ONNX external data',
   };
 }

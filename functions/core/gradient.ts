@@ -63,11 +63,15 @@ export function argmaxRow(a: ArrayLike<number>, row: number, k: number): number 
 export const logitsLayer = (model: Model) => model.meta.layers[model.meta.layers.length - 1].name;
 export const inputSize = (model: Model) => model.meta.input.shape.reduce((a, v) => a * v, 1);
 
+/** Layers of the fully convolutional prefix (what conv-model.onnx, conv-grad.onnx and synth-grad.onnx compute). */
+export function prefixLayers(model: Model) {
+  const end = model.meta.layers.findIndex((l) => l.kind === 'flatten' || l.kind === 'dense');
+  return model.meta.layers.slice(0, end < 0 ? undefined : end);
+}
+
 /** The layers synth-grad.onnx puts losses on, in its order: the ReLU feature maps of the convolutional prefix. */
 export function synthLayerNames(model: Model): string[] {
-  const layers = model.meta.layers;
-  const end = layers.findIndex((l) => l.kind === 'flatten' || l.kind === 'dense');
-  return layers.slice(0, end < 0 ? undefined : end).filter((l) => l.kind === 'relu' && l.outShape.length === 3).map((l) => l.name);
+  return prefixLayers(model).filter((l) => l.kind === 'relu' && l.outShape.length === 3).map((l) => l.name);
 }
 
 export interface SynthTerm { content?: TensorOut; gram?: Float32Array; weights: [content: number, style: number, dream: number] }

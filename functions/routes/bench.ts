@@ -5,7 +5,8 @@
  */
 import { Hono } from 'hono';
 import { notFound } from '../core/errors.js';
-import { capped } from '../core/caps.js';
+import { capped, oneOf } from '../core/caps.js';
+import { inputSize } from '../core/gradient.js';
 import { modelFrom } from './util.js';
 
 export const bench = new Hono<{ Bindings: { BENCH?: string } }>();
@@ -14,8 +15,8 @@ bench.get('/run/:model', async (c) => {
   if (c.env?.BENCH !== '1') throw notFound('benchmark routes are disabled (set BENCH=1)');
   const model = modelFrom(c);
   const n = capped('n', c.req.query('n'), 100, 0, 100000);
-  const graph = c.req.query('graph') === 'model' ? 'model' : 'classify';
-  const input = { data: new Float32Array(model.meta.input.shape.reduce((a, v) => a * v, 1)).fill(0.5), dims: [1, ...model.meta.input.shape] };
+  const graph = oneOf('graph', c.req.query('graph'), 'classify', ['classify', 'model'] as const);
+  const input = { data: new Float32Array(inputSize(model)).fill(0.5), dims: [1, ...model.meta.input.shape] };
   for (let i = 0; i < n; i++) await model.runner.run(graph, { input }, ['probs']);
   return c.json({ n });
 });

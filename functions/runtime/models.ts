@@ -22,6 +22,7 @@ import fashionModel from '../../models/fashion/model.onnx';
 import fashionSamples from '../../models/fashion/samples.json';
 import fashionSynthGrad from '../../models/fashion/synth-grad.onnx';
 import fashionWeights from '../../models/fashion/weights.bin';
+import { inputSize } from '../core/gradient.js';
 import { zeroCotangent, type Graph, type Model, type ModelMeta, type ModelRunner, type Samples, type TensorOut } from '../core/model.js';
 import { getSession, tensor } from './ort.js';
 
@@ -74,6 +75,6 @@ export const getModel = (name: string) => models.get(name);
  * the TLS handshake, so this moves that cost out of the request. The gradient graphs stay lazy.
  */
 for (const name of modelNames()) {
-  const { meta, runner } = getModel(name)!;
-  await runner.run('classify', { input: { data: new Float32Array(meta.input.shape.reduce((a, v) => a * v, 1)), dims: [1, ...meta.input.shape] } }, ['probs']);
+  const model = getModel(name)!;
+  await model.runner.run('classify', { input: { data: new Float32Array(inputSize(model)), dims: [1, ...model.meta.input.shape] } }, ['probs']);
 }

@@ -18,8 +18,10 @@ export function buildBundle(dir = path.resolve('.bench-dist')): Bundle {
   return { dir, rawKiB: Number(m[1]), gzipKiB: Number(m[2]), files };
 }
 
+/** wrangler.toml's compatibility date, so Miniflare runs the Worker as wrangler would. */
+const compatibilityDate = () => /compatibility_date = "([^"]+)"/.exec(fs.readFileSync('wrangler.toml', 'utf8'))![1];
+
 export async function startWorker(b: Bundle, bindings: Record<string, string> = {}): Promise<Miniflare> {
-  const toml = fs.readFileSync('wrangler.toml', 'utf8');
   const modules = b.files.map((f) => ({
     type: f.name.endsWith('.wasm') ? ('CompiledWasm' as const) : f.name.endsWith('.onnx') || f.name.endsWith('.bin') ? ('Data' as const) : ('ESModule' as const),
     path: path.join(b.dir, f.name),
@@ -27,7 +29,7 @@ export async function startWorker(b: Bundle, bindings: Record<string, string> = 
   const mf = new Miniflare({
     modules: [modules.find((m) => m.path.endsWith('index.js'))!, ...modules.filter((m) => !m.path.endsWith('index.js'))],
     modulesRoot: b.dir,
-    compatibilityDate: /compatibility_date = "([^"]+)"/.exec(toml)![1],
+    compatibilityDate: compatibilityDate(),
     compatibilityFlags: ['nodejs_compat'],
     bindings: { MAX_BODY_BYTES: '8388608', ...bindings },
   });
@@ -41,13 +43,12 @@ export async function startWorker(b: Bundle, bindings: Record<string, string> = 
  * runtime alone costs.
  */
 export async function startNoopWorker(ortWasm = false): Promise<Miniflare> {
-  const toml = fs.readFileSync('wrangler.toml', 'utf8');
   const mf = new Miniflare({
     modules: ortWasm
       ? [{ type: 'ESModule', path: 'index.mjs', contents: 'import w from "./ort.wasm"; export default { fetch: () => new Response(String(w instanceof WebAssembly.Module)) };' },
         { type: 'CompiledWasm', path: 'ort.wasm', contents: fs.readFileSync('node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.wasm') }]
       : [{ type: 'ESModule', path: 'index.mjs', contents: 'export default { fetch: () => new Response("ok") };' }],
-    compatibilityDate: /compatibility_date = "([^"]+)"/.exec(toml)![1],
+    compatibilityDate: compatibilityDate(),
     compatibilityFlags: ['nodejs_compat'],
   });
   await mf.ready;

@@ -109,6 +109,8 @@ export interface GraphOptions {
   external?: ExternalWeights;
   /** Expose every layer's activation as act.<layer> (default). Without them onnxruntime can fuse layers. */
   activations?: boolean;
+  /** Max-pool backward by MaxUnpool of MaxPool's Indices (WASM/CPU only; onnxruntime's WebGPU rejects Indices). */
+  poolIndices?: boolean;
 }
 
 function selectLayers(arch: ArchSpec, opts: GraphOptions) {
@@ -134,11 +136,8 @@ export function buildInference(arch: ArchSpec, weights: Weights, opts: GraphOpti
   return model(b, 'inference', 'edge-cnn inference: input [N,C,H,W] -> logits, probs and act.<layer> for every layer');
 }
 
-/**
- * The training-step graph: weights come in as inputs so the trainer updates them between steps.
- * `poolIndices`: max-pool backward by MaxUnpool of MaxPool's Indices (WASM only; WebGPU rejects Indices).
- */
-export function buildTrainStep(arch: ArchSpec, opts: { poolIndices?: boolean } = {}): ModelDef {
+/** The training-step graph: weights come in as inputs so the trainer updates them between steps. */
+export function buildTrainStep(arch: ArchSpec, opts: Pick<GraphOptions, 'poolIndices'> = {}): ModelDef {
   const layers = resolve(arch);
   const b = new GraphBuilder();
   const x = b.input('input', inputShape(arch, false));
@@ -200,7 +199,7 @@ export function buildInputGrad(arch: ArchSpec, weights: Weights, opts: GraphOpti
  * loss, logits and probs at the same x. An attack or a fooling image takes one run per step with it: the
  * cotangent softmax - targets is computed in the graph from the same forward pass.
  */
-export function buildLossGrad(arch: ArchSpec, weights: Weights, opts: Pick<GraphOptions, 'external'> & { poolIndices?: boolean } = {}): ModelDef {
+export function buildLossGrad(arch: ArchSpec, weights: Weights, opts: Pick<GraphOptions, 'external' | 'poolIndices'> = {}): ModelDef {
   const layers = resolve(arch);
   const classes = layers[layers.length - 1].outShape;
   const b = new GraphBuilder();
@@ -219,8 +218,8 @@ export function buildLossGrad(arch: ArchSpec, weights: Weights, opts: Pick<Graph
 }
 
 /** The layers whose maps Deep Style and Deep Dream put losses on in synth-grad.onnx: the prefix's ReLUs. */
-export function synthLayers(arch: ArchSpec): ResolvedLayer[] {
-  return convPrefix(resolve(arch)).filter((l) => l.kind === 'relu' && l.outShape.length === 3);
+export function synthLayers(layers: ResolvedLayer[]): ResolvedLayer[] {
+  return convPrefix(layers).filter((l) => l.kind === 'relu' && l.outShape.length === 3);
 }
 
 /**
@@ -229,9 +228,9 @@ export function synthLayers(arch: ArchSpec): ResolvedLayer[] {
  * weights [L,3] = (content, style, dream) per layer. Out: losses [L,3] (unweighted) and grad_input, the
  * gradient of sum_l weights_l . losses_l (see layers/feature-loss.ts).
  */
-export function buildSynthGrad(arch: ArchSpec, weights: Weights, opts: Pick<GraphOptions, 'external'> & { poolIndices?: boolean } = {}): ModelDef {
+export function buildSynthGrad(arch: ArchSpec, weights: Weights, opts: Pick<GraphOptions, 'external' | 'poolIndices'> = {}): ModelDef {
   const layers = convPrefix(resolve(arch));
-  const synth = synthLayers(arch);
+  const synth = synthLayers(layers);
   if (!synth.length) throw new Error('synth-grad needs a ReLU feature map in the convolutional prefix');
   const b = new GraphBuilder();
   const shape: Dim[] = [1, arch.input[0], 'H', 'W'];
@@ -246,7 +245,7 @@ export function buildSynthGrad(arch: ArchSpec, weights: Weights, opts: Pick<Grap
   const losses: string[] = [];
   const cots = new Map<number, string>();
   synth.forEach((l, j) => {
-    const i = layers.findIndex((x) => x.name === l.name);
+    const i = layers.indexOf(l);
     const r = featureLoss(b, s.fwd[i].y, l.outShape[0], feeds[j].content, feeds[j].gram, b.o('Gather', [w, b.ints([j], [])], { axis: 0 }));
     losses.push(r.losses);
     cots.set(i, r.cot);
@@ -262,7 +261,7 @@ export function buildSynthGrad(arch: ArchSpec, weights: Weights, opts: Pick<Grap
  * last layer's output and the gradient of objective = sum(cotangent * output) (computed by the caller in
  * float64) for the input and every trainable parameter.
  */
-export function buildProbe(arch: ArchSpec, mode: Mode, opts: { poolIndices?: boolean } = {}): ModelDef {
+export function buildProbe(arch: ArchSpec, mode: Mode, opts: Pick<GraphOptions, 'poolIndices'> = {}): ModelDef {
   const layers = resolve(arch);
   const b = new GraphBuilder();
   const x = b.input('input', inputShape(arch, false));

@@ -9,16 +9,10 @@
  */
 import { capped, CAPS, ranged } from '../caps.js';
 import { badRequest } from '../errors.js';
-import { synthGrad, synthLayerNames, vjp, type Cotangent } from '../gradient.js';
+import { prefixLayers, synthGrad, synthLayerNames, vjp, type Cotangent } from '../gradient.js';
 import { resize, type Gray } from '../image/ops.js';
 import type { Model, TensorOut } from '../model.js';
 import { Rng } from '../random.js';
-
-/** Layers of the fully convolutional prefix (what conv-grad.onnx computes). */
-export function prefixLayers(model: Model) {
-  const end = model.meta.layers.findIndex((l) => l.kind === 'flatten' || l.kind === 'dense');
-  return model.meta.layers.slice(0, end < 0 ? undefined : end);
-}
 
 /** The smallest input side the prefix accepts: every pooling halves it, and each map must keep >= 1 pixel. */
 export function minSide(model: Model): number {
@@ -34,7 +28,7 @@ export function parseLayers(model: Model, raw: unknown, def: string[]): string[]
 }
 
 export function parseDream(model: Model, o: Record<string, unknown>) {
-  const relus = prefixLayers(model).filter((l) => l.kind === 'relu').map((l) => l.name);
+  const relus = synthLayerNames(model);
   return {
     layers: parseLayers(model, o.layers ?? o.layer, [relus[Math.min(1, relus.length - 1)]]),
     steps: capped('steps', o.steps, 5, 1, 'dreamSteps'),

@@ -12,10 +12,10 @@ import { badRequest } from '../errors.js';
 import { synthGrad, synthLayerNames, vjp, type Cotangent, type SynthTerm } from '../gradient.js';
 import { resize, type Gray } from '../image/ops.js';
 import type { Model, TensorOut } from '../model.js';
-import { layerActs, parseLayers, prefixLayers } from './dream.js';
+import { layerActs, parseLayers } from './dream.js';
 
 export function parseStyle(model: Model, o: Record<string, unknown>) {
-  const relus = prefixLayers(model).filter((l) => l.kind === 'relu').map((l) => l.name);
+  const relus = synthLayerNames(model);
   return {
     styleLayers: parseLayers(model, o.style_layers ?? o.styleLayers, relus),
     contentLayer: parseLayers(model, o.content_layer ?? o.contentLayer, [relus[relus.length - 1]])[0],

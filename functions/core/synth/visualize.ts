@@ -7,11 +7,10 @@
 import { warp } from '../image/affine.js';
 import { capped, ranged } from '../caps.js';
 import { badRequest } from '../errors.js';
-import { forward, inputSize, logitsLayer, vjp } from '../gradient.js';
+import { forward, inputSize, logitsLayer, prefixLayers, vjp } from '../gradient.js';
 import type { LayerMeta, Model } from '../model.js';
 import { Rng } from '../random.js';
 import { tvGradient } from '../fool/regularise.js';
-import { prefixLayers } from './dream.js';
 
 export function parseVisualize(model: Model, o: Record<string, unknown>) {
   const layers = model.meta.layers;
