@@ -18,13 +18,19 @@ export function encodeGraphs(arch: ArchSpec, w: Weights) {
   const onnx: Record<string, Uint8Array> = {
     'model.onnx': encodeModel(buildInference(arch, w, { external })),
     'classify.onnx': encodeModel(buildInference(arch, w, { external, activations: false })),
-    'input-grad.onnx': encodeModel(buildInputGrad(arch, w, { external })),
-    // The two objective graphs serve the edge (WASM): MaxPool Indices make their max-pool backward ~2x cheaper.
+    // Every gradient graph serves the edge, which runs WASM: MaxPool's Indices (MaxUnpool) make the max-pool
+    // backward about half as costly as the Indices-free rule WebGPU needs (which the WebGPU trainer keeps).
+    'input-grad.onnx': encodeModel(buildInputGrad(arch, w, { external, poolIndices: true })),
     'loss-grad.onnx': encodeModel(buildLossGrad(arch, w, { external, poolIndices: true })),
     'conv-model.onnx': encodeModel(buildInference(arch, w, { fullyConvolutional: true, external })),
-    'conv-grad.onnx': encodeModel(buildInputGrad(arch, w, { fullyConvolutional: true, external })),
+    'conv-grad.onnx': encodeModel(buildInputGrad(arch, w, { fullyConvolutional: true, external, poolIndices: true })),
     'synth-grad.onnx': encodeModel(buildSynthGrad(arch, w, { external, poolIndices: true })),
   };
+  // conv-grad and synth-grad cut after each shallower synth layer (<graph>-<k>.onnx: up to the k-th).
+  for (let k = 1; k < synthLayers(resolve(arch)).length; k++) {
+    onnx[`conv-grad-${k}.onnx`] = encodeModel(buildInputGrad(arch, w, { fullyConvolutional: true, external, poolIndices: true, depth: k }));
+    onnx[`synth-grad-${k}.onnx`] = encodeModel(buildSynthGrad(arch, w, { external, poolIndices: true, depth: k }));
+  }
   return { onnx, weightsBin: external.bytes };
 }
 
@@ -35,14 +41,16 @@ export function fileHashes(onnx: Record<string, Uint8Array>, weightsBin: Uint8Ar
 /** What each file of a model folder holds (meta.json "graphs"). */
 export function graphDocs(arch: ArchSpec): Record<string, string> {
   const layers = resolve(arch);
+  const indices = ' (max-pool backward by MaxUnpool of MaxPool Indices: onnxruntime WASM/CPU, not WebGPU)';
   return {
     'model.onnx': 'input [N,C,H,W] -> logits, probs, act.<layer>',
     'classify.onnx': 'input [N,C,H,W] -> logits, probs only: with no activation outputs onnxruntime fuses conv, batch norm and ReLU (the classification graph)',
-    'input-grad.onnx': 'input and grad.<layer> cotangents (every layer is an input: feed [1,1,1,1] zeros for unused feature-map layers and [N,F] zeros for unused vector layers) -> grad_input, grad_act.<layer>, logits, probs, act.<layer>',
-    'loss-grad.onnx': 'input and targets [N,K] (a distribution per image) -> loss (cross-entropy per image), grad_input (its gradient), logits, probs: one run per attack or fooling step (max-pool backward by MaxPool Indices: WASM/CPU, not WebGPU)',
+    'input-grad.onnx': 'input and grad.<layer> cotangents (every layer is an input: feed [1,1,1,1] zeros for unused feature-map layers and [N,F] zeros for unused vector layers) -> grad_input, grad_act.<layer>, logits, probs, act.<layer>' + indices,
+    'loss-grad.onnx': 'input and targets [N,K] (a distribution per image) -> loss (cross-entropy per image), grad_input (its gradient), logits, probs: one run per attack or fooling step' + indices,
     'conv-model.onnx': 'the fully convolutional prefix, forward only, symbolic H and W: input -> act.<layer>',
-    'conv-grad.onnx': `the fully convolutional prefix (${convPrefix(layers).map((l) => l.name).join(', ')}) with symbolic H and W: input and grad.<layer> -> grad_input, act.<layer>`,
-    'synth-grad.onnx': `Deep Style and Deep Dream losses on the prefix's ReLU maps (${synthLayers(layers).map((l) => l.name).join(', ')}), one image of any H x W: input, content.<l>, gram.<l>, weights [L,3] (content, style, dream) -> losses [L,3], grad_input (max-pool backward by MaxPool Indices: WASM/CPU, not WebGPU)`,
+    'conv-grad.onnx': `the fully convolutional prefix (${convPrefix(layers).map((l) => l.name).join(', ')}) with symbolic H and W: input and grad.<layer> -> grad_input, act.<layer>${indices}`,
+    'synth-grad.onnx': `Deep Style and Deep Dream losses on the prefix's ReLU maps (${synthLayers(layers).map((l) => l.name).join(', ')}), one image of any H x W: input, content.<l>, gram.<l>, weights [L,3] (content, style, dream) -> losses [L,3], grad_input${indices}`,
+    ...Object.fromEntries(synthLayers(layers).slice(0, -1).flatMap((l, k) => ['conv-grad', 'synth-grad'].map((g) => [`${g}-${k + 1}.onnx`, `${g}.onnx cut after ${l.name}: nothing above it runs`]))),
     'weights.bin': 'every weight once, float32 little-endian, referenced by every graph as ONNX external data',
   };
 }

@@ -30,6 +30,8 @@ export type Cotangent = Float32Array | TensorOut;
  * first run). `fetch` names extra outputs (act.<l>, grad_act.<l>, probs).
  */
 export async function vjp(model: Model, x: Float32Array, dims: number[], cot: Record<string, Cotangent>, fetch: string[] = [], graph: Graph = 'input-grad'): Promise<Vjp> {
+  // The prefix graph cut after the first synth layer that covers every layer named (conv-grad-<k>.onnx).
+  if (graph === 'conv-grad') graph = cutGraph(model, 'conv-grad', [...Object.keys(cot), ...fetch.map((f) => f.replace(/^(grad_)?act\./, ''))]);
   const feeds: Record<string, TensorOut> = { input: { data: x, dims } };
   for (const [layer, c] of Object.entries(cot)) {
     const meta = model.meta.layers.find((l) => l.name === layer);
@@ -74,12 +76,31 @@ export function synthLayerNames(model: Model): string[] {
   return prefixLayers(model).filter((l) => l.kind === 'relu' && l.outShape.length === 3).map((l) => l.name);
 }
 
+/**
+ * The prefix graphs are also exported cut after each synth layer but the last (<base>-<k>.onnx: the layers up to
+ * the k-th synth layer). The smallest one that computes every layer in `layers`, so no convolution above the
+ * deepest of them runs (a dream on relu2 or a filter of conv2d2 skips the third block).
+ */
+export function cutGraph(model: Model, base: 'conv-grad' | 'synth-grad', layers: string[]): Graph {
+  const prefix = prefixLayers(model).map((l) => l.name), cuts = synthLayerNames(model).map((l) => prefix.indexOf(l));
+  const deepest = Math.max(0, ...layers.map((l) => prefix.indexOf(l)));
+  const k = cuts.findIndex((c) => c >= deepest) + 1;
+  return k === 0 || k === cuts.length ? base : `${base}-${k}`;
+}
+
 export interface SynthTerm { content?: TensorOut; gram?: Float32Array; weights: [content: number, style: number, dream: number] }
 export interface SynthGrad { grad: Float32Array; losses: Record<string, [content: number, style: number, dream: number]> }
 
-/** One image x (h x w); `terms` maps synth layers to their targets and weights (layers not named weigh 0). */
+/**
+ * One image x (h x w); `terms` maps synth layers to their targets and weights (layers not named weigh 0). Runs
+ * the graph cut after the deepest named layer (synth-grad-<k>.onnx), so no convolution above it is computed.
+ */
 export async function synthGrad(model: Model, x: Float32Array, w: number, h: number, terms: Record<string, SynthTerm>): Promise<SynthGrad> {
-  const names = synthLayerNames(model);
+  const all = synthLayerNames(model);
+  const bad = Object.keys(terms).filter((l) => !all.includes(l));
+  if (bad.length) throw new Error(`synth-grad has no losses on ${bad.join(', ')} (only ${all.join(', ')})`);
+  const graph = cutGraph(model, 'synth-grad', Object.keys(terms));
+  const names = all.slice(0, graph === 'synth-grad' ? all.length : Number(graph.slice('synth-grad-'.length)));
   const weights = new Float32Array(names.length * 3);
   const feeds: Record<string, TensorOut> = { input: { data: x, dims: [1, model.meta.input.shape[0], h, w] }, weights: { data: weights, dims: [names.length, 3] } };
   names.forEach((l, j) => {
@@ -89,9 +110,7 @@ export async function synthGrad(model: Model, x: Float32Array, w: number, h: num
     feeds[`content.${l}`] = t?.content ?? { data: new Float32Array(1), dims: [1, 1, 1, 1] };
     feeds[`gram.${l}`] = t?.gram ? { data: t.gram, dims: [c, c] } : { data: new Float32Array(1), dims: [1, 1] };
   });
-  const bad = Object.keys(terms).filter((l) => !names.includes(l));
-  if (bad.length) throw new Error(`synth-grad has no losses on ${bad.join(', ')} (only ${names.join(', ')})`);
-  const out = await model.runner.run('synth-grad', feeds, ['grad_input', 'losses']);
+  const out = await model.runner.run(graph, feeds, ['grad_input', 'losses']);
   const losses: SynthGrad['losses'] = {};
   names.forEach((l, j) => (losses[l] = [out.losses.data[j * 3], out.losses.data[j * 3 + 1], out.losses.data[j * 3 + 2]]));
   return { grad: out.grad_input.data, losses };

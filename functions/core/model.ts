@@ -22,7 +22,8 @@ export interface ModelMeta {
 }
 
 export interface TensorOut { data: Float32Array; dims: number[] }
-export type Graph = 'classify' | 'model' | 'input-grad' | 'loss-grad' | 'conv-model' | 'conv-grad' | 'synth-grad';
+/** conv-grad-<k>, synth-grad-<k>: the prefix graph cut after the k-th synth layer (gradient.ts cutGraph). */
+export type Graph = 'classify' | 'model' | 'input-grad' | 'loss-grad' | 'conv-model' | 'conv-grad' | 'synth-grad' | `conv-grad-${number}` | `synth-grad-${number}`;
 
 export interface ModelRunner {
   /** Runs one of the model's graphs; `outputs` limits what is fetched. */

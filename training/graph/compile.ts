@@ -52,7 +52,9 @@ function backwardStack(s: Stack, dTop: string | undefined, cotangent: (i: number
   let dy = dTop;
   for (let i = s.layers.length - 1; i >= 0; i--) {
     const cot = cotangent(i);
-    dy = dy && cot ? s.ctxs[i].b.add(dy, cot) : dy ?? cot;
+    const b = s.ctxs[i].b;
+    // The topmost cotangent may come as a broadcast zero ([1,...,1]): backward rules need it at full shape.
+    dy = dy && cot ? b.add(dy, cot) : dy ?? (cot && b.o('Expand', [cot, b.o('Shape', [s.fwd[i].y])]));
     actGrads[i] = dy;
     if (!dy) continue;
     const layer = s.layers[i];
@@ -111,11 +113,21 @@ export interface GraphOptions {
   activations?: boolean;
   /** Max-pool backward by MaxUnpool of MaxPool's Indices (WASM/CPU only; onnxruntime's WebGPU rejects Indices). */
   poolIndices?: boolean;
+  /** Prefix graphs only: cut after the depth-th synth layer (the prefix's ReLU maps), so nothing above it runs. */
+  depth?: number;
+}
+
+/** The convolutional prefix, cut after its depth-th synth layer when depth is given. */
+function cutPrefix(arch: ArchSpec, depth?: number) {
+  const prefix = convPrefix(resolve(arch));
+  if (depth === undefined) return prefix;
+  const cut = synthLayers(prefix)[depth - 1];
+  if (!cut) throw new Error(`depth ${depth}: the prefix has ${synthLayers(prefix).length} synth layers`);
+  return prefix.slice(0, prefix.indexOf(cut) + 1);
 }
 
 function selectLayers(arch: ArchSpec, opts: GraphOptions) {
-  const all = resolve(arch);
-  return opts.fullyConvolutional ? convPrefix(all) : all;
+  return opts.fullyConvolutional ? cutPrefix(arch, opts.depth) : resolve(arch);
 }
 
 /** The served inference graph: logits, probs and every activation. */
@@ -179,7 +191,7 @@ export function buildInputGrad(arch: ArchSpec, weights: Weights, opts: GraphOpti
     return name;
   });
   addInitializers(b, layers, weights, opts.external);
-  const s = forwardStack(b, layers, 'infer', dynamic, x, (n) => n);
+  const s = forwardStack(b, layers, 'infer', dynamic, x, (n) => n, opts.poolIndices);
   const { dInput, actGrads } = backwardStack(s, undefined, (i) => cot[i], true, false);
   b.exposeAs(dInput!, 'grad_input', inputShape(arch, dynamic));
   actGrads.forEach((g, i) => b.exposeAs(g!, `grad_act.${layers[i].name}`, activationShape(layers[i], dynamic)));
@@ -228,8 +240,8 @@ export function synthLayers(layers: ResolvedLayer[]): ResolvedLayer[] {
  * weights [L,3] = (content, style, dream) per layer. Out: losses [L,3] (unweighted) and grad_input, the
  * gradient of sum_l weights_l . losses_l (see layers/feature-loss.ts).
  */
-export function buildSynthGrad(arch: ArchSpec, weights: Weights, opts: Pick<GraphOptions, 'external' | 'poolIndices'> = {}): ModelDef {
-  const layers = convPrefix(resolve(arch));
+export function buildSynthGrad(arch: ArchSpec, weights: Weights, opts: Pick<GraphOptions, 'external' | 'poolIndices' | 'depth'> = {}): ModelDef {
+  const layers = cutPrefix(arch, opts.depth);
   const synth = synthLayers(layers);
   if (!synth.length) throw new Error('synth-grad needs a ReLU feature map in the convolutional prefix');
   const b = new GraphBuilder();

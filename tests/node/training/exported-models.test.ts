@@ -32,7 +32,7 @@ describe.each(models)('models/%s', (name) => {
   const meta = JSON.parse(fs.readFileSync(path.join(dir, 'meta.json'), 'utf8'));
 
   it('sha256 of every file matches meta.json; the graphs share one weights.bin', () => {
-    expect(Object.keys(meta.files).sort()).toEqual(['classify.onnx', 'conv-grad.onnx', 'conv-model.onnx', 'input-grad.onnx', 'loss-grad.onnx', 'model.onnx', 'synth-grad.onnx', 'weights.bin']);
+    expect(Object.keys(meta.files).sort()).toEqual(['classify.onnx', 'conv-grad-1.onnx', 'conv-grad-2.onnx', 'conv-grad.onnx', 'conv-model.onnx', 'input-grad.onnx', 'loss-grad.onnx', 'model.onnx', 'synth-grad-1.onnx', 'synth-grad-2.onnx', 'synth-grad.onnx', 'weights.bin']);
     for (const [file, info] of Object.entries<{ sha256: string }>(meta.files)) expect(sha256(fs.readFileSync(path.join(dir, file))), file).toBe(info.sha256);
   });
 
@@ -172,6 +172,51 @@ print('ok', onnx.__version__)`;
     expect(r.mismatches).toEqual([]);
     expect(r.checked - r.kinks).toBeGreaterThanOrEqual(8);
     expect(Math.max(...analytic.map(Math.abs))).toBeGreaterThan(1e-4);
+  });
+
+  it('synth-grad-<k>.onnx gives what synth-grad.onnx gives with every layer above the k-th weighted 0', async () => {
+    const H = 30, W = 34;
+    const x = randn(H * W, 41).map((v) => 0.5 + 0.2 * v);
+    const full = await sessionFromDir(dir, 'synth-grad.onnx');
+    const names = full.inputNames.filter((n) => n.startsWith('gram.')).map((n) => n.slice('gram.'.length));
+    const conv = await sessionFromDir(dir, 'conv-model.onnx');
+    const maps = await conv.run({ input: tensor(randn(H * W, 42).map((v) => 0.5 + 0.2 * v), [1, 1, H, W]) }, names.map((l) => `act.${l}`));
+    const feedsFor = (k: number, w: Float32Array) => {
+      const f: Record<string, ReturnType<typeof tensor>> = { input: tensor(x, [1, 1, H, W]), weights: tensor(w.subarray(0, 3 * k), [k, 3]) };
+      names.slice(0, k).forEach((l) => { const t = maps[`act.${l}`]; f[`content.${l}`] = t; f[`gram.${l}`] = tensor(new Float32Array(t.dims[1] ** 2).fill(0.01), [t.dims[1], t.dims[1]]); });
+      return f;
+    };
+    for (let k = 1; k < names.length; k++) {
+      const w = Float32Array.from(names.flatMap((_, j) => (j < k ? [1 + j, 2, 0.5] : [0, 0, 0])));
+      const ref = await full.run(feedsFor(names.length, w));
+      const cut = await (await sessionFromDir(dir, `synth-grad-${k}.onnx`)).run(feedsFor(k, w));
+      expect(cut.losses.dims).toEqual([k, 3]);
+      Array.from(cut.losses.data as Float32Array).forEach((v, i) => expect(v).toBeCloseTo((ref.losses.data as Float32Array)[i], 6));
+      const a = cut.grad_input.data as Float32Array, b = ref.grad_input.data as Float32Array;
+      let worst = 0;
+      for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
+      expect(worst).toBeLessThan(1e-6 * Math.max(...b.map(Math.abs)) + 1e-9);
+    }
+  });
+
+  it('conv-grad-<k>.onnx gives the input gradient conv-grad.onnx gives for cotangents at or below its cut', async () => {
+    const H = 30, W = 34;
+    const x = randn(H * W, 51).map((v) => 0.5 + 0.2 * v);
+    const full = await sessionFromDir(dir, 'conv-grad.onnx');
+    const zeros = (s: { inputNames: readonly string[] }) => Object.fromEntries(s.inputNames.slice(1).map((n) => [n, tensor(new Float32Array(1), [1, 1, 1, 1])]));
+    for (let k = 1; fs.existsSync(path.join(dir, `conv-grad-${k}.onnx`)); k++) {
+      const cut = await sessionFromDir(dir, `conv-grad-${k}.onnx`);
+      const layers = cut.inputNames.slice(1).map((n) => n.slice('grad.'.length));
+      expect(layers.length).toBeLessThan(full.inputNames.length - 1);
+      const first = await cut.run({ input: tensor(x, [1, 1, H, W]), ...zeros(cut) });
+      // Cotangents on the cut's top layer and on its first layer.
+      const cots = Object.fromEntries([layers[0], layers.at(-1)!].map((l, j) => [`grad.${l}`, tensor(randn(first[`act.${l}`].data.length, 52 + j), first[`act.${l}`].dims)]));
+      const a = (await cut.run({ input: tensor(x, [1, 1, H, W]), ...zeros(cut), ...cots })).grad_input.data as Float32Array;
+      const b = (await full.run({ input: tensor(x, [1, 1, H, W]), ...zeros(full), ...cots })).grad_input.data as Float32Array;
+      let worst = 0;
+      for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
+      expect(worst).toBeLessThan(1e-6 * Math.max(...b.map(Math.abs)) + 1e-9);
+    }
   });
 
   it('conv-grad.onnx runs on an image larger than the model input and agrees with finite differences', async () => {
