@@ -9,9 +9,9 @@ import { DEFAULT_LIMITS, type ImageLimits, type Raster } from './image/types.js'
 
 export interface Source { raster: Raster; format: 'png' | 'jpeg' | 'pixels'; width: number; height: number }
 
-export function fromBytes(bytes: Uint8Array, limits: ImageLimits = DEFAULT_LIMITS): Source {
+export async function fromBytes(bytes: Uint8Array, limits: ImageLimits = DEFAULT_LIMITS): Promise<Source> {
   if (bytes.length === 0) throw badRequest('the request body is empty: send a PNG or JPEG file, a multipart field "image", or JSON {"image": [...], "width", "height"}');
-  const d = decodeImage(bytes, limits);
+  const d = await decodeImage(bytes, limits);
   return { raster: d.raster, format: d.format, width: d.width, height: d.height };
 }
 

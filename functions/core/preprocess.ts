@@ -15,11 +15,16 @@ export interface Preprocessed { input: Float32Array; shape: [number, number, num
 
 const INK = 0.2; // a pixel counts as ink/object above this after contrast stretching
 
-function stretch(g: Gray): Gray {
+/** Contrast stretched to [0,1], inverted first when `invert` (one pass: 1 - v stretched is (hi - v) / (hi - lo)). */
+function stretch(g: Gray, invert: boolean): Gray {
+  const d = g.data, n = d.length;
   let lo = Infinity, hi = -Infinity;
-  for (const v of g.data) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
-  if (hi - lo < 1e-3) throw unprocessable(`the image is blank (every pixel is ${lo.toFixed(3)}): there is nothing to classify`);
-  return { ...g, data: g.data.map((v) => (v - lo) / (hi - lo)) };
+  for (let i = 0; i < n; i++) { const v = d[i]; if (v < lo) lo = v; if (v > hi) hi = v; }
+  if (hi - lo < 1e-3) throw unprocessable(`the image is blank (every pixel is ${(invert ? 1 - lo : lo).toFixed(3)}): there is nothing to classify`);
+  const out = new Float32Array(n), k = 1 / (hi - lo);
+  if (invert) for (let i = 0; i < n; i++) out[i] = (hi - d[i]) * k;
+  else for (let i = 0; i < n; i++) out[i] = (d[i] - lo) * k;
+  return { ...g, data: out };
 }
 
 export function preprocess(r: Raster, shape: [number, number, number], protocol: Protocol): Preprocessed {
@@ -31,8 +36,9 @@ export function preprocess(r: Raster, shape: [number, number, number], protocol:
     if (g.width !== W || g.height !== H) { g = resize(g, W, H); steps.push(`resize ${r.width}x${r.height} to ${W}x${H}`); }
     return { input: g.data, shape, steps };
   }
-  if (borderMean(g) > 0.5) { g = invert(g); steps.push('invert (light background)'); }
-  g = stretch(g);
+  const light = borderMean(g) > 0.5;
+  if (light) steps.push('invert (light background)');
+  g = stretch(g, light);
   steps.push('stretch contrast to [0,1]');
   const box = inkBox(g, INK)!;
   g = crop(g, box);

@@ -1,71 +1,58 @@
 /**
- * PNG (fast-png: 1-16 bit, gray, gray+alpha, RGB, RGBA, palette with tRNS, interlaced) and JPEG (jpeg-js:
+ * PNG (png-decode.ts: 1-16 bit, gray, gray+alpha, RGB, RGBA, palette with tRNS, interlaced) and JPEG (jpeg-js:
  * baseline and progressive) to a Raster. Alpha is composited on white, as a viewer shows the image.
  */
-import { decode as decodePngFile } from 'fast-png';
 import jpeg from 'jpeg-js';
 import { unprocessable } from '../errors.js';
+import { decodePng } from './png-decode.js';
 import { checkDimensions, detectFormat, imageSize } from './sniff.js';
 import { DEFAULT_LIMITS, type ImageFormat, type ImageLimits, type Raster } from './types.js';
-
-/** Unpacks 1/2/4-bit samples (rows padded to whole bytes) to one value per sample. */
-function unpack(data: Uint8Array, width: number, height: number, samplesPerPixel: number, depth: number): Uint8Array {
-  if (depth === 8) return data;
-  const rowBytes = Math.ceil((width * samplesPerPixel * depth) / 8);
-  const out = new Uint8Array(width * height * samplesPerPixel);
-  const mask = (1 << depth) - 1;
-  for (let y = 0; y < height; y++) {
-    for (let i = 0; i < width * samplesPerPixel; i++) {
-      const bit = i * depth;
-      out[y * width * samplesPerPixel + i] = (data[y * rowBytes + (bit >> 3)] >> (8 - depth - (bit & 7))) & mask;
-    }
-  }
-  return out;
-}
 
 /** Interleaved samples (gray, gray+alpha, RGB or RGBA) with maximum value `max` to an RGB or gray Raster on white. */
 function toRaster(samples: ArrayLike<number>, width: number, height: number, channels: number, max: number): Raster {
   const hasAlpha = channels === 2 || channels === 4;
   const color = channels >= 3;
   const out = new Float32Array(width * height * (color ? 3 : 1));
-  const n = width * height;
-  for (let p = 0; p < n; p++) {
-    const a = hasAlpha ? samples[p * channels + channels - 1] / max : 1;
-    if (color) {
-      for (let c = 0; c < 3; c++) out[p * 3 + c] = (samples[p * channels + c] / max) * a + (1 - a);
-    } else out[p] = (samples[p * channels] / max) * a + (1 - a);
+  const n = width * height, k = 1 / max;
+  // One loop per layout (no per-pixel branching): this runs on every pixel of every upload.
+  if (channels === 1) for (let p = 0; p < n; p++) out[p] = samples[p] * k;
+  else if (channels === 3) for (let i = 0; i < 3 * n; i++) out[i] = samples[i] * k;
+  else if (channels === 2) {
+    for (let p = 0; p < n; p++) { const a = samples[2 * p + 1] * k; out[p] = samples[2 * p] * k * a + 1 - a; }
+  } else {
+    for (let p = 0; p < n; p++) {
+      const a = samples[4 * p + 3] * k;
+      for (let c = 0; c < 3; c++) out[3 * p + c] = samples[4 * p + c] * k * a + 1 - a;
+    }
   }
   return { width, height, channels: color ? 3 : 1, data: out };
 }
 
-function decodePng(bytes: Uint8Array): Raster {
-  let png;
-  try { png = decodePngFile(bytes); } catch (e) { throw unprocessable(`PNG could not be decoded: ${(e as Error).message}`); }
-  const { width, height, depth, channels } = png;
+async function decodePngRaster(bytes: Uint8Array): Promise<Raster> {
+  const png = await decodePng(bytes);
+  const { width, height, depth, channels, data } = png;
   if (png.palette) {
-    const idx = unpack(png.data as Uint8Array, width, height, 1, depth);
-    const entry = png.palette[0]?.length ?? 3;
-    const rgba = new Uint8Array(width * height * 4);
-    for (let p = 0; p < idx.length; p++) {
-      const c = png.palette[idx[p]];
-      if (!c) throw unprocessable(`PNG palette has ${png.palette.length} colours but a pixel uses index ${idx[p]}`);
-      rgba.set([c[0], c[1], c[2], entry === 4 ? c[3] : (png.transparency?.[idx[p]] ?? 255)], p * 4);
+    const pal = png.palette, rgba = new Uint8Array(width * height * 4);
+    for (let p = 0; p < data.length; p++) {
+      const c = pal[data[p]];
+      if (!c) throw unprocessable(`PNG palette has ${pal.length} colours but a pixel uses index ${data[p]}`);
+      rgba.set(c, p * 4);
     }
     return toRaster(rgba, width, height, 4, 255);
   }
-  const samples = depth < 8 ? unpack(png.data as Uint8Array, width, height, channels, depth) : png.data;
+  const max = 2 ** depth - 1;
   // tRNS on gray/RGB images names one colour as fully transparent.
-  if (png.transparency?.length && (channels === 1 || channels === 3)) {
+  const t = png.transparent;
+  if (t) {
     const withAlpha = new Uint16Array(width * height * (channels + 1));
-    const t = png.transparency;
     for (let p = 0; p < width * height; p++) {
       let transparent = true;
-      for (let c = 0; c < channels; c++) { const v = samples[p * channels + c]; withAlpha[p * (channels + 1) + c] = v; transparent &&= v === t[c]; }
-      withAlpha[p * (channels + 1) + channels] = transparent ? 0 : (1 << depth) - 1;
+      for (let c = 0; c < channels; c++) { const v = data[p * channels + c]; withAlpha[p * (channels + 1) + c] = v; transparent &&= v === t[c]; }
+      withAlpha[p * (channels + 1) + channels] = transparent ? 0 : max;
     }
-    return toRaster(withAlpha, width, height, channels + 1, (1 << depth) - 1);
+    return toRaster(withAlpha, width, height, channels + 1, max);
   }
-  return toRaster(samples, width, height, channels, (1 << depth) - 1);
+  return toRaster(data, width, height, channels, max);
 }
 
 function decodeJpeg(bytes: Uint8Array, limits: ImageLimits): Raster {
@@ -81,11 +68,11 @@ function decodeJpeg(bytes: Uint8Array, limits: ImageLimits): Raster {
 export interface Decoded { raster: Raster; format: ImageFormat; width: number; height: number }
 
 /** Detects the format, checks the header's dimensions against the limits, then decodes. */
-export function decodeImage(bytes: Uint8Array, limits: ImageLimits = DEFAULT_LIMITS): Decoded {
+export async function decodeImage(bytes: Uint8Array, limits: ImageLimits = DEFAULT_LIMITS): Promise<Decoded> {
   const format = detectFormat(bytes);
   const { width, height } = imageSize(bytes, format);
   checkDimensions(width, height, limits);
-  const raster = format === 'png' ? decodePng(bytes) : decodeJpeg(bytes, limits);
+  const raster = format === 'png' ? await decodePngRaster(bytes) : decodeJpeg(bytes, limits);
   return { raster, format, width, height };
 }
 

@@ -56,14 +56,17 @@ export function borderMean(g: Gray): number {
 }
 
 export function invert(g: Gray): Gray {
-  return { ...g, data: g.data.map((v) => 1 - v) };
+  const out = new Float32Array(g.data.length);
+  for (let i = 0; i < out.length; i++) out[i] = 1 - g.data[i];
+  return { ...g, data: out };
 }
 
 /** Bounding box of pixels above `threshold`, or null when there are none. */
 export function inkBox(g: Gray, threshold: number): { x0: number; y0: number; x1: number; y1: number } | null {
   let x0 = g.width, y0 = g.height, x1 = -1, y1 = -1;
-  for (let y = 0; y < g.height; y++) for (let x = 0; x < g.width; x++) {
-    if (g.data[y * g.width + x] > threshold) { x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y); }
+  const { width: w, height: h, data } = g;
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+    if (data[y * w + x] > threshold) { if (x < x0) x0 = x; if (x > x1) x1 = x; if (y < y0) y0 = y; y1 = y; }
   }
   return x1 < 0 ? null : { x0, y0, x1, y1 };
 }

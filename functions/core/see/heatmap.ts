@@ -1,6 +1,6 @@
 /** Pictures of maps: a heatmap laid over the (grayscale) input, enlarged; and plain gray images. */
 import { resize } from '../image/ops.js';
-import { encodeGray, encodeRgb, viridis } from '../png.js';
+import { encodeGray, encodeRgb, level, VIRIDIS_LUT } from '../png.js';
 
 /** Normalises |map| (or a map already >= 0) to [0,1] by its maximum. */
 export function normalise(map: Float32Array): Float32Array {
@@ -10,15 +10,14 @@ export function normalise(map: Float32Array): Float32Array {
 }
 
 /** The input in gray with the heatmap blended over it (alpha grows with the map), enlarged by `scale`. */
-export function overlay(input: Float32Array, map: Float32Array, w: number, h: number, scale = 8): Uint8Array {
+export function overlay(input: Float32Array, map: Float32Array, w: number, h: number, scale = 4): Uint8Array {
   const big = (a: Float32Array) => resize({ width: w, height: h, data: a }, w * scale, h * scale).data;
   const base = big(input), heat = big(normalise(map));
   const W = w * scale, H = h * scale, rgb = new Uint8Array(W * H * 3);
   for (let p = 0; p < W * H; p++) {
-    const a = 0.75 * Math.min(1, heat[p]);
-    const c = viridis(heat[p]);
-    const g = 255 * Math.min(1, Math.max(0, base[p]));
-    for (let k = 0; k < 3; k++) rgb[p * 3 + k] = Math.round((1 - a) * g + a * c[k]);
+    const l = level(heat[p]), a = 0.75 * (l / 255);
+    const g = (1 - a) * 255 * Math.min(1, Math.max(0, base[p]));
+    for (let k = 0; k < 3; k++) rgb[p * 3 + k] = Math.round(g + a * VIRIDIS_LUT[3 * l + k]);
   }
   return encodeRgb(rgb, W, H);
 }

@@ -47,7 +47,7 @@ describe('POST /models/digits/classify', () => {
     // The 28x28 fixture, decoded by the service itself as a reference: dark ink on light.
     const { decodeImage } = await import('../../../functions/core/image/decode.js');
     const { toGray } = await import('../../../functions/core/image/ops.js');
-    const gray = toGray(decodeImage(fixture('digit-7-28.png')).raster);
+    const gray = toGray((await decodeImage(fixture('digit-7-28.png'))).raster);
     const pixels = Array.from(gray.data, (v) => Math.round(v * 255));
     const json = (extra: object) => post('/models/digits/classify?top_k=1', JSON.stringify({ image: pixels, width: 28, height: 28, ...extra }), { 'content-type': 'application/json' });
     const auto = (await (await json({})).json()) as Classification;

@@ -6,10 +6,12 @@ import { centreOfMass, inkBox } from '../../../../functions/core/image/ops.js';
 import { preprocess } from '../../../../functions/core/preprocess.js';
 import { loadData } from '../../../../training/data/load.js';
 
-const fx = (name: string) => decodeImage(new Uint8Array(fs.readFileSync(`tests/fixtures/images/${name}`))).raster;
+const fx = async (name: string) => (await decodeImage(new Uint8Array(fs.readFileSync(`tests/fixtures/images/${name}`)))).raster;
+
+const three = await fx('digit-3-280.png');
 
 describe('mnist protocol', () => {
-  const out = preprocess(fx('digit-3-280.png'), [1, 28, 28], 'mnist');
+  const out = preprocess(three, [1, 28, 28], 'mnist');
   const g = { width: 28, height: 28, data: out.input };
 
   it('light on dark, ink fitted in 20x20, centre of mass at the centre', () => {
@@ -34,17 +36,18 @@ describe('mnist protocol', () => {
     expect(dot / Math.sqrt(a * b)).toBeGreaterThan(0.9); // cosine similarity
   });
 
-  it('fit protocol keeps an already light-on-dark image un-inverted; none only resizes', () => {
-    const fit = preprocess(fx('fashion-ankle-boot.png'), [1, 28, 28], 'fit');
+  it('fit protocol keeps an already light-on-dark image un-inverted; none only resizes', async () => {
+    const fit = preprocess(await fx('fashion-ankle-boot.png'), [1, 28, 28], 'fit');
     expect(fit.steps.some((s) => s.startsWith('invert'))).toBe(false);
-    const none = preprocess(fx('digit-7-280.png'), [1, 28, 28], 'none');
+    const none = preprocess(await fx('digit-7-280.png'), [1, 28, 28], 'none');
     expect(none.steps).toHaveLength(2);
     expect(none.steps[0]).toMatch(/^grayscale/);
     expect(none.steps[1]).toBe('resize 280x280 to 28x28');
     expect(none.input[0]).toBeGreaterThan(0.9); // still the light background: nothing inverted
   });
 
-  it('a blank image is a 422 that says so', () => {
-    expect(() => preprocess(fx('blank.png'), [1, 28, 28], 'mnist')).toThrow(/the image is blank/);
+  it('a blank image is a 422 that says so', async () => {
+    const blank = await fx('blank.png');
+    expect(() => preprocess(blank, [1, 28, 28], 'mnist')).toThrow(/the image is blank/);
   });
 });
