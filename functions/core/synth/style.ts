@@ -103,7 +103,7 @@ export async function stylise(model: Model, content: Gray, style: Gray, cfg: Sty
     const parts = new Map<Float32Array, { content: number; style: number }>();
     const evaluate = async (img: Float32Array) => {
       const r = await lossesAndGrad(img, false);
-      parts.set(r.grad!, r);
+      parts.set(r.grad!, { content: r.content, style: r.style });
       return { loss: cfg.contentWeight * r.content + cfg.styleWeight * r.style, grad: r.grad! };
     };
     const path = await lbfgsBox(x, evaluate, { evaluations: cfg.steps + 1, firstStep: cfg.lr });

@@ -84,6 +84,7 @@ describe('fooling, neuron pictures, dreams and style', () => {
     form.append('style', new Blob([fixture('digit-8-280.jpg')]), 's.jpg');
     const body = await json(await post('/models/digits/style?steps=20', form));
     expect(body.losses.last.style).toBeLessThan(body.losses.first.style);
+    expect(Object.keys(body.losses.first).sort()).toEqual(['content', 'style']);
     isPng(body.picture);
   });
 });
