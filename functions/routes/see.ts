@@ -145,7 +145,8 @@ see.post('/:model/style', async (c) => {
   const file = async (name: string) => {
     const f = form.get(name);
     if (!f || typeof f === 'string') throw badRequest(`style needs a file field named "${name}"; got fields: ${[...form.keys()].join(', ') || 'none'}`);
-    return anySizeInput((await fromBytes(new Uint8Array(await (f as File).arrayBuffer()))).raster, CAPS.dreamSide).img;
+    // Straight to the working size: stylise() fits it to `side` anyway, and one resize of a large upload is the cost.
+    return anySizeInput((await fromBytes(new Uint8Array(await (f as File).arrayBuffer()))).raster, cfg.side).img;
   };
   const r = await stylise(model, await file('content'), await file('style'), cfg);
   const png = grayGrid(new Float32Array([...r.content.data, ...r.style.data, ...r.image]), 3, r.width, r.height, 3, Math.max(1, Math.floor(160 / Math.max(r.width, r.height))));
