@@ -82,10 +82,16 @@ export function synthLayerNames(model: Model): string[] {
  * deepest of them runs (a dream on relu2 or a filter of conv2d2 skips the third block).
  */
 export function cutGraph(model: Model, base: 'conv-grad' | 'synth-grad', layers: string[]): Graph {
+  const k = cutDepth(model, layers);
+  return k === synthLayerNames(model).length ? base : `${base}-${k}`;
+}
+
+/** How many synth layers that graph keeps: the first whose cut is at or above every layer named (all if none). */
+function cutDepth(model: Model, layers: string[]): number {
   const prefix = prefixLayers(model).map((l) => l.name), cuts = synthLayerNames(model).map((l) => prefix.indexOf(l));
   const deepest = Math.max(0, ...layers.map((l) => prefix.indexOf(l)));
   const k = cuts.findIndex((c) => c >= deepest) + 1;
-  return k === 0 || k === cuts.length ? base : `${base}-${k}`;
+  return k === 0 ? cuts.length : k;
 }
 
 export interface SynthTerm { content?: TensorOut; gram?: Float32Array; weights: [content: number, style: number, dream: number] }
@@ -99,8 +105,7 @@ export async function synthGrad(model: Model, x: Float32Array, w: number, h: num
   const all = synthLayerNames(model);
   const bad = Object.keys(terms).filter((l) => !all.includes(l));
   if (bad.length) throw new Error(`synth-grad has no losses on ${bad.join(', ')} (only ${all.join(', ')})`);
-  const graph = cutGraph(model, 'synth-grad', Object.keys(terms));
-  const names = all.slice(0, graph === 'synth-grad' ? all.length : Number(graph.slice('synth-grad-'.length)));
+  const names = all.slice(0, cutDepth(model, Object.keys(terms)));
   const weights = new Float32Array(names.length * 3);
   const feeds: Record<string, TensorOut> = { input: { data: x, dims: [1, model.meta.input.shape[0], h, w] }, weights: { data: weights, dims: [names.length, 3] } };
   names.forEach((l, j) => {
@@ -110,7 +115,7 @@ export async function synthGrad(model: Model, x: Float32Array, w: number, h: num
     feeds[`content.${l}`] = t?.content ?? { data: new Float32Array(1), dims: [1, 1, 1, 1] };
     feeds[`gram.${l}`] = t?.gram ? { data: t.gram, dims: [c, c] } : { data: new Float32Array(1), dims: [1, 1] };
   });
-  const out = await model.runner.run(graph, feeds, ['grad_input', 'losses']);
+  const out = await model.runner.run(cutGraph(model, 'synth-grad', names), feeds, ['grad_input', 'losses']);
   const losses: SynthGrad['losses'] = {};
   names.forEach((l, j) => (losses[l] = [out.losses.data[j * 3], out.losses.data[j * 3 + 1], out.losses.data[j * 3 + 2]]));
   return { grad: out.grad_input.data, losses };

@@ -29,7 +29,7 @@ export interface LayerCtx<S> {
   dynamic: boolean;
   /**
    * The graph may use MaxPool's Indices output (onnxruntime's CPU/WASM kernels have it; its WebGPU backend does
-   * not). Off by default, so every graph runs on WebGPU too; the WASM trainer turns it on.
+   * not). Off by default; the WASM trainer and the gradient graphs the edge runs turn it on.
    */
   poolIndices?: boolean;
   /** Value name of a parameter of this layer (a graph input when training, an initializer otherwise). */

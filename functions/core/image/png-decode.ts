@@ -68,7 +68,7 @@ async function inflate(z: Uint8Array, expected: number): Promise<Uint8Array> {
   return out;
 }
 
-/** Undoes the per-row filters of one pass in place; returns the rows without their filter-type bytes. */
+/** Undoes the per-row filters of one pass; returns its rows without their filter-type bytes. */
 function unfilter(buf: Uint8Array, start: number, p: Pass, bpp: number): Uint8Array {
   const rb = p.rowBytes, out = new Uint8Array(p.h * rb);
   for (let y = 0; y < p.h; y++) {
@@ -110,12 +110,25 @@ export async function decodePng(bytes: Uint8Array): Promise<PngImage> {
   if (!channels || !DEPTHS[colorType].includes(depth)) throw bad(`colour type ${colorType} with bit depth ${depth} is not a valid combination`);
   if (!idat.length) throw bad('there is no image data (IDAT chunk)');
   if (colorType === 3 && !plte) throw bad('a palette image has no palette (PLTE chunk)');
-  const z = idat.length === 1 ? idat[0] : new Uint8Array(idat.reduce((n, d) => n + d.length, 0));
-  if (idat.length > 1) idat.reduce((o, d) => (z.set(d, o), o + d.length), 0);
+  const z = new Uint8Array(idat.reduce((n, d) => n + d.length, 0));
+  for (let o = 0, i = 0; i < idat.length; o += idat[i].length, i++) z.set(idat[i], o);
 
   const bitsPerPixel = channels * depth, bpp = Math.max(1, bitsPerPixel >> 3);
   const ps = passes(width, height, interlaced, bitsPerPixel);
   const raw = await inflate(z, ps.reduce((n, p) => n + p.h * (p.rowBytes + 1), 0));
+  const shape = { width, height, depth, channels };
+  // Most uploads: one pass of 8-bit samples, whose unfiltered rows already are the samples.
+  const img: PngImage = { ...shape, data: !interlaced && depth === 8 ? unfilter(raw, 0, ps[0], bpp) : samplesOf(raw, ps, shape, bpp) };
+  if (colorType === 3) {
+    img.palette = Array.from({ length: plte!.length / 3 }, (_, i) => Uint8Array.of(plte![3 * i], plte![3 * i + 1], plte![3 * i + 2], trns && i < trns.length ? trns[i] : 255));
+  } else if (trns && (colorType === 0 || colorType === 2)) {
+    img.transparent = Array.from({ length: channels }, (_, c) => view.getUint16(trns!.byteOffset - bytes.byteOffset + 2 * c));
+  }
+  return img;
+}
+
+/** Samples of every pass, unpacked from 1/2/4/16 bits and put in place (Adam7 scatters each pass over the grid). */
+function samplesOf(raw: Uint8Array, ps: Pass[], { width, height, depth, channels }: Omit<PngImage, 'data'>, bpp: number): Uint8Array | Uint16Array {
   const data = depth === 16 ? new Uint16Array(width * height * channels) : new Uint8Array(width * height * channels);
   const mask = (1 << depth) - 1;
   let start = 0;
@@ -124,7 +137,6 @@ export async function decodePng(bytes: Uint8Array): Promise<PngImage> {
     start += p.h * (p.rowBytes + 1);
     for (let y = 0; y < p.h; y++) {
       const o = y * p.rowBytes, ty = p.y0 + y * p.dy;
-      if (!interlaced && depth === 8) { data.set(rows.subarray(o, o + width * channels), ty * width * channels); continue; }
       for (let x = 0; x < p.w; x++) {
         const d = ((ty * width + p.x0 + x * p.dx) * channels);
         for (let c = 0; c < channels; c++) {
@@ -136,11 +148,5 @@ export async function decodePng(bytes: Uint8Array): Promise<PngImage> {
       }
     }
   }
-  const img: PngImage = { width, height, depth, channels, data };
-  if (colorType === 3) {
-    img.palette = Array.from({ length: plte!.length / 3 }, (_, i) => Uint8Array.of(plte![3 * i], plte![3 * i + 1], plte![3 * i + 2], trns && i < trns.length ? trns[i] : 255));
-  } else if (trns && (colorType === 0 || colorType === 2)) {
-    img.transparent = Array.from({ length: channels }, (_, c) => view.getUint16(trns!.byteOffset - bytes.byteOffset + 2 * c));
-  }
-  return img;
+  return data;
 }

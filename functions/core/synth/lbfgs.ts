@@ -20,8 +20,11 @@ const dot = (a: Float32Array, b: Float32Array) => {
   return s;
 };
 
-/** Minimises in place; returns every accepted evaluation (the first is at the starting point). */
-export async function lbfgsBox(x: Float32Array, evaluate: (x: Float32Array) => Promise<Evaluation>, o: LbfgsOptions): Promise<Evaluation[]> {
+/**
+ * Minimises in place; returns every accepted evaluation (the first is at the starting point), with whatever else
+ * `evaluate` put in it.
+ */
+export async function lbfgsBox<E extends Evaluation>(x: Float32Array, evaluate: (x: Float32Array) => Promise<E>, o: LbfgsOptions): Promise<E[]> {
   const m = o.memory ?? 6, n = x.length;
   const pairs: { s: Float32Array; y: Float32Array; rho: number }[] = [];
   let cur = await evaluate(x);
@@ -51,7 +54,7 @@ export async function lbfgsBox(x: Float32Array, evaluate: (x: Float32Array) => P
       for (let i = 0; i < n; i++) q[i] += s[i] * (alphas[k] - b);
     }
     // Backtracking on the projected step x(t) = clip(x - t d).
-    let t = 1, next: Evaluation | undefined, xt = x;
+    let t = 1, next: E | undefined, xt = x;
     while (used < o.evaluations) {
       xt = new Float32Array(n);
       for (let i = 0; i < n; i++) xt[i] = Math.min(1, Math.max(0, x[i] - t * q[i]));

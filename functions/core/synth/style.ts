@@ -100,15 +100,13 @@ export async function stylise(model: Model, content: Gray, style: Gray, cfg: Sty
   };
   if (cfg.optimizer === 'lbfgs') {
     // cfg.steps + 1 evaluations, as Adam's steps plus its final loss: the same number of graph runs.
-    const parts = new Map<Float32Array, { content: number; style: number }>();
     const evaluate = async (img: Float32Array) => {
-      const r = await lossesAndGrad(img, false);
-      parts.set(r.grad!, { content: r.content, style: r.style });
-      return { loss: cfg.contentWeight * r.content + cfg.styleWeight * r.style, grad: r.grad! };
+      const { content, style, grad } = await lossesAndGrad(img, false);
+      return { loss: cfg.contentWeight * content + cfg.styleWeight * style, grad: grad!, content, style };
     };
     const path = await lbfgsBox(x, evaluate, { evaluations: cfg.steps + 1, firstStep: cfg.lr });
-    for (const e of [path[0], path[path.length - 1]]) losses.push(parts.get(e.grad)!);
-    return { image: x, width: w, height: h, content: c, style: s, losses: { first: losses[0], last: losses[1] } };
+    const [first, last] = [path[0], path[path.length - 1]].map(({ content, style }) => ({ content, style }));
+    return { image: x, width: w, height: h, content: c, style: s, losses: { first, last } };
   }
   for (let step = 1; step <= cfg.steps + 1; step++) {
     const { content: contentLoss, style: styleLoss, grad } = await lossesAndGrad(x, step > cfg.steps);
