@@ -1,6 +1,6 @@
 /**
  * PNG decoding: chunks read here, the zlib stream inflated by the runtime's DecompressionStream (native: about
- * an eighth of the time of a JavaScript inflate in workerd, measured on a 280x280 upload), scanlines unfiltered
+ * an eighth of the time of a JavaScript inflate in workerd, in a one-off timing on a 280x280 upload), scanlines unfiltered
  * here (None, Sub, Up, Average, Paeth) and Adam7 interlacing undone. Every bit depth (1-16), gray, gray+alpha,
  * RGB, RGBA and palette images; one sample per array element in the result.
  */
