@@ -3,7 +3,15 @@ import type { LoadedData } from './data/load.js';
 import { ort } from './engine.js';
 import { metrics, robustness, ROTATIONS, SCALES, type Robustness } from './evaluate.js';
 import { sha256 } from './export.js';
-import { buildInference, buildInputGrad, buildLossGrad, buildSynthGrad, packWeights, synthLayers, type Weights } from './graph/compile.js';
+import {
+  buildInference,
+  buildInputGrad,
+  buildLossGrad,
+  buildSynthGrad,
+  packWeights,
+  synthLayers,
+  type Weights,
+} from './graph/compile.js';
 import { encodeModel } from './onnx/proto.js';
 import type { Preset } from './presets.js';
 import { confusionMatrix, lineChart } from './report.js';
@@ -28,14 +36,18 @@ export function encodeGraphs(arch: ArchSpec, w: Weights) {
   };
   // conv-grad and synth-grad cut after each shallower synth layer (<graph>-<k>.onnx: up to the k-th).
   for (let k = 1; k < synthLayers(resolve(arch)).length; k++) {
-    onnx[`conv-grad-${k}.onnx`] = encodeModel(buildInputGrad(arch, w, { fullyConvolutional: true, external, poolIndices: true, depth: k }));
+    onnx[`conv-grad-${k}.onnx`] = encodeModel(
+      buildInputGrad(arch, w, { fullyConvolutional: true, external, poolIndices: true, depth: k }),
+    );
     onnx[`synth-grad-${k}.onnx`] = encodeModel(buildSynthGrad(arch, w, { external, poolIndices: true, depth: k }));
   }
   return { onnx, weightsBin: external.bytes };
 }
 
 export function fileHashes(onnx: Record<string, Uint8Array>, weightsBin: Uint8Array) {
-  return Object.fromEntries(Object.entries({ ...onnx, 'weights.bin': weightsBin }).map(([f, b]) => [f, { sha256: sha256(b), bytes: b.length }]));
+  return Object.fromEntries(
+    Object.entries({ ...onnx, 'weights.bin': weightsBin }).map(([f, b]) => [f, { sha256: sha256(b), bytes: b.length }]),
+  );
 }
 
 /** What each file of a model folder holds (meta.json "graphs"). */
@@ -44,20 +56,41 @@ export function graphDocs(arch: ArchSpec): Record<string, string> {
   const indices = ' (max-pool backward by MaxUnpool of MaxPool Indices: onnxruntime WASM/CPU, not WebGPU)';
   return {
     'model.onnx': 'input [N,C,H,W] -> logits, probs, act.<layer>',
-    'classify.onnx': 'input [N,C,H,W] -> logits, probs only: with no activation outputs onnxruntime fuses conv, batch norm and ReLU (the classification graph)',
-    'input-grad.onnx': 'input and grad.<layer> cotangents (every layer is an input: feed [1,1,1,1] zeros for unused feature-map layers and [N,F] zeros for unused vector layers) -> grad_input, grad_act.<layer>, logits, probs, act.<layer>' + indices,
-    'loss-grad.onnx': 'input and targets [N,K] (a distribution per image) -> loss (cross-entropy per image), grad_input (its gradient), logits, probs: one run per attack or fooling step' + indices,
+    'classify.onnx':
+      'input [N,C,H,W] -> logits, probs only: with no activation outputs onnxruntime fuses conv, batch norm and ReLU (the classification graph)',
+    'input-grad.onnx':
+      'input and grad.<layer> cotangents (every layer is an input: feed [1,1,1,1] zeros for unused feature-map layers and [N,F] zeros for unused vector layers) -> grad_input, grad_act.<layer>, logits, probs, act.<layer>' +
+      indices,
+    'loss-grad.onnx':
+      'input and targets [N,K] (a distribution per image) -> loss (cross-entropy per image), grad_input (its gradient), logits, probs: one run per attack or fooling step' +
+      indices,
     'conv-model.onnx': 'the fully convolutional prefix, forward only, symbolic H and W: input -> act.<layer>',
-    'conv-grad.onnx': `the fully convolutional prefix (${convPrefix(layers).map((l) => l.name).join(', ')}) with symbolic H and W: input and grad.<layer> -> grad_input, act.<layer>${indices}`,
-    'synth-grad.onnx': `Deep Style and Deep Dream losses on the prefix's ReLU maps (${synthLayers(layers).map((l) => l.name).join(', ')}), one image of any H x W: input, content.<l>, gram.<l>, weights [L,3] (content, style, dream) -> losses [L,3], grad_input${indices}`,
-    ...Object.fromEntries(synthLayers(layers).slice(0, -1).flatMap((l, k) => ['conv-grad', 'synth-grad'].map((g) => [`${g}-${k + 1}.onnx`, `${g}.onnx cut after ${l.name}: nothing above it runs`]))),
+    'conv-grad.onnx': `the fully convolutional prefix (${convPrefix(layers)
+      .map((l) => l.name)
+      .join(', ')}) with symbolic H and W: input and grad.<layer> -> grad_input, act.<layer>${indices}`,
+    'synth-grad.onnx': `Deep Style and Deep Dream losses on the prefix's ReLU maps (${synthLayers(layers)
+      .map((l) => l.name)
+      .join(
+        ', ',
+      )}), one image of any H x W: input, content.<l>, gram.<l>, weights [L,3] (content, style, dream) -> losses [L,3], grad_input${indices}`,
+    ...Object.fromEntries(
+      synthLayers(layers)
+        .slice(0, -1)
+        .flatMap((l, k) =>
+          ['conv-grad', 'synth-grad'].map((g) => [
+            `${g}-${k + 1}.onnx`,
+            `${g}.onnx cut after ${l.name}: nothing above it runs`,
+          ]),
+        ),
+    ),
     'weights.bin': 'every weight once, float32 little-endian, referenced by every graph as ONNX external data',
   };
 }
 
 /** The augmentation a model was trained with, in words (only the parts that were on). */
 export function augmentText(o: Pick<TrainOptions, 'augment' | 'flip'>): string {
-  const a = o.augment, parts: string[] = [];
+  const a = o.augment,
+    parts: string[] = [];
   if (a?.maxRotateDeg) parts.push(`random rotation up to ±${a.maxRotateDeg}°`);
   if (a && (a.minScale !== 1 || a.maxScale !== 1)) parts.push(`scale ${a.minScale}-${a.maxScale}`);
   if (a?.maxShift) parts.push(`shift ±${a.maxShift} px${a.wholePixelShift ? ' in whole pixels' : ''}`);
@@ -65,19 +98,36 @@ export function augmentText(o: Pick<TrainOptions, 'augment' | 'flip'>): string {
   return parts.length ? parts.join(', ') : 'none';
 }
 
-export interface ArtifactInput { name: string; preset: Preset; opts: TrainOptions; data: LoadedData; trainImages: number; main: TrainResult; baseline?: TrainResult }
+export interface ArtifactInput {
+  name: string;
+  preset: Preset;
+  opts: TrainOptions;
+  data: LoadedData;
+  trainImages: number;
+  main: TrainResult;
+  baseline?: TrainResult;
+}
 
 /** The first SAMPLE_COUNT test images (stratified by taking them in order of a fixed stride), as bytes. */
 function samples(d: LoadedData['test']) {
   const size = d.shape[0] * d.shape[1] * d.shape[2];
   const stride = Math.floor(d.n / SAMPLE_COUNT);
-  const bytes = new Uint8Array(SAMPLE_COUNT * size), labels: number[] = [], indices: number[] = [];
+  const bytes = new Uint8Array(SAMPLE_COUNT * size),
+    labels: number[] = [],
+    indices: number[] = [];
   for (let i = 0; i < SAMPLE_COUNT; i++) {
     const j = i * stride;
     for (let p = 0; p < size; p++) bytes[i * size + p] = Math.round(d.images[j * size + p] * 255);
-    labels.push(d.labels[j]); indices.push(j);
+    labels.push(d.labels[j]);
+    indices.push(j);
   }
-  return { shape: d.shape, labels, testIndices: indices, pixels: Buffer.from(bytes).toString('base64'), encoding: 'uint8 row-major, base64' };
+  return {
+    shape: d.shape,
+    labels,
+    testIndices: indices,
+    pixels: Buffer.from(bytes).toString('base64'),
+    encoding: 'uint8 row-major, base64',
+  };
 }
 
 export async function buildArtifacts(x: ArtifactInput) {
@@ -86,7 +136,8 @@ export async function buildArtifacts(x: ArtifactInput) {
   const w = x.main.weights;
   const { onnx, weightsBin } = encodeGraphs(arch, w);
   const m = await metrics(arch, w, x.data.test);
-  const rob: { augmented: Robustness; baseline?: Robustness; baselineTestAccuracy?: number; baselineEpochs?: number } = { augmented: await robustness(arch, w, x.data.test) };
+  const rob: { augmented: Robustness; baseline?: Robustness; baselineTestAccuracy?: number; baselineEpochs?: number } =
+    { augmented: await robustness(arch, w, x.data.test) };
   if (x.baseline) {
     rob.baseline = await robustness(arch, x.baseline.weights, x.data.test);
     rob.baselineTestAccuracy = x.baseline.history.at(-1)!.testAccuracy;
@@ -97,24 +148,73 @@ export async function buildArtifacts(x: ArtifactInput) {
     name: x.name,
     description: x.preset.description,
     labels,
-    input: { shape: arch.input, layout: 'NCHW', range: [0, 1], polarity: 'light object on dark background (0 = background)' },
-    preprocessing: x.preset.data === 'digits'
-      ? { protocol: 'mnist', steps: ['grayscale', 'invert a light background', 'crop to the ink', 'fit into 20x20 keeping the aspect ratio', 'centre by centre of mass in 28x28', 'scale to [0,1]'] }
-      : { protocol: 'fit', steps: ['grayscale', 'invert a light background', 'fit into 28x28 keeping the aspect ratio, centred', 'scale to [0,1]'] },
+    input: {
+      shape: arch.input,
+      layout: 'NCHW',
+      range: [0, 1],
+      polarity: 'light object on dark background (0 = background)',
+    },
+    preprocessing:
+      x.preset.data === 'digits'
+        ? {
+            protocol: 'mnist',
+            steps: [
+              'grayscale',
+              'invert a light background',
+              'crop to the ink',
+              'fit into 20x20 keeping the aspect ratio',
+              'centre by centre of mass in 28x28',
+              'scale to [0,1]',
+            ],
+          }
+        : {
+            protocol: 'fit',
+            steps: [
+              'grayscale',
+              'invert a light background',
+              'fit into 28x28 keeping the aspect ratio, centred',
+              'scale to [0,1]',
+            ],
+          },
     files: fileHashes(onnx, weightsBin),
     graphs: graphDocs(arch),
     architecture: arch,
     parameters: paramCount(layers),
-    layers: layers.map((l) => ({ name: l.name, kind: l.kind, spec: l.spec, inShape: l.inShape, outShape: l.outShape, params: l.params.map((p) => ({ name: p.name, shape: p.shape, trainable: p.trainable })), ...l.counts })),
-    metrics: { testAccuracy: m.testAccuracy, testImages: m.testImages, perClassAccuracy: m.perClassAccuracy, confusion: m.confusion },
+    layers: layers.map((l) => ({
+      name: l.name,
+      kind: l.kind,
+      spec: l.spec,
+      inShape: l.inShape,
+      outShape: l.outShape,
+      params: l.params.map((p) => ({ name: p.name, shape: p.shape, trainable: p.trainable })),
+      ...l.counts,
+    })),
+    metrics: {
+      testAccuracy: m.testAccuracy,
+      testImages: m.testImages,
+      perClassAccuracy: m.perClassAccuracy,
+      confusion: m.confusion,
+    },
     robustness: rob,
     history: x.main.history,
     split: x.data.split,
     training: {
-      epochs: x.opts.epochs, batch: x.opts.batch, lr: x.opts.lr, schedule: 'cosine', optimizer: 'AdamW', weightDecay: x.opts.weightDecay,
-      labelSmoothing: x.opts.labelSmoothing, seed: x.opts.seed, augment: x.opts.augment, flip: x.opts.flip, trainImages: x.trainImages,
-      seconds: x.main.seconds, imagesPerSecond: x.main.imagesPerSecond, backend: x.opts.backend ?? 'wasm',
-      engine: `onnxruntime-web ${ort.env.versions.web}`, node: process.version,
+      epochs: x.opts.epochs,
+      batch: x.opts.batch,
+      lr: x.opts.lr,
+      schedule: 'cosine',
+      optimizer: 'AdamW',
+      weightDecay: x.opts.weightDecay,
+      labelSmoothing: x.opts.labelSmoothing,
+      seed: x.opts.seed,
+      augment: x.opts.augment,
+      flip: x.opts.flip,
+      trainImages: x.trainImages,
+      seconds: x.main.seconds,
+      imagesPerSecond: x.main.imagesPerSecond,
+      backend: x.opts.backend ?? 'wasm',
+      engine: `onnxruntime-web ${ort.env.versions.web}`,
+      node: process.version,
     },
   };
   const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
@@ -122,12 +222,17 @@ export async function buildArtifacts(x: ArtifactInput) {
     { name: 'train', color: '#1f77b4', values: x.main.history.map((h) => h.trainAccuracy) },
     { name: 'test', color: '#d62728', values: x.main.history.map((h) => h.testAccuracy ?? NaN) },
   ]);
-  const loss = lineChart(`${x.name}: training loss per epoch`, 'epoch', [{ name: 'loss', color: '#1f77b4', values: x.main.history.map((h) => h.loss) }]);
+  const loss = lineChart(`${x.name}: training loss per epoch`, 'epoch', [
+    { name: 'loss', color: '#1f77b4', values: x.main.history.map((h) => h.loss) },
+  ]);
   const robSeries = (pick: (r: Robustness) => Record<string, number>) => [
     { name: 'with augmentation', color: '#2ca02c', values: Object.values(pick(rob.augmented)) },
-    ...(rob.baseline ? [{ name: 'without augmentation', color: '#ff7f0e', values: Object.values(pick(rob.baseline)) }] : []),
+    ...(rob.baseline
+      ? [{ name: 'without augmentation', color: '#ff7f0e', values: Object.values(pick(rob.baseline)) }]
+      : []),
   ];
-  const row = (title: string, keys: (string | number)[], r: Record<string, number>) => `| ${title} | ${keys.map((k) => pct(r[String(k)])).join(' | ')} |`;
+  const row = (title: string, keys: (string | number)[], r: Record<string, number>) =>
+    `| ${title} | ${keys.map((k) => pct(r[String(k)])).join(' | ')} |`;
   const report = `# ${x.name}: training report
 
 ${x.preset.description}. ${meta.parameters.toLocaleString('en')} parameters; trained on ${x.trainImages.toLocaleString('en')} images for ${x.opts.epochs} epochs
@@ -150,8 +255,20 @@ ${rob.baseline ? row('without augmentation', ROTATIONS, rob.baseline.rotation) :
 
 | scale | ${SCALES.map((s) => s.toFixed(1)).join(' | ')} |
 |---|${SCALES.map(() => '---').join('|')}|
-${row('with augmentation', SCALES.map((s) => s.toFixed(1)), rob.augmented.scale)}
-${rob.baseline ? row('without augmentation', SCALES.map((s) => s.toFixed(1)), rob.baseline.scale) : ''}
+${row(
+  'with augmentation',
+  SCALES.map((s) => s.toFixed(1)),
+  rob.augmented.scale,
+)}
+${
+  rob.baseline
+    ? row(
+        'without augmentation',
+        SCALES.map((s) => s.toFixed(1)),
+        rob.baseline.scale,
+      )
+    : ''
+}
 
 ![rotation](robust-rotation.svg) ![scale](robust-scale.svg)
 
@@ -170,8 +287,18 @@ ${meta.layers.map((l) => `| ${l.name} | ${l.outShape.join('x')} | ${l.weights} |
     'curves.svg': curves,
     'loss.svg': loss,
     'confusion.svg': confusionMatrix(`${x.name}: confusion on the test set`, labels, m.confusion),
-    'robust-rotation.svg': lineChart('test accuracy vs rotation (degrees)', `rotation ${ROTATIONS.join(', ')}`, robSeries((r) => r.rotation), [0, 1]),
-    'robust-scale.svg': lineChart('test accuracy vs scale', `scale ${SCALES.join(', ')}`, robSeries((r) => r.scale), [0, 1]),
+    'robust-rotation.svg': lineChart(
+      'test accuracy vs rotation (degrees)',
+      `rotation ${ROTATIONS.join(', ')}`,
+      robSeries((r) => r.rotation),
+      [0, 1],
+    ),
+    'robust-scale.svg': lineChart(
+      'test accuracy vs scale',
+      `scale ${SCALES.join(', ')}`,
+      robSeries((r) => r.scale),
+      [0, 1],
+    ),
   };
   return { files, meta };
 }

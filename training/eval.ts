@@ -12,12 +12,19 @@ import { sha256 } from './export.js';
 import { PRESETS } from './presets.js';
 import { argmax } from './trainer.js';
 
-const { values: a } = parseArgs({ options: { model: { type: 'string', default: 'digits' }, dir: { type: 'string', default: 'models' }, data: { type: 'string' } } });
+const { values: a } = parseArgs({
+  options: {
+    model: { type: 'string', default: 'digits' },
+    dir: { type: 'string', default: 'models' },
+    data: { type: 'string' },
+  },
+});
 
 async function main() {
   const dir = path.join(a.dir!, a.model!);
   const metaPath = path.join(dir, 'meta.json');
-  if (!fs.existsSync(metaPath)) throw new Error(`${metaPath} not found: train it first with npm run train -- --model ${a.model}`);
+  if (!fs.existsSync(metaPath))
+    throw new Error(`${metaPath} not found: train it first with npm run train -- --model ${a.model}`);
   const meta = JSON.parse(fs.readFileSync(metaPath, 'utf8'));
   for (const [file, info] of Object.entries<{ sha256: string }>(meta.files)) {
     const got = sha256(fs.readFileSync(path.join(dir, file)));
@@ -26,23 +33,39 @@ async function main() {
   const preset = PRESETS[a.model!];
   const { test } = loadData(preset?.data ?? 'digits', a.data);
   const s = await sessionFromDir(dir, 'model.onnx');
-  const size = test.shape.reduce((x, v) => x * v, 1), k = test.classes.length;
+  const size = test.shape.reduce((x, v) => x * v, 1),
+    k = test.classes.length;
   let correct = 0;
-  const perClass = new Array(k).fill(0), counts = new Array(k).fill(0);
+  const perClass = new Array(k).fill(0),
+    counts = new Array(k).fill(0);
   const t0 = performance.now();
   for (let i = 0; i < test.n; i += 500) {
     const m = Math.min(500, test.n - i);
-    const out = await s.run({ input: tensor(test.images.subarray(i * size, (i + m) * size), [m, ...test.shape]) }, ['probs']);
+    const out = await s.run({ input: tensor(test.images.subarray(i * size, (i + m) * size), [m, ...test.shape]) }, [
+      'probs',
+    ]);
     for (let j = 0; j < m; j++) {
       const label = test.labels[i + j];
       const ok = argmax(out.probs.data as Float32Array, j * k, k) === label;
-      correct += +ok; perClass[label] += +ok; counts[label]++;
+      correct += +ok;
+      perClass[label] += +ok;
+      counts[label]++;
     }
   }
   const ms = performance.now() - t0;
   console.log(`${a.model}: sha256 of ${Object.keys(meta.files).length} model files ok`);
-  console.log(`test accuracy ${(100 * correct / test.n).toFixed(2)}% on ${test.n} images (meta.json: ${(100 * meta.metrics.testAccuracy).toFixed(2)}%), ${(test.n / (ms / 1000)).toFixed(0)} images/s`);
-  test.classes.forEach((c, i) => console.log(`  ${c.padEnd(12)} ${(100 * perClass[i] / counts[i]).toFixed(2)}%  (${counts[i]})`));
+  console.log(
+    `test accuracy ${((100 * correct) / test.n).toFixed(2)}% on ${test.n} images (meta.json: ${(100 * meta.metrics.testAccuracy).toFixed(2)}%), ${(test.n / (ms / 1000)).toFixed(0)} images/s`,
+  );
+  test.classes.forEach((c, i) =>
+    console.log(`  ${c.padEnd(12)} ${((100 * perClass[i]) / counts[i]).toFixed(2)}%  (${counts[i]})`),
+  );
 }
 
-main().then(() => process.exit(0), (e) => { console.error(`error: ${(e as Error).message}`); process.exit(1); });
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(`error: ${(e as Error).message}`);
+    process.exit(1);
+  },
+);

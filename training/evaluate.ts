@@ -16,23 +16,38 @@ export async function metrics(arch: ArchSpec, weights: Weights, test: Dataset) {
   return {
     testAccuracy: accuracy(predictions, test.labels),
     testImages: test.n,
-    perClassAccuracy: Object.fromEntries(test.classes.map((c, i) => [c, m[i][i] / (m[i].reduce((a, v) => a + v, 0) || 1)])),
+    perClassAccuracy: Object.fromEntries(
+      test.classes.map((c, i) => [c, m[i][i] / (m[i].reduce((a, v) => a + v, 0) || 1)]),
+    ),
     confusion: m,
   };
 }
 
 export function transformed(d: Dataset, t: { angleDeg?: number; scale?: number }): Dataset {
-  const [, h, w] = d.shape, size = h * w;
+  const [, h, w] = d.shape,
+    size = h * w;
   const images = new Float32Array(d.images.length);
-  for (let i = 0; i < d.n; i++) warp(d.images.subarray(i * size, (i + 1) * size), h, w, { angleDeg: t.angleDeg ?? 0, scale: t.scale ?? 1, tx: 0, ty: 0 }, images.subarray(i * size, (i + 1) * size));
+  for (let i = 0; i < d.n; i++)
+    warp(
+      d.images.subarray(i * size, (i + 1) * size),
+      h,
+      w,
+      { angleDeg: t.angleDeg ?? 0, scale: t.scale ?? 1, tx: 0, ty: 0 },
+      images.subarray(i * size, (i + 1) * size),
+    );
   return { ...d, images };
 }
 
-export interface Robustness { rotation: Record<string, number>; scale: Record<string, number> }
+export interface Robustness {
+  rotation: Record<string, number>;
+  scale: Record<string, number>;
+}
 
 export async function robustness(arch: ArchSpec, weights: Weights, test: Dataset): Promise<Robustness> {
-  const acc = async (t: { angleDeg?: number; scale?: number }) => accuracy((await predict(arch, weights, transformed(test, t))).predictions, test.labels);
-  const rotation: Record<string, number> = {}, scale: Record<string, number> = {};
+  const acc = async (t: { angleDeg?: number; scale?: number }) =>
+    accuracy((await predict(arch, weights, transformed(test, t))).predictions, test.labels);
+  const rotation: Record<string, number> = {},
+    scale: Record<string, number> = {};
   for (const a of ROTATIONS) rotation[String(a)] = await acc({ angleDeg: a });
   for (const s of SCALES) scale[s.toFixed(1)] = await acc({ scale: s });
   return { rotation, scale };

@@ -41,16 +41,22 @@ export function resolve(arch: ArchSpec): ResolvedLayer[] {
   const seen = new Map<string, number>();
   const names = new Set<string>();
   let shape: number[] = [...arch.input];
-  let rf = 1, jump = 1;
+  let rf = 1,
+    jump = 1;
   return arch.layers.map((spec, i) => {
     const rule = ruleFor(spec.kind);
     const n = (seen.get(spec.kind) ?? 0) + 1;
     seen.set(spec.kind, n);
     const name = spec.name ?? `${spec.kind}${n}`;
-    if (!/^[a-z][a-z0-9_]*$/i.test(name) || names.has(name)) throw new Error(`layer ${i}: name "${name}" must be unique and match [a-z][a-z0-9_]*`);
+    if (!/^[a-z][a-z0-9_]*$/i.test(name) || names.has(name))
+      throw new Error(`layer ${i}: name "${name}" must be unique and match [a-z][a-z0-9_]*`);
     names.add(name);
     let outShape: number[];
-    try { outShape = rule.outShape(spec, shape); } catch (e) { throw new Error(`layer ${i} (${name}): ${(e as Error).message}`); }
+    try {
+      outShape = rule.outShape(spec, shape);
+    } catch (e) {
+      throw new Error(`layer ${i} (${name}): ${(e as Error).message}`);
+    }
     const params = rule.params(spec, shape).map((p) => ({ ...p, name: `${name}.${p.suffix}` }));
     const rec = rule.receptive?.(spec);
     if (rec) {
@@ -61,10 +67,18 @@ export function resolve(arch: ArchSpec): ResolvedLayer[] {
     const weights = trainable.filter((p) => p.role === 'weight').reduce((a, p) => a + prod(p.shape), 0);
     const biases = trainable.filter((p) => p.role === 'bias').reduce((a, p) => a + prod(p.shape), 0);
     const neurons = prod(outShape);
-    const connections = spec.kind === 'conv2d' ? neurons * spec.kernel ** 2 * shape[0] : spec.kind === 'dense' ? prod(shape) * neurons : 0;
+    const connections =
+      spec.kind === 'conv2d'
+        ? neurons * spec.kernel ** 2 * shape[0]
+        : spec.kind === 'dense'
+          ? prod(shape) * neurons
+          : 0;
     const hasWeights = spec.kind === 'conv2d' || spec.kind === 'dense';
     const counts: LayerCounts = {
-      weights, biases, neurons, connections,
+      weights,
+      biases,
+      neurons,
+      connections,
       receptiveField: Math.min(rf, Math.max(arch.input[1], arch.input[2])),
       fullyConnectedParams: hasWeights ? prod(shape) * neurons + neurons : null,
     };
@@ -75,7 +89,10 @@ export function resolve(arch: ArchSpec): ResolvedLayer[] {
 }
 
 export function paramCount(layers: ResolvedLayer[], trainableOnly = true): number {
-  return layers.flatMap((l) => l.params).filter((p) => !trainableOnly || p.trainable).reduce((a, p) => a + prod(p.shape), 0);
+  return layers
+    .flatMap((l) => l.params)
+    .filter((p) => !trainableOnly || p.trainable)
+    .reduce((a, p) => a + prod(p.shape), 0);
 }
 
 /** The layers of the fully convolutional prefix (everything before the first flatten or dense). */

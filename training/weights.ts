@@ -19,7 +19,13 @@ export function initWeights(layers: ResolvedLayer[], seed: number): Weights {
   return w;
 }
 
-export interface AdamOptions { lr: number; beta1?: number; beta2?: number; eps?: number; weightDecay?: number }
+export interface AdamOptions {
+  lr: number;
+  beta1?: number;
+  beta2?: number;
+  eps?: number;
+  weightDecay?: number;
+}
 
 /** Adam (with decoupled weight decay on weights, AdamW) on Float32Arrays, in place. */
 export class Adam {
@@ -30,16 +36,23 @@ export class Adam {
   step(weights: Weights, grads: Record<string, Float32Array>, decay: Set<string>) {
     const { lr, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weightDecay = 0 } = this.opts;
     this.t++;
-    const c1 = 1 - beta1 ** this.t, c2 = 1 - beta2 ** this.t;
+    const c1 = 1 - beta1 ** this.t,
+      c2 = 1 - beta2 ** this.t;
     for (const [name, g] of Object.entries(grads)) {
       const w = weights[name];
-      let m = this.m.get(name), v = this.v.get(name);
-      if (!m || !v) { m = new Float32Array(w.length); v = new Float32Array(w.length); this.m.set(name, m); this.v.set(name, v); }
+      let m = this.m.get(name),
+        v = this.v.get(name);
+      if (!m || !v) {
+        m = new Float32Array(w.length);
+        v = new Float32Array(w.length);
+        this.m.set(name, m);
+        this.v.set(name, v);
+      }
       const wd = decay.has(name) ? weightDecay * lr : 0;
       for (let i = 0; i < w.length; i++) {
         m[i] = beta1 * m[i] + (1 - beta1) * g[i];
         v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i];
-        w[i] -= lr * (m[i] / c1) / (Math.sqrt(v[i] / c2) + eps) + wd * w[i];
+        w[i] -= (lr * (m[i] / c1)) / (Math.sqrt(v[i] / c2) + eps) + wd * w[i];
       }
     }
   }

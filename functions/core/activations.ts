@@ -3,22 +3,49 @@ import { badRequest } from './errors.js';
 import type { Model, TensorOut } from './model.js';
 import { mapGrid } from './png.js';
 
-export interface ChannelStats { mean: number; min: number; max: number; activeFraction: number }
-export interface LayerActivation { name: string; kind: string; shape: number[]; channels?: ChannelStats[]; stats: ChannelStats; values?: number[] }
+interface ChannelStats {
+  mean: number;
+  min: number;
+  max: number;
+  activeFraction: number;
+}
+interface LayerActivation {
+  name: string;
+  kind: string;
+  shape: number[];
+  channels?: ChannelStats[];
+  stats: ChannelStats;
+  values?: number[];
+}
 
 function stats(v: Float32Array): ChannelStats {
-  let sum = 0, min = Infinity, max = -Infinity, active = 0;
-  for (const x of v) { sum += x; min = Math.min(min, x); max = Math.max(max, x); active += x > 0 ? 1 : 0; }
+  let sum = 0,
+    min = Infinity,
+    max = -Infinity,
+    active = 0;
+  for (const x of v) {
+    sum += x;
+    min = Math.min(min, x);
+    max = Math.max(max, x);
+    active += x > 0 ? 1 : 0;
+  }
   return { mean: sum / v.length, min, max, activeFraction: active / v.length };
 }
 
 export async function activations(model: Model, input: Float32Array, opts: { layer?: string; full?: boolean }) {
   const layers = model.meta.layers;
   if (opts.layer !== undefined && !layers.some((l) => l.name === opts.layer)) {
-    throw badRequest(`unknown layer "${opts.layer}" for model ${model.meta.name}. Should be one of: ${layers.map((l) => l.name).join(', ')}.`, { layers: layers.map((l) => l.name) });
+    throw badRequest(
+      `unknown layer "${opts.layer}" for model ${model.meta.name}. Should be one of: ${layers.map((l) => l.name).join(', ')}.`,
+      { layers: layers.map((l) => l.name) },
+    );
   }
   const chosen = opts.layer ? layers.filter((l) => l.name === opts.layer) : layers;
-  const out = await model.runner.run('model', { input: { data: input, dims: [1, ...model.meta.input.shape] } }, chosen.map((l) => `act.${l.name}`));
+  const out = await model.runner.run(
+    'model',
+    { input: { data: input, dims: [1, ...model.meta.input.shape] } },
+    chosen.map((l) => `act.${l.name}`),
+  );
   const result: LayerActivation[] = chosen.map((l) => {
     const t: TensorOut = out[`act.${l.name}`];
     const shape = t.dims.slice(1);

@@ -20,27 +20,34 @@ export const CAPS = {
   styleSteps: 300,
 } as const;
 
-export type Cap = keyof typeof CAPS;
+type Cap = keyof typeof CAPS;
 
 /** An integer option within [min, CAPS[cap]] (or [min, max]), with a default. */
 export function capped(name: string, value: unknown, def: number, min: number, cap: Cap | number): number {
   const max = typeof cap === 'number' ? cap : CAPS[cap];
   if (value === undefined || value === null || value === '') return def;
   const v = Number(value);
-  if (!Number.isInteger(v) || v < min || (typeof cap === 'number' && v > max)) throw badRequest(`${name} must be an integer from ${min} to ${max}; got ${JSON.stringify(value)}`);
-  if (v > max) throw badRequest(`${name} is ${v}, over the cap of ${max}${typeof cap === 'string' ? ` (${cap})` : ''}: iterative work per request is bounded`, { cap: max, received: v });
+  if (!Number.isInteger(v) || v < min || (typeof cap === 'number' && v > max))
+    throw badRequest(`${name} must be an integer from ${min} to ${max}; got ${JSON.stringify(value)}`);
+  if (v > max)
+    throw badRequest(
+      `${name} is ${v}, over the cap of ${max}${typeof cap === 'string' ? ` (${cap})` : ''}: iterative work per request is bounded`,
+      { cap: max, received: v },
+    );
   return v;
 }
 
 export function ranged(name: string, value: unknown, def: number, min: number, max: number): number {
   if (value === undefined || value === null || value === '') return def;
   const v = Number(value);
-  if (!Number.isFinite(v) || v < min || v > max) throw badRequest(`${name} must be a number from ${min} to ${max}; got ${JSON.stringify(value)}`);
+  if (!Number.isFinite(v) || v < min || v > max)
+    throw badRequest(`${name} must be a number from ${min} to ${max}; got ${JSON.stringify(value)}`);
   return v;
 }
 
 export function oneOf<T extends string>(name: string, value: unknown, def: T, allowed: readonly T[]): T {
   if (value === undefined || value === null || value === '') return def;
-  if (!allowed.includes(value as T)) throw badRequest(`${name} must be one of ${allowed.join(', ')}; got ${JSON.stringify(value)}`);
+  if (!allowed.includes(value as T))
+    throw badRequest(`${name} must be one of ${allowed.join(', ')}; got ${JSON.stringify(value)}`);
   return value as T;
 }

@@ -1,9 +1,13 @@
 /** Classification: preprocess -> run the model -> top-k labels. */
 import type { Model } from './model.js';
 
-export interface Prediction { label: string; index: number; score: number }
+interface Prediction {
+  label: string;
+  index: number;
+  score: number;
+}
 
-export function topK(probs: ArrayLike<number>, labels: string[], k: number): Prediction[] {
+function topK(probs: ArrayLike<number>, labels: string[], k: number): Prediction[] {
   return Array.from(probs, (score, index) => ({ label: labels[index], index, score }))
     .sort((a, b) => b.score - a.score)
     .slice(0, k);

@@ -16,8 +16,13 @@ export class Problem extends Error {
   }
 }
 
-export const badRequest = (detail: string, extra?: Record<string, unknown>) => new Problem(400, 'Bad Request', detail, extra);
-export const notFound = (detail: string, extra?: Record<string, unknown>) => new Problem(404, 'Not Found', detail, extra);
-export const tooLarge = (detail: string, extra?: Record<string, unknown>) => new Problem(413, 'Content Too Large', detail, extra);
-export const unsupported = (detail: string, extra?: Record<string, unknown>) => new Problem(415, 'Unsupported Media Type', detail, extra);
-export const unprocessable = (detail: string, extra?: Record<string, unknown>) => new Problem(422, 'Unprocessable Content', detail, extra);
+export const badRequest = (detail: string, extra?: Record<string, unknown>) =>
+  new Problem(400, 'Bad Request', detail, extra);
+export const notFound = (detail: string, extra?: Record<string, unknown>) =>
+  new Problem(404, 'Not Found', detail, extra);
+export const tooLarge = (detail: string, extra?: Record<string, unknown>) =>
+  new Problem(413, 'Content Too Large', detail, extra);
+export const unsupported = (detail: string, extra?: Record<string, unknown>) =>
+  new Problem(415, 'Unsupported Media Type', detail, extra);
+export const unprocessable = (detail: string, extra?: Record<string, unknown>) =>
+  new Problem(422, 'Unprocessable Content', detail, extra);

@@ -11,17 +11,28 @@
  */
 import type { Graph, Model, TensorOut } from './model.js';
 
-export interface Forward { logits: Float32Array; probs: Float32Array; acts: Record<string, TensorOut> }
+interface Forward {
+  logits: Float32Array;
+  probs: Float32Array;
+  acts: Record<string, TensorOut>;
+}
 
 export async function forward(model: Model, x: Float32Array, n: number, layers: string[] = []): Promise<Forward> {
   // Without activations the lean classification graph answers (onnxruntime fuses its layers).
-  const out = await model.runner.run(layers.length ? 'model' : 'classify', { input: { data: x, dims: [n, ...model.meta.input.shape] } }, ['logits', 'probs', ...layers.map((l) => `act.${l}`)]);
+  const out = await model.runner.run(
+    layers.length ? 'model' : 'classify',
+    { input: { data: x, dims: [n, ...model.meta.input.shape] } },
+    ['logits', 'probs', ...layers.map((l) => `act.${l}`)],
+  );
   const acts: Record<string, TensorOut> = {};
   for (const l of layers) acts[l] = out[`act.${l}`];
   return { logits: out.logits.data, probs: out.probs.data, acts };
 }
 
-export interface Vjp { grad: Float32Array; outputs: Record<string, TensorOut> }
+interface Vjp {
+  grad: Float32Array;
+  outputs: Record<string, TensorOut>;
+}
 export type Cotangent = Float32Array | TensorOut;
 
 /**
@@ -29,9 +40,17 @@ export type Cotangent = Float32Array | TensorOut;
  * any H x W (the fully convolutional prefix), and cotangents then carry their dims (read them off act.<l> of a
  * first run). `fetch` names extra outputs (act.<l>, grad_act.<l>, probs).
  */
-export async function vjp(model: Model, x: Float32Array, dims: number[], cot: Record<string, Cotangent>, fetch: string[] = [], graph: Graph = 'input-grad'): Promise<Vjp> {
+export async function vjp(
+  model: Model,
+  x: Float32Array,
+  dims: number[],
+  cot: Record<string, Cotangent>,
+  fetch: string[] = [],
+  graph: Graph = 'input-grad',
+): Promise<Vjp> {
   // The prefix graph cut after the first synth layer that covers every layer named (conv-grad-<k>.onnx).
-  if (graph === 'conv-grad') graph = cutGraph(model, 'conv-grad', [...Object.keys(cot), ...fetch.map((f) => f.replace(/^(grad_)?act\./, ''))]);
+  if (graph === 'conv-grad')
+    graph = cutGraph(model, 'conv-grad', [...Object.keys(cot), ...fetch.map((f) => f.replace(/^(grad_)?act\./, ''))]);
   const feeds: Record<string, TensorOut> = { input: { data: x, dims } };
   for (const [layer, c] of Object.entries(cot)) {
     const meta = model.meta.layers.find((l) => l.name === layer);
@@ -42,10 +61,21 @@ export async function vjp(model: Model, x: Float32Array, dims: number[], cot: Re
   return { grad: out.grad_input.data, outputs: out };
 }
 
-export interface LossGrad { loss: Float32Array; grad: Float32Array; probs: Float32Array }
+interface LossGrad {
+  loss: Float32Array;
+  grad: Float32Array;
+  probs: Float32Array;
+}
 
 export async function lossGrad(model: Model, x: Float32Array, n: number, targets: Float32Array): Promise<LossGrad> {
-  const out = await model.runner.run('loss-grad', { input: { data: x, dims: [n, ...model.meta.input.shape] }, targets: { data: targets, dims: [n, model.meta.labels.length] } }, ['loss', 'grad_input', 'probs']);
+  const out = await model.runner.run(
+    'loss-grad',
+    {
+      input: { data: x, dims: [n, ...model.meta.input.shape] },
+      targets: { data: targets, dims: [n, model.meta.labels.length] },
+    },
+    ['loss', 'grad_input', 'probs'],
+  );
   return { loss: out.loss.data, grad: out.grad_input.data, probs: out.probs.data };
 }
 
@@ -73,7 +103,9 @@ export function prefixLayers(model: Model) {
 
 /** The layers synth-grad.onnx puts losses on, in its order: the ReLU feature maps of the convolutional prefix. */
 export function synthLayerNames(model: Model): string[] {
-  return prefixLayers(model).filter((l) => l.kind === 'relu' && l.outShape.length === 3).map((l) => l.name);
+  return prefixLayers(model)
+    .filter((l) => l.kind === 'relu' && l.outShape.length === 3)
+    .map((l) => l.name);
 }
 
 /**
@@ -88,26 +120,43 @@ export function cutGraph(model: Model, base: 'conv-grad' | 'synth-grad', layers:
 
 /** How many synth layers that graph keeps: the first whose cut is at or above every layer named (all if none). */
 function cutDepth(model: Model, layers: string[]): number {
-  const prefix = prefixLayers(model).map((l) => l.name), cuts = synthLayerNames(model).map((l) => prefix.indexOf(l));
+  const prefix = prefixLayers(model).map((l) => l.name),
+    cuts = synthLayerNames(model).map((l) => prefix.indexOf(l));
   const deepest = Math.max(0, ...layers.map((l) => prefix.indexOf(l)));
   const k = cuts.findIndex((c) => c >= deepest) + 1;
   return k === 0 ? cuts.length : k;
 }
 
-export interface SynthTerm { content?: TensorOut; gram?: Float32Array; weights: [content: number, style: number, dream: number] }
-export interface SynthGrad { grad: Float32Array; losses: Record<string, [content: number, style: number, dream: number]> }
+export interface SynthTerm {
+  content?: TensorOut;
+  gram?: Float32Array;
+  weights: [content: number, style: number, dream: number];
+}
+interface SynthGrad {
+  grad: Float32Array;
+  losses: Record<string, [content: number, style: number, dream: number]>;
+}
 
 /**
  * One image x (h x w); `terms` maps synth layers to their targets and weights (layers not named weigh 0). Runs
  * the graph cut after the deepest named layer (synth-grad-<k>.onnx), so no convolution above it is computed.
  */
-export async function synthGrad(model: Model, x: Float32Array, w: number, h: number, terms: Record<string, SynthTerm>): Promise<SynthGrad> {
+export async function synthGrad(
+  model: Model,
+  x: Float32Array,
+  w: number,
+  h: number,
+  terms: Record<string, SynthTerm>,
+): Promise<SynthGrad> {
   const all = synthLayerNames(model);
   const bad = Object.keys(terms).filter((l) => !all.includes(l));
   if (bad.length) throw new Error(`synth-grad has no losses on ${bad.join(', ')} (only ${all.join(', ')})`);
   const names = all.slice(0, cutDepth(model, Object.keys(terms)));
   const weights = new Float32Array(names.length * 3);
-  const feeds: Record<string, TensorOut> = { input: { data: x, dims: [1, model.meta.input.shape[0], h, w] }, weights: { data: weights, dims: [names.length, 3] } };
+  const feeds: Record<string, TensorOut> = {
+    input: { data: x, dims: [1, model.meta.input.shape[0], h, w] },
+    weights: { data: weights, dims: [names.length, 3] },
+  };
   names.forEach((l, j) => {
     const t = terms[l];
     if (t) weights.set(t.weights, j * 3);
@@ -117,6 +166,8 @@ export async function synthGrad(model: Model, x: Float32Array, w: number, h: num
   });
   const out = await model.runner.run(cutGraph(model, 'synth-grad', names), feeds, ['grad_input', 'losses']);
   const losses: SynthGrad['losses'] = {};
-  names.forEach((l, j) => (losses[l] = [out.losses.data[j * 3], out.losses.data[j * 3 + 1], out.losses.data[j * 3 + 2]]));
+  names.forEach(
+    (l, j) => (losses[l] = [out.losses.data[j * 3], out.losses.data[j * 3 + 1], out.losses.data[j * 3 + 2]]),
+  );
   return { grad: out.grad_input.data, losses };
 }

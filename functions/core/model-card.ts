@@ -3,21 +3,36 @@ import type { ModelMeta } from './model.js';
 
 export function modelSummary(meta: ModelMeta) {
   return {
-    name: meta.name, description: meta.description, labels: meta.labels,
+    name: meta.name,
+    description: meta.description,
+    labels: meta.labels,
     input: { shape: meta.input.shape, layout: meta.input.layout, range: meta.input.range },
-    accuracy: meta.metrics.testAccuracy, parameters: meta.parameters,
+    accuracy: meta.metrics.testAccuracy,
+    parameters: meta.parameters,
   };
 }
 
 export function modelCard(meta: ModelMeta) {
   const layers = meta.layers.map((l) => ({
-    name: l.name, kind: l.kind, config: l.spec, inputShape: l.inShape, outputShape: l.outShape,
-    weights: l.weights, biases: l.biases, parameters: l.weights + l.biases, neurons: l.neurons, connections: l.connections,
+    name: l.name,
+    kind: l.kind,
+    config: l.spec,
+    inputShape: l.inShape,
+    outputShape: l.outShape,
+    weights: l.weights,
+    biases: l.biases,
+    parameters: l.weights + l.biases,
+    neurons: l.neurons,
+    connections: l.connections,
     receptiveField: `${l.receptiveField}x${l.receptiveField}`,
-    fullyConnectedInstead: l.fullyConnectedParams === null ? null : {
-      parameters: l.fullyConnectedParams,
-      ratio: l.weights + l.biases > 0 ? Math.round((l.fullyConnectedParams / (l.weights + l.biases)) * 10) / 10 : null,
-    },
+    fullyConnectedInstead:
+      l.fullyConnectedParams === null
+        ? null
+        : {
+            parameters: l.fullyConnectedParams,
+            ratio:
+              l.weights + l.biases > 0 ? Math.round((l.fullyConnectedParams / (l.weights + l.biases)) * 10) / 10 : null,
+          },
   }));
   return {
     ...modelSummary(meta),

@@ -5,35 +5,78 @@
 import type { Protocol } from './preprocess.js';
 
 export interface LayerMeta {
-  name: string; kind: string; inShape: number[]; outShape: number[]; spec: Record<string, unknown>;
+  name: string;
+  kind: string;
+  inShape: number[];
+  outShape: number[];
+  spec: Record<string, unknown>;
   params: { name: string; shape: number[]; trainable: boolean }[];
-  weights: number; biases: number; neurons: number; connections: number; receptiveField: number; fullyConnectedParams: number | null;
+  weights: number;
+  biases: number;
+  neurons: number;
+  connections: number;
+  receptiveField: number;
+  fullyConnectedParams: number | null;
 }
 
 export interface ModelMeta {
-  name: string; description: string; labels: string[];
+  name: string;
+  description: string;
+  labels: string[];
   input: { shape: [number, number, number]; layout: string; range: [number, number]; polarity: string };
   preprocessing: { protocol: Exclude<Protocol, 'none'>; steps: string[] };
   files: Record<string, { sha256: string; bytes: number }>;
   parameters: number;
   layers: LayerMeta[];
-  metrics: { testAccuracy: number; testImages: number; perClassAccuracy: Record<string, number>; confusion: number[][] };
-  robustness?: unknown; history?: unknown[]; split?: unknown; training?: Record<string, unknown>;
+  metrics: {
+    testAccuracy: number;
+    testImages: number;
+    perClassAccuracy: Record<string, number>;
+    confusion: number[][];
+  };
+  robustness?: unknown;
+  history?: unknown[];
+  split?: unknown;
+  training?: Record<string, unknown>;
 }
 
-export interface TensorOut { data: Float32Array; dims: number[] }
+export interface TensorOut {
+  data: Float32Array;
+  dims: number[];
+}
 /** conv-grad-<k>, synth-grad-<k>: the prefix graph cut after the k-th synth layer (gradient.ts cutGraph). */
-export type Graph = 'classify' | 'model' | 'input-grad' | 'loss-grad' | 'conv-model' | 'conv-grad' | 'synth-grad' | `conv-grad-${number}` | `synth-grad-${number}`;
+export type Graph =
+  | 'classify'
+  | 'model'
+  | 'input-grad'
+  | 'loss-grad'
+  | 'conv-model'
+  | 'conv-grad'
+  | 'synth-grad'
+  | `conv-grad-${number}`
+  | `synth-grad-${number}`;
 
 export interface ModelRunner {
   /** Runs one of the model's graphs; `outputs` limits what is fetched. */
-  run(graph: Graph, feeds: Record<string, { data: Float32Array; dims: number[] }>, outputs?: string[]): Promise<Record<string, TensorOut>>;
+  run(
+    graph: Graph,
+    feeds: Record<string, { data: Float32Array; dims: number[] }>,
+    outputs?: string[],
+  ): Promise<Record<string, TensorOut>>;
 }
 
 /** Held-out test images bundled with the model (models/<name>/samples.json), in [0,1]. */
-export interface Samples { x: Float32Array; labels: number[]; n: number }
+export interface Samples {
+  x: Float32Array;
+  labels: number[];
+  n: number;
+}
 
-export interface Model { meta: ModelMeta; runner: ModelRunner; samples?: () => Samples }
+export interface Model {
+  meta: ModelMeta;
+  runner: ModelRunner;
+  samples?: () => Samples;
+}
 
 /**
  * A cotangent the objective does not use: a broadcast zero [1,1,1,1] for feature maps; vector layers get a full
@@ -42,7 +85,7 @@ export interface Model { meta: ModelMeta; runner: ModelRunner; samples?: () => S
 export function zeroCotangent(meta: ModelMeta, input: string, n: number): TensorOut {
   const layer = meta.layers.find((l) => `grad.${l.name}` === input);
   if (!layer) throw new Error(`graph input ${input} was not fed`);
-  if (layer.outShape.length === 1) return { data: new Float32Array(n * layer.outShape[0]), dims: [n, layer.outShape[0]] };
+  if (layer.outShape.length === 1)
+    return { data: new Float32Array(n * layer.outShape[0]), dims: [n, layer.outShape[0]] };
   return { data: new Float32Array(1), dims: [1, 1, 1, 1] };
 }
-

@@ -25,11 +25,13 @@ function crc32(bytes: Uint8Array, start: number, end: number): number {
 /** 8-bit samples (1 = gray, 3 = RGB), row-major and interleaved, to a PNG file. */
 export function encodePng(samples: Uint8Array, width: number, height: number, channels: 1 | 3): Uint8Array {
   const row = width * channels;
-  if (samples.length !== row * height) throw new Error(`encodePng: ${samples.length} samples for ${width}x${height}x${channels}`);
+  if (samples.length !== row * height)
+    throw new Error(`encodePng: ${samples.length} samples for ${width}x${height}x${channels}`);
   // Filter "Up" (type 2): each byte minus the one above. Enlarged pictures repeat rows, which then deflate to nothing.
   const raw = new Uint8Array(height * (row + 1));
   for (let y = 0; y < height; y++) {
-    const o = y * (row + 1), s = y * row;
+    const o = y * (row + 1),
+      s = y * row;
     raw[o] = 2;
     if (y === 0) raw.set(samples.subarray(0, row), 1);
     else for (let i = 0; i < row; i++) raw[o + 1 + i] = samples[s + i] - samples[s - row + i];
@@ -67,13 +69,29 @@ export function encodeRgb(rgb: Uint8Array, width: number, height: number): Uint8
 }
 
 // Viridis, sampled at 9 stops (matplotlib's colour map, CC0).
-const VIRIDIS = [[68, 1, 84], [71, 44, 122], [59, 81, 139], [44, 113, 142], [33, 144, 141], [39, 173, 129], [92, 200, 99], [170, 220, 50], [253, 231, 37]];
+const VIRIDIS = [
+  [68, 1, 84],
+  [71, 44, 122],
+  [59, 81, 139],
+  [44, 113, 142],
+  [33, 144, 141],
+  [39, 173, 129],
+  [92, 200, 99],
+  [170, 220, 50],
+  [253, 231, 37],
+];
 
 export function viridis(t: number): [number, number, number] {
   const x = Math.min(1, Math.max(0, Number.isFinite(t) ? t : 0)) * (VIRIDIS.length - 1);
-  const i = Math.min(VIRIDIS.length - 2, Math.floor(x)), f = x - i;
-  const a = VIRIDIS[i], b = VIRIDIS[i + 1];
-  return [Math.round(a[0] + (b[0] - a[0]) * f), Math.round(a[1] + (b[1] - a[1]) * f), Math.round(a[2] + (b[2] - a[2]) * f)];
+  const i = Math.min(VIRIDIS.length - 2, Math.floor(x)),
+    f = x - i;
+  const a = VIRIDIS[i],
+    b = VIRIDIS[i + 1];
+  return [
+    Math.round(a[0] + (b[0] - a[0]) * f),
+    Math.round(a[1] + (b[1] - a[1]) * f),
+    Math.round(a[2] + (b[2] - a[2]) * f),
+  ];
 }
 
 /** viridis at 256 levels, RGB interleaved: VIRIDIS_LUT[3 * round(255 t) + k]. */
@@ -86,23 +104,40 @@ export const level = (t: number) => (t > 0 ? (t < 1 ? Math.round(t * 255) : 255)
  * Tiles `maps` (count x h x w values, each map normalised to its own min..max) into a grid PNG with the colour map,
  * each map enlarged by an integer factor and separated by a 1 px white line.
  */
-export function mapGrid(maps: Float32Array, count: number, h: number, w: number, opts: { columns?: number; scale?: number } = {}): { png: Uint8Array; width: number; height: number; columns: number; scale: number } {
+export function mapGrid(
+  maps: Float32Array,
+  count: number,
+  h: number,
+  w: number,
+  opts: { columns?: number; scale?: number } = {},
+): { png: Uint8Array; width: number; height: number; columns: number; scale: number } {
   const columns = opts.columns ?? Math.ceil(Math.sqrt(count));
   const rows = Math.ceil(count / columns);
   const scale = opts.scale ?? Math.max(1, Math.ceil(48 / Math.max(h, w)));
-  const tw = w * scale, th = h * scale;
-  const width = columns * (tw + 1) + 1, height = rows * (th + 1) + 1;
+  const tw = w * scale,
+    th = h * scale;
+  const width = columns * (tw + 1) + 1,
+    height = rows * (th + 1) + 1;
   const rgb = new Uint8Array(width * height * 3).fill(255);
   for (let m = 0; m < count; m++) {
     const map = maps.subarray(m * h * w, (m + 1) * h * w);
-    let lo = Infinity, hi = -Infinity;
-    for (const v of map) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
-    const ox = 1 + (m % columns) * (tw + 1), oy = 1 + Math.floor(m / columns) * (th + 1);
-    const k = hi > lo ? 1 / (hi - lo) : 0;
-    for (let y = 0; y < th; y++) for (let x = 0; x < tw; x++) {
-      const l = 3 * level((map[Math.floor(y / scale) * w + Math.floor(x / scale)] - lo) * k), o = ((oy + y) * width + ox + x) * 3;
-      rgb[o] = VIRIDIS_LUT[l]; rgb[o + 1] = VIRIDIS_LUT[l + 1]; rgb[o + 2] = VIRIDIS_LUT[l + 2];
+    let lo = Infinity,
+      hi = -Infinity;
+    for (const v of map) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
     }
+    const ox = 1 + (m % columns) * (tw + 1),
+      oy = 1 + Math.floor(m / columns) * (th + 1);
+    const k = hi > lo ? 1 / (hi - lo) : 0;
+    for (let y = 0; y < th; y++)
+      for (let x = 0; x < tw; x++) {
+        const l = 3 * level((map[Math.floor(y / scale) * w + Math.floor(x / scale)] - lo) * k),
+          o = ((oy + y) * width + ox + x) * 3;
+        rgb[o] = VIRIDIS_LUT[l];
+        rgb[o + 1] = VIRIDIS_LUT[l + 1];
+        rgb[o + 2] = VIRIDIS_LUT[l + 2];
+      }
   }
   return { png: encodeRgb(rgb, width, height), width, height, columns, scale };
 }
@@ -111,16 +146,23 @@ const B64 = new TextEncoder().encode('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop
 
 /** Standard base64 with padding (a table walk: btoa needs a binary string first, and Node's btoa is slow). */
 export function toBase64(bytes: Uint8Array): string {
-  const n = bytes.length, out = new Uint8Array(Math.ceil(n / 3) * 4);
-  let o = 0, i = 0;
+  const n = bytes.length,
+    out = new Uint8Array(Math.ceil(n / 3) * 4);
+  let o = 0,
+    i = 0;
   for (; i + 2 < n; i += 3) {
     const v = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
-    out[o++] = B64[v >> 18]; out[o++] = B64[(v >> 12) & 63]; out[o++] = B64[(v >> 6) & 63]; out[o++] = B64[v & 63];
+    out[o++] = B64[v >> 18];
+    out[o++] = B64[(v >> 12) & 63];
+    out[o++] = B64[(v >> 6) & 63];
+    out[o++] = B64[v & 63];
   }
   if (i < n) {
     const v = (bytes[i] << 16) | (i + 1 < n ? bytes[i + 1] << 8 : 0);
-    out[o++] = B64[v >> 18]; out[o++] = B64[(v >> 12) & 63];
-    out[o++] = i + 1 < n ? B64[(v >> 6) & 63] : 61; out[o++] = 61; // '='
+    out[o++] = B64[v >> 18];
+    out[o++] = B64[(v >> 12) & 63];
+    out[o++] = i + 1 < n ? B64[(v >> 6) & 63] : 61;
+    out[o++] = 61; // '='
   }
   return new TextDecoder().decode(out);
 }

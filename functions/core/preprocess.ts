@@ -11,17 +11,31 @@ import { borderMean, centreOfMass, crop, inkBox, invert, paste, resize, toGray, 
 import type { Raster } from './image/types.js';
 
 export type Protocol = 'mnist' | 'fit' | 'none';
-export interface Preprocessed { input: Float32Array; shape: [number, number, number]; steps: string[] }
+interface Preprocessed {
+  input: Float32Array;
+  shape: [number, number, number];
+  steps: string[];
+}
 
 const INK = 0.2; // a pixel counts as ink/object above this after contrast stretching
 
 /** Contrast stretched to [0,1], inverted first when `invert` (one pass: 1 - v stretched is (hi - v) / (hi - lo)). */
 function stretch(g: Gray, invert: boolean): Gray {
-  const d = g.data, n = d.length;
-  let lo = Infinity, hi = -Infinity;
-  for (let i = 0; i < n; i++) { const v = d[i]; if (v < lo) lo = v; if (v > hi) hi = v; }
-  if (hi - lo < 1e-3) throw unprocessable(`the image is blank (every pixel is ${(invert ? 1 - lo : lo).toFixed(3)}): there is nothing to classify`);
-  const out = new Float32Array(n), k = 1 / (hi - lo);
+  const d = g.data,
+    n = d.length;
+  let lo = Infinity,
+    hi = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const v = d[i];
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  if (hi - lo < 1e-3)
+    throw unprocessable(
+      `the image is blank (every pixel is ${(invert ? 1 - lo : lo).toFixed(3)}): there is nothing to classify`,
+    );
+  const out = new Float32Array(n),
+    k = 1 / (hi - lo);
   if (invert) for (let i = 0; i < n; i++) out[i] = (hi - d[i]) * k;
   else for (let i = 0; i < n; i++) out[i] = (d[i] - lo) * k;
   return { ...g, data: out };
@@ -33,7 +47,10 @@ export function preprocess(r: Raster, shape: [number, number, number], protocol:
   let g = toGray(r);
   steps.push(r.channels === 3 ? 'grayscale (BT.601 luma)' : 'grayscale');
   if (protocol === 'none') {
-    if (g.width !== W || g.height !== H) { g = resize(g, W, H); steps.push(`resize ${r.width}x${r.height} to ${W}x${H}`); }
+    if (g.width !== W || g.height !== H) {
+      g = resize(g, W, H);
+      steps.push(`resize ${r.width}x${r.height} to ${W}x${H}`);
+    }
     return { input: g.data, shape, steps };
   }
   const light = borderMean(g) > 0.5;
@@ -45,12 +62,14 @@ export function preprocess(r: Raster, shape: [number, number, number], protocol:
   steps.push(`crop to the ${protocol === 'mnist' ? 'ink' : 'object'}: ${g.width}x${g.height} at (${box.x0},${box.y0})`);
   const fitSide = protocol === 'mnist' ? Math.round((20 / 28) * Math.min(W, H)) : Math.min(W, H);
   const s = fitSide / Math.max(g.width, g.height);
-  const fw = Math.max(1, Math.round(g.width * s)), fh = Math.max(1, Math.round(g.height * s));
+  const fw = Math.max(1, Math.round(g.width * s)),
+    fh = Math.max(1, Math.round(g.height * s));
   g = resize(g, fw, fh);
   steps.push(`fit into ${fitSide}x${fitSide} keeping the aspect ratio: ${fw}x${fh}`);
   if (protocol === 'mnist') {
     const c = centreOfMass(g);
-    const ox = Math.round((W - 1) / 2 - c.x + 0.5), oy = Math.round((H - 1) / 2 - c.y + 0.5);
+    const ox = Math.round((W - 1) / 2 - c.x + 0.5),
+      oy = Math.round((H - 1) / 2 - c.y + 0.5);
     g = paste(g, W, H, ox, oy);
     steps.push(`centre by centre of mass in ${W}x${H}`);
   } else {
@@ -67,7 +86,10 @@ export function preprocess(r: Raster, shape: [number, number, number], protocol:
 export function anySizeInput(r: Raster, side: number): { img: Gray; steps: string[] } {
   let g = toGray(r);
   const steps = [r.channels === 3 ? 'grayscale (BT.601 luma)' : 'grayscale'];
-  if (borderMean(g) > 0.5) { g = invert(g); steps.push('invert (light background; the model sees light on dark)'); }
+  if (borderMean(g) > 0.5) {
+    g = invert(g);
+    steps.push('invert (light background; the model sees light on dark)');
+  }
   const s = side / Math.max(g.width, g.height);
   if (s < 1) {
     g = resize(g, Math.max(1, Math.round(g.width * s)), Math.max(1, Math.round(g.height * s)));

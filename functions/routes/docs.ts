@@ -4,21 +4,27 @@ import { openapi } from '../openapi.js';
 
 export const docs = new Hono();
 
-const esc = (s: unknown) => String(s ?? '').replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+const esc = (s: unknown) =>
+  String(s ?? '').replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
 function page(origin: string): string {
-  const ops = Object.entries(openapi.paths).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ path, method, op: op as Record<string, any> })));
+  const ops = Object.entries(openapi.paths).flatMap(([path, item]) =>
+    Object.entries(item).map(([method, op]) => ({ path, method, op: op as Record<string, any> })),
+  );
   const section = ({ path, method, op }: (typeof ops)[number]) => {
     const params = (op.parameters ?? []) as Record<string, any>[];
     const body = op.requestBody ? Object.keys(op.requestBody.content).join(', ') : '';
-    const example = method === 'post'
-      ? `curl -X POST --data-binary @digit.png '${origin}${path.replace('{model}', 'digits')}'`
-      : `curl '${origin}${path.replace('{model}', 'digits')}'`;
+    const example =
+      method === 'post'
+        ? `curl -X POST --data-binary @digit.png '${origin}${path.replace('{model}', 'digits')}'`
+        : `curl '${origin}${path.replace('{model}', 'digits')}'`;
     return `<section><h2><span class="m ${method}">${method.toUpperCase()}</span> <code>${esc(path)}</code></h2>
 <p><b>${esc(op.summary)}</b>${op.description ? ` ${esc(op.description)}` : ''}</p>
 ${params.length ? `<table><tr><th>parameter</th><th>in</th><th>schema</th><th>meaning</th></tr>${params.map((p) => `<tr><td><code>${esc(p.name)}</code></td><td>${esc(p.in)}</td><td><code>${esc(JSON.stringify(p.schema))}</code></td><td>${esc(p.description)}</td></tr>`).join('')}</table>` : ''}
 ${body ? `<p>Body: ${esc(body)}. ${esc(op.requestBody.description)}</p>` : ''}
-<p>Responses: ${Object.keys(op.responses).map((s) => `<code>${s}</code>`).join(' ')}; errors are <code>application/problem+json</code>.</p>
+<p>Responses: ${Object.keys(op.responses)
+      .map((s) => `<code>${s}</code>`)
+      .join(' ')}; errors are <code>application/problem+json</code>.</p>
 <pre>${esc(example)}</pre></section>`;
   };
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(openapi.info.title)} API</title>

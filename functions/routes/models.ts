@@ -22,7 +22,8 @@ models.post('/:model/classify', async (c) => {
   const k = model.meta.labels.length;
   const rawK = c.req.query('top_k') ?? '3';
   const topK = rawK === 'all' ? k : Number(rawK);
-  if (!Number.isInteger(topK) || topK < 1 || topK > k) throw badRequest(`top_k must be an integer from 1 to ${k}, or "all"; got "${rawK}"`);
+  if (!Number.isInteger(topK) || topK < 1 || topK > k)
+    throw badRequest(`top_k must be an integer from 1 to ${k}, or "all"; got "${rawK}"`);
   const source = await imageFrom(c);
   const t1 = performance.now();
   const pre = prepare(c, model, source);
@@ -48,10 +49,17 @@ models.post('/:model/activations', async (c) => {
   const source = await imageFrom(c);
   const pre = prepare(c, model, source);
   const pictureLayer = layer ?? model.meta.layers.find((l) => l.kind === 'conv2d')?.name ?? model.meta.layers[0].name;
-  const { layers, maps } = await activations(model, pre.input, { layer: layer ?? (format === 'png' ? pictureLayer : undefined), full });
+  const { layers, maps } = await activations(model, pre.input, {
+    layer: layer ?? (format === 'png' ? pictureLayer : undefined),
+    full,
+  });
   if (format === 'png') {
     const pic = layerPicture(maps[`act.${pictureLayer}`]);
-    return c.body(pic.png as Uint8Array<ArrayBuffer>, 200, { 'content-type': 'image/png', 'x-layer': pictureLayer, 'x-grid': `${pic.columns} columns, ${pic.scale}x` });
+    return c.body(pic.png as Uint8Array<ArrayBuffer>, 200, {
+      'content-type': 'image/png',
+      'x-layer': pictureLayer,
+      'x-grid': `${pic.columns} columns, ${pic.scale}x`,
+    });
   }
   const pic = layerPicture(maps[`act.${pictureLayer}`]);
   return c.json({
@@ -59,6 +67,12 @@ models.post('/:model/activations', async (c) => {
     input: { format: source.format, width: source.width, height: source.height },
     preprocessing: { protocol: pre.protocol, steps: pre.steps, shape: pre.shape },
     layers,
-    picture: { layer: pictureLayer, columns: pic.columns, width: pic.width, height: pic.height, png: `data:image/png;base64,${toBase64(pic.png)}` },
+    picture: {
+      layer: pictureLayer,
+      columns: pic.columns,
+      width: pic.width,
+      height: pic.height,
+      png: `data:image/png;base64,${toBase64(pic.png)}`,
+    },
   });
 });

@@ -6,9 +6,9 @@ import type { Model } from '../core/model.js';
 import { preprocess, type Protocol } from '../core/preprocess.js';
 import { getModel, modelNames } from '../runtime/models.js';
 
-export const DEFAULT_MAX_BODY = 8 * 1024 * 1024;
+const DEFAULT_MAX_BODY = 8 * 1024 * 1024;
 
-export function maxBody(c: Context): number {
+function maxBody(c: Context): number {
   const v = Number((c.env as { MAX_BODY_BYTES?: string } | undefined)?.MAX_BODY_BYTES);
   return Number.isFinite(v) && v > 0 ? v : DEFAULT_MAX_BODY;
 }
@@ -16,7 +16,8 @@ export function maxBody(c: Context): number {
 export function modelFrom(c: Context): Model {
   const name = c.req.param('model') ?? '';
   const m = getModel(name);
-  if (!m) throw notFound(`no model named "${name}". Available: ${modelNames().join(', ')}.`, { available: modelNames() });
+  if (!m)
+    throw notFound(`no model named "${name}". Available: ${modelNames().join(', ')}.`, { available: modelNames() });
   return m;
 }
 
@@ -34,9 +35,16 @@ export async function imageFrom(c: Context): Promise<Source> {
   const type = (c.req.header('content-type') ?? '').toLowerCase();
   if (type.startsWith('multipart/form-data')) {
     let form: FormData;
-    try { form = await c.req.raw.formData(); } catch { throw badRequest('multipart body could not be parsed: send a form with a file field named "image"'); }
+    try {
+      form = await c.req.raw.formData();
+    } catch {
+      throw badRequest('multipart body could not be parsed: send a form with a file field named "image"');
+    }
     const file = form.get('image');
-    if (!file || typeof file === 'string') throw badRequest(`multipart body needs a file field named "image"; got fields: ${[...form.keys()].join(', ') || 'none'}`);
+    if (!file || typeof file === 'string')
+      throw badRequest(
+        `multipart body needs a file field named "image"; got fields: ${[...form.keys()].join(', ') || 'none'}`,
+      );
     const bytes = new Uint8Array(await (file as File).arrayBuffer());
     checkBodySize(bytes.length, limit);
     return fromBytes(bytes);
@@ -46,10 +54,17 @@ export async function imageFrom(c: Context): Promise<Source> {
   if (bytes.length === 0) return fromBytes(bytes); // the empty-body 400
   if (type.startsWith('application/json')) {
     let json: unknown;
-    try { json = JSON.parse(new TextDecoder().decode(bytes)); } catch (e) { throw badRequest(`malformed JSON in request body: ${(e as Error).message}`); }
+    try {
+      json = JSON.parse(new TextDecoder().decode(bytes));
+    } catch (e) {
+      throw badRequest(`malformed JSON in request body: ${(e as Error).message}`);
+    }
     return fromJson(json);
   }
-  if (type.startsWith('text/')) throw unsupported(`Content-Type ${type} is not an image: send a PNG or JPEG file, multipart field "image", or application/json raw pixels`);
+  if (type.startsWith('text/'))
+    throw unsupported(
+      `Content-Type ${type} is not an image: send a PNG or JPEG file, multipart field "image", or application/json raw pixels`,
+    );
   return fromBytes(bytes);
 }
 
@@ -61,14 +76,6 @@ export function prepare(c: Context, model: Model, source: Source) {
   if (!PROTOCOLS.includes(q)) throw badRequest(`preprocess must be one of ${PROTOCOLS.join(', ')}; got "${q}"`);
   const protocol: Protocol = q === 'auto' ? model.meta.preprocessing.protocol : (q as Protocol);
   return { protocol, ...preprocess(source.raster, model.meta.input.shape, protocol) };
-}
-
-export function intParam(c: Context, name: string, def: number, min: number, max: number): number {
-  const raw = c.req.query(name);
-  if (raw === undefined) return def;
-  const v = Number(raw);
-  if (!Number.isInteger(v) || v < min || v > max) throw badRequest(`${name} must be an integer from ${min} to ${max}; got "${raw}"`);
-  return v;
 }
 
 export function boolParam(c: Context, name: string): boolean {

@@ -31,15 +31,62 @@ import fashionSynthGrad1 from '../../models/fashion/synth-grad-1.onnx';
 import fashionSynthGrad2 from '../../models/fashion/synth-grad-2.onnx';
 import fashionWeights from '../../models/fashion/weights.bin';
 import { inputSize } from '../core/gradient.js';
-import { zeroCotangent, type Graph, type Model, type ModelMeta, type ModelRunner, type Samples, type TensorOut } from '../core/model.js';
+import {
+  zeroCotangent,
+  type Graph,
+  type Model,
+  type ModelMeta,
+  type ModelRunner,
+  type Samples,
+  type TensorOut,
+} from '../core/model.js';
 import { getSession, tensor } from './ort.js';
 
 type SamplesFile = { shape: number[]; labels: number[]; pixels: string };
-type Bundle = { meta: ModelMeta; graphs: Partial<Record<Graph, ArrayBuffer>>; weights: ArrayBuffer; samples: SamplesFile };
+type Bundle = {
+  meta: ModelMeta;
+  graphs: Partial<Record<Graph, ArrayBuffer>>;
+  weights: ArrayBuffer;
+  samples: SamplesFile;
+};
 
 const bundles: Record<string, Bundle> = {
-  digits: { meta: digitsMeta as unknown as ModelMeta, graphs: { classify: digitsClassify, model: digitsModel, 'input-grad': digitsGrad, 'loss-grad': digitsLossGrad, 'conv-model': digitsConvModel, 'conv-grad': digitsConvGrad, 'conv-grad-1': digitsConvGrad1, 'conv-grad-2': digitsConvGrad2, 'synth-grad': digitsSynthGrad, 'synth-grad-1': digitsSynthGrad1, 'synth-grad-2': digitsSynthGrad2 }, weights: digitsWeights, samples: digitsSamples },
-  fashion: { meta: fashionMeta as unknown as ModelMeta, graphs: { classify: fashionClassify, model: fashionModel, 'input-grad': fashionGrad, 'loss-grad': fashionLossGrad, 'conv-model': fashionConvModel, 'conv-grad': fashionConvGrad, 'conv-grad-1': fashionConvGrad1, 'conv-grad-2': fashionConvGrad2, 'synth-grad': fashionSynthGrad, 'synth-grad-1': fashionSynthGrad1, 'synth-grad-2': fashionSynthGrad2 }, weights: fashionWeights, samples: fashionSamples },
+  digits: {
+    meta: digitsMeta as unknown as ModelMeta,
+    graphs: {
+      classify: digitsClassify,
+      model: digitsModel,
+      'input-grad': digitsGrad,
+      'loss-grad': digitsLossGrad,
+      'conv-model': digitsConvModel,
+      'conv-grad': digitsConvGrad,
+      'conv-grad-1': digitsConvGrad1,
+      'conv-grad-2': digitsConvGrad2,
+      'synth-grad': digitsSynthGrad,
+      'synth-grad-1': digitsSynthGrad1,
+      'synth-grad-2': digitsSynthGrad2,
+    },
+    weights: digitsWeights,
+    samples: digitsSamples,
+  },
+  fashion: {
+    meta: fashionMeta as unknown as ModelMeta,
+    graphs: {
+      classify: fashionClassify,
+      model: fashionModel,
+      'input-grad': fashionGrad,
+      'loss-grad': fashionLossGrad,
+      'conv-model': fashionConvModel,
+      'conv-grad': fashionConvGrad,
+      'conv-grad-1': fashionConvGrad1,
+      'conv-grad-2': fashionConvGrad2,
+      'synth-grad': fashionSynthGrad,
+      'synth-grad-1': fashionSynthGrad1,
+      'synth-grad-2': fashionSynthGrad2,
+    },
+    weights: fashionWeights,
+    samples: fashionSamples,
+  },
 };
 
 function runner(name: string, b: Bundle): ModelRunner {
@@ -47,7 +94,11 @@ function runner(name: string, b: Bundle): ModelRunner {
     async run(graph, feeds, outputs) {
       const bytes = b.graphs[graph];
       if (!bytes) throw new Error(`model ${name} has no graph ${graph}`);
-      const s = await getSession(`${name}/${graph}`, () => bytes, () => ({ 'weights.bin': b.weights }));
+      const s = await getSession(
+        `${name}/${graph}`,
+        () => bytes,
+        () => ({ 'weights.bin': b.weights }),
+      );
       const inputs: Record<string, ReturnType<typeof tensor>> = {};
       const n = feeds.input?.dims[0] ?? 1;
       for (const name of s.inputNames) {
@@ -74,7 +125,9 @@ function samplesOf(b: Bundle): () => Samples {
   };
 }
 
-const models = new Map<string, Model>(Object.entries(bundles).map(([name, b]) => [name, { meta: b.meta, runner: runner(name, b), samples: samplesOf(b) }]));
+const models = new Map<string, Model>(
+  Object.entries(bundles).map(([name, b]) => [name, { meta: b.meta, runner: runner(name, b), samples: samplesOf(b) }]),
+);
 
 export const modelNames = () => [...models.keys()];
 export const getModel = (name: string) => models.get(name);
@@ -86,5 +139,9 @@ export const getModel = (name: string) => models.get(name);
  */
 for (const name of modelNames()) {
   const model = getModel(name)!;
-  await model.runner.run('classify', { input: { data: new Float32Array(inputSize(model)), dims: [1, ...model.meta.input.shape] } }, ['probs']);
+  await model.runner.run(
+    'classify',
+    { input: { data: new Float32Array(inputSize(model)), dims: [1, ...model.meta.input.shape] } },
+    ['probs'],
+  );
 }

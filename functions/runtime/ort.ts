@@ -9,10 +9,6 @@ import * as ort from 'onnxruntime-web/wasm';
 // wrangler's module collector resolves .wasm imports as paths relative to this file, not through package exports.
 import ortWasm from '../../node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.wasm';
 
-export type Tensor = ort.Tensor;
-export type Feeds = Record<string, ort.Tensor>;
-export type Session = ort.InferenceSession;
-
 const placeholder = new Uint8Array([0x00, 0x61, 0x73, 0x6d]);
 let patched = false;
 
@@ -21,7 +17,11 @@ function patchInstantiate() {
   patched = true;
   const original = WebAssembly.instantiate.bind(WebAssembly) as (...a: unknown[]) => Promise<unknown>;
   (WebAssembly as { instantiate: unknown }).instantiate = async (source: unknown, imports?: WebAssembly.Imports) => {
-    if (source instanceof Uint8Array && source.length === placeholder.length && source.every((v, i) => v === placeholder[i])) {
+    if (
+      source instanceof Uint8Array &&
+      source.length === placeholder.length &&
+      source.every((v, i) => v === placeholder[i])
+    ) {
       const instance = await WebAssembly.instantiate(ortWasm as WebAssembly.Module, imports);
       return { module: ortWasm, instance };
     }
@@ -44,12 +44,20 @@ const sessions = new Map<string, Promise<ort.InferenceSession>>();
  * The cached session for a graph, created on first use. `external` names the external-data files the graph
  * references (the model's shared weights.bin) and their bytes.
  */
-export function getSession(key: string, bytes: () => ArrayBuffer, external: () => Record<string, ArrayBuffer> = () => ({})): Promise<ort.InferenceSession> {
+export function getSession(
+  key: string,
+  bytes: () => ArrayBuffer,
+  external: () => Record<string, ArrayBuffer> = () => ({}),
+): Promise<ort.InferenceSession> {
   let s = sessions.get(key);
   if (!s) {
     configure();
     const externalData = Object.entries(external()).map(([path, data]) => ({ path, data: new Uint8Array(data) }));
-    s = ort.InferenceSession.create(new Uint8Array(bytes()), { executionProviders: ['wasm'], graphOptimizationLevel: 'all', externalData });
+    s = ort.InferenceSession.create(new Uint8Array(bytes()), {
+      executionProviders: ['wasm'],
+      graphOptimizationLevel: 'all',
+      externalData,
+    });
     sessions.set(key, s);
   }
   return s;

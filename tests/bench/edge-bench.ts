@@ -13,11 +13,16 @@ const fx = (f: string) => new Uint8Array(fs.readFileSync(`tests/fixtures/images/
 const ms = (v: number) => `${v.toFixed(2)} ms`;
 
 async function main() {
-  console.log(`bench:edge — Node ${process.version}, workerd via Miniflare; medians of ${N} sequential requests after warm-up`);
+  console.log(
+    `bench:edge — Node ${process.version}, workerd via Miniflare; medians of ${N} sequential requests after warm-up`,
+  );
   const b = buildBundle();
   const limit = (kib: number, mib: number) => `${((kib / 1024 / mib) * 100).toFixed(0)}% of ${mib} MiB`;
-  console.log(`\nbundle (wrangler deploy --dry-run): ${(b.rawKiB / 1024).toFixed(2)} MiB raw, ${(b.gzipKiB / 1024).toFixed(2)} MiB gzip — ${limit(b.gzipKiB, 3)} (free plan), ${limit(b.gzipKiB, 10)} (paid plan)`);
-  for (const f of [...b.files].sort((x, y) => y.bytes - x.bytes).slice(0, 8)) console.log(`  ${(f.bytes / 1024).toFixed(0).padStart(7)} KiB  ${f.name.replace(/^[0-9a-f]{40}-/, '')}`);
+  console.log(
+    `\nbundle (wrangler deploy --dry-run): ${(b.rawKiB / 1024).toFixed(2)} MiB raw, ${(b.gzipKiB / 1024).toFixed(2)} MiB gzip — ${limit(b.gzipKiB, 3)} (free plan), ${limit(b.gzipKiB, 10)} (paid plan)`,
+  );
+  for (const f of [...b.files].sort((x, y) => y.bytes - x.bytes).slice(0, 8))
+    console.log(`  ${(f.bytes / 1024).toFixed(0).padStart(7)} KiB  ${f.name.replace(/^[0-9a-f]{40}-/, '')}`);
 
   // Cold start: a fresh workerd each time; time to ready (script evaluated) and the first classification, next to
   // a no-op Worker started the same way (what Miniflare and workerd cost before any script of ours runs).
@@ -31,47 +36,84 @@ async function main() {
     return t;
   };
   for (let i = 0; i < 3; i++) {
-    const noop = await upAndAnswer(false), wasm = await upAndAnswer(true);
+    const noop = await upAndAnswer(false),
+      wasm = await upAndAnswer(true);
     const t0 = performance.now();
     const mf = await startWorker(b);
     const ready = performance.now() - t0;
     const t1 = performance.now();
-    const r = await mf.dispatchFetch('http://edge.test/models/digits/classify', { method: 'POST', body: fx('digit-7-28.png') });
+    const r = await mf.dispatchFetch('http://edge.test/models/digits/classify', {
+      method: 'POST',
+      body: fx('digit-7-28.png'),
+    });
     await r.json();
     colds.push({ ready, first: performance.now() - t1, noop, wasm });
     await mf.dispose();
   }
-  const cold = { ready: median(colds.map((c) => c.ready)), first: median(colds.map((c) => c.first)), noop: median(colds.map((c) => c.noop)), wasm: median(colds.map((c) => c.wasm)) };
-  console.log(`\ncold start (3 fresh workerd processes, medians): workerd up with our script evaluated (classification sessions created at startup) ${ms(cold.ready)}, then the first classification ${ms(cold.first)}; a no-op Worker up and answering its first request ${ms(cold.noop)}`);
-  console.log(`  cold start to first classification beyond the no-op Worker: ${ms(cold.ready + cold.first - cold.noop)}; of which loading onnxruntime's wasm alone (a no-op Worker that only imports it: ${ms(cold.wasm)}) ${ms(cold.wasm - cold.noop)}`);
+  const cold = {
+    ready: median(colds.map((c) => c.ready)),
+    first: median(colds.map((c) => c.first)),
+    noop: median(colds.map((c) => c.noop)),
+    wasm: median(colds.map((c) => c.wasm)),
+  };
+  console.log(
+    `\ncold start (3 fresh workerd processes, medians): workerd up with our script evaluated (classification sessions created at startup) ${ms(cold.ready)}, then the first classification ${ms(cold.first)}; a no-op Worker up and answering its first request ${ms(cold.noop)}`,
+  );
+  console.log(
+    `  cold start to first classification beyond the no-op Worker: ${ms(cold.ready + cold.first - cold.noop)}; of which loading onnxruntime's wasm alone (a no-op Worker that only imports it: ${ms(cold.wasm)}) ${ms(cold.wasm - cold.noop)}`,
+  );
 
   const mf = await startWorker(b, { BENCH: '1' });
-  const post = (f: string) => () => ['http://edge.test/models/digits/classify', { method: 'POST', body: fx(f) }] as [string, RequestInit];
+  const post = (f: string) => () =>
+    ['http://edge.test/models/digits/classify', { method: 'POST', body: fx(f) }] as [string, RequestInit];
   const noop = await timeRequests(mf, N, () => ['http://edge.test/health']);
   console.log(`\nwarm HTTP latency (median / p99), and median minus the no-op route:`);
   console.log(`  GET /health (no-op)     ${ms(median(noop))} / ${ms(pct(noop, 99))}`);
-  for (const [label, f] of [['28x28 PNG', 'digit-7-28.png'], ['280x280 PNG', 'digit-7-280.png'], ['280x280 JPEG', 'digit-7-280.jpg']]) {
+  for (const [label, f] of [
+    ['28x28 PNG', 'digit-7-28.png'],
+    ['280x280 PNG', 'digit-7-280.png'],
+    ['280x280 JPEG', 'digit-7-280.jpg'],
+  ]) {
     const t = await timeRequests(mf, N, post(f));
-    console.log(`  classify ${label.padEnd(13)} ${ms(median(t))} / ${ms(pct(t, 99))}   (+${ms(median(t) - median(noop))})`);
+    console.log(
+      `  classify ${label.padEnd(13)} ${ms(median(t))} / ${ms(pct(t, 99))}   (+${ms(median(t) - median(noop))})`,
+    );
   }
 
   // session.run inside the Worker: n runs in one request, timed from outside, minus the n = 0 request; the
   // classification graph and the full inference graph (every activation an output), against native on each.
   const RUNS = 2000;
-  const loop = async (graph: string, n: number) => median(await timeRequests(mf, 7, () => [`http://edge.test/__bench/run/digits?graph=${graph}&n=${n}`], 1));
+  const loop = async (graph: string, n: number) =>
+    median(await timeRequests(mf, 7, () => [`http://edge.test/__bench/run/digits?graph=${graph}&n=${n}`], 1));
   const inWorker: Record<string, number> = {};
-  for (const graph of ['classify', 'model']) inWorker[graph] = ((await loop(graph, RUNS)) - (await loop(graph, 0))) / RUNS;
+  for (const graph of ['classify', 'model'])
+    inWorker[graph] = ((await loop(graph, RUNS)) - (await loop(graph, 0))) / RUNS;
   await mf.dispose();
   for (const graph of ['classify', 'model']) {
     // From its path, so onnxruntime-node finds weights.bin beside it.
-    const native = await ortNode.InferenceSession.create(`models/digits/${graph}.onnx`, { logSeverityLevel: 3, intraOpNumThreads: 1 });
+    const native = await ortNode.InferenceSession.create(`models/digits/${graph}.onnx`, {
+      logSeverityLevel: 3,
+      intraOpNumThreads: 1,
+    });
     const input = { input: new ortNode.Tensor('float32', new Float32Array(784).fill(0.5), [1, 1, 28, 28]) };
     for (let i = 0; i < 200; i++) await native.run(input, ['probs']);
     const nat: number[] = [];
-    for (let w = 0; w < 7; w++) { const t0 = performance.now(); for (let i = 0; i < RUNS; i++) await native.run(input, ['probs']); nat.push((performance.now() - t0) / RUNS); }
-    console.log(`\nsession.run of digits ${graph}.onnx (batch 1, probs fetched): in workerd ${(inWorker[graph] * 1000).toFixed(1)} us; onnxruntime-node (native, 1 thread) ${(median(nat) * 1000).toFixed(1)} us; ratio ${(inWorker[graph] / median(nat)).toFixed(2)}x`);
+    for (let w = 0; w < 7; w++) {
+      const t0 = performance.now();
+      for (let i = 0; i < RUNS; i++) await native.run(input, ['probs']);
+      nat.push((performance.now() - t0) / RUNS);
+    }
+    console.log(
+      `\nsession.run of digits ${graph}.onnx (batch 1, probs fetched): in workerd ${(inWorker[graph] * 1000).toFixed(1)} us; onnxruntime-node (native, 1 thread) ${(median(nat) * 1000).toFixed(1)} us; ratio ${(inWorker[graph] / median(nat)).toFixed(2)}x`,
+    );
   }
   fs.rmSync(b.dir, { recursive: true, force: true });
 }
 
-main().then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

@@ -14,25 +14,95 @@ async function main() {
   const mf = await startWorker(b);
   const style = await multipart({ content: fx('digit-3-280.png'), style: fx('digit-8-280.png') });
   const shots: [string, string, string, BodyInit | RequestInit | undefined, string][] = [
-    ['digits', 'activations-conv2d1.png', 'activations?layer=conv2d1&format=png', fx('digit-3-280.png'), '--data-binary @digit-3.png'],
-    ['digits', 'activations-relu2.png', 'activations?layer=relu2&format=png', fx('digit-3-280.png'), '--data-binary @digit-3.png'],
-    ['fashion', 'activations-conv2d1.png', 'activations?layer=conv2d1&format=png', fx('fashion-ankle-boot.png'), '--data-binary @ankle-boot.png'],
-    ['digits', 'saliency-gradient.png', 'saliency?method=gradient&format=png', fx('digit-3-280.png'), '--data-binary @digit-3.png'],
-    ['digits', 'saliency-smoothgrad.png', 'saliency?method=smoothgrad&format=png', fx('digit-3-280.png'), '--data-binary @digit-3.png'],
-    ['digits', 'saliency-integrated-gradients.png', 'saliency?method=integrated-gradients&format=png', fx('digit-3-280.png'), '--data-binary @digit-3.png'],
-    ['digits', 'saliency-grad-cam.png', 'saliency?method=grad-cam&format=png', fx('digit-3-280.png'), '--data-binary @digit-3.png'],
-    ['digits', 'attack-pgd.png', 'attack?method=pgd&eps=0.3&format=png', fx('digit-3-280.png'), '--data-binary @digit-3.png'],
+    [
+      'digits',
+      'activations-conv2d1.png',
+      'activations?layer=conv2d1&format=png',
+      fx('digit-3-280.png'),
+      '--data-binary @digit-3.png',
+    ],
+    [
+      'digits',
+      'activations-relu2.png',
+      'activations?layer=relu2&format=png',
+      fx('digit-3-280.png'),
+      '--data-binary @digit-3.png',
+    ],
+    [
+      'fashion',
+      'activations-conv2d1.png',
+      'activations?layer=conv2d1&format=png',
+      fx('fashion-ankle-boot.png'),
+      '--data-binary @ankle-boot.png',
+    ],
+    [
+      'digits',
+      'saliency-gradient.png',
+      'saliency?method=gradient&format=png',
+      fx('digit-3-280.png'),
+      '--data-binary @digit-3.png',
+    ],
+    [
+      'digits',
+      'saliency-smoothgrad.png',
+      'saliency?method=smoothgrad&format=png',
+      fx('digit-3-280.png'),
+      '--data-binary @digit-3.png',
+    ],
+    [
+      'digits',
+      'saliency-integrated-gradients.png',
+      'saliency?method=integrated-gradients&format=png',
+      fx('digit-3-280.png'),
+      '--data-binary @digit-3.png',
+    ],
+    [
+      'digits',
+      'saliency-grad-cam.png',
+      'saliency?method=grad-cam&format=png',
+      fx('digit-3-280.png'),
+      '--data-binary @digit-3.png',
+    ],
+    [
+      'digits',
+      'attack-pgd.png',
+      'attack?method=pgd&eps=0.3&format=png',
+      fx('digit-3-280.png'),
+      '--data-binary @digit-3.png',
+    ],
     ['digits', 'fooling-all.png', 'fooling?target=all&format=png', undefined, ''],
-    ['digits', 'fooling-all-smooth.png', 'fooling?target=all&tv=0.02&l2=0.01&blur_every=4&steps=500&format=png', undefined, ''],
+    [
+      'digits',
+      'fooling-all-smooth.png',
+      'fooling?target=all&tv=0.02&l2=0.01&blur_every=4&steps=500&format=png',
+      undefined,
+      '',
+    ],
     ['digits', 'visualize-conv2d2.png', 'visualize?layer=conv2d2&channel=all&format=png', undefined, ''],
     ['digits', 'visualize-classes.png', 'visualize?class=8&steps=200&format=png', undefined, ''],
-    ['digits', 'dream.png', 'dream?side=96&octaves=4&steps=10&format=png', fx('digit-8-280.png'), '--data-binary @digit-8.png'],
-    ['digits', 'style.png', 'style?steps=80&side=64&format=png', style, '-F content=@digit-3.png -F style=@digit-8.png'],
+    [
+      'digits',
+      'dream.png',
+      'dream?side=96&octaves=4&steps=10&format=png',
+      fx('digit-8-280.png'),
+      '--data-binary @digit-8.png',
+    ],
+    [
+      'digits',
+      'style.png',
+      'style?steps=80&side=64&format=png',
+      style,
+      '-F content=@digit-3.png -F style=@digit-8.png',
+    ],
   ];
   for (const [model, file, query, body, curl] of shots) {
-    const init = body && typeof body === 'object' && 'method' in body ? body : { method: 'POST', body: body as BodyInit | undefined };
+    const init =
+      body && typeof body === 'object' && 'method' in body
+        ? body
+        : { method: 'POST', body: body as BodyInit | undefined };
     const r = await mf.dispatchFetch(`http://edge.test/models/${model}/${query}`, init as never);
-    if (r.status !== 200 || r.headers.get('content-type') !== 'image/png') throw new Error(`${query}: ${r.status} ${await r.text()}`);
+    if (r.status !== 200 || r.headers.get('content-type') !== 'image/png')
+      throw new Error(`${query}: ${r.status} ${await r.text()}`);
     const out = path.join('models', model, 'examples', file);
     fs.mkdirSync(path.dirname(out), { recursive: true });
     fs.writeFileSync(out, new Uint8Array(await r.arrayBuffer()));
@@ -42,4 +112,10 @@ async function main() {
   fs.rmSync(b.dir, { recursive: true, force: true });
 }
 
-main().then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

@@ -14,8 +14,12 @@ async function main() {
   const b = buildBundle();
   const mf = await startWorker(b);
   const noop = median(await timeRequests(mf, 50, () => ['http://edge.test/health']));
-  const digit = fx('digit-4-280.png'), eight = fx('digit-8-280.png');
-  const post = (path: string, body: BodyInit = '') => () => [`http://edge.test/models/digits/${path}`, { method: 'POST', body }] as [string, RequestInit];
+  const digit = fx('digit-4-280.png'),
+    eight = fx('digit-8-280.png');
+  const post =
+    (path: string, body: BodyInit = '') =>
+    () =>
+      [`http://edge.test/models/digits/${path}`, { method: 'POST', body }] as [string, RequestInit];
   const style = await multipart({ content: digit, style: eight });
   const cases: [string, () => [string, RequestInit]][] = [
     ['classify (for reference)', post('classify', digit)],
@@ -33,33 +37,59 @@ async function main() {
     ['dream 64x64, 3 octaves x 5 steps', post('dream', digit)],
     ['style 48x48, L-BFGS 10 steps', () => ['http://edge.test/models/digits/style', style]],
   ];
-  console.log(`bench:see — workerd via Miniflare, digits model, median of ${REPEAT} warm requests; no-op route ${noop.toFixed(2)} ms (subtracted)`);
+  console.log(
+    `bench:see — workerd via Miniflare, digits model, median of ${REPEAT} warm requests; no-op route ${noop.toFixed(2)} ms (subtracted)`,
+  );
   for (const [label, make] of cases) {
     const t = median(await timeRequests(mf, REPEAT, make, 2)) - noop;
     console.log(`  ${label.padEnd(42)} ${t.toFixed(1).padStart(7)} ms ${t < 100 ? '' : '  (over the 100 ms goal)'}`);
   }
   const r = await mf.dispatchFetch('http://edge.test/models/digits/robustness?images=100&steps=20');
-  const rob = (await r.json()) as { images: number; cleanAccuracy: number; table: { method: string; eps: number; accuracy: number }[]; published: { source: string; cleanAccuracy: number; fgsmEps03Accuracy: number } };
+  const rob = (await r.json()) as {
+    images: number;
+    cleanAccuracy: number;
+    table: { method: string; eps: number; accuracy: number }[];
+    published: { source: string; cleanAccuracy: number; fgsmEps03Accuracy: number };
+  };
   const eps = [...new Set(rob.table.map((x) => x.eps))];
   console.log(`\nrobust accuracy on ${rob.images} bundled held-out digits (L-inf; PGD 20 steps, random start):`);
   console.log(`  eps    ${eps.map((e) => e.toFixed(2).padStart(6)).join(' ')}`);
-  for (const m of ['fgsm', 'pgd']) console.log(`  ${m.padEnd(6)} ${eps.map((e) => `${(rob.table.find((x) => x.method === m && x.eps === e)!.accuracy * 100).toFixed(0)}%`.padStart(6)).join(' ')}`);
-  console.log(`  published (${rob.published.source}): clean ${(rob.published.cleanAccuracy * 100).toFixed(1)}%, FGSM eps 0.3 -> ${(rob.published.fgsmEps03Accuracy * 100).toFixed(1)}%`);
+  for (const m of ['fgsm', 'pgd'])
+    console.log(
+      `  ${m.padEnd(6)} ${eps.map((e) => `${(rob.table.find((x) => x.method === m && x.eps === e)!.accuracy * 100).toFixed(0)}%`.padStart(6)).join(' ')}`,
+    );
+  console.log(
+    `  published (${rob.published.source}): clean ${(rob.published.cleanAccuracy * 100).toFixed(1)}%, FGSM eps 0.3 -> ${(rob.published.fgsmEps03Accuracy * 100).toFixed(1)}%`,
+  );
   // Fooling from noise across seeds: does every class reach 0.9999 within the step cap?
   const SEEDS = 12;
   const missed: number[] = [];
   for (let seed = 0; seed < SEEDS; seed++) {
-    const f = (await (await mf.dispatchFetch(`http://edge.test/models/digits/fooling?target=all&seed=${seed}`, { method: 'POST' })).json()) as { allReached: boolean };
+    const f = (await (
+      await mf.dispatchFetch(`http://edge.test/models/digits/fooling?target=all&seed=${seed}`, { method: 'POST' })
+    ).json()) as { allReached: boolean };
     if (!f.allReached) missed.push(seed);
   }
-  console.log(`\nfooling all ten classes to 0.9999 from noise: ${SEEDS - missed.length} of ${SEEDS} seeds (0-${SEEDS - 1})${missed.length ? `; missed: ${missed.join(', ')}` : ''}`);
+  console.log(
+    `\nfooling all ten classes to 0.9999 from noise: ${SEEDS - missed.length} of ${SEEDS} seeds (0-${SEEDS - 1})${missed.length ? `; missed: ${missed.join(', ')}` : ''}`,
+  );
   // Deep Style's default (10 L-BFGS steps) against Adam (20 steps of 0.04, 40 of 0.02): the losses each reaches.
   for (const q of ['optimizer=lbfgs&steps=10', 'optimizer=adam&steps=20&lr=0.04', 'optimizer=adam&steps=40&lr=0.02']) {
-    const st = (await (await mf.dispatchFetch(`http://edge.test/models/digits/style?${q}`, style as never)).json()) as { losses: { first: { style: number; content: number }; last: { style: number; content: number } } };
-    console.log(`style ${q.padEnd(32)}: style loss ${st.losses.first.style.toFixed(5)} -> ${st.losses.last.style.toFixed(5)}, content loss ${st.losses.last.content.toFixed(4)}, total (content + 100 x style) ${(st.losses.last.content + 100 * st.losses.last.style).toFixed(4)}`);
+    const st = (await (await mf.dispatchFetch(`http://edge.test/models/digits/style?${q}`, style as never)).json()) as {
+      losses: { first: { style: number; content: number }; last: { style: number; content: number } };
+    };
+    console.log(
+      `style ${q.padEnd(32)}: style loss ${st.losses.first.style.toFixed(5)} -> ${st.losses.last.style.toFixed(5)}, content loss ${st.losses.last.content.toFixed(4)}, total (content + 100 x style) ${(st.losses.last.content + 100 * st.losses.last.style).toFixed(4)}`,
+    );
   }
   await mf.dispose();
   fs.rmSync(b.dir, { recursive: true, force: true });
 }
 
-main().then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

@@ -7,14 +7,25 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Miniflare } from 'miniflare';
 
-export interface Bundle { dir: string; rawKiB: number; gzipKiB: number; files: { name: string; bytes: number }[] }
+export interface Bundle {
+  dir: string;
+  rawKiB: number;
+  gzipKiB: number;
+  files: { name: string; bytes: number }[];
+}
 
 export function buildBundle(dir = path.resolve('.bench-dist')): Bundle {
   fs.rmSync(dir, { recursive: true, force: true });
-  const out = execFileSync('npx', ['wrangler', 'deploy', '--dry-run', '--outdir', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = execFileSync('npx', ['wrangler', 'deploy', '--dry-run', '--outdir', dir], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const m = /Total Upload: ([\d.]+) KiB \/ gzip: ([\d.]+) KiB/.exec(out);
   if (!m) throw new Error(`wrangler did not report the upload size:\n${out}`);
-  const files = fs.readdirSync(dir).filter((f) => !f.endsWith('.map') && f !== 'README.md').map((name) => ({ name, bytes: fs.statSync(path.join(dir, name)).size }));
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => !f.endsWith('.map') && f !== 'README.md')
+    .map((name) => ({ name, bytes: fs.statSync(path.join(dir, name)).size }));
   return { dir, rawKiB: Number(m[1]), gzipKiB: Number(m[2]), files };
 }
 
@@ -23,11 +34,18 @@ const compatibilityDate = () => /compatibility_date = "([^"]+)"/.exec(fs.readFil
 
 export async function startWorker(b: Bundle, bindings: Record<string, string> = {}): Promise<Miniflare> {
   const modules = b.files.map((f) => ({
-    type: f.name.endsWith('.wasm') ? ('CompiledWasm' as const) : f.name.endsWith('.onnx') || f.name.endsWith('.bin') ? ('Data' as const) : ('ESModule' as const),
+    type: f.name.endsWith('.wasm')
+      ? ('CompiledWasm' as const)
+      : f.name.endsWith('.onnx') || f.name.endsWith('.bin')
+        ? ('Data' as const)
+        : ('ESModule' as const),
     path: path.join(b.dir, f.name),
   }));
   const mf = new Miniflare({
-    modules: [modules.find((m) => m.path.endsWith('index.js'))!, ...modules.filter((m) => !m.path.endsWith('index.js'))],
+    modules: [
+      modules.find((m) => m.path.endsWith('index.js'))!,
+      ...modules.filter((m) => !m.path.endsWith('index.js')),
+    ],
     modulesRoot: b.dir,
     compatibilityDate: compatibilityDate(),
     compatibilityFlags: ['nodejs_compat'],
@@ -45,8 +63,19 @@ export async function startWorker(b: Bundle, bindings: Record<string, string> = 
 export async function startNoopWorker(ortWasm = false): Promise<Miniflare> {
   const mf = new Miniflare({
     modules: ortWasm
-      ? [{ type: 'ESModule', path: 'index.mjs', contents: 'import w from "./ort.wasm"; export default { fetch: () => new Response(String(w instanceof WebAssembly.Module)) };' },
-        { type: 'CompiledWasm', path: 'ort.wasm', contents: fs.readFileSync('node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.wasm') }]
+      ? [
+          {
+            type: 'ESModule',
+            path: 'index.mjs',
+            contents:
+              'import w from "./ort.wasm"; export default { fetch: () => new Response(String(w instanceof WebAssembly.Module)) };',
+          },
+          {
+            type: 'CompiledWasm',
+            path: 'ort.wasm',
+            contents: fs.readFileSync('node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.wasm'),
+          },
+        ]
       : [{ type: 'ESModule', path: 'index.mjs', contents: 'export default { fetch: () => new Response("ok") };' }],
     compatibilityDate: compatibilityDate(),
     compatibilityFlags: ['nodejs_compat'],
@@ -55,11 +84,22 @@ export async function startNoopWorker(ortWasm = false): Promise<Miniflare> {
   return mf;
 }
 
-export const median = (a: number[]) => { const s = [...a].sort((x, y) => x - y); return s[Math.floor(s.length / 2)]; };
-export const pct = (a: number[], p: number) => { const s = [...a].sort((x, y) => x - y); return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]; };
+export const median = (a: number[]) => {
+  const s = [...a].sort((x, y) => x - y);
+  return s[Math.floor(s.length / 2)];
+};
+export const pct = (a: number[], p: number) => {
+  const s = [...a].sort((x, y) => x - y);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+};
 
 /** Times `count` sequential requests (after `warm` untimed ones); milliseconds each. */
-export async function timeRequests(mf: Miniflare, count: number, make: () => [string, RequestInit?], warm = 5): Promise<number[]> {
+export async function timeRequests(
+  mf: Miniflare,
+  count: number,
+  make: () => [string, RequestInit?],
+  warm = 5,
+): Promise<number[]> {
   const one = async () => {
     const [url, init] = make();
     const t0 = performance.now();
@@ -79,5 +119,9 @@ export async function multipart(files: Record<string, Uint8Array>): Promise<Requ
   const form = new FormData();
   for (const [name, bytes] of Object.entries(files)) form.append(name, new Blob([bytes]), `${name}.png`);
   const r = new Response(form);
-  return { method: 'POST', body: new Uint8Array(await r.arrayBuffer()), headers: { 'content-type': r.headers.get('content-type')! } };
+  return {
+    method: 'POST',
+    body: new Uint8Array(await r.arrayBuffer()),
+    headers: { 'content-type': r.headers.get('content-type')! },
+  };
 }

@@ -10,8 +10,10 @@ const workerModules: Plugin = {
   enforce: 'pre',
   load(id) {
     const file = id.split('?')[0];
-    if (file.endsWith('.onnx') || file.endsWith('.bin')) return `export default new Uint8Array(Buffer.from(${JSON.stringify(fs.readFileSync(file).toString('base64'))}, 'base64')).buffer;`;
-    if (file.endsWith('.wasm')) return `import fs from 'node:fs'; export default await WebAssembly.compile(fs.readFileSync(${JSON.stringify(file)}));`;
+    if (file.endsWith('.onnx') || file.endsWith('.bin'))
+      return `export default new Uint8Array(Buffer.from(${JSON.stringify(fs.readFileSync(file).toString('base64'))}, 'base64')).buffer;`;
+    if (file.endsWith('.wasm'))
+      return `import fs from 'node:fs'; export default await WebAssembly.compile(fs.readFileSync(${JSON.stringify(file)}));`;
     return null;
   },
 };

@@ -1,5 +1,9 @@
 /** The image fixtures as bytes inside workerd (inlined by Vite at build time; a Worker has no file system). */
-const inlined = import.meta.glob('../fixtures/images/*', { query: '?inline', eager: true, import: 'default' }) as Record<string, string>;
+const inlined = import.meta.glob('../fixtures/images/*', {
+  query: '?inline',
+  eager: true,
+  import: 'default',
+}) as Record<string, string>;
 
 export function fixture(name: string): Uint8Array {
   const url = inlined[`../fixtures/images/${name}`];

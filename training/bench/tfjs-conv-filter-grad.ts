@@ -13,7 +13,11 @@ export function registerConv2DBackpropFilter(backendName = 'wasm') {
     backendName,
     kernelFunc: ({ inputs, attrs }) => {
       const { x, dy } = inputs as unknown as { x: tf.TensorInfo; dy: tf.TensorInfo };
-      const { strides, pad, filterShape } = attrs as unknown as { strides: number | [number, number]; pad: 'valid' | 'same' | number; filterShape: [number, number, number, number] };
+      const { strides, pad, filterShape } = attrs as unknown as {
+        strides: number | [number, number];
+        pad: 'valid' | 'same' | number;
+        filterShape: [number, number, number, number];
+      };
       const s = Array.isArray(strides) ? strides[0] : strides;
       const out = tf.tidy(() => {
         const X = tf.engine().makeTensorFromTensorInfo(x) as tf.Tensor4D; // [N,H,W,C]
@@ -21,7 +25,15 @@ export function registerConv2DBackpropFilter(backendName = 'wasm') {
         const [kh, kw] = filterShape;
         // Padding that reproduces the forward conv's: 'same' pads (k-1)/2 each side (odd kernels), 'valid' none.
         const p = pad === 'same' ? Math.floor((kh - 1) / 2) : pad === 'valid' ? 0 : pad;
-        const xt = tf.transpose(tf.pad(X, [[0, 0], [p, p], [p, p], [0, 0]]), [3, 1, 2, 0]); // [C,H',W',N] : batch = C
+        const xt = tf.transpose(
+          tf.pad(X, [
+            [0, 0],
+            [p, p],
+            [p, p],
+            [0, 0],
+          ]),
+          [3, 1, 2, 0],
+        ); // [C,H',W',N] : batch = C
         const dyt = tf.transpose(DY, [1, 2, 0, 3]); // [Ho,Wo,N,F]: a filter with N in-channels and F out-channels
         const g = tf.conv2d(xt, dyt, 1, 'valid', 'NHWC', s); // [C, kh', kw', F]
         return tf.transpose(tf.slice(g, [0, 0, 0, 0], [-1, kh, kw, -1]), [1, 2, 0, 3]); // [kh,kw,C,F]

@@ -20,14 +20,24 @@ import { resolve, type ArchSpec } from '../spec.js';
 import { Adam, initWeights } from '../weights.js';
 import { registerConv2DBackpropFilter } from './tfjs-conv-filter-grad.js';
 
-const B = 64, WARMUP = 3, STEPS = 8, WINDOWS = 5;
+const B = 64,
+  WARMUP = 3,
+  STEPS = 8,
+  WINDOWS = 5;
 const threads = os.availableParallelism?.() ?? os.cpus().length;
 const probe: ArchSpec = {
   input: [1, 28, 28],
   layers: [
-    { kind: 'conv2d', filters: 32, kernel: 3 }, { kind: 'relu' }, { kind: 'maxpool' },
-    { kind: 'conv2d', filters: 64, kernel: 3 }, { kind: 'relu' }, { kind: 'maxpool' },
-    { kind: 'flatten' }, { kind: 'dense', units: 128 }, { kind: 'relu' }, { kind: 'dense', units: 10 },
+    { kind: 'conv2d', filters: 32, kernel: 3 },
+    { kind: 'relu' },
+    { kind: 'maxpool' },
+    { kind: 'conv2d', filters: 64, kernel: 3 },
+    { kind: 'relu' },
+    { kind: 'maxpool' },
+    { kind: 'flatten' },
+    { kind: 'dense', units: 128 },
+    { kind: 'relu' },
+    { kind: 'dense', units: 10 },
   ],
 };
 
@@ -49,52 +59,101 @@ async function timeSteps(step: () => Promise<void>): Promise<number> {
 }
 
 /** Our trainer's step on any engine that runs the training graph. */
-async function onnxStep(arch: ArchSpec, run: (feeds: Record<string, { data: Float32Array; dims: number[] }>) => Promise<Record<string, Float32Array>>) {
+async function onnxStep(
+  arch: ArchSpec,
+  run: (feeds: Record<string, { data: Float32Array; dims: number[] }>) => Promise<Record<string, Float32Array>>,
+) {
   const layers = resolve(arch);
   const weights = initWeights(layers, 1);
   const adam = new Adam({ lr: 1e-3 });
   const params = layers.flatMap((l) => l.params);
   return async () => {
-    const feeds: Record<string, { data: Float32Array; dims: number[] }> = { input: { data: x, dims: [B, 1, 28, 28] }, targets: { data: onehot, dims: [B, 10] } };
+    const feeds: Record<string, { data: Float32Array; dims: number[] }> = {
+      input: { data: x, dims: [B, 1, 28, 28] },
+      targets: { data: onehot, dims: [B, 10] },
+    };
     for (const p of params) feeds[p.name] = { data: weights[p.name], dims: p.shape };
-    for (const l of layers.filter((l) => l.kind === 'dropout')) feeds[`${l.name}.mask`] = { data: new Float32Array(B * l.inShape.reduce((a, v) => a * v, 1)).fill(1), dims: [B, ...l.inShape] };
+    for (const l of layers.filter((l) => l.kind === 'dropout'))
+      feeds[`${l.name}.mask`] = {
+        data: new Float32Array(B * l.inShape.reduce((a, v) => a * v, 1)).fill(1),
+        dims: [B, ...l.inShape],
+      };
     const out = await run(feeds);
-    adam.step(weights, Object.fromEntries(params.filter((p) => p.trainable).map((p) => [p.name, out[`grad:${p.name}`]])), new Set());
+    adam.step(
+      weights,
+      Object.fromEntries(params.filter((p) => p.trainable).map((p) => [p.name, out[`grad:${p.name}`]])),
+      new Set(),
+    );
   };
 }
 
 async function ours(arch: ArchSpec) {
   const s = await session(buildTrainStep(arch, { poolIndices: true }));
-  return timeSteps(await onnxStep(arch, async (f) => {
-    const out = await s.run(Object.fromEntries(Object.entries(f).map(([k, v]) => [k, tensor(v.data, v.dims)])));
-    return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.data as Float32Array]));
-  }));
+  return timeSteps(
+    await onnxStep(arch, async (f) => {
+      const out = await s.run(Object.fromEntries(Object.entries(f).map(([k, v]) => [k, tensor(v.data, v.dims)])));
+      return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.data as Float32Array]));
+    }),
+  );
 }
 
 async function native(arch: ArchSpec, intraOpNumThreads: number) {
-  const s = await ortNode.InferenceSession.create(encodeModel(buildTrainStep(arch, { poolIndices: true })), { intraOpNumThreads, logSeverityLevel: 3 });
-  return timeSteps(await onnxStep(arch, async (f) => {
-    const out = await s.run(Object.fromEntries(Object.entries(f).map(([k, v]) => [k, new ortNode.Tensor('float32', v.data, v.dims)])));
-    return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.data as Float32Array]));
-  }));
+  const s = await ortNode.InferenceSession.create(encodeModel(buildTrainStep(arch, { poolIndices: true })), {
+    intraOpNumThreads,
+    logSeverityLevel: 3,
+  });
+  return timeSteps(
+    await onnxStep(arch, async (f) => {
+      const out = await s.run(
+        Object.fromEntries(Object.entries(f).map(([k, v]) => [k, new ortNode.Tensor('float32', v.data, v.dims)])),
+      );
+      return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.data as Float32Array]));
+    }),
+  );
 }
 
 async function tfjs() {
   const require = createRequire(import.meta.url);
-  setWasmPaths(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm').replace(/tfjs-backend-wasm\.wasm$/, ''));
+  setWasmPaths(
+    require
+      .resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')
+      .replace(/tfjs-backend-wasm\.wasm$/, ''),
+  );
   setThreadsCount(threads);
   await tf.setBackend('wasm');
   registerConv2DBackpropFilter('wasm');
   const v = (shape: number[], fanIn: number) => tf.variable(tf.randomNormal(shape, 0, Math.sqrt(2 / fanIn)));
-  const w = { c1: v([3, 3, 1, 32], 9), b1: tf.variable(tf.zeros([32])), c2: v([3, 3, 32, 64], 288), b2: tf.variable(tf.zeros([64])), d1: v([1600, 128], 1600), e1: tf.variable(tf.zeros([128])), d2: v([128, 10], 128), e2: tf.variable(tf.zeros([10])) };
+  const w = {
+    c1: v([3, 3, 1, 32], 9),
+    b1: tf.variable(tf.zeros([32])),
+    c2: v([3, 3, 32, 64], 288),
+    b2: tf.variable(tf.zeros([64])),
+    d1: v([1600, 128], 1600),
+    e1: tf.variable(tf.zeros([128])),
+    d2: v([128, 10], 128),
+    e2: tf.variable(tf.zeros([10])),
+  };
   const opt = tf.train.adam(1e-3);
-  const xs = tf.tensor4d(x, [B, 28, 28, 1]), ys = tf.tensor2d(onehot, [B, 10]);
+  const xs = tf.tensor4d(x, [B, 28, 28, 1]),
+    ys = tf.tensor2d(onehot, [B, 10]);
   const step = async () => {
     tf.tidy(() => {
       opt.minimize(() => {
-        let h: tf.Tensor4D = tf.maxPool(tf.relu(tf.add(tf.conv2d(xs, w.c1 as tf.Tensor4D, 1, 'valid'), w.b1)) as tf.Tensor4D, 2, 2, 'valid');
-        h = tf.maxPool(tf.relu(tf.add(tf.conv2d(h, w.c2 as tf.Tensor4D, 1, 'valid'), w.b2)) as tf.Tensor4D, 2, 2, 'valid');
-        const d = tf.relu(tf.add(tf.matMul(tf.reshape(h, [B, 1600]) as tf.Tensor2D, w.d1 as tf.Tensor2D), w.e1)) as tf.Tensor2D;
+        let h: tf.Tensor4D = tf.maxPool(
+          tf.relu(tf.add(tf.conv2d(xs, w.c1 as tf.Tensor4D, 1, 'valid'), w.b1)) as tf.Tensor4D,
+          2,
+          2,
+          'valid',
+        );
+        h = tf.maxPool(
+          tf.relu(tf.add(tf.conv2d(h, w.c2 as tf.Tensor4D, 1, 'valid'), w.b2)) as tf.Tensor4D,
+          2,
+          2,
+          'valid',
+        );
+        const d = tf.relu(
+          tf.add(tf.matMul(tf.reshape(h, [B, 1600]) as tf.Tensor2D, w.d1 as tf.Tensor2D), w.e1),
+        ) as tf.Tensor2D;
         return tf.losses.softmaxCrossEntropy(ys, tf.add(tf.matMul(d, w.d2 as tf.Tensor2D), w.e2)) as tf.Scalar;
       });
     });
@@ -104,8 +163,14 @@ async function tfjs() {
 }
 
 async function main() {
-  console.log(`bench:train — batch ${B}, ${WINDOWS} windows of ${STEPS} steps after ${WARMUP} warm-up steps, median images/s; ${os.cpus()[0].model}, ${threads} cores, Node ${process.version}`);
-  console.log(`architecture: Conv32-3x3 > MaxPool > Conv64-3x3 > MaxPool > Dense128 > Dense10 (${resolve(probe).flatMap((l) => l.params).reduce((a, p) => a + p.shape.reduce((x, v) => x * v, 1), 0)} parameters)`);
+  console.log(
+    `bench:train — batch ${B}, ${WINDOWS} windows of ${STEPS} steps after ${WARMUP} warm-up steps, median images/s; ${os.cpus()[0].model}, ${threads} cores, Node ${process.version}`,
+  );
+  console.log(
+    `architecture: Conv32-3x3 > MaxPool > Conv64-3x3 > MaxPool > Dense128 > Dense10 (${resolve(probe)
+      .flatMap((l) => l.params)
+      .reduce((a, p) => a + p.shape.reduce((x, v) => x * v, 1), 0)} parameters)`,
+  );
   const r: Record<string, number> = {};
   r.ours = await ours(probe);
   console.log(`  ours (onnxruntime-web wasm, ${threads} threads)   ${r.ours.toFixed(0)} images/s`);
@@ -113,10 +178,20 @@ async function main() {
   console.log(`  onnxruntime-node (native, ${threads} threads)      ${r.native.toFixed(0)} images/s`);
   r.tfjs = await tfjs();
   console.log(`  tfjs 4.22 on tfjs-backend-wasm (${threads} threads) ${r.tfjs.toFixed(0)} images/s`);
-  console.log(`ratios: ours / tfjs-wasm = ${(r.ours / r.tfjs).toFixed(2)}x (goal >= 3x); ours / native = ${(r.ours / r.native).toFixed(2)} (goal >= 0.5)`);
+  console.log(
+    `ratios: ours / tfjs-wasm = ${(r.ours / r.tfjs).toFixed(2)}x (goal >= 3x); ours / native = ${(r.ours / r.native).toFixed(2)} (goal >= 0.5)`,
+  );
   const digits = PRESETS.digits.arch;
   const d = { ours: await ours(digits), native: await native(digits, threads) };
-  console.log(`committed digits architecture (conv+batchnorm+dropout): ours ${d.ours.toFixed(0)} images/s, native ${d.native.toFixed(0)} images/s, ratio ${(d.ours / d.native).toFixed(2)}`);
+  console.log(
+    `committed digits architecture (conv+batchnorm+dropout): ours ${d.ours.toFixed(0)} images/s, native ${d.native.toFixed(0)} images/s, ratio ${(d.ours / d.native).toFixed(2)}`,
+  );
 }
 
-main().then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

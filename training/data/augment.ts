@@ -5,10 +5,13 @@
 import { warp, type Affine } from '../../functions/core/image/affine.js';
 import type { Rng } from '../../functions/core/random.js';
 
-export { warp, type Affine };
+export { warp };
 
 export interface AugmentOptions {
-  maxRotateDeg: number; minScale: number; maxScale: number; maxShift: number;
+  maxRotateDeg: number;
+  minScale: number;
+  maxScale: number;
+  maxShift: number;
   /** Shifts by whole pixels: with no rotation or scaling the warp then copies pixels (no interpolation blur). */
   wholePixelShift?: boolean;
 }

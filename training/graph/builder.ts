@@ -2,7 +2,15 @@
  * GraphBuilder: collects ONNX nodes, constants and initializers with unique names.
  * Layer rules call its small op helpers; compile.ts turns the result into a ModelDef.
  */
-import { DataType, type AttrValue, type Dim, type GraphDef, type NodeDef, type Tensor, type ValueInfo } from '../onnx/proto.js';
+import {
+  DataType,
+  type AttrValue,
+  type Dim,
+  type GraphDef,
+  type NodeDef,
+  type Tensor,
+  type ValueInfo,
+} from '../onnx/proto.js';
 
 export class GraphBuilder {
   readonly nodes: NodeDef[] = [];
@@ -14,7 +22,8 @@ export class GraphBuilder {
 
   /** A fresh value name built from a readable stem. */
   name(stem: string): string {
-    let n = stem, i = 1;
+    let n = stem,
+      i = 1;
     while (this.used.has(n)) n = `${stem}_${i++}`;
     this.used.add(n);
     return n;
@@ -41,7 +50,12 @@ export class GraphBuilder {
   /** Exposes an internal value under a public name (an Identity node), as graph output. */
   exposeAs(value: string, publicName: string, shape: Dim[], doc?: string): void {
     this.used.add(publicName);
-    this.nodes.push({ op: 'Identity', inputs: [value], outputs: [publicName], name: this.name(`Identity:${publicName}`) });
+    this.nodes.push({
+      op: 'Identity',
+      inputs: [value],
+      outputs: [publicName],
+      name: this.name(`Identity:${publicName}`),
+    });
     this.output(publicName, shape, DataType.FLOAT, doc);
   }
   initializer(name: string, dims: number[], data: Float32Array, external?: Tensor['external']): string {
@@ -62,21 +76,45 @@ export class GraphBuilder {
     const hit = this.constCache.get(k);
     if (hit) return hit;
     const name = this.name(`const_${key.replace(/[^0-9a-z_]/gi, 'm')}`);
-    this.nodes.push({ op: 'Constant', inputs: [], outputs: [name], name: this.name(`Constant:${name}`), attrs: { value: { name, dataType, dims, data } } });
+    this.nodes.push({
+      op: 'Constant',
+      inputs: [],
+      outputs: [name],
+      name: this.name(`Constant:${name}`),
+      attrs: { value: { name, dataType, dims, data } },
+    });
     this.constCache.set(k, name);
     return name;
   }
 
   // Small helpers used by many rules.
-  add(a: string, b: string, stem?: string) { return this.o('Add', [a, b], undefined, stem); }
-  sub(a: string, b: string, stem?: string) { return this.o('Sub', [a, b], undefined, stem); }
-  mul(a: string, b: string, stem?: string) { return this.o('Mul', [a, b], undefined, stem); }
-  div(a: string, b: string, stem?: string) { return this.o('Div', [a, b], undefined, stem); }
-  reduceSum(x: string, axes: number[], keepdims: 0 | 1, stem?: string) { return this.o('ReduceSum', [x, this.ints(axes)], { keepdims }, stem); }
-  reduceMean(x: string, axes: number[], keepdims: 0 | 1, stem?: string) { return this.o('ReduceMean', [x], { axes, keepdims }, stem); }
-  reshape(x: string, shape: number[], stem?: string) { return this.o('Reshape', [x, this.ints(shape)], undefined, stem); }
-  reshapeLike(x: string, like: string, stem?: string) { return this.o('Reshape', [x, this.o('Shape', [like])], undefined, stem); }
-  transpose(x: string, perm: number[], stem?: string) { return this.o('Transpose', [x], { perm }, stem); }
+  add(a: string, b: string, stem?: string) {
+    return this.o('Add', [a, b], undefined, stem);
+  }
+  sub(a: string, b: string, stem?: string) {
+    return this.o('Sub', [a, b], undefined, stem);
+  }
+  mul(a: string, b: string, stem?: string) {
+    return this.o('Mul', [a, b], undefined, stem);
+  }
+  div(a: string, b: string, stem?: string) {
+    return this.o('Div', [a, b], undefined, stem);
+  }
+  reduceSum(x: string, axes: number[], keepdims: 0 | 1, stem?: string) {
+    return this.o('ReduceSum', [x, this.ints(axes)], { keepdims }, stem);
+  }
+  reduceMean(x: string, axes: number[], keepdims: 0 | 1, stem?: string) {
+    return this.o('ReduceMean', [x], { axes, keepdims }, stem);
+  }
+  reshape(x: string, shape: number[], stem?: string) {
+    return this.o('Reshape', [x, this.ints(shape)], undefined, stem);
+  }
+  reshapeLike(x: string, like: string, stem?: string) {
+    return this.o('Reshape', [x, this.o('Shape', [like])], undefined, stem);
+  }
+  transpose(x: string, perm: number[], stem?: string) {
+    return this.o('Transpose', [x], { perm }, stem);
+  }
   /** Zero-pads x at the bottom/right of its last two axes until it has the spatial size of `like`. */
   padSpatialTo(x: string, like: string, stem?: string) {
     const want = this.o('Slice', [this.o('Shape', [like]), this.ints([2]), this.ints([4])]);
@@ -86,6 +124,13 @@ export class GraphBuilder {
   }
 
   graph(name: string, doc?: string): GraphDef {
-    return { name, nodes: this.nodes, inputs: this.inputs, outputs: this.outputs, initializers: this.initializers, doc };
+    return {
+      name,
+      nodes: this.nodes,
+      inputs: this.inputs,
+      outputs: this.outputs,
+      initializers: this.initializers,
+      doc,
+    };
   }
 }

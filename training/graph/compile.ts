@@ -20,23 +20,53 @@ import { GraphBuilder } from './builder.js';
 
 export type Weights = Record<string, Float32Array>;
 
-interface Stack { layers: ResolvedLayer[]; ctxs: LayerCtx<any>[]; xs: string[]; fwd: ForwardResult[] }
+interface Stack {
+  layers: ResolvedLayer[];
+  ctxs: LayerCtx<any>[];
+  xs: string[];
+  fwd: ForwardResult[];
+}
 
-function makeCtx(b: GraphBuilder, layer: ResolvedLayer, mode: Mode, dynamic: boolean, paramValue: (full: string) => string, poolIndices = false): LayerCtx<any> {
+function makeCtx(
+  b: GraphBuilder,
+  layer: ResolvedLayer,
+  mode: Mode,
+  dynamic: boolean,
+  paramValue: (full: string) => string,
+  poolIndices = false,
+): LayerCtx<any> {
   return {
-    b, mode, dynamic, poolIndices, name: layer.name, spec: layer.spec, inShape: layer.inShape, outShape: layer.outShape,
+    b,
+    mode,
+    dynamic,
+    poolIndices,
+    name: layer.name,
+    spec: layer.spec,
+    inShape: layer.inShape,
+    outShape: layer.outShape,
     param: (suffix) => paramValue(`${layer.name}.${suffix}`),
     extra: (suffix) => `${layer.name}.${suffix}`,
   };
 }
 
-function forwardStack(b: GraphBuilder, layers: ResolvedLayer[], mode: Mode, dynamic: boolean, x: string, paramValue: (n: string) => string, poolIndices = false): Stack {
-  const ctxs: LayerCtx<any>[] = [], xs: string[] = [], fwd: ForwardResult[] = [];
+function forwardStack(
+  b: GraphBuilder,
+  layers: ResolvedLayer[],
+  mode: Mode,
+  dynamic: boolean,
+  x: string,
+  paramValue: (n: string) => string,
+  poolIndices = false,
+): Stack {
+  const ctxs: LayerCtx<any>[] = [],
+    xs: string[] = [],
+    fwd: ForwardResult[] = [];
   for (const layer of layers) {
     const ctx = makeCtx(b, layer, mode, dynamic, paramValue, poolIndices);
     xs.push(x);
     const r = ruleFor(layer.kind).forward(ctx, x);
-    ctxs.push(ctx); fwd.push(r);
+    ctxs.push(ctx);
+    fwd.push(r);
     x = r.y;
   }
   return { layers, ctxs, xs, fwd };
@@ -46,7 +76,13 @@ function forwardStack(b: GraphBuilder, layers: ResolvedLayer[], mode: Mode, dyna
  * Back-propagates dTop from the last layer to the input; cotangent(i) adds an upstream gradient at layer i's
  * output. actGrads[i] is the gradient with respect to layer i's activation (what Grad-CAM weighs maps by).
  */
-function backwardStack(s: Stack, dTop: string | undefined, cotangent: (i: number) => string | undefined, needInputGrad: boolean, needParamGrads: boolean) {
+function backwardStack(
+  s: Stack,
+  dTop: string | undefined,
+  cotangent: (i: number) => string | undefined,
+  needInputGrad: boolean,
+  needParamGrads: boolean,
+) {
   const grads: Record<string, string> = {};
   const actGrads: (string | undefined)[] = [];
   let dy = dTop;
@@ -54,12 +90,17 @@ function backwardStack(s: Stack, dTop: string | undefined, cotangent: (i: number
     const cot = cotangent(i);
     const b = s.ctxs[i].b;
     // The topmost cotangent may come as a broadcast zero ([1,...,1]): backward rules need it at full shape.
-    dy = dy && cot ? b.add(dy, cot) : dy ?? (cot && b.o('Expand', [cot, b.o('Shape', [s.fwd[i].y])]));
+    dy = dy && cot ? b.add(dy, cot) : (dy ?? (cot && b.o('Expand', [cot, b.o('Shape', [s.fwd[i].y])])));
     actGrads[i] = dy;
     if (!dy) continue;
     const layer = s.layers[i];
     const r = backwardOf(layer.kind, layer.name)(s.ctxs[i], {
-      x: s.xs[i], y: s.fwd[i].y, dy, cache: s.fwd[i].cache ?? {}, needDx: i > 0 || needInputGrad, needParamGrads,
+      x: s.xs[i],
+      y: s.fwd[i].y,
+      dy,
+      cache: s.fwd[i].cache ?? {},
+      needDx: i > 0 || needInputGrad,
+      needParamGrads,
     });
     for (const [suffix, g] of Object.entries(r.grads)) grads[`${layer.name}.${suffix}`] = g;
     dy = r.dx;
@@ -71,7 +112,8 @@ function addInitializers(b: GraphBuilder, layers: ResolvedLayer[], weights: Weig
   for (const p of layers.flatMap((l) => l.params)) {
     const w = weights[p.name];
     if (!w) throw new Error(`missing weights for ${p.name}`);
-    if (w.length !== p.shape.reduce((a, v) => a * v, 1)) throw new Error(`weights ${p.name} have ${w.length} values, expected shape [${p.shape}]`);
+    if (w.length !== p.shape.reduce((a, v) => a * v, 1))
+      throw new Error(`weights ${p.name} have ${w.length} values, expected shape [${p.shape}]`);
     b.initializer(p.name, p.shape, w, external && { location: external.location, offset: external.offsets[p.name] });
   }
 }
@@ -80,15 +122,26 @@ function addInitializers(b: GraphBuilder, layers: ResolvedLayer[], weights: Weig
  * The weights of every graph of a model in one file (ONNX external data): the three graphs then share one copy,
  * which halves what a Worker uploads. Float32 little-endian, parameters in layer order.
  */
-export interface ExternalWeights { location: string; offsets: Record<string, number>; bytes: Uint8Array }
+interface ExternalWeights {
+  location: string;
+  offsets: Record<string, number>;
+  bytes: Uint8Array;
+}
 
 export function packWeights(arch: ArchSpec, weights: Weights, location = 'weights.bin'): ExternalWeights {
   const params = resolve(arch).flatMap((l) => l.params);
   const offsets: Record<string, number> = {};
   let size = 0;
-  for (const p of params) { offsets[p.name] = size; size += weights[p.name].byteLength; }
+  for (const p of params) {
+    offsets[p.name] = size;
+    size += weights[p.name].byteLength;
+  }
   const bytes = new Uint8Array(size);
-  for (const p of params) bytes.set(new Uint8Array(weights[p.name].buffer, weights[p.name].byteOffset, weights[p.name].byteLength), offsets[p.name]);
+  for (const p of params)
+    bytes.set(
+      new Uint8Array(weights[p.name].buffer, weights[p.name].byteOffset, weights[p.name].byteLength),
+      offsets[p.name],
+    );
   return { location, offsets, bytes };
 }
 
@@ -104,7 +157,7 @@ function model(b: GraphBuilder, name: string, doc: string): ModelDef {
   return { graph: b.graph(name, doc), producer: 'edge-cnn', docString: doc };
 }
 
-export interface GraphOptions {
+interface GraphOptions {
   /** Only the fully convolutional prefix, with symbolic H and W (for dreams on images larger than the input). */
   fullyConvolutional?: boolean;
   /** Reference the weights in a shared external file instead of embedding them. */
@@ -138,7 +191,8 @@ export function buildInference(arch: ArchSpec, weights: Weights, opts: GraphOpti
   const x = b.input('input', inputShape(arch, dynamic));
   addInitializers(b, layers, weights, opts.external);
   const s = forwardStack(b, layers, 'infer', dynamic, x, (n) => n);
-  if (opts.activations !== false) s.fwd.forEach((r, i) => b.exposeAs(r.y, `act.${layers[i].name}`, activationShape(layers[i], dynamic)));
+  if (opts.activations !== false)
+    s.fwd.forEach((r, i) => b.exposeAs(r.y, `act.${layers[i].name}`, activationShape(layers[i], dynamic)));
   if (!dynamic) {
     const last = layers[layers.length - 1];
     const logits = s.fwd[s.fwd.length - 1].y;
@@ -156,7 +210,9 @@ export function buildTrainStep(arch: ArchSpec, opts: Pick<GraphOptions, 'poolInd
   const classes = layers[layers.length - 1].outShape;
   const targets = b.input('targets', ['N', ...classes], DataType.FLOAT, 'one-hot (or soft) labels');
   for (const p of layers.flatMap((l) => l.params)) b.input(p.name, p.shape);
-  for (const l of layers) for (const [suffix, shape] of Object.entries(ruleFor(l.kind).trainInputs?.(l.spec, l.inShape) ?? {})) b.input(`${l.name}.${suffix}`, ['N', ...shape]);
+  for (const l of layers)
+    for (const [suffix, shape] of Object.entries(ruleFor(l.kind).trainInputs?.(l.spec, l.inShape) ?? {}))
+      b.input(`${l.name}.${suffix}`, ['N', ...shape]);
   const s = forwardStack(b, layers, 'train', false, x, (n) => n, opts.poolIndices);
   const logits = s.fwd[s.fwd.length - 1].y;
   const { loss, dlogits } = softmaxCrossEntropy(b, logits, targets);
@@ -167,7 +223,9 @@ export function buildTrainStep(arch: ArchSpec, opts: Pick<GraphOptions, 'poolInd
     if (!grads[p.name]) throw new Error(`no gradient for ${p.name}`);
     b.exposeAs(grads[p.name], `grad:${p.name}`, p.shape);
   }
-  s.fwd.forEach((r, i) => Object.entries(r.state ?? {}).forEach(([k, v]) => b.exposeAs(v, `${layers[i].name}.${k}`, [layers[i].outShape[0]])));
+  s.fwd.forEach((r, i) =>
+    Object.entries(r.state ?? {}).forEach(([k, v]) => b.exposeAs(v, `${layers[i].name}.${k}`, [layers[i].outShape[0]])),
+  );
   return model(b, 'train_step', 'edge-cnn training step: loss, logits and grad:<param> for every trainable parameter');
 }
 
@@ -203,7 +261,11 @@ export function buildInputGrad(arch: ArchSpec, weights: Weights, opts: GraphOpti
     b.exposeAs(logits, 'logits', ['N', ...layers[layers.length - 1].outShape]);
     b.output(b.o('Softmax', [logits], { axis: 1 }, 'probs'), ['N', ...layers[layers.length - 1].outShape]);
   }
-  return model(b, 'input_gradient', 'edge-cnn input gradient: input and grad.<layer> cotangents -> grad_input = VJP at input');
+  return model(
+    b,
+    'input_gradient',
+    'edge-cnn input gradient: input and grad.<layer> cotangents -> grad_input = VJP at input',
+  );
 }
 
 /**
@@ -211,12 +273,21 @@ export function buildInputGrad(arch: ArchSpec, weights: Weights, opts: GraphOpti
  * loss, logits and probs at the same x. An attack or a fooling image takes one run per step with it: the
  * cotangent softmax - targets is computed in the graph from the same forward pass.
  */
-export function buildLossGrad(arch: ArchSpec, weights: Weights, opts: Pick<GraphOptions, 'external' | 'poolIndices'> = {}): ModelDef {
+export function buildLossGrad(
+  arch: ArchSpec,
+  weights: Weights,
+  opts: Pick<GraphOptions, 'external' | 'poolIndices'> = {},
+): ModelDef {
   const layers = resolve(arch);
   const classes = layers[layers.length - 1].outShape;
   const b = new GraphBuilder();
   const x = b.input('input', inputShape(arch, false));
-  const targets = b.input('targets', ['N', ...classes], DataType.FLOAT, 'target distribution per image (one-hot or soft; rows sum to 1)');
+  const targets = b.input(
+    'targets',
+    ['N', ...classes],
+    DataType.FLOAT,
+    'target distribution per image (one-hot or soft; rows sum to 1)',
+  );
   addInitializers(b, layers, weights, opts.external);
   const s = forwardStack(b, layers, 'infer', false, x, (n) => n, opts.poolIndices);
   const logits = s.fwd[s.fwd.length - 1].y;
@@ -226,7 +297,11 @@ export function buildLossGrad(arch: ArchSpec, weights: Weights, opts: Pick<Graph
   b.exposeAs(loss, 'loss', ['N']);
   b.exposeAs(logits, 'logits', ['N', ...classes]);
   b.output(b.o('Softmax', [logits], { axis: 1 }, 'probs'), ['N', ...classes]);
-  return model(b, 'loss_gradient', 'edge-cnn loss gradient: input and targets -> loss (cross-entropy per image), grad_input, logits, probs');
+  return model(
+    b,
+    'loss_gradient',
+    'edge-cnn loss gradient: input and targets -> loss (cross-entropy per image), grad_input, logits, probs',
+  );
 }
 
 /** The layers whose maps Deep Style and Deep Dream put losses on in synth-grad.onnx: the prefix's ReLUs. */
@@ -240,7 +315,11 @@ export function synthLayers(layers: ResolvedLayer[]): ResolvedLayer[] {
  * weights [L,3] = (content, style, dream) per layer. Out: losses [L,3] (unweighted) and grad_input, the
  * gradient of sum_l weights_l . losses_l (see layers/feature-loss.ts).
  */
-export function buildSynthGrad(arch: ArchSpec, weights: Weights, opts: Pick<GraphOptions, 'external' | 'poolIndices' | 'depth'> = {}): ModelDef {
+export function buildSynthGrad(
+  arch: ArchSpec,
+  weights: Weights,
+  opts: Pick<GraphOptions, 'external' | 'poolIndices' | 'depth'> = {},
+): ModelDef {
   const layers = cutPrefix(arch, opts.depth);
   const synth = synthLayers(layers);
   if (!synth.length) throw new Error('synth-grad needs a ReLU feature map in the convolutional prefix');
@@ -249,8 +328,18 @@ export function buildSynthGrad(arch: ArchSpec, weights: Weights, opts: Pick<Grap
   const x = b.input('input', shape);
   const w = b.input('weights', [synth.length, 3], DataType.FLOAT, 'per synth layer: content, style and dream weight');
   const feeds = synth.map((l) => ({
-    content: b.input(`content.${l.name}`, [`content.${l.name}_d0`, `content.${l.name}_d1`, `content.${l.name}_d2`, `content.${l.name}_d3`], DataType.FLOAT, `the content map [1,${l.outShape[0]},h,w] (or [1,1,1,1] zeros)`),
-    gram: b.input(`gram.${l.name}`, [`gram.${l.name}_d0`, `gram.${l.name}_d1`], DataType.FLOAT, `the style Gram matrix [${l.outShape[0]},${l.outShape[0]}] (or [1,1] zeros)`),
+    content: b.input(
+      `content.${l.name}`,
+      [`content.${l.name}_d0`, `content.${l.name}_d1`, `content.${l.name}_d2`, `content.${l.name}_d3`],
+      DataType.FLOAT,
+      `the content map [1,${l.outShape[0]},h,w] (or [1,1,1,1] zeros)`,
+    ),
+    gram: b.input(
+      `gram.${l.name}`,
+      [`gram.${l.name}_d0`, `gram.${l.name}_d1`],
+      DataType.FLOAT,
+      `the style Gram matrix [${l.outShape[0]},${l.outShape[0]}] (or [1,1] zeros)`,
+    ),
   }));
   addInitializers(b, layers, weights, opts.external);
   const s = forwardStack(b, layers, 'infer', true, x, (n) => n, opts.poolIndices);
@@ -258,14 +347,33 @@ export function buildSynthGrad(arch: ArchSpec, weights: Weights, opts: Pick<Grap
   const cots = new Map<number, string>();
   synth.forEach((l, j) => {
     const i = layers.indexOf(l);
-    const r = featureLoss(b, s.fwd[i].y, l.outShape[0], feeds[j].content, feeds[j].gram, b.o('Gather', [w, b.ints([j], [])], { axis: 0 }));
+    const r = featureLoss(
+      b,
+      s.fwd[i].y,
+      l.outShape[0],
+      feeds[j].content,
+      feeds[j].gram,
+      b.o('Gather', [w, b.ints([j], [])], { axis: 0 }),
+    );
     losses.push(r.losses);
     cots.set(i, r.cot);
   });
   const { dInput } = backwardStack(s, undefined, (i) => cots.get(i), true, false);
   b.exposeAs(dInput!, 'grad_input', shape);
-  b.output(b.o('Concat', losses.map((v) => b.reshape(v, [1, 3])), { axis: 0 }, 'losses'), [synth.length, 3]);
-  return model(b, 'synth_gradient', `edge-cnn synth gradient: input, content.<l>, gram.<l>, weights -> losses [L,3], grad_input (L = ${synth.map((l) => l.name).join(', ')})`);
+  b.output(
+    b.o(
+      'Concat',
+      losses.map((v) => b.reshape(v, [1, 3])),
+      { axis: 0 },
+      'losses',
+    ),
+    [synth.length, 3],
+  );
+  return model(
+    b,
+    'synth_gradient',
+    `edge-cnn synth gradient: input, content.<l>, gram.<l>, weights -> losses [L,3], grad_input (L = ${synth.map((l) => l.name).join(', ')})`,
+  );
 }
 
 /**
@@ -278,7 +386,10 @@ export function buildProbe(arch: ArchSpec, mode: Mode, opts: Pick<GraphOptions, 
   const b = new GraphBuilder();
   const x = b.input('input', inputShape(arch, false));
   for (const p of layers.flatMap((l) => l.params)) b.input(p.name, p.shape);
-  if (mode === 'train') for (const l of layers) for (const [suffix, shape] of Object.entries(ruleFor(l.kind).trainInputs?.(l.spec, l.inShape) ?? {})) b.input(`${l.name}.${suffix}`, ['N', ...shape]);
+  if (mode === 'train')
+    for (const l of layers)
+      for (const [suffix, shape] of Object.entries(ruleFor(l.kind).trainInputs?.(l.spec, l.inShape) ?? {}))
+        b.input(`${l.name}.${suffix}`, ['N', ...shape]);
   const last = layers[layers.length - 1];
   const cot = b.input('cotangent', ['N', ...last.outShape]);
   const s = forwardStack(b, layers, mode, false, x, (n) => n, opts.poolIndices);
@@ -286,6 +397,7 @@ export function buildProbe(arch: ArchSpec, mode: Mode, opts: Pick<GraphOptions, 
   b.exposeAs(y, 'output', ['N', ...last.outShape]);
   const { dInput, grads } = backwardStack(s, cot, () => undefined, true, mode === 'train');
   b.exposeAs(dInput!, 'grad_input', inputShape(arch, false));
-  for (const [name, g] of Object.entries(grads)) b.exposeAs(g, `grad:${name}`, layers.flatMap((l) => l.params).find((p) => p.name === name)!.shape);
+  for (const [name, g] of Object.entries(grads))
+    b.exposeAs(g, `grad:${name}`, layers.flatMap((l) => l.params).find((p) => p.name === name)!.shape);
   return model(b, 'probe', 'gradient-check probe');
 }

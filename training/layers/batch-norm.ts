@@ -10,7 +10,10 @@
  */
 import type { LayerCtx, LayerRule } from './types.js';
 
-export interface BatchNormSpec { kind: 'batchnorm'; eps?: number }
+export interface BatchNormSpec {
+  kind: 'batchnorm';
+  eps?: number;
+}
 
 const axesFor = (inShape: number[]) => (inShape.length === 3 ? [0, 2, 3] : [0]);
 /** Broadcastable view of a per-channel [C] parameter against the layer input. */
@@ -23,15 +26,32 @@ export const batchNorm: LayerRule<BatchNormSpec> = {
   outShape: (_spec, inShape) => inShape,
   params(_spec, inShape) {
     const c = inShape[0];
-    const p = (suffix: string, init: 'ones' | 'zeros', trainable: boolean, role: 'weight' | 'bias' | 'state') =>
-      ({ suffix, shape: [c], init, fanIn: 1, fanOut: 1, trainable, role });
-    return [p('weight', 'ones', true, 'weight'), p('bias', 'zeros', true, 'bias'), p('running_mean', 'zeros', false, 'state'), p('running_var', 'ones', false, 'state')];
+    const p = (suffix: string, init: 'ones' | 'zeros', trainable: boolean, role: 'weight' | 'bias' | 'state') => ({
+      suffix,
+      shape: [c],
+      init,
+      fanIn: 1,
+      fanOut: 1,
+      trainable,
+      role,
+    });
+    return [
+      p('weight', 'ones', true, 'weight'),
+      p('bias', 'zeros', true, 'bias'),
+      p('running_mean', 'zeros', false, 'state'),
+      p('running_var', 'ones', false, 'state'),
+    ];
   },
   forward(ctx, x) {
     const { b, mode, spec, param, name, inShape } = ctx;
     const eps = spec.eps ?? 1e-5;
     if (mode === 'infer') {
-      const y = b.o('BatchNormalization', [x, param('weight'), param('bias'), param('running_mean'), param('running_var')], { epsilon: { float: eps } }, name);
+      const y = b.o(
+        'BatchNormalization',
+        [x, param('weight'), param('bias'), param('running_mean'), param('running_var')],
+        { epsilon: { float: eps } },
+        name,
+      );
       return { y };
     }
     const axes = axesFor(inShape);
@@ -42,7 +62,11 @@ export const batchNorm: LayerRule<BatchNormSpec> = {
     const xhat = b.mul(xc, invstd);
     const y = b.add(b.mul(xhat, perChannel(ctx, param('weight'))), perChannel(ctx, param('bias')), name);
     const c = inShape[0];
-    return { y, cache: { xhat, invstd }, state: { batch_mean: b.reshape(mean, [c]), batch_var: b.reshape(variance, [c]) } };
+    return {
+      y,
+      cache: { xhat, invstd },
+      state: { batch_mean: b.reshape(mean, [c]), batch_var: b.reshape(variance, [c]) },
+    };
   },
   backward(ctx, { dy, cache, needParamGrads }) {
     const { b, mode, spec, param, name, inShape } = ctx;

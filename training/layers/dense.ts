@@ -4,17 +4,29 @@
  */
 import type { LayerRule } from './types.js';
 
-export interface DenseSpec { kind: 'dense'; units: number }
+export interface DenseSpec {
+  kind: 'dense';
+  units: number;
+}
 
 export const dense: LayerRule<DenseSpec> = {
   kind: 'dense',
   outShape(spec, inShape) {
-    if (inShape.length !== 1) throw new Error(`dense needs a flat [F] input; add a flatten layer before it (got [${inShape}])`);
+    if (inShape.length !== 1)
+      throw new Error(`dense needs a flat [F] input; add a flatten layer before it (got [${inShape}])`);
     if (!(spec.units >= 1)) throw new Error(`dense needs units >= 1, got ${spec.units}`);
     return [spec.units];
   },
   params: (spec, [i]) => [
-    { suffix: 'weight', shape: [i, spec.units], init: 'he', fanIn: i, fanOut: spec.units, trainable: true, role: 'weight' },
+    {
+      suffix: 'weight',
+      shape: [i, spec.units],
+      init: 'he',
+      fanIn: i,
+      fanOut: spec.units,
+      trainable: true,
+      role: 'weight',
+    },
     { suffix: 'bias', shape: [spec.units], init: 'zeros', fanIn: i, fanOut: spec.units, trainable: true, role: 'bias' },
   ],
   forward: ({ b, param, name }, x) => ({ y: b.o('Gemm', [x, param('weight'), param('bias')], undefined, name) }),

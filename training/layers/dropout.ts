@@ -4,7 +4,10 @@
  */
 import type { LayerRule } from './types.js';
 
-export interface DropoutSpec { kind: 'dropout'; rate: number }
+export interface DropoutSpec {
+  kind: 'dropout';
+  rate: number;
+}
 
 export const dropout: LayerRule<DropoutSpec> = {
   kind: 'dropout',

@@ -9,7 +9,14 @@
  */
 import type { GraphBuilder } from '../graph/builder.js';
 
-export function featureLoss(b: GraphBuilder, f: string, channels: number, p: string, a: string, w: string): { losses: string; cot: string } {
+export function featureLoss(
+  b: GraphBuilder,
+  f: string,
+  channels: number,
+  p: string,
+  a: string,
+  w: string,
+): { losses: string; cot: string } {
   const weight = (j: number) => b.o('Gather', [w, b.ints([j], [])], { axis: 0 });
   const n = b.o('Cast', [b.o('Size', [f])], { to: 1 });
   const m = b.div(n, b.float(channels));
@@ -28,6 +35,10 @@ export function featureLoss(b: GraphBuilder, f: string, channels: number, p: str
   const dream = b.div(all(b.mul(f, f)), b.mul(n, b.float(2)));
   const dDream = b.div(f, n);
   const cot = b.add(b.add(b.mul(dContent, weight(0)), b.mul(dStyle, weight(1))), b.mul(dDream, weight(2)));
-  const losses = b.o('Concat', [content, style, dream].map((v) => b.reshape(v, [1])), { axis: 0 });
+  const losses = b.o(
+    'Concat',
+    [content, style, dream].map((v) => b.reshape(v, [1])),
+    { axis: 0 },
+  );
   return { losses, cot };
 }

@@ -3,7 +3,9 @@
  */
 import type { LayerRule } from './types.js';
 
-export interface FlattenSpec { kind: 'flatten' }
+export interface FlattenSpec {
+  kind: 'flatten';
+}
 
 export const flatten: LayerRule<FlattenSpec> = {
   kind: 'flatten',

@@ -8,16 +8,23 @@
  */
 import type { LayerRule } from './types.js';
 
-export interface MaxPoolSpec { kind: 'maxpool'; kernel?: number; stride?: number }
+export interface MaxPoolSpec {
+  kind: 'maxpool';
+  kernel?: number;
+  stride?: number;
+}
 
 const kernelOf = (spec: MaxPoolSpec) => spec.kernel ?? 2;
 
 export const maxPool: LayerRule<MaxPoolSpec> = {
   kind: 'maxpool',
   outShape(spec, [c, h, w]) {
-    const k = kernelOf(spec), s = spec.stride ?? k;
-    if (s !== k) throw new Error(`maxpool supports stride == kernel (non-overlapping windows); got kernel ${k}, stride ${s}`);
-    if (w === undefined || h < k || w < k) throw new Error(`maxpool kernel ${k} needs a [C,H,W] input of at least ${k}x${k}, got [${[c, h, w]}]`);
+    const k = kernelOf(spec),
+      s = spec.stride ?? k;
+    if (s !== k)
+      throw new Error(`maxpool supports stride == kernel (non-overlapping windows); got kernel ${k}, stride ${s}`);
+    if (w === undefined || h < k || w < k)
+      throw new Error(`maxpool kernel ${k} needs a [C,H,W] input of at least ${k}x${k}, got [${[c, h, w]}]`);
     return [c, Math.floor(h / k), Math.floor(w / k)];
   },
   params: () => [],
@@ -32,12 +39,30 @@ export const maxPool: LayerRule<MaxPoolSpec> = {
   },
   backward({ b, spec, name, inShape, dynamic }, { x, y, dy, cache }) {
     const k = kernelOf(spec);
-    if (cache.indices) return { dx: b.o('MaxUnpool', [dy, cache.indices, b.o('Shape', [x])], { kernel_shape: [k, k], strides: [k, k] }, `${name}_dx`), grads: {} };
-    const scales = b.o('Constant', [], { value: { name: 'scales', dataType: 1, dims: [4], data: Float32Array.of(1, 1, k, k) } });
+    if (cache.indices)
+      return {
+        dx: b.o(
+          'MaxUnpool',
+          [dy, cache.indices, b.o('Shape', [x])],
+          { kernel_shape: [k, k], strides: [k, k] },
+          `${name}_dx`,
+        ),
+        grads: {},
+      };
+    const scales = b.o('Constant', [], {
+      value: { name: 'scales', dataType: 1, dims: [4], data: Float32Array.of(1, 1, k, k) },
+    });
     const up = (v: string) => b.o('Resize', [v, '', scales], { mode: 'nearest' });
     const yUp = up(y);
     const exact = !dynamic && inShape[1] % k === 0 && inShape[2] % k === 0;
-    const covered = exact ? x : b.o('Slice', [x, b.ints([0, 0]), b.o('Slice', [b.o('Shape', [yUp]), b.ints([2]), b.ints([4])]), b.ints([2, 3])]);
+    const covered = exact
+      ? x
+      : b.o('Slice', [
+          x,
+          b.ints([0, 0]),
+          b.o('Slice', [b.o('Shape', [yUp]), b.ints([2]), b.ints([4])]),
+          b.ints([2, 3]),
+        ]);
     const mask = b.o('Cast', [b.o('Equal', [covered, yUp])], { to: 1 });
     const count = b.mul(b.o('AveragePool', [mask], { kernel_shape: [k, k], strides: [k, k] }), b.float(k * k));
     let dx = b.mul(mask, up(b.div(dy, count)), exact ? `${name}_dx` : undefined);

@@ -11,7 +11,9 @@ import { maxPool, type MaxPoolSpec } from './max-pool.js';
 import { relu, type ReluSpec } from './relu.js';
 import type { LayerRule } from './types.js';
 
-export type LayerSpec = (Conv2dSpec | ReluSpec | MaxPoolSpec | AvgPoolSpec | FlattenSpec | DenseSpec | DropoutSpec | BatchNormSpec) & { name?: string };
+export type LayerSpec = (
+  Conv2dSpec | ReluSpec | MaxPoolSpec | AvgPoolSpec | FlattenSpec | DenseSpec | DropoutSpec | BatchNormSpec
+) & { name?: string };
 
 export const registry: Record<string, LayerRule> = Object.fromEntries(
   [conv2d, relu, maxPool, avgPool, flatten, dense, dropout, batchNorm].map((r) => [r.kind, r as LayerRule]),
@@ -26,6 +28,9 @@ export function ruleFor(kind: string): LayerRule {
 /** The backward rule of a kind, or an error naming the layer that lacks one. */
 export function backwardOf(kind: string, layerName: string): NonNullable<LayerRule['backward']> {
   const rule = ruleFor(kind);
-  if (!rule.backward) throw new Error(`layer "${layerName}" (kind ${kind}) has no backward rule: cannot build a gradient graph through it`);
+  if (!rule.backward)
+    throw new Error(
+      `layer "${layerName}" (kind ${kind}) has no backward rule: cannot build a gradient graph through it`,
+    );
   return rule.backward;
 }

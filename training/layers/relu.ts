@@ -3,7 +3,9 @@
  */
 import type { LayerRule } from './types.js';
 
-export interface ReluSpec { kind: 'relu' }
+export interface ReluSpec {
+  kind: 'relu';
+}
 
 export const relu: LayerRule<ReluSpec> = {
   kind: 'relu',

@@ -46,8 +46,18 @@ export interface ForwardResult {
   state?: Record<string, string>;
 }
 
-export interface BackwardArgs { x: string; y: string; dy: string; cache: Record<string, string>; needDx: boolean; needParamGrads: boolean }
-export interface BackwardResult { dx?: string; grads: Record<string, string> }
+export interface BackwardArgs {
+  x: string;
+  y: string;
+  dy: string;
+  cache: Record<string, string>;
+  needDx: boolean;
+  needParamGrads: boolean;
+}
+export interface BackwardResult {
+  dx?: string;
+  grads: Record<string, string>;
+}
 
 export interface LayerRule<S = any> {
   kind: string;

@@ -13,12 +13,21 @@ import { argmaxRow, forward, inputSize, lossGrad, oneHot } from '../gradient.js'
 import type { Model } from '../model.js';
 import { Rng } from '../random.js';
 
-export const ATTACKS = ['fgsm', 'bim', 'pgd'] as const;
-export const NORMS = ['linf', 'l2'] as const;
+const ATTACKS = ['fgsm', 'bim', 'pgd'] as const;
+const NORMS = ['linf', 'l2'] as const;
 export type AttackMethod = (typeof ATTACKS)[number];
 export type Norm = (typeof NORMS)[number];
 
-export interface AttackConfig { method: AttackMethod; norm: Norm; eps: number; stepSize: number; steps: number; randomStart: boolean; target?: number; seed: number }
+export interface AttackConfig {
+  method: AttackMethod;
+  norm: Norm;
+  eps: number;
+  stepSize: number;
+  steps: number;
+  randomStart: boolean;
+  target?: number;
+  seed: number;
+}
 
 export function parseAttack(model: Model, o: Record<string, unknown>): AttackConfig {
   const method = oneOf('method', o.method, 'pgd', ATTACKS);
@@ -28,7 +37,10 @@ export function parseAttack(model: Model, o: Record<string, unknown>): AttackCon
   const steps = method === 'fgsm' ? 1 : capped('steps', o.steps, 40, 1, 'attackSteps');
   const k = model.meta.labels.length;
   return {
-    method, norm, eps, steps,
+    method,
+    norm,
+    eps,
+    steps,
     stepSize: method === 'fgsm' ? eps : ranged('step_size', o.step_size ?? o.stepSize, (2.5 * eps) / steps, 0, maxEps),
     randomStart: o.random_start === undefined ? method === 'pgd' : o.random_start === true || o.random_start === 'true',
     target: o.target === undefined || o.target === '' ? undefined : capped('target', o.target, 0, 0, k - 1),
@@ -51,11 +63,24 @@ function project(adv: Float32Array, x0: Float32Array, n: number, size: number, n
   }
 }
 
-export interface AttackResult { adv: Float32Array; before: Float32Array; after: Float32Array; labels: number[] }
+interface AttackResult {
+  adv: Float32Array;
+  before: Float32Array;
+  after: Float32Array;
+  labels: number[];
+}
 
 /** Attacks n images at once. `labels`: the classes to move away from (untargeted; default: the predictions). */
-export async function attackBatch(model: Model, x0: Float32Array, n: number, cfg: AttackConfig, labels?: number[], probsBefore?: Float32Array): Promise<AttackResult> {
-  const size = inputSize(model), k = model.meta.labels.length;
+export async function attackBatch(
+  model: Model,
+  x0: Float32Array,
+  n: number,
+  cfg: AttackConfig,
+  labels?: number[],
+  probsBefore?: Float32Array,
+): Promise<AttackResult> {
+  const size = inputSize(model),
+    k = model.meta.labels.length;
   const before = probsBefore ?? (await forward(model, x0, n)).probs;
   const ys = labels ?? Array.from({ length: n }, (_, i) => argmaxRow(before, i, k));
   const adv = Float32Array.from(x0);
@@ -92,21 +117,29 @@ export async function attackBatch(model: Model, x0: Float32Array, n: number, cfg
   return { adv, before, after: (await forward(model, adv, n)).probs, labels: ys };
 }
 
-export function perturbationNorms(adv: Float32Array, x0: Float32Array) {
-  let linf = 0, l2 = 0, l0 = 0;
+function perturbationNorms(adv: Float32Array, x0: Float32Array) {
+  let linf = 0,
+    l2 = 0,
+    l0 = 0;
   for (let p = 0; p < x0.length; p++) {
     const d = Math.abs(adv[p] - x0[p]);
-    linf = Math.max(linf, d); l2 += d * d; l0 += d > 0.5 / 255 ? 1 : 0;
+    linf = Math.max(linf, d);
+    l2 += d * d;
+    l0 += d > 0.5 / 255 ? 1 : 0;
   }
   return { linf, l2: Math.sqrt(l2), l0 };
 }
 
 /** One image: prediction before and after, success, the size of the perturbation. */
 export async function attackOne(model: Model, x: Float32Array, cfg: AttackConfig) {
-  const k = model.meta.labels.length, labels = model.meta.labels;
+  const k = model.meta.labels.length,
+    labels = model.meta.labels;
   const probs = (await forward(model, x, 1)).probs;
   const b = argmaxRow(probs, 0, k);
-  if (cfg.target !== undefined && cfg.target === b) throw badRequest(`target ${cfg.target} (${labels[b]}) is already the prediction: choose another class for a targeted attack`);
+  if (cfg.target !== undefined && cfg.target === b)
+    throw badRequest(
+      `target ${cfg.target} (${labels[b]}) is already the prediction: choose another class for a targeted attack`,
+    );
   const r = await attackBatch(model, x, 1, cfg, undefined, probs);
   const a = argmaxRow(r.after, 0, k);
   const success = cfg.target === undefined ? a !== r.labels[0] : a === cfg.target;

@@ -16,7 +16,10 @@ const STALL = 40;
 export function parseFooling(model: Model, o: Record<string, unknown>) {
   const k = model.meta.labels.length;
   return {
-    target: o.target === undefined || o.target === '' || o.target === 'all' ? ('all' as const) : capped('target', o.target, 0, 0, k - 1),
+    target:
+      o.target === undefined || o.target === '' || o.target === 'all'
+        ? ('all' as const)
+        : capped('target', o.target, 0, 0, k - 1),
     start: oneOf('start', o.start, 'noise', ['noise', 'blank', 'image'] as const),
     steps: capped('steps', o.steps, CAPS.foolingSteps, 1, 'foolingSteps'),
     lr: ranged('lr', o.lr, 0.2, 0, 1),
@@ -27,41 +30,57 @@ export function parseFooling(model: Model, o: Record<string, unknown>) {
     seed: capped('seed', o.seed, 0, 0, 2 ** 31 - 1),
   };
 }
-export type FoolingConfig = ReturnType<typeof parseFooling>;
+type FoolingConfig = ReturnType<typeof parseFooling>;
 
 export async function fool(model: Model, cfg: FoolingConfig, image?: Float32Array) {
-  const k = model.meta.labels.length, size = inputSize(model);
-  const [c, h, w] = model.meta.input.shape;
+  const k = model.meta.labels.length,
+    size = inputSize(model);
+  const [, h, w] = model.meta.input.shape;
   const targets = cfg.target === 'all' ? Array.from({ length: k }, (_, i) => i) : [cfg.target];
   const n = targets.length;
   const rng = new Rng(cfg.seed);
   const x = new Float32Array(n * size);
-  for (let i = 0; i < n; i++) for (let p = 0; p < size; p++) x[i * size + p] = cfg.start === 'image' && image ? image[p] : cfg.start === 'noise' ? rng.next() : 0;
+  for (let i = 0; i < n; i++)
+    for (let p = 0; p < size; p++)
+      x[i * size + p] = cfg.start === 'image' && image ? image[p] : cfg.start === 'noise' ? rng.next() : 0;
   const start = Float32Array.from(x);
-  const probs = new Float32Array(n * k), onehot = oneHot(n, k, targets);
+  const probs = new Float32Array(n * k),
+    onehot = oneHot(n, k, targets);
   const reached = new Array<number | null>(n).fill(null);
   let steps = 0;
   const tv = new Float32Array(h * w);
   const velocity = new Float32Array(n * size);
-  const best = new Array<number>(n).fill(-Infinity), since = new Array<number>(n).fill(0), restarts = new Array<number>(n).fill(0);
+  const best = new Array<number>(n).fill(-Infinity),
+    since = new Array<number>(n).fill(0),
+    restarts = new Array<number>(n).fill(0);
   for (; steps <= cfg.steps; steps++) {
     // The gradient of log p_t is minus that of the cross-entropy against onehot(t); probs are p(x_t) exactly.
     const r = await lossGrad(model, x, n, onehot);
     probs.set(r.probs);
     const grad = r.grad.map((v) => -v);
-    targets.forEach((t, i) => { if (reached[i] === null && probs[i * k + t] >= cfg.confidence) reached[i] = steps; });
+    targets.forEach((t, i) => {
+      if (reached[i] === null && probs[i * k + t] >= cfg.confidence) reached[i] = steps;
+    });
     if (reached.every((r) => r !== null) || steps === cfg.steps) break;
     // Random restarts (as for PGD): an image whose log-odds of the target have not risen by 0.5 in STALL steps
     // starts again from fresh noise; a few basins of the input space stall below the target confidence.
     const restarted = new Set<number>();
     targets.forEach((t, i) => {
       if (reached[i] !== null) return;
-      const p = probs[i * k + t], logOdds = Math.log(p) - Math.log1p(-Math.min(p, 1 - 1e-12));
-      if (logOdds > best[i] + 0.5) { best[i] = logOdds; since[i] = 0; return; }
+      const p = probs[i * k + t],
+        logOdds = Math.log(p) - Math.log1p(-Math.min(p, 1 - 1e-12));
+      if (logOdds > best[i] + 0.5) {
+        best[i] = logOdds;
+        since[i] = 0;
+        return;
+      }
       if (++since[i] < STALL) return;
-      for (let q = i * size; q < (i + 1) * size; q++) x[q] = cfg.start === 'noise' ? rng.next() : Math.min(1, Math.max(0, x[q] + 0.25 * (rng.next() - 0.5)));
+      for (let q = i * size; q < (i + 1) * size; q++)
+        x[q] = cfg.start === 'noise' ? rng.next() : Math.min(1, Math.max(0, x[q] + 0.25 * (rng.next() - 0.5)));
       velocity.fill(0, i * size, (i + 1) * size);
-      best[i] = -Infinity; since[i] = 0; restarts[i]++;
+      best[i] = -Infinity;
+      since[i] = 0;
+      restarts[i]++;
       restarted.add(i);
     });
     // Steps of the gradient normalised by its standard deviation (as in Deep Dream), with momentum: the step
@@ -72,16 +91,21 @@ export async function fool(model: Model, cfg: FoolingConfig, image?: Float32Arra
       const o = i * size;
       // Projected gradient: a pixel already at 0 (or 1) that the gradient pushes further out cannot move, so it
       // neither moves nor counts in the normalisation (for a "1", most pixels sit at 0).
-      let sq = 0, free = 0;
+      let sq = 0,
+        free = 0;
       for (let p = o; p < o + size; p++) {
         if ((x[p] <= 0 && grad[p] < 0) || (x[p] >= 1 && grad[p] > 0)) grad[p] = 0;
-        else { sq += grad[p] * grad[p]; free++; }
+        else {
+          sq += grad[p] * grad[p];
+          free++;
+        }
       }
       const std = Math.sqrt(sq / Math.max(1, free)) + 1e-12;
       if (cfg.tv > 0) tvGradient(x.subarray(o, o + size), w, h, tv);
       for (let p = 0; p < size; p++) {
         velocity[o + p] = MOMENTUM * velocity[o + p] + grad[o + p] / std;
-        const v = x[o + p] + cfg.lr * (1 - MOMENTUM) * velocity[o + p] - cfg.l2 * x[o + p] - (cfg.tv > 0 ? cfg.tv * tv[p] : 0);
+        const v =
+          x[o + p] + cfg.lr * (1 - MOMENTUM) * velocity[o + p] - cfg.l2 * x[o + p] - (cfg.tv > 0 ? cfg.tv * tv[p] : 0);
         x[o + p] = Math.min(1, Math.max(0, v));
       }
       if (cfg.blurEvery > 0 && (steps + 1) % cfg.blurEvery === 0) x.set(blur3(x.subarray(o, o + size), w, h), o);
@@ -89,7 +113,14 @@ export async function fool(model: Model, cfg: FoolingConfig, image?: Float32Arra
   }
   const results = targets.map((t, i) => {
     const p = argmaxRow(probs, i, k);
-    return { target: { index: t, label: model.meta.labels[t] }, probability: probs[i * k + t], prediction: { index: p, label: model.meta.labels[p], probability: probs[i * k + p] }, reached: reached[i] !== null, steps: reached[i] ?? steps, restarts: restarts[i] };
+    return {
+      target: { index: t, label: model.meta.labels[t] },
+      probability: probs[i * k + t],
+      prediction: { index: p, label: model.meta.labels[p], probability: probs[i * k + p] },
+      reached: reached[i] !== null,
+      steps: reached[i] ?? steps,
+      restarts: restarts[i],
+    };
   });
   return { images: x, start, results, steps, n };
 }

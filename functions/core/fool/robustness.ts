@@ -8,29 +8,48 @@ import type { Model } from '../model.js';
 import { attackBatch, type AttackConfig } from './attack.js';
 
 /** Published reference (Madry et al. 2018, Table/Figure for the naturally trained MNIST network). */
-export const PUBLISHED = {
-  source: 'Madry et al., Towards Deep Learning Models Resistant to Adversarial Attacks (ICLR 2018): naturally trained MNIST model',
+const PUBLISHED = {
+  source:
+    'Madry et al., Towards Deep Learning Models Resistant to Adversarial Attacks (ICLR 2018): naturally trained MNIST model',
   cleanAccuracy: 0.992,
   fgsmEps03Accuracy: 0.064,
 };
 
-export async function robustness(model: Model, o: { eps: number[]; images: number; steps: number; methods: ('fgsm' | 'pgd')[] }) {
+export async function robustness(
+  model: Model,
+  o: { eps: number[]; images: number; steps: number; methods: ('fgsm' | 'pgd')[] },
+) {
   if (!model.samples) throw badRequest(`model ${model.meta.name} has no bundled samples`);
   const s = model.samples();
-  const n = Math.min(o.images, s.n), size = inputSize(model), k = model.meta.labels.length;
-  const x = s.x.subarray(0, n * size), labels = s.labels.slice(0, n);
+  const n = Math.min(o.images, s.n),
+    size = inputSize(model),
+    k = model.meta.labels.length;
+  const x = s.x.subarray(0, n * size),
+    labels = s.labels.slice(0, n);
   const probs = (await forward(model, x, n)).probs;
   const acc = (p: Float32Array) => labels.reduce((a, y, i) => a + (argmaxRow(p, i, k) === y ? 1 : 0), 0) / n;
   const table: { method: string; eps: number; accuracy: number }[] = [];
   for (const method of o.methods) {
     for (const eps of o.eps) {
-      if (eps === 0) { table.push({ method, eps, accuracy: acc(probs) }); continue; }
-      const cfg: AttackConfig = method === 'fgsm'
-        ? { method, norm: 'linf', eps, stepSize: eps, steps: 1, randomStart: false, seed: 0 }
-        : { method, norm: 'linf', eps, stepSize: (2.5 * eps) / o.steps, steps: o.steps, randomStart: true, seed: 0 };
+      if (eps === 0) {
+        table.push({ method, eps, accuracy: acc(probs) });
+        continue;
+      }
+      const cfg: AttackConfig =
+        method === 'fgsm'
+          ? { method, norm: 'linf', eps, stepSize: eps, steps: 1, randomStart: false, seed: 0 }
+          : { method, norm: 'linf', eps, stepSize: (2.5 * eps) / o.steps, steps: o.steps, randomStart: true, seed: 0 };
       const r = await attackBatch(model, x, n, cfg, labels, probs);
       table.push({ method, eps, accuracy: acc(r.after) });
     }
   }
-  return { model: model.meta.name, images: n, cleanAccuracy: acc(probs), pgdSteps: o.steps, norm: 'linf', table, published: PUBLISHED };
+  return {
+    model: model.meta.name,
+    images: n,
+    cleanAccuracy: acc(probs),
+    pgdSteps: o.steps,
+    norm: 'linf',
+    table,
+    published: PUBLISHED,
+  };
 }

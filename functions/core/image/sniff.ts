@@ -10,7 +10,13 @@ const startsWith = (b: Uint8Array, sig: number[]) => sig.every((v, i) => b[i] ==
 export function detectFormat(b: Uint8Array): ImageFormat {
   if (startsWith(b, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'png';
   if (startsWith(b, [0xff, 0xd8, 0xff])) return 'jpeg';
-  const known: [string, number[]][] = [['GIF', [0x47, 0x49, 0x46, 0x38]], ['WebP', [0x52, 0x49, 0x46, 0x46]], ['BMP', [0x42, 0x4d]], ['TIFF', [0x49, 0x49, 0x2a, 0x00]], ['TIFF', [0x4d, 0x4d, 0x00, 0x2a]]];
+  const known: [string, number[]][] = [
+    ['GIF', [0x47, 0x49, 0x46, 0x38]],
+    ['WebP', [0x52, 0x49, 0x46, 0x46]],
+    ['BMP', [0x42, 0x4d]],
+    ['TIFF', [0x49, 0x49, 0x2a, 0x00]],
+    ['TIFF', [0x4d, 0x4d, 0x00, 0x2a]],
+  ];
   const other = known.find(([, sig]) => startsWith(b, sig))?.[0];
   const head = Array.from(b.subarray(0, 8), (v) => v.toString(16).padStart(2, '0')).join(' ');
   throw unsupported(
@@ -22,7 +28,8 @@ export function detectFormat(b: Uint8Array): ImageFormat {
 
 function pngSize(b: Uint8Array): [number, number] {
   // Signature (8) + IHDR length (4) + "IHDR" (4) + width (4) + height (4).
-  if (b.length < 24 || String.fromCharCode(...b.subarray(12, 16)) !== 'IHDR') throw unprocessable('PNG file is truncated or has no IHDR chunk first');
+  if (b.length < 24 || String.fromCharCode(...b.subarray(12, 16)) !== 'IHDR')
+    throw unprocessable('PNG file is truncated or has no IHDR chunk first');
   const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
   return [v.getUint32(16), v.getUint32(20)];
 }
@@ -30,10 +37,19 @@ function pngSize(b: Uint8Array): [number, number] {
 function jpegSize(b: Uint8Array): [number, number] {
   let i = 2;
   while (i + 4 <= b.length) {
-    if (b[i] !== 0xff) { i++; continue; }
+    if (b[i] !== 0xff) {
+      i++;
+      continue;
+    }
     const marker = b[i + 1];
-    if (marker === 0xff) { i++; continue; }
-    if (marker === 0xd8 || marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) { i += 2; continue; }
+    if (marker === 0xff) {
+      i++;
+      continue;
+    }
+    if (marker === 0xd8 || marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
+      i += 2;
+      continue;
+    }
     const len = (b[i + 2] << 8) | b[i + 3];
     // SOF0..SOF15 carry the frame size, except DHT (C4), JPG (C8) and DAC (CC).
     if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
@@ -48,14 +64,21 @@ function jpegSize(b: Uint8Array): [number, number] {
 
 export function imageSize(b: Uint8Array, format: ImageFormat): { width: number; height: number } {
   const [width, height] = format === 'png' ? pngSize(b) : jpegSize(b);
-  if (width < 1 || height < 1) throw unprocessable(`${format.toUpperCase()} header says ${width}x${height}: an image needs at least 1x1 pixels`);
+  if (width < 1 || height < 1)
+    throw unprocessable(`${format.toUpperCase()} header says ${width}x${height}: an image needs at least 1x1 pixels`);
   return { width, height };
 }
 
 export function checkDimensions(width: number, height: number, limits: ImageLimits): void {
   if (width > limits.maxWidth || height > limits.maxHeight || width * height > limits.maxPixels) {
-    throw tooLarge(`image is ${width}x${height}; the largest accepted is ${limits.maxWidth}x${limits.maxHeight} (${limits.maxPixels} pixels)`, {
-      width, height, maxWidth: limits.maxWidth, maxHeight: limits.maxHeight,
-    });
+    throw tooLarge(
+      `image is ${width}x${height}; the largest accepted is ${limits.maxWidth}x${limits.maxHeight} (${limits.maxPixels} pixels)`,
+      {
+        width,
+        height,
+        maxWidth: limits.maxWidth,
+        maxHeight: limits.maxHeight,
+      },
+    );
   }
 }

@@ -14,13 +14,20 @@ import { resize } from '../image/ops.js';
 import type { Model } from '../model.js';
 import { Rng } from '../random.js';
 
-export const SALIENCY_METHODS = ['gradient', 'gradient-x-input', 'smoothgrad', 'integrated-gradients', 'grad-cam'] as const;
-export type SaliencyMethod = (typeof SALIENCY_METHODS)[number];
+const SALIENCY_METHODS = ['gradient', 'gradient-x-input', 'smoothgrad', 'integrated-gradients', 'grad-cam'] as const;
 
-export interface SaliencyOptions { method?: unknown; target?: unknown; samples?: unknown; noise?: unknown; steps?: unknown; layer?: unknown; seed?: unknown }
+interface SaliencyOptions {
+  method?: unknown;
+  target?: unknown;
+  samples?: unknown;
+  noise?: unknown;
+  steps?: unknown;
+  layer?: unknown;
+  seed?: unknown;
+}
 
 /** Conv-shaped layers Grad-CAM can use ([C,H,W] outputs with more than one position). */
-export function camLayers(model: Model) {
+function camLayers(model: Model) {
   return model.meta.layers.filter((l) => l.outShape.length === 3 && l.outShape[1] > 1);
 }
 
@@ -28,7 +35,7 @@ export function camLayers(model: Model) {
  * The default Grad-CAM layer: the last ReLU whose maps are at least 7x7. Selvaraju et al. use the last conv
  * layer, but at 28x28 input that is 3x3 here, too coarse to show where the evidence lies.
  */
-export function defaultCamLayer(model: Model): string {
+function defaultCamLayer(model: Model): string {
   const cams = camLayers(model);
   return (cams.filter((l) => l.kind === 'relu' && l.outShape[1] >= 7).at(-1) ?? cams[cams.length - 1]).name;
 }
@@ -39,7 +46,8 @@ export function parseSaliency(model: Model, o: SaliencyOptions) {
   const method = oneOf('method', o.method, 'gradient', SALIENCY_METHODS);
   const layer = oneOf('layer', o.layer, defaultCamLayer(model), cams);
   return {
-    method, layer,
+    method,
+    layer,
     target: o.target === undefined || o.target === '' ? undefined : capped('target', o.target, 0, 0, k - 1),
     samples: capped('samples', o.samples, 25, 1, 'saliencySamples'),
     noise: ranged('noise', o.noise, 0.15, 0, 1),
@@ -50,7 +58,9 @@ export function parseSaliency(model: Model, o: SaliencyOptions) {
 
 export async function saliency(model: Model, x: Float32Array, opts: ReturnType<typeof parseSaliency>) {
   const [c, h, w] = model.meta.input.shape;
-  const size = inputSize(model), k = model.meta.labels.length, last = logitsLayer(model);
+  const size = inputSize(model),
+    k = model.meta.labels.length,
+    last = logitsLayer(model);
   const f0 = await forward(model, x, 1);
   const predicted = argmaxRow(f0.probs, 0, k);
   const target = opts.target ?? predicted;
@@ -61,7 +71,10 @@ export async function saliency(model: Model, x: Float32Array, opts: ReturnType<t
   const perPixel = (g: Float32Array, combine: (v: number, p: number) => number) => {
     for (let p = 0; p < h * w; p++) {
       let best = 0;
-      for (let ch = 0; ch < c; ch++) { const v = combine(g[ch * h * w + p], ch * h * w + p); if (Math.abs(v) > Math.abs(best)) best = v; }
+      for (let ch = 0; ch < c; ch++) {
+        const v = combine(g[ch * h * w + p], ch * h * w + p);
+        if (Math.abs(v) > Math.abs(best)) best = v;
+      }
       map[p] = best;
     }
   };
@@ -70,15 +83,19 @@ export async function saliency(model: Model, x: Float32Array, opts: ReturnType<t
     perPixel(grad, (v, i) => (opts.method === 'gradient' ? Math.abs(v) : v * x[i]));
   } else if (opts.method === 'smoothgrad') {
     const rng = new Rng(opts.seed);
-    const n = opts.samples, batch = new Float32Array(n * size);
+    const n = opts.samples,
+      batch = new Float32Array(n * size);
     for (let i = 0; i < n; i++) for (let p = 0; p < size; p++) batch[i * size + p] = x[p] + opts.noise * rng.normal();
     const { grad } = await vjp(model, batch, [n, c, h, w], cot(n));
     const mean = new Float32Array(size);
     for (let i = 0; i < n; i++) for (let p = 0; p < size; p++) mean[p] += grad[i * size + p] / n;
     perPixel(mean, (v) => Math.abs(v));
-    extra.samples = n; extra.noise = opts.noise; extra.seed = opts.seed;
+    extra.samples = n;
+    extra.noise = opts.noise;
+    extra.seed = opts.seed;
   } else if (opts.method === 'integrated-gradients') {
-    const m = opts.steps, batch = new Float32Array(m * size);
+    const m = opts.steps,
+      batch = new Float32Array(m * size);
     // Midpoint Riemann sum along the straight path from the black baseline.
     for (let i = 0; i < m; i++) for (let p = 0; p < size; p++) batch[i * size + p] = ((i + 0.5) / m) * x[p];
     const { grad } = await vjp(model, batch, [m, c, h, w], cot(m));
@@ -92,19 +109,29 @@ export async function saliency(model: Model, x: Float32Array, opts: ReturnType<t
     const layer = model.meta.layers.find((l) => l.name === opts.layer);
     if (!layer) throw badRequest(`layer ${String(opts.layer)} cannot be used by grad-cam`);
     const { outputs } = await vjp(model, x, [1, c, h, w], cot(1), [`act.${layer.name}`, `grad_act.${layer.name}`]);
-    const A = outputs[`act.${layer.name}`].data, G = outputs[`grad_act.${layer.name}`].data;
-    const [C, lh, lw] = layer.outShape, hw = lh * lw;
+    const A = outputs[`act.${layer.name}`].data,
+      G = outputs[`grad_act.${layer.name}`].data;
+    const [C, lh, lw] = layer.outShape,
+      hw = lh * lw;
     const cam = new Float32Array(hw);
-    const alpha = Array.from({ length: C }, (_, ch) => { let s = 0; for (let p = 0; p < hw; p++) s += G[ch * hw + p]; return s / hw; });
+    const alpha = Array.from({ length: C }, (_, ch) => {
+      let s = 0;
+      for (let p = 0; p < hw; p++) s += G[ch * hw + p];
+      return s / hw;
+    });
     for (let ch = 0; ch < C; ch++) for (let p = 0; p < hw; p++) cam[p] += alpha[ch] * A[ch * hw + p];
     for (let p = 0; p < hw; p++) cam[p] = Math.max(0, cam[p]);
     map = resize({ width: lw, height: lh, data: cam }, w, h).data;
-    extra.layer = layer.name; extra.layerShape = layer.outShape; extra.cam = Array.from(cam);
+    extra.layer = layer.name;
+    extra.layerShape = layer.outShape;
+    extra.cam = Array.from(cam);
   }
   return {
     target: { index: target, label: model.meta.labels[target], probability: f0.probs[target] },
     prediction: { index: predicted, label: model.meta.labels[predicted], probability: f0.probs[predicted] },
-    map, width: w, height: h, extra,
+    map,
+    width: w,
+    height: h,
+    extra,
   };
 }
-

@@ -15,15 +15,26 @@ import type { Model, TensorOut } from '../model.js';
 import { Rng } from '../random.js';
 
 /** The smallest input side the prefix accepts: every pooling halves it, and each map must keep >= 1 pixel. */
-export function minSide(model: Model): number {
-  return prefixLayers(model).reduce((s, l) => s * (l.kind === 'maxpool' || l.kind === 'avgpool' ? Number(l.spec.kernel ?? 2) : 1), 1);
+function minSide(model: Model): number {
+  return prefixLayers(model).reduce(
+    (s, l) => s * (l.kind === 'maxpool' || l.kind === 'avgpool' ? Number(l.spec.kernel ?? 2) : 1),
+    1,
+  );
 }
 
 export function parseLayers(model: Model, raw: unknown, def: string[]): string[] {
   const names = prefixLayers(model).map((l) => l.name);
-  const list = raw === undefined || raw === '' ? def : String(raw).split(',').map((s) => s.trim());
+  const list =
+    raw === undefined || raw === ''
+      ? def
+      : String(raw)
+          .split(',')
+          .map((s) => s.trim());
   const bad = list.filter((l) => !names.includes(l));
-  if (bad.length || list.length === 0) throw badRequest(`layers must be a comma-separated list of convolutional-prefix layers: ${names.join(', ')}; got ${JSON.stringify(raw)}`);
+  if (bad.length || list.length === 0)
+    throw badRequest(
+      `layers must be a comma-separated list of convolutional-prefix layers: ${names.join(', ')}; got ${JSON.stringify(raw)}`,
+    );
   return list;
 }
 
@@ -39,11 +50,15 @@ export function parseDream(model: Model, o: Record<string, unknown>) {
     seed: capped('seed', o.seed, 0, 0, 2 ** 31 - 1),
   };
 }
-export type DreamConfig = ReturnType<typeof parseDream>;
+type DreamConfig = ReturnType<typeof parseDream>;
 
 /** Objective value and activations of the chosen layers at x (h x w), from the forward-only conv graph. */
 export async function layerActs(model: Model, x: Float32Array, w: number, h: number, layers: string[]) {
-  const outputs = await model.runner.run('conv-model', { input: { data: x, dims: [1, 1, h, w] } }, layers.map((l) => `act.${l}`));
+  const outputs = await model.runner.run(
+    'conv-model',
+    { input: { data: x, dims: [1, 1, h, w] } },
+    layers.map((l) => `act.${l}`),
+  );
   const acts: Record<string, TensorOut> = {};
   let objective = 0;
   for (const l of layers) {
@@ -56,7 +71,10 @@ export async function layerActs(model: Model, x: Float32Array, w: number, h: num
 }
 
 export async function dream(model: Model, image: Gray, cfg: DreamConfig) {
-  if (Math.max(image.width, image.height) > CAPS.dreamSide) throw badRequest(`dream images are at most ${CAPS.dreamSide} pixels on a side (dreamSide); got ${image.width}x${image.height}`);
+  if (Math.max(image.width, image.height) > CAPS.dreamSide)
+    throw badRequest(
+      `dream images are at most ${CAPS.dreamSide} pixels on a side (dreamSide); got ${image.width}x${image.height}`,
+    );
   const min = minSide(model);
   const rng = new Rng(cfg.seed);
   const sizes = Array.from({ length: cfg.octaves }, (_, k) => {
@@ -68,7 +86,9 @@ export async function dream(model: Model, image: Gray, cfg: DreamConfig) {
   let x = image.data;
   const inGraph = cfg.layers.every((l) => synthLayerNames(model).includes(l));
   const gradient = async (img: Float32Array, w: number, h: number): Promise<Float32Array> => {
-    if (inGraph) return (await synthGrad(model, img, w, h, Object.fromEntries(cfg.layers.map((l) => [l, { weights: [0, 0, 1] }])))).grad;
+    if (inGraph)
+      return (await synthGrad(model, img, w, h, Object.fromEntries(cfg.layers.map((l) => [l, { weights: [0, 0, 1] }]))))
+        .grad;
     const { acts } = await layerActs(model, img, w, h, cfg.layers);
     const cot: Record<string, Cotangent> = {};
     for (const l of cfg.layers) cot[l] = { data: acts[l].data.map((v) => v / acts[l].data.length), dims: acts[l].dims };
@@ -80,11 +100,16 @@ export async function dream(model: Model, image: Gray, cfg: DreamConfig) {
     x = base.map((v, i) => v + d[i]);
     for (let s = 0; s < cfg.steps; s++) {
       // Random roll (jitter) so the dream does not lock onto the pixel grid.
-      const jx = rng.int(2 * cfg.jitter + 1) - cfg.jitter, jy = rng.int(2 * cfg.jitter + 1) - cfg.jitter;
+      const jx = rng.int(2 * cfg.jitter + 1) - cfg.jitter,
+        jy = rng.int(2 * cfg.jitter + 1) - cfg.jitter;
       const rolled = roll(x, w, h, jx, jy);
       const g = roll(await gradient(rolled, w, h), w, h, -jx, -jy);
-      let mean = 0, sq = 0;
-      for (const v of g) { mean += v; sq += v * v; }
+      let mean = 0,
+        sq = 0;
+      for (const v of g) {
+        mean += v;
+        sq += v * v;
+      }
       mean /= g.length;
       const std = Math.sqrt(Math.max(1e-20, sq / g.length - mean * mean));
       for (let i = 0; i < x.length; i++) x[i] = Math.min(1, Math.max(0, x[i] + (cfg.stepSize * g[i]) / std));
@@ -98,6 +123,7 @@ export async function dream(model: Model, image: Gray, cfg: DreamConfig) {
 function roll(a: Float32Array, w: number, h: number, dx: number, dy: number): Float32Array {
   if (dx === 0 && dy === 0) return Float32Array.from(a);
   const out = new Float32Array(a.length);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) out[((y + dy + h) % h) * w + ((x + dx + w) % w)] = a[y * w + x];
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) out[((y + dy + h) % h) * w + ((x + dx + w) % w)] = a[y * w + x];
   return out;
 }

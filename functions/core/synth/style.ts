@@ -26,7 +26,7 @@ export function parseStyle(model: Model, o: Record<string, unknown>) {
     side: capped('side', o.side, 48, 8, 'dreamSide'),
   };
 }
-export type StyleConfig = ReturnType<typeof parseStyle>;
+type StyleConfig = ReturnType<typeof parseStyle>;
 
 /**
  * L-BFGS by default, as Gatys et al.: 10 steps (11 synth-grad runs) end at a lower loss than 40 Adam steps on the
@@ -35,16 +35,23 @@ export type StyleConfig = ReturnType<typeof parseStyle>;
 function styleOptimiser(o: Record<string, unknown>) {
   const optimizer = oneOf('optimizer', o.optimizer, 'lbfgs', ['lbfgs', 'adam'] as const);
   const lbfgs = optimizer === 'lbfgs';
-  return { optimizer, steps: capped('steps', o.steps, lbfgs ? 10 : 20, 1, 'styleSteps'), lr: ranged('lr', o.lr, lbfgs ? 0.1 : 0.04, 0, 1) };
+  return {
+    optimizer,
+    steps: capped('steps', o.steps, lbfgs ? 10 : 20, 1, 'styleSteps'),
+    lr: ranged('lr', o.lr, lbfgs ? 0.1 : 0.04, 0, 1),
+  };
 }
 
 function gram(f: TensorOut): Float32Array {
-  const [, C, h, w] = f.dims, M = h * w, g = new Float32Array(C * C);
-  for (let a = 0; a < C; a++) for (let b = a; b < C; b++) {
-    let s = 0;
-    for (let p = 0; p < M; p++) s += f.data[a * M + p] * f.data[b * M + p];
-    g[a * C + b] = g[b * C + a] = s / M;
-  }
+  const [, C, h, w] = f.dims,
+    M = h * w,
+    g = new Float32Array(C * C);
+  for (let a = 0; a < C; a++)
+    for (let b = a; b < C; b++) {
+      let s = 0;
+      for (let p = 0; p < M; p++) s += f.data[a * M + p] * f.data[b * M + p];
+      g[a * C + b] = g[b * C + a] = s / M;
+    }
   return g;
 }
 
@@ -61,42 +68,72 @@ export async function stylise(model: Model, content: Gray, style: Gray, cfg: Sty
   const all = [...new Set([...cfg.styleLayers, cfg.contentLayer])];
   const target = (await layerActs(model, s.data, w, h, cfg.styleLayers)).acts;
   const grams = Object.fromEntries(cfg.styleLayers.map((l) => [l, gram(target[l])]));
-  const { data: P, dims: contentDims } = (await layerActs(model, c.data, w, h, [cfg.contentLayer])).acts[cfg.contentLayer];
+  const { data: P, dims: contentDims } = (await layerActs(model, c.data, w, h, [cfg.contentLayer])).acts[
+    cfg.contentLayer
+  ];
   const x = Float32Array.from(c.data);
-  const m = new Float32Array(x.length), v = new Float32Array(x.length);
+  const m = new Float32Array(x.length),
+    v = new Float32Array(x.length);
   const losses: { content: number; style: number }[] = [];
   // Every loss on a ReLU map: one run of synth-grad.onnx per step (losses and Gram gradients in the graph).
   const inGraph = all.every((l) => synthLayerNames(model).includes(l));
   const terms: Record<string, SynthTerm> = {};
   for (const l of cfg.styleLayers) terms[l] = { gram: grams[l], weights: [0, cfg.styleWeight, 0] };
-  terms[cfg.contentLayer] = { ...terms[cfg.contentLayer], content: { data: P, dims: contentDims }, weights: [cfg.contentWeight, terms[cfg.contentLayer]?.weights[1] ?? 0, 0] };
-  const lossesAndGrad = async (x: Float32Array, last: boolean): Promise<{ content: number; style: number; grad?: Float32Array }> => {
+  terms[cfg.contentLayer] = {
+    ...terms[cfg.contentLayer],
+    content: { data: P, dims: contentDims },
+    weights: [cfg.contentWeight, terms[cfg.contentLayer]?.weights[1] ?? 0, 0],
+  };
+  const lossesAndGrad = async (
+    x: Float32Array,
+    last: boolean,
+  ): Promise<{ content: number; style: number; grad?: Float32Array }> => {
     if (inGraph) {
       const r = await synthGrad(model, x, w, h, terms);
-      return { content: r.losses[cfg.contentLayer][0], style: cfg.styleLayers.reduce((a, l) => a + r.losses[l][1], 0), grad: r.grad };
+      return {
+        content: r.losses[cfg.contentLayer][0],
+        style: cfg.styleLayers.reduce((a, l) => a + r.losses[l][1], 0),
+        grad: r.grad,
+      };
     }
     const { acts } = await layerActs(model, x, w, h, all);
     const cot: Record<string, Cotangent> = {};
-    let contentLoss = 0, styleLoss = 0;
+    let contentLoss = 0,
+      styleLoss = 0;
     {
-      const F = acts[cfg.contentLayer], [, C, lh, lw] = F.dims, n = C * lh * lw;
+      const F = acts[cfg.contentLayer],
+        [, C, lh, lw] = F.dims,
+        n = C * lh * lw;
       const d = new Float32Array(n);
-      for (let i = 0; i < n; i++) { const e = F.data[i] - P[i]; contentLoss += (e * e) / n; d[i] = (cfg.contentWeight * 2 * e) / n; }
+      for (let i = 0; i < n; i++) {
+        const e = F.data[i] - P[i];
+        contentLoss += (e * e) / n;
+        d[i] = (cfg.contentWeight * 2 * e) / n;
+      }
       cot[cfg.contentLayer] = { data: d, dims: F.dims };
     }
     for (const l of cfg.styleLayers) {
-      const F = acts[l], [, C, lh, lw] = F.dims, M = lh * lw, G = gram(F), A = grams[l];
+      const F = acts[l],
+        [, C, lh, lw] = F.dims,
+        M = lh * lw,
+        G = gram(F),
+        A = grams[l];
       const diff = G.map((g, i) => g - A[i]);
       for (const e of diff) styleLoss += (e * e) / (C * C);
       const d = (cot[l] as TensorOut | undefined)?.data ?? new Float32Array(C * M);
-      for (let a = 0; a < C; a++) for (let p = 0; p < M; p++) {
-        let sum = 0;
-        for (let b = 0; b < C; b++) sum += diff[a * C + b] * F.data[b * M + p];
-        d[a * M + p] += (cfg.styleWeight * 4 * sum) / (C * C * M);
-      }
+      for (let a = 0; a < C; a++)
+        for (let p = 0; p < M; p++) {
+          let sum = 0;
+          for (let b = 0; b < C; b++) sum += diff[a * C + b] * F.data[b * M + p];
+          d[a * M + p] += (cfg.styleWeight * 4 * sum) / (C * C * M);
+        }
       cot[l] = { data: d, dims: F.dims };
     }
-    return { content: contentLoss, style: styleLoss, grad: last ? undefined : (await vjp(model, x, [1, 1, h, w], cot, [], 'conv-grad')).grad };
+    return {
+      content: contentLoss,
+      style: styleLoss,
+      grad: last ? undefined : (await vjp(model, x, [1, 1, h, w], cot, [], 'conv-grad')).grad,
+    };
   };
   if (cfg.optimizer === 'lbfgs') {
     // cfg.steps + 1 evaluations, as Adam's steps plus its final loss: the same number of graph runs.
@@ -116,9 +153,17 @@ export async function stylise(model: Model, content: Gray, style: Gray, cfg: Sty
     for (let i = 0; i < x.length; i++) {
       m[i] = 0.9 * m[i] + 0.1 * grad[i];
       v[i] = 0.999 * v[i] + 0.001 * grad[i] * grad[i];
-      const mh = m[i] / (1 - 0.9 ** step), vh = v[i] / (1 - 0.999 ** step);
+      const mh = m[i] / (1 - 0.9 ** step),
+        vh = v[i] / (1 - 0.999 ** step);
       x[i] = Math.min(1, Math.max(0, x[i] - (cfg.lr * mh) / (Math.sqrt(vh) + 1e-8)));
     }
   }
-  return { image: x, width: w, height: h, content: c, style: s, losses: { first: losses[0], last: losses[losses.length - 1] } };
+  return {
+    image: x,
+    width: w,
+    height: h,
+    content: c,
+    style: s,
+    losses: { first: losses[0], last: losses[losses.length - 1] },
+  };
 }

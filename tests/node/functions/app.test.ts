@@ -14,7 +14,11 @@ describe('app.request()', () => {
   });
 
   it('classifies real digits, PNG and JPEG', async () => {
-    for (const [file, label] of [['digit-0-280.png', '0'], ['digit-9-280.jpg', '9'], ['digit-4-280.png', '4']]) {
+    for (const [file, label] of [
+      ['digit-0-280.png', '0'],
+      ['digit-9-280.jpg', '9'],
+      ['digit-4-280.png', '4'],
+    ]) {
       const r = await app.request('/models/digits/classify', { method: 'POST', body: fx(file) });
       expect(r.status).toBe(200);
       expect(((await r.json()) as { predictions: { label: string }[] }).predictions[0].label).toBe(label);

@@ -2,7 +2,8 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 
-const train = (...args: string[]) => spawnSync('npx', ['tsx', 'training/train.ts', ...args, '--out', '/tmp/edge-cnn-cli-test'], { encoding: 'utf8' });
+const train = (...args: string[]) =>
+  spawnSync('npx', ['tsx', 'training/train.ts', ...args, '--out', '/tmp/edge-cnn-cli-test'], { encoding: 'utf8' });
 
 describe('npm run train', () => {
   it('an unknown model names the valid ones', () => {

@@ -12,7 +12,13 @@ import { checkGradient, FD_EPS, FD_EPS_DEEP, randn, sampleIndices } from '../hel
 
 const N = 3;
 
-async function gradCheck(input: [number, number, number], layers: LayerSpec[], mode: Mode, eps = FD_EPS, poolIndices = false) {
+async function gradCheck(
+  input: [number, number, number],
+  layers: LayerSpec[],
+  mode: Mode,
+  eps = FD_EPS,
+  poolIndices = false,
+) {
   const arch: ArchSpec = { input, layers };
   const resolved = resolve(arch);
   const s = await session(buildProbe(arch, mode, { poolIndices }));
@@ -45,13 +51,23 @@ async function gradCheck(input: [number, number, number], layers: LayerSpec[], m
   };
   const checked: string[] = [];
   const failures: Record<string, unknown> = {};
-  for (const name of ['input', ...resolved.flatMap((l) => l.params.filter((p) => p.trainable && mode === 'train').map((p) => p.name))]) {
+  for (const name of [
+    'input',
+    ...resolved.flatMap((l) => l.params.filter((p) => p.trainable && mode === 'train').map((p) => p.name)),
+  ]) {
     const gradName = name === 'input' ? 'grad_input' : `grad:${name}`;
     const analytic = result[gradName].data as Float32Array;
-    const r = await checkGradient(values[name].data, analytic, objective, sampleIndices(analytic.length, 24, name.length), eps);
+    const r = await checkGradient(
+      values[name].data,
+      analytic,
+      objective,
+      sampleIndices(analytic.length, 24, name.length),
+      eps,
+    );
     checked.push(name);
     // Kinks are skipped, but a check that skipped most of its coordinates checked nothing.
-    if (r.mismatches.length || r.kinks > Math.max(1, r.checked / 4)) failures[name] = { kinks: r.kinks, of: r.checked, mismatches: r.mismatches.slice(0, 3) };
+    if (r.mismatches.length || r.kinks > Math.max(1, r.checked / 4))
+      failures[name] = { kinks: r.kinks, of: r.checked, mismatches: r.mismatches.slice(0, 3) };
   }
   await s.release();
   return { checked, failures };
@@ -59,8 +75,18 @@ async function gradCheck(input: [number, number, number], layers: LayerSpec[], m
 
 const cases: [string, [number, number, number], LayerSpec[], Mode[]][] = [
   ['conv2d 3x3 stride 1 no padding', [2, 7, 7], [{ kind: 'conv2d', filters: 3, kernel: 3 }], ['train', 'infer']],
-  ['conv2d 3x3 stride 2 padding 1 (odd input)', [2, 7, 7], [{ kind: 'conv2d', filters: 3, kernel: 3, stride: 2, padding: 1 }], ['train']],
-  ['conv2d 4x4 stride 3 (floor drops a column)', [1, 9, 9], [{ kind: 'conv2d', filters: 2, kernel: 4, stride: 3 }], ['train']],
+  [
+    'conv2d 3x3 stride 2 padding 1 (odd input)',
+    [2, 7, 7],
+    [{ kind: 'conv2d', filters: 3, kernel: 3, stride: 2, padding: 1 }],
+    ['train'],
+  ],
+  [
+    'conv2d 4x4 stride 3 (floor drops a column)',
+    [1, 9, 9],
+    [{ kind: 'conv2d', filters: 2, kernel: 4, stride: 3 }],
+    ['train'],
+  ],
   ['conv2d 5x5 same padding', [1, 8, 8], [{ kind: 'conv2d', filters: 2, kernel: 5, padding: 'same' }], ['train']],
   ['relu', [2, 4, 4], [{ kind: 'relu' }], ['train']],
   ['maxpool 2 (even input)', [2, 6, 6], [{ kind: 'maxpool', kernel: 2 }], ['train']],
@@ -72,10 +98,22 @@ const cases: [string, [number, number, number], LayerSpec[], Mode[]][] = [
   ['batchnorm over feature maps', [3, 4, 4], [{ kind: 'batchnorm' }], ['train', 'infer']],
   ['batchnorm over a vector', [2, 2, 2], [{ kind: 'flatten' }, { kind: 'batchnorm' }], ['train', 'infer']],
   ['dropout', [2, 3, 3], [{ kind: 'dropout', rate: 0.5 }], ['train', 'infer']],
-  ['a whole small CNN', [1, 10, 10], [
-    { kind: 'conv2d', filters: 3, kernel: 3, padding: 1 }, { kind: 'batchnorm' }, { kind: 'relu' }, { kind: 'maxpool' },
-    { kind: 'conv2d', filters: 4, kernel: 3, stride: 2 }, { kind: 'relu' }, { kind: 'flatten' }, { kind: 'dropout', rate: 0.25 },
-    { kind: 'dense', units: 5 }], ['train', 'infer']],
+  [
+    'a whole small CNN',
+    [1, 10, 10],
+    [
+      { kind: 'conv2d', filters: 3, kernel: 3, padding: 1 },
+      { kind: 'batchnorm' },
+      { kind: 'relu' },
+      { kind: 'maxpool' },
+      { kind: 'conv2d', filters: 4, kernel: 3, stride: 2 },
+      { kind: 'relu' },
+      { kind: 'flatten' },
+      { kind: 'dropout', rate: 0.25 },
+      { kind: 'dense', units: 5 },
+    ],
+    ['train', 'infer'],
+  ],
 ];
 
 describe('backward rules agree with central finite differences', () => {
@@ -92,7 +130,13 @@ describe('backward rules agree with central finite differences', () => {
   // The WASM trainer's max-pool backward: MaxUnpool of MaxPool's Indices (WebGPU rejects Indices).
   for (const [label, input, layers] of cases.filter(([l]) => l.startsWith('maxpool') || l === 'a whole small CNN')) {
     it(`${label} (train, by MaxPool Indices and MaxUnpool)`, async () => {
-      const { checked, failures } = await gradCheck(input, layers, 'train', layers.length > 2 ? FD_EPS_DEEP : FD_EPS, true);
+      const { checked, failures } = await gradCheck(
+        input,
+        layers,
+        'train',
+        layers.length > 2 ? FD_EPS_DEEP : FD_EPS,
+        true,
+      );
       expect(checked.length).toBeGreaterThan(0);
       expect(failures).toEqual({});
     });
@@ -103,7 +147,9 @@ describe('backward rules agree with central finite differences', () => {
     const saved = registry.relu.backward;
     delete (registry.relu as { backward?: unknown }).backward;
     try {
-      expect(() => buildProbe({ input: [1, 4, 4], layers: [{ kind: 'relu' }] }, 'train')).toThrow(/layer "relu1" \(kind relu\) has no backward rule/);
+      expect(() => buildProbe({ input: [1, 4, 4], layers: [{ kind: 'relu' }] }, 'train')).toThrow(
+        /layer "relu1" \(kind relu\) has no backward rule/,
+      );
     } finally {
       registry.relu.backward = saved;
     }

@@ -9,16 +9,23 @@ import { initWeights } from '../../../training/weights.js';
 
 describe("the lecture's formulas", () => {
   it('without padding, floor((n_in - n_rs)/n_s) + 1 equals ceil((n_in - n_rs + 1)/n_s)', () => {
-    for (let nIn = 5; nIn <= 32; nIn++) for (let k = 1; k <= 5; k++) for (let s = 1; s <= 4; s++) {
-      expect(convOutSide(nIn, k, s, 0)).toBe(Math.ceil((nIn - k + 1) / s));
-    }
+    for (let nIn = 5; nIn <= 32; nIn++)
+      for (let k = 1; k <= 5; k++)
+        for (let s = 1; s <= 4; s++) {
+          expect(convOutSide(nIn, k, s, 0)).toBe(Math.ceil((nIn - k + 1) / s));
+        }
   });
 
   const arch: ArchSpec = {
     input: [3, 32, 32],
     layers: [
-      { kind: 'conv2d', filters: 8, kernel: 5, stride: 2, padding: 1 }, { kind: 'relu' }, { kind: 'maxpool', kernel: 2 },
-      { kind: 'conv2d', filters: 6, kernel: 3 }, { kind: 'relu' }, { kind: 'flatten' }, { kind: 'dense', units: 10 },
+      { kind: 'conv2d', filters: 8, kernel: 5, stride: 2, padding: 1 },
+      { kind: 'relu' },
+      { kind: 'maxpool', kernel: 2 },
+      { kind: 'conv2d', filters: 6, kernel: 3 },
+      { kind: 'relu' },
+      { kind: 'flatten' },
+      { kind: 'dense', units: 10 },
     ],
   };
 
@@ -44,11 +51,15 @@ describe("the lecture's formulas", () => {
       const weights = initWeights(layers, 3);
       const model = buildInference(a, weights);
       for (const l of layers) {
-        const sizes = model.graph.initializers.filter((t) => t.name.startsWith(`${l.name}.`) && !t.name.includes('running'));
+        const sizes = model.graph.initializers.filter(
+          (t) => t.name.startsWith(`${l.name}.`) && !t.name.includes('running'),
+        );
         expect(sizes.reduce((s, t) => s + t.data.length, 0)).toBe(l.counts.weights + l.counts.biases);
       }
       const s = await session(model);
-      const out = await s.run({ input: tensor(new Float32Array(2 * a.input.reduce((x, v) => x * v, 1)), [2, ...a.input]) });
+      const out = await s.run({
+        input: tensor(new Float32Array(2 * a.input.reduce((x, v) => x * v, 1)), [2, ...a.input]),
+      });
       for (const l of layers) {
         expect(out[`act.${l.name}`].dims).toEqual([2, ...l.outShape]);
         expect(out[`act.${l.name}`].data.length / 2).toBe(l.counts.neurons);
@@ -58,9 +69,15 @@ describe("the lecture's formulas", () => {
   });
 
   it('bad specs fail with a message naming the layer and what is valid', () => {
-    expect(() => resolve({ input: [1, 4, 4], layers: [{ kind: 'conv2d', filters: 2, kernel: 5 }] })).toThrow(/layer 0 \(conv2d1\): conv2d kernel 5 .* does not fit a 4x4 input/);
+    expect(() => resolve({ input: [1, 4, 4], layers: [{ kind: 'conv2d', filters: 2, kernel: 5 }] })).toThrow(
+      /layer 0 \(conv2d1\): conv2d kernel 5 .* does not fit a 4x4 input/,
+    );
     expect(() => resolve({ input: [1, 4, 4], layers: [{ kind: 'dense', units: 3 }] })).toThrow(/add a flatten layer/);
-    expect(() => resolve({ input: [1, 4, 4], layers: [{ kind: 'lstm' } as never] })).toThrow(/Unknown layer kind "lstm". Should be one of: conv2d, relu/);
-    expect(() => resolve({ input: [1, 8, 8], layers: [{ kind: 'maxpool', kernel: 3, stride: 2 }] })).toThrow(/stride == kernel/);
+    expect(() => resolve({ input: [1, 4, 4], layers: [{ kind: 'lstm' } as never] })).toThrow(
+      /Unknown layer kind "lstm". Should be one of: conv2d, relu/,
+    );
+    expect(() => resolve({ input: [1, 8, 8], layers: [{ kind: 'maxpool', kernel: 3, stride: 2 }] })).toThrow(
+      /stride == kernel/,
+    );
   });
 });

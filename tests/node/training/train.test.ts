@@ -12,15 +12,25 @@ import { accuracy, predict, train } from '../../../training/trainer.js';
 const arch: ArchSpec = {
   input: [1, 28, 28],
   layers: [
-    { kind: 'conv2d', filters: 8, kernel: 5, padding: 2 }, { kind: 'batchnorm' }, { kind: 'relu' }, { kind: 'maxpool' },
-    { kind: 'conv2d', filters: 16, kernel: 3, padding: 1 }, { kind: 'relu' }, { kind: 'maxpool' },
-    { kind: 'flatten' }, { kind: 'dropout', rate: 0.2 }, { kind: 'dense', units: 10 },
+    { kind: 'conv2d', filters: 8, kernel: 5, padding: 2 },
+    { kind: 'batchnorm' },
+    { kind: 'relu' },
+    { kind: 'maxpool' },
+    { kind: 'conv2d', filters: 16, kernel: 3, padding: 1 },
+    { kind: 'relu' },
+    { kind: 'maxpool' },
+    { kind: 'flatten' },
+    { kind: 'dropout', rate: 0.2 },
+    { kind: 'dense', units: 10 },
   ],
 };
 
 describe('training on onnxruntime-web', () => {
   const { train: all, test } = loadData('digits');
-  const slice = subset(all, Array.from({ length: 2000 }, (_, i) => i * 4));
+  const slice = subset(
+    all,
+    Array.from({ length: 2000 }, (_, i) => i * 4),
+  );
 
   it('3 epochs on 2,000 digits reach >= 90% on the 1,501 held-out digits (chance: 10%), reproducibly from a seed', async () => {
     const opts = { arch, epochs: 3, batch: 32, lr: 3e-3, seed: 7, augment: null };
@@ -28,8 +38,20 @@ describe('training on onnxruntime-web', () => {
     const acc = accuracy((await predict(arch, r.weights, test)).predictions, test.labels);
     expect(acc).toBeGreaterThanOrEqual(0.9);
     expect(r.history[1].loss).toBeLessThan(r.history[0].loss);
-    const again = await train({ ...opts, epochs: 1 }, subset(slice, Array.from({ length: 320 }, (_, i) => i)));
-    const twice = await train({ ...opts, epochs: 1 }, subset(slice, Array.from({ length: 320 }, (_, i) => i)));
+    const again = await train(
+      { ...opts, epochs: 1 },
+      subset(
+        slice,
+        Array.from({ length: 320 }, (_, i) => i),
+      ),
+    );
+    const twice = await train(
+      { ...opts, epochs: 1 },
+      subset(
+        slice,
+        Array.from({ length: 320 }, (_, i) => i),
+      ),
+    );
     expect(again.weights['dense1.weight']).toEqual(twice.weights['dense1.weight']);
   });
 

@@ -8,7 +8,9 @@ const get = async (path: string) => SELF.fetch(`${BASE}${path}`);
 describe('model metadata', () => {
   it('GET /health and GET /models', async () => {
     expect(await (await get('/health')).json()).toMatchObject({ status: 'ok', models: ['digits', 'fashion'] });
-    const { models } = (await (await get('/models')).json()) as { models: { name: string; labels: string[]; input: { shape: number[] }; accuracy: number }[] };
+    const { models } = (await (await get('/models')).json()) as {
+      models: { name: string; labels: string[]; input: { shape: number[] }; accuracy: number }[];
+    };
     expect(models.map((m) => m.name)).toEqual(['digits', 'fashion']);
     for (const m of models) {
       expect(m.labels).toHaveLength(10);
@@ -20,12 +22,25 @@ describe('model metadata', () => {
   it('GET /models/digits: every layer with shapes and the lecture-formula counts', async () => {
     const card = (await (await get('/models/digits')).json()) as {
       parameters: number;
-      layers: { name: string; kind: string; config: { filters?: number; kernel?: number }; inputShape: number[]; outputShape: number[]; weights: number; biases: number; neurons: number; receptiveField: string; fullyConnectedInstead: { parameters: number } | null }[];
+      layers: {
+        name: string;
+        kind: string;
+        config: { filters?: number; kernel?: number };
+        inputShape: number[];
+        outputShape: number[];
+        weights: number;
+        biases: number;
+        neurons: number;
+        receptiveField: string;
+        fullyConnectedInstead: { parameters: number } | null;
+      }[];
     };
     const conv = card.layers.filter((l) => l.kind === 'conv2d');
     expect(conv.length).toBeGreaterThan(0);
     for (const l of conv) {
-      const [nCh, nIn] = l.inputShape, nF = l.config.filters!, nRs = l.config.kernel!;
+      const [nCh, nIn] = l.inputShape,
+        nF = l.config.filters!,
+        nRs = l.config.kernel!;
       expect(l.weights).toBe(nF * nRs * nRs * nCh);
       expect(l.biases).toBe(nF);
       expect(l.neurons).toBe(l.outputShape.reduce((a, v) => a * v, 1));
@@ -40,7 +55,15 @@ describe('model metadata', () => {
   it('GET /openapi.json describes every route; GET /docs renders it', async () => {
     const doc = (await (await get('/openapi.json')).json()) as { openapi: string; paths: Record<string, unknown> };
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/health', '/models', '/models/{model}', '/models/{model}/classify', '/models/{model}/activations']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/health',
+        '/models',
+        '/models/{model}',
+        '/models/{model}/classify',
+        '/models/{model}/activations',
+      ]),
+    );
     const html = await (await get('/docs')).text();
     expect(html).toContain('/models/{model}/classify');
     expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href="http/);
@@ -51,7 +74,8 @@ describe('POST /models/{model}/activations', () => {
   it('shapes and per-channel statistics of every layer, matching the model card', async () => {
     const card = (await (await get('/models/digits')).json()) as { layers: { name: string; outputShape: number[] }[] };
     const body = (await (await post('/models/digits/activations', fixture('digit-2-280.png'))).json()) as {
-      layers: { name: string; shape: number[]; channels?: { mean: number; max: number }[]; stats: { max: number } }[]; picture: { layer: string; png: string };
+      layers: { name: string; shape: number[]; channels?: { mean: number; max: number }[]; stats: { max: number } }[];
+      picture: { layer: string; png: string };
     };
     expect(body.layers.map((l) => [l.name, l.shape])).toEqual(card.layers.map((l) => [l.name, l.outputShape]));
     const first = body.layers[0];
@@ -60,7 +84,9 @@ describe('POST /models/{model}/activations', () => {
   });
 
   it('layer= and full=true return that layer with every value; format=png returns the grid picture', async () => {
-    const body = (await (await post('/models/digits/activations?layer=relu1&full=true', fixture('digit-2-280.png'))).json()) as { layers: { name: string; shape: number[]; values: number[] }[] };
+    const body = (await (
+      await post('/models/digits/activations?layer=relu1&full=true', fixture('digit-2-280.png'))
+    ).json()) as { layers: { name: string; shape: number[]; values: number[] }[] };
     expect(body.layers).toHaveLength(1);
     expect(body.layers[0].values).toHaveLength(body.layers[0].shape.reduce((a, v) => a * v, 1));
     expect(Math.min(...body.layers[0].values)).toBeGreaterThanOrEqual(0); // after a ReLU

@@ -3,7 +3,10 @@ import { SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { BASE, expectProblem, fixture, post } from '../fixtures.js';
 
-const json = async <T = Record<string, any>>(r: Response) => { expect(r.status).toBe(200); return (await r.json()) as T; };
+const json = async <T = Record<string, any>>(r: Response) => {
+  expect(r.status).toBe(200);
+  return (await r.json()) as T;
+};
 const isPng = (dataUrl: string) => expect(dataUrl).toMatch(/^data:image\/png;base64,iVBORw0KGgo/);
 
 describe('saliency', () => {
@@ -28,13 +31,16 @@ describe('attacks', () => {
     expect(body.success).toBe(true);
     expect(body.after.label).not.toBe('6');
     expect(body.perturbation.linf).toBeLessThanOrEqual(0.3 + 1e-6);
-    isPng(body.pictures.adversarial); isPng(body.pictures.perturbation);
+    isPng(body.pictures.adversarial);
+    isPng(body.pictures.perturbation);
   });
 
   it('a targeted FGSM/PGD and an eps sweep that reports the smallest successful eps', async () => {
     const t = await json(await post('/models/digits/attack?method=pgd&target=2', fixture('digit-6-280.png')));
     expect(t.after.label).toBe('2');
-    const sweep = await json(await post('/models/digits/attack?method=fgsm&eps=[0.4,0.01,0.2]', fixture('digit-6-280.png')));
+    const sweep = await json(
+      await post('/models/digits/attack?method=fgsm&eps=[0.4,0.01,0.2]', fixture('digit-6-280.png')),
+    );
     expect(sweep.sweep.map((s: { eps: number }) => s.eps)).toEqual([0.01, 0.2, 0.4]);
     const first = sweep.sweep.find((s: { success: boolean }) => s.success);
     expect(sweep.smallestSuccessfulEps).toBe(first?.eps ?? null);
@@ -43,7 +49,8 @@ describe('attacks', () => {
   it('GET /models/digits/robustness: FGSM at eps 0.3 flips most of 40 held-out digits, PGD beats FGSM', async () => {
     const body = await json(await SELF.fetch(`${BASE}/models/digits/robustness?images=40&steps=10&eps=[0,0.15,0.3]`));
     expect(body.images).toBe(40);
-    const acc = (m: string, e: number) => body.table.find((r: { method: string; eps: number }) => r.method === m && r.eps === e).accuracy;
+    const acc = (m: string, e: number) =>
+      body.table.find((r: { method: string; eps: number }) => r.method === m && r.eps === e).accuracy;
     expect(acc('fgsm', 0)).toBeGreaterThan(0.9);
     expect(acc('fgsm', 0.3)).toBeLessThan(0.5);
     expect(acc('pgd', 0.15)).toBeLessThan(acc('fgsm', 0.15));
@@ -91,25 +98,76 @@ describe('fooling, neuron pictures, dreams and style', () => {
 
 describe('caps and bad parameters', () => {
   it('each cap is a 400 that names it', async () => {
-    await expectProblem(await post('/models/digits/saliency?method=smoothgrad&samples=1000', fixture('digit-4-280.png')), 400, /samples is 1000, over the cap of 64/);
-    await expectProblem(await post('/models/digits/attack?steps=5000', fixture('digit-4-280.png')), 400, /steps is 5000, over the cap of 200/);
+    await expectProblem(
+      await post('/models/digits/saliency?method=smoothgrad&samples=1000', fixture('digit-4-280.png')),
+      400,
+      /samples is 1000, over the cap of 64/,
+    );
+    await expectProblem(
+      await post('/models/digits/attack?steps=5000', fixture('digit-4-280.png')),
+      400,
+      /steps is 5000, over the cap of 200/,
+    );
     await expectProblem(await post('/models/digits/fooling?steps=501', ''), 400, /steps is 501, over the cap of 500/);
     await expectProblem(await post('/models/digits/visualize?steps=301', ''), 400, /over the cap of 300/);
-    await expectProblem(await post('/models/digits/dream?octaves=9', fixture('digit-8-280.png')), 400, /octaves is 9, over the cap of 5/);
-    await expectProblem(await post('/models/digits/dream?side=1000', fixture('digit-8-280.png')), 400, /side is 1000, over the cap of 256/);
+    await expectProblem(
+      await post('/models/digits/dream?octaves=9', fixture('digit-8-280.png')),
+      400,
+      /octaves is 9, over the cap of 5/,
+    );
+    await expectProblem(
+      await post('/models/digits/dream?side=1000', fixture('digit-8-280.png')),
+      400,
+      /side is 1000, over the cap of 256/,
+    );
     await expectProblem(await post('/models/digits/style?steps=301', new FormData()), 400, /over the cap of 300/);
-    await expectProblem(await SELF.fetch(`${BASE}/models/digits/robustness?images=101`), 400, /images is 101, over the cap of 100/);
-    await expectProblem(await post('/models/digits/attack?eps=[0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9,1,0.11,0.12,0.13,0.14,0.15,0.16,0.17]', fixture('digit-4-280.png')), 400, /1 to 16 non-negative numbers/);
+    await expectProblem(
+      await SELF.fetch(`${BASE}/models/digits/robustness?images=101`),
+      400,
+      /images is 101, over the cap of 100/,
+    );
+    await expectProblem(
+      await post(
+        '/models/digits/attack?eps=[0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9,1,0.11,0.12,0.13,0.14,0.15,0.16,0.17]',
+        fixture('digit-4-280.png'),
+      ),
+      400,
+      /1 to 16 non-negative numbers/,
+    );
   });
 
   it('bad values are 400s that say what is valid', async () => {
-    await expectProblem(await post('/models/digits/saliency?method=lime', fixture('digit-4-280.png')), 400, /method must be one of gradient/);
-    await expectProblem(await post('/models/digits/attack?norm=l1', fixture('digit-4-280.png')), 400, /norm must be one of linf, l2/);
-    await expectProblem(await post('/models/digits/attack?target=4', fixture('digit-4-280.png')), 400, /already the prediction/);
+    await expectProblem(
+      await post('/models/digits/saliency?method=lime', fixture('digit-4-280.png')),
+      400,
+      /method must be one of gradient/,
+    );
+    await expectProblem(
+      await post('/models/digits/attack?norm=l1', fixture('digit-4-280.png')),
+      400,
+      /norm must be one of linf, l2/,
+    );
+    await expectProblem(
+      await post('/models/digits/attack?target=4', fixture('digit-4-280.png')),
+      400,
+      /already the prediction/,
+    );
     await expectProblem(await post('/models/digits/visualize?layer=nope', ''), 400, /unknown layer "nope"/);
-    await expectProblem(await post('/models/digits/dream?layers=dense1', fixture('digit-8-280.png')), 400, /convolutional-prefix layers/);
-    await expectProblem(await post('/models/digits/style', fixture('digit-8-280.png')), 400, /multipart form with two image files/);
+    await expectProblem(
+      await post('/models/digits/dream?layers=dense1', fixture('digit-8-280.png')),
+      400,
+      /convolutional-prefix layers/,
+    );
+    await expectProblem(
+      await post('/models/digits/style', fixture('digit-8-280.png')),
+      400,
+      /multipart form with two image files/,
+    );
     await expectProblem(await post('/models/digits/fooling?start=image', ''), 400, /request body is empty/);
-    await expectProblem(await post('/models/digits/saliency?format=svg', fixture('digit-4-280.png')), 400, /format must be one of json, png/);
+    await expectProblem(
+      await post('/models/digits/saliency?format=svg', fixture('digit-4-280.png')),
+      400,
+      /format must be one of json, png/,
+    );
   });
 });

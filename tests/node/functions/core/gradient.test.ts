@@ -7,7 +7,8 @@ describe('cutGraph', () => {
   for (const name of ['digits', 'fashion']) {
     it(`${name}: a layer of block k runs <graph>-k; the deepest block and anything above it run the whole prefix`, () => {
       const model = loadModel(name);
-      const prefix = prefixLayers(model).map((l) => l.name), synth = synthLayerNames(model);
+      const prefix = prefixLayers(model).map((l) => l.name),
+        synth = synthLayerNames(model);
       expect(synth).toEqual(['relu1', 'relu2', 'relu3']);
       expect(cutGraph(model, 'synth-grad', ['relu2'])).toBe('synth-grad-2');
       expect(cutGraph(model, 'synth-grad', ['relu1', 'relu3'])).toBe('synth-grad');

@@ -4,10 +4,16 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { encodePng, toBase64, VIRIDIS_LUT, viridis } from '../../../../functions/core/png.js';
 
-const pattern = (n: number, seed: number) => Uint8Array.from({ length: n }, (_, i) => (i * 37 + seed * 101 + ((i * i) >> 3)) & 255);
+const pattern = (n: number, seed: number) =>
+  Uint8Array.from({ length: n }, (_, i) => (i * 37 + seed * 101 + ((i * i) >> 3)) & 255);
 
 describe('encodePng', () => {
-  for (const [w, h, ch] of [[1, 1, 1], [28, 28, 1], [17, 5, 3], [224, 224, 3]] as const) {
+  for (const [w, h, ch] of [
+    [1, 1, 1],
+    [28, 28, 1],
+    [17, 5, 3],
+    [224, 224, 3],
+  ] as const) {
     it(`${w}x${h}, ${ch} channel(s): fast-png and sharp decode the same samples`, async () => {
       const samples = pattern(w * h * ch, w + h);
       const png = encodePng(samples, w, h, ch);
@@ -16,7 +22,9 @@ describe('encodePng', () => {
       expect(Array.from(a.data)).toEqual(Array.from(samples));
       const m = await sharp(png).metadata();
       expect([m.width, m.height, m.channels, m.depth]).toEqual([w, h, ch, 'uchar']);
-      const b = await (ch === 1 ? sharp(png).extractChannel(0) : sharp(png)).raw().toBuffer({ resolveWithObject: true });
+      const b = await (ch === 1 ? sharp(png).extractChannel(0) : sharp(png))
+        .raw()
+        .toBuffer({ resolveWithObject: true });
       expect(Array.from(b.data)).toEqual(Array.from(samples));
     });
   }
@@ -35,6 +43,7 @@ describe('toBase64 and the colour table', () => {
   });
 
   it('VIRIDIS_LUT holds viridis at 256 levels', () => {
-    for (const l of [0, 1, 100, 128, 254, 255]) expect(Array.from(VIRIDIS_LUT.subarray(3 * l, 3 * l + 3))).toEqual(viridis(l / 255));
+    for (const l of [0, 1, 100, 128, 254, 255])
+      expect(Array.from(VIRIDIS_LUT.subarray(3 * l, 3 * l + 3))).toEqual(viridis(l / 255));
   });
 });

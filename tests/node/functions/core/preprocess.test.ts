@@ -6,7 +6,8 @@ import { centreOfMass, inkBox } from '../../../../functions/core/image/ops.js';
 import { preprocess } from '../../../../functions/core/preprocess.js';
 import { loadData } from '../../../../training/data/load.js';
 
-const fx = async (name: string) => (await decodeImage(new Uint8Array(fs.readFileSync(`tests/fixtures/images/${name}`)))).raster;
+const fx = async (name: string) =>
+  (await decodeImage(new Uint8Array(fs.readFileSync(`tests/fixtures/images/${name}`)))).raster;
 
 const three = await fx('digit-3-280.png');
 
@@ -31,8 +32,14 @@ describe('mnist protocol', () => {
     const { test } = loadData('digits');
     const i = [...test.labels].indexOf(3);
     const original = test.images.subarray(i * 784, (i + 1) * 784);
-    let dot = 0, a = 0, b = 0;
-    for (let p = 0; p < 784; p++) { dot += original[p] * out.input[p]; a += original[p] ** 2; b += out.input[p] ** 2; }
+    let dot = 0,
+      a = 0,
+      b = 0;
+    for (let p = 0; p < 784; p++) {
+      dot += original[p] * out.input[p];
+      a += original[p] ** 2;
+      b += out.input[p] ** 2;
+    }
     expect(dot / Math.sqrt(a * b)).toBeGreaterThan(0.9); // cosine similarity
   });
 

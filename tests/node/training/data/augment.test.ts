@@ -12,7 +12,8 @@ describe('augmentation (affine warp)', () => {
   });
 
   it('a 90 degree rotation moves pixels where the rotation says', () => {
-    const img = new Float32Array(25); img[0 * 5 + 2] = 1; // top centre of a 5x5 image
+    const img = new Float32Array(25);
+    img[0 * 5 + 2] = 1; // top centre of a 5x5 image
     const r = warp(img, 5, 5, { angleDeg: 90, scale: 1, tx: 0, ty: 0 });
     // Rotating (x right, y down) by +90 degrees takes the top centre to the right centre... or left; find it.
     const at = [...r].findIndex((v) => v > 0.99);

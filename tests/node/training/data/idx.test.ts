@@ -26,12 +26,18 @@ describe('IDX loader', () => {
 
   it('rejects bad magic, unsupported types and truncated files with a message', () => {
     expect(() => parseIdx(Uint8Array.of(1, 2, 8, 1, 0, 0, 0, 1, 5))).toThrow(/not an IDX file/);
-    expect(() => parseIdx(Uint8Array.of(0, 0, 0x0d, 1, 0, 0, 0, 1, 0, 0, 0, 0))).toThrow(/element type 0xd is not supported/);
-    expect(() => parseIdx(encodeIdx([4], Uint8Array.of(1, 2, 3, 4)).subarray(0, 10))).toThrow(/header promises 4 values/);
+    expect(() => parseIdx(Uint8Array.of(0, 0, 0x0d, 1, 0, 0, 0, 1, 0, 0, 0, 0))).toThrow(
+      /element type 0xd is not supported/,
+    );
+    expect(() => parseIdx(encodeIdx([4], Uint8Array.of(1, 2, 3, 4)).subarray(0, 10))).toThrow(
+      /header promises 4 values/,
+    );
   });
 
   it('a missing data set says how to get it', () => {
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'idx-'));
-    expect(() => loadIdxSplit(empty, 'train', FASHION_CLASSES)).toThrow(/apt-get install dataset-fashion-mnist.*--data/);
+    expect(() => loadIdxSplit(empty, 'train', FASHION_CLASSES)).toThrow(
+      /apt-get install dataset-fashion-mnist.*--data/,
+    );
   });
 });

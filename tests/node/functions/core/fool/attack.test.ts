@@ -9,7 +9,8 @@ const model = loadModel('digits');
 const s = model.samples!();
 const size = inputSize(model);
 const N = 50;
-const x = s.x.subarray(0, N * size), labels = s.labels.slice(0, N);
+const x = s.x.subarray(0, N * size),
+  labels = s.labels.slice(0, N);
 const accuracy = (p: Float32Array) => labels.reduce((a, y, i) => a + (argmaxRow(p, i, 10) === y ? 1 : 0), 0) / N;
 
 describe('attacks (L-inf, eps 0.3, on 50 bundled held-out digits)', () => {
@@ -20,11 +21,12 @@ describe('attacks (L-inf, eps 0.3, on 50 bundled held-out digits)', () => {
     expect(accuracy(fgsm.after)).toBeLessThan(0.5);
     expect(accuracy(pgd.after)).toBeLessThan(accuracy(fgsm.after));
     expect(accuracy(pgd.after)).toBeLessThanOrEqual(0.05);
-    for (const adv of [fgsm.adv, pgd.adv]) for (let i = 0; i < x.length; i++) {
-      expect(Math.abs(adv[i] - x[i])).toBeLessThanOrEqual(0.3 + 1e-6);
-      expect(adv[i]).toBeGreaterThanOrEqual(0);
-      expect(adv[i]).toBeLessThanOrEqual(1);
-    }
+    for (const adv of [fgsm.adv, pgd.adv])
+      for (let i = 0; i < x.length; i++) {
+        expect(Math.abs(adv[i] - x[i])).toBeLessThanOrEqual(0.3 + 1e-6);
+        expect(adv[i]).toBeGreaterThanOrEqual(0);
+        expect(adv[i]).toBeLessThanOrEqual(1);
+      }
   });
 
   it('L2 PGD stays inside its ball; a targeted attack reaches its target', async () => {

@@ -10,18 +10,37 @@ const fx = (name: string) => new Uint8Array(fs.readFileSync(`tests/fixtures/imag
 
 /** sharp's reading of the same file: grayscale, alpha flattened on white, 0..1. */
 async function reference(name: string) {
-  const { data, info } = await sharp(fx(name)).flatten({ background: '#ffffff' }).greyscale().raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(fx(name))
+    .flatten({ background: '#ffffff' })
+    .greyscale()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   return { data: Float32Array.from(data, (v) => v / 255), width: info.width, height: info.height };
 }
 
 describe('decodeImage', () => {
-  for (const name of ['digit-7-280.png', 'digit-7-16bit.png', 'digit-7-palette.png', 'digit-7-interlaced.png', 'digit-7-alpha.png', 'digit-7-28.png', 'digit-7-280.jpg', 'digit-7-progressive.jpg', 'digit-7-rgb.jpg']) {
+  for (const name of [
+    'digit-7-280.png',
+    'digit-7-16bit.png',
+    'digit-7-palette.png',
+    'digit-7-interlaced.png',
+    'digit-7-alpha.png',
+    'digit-7-28.png',
+    'digit-7-280.jpg',
+    'digit-7-progressive.jpg',
+    'digit-7-rgb.jpg',
+  ]) {
     it(`${name} decodes to the pixels sharp decodes`, async () => {
       const ref = await reference(name);
       const got = toGray((await decodeImage(fx(name))).raster);
       expect([got.width, got.height]).toEqual([ref.width, ref.height]);
-      let worst = 0, sum = 0;
-      for (let i = 0; i < ref.data.length; i++) { const d = Math.abs(got.data[i] - ref.data[i]); worst = Math.max(worst, d); sum += d; }
+      let worst = 0,
+        sum = 0;
+      for (let i = 0; i < ref.data.length; i++) {
+        const d = Math.abs(got.data[i] - ref.data[i]);
+        worst = Math.max(worst, d);
+        sum += d;
+      }
       // PNG is lossless (rounding only); JPEG decoders differ in IDCT and chroma upsampling by a few levels.
       const jpeg = name.endsWith('.jpg');
       expect(sum / ref.data.length).toBeLessThan(jpeg ? 0.01 : 0.003);
@@ -40,6 +59,8 @@ describe('sniffing', () => {
   });
 
   it('rejects a pixel bomb before decoding', async () => {
-    await expect(decodeImage(fx('wide-5000.png'))).rejects.toThrow(/image is 5000x10; the largest accepted is 4096x4096/);
+    await expect(decodeImage(fx('wide-5000.png'))).rejects.toThrow(
+      /image is 5000x10; the largest accepted is 4096x4096/,
+    );
   });
 });

@@ -25,7 +25,13 @@ describe('saliency methods', () => {
     const r = await saliency(model, x, parseSaliency(model, {}));
     expect(r.target.index).toBe(r.prediction.index);
     expect(Math.min(...r.map)).toBeGreaterThanOrEqual(0);
-    const near = (i: number) => { const yy = Math.floor(i / 28), xx = i % 28; for (let dy = -2; dy <= 2; dy++) for (let dx = -2; dx <= 2; dx++) if (x[(yy + dy) * 28 + xx + dx] > 0.1) return true; return false; };
+    const near = (i: number) => {
+      const yy = Math.floor(i / 28),
+        xx = i % 28;
+      for (let dy = -2; dy <= 2; dy++)
+        for (let dx = -2; dx <= 2; dx++) if (x[(yy + dy) * 28 + xx + dx] > 0.1) return true;
+      return false;
+    };
     const top = [...r.map.keys()].sort((a, b) => r.map[b] - r.map[a]).slice(0, 20);
     expect(top.filter(near).length).toBeGreaterThanOrEqual(15);
   });
@@ -50,13 +56,21 @@ describe('saliency methods', () => {
     const r = await saliency(model, x, parseSaliency(model, { method: 'grad-cam' }));
     expect(Math.min(...r.map)).toBeGreaterThanOrEqual(0);
     expect(Math.max(...r.map)).toBeGreaterThan(0);
-    const other = await saliency(model, x, parseSaliency(model, { method: 'grad-cam', target: (r.target.index + 1) % 10, layer: r.extra.layer }));
+    const other = await saliency(
+      model,
+      x,
+      parseSaliency(model, { method: 'grad-cam', target: (r.target.index + 1) % 10, layer: r.extra.layer }),
+    );
     expect([...other.map]).not.toEqual([...r.map]);
   });
 
   it('caps and bad parameters are 400s that name the limit', () => {
-    expect(() => parseSaliency(model, { method: 'lime' })).toThrow(/method must be one of gradient, gradient-x-input, smoothgrad, integrated-gradients, grad-cam/);
-    expect(() => parseSaliency(model, { method: 'smoothgrad', samples: 65 })).toThrow(/samples is 65, over the cap of 64/);
+    expect(() => parseSaliency(model, { method: 'lime' })).toThrow(
+      /method must be one of gradient, gradient-x-input, smoothgrad, integrated-gradients, grad-cam/,
+    );
+    expect(() => parseSaliency(model, { method: 'smoothgrad', samples: 65 })).toThrow(
+      /samples is 65, over the cap of 64/,
+    );
     expect(() => parseSaliency(model, { steps: 1000 })).toThrow(/over the cap of 128/);
     expect(() => parseSaliency(model, { target: 10 })).toThrow(/target must be an integer from 0 to 9/);
     expect(() => parseSaliency(model, { method: 'grad-cam', layer: 'dense1' })).toThrow(/layer must be one of conv2d1/);

@@ -10,7 +10,9 @@ import { loadModel } from '../../../helpers/models.js';
 
 const model = loadModel('digits');
 const gray = async (name: string, side: number) => {
-  const g = invert(toGray((await decodeImage(new Uint8Array(fs.readFileSync(`tests/fixtures/images/${name}`)))).raster));
+  const g = invert(
+    toGray((await decodeImage(new Uint8Array(fs.readFileSync(`tests/fixtures/images/${name}`)))).raster),
+  );
   return resize(g, side, side);
 };
 
@@ -33,7 +35,7 @@ describe('visualize', () => {
 });
 
 describe('Deep Dream', () => {
-  it('changes the image and raises the chosen layer\'s activation, on an image larger than the model input', async () => {
+  it("changes the image and raises the chosen layer's activation, on an image larger than the model input", async () => {
     const img = await gray('digit-8-280.png', 64);
     const cfg = parseDream(model, {});
     const r = await dream(model, img, cfg);
@@ -54,15 +56,24 @@ describe('Deep Dream', () => {
   });
 
   it('rejects layers outside the convolutional prefix and images over the cap', async () => {
-    expect(() => parseDream(model, { layers: 'dense1' })).toThrow(/layers must be a comma-separated list of convolutional-prefix layers/);
+    expect(() => parseDream(model, { layers: 'dense1' })).toThrow(
+      /layers must be a comma-separated list of convolutional-prefix layers/,
+    );
     expect(() => parseDream(model, { octaves: 6 })).toThrow(/over the cap of 5/);
-    await expect(dream(model, await gray('digit-8-280.png', 280), parseDream(model, {}))).rejects.toThrow(/at most 256 pixels/);
+    await expect(dream(model, await gray('digit-8-280.png', 280), parseDream(model, {}))).rejects.toThrow(
+      /at most 256 pixels/,
+    );
   });
 });
 
 describe('Deep Style', () => {
   it('lowers the Gram-matrix style loss while keeping the content', async () => {
-    const r = await stylise(model, (await gray('digit-3-280.png', 48)), (await gray('digit-8-280.png', 48)), parseStyle(model, { steps: 30 }));
+    const r = await stylise(
+      model,
+      await gray('digit-3-280.png', 48),
+      await gray('digit-8-280.png', 48),
+      parseStyle(model, { steps: 30 }),
+    );
     expect(r.losses.last.style).toBeLessThan(r.losses.first.style * 0.7);
     expect(r.losses.last.content).toBeLessThan(r.losses.first.style * 10);
   });
@@ -72,12 +83,19 @@ describe('Deep Style', () => {
     const total = (r: Awaited<ReturnType<typeof stylise>>) => r.losses.last.content + 100 * r.losses.last.style;
     const lbfgs = await stylise(model, c, s, parseStyle(model, {}));
     const adam = await stylise(model, c, s, parseStyle(model, { optimizer: 'adam' }));
-    expect([lbfgs.losses.last.style, adam.losses.last.style].every((v) => v < lbfgs.losses.first.style * 0.2)).toBe(true);
+    expect([lbfgs.losses.last.style, adam.losses.last.style].every((v) => v < lbfgs.losses.first.style * 0.2)).toBe(
+      true,
+    );
     expect(total(lbfgs)).toBeLessThan(total(adam));
   });
 
   it('lowers the style loss with a content layer that is not a ReLU map too (losses computed in TypeScript)', async () => {
-    const r = await stylise(model, (await gray('digit-3-280.png', 32)), (await gray('digit-8-280.png', 32)), parseStyle(model, { steps: 20, side: 32, content_layer: 'conv2d3' }));
+    const r = await stylise(
+      model,
+      await gray('digit-3-280.png', 32),
+      await gray('digit-8-280.png', 32),
+      parseStyle(model, { steps: 20, side: 32, content_layer: 'conv2d3' }),
+    );
     expect(r.losses.last.style).toBeLessThan(r.losses.first.style * 0.7);
   });
 });
