@@ -1,5 +1,7 @@
 /**
- * edge-cnn: Hono on workerd. Route groups are mounted here; every error becomes application/problem+json.
+ * edge-cnn: Hono on workerd. Route groups are mounted here; a trailing slash is the same route; a known path with
+ * another method is a 405 with Allow; every error becomes application/problem+json, and an unexpected one a 500
+ * carrying a request id (the message goes to the log, not to the client).
  */
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
@@ -9,8 +11,9 @@ import { docs } from './routes/docs.js';
 import { health } from './routes/health.js';
 import { models } from './routes/models.js';
 import { see } from './routes/see.js';
+import { allowedMethods } from './schemas/endpoints.js';
 
-const app = new Hono<{ Bindings: { MAX_BODY_BYTES?: string; BENCH?: string } }>();
+const app = new Hono<{ Bindings: { MAX_BODY_BYTES?: string; BENCH?: string } }>({ strict: false });
 
 app.route('/health', health);
 app.route('/models', models);
@@ -18,28 +21,33 @@ app.route('/models', see);
 app.route('/__bench', bench);
 app.route('/', docs);
 
-const problem = (p: Problem) =>
+const problem = (p: Problem, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify(p.toJSON()), {
     status: p.status,
-    headers: { 'content-type': 'application/problem+json' },
+    headers: { 'content-type': 'application/problem+json', ...headers },
   });
 
-app.notFound((c) =>
-  problem(
-    new Problem(
-      404,
-      'Not Found',
-      `no route for ${c.req.method} ${new URL(c.req.url).pathname}; see GET /openapi.json or /docs for the API`,
-    ),
-  ),
-);
+app.notFound((c) => {
+  const path = new URL(c.req.url).pathname;
+  const allow = allowedMethods(path);
+  if (allow.length)
+    return problem(
+      new Problem(405, 'Method Not Allowed', `${path} answers ${allow.join(', ')}; got ${c.req.method}`, { allow }),
+      { allow: allow.join(', ') },
+    );
+  return problem(new Problem(404, 'Not Found', `no route for ${c.req.method} ${path}; see GET /openapi.json or /docs`));
+});
 
 app.onError((err) => {
   if (err instanceof Problem) return problem(err);
-  if (err instanceof HTTPException) return problem(new Problem(err.status as 400, 'Error', err.message));
-  console.error(err);
+  if (err instanceof HTTPException && err.status < 500)
+    return problem(new Problem(err.status as 400, 'Error', err.message || 'bad request'));
+  const id = crypto.randomUUID();
+  console.error(`request ${id}:`, err);
   return problem(
-    new Problem(500, 'Internal Server Error', `unexpected error: ${(err as Error).message ?? String(err)}`),
+    new Problem(500, 'Internal Server Error', `unexpected error; quote request id ${id} when reporting it`, {
+      request_id: id,
+    }),
   );
 });
 

@@ -1,13 +1,20 @@
 /** Classification: preprocess -> run the model -> top-k labels. */
 import type { Model } from './model.js';
 
-interface Prediction {
+/** A class with its confidence: the one shape every answer uses. */
+export interface ClassScore {
   label: string;
   index: number;
   score: number;
 }
 
-function topK(probs: ArrayLike<number>, labels: string[], k: number): Prediction[] {
+export const classScore = (model: Model, index: number, probs: ArrayLike<number>, row = 0): ClassScore => ({
+  label: model.meta.labels[index],
+  index,
+  score: probs[row * model.meta.labels.length + index],
+});
+
+function topK(probs: ArrayLike<number>, labels: string[], k: number): ClassScore[] {
   return Array.from(probs, (score, index) => ({ label: labels[index], index, score }))
     .sort((a, b) => b.score - a.score)
     .slice(0, k);

@@ -5,17 +5,23 @@
  */
 import { Hono } from 'hono';
 import { notFound } from '../core/errors.js';
-import { capped, oneOf } from '../core/caps.js';
+import * as v from 'valibot';
 import { inputSize } from '../core/gradient.js';
+import { int, pick } from '../schemas/params.js';
+import { query } from '../schemas/validate.js';
 import { modelFrom } from './util.js';
 
 export const bench = new Hono<{ Bindings: { BENCH?: string } }>();
 
-bench.get('/run/:model', async (c) => {
+const BenchQuery = v.object({
+  n: int({ min: 0, max: 100000, default: 100, description: 'Runs of the graph' }),
+  graph: pick(['classify', 'model'], { default: 'classify', description: 'The graph to run' }),
+});
+
+bench.get('/run/:model', query(BenchQuery), async (c) => {
   if (c.env?.BENCH !== '1') throw notFound('benchmark routes are disabled (set BENCH=1)');
   const model = modelFrom(c);
-  const n = capped('n', c.req.query('n'), 100, 0, 100000);
-  const graph = oneOf('graph', c.req.query('graph'), 'classify', ['classify', 'model'] as const);
+  const { n, graph } = c.req.valid('query');
   const input = { data: new Float32Array(inputSize(model)).fill(0.5), dims: [1, ...model.meta.input.shape] };
   for (let i = 0; i < n; i++) await model.runner.run(graph, { input }, ['probs']);
   return c.json({ n });

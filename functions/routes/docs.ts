@@ -1,41 +1,89 @@
-/** GET /openapi.json and GET /docs: a readable page rendered from the OpenAPI document, with no external assets. */
+/**
+ * GET /openapi.json and GET /docs: the document generated from the endpoint schemas, and a readable page rendered
+ * from that same document and the examples list. No external assets: it works offline.
+ */
 import { Hono } from 'hono';
 import { openapi } from '../openapi.js';
+import { modelNames } from '../runtime/models.js';
+import { ENDPOINTS } from '../schemas/endpoints.js';
+import { EXAMPLES } from '../schemas/examples.js';
+import { query } from '../schemas/validate.js';
+import { inWords, type Json } from '../schemas/words.js';
 
 export const docs = new Hono();
 
 const esc = (s: unknown) =>
-  String(s ?? '').replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+  String(s ?? '').replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
+
+/** An answer schema as a nested list: each field with its type and what it means. */
+function shape(s: Json, doc: Json, depth = 0): string {
+  if (s.$ref) return shape(doc.components.schemas[s.$ref.split('/').pop()], doc, depth);
+  if (depth > 4) return '';
+  if (s.type === 'array' && s.items) {
+    const inner = shape(s.items, doc, depth + 1);
+    return inner ? `<span class="t">list of:</span>${inner}` : '';
+  }
+  if (s.type !== 'object' || !s.properties) return '';
+  const req = new Set<string>(s.required ?? []);
+  return `<ul>${Object.entries(s.properties as Record<string, Json>)
+    .map(([k, p]) => {
+      const t = p.$ref
+        ? 'object'
+        : p.type === 'array'
+          ? `list of ${p.items?.type ?? 'values'}`
+          : (p.type ?? p.anyOf?.map((a: Json) => a.type ?? a.const).join(' | ') ?? 'value');
+      return `<li><code>${esc(k)}</code> <span class="t">${esc(t)}${req.has(k) ? '' : ', optional'}</span>${p.description ? ` — ${esc(p.description)}` : ''}${shape(p, doc, depth + 1)}</li>`;
+    })
+    .join('')}</ul>`;
+}
 
 function page(origin: string): string {
-  const ops = Object.entries(openapi.paths).flatMap(([path, item]) =>
-    Object.entries(item).map(([method, op]) => ({ path, method, op: op as Record<string, any> })),
+  const doc = openapi(modelNames(), origin);
+  const ops = Object.entries(doc.paths as Record<string, Record<string, Json>>).flatMap(([path, item]) =>
+    Object.entries(item).map(([method, op]) => ({ path, method, op })),
   );
+  const host = origin.replace(/^https?:\/\//, '');
   const section = ({ path, method, op }: (typeof ops)[number]) => {
-    const params = (op.parameters ?? []) as Record<string, any>[];
-    const body = op.requestBody ? Object.keys(op.requestBody.content).join(', ') : '';
-    const example =
-      method === 'post'
-        ? `curl -X POST --data-binary @digit.png '${origin}${path.replace('{model}', 'digits')}'`
-        : `curl '${origin}${path.replace('{model}', 'digits')}'`;
-    return `<section><h2><span class="m ${method}">${method.toUpperCase()}</span> <code>${esc(path)}</code></h2>
+    const params = (op.parameters ?? []) as Json[];
+    const json = op.responses[200]?.content?.['application/json']?.schema;
+    const real = op.responses[200]?.content?.['application/json']?.example;
+    const examples = EXAMPLES.filter((e) => e.op === op.operationId);
+    return `<section id="${esc(op.operationId)}"><h2><a href="#${esc(op.operationId)}">#</a> <span class="m ${method}">${method.toUpperCase()}</span> <code>${esc(path)}</code></h2>
 <p><b>${esc(op.summary)}</b>${op.description ? ` ${esc(op.description)}` : ''}</p>
-${params.length ? `<table><tr><th>parameter</th><th>in</th><th>schema</th><th>meaning</th></tr>${params.map((p) => `<tr><td><code>${esc(p.name)}</code></td><td>${esc(p.in)}</td><td><code>${esc(JSON.stringify(p.schema))}</code></td><td>${esc(p.description)}</td></tr>`).join('')}</table>` : ''}
-${body ? `<p>Body: ${esc(body)}. ${esc(op.requestBody.description)}</p>` : ''}
-<p>Responses: ${Object.keys(op.responses)
+${
+  params.length
+    ? `<table><tr><th>parameter</th><th>accepts</th><th>meaning</th></tr>${params
+        .map(
+          (p) =>
+            `<tr><td><code>${esc(p.name)}</code>${p.in === 'path' ? ' (path)' : ''}</td><td>${esc(inWords(p.schema))}</td><td>${esc(p.description)}</td></tr>`,
+        )
+        .join('')}</table>`
+    : '<p>No parameters.</p>'
+}
+${op.requestBody ? `<p><b>Body</b>${op.requestBody.required ? '' : ' (optional)'}: ${esc(op.requestBody.description)}</p>` : ''}
+${json ? `<details><summary>Answer shape</summary>${shape(json, doc)}</details>` : ''}
+${real ? `<details><summary>A real answer (long lists and data URLs shortened)</summary><pre class="answer">${esc(JSON.stringify(real, null, 1))}</pre></details>` : ''}
+<p>Errors: ${Object.keys(op.responses)
+      .filter((s) => s !== '200')
       .map((s) => `<code>${s}</code>`)
-      .join(' ')}; errors are <code>application/problem+json</code>.</p>
-<pre>${esc(example)}</pre></section>`;
+      .join(' ')} as <code>application/problem+json</code>.</p>
+${examples.map((e) => `<p class="ex">${esc(e.title)}:</p><pre>${esc(e.curl.replaceAll('localhost:8787', host))}</pre>`).join('\n')}</section>`;
   };
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(openapi.info.title)} API</title>
-<style>body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}code,pre{font-family:ui-monospace,monospace}
-pre{background:#f4f4f4;padding:.6rem;overflow-x:auto}table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #ddd;padding:.2rem .5rem;text-align:left;vertical-align:top}
-.m{display:inline-block;padding:0 .4rem;border-radius:3px;color:#fff;font-size:.8em}.get{background:#2b7}.post{background:#27b}section{border-top:1px solid #eee;margin-top:1.2rem}</style></head>
-<body><h1>${esc(openapi.info.title)} <small>${esc(openapi.info.version)}</small></h1><p>${esc(openapi.info.description)}</p>
-<p>Machine-readable: <a href="/openapi.json">/openapi.json</a> (OpenAPI ${esc(openapi.openapi)}).</p>
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(doc.info.title)} API</title>
+<style>body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:1rem auto;padding:0 1rem;color:#222}code,pre{font-family:ui-monospace,monospace}
+pre{background:#f4f4f4;padding:.6rem;overflow-x:auto;white-space:pre-wrap;word-break:break-all}table{border-collapse:collapse;margin:.5rem 0;display:block;overflow-x:auto}td,th{border:1px solid #ddd;padding:.2rem .5rem;text-align:left;vertical-align:top}
+.m{display:inline-block;padding:0 .4rem;border-radius:3px;color:#fff;font-size:.8em}.get{background:#2b7}.post{background:#27b}section{border-top:1px solid #eee;margin-top:1.2rem}h2 a{color:#bbb;text-decoration:none}.t{color:#666}.ex{margin-bottom:0}nav li{margin:.1rem 0}</style></head>
+<body><h1>${esc(doc.info.title)} <small>${esc(doc.info.version)}</small></h1><p>${esc(doc.info.description)}</p>
+<p>Machine-readable: <a href="/openapi.json">/openapi.json</a> (OpenAPI ${esc(doc.openapi)}). The examples run from the repository root (they send its test fixtures). Booleans are true/false or 1/0; lists are comma-separated.</p>
+<nav><h2>Contents</h2><ul>${ops.map(({ path, method, op }) => `<li><a href="#${esc(op.operationId)}">${method.toUpperCase()} ${esc(path)}</a> — ${esc(op.summary)}</li>`).join('')}</ul></nav>
 ${ops.map(section).join('\n')}</body></html>`;
 }
 
-docs.get('/openapi.json', (c) => c.json(openapi));
-docs.get('/docs', (c) => c.html(page(new URL(c.req.url).origin)));
+docs.get('/openapi.json', query(ENDPOINTS.openapi.query), (c) =>
+  c.json(openapi(modelNames(), new URL(c.req.url).origin)),
+);
+docs.get('/docs', query(ENDPOINTS.docs.query), (c) => c.html(page(new URL(c.req.url).origin)));
 docs.get('/', (c) => c.redirect('/docs'));

@@ -1,228 +1,199 @@
 /**
  * Seeing and fooling the network: saliency, attacks, robustness, fooling images, neuron pictures, Deep Dream,
- * Deep Style. Options come as query parameters; images as in classify (style takes multipart "content" and
- * "style"). JSON answers carry PNGs as data URLs; format=png answers with the main picture itself.
+ * Deep Style. Every option is validated by the endpoint's schema and resolved against the model before the body
+ * is read; images as in classify (style takes multipart "content" and "style"). JSON answers carry PNGs as
+ * pictures; format=png answers with the main picture itself.
  */
 import { Hono, type Context } from 'hono';
-import { CAPS, capped, oneOf } from '../core/caps.js';
 import { badRequest } from '../core/errors.js';
-import { attackOne, parseAttack } from '../core/fool/attack.js';
-import { fool, parseFooling } from '../core/fool/fooling.js';
+import { attackOne } from '../core/fool/attack.js';
+import { fool } from '../core/fool/fooling.js';
 import { robustness } from '../core/fool/robustness.js';
 import { fromBytes } from '../core/input.js';
 import type { Model } from '../core/model.js';
-import { toBase64 } from '../core/png.js';
-import { anySizeInput } from '../core/preprocess.js';
+import { anySizeInput, type Protocol } from '../core/preprocess.js';
 import { grayGrid, grayPng, overlay } from '../core/see/heatmap.js';
-import { parseSaliency, saliency } from '../core/see/saliency.js';
-import { dream, parseDream } from '../core/synth/dream.js';
-import { parseStyle, stylise } from '../core/synth/style.js';
-import { parseVisualize, visualize } from '../core/synth/visualize.js';
+import { saliency } from '../core/see/saliency.js';
+import { dream } from '../core/synth/dream.js';
+import { stylise } from '../core/synth/style.js';
+import { visualize } from '../core/synth/visualize.js';
+import { ENDPOINTS } from '../schemas/endpoints.js';
+import { attackOptions, foolingOptions, saliencyOptions } from '../schemas/see.js';
+import { dreamOptions, styleOptions, visualizeOptions } from '../schemas/synth.js';
+import { query } from '../schemas/validate.js';
 import { checkDeclaredSize, imageFrom, modelFrom, prepare } from './util.js';
+import { answer, picture, respond } from './wire.js';
 
 export const see = new Hono();
 
-const query = (c: Context) => Object.fromEntries(new URL(c.req.url).searchParams) as Record<string, unknown>;
-const dataUrl = (png: Uint8Array) => `data:image/png;base64,${toBase64(png)}`;
 const round = (a: ArrayLike<number>, digits = 5) => Array.from(a, (v) => Math.round(v * 10 ** digits) / 10 ** digits);
 
-function respond(c: Context, json: Record<string, unknown>, picture: Uint8Array) {
-  const format = oneOf('format', c.req.query('format'), 'json', ['json', 'png'] as const);
-  if (format === 'png') return c.body(picture as Uint8Array<ArrayBuffer>, 200, { 'content-type': 'image/png' });
-  return c.json(json);
-}
-
 /** The model-ready input of an uploaded image (as classify prepares it). */
-async function modelInput(c: Context, model: Model) {
+async function modelInput(c: Context, model: Model, preprocess: 'auto' | Protocol) {
   const source = await imageFrom(c);
-  const pre = prepare(c, model, source);
+  const pre = prepare(model, source, preprocess);
   return { x: pre.input, preprocessing: { protocol: pre.protocol, steps: pre.steps } };
 }
 
-see.post('/:model/saliency', async (c) => {
+see.post('/:model/saliency', query(ENDPOINTS.saliency.query), async (c) => {
   const model = modelFrom(c);
-  const cfg = parseSaliency(model, query(c));
-  const { x, preprocessing } = await modelInput(c, model);
-  const r = await saliency(model, x, cfg);
+  const q = c.req.valid('query');
+  const opts = saliencyOptions(model, q);
+  const { x, preprocessing } = await modelInput(c, model, q.preprocess);
+  const r = await saliency(model, x, opts);
   const png = overlay(x, r.map, r.width, r.height);
+  const e = r.extra as { completeness?: unknown; layer?: string; layerShape?: number[]; cam?: number[] };
   return respond(
     c,
+    q.format,
+    model,
     {
-      model: model.meta.name,
-      method: cfg.method,
+      options: q,
       target: r.target,
       prediction: r.prediction,
       preprocessing,
-      ...r.extra,
       map: { width: r.width, height: r.height, values: round(r.map, 6) },
-      picture: dataUrl(png),
+      ...(e.completeness ? { completeness: e.completeness } : {}),
+      ...(e.layer ? { gradCam: { layer: e.layer, shape: e.layerShape, values: round(e.cam!, 6) } } : {}),
+      picture: picture(png),
     },
     png,
   );
 });
 
-see.post('/:model/attack', async (c) => {
+see.post('/:model/attack', query(ENDPOINTS.attack.query), async (c) => {
   const model = modelFrom(c);
-  const q = query(c);
-  const sweep = q.eps !== undefined && String(q.eps).startsWith('[') ? parseSweep(String(q.eps)) : undefined;
-  const { x, preprocessing } = await modelInput(c, model);
+  const q = c.req.valid('query');
+  const cfgs = attackOptions(model, q);
+  const { x, preprocessing } = await modelInput(c, model, q.preprocess);
   const [, h, w] = model.meta.input.shape;
-  const pictures = (adv: Float32Array) => {
-    const delta = adv.map((v, i) => v - x[i]);
-    const max = Math.max(1e-6, ...delta.map(Math.abs));
-    return {
-      adversarial: grayPng(adv, w, h, 4),
-      perturbation: grayPng(
-        delta.map((d) => 0.5 + d / (2 * max)),
-        w,
-        h,
-        4,
-      ),
-    };
-  };
-  if (sweep) {
-    const cfgs = sweep.map((eps) => parseAttack(model, { ...q, eps }));
-    if (cfgs[0].steps * sweep.length > CAPS.attackSteps * 4)
-      throw badRequest(
-        `an eps sweep of ${sweep.length} values x ${cfgs[0].steps} steps is over the cap of ${CAPS.attackSteps * 4} attack steps per request`,
-      );
-    const runs: ({ eps: number } & Awaited<ReturnType<typeof attackOne>>)[] = [];
-    for (const cfg of cfgs) runs.push({ eps: cfg.eps, ...(await attackOne(model, x, cfg)) });
-    const first = runs.find((r) => r.success);
-    const pics = pictures((first ?? runs[runs.length - 1]).adv);
-    return respond(
-      c,
-      {
-        model: model.meta.name,
-        method: cfgs[0].method,
-        norm: cfgs[0].norm,
-        preprocessing,
-        smallestSuccessfulEps: first?.eps ?? null,
-        sweep: runs.map(({ adv, ...r }) => r),
-        pictures: { adversarial: dataUrl(pics.adversarial), perturbation: dataUrl(pics.perturbation) },
-      },
-      pics.adversarial,
-    );
-  }
-  const cfg = parseAttack(model, q);
-  const r = await attackOne(model, x, cfg);
-  const pics = pictures(r.adv);
-  const { adv, ...rest } = r;
+  const runs = [];
+  for (const cfg of cfgs) runs.push({ cfg, ...(await attackOne(model, x, cfg)) });
+  // A sweep shows the smallest eps that succeeds (else the largest tried).
+  const shown = runs.find((r) => r.success) ?? runs[runs.length - 1];
+  const delta = shown.adv.map((v, i) => v - x[i]);
+  const max = Math.max(1e-6, ...delta.map(Math.abs));
+  const adversarial = grayPng(shown.adv, w, h, 4);
+  const perturbation = grayPng(
+    delta.map((d) => 0.5 + d / (2 * max)),
+    w,
+    h,
+    4,
+  );
+  const { adv, cfg, ...result } = shown;
   return respond(
     c,
+    q.format,
+    model,
     {
-      model: model.meta.name,
-      ...cfg,
+      options: q,
       preprocessing,
-      ...rest,
-      pictures: { adversarial: dataUrl(pics.adversarial), perturbation: dataUrl(pics.perturbation) },
+      eps: cfg.eps,
+      stepSize: cfg.stepSize,
+      ...result,
+      ...(runs.length > 1
+        ? {
+            sweep: runs.map((r) => ({
+              eps: r.cfg.eps,
+              success: r.success,
+              after: r.after,
+              targetAfter: r.targetAfter,
+              perturbation: r.perturbation,
+            })),
+            smallestSuccessfulEps: runs.find((r) => r.success)?.cfg.eps ?? null,
+          }
+        : {}),
+      pictures: { adversarial: picture(adversarial), perturbation: picture(perturbation) },
     },
-    pics.adversarial,
+    adversarial,
   );
 });
 
-function parseSweep(raw: string): number[] {
-  let list: unknown;
-  try {
-    list = JSON.parse(raw);
-  } catch {
-    throw badRequest(`eps sweep must be a JSON list such as [0.05,0.1,0.2]; got ${raw}`);
-  }
-  if (
-    !Array.isArray(list) ||
-    list.length < 1 ||
-    list.length > CAPS.attackSweep ||
-    list.some((v) => typeof v !== 'number' || !(v >= 0))
-  ) {
-    throw badRequest(
-      `eps sweep must be a list of 1 to ${CAPS.attackSweep} non-negative numbers (attackSweep); got ${raw}`,
-    );
-  }
-  return [...list].sort((a, b) => a - b);
-}
-
-see.get('/:model/robustness', async (c) => {
+see.get('/:model/robustness', query(ENDPOINTS.robustness.query), async (c) => {
   const model = modelFrom(c);
-  const q = query(c);
-  const eps = q.eps === undefined ? [0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3] : parseSweep(String(q.eps));
-  if (eps.length > CAPS.robustnessEps)
-    throw badRequest(`at most ${CAPS.robustnessEps} eps values (robustnessEps); got ${eps.length}`);
-  const images = capped('images', q.images, 100, 1, 'robustnessImages');
-  const steps = capped('steps', q.steps, 20, 1, 40);
-  const methods = String(q.methods ?? 'fgsm,pgd')
-    .split(',')
-    .map((m) => oneOf('methods', m, 'pgd', ['fgsm', 'pgd'] as const));
-  return c.json(await robustness(model, { eps, images, steps, methods }));
+  const q = c.req.valid('query');
+  const { model: _name, ...table } = await robustness(model, {
+    eps: [...q.eps].sort((a, b) => a - b),
+    images: q.images,
+    steps: q.steps,
+    methods: q.methods,
+  });
+  return answer(c, model, { options: q, ...table });
 });
 
-see.post('/:model/fooling', async (c) => {
+see.post('/:model/fooling', query(ENDPOINTS.fooling.query), async (c) => {
   const model = modelFrom(c);
-  const cfg = parseFooling(model, query(c));
-  const x = cfg.start === 'image' ? (await modelInput(c, model)).x : undefined;
+  const q = c.req.valid('query');
+  const cfg = foolingOptions(model, q);
+  const x = cfg.start === 'image' ? (await modelInput(c, model, 'auto')).x : undefined;
   const r = await fool(model, cfg, x);
   const [, h, w] = model.meta.input.shape;
   const png = r.n === 1 ? grayPng(r.images, w, h, 4) : grayGrid(r.images, r.n, w, h, r.n, 4);
   return respond(
     c,
+    q.format,
+    model,
     {
-      model: model.meta.name,
-      ...cfg,
+      options: q,
       results: r.results,
       allReached: r.results.every((x) => x.reached),
-      picture: dataUrl(png),
+      picture: picture(png),
     },
     png,
   );
 });
 
-see.post('/:model/visualize', async (c) => {
+see.post('/:model/visualize', query(ENDPOINTS.visualize.query), async (c) => {
   const model = modelFrom(c);
-  const cfg = parseVisualize(model, query(c));
+  const q = c.req.valid('query');
+  const cfg = visualizeOptions(model, q);
   const r = await visualize(model, cfg);
   const [, h, w] = model.meta.input.shape;
   const png = r.n === 1 ? grayPng(r.images, w, h, 4) : grayGrid(r.images, r.n, w, h, Math.ceil(Math.sqrt(r.n)), 3);
   return respond(
     c,
+    q.format,
+    model,
     {
-      model: model.meta.name,
+      options: q,
       layer: cfg.layer.name,
-      unit: cfg.unit,
-      steps: cfg.steps,
-      regularisers: { jitter: cfg.jitter, rotate: cfg.rotate, scale: cfg.scale, tv: cfg.tv, l2: cfg.l2 },
-      seed: cfg.seed,
       objective: r.units.map((u, i) => ({ ...u, before: r.before[i], after: r.after[i] })),
-      picture: dataUrl(png),
+      picture: picture(png),
     },
     png,
   );
 });
 
-see.post('/:model/dream', async (c) => {
+see.post('/:model/dream', query(ENDPOINTS.dream.query), async (c) => {
   const model = modelFrom(c);
-  const cfg = parseDream(model, query(c));
-  const side = capped('side', c.req.query('side'), 64, 8, 'dreamSide');
-  const { img, steps } = anySizeInput((await imageFrom(c)).raster, side);
+  const q = c.req.valid('query');
+  const cfg = dreamOptions(model, q);
+  const { img, steps } = anySizeInput((await imageFrom(c)).raster, q.side);
   const r = await dream(model, img, cfg);
+  if (r.padded) steps.push(`pad ${img.width}x${img.height} to ${r.width}x${r.height} (the network's smallest input)`);
   const png = grayPng(r.image, r.width, r.height, Math.max(1, Math.floor(256 / Math.max(r.width, r.height))));
   return respond(
     c,
+    q.format,
+    model,
     {
-      model: model.meta.name,
-      ...cfg,
-      preprocessing: steps,
+      options: q,
+      layers: cfg.layers,
+      preprocessing: { protocol: 'any-size', steps },
       width: r.width,
       height: r.height,
-      octaveSizes: r.octaves,
+      octaveSizes: r.octaves.map(({ w, h }) => ({ width: w, height: h })),
       objective: { before: r.before, after: r.after },
-      picture: dataUrl(png),
+      picture: picture(png),
     },
     png,
   );
 });
 
-see.post('/:model/style', async (c) => {
+see.post('/:model/style', query(ENDPOINTS.style.query), async (c) => {
   const model = modelFrom(c);
-  const cfg = parseStyle(model, query(c));
+  const q = c.req.valid('query');
+  const cfg = styleOptions(model, q);
   checkDeclaredSize(c);
   const type = c.req.header('content-type') ?? '';
   if (!type.startsWith('multipart/form-data'))
@@ -233,6 +204,7 @@ see.post('/:model/style', async (c) => {
   } catch {
     throw badRequest('multipart body could not be parsed: send a form with two image files, "content" and "style"');
   }
+  const steps: string[] = [];
   const file = async (name: string) => {
     const f = form.get(name);
     if (!f || typeof f === 'string')
@@ -240,9 +212,12 @@ see.post('/:model/style', async (c) => {
         `style needs a file field named "${name}"; got fields: ${[...form.keys()].join(', ') || 'none'}`,
       );
     // Straight to the working size: stylise() fits it to `side` anyway, and one resize of a large upload is the cost.
-    return anySizeInput((await fromBytes(new Uint8Array(await (f as File).arrayBuffer()))).raster, cfg.side).img;
+    const r = anySizeInput((await fromBytes(new Uint8Array(await (f as File).arrayBuffer()))).raster, cfg.side);
+    steps.push(...r.steps.map((s) => `${name}: ${s}`));
+    return r.img;
   };
   const r = await stylise(model, await file('content'), await file('style'), cfg);
+  if (r.padded) steps.push(`pad to ${r.width}x${r.height} (the network's smallest input)`);
   const png = grayGrid(
     new Float32Array([...r.content.data, ...r.style.data, ...r.image]),
     3,
@@ -253,14 +228,18 @@ see.post('/:model/style', async (c) => {
   );
   return respond(
     c,
+    q.format,
+    model,
     {
-      model: model.meta.name,
-      ...cfg,
+      options: q,
+      styleLayers: cfg.styleLayers,
+      contentLayer: cfg.contentLayer,
+      preprocessing: { protocol: 'any-size', steps },
       width: r.width,
       height: r.height,
       losses: r.losses,
-      picture: dataUrl(png),
       panels: ['content', 'style', 'result'],
+      picture: picture(png),
     },
     png,
   );

@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import { badRequest, notFound, unsupported } from '../core/errors.js';
 import { checkBodySize, fromBytes, fromJson, type Source } from '../core/input.js';
 import type { Model } from '../core/model.js';
-import { preprocess, type Protocol } from '../core/preprocess.js';
+import { preprocess as preprocess_, type Protocol } from '../core/preprocess.js';
 import { getModel, modelNames } from '../runtime/models.js';
 
 const DEFAULT_MAX_BODY = 8 * 1024 * 1024;
@@ -68,19 +68,8 @@ export async function imageFrom(c: Context): Promise<Source> {
   return fromBytes(bytes);
 }
 
-const PROTOCOLS = ['auto', 'mnist', 'fit', 'none'];
-
-/** `preprocess` query: auto (the model's own protocol, the default), mnist, fit or none. */
-export function prepare(c: Context, model: Model, source: Source) {
-  const q = c.req.query('preprocess') ?? 'auto';
-  if (!PROTOCOLS.includes(q)) throw badRequest(`preprocess must be one of ${PROTOCOLS.join(', ')}; got "${q}"`);
-  const protocol: Protocol = q === 'auto' ? model.meta.preprocessing.protocol : (q as Protocol);
-  return { protocol, ...preprocess(source.raster, model.meta.input.shape, protocol) };
-}
-
-export function boolParam(c: Context, name: string): boolean {
-  const raw = c.req.query(name);
-  if (raw === undefined || raw === 'false' || raw === '0') return false;
-  if (raw === '' || raw === 'true' || raw === '1') return true;
-  throw badRequest(`${name} must be true or false; got "${raw}"`);
+/** The model-ready input: `preprocess` auto is the model's own protocol. */
+export function prepare(model: Model, source: Source, preprocess: 'auto' | Protocol) {
+  const protocol: Protocol = preprocess === 'auto' ? model.meta.preprocessing.protocol : preprocess;
+  return { protocol, ...preprocess_(source.raster, model.meta.input.shape, protocol) };
 }

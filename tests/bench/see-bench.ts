@@ -47,9 +47,9 @@ async function main() {
   const r = await mf.dispatchFetch('http://edge.test/models/digits/robustness?images=100&steps=20');
   const rob = (await r.json()) as {
     images: number;
-    cleanAccuracy: number;
+    clean_accuracy: number;
     table: { method: string; eps: number; accuracy: number }[];
-    published: { source: string; cleanAccuracy: number; fgsmEps03Accuracy: number };
+    published: { source: string; clean_accuracy: number; fgsm_eps03_accuracy: number };
   };
   const eps = [...new Set(rob.table.map((x) => x.eps))];
   console.log(`\nrobust accuracy on ${rob.images} bundled held-out digits (L-inf; PGD 20 steps, random start):`);
@@ -59,7 +59,7 @@ async function main() {
       `  ${m.padEnd(6)} ${eps.map((e) => `${(rob.table.find((x) => x.method === m && x.eps === e)!.accuracy * 100).toFixed(0)}%`.padStart(6)).join(' ')}`,
     );
   console.log(
-    `  published (${rob.published.source}): clean ${(rob.published.cleanAccuracy * 100).toFixed(1)}%, FGSM eps 0.3 -> ${(rob.published.fgsmEps03Accuracy * 100).toFixed(1)}%`,
+    `  published (${rob.published.source}): clean ${(rob.published.clean_accuracy * 100).toFixed(1)}%, FGSM eps 0.3 -> ${(rob.published.fgsm_eps03_accuracy * 100).toFixed(1)}%`,
   );
   // Fooling from noise across seeds: does every class reach 0.9999 within the step cap?
   const SEEDS = 12;
@@ -67,8 +67,8 @@ async function main() {
   for (let seed = 0; seed < SEEDS; seed++) {
     const f = (await (
       await mf.dispatchFetch(`http://edge.test/models/digits/fooling?target=all&seed=${seed}`, { method: 'POST' })
-    ).json()) as { allReached: boolean };
-    if (!f.allReached) missed.push(seed);
+    ).json()) as { all_reached: boolean };
+    if (!f.all_reached) missed.push(seed);
   }
   console.log(
     `\nfooling all ten classes to 0.9999 from noise: ${SEEDS - missed.length} of ${SEEDS} seeds (0-${SEEDS - 1})${missed.length ? `; missed: ${missed.join(', ')}` : ''}`,

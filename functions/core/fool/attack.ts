@@ -7,16 +7,18 @@
  * the target class. Each step is one run of loss-grad.onnx, which returns the cross-entropy's gradient with
  * respect to the image (the cotangent softmax - onehot(y) is formed inside the graph).
  */
-import { capped, oneOf, ranged } from '../caps.js';
 import { badRequest } from '../errors.js';
 import { argmaxRow, forward, inputSize, lossGrad, oneHot } from '../gradient.js';
+import { classScore } from '../classify.js';
 import type { Model } from '../model.js';
 import { Rng } from '../random.js';
 
-const ATTACKS = ['fgsm', 'bim', 'pgd'] as const;
-const NORMS = ['linf', 'l2'] as const;
+export const ATTACKS = ['fgsm', 'bim', 'pgd'] as const;
+export const NORMS = ['linf', 'l2'] as const;
 export type AttackMethod = (typeof ATTACKS)[number];
 export type Norm = (typeof NORMS)[number];
+/** The largest meaningful eps: the whole [0,1] range per pixel (L-inf), or the 28x28 image's diagonal (L2). */
+export const MAX_EPS: Record<Norm, number> = { linf: 1, l2: 28 };
 
 export interface AttackConfig {
   method: AttackMethod;
@@ -27,25 +29,6 @@ export interface AttackConfig {
   randomStart: boolean;
   target?: number;
   seed: number;
-}
-
-export function parseAttack(model: Model, o: Record<string, unknown>): AttackConfig {
-  const method = oneOf('method', o.method, 'pgd', ATTACKS);
-  const norm = oneOf('norm', o.norm, 'linf', NORMS);
-  const maxEps = norm === 'linf' ? 1 : 28;
-  const eps = ranged('eps', o.eps, norm === 'linf' ? 0.3 : 2, 0, maxEps);
-  const steps = method === 'fgsm' ? 1 : capped('steps', o.steps, 40, 1, 'attackSteps');
-  const k = model.meta.labels.length;
-  return {
-    method,
-    norm,
-    eps,
-    steps,
-    stepSize: method === 'fgsm' ? eps : ranged('step_size', o.step_size ?? o.stepSize, (2.5 * eps) / steps, 0, maxEps),
-    randomStart: o.random_start === undefined ? method === 'pgd' : o.random_start === true || o.random_start === 'true',
-    target: o.target === undefined || o.target === '' ? undefined : capped('target', o.target, 0, 0, k - 1),
-    seed: capped('seed', o.seed, 0, 0, 2 ** 31 - 1),
-  };
 }
 
 function project(adv: Float32Array, x0: Float32Array, n: number, size: number, norm: Norm, eps: number) {
@@ -145,10 +128,10 @@ export async function attackOne(model: Model, x: Float32Array, cfg: AttackConfig
   const success = cfg.target === undefined ? a !== r.labels[0] : a === cfg.target;
   return {
     success,
-    before: { index: b, label: labels[b], probability: r.before[b] },
-    after: { index: a, label: labels[a], probability: r.after[a] },
-    trueClassProbabilityAfter: r.after[r.labels[0]],
-    targetProbabilityAfter: cfg.target === undefined ? undefined : r.after[cfg.target],
+    before: classScore(model, b, r.before),
+    after: classScore(model, a, r.after),
+    /** The class moved away from (untargeted) or towards (targeted), scored after the attack. */
+    targetAfter: classScore(model, cfg.target ?? r.labels[0], r.after),
     perturbation: perturbationNorms(r.adv, x),
     adv: r.adv,
   };

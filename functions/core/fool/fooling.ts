@@ -4,8 +4,8 @@
  * (L2 decay, total variation, blur) make the result smoother, more digit-like; without them it stays nonsense.
  * All classes at once run as one batch of ten.
  */
-import { CAPS, capped, oneOf, ranged } from '../caps.js';
 import { argmaxRow, inputSize, lossGrad, oneHot } from '../gradient.js';
+import { classScore } from '../classify.js';
 import type { Model } from '../model.js';
 import { Rng } from '../random.js';
 import { blur3, tvGradient } from './regularise.js';
@@ -13,24 +13,18 @@ import { blur3, tvGradient } from './regularise.js';
 const MOMENTUM = 0.8;
 const STALL = 40;
 
-export function parseFooling(model: Model, o: Record<string, unknown>) {
-  const k = model.meta.labels.length;
-  return {
-    target:
-      o.target === undefined || o.target === '' || o.target === 'all'
-        ? ('all' as const)
-        : capped('target', o.target, 0, 0, k - 1),
-    start: oneOf('start', o.start, 'noise', ['noise', 'blank', 'image'] as const),
-    steps: capped('steps', o.steps, CAPS.foolingSteps, 1, 'foolingSteps'),
-    lr: ranged('lr', o.lr, 0.2, 0, 1),
-    confidence: ranged('confidence', o.confidence, 0.9999, 0, 0.999999),
-    l2: ranged('l2', o.l2, 0, 0, 1),
-    tv: ranged('tv', o.tv, 0, 0, 1),
-    blurEvery: capped('blur_every', o.blur_every ?? o.blurEvery, 0, 0, 100),
-    seed: capped('seed', o.seed, 0, 0, 2 ** 31 - 1),
-  };
+export interface FoolingConfig {
+  /** One class index, or every class as a batch. */
+  target: number | 'all';
+  start: 'noise' | 'blank' | 'image';
+  steps: number;
+  lr: number;
+  confidence: number;
+  l2: number;
+  tv: number;
+  blurEvery: number;
+  seed: number;
 }
-type FoolingConfig = ReturnType<typeof parseFooling>;
 
 export async function fool(model: Model, cfg: FoolingConfig, image?: Float32Array) {
   const k = model.meta.labels.length,
@@ -114,9 +108,8 @@ export async function fool(model: Model, cfg: FoolingConfig, image?: Float32Arra
   const results = targets.map((t, i) => {
     const p = argmaxRow(probs, i, k);
     return {
-      target: { index: t, label: model.meta.labels[t] },
-      probability: probs[i * k + t],
-      prediction: { index: p, label: model.meta.labels[p], probability: probs[i * k + p] },
+      target: classScore(model, t, probs, i),
+      prediction: classScore(model, p, probs, i),
       reached: reached[i] !== null,
       steps: reached[i] ?? steps,
       restarts: restarts[i],

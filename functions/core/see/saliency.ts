@@ -7,27 +7,35 @@
  *                       completeness: the map sums to logit_c(x) - logit_c(x0)
  *   grad-cam            ReLU(sum_k alpha_k A_k), alpha_k = mean over the map of d logit_c / d A_k, upsampled (Selvaraju et al. 2017)
  */
-import { capped, oneOf, ranged } from '../caps.js';
 import { badRequest } from '../errors.js';
 import { argmaxRow, forward, inputSize, logitsLayer, oneHot, vjp } from '../gradient.js';
 import { resize } from '../image/ops.js';
+import { classScore } from '../classify.js';
 import type { Model } from '../model.js';
 import { Rng } from '../random.js';
 
-const SALIENCY_METHODS = ['gradient', 'gradient-x-input', 'smoothgrad', 'integrated-gradients', 'grad-cam'] as const;
+export const SALIENCY_METHODS = [
+  'gradient',
+  'gradient-x-input',
+  'smoothgrad',
+  'integrated-gradients',
+  'grad-cam',
+] as const;
 
-interface SaliencyOptions {
-  method?: unknown;
-  target?: unknown;
-  samples?: unknown;
-  noise?: unknown;
-  steps?: unknown;
-  layer?: unknown;
-  seed?: unknown;
+export interface SaliencyOptions {
+  method: (typeof SALIENCY_METHODS)[number];
+  /** Grad-CAM's layer (default: defaultCamLayer). */
+  layer?: string;
+  /** The class to explain (default: the prediction). */
+  target?: number;
+  samples: number;
+  noise: number;
+  steps: number;
+  seed: number;
 }
 
 /** Conv-shaped layers Grad-CAM can use ([C,H,W] outputs with more than one position). */
-function camLayers(model: Model) {
+export function camLayers(model: Model) {
   return model.meta.layers.filter((l) => l.outShape.length === 3 && l.outShape[1] > 1);
 }
 
@@ -35,28 +43,12 @@ function camLayers(model: Model) {
  * The default Grad-CAM layer: the last ReLU whose maps are at least 7x7. Selvaraju et al. use the last conv
  * layer, but at 28x28 input that is 3x3 here, too coarse to show where the evidence lies.
  */
-function defaultCamLayer(model: Model): string {
+export function defaultCamLayer(model: Model): string {
   const cams = camLayers(model);
   return (cams.filter((l) => l.kind === 'relu' && l.outShape[1] >= 7).at(-1) ?? cams[cams.length - 1]).name;
 }
 
-export function parseSaliency(model: Model, o: SaliencyOptions) {
-  const k = model.meta.labels.length;
-  const cams = camLayers(model).map((l) => l.name);
-  const method = oneOf('method', o.method, 'gradient', SALIENCY_METHODS);
-  const layer = oneOf('layer', o.layer, defaultCamLayer(model), cams);
-  return {
-    method,
-    layer,
-    target: o.target === undefined || o.target === '' ? undefined : capped('target', o.target, 0, 0, k - 1),
-    samples: capped('samples', o.samples, 25, 1, 'saliencySamples'),
-    noise: ranged('noise', o.noise, 0.15, 0, 1),
-    steps: capped('steps', o.steps, 32, 1, 'saliencySteps'),
-    seed: capped('seed', o.seed, 0, 0, 2 ** 31 - 1),
-  };
-}
-
-export async function saliency(model: Model, x: Float32Array, opts: ReturnType<typeof parseSaliency>) {
+export async function saliency(model: Model, x: Float32Array, opts: SaliencyOptions) {
   const [c, h, w] = model.meta.input.shape;
   const size = inputSize(model),
     k = model.meta.labels.length,
@@ -106,8 +98,9 @@ export async function saliency(model: Model, x: Float32Array, opts: ReturnType<t
     extra.steps = m;
     extra.completeness = { sum: ig.reduce((a, v) => a + v, 0), logitDifference: f0.logits[target] - fb.logits[target] };
   } else {
-    const layer = model.meta.layers.find((l) => l.name === opts.layer);
-    if (!layer) throw badRequest(`layer ${String(opts.layer)} cannot be used by grad-cam`);
+    const name = opts.layer ?? defaultCamLayer(model);
+    const layer = camLayers(model).find((l) => l.name === name);
+    if (!layer) throw badRequest(`layer ${name} cannot be used by grad-cam`);
     const { outputs } = await vjp(model, x, [1, c, h, w], cot(1), [`act.${layer.name}`, `grad_act.${layer.name}`]);
     const A = outputs[`act.${layer.name}`].data,
       G = outputs[`grad_act.${layer.name}`].data;
@@ -127,8 +120,8 @@ export async function saliency(model: Model, x: Float32Array, opts: ReturnType<t
     extra.cam = Array.from(cam);
   }
   return {
-    target: { index: target, label: model.meta.labels[target], probability: f0.probs[target] },
-    prediction: { index: predicted, label: model.meta.labels[predicted], probability: f0.probs[predicted] },
+    target: classScore(model, target, f0.probs),
+    prediction: classScore(model, predicted, f0.probs),
     map,
     width: w,
     height: h,

@@ -7,50 +7,47 @@
  * step when every chosen layer is a ReLU map (the loss is computed in the graph), else a forward run of
  * conv-model.onnx for the activations and a run of conv-grad.onnx with them as cotangents.
  */
-import { capped, CAPS, ranged } from '../caps.js';
+import { CAPS } from '../caps.js';
 import { badRequest } from '../errors.js';
 import { prefixLayers, synthGrad, synthLayerNames, vjp, type Cotangent } from '../gradient.js';
 import { resize, type Gray } from '../image/ops.js';
 import type { Model, TensorOut } from '../model.js';
 import { Rng } from '../random.js';
 
+export interface DreamConfig {
+  /** Layers of the convolutional prefix whose activations grow. */
+  layers: string[];
+  steps: number;
+  stepSize: number;
+  octaves: number;
+  octaveScale: number;
+  jitter: number;
+  seed: number;
+}
+
 /** The smallest input side the prefix accepts: every pooling halves it, and each map must keep >= 1 pixel. */
-function minSide(model: Model): number {
+export function minSide(model: Model): number {
   return prefixLayers(model).reduce(
     (s, l) => s * (l.kind === 'maxpool' || l.kind === 'avgpool' ? Number(l.spec.kernel ?? 2) : 1),
     1,
   );
 }
 
-export function parseLayers(model: Model, raw: unknown, def: string[]): string[] {
-  const names = prefixLayers(model).map((l) => l.name);
-  const list =
-    raw === undefined || raw === ''
-      ? def
-      : String(raw)
-          .split(',')
-          .map((s) => s.trim());
-  const bad = list.filter((l) => !names.includes(l));
-  if (bad.length || list.length === 0)
-    throw badRequest(
-      `layers must be a comma-separated list of convolutional-prefix layers: ${names.join(', ')}; got ${JSON.stringify(raw)}`,
-    );
-  return list;
+/**
+ * An image with a side under the prefix's minimum, padded with the background (0: the model sees light on
+ * dark) to that minimum, centred; larger images are returned as they are.
+ */
+export function padToMin(img: Gray, min: number): { img: Gray; padded: boolean } {
+  if (img.width >= min && img.height >= min) return { img, padded: false };
+  const w = Math.max(min, img.width),
+    h = Math.max(min, img.height);
+  const ox = Math.floor((w - img.width) / 2),
+    oy = Math.floor((h - img.height) / 2);
+  const data = new Float32Array(w * h);
+  for (let y = 0; y < img.height; y++)
+    data.set(img.data.subarray(y * img.width, (y + 1) * img.width), (y + oy) * w + ox);
+  return { img: { width: w, height: h, data }, padded: true };
 }
-
-export function parseDream(model: Model, o: Record<string, unknown>) {
-  const relus = synthLayerNames(model);
-  return {
-    layers: parseLayers(model, o.layers ?? o.layer, [relus[Math.min(1, relus.length - 1)]]),
-    steps: capped('steps', o.steps, 5, 1, 'dreamSteps'),
-    stepSize: ranged('step_size', o.step_size ?? o.stepSize, 0.04, 0, 1),
-    octaves: capped('octaves', o.octaves, 3, 1, 'dreamOctaves'),
-    octaveScale: ranged('octave_scale', o.octave_scale ?? o.octaveScale, 1.3, 1.05, 2),
-    jitter: capped('jitter', o.jitter, 1, 0, 8),
-    seed: capped('seed', o.seed, 0, 0, 2 ** 31 - 1),
-  };
-}
-type DreamConfig = ReturnType<typeof parseDream>;
 
 /** Objective value and activations of the chosen layers at x (h x w), from the forward-only conv graph. */
 export async function layerActs(model: Model, x: Float32Array, w: number, h: number, layers: string[]) {
@@ -70,12 +67,13 @@ export async function layerActs(model: Model, x: Float32Array, w: number, h: num
   return { acts, objective };
 }
 
-export async function dream(model: Model, image: Gray, cfg: DreamConfig) {
-  if (Math.max(image.width, image.height) > CAPS.dreamSide)
+export async function dream(model: Model, upload: Gray, cfg: DreamConfig) {
+  if (Math.max(upload.width, upload.height) > CAPS.dreamSide)
     throw badRequest(
-      `dream images are at most ${CAPS.dreamSide} pixels on a side (dreamSide); got ${image.width}x${image.height}`,
+      `dream images are at most ${CAPS.dreamSide} pixels on a side (dreamSide); got ${upload.width}x${upload.height}`,
     );
   const min = minSide(model);
+  const { img: image, padded } = padToMin(upload, min);
   const rng = new Rng(cfg.seed);
   const sizes = Array.from({ length: cfg.octaves }, (_, k) => {
     const f = cfg.octaveScale ** (cfg.octaves - 1 - k);
@@ -117,7 +115,7 @@ export async function dream(model: Model, image: Gray, cfg: DreamConfig) {
     detail = { width: w, height: h, data: x.map((v, i) => v - base[i]) };
   }
   const after = (await layerActs(model, x, image.width, image.height, cfg.layers)).objective;
-  return { image: x, width: image.width, height: image.height, before, after, octaves: sizes };
+  return { image: x, width: image.width, height: image.height, before, after, octaves: sizes, padded };
 }
 
 function roll(a: Float32Array, w: number, h: number, dx: number, dy: number): Float32Array {

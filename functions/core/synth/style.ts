@@ -7,39 +7,25 @@
  * step; otherwise the gradients with respect to the activations are computed here and pushed through the fully
  * convolutional input-gradient graph. L-BFGS (or Adam) updates the pixels, starting from the content image.
  */
-import { capped, CAPS, oneOf, ranged } from '../caps.js';
+import { CAPS } from '../caps.js';
 import { badRequest } from '../errors.js';
 import { synthGrad, synthLayerNames, vjp, type Cotangent, type SynthTerm } from '../gradient.js';
 import { resize, type Gray } from '../image/ops.js';
 import type { Model, TensorOut } from '../model.js';
-import { layerActs, parseLayers } from './dream.js';
+import { layerActs, minSide, padToMin } from './dream.js';
 import { lbfgsBox } from './lbfgs.js';
 
-export function parseStyle(model: Model, o: Record<string, unknown>) {
-  const relus = synthLayerNames(model);
-  return {
-    styleLayers: parseLayers(model, o.style_layers ?? o.styleLayers, relus),
-    contentLayer: parseLayers(model, o.content_layer ?? o.contentLayer, [relus[relus.length - 1]])[0],
-    contentWeight: ranged('content_weight', o.content_weight ?? o.contentWeight, 1, 0, 1e6),
-    styleWeight: ranged('style_weight', o.style_weight ?? o.styleWeight, 100, 0, 1e9),
-    ...styleOptimiser(o),
-    side: capped('side', o.side, 48, 8, 'dreamSide'),
-  };
-}
-type StyleConfig = ReturnType<typeof parseStyle>;
-
-/**
- * L-BFGS by default, as Gatys et al.: 10 steps (11 synth-grad runs) end at a lower loss than 40 Adam steps on the
- * bench's digits (npm run bench:see prints both). `lr` is Adam's step, or L-BFGS's largest first pixel change.
- */
-function styleOptimiser(o: Record<string, unknown>) {
-  const optimizer = oneOf('optimizer', o.optimizer, 'lbfgs', ['lbfgs', 'adam'] as const);
-  const lbfgs = optimizer === 'lbfgs';
-  return {
-    optimizer,
-    steps: capped('steps', o.steps, lbfgs ? 10 : 20, 1, 'styleSteps'),
-    lr: ranged('lr', o.lr, lbfgs ? 0.1 : 0.04, 0, 1),
-  };
+export interface StyleConfig {
+  styleLayers: string[];
+  contentLayer: string;
+  contentWeight: number;
+  styleWeight: number;
+  /** L-BFGS (as Gatys et al.) or Adam; `lr` is Adam's step, or L-BFGS's largest first pixel change. */
+  optimizer: 'lbfgs' | 'adam';
+  steps: number;
+  lr: number;
+  /** The working size: the content image's longest side. */
+  side: number;
 }
 
 function gram(f: TensorOut): Float32Array {
@@ -62,7 +48,8 @@ function fit(img: Gray, side: number): Gray {
 
 export async function stylise(model: Model, content: Gray, style: Gray, cfg: StyleConfig) {
   if (cfg.side > CAPS.dreamSide) throw badRequest(`side is at most ${CAPS.dreamSide}`);
-  const c = fit(content, cfg.side);
+  // A side under the prefix's minimum (a thin strip, a tiny upload) is padded up to it.
+  const { img: c, padded } = padToMin(fit(content, cfg.side), minSide(model));
   const s = resize(style, c.width, c.height);
   const { width: w, height: h } = c;
   const all = [...new Set([...cfg.styleLayers, cfg.contentLayer])];
@@ -143,7 +130,7 @@ export async function stylise(model: Model, content: Gray, style: Gray, cfg: Sty
     };
     const path = await lbfgsBox(x, evaluate, { evaluations: cfg.steps + 1, firstStep: cfg.lr });
     const [first, last] = [path[0], path[path.length - 1]].map(({ content, style }) => ({ content, style }));
-    return { image: x, width: w, height: h, content: c, style: s, losses: { first, last } };
+    return { image: x, width: w, height: h, content: c, style: s, losses: { first, last }, padded };
   }
   for (let step = 1; step <= cfg.steps + 1; step++) {
     const { content: contentLoss, style: styleLoss, grad } = await lossesAndGrad(x, step > cfg.steps);
@@ -165,5 +152,6 @@ export async function stylise(model: Model, content: Gray, style: Gray, cfg: Sty
     content: c,
     style: s,
     losses: { first: losses[0], last: losses[losses.length - 1] },
+    padded,
   };
 }

@@ -5,65 +5,25 @@
  * A grid of every filter of a layer runs as one batch.
  */
 import { warp } from '../image/affine.js';
-import { capped, ranged } from '../caps.js';
 import { badRequest } from '../errors.js';
-import { forward, inputSize, logitsLayer, prefixLayers, vjp } from '../gradient.js';
+import { forward, inputSize, prefixLayers, vjp } from '../gradient.js';
 import type { LayerMeta, Model } from '../model.js';
 import { Rng } from '../random.js';
 import { tvGradient } from '../fool/regularise.js';
 
-export function parseVisualize(model: Model, o: Record<string, unknown>) {
-  const layers = model.meta.layers;
-  const layerName =
-    (o.layer as string | undefined) ??
-    (o.class !== undefined ? logitsLayer(model) : layers.find((l) => l.kind === 'conv2d')!.name);
-  const layer = layers.find((l) => l.name === layerName);
-  if (!layer)
-    throw badRequest(`unknown layer "${layerName}". Should be one of: ${layers.map((l) => l.name).join(', ')}.`);
-  const channels = layer.outShape[0];
-  let unit: { channel: number; y?: number; x?: number } | 'all';
-  if (o.class !== undefined) {
-    if (layer.name !== logitsLayer(model))
-      throw badRequest(
-        `class= visualises a logit of the last layer (${logitsLayer(model)}); drop layer= or use channel=`,
-      );
-    unit = { channel: capped('class', o.class, 0, 0, channels - 1) };
-  } else if (o.neuron !== undefined) {
-    const parts = String(o.neuron).split(',').map(Number);
-    if (
-      layer.outShape.length !== 3 ||
-      parts.length !== 3 ||
-      parts.some((v) => !Number.isInteger(v) || v < 0) ||
-      parts[0] >= channels ||
-      parts[1] >= layer.outShape[1] ||
-      parts[2] >= layer.outShape[2]
-    ) {
-      throw badRequest(
-        `neuron must be "channel,y,x" inside [${layer.outShape}] of conv-shaped layer ${layer.name}; got ${JSON.stringify(o.neuron)}`,
-      );
-    }
-    unit = { channel: parts[0], y: parts[1], x: parts[2] };
-  } else if (o.channel === 'all') {
-    if (channels > 128)
-      throw badRequest(
-        `layer ${layer.name} has ${channels} channels, over the cap of 128 for a grid (visualizeChannels); pick channel=`,
-      );
-    unit = 'all';
-  } else unit = { channel: capped('channel', o.channel, 0, 0, channels - 1) }; // default: the layer's first filter
-  return {
-    layer,
-    unit,
-    steps: capped('steps', o.steps, 48, 1, 'visualizeSteps'),
-    lr: ranged('lr', o.lr, 0.05, 0, 1),
-    jitter: capped('jitter', o.jitter, 1, 0, 4),
-    rotate: ranged('rotate', o.rotate, 5, 0, 45),
-    scale: ranged('scale', o.scale, 0.05, 0, 0.5),
-    tv: ranged('tv', o.tv, 0.002, 0, 1),
-    l2: ranged('l2', o.l2, 0.002, 0, 1),
-    seed: capped('seed', o.seed, 0, 0, 2 ** 31 - 1),
-  };
+export interface VisualizeConfig {
+  layer: LayerMeta;
+  /** One channel (optionally one neuron y,x of it), or every channel of the layer as a grid. */
+  unit: { channel: number; y?: number; x?: number } | 'all';
+  steps: number;
+  lr: number;
+  jitter: number;
+  rotate: number;
+  scale: number;
+  tv: number;
+  l2: number;
+  seed: number;
 }
-type VisualizeConfig = ReturnType<typeof parseVisualize>;
 
 /** The cotangent that makes the objective "mean of this channel" (or one neuron, or one logit) for image i. */
 function objectiveCot(

@@ -1,7 +1,8 @@
 /** The Hono app in-process (app.request()), with the real bundled models on onnxruntime-web. */
 import fs from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import app from '../../../functions/index.js';
+import { getModel } from '../../../functions/runtime/models.js';
 
 const fx = (name: string) => new Uint8Array(fs.readFileSync(`tests/fixtures/images/${name}`));
 
@@ -29,5 +30,29 @@ describe('app.request()', () => {
     const r = await app.request('/models/digits/classify?top_k=0', { method: 'POST', body: fx('digit-0-280.png') });
     expect(r.status).toBe(400);
     expect(r.headers.get('content-type')).toBe('application/problem+json');
+  });
+
+  it('an unexpected error is a 500 problem with a request id; the message goes to the log only', async () => {
+    const model = getModel('digits')!;
+    const run = model.runner.run;
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {});
+    model.runner.run = async () => {
+      throw new Error('Tensor internals the client must not see');
+    };
+    try {
+      const r = await app.request('/models/digits/classify', { method: 'POST', body: fx('digit-0-280.png') });
+      expect(r.status).toBe(500);
+      expect(r.headers.get('content-type')).toBe('application/problem+json');
+      const body = (await r.json()) as { detail: string; request_id: string };
+      expect(body.request_id).toMatch(/^[0-9a-f-]{36}$/);
+      expect(JSON.stringify(body)).not.toContain('Tensor internals');
+      expect(log).toHaveBeenCalledWith(
+        `request ${body.request_id}:`,
+        expect.objectContaining({ message: expect.stringContaining('Tensor internals') }),
+      );
+    } finally {
+      model.runner.run = run;
+      log.mockRestore();
+    }
   });
 });

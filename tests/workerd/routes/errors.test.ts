@@ -64,12 +64,17 @@ describe('errors are problem+json with a clear message', () => {
     await expectProblem(
       await post('/models/digits/classify?top_k=11', fixture('digit-7-28.png')),
       400,
-      /top_k must be an integer from 1 to 10, or "all"; got "11"/,
+      /top_k must be from 1 to 10 \(the labels of model digits\) or all; got 11/,
+    );
+    await expectProblem(
+      await post('/models/digits/classify?top_k=0', fixture('digit-7-28.png')),
+      400,
+      /top_k must be "all" or an integer of at least 1; got "0"/,
     );
     await expectProblem(
       await post('/models/digits/classify?preprocess=magic', fixture('digit-7-28.png')),
       400,
-      /preprocess must be one of auto, mnist, fit, none; got "magic"/,
+      /preprocess must be one of "auto", "mnist", "fit", "none"; got "magic"/,
     );
     await expectProblem(
       await post('/models/digits/classify', '{"image": [1,2', { 'content-type': 'application/json' }),
@@ -105,12 +110,12 @@ describe('errors are problem+json with a clear message', () => {
     await expectProblem(
       await post('/models/digits/activations?layer=conv9', fixture('digit-7-28.png')),
       400,
-      /unknown layer "conv9" for model digits. Should be one of: conv2d1/,
+      /unknown layer "conv9" for layer of model digits. Should be one of: conv2d1/,
     );
     await expectProblem(
       await post('/models/digits/activations?format=gif', fixture('digit-7-28.png')),
       400,
-      /format must be json or png/,
+      /format must be one of "json", "png"; got "gif"/,
     );
   });
 });

@@ -7,11 +7,18 @@ const get = async (path: string) => SELF.fetch(`${BASE}${path}`);
 
 describe('model metadata', () => {
   it('GET /health and GET /models', async () => {
-    expect(await (await get('/health')).json()).toMatchObject({ status: 'ok', models: ['digits', 'fashion'] });
-    const { models } = (await (await get('/models')).json()) as {
-      models: { name: string; labels: string[]; input: { shape: number[] }; accuracy: number }[];
+    const health = (await (await get('/health')).json()) as {
+      status: string;
+      models: { name: string; version: string }[];
     };
-    expect(models.map((m) => m.name)).toEqual(['digits', 'fashion']);
+    expect(health.status).toBe('ok');
+    expect(health.models.map((m) => m.name)).toEqual(['digits', 'fashion']);
+    for (const m of health.models) expect(m.version).toMatch(/^[0-9a-f]{12}$/);
+    expect(health.models[0].version).not.toBe(health.models[1].version);
+    const { models } = (await (await get('/models')).json()) as {
+      models: { model: { name: string }; labels: string[]; input: { shape: number[] }; accuracy: number }[];
+    };
+    expect(models.map((m) => m.model.name)).toEqual(['digits', 'fashion']);
     for (const m of models) {
       expect(m.labels).toHaveLength(10);
       expect(m.input.shape).toEqual([1, 28, 28]);
@@ -26,30 +33,32 @@ describe('model metadata', () => {
         name: string;
         kind: string;
         config: { filters?: number; kernel?: number };
-        inputShape: number[];
-        outputShape: number[];
+        input_shape: number[];
+        output_shape: number[];
         weights: number;
         biases: number;
         neurons: number;
-        receptiveField: string;
-        fullyConnectedInstead: { parameters: number } | null;
+        receptive_field: string;
+        fully_connected_instead: { parameters: number } | null;
       }[];
     };
     const conv = card.layers.filter((l) => l.kind === 'conv2d');
     expect(conv.length).toBeGreaterThan(0);
     for (const l of conv) {
-      const [nCh, nIn] = l.inputShape,
+      const [nCh, nIn] = l.input_shape,
         nF = l.config.filters!,
         nRs = l.config.kernel!;
       expect(l.weights).toBe(nF * nRs * nRs * nCh);
       expect(l.biases).toBe(nF);
-      expect(l.neurons).toBe(l.outputShape.reduce((a, v) => a * v, 1));
-      expect(l.outputShape[1]).toBeLessThanOrEqual(nIn);
-      expect(l.fullyConnectedInstead!.parameters).toBe(l.inputShape.reduce((a, v) => a * v, 1) * l.neurons + l.neurons);
-      expect(l.fullyConnectedInstead!.parameters).toBeGreaterThan(l.weights + l.biases);
+      expect(l.neurons).toBe(l.output_shape.reduce((a, v) => a * v, 1));
+      expect(l.output_shape[1]).toBeLessThanOrEqual(nIn);
+      expect(l.fully_connected_instead!.parameters).toBe(
+        l.input_shape.reduce((a, v) => a * v, 1) * l.neurons + l.neurons,
+      );
+      expect(l.fully_connected_instead!.parameters).toBeGreaterThan(l.weights + l.biases);
     }
     expect(card.layers.reduce((a, l) => a + l.weights + l.biases, 0)).toBe(card.parameters);
-    expect(card.layers[0].receptiveField).toBe(`${conv[0].config.kernel}x${conv[0].config.kernel}`);
+    expect(card.layers[0].receptive_field).toBe(`${conv[0].config.kernel}x${conv[0].config.kernel}`);
   });
 
   it('GET /openapi.json describes every route; GET /docs renders it', async () => {
@@ -72,12 +81,12 @@ describe('model metadata', () => {
 
 describe('POST /models/{model}/activations', () => {
   it('shapes and per-channel statistics of every layer, matching the model card', async () => {
-    const card = (await (await get('/models/digits')).json()) as { layers: { name: string; outputShape: number[] }[] };
+    const card = (await (await get('/models/digits')).json()) as { layers: { name: string; output_shape: number[] }[] };
     const body = (await (await post('/models/digits/activations', fixture('digit-2-280.png'))).json()) as {
       layers: { name: string; shape: number[]; channels?: { mean: number; max: number }[]; stats: { max: number } }[];
       picture: { layer: string; png: string };
     };
-    expect(body.layers.map((l) => [l.name, l.shape])).toEqual(card.layers.map((l) => [l.name, l.outputShape]));
+    expect(body.layers.map((l) => [l.name, l.shape])).toEqual(card.layers.map((l) => [l.name, l.output_shape]));
     const first = body.layers[0];
     expect(first.channels).toHaveLength(first.shape[0]);
     expect(body.picture.png).toMatch(/^data:image\/png;base64,iVBORw0KGgo/);

@@ -7,7 +7,10 @@ const json = async <T = Record<string, any>>(r: Response) => {
   expect(r.status).toBe(200);
   return (await r.json()) as T;
 };
-const isPng = (dataUrl: string) => expect(dataUrl).toMatch(/^data:image\/png;base64,iVBORw0KGgo/);
+const isPng = (picture: { png: string; width: number }) => {
+  expect(picture.png).toMatch(/^data:image\/png;base64,iVBORw0KGgo/);
+  expect(picture.width).toBeGreaterThan(0);
+};
 
 describe('saliency', () => {
   for (const method of ['gradient', 'gradient-x-input', 'smoothgrad', 'integrated-gradients', 'grad-cam']) {
@@ -39,11 +42,11 @@ describe('attacks', () => {
     const t = await json(await post('/models/digits/attack?method=pgd&target=2', fixture('digit-6-280.png')));
     expect(t.after.label).toBe('2');
     const sweep = await json(
-      await post('/models/digits/attack?method=fgsm&eps=[0.4,0.01,0.2]', fixture('digit-6-280.png')),
+      await post('/models/digits/attack?method=fgsm&eps=0.4,0.01,0.2', fixture('digit-6-280.png')),
     );
     expect(sweep.sweep.map((s: { eps: number }) => s.eps)).toEqual([0.01, 0.2, 0.4]);
     const first = sweep.sweep.find((s: { success: boolean }) => s.success);
-    expect(sweep.smallestSuccessfulEps).toBe(first?.eps ?? null);
+    expect(sweep.smallest_successful_eps).toBe(first?.eps ?? null);
   });
 
   it('GET /models/digits/robustness: FGSM at eps 0.3 flips most of 40 held-out digits, PGD beats FGSM', async () => {
@@ -55,17 +58,18 @@ describe('attacks', () => {
     expect(acc('fgsm', 0.3)).toBeLessThan(0.5);
     expect(acc('pgd', 0.15)).toBeLessThan(acc('fgsm', 0.15));
     expect(acc('pgd', 0.3)).toBeLessThanOrEqual(acc('fgsm', 0.3));
-    expect(body.published.fgsmEps03Accuracy).toBe(0.064);
+    expect(body.published.fgsm_eps03_accuracy).toBe(0.064);
   });
 });
 
 describe('fooling, neuron pictures, dreams and style', () => {
   it('fooling: noise the model calls a 3 with >= 99.99% confidence; all classes as a gallery', async () => {
     const one = await json(await post('/models/digits/fooling?target=3&seed=1', ''));
-    expect(one.results[0].probability).toBeGreaterThanOrEqual(0.9999);
+    expect(one.results[0].target).toMatchObject({ label: '3', index: 3 });
+    expect(one.results[0].target.score).toBeGreaterThanOrEqual(0.9999);
     const all = await json(await post('/models/digits/fooling?target=all', ''));
     expect(all.results).toHaveLength(10);
-    expect(all.allReached).toBe(true);
+    expect(all.all_reached).toBe(true);
     isPng(all.picture);
   });
 
@@ -80,7 +84,7 @@ describe('fooling, neuron pictures, dreams and style', () => {
   it('dream: a 280x280 upload dreamed at 64x64 over 3 octaves raises the layer activation', async () => {
     const body = await json(await post('/models/digits/dream', fixture('digit-8-280.png')));
     expect([body.width, body.height]).toEqual([64, 64]);
-    expect(body.octaveSizes).toHaveLength(3);
+    expect(body.octave_sizes).toHaveLength(3);
     expect(body.objective.after).toBeGreaterThan(body.objective.before);
     isPng(body.picture);
   });
@@ -101,7 +105,7 @@ describe('caps and bad parameters', () => {
     await expectProblem(
       await post('/models/digits/saliency?method=smoothgrad&samples=1000', fixture('digit-4-280.png')),
       400,
-      /samples is 1000, over the cap of 64/,
+      /samples is 1000, over the cap of 64 \(saliencySamples\)/,
     );
     await expectProblem(
       await post('/models/digits/attack?steps=5000', fixture('digit-4-280.png')),
@@ -128,11 +132,11 @@ describe('caps and bad parameters', () => {
     );
     await expectProblem(
       await post(
-        '/models/digits/attack?eps=[0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9,1,0.11,0.12,0.13,0.14,0.15,0.16,0.17]',
+        '/models/digits/attack?eps=0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9,1,0.11,0.12,0.13,0.14,0.15,0.16,0.17',
         fixture('digit-4-280.png'),
       ),
       400,
-      /1 to 16 non-negative numbers/,
+      /eps must be a comma-separated list of 1 to 16 numbers from 0 to 28/,
     );
   });
 
@@ -140,23 +144,27 @@ describe('caps and bad parameters', () => {
     await expectProblem(
       await post('/models/digits/saliency?method=lime', fixture('digit-4-280.png')),
       400,
-      /method must be one of gradient/,
+      /method must be one of "gradient", "gradient-x-input"/,
     );
     await expectProblem(
       await post('/models/digits/attack?norm=l1', fixture('digit-4-280.png')),
       400,
-      /norm must be one of linf, l2/,
+      /norm must be one of "linf", "l2"/,
     );
     await expectProblem(
       await post('/models/digits/attack?target=4', fixture('digit-4-280.png')),
       400,
       /already the prediction/,
     );
-    await expectProblem(await post('/models/digits/visualize?layer=nope', ''), 400, /unknown layer "nope"/);
+    await expectProblem(
+      await post('/models/digits/visualize?layer=nope', ''),
+      400,
+      /unknown layer "nope" for layer of model digits/,
+    );
     await expectProblem(
       await post('/models/digits/dream?layers=dense1', fixture('digit-8-280.png')),
       400,
-      /convolutional-prefix layers/,
+      /unknown layer "dense1" for layers of model digits. Should be one of: conv2d1/,
     );
     await expectProblem(
       await post('/models/digits/style', fixture('digit-8-280.png')),
@@ -167,7 +175,7 @@ describe('caps and bad parameters', () => {
     await expectProblem(
       await post('/models/digits/saliency?format=svg', fixture('digit-4-280.png')),
       400,
-      /format must be one of json, png/,
+      /format must be one of "json", "png"; got "svg"/,
     );
   });
 });

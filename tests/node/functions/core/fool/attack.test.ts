@@ -1,9 +1,12 @@
 /** Adversarial attacks on held-out digits: FGSM at eps 0.3 flips most, PGD beats FGSM, targeted attacks hit. */
 import { describe, expect, it } from 'vitest';
-import { attackBatch, attackOne, parseAttack } from '../../../../../functions/core/fool/attack.js';
+import * as v from 'valibot';
+import { attackBatch, attackOne } from '../../../../../functions/core/fool/attack.js';
 import { robustness } from '../../../../../functions/core/fool/robustness.js';
 import { argmaxRow, inputSize } from '../../../../../functions/core/gradient.js';
+import { AttackQuery } from '../../../../../functions/schemas/see.js';
 import { loadModel } from '../../../helpers/models.js';
+import { attackOpts } from '../../../helpers/options.js';
 
 const model = loadModel('digits');
 const s = model.samples!();
@@ -15,8 +18,8 @@ const accuracy = (p: Float32Array) => labels.reduce((a, y, i) => a + (argmaxRow(
 
 describe('attacks (L-inf, eps 0.3, on 50 bundled held-out digits)', () => {
   it('FGSM flips the prediction of most digits; PGD (40 steps) beats FGSM', async () => {
-    const fgsm = await attackBatch(model, x, N, parseAttack(model, { method: 'fgsm', eps: 0.3 }), labels);
-    const pgd = await attackBatch(model, x, N, parseAttack(model, { method: 'pgd', eps: 0.3 }), labels);
+    const fgsm = await attackBatch(model, x, N, attackOpts(model, { method: 'fgsm', eps: 0.3 }), labels);
+    const pgd = await attackBatch(model, x, N, attackOpts(model, { method: 'pgd', eps: 0.3 }), labels);
     expect(accuracy(fgsm.before)).toBeGreaterThan(0.95);
     expect(accuracy(fgsm.after)).toBeLessThan(0.5);
     expect(accuracy(pgd.after)).toBeLessThan(accuracy(fgsm.after));
@@ -31,10 +34,10 @@ describe('attacks (L-inf, eps 0.3, on 50 bundled held-out digits)', () => {
 
   it('L2 PGD stays inside its ball; a targeted attack reaches its target', async () => {
     const one = s.x.slice(0, size);
-    const l2 = await attackOne(model, one, parseAttack(model, { method: 'pgd', norm: 'l2', eps: 3 }));
+    const l2 = await attackOne(model, one, attackOpts(model, { method: 'pgd', norm: 'l2', eps: 3 }));
     expect(l2.perturbation.l2).toBeLessThanOrEqual(3 + 1e-4);
     const t = (s.labels[0] + 3) % 10;
-    const targeted = await attackOne(model, one, parseAttack(model, { method: 'pgd', eps: 0.3, target: t }));
+    const targeted = await attackOne(model, one, attackOpts(model, { method: 'pgd', eps: 0.3, target: t }));
     expect(targeted.success).toBe(true);
     expect(targeted.after.index).toBe(t);
   });
@@ -47,10 +50,12 @@ describe('attacks (L-inf, eps 0.3, on 50 bundled held-out digits)', () => {
     expect(at('pgd', 0.3)).toBeLessThanOrEqual(at('fgsm', 0.3));
   });
 
-  it('bad parameters and caps are 400s', () => {
-    expect(() => parseAttack(model, { method: 'cw' })).toThrow(/method must be one of fgsm, bim, pgd/);
-    expect(() => parseAttack(model, { eps: 2 })).toThrow(/eps must be a number from 0 to 1/);
-    expect(() => parseAttack(model, { steps: 201 })).toThrow(/steps is 201, over the cap of 200/);
-    expect(() => parseAttack(model, { norm: 'l1' })).toThrow(/norm must be one of linf, l2/);
+  it('bad parameters and caps are refused by the schema; eps by the norm', () => {
+    for (const q of [{ method: 'cw' }, { steps: 201 }, { norm: 'l1' }, { eps: '0.1,x' }, { random_start: 'yes' }])
+      expect(v.safeParse(AttackQuery, q).success, JSON.stringify(q)).toBe(false);
+    expect(() => attackOpts(model, { eps: 2 })).toThrow(/eps must be at most 1 for norm=linf/);
+    expect(attackOpts(model, { norm: 'l2', eps: 2 }).eps).toBe(2);
+    expect(attackOpts(model, { method: 'bim' }).randomStart).toBe(false);
+    expect(attackOpts(model, { method: 'bim', random_start: '1' }).randomStart).toBe(true);
   });
 });

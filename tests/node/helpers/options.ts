@@ -1,0 +1,32 @@
+/** Core options as a request would get them: the endpoint's query schema (defaults, coercion) then its mapping. */
+import * as v from 'valibot';
+import type { Model } from '../../../functions/core/model.js';
+import {
+  AttackQuery,
+  attackOptions,
+  FoolingQuery,
+  foolingOptions,
+  SaliencyQuery,
+  saliencyOptions,
+} from '../../../functions/schemas/see.js';
+import {
+  DreamQuery,
+  dreamOptions,
+  StyleQuery,
+  styleOptions,
+  VisualizeQuery,
+  visualizeOptions,
+} from '../../../functions/schemas/synth.js';
+
+const from =
+  <S extends v.GenericSchema, O>(schema: S, map: (m: Model, q: v.InferOutput<S>) => O) =>
+  (model: Model, q: Record<string, unknown> = {}) =>
+    map(model, v.parse(schema, q));
+
+export const saliencyOpts = from(SaliencyQuery, saliencyOptions);
+export const attackOpts = (model: Model, q: Record<string, unknown> = {}) =>
+  from(AttackQuery, attackOptions)(model, q)[0];
+export const foolingOpts = from(FoolingQuery, foolingOptions);
+export const visualizeOpts = from(VisualizeQuery, visualizeOptions);
+export const dreamOpts = from(DreamQuery, dreamOptions);
+export const styleOpts = from(StyleQuery, styleOptions);
