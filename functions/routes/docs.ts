@@ -18,13 +18,20 @@ const esc = (s: unknown) =>
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
   );
 
+/** JSON with lists of plain values kept on one line, so a real answer reads at a glance. */
+const compact = (x: unknown) =>
+  JSON.stringify(x, null, 1).replace(
+    /\[\s+([^[\]{}]*?)\s+\]/g,
+    (_, inner: string) => `[${inner.split(/,\s+/).join(', ')}]`,
+  );
+
 /** An answer schema as a nested list: each field with its type and what it means. */
 function shape(s: Json, doc: Json, depth = 0): string {
   if (s.$ref) return shape(doc.components.schemas[s.$ref.split('/').pop()], doc, depth);
   if (depth > 4) return '';
   if (s.type === 'array' && s.items) {
     const inner = shape(s.items, doc, depth + 1);
-    return inner ? `<span class="t">list of:</span>${inner}` : '';
+    return inner ? ` <span class="t">each:</span>${inner}` : '';
   }
   if (s.type !== 'object' || !s.properties) return '';
   const req = new Set<string>(s.required ?? []);
@@ -32,9 +39,11 @@ function shape(s: Json, doc: Json, depth = 0): string {
     .map(([k, p]) => {
       const t = p.$ref
         ? 'object'
-        : p.type === 'array'
-          ? `list of ${p.items?.type ?? 'values'}`
-          : (p.type ?? p.anyOf?.map((a: Json) => a.type ?? a.const).join(' | ') ?? 'value');
+        : p.const !== undefined
+          ? JSON.stringify(p.const)
+          : p.type === 'array'
+            ? `list of ${p.items?.type ?? 'values'}`
+            : (p.type ?? p.anyOf?.map((a: Json) => a.type ?? a.const).join(' | ') ?? 'value');
       return `<li><code>${esc(k)}</code> <span class="t">${esc(t)}${req.has(k) ? '' : ', optional'}</span>${p.description ? ` — ${esc(p.description)}` : ''}${shape(p, doc, depth + 1)}</li>`;
     })
     .join('')}</ul>`;
@@ -45,7 +54,6 @@ function page(origin: string): string {
   const ops = Object.entries(doc.paths as Record<string, Record<string, Json>>).flatMap(([path, item]) =>
     Object.entries(item).map(([method, op]) => ({ path, method, op })),
   );
-  const host = origin.replace(/^https?:\/\//, '');
   const section = ({ path, method, op }: (typeof ops)[number]) => {
     const params = (op.parameters ?? []) as Json[];
     const json = op.responses[200]?.content?.['application/json']?.schema;
@@ -65,12 +73,12 @@ ${
 }
 ${op.requestBody ? `<p><b>Body</b>${op.requestBody.required ? '' : ' (optional)'}: ${esc(op.requestBody.description)}</p>` : ''}
 ${json ? `<details><summary>Answer shape</summary>${shape(json, doc)}</details>` : ''}
-${real ? `<details><summary>A real answer (long lists and data URLs shortened)</summary><pre class="answer">${esc(JSON.stringify(real, null, 1))}</pre></details>` : ''}
+${real ? `<details><summary>A real answer (long lists and data URLs shortened)</summary><pre class="answer">${esc(compact(real))}</pre></details>` : ''}
 <p>Errors: ${Object.keys(op.responses)
       .filter((s) => s !== '200')
       .map((s) => `<code>${s}</code>`)
       .join(' ')} as <code>application/problem+json</code>.</p>
-${examples.map((e) => `<p class="ex">${esc(e.title)}:</p><pre>${esc(e.curl.replaceAll('localhost:8787', host))}</pre>`).join('\n')}</section>`;
+${examples.map((e) => `<p class="ex">${esc(e.title)}:</p><pre>${esc(e.curl.replaceAll('localhost:8787', origin))}</pre>`).join('\n')}</section>`;
   };
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(doc.info.title)} API</title>
 <style>body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:1rem auto;padding:0 1rem;color:#222}code,pre{font-family:ui-monospace,monospace}

@@ -60,7 +60,8 @@ function message(entries: Entries, issue: StandardSchemaV1.Issue, raw: Record<st
   const valid = Object.keys(entries);
   if (!(key in entries)) {
     const near = nearest(key, valid);
-    return `unknown parameter "${key}"${near ? ` (did you mean "${near}"?)` : ''}; valid parameters: ${valid.join(', ')}`;
+    const known = valid.length ? `valid parameters: ${valid.join(', ')}` : 'this endpoint takes no query parameters';
+    return `unknown parameter "${key}"${near ? ` (did you mean "${near}"?)` : ''}; ${known}`;
   }
   const j = jsonOf(entries[key] as v.GenericSchema),
     got = raw[key];
