@@ -33,7 +33,7 @@ export async function answer(c: Context, model: Model, body: Record<string, unkn
   return c.json(snake({ model: await modelRef(model), ...body }) as Record<string, unknown>);
 }
 
-/** format=png: the main picture itself; else the JSON answer. */
+/** format=png: the main picture itself (the model and its version in headers); else the JSON answer. */
 export async function respond(
   c: Context,
   format: 'json' | 'png',
@@ -44,6 +44,7 @@ export async function respond(
   if (format === 'png')
     return c.body(png as Uint8Array<ArrayBuffer>, 200, {
       'content-type': 'image/png',
+      'x-model': model.meta.name,
       'x-model-version': await modelVersion(model.meta),
     });
   return answer(c, model, body);

@@ -140,7 +140,7 @@ export function classRef<D extends 'all' | undefined = undefined>(o: Meta & { al
       v.union([v.string(), v.number()]),
       v.transform((s) => (typeof s === 'string' && /^\d+$/.test(s.trim()) ? Number(s) : s)),
       v.union(o.all ? [v.literal('all'), index, label] : [index, label]),
-      meta<number | string>(o),
+      meta<number | string>(o, { 'x-words': `${o.all ? 'all, ' : ''}a class index (from 0) or a label` }),
     ),
     o.default as D,
   );
