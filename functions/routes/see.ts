@@ -42,7 +42,7 @@ see.post('/:model/saliency', query(ENDPOINTS.saliency.query), async (c) => {
   const { x, preprocessing } = await modelInput(c, model, q.preprocess);
   const r = await saliency(model, x, opts);
   const png = overlay(x, r.map, r.width, r.height);
-  const e = r.extra as { completeness?: unknown; layer?: string; layerShape?: number[]; cam?: number[] };
+  const e = r.extra;
   return respond(
     c,
     q.format,
@@ -54,7 +54,7 @@ see.post('/:model/saliency', query(ENDPOINTS.saliency.query), async (c) => {
       preprocessing,
       map: { width: r.width, height: r.height, values: round(r.map, 6) },
       ...(e.completeness ? { completeness: e.completeness } : {}),
-      ...(e.layer ? { gradCam: { layer: e.layer, shape: e.layerShape, values: round(e.cam!, 6) } } : {}),
+      ...(e.layer ? { gradCam: { layer: e.layer, shape: e.layerShape, values: round(e.cam ?? [], 6) } } : {}),
       picture: picture(png),
     },
     png,

@@ -58,7 +58,16 @@ export async function saliency(model: Model, x: Float32Array, opts: SaliencyOpti
   const target = opts.target ?? predicted;
   const cot = (n: number) => ({ [last]: oneHot(n, k, target) });
   let map: Float32Array = new Float32Array(h * w);
-  const extra: Record<string, unknown> = {};
+  const extra: {
+    samples?: number;
+    noise?: number;
+    seed?: number;
+    steps?: number;
+    completeness?: { sum: number; logitDifference: number };
+    layer?: string;
+    layerShape?: number[];
+    cam?: number[];
+  } = {};
   // Per-pixel value of a [C,H,W] gradient: the channel with the largest magnitude.
   const perPixel = (g: Float32Array, combine: (v: number, p: number) => number) => {
     for (let p = 0; p < h * w; p++) {

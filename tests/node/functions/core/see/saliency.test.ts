@@ -41,7 +41,7 @@ describe('saliency methods', () => {
 
   it('integrated gradients satisfy completeness: the map sums to logit(x) - logit(black)', async () => {
     const r = await saliency(model, x, saliencyOpts(model, { method: 'integrated-gradients', steps: 64 }));
-    const c = r.extra.completeness as { sum: number; logitDifference: number };
+    const c = r.extra.completeness!;
     expect(Math.abs(c.sum - c.logitDifference)).toBeLessThan(0.05 * Math.abs(c.logitDifference) + 0.05);
   });
 
