@@ -4,6 +4,8 @@
  * documented in /openapi.json and checked against real answers by the tests.
  */
 import * as v from 'valibot';
+import { AttackQuery, FoolingQuery, RobustnessQuery, SaliencyQuery } from './see.js';
+import { DreamQuery, StyleQuery, VisualizeQuery } from './synth.js';
 
 const d = <T>(description: string) => v.metadata<T, Record<string, unknown>>({ description });
 
@@ -134,11 +136,14 @@ export const Activations = v.object({
   picture: v.object({ ...Picture.entries, layer: v.string(), columns: v.number() }),
 });
 
-const Options = v.record(v.string(), v.unknown());
-const withOptions = { model: ModelRef, options: Options };
+/** The parameters as understood (defaults filled in), described by the endpoint's own query schema. */
+const withOptions = (query: v.ObjectSchema<v.ObjectEntries, undefined>) => ({
+  model: ModelRef,
+  options: v.object(query.entries),
+});
 
 export const Saliency = v.object({
-  ...withOptions,
+  ...withOptions(SaliencyQuery),
   target: ClassScore,
   prediction: ClassScore,
   preprocessing: Preprocessing,
@@ -157,7 +162,7 @@ const AttackRun = v.object({
   perturbation: Perturbation,
 });
 export const Attack = v.object({
-  ...withOptions,
+  ...withOptions(AttackQuery),
   preprocessing: Preprocessing,
   eps: v.number(),
   step_size: v.number(),
@@ -172,7 +177,7 @@ export const Attack = v.object({
 });
 
 export const Robustness = v.object({
-  ...withOptions,
+  ...withOptions(RobustnessQuery),
   images: v.number(),
   clean_accuracy: v.number(),
   pgd_steps: v.number(),
@@ -182,7 +187,7 @@ export const Robustness = v.object({
 });
 
 export const Fooling = v.object({
-  ...withOptions,
+  ...withOptions(FoolingQuery),
   results: v.array(
     v.object({
       target: ClassScore,
@@ -197,7 +202,7 @@ export const Fooling = v.object({
 });
 
 export const Visualize = v.object({
-  ...withOptions,
+  ...withOptions(VisualizeQuery),
   layer: v.string(),
   objective: v.array(
     v.object({
@@ -212,7 +217,7 @@ export const Visualize = v.object({
 });
 
 export const Dream = v.object({
-  ...withOptions,
+  ...withOptions(DreamQuery),
   layers: v.array(v.string()),
   preprocessing: Preprocessing,
   width: v.number(),
@@ -224,7 +229,7 @@ export const Dream = v.object({
 
 const Losses = v.object({ content: v.number(), style: v.number() });
 export const Style = v.object({
-  ...withOptions,
+  ...withOptions(StyleQuery),
   style_layers: v.array(v.string()),
   content_layer: v.string(),
   preprocessing: Preprocessing,
