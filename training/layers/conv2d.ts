@@ -11,6 +11,7 @@
  *   W2 = W as [F, k*k*C] (columns in P's row order)
  *   forward:  Y = Gemm(W2, P) + b as [F, N, Ho, Wo], transposed to [N, F, Ho, Wo]
  *   backward: dW2 = Gemm(dY^T as [F, N*Ho*Wo], P^T): one matrix product for the whole batch
+ *   dX stays ConvTranspose: Gemm(W2^T, dY^T) with col2im by Split, Pad and Sum measured slower on the digits net.
  */
 import type { GraphBuilder } from '../graph/builder.js';
 import type { Forms, LayerRule } from './types.js';
@@ -131,7 +132,9 @@ export const conv2d: LayerRule<Conv2dSpec> = {
     const { b, spec, param, inShape, outShape, name, dynamic } = ctx;
     const s = spec.stride ?? 1,
       p = convPad(spec),
-      k = spec.kernel;
+      k = spec.kernel,
+      f = spec.filters;
+    const forms = ctx.mode === 'train' ? convForms(spec, outShape, ctx.forms) : undefined;
     const grads: Record<string, string> = {};
     let dx: string | undefined;
     if (needDx) {
@@ -145,13 +148,11 @@ export const conv2d: LayerRule<Conv2dSpec> = {
       if (s > 1 && (dynamic || (inShape[1] + 2 * p - k) % s !== 0 || (inShape[2] + 2 * p - k) % s !== 0))
         dx = b.padSpatialTo(dx, x, `${name}_dx_pad`);
     }
-    if (needParamGrads && ctx.mode === 'train' && convForms(spec, outShape, ctx.forms).weightGrad) {
-      const f = spec.filters,
-        cols = cache.patches ?? patches(b, x, spec, inShape, outShape);
+    if (needParamGrads && forms?.weightGrad) {
+      const cols = cache.patches ?? patches(b, x, spec, inShape, outShape);
       const dy2 = b.reshape(b.transpose(dy, [1, 0, 2, 3]), [f, -1]); // [F, N*Ho*Wo]
       const dw2 = b.o('Gemm', [dy2, cols], { transB: 1 }); // [F, k*k*C]
       grads.weight = b.transpose(b.reshape(dw2, [f, k, k, inShape[0]]), [0, 3, 1, 2], `${name}_dweight`);
-      grads.bias = b.reduceSum(dy, [0, 2, 3], 0, `${name}_dbias`);
     } else if (needParamGrads) {
       const xt = b.transpose(x, [1, 0, 2, 3]);
       const dyt = b.transpose(dy, [1, 0, 2, 3]);
@@ -160,8 +161,8 @@ export const conv2d: LayerRule<Conv2dSpec> = {
       if (full !== k || inShape[2] + 2 * p - s * (outShape[2] - 1) !== k)
         dw = b.o('Slice', [dw, b.ints([0, 0]), b.ints([k, k]), b.ints([2, 3])]);
       grads.weight = b.transpose(dw, [1, 0, 2, 3], `${name}_dweight`);
-      grads.bias = b.reduceSum(dy, [0, 2, 3], 0, `${name}_dbias`);
     }
+    if (needParamGrads) grads.bias = b.reduceSum(dy, [0, 2, 3], 0, `${name}_dbias`);
     return { dx, grads };
   },
 };
