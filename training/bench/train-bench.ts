@@ -1,82 +1,108 @@
 /**
- * npm run bench:train: training images/s on one architecture and batch, three engines, one run:
+ * npm run bench:train: training images/s, engines measured interleaved step by step so every ratio comes from
+ * the same seconds of machine time (this machine's speed swings by up to 2x within seconds):
  *   ours        onnxruntime-web (WASM SIMD, all cores) running our training-step graph + Adam in TypeScript
- *   tfjs-wasm   TensorFlow.js 4.22 on tfjs-backend-wasm (with a Conv2DBackpropFilter kernel registered here)
- *   ort-native  onnxruntime-node running the same training-step graph (the native reference)
- * Architecture (the issue's probe): Conv32-3x3 > MaxPool > Conv64-3x3 > MaxPool > Dense128 > Dense10, batch 64.
- * Prints the median of several timed windows per engine and the ratios.
+ *   ours-today  the same with the reference forms (direct Conv, composed batch norm, ReLU before max-pool):
+ *               the step as it was before the shape-chosen forms, for a before/after in one run
+ *   native      onnxruntime-node running the same training-step graph as ours (the native reference)
+ *   tfjs-wasm   TensorFlow.js 4.22 on tfjs-backend-wasm, the same architecture built from the same spec (with a
+ *               Conv2DBackpropFilter kernel registered here)
+ * Each round runs one step of every engine, starting with a different engine each round; after the warm-up
+ * rounds (the first 15-20 WASM steps of a process run 2-3x slower while V8 compiles) it prints per engine the
+ * median images/s and per ratio ours/X the median, quartiles and range of the per-round ratios.
+ * Options: --nets probe,digits,rgb64  --rounds 30  --warmup 20  --batch 64  --no-tfjs
  */
 import os from 'node:os';
-import { createRequire } from 'node:module';
-import * as ortNode from 'onnxruntime-node';
-import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs'; // registers every op's gradient (tfjs-core alone has none)
-import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { parseArgs } from 'node:util';
 import { session, tensor } from '../engine.js';
 import { buildTrainStep } from '../graph/compile.js';
+import type { Forms } from '../layers/types.js';
 import { encodeModel } from '../onnx/proto.js';
 import { PRESETS } from '../presets.js';
-import { resolve, type ArchSpec } from '../spec.js';
+import { paramCount, resolve, type ArchSpec } from '../spec.js';
 import { Adam, initWeights } from '../weights.js';
-import { registerConv2DBackpropFilter } from './tfjs-conv-filter-grad.js';
+import { tfjsStep } from './tfjs-step.js';
 
-const B = 64,
-  WARMUP = 3,
-  STEPS = 8,
-  WINDOWS = 5;
 const threads = os.availableParallelism?.() ?? os.cpus().length;
-const probe: ArchSpec = {
-  input: [1, 28, 28],
-  layers: [
-    { kind: 'conv2d', filters: 32, kernel: 3 },
+
+const block = (filters: number) =>
+  [
+    { kind: 'conv2d', filters, kernel: 3, padding: 'same' },
+    { kind: 'batchnorm' },
     { kind: 'relu' },
-    { kind: 'maxpool' },
-    { kind: 'conv2d', filters: 64, kernel: 3 },
-    { kind: 'relu' },
-    { kind: 'maxpool' },
-    { kind: 'flatten' },
-    { kind: 'dense', units: 128 },
-    { kind: 'relu' },
-    { kind: 'dense', units: 10 },
-  ],
+    { kind: 'maxpool', kernel: 2 },
+  ] as const;
+
+const NETS: Record<string, { arch: ArchSpec; label: string }> = {
+  probe: {
+    label: "the issue's probe: Conv32-3x3 > MaxPool > Conv64-3x3 > MaxPool > Dense128 > Dense10, 28x28x1",
+    arch: {
+      input: [1, 28, 28],
+      layers: [
+        { kind: 'conv2d', filters: 32, kernel: 3 },
+        { kind: 'relu' },
+        { kind: 'maxpool' },
+        { kind: 'conv2d', filters: 64, kernel: 3 },
+        { kind: 'relu' },
+        { kind: 'maxpool' },
+        { kind: 'flatten' },
+        { kind: 'dense', units: 128 },
+        { kind: 'relu' },
+        { kind: 'dense', units: 10 },
+      ],
+    },
+  },
+  digits: { label: 'the committed digits CNN (16-32-64 conv+BN blocks, dropout), 28x28x1', arch: PRESETS.digits.arch },
+  rgb64: {
+    label: 'colour pictures: 16-32-64-64 conv3x3+BN+ReLU+MaxPool blocks > Dense128 > Dropout > Dense10, 64x64x3',
+    arch: {
+      input: [3, 64, 64],
+      layers: [
+        ...block(16),
+        ...block(32),
+        ...block(64),
+        ...block(64),
+        { kind: 'flatten' },
+        { kind: 'dense', units: 128 },
+        { kind: 'relu' },
+        { kind: 'dropout', rate: 0.2 },
+        { kind: 'dense', units: 10 },
+      ],
+    },
+  },
 };
 
-const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
-const x = new Float32Array(B * 784).map((_, i) => ((i * 2654435761) % 1000) / 1000);
-const labels = Array.from({ length: B }, (_, i) => i % 10);
-const onehot = new Float32Array(B * 10);
-labels.forEach((l, i) => (onehot[i * 10 + l] = 1));
+type Feeds = Record<string, { data: Float32Array; dims: number[] }>;
+type Step = () => Promise<void>;
 
-async function timeSteps(step: () => Promise<void>): Promise<number> {
-  for (let i = 0; i < WARMUP; i++) await step();
-  const rates: number[] = [];
-  for (let w = 0; w < WINDOWS; w++) {
-    const t0 = performance.now();
-    for (let i = 0; i < STEPS; i++) await step();
-    rates.push((B * STEPS) / ((performance.now() - t0) / 1000));
-  }
-  return median(rates);
+/** A fixed batch: pseudo-random pixels, labels 0..k-1 in turn, dropout masks of ones. */
+function batchOf(arch: ArchSpec, batch: number) {
+  const size = arch.input.reduce((a, v) => a * v, 1);
+  const layers = resolve(arch);
+  const k = layers.at(-1)!.outShape[0];
+  const x = new Float32Array(batch * size).map((_, i) => ((i * 2654435761) % 1000) / 1000);
+  const onehot = new Float32Array(batch * k);
+  for (let i = 0; i < batch; i++) onehot[i * k + (i % k)] = 1;
+  return { x, onehot, k };
 }
 
-/** Our trainer's step on any engine that runs the training graph. */
-async function onnxStep(
-  arch: ArchSpec,
-  run: (feeds: Record<string, { data: Float32Array; dims: number[] }>) => Promise<Record<string, Float32Array>>,
-) {
+/** Our trainer's step (feeds, one run, Adam) on any engine that runs the training graph. */
+function onnxStep(arch: ArchSpec, batch: number, run: (feeds: Feeds) => Promise<Record<string, Float32Array>>): Step {
   const layers = resolve(arch);
   const weights = initWeights(layers, 1);
   const adam = new Adam({ lr: 1e-3 });
   const params = layers.flatMap((l) => l.params);
+  const { x, onehot, k } = batchOf(arch, batch);
   return async () => {
-    const feeds: Record<string, { data: Float32Array; dims: number[] }> = {
-      input: { data: x, dims: [B, 1, 28, 28] },
-      targets: { data: onehot, dims: [B, 10] },
+    const feeds: Feeds = {
+      input: { data: x, dims: [batch, ...arch.input] },
+      targets: { data: onehot, dims: [batch, k] },
     };
     for (const p of params) feeds[p.name] = { data: weights[p.name], dims: p.shape };
     for (const l of layers.filter((l) => l.kind === 'dropout'))
       feeds[`${l.name}.mask`] = {
-        data: new Float32Array(B * l.inShape.reduce((a, v) => a * v, 1)).fill(1),
-        dims: [B, ...l.inShape],
+        data: new Float32Array(batch * l.inShape.reduce((a, v) => a * v, 1)).fill(1),
+        dims: [batch, ...l.inShape],
       };
     const out = await run(feeds);
     adam.step(
@@ -87,105 +113,99 @@ async function onnxStep(
   };
 }
 
-async function ours(arch: ArchSpec) {
-  const s = await session(buildTrainStep(arch, { poolIndices: true }));
-  return timeSteps(
-    await onnxStep(arch, async (f) => {
-      const out = await s.run(Object.fromEntries(Object.entries(f).map(([k, v]) => [k, tensor(v.data, v.dims)])));
-      return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.data as Float32Array]));
-    }),
-  );
+async function ours(arch: ArchSpec, batch: number, forms: Forms): Promise<Step> {
+  const s = await session(buildTrainStep(arch, { poolIndices: true, forms }));
+  return onnxStep(arch, batch, async (f) => {
+    const out = await s.run(Object.fromEntries(Object.entries(f).map(([k, v]) => [k, tensor(v.data, v.dims)])));
+    return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.data as Float32Array]));
+  });
 }
 
-async function native(arch: ArchSpec, intraOpNumThreads: number) {
+async function native(arch: ArchSpec, batch: number): Promise<Step> {
+  const ortNode = await import('onnxruntime-node');
   const s = await ortNode.InferenceSession.create(encodeModel(buildTrainStep(arch, { poolIndices: true })), {
-    intraOpNumThreads,
+    intraOpNumThreads: threads,
     logSeverityLevel: 3,
   });
-  return timeSteps(
-    await onnxStep(arch, async (f) => {
-      const out = await s.run(
-        Object.fromEntries(Object.entries(f).map(([k, v]) => [k, new ortNode.Tensor('float32', v.data, v.dims)])),
-      );
-      return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.data as Float32Array]));
-    }),
-  );
+  return onnxStep(arch, batch, async (f) => {
+    const out = await s.run(
+      Object.fromEntries(Object.entries(f).map(([k, v]) => [k, new ortNode.Tensor('float32', v.data, v.dims)])),
+    );
+    return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.data as Float32Array]));
+  });
 }
 
-async function tfjs() {
-  const require = createRequire(import.meta.url);
-  setWasmPaths(
-    require
-      .resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')
-      .replace(/tfjs-backend-wasm\.wasm$/, ''),
+const quantile = (a: number[], q: number) => {
+  const s = [...a].sort((x, y) => x - y);
+  return s[Math.min(s.length - 1, Math.max(0, Math.round(q * (s.length - 1))))];
+};
+const fmt = (v: number) => (v >= 100 ? v.toFixed(0) : v.toFixed(2));
+
+/** Runs the engines round-robin: warm-up rounds, then timed rounds; seconds per step per engine per round. */
+async function interleave(engines: Record<string, Step>, warmup: number, rounds: number) {
+  const names = Object.keys(engines);
+  const seconds: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  for (let r = 0; r < warmup + rounds; r++)
+    for (let i = 0; i < names.length; i++) {
+      const name = names[(r + i) % names.length];
+      const t0 = performance.now();
+      await engines[name]();
+      if (r >= warmup) seconds[name].push((performance.now() - t0) / 1000);
+    }
+  return seconds;
+}
+
+async function benchNet(name: string, opts: { batch: number; warmup: number; rounds: number; tfjs: boolean }) {
+  const { arch, label } = NETS[name];
+  const B = opts.batch;
+  console.log(`\n${name}: ${label}; ${paramCount(resolve(arch)).toLocaleString('en')} parameters, batch ${B}`);
+  const engines: Record<string, Step> = {
+    ours: await ours(arch, B, 'fast'),
+    'ours-today': await ours(arch, B, 'reference'),
+    native: await native(arch, B),
+  };
+  if (opts.tfjs) engines['tfjs-wasm'] = await tfjsStep(arch, B, threads);
+  const t0 = performance.now();
+  const s = await interleave(engines, opts.warmup, opts.rounds);
+  console.log(
+    `  ${opts.warmup} warm-up rounds, ${opts.rounds} timed rounds (${((performance.now() - t0) / 1000).toFixed(0)} s)`,
   );
-  setThreadsCount(threads);
-  await tf.setBackend('wasm');
-  registerConv2DBackpropFilter('wasm');
-  const v = (shape: number[], fanIn: number) => tf.variable(tf.randomNormal(shape, 0, Math.sqrt(2 / fanIn)));
-  const w = {
-    c1: v([3, 3, 1, 32], 9),
-    b1: tf.variable(tf.zeros([32])),
-    c2: v([3, 3, 32, 64], 288),
-    b2: tf.variable(tf.zeros([64])),
-    d1: v([1600, 128], 1600),
-    e1: tf.variable(tf.zeros([128])),
-    d2: v([128, 10], 128),
-    e2: tf.variable(tf.zeros([10])),
-  };
-  const opt = tf.train.adam(1e-3);
-  const xs = tf.tensor4d(x, [B, 28, 28, 1]),
-    ys = tf.tensor2d(onehot, [B, 10]);
-  const step = async () => {
-    tf.tidy(() => {
-      opt.minimize(() => {
-        let h: tf.Tensor4D = tf.maxPool(
-          tf.relu(tf.add(tf.conv2d(xs, w.c1 as tf.Tensor4D, 1, 'valid'), w.b1)) as tf.Tensor4D,
-          2,
-          2,
-          'valid',
-        );
-        h = tf.maxPool(
-          tf.relu(tf.add(tf.conv2d(h, w.c2 as tf.Tensor4D, 1, 'valid'), w.b2)) as tf.Tensor4D,
-          2,
-          2,
-          'valid',
-        );
-        const d = tf.relu(
-          tf.add(tf.matMul(tf.reshape(h, [B, 1600]) as tf.Tensor2D, w.d1 as tf.Tensor2D), w.e1),
-        ) as tf.Tensor2D;
-        return tf.losses.softmaxCrossEntropy(ys, tf.add(tf.matMul(d, w.d2 as tf.Tensor2D), w.e2)) as tf.Scalar;
-      });
-    });
-    await tf.nextFrame?.();
-  };
-  return timeSteps(step);
+  for (const [engine, t] of Object.entries(s))
+    console.log(
+      `  ${engine.padEnd(11)} ${fmt(B / quantile(t, 0.5)).padStart(6)} images/s (median step ${(quantile(t, 0.5) * 1000).toFixed(1)} ms, quartiles ${(quantile(t, 0.25) * 1000).toFixed(1)}-${(quantile(t, 0.75) * 1000).toFixed(1)} ms)`,
+    );
+  for (const other of Object.keys(s).filter((e) => e !== 'ours')) {
+    const ratios = s.ours.map((t, r) => s[other][r] / t); // images/s of ours over theirs, round by round
+    console.log(
+      `  ours / ${other.padEnd(10)} median ${fmt(quantile(ratios, 0.5))}x  quartiles ${fmt(quantile(ratios, 0.25))}-${fmt(quantile(ratios, 0.75))}  range ${fmt(Math.min(...ratios))}-${fmt(Math.max(...ratios))}`,
+    );
+  }
 }
 
 async function main() {
+  const { values } = parseArgs({
+    options: {
+      nets: { type: 'string', default: 'probe,digits,rgb64' },
+      rounds: { type: 'string', default: '30' },
+      warmup: { type: 'string', default: '20' },
+      batch: { type: 'string', default: '64' },
+      'no-tfjs': { type: 'boolean', default: false },
+    },
+  });
+  const nets = values.nets.split(',');
+  const unknown = nets.filter((n) => !NETS[n]);
+  if (unknown.length)
+    throw new Error(`unknown net(s) ${unknown.join(', ')}. Should be among: ${Object.keys(NETS).join(', ')}.`);
+  const opts = {
+    batch: Number(values.batch),
+    rounds: Number(values.rounds),
+    warmup: Number(values.warmup),
+    tfjs: !values['no-tfjs'],
+  };
   console.log(
-    `bench:train — batch ${B}, ${WINDOWS} windows of ${STEPS} steps after ${WARMUP} warm-up steps, median images/s; ${os.cpus()[0].model}, ${threads} cores, Node ${process.version}`,
+    `bench:train: ${os.cpus()[0].model}, ${threads} cores, Node ${process.version}; engines interleaved step by step`,
   );
-  console.log(
-    `architecture: Conv32-3x3 > MaxPool > Conv64-3x3 > MaxPool > Dense128 > Dense10 (${resolve(probe)
-      .flatMap((l) => l.params)
-      .reduce((a, p) => a + p.shape.reduce((x, v) => x * v, 1), 0)} parameters)`,
-  );
-  const r: Record<string, number> = {};
-  r.ours = await ours(probe);
-  console.log(`  ours (onnxruntime-web wasm, ${threads} threads)   ${r.ours.toFixed(0)} images/s`);
-  r.native = await native(probe, threads);
-  console.log(`  onnxruntime-node (native, ${threads} threads)      ${r.native.toFixed(0)} images/s`);
-  r.tfjs = await tfjs();
-  console.log(`  tfjs 4.22 on tfjs-backend-wasm (${threads} threads) ${r.tfjs.toFixed(0)} images/s`);
-  console.log(
-    `ratios: ours / tfjs-wasm = ${(r.ours / r.tfjs).toFixed(2)}x (goal >= 3x); ours / native = ${(r.ours / r.native).toFixed(2)} (goal >= 0.5)`,
-  );
-  const digits = PRESETS.digits.arch;
-  const d = { ours: await ours(digits), native: await native(digits, threads) };
-  console.log(
-    `committed digits architecture (conv+batchnorm+dropout): ours ${d.ours.toFixed(0)} images/s, native ${d.native.toFixed(0)} images/s, ratio ${(d.ours / d.native).toFixed(2)}`,
-  );
+  for (const n of nets) await benchNet(n, opts);
 }
 
 main().then(

@@ -13,7 +13,8 @@
 import { backwardOf, ruleFor } from '../layers/registry.js';
 import { featureLoss } from '../layers/feature-loss.js';
 import { softmaxCrossEntropy } from '../layers/loss.js';
-import type { ForwardResult, LayerCtx, Mode } from '../layers/types.js';
+import { poolBeforeRelu } from '../layers/max-pool.js';
+import type { Forms, ForwardResult, LayerCtx, Mode } from '../layers/types.js';
 import { DataType, type Dim, type ModelDef } from '../onnx/proto.js';
 import { convPrefix, resolve, type ArchSpec, type ResolvedLayer } from '../spec.js';
 import { GraphBuilder } from './builder.js';
@@ -34,12 +35,14 @@ function makeCtx(
   dynamic: boolean,
   paramValue: (full: string) => string,
   poolIndices = false,
+  forms?: Forms,
 ): LayerCtx<any> {
   return {
     b,
     mode,
     dynamic,
     poolIndices,
+    forms,
     name: layer.name,
     spec: layer.spec,
     inShape: layer.inShape,
@@ -57,12 +60,13 @@ function forwardStack(
   x: string,
   paramValue: (n: string) => string,
   poolIndices = false,
+  forms?: Forms,
 ): Stack {
   const ctxs: LayerCtx<any>[] = [],
     xs: string[] = [],
     fwd: ForwardResult[] = [];
   for (const layer of layers) {
-    const ctx = makeCtx(b, layer, mode, dynamic, paramValue, poolIndices);
+    const ctx = makeCtx(b, layer, mode, dynamic, paramValue, poolIndices, forms);
     xs.push(x);
     const r = ruleFor(layer.kind).forward(ctx, x);
     ctxs.push(ctx);
@@ -166,6 +170,11 @@ interface GraphOptions {
   activations?: boolean;
   /** Max-pool backward by MaxUnpool of MaxPool's Indices (WASM/CPU only; onnxruntime's WebGPU rejects Indices). */
   poolIndices?: boolean;
+  /**
+   * Training-step and probe graphs: equal-valued forms picked by shape for speed ('fast', the training step's
+   * default), today's direct forms ('reference'), or every alternative ('all', for tests). See layers/types.ts.
+   */
+  forms?: Forms;
   /** Prefix graphs only: cut after the depth-th synth layer (the prefix's ReLU maps), so nothing above it runs. */
   depth?: number;
 }
@@ -203,8 +212,9 @@ export function buildInference(arch: ArchSpec, weights: Weights, opts: GraphOpti
 }
 
 /** The training-step graph: weights come in as inputs so the trainer updates them between steps. */
-export function buildTrainStep(arch: ArchSpec, opts: Pick<GraphOptions, 'poolIndices'> = {}): ModelDef {
-  const layers = resolve(arch);
+export function buildTrainStep(arch: ArchSpec, opts: Pick<GraphOptions, 'poolIndices' | 'forms'> = {}): ModelDef {
+  const forms = opts.forms ?? 'fast';
+  const layers = poolBeforeRelu(resolve(arch), forms);
   const b = new GraphBuilder();
   const x = b.input('input', inputShape(arch, false));
   const classes = layers[layers.length - 1].outShape;
@@ -213,7 +223,7 @@ export function buildTrainStep(arch: ArchSpec, opts: Pick<GraphOptions, 'poolInd
   for (const l of layers)
     for (const [suffix, shape] of Object.entries(ruleFor(l.kind).trainInputs?.(l.spec, l.inShape) ?? {}))
       b.input(`${l.name}.${suffix}`, ['N', ...shape]);
-  const s = forwardStack(b, layers, 'train', false, x, (n) => n, opts.poolIndices);
+  const s = forwardStack(b, layers, 'train', false, x, (n) => n, opts.poolIndices, forms);
   const logits = s.fwd[s.fwd.length - 1].y;
   const { loss, dlogits } = softmaxCrossEntropy(b, logits, targets);
   const { grads } = backwardStack(s, dlogits, () => undefined, false, true);
@@ -381,8 +391,13 @@ export function buildSynthGrad(
  * last layer's output and the gradient of objective = sum(cotangent * output) (computed by the caller in
  * float64) for the input and every trainable parameter.
  */
-export function buildProbe(arch: ArchSpec, mode: Mode, opts: Pick<GraphOptions, 'poolIndices'> = {}): ModelDef {
-  const layers = resolve(arch);
+export function buildProbe(
+  arch: ArchSpec,
+  mode: Mode,
+  opts: Pick<GraphOptions, 'poolIndices' | 'forms'> = {},
+): ModelDef {
+  const forms = mode === 'train' ? opts.forms : undefined;
+  const layers = poolBeforeRelu(resolve(arch), forms);
   const b = new GraphBuilder();
   const x = b.input('input', inputShape(arch, false));
   for (const p of layers.flatMap((l) => l.params)) b.input(p.name, p.shape);
@@ -392,7 +407,7 @@ export function buildProbe(arch: ArchSpec, mode: Mode, opts: Pick<GraphOptions, 
         b.input(`${l.name}.${suffix}`, ['N', ...shape]);
   const last = layers[layers.length - 1];
   const cot = b.input('cotangent', ['N', ...last.outShape]);
-  const s = forwardStack(b, layers, mode, false, x, (n) => n, opts.poolIndices);
+  const s = forwardStack(b, layers, mode, false, x, (n) => n, opts.poolIndices, forms);
   const y = s.fwd[s.fwd.length - 1].y;
   b.exposeAs(y, 'output', ['N', ...last.outShape]);
   const { dInput, grads } = backwardStack(s, cot, () => undefined, true, mode === 'train');

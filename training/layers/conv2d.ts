@@ -5,8 +5,16 @@
  *   backward: dX = ConvTranspose(dY, W) (zero-padded at bottom/right when floor() dropped input rows)
  *             dW = Conv(X^T, dY^T, dilation = stride)^T  (X^T: [C,N,H,W] as batch=C; dY^T as the kernel)
  *             db = sum of dY over N, Ho, Wo
+ * Training step, patches form (im2col), chosen by convForms() where onnxruntime's WASM Conv runs many small
+ * matrix products (more filters than output positions, or a small map):
+ *   P = patches(X)  [k*k*C, N*Ho*Wo], row (i*k + j)*C + c holds X[n, c, s*y + i - p, s*x + j - p]
+ *   W2 = W as [F, k*k*C] (columns in P's row order)
+ *   forward:  Y = Gemm(W2, P) + b as [F, N, Ho, Wo], transposed to [N, F, Ho, Wo]
+ *   backward: dW2 = Gemm(dY^T as [F, N*Ho*Wo], P^T): one matrix product for the whole batch
+ *   dX stays ConvTranspose: Gemm(W2^T, dY^T) with col2im by Split, Pad and Sum measured slower on the digits net.
  */
-import type { LayerRule } from './types.js';
+import type { GraphBuilder } from '../graph/builder.js';
+import type { Forms, LayerRule } from './types.js';
 
 export interface Conv2dSpec {
   kind: 'conv2d';
@@ -30,6 +38,53 @@ function convPad(spec: Conv2dSpec): number {
 export function convOutSide(nIn: number, k: number, s: number, p: number): number {
   return Math.floor((nIn + 2 * p - k) / s) + 1;
 }
+
+/** Maps of at most this many output positions are small: the direct Conv runs them image by image, slowly. */
+const SMALL_MAP = 64;
+
+/**
+ * Where the training step uses the patches form: the forward where the filters outnumber the output positions
+ * or the map is small; the weight gradient (a Conv whose output positions are the k x k taps and whose filters
+ * are the layer's) where the filters outnumber the taps, or the forward built the patches anyway.
+ */
+export function convForms(
+  spec: Conv2dSpec,
+  outShape: number[],
+  forms: Forms | undefined,
+): { forward: boolean; weightGrad: boolean } {
+  if (forms === 'all') return { forward: true, weightGrad: true };
+  if (forms !== 'fast') return { forward: false, weightGrad: false };
+  const positions = outShape[1] * outShape[2];
+  const forward = spec.filters > positions || positions <= SMALL_MAP;
+  return { forward, weightGrad: forward || spec.filters > spec.kernel * spec.kernel };
+}
+
+/** im2col: X [N,C,H,W] -> P [k*k*C, N*Ho*Wo] (see the header), built from k*k strided slices of padded X^T. */
+function patches(b: GraphBuilder, x: string, spec: Conv2dSpec, inShape: number[], outShape: number[]): string {
+  const s = spec.stride ?? 1,
+    p = convPad(spec),
+    k = spec.kernel,
+    [, ho, wo] = outShape;
+  let xt = b.transpose(x, [1, 0, 2, 3]); // [C, N, H, W]
+  if (p > 0) xt = b.o('Pad', [xt, b.ints([0, 0, p, p, 0, 0, p, p])], { mode: 'constant' });
+  const taps: string[] = [];
+  for (let i = 0; i < k; i++)
+    for (let j = 0; j < k; j++)
+      taps.push(
+        b.o('Slice', [
+          xt,
+          b.ints([i, j]),
+          b.ints([i + s * (ho - 1) + 1, j + s * (wo - 1) + 1]),
+          b.ints([2, 3]),
+          b.ints([s, s]),
+        ]),
+      );
+  const cols = taps.length === 1 ? taps[0] : b.o('Concat', taps, { axis: 0 }); // [k*k*C, N, Ho, Wo]
+  return b.reshape(cols, [k * k * inShape[0], -1]);
+}
+
+/** W [F,C,k,k] as [F, k*k*C] with columns in the patches' row order. */
+const weightMatrix = (b: GraphBuilder, w: string, f: number) => b.reshape(b.transpose(w, [0, 2, 3, 1]), [f, -1]);
 
 export const conv2d: LayerRule<Conv2dSpec> = {
   kind: 'conv2d',
@@ -55,9 +110,16 @@ export const conv2d: LayerRule<Conv2dSpec> = {
     ];
   },
   receptive: (spec) => ({ kernel: spec.kernel, stride: spec.stride ?? 1 }),
-  forward({ b, spec, param, name }, x) {
+  forward({ b, spec, param, name, mode, forms, inShape, outShape }, x) {
     const s = spec.stride ?? 1,
       p = convPad(spec);
+    if (mode === 'train' && convForms(spec, outShape, forms).forward) {
+      const f = spec.filters,
+        cols = patches(b, x, spec, inShape, outShape);
+      const y2 = b.o('Gemm', [weightMatrix(b, param('weight'), f), cols, b.reshape(param('bias'), [f, 1])]);
+      const y = b.transpose(b.reshape(y2, [f, -1, outShape[1], outShape[2]]), [1, 0, 2, 3], name);
+      return { y, cache: { patches: cols } };
+    }
     const y = b.o(
       'Conv',
       [x, param('weight'), param('bias')],
@@ -66,10 +128,13 @@ export const conv2d: LayerRule<Conv2dSpec> = {
     );
     return { y };
   },
-  backward({ b, spec, param, inShape, outShape, name, dynamic }, { x, dy, needDx, needParamGrads }) {
+  backward(ctx, { x, dy, cache, needDx, needParamGrads }) {
+    const { b, spec, param, inShape, outShape, name, dynamic } = ctx;
     const s = spec.stride ?? 1,
       p = convPad(spec),
-      k = spec.kernel;
+      k = spec.kernel,
+      f = spec.filters;
+    const forms = ctx.mode === 'train' ? convForms(spec, outShape, ctx.forms) : undefined;
     const grads: Record<string, string> = {};
     let dx: string | undefined;
     if (needDx) {
@@ -83,7 +148,12 @@ export const conv2d: LayerRule<Conv2dSpec> = {
       if (s > 1 && (dynamic || (inShape[1] + 2 * p - k) % s !== 0 || (inShape[2] + 2 * p - k) % s !== 0))
         dx = b.padSpatialTo(dx, x, `${name}_dx_pad`);
     }
-    if (needParamGrads) {
+    if (needParamGrads && forms?.weightGrad) {
+      const cols = cache.patches ?? patches(b, x, spec, inShape, outShape);
+      const dy2 = b.reshape(b.transpose(dy, [1, 0, 2, 3]), [f, -1]); // [F, N*Ho*Wo]
+      const dw2 = b.o('Gemm', [dy2, cols], { transB: 1 }); // [F, k*k*C]
+      grads.weight = b.transpose(b.reshape(dw2, [f, k, k, inShape[0]]), [0, 3, 1, 2], `${name}_dweight`);
+    } else if (needParamGrads) {
       const xt = b.transpose(x, [1, 0, 2, 3]);
       const dyt = b.transpose(dy, [1, 0, 2, 3]);
       let dw = b.o('Conv', [xt, dyt], { strides: [1, 1], dilations: [s, s], pads: [p, p, p, p] }); // [C, F, k', k'] with k' >= k
@@ -91,8 +161,8 @@ export const conv2d: LayerRule<Conv2dSpec> = {
       if (full !== k || inShape[2] + 2 * p - s * (outShape[2] - 1) !== k)
         dw = b.o('Slice', [dw, b.ints([0, 0]), b.ints([k, k]), b.ints([2, 3])]);
       grads.weight = b.transpose(dw, [1, 0, 2, 3], `${name}_dweight`);
-      grads.bias = b.reduceSum(dy, [0, 2, 3], 0, `${name}_dbias`);
     }
+    if (needParamGrads) grads.bias = b.reduceSum(dy, [0, 2, 3], 0, `${name}_dbias`);
     return { dx, grads };
   },
 };

@@ -6,7 +6,7 @@
  * With ctx.poolIndices (graphs for the WASM backend only): forward keeps MaxPool's Indices and backward is
  * MaxUnpool(dY, Indices) to X's shape: the gradient goes to the first maximum of each window.
  */
-import type { LayerRule } from './types.js';
+import type { Forms, LayerRule } from './types.js';
 
 export interface MaxPoolSpec {
   kind: 'maxpool';
@@ -70,3 +70,25 @@ export const maxPool: LayerRule<MaxPoolSpec> = {
     return { dx, grads: {} };
   },
 };
+
+/**
+ * Training graphs with forms 'fast' or 'all': a ReLU straight before a max-pool runs after it instead, on a
+ * quarter of the values. max and ReLU commute (ReLU is monotonic), and the gradients agree too: a window whose
+ * maximum is positive routes dY to the same element either way; one whose maximum is <= 0 gives 0 either way.
+ * Nothing reads the ReLU's own map in a training step.
+ */
+export function poolBeforeRelu<L extends { kind: string; inShape: number[]; outShape: number[] }>(
+  layers: L[],
+  forms: Forms | undefined,
+): L[] {
+  if (forms !== 'fast' && forms !== 'all') return layers;
+  const out = [...layers];
+  for (let i = 0; i + 1 < out.length; i++)
+    if (out[i].kind === 'relu' && out[i + 1].kind === 'maxpool') {
+      const [r, m] = [out[i], out[i + 1]];
+      out[i] = { ...m, inShape: r.inShape };
+      out[i + 1] = { ...r, inShape: m.outShape, outShape: m.outShape };
+      i++;
+    }
+  return out;
+}

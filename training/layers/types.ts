@@ -6,6 +6,15 @@ import type { GraphBuilder } from '../graph/builder.js';
 
 export type Mode = 'train' | 'infer';
 
+/**
+ * Which of equivalent forms (equal values and gradients) a rule emits in training mode; ignored otherwise, so the
+ * exported and served graphs never change with it:
+ *   'reference' the direct forms (Conv, batch norm from elementwise ops, ReLU before max-pool);
+ *   'fast'      each rule picks by shape the form onnxruntime's WASM kernels run fastest (the training step);
+ *   'all'       every alternative form whatever the shape (tests compare it with 'reference').
+ */
+export type Forms = 'reference' | 'fast' | 'all';
+
 export interface ParamSpec {
   /** Suffix; the full name is `${layer}.${suffix}`. */
   suffix: string;
@@ -32,6 +41,8 @@ export interface LayerCtx<S> {
    * not). Off by default; the WASM trainer and the gradient graphs the edge runs turn it on.
    */
   poolIndices?: boolean;
+  /** Training mode only: which equivalent forms to emit ('reference' when absent). */
+  forms?: Forms;
   /** Value name of a parameter of this layer (a graph input when training, an initializer otherwise). */
   param(suffix: string): string;
   /** Value names of the extra training inputs declared by trainInputs(). */

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { session, tensor } from '../../../training/engine.js';
 import { buildProbe } from '../../../training/graph/compile.js';
 import type { LayerSpec } from '../../../training/layers/registry.js';
-import type { Mode } from '../../../training/layers/types.js';
+import type { Forms, Mode } from '../../../training/layers/types.js';
 import { resolve, type ArchSpec } from '../../../training/spec.js';
 import { checkGradient, FD_EPS, FD_EPS_DEEP, randn, sampleIndices } from '../helpers/fd.js';
 
@@ -18,10 +18,11 @@ async function gradCheck(
   mode: Mode,
   eps = FD_EPS,
   poolIndices = false,
+  forms: Forms = 'reference',
 ) {
   const arch: ArchSpec = { input, layers };
   const resolved = resolve(arch);
-  const s = await session(buildProbe(arch, mode, { poolIndices }));
+  const s = await session(buildProbe(arch, mode, { poolIndices, forms }));
   const size = input.reduce((a, v) => a * v, 1);
   const x = randn(N * size, 1);
   const values: Record<string, { data: Float32Array; dims: number[] }> = { input: { data: x, dims: [N, ...input] } };
@@ -89,6 +90,7 @@ const cases: [string, [number, number, number], LayerSpec[], Mode[]][] = [
   ],
   ['conv2d 5x5 same padding', [1, 8, 8], [{ kind: 'conv2d', filters: 2, kernel: 5, padding: 'same' }], ['train']],
   ['relu', [2, 4, 4], [{ kind: 'relu' }], ['train']],
+  ['relu then maxpool', [2, 6, 6], [{ kind: 'relu' }, { kind: 'maxpool', kernel: 2 }], ['train']],
   ['maxpool 2 (even input)', [2, 6, 6], [{ kind: 'maxpool', kernel: 2 }], ['train']],
   ['maxpool 2 (odd input: last row dropped)', [2, 7, 7], [{ kind: 'maxpool', kernel: 2 }], ['train']],
   ['maxpool 3', [1, 9, 9], [{ kind: 'maxpool', kernel: 3 }], ['train']],
@@ -137,6 +139,18 @@ describe('backward rules agree with central finite differences', () => {
         layers.length > 2 ? FD_EPS_DEEP : FD_EPS,
         true,
       );
+      expect(checked.length).toBeGreaterThan(0);
+      expect(failures).toEqual({});
+    });
+  }
+
+  // The training step's alternative forms (patches + Gemm conv, fused batch norm, max-pool before ReLU), forced
+  // whatever the shape.
+  const alternative = /^(conv2d|batchnorm|relu then maxpool|a whole small CNN)/;
+  for (const [label, input, layers] of cases.filter(([l]) => alternative.test(l))) {
+    it(`${label} (train, every alternative training-step form)`, async () => {
+      const eps = layers.length > 2 ? FD_EPS_DEEP : FD_EPS;
+      const { checked, failures } = await gradCheck(input, layers, 'train', eps, label.includes('CNN'), 'all');
       expect(checked.length).toBeGreaterThan(0);
       expect(failures).toEqual({});
     });
