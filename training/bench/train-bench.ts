@@ -12,12 +12,13 @@ import * as ortNode from 'onnxruntime-node';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs'; // registers every op's gradient (tfjs-core alone has none)
 import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { session, tensor } from '../engine.js';
-import { buildTrainStep } from '../graph/compile.js';
-import { encodeModel } from '../onnx/proto.js';
+import { Rng } from '../../model-contract/random.js';
+import { encodeModel, type ModelDef } from '../onnx/proto.js';
 import { PRESETS } from '../presets.js';
 import { resolve, type ArchSpec } from '../spec.js';
-import { Adam, initWeights } from '../weights.js';
+import { createTrainStep, type StepEngine } from '../step.js';
+import { webEngine } from '../trainer.js';
+import { initWeights } from '../weights.js';
 import { registerConv2DBackpropFilter } from './tfjs-conv-filter-grad.js';
 
 const B = 64,
@@ -58,56 +59,34 @@ async function timeSteps(step: () => Promise<void>): Promise<number> {
   return median(rates);
 }
 
-/** Our trainer's step on any engine that runs the training graph. */
-async function onnxStep(
-  arch: ArchSpec,
-  run: (feeds: Record<string, { data: Float32Array; dims: number[] }>) => Promise<Record<string, Float32Array>>,
-) {
-  const layers = resolve(arch);
-  const weights = initWeights(layers, 1);
-  const adam = new Adam({ lr: 1e-3 });
-  const params = layers.flatMap((l) => l.params);
+/** The trainer's own step (training/step.ts: masks, running statistics, AdamW) on any engine. */
+async function onnxStep(arch: ArchSpec, engine: (model: ModelDef) => Promise<StepEngine>) {
+  const step = await createTrainStep(
+    arch,
+    initWeights(resolve(arch), 1),
+    new Rng(1),
+    { poolIndices: true, lr: 1e-3 },
+    engine,
+  );
   return async () => {
-    const feeds: Record<string, { data: Float32Array; dims: number[] }> = {
-      input: { data: x, dims: [B, 1, 28, 28] },
-      targets: { data: onehot, dims: [B, 10] },
-    };
-    for (const p of params) feeds[p.name] = { data: weights[p.name], dims: p.shape };
-    for (const l of layers.filter((l) => l.kind === 'dropout'))
-      feeds[`${l.name}.mask`] = {
-        data: new Float32Array(B * l.inShape.reduce((a, v) => a * v, 1)).fill(1),
-        dims: [B, ...l.inShape],
-      };
-    const out = await run(feeds);
-    adam.step(
-      weights,
-      Object.fromEntries(params.filter((p) => p.trainable).map((p) => [p.name, out[`grad:${p.name}`]])),
-      new Set(),
-    );
+    await step.run(x, onehot, B);
   };
 }
 
-async function ours(arch: ArchSpec) {
-  const s = await session(buildTrainStep(arch, { poolIndices: true }));
-  return timeSteps(
-    await onnxStep(arch, async (f) => {
-      const out = await s.run(Object.fromEntries(Object.entries(f).map(([k, v]) => [k, tensor(v.data, v.dims)])));
-      return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.data as Float32Array]));
-    }),
-  );
-}
+const ours = async (arch: ArchSpec) => timeSteps(await onnxStep(arch, webEngine()));
 
 async function native(arch: ArchSpec, intraOpNumThreads: number) {
-  const s = await ortNode.InferenceSession.create(encodeModel(buildTrainStep(arch, { poolIndices: true })), {
-    intraOpNumThreads,
-    logSeverityLevel: 3,
-  });
   return timeSteps(
-    await onnxStep(arch, async (f) => {
-      const out = await s.run(
-        Object.fromEntries(Object.entries(f).map(([k, v]) => [k, new ortNode.Tensor('float32', v.data, v.dims)])),
-      );
-      return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.data as Float32Array]));
+    await onnxStep(arch, async (model) => {
+      const s = await ortNode.InferenceSession.create(encodeModel(model), { intraOpNumThreads, logSeverityLevel: 3 });
+      return {
+        async run(f) {
+          const out = await s.run(
+            Object.fromEntries(Object.entries(f).map(([k, v]) => [k, new ortNode.Tensor('float32', v.data, v.dims)])),
+          );
+          return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.data as Float32Array]));
+        },
+      };
     }),
   );
 }

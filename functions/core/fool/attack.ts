@@ -11,7 +11,7 @@ import { capped, oneOf, ranged } from '../caps.js';
 import { badRequest } from '../errors.js';
 import { argmaxRow, forward, inputSize, lossGrad, oneHot } from '../gradient.js';
 import type { Model } from '../model.js';
-import { Rng } from '../random.js';
+import { Rng } from '../../../model-contract/random.js';
 
 const ATTACKS = ['fgsm', 'bim', 'pgd'] as const;
 const NORMS = ['linf', 'l2'] as const;

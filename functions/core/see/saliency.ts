@@ -12,7 +12,8 @@ import { badRequest } from '../errors.js';
 import { argmaxRow, forward, inputSize, logitsLayer, oneHot, vjp } from '../gradient.js';
 import { resize } from '../image/ops.js';
 import type { Model } from '../model.js';
-import { Rng } from '../random.js';
+import { act, gradAct } from '../../../model-contract/graphs.js';
+import { Rng } from '../../../model-contract/random.js';
 
 const SALIENCY_METHODS = ['gradient', 'gradient-x-input', 'smoothgrad', 'integrated-gradients', 'grad-cam'] as const;
 
@@ -108,9 +109,9 @@ export async function saliency(model: Model, x: Float32Array, opts: ReturnType<t
   } else {
     const layer = model.meta.layers.find((l) => l.name === opts.layer);
     if (!layer) throw badRequest(`layer ${String(opts.layer)} cannot be used by grad-cam`);
-    const { outputs } = await vjp(model, x, [1, c, h, w], cot(1), [`act.${layer.name}`, `grad_act.${layer.name}`]);
-    const A = outputs[`act.${layer.name}`].data,
-      G = outputs[`grad_act.${layer.name}`].data;
+    const { outputs } = await vjp(model, x, [1, c, h, w], cot(1), [act(layer.name), gradAct(layer.name)]);
+    const A = outputs[act(layer.name)].data,
+      G = outputs[gradAct(layer.name)].data;
     const [C, lh, lw] = layer.outShape,
       hw = lh * lw;
     const cam = new Float32Array(hw);
