@@ -5,9 +5,9 @@
  * perSample: one loss per image, loss_n = -sum_k T[n,k] * log_softmax(Z)[n,k], and dZ = P - T: each image's
  * gradient then does not depend on the batch (what attacks and fooling images descend).
  *
- * P - T is never formed by subtracting: when the model is confident, P[y] rounds to 1 in float32 (at P[y] above
- * 1 - 6e-8) and P[y] - 1 is rounding error or 0, and the push on the true logit vanishes. With rows of T summing
- * to 1 the same value is
+ * P - T is never formed by subtracting: P[y] carries float32 rounding error of about 1e-7, so when the model is
+ * confident P[y] - 1 is mostly that error (more than 1e-3 of it above P[y] = 1 - 6e-5), or 0 where P[y] rounds to
+ * 1, and the push on the true logit vanishes. With rows of T summing to 1 the same value is
  *   P_k - T_k = (1 - T_k) P_k - T_k Q_k,   Q_k = sum_{j != k} P_j   (= 1 - P_k, summed from the small terms)
  * and Q = P (1 - I) is one [K,K] MatMul: every term is a product or a sum of non-negative numbers, so the
  * gradient keeps its relative precision however close P[y] is to 1 (one-hot: dZ_y = -Q_y, dZ_k = P_k).
