@@ -1,52 +1,66 @@
 /** Everything models/<name>/ holds: the ONNX graphs, meta.json, samples and the report with pictures. */
+import fs from 'node:fs';
+import path from 'node:path';
 import type { LoadedData } from './data/load.js';
 import { ort } from './engine.js';
 import { metrics, robustness, ROTATIONS, SCALES, type Robustness } from './evaluate.js';
 import { sha256 } from './export.js';
+import {
+  graphFile,
+  modelGraphs,
+  prefixLayers,
+  synthLayers,
+  WEIGHTS_FILE,
+  type Graph,
+} from '../model-contract/graphs.js';
+import type { ModelMeta } from '../model-contract/meta.js';
 import {
   buildInference,
   buildInputGrad,
   buildLossGrad,
   buildSynthGrad,
   packWeights,
-  synthLayers,
   type Weights,
 } from './graph/compile.js';
-import { encodeModel } from './onnx/proto.js';
+import { encodeModel, type ModelDef } from './onnx/proto.js';
+import { readInitializers } from './onnx/read.js';
 import type { Preset } from './presets.js';
 import { confusionMatrix, lineChart } from './report.js';
-import { convPrefix, paramCount, resolve, type ArchSpec } from './spec.js';
+import { paramCount, resolve, type ArchSpec } from './spec.js';
 import type { TrainOptions, TrainResult } from './trainer.js';
 
 export const SAMPLE_COUNT = 100;
 
-/** The graphs of a model, all referencing one weights.bin (ONNX external data). */
+/**
+ * The graphs of a model, all referencing one weights.bin (ONNX external data), one per graph of the contract
+ * (model-contract/graphs.ts modelGraphs: the base graphs and the prefix graphs cut after each shallower synth
+ * layer, by the same rule the edge picks them by).
+ */
 export function encodeGraphs(arch: ArchSpec, w: Weights) {
-  const external = packWeights(arch, w);
-  const onnx: Record<string, Uint8Array> = {
-    'model.onnx': encodeModel(buildInference(arch, w, { external })),
-    'classify.onnx': encodeModel(buildInference(arch, w, { external, activations: false })),
-    // Every gradient graph serves the edge, which runs WASM: MaxPool's Indices (MaxUnpool) make the max-pool
-    // backward about half as costly as the Indices-free rule WebGPU needs (which the WebGPU trainer keeps).
-    'input-grad.onnx': encodeModel(buildInputGrad(arch, w, { external, poolIndices: true })),
-    'loss-grad.onnx': encodeModel(buildLossGrad(arch, w, { external, poolIndices: true })),
-    'conv-model.onnx': encodeModel(buildInference(arch, w, { fullyConvolutional: true, external })),
-    'conv-grad.onnx': encodeModel(buildInputGrad(arch, w, { fullyConvolutional: true, external, poolIndices: true })),
-    'synth-grad.onnx': encodeModel(buildSynthGrad(arch, w, { external, poolIndices: true })),
+  const external = packWeights(arch, w, WEIGHTS_FILE);
+  // Every gradient graph serves the edge, which runs WASM: MaxPool's Indices (MaxUnpool) make the max-pool
+  // backward about half as costly as the Indices-free rule WebGPU needs (which the WebGPU trainer keeps).
+  const grad = { external, poolIndices: true };
+  const build: Record<Graph, (depth?: number) => ModelDef> = {
+    model: () => buildInference(arch, w, { external }),
+    classify: () => buildInference(arch, w, { external, activations: false }),
+    'input-grad': () => buildInputGrad(arch, w, grad),
+    'loss-grad': () => buildLossGrad(arch, w, grad),
+    'conv-model': () => buildInference(arch, w, { fullyConvolutional: true, external }),
+    'conv-grad': (depth) => buildInputGrad(arch, w, { ...grad, fullyConvolutional: true, depth }),
+    'synth-grad': (depth) => buildSynthGrad(arch, w, { ...grad, depth }),
   };
-  // conv-grad and synth-grad cut after each shallower synth layer (<graph>-<k>.onnx: up to the k-th).
-  for (let k = 1; k < synthLayers(resolve(arch)).length; k++) {
-    onnx[`conv-grad-${k}.onnx`] = encodeModel(
-      buildInputGrad(arch, w, { fullyConvolutional: true, external, poolIndices: true, depth: k }),
-    );
-    onnx[`synth-grad-${k}.onnx`] = encodeModel(buildSynthGrad(arch, w, { external, poolIndices: true, depth: k }));
-  }
+  const onnx: Record<string, Uint8Array> = {};
+  for (const g of modelGraphs(resolve(arch))) onnx[graphFile(g.graph)] = encodeModel(build[g.base](g.depth));
   return { onnx, weightsBin: external.bytes };
 }
 
 export function fileHashes(onnx: Record<string, Uint8Array>, weightsBin: Uint8Array) {
   return Object.fromEntries(
-    Object.entries({ ...onnx, 'weights.bin': weightsBin }).map(([f, b]) => [f, { sha256: sha256(b), bytes: b.length }]),
+    Object.entries({ ...onnx, [WEIGHTS_FILE]: weightsBin }).map(([f, b]) => [
+      f,
+      { sha256: sha256(b), bytes: b.length },
+    ]),
   );
 }
 
@@ -65,7 +79,7 @@ export function graphDocs(arch: ArchSpec): Record<string, string> {
       'input and targets [N,K] (a distribution per image) -> loss (cross-entropy per image), grad_input (its gradient), logits, probs: one run per attack or fooling step' +
       indices,
     'conv-model.onnx': 'the fully convolutional prefix, forward only, symbolic H and W: input -> act.<layer>',
-    'conv-grad.onnx': `the fully convolutional prefix (${convPrefix(layers)
+    'conv-grad.onnx': `the fully convolutional prefix (${prefixLayers(layers)
       .map((l) => l.name)
       .join(', ')}) with symbolic H and W: input and grad.<layer> -> grad_input, act.<layer>${indices}`,
     'synth-grad.onnx': `Deep Style and Deep Dream losses on the prefix's ReLU maps (${synthLayers(layers)
@@ -86,6 +100,28 @@ export function graphDocs(arch: ArchSpec): Record<string, string> {
     'weights.bin': 'every weight once, float32 little-endian, referenced by every graph as ONNX external data',
   };
 }
+
+/**
+ * A model folder's graphs rebuilt from the weights in its model.onnx with the current compiler (no retraining),
+ * and its meta.json with the hashes and graph descriptions of the rebuilt files (the metrics stay those training
+ * measured). npm run reexport writes them; a test checks that the committed files equal them.
+ */
+export function rebuildGraphs(dir: string) {
+  const read = (f: string) => new Uint8Array(fs.readFileSync(path.join(dir, f)));
+  const old = JSON.parse(fs.readFileSync(path.join(dir, 'meta.json'), 'utf8')) as ModelMeta;
+  const bin = path.join(dir, WEIGHTS_FILE);
+  const weights = readInitializers(
+    read(graphFile('model')),
+    fs.existsSync(bin) ? { [WEIGHTS_FILE]: read(WEIGHTS_FILE) } : {},
+  );
+  const arch = old.architecture as ArchSpec;
+  const { onnx, weightsBin } = encodeGraphs(arch, weights);
+  const meta = { ...old, files: fileHashes(onnx, weightsBin), graphs: graphDocs(arch) } satisfies ModelMeta;
+  return { onnx, weightsBin, meta, metaJson: metaJson(meta) };
+}
+
+/** meta.json's text. */
+export const metaJson = (meta: ModelMeta) => JSON.stringify(meta, null, 1) + '\n';
 
 /** The augmentation a model was trained with, in words (only the parts that were on). */
 export function augmentText(o: Pick<TrainOptions, 'augment' | 'flip'>): string {
@@ -216,7 +252,7 @@ export async function buildArtifacts(x: ArtifactInput) {
       engine: `onnxruntime-web ${ort.env.versions.web}`,
       node: process.version,
     },
-  };
+  } satisfies ModelMeta;
   const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
   const curves = lineChart(`${x.name}: accuracy per epoch`, 'epoch', [
     { name: 'train', color: '#1f77b4', values: x.main.history.map((h) => h.trainAccuracy) },
@@ -281,7 +317,7 @@ ${meta.layers.map((l) => `| ${l.name} | ${l.outShape.join('x')} | ${l.weights} |
   const files: Record<string, Uint8Array | string> = {
     ...onnx,
     'weights.bin': weightsBin,
-    'meta.json': JSON.stringify(meta, null, 1) + '\n',
+    'meta.json': metaJson(meta),
     'samples.json': JSON.stringify(samples(x.data.test)) + '\n',
     'report.md': report,
     'curves.svg': curves,

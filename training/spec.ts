@@ -94,9 +94,3 @@ export function paramCount(layers: ResolvedLayer[], trainableOnly = true): numbe
     .filter((p) => !trainableOnly || p.trainable)
     .reduce((a, p) => a + prod(p.shape), 0);
 }
-
-/** The layers of the fully convolutional prefix (everything before the first flatten or dense). */
-export function convPrefix(layers: ResolvedLayer[]): ResolvedLayer[] {
-  const end = layers.findIndex((l) => l.kind === 'flatten' || l.kind === 'dense');
-  return end < 0 ? layers : layers.slice(0, end);
-}

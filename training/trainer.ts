@@ -1,15 +1,18 @@
 /**
- * The training loop: batches (augmented, seeded) through the training-step graph on onnxruntime-web,
- * Adam in TypeScript on the weights, running batch-norm statistics, cosine learning-rate decay.
+ * The training loop: batches (augmented, seeded) through one training step (step.ts: the training-step graph
+ * on onnxruntime-web, the layers' training inputs and state, AdamW in TypeScript), cosine learning-rate decay.
  * No CLI here: train.ts wraps it, tests call it on a slice of data.
  */
 import { DEFAULT_AUGMENT, randomAffine, warp, type AugmentOptions } from './data/augment.js';
 import type { Dataset } from './data/dataset.js';
 import { session, tensor, type Backend } from './engine.js';
-import { buildInference, buildTrainStep, type Weights } from './graph/compile.js';
-import { Rng } from '../functions/core/random.js';
+import { buildInference, type Weights } from './graph/compile.js';
+import { IO } from '../model-contract/graphs.js';
+import { Rng } from '../model-contract/random.js';
 import { resolve, type ArchSpec } from './spec.js';
-import { Adam, initWeights } from './weights.js';
+import { createTrainStep, type StepEngine } from './step.js';
+import { initWeights } from './weights.js';
+import type { ModelDef } from './onnx/proto.js';
 
 export interface TrainOptions {
   arch: ArchSpec;
@@ -64,10 +67,11 @@ export async function predict(
     probs = new Float32Array(data.n * k);
   for (let i = 0; i < data.n; i += batch) {
     const m = Math.min(batch, data.n - i);
-    const out = await s.run({ input: tensor(data.images.subarray(i * size, (i + m) * size), [m, ...data.shape]) }, [
-      'probs',
-    ]);
-    const p = out.probs.data as Float32Array;
+    const out = await s.run(
+      { [IO.input]: tensor(data.images.subarray(i * size, (i + m) * size), [m, ...data.shape]) },
+      [IO.probs],
+    );
+    const p = out[IO.probs].data as Float32Array;
     probs.set(p, i * k);
     for (let j = 0; j < m; j++) predictions[i + j] = argmax(p, j * k, k);
   }
@@ -87,31 +91,38 @@ export function accuracy(pred: Uint8Array, labels: Uint8Array): number {
   return ok / pred.length;
 }
 
+/** The training-step graph on onnxruntime-web (the trainer's engine). */
+export function webEngine(backend: Backend = 'wasm') {
+  return async (model: ModelDef): Promise<StepEngine> => {
+    const s = await session(model, backend);
+    return {
+      async run(feeds) {
+        const out = await s.run(Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, tensor(v.data, v.dims)])));
+        return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.data as Float32Array]));
+      },
+      release: () => s.release(),
+    };
+  };
+}
+
 export async function train(opts: TrainOptions, train: Dataset, test?: Dataset, onStep?: OnStep): Promise<TrainResult> {
   const layers = resolve(opts.arch);
   const rng = new Rng(opts.seed);
   const weights = initWeights(layers, opts.seed);
+  const backend = opts.backend ?? 'wasm';
   // WASM may use MaxPool's Indices for the max-pool backward (faster); WebGPU rejects them.
-  const step = await session(
-    buildTrainStep(opts.arch, { poolIndices: (opts.backend ?? 'wasm') === 'wasm' }),
-    opts.backend ?? 'wasm',
+  const step = await createTrainStep(
+    opts.arch,
+    weights,
+    rng,
+    { poolIndices: backend === 'wasm', lr: opts.lr, weightDecay: opts.weightDecay, bnMomentum: opts.bnMomentum },
+    webEngine(backend),
   );
-  const adam = new Adam({ lr: opts.lr, weightDecay: opts.weightDecay ?? 0 });
-  const decay = new Set(
-    layers.flatMap((l) =>
-      l.kind === 'batchnorm' ? [] : l.params.filter((p) => p.role === 'weight').map((p) => p.name),
-    ),
-  );
-  const params = layers.flatMap((l) => l.params);
-  const trainable = params.filter((p) => p.trainable);
-  const masks = layers.filter((l) => l.kind === 'dropout');
-  const bns = layers.filter((l) => l.kind === 'batchnorm');
   const [c, h, w] = train.shape,
     size = c * h * w,
     k = layers.at(-1)!.outShape[0];
   const augment = opts.augment === undefined ? DEFAULT_AUGMENT : opts.augment;
   const smooth = opts.labelSmoothing ?? 0;
-  const momentum = opts.bnMomentum ?? 0.1;
   const steps = Math.floor(train.n / opts.batch);
   const totalSteps = steps * opts.epochs;
   const history: EpochLog[] = [];
@@ -137,43 +148,13 @@ export async function train(opts: TrainOptions, train: Dataset, test?: Dataset, 
         t.fill(smooth / k, j * k, (j + 1) * k);
         t[j * k + train.labels[idx]] += 1 - smooth;
       }
-      const feeds: Record<string, ReturnType<typeof tensor>> = {
-        input: tensor(x, [opts.batch, c, h, w]),
-        targets: tensor(t, [opts.batch, k]),
-      };
-      for (const p of params) feeds[p.name] = tensor(weights[p.name], p.shape);
-      for (const l of masks) {
-        const rate = (l.spec as { rate: number }).rate,
-          n = opts.batch * l.inShape.reduce((a, v) => a * v, 1);
-        const m = new Float32Array(n);
-        for (let i = 0; i < n; i++) m[i] = rng.next() >= rate ? 1 : 0;
-        feeds[`${l.name}.mask`] = tensor(m, [opts.batch, ...l.inShape]);
-      }
-      const out = await step.run(feeds);
       // Cosine decay of the learning rate over the whole run.
-      adam.opts.lr = opts.lr * 0.5 * (1 + Math.cos((Math.PI * done) / totalSteps));
-      adam.step(
-        weights,
-        Object.fromEntries(trainable.map((p) => [p.name, out[`grad:${p.name}`].data as Float32Array])),
-        decay,
-      );
-      // Cumulative average over the first steps (1/t), then an exponential moving average.
-      const mom = Math.max(momentum, 1 / (done + 1));
-      for (const l of bns) {
-        const m = out[`${l.name}.batch_mean`].data as Float32Array,
-          v = out[`${l.name}.batch_var`].data as Float32Array;
-        const rm = weights[`${l.name}.running_mean`],
-          rv = weights[`${l.name}.running_var`];
-        const count = opts.batch * (l.inShape.length === 3 ? l.inShape[1] * l.inShape[2] : 1);
-        for (let i = 0; i < rm.length; i++) {
-          rm[i] = (1 - mom) * rm[i] + mom * m[i];
-          rv[i] = (1 - mom) * rv[i] + mom * v[i] * (count / (count - 1));
-        }
-      }
-      const logits = out.logits.data as Float32Array;
+      const lr = opts.lr * 0.5 * (1 + Math.cos((Math.PI * done) / totalSteps));
+      const out = await step.run(x, t, opts.batch, lr);
+      const logits = out.logits;
       for (let j = 0; j < opts.batch; j++)
         correct += argmax(logits, j * k, k) === train.labels[order[s * opts.batch + j]] ? 1 : 0;
-      lossSum += (out.loss.data as Float32Array)[0];
+      lossSum += out.loss;
       seen += opts.batch;
       done++;
       onStep?.({

@@ -1,6 +1,6 @@
 /** Parameter initialisation (He / Glorot normal, seeded) and the Adam optimizer. */
 import type { Weights } from './graph/compile.js';
-import { Rng } from '../functions/core/random.js';
+import { Rng } from '../model-contract/random.js';
 import type { ResolvedLayer } from './spec.js';
 
 export function initWeights(layers: ResolvedLayer[], seed: number): Weights {

@@ -1,4 +1,5 @@
 /** Feature maps of every layer: shapes, per-channel statistics, full values on request, and a PNG grid. */
+import { act, IO } from '../../model-contract/graphs.js';
 import { badRequest } from './errors.js';
 import type { Model, TensorOut } from './model.js';
 import { mapGrid } from './png.js';
@@ -43,11 +44,11 @@ export async function activations(model: Model, input: Float32Array, opts: { lay
   const chosen = opts.layer ? layers.filter((l) => l.name === opts.layer) : layers;
   const out = await model.runner.run(
     'model',
-    { input: { data: input, dims: [1, ...model.meta.input.shape] } },
-    chosen.map((l) => `act.${l.name}`),
+    { [IO.input]: { data: input, dims: [1, ...model.meta.input.shape] } },
+    chosen.map((l) => act(l.name)),
   );
   const result: LayerActivation[] = chosen.map((l) => {
-    const t: TensorOut = out[`act.${l.name}`];
+    const t: TensorOut = out[act(l.name)];
     const shape = t.dims.slice(1);
     const entry: LayerActivation = { name: l.name, kind: l.kind, shape, stats: stats(t.data) };
     if (shape.length === 3) {

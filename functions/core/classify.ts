@@ -1,4 +1,5 @@
 /** Classification: preprocess -> run the model -> top-k labels. */
+import { IO } from '../../model-contract/graphs.js';
 import type { Model } from './model.js';
 
 /** A class with its confidence: the one shape every answer uses. */
@@ -22,6 +23,9 @@ function topK(probs: ArrayLike<number>, labels: string[], k: number): ClassScore
 
 export async function classifyInput(model: Model, input: Float32Array, k: number) {
   const shape = model.meta.input.shape;
-  const out = await model.runner.run('classify', { input: { data: input, dims: [1, ...shape] } }, ['probs', 'logits']);
-  return { predictions: topK(out.probs.data, model.meta.labels, k), logits: Array.from(out.logits.data) };
+  const out = await model.runner.run('classify', { [IO.input]: { data: input, dims: [1, ...shape] } }, [
+    IO.probs,
+    IO.logits,
+  ]);
+  return { predictions: topK(out[IO.probs].data, model.meta.labels, k), logits: Array.from(out[IO.logits].data) };
 }

@@ -9,6 +9,19 @@
  *                    gradient of their weighted sum, one image of any size, in one run (synth-grad.onnx)
  * Shapes: x is n * prod(input shape); a cotangent for layer l is n * prod(l.outShape).
  */
+import {
+  act,
+  actLayer,
+  content,
+  cutDepth,
+  cutGraph as contractCutGraph,
+  grad,
+  gram,
+  IO,
+  prefixLayers as contractPrefix,
+  synthLayers,
+  type CutBase,
+} from '../../model-contract/graphs.js';
 import type { Graph, Model, TensorOut } from './model.js';
 
 interface Forward {
@@ -21,12 +34,12 @@ export async function forward(model: Model, x: Float32Array, n: number, layers: 
   // Without activations the lean classification graph answers (onnxruntime fuses its layers).
   const out = await model.runner.run(
     layers.length ? 'model' : 'classify',
-    { input: { data: x, dims: [n, ...model.meta.input.shape] } },
-    ['logits', 'probs', ...layers.map((l) => `act.${l}`)],
+    { [IO.input]: { data: x, dims: [n, ...model.meta.input.shape] } },
+    [IO.logits, IO.probs, ...layers.map(act)],
   );
   const acts: Record<string, TensorOut> = {};
-  for (const l of layers) acts[l] = out[`act.${l}`];
-  return { logits: out.logits.data, probs: out.probs.data, acts };
+  for (const l of layers) acts[l] = out[act(l)];
+  return { logits: out[IO.logits].data, probs: out[IO.probs].data, acts };
 }
 
 interface Vjp {
@@ -50,15 +63,18 @@ export async function vjp(
 ): Promise<Vjp> {
   // The prefix graph cut after the first synth layer that covers every layer named (conv-grad-<k>.onnx).
   if (graph === 'conv-grad')
-    graph = cutGraph(model, 'conv-grad', [...Object.keys(cot), ...fetch.map((f) => f.replace(/^(grad_)?act\./, ''))]);
-  const feeds: Record<string, TensorOut> = { input: { data: x, dims } };
+    graph = cutGraph(model, 'conv-grad', [
+      ...Object.keys(cot),
+      ...fetch.map(actLayer).filter((l): l is string => l !== undefined),
+    ]);
+  const feeds: Record<string, TensorOut> = { [IO.input]: { data: x, dims } };
   for (const [layer, c] of Object.entries(cot)) {
     const meta = model.meta.layers.find((l) => l.name === layer);
     if (!meta) throw new Error(`no layer ${layer}`);
-    feeds[`grad.${layer}`] = c instanceof Float32Array ? { data: c, dims: [dims[0], ...meta.outShape] } : c;
+    feeds[grad(layer)] = c instanceof Float32Array ? { data: c, dims: [dims[0], ...meta.outShape] } : c;
   }
-  const out = await model.runner.run(graph, feeds, ['grad_input', ...fetch]);
-  return { grad: out.grad_input.data, outputs: out };
+  const out = await model.runner.run(graph, feeds, [IO.gradInput, ...fetch]);
+  return { grad: out[IO.gradInput].data, outputs: out };
 }
 
 interface LossGrad {
@@ -71,12 +87,12 @@ export async function lossGrad(model: Model, x: Float32Array, n: number, targets
   const out = await model.runner.run(
     'loss-grad',
     {
-      input: { data: x, dims: [n, ...model.meta.input.shape] },
-      targets: { data: targets, dims: [n, model.meta.labels.length] },
+      [IO.input]: { data: x, dims: [n, ...model.meta.input.shape] },
+      [IO.targets]: { data: targets, dims: [n, model.meta.labels.length] },
     },
-    ['loss', 'grad_input', 'probs'],
+    [IO.loss, IO.gradInput, IO.probs],
   );
-  return { loss: out.loss.data, grad: out.grad_input.data, probs: out.probs.data };
+  return { loss: out[IO.loss].data, grad: out[IO.gradInput].data, probs: out[IO.probs].data };
 }
 
 export function oneHot(n: number, k: number, classes: number[] | number): Float32Array {
@@ -96,36 +112,17 @@ export const logitsLayer = (model: Model) => model.meta.layers[model.meta.layers
 export const inputSize = (model: Model) => model.meta.input.shape.reduce((a, v) => a * v, 1);
 
 /** Layers of the fully convolutional prefix (what conv-model.onnx, conv-grad.onnx and synth-grad.onnx compute). */
-export function prefixLayers(model: Model) {
-  const end = model.meta.layers.findIndex((l) => l.kind === 'flatten' || l.kind === 'dense');
-  return model.meta.layers.slice(0, end < 0 ? undefined : end);
-}
+export const prefixLayers = (model: Model) => contractPrefix(model.meta.layers);
 
 /** The layers synth-grad.onnx puts losses on, in its order: the ReLU feature maps of the convolutional prefix. */
-export function synthLayerNames(model: Model): string[] {
-  return prefixLayers(model)
-    .filter((l) => l.kind === 'relu' && l.outShape.length === 3)
-    .map((l) => l.name);
-}
+export const synthLayerNames = (model: Model): string[] => synthLayers(model.meta.layers).map((l) => l.name);
 
 /**
- * The prefix graphs are also exported cut after each synth layer but the last (<base>-<k>.onnx: the layers up to
- * the k-th synth layer). The smallest one that computes every layer in `layers`, so no convolution above the
- * deepest of them runs (a dream on relu2 or a filter of conv2d2 skips the third block).
+ * The smallest prefix graph (<base>-<k>.onnx, cut after the k-th synth layer) that computes every layer named:
+ * the same rule the compiler cuts the graphs by (model-contract/graphs.ts).
  */
-export function cutGraph(model: Model, base: 'conv-grad' | 'synth-grad', layers: string[]): Graph {
-  const k = cutDepth(model, layers);
-  return k === synthLayerNames(model).length ? base : `${base}-${k}`;
-}
-
-/** How many synth layers that graph keeps: the first whose cut is at or above every layer named (all if none). */
-function cutDepth(model: Model, layers: string[]): number {
-  const prefix = prefixLayers(model).map((l) => l.name),
-    cuts = synthLayerNames(model).map((l) => prefix.indexOf(l));
-  const deepest = Math.max(0, ...layers.map((l) => prefix.indexOf(l)));
-  const k = cuts.findIndex((c) => c >= deepest) + 1;
-  return k === 0 ? cuts.length : k;
-}
+export const cutGraph = (model: Model, base: CutBase, layers: string[]): Graph =>
+  contractCutGraph(model.meta.layers, base, layers);
 
 export interface SynthTerm {
   content?: TensorOut;
@@ -151,23 +148,22 @@ export async function synthGrad(
   const all = synthLayerNames(model);
   const bad = Object.keys(terms).filter((l) => !all.includes(l));
   if (bad.length) throw new Error(`synth-grad has no losses on ${bad.join(', ')} (only ${all.join(', ')})`);
-  const names = all.slice(0, cutDepth(model, Object.keys(terms)));
+  const names = all.slice(0, cutDepth(model.meta.layers, Object.keys(terms)));
   const weights = new Float32Array(names.length * 3);
   const feeds: Record<string, TensorOut> = {
-    input: { data: x, dims: [1, model.meta.input.shape[0], h, w] },
-    weights: { data: weights, dims: [names.length, 3] },
+    [IO.input]: { data: x, dims: [1, model.meta.input.shape[0], h, w] },
+    [IO.synthWeights]: { data: weights, dims: [names.length, 3] },
   };
   names.forEach((l, j) => {
     const t = terms[l];
     if (t) weights.set(t.weights, j * 3);
     const c = model.meta.layers.find((m) => m.name === l)!.outShape[0];
-    feeds[`content.${l}`] = t?.content ?? { data: new Float32Array(1), dims: [1, 1, 1, 1] };
-    feeds[`gram.${l}`] = t?.gram ? { data: t.gram, dims: [c, c] } : { data: new Float32Array(1), dims: [1, 1] };
+    feeds[content(l)] = t?.content ?? { data: new Float32Array(1), dims: [1, 1, 1, 1] };
+    feeds[gram(l)] = t?.gram ? { data: t.gram, dims: [c, c] } : { data: new Float32Array(1), dims: [1, 1] };
   });
-  const out = await model.runner.run(cutGraph(model, 'synth-grad', names), feeds, ['grad_input', 'losses']);
+  const out = await model.runner.run(cutGraph(model, 'synth-grad', names), feeds, [IO.gradInput, IO.synthLosses]);
+  const l3 = out[IO.synthLosses].data;
   const losses: SynthGrad['losses'] = {};
-  names.forEach(
-    (l, j) => (losses[l] = [out.losses.data[j * 3], out.losses.data[j * 3 + 1], out.losses.data[j * 3 + 2]]),
-  );
-  return { grad: out.grad_input.data, losses };
+  names.forEach((l, j) => (losses[l] = [l3[j * 3], l3[j * 3 + 1], l3[j * 3 + 2]]));
+  return { grad: out[IO.gradInput].data, losses };
 }

@@ -2,60 +2,16 @@
  * What the core knows of a model: its meta.json (written by the trainer) and a runner for its graphs.
  * The runner is injected: onnxruntime-web in the Worker, anything equivalent in Node tests.
  */
-import type { Protocol } from './preprocess.js';
+import { grad, type Graph } from '../../model-contract/graphs.js';
+import type { ModelMeta } from '../../model-contract/meta.js';
 
-export interface LayerMeta {
-  name: string;
-  kind: string;
-  inShape: number[];
-  outShape: number[];
-  spec: Record<string, unknown>;
-  params: { name: string; shape: number[]; trainable: boolean }[];
-  weights: number;
-  biases: number;
-  neurons: number;
-  connections: number;
-  receptiveField: number;
-  fullyConnectedParams: number | null;
-}
-
-export interface ModelMeta {
-  name: string;
-  description: string;
-  labels: string[];
-  input: { shape: [number, number, number]; layout: string; range: [number, number]; polarity: string };
-  preprocessing: { protocol: Exclude<Protocol, 'none'>; steps: string[] };
-  files: Record<string, { sha256: string; bytes: number }>;
-  parameters: number;
-  layers: LayerMeta[];
-  metrics: {
-    testAccuracy: number;
-    testImages: number;
-    perClassAccuracy: Record<string, number>;
-    confusion: number[][];
-  };
-  robustness?: unknown;
-  history?: unknown[];
-  split?: unknown;
-  training?: Record<string, unknown>;
-}
+export type { Graph } from '../../model-contract/graphs.js';
+export type { LayerMeta, ModelMeta } from '../../model-contract/meta.js';
 
 export interface TensorOut {
   data: Float32Array;
   dims: number[];
 }
-/** conv-grad-<k>, synth-grad-<k>: the prefix graph cut after the k-th synth layer (gradient.ts cutGraph). */
-export type Graph =
-  | 'classify'
-  | 'model'
-  | 'input-grad'
-  | 'loss-grad'
-  | 'conv-model'
-  | 'conv-grad'
-  | 'synth-grad'
-  | `conv-grad-${number}`
-  | `synth-grad-${number}`;
-
 export interface ModelRunner {
   /** Runs one of the model's graphs; `outputs` limits what is fetched. */
   run(
@@ -83,7 +39,7 @@ export interface Model {
  * [N,F] zero because Gemm (dense backward) does not broadcast.
  */
 export function zeroCotangent(meta: ModelMeta, input: string, n: number): TensorOut {
-  const layer = meta.layers.find((l) => `grad.${l.name}` === input);
+  const layer = meta.layers.find((l) => grad(l.name) === input);
   if (!layer) throw new Error(`graph input ${input} was not fed`);
   if (layer.outShape.length === 1)
     return { data: new Float32Array(n * layer.outShape[0]), dims: [n, layer.outShape[0]] };

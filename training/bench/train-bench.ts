@@ -14,13 +14,14 @@
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { session, tensor } from '../engine.js';
-import { buildTrainStep } from '../graph/compile.js';
+import { Rng } from '../../model-contract/random.js';
 import type { Forms } from '../layers/types.js';
-import { encodeModel } from '../onnx/proto.js';
+import { encodeModel, type ModelDef } from '../onnx/proto.js';
 import { PRESETS } from '../presets.js';
 import { paramCount, resolve, type ArchSpec } from '../spec.js';
-import { Adam, initWeights } from '../weights.js';
+import { createTrainStep, type StepEngine } from '../step.js';
+import { webEngine } from '../trainer.js';
+import { initWeights } from '../weights.js';
 import { tfjsStep } from './tfjs-step.js';
 
 const threads = os.availableParallelism?.() ?? os.cpus().length;
@@ -72,10 +73,9 @@ const NETS: Record<string, { arch: ArchSpec; label: string }> = {
   },
 };
 
-type Feeds = Record<string, { data: Float32Array; dims: number[] }>;
 type Step = () => Promise<void>;
 
-/** A fixed batch: pseudo-random pixels, labels 0..k-1 in turn, dropout masks of ones. */
+/** A fixed batch: pseudo-random pixels, labels 0..k-1 in turn. */
 function batchOf(arch: ArchSpec, batch: number) {
   const size = arch.input.reduce((a, v) => a * v, 1);
   const layers = resolve(arch);
@@ -86,52 +86,43 @@ function batchOf(arch: ArchSpec, batch: number) {
   return { x, onehot, k };
 }
 
-/** Our trainer's step (feeds, one run, Adam) on any engine that runs the training graph. */
-function onnxStep(arch: ArchSpec, batch: number, run: (feeds: Feeds) => Promise<Record<string, Float32Array>>): Step {
-  const layers = resolve(arch);
-  const weights = initWeights(layers, 1);
-  const adam = new Adam({ lr: 1e-3 });
-  const params = layers.flatMap((l) => l.params);
-  const { x, onehot, k } = batchOf(arch, batch);
+/** The trainer's own step (training/step.ts: dropout masks, running statistics, AdamW) on any engine. */
+async function onnxStep(
+  arch: ArchSpec,
+  batch: number,
+  forms: Forms,
+  engine: (model: ModelDef) => Promise<StepEngine>,
+): Promise<Step> {
+  const { x, onehot } = batchOf(arch, batch);
+  const step = await createTrainStep(
+    arch,
+    initWeights(resolve(arch), 1),
+    new Rng(1),
+    { poolIndices: true, lr: 1e-3, forms },
+    engine,
+  );
   return async () => {
-    const feeds: Feeds = {
-      input: { data: x, dims: [batch, ...arch.input] },
-      targets: { data: onehot, dims: [batch, k] },
-    };
-    for (const p of params) feeds[p.name] = { data: weights[p.name], dims: p.shape };
-    for (const l of layers.filter((l) => l.kind === 'dropout'))
-      feeds[`${l.name}.mask`] = {
-        data: new Float32Array(batch * l.inShape.reduce((a, v) => a * v, 1)).fill(1),
-        dims: [batch, ...l.inShape],
-      };
-    const out = await run(feeds);
-    adam.step(
-      weights,
-      Object.fromEntries(params.filter((p) => p.trainable).map((p) => [p.name, out[`grad:${p.name}`]])),
-      new Set(),
-    );
+    await step.run(x, onehot, batch);
   };
 }
 
-async function ours(arch: ArchSpec, batch: number, forms: Forms): Promise<Step> {
-  const s = await session(buildTrainStep(arch, { poolIndices: true, forms }));
-  return onnxStep(arch, batch, async (f) => {
-    const out = await s.run(Object.fromEntries(Object.entries(f).map(([k, v]) => [k, tensor(v.data, v.dims)])));
-    return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.data as Float32Array]));
-  });
-}
+const ours = (arch: ArchSpec, batch: number, forms: Forms) => onnxStep(arch, batch, forms, webEngine());
 
 async function native(arch: ArchSpec, batch: number): Promise<Step> {
   const ortNode = await import('onnxruntime-node');
-  const s = await ortNode.InferenceSession.create(encodeModel(buildTrainStep(arch, { poolIndices: true })), {
-    intraOpNumThreads: threads,
-    logSeverityLevel: 3,
-  });
-  return onnxStep(arch, batch, async (f) => {
-    const out = await s.run(
-      Object.fromEntries(Object.entries(f).map(([k, v]) => [k, new ortNode.Tensor('float32', v.data, v.dims)])),
-    );
-    return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.data as Float32Array]));
+  return onnxStep(arch, batch, 'fast', async (model) => {
+    const s = await ortNode.InferenceSession.create(encodeModel(model), {
+      intraOpNumThreads: threads,
+      logSeverityLevel: 3,
+    });
+    return {
+      async run(f) {
+        const out = await s.run(
+          Object.fromEntries(Object.entries(f).map(([k, v]) => [k, new ortNode.Tensor('float32', v.data, v.dims)])),
+        );
+        return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.data as Float32Array]));
+      },
+    };
   });
 }
 

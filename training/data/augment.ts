@@ -2,8 +2,8 @@
  * Augmentation by a random affine warp (rotation, scaling, translation) about the image centre, because a CNN
  * is not invariant to them (the warp itself lives in functions/core/image/affine.ts, shared with the edge).
  */
-import { warp, type Affine } from '../../functions/core/image/affine.js';
-import type { Rng } from '../../functions/core/random.js';
+import { warp, type Affine } from '../../model-contract/affine.js';
+import type { Rng } from '../../model-contract/random.js';
 
 export { warp };
 

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { Rng } from '../../functions/core/random.js';
+import { Rng } from '../../model-contract/random.js';
 import { subset, type Dataset } from './dataset.js';
 import { DIGIT_CLASSES } from './fashion.js';
 

@@ -71,11 +71,17 @@ export class GraphBuilder {
   float(value: number): string {
     return this.constant(DataType.FLOAT, [], Float32Array.of(value), `f${value}`);
   }
-  private constant(dataType: DataType, dims: number[], data: Tensor['data'], key: string): string {
+  /** A constant float matrix [rows, cols] with entries f(i, j). */
+  matrix(rows: number, cols: number, f: (i: number, j: number) => number): string {
+    const data = new Float32Array(rows * cols);
+    for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) data[i * cols + j] = f(i, j);
+    return this.constant(DataType.FLOAT, [rows, cols], data, data.join(','), `matrix${rows}x${cols}`);
+  }
+  private constant(dataType: DataType, dims: number[], data: Tensor['data'], key: string, stem = key): string {
     const k = `${dataType}:${dims.join('x')}:${key}`;
     const hit = this.constCache.get(k);
     if (hit) return hit;
-    const name = this.name(`const_${key.replace(/[^0-9a-z_]/gi, 'm')}`);
+    const name = this.name(`const_${stem.replace(/[^0-9a-z_]/gi, 'm')}`);
     this.nodes.push({
       op: 'Constant',
       inputs: [],

@@ -10,13 +10,26 @@
  *                   computed in the graph: one run per Deep Style or Deep Dream step
  * Shapes: input [N,C,H,W]; N is symbolic everywhere; H and W too in the fully convolutional graph.
  */
+import {
+  act,
+  content,
+  cutLayers,
+  grad,
+  gradAct,
+  gram,
+  IO,
+  layerValue,
+  paramGrad,
+  prefixLayers,
+  synthLayers,
+} from '../../model-contract/graphs.js';
 import { backwardOf, ruleFor } from '../layers/registry.js';
 import { featureLoss } from '../layers/feature-loss.js';
 import { softmaxCrossEntropy } from '../layers/loss.js';
 import { poolBeforeRelu } from '../layers/max-pool.js';
 import type { Forms, ForwardResult, LayerCtx, Mode } from '../layers/types.js';
 import { DataType, type Dim, type ModelDef } from '../onnx/proto.js';
-import { convPrefix, resolve, type ArchSpec, type ResolvedLayer } from '../spec.js';
+import { resolve, type ArchSpec, type ResolvedLayer } from '../spec.js';
 import { GraphBuilder } from './builder.js';
 
 export type Weights = Record<string, Float32Array>;
@@ -157,7 +170,7 @@ function activationShape(layer: ResolvedLayer, dynamic: boolean): Dim[] {
   return ['N', layer.outShape[0], `${layer.name}_H`, `${layer.name}_W`];
 }
 
-function model(b: GraphBuilder, name: string, doc: string): ModelDef {
+function modelDef(b: GraphBuilder, name: string, doc: string): ModelDef {
   return { graph: b.graph(name, doc), producer: 'edge-cnn', docString: doc };
 }
 
@@ -179,13 +192,9 @@ interface GraphOptions {
   depth?: number;
 }
 
-/** The convolutional prefix, cut after its depth-th synth layer when depth is given. */
+/** The convolutional prefix, cut after its depth-th synth layer when depth is given (the contract's cut rule). */
 function cutPrefix(arch: ArchSpec, depth?: number) {
-  const prefix = convPrefix(resolve(arch));
-  if (depth === undefined) return prefix;
-  const cut = synthLayers(prefix)[depth - 1];
-  if (!cut) throw new Error(`depth ${depth}: the prefix has ${synthLayers(prefix).length} synth layers`);
-  return prefix.slice(0, prefix.indexOf(cut) + 1);
+  return depth === undefined ? prefixLayers(resolve(arch)) : cutLayers(resolve(arch), depth);
 }
 
 function selectLayers(arch: ArchSpec, opts: GraphOptions) {
@@ -197,47 +206,89 @@ export function buildInference(arch: ArchSpec, weights: Weights, opts: GraphOpti
   const dynamic = !!opts.fullyConvolutional;
   const layers = selectLayers(arch, opts);
   const b = new GraphBuilder();
-  const x = b.input('input', inputShape(arch, dynamic));
+  const x = b.input(IO.input, inputShape(arch, dynamic));
   addInitializers(b, layers, weights, opts.external);
   const s = forwardStack(b, layers, 'infer', dynamic, x, (n) => n);
   if (opts.activations !== false)
-    s.fwd.forEach((r, i) => b.exposeAs(r.y, `act.${layers[i].name}`, activationShape(layers[i], dynamic)));
+    s.fwd.forEach((r, i) => b.exposeAs(r.y, act(layers[i].name), activationShape(layers[i], dynamic)));
   if (!dynamic) {
     const last = layers[layers.length - 1];
     const logits = s.fwd[s.fwd.length - 1].y;
-    b.exposeAs(logits, 'logits', ['N', ...last.outShape]);
-    b.output(b.o('Softmax', [logits], { axis: 1 }, 'probs'), ['N', ...last.outShape]);
+    b.exposeAs(logits, IO.logits, ['N', ...last.outShape]);
+    b.output(b.o('Softmax', [logits], { axis: 1 }, IO.probs), ['N', ...last.outShape]);
   }
-  return model(b, 'inference', 'edge-cnn inference: input [N,C,H,W] -> logits, probs and act.<layer> for every layer');
+  return modelDef(
+    b,
+    'inference',
+    'edge-cnn inference: input [N,C,H,W] -> logits, probs and act.<layer> for every layer',
+  );
 }
 
-/** The training-step graph: weights come in as inputs so the trainer updates them between steps. */
-export function buildTrainStep(arch: ArchSpec, opts: Pick<GraphOptions, 'poolIndices' | 'forms'> = {}): ModelDef {
+/** A training input a layer samples each step (dropout's mask) or a state output it updates from (batch stats). */
+export interface LayerValue {
+  layer: ResolvedLayer;
+  suffix: string;
+  /** The graph input or output name. */
+  value: string;
+}
+
+/** The per-sample training inputs every layer declares, as graph inputs [N, ...shape]. */
+function addTrainInputs(b: GraphBuilder, layers: ResolvedLayer[]): LayerValue[] {
+  return layers.flatMap((layer) =>
+    Object.entries(ruleFor(layer.kind).trainInputs?.shapes(layer.spec, layer.inShape) ?? {}).map(([suffix, shape]) => {
+      const value = b.input(layerValue(layer.name, suffix), ['N', ...shape]);
+      return { layer, suffix, value };
+    }),
+  );
+}
+
+/**
+ * The training-step graph: weights come in as inputs so the trainer updates them between steps; each layer's
+ * training inputs (dropout masks) come in and its state (batch statistics) goes out, listed for the step
+ * (training/step.ts), which asks the layer rules to fill and to use them.
+ */
+export function compileTrainStep(
+  arch: ArchSpec,
+  opts: Pick<GraphOptions, 'poolIndices' | 'forms'> = {},
+): { model: ModelDef; trainInputs: LayerValue[]; states: LayerValue[] } {
   const forms = opts.forms ?? 'fast';
   const layers = poolBeforeRelu(resolve(arch), forms);
   const b = new GraphBuilder();
-  const x = b.input('input', inputShape(arch, false));
+  const x = b.input(IO.input, inputShape(arch, false));
   const classes = layers[layers.length - 1].outShape;
-  const targets = b.input('targets', ['N', ...classes], DataType.FLOAT, 'one-hot (or soft) labels');
+  const targets = b.input(IO.targets, ['N', ...classes], DataType.FLOAT, 'one-hot (or soft) labels');
   for (const p of layers.flatMap((l) => l.params)) b.input(p.name, p.shape);
-  for (const l of layers)
-    for (const [suffix, shape] of Object.entries(ruleFor(l.kind).trainInputs?.(l.spec, l.inShape) ?? {}))
-      b.input(`${l.name}.${suffix}`, ['N', ...shape]);
+  const trainInputs = addTrainInputs(b, layers);
   const s = forwardStack(b, layers, 'train', false, x, (n) => n, opts.poolIndices, forms);
   const logits = s.fwd[s.fwd.length - 1].y;
-  const { loss, dlogits } = softmaxCrossEntropy(b, logits, targets);
+  const { loss, dlogits } = softmaxCrossEntropy(b, logits, targets, classes[0]);
   const { grads } = backwardStack(s, dlogits, () => undefined, false, true);
-  b.exposeAs(loss, 'loss', []);
-  b.exposeAs(logits, 'logits', ['N', ...classes]);
-  for (const p of layers.flatMap((l) => l.params).filter((p) => p.trainable)) {
-    if (!grads[p.name]) throw new Error(`no gradient for ${p.name}`);
-    b.exposeAs(grads[p.name], `grad:${p.name}`, p.shape);
-  }
-  s.fwd.forEach((r, i) =>
-    Object.entries(r.state ?? {}).forEach(([k, v]) => b.exposeAs(v, `${layers[i].name}.${k}`, [layers[i].outShape[0]])),
+  b.exposeAs(loss, IO.loss, []);
+  b.exposeAs(logits, IO.logits, ['N', ...classes]);
+  for (const p of layers.flatMap((l) => l.params).filter((p) => p.trainable))
+    b.exposeAs(grads[p.name], paramGrad(p.name), p.shape);
+  const states: LayerValue[] = [];
+  s.fwd.forEach((r, i) => {
+    const layer = layers[i];
+    const entries = Object.entries(r.state ?? {});
+    if (entries.length && !ruleFor(layer.kind).updateState)
+      throw new Error(`layer "${layer.name}" (kind ${layer.kind}) outputs training state but has no updateState rule`);
+    for (const [suffix, v] of entries) {
+      const value = layerValue(layer.name, suffix);
+      b.exposeAs(v, value, [layer.outShape[0]]);
+      states.push({ layer, suffix, value });
+    }
+  });
+  const model = modelDef(
+    b,
+    'train_step',
+    'edge-cnn training step: loss, logits and grad:<param> for every trainable parameter',
   );
-  return model(b, 'train_step', 'edge-cnn training step: loss, logits and grad:<param> for every trainable parameter');
+  return { model, trainInputs, states };
 }
+
+export const buildTrainStep = (arch: ArchSpec, opts: Pick<GraphOptions, 'poolIndices' | 'forms'> = {}): ModelDef =>
+  compileTrainStep(arch, opts).model;
 
 /**
  * The input-gradient graph (vector-Jacobian product): given cotangents g_logits and g_<layer> for any layer's
@@ -249,29 +300,29 @@ export function buildInputGrad(arch: ArchSpec, weights: Weights, opts: GraphOpti
   const dynamic = !!opts.fullyConvolutional;
   const layers = selectLayers(arch, opts);
   const b = new GraphBuilder();
-  const x = b.input('input', inputShape(arch, dynamic));
+  const x = b.input(IO.input, inputShape(arch, dynamic));
   const cot: string[] = layers.map((l) => {
-    const name = `grad.${l.name}`;
+    const name = grad(l.name);
     // onnxruntime-web cannot feed inputs that have initializers, so every cotangent is required: callers pass
     // zeros of shape [1,...,1] (broadcast) for those their objective does not use.
     const dims = activationShape(l, dynamic).map((_, d) => `${name}_d${d}`);
-    b.input(name, dims, DataType.FLOAT, `cotangent for act.${l.name}: [N,${l.outShape}] or [1,...,1] zeros`);
+    b.input(name, dims, DataType.FLOAT, `cotangent for ${act(l.name)}: [N,${l.outShape}] or [1,...,1] zeros`);
     return name;
   });
   addInitializers(b, layers, weights, opts.external);
   const s = forwardStack(b, layers, 'infer', dynamic, x, (n) => n, opts.poolIndices);
   const { dInput, actGrads } = backwardStack(s, undefined, (i) => cot[i], true, false);
-  b.exposeAs(dInput!, 'grad_input', inputShape(arch, dynamic));
-  actGrads.forEach((g, i) => b.exposeAs(g!, `grad_act.${layers[i].name}`, activationShape(layers[i], dynamic)));
+  b.exposeAs(dInput!, IO.gradInput, inputShape(arch, dynamic));
+  actGrads.forEach((g, i) => b.exposeAs(g!, gradAct(layers[i].name), activationShape(layers[i], dynamic)));
   // The forward values at the same input come for free: objectives that need them (Deep Dream, Gram
   // matrices, cross-entropy) read them from a first run with zero cotangents.
-  s.fwd.forEach((r, i) => b.exposeAs(r.y, `act.${layers[i].name}`, activationShape(layers[i], dynamic)));
+  s.fwd.forEach((r, i) => b.exposeAs(r.y, act(layers[i].name), activationShape(layers[i], dynamic)));
   if (!dynamic) {
     const logits = s.fwd[s.fwd.length - 1].y;
-    b.exposeAs(logits, 'logits', ['N', ...layers[layers.length - 1].outShape]);
-    b.output(b.o('Softmax', [logits], { axis: 1 }, 'probs'), ['N', ...layers[layers.length - 1].outShape]);
+    b.exposeAs(logits, IO.logits, ['N', ...layers[layers.length - 1].outShape]);
+    b.output(b.o('Softmax', [logits], { axis: 1 }, IO.probs), ['N', ...layers[layers.length - 1].outShape]);
   }
-  return model(
+  return modelDef(
     b,
     'input_gradient',
     'edge-cnn input gradient: input and grad.<layer> cotangents -> grad_input = VJP at input',
@@ -281,7 +332,8 @@ export function buildInputGrad(arch: ArchSpec, weights: Weights, opts: GraphOpti
 /**
  * The loss-gradient graph: grad_input = d/dx of sum_n CE(targets_n, softmax(logits(x_n))), with the per-image
  * loss, logits and probs at the same x. An attack or a fooling image takes one run per step with it: the
- * cotangent softmax - targets is computed in the graph from the same forward pass.
+ * cotangent softmax - targets is computed in the graph from the same forward pass, without cancellation when
+ * the model is confident (layers/loss.ts).
  */
 export function buildLossGrad(
   arch: ArchSpec,
@@ -291,9 +343,9 @@ export function buildLossGrad(
   const layers = resolve(arch);
   const classes = layers[layers.length - 1].outShape;
   const b = new GraphBuilder();
-  const x = b.input('input', inputShape(arch, false));
+  const x = b.input(IO.input, inputShape(arch, false));
   const targets = b.input(
-    'targets',
+    IO.targets,
     ['N', ...classes],
     DataType.FLOAT,
     'target distribution per image (one-hot or soft; rows sum to 1)',
@@ -301,22 +353,17 @@ export function buildLossGrad(
   addInitializers(b, layers, weights, opts.external);
   const s = forwardStack(b, layers, 'infer', false, x, (n) => n, opts.poolIndices);
   const logits = s.fwd[s.fwd.length - 1].y;
-  const { loss, dlogits } = softmaxCrossEntropy(b, logits, targets, true);
+  const { loss, dlogits } = softmaxCrossEntropy(b, logits, targets, classes[0], true);
   const { dInput } = backwardStack(s, dlogits, () => undefined, true, false);
-  b.exposeAs(dInput!, 'grad_input', inputShape(arch, false));
-  b.exposeAs(loss, 'loss', ['N']);
-  b.exposeAs(logits, 'logits', ['N', ...classes]);
-  b.output(b.o('Softmax', [logits], { axis: 1 }, 'probs'), ['N', ...classes]);
-  return model(
+  b.exposeAs(dInput!, IO.gradInput, inputShape(arch, false));
+  b.exposeAs(loss, IO.loss, ['N']);
+  b.exposeAs(logits, IO.logits, ['N', ...classes]);
+  b.output(b.o('Softmax', [logits], { axis: 1 }, IO.probs), ['N', ...classes]);
+  return modelDef(
     b,
     'loss_gradient',
     'edge-cnn loss gradient: input and targets -> loss (cross-entropy per image), grad_input, logits, probs',
   );
-}
-
-/** The layers whose maps Deep Style and Deep Dream put losses on in synth-grad.onnx: the prefix's ReLUs. */
-export function synthLayers(layers: ResolvedLayer[]): ResolvedLayer[] {
-  return convPrefix(layers).filter((l) => l.kind === 'relu' && l.outShape.length === 3);
 }
 
 /**
@@ -335,18 +382,23 @@ export function buildSynthGrad(
   if (!synth.length) throw new Error('synth-grad needs a ReLU feature map in the convolutional prefix');
   const b = new GraphBuilder();
   const shape: Dim[] = [1, arch.input[0], 'H', 'W'];
-  const x = b.input('input', shape);
-  const w = b.input('weights', [synth.length, 3], DataType.FLOAT, 'per synth layer: content, style and dream weight');
+  const x = b.input(IO.input, shape);
+  const w = b.input(
+    IO.synthWeights,
+    [synth.length, 3],
+    DataType.FLOAT,
+    'per synth layer: content, style and dream weight',
+  );
   const feeds = synth.map((l) => ({
     content: b.input(
-      `content.${l.name}`,
-      [`content.${l.name}_d0`, `content.${l.name}_d1`, `content.${l.name}_d2`, `content.${l.name}_d3`],
+      content(l.name),
+      [0, 1, 2, 3].map((d) => `${content(l.name)}_d${d}`),
       DataType.FLOAT,
       `the content map [1,${l.outShape[0]},h,w] (or [1,1,1,1] zeros)`,
     ),
     gram: b.input(
-      `gram.${l.name}`,
-      [`gram.${l.name}_d0`, `gram.${l.name}_d1`],
+      gram(l.name),
+      [0, 1].map((d) => `${gram(l.name)}_d${d}`),
       DataType.FLOAT,
       `the style Gram matrix [${l.outShape[0]},${l.outShape[0]}] (or [1,1] zeros)`,
     ),
@@ -369,17 +421,17 @@ export function buildSynthGrad(
     cots.set(i, r.cot);
   });
   const { dInput } = backwardStack(s, undefined, (i) => cots.get(i), true, false);
-  b.exposeAs(dInput!, 'grad_input', shape);
+  b.exposeAs(dInput!, IO.gradInput, shape);
   b.output(
     b.o(
       'Concat',
       losses.map((v) => b.reshape(v, [1, 3])),
       { axis: 0 },
-      'losses',
+      IO.synthLosses,
     ),
     [synth.length, 3],
   );
-  return model(
+  return modelDef(
     b,
     'synth_gradient',
     `edge-cnn synth gradient: input, content.<l>, gram.<l>, weights -> losses [L,3], grad_input (L = ${synth.map((l) => l.name).join(', ')})`,
@@ -399,20 +451,17 @@ export function buildProbe(
   const forms = mode === 'train' ? opts.forms : undefined;
   const layers = poolBeforeRelu(resolve(arch), forms);
   const b = new GraphBuilder();
-  const x = b.input('input', inputShape(arch, false));
+  const x = b.input(IO.input, inputShape(arch, false));
   for (const p of layers.flatMap((l) => l.params)) b.input(p.name, p.shape);
-  if (mode === 'train')
-    for (const l of layers)
-      for (const [suffix, shape] of Object.entries(ruleFor(l.kind).trainInputs?.(l.spec, l.inShape) ?? {}))
-        b.input(`${l.name}.${suffix}`, ['N', ...shape]);
+  if (mode === 'train') addTrainInputs(b, layers);
   const last = layers[layers.length - 1];
   const cot = b.input('cotangent', ['N', ...last.outShape]);
   const s = forwardStack(b, layers, mode, false, x, (n) => n, opts.poolIndices, forms);
   const y = s.fwd[s.fwd.length - 1].y;
   b.exposeAs(y, 'output', ['N', ...last.outShape]);
   const { dInput, grads } = backwardStack(s, cot, () => undefined, true, mode === 'train');
-  b.exposeAs(dInput!, 'grad_input', inputShape(arch, false));
+  b.exposeAs(dInput!, IO.gradInput, inputShape(arch, false));
   for (const [name, g] of Object.entries(grads))
-    b.exposeAs(g, `grad:${name}`, layers.flatMap((l) => l.params).find((p) => p.name === name)!.shape);
-  return model(b, 'probe', 'gradient-check probe');
+    b.exposeAs(g, paramGrad(name), layers.flatMap((l) => l.params).find((p) => p.name === name)!.shape);
+  return modelDef(b, 'probe', 'gradient-check probe');
 }

@@ -1,7 +1,8 @@
 /**
  * batchnorm over channels ([C,H,W] input: per channel over N,H,W; [F] input: per feature over N).
  *   train:  mu, var from the batch; xhat = (X - mu) / sqrt(var + eps); Y = gamma * xhat + beta.
- *           The batch mu and var leave the graph so the trainer can update the running statistics.
+ *           The batch mu and var leave the graph as state; updateState() moves the running statistics towards
+ *           them after each step (unbiased variance, as PyTorch keeps it).
  *   infer:  the ONNX BatchNormalization op with the running statistics.
  *   backward (train): dxhat = dY * gamma;
  *           dX = invstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat));
@@ -88,6 +89,17 @@ export const batchNorm: LayerRule<BatchNormSpec> = {
       cache: { xhat, invstd },
       state: { batch_mean: b.reshape(mean, [c]), batch_var: b.reshape(variance, [c]) },
     };
+  },
+  // Cumulative average over the first steps (1/t), then an exponential moving average.
+  updateState({ inShape, batch, step, state, params, settings }) {
+    const mom = Math.max(settings.bnMomentum, 1 / (step + 1));
+    const { batch_mean: m, batch_var: v } = state,
+      { running_mean: rm, running_var: rv } = params;
+    const count = batch * (inShape.length === 3 ? inShape[1] * inShape[2] : 1);
+    for (let i = 0; i < rm.length; i++) {
+      rm[i] = (1 - mom) * rm[i] + mom * m[i];
+      rv[i] = (1 - mom) * rv[i] + mom * v[i] * (count / (count - 1));
+    }
   },
   backward(ctx, { dy, cache, needParamGrads }) {
     const { b, mode, spec, param, name, inShape } = ctx;

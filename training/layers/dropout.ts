@@ -1,6 +1,7 @@
 /**
- * dropout (training only): Y = X * M / (1 - rate), M a 0/1 mask fed by the trainer from its seeded RNG
- * (so runs are reproducible).   backward: dX = dY * M / (1 - rate).   At inference it is the identity.
+ * dropout (training only): Y = X * M / (1 - rate), M a 0/1 mask (a training input: the rule samples it each step
+ * from the trainer's seeded RNG, so runs are reproducible).   backward: dX = dY * M / (1 - rate).
+ * At inference it is the identity.
  */
 import type { LayerRule } from './types.js';
 
@@ -16,7 +17,15 @@ export const dropout: LayerRule<DropoutSpec> = {
     return inShape;
   },
   params: () => [],
-  trainInputs: (_spec, inShape) => ({ mask: inShape }),
+  trainInputs: {
+    shapes: (_spec, inShape) => ({ mask: inShape }),
+    /** Each unit kept with probability 1 - rate. */
+    sample(spec, inShape, n, rng) {
+      const mask = new Float32Array(n * inShape.reduce((a, v) => a * v, 1));
+      for (let i = 0; i < mask.length; i++) mask[i] = rng.next() >= spec.rate ? 1 : 0;
+      return { mask };
+    },
+  },
   forward({ b, mode, spec, extra, name }, x) {
     if (mode === 'infer') return { y: b.o('Identity', [x], undefined, name) };
     const scaled = b.mul(extra('mask'), b.float(1 / (1 - spec.rate)));

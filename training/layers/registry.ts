@@ -1,5 +1,8 @@
 /**
- * The layer registry: one rule per kind. A layer without a backward rule fails the graph build, naming it.
+ * The layer registry: one rule per kind. A layer without a backward rule fails the graph build, naming it, and
+ * so does a backward rule that returns no gradient for a differentiable input (the layer input when asked for,
+ * every trainable parameter when parameter gradients are asked for): tinygrad's "the number of gradients must
+ * equal the number of inputs".
  */
 import { avgPool, type AvgPoolSpec } from './avg-pool.js';
 import { batchNorm, type BatchNormSpec } from './batch-norm.js';
@@ -9,7 +12,7 @@ import { dropout, type DropoutSpec } from './dropout.js';
 import { flatten, type FlattenSpec } from './flatten.js';
 import { maxPool, type MaxPoolSpec } from './max-pool.js';
 import { relu, type ReluSpec } from './relu.js';
-import type { LayerRule } from './types.js';
+import type { BackwardArgs, BackwardResult, LayerCtx, LayerRule } from './types.js';
 
 export type LayerSpec = (
   Conv2dSpec | ReluSpec | MaxPoolSpec | AvgPoolSpec | FlattenSpec | DenseSpec | DropoutSpec | BatchNormSpec
@@ -25,12 +28,27 @@ export function ruleFor(kind: string): LayerRule {
   return rule;
 }
 
-/** The backward rule of a kind, or an error naming the layer that lacks one. */
-export function backwardOf(kind: string, layerName: string): NonNullable<LayerRule['backward']> {
+/**
+ * The backward rule of a kind, checked: it throws, naming the layer, when the kind has no rule or the rule leaves
+ * out the gradient of a differentiable input.
+ */
+export function backwardOf(kind: string, layerName: string): (ctx: LayerCtx<any>, a: BackwardArgs) => BackwardResult {
   const rule = ruleFor(kind);
-  if (!rule.backward)
+  const backward = rule.backward;
+  if (!backward)
     throw new Error(
       `layer "${layerName}" (kind ${kind}) has no backward rule: cannot build a gradient graph through it`,
     );
-  return rule.backward;
+  return (ctx, a) => {
+    const r = backward(ctx, a);
+    const missing = a.needDx && !r.dx ? ['its input'] : [];
+    if (a.needParamGrads)
+      for (const p of rule.params(ctx.spec, ctx.inShape))
+        if (p.trainable && !r.grads[p.suffix]) missing.push(`${layerName}.${p.suffix}`);
+    if (missing.length)
+      throw new Error(
+        `layer "${layerName}" (kind ${kind}): its backward rule (${ctx.mode} mode) returned no gradient for ${missing.join(', ')}`,
+      );
+    return r;
+  };
 }

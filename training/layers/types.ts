@@ -2,6 +2,7 @@
  * The contract every layer rule fulfils: shapes, parameters, counts, and forward and backward ONNX nodes.
  * Shapes are per sample (no batch axis): [C, H, W] for images and feature maps, [F] for vectors.
  */
+import type { Rng } from '../../model-contract/random.js';
 import type { GraphBuilder } from '../graph/builder.js';
 
 export type Mode = 'train' | 'infer';
@@ -45,7 +46,7 @@ export interface LayerCtx<S> {
   forms?: Forms;
   /** Value name of a parameter of this layer (a graph input when training, an initializer otherwise). */
   param(suffix: string): string;
-  /** Value names of the extra training inputs declared by trainInputs(). */
+  /** Value names of the extra training inputs declared by trainInputs.shapes(). */
   extra(suffix: string): string;
 }
 
@@ -53,7 +54,7 @@ export interface ForwardResult {
   y: string;
   /** Values the backward pass reuses (llm.c style: forward caches what backward needs). */
   cache?: Record<string, string>;
-  /** Training-only outputs such as batch statistics, keyed by a suffix. */
+  /** Training-only outputs such as batch statistics, keyed by a suffix: the step hands them to updateState(). */
   state?: Record<string, string>;
 }
 
@@ -70,6 +71,25 @@ export interface BackwardResult {
   grads: Record<string, string>;
 }
 
+/** One training step's state outputs (ForwardResult.state) and the layer's parameters, both by suffix. */
+export interface StateUpdate<S> {
+  spec: S;
+  inShape: number[];
+  /** Images in the step. */
+  batch: number;
+  /** Steps done before this one (0 for the first). */
+  step: number;
+  state: Record<string, Float32Array>;
+  /** Updated in place (the 'state' role parameters, e.g. running statistics). */
+  params: Record<string, Float32Array>;
+  settings: TrainSettings;
+}
+/** Trainer settings a layer's training behaviour reads. */
+export interface TrainSettings {
+  /** Weight of the newest batch in running statistics (after the first 1/momentum steps, which average). */
+  bnMomentum: number;
+}
+
 export interface LayerRule<S = any> {
   kind: string;
   /** Validates the spec against the input shape and returns the output shape; throws a message naming the problem. */
@@ -77,8 +97,16 @@ export interface LayerRule<S = any> {
   params(spec: S, inShape: number[]): ParamSpec[];
   /** Side of the receptive field in this layer's input units and the step between neighbouring outputs. */
   receptive?(spec: S): { kernel: number; stride: number };
-  /** Per-sample graph inputs needed in training mode (e.g. dropout mask), suffix -> per-sample shape. */
-  trainInputs?(spec: S, inShape: number[]): Record<string, number[]>;
+  /**
+   * Per-sample graph inputs of the training step (e.g. dropout's mask): their shapes (suffix -> per-sample shape)
+   * and how each step fills them for a batch of n from the trainer's seeded RNG.
+   */
+  trainInputs?: {
+    shapes(spec: S, inShape: number[]): Record<string, number[]>;
+    sample(spec: S, inShape: number[], n: number, rng: Rng): Record<string, Float32Array>;
+  };
+  /** What a training step does with the layer's state outputs (ForwardResult.state): update its state params. */
+  updateState?(u: StateUpdate<S>): void;
   forward(ctx: LayerCtx<S>, x: string): ForwardResult;
   backward?(ctx: LayerCtx<S>, a: BackwardArgs): BackwardResult;
 }

@@ -11,7 +11,7 @@ import { badRequest } from '../errors.js';
 import { argmaxRow, forward, inputSize, lossGrad, oneHot } from '../gradient.js';
 import { classScore } from '../classify.js';
 import type { Model } from '../model.js';
-import { Rng } from '../random.js';
+import { Rng } from '../../../model-contract/random.js';
 
 export const ATTACKS = ['fgsm', 'bim', 'pgd'] as const;
 export const NORMS = ['linf', 'l2'] as const;

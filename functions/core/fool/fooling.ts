@@ -7,7 +7,7 @@
 import { argmaxRow, inputSize, lossGrad, oneHot } from '../gradient.js';
 import { classScore } from '../classify.js';
 import type { Model } from '../model.js';
-import { Rng } from '../random.js';
+import { Rng } from '../../../model-contract/random.js';
 import { blur3, tvGradient } from './regularise.js';
 
 const MOMENTUM = 0.8;

@@ -12,7 +12,8 @@ import { argmaxRow, forward, inputSize, logitsLayer, oneHot, vjp } from '../grad
 import { resize } from '../image/ops.js';
 import { classScore } from '../classify.js';
 import type { Model } from '../model.js';
-import { Rng } from '../random.js';
+import { act, gradAct } from '../../../model-contract/graphs.js';
+import { Rng } from '../../../model-contract/random.js';
 
 export const SALIENCY_METHODS = [
   'gradient',
@@ -110,9 +111,9 @@ export async function saliency(model: Model, x: Float32Array, opts: SaliencyOpti
     const name = opts.layer ?? defaultCamLayer(model);
     const layer = camLayers(model).find((l) => l.name === name);
     if (!layer) throw badRequest(`layer ${name} cannot be used by grad-cam`);
-    const { outputs } = await vjp(model, x, [1, c, h, w], cot(1), [`act.${layer.name}`, `grad_act.${layer.name}`]);
-    const A = outputs[`act.${layer.name}`].data,
-      G = outputs[`grad_act.${layer.name}`].data;
+    const { outputs } = await vjp(model, x, [1, c, h, w], cot(1), [act(layer.name), gradAct(layer.name)]);
+    const A = outputs[act(layer.name)].data,
+      G = outputs[gradAct(layer.name)].data;
     const [C, lh, lw] = layer.outShape,
       hw = lh * lw;
     const cam = new Float32Array(hw);

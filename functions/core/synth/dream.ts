@@ -12,7 +12,8 @@ import { badRequest } from '../errors.js';
 import { prefixLayers, synthGrad, synthLayerNames, vjp, type Cotangent } from '../gradient.js';
 import { resize, type Gray } from '../image/ops.js';
 import type { Model, TensorOut } from '../model.js';
-import { Rng } from '../random.js';
+import { act, IO } from '../../../model-contract/graphs.js';
+import { Rng } from '../../../model-contract/random.js';
 
 export interface DreamConfig {
   /** Layers of the convolutional prefix whose activations grow. */
@@ -53,13 +54,13 @@ export function padToMin(img: Gray, min: number): { img: Gray; padded: boolean }
 export async function layerActs(model: Model, x: Float32Array, w: number, h: number, layers: string[]) {
   const outputs = await model.runner.run(
     'conv-model',
-    { input: { data: x, dims: [1, 1, h, w] } },
-    layers.map((l) => `act.${l}`),
+    { [IO.input]: { data: x, dims: [1, 1, h, w] } },
+    layers.map(act),
   );
   const acts: Record<string, TensorOut> = {};
   let objective = 0;
   for (const l of layers) {
-    acts[l] = outputs[`act.${l}`];
+    acts[l] = outputs[act(l)];
     let s = 0;
     for (const v of acts[l].data) s += v * v;
     objective += s / (2 * acts[l].data.length);

@@ -4,11 +4,11 @@
  * scales each step (the gradient is mapped back through the transform), total variation and L2 decay.
  * A grid of every filter of a layer runs as one batch.
  */
-import { warp } from '../image/affine.js';
+import { warp } from '../../../model-contract/affine.js';
 import { badRequest } from '../errors.js';
 import { forward, inputSize, prefixLayers, vjp } from '../gradient.js';
 import type { LayerMeta, Model } from '../model.js';
-import { Rng } from '../random.js';
+import { Rng } from '../../../model-contract/random.js';
 import { tvGradient } from '../fool/regularise.js';
 
 export interface VisualizeConfig {

@@ -3,6 +3,7 @@
  * onnxruntime-web and onnxruntime-node agree on the probabilities, and the input-gradient graphs agree with
  * central finite differences of the inference graph.
  */
+import { act, content, grad, gram } from '../../../model-contract/graphs.js';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -100,7 +101,7 @@ print('ok', onnx.__version__)`;
     const { x: digit, shape } = samples(dir, 1);
     const x = jitter(digit, 17); // a generic point near the image, where the derivative exists
     const inf = await sessionFromDir(dir, 'model.onnx');
-    const grad = await sessionFromDir(dir, 'input-grad.onnx');
+    const gradSession = await sessionFromDir(dir, 'input-grad.onnx');
     const layers: { name: string; kind: string; outShape: number[] }[] = meta.layers;
     const hidden = layers.find((l) => l.kind === 'relu')!; // the first feature maps after a nonlinearity
     const last = layers.at(-1)!;
@@ -114,15 +115,15 @@ print('ok', onnx.__version__)`;
     };
     const feeds: Record<string, ReturnType<typeof tensor>> = { input: tensor(x, [1, ...shape]) };
     for (const l of layers)
-      feeds[`grad.${l.name}`] = cots[l.name]
+      feeds[grad(l.name)] = cots[l.name]
         ? tensor(cots[l.name], [1, ...l.outShape])
         : tensor(new Float32Array(1), l.outShape.map(() => 1).concat(1));
-    const analytic = (await grad.run(feeds)).grad_input.data as Float32Array;
+    const analytic = (await gradSession.run(feeds)).grad_input.data as Float32Array;
     const objective = async () => {
       const out = await inf.run({ input: tensor(x, [1, ...shape]) });
       let s = 0;
       for (const [n, c] of Object.entries(cots)) {
-        const a = out[`act.${n}`].data as Float32Array;
+        const a = out[act(n)].data as Float32Array;
         for (let i = 0; i < c.length; i++) s += a[i] * c[i];
       }
       return s;
@@ -190,9 +191,9 @@ print('ok', onnx.__version__)`;
     const acts = async (img: Float32Array) => {
       const out = await conv.run(
         { input: tensor(img, [1, 1, H, W]) },
-        names.map((l) => `act.${l}`),
+        names.map((l) => act(l)),
       );
-      return names.map((l) => out[`act.${l}`]);
+      return names.map((l) => out[act(l)]);
     };
     const gramOf = (f: Float32Array, C: number) => {
       const M = f.length / C,
@@ -231,8 +232,8 @@ print('ok', onnx.__version__)`;
       weights: tensor(w, [names.length, 3]),
     };
     other.forEach((t, j) => {
-      feeds[`content.${names[j]}`] = tensor(P[j], t.dims);
-      feeds[`gram.${names[j]}`] = tensor(A[j], [t.dims[1], t.dims[1]]);
+      feeds[content(names[j])] = tensor(P[j], t.dims);
+      feeds[gram(names[j])] = tensor(A[j], [t.dims[1], t.dims[1]]);
     });
     const out = await synth.run(feeds);
     const ref = await lossesOf(x);
@@ -260,7 +261,7 @@ print('ok', onnx.__version__)`;
           [1, 1, H, W],
         ),
       },
-      names.map((l) => `act.${l}`),
+      names.map((l) => act(l)),
     );
     const feedsFor = (k: number, w: Float32Array) => {
       const f: Record<string, ReturnType<typeof tensor>> = {
@@ -268,9 +269,9 @@ print('ok', onnx.__version__)`;
         weights: tensor(w.subarray(0, 3 * k), [k, 3]),
       };
       names.slice(0, k).forEach((l) => {
-        const t = maps[`act.${l}`];
-        f[`content.${l}`] = t;
-        f[`gram.${l}`] = tensor(new Float32Array(t.dims[1] ** 2).fill(0.01), [t.dims[1], t.dims[1]]);
+        const t = maps[act(l)];
+        f[content(l)] = t;
+        f[gram(l)] = tensor(new Float32Array(t.dims[1] ** 2).fill(0.01), [t.dims[1], t.dims[1]]);
       });
       return f;
     };
@@ -305,8 +306,8 @@ print('ok', onnx.__version__)`;
       // Cotangents on the cut's top layer and on its first layer.
       const cots = Object.fromEntries(
         [layers[0], layers.at(-1)!].map((l, j) => [
-          `grad.${l}`,
-          tensor(randn(first[`act.${l}`].data.length, 52 + j), first[`act.${l}`].dims),
+          grad(l),
+          tensor(randn(first[act(l)].data.length, 52 + j), first[act(l)].dims),
         ]),
       );
       const a = (await cut.run({ input: tensor(x, [1, 1, H, W]), ...zeros(cut), ...cots })).grad_input
@@ -329,15 +330,13 @@ print('ok', onnx.__version__)`;
     for (const n of s.inputNames.slice(1)) feeds[n] = zero();
     const first = await s.run(feeds);
     const target = s.inputNames.at(-1)!.slice('grad.'.length);
-    const act = first[`act.${target}`];
-    expect(act.dims.slice(2)).not.toEqual(
-      meta.layers.find((l: { name: string }) => l.name === target).outShape.slice(1),
-    );
-    const cot = randn(act.data.length, 22);
-    feeds[`grad.${target}`] = tensor(cot, act.dims);
+    const a = first[act(target)];
+    expect(a.dims.slice(2)).not.toEqual(meta.layers.find((l: { name: string }) => l.name === target).outShape.slice(1));
+    const cot = randn(a.data.length, 22);
+    feeds[grad(target)] = tensor(cot, a.dims);
     const analytic = (await s.run(feeds)).grad_input.data as Float32Array;
     const objective = async () => {
-      const a = (await s.run({ ...feeds, input: tensor(x, [1, 1, H, W]) }))[`act.${target}`].data as Float32Array;
+      const a = (await s.run({ ...feeds, input: tensor(x, [1, 1, H, W]) }))[act(target)].data as Float32Array;
       let t = 0;
       for (let i = 0; i < a.length; i++) t += a[i] * cot[i];
       return t;

@@ -1,4 +1,5 @@
 /** Per-layer counts follow the lecture's formulas, and agree with the real tensors of the built graphs. */
+import { act } from '../../../model-contract/graphs.js';
 import { describe, expect, it } from 'vitest';
 import { session, tensor } from '../../../training/engine.js';
 import { buildInference } from '../../../training/graph/compile.js';
@@ -61,8 +62,8 @@ describe("the lecture's formulas", () => {
         input: tensor(new Float32Array(2 * a.input.reduce((x, v) => x * v, 1)), [2, ...a.input]),
       });
       for (const l of layers) {
-        expect(out[`act.${l.name}`].dims).toEqual([2, ...l.outShape]);
-        expect(out[`act.${l.name}`].data.length / 2).toBe(l.counts.neurons);
+        expect(out[act(l.name)].dims).toEqual([2, ...l.outShape]);
+        expect(out[act(l.name)].data.length / 2).toBe(l.counts.neurons);
       }
       await s.release();
     }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { randomAffine, warp, DEFAULT_AUGMENT } from '../../../../training/data/augment.js';
 import { loadDigits } from '../../../../training/data/digits.js';
-import { Rng } from '../../../../functions/core/random.js';
+import { Rng } from '../../../../model-contract/random.js';
 
 const digits = loadDigits();
 const first = digits.images.subarray(0, 784);

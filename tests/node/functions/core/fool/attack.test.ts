@@ -1,4 +1,7 @@
-/** Adversarial attacks on held-out digits: FGSM at eps 0.3 flips most, PGD beats FGSM, targeted attacks hit. */
+/**
+ * Adversarial attacks on held-out digits: FGSM at eps 0.3 flips most, PGD flips all, and beats FGSM where FGSM
+ * leaves some standing (eps 0.1); targeted attacks hit.
+ */
 import { describe, expect, it } from 'vitest';
 import * as v from 'valibot';
 import { attackBatch, attackOne } from '../../../../../functions/core/fool/attack.js';
@@ -22,8 +25,13 @@ describe('attacks (L-inf, eps 0.3, on 50 bundled held-out digits)', () => {
     const pgd = await attackBatch(model, x, N, attackOpts(model, { method: 'pgd', eps: 0.3 }), labels);
     expect(accuracy(fgsm.before)).toBeGreaterThan(0.95);
     expect(accuracy(fgsm.after)).toBeLessThan(0.5);
-    expect(accuracy(pgd.after)).toBeLessThan(accuracy(fgsm.after));
+    expect(accuracy(pgd.after)).toBeLessThanOrEqual(accuracy(fgsm.after));
     expect(accuracy(pgd.after)).toBeLessThanOrEqual(0.05);
+    // At eps 0.3 the stable cross-entropy gradient lets FGSM alone flip (nearly) every digit; at eps 0.1 it
+    // leaves most standing, and PGD's 40 steps find what one step misses.
+    const fgsm01 = await attackBatch(model, x, N, attackOpts(model, { method: 'fgsm', eps: 0.1 }), labels);
+    const pgd01 = await attackBatch(model, x, N, attackOpts(model, { method: 'pgd', eps: 0.1 }), labels);
+    expect(accuracy(pgd01.after)).toBeLessThan(accuracy(fgsm01.after) - 0.2);
     for (const adv of [fgsm.adv, pgd.adv])
       for (let i = 0; i < x.length; i++) {
         expect(Math.abs(adv[i] - x[i])).toBeLessThanOrEqual(0.3 + 1e-6);

@@ -1,0 +1,122 @@
+/**
+ * The graph contract between the compiler (training/graph/compile.ts) and the edge (functions/core/gradient.ts):
+ * which graph files a model folder holds, the names of their inputs and outputs, and which prefix graph (cut
+ * after which synth layer) serves a request for some layers. Both sides import these names and rules; neither
+ * spells them out, so a change here changes both, and a mismatch fails at build or test time, not at the edge.
+ *
+ * Layers are anything with a name, a kind and a per-sample output shape: the compiler's resolved layers and
+ * meta.json's layers alike.
+ */
+
+/** What the contract needs to know of a layer. */
+export interface ContractLayer {
+  name: string;
+  kind: string;
+  outShape: number[];
+}
+
+/** The graphs with a fixed name; the prefix graphs also come cut (`<base>-<k>`, see cutGraph). */
+export const BASE_GRAPHS = [
+  'model',
+  'classify',
+  'input-grad',
+  'loss-grad',
+  'conv-model',
+  'conv-grad',
+  'synth-grad',
+] as const;
+export type CutBase = 'conv-grad' | 'synth-grad';
+/** `conv-grad-<k>`, `synth-grad-<k>`: the prefix graph cut after the k-th synth layer. */
+export type Graph = (typeof BASE_GRAPHS)[number] | `${CutBase}-${number}`;
+
+export const graphFile = (g: Graph) => `${g}.onnx`;
+/** The weights every graph references (ONNX external data). */
+export const WEIGHTS_FILE = 'weights.bin';
+
+/** Graph inputs and outputs with a fixed name. */
+export const IO = {
+  input: 'input',
+  targets: 'targets',
+  logits: 'logits',
+  probs: 'probs',
+  loss: 'loss',
+  gradInput: 'grad_input',
+  /** synth-grad: the per-layer (content, style, dream) weights [L,3] in, the unweighted losses [L,3] out. */
+  synthWeights: 'weights',
+  synthLosses: 'losses',
+} as const;
+
+/** Names derived from a layer (or, for the training step, a parameter). */
+export const act = (layer: string) => `act.${layer}`;
+/** The cotangent fed for a layer's activation (input-grad, conv-grad). */
+export const grad = (layer: string) => `grad.${layer}`;
+/** The gradient with respect to a layer's activation (input-grad, conv-grad). */
+export const gradAct = (layer: string) => `grad_act.${layer}`;
+export const content = (layer: string) => `content.${layer}`;
+export const gram = (layer: string) => `gram.${layer}`;
+/** The training step's gradient output for a parameter (`<layer>.<suffix>`). */
+export const paramGrad = (param: string) => `grad:${param}`;
+/** A layer's per-step training input (e.g. `dropout1.mask`) or state output (e.g. `batchnorm1.batch_mean`). */
+export const layerValue = (layer: string, suffix: string) => `${layer}.${suffix}`;
+
+/** The layer an act.<l> or grad_act.<l> output name refers to, if it is one. */
+export function actLayer(output: string): string | undefined {
+  return /^(grad_)?act\.(.+)$/.exec(output)?.[2];
+}
+
+/** The fully convolutional prefix: every layer before the first flatten or dense. */
+export function prefixLayers<L extends ContractLayer>(layers: L[]): L[] {
+  const end = layers.findIndex((l) => l.kind === 'flatten' || l.kind === 'dense');
+  return end < 0 ? layers : layers.slice(0, end);
+}
+
+/** The layers synth-grad puts losses on, in its order: the ReLU feature maps of the prefix. */
+export function synthLayers<L extends ContractLayer>(layers: L[]): L[] {
+  return prefixLayers(layers).filter((l) => l.kind === 'relu' && l.outShape.length === 3);
+}
+
+/** The prefix cut after its k-th synth layer (all of it for k = the number of synth layers). */
+export function cutLayers<L extends ContractLayer>(layers: L[], k: number): L[] {
+  const prefix = prefixLayers(layers),
+    synth = synthLayers(layers);
+  if (!(k >= 1 && k <= synth.length))
+    throw new Error(`cut depth ${k}: the prefix has ${synth.length} synth layers (depths 1-${synth.length})`);
+  return k === synth.length ? prefix : prefix.slice(0, prefix.indexOf(synth[k - 1]) + 1);
+}
+
+/**
+ * How many synth layers the graph serving `names` keeps: the first cut at or above every layer named (all if
+ * none is named past the first cut, and at least 1). Throws on a name outside the prefix.
+ */
+export function cutDepth(layers: ContractLayer[], names: string[]): number {
+  const prefix = prefixLayers(layers).map((l) => l.name),
+    cuts = synthLayers(layers).map((l) => prefix.indexOf(l.name));
+  const bad = names.filter((n) => !prefix.includes(n));
+  if (bad.length)
+    throw new Error(`${bad.join(', ')} not in the convolutional prefix (${prefix.join(', ')}): no prefix graph`);
+  const deepest = Math.max(0, ...names.map((n) => prefix.indexOf(n)));
+  const k = cuts.findIndex((c) => c >= deepest) + 1;
+  return k === 0 ? cuts.length : k;
+}
+
+/** The name of the prefix graph cut at depth k (the uncut graph at the full depth). */
+export function cutGraphName(layers: ContractLayer[], base: CutBase, k: number): Graph {
+  return k === synthLayers(layers).length ? base : `${base}-${k}`;
+}
+
+/**
+ * The smallest prefix graph that computes every layer named, so no convolution above the deepest runs (a dream on
+ * relu2 or a filter of conv2d2 skips the third block).
+ */
+export function cutGraph(layers: ContractLayer[], base: CutBase, names: string[]): Graph {
+  return cutGraphName(layers, base, cutDepth(layers, names));
+}
+
+/** Every graph a model folder holds, in export order: the base graphs, then each shallower cut of the prefix. */
+export function modelGraphs(layers: ContractLayer[]): { graph: Graph; base: Graph; depth?: number }[] {
+  const all: { graph: Graph; base: Graph; depth?: number }[] = BASE_GRAPHS.map((g) => ({ graph: g, base: g }));
+  for (let k = 1; k < synthLayers(layers).length; k++)
+    for (const base of ['conv-grad', 'synth-grad'] as const)
+      all.push({ graph: cutGraphName(layers, base, k), base, depth: k });
+  return all;
+}

@@ -1,0 +1,297 @@
+/**
+ * An independent float64 classifier for gradient checks: forward and backward of a resolved architecture written
+ * out loop by loop in plain TypeScript (no ONNX, no graph compiler), and softmax cross-entropy with its gradient.
+ * Shapes: a batch of n, every tensor flat row-major [n, ...per-sample shape].
+ *   mode 'infer': batch norm by running statistics, dropout the identity (what loss-grad.onnx computes)
+ *   mode 'train': batch norm by batch statistics (biased variance), dropout by the mask given (the training step)
+ */
+import type { ResolvedLayer } from '../../../training/spec.js';
+
+type W = Record<string, ArrayLike<number>>;
+interface Cache {
+  x: Float64Array;
+  y: Float64Array;
+  extra?: Record<string, Float64Array>;
+}
+
+const size = (s: number[]) => s.reduce((a, v) => a * v, 1);
+
+function pad(spec: { kernel: number; padding?: number | 'same' | 'valid' }) {
+  const p = spec.padding ?? 0;
+  return p === 'same' ? (spec.kernel - 1) / 2 : p === 'valid' ? 0 : p;
+}
+
+export function forward64(
+  layers: ResolvedLayer[],
+  weights: W,
+  x0: ArrayLike<number>,
+  n: number,
+  mode: 'infer' | 'train',
+  masks: W = {},
+): { logits: Float64Array; caches: Cache[] } {
+  let x = Float64Array.from(x0);
+  const caches: Cache[] = [];
+  for (const l of layers) {
+    const spec = l.spec as any;
+    const w = (s: string) => weights[`${l.name}.${s}`];
+    const inS = size(l.inShape),
+      outS = size(l.outShape);
+    const y = new Float64Array(n * outS);
+    const extra: Record<string, Float64Array> = {};
+    if (l.kind === 'conv2d') {
+      const [C, H, Wd] = l.inShape,
+        [F, Ho, Wo] = l.outShape,
+        k = spec.kernel,
+        s = spec.stride ?? 1,
+        p = pad(spec);
+      const K = w('weight'),
+        b = w('bias');
+      for (let i = 0; i < n; i++)
+        for (let f = 0; f < F; f++)
+          for (let oy = 0; oy < Ho; oy++)
+            for (let ox = 0; ox < Wo; ox++) {
+              let acc = b[f];
+              for (let c = 0; c < C; c++)
+                for (let ky = 0; ky < k; ky++) {
+                  const iy = oy * s + ky - p;
+                  if (iy < 0 || iy >= H) continue;
+                  for (let kx = 0; kx < k; kx++) {
+                    const ix = ox * s + kx - p;
+                    if (ix < 0 || ix >= Wd) continue;
+                    acc += K[((f * C + c) * k + ky) * k + kx] * x[i * inS + (c * H + iy) * Wd + ix];
+                  }
+                }
+              y[i * outS + (f * Ho + oy) * Wo + ox] = acc;
+            }
+    } else if (l.kind === 'batchnorm') {
+      const C = l.inShape[0],
+        hw = inS / C,
+        eps = spec.eps ?? 1e-5;
+      const mean = new Float64Array(C),
+        varr = new Float64Array(C);
+      if (mode === 'train') {
+        for (let c = 0; c < C; c++) {
+          let s1 = 0;
+          for (let i = 0; i < n; i++) for (let j = 0; j < hw; j++) s1 += x[i * inS + c * hw + j];
+          mean[c] = s1 / (n * hw);
+          let s2 = 0;
+          for (let i = 0; i < n; i++) for (let j = 0; j < hw; j++) s2 += (x[i * inS + c * hw + j] - mean[c]) ** 2;
+          varr[c] = s2 / (n * hw);
+        }
+      } else for (let c = 0; c < C; c++) [mean[c], varr[c]] = [w('running_mean')[c], w('running_var')[c]];
+      const invstd = varr.map((v) => 1 / Math.sqrt(v + eps));
+      const xhat = new Float64Array(n * inS);
+      for (let i = 0; i < n; i++)
+        for (let c = 0; c < C; c++)
+          for (let j = 0; j < hw; j++) {
+            const at = i * inS + c * hw + j;
+            xhat[at] = (x[at] - mean[c]) * invstd[c];
+            y[at] = xhat[at] * w('weight')[c] + w('bias')[c];
+          }
+      Object.assign(extra, { xhat, invstd });
+    } else if (l.kind === 'relu') {
+      for (let i = 0; i < y.length; i++) y[i] = x[i] > 0 ? x[i] : 0;
+    } else if (l.kind === 'maxpool') {
+      const [C, H, Wd] = l.inShape,
+        [, Ho, Wo] = l.outShape,
+        k = spec.kernel ?? 2;
+      const arg = new Float64Array(n * outS);
+      for (let i = 0; i < n; i++)
+        for (let c = 0; c < C; c++)
+          for (let oy = 0; oy < Ho; oy++)
+            for (let ox = 0; ox < Wo; ox++) {
+              let best = -Infinity,
+                at = -1;
+              for (let ky = 0; ky < k; ky++)
+                for (let kx = 0; kx < k; kx++) {
+                  const a = i * inS + (c * H + oy * k + ky) * Wd + ox * k + kx;
+                  if (x[a] > best) [best, at] = [x[a], a];
+                }
+              y[i * outS + (c * Ho + oy) * Wo + ox] = best;
+              arg[i * outS + (c * Ho + oy) * Wo + ox] = at;
+            }
+      extra.arg = arg;
+    } else if (l.kind === 'flatten') {
+      y.set(x);
+    } else if (l.kind === 'dropout') {
+      const m = masks[`${l.name}.mask`];
+      const scale = 1 / (1 - spec.rate);
+      for (let i = 0; i < y.length; i++) y[i] = mode === 'train' ? x[i] * m[i] * scale : x[i];
+    } else if (l.kind === 'dense') {
+      const I = inS,
+        O = outS,
+        K = w('weight'),
+        b = w('bias');
+      for (let i = 0; i < n; i++)
+        for (let o = 0; o < O; o++) {
+          let acc = b[o];
+          for (let j = 0; j < I; j++) acc += x[i * I + j] * K[j * O + o];
+          y[i * O + o] = acc;
+        }
+    } else throw new Error(`reference64: no ${l.kind}`);
+    caches.push({ x, y, extra });
+    x = y;
+  }
+  return { logits: x, caches };
+}
+
+/**
+ * Softmax cross-entropy per row against one-hot labels: probabilities and dZ = p - onehot (p_y - 1 as minus the
+ * sum of the other probabilities, so it keeps its digits when p_y is close to 1), divided by `scale`.
+ */
+export function crossEntropy64(logits: Float64Array, labels: number[], k: number, scale = 1) {
+  const n = labels.length;
+  const probs = new Float64Array(n * k),
+    dz = new Float64Array(n * k);
+  for (let i = 0; i < n; i++) {
+    const row = logits.subarray(i * k, (i + 1) * k);
+    const m = Math.max(...row);
+    let s = 0;
+    for (let c = 0; c < k; c++) s += Math.exp(row[c] - m);
+    let others = 0;
+    for (let c = 0; c < k; c++) {
+      probs[i * k + c] = Math.exp(row[c] - m) / s;
+      if (c !== labels[i]) {
+        others += probs[i * k + c];
+        dz[i * k + c] = probs[i * k + c] / scale;
+      }
+    }
+    dz[i * k + labels[i]] = -others / scale;
+  }
+  return { probs, dz };
+}
+
+/** Back-propagates dLogits: the input gradient and every trainable parameter's gradient (summed over the batch). */
+export function backward64(
+  layers: ResolvedLayer[],
+  weights: W,
+  caches: Cache[],
+  dLogits: Float64Array,
+  n: number,
+  mode: 'infer' | 'train',
+  masks: W = {},
+): { dInput: Float64Array; grads: Record<string, Float64Array> } {
+  let dy = dLogits;
+  const grads: Record<string, Float64Array> = {};
+  for (let li = layers.length - 1; li >= 0; li--) {
+    const l = layers[li],
+      spec = l.spec as any,
+      { x, extra = {} } = caches[li];
+    const w = (s: string) => weights[`${l.name}.${s}`];
+    const inS = size(l.inShape),
+      outS = size(l.outShape);
+    const dx = new Float64Array(n * inS);
+    if (l.kind === 'conv2d') {
+      const [C, H, Wd] = l.inShape,
+        [F, Ho, Wo] = l.outShape,
+        k = spec.kernel,
+        s = spec.stride ?? 1,
+        p = pad(spec);
+      const K = w('weight');
+      const dK = new Float64Array(K.length),
+        db = new Float64Array(F);
+      for (let i = 0; i < n; i++)
+        for (let f = 0; f < F; f++)
+          for (let oy = 0; oy < Ho; oy++)
+            for (let ox = 0; ox < Wo; ox++) {
+              const g = dy[i * outS + (f * Ho + oy) * Wo + ox];
+              if (g === 0) continue;
+              db[f] += g;
+              for (let c = 0; c < C; c++)
+                for (let ky = 0; ky < k; ky++) {
+                  const iy = oy * s + ky - p;
+                  if (iy < 0 || iy >= H) continue;
+                  for (let kx = 0; kx < k; kx++) {
+                    const ix = ox * s + kx - p;
+                    if (ix < 0 || ix >= Wd) continue;
+                    const wi = ((f * C + c) * k + ky) * k + kx,
+                      xi = i * inS + (c * H + iy) * Wd + ix;
+                    dK[wi] += g * x[xi];
+                    dx[xi] += g * K[wi];
+                  }
+                }
+            }
+      grads[`${l.name}.weight`] = dK;
+      grads[`${l.name}.bias`] = db;
+    } else if (l.kind === 'batchnorm') {
+      const C = l.inShape[0],
+        hw = inS / C;
+      const { xhat, invstd } = extra;
+      const g = w('weight');
+      const dg = new Float64Array(C),
+        dbeta = new Float64Array(C);
+      for (let c = 0; c < C; c++) {
+        let sdx = 0,
+          sdxx = 0;
+        for (let i = 0; i < n; i++)
+          for (let j = 0; j < hw; j++) {
+            const at = i * inS + c * hw + j;
+            dg[c] += dy[at] * xhat[at];
+            dbeta[c] += dy[at];
+            sdx += dy[at] * g[c];
+            sdxx += dy[at] * g[c] * xhat[at];
+          }
+        const m = n * hw;
+        for (let i = 0; i < n; i++)
+          for (let j = 0; j < hw; j++) {
+            const at = i * inS + c * hw + j;
+            const dxhat = dy[at] * g[c];
+            dx[at] = mode === 'train' ? invstd[c] * (dxhat - sdx / m - (xhat[at] * sdxx) / m) : dxhat * invstd[c];
+          }
+      }
+      grads[`${l.name}.weight`] = dg;
+      grads[`${l.name}.bias`] = dbeta;
+    } else if (l.kind === 'relu') {
+      for (let i = 0; i < dx.length; i++) dx[i] = x[i] > 0 ? dy[i] : 0;
+    } else if (l.kind === 'maxpool') {
+      for (let i = 0; i < dy.length; i++) dx[extra.arg[i]] += dy[i];
+    } else if (l.kind === 'flatten') {
+      dx.set(dy);
+    } else if (l.kind === 'dropout') {
+      const m = masks[`${l.name}.mask`];
+      const scale = 1 / (1 - spec.rate);
+      for (let i = 0; i < dx.length; i++) dx[i] = mode === 'train' ? dy[i] * m[i] * scale : dy[i];
+    } else if (l.kind === 'dense') {
+      const I = inS,
+        O = outS,
+        K = w('weight');
+      const dK = new Float64Array(K.length),
+        db = new Float64Array(O);
+      for (let i = 0; i < n; i++)
+        for (let o = 0; o < O; o++) {
+          const g = dy[i * O + o];
+          db[o] += g;
+          for (let j = 0; j < I; j++) {
+            dK[j * O + o] += x[i * I + j] * g;
+            dx[i * I + j] += g * K[j * O + o];
+          }
+        }
+      grads[`${l.name}.weight`] = dK;
+      grads[`${l.name}.bias`] = db;
+    }
+    dy = dx;
+  }
+  return { dInput: dy, grads };
+}
+
+/**
+ * |a - b| / |b| per coordinate, leaving out those where both are exactly 0 (a unit no image of the batch
+ * reaches: nothing to compare); where only the reference is 0 the error is Infinity.
+ */
+export function relativeErrors(a: ArrayLike<number>, b: ArrayLike<number>): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < b.length; i++)
+    if (a[i] !== 0 || b[i] !== 0) out.push(b[i] === 0 ? Infinity : Math.abs(a[i] - b[i]) / Math.abs(b[i]));
+  return out;
+}
+
+/** The fraction of errors below tol, and the median and worst error. */
+export function summarise(errors: number[], tol: number) {
+  const sorted = [...errors].sort((x, y) => x - y);
+  return {
+    within: errors.filter((e) => e < tol).length / errors.length,
+    median: sorted[Math.floor(sorted.length / 2)],
+    worst: sorted[sorted.length - 1],
+    count: errors.length,
+  };
+}
