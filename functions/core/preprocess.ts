@@ -54,6 +54,36 @@ function sparsity(d: Float32Array): number {
   const mean = d.reduce((s, x) => s + x, 0) / d.length;
   return quantile(d, 0.99, otsu(d)) / Math.max(1e-6, mean);
 }
+/** Marks as inside every pixel the outside cannot reach from the border (4-connected) without crossing `inside`. */
+function fillHoles(inside: Uint8Array, w: number, h: number): void {
+  const seen = new Uint8Array(w * h),
+    stack = new Int32Array(w * h);
+  let top = 0;
+  const push = (p: number) => {
+    if (!inside[p] && !seen[p]) {
+      seen[p] = 1;
+      stack[top++] = p;
+    }
+  };
+  for (let x = 0; x < w; x++) {
+    push(x);
+    push((h - 1) * w + x);
+  }
+  for (let y = 0; y < h; y++) {
+    push(y * w);
+    push(y * w + w - 1);
+  }
+  while (top > 0) {
+    const p = stack[--top],
+      x = p % w;
+    if (x > 0) push(p - 1);
+    if (x < w - 1) push(p + 1);
+    if (p >= w) push(p - w);
+    if (p < (h - 1) * w) push(p + w);
+  }
+  for (let i = 0; i < w * h; i++) if (!seen[i]) inside[i] = 1;
+}
+
 const inverted = (r: Raster): Raster => ({ ...r, data: r.data.map((v) => 255 - v) });
 
 /** Ink (or object) of a photo or drawing as light-on-dark values in [0,1], cleaned, with the steps taken. */
@@ -139,8 +169,12 @@ function extract(r: Raster, protocol: 'mnist' | 'fit', steps: string[]): Gray {
     steps.push(
       `kept ${kept.length} connected component(s); removed ${dropped} speck(s) or mark(s) away from the ${protocol === 'mnist' ? 'ink' : 'object'} by size and distance`,
     );
-  // mnist: only the kept ink (background exactly 0, as in MNIST); fit: everything inside the object's box.
-  if (protocol === 'mnist') for (let i = 0; i < d.length; i++) if (!keep[labels[i]]) d[i] = 0;
+  // Only the kept ink or object (background exactly 0, as in MNIST); an object keeps its holes (a bag's handle,
+  // a pale print on a shirt): whatever the background cannot reach from the border without crossing it.
+  const inside = new Uint8Array(w * h);
+  for (let i = 0; i < d.length; i++) inside[i] = keep[labels[i]];
+  if (protocol === 'fit') fillHoles(inside, w, h);
+  for (let i = 0; i < d.length; i++) if (!inside[i]) d[i] = 0;
   const g = crop({ width: w, height: h, data: d }, box);
   steps.push(`crop to the ${protocol === 'mnist' ? 'ink' : 'object'}: ${g.width}x${g.height} at (${box.x0},${box.y0})`);
   return g;

@@ -1,18 +1,19 @@
 /**
- * PNG (png-decode.ts: 1-16 bit, gray, gray+alpha, RGB, RGBA, palette with tRNS, interlaced) and JPEG (jpeg-js:
- * baseline and progressive) to an 8-bit Raster: alpha composited on white (as a viewer shows the image), rows shrunk
+ * PNG (png-decode.ts: 1-16 bit, gray, gray+alpha, RGB, RGBA, palette with tRNS, interlaced) and JPEG
+ * (jpeg-decode.ts: baseline and progressive) to an 8-bit Raster: alpha composited on white (as a viewer shows the image), rows shrunk
  * by a box filter as they are decoded (shrink.ts), EXIF orientation applied. Before any pixel is decoded, the bytes
  * decoding will hold at its peak are estimated from the header and checked against the request's budget (413).
  */
-import jpeg from 'jpeg-js';
 import { tooLarge, unprocessable } from '../errors.js';
 import { ORIENTATIONS, orient } from './orient.js';
 import { readPng, type PngHeader } from './png-decode.js';
 import { Shrinker, shrinkFactor } from './shrink.js';
-import { checkDimensions, detectFormat, imageSize, jpegInfo, type JpegInfo } from './sniff.js';
+import { readJpeg, type JpegFrame } from './jpeg-decode.js';
+import { checkDimensions, detectFormat, imageSize, jpegInfo } from './sniff.js';
 import { DEFAULT_LIMITS, type ImageFormat, type ImageLimits, type Raster } from './types.js';
 
 const MiB = 1024 * 1024;
+const mib = (bytes: number) => `${+(bytes / MiB).toFixed(bytes < MiB ? 2 : 1)} MiB`;
 
 /** One row of samples (gray, gray+alpha, RGB, RGBA; maximum `max`) to 8-bit gray or RGB composited on white. */
 function rowTo8(src: ArrayLike<number>, n: number, channels: number, max: number, out: Uint8Array): void {
@@ -29,7 +30,7 @@ function rowTo8(src: ArrayLike<number>, n: number, channels: number, max: number
 
 function overBudget(what: string, need: number, limits: ImageLimits) {
   return tooLarge(
-    `decoding this ${what} needs about ${(need / MiB).toFixed(1)} MiB; the memory budget for one request is ${(limits.budgetBytes / MiB).toFixed(0)} MiB. Send a smaller image (or a non-interlaced PNG, or a baseline JPEG).`,
+    `decoding this ${what} needs about ${mib(need)}; the memory budget for one request is ${mib(limits.budgetBytes)}. Send a smaller image (or a non-interlaced PNG, or a baseline JPEG).`,
     { needBytes: Math.round(need), budgetBytes: limits.budgetBytes },
   );
 }
@@ -88,45 +89,20 @@ async function decodePngRaster(bytes: Uint8Array, limits: ImageLimits): Promise<
   return shrink!.out;
 }
 
-/**
- * jpeg-js keeps every DCT block as its own Int32Array (~350 bytes with the object) and every component at full size,
- * then the RGB output: about this many bytes. The budget refuses what it cannot decode within bounds.
- */
-function jpegBytes(info: JpegInfo): number {
-  const hMax = Math.max(...info.sampling.map((s) => s[0])),
-    vMax = Math.max(...info.sampling.map((s) => s[1]));
-  let blocks = 0;
-  for (const [hs, vs] of info.sampling)
-    blocks += Math.ceil((info.width * hs) / hMax / 8) * Math.ceil((info.height * vs) / vMax / 8);
-  return blocks * (350 + 64) + info.width * info.height * 3;
-}
-
 function decodeJpeg(bytes: Uint8Array, limits: ImageLimits): { raster: Raster; orientation: number } {
-  const info = jpegInfo(bytes);
-  const need = bytes.length + jpegBytes(info);
-  if (need > limits.budgetBytes)
-    throw overBudget(`${info.width}x${info.height} ${info.progressive ? 'progressive ' : ''}JPEG`, need, limits);
-  let img;
-  try {
-    img = jpeg.decode(bytes, {
-      useTArray: true,
-      formatAsRGBA: false,
-      maxResolutionInMP: limits.maxPixels / 1e6 + 1,
-      maxMemoryUsageInMB: Math.ceil(limits.budgetBytes / MiB),
-    });
-  } catch (e) {
-    throw unprocessable(`JPEG could not be decoded: ${(e as Error).message ?? e}`);
-  }
-  const { width, height, data } = img;
-  const gray = info.sampling.length === 1;
-  const shrink = new Shrinker(width, height, gray ? 1 : 3, shrinkFactor(width, height));
-  const row = new Uint8Array(width * (gray ? 1 : 3));
-  for (let y = 0; y < height; y++) {
-    if (gray) for (let x = 0; x < width; x++) row[x] = data[(y * width + x) * 3];
-    else row.set(data.subarray(y * width * 3, (y + 1) * width * 3));
-    shrink.push(row);
-  }
-  return { raster: shrink.out, orientation: info.orientation };
+  const { orientation } = jpegInfo(bytes);
+  let shrink: Shrinker | undefined;
+  readJpeg(bytes, (f: JpegFrame) => {
+    const k = shrinkFactor(f.width, f.height);
+    const need =
+      bytes.length + f.coefficientBytes + (f.width * 4 + Math.ceil(f.width / k) * Math.ceil(f.height / k)) * f.channels;
+    if (need > limits.budgetBytes)
+      throw overBudget(`${f.width}x${f.height} ${f.progressive ? 'progressive ' : ''}JPEG`, need, limits);
+    const s = new Shrinker(f.width, f.height, f.channels, k);
+    shrink = s;
+    return (row) => s.push(row);
+  });
+  return { raster: shrink!.out, orientation };
 }
 
 interface Decoded {
