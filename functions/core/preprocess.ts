@@ -54,6 +54,25 @@ function sparsity(d: Float32Array): number {
   const mean = d.reduce((s, x) => s + x, 0) / d.length;
   return quantile(d, 0.99, otsu(d)) / Math.max(1e-6, mean);
 }
+/** A mask grown by `r` pixels (square window; separable). */
+function dilate(m: Uint8Array, w: number, h: number, r: number): Uint8Array {
+  const tmp = new Uint8Array(w * h),
+    out = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++)
+    for (let x = 0, last = -Infinity; x < w + r; x++) {
+      if (x < w && m[y * w + x]) last = x;
+      const at = x - r;
+      if (at >= 0 && at < w) tmp[y * w + at] = x - last <= 2 * r ? 1 : 0;
+    }
+  for (let x = 0; x < w; x++)
+    for (let y = 0, last = -Infinity; y < h + r; y++) {
+      if (y < h && tmp[y * w + x]) last = y;
+      const at = y - r;
+      if (at >= 0 && at < h) out[at * w + x] = y - last <= 2 * r ? 1 : 0;
+    }
+  return out;
+}
+
 /** Marks as inside every pixel the outside cannot reach from the border (4-connected) without crossing `inside`. */
 function fillHoles(inside: Uint8Array, w: number, h: number): void {
   const seen = new Uint8Array(w * h),
@@ -169,11 +188,13 @@ function extract(r: Raster, protocol: 'mnist' | 'fit', steps: string[]): Gray {
     steps.push(
       `kept ${kept.length} connected component(s); removed ${dropped} speck(s) or mark(s) away from the ${protocol === 'mnist' ? 'ink' : 'object'} by size and distance`,
     );
-  // Only the kept ink or object (background exactly 0, as in MNIST); an object keeps its holes (a bag's handle,
-  // a pale print on a shirt): whatever the background cannot reach from the border without crossing it.
-  const inside = new Uint8Array(w * h);
+  // Only the kept ink or object, with the faint fringe around it (half a model pixel: anti-aliased edges, as
+  // MNIST's own); everything else exactly 0. An object keeps its holes (a bag's handle, a pale print on a
+  // shirt): whatever the background cannot reach from the border without crossing it.
+  let inside: Uint8Array = new Uint8Array(w * h);
   for (let i = 0; i < d.length; i++) inside[i] = keep[labels[i]];
   if (protocol === 'fit') fillHoles(inside, w, h);
+  inside = dilate(inside, w, h, Math.max(1, Math.round(Math.max(box.x1 - box.x0, box.y1 - box.y0) / 40)));
   for (let i = 0; i < d.length; i++) if (!inside[i]) d[i] = 0;
   const g = crop({ width: w, height: h, data: d }, box);
   steps.push(`crop to the ${protocol === 'mnist' ? 'ink' : 'object'}: ${g.width}x${g.height} at (${box.x0},${box.y0})`);
