@@ -13,6 +13,7 @@
 import type { Raster } from './types.js';
 
 const CELLS = 48; // grid cells along the longer side
+const MIN_CELL = 8; // pixels: finer cells cost time and see no more of the light
 
 export type PaperModel = 'closing' | 'border';
 
@@ -30,20 +31,29 @@ function cellQuantiles(r: Raster, cell: number, q: number): Grid {
     gh = Math.ceil(r.height / cell),
     ch = r.channels;
   const v = new Float32Array(gw * gh * ch),
-    hist = new Uint32Array(256);
+    hist = new Uint32Array(256),
+    small = new Uint8Array(cell * cell);
   for (let gy = 0; gy < gh; gy++)
     for (let gx = 0; gx < gw; gx++)
       for (let c = 0; c < ch; c++) {
-        hist.fill(0);
         const y1 = Math.min(r.height, (gy + 1) * cell),
           x1 = Math.min(r.width, (gx + 1) * cell);
-        for (let y = gy * cell; y < y1; y++)
-          for (let x = gx * cell; x < x1; x++) hist[r.data[(y * r.width + x) * ch + c]]++;
         const n = (y1 - gy * cell) * (x1 - gx * cell),
           want = q * (n - 1);
-        let acc = 0,
-          k = 0;
-        for (; k < 255; k++) if ((acc += hist[k]) > want) break;
+        let k = 0;
+        if (n <= 16) {
+          // A small cell: sorting its few samples costs less than a histogram.
+          let m = 0;
+          for (let y = gy * cell; y < y1; y++)
+            for (let x = gx * cell; x < x1; x++) small[m++] = r.data[(y * r.width + x) * ch + c];
+          k = small.subarray(0, m).sort()[Math.floor(want)]; // as the histogram: the smallest k with more than want at or below
+        } else {
+          hist.fill(0);
+          for (let y = gy * cell; y < y1; y++)
+            for (let x = gx * cell; x < x1; x++) hist[r.data[(y * r.width + x) * ch + c]]++;
+          let acc = 0;
+          for (; k < 255; k++) if ((acc += hist[k]) > want) break;
+        }
         v[(gy * gw + gx) * ch + c] = k;
       }
   return { gw, gh, cell, v };
@@ -84,22 +94,34 @@ function unpad(g: Grid, ch: number, m: number): Float32Array {
 function rankFilter(g: Grid, ch: number, R: number, max: boolean): Float32Array {
   const { gw, gh, v } = g,
     tmp = new Float32Array(v.length),
-    out = new Float32Array(v.length);
-  const pick = max ? Math.max : Math.min;
+    out = new Float32Array(v.length),
+    sign = max ? 1 : -1; // min(x) = -max(-x): one loop for both
   for (let y = 0; y < gh; y++)
+    for (let x = 0; x < gw; x++) {
+      const k0 = Math.max(0, x - R),
+        k1 = Math.min(gw - 1, x + R);
+      for (let c = 0; c < ch; c++) {
+        let m = -Infinity;
+        for (let k = k0; k <= k1; k++) {
+          const t = sign * v[(y * gw + k) * ch + c];
+          if (t > m) m = t;
+        }
+        tmp[(y * gw + x) * ch + c] = sign * m;
+      }
+    }
+  for (let y = 0; y < gh; y++) {
+    const k0 = Math.max(0, y - R),
+      k1 = Math.min(gh - 1, y + R);
     for (let x = 0; x < gw; x++)
       for (let c = 0; c < ch; c++) {
-        let m = v[(y * gw + x) * ch + c];
-        for (let k = Math.max(0, x - R); k <= Math.min(gw - 1, x + R); k++) m = pick(m, v[(y * gw + k) * ch + c]);
-        tmp[(y * gw + x) * ch + c] = m;
+        let m = -Infinity;
+        for (let k = k0; k <= k1; k++) {
+          const t = sign * tmp[(k * gw + x) * ch + c];
+          if (t > m) m = t;
+        }
+        out[(y * gw + x) * ch + c] = sign * m;
       }
-  for (let y = 0; y < gh; y++)
-    for (let x = 0; x < gw; x++)
-      for (let c = 0; c < ch; c++) {
-        let m = tmp[(y * gw + x) * ch + c];
-        for (let k = Math.max(0, y - R); k <= Math.min(gh - 1, y + R); k++) m = pick(m, tmp[(k * gw + x) * ch + c]);
-        out[(y * gw + x) * ch + c] = m;
-      }
+  }
   return out;
 }
 
@@ -197,7 +219,7 @@ export interface Paper {
 
 /** The paper's colour over the image (see the file's header). `r` is light paper, dark ink (invert first if not). */
 export function estimatePaper(r: Raster, model: PaperModel): Paper {
-  const cell = Math.max(1, Math.round(Math.max(r.width, r.height) / CELLS));
+  const cell = Math.max(MIN_CELL, Math.round(Math.max(r.width, r.height) / CELLS));
   const grid = cellQuantiles(r, cell, 0.8);
   const ch = r.channels;
   let R = 0;
@@ -217,31 +239,38 @@ export function estimatePaper(r: Raster, model: PaperModel): Paper {
 
 /** Darkness against the paper: 1 - min over channels of pixel / paper, in [0,1] (paper bilinear between cells). */
 export function darkness(r: Raster, paper: Paper): Float32Array {
-  const { grid } = paper,
-    { gw, gh, cell, v } = grid,
-    ch = r.channels;
-  const out = new Float32Array(r.width * r.height);
-  const bg = new Float32Array(ch);
+  const { gw, gh, cell, v } = paper.grid,
+    ch = r.channels,
+    W = r.width;
+  const out = new Float32Array(W * r.height),
+    row = new Float32Array(gw * ch);
+  // Horizontal interpolation per column, the same for every row.
+  const x0s = new Int32Array(W),
+    x1s = new Int32Array(W),
+    wxs = new Float32Array(W);
+  for (let x = 0; x < W; x++) {
+    const fx = Math.min(gw - 1, Math.max(0, (x + 0.5) / cell - 0.5));
+    x0s[x] = Math.floor(fx) * ch;
+    x1s[x] = Math.min(gw - 1, Math.floor(fx) + 1) * ch;
+    wxs[x] = fx - Math.floor(fx);
+  }
   for (let y = 0; y < r.height; y++) {
     const fy = Math.min(gh - 1, Math.max(0, (y + 0.5) / cell - 0.5)),
       y0 = Math.floor(fy),
       y1 = Math.min(gh - 1, y0 + 1),
       wy = fy - y0;
-    for (let x = 0; x < r.width; x++) {
-      const fx = Math.min(gw - 1, Math.max(0, (x + 0.5) / cell - 0.5)),
-        x0 = Math.floor(fx),
-        x1 = Math.min(gw - 1, x0 + 1),
-        wx = fx - x0;
+    for (let g = 0; g < gw * ch; g++) row[g] = (1 - wy) * v[y0 * gw * ch + g] + wy * v[y1 * gw * ch + g];
+    for (let x = 0, p = y * W * ch; x < W; x++, p += ch) {
+      const wx = wxs[x],
+        a = x0s[x],
+        b = x1s[x];
       let m = 1;
       for (let c = 0; c < ch; c++) {
-        bg[c] =
-          (1 - wy) * ((1 - wx) * v[(y0 * gw + x0) * ch + c] + wx * v[(y0 * gw + x1) * ch + c]) +
-          wy * ((1 - wx) * v[(y1 * gw + x0) * ch + c] + wx * v[(y1 * gw + x1) * ch + c]);
-        const s = r.data[(y * r.width + x) * ch + c];
-        const ratio = s / Math.max(8, bg[c]);
+        const bg = (1 - wx) * row[a + c] + wx * row[b + c];
+        const ratio = r.data[p + c] / (bg > 8 ? bg : 8);
         if (ratio < m) m = ratio;
       }
-      out[y * r.width + x] = 1 - m;
+      out[y * W + x] = 1 - m;
     }
   }
   return out;

@@ -84,19 +84,38 @@ export function removeLines(
       while (hi < A - 1 && mask[idx(a, hi + 1)]) hi++;
       return [lo, hi];
     };
+    // A path from b0 stays within b0 ± reach across, and meets each position along at most once: unless 60% of the
+    // positions along have ink somewhere in that band, no path from b0 can be a line (most of a page is skipped so).
+    const offsets = SLOPES.map((slope) => Int32Array.from({ length: L }, (_, a) => Math.round((a - L / 2) * slope)));
+    const reach = Math.ceil((L / 2) * SLOPES[SLOPES.length - 1]) + 1;
+    const inBand = new Int32Array(L);
+    let covered = 0;
+    const band = (b: number, add: number) => {
+      if (b < 0 || b >= A) return;
+      for (let a = 0; a < L; a++)
+        if (mask[vertical ? a * w + b : b * w + a]) {
+          if (add > 0 && inBand[a]++ === 0) covered++;
+          if (add < 0 && --inBand[a] === 0) covered--;
+        }
+    };
+    for (let b = 0; b < reach; b++) band(b, 1);
     const lines: { b0: number; slope: number }[] = [];
     for (let b0 = 0; b0 < A; b0++) {
+      band(b0 + reach, 1);
+      band(b0 - reach - 1, -1);
+      if (covered < cover * L) continue;
       let bestCover = 0,
         bestSlope = 0;
-      for (const slope of SLOPES) {
+      for (let k = 0; k < SLOPES.length; k++) {
+        const off = offsets[k];
         let n = 0;
         for (let a = 0; a < L; a++) {
-          const b = Math.round(b0 + (a - L / 2) * slope);
-          if (b >= 0 && b < A && mask[idx(a, b)]) n++;
+          const b = b0 + off[a];
+          if (b >= 0 && b < A && mask[vertical ? a * w + b : b * w + a]) n++;
         }
         if (n > bestCover) {
           bestCover = n;
-          bestSlope = slope;
+          bestSlope = SLOPES[k];
         }
       }
       if (bestCover >= cover * L) lines.push({ b0, slope: bestSlope });
