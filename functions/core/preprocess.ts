@@ -1,13 +1,24 @@
 /**
- * Preprocessing: an uploaded image to the model's input tensor [C,H,W] in [0,1], with the steps that ran.
- *   mnist: grayscale, invert a light background, stretch contrast, crop to the ink, fit into 20x20 keeping the
- *          aspect ratio, centre by centre of mass in 28x28 (LeCun et al.'s protocol for MNIST).
- *   fit:   grayscale, invert a light background, crop to the object, fit into the input keeping the aspect
- *          ratio, centred (Fashion-MNIST's protocol).
- *   none:  grayscale and resize to the input size only; the caller sends what the model expects.
+ * Preprocessing: an uploaded image to the model's input tensor [C,H,W] in [0,1], with the steps that ran (the
+ * answer lists them). For photos and scans as well as clean drawings:
+ *   1. polarity: a dark background (light ink, as MNIST itself) is inverted so that paper is light;
+ *   2. illumination: the paper's colour estimated over the image and divided out (image/background.ts), the ink
+ *      taken as the darkness in its most absorbing channel (any ink hue on any paper colour);
+ *   3. robust contrast: 0 at the median (the paper), 1 at the 99th percentile of the ink; never min/max;
+ *   4. ink mask: Otsu's threshold, with hysteresis down to half of it for soft edges (image/mask.ts);
+ *   5. thin straight lines (ruled or grid paper) removed; connected components kept by size and distance from
+ *      the main one (specks and stray marks dropped);
+ *   6. the model's protocol:
+ *      mnist: crop to the ink, fit into 20x20 keeping the aspect ratio, centre by centre of mass in 28x28
+ *             (LeCun et al.'s protocol for MNIST);
+ *      fit:   the object against a background fitted to the border, crop, fit into the input keeping the aspect
+ *             ratio, centred (Fashion-MNIST's protocol).
+ *   none: grayscale and resize to the input size only; the caller sends what the model expects.
  */
 import { unprocessable } from './errors.js';
-import { borderMean, centreOfMass, crop, inkBox, invert, paste, resize, toGray, type Gray } from './image/ops.js';
+import { darkness, estimatePaper, refinePaper } from './image/background.js';
+import { components, otsu, quantile, removeLines, selectComponents } from './image/mask.js';
+import { borderMean, centreOfMass, crop, invert, paste, resize, toGray, type Gray } from './image/ops.js';
 import type { Raster } from './image/types.js';
 
 export type Protocol = 'mnist' | 'fit' | 'none';
@@ -17,49 +28,192 @@ interface Preprocessed {
   steps: string[];
 }
 
-const INK = 0.2; // a pixel counts as ink/object above this after contrast stretching
+/** Below this contrast between paper and ink (after illumination correction) there is nothing to classify. */
+const MIN_CONTRAST = 0.06;
+const f2 = (v: number) => v.toFixed(2);
 
-/** Contrast stretched to [0,1], inverted first when `invert` (one pass: 1 - v stretched is (hi - v) / (hi - lo)). */
-function stretch(g: Gray, invert: boolean): Gray {
-  const d = g.data,
-    n = d.length;
-  let lo = Infinity,
-    hi = -Infinity;
-  for (let i = 0; i < n; i++) {
-    const v = d[i];
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
+/** Whether the border (2% ring) is lighter than the middle half: a light background behind a large object. */
+function lightBorder(g: Gray): boolean {
+  const { width: w, height: h, data } = g;
+  const ring = Math.max(1, Math.round(0.02 * Math.min(w, h)));
+  const border: number[] = [],
+    middle: number[] = [];
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      if (x < ring || y < ring || x >= w - ring || y >= h - ring) border.push(data[y * w + x]);
+      else if (x >= w / 4 && x < (3 * w) / 4 && y >= h / 4 && y < (3 * h) / 4) middle.push(data[y * w + x]);
+    }
+  const median = (v: number[]) => v.sort((a, b) => a - b)[v.length >> 1] ?? 0;
+  const b = median(border),
+    c = middle.length ? median(middle) : b;
+  return b === c ? b > 0.5 : b > c;
+}
+
+/** Strong and sparse: the ink's 99th percentile over the mean darkness (ink read the wrong way round is weak or wide). */
+function sparsity(d: Float32Array): number {
+  const mean = d.reduce((s, x) => s + x, 0) / d.length;
+  return quantile(d, 0.99, otsu(d)) / Math.max(1e-6, mean);
+}
+/** A mask grown by `r` pixels (square window; separable). */
+function dilate(m: Uint8Array, w: number, h: number, r: number): Uint8Array {
+  const tmp = new Uint8Array(w * h),
+    out = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++)
+    for (let x = 0, last = -Infinity; x < w + r; x++) {
+      if (x < w && m[y * w + x]) last = x;
+      const at = x - r;
+      if (at >= 0 && at < w) tmp[y * w + at] = x - last <= 2 * r ? 1 : 0;
+    }
+  for (let x = 0; x < w; x++)
+    for (let y = 0, last = -Infinity; y < h + r; y++) {
+      if (y < h && tmp[y * w + x]) last = y;
+      const at = y - r;
+      if (at >= 0 && at < h) out[at * w + x] = y - last <= 2 * r ? 1 : 0;
+    }
+  return out;
+}
+
+/** Marks as inside every pixel the outside cannot reach from the border (4-connected) without crossing `inside`. */
+function fillHoles(inside: Uint8Array, w: number, h: number): void {
+  const seen = new Uint8Array(w * h),
+    stack = new Int32Array(w * h);
+  let top = 0;
+  const push = (p: number) => {
+    if (!inside[p] && !seen[p]) {
+      seen[p] = 1;
+      stack[top++] = p;
+    }
+  };
+  for (let x = 0; x < w; x++) {
+    push(x);
+    push((h - 1) * w + x);
   }
-  if (hi - lo < 1e-3)
+  for (let y = 0; y < h; y++) {
+    push(y * w);
+    push(y * w + w - 1);
+  }
+  while (top > 0) {
+    const p = stack[--top],
+      x = p % w;
+    if (x > 0) push(p - 1);
+    if (x < w - 1) push(p + 1);
+    if (p >= w) push(p - w);
+    if (p < (h - 1) * w) push(p + w);
+  }
+  for (let i = 0; i < w * h; i++) if (!seen[i]) inside[i] = 1;
+}
+
+const inverted = (r: Raster): Raster => ({ ...r, data: r.data.map((v) => 255 - v) });
+
+/** Ink (or object) of a photo or drawing as light-on-dark values in [0,1], cleaned, with the steps taken. */
+function extract(r: Raster, protocol: 'mnist' | 'fit', steps: string[]): Gray {
+  const { width: w, height: h } = r;
+  // Polarity. Ink is strong and sparse: read the other way round (paper as ink), the "ink" found is a weak halo or
+  // covers far more (sparsity above). An object may fill the frame: for it the border is compared with the middle.
+  let paper, d: Float32Array;
+  let light: boolean;
+  if (protocol === 'mnist') {
+    const inv = inverted(r);
+    const a = estimatePaper(r, 'closing'),
+      b = estimatePaper(inv, 'closing');
+    const da = darkness(r, a),
+      db = darkness(inv, b);
+    light = sparsity(da) >= sparsity(db);
+    [paper, d] = light ? [a, da] : [b, db];
+    if (light) steps.push('invert (light background)');
+    // Second pass: the paper re-measured around the ink the first found (its soft edges included).
+    const t1 = otsu(d) / 2,
+      ink = new Uint8Array(d.length);
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++)
+        if (d[y * w + x] > t1)
+          for (let yy = Math.max(0, y - 1); yy <= Math.min(h - 1, y + 1); yy++)
+            for (let xx = Math.max(0, x - 1); xx <= Math.min(w - 1, x + 1); xx++) ink[yy * w + xx] = 1;
+    const src = light ? r : inv;
+    paper = refinePaper(src, ink, paper);
+    d = darkness(src, paper);
+  } else {
+    light = lightBorder(toGray(r));
+    if (light) steps.push('invert (light background)');
+    else r = inverted(r); // light object on dark: read as dark on light
+    paper = estimatePaper(r, 'border');
+    d = darkness(r, paper);
+  }
+  steps.push(
+    paper.model === 'closing'
+      ? `illumination: paper colour estimated per channel by a morphological closing (${paper.window}-pixel window) of 80th-percentile cells, then re-measured around the ink so found, and divided out`
+      : 'illumination: background colour fitted per channel as a quadratic surface to the border (robust refit), and divided out',
+  );
+  steps.push(
+    `${r.channels === 3 ? 'ink = darkness in the most absorbing of R, G, B' : 'ink = darkness'} against the paper`,
+  );
+
+  const lo = quantile(d, 0.5);
+  const t0 = otsu(d);
+  const hi = quantile(d, 0.99, Math.max(t0, lo));
+  if (hi - lo < MIN_CONTRAST)
     throw unprocessable(
-      `the image is blank (every pixel is ${(invert ? 1 - lo : lo).toFixed(3)}): there is nothing to classify`,
+      `the image is blank: the darkest ink is ${f2(hi - lo)} below the paper (at least ${MIN_CONTRAST} is needed): there is nothing to classify`,
+      { contrast: hi - lo, needed: MIN_CONTRAST },
     );
-  const out = new Float32Array(n),
-    k = 1 / (hi - lo);
-  if (invert) for (let i = 0; i < n; i++) out[i] = (hi - d[i]) * k;
-  else for (let i = 0; i < n; i++) out[i] = (d[i] - lo) * k;
-  return { ...g, data: out };
+  const k = 1 / (hi - lo);
+  for (let i = 0; i < d.length; i++) d[i] = Math.min(1, Math.max(0, (d[i] - lo) * k));
+  steps.push(`robust contrast: ${f2(lo)} (median, the paper) to 0, ${f2(hi)} (99th percentile of the ink) to 1`);
+
+  const t = otsu(d),
+    weak = t / 2;
+  const mask = new Uint8Array(w * h);
+  for (let i = 0; i < d.length; i++) mask[i] = d[i] > weak ? 1 : 0;
+  steps.push(`ink mask: Otsu threshold ${f2(t)}, with hysteresis down to ${f2(weak)} for soft edges`);
+  const lines = removeLines(mask, w, h);
+  if (lines.horizontal + lines.vertical > 0)
+    steps.push(
+      `removed ${lines.horizontal} horizontal and ${lines.vertical} vertical thin straight lines (ruled or grid paper)`,
+    );
+  const { labels, list } = components(mask, w, h, (i) => d[i] > t);
+  const kept = protocol === 'mnist' ? selectComponents(list, 0.05, 0.3) : selectComponents(list, 0.1, 0.5);
+  if (!kept.length)
+    throw unprocessable('the image is blank: no ink stands out from the paper: there is nothing to classify');
+  const keep = new Uint8Array(list.length + 1);
+  for (const c of kept) keep[c.label] = 1;
+  const box = { x0: w, y0: h, x1: -1, y1: -1 };
+  for (const c of kept) {
+    box.x0 = Math.min(box.x0, c.x0);
+    box.y0 = Math.min(box.y0, c.y0);
+    box.x1 = Math.max(box.x1, c.x1);
+    box.y1 = Math.max(box.y1, c.y1);
+  }
+  const dropped = list.filter((c) => c.strong > 0).length - kept.length;
+  if (dropped > 0)
+    steps.push(
+      `kept ${kept.length} connected component(s); removed ${dropped} speck(s) or mark(s) away from the ${protocol === 'mnist' ? 'ink' : 'object'} by size and distance`,
+    );
+  // Only the kept ink or object, with the faint fringe around it (half a model pixel: anti-aliased edges, as
+  // MNIST's own); everything else exactly 0. An object keeps its holes (a bag's handle, a pale print on a
+  // shirt): whatever the background cannot reach from the border without crossing it.
+  let inside: Uint8Array = new Uint8Array(w * h);
+  for (let i = 0; i < d.length; i++) inside[i] = keep[labels[i]];
+  if (protocol === 'fit') fillHoles(inside, w, h);
+  inside = dilate(inside, w, h, Math.max(1, Math.round(Math.max(box.x1 - box.x0, box.y1 - box.y0) / 40)));
+  for (let i = 0; i < d.length; i++) if (!inside[i]) d[i] = 0;
+  const g = crop({ width: w, height: h, data: d }, box);
+  steps.push(`crop to the ${protocol === 'mnist' ? 'ink' : 'object'}: ${g.width}x${g.height} at (${box.x0},${box.y0})`);
+  return g;
 }
 
 export function preprocess(r: Raster, shape: [number, number, number], protocol: Protocol): Preprocessed {
   const [, H, W] = shape;
   const steps: string[] = [];
-  let g = toGray(r);
-  steps.push(r.channels === 3 ? 'grayscale (BT.601 luma)' : 'grayscale');
   if (protocol === 'none') {
+    let g = toGray(r);
+    steps.push(r.channels === 3 ? 'grayscale (BT.601 luma)' : 'grayscale');
     if (g.width !== W || g.height !== H) {
       g = resize(g, W, H);
       steps.push(`resize ${r.width}x${r.height} to ${W}x${H}`);
     }
     return { input: g.data, shape, steps };
   }
-  const light = borderMean(g) > 0.5;
-  if (light) steps.push('invert (light background)');
-  g = stretch(g, light);
-  steps.push('stretch contrast to [0,1]');
-  const box = inkBox(g, INK)!;
-  g = crop(g, box);
-  steps.push(`crop to the ${protocol === 'mnist' ? 'ink' : 'object'}: ${g.width}x${g.height} at (${box.x0},${box.y0})`);
+  let g = extract(r, protocol, steps);
   const fitSide = protocol === 'mnist' ? Math.round((20 / 28) * Math.min(W, H)) : Math.min(W, H);
   const s = fitSide / Math.max(g.width, g.height);
   const fw = Math.max(1, Math.round(g.width * s)),

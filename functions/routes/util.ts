@@ -1,7 +1,7 @@
 /** Shared request handling for routes: the model from the path, the image from the body, query parameters. */
 import type { Context } from 'hono';
-import { badRequest, notFound, unsupported } from '../core/errors.js';
-import { checkBodySize, fromBytes, fromJson, type Source } from '../core/input.js';
+import { badRequest, notFound } from '../core/errors.js';
+import { checkBodySize, fromBody, fromBytes, type Source } from '../core/input.js';
 import type { Model } from '../core/model.js';
 import { preprocess as preprocess_, type Protocol } from '../core/preprocess.js';
 import { getModel, modelNames } from '../runtime/models.js';
@@ -51,25 +51,12 @@ export async function imageFrom(c: Context): Promise<Source> {
   }
   const bytes = new Uint8Array(await c.req.arrayBuffer());
   checkBodySize(bytes.length, limit);
-  if (bytes.length === 0) return fromBytes(bytes); // the empty-body 400
-  if (type.startsWith('application/json')) {
-    let json: unknown;
-    try {
-      json = JSON.parse(new TextDecoder().decode(bytes));
-    } catch (e) {
-      throw badRequest(`malformed JSON in request body: ${(e as Error).message}`);
-    }
-    return fromJson(json);
-  }
-  if (type.startsWith('text/'))
-    throw unsupported(
-      `Content-Type ${type} is not an image: send a PNG or JPEG file, multipart field "image", or application/json raw pixels`,
-    );
-  return fromBytes(bytes);
+  return fromBody(type, bytes);
 }
 
 /** The model-ready input: `preprocess` auto is the model's own protocol. */
 export function prepare(model: Model, source: Source, preprocess: 'auto' | Protocol) {
   const protocol: Protocol = preprocess === 'auto' ? model.meta.preprocessing.protocol : preprocess;
-  return { protocol, ...preprocess_(source.raster, model.meta.input.shape, protocol) };
+  const pre = preprocess_(source.raster, model.meta.input.shape, protocol);
+  return { protocol, ...pre, steps: [...source.steps, ...pre.steps] };
 }

@@ -2,10 +2,12 @@
  * npm run bench:edge — measured in workerd (Miniflare running the `wrangler deploy` bundle):
  *   bundle size (raw and gzip) against the Workers plan limits; cold start to first classification;
  *   warm HTTP latency (median, p99) for a 28x28 PNG, a 280x280 PNG and a 280x280 JPEG next to a no-op route;
- *   in-Worker session.run (timed from outside over many runs) against onnxruntime-node on the same model.
+ *   in-Worker session.run (timed from outside over many runs) against onnxruntime-node on the same model;
+ *   peak memory and latency of one request with a 12 MP JPEG and a 4096x4096 PNG (edge-memory.ts).
  */
 import fs from 'node:fs';
 import * as ortNode from 'onnxruntime-node';
+import { memoryBench } from './edge-memory.js';
 import { buildBundle, median, pct, startNoopWorker, startWorker, timeRequests } from './worker.js';
 
 const N = 300;
@@ -107,6 +109,7 @@ async function main() {
       `\nsession.run of digits ${graph}.onnx (batch 1, probs fetched): in workerd ${(inWorker[graph] * 1000).toFixed(1)} us; onnxruntime-node (native, 1 thread) ${(median(nat) * 1000).toFixed(1)} us; ratio ${(inWorker[graph] / median(nat)).toFixed(2)}x`,
     );
   }
+  await memoryBench(b);
   fs.rmSync(b.dir, { recursive: true, force: true });
 }
 

@@ -52,8 +52,10 @@ export function curlRequest(line: string): Request {
       headers.set(k.trim(), v.join(':').trim());
     } else if (a === '-d' || a === '--data-binary') {
       const d = w[++i];
-      body = d.startsWith('@') ? file(d.slice(1)) : d;
-      if (a === '-d' && !headers.has('content-type')) headers.set('content-type', 'application/x-www-form-urlencoded');
+      // As curl does: -d strips CR and LF from a file; both label the body form-urlencoded unless told otherwise.
+      const bytes = d.startsWith('@') ? file(d.slice(1)) : d;
+      body = a === '-d' && typeof bytes !== 'string' ? bytes.filter((v) => v !== 0x0d && v !== 0x0a) : bytes;
+      if (!headers.has('content-type')) headers.set('content-type', 'application/x-www-form-urlencoded');
     } else if (a === '-F') {
       const [k, v] = w[++i].split(/=(.*)/s);
       form ??= new FormData();

@@ -1,100 +1,151 @@
 /**
- * PNG (png-decode.ts: 1-16 bit, gray, gray+alpha, RGB, RGBA, palette with tRNS, interlaced) and JPEG (jpeg-js:
- * baseline and progressive) to a Raster. Alpha is composited on white, as a viewer shows the image.
+ * PNG (png-decode.ts: 1-16 bit, gray, gray+alpha, RGB, RGBA, palette with tRNS, interlaced) and JPEG
+ * (jpeg-decode.ts: baseline and progressive) to an 8-bit Raster: alpha composited on white (as a viewer shows the image), rows shrunk
+ * by a box filter as they are decoded (shrink.ts), EXIF orientation applied. Before any pixel is decoded, the bytes
+ * decoding will hold at its peak are estimated from the header and checked against the request's budget (413).
  */
-import jpeg from 'jpeg-js';
-import { unprocessable } from '../errors.js';
-import { decodePng } from './png-decode.js';
-import { checkDimensions, detectFormat, imageSize } from './sniff.js';
+import { tooLarge, unprocessable } from '../errors.js';
+import { ORIENTATIONS, orient } from './orient.js';
+import { readPng, type PngHeader } from './png-decode.js';
+import { Shrinker, shrinkFactor } from './shrink.js';
+import { readJpeg, type JpegFrame } from './jpeg-decode.js';
+import { checkDimensions, detectFormat, imageSize, jpegInfo } from './sniff.js';
 import { DEFAULT_LIMITS, type ImageFormat, type ImageLimits, type Raster } from './types.js';
 
-/** Interleaved samples (gray, gray+alpha, RGB or RGBA) with maximum value `max` to an RGB or gray Raster on white. */
-function toRaster(samples: ArrayLike<number>, width: number, height: number, channels: number, max: number): Raster {
-  const color = channels >= 3;
-  const out = new Float32Array(width * height * (color ? 3 : 1));
-  const n = width * height,
-    k = 1 / max;
-  // One loop per layout (no per-pixel branching): this runs on every pixel of every upload.
-  if (channels === 1) for (let p = 0; p < n; p++) out[p] = samples[p] * k;
-  else if (channels === 3) for (let i = 0; i < 3 * n; i++) out[i] = samples[i] * k;
-  else if (channels === 2) {
+const MiB = 1024 * 1024;
+const mib = (bytes: number) => `${+(bytes / MiB).toFixed(bytes < MiB ? 2 : 1)} MiB`;
+
+/** One row of samples (gray, gray+alpha, RGB, RGBA; maximum `max`) to 8-bit gray or RGB composited on white. */
+function rowTo8(src: ArrayLike<number>, n: number, channels: number, max: number, out: Uint8Array): void {
+  const k = 255 / max;
+  if (channels === 1 || channels === 3) for (let i = 0; i < n * channels; i++) out[i] = Math.round(src[i] * k);
+  else {
+    const ch = channels - 1;
     for (let p = 0; p < n; p++) {
-      const a = samples[2 * p + 1] * k;
-      out[p] = samples[2 * p] * k * a + 1 - a;
-    }
-  } else {
-    for (let p = 0; p < n; p++) {
-      const a = samples[4 * p + 3] * k;
-      for (let c = 0; c < 3; c++) out[3 * p + c] = samples[4 * p + c] * k * a + 1 - a;
+      const a = src[p * channels + ch] / max;
+      for (let c = 0; c < ch; c++) out[p * ch + c] = Math.round(src[p * channels + c] * k * a + 255 * (1 - a));
     }
   }
-  return { width, height, channels: color ? 3 : 1, data: out };
 }
 
-async function decodePngRaster(bytes: Uint8Array): Promise<Raster> {
-  const png = await decodePng(bytes);
-  const { width, height, depth, channels, data } = png;
-  if (png.palette) {
-    const pal = png.palette,
-      rgba = new Uint8Array(width * height * 4);
-    for (let p = 0; p < data.length; p++) {
-      const c = pal[data[p]];
-      if (!c) throw unprocessable(`PNG palette has ${pal.length} colours but a pixel uses index ${data[p]}`);
-      rgba.set(c, p * 4);
-    }
-    return toRaster(rgba, width, height, 4, 255);
-  }
-  const max = 2 ** depth - 1;
-  // tRNS on gray/RGB images names one colour as fully transparent.
-  const t = png.transparent;
-  if (t) {
-    const withAlpha = new Uint16Array(width * height * (channels + 1));
-    for (let p = 0; p < width * height; p++) {
-      let transparent = true;
-      for (let c = 0; c < channels; c++) {
-        const v = data[p * channels + c];
-        withAlpha[p * (channels + 1) + c] = v;
-        transparent &&= v === t[c];
-      }
-      withAlpha[p * (channels + 1) + channels] = transparent ? 0 : max;
-    }
-    return toRaster(withAlpha, width, height, channels + 1, max);
-  }
-  return toRaster(data, width, height, channels, max);
+function overBudget(what: string, need: number, limits: ImageLimits) {
+  return tooLarge(
+    `decoding this ${what} needs about ${mib(need)}; the memory budget for one request is ${mib(limits.budgetBytes)}. Send a smaller image (or a non-interlaced PNG, or a baseline JPEG).`,
+    { needBytes: Math.round(need), budgetBytes: limits.budgetBytes },
+  );
 }
 
-function decodeJpeg(bytes: Uint8Array, limits: ImageLimits): Raster {
-  let img;
-  try {
-    img = jpeg.decode(bytes, {
-      useTArray: true,
-      formatAsRGBA: true,
-      maxResolutionInMP: limits.maxPixels / 1e6 + 1,
-      maxMemoryUsageInMB: 512,
-    });
-  } catch (e) {
-    throw unprocessable(`JPEG could not be decoded: ${(e as Error).message ?? e}`);
-  }
-  return toRaster(img.data, img.width, img.height, 4, 255);
+async function decodePngRaster(bytes: Uint8Array, limits: ImageLimits): Promise<Raster> {
+  let shrink: Shrinker | undefined, row8: Uint8Array;
+  let convert: (s: Uint8Array | Uint16Array) => void;
+  await readPng(bytes, (h: PngHeader) => {
+    const color = h.channels >= 3 || !!h.palette;
+    const ch = color ? 3 : 1;
+    const f = shrinkFactor(h.width, h.height);
+    const need = bytes.length + h.workBytes + (h.width * 4 + Math.ceil(h.width / f) * Math.ceil(h.height / f)) * ch;
+    if (need > limits.budgetBytes)
+      throw overBudget(`${h.width}x${h.height}${h.interlaced ? ' interlaced' : ''} PNG`, need, limits);
+    shrink = new Shrinker(h.width, h.height, ch, f);
+    row8 = new Uint8Array(h.width * ch);
+    const n = h.width,
+      max = 2 ** h.depth - 1;
+    if (h.palette) {
+      const pal = h.palette,
+        rgba = new Uint8Array(n * 4);
+      convert = (s) => {
+        for (let p = 0; p < n; p++) {
+          const c = pal[s[p]];
+          if (!c)
+            throw unprocessable(
+              `PNG could not be decoded: the palette has ${pal.length} colours but a pixel uses index ${s[p]}`,
+            );
+          rgba.set(c, p * 4);
+        }
+        rowTo8(rgba, n, 4, 255, row8);
+      };
+    } else if (h.transparent) {
+      // tRNS on gray/RGB images names one colour as fully transparent.
+      const t = h.transparent,
+        c0 = h.channels,
+        withAlpha = new Uint16Array(n * (c0 + 1));
+      convert = (s) => {
+        for (let p = 0; p < n; p++) {
+          let transparent = true;
+          for (let c = 0; c < c0; c++) {
+            const v = s[p * c0 + c];
+            withAlpha[p * (c0 + 1) + c] = v;
+            transparent &&= v === t[c];
+          }
+          withAlpha[p * (c0 + 1) + c0] = transparent ? 0 : max;
+        }
+        rowTo8(withAlpha, n, c0 + 1, max, row8);
+      };
+    } else convert = (s) => rowTo8(s, n, h.channels, max, row8);
+    return (samples) => {
+      convert(samples);
+      shrink!.push(row8);
+    };
+  });
+  return shrink!.out;
+}
+
+function decodeJpeg(bytes: Uint8Array, limits: ImageLimits): { raster: Raster; orientation: number } {
+  const { orientation } = jpegInfo(bytes);
+  let shrink: Shrinker | undefined;
+  readJpeg(bytes, (f: JpegFrame) => {
+    const k = shrinkFactor(f.width, f.height);
+    const need =
+      bytes.length + f.coefficientBytes + (f.width * 4 + Math.ceil(f.width / k) * Math.ceil(f.height / k)) * f.channels;
+    if (need > limits.budgetBytes)
+      throw overBudget(`${f.width}x${f.height} ${f.progressive ? 'progressive ' : ''}JPEG`, need, limits);
+    const s = new Shrinker(f.width, f.height, f.channels, k);
+    shrink = s;
+    return (row) => s.push(row);
+  });
+  return { raster: shrink!.out, orientation };
 }
 
 interface Decoded {
   raster: Raster;
   format: ImageFormat;
+  /** The file's own size, as stored. */
   width: number;
   height: number;
+  /** The steps decoding took that a caller should know of: shrinking, an EXIF rotation. */
+  steps: string[];
 }
 
-/** Detects the format, checks the header's dimensions against the limits, then decodes. */
+/** Detects the format, checks the header's dimensions and memory need against the limits, then decodes. */
 export async function decodeImage(bytes: Uint8Array, limits: ImageLimits = DEFAULT_LIMITS): Promise<Decoded> {
   const format = detectFormat(bytes);
   const { width, height } = imageSize(bytes, format);
   checkDimensions(width, height, limits);
-  const raster = format === 'png' ? await decodePngRaster(bytes) : decodeJpeg(bytes, limits);
-  return { raster, format, width, height };
+  const steps: string[] = [];
+  let raster: Raster;
+  if (format === 'png') raster = await decodePngRaster(bytes, limits);
+  else {
+    const j = decodeJpeg(bytes, limits);
+    raster = j.raster;
+    if (j.orientation !== 1) {
+      raster = orient(raster, j.orientation);
+      steps.push(`EXIF orientation ${j.orientation}: ${ORIENTATIONS[j.orientation]} to stand upright`);
+    }
+  }
+  const f = shrinkFactor(width, height);
+  if (f > 1) steps.unshift(`shrink ${width}x${height} by ${f} while decoding (box filter)`);
+  return { raster, format, width, height, steps };
 }
 
-/** Raw pixels given as JSON numbers (0-255), 1, 3 or 4 channels interleaved, to a Raster. */
+/** Raw pixels given as JSON numbers (0-255), 1, 3 or 4 channels interleaved, to a Raster (RGBA on white). */
 export function rasterFromPixels(values: ArrayLike<number>, width: number, height: number, channels: number): Raster {
-  return toRaster(values, width, height, channels, 255);
+  const ch = channels >= 3 ? 3 : 1;
+  const shrink = new Shrinker(width, height, ch, shrinkFactor(width, height));
+  const row = new Uint8Array(width * ch),
+    src = new Float64Array(width * channels);
+  for (let y = 0; y < height; y++) {
+    for (let i = 0; i < src.length; i++) src[i] = values[y * width * channels + i];
+    rowTo8(src, width, channels, 255, row);
+    shrink.push(row);
+  }
+  return shrink.out;
 }

@@ -7,12 +7,14 @@ export interface Gray {
   data: Float32Array;
 }
 
-/** ITU-R BT.601 luma: 0.299 R + 0.587 G + 0.114 B. */
+/** ITU-R BT.601 luma: 0.299 R + 0.587 G + 0.114 B, in [0,1]. */
 export function toGray(r: Raster): Gray {
-  if (r.channels === 1) return { width: r.width, height: r.height, data: r.data };
   const n = r.width * r.height,
-    out = new Float32Array(n);
-  for (let p = 0; p < n; p++) out[p] = 0.299 * r.data[p * 3] + 0.587 * r.data[p * 3 + 1] + 0.114 * r.data[p * 3 + 2];
+    out = new Float32Array(n),
+    d = r.data,
+    k = 1 / 255;
+  if (r.channels === 1) for (let p = 0; p < n; p++) out[p] = d[p] * k;
+  else for (let p = 0; p < n; p++) out[p] = (0.299 * d[p * 3] + 0.587 * d[p * 3 + 1] + 0.114 * d[p * 3 + 2]) * k;
   return { width: r.width, height: r.height, data: out };
 }
 

@@ -34,8 +34,40 @@ function pngSize(b: Uint8Array): [number, number] {
   return [v.getUint32(16), v.getUint32(20)];
 }
 
-function jpegSize(b: Uint8Array): [number, number] {
-  let i = 2;
+/** What a JPEG's markers say before its scan data: frame size, each component's sampling, EXIF orientation. */
+export interface JpegInfo {
+  width: number;
+  height: number;
+  progressive: boolean;
+  /** Horizontal and vertical sampling factor of each component. */
+  sampling: [number, number][];
+  /** EXIF Orientation (1-8; 1 when absent or unreadable). */
+  orientation: number;
+}
+
+/** EXIF (APP1 "Exif\0\0" + a TIFF header): the Orientation tag (0x0112) of IFD0, or 1. */
+function exifOrientation(b: Uint8Array, at: number, end: number): number {
+  if (String.fromCharCode(...b.subarray(at, at + 4)) !== 'Exif' || at + 14 > end) return 1;
+  const t = at + 6,
+    v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const le = b[t] === 0x49; // "II": little-endian; "MM": big-endian
+  if (!le && b[t] !== 0x4d) return 1;
+  const ifd = t + v.getUint32(t + 4, le);
+  if (ifd + 2 > end) return 1;
+  const n = v.getUint16(ifd, le);
+  for (let e = 0; e < n && ifd + 2 + 12 * (e + 1) <= end; e++) {
+    const p = ifd + 2 + 12 * e;
+    if (v.getUint16(p, le) === 0x0112) {
+      const o = v.getUint16(p + 8, le);
+      return o >= 1 && o <= 8 ? o : 1;
+    }
+  }
+  return 1;
+}
+
+export function jpegInfo(b: Uint8Array): JpegInfo {
+  let i = 2,
+    orientation = 1;
   while (i + 4 <= b.length) {
     if (b[i] !== 0xff) {
       i++;
@@ -51,10 +83,19 @@ function jpegSize(b: Uint8Array): [number, number] {
       continue;
     }
     const len = (b[i + 2] << 8) | b[i + 3];
+    if (marker === 0xe1) orientation = exifOrientation(b, i + 4, Math.min(b.length, i + 2 + len));
     // SOF0..SOF15 carry the frame size, except DHT (C4), JPG (C8) and DAC (CC).
     if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
-      if (i + 9 > b.length) break;
-      return [(b[i + 7] << 8) | b[i + 8], (b[i + 5] << 8) | b[i + 6]];
+      if (i + 10 > b.length) break;
+      const nc = b[i + 9],
+        sampling: [number, number][] = [];
+      for (let c = 0; c < nc && i + 12 + 3 * c <= b.length; c++) {
+        const s = b[i + 11 + 3 * c];
+        sampling.push([s >> 4, s & 15]);
+      }
+      const width = (b[i + 7] << 8) | b[i + 8],
+        height = (b[i + 5] << 8) | b[i + 6];
+      return { width, height, progressive: marker === 0xc2 || marker === 0xc6, sampling, orientation };
     }
     if (marker === 0xda) break; // start of scan before any frame header
     i += 2 + len;
@@ -63,7 +104,7 @@ function jpegSize(b: Uint8Array): [number, number] {
 }
 
 export function imageSize(b: Uint8Array, format: ImageFormat): { width: number; height: number } {
-  const [width, height] = format === 'png' ? pngSize(b) : jpegSize(b);
+  const [width, height] = format === 'png' ? pngSize(b) : [jpegInfo(b).width, jpegInfo(b).height];
   if (width < 1 || height < 1)
     throw unprocessable(`${format.toUpperCase()} header says ${width}x${height}: an image needs at least 1x1 pixels`);
   return { width, height };

@@ -132,7 +132,7 @@ describe('decodePng', () => {
       for (let p = 0; p < W * H; p++)
         for (let c = 0; c < 3; c++) {
           const v = raster.channels === 3 ? raster.data[p * 3 + c] : raster.data[p];
-          worst = Math.max(worst, Math.abs(v * 255 - ref[p * 3 + c]));
+          worst = Math.max(worst, Math.abs(v - ref[p * 3 + c]));
         }
       expect(worst).toBeLessThanOrEqual(1); // lossless: rounding of alpha compositing only
     });

@@ -1,0 +1,469 @@
+/**
+ * JPEG decoding within a Worker's memory: baseline and progressive Huffman JPEG (ITU T.81), 1 or 3 components,
+ * any sampling factors, restart intervals. The DCT coefficients are kept as one Int16Array (2 bytes a coefficient:
+ * a 4000x3000 4:2:0 photo holds 36 MB), and pixels are made one MCU row at a time: inverse DCT, chroma upsampled
+ * (replication), YCbCr to RGB, each row handed to the caller (who shrinks it). Never a full-size pixel copy.
+ * Not supported (a 422 says so): arithmetic coding, lossless and hierarchical JPEG, CMYK.
+ */
+import { unprocessable } from '../errors.js';
+
+const bad = (why: string) => unprocessable(`JPEG could not be decoded: ${why}`);
+
+// Zigzag order: the natural (row-major) index of the k-th coefficient in the stream.
+const ZIGZAG = Int32Array.from([
+  0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5, 12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6, 7, 14, 21, 28,
+  35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51, 58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47,
+  55, 62, 63,
+]);
+
+// IDCT basis: C[x * 8 + u] = c(u) cos((2x + 1) u pi / 16) / 2, c(0) = 1/sqrt(2), else 1.
+const BASIS = new Float32Array(64);
+for (let x = 0; x < 8; x++)
+  for (let u = 0; u < 8; u++)
+    BASIS[x * 8 + u] = ((u === 0 ? Math.SQRT1_2 : 1) * Math.cos(((2 * x + 1) * u * Math.PI) / 16)) / 2;
+
+interface Component {
+  id: number;
+  h: number;
+  v: number;
+  tq: number;
+  /** Blocks of the component itself, and with MCU padding (the storage's width and height). */
+  bw: number;
+  bh: number;
+  bwPad: number;
+  bhPad: number;
+  coef: Int16Array;
+  pred: number;
+  dc?: Int32Array;
+  ac?: Int32Array;
+}
+
+/** A 16-bit lookahead table: entry = (code length << 8) | symbol; 0 = no code with that prefix. */
+function huffmanTable(counts: Uint8Array, symbols: Uint8Array): Int32Array {
+  const t = new Int32Array(65536);
+  let code = 0,
+    k = 0;
+  for (let len = 1; len <= 16; len++) {
+    for (let i = 0; i < counts[len - 1]; i++, k++) {
+      const lo = code << (16 - len),
+        hi = (code + 1) << (16 - len);
+      if (hi > 65536) throw bad('a Huffman table has more codes than its lengths allow');
+      t.fill((len << 8) | symbols[k], lo, hi);
+      code++;
+    }
+    code <<= 1;
+  }
+  return t;
+}
+
+export interface JpegFrame {
+  width: number;
+  height: number;
+  channels: 1 | 3;
+  progressive: boolean;
+  /** Bytes the coefficients take (the decoder's peak beyond the input and a few rows). */
+  coefficientBytes: number;
+}
+
+/**
+ * Decodes `b`: `start(frame)` runs once the frame header is read (it may refuse, e.g. over a memory budget) and
+ * returns the sink that receives each pixel row (width * channels bytes, gray or RGB) in order.
+ */
+export function readJpeg(b: Uint8Array, start: (f: JpegFrame) => (row: Uint8Array, y: number) => void): JpegFrame {
+  const qt: Int32Array[] = [];
+  const dcTables: Int32Array[] = [],
+    acTables: Int32Array[] = [];
+  let frame: JpegFrame | undefined,
+    comps: Component[] = [],
+    restart = 0,
+    adobe = -1,
+    hMax = 1,
+    vMax = 1,
+    mcusX = 0,
+    mcusY = 0,
+    sink: ((row: Uint8Array, y: number) => void) | undefined,
+    streaming = false,
+    rgb = false;
+  const work = { tmp: new Float32Array(64), strips: [] as Uint8Array[], row: new Uint8Array(0) };
+  let i = 2;
+  const u16 = (at: number) => (b[at] << 8) | b[at + 1];
+  while (i < b.length) {
+    if (b[i] !== 0xff) {
+      i++;
+      continue;
+    }
+    const m = b[i + 1];
+    if (m === 0xff || m === 0x00 || (m >= 0xd0 && m <= 0xd7) || m === 0xd8 || m === 0x01) {
+      i += m === 0xff ? 1 : 2;
+      continue;
+    }
+    if (m === 0xd9) break; // EOI
+    if (i + 4 > b.length) throw bad('the file ends inside a marker');
+    const len = u16(i + 2),
+      seg = i + 4,
+      end = i + 2 + len;
+    if (end > b.length) throw bad(`marker 0x${m.toString(16)} runs past the end of the file`);
+    if (m === 0xdb) {
+      for (let p = seg; p < end;) {
+        const pq = b[p] >> 4,
+          tq = b[p] & 15,
+          t = new Int32Array(64);
+        p++;
+        for (let k = 0; k < 64; k++, p += pq ? 2 : 1) t[ZIGZAG[k]] = pq ? u16(p) : b[p];
+        qt[tq] = t;
+      }
+    } else if (m === 0xc4) {
+      for (let p = seg; p < end;) {
+        const tc = b[p] >> 4,
+          th = b[p] & 15;
+        const counts = b.subarray(p + 1, p + 17),
+          n = counts.reduce((s, c) => s + c, 0);
+        const table = huffmanTable(counts, b.subarray(p + 17, p + 17 + n));
+        (tc === 0 ? dcTables : acTables)[th] = table;
+        p += 17 + n;
+      }
+    } else if (m === 0xdd) restart = u16(seg);
+    else if (m === 0xee && String.fromCharCode(...b.subarray(seg, seg + 5)) === 'Adobe') adobe = b[seg + 11];
+    else if (m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !== 0xc8 && m !== 0xcc) {
+      if (m !== 0xc0 && m !== 0xc1 && m !== 0xc2)
+        throw bad(
+          `frame type SOF${m - 0xc0} (lossless, hierarchical or arithmetic-coded) is not supported; baseline and progressive are`,
+        );
+      const height = u16(seg + 1),
+        width = u16(seg + 3),
+        nc = b[seg + 5];
+      if (nc !== 1 && nc !== 3) throw bad(`${nc} colour components (CMYK?) are not supported; gray and YCbCr/RGB are`);
+      comps = [];
+      for (let c = 0; c < nc; c++) {
+        const at = seg + 6 + 3 * c;
+        comps.push({ id: b[at], h: b[at + 1] >> 4, v: b[at + 1] & 15, tq: b[at + 2] } as Component);
+      }
+      if (comps.some((c) => c.h < 1 || c.h > 4 || c.v < 1 || c.v > 4)) throw bad('a sampling factor is outside 1-4');
+      hMax = Math.max(...comps.map((c) => c.h));
+      vMax = Math.max(...comps.map((c) => c.v));
+      mcusX = Math.ceil(width / (8 * hMax));
+      mcusY = Math.ceil(height / (8 * vMax));
+      let bytes = 0;
+      for (const c of comps) {
+        c.bw = Math.ceil(Math.ceil((width * c.h) / hMax) / 8);
+        c.bh = Math.ceil(Math.ceil((height * c.v) / vMax) / 8);
+        c.bwPad = mcusX * c.h;
+        c.bhPad = mcusY * c.v;
+        bytes += c.bwPad * c.bhPad * 128;
+      }
+      frame = { width, height, channels: nc === 1 ? 1 : 3, progressive: m === 0xc2, coefficientBytes: bytes };
+    } else if (m === 0xda) {
+      if (!frame) throw bad('a scan comes before the frame header');
+      const ns = b[seg],
+        scan: Component[] = [];
+      for (let s = 0; s < ns; s++) {
+        const c = comps.find((x) => x.id === b[seg + 1 + 2 * s]);
+        if (!c) throw bad(`a scan names component ${b[seg + 1 + 2 * s]}, which the frame does not have`);
+        c.dc = dcTables[b[seg + 2 + 2 * s] >> 4];
+        c.ac = acTables[b[seg + 2 + 2 * s] & 15];
+        scan.push(c);
+      }
+      if (!sink) {
+        // First scan: a sequential image whose scan holds every component is made one MCU row at a time, with the
+        // coefficients of that row only; otherwise (progressive, or one scan per component) all are kept.
+        streaming = !frame.progressive && ns === comps.length;
+        if (streaming) frame.coefficientBytes = comps.reduce((n, c) => n + c.bwPad * c.v * 128, 0);
+        for (const c of comps) if (!qt[c.tq]) throw bad(`quantisation table ${c.tq} is missing`);
+        sink = start(frame);
+        for (const c of comps) c.coef = new Int16Array(c.bwPad * (streaming ? c.v : c.bhPad) * 64);
+        // Adobe transform 0, or components named R, G, B: the samples are RGB already; otherwise YCbCr (JFIF).
+        rgb = comps.length === 3 && (adobe === 0 || (comps[0].id === 82 && comps[1].id === 71 && comps[2].id === 66));
+      }
+      const p = seg + 1 + 2 * ns;
+      const f = frame,
+        out = sink;
+      const onMcuRow = streaming
+        ? (my: number) => {
+            writeMcuRow(f, comps, qt, hMax, vMax, my, 0, rgb, out, work);
+            for (const c of comps) c.coef.fill(0);
+          }
+        : undefined;
+      const [ss, se, ah, al] = [b[p], b[p + 1], b[p + 2] >> 4, b[p + 2] & 15];
+      i = decodeScan(b, end, scan, frame.progressive, ss, se, ah, al, restart, mcusX, mcusY, onMcuRow);
+      continue;
+    }
+    i = end;
+  }
+  if (!frame) throw bad('there is no frame header (SOF)');
+  if (!sink) throw bad('there is no image data (SOS)');
+  if (!streaming) for (let my = 0; my < mcusY; my++) writeMcuRow(frame, comps, qt, hMax, vMax, my, my, rgb, sink, work);
+  return frame;
+}
+
+function decodeScan(
+  b: Uint8Array,
+  start: number,
+  scan: Component[],
+  progressive: boolean,
+  ss: number,
+  se: number,
+  ah: number,
+  al: number,
+  restart: number,
+  mcusX: number,
+  mcusY: number,
+  onMcuRow?: (my: number) => void,
+): number {
+  let pos = start,
+    buf = 0,
+    cnt = 0,
+    eobrun = 0;
+  const fill = () => {
+    while (cnt <= 24) {
+      let v = 0;
+      if (pos < b.length) {
+        if (b[pos] === 0xff) {
+          const n = b[pos + 1];
+          if (n === 0) {
+            v = 0xff;
+            pos += 2;
+          } else if (n === 0xff) pos++; // fill byte
+          // otherwise a marker: feed zeros, leave it for the caller
+        } else v = b[pos++];
+      }
+      buf = ((buf << 8) | v) >>> 0;
+      cnt += 8;
+    }
+  };
+  const bits = (n: number) => {
+    if (n === 0) return 0;
+    if (cnt < n) fill();
+    cnt -= n;
+    return (buf >>> cnt) & ((1 << n) - 1);
+  };
+  const huff = (t: Int32Array | undefined) => {
+    if (!t) throw bad('a scan uses a Huffman table that was never defined');
+    if (cnt < 16) fill();
+    const e = t[(buf >>> (cnt - 16)) & 0xffff];
+    if (e === 0) throw bad('the entropy-coded data holds a code no Huffman table has');
+    cnt -= e >> 8;
+    return e & 255;
+  };
+  const extend = (v: number, s: number) => (v < 1 << (s - 1) ? v - (1 << s) + 1 : v);
+
+  const baseline = (c: Component, o: number) => {
+    const t = huff(c.dc),
+      co = c.coef;
+    c.pred += t ? extend(bits(t), t) : 0;
+    co[o] = c.pred;
+    for (let k = 1; k < 64;) {
+      const rs = huff(c.ac),
+        s = rs & 15,
+        r = rs >> 4;
+      if (s === 0) {
+        if (r < 15) break;
+        k += 16;
+        continue;
+      }
+      k += r;
+      if (k > 63) break;
+      co[o + ZIGZAG[k]] = extend(bits(s), s);
+      k++;
+    }
+  };
+  const dcFirst = (c: Component, o: number) => {
+    const t = huff(c.dc);
+    c.pred += t ? extend(bits(t), t) : 0;
+    c.coef[o] = c.pred * (1 << al);
+  };
+  const dcRefine = (c: Component, o: number) => {
+    if (bits(1)) c.coef[o] |= 1 << al;
+  };
+  const acFirst = (c: Component, o: number) => {
+    if (eobrun > 0) {
+      eobrun--;
+      return;
+    }
+    for (let k = ss; k <= se;) {
+      const rs = huff(c.ac),
+        s = rs & 15,
+        r = rs >> 4;
+      if (s === 0) {
+        if (r < 15) {
+          eobrun = (1 << r) - 1 + (r ? bits(r) : 0);
+          break;
+        }
+        k += 16;
+        continue;
+      }
+      k += r;
+      if (k > 63) break;
+      c.coef[o + ZIGZAG[k]] = extend(bits(s), s) * (1 << al);
+      k++;
+    }
+  };
+  // Successive approximation of AC coefficients, as libjpeg's decode_mcu_AC_refine.
+  const acRefine = (c: Component, o: number) => {
+    const p1 = 1 << al,
+      m1 = -1 << al,
+      co = c.coef;
+    let k = ss;
+    if (eobrun === 0) {
+      for (; k <= se; k++) {
+        const rs = huff(c.ac);
+        let s = rs & 15,
+          r = rs >> 4;
+        if (s) s = bits(1) ? p1 : m1;
+        else if (r !== 15) {
+          eobrun = (1 << r) + (r ? bits(r) : 0);
+          break;
+        }
+        do {
+          const z = o + ZIGZAG[k];
+          if (co[z] !== 0) {
+            if (bits(1) && (co[z] & p1) === 0) co[z] += co[z] >= 0 ? p1 : m1;
+          } else if (--r < 0) break;
+          k++;
+        } while (k <= se);
+        if (s && k <= se) co[o + ZIGZAG[k]] = s;
+      }
+    }
+    if (eobrun > 0) {
+      for (; k <= se; k++) {
+        const z = o + ZIGZAG[k];
+        if (co[z] !== 0 && bits(1) && (co[z] & p1) === 0) co[z] += co[z] >= 0 ? p1 : m1;
+      }
+      eobrun--;
+    }
+  };
+  const decode = !progressive ? baseline : ss === 0 ? (ah === 0 ? dcFirst : dcRefine) : ah === 0 ? acFirst : acRefine;
+  if (progressive && ((ss === 0 && se !== 0) || (ss > 0 && scan.length !== 1) || se > 63 || ss > se))
+    throw bad(`a progressive scan has an invalid spectral range ${ss}-${se}`);
+
+  const resetInterval = () => {
+    for (const c of scan) c.pred = 0;
+    eobrun = 0;
+  };
+  resetInterval();
+  const single = scan.length === 1;
+  const c0 = scan[0];
+  // A single-component scan covers that component's own blocks; an interleaved one, whole MCUs.
+  const total = single ? c0.bw * c0.bh : mcusX * mcusY;
+  for (let n = 0; n < total; n++) {
+    if (restart && n > 0 && n % restart === 0) {
+      // Byte-align, find the RST marker, reset predictions.
+      cnt = 0;
+      buf = 0;
+      while (pos + 1 < b.length && !(b[pos] === 0xff && b[pos + 1] >= 0xd0 && b[pos + 1] <= 0xd7)) pos++;
+      pos += 2;
+      resetInterval();
+    }
+    if (single) {
+      const by = (n / c0.bw) | 0,
+        bx = n % c0.bw;
+      decode(c0, (by * c0.bwPad + bx) * 64);
+    } else {
+      const my = (n / mcusX) | 0,
+        mx = n % mcusX;
+      const rowAt = onMcuRow ? 0 : my; // streaming: only this MCU row's coefficients are held
+      for (const c of scan)
+        for (let v = 0; v < c.v; v++)
+          for (let h = 0; h < c.h; h++) decode(c, ((rowAt * c.v + v) * c.bwPad + mx * c.h + h) * 64);
+      if (onMcuRow && mx === mcusX - 1) onMcuRow(my);
+    }
+  }
+  // Continue at the next marker (bytes the bit reader fed ahead are not consumed from `b`).
+  while (pos + 1 < b.length && !(b[pos] === 0xff && b[pos + 1] !== 0 && !(b[pos + 1] >= 0xd0 && b[pos + 1] <= 0xd7)))
+    pos++;
+  return pos;
+}
+
+/** Inverse DCT of one dequantised block into 8x8 bytes at `out[o + y * stride + x]` (level shift +128, clamped). */
+function idct(
+  co: Int16Array,
+  at: number,
+  q: Int32Array,
+  out: Uint8Array,
+  o: number,
+  stride: number,
+  tmp: Float32Array,
+) {
+  let ac = false;
+  for (let k = 1; k < 64; k++)
+    if (co[at + k] !== 0) {
+      ac = true;
+      break;
+    }
+  if (!ac) {
+    const v = Math.max(0, Math.min(255, Math.round((co[at] * q[0]) / 8 + 128)));
+    for (let y = 0; y < 8; y++) out.fill(v, o + y * stride, o + y * stride + 8);
+    return;
+  }
+  // Rows of coefficients (v) times basis over u, then columns.
+  for (let v = 0; v < 8; v++)
+    for (let x = 0; x < 8; x++) {
+      let s = 0;
+      for (let u = 0; u < 8; u++) s += BASIS[x * 8 + u] * co[at + v * 8 + u] * q[v * 8 + u];
+      tmp[v * 8 + x] = s;
+    }
+  for (let y = 0; y < 8; y++)
+    for (let x = 0; x < 8; x++) {
+      let s = 0;
+      for (let v = 0; v < 8; v++) s += BASIS[y * 8 + v] * tmp[v * 8 + x];
+      out[o + y * stride + x] = Math.max(0, Math.min(255, Math.round(s + 128)));
+    }
+}
+
+/** One MCU row (coefficient row `at`) to pixel rows: blocks to samples (a strip per component), rows to the sink. */
+function writeMcuRow(
+  f: JpegFrame,
+  comps: Component[],
+  qt: Int32Array[],
+  hMax: number,
+  vMax: number,
+  my: number,
+  at: number,
+  rgb: boolean,
+  sink: (row: Uint8Array, y: number) => void,
+  work: { tmp: Float32Array; strips: Uint8Array[]; row: Uint8Array },
+) {
+  if (!work.strips.length) {
+    work.strips = comps.map((c) => new Uint8Array(c.bwPad * 8 * c.v * 8));
+    work.row = new Uint8Array(f.width * f.channels);
+  }
+  const { tmp, strips, row } = work;
+  comps.forEach((c, ci) => {
+    const stride = c.bwPad * 8;
+    for (let v = 0; v < c.v; v++)
+      for (let bx = 0; bx < c.bwPad; bx++)
+        idct(c.coef, ((at * c.v + v) * c.bwPad + bx) * 64, qt[c.tq], strips[ci], v * 8 * stride + bx * 8, stride, tmp);
+  });
+  {
+    for (let yy = 0; yy < 8 * vMax; yy++) {
+      const y = my * 8 * vMax + yy;
+      if (y >= f.height) break;
+      if (f.channels === 1) {
+        const c = comps[0],
+          line = ((yy * c.v) / vMax) | 0,
+          s = strips[0],
+          base = line * c.bwPad * 8;
+        for (let x = 0; x < f.width; x++) row[x] = s[base + (((x * c.h) / hMax) | 0)];
+      } else {
+        const lines = comps.map((c) => (((yy * c.v) / vMax) | 0) * c.bwPad * 8);
+        const [s0, s1, s2] = strips,
+          [h0, h1, h2] = comps.map((c) => c.h / hMax);
+        for (let x = 0; x < f.width; x++) {
+          const Y = s0[lines[0] + ((x * h0) | 0)],
+            Cb = s1[lines[1] + ((x * h1) | 0)],
+            Cr = s2[lines[2] + ((x * h2) | 0)];
+          if (rgb) {
+            row[3 * x] = Y;
+            row[3 * x + 1] = Cb;
+            row[3 * x + 2] = Cr;
+          } else {
+            // JFIF: full-range BT.601.
+            row[3 * x] = Math.max(0, Math.min(255, Math.round(Y + 1.402 * (Cr - 128))));
+            row[3 * x + 1] = Math.max(0, Math.min(255, Math.round(Y - 0.344136 * (Cb - 128) - 0.714136 * (Cr - 128))));
+            row[3 * x + 2] = Math.max(0, Math.min(255, Math.round(Y + 1.772 * (Cb - 128))));
+          }
+        }
+      }
+      sink(row, y);
+    }
+  }
+}

@@ -1,0 +1,239 @@
+/**
+ * The ink mask and what is not ink: Otsu's threshold, thin straight lines (ruled and grid paper), and connected
+ * components kept by size and distance from the main one (specks, stray marks and the page's edge dropped).
+ * Masks are Uint8Array, 1 = ink, row-major over a w x h image.
+ */
+
+const BINS = 256;
+
+function histogram(v: Float32Array): Uint32Array {
+  const h = new Uint32Array(BINS);
+  for (let i = 0; i < v.length; i++) h[Math.min(BINS - 1, Math.max(0, Math.floor(v[i] * BINS)))]++;
+  return h;
+}
+
+/** The q-quantile of values in [0,1] (to 1/256), over the values above `above`. */
+export function quantile(v: Float32Array, q: number, above = -1): number {
+  const h = new Uint32Array(BINS);
+  let n = 0;
+  for (let i = 0; i < v.length; i++)
+    if (v[i] > above) {
+      h[Math.min(BINS - 1, Math.max(0, Math.floor(v[i] * BINS)))]++;
+      n++;
+    }
+  if (n === 0) return 0;
+  let acc = 0;
+  for (let k = 0; k < BINS; k++) if ((acc += h[k]) > q * (n - 1)) return (k + 0.5) / BINS;
+  return 1;
+}
+
+/** Otsu (1979): the threshold that maximises the between-class variance of the histogram. */
+export function otsu(v: Float32Array): number {
+  const h = histogram(v);
+  let total = 0,
+    sum = 0;
+  for (let k = 0; k < BINS; k++) {
+    total += h[k];
+    sum += k * h[k];
+  }
+  let w0 = 0,
+    s0 = 0,
+    best = 0,
+    at = BINS / 2;
+  for (let k = 0; k < BINS - 1; k++) {
+    w0 += h[k];
+    s0 += k * h[k];
+    const w1 = total - w0;
+    if (w0 === 0 || w1 === 0) continue;
+    const m0 = s0 / w0,
+      m1 = (sum - s0) / w1,
+      between = w0 * w1 * (m0 - m1) ** 2;
+    if (between > best) {
+      best = between;
+      at = k;
+    }
+  }
+  return (at + 1) / BINS;
+}
+
+const SLOPES = Array.from({ length: 13 }, (_, i) => Math.tan((((i - 6) / 2) * Math.PI) / 180)); // -3° to 3°, 0.5° apart
+const BAND = 2; // pixels either side of a found path searched for the line's ink
+
+/**
+ * Removes thin straight lines running across the image (within ±3° of horizontal or vertical): a path covered by
+ * ink for at least `cover` of its length is a line; along it, each run of ink across the path no thicker than the
+ * line itself (1.5x the median run + 1), within 2 pixels of the path, is erased, so strokes crossing the line (thicker across it) stay. A line is
+ * only taken as one when thin: median thickness under 2.5% of the image, so a digit's bar is never a ruled line.
+ */
+export function removeLines(
+  mask: Uint8Array,
+  w: number,
+  h: number,
+  cover = 0.6,
+): { horizontal: number; vertical: number } {
+  const found = { horizontal: 0, vertical: 0 };
+  for (const vertical of [false, true]) {
+    // Along: the line's direction (length L); across: the other (size A). at(a, b) = pixel a along, b across.
+    const L = vertical ? h : w,
+      A = vertical ? w : h;
+    const idx = (a: number, b: number) => (vertical ? a * w + b : b * w + a);
+    const runAcross = (a: number, b: number) => {
+      let lo = b,
+        hi = b;
+      while (lo > 0 && mask[idx(a, lo - 1)]) lo--;
+      while (hi < A - 1 && mask[idx(a, hi + 1)]) hi++;
+      return [lo, hi];
+    };
+    // A path from b0 stays within b0 ± reach across, and meets each position along at most once: unless 60% of the
+    // positions along have ink somewhere in that band, no path from b0 can be a line (most of a page is skipped so).
+    const offsets = SLOPES.map((slope) => Int32Array.from({ length: L }, (_, a) => Math.round((a - L / 2) * slope)));
+    const reach = Math.ceil((L / 2) * SLOPES[SLOPES.length - 1]) + 1;
+    const inBand = new Int32Array(L);
+    let covered = 0;
+    const band = (b: number, add: number) => {
+      if (b < 0 || b >= A) return;
+      for (let a = 0; a < L; a++)
+        if (mask[vertical ? a * w + b : b * w + a]) {
+          if (add > 0 && inBand[a]++ === 0) covered++;
+          if (add < 0 && --inBand[a] === 0) covered--;
+        }
+    };
+    for (let b = 0; b < reach; b++) band(b, 1);
+    const lines: { b0: number; slope: number }[] = [];
+    for (let b0 = 0; b0 < A; b0++) {
+      band(b0 + reach, 1);
+      band(b0 - reach - 1, -1);
+      if (covered < cover * L) continue;
+      let bestCover = 0,
+        bestSlope = 0;
+      for (let k = 0; k < SLOPES.length; k++) {
+        const off = offsets[k];
+        let n = 0;
+        for (let a = 0; a < L; a++) {
+          const b = b0 + off[a];
+          if (b >= 0 && b < A && mask[vertical ? a * w + b : b * w + a]) n++;
+        }
+        if (n > bestCover) {
+          bestCover = n;
+          bestSlope = SLOPES[k];
+        }
+      }
+      if (bestCover >= cover * L) lines.push({ b0, slope: bestSlope });
+    }
+    // Group adjacent paths into lines; measure each line's thickness, then erase its thin runs.
+    let count = 0;
+    for (let i = 0; i < lines.length;) {
+      let j = i;
+      while (j + 1 < lines.length && lines[j + 1].b0 === lines[j].b0 + 1) j++;
+      const { b0, slope } = lines[(i + j) >> 1];
+      const runs: number[] = [];
+      for (let a = 0; a < L; a++) {
+        const b = Math.round(b0 + (a - L / 2) * slope);
+        if (b >= 0 && b < A && mask[idx(a, b)]) {
+          const [lo, hi] = runAcross(a, b);
+          runs.push(hi - lo + 1);
+        }
+      }
+      runs.sort((x, y) => x - y);
+      const median = runs[runs.length >> 1] ?? 0;
+      if (median > 0 && median <= Math.max(3, 0.025 * A)) {
+        const limit = 1.5 * median + 1;
+        for (let a = 0; a < L; a++) {
+          const c = Math.round(b0 + (a - L / 2) * slope);
+          for (let b = Math.max(0, c - BAND); b <= Math.min(A - 1, c + BAND); b++) {
+            if (!mask[idx(a, b)]) continue;
+            const [lo, hi] = runAcross(a, b);
+            if (hi - lo + 1 <= limit) for (let k = lo; k <= hi; k++) mask[idx(a, k)] = 0;
+          }
+        }
+        count++;
+      }
+      i = j + 1;
+    }
+    found[vertical ? 'vertical' : 'horizontal'] = count;
+  }
+  return found;
+}
+
+export interface Component {
+  label: number;
+  area: number;
+  /** Pixels of the component above the strong threshold. */
+  strong: number;
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+/** 8-connected components of a mask: labels (0 = background, 1.. = component) and each one's size and box. */
+export function components(mask: Uint8Array, w: number, h: number, strong: (i: number) => boolean) {
+  const labels = new Int32Array(w * h),
+    stack = new Int32Array(w * h),
+    list: Component[] = [];
+  for (let start = 0; start < w * h; start++) {
+    if (!mask[start] || labels[start]) continue;
+    const c: Component = { label: list.length + 1, area: 0, strong: 0, x0: w, y0: h, x1: -1, y1: -1 };
+    let top = 0;
+    stack[top++] = start;
+    labels[start] = c.label;
+    while (top > 0) {
+      const p = stack[--top],
+        x = p % w,
+        y = (p - x) / w;
+      c.area++;
+      if (strong(p)) c.strong++;
+      if (x < c.x0) c.x0 = x;
+      if (x > c.x1) c.x1 = x;
+      if (y < c.y0) c.y0 = y;
+      if (y > c.y1) c.y1 = y;
+      for (let dy = -1; dy <= 1; dy++)
+        for (let dx = -1; dx <= 1; dx++) {
+          const xx = x + dx,
+            yy = y + dy;
+          if (xx < 0 || yy < 0 || xx >= w || yy >= h) continue;
+          const q = yy * w + xx;
+          if (mask[q] && !labels[q]) {
+            labels[q] = c.label;
+            stack[top++] = q;
+          }
+        }
+    }
+    list.push(c);
+  }
+  return { labels, list };
+}
+
+const gap = (a: Component, b: { x0: number; y0: number; x1: number; y1: number }) =>
+  Math.max(0, a.x0 - b.x1, b.x0 - a.x1, a.y0 - b.y1, b.y0 - a.y1);
+
+/**
+ * The components that make up the subject: the one with the most strong pixels, then, repeatedly, any other with at
+ * least `minShare` of its strong pixels within `reach` x the subject's longer side of the subject's box.
+ */
+export function selectComponents(list: Component[], minShare: number, reach: number): Component[] {
+  const cand = list.filter((c) => c.strong > 0).sort((a, b) => b.strong - a.strong);
+  if (!cand.length) return [];
+  const kept = [cand[0]];
+  const box = { x0: cand[0].x0, y0: cand[0].y0, x1: cand[0].x1, y1: cand[0].y1 };
+  const main = cand[0];
+  const side = Math.max(main.x1 - main.x0, main.y1 - main.y0) + 1;
+  let grew = true;
+  const left = cand.slice(1);
+  while (grew) {
+    grew = false;
+    for (let i = 0; i < left.length; i++) {
+      const c = left[i];
+      if (c.strong >= minShare * main.strong && gap(c, box) <= reach * side) {
+        kept.push(c);
+        box.x0 = Math.min(box.x0, c.x0);
+        box.y0 = Math.min(box.y0, c.y0);
+        box.x1 = Math.max(box.x1, c.x1);
+        box.y1 = Math.max(box.y1, c.y1);
+        left.splice(i--, 1);
+        grew = true;
+      }
+    }
+  }
+  return kept;
+}
