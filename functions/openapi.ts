@@ -1,5 +1,6 @@
 /** The OpenAPI 3.1 description of the API, served at /openapi.json and rendered offline at /docs. */
 import { CAPS } from './core/caps.js';
+import { modelNames } from './runtime/models.js';
 const problem = {
   description: 'Problem details (RFC 9457)',
   content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
@@ -8,7 +9,7 @@ const modelParam = {
   name: 'model',
   in: 'path',
   required: true,
-  schema: { type: 'string', enum: ['digits', 'fashion'] },
+  schema: { type: 'string', enum: modelNames() },
   description: 'Model name (GET /models lists them)',
 };
 const preprocessParam = {
