@@ -1,7 +1,9 @@
 /** Everything models/<name>/ holds: the ONNX graphs, meta.json, samples and the report with pictures. */
 import type { LoadedData } from './data/load.js';
 import { ort } from './engine.js';
-import { metrics, robustness, ROTATIONS, SCALES, type Robustness } from './evaluate.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { metrics, positionGrid, robustness, ROTATIONS, SCALES, type Annotations, type Robustness } from './evaluate.js';
 import { sha256 } from './export.js';
 import {
   buildInference,
@@ -98,6 +100,36 @@ export function augmentText(o: Pick<TrainOptions, 'augment' | 'flip'>): string {
   return parts.length ? parts.join(', ') : 'none';
 }
 
+/** meta.json "preprocessing" of an image-folder model: what the trainer's loader did to every picture. */
+function folderPreprocessing(input: [number, number, number], fit: 'letterbox' | 'crop') {
+  const [c, h, w] = input;
+  return {
+    protocol: fit,
+    steps: [
+      'decode; composite transparency on white',
+      c === 3 ? 'convert to sRGB, 3 channels' : 'convert to grayscale',
+      fit === 'letterbox'
+        ? `fit into ${w}x${h} keeping the aspect ratio, centred, black bars`
+        : `fill ${w}x${h} keeping the aspect ratio, cut around the centre`,
+      'scale to [0,1]',
+    ],
+  };
+}
+
+const gridReport = (grid: { accuracy: number; images: number }[]) => {
+  const cell = (i: number) => `${(grid[i].accuracy * 100).toFixed(1)}% (${grid[i].images})`;
+  return `
+## Accuracy by position
+
+Test accuracy by where the object's centre lies (the picture split into a 3x3 grid; images per cell in brackets).
+Weight sharing finds a pattern wherever it appears; the worst cell is ${(Math.min(...grid.map((g) => g.accuracy)) * 100).toFixed(1)}%.
+
+| | left | centre | right |
+|---|---|---|---|
+${['top', 'middle', 'bottom'].map((r, i) => `| ${r} | ${cell(3 * i)} | ${cell(3 * i + 1)} | ${cell(3 * i + 2)} |`).join('\n')}
+`;
+};
+
 export interface ArtifactInput {
   name: string;
   preset: Preset;
@@ -106,6 +138,12 @@ export interface ArtifactInput {
   trainImages: number;
   main: TrainResult;
   baseline?: TrainResult;
+  /** What the per-epoch accuracy was measured on (history[].testAccuracy): the test set, or a validation split. */
+  watched?: 'test' | 'validation';
+  /** An image folder's path; its annotations.json (object centres) adds accuracy by position to the report. */
+  dataDir?: string;
+  /** Each test image's path relative to dataDir, in test-set order. */
+  testFiles?: string[];
 }
 
 /** The first SAMPLE_COUNT test images (stratified by taking them in order of a fixed stride), as bytes. */
@@ -144,6 +182,17 @@ export async function buildArtifacts(x: ArtifactInput) {
     rob.baselineEpochs = x.baseline.history.length;
   }
   const labels = x.data.test.classes;
+  const annPath = x.dataDir && path.join(x.dataDir, 'annotations.json');
+  const grid =
+    annPath && x.testFiles && fs.existsSync(annPath)
+      ? await positionGrid(
+          arch,
+          w,
+          x.data.test,
+          x.testFiles,
+          JSON.parse(fs.readFileSync(annPath, 'utf8')) as Annotations,
+        )
+      : undefined;
   const meta = {
     name: x.name,
     description: x.preset.description,
@@ -152,30 +201,36 @@ export async function buildArtifacts(x: ArtifactInput) {
       shape: arch.input,
       layout: 'NCHW',
       range: [0, 1],
-      polarity: 'light object on dark background (0 = background)',
+      channels: arch.input[0] === 3 ? 'RGB' : 'gray',
+      polarity:
+        x.preset.data === 'folder'
+          ? 'as photographed (no inversion)'
+          : 'light object on dark background (0 = background)',
     },
     preprocessing:
-      x.preset.data === 'digits'
-        ? {
-            protocol: 'mnist',
-            steps: [
-              'grayscale',
-              'invert a light background',
-              'crop to the ink',
-              'fit into 20x20 keeping the aspect ratio',
-              'centre by centre of mass in 28x28',
-              'scale to [0,1]',
-            ],
-          }
-        : {
-            protocol: 'fit',
-            steps: [
-              'grayscale',
-              'invert a light background',
-              'fit into 28x28 keeping the aspect ratio, centred',
-              'scale to [0,1]',
-            ],
-          },
+      x.preset.data === 'folder'
+        ? folderPreprocessing(arch.input, 'fit' in x.data.split ? x.data.split.fit : 'letterbox')
+        : x.preset.data === 'digits'
+          ? {
+              protocol: 'mnist',
+              steps: [
+                'grayscale',
+                'invert a light background',
+                'crop to the ink',
+                'fit into 20x20 keeping the aspect ratio',
+                'centre by centre of mass in 28x28',
+                'scale to [0,1]',
+              ],
+            }
+          : {
+              protocol: 'fit',
+              steps: [
+                'grayscale',
+                'invert a light background',
+                'fit into 28x28 keeping the aspect ratio, centred',
+                'scale to [0,1]',
+              ],
+            },
     files: fileHashes(onnx, weightsBin),
     graphs: graphDocs(arch),
     architecture: arch,
@@ -196,7 +251,9 @@ export async function buildArtifacts(x: ArtifactInput) {
       confusion: m.confusion,
     },
     robustness: rob,
+    ...(grid && { positionGrid: grid }),
     history: x.main.history,
+    historyMeasuredOn: x.watched ?? 'test',
     split: x.data.split,
     training: {
       epochs: x.opts.epochs,
@@ -220,7 +277,7 @@ export async function buildArtifacts(x: ArtifactInput) {
   const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
   const curves = lineChart(`${x.name}: accuracy per epoch`, 'epoch', [
     { name: 'train', color: '#1f77b4', values: x.main.history.map((h) => h.trainAccuracy) },
-    { name: 'test', color: '#d62728', values: x.main.history.map((h) => h.testAccuracy ?? NaN) },
+    { name: x.watched ?? 'test', color: '#d62728', values: x.main.history.map((h) => h.testAccuracy ?? NaN) },
   ]);
   const loss = lineChart(`${x.name}: training loss per epoch`, 'epoch', [
     { name: 'loss', color: '#1f77b4', values: x.main.history.map((h) => h.loss) },
@@ -271,7 +328,7 @@ ${
 }
 
 ![rotation](robust-rotation.svg) ![scale](robust-scale.svg)
-
+${grid ? gridReport(grid) : ''}
 ## Layers (counts by the lecture's formulas)
 
 | layer | output | weights | biases | neurons | receptive field | fully connected instead |
