@@ -85,8 +85,10 @@ export const PRESETS: Record<string, Preset> = {
 /**
  * conv 3x3 - batch norm - ReLU - max-pool blocks until the maps are smaller than 8x8 (64 -> 4x4 after four
  * blocks, 32 or 28 -> 4x4 or 3x3 after three), the last block 64 filters and each earlier one half as many
- * (at least 8), then dense 64 with dropout: few multiplications in the wide early layers, so a few thousand
- * 64x64 pictures train in minutes on a CPU.
+ * (at least 8), then global average pooling and one dense layer: few multiplications in the wide early layers,
+ * so a few thousand 64x64 pictures train in minutes on a CPU. The global average shares the classifier's weights
+ * across positions, as the convolutions share theirs: on 64x64 shapes anywhere in the picture, flattening the
+ * 4x4x64 maps into a dense layer instead learned far more slowly (one 3-epoch run on 1,500 images: 24% against 43%).
  */
 export function autoArch(input: [number, number, number], classes: number): ArchSpec {
   let side = Math.min(input[1], input[2]),
@@ -101,10 +103,8 @@ export function autoArch(input: [number, number, number], classes: number): Arch
     input,
     layers: [
       ...filters.flatMap((f) => block(f, 3)),
+      { kind: 'avgpool', global: true },
       { kind: 'flatten' },
-      { kind: 'dense', units: 64 },
-      { kind: 'relu' },
-      { kind: 'dropout', rate: 0.2 },
       { kind: 'dense', units: classes },
     ],
   };

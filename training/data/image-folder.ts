@@ -57,6 +57,7 @@ export interface ImageFolderData {
   split: ImageFolderSplit;
   /** Relative path of each test image, in test-set order (for per-image annotations such as a shape's centre). */
   testFiles: string[];
+  trainFiles: string[];
 }
 
 const CACHE_VERSION = 1;
@@ -246,7 +247,8 @@ export async function loadImageFolder(dir: string, o: ImageFolderOptions): Promi
   }
   if (!trainIdx.length || !testIdx.length)
     throw new Error(`--data ${dir}: ${trainIdx.length} training and ${testIdx.length} test images; want both > 0`);
-  const testFiles = testIdx.map((i) => d.files[i].split(path.sep).join('/'));
+  const rel = (i: number) => d.files[i].split(path.sep).join('/');
+  const testFiles = testIdx.map(rel);
   const split: ImageFolderSplit = {
     source: `image folder ${path.basename(path.resolve(dir))}: ${
       given
@@ -265,5 +267,11 @@ export async function loadImageFolder(dir: string, o: ImageFolderOptions): Promi
     skipped: d.skipped,
     emptyClasses,
   };
-  return { train: toDataset(d, trainIdx, o, classes), test: toDataset(d, testIdx, o, classes), split, testFiles };
+  return {
+    train: toDataset(d, trainIdx, o, classes),
+    test: toDataset(d, testIdx, o, classes),
+    split,
+    testFiles,
+    trainFiles: trainIdx.map(rel),
+  };
 }
