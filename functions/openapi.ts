@@ -15,9 +15,9 @@ const modelParam = {
 const preprocessParam = {
   name: 'preprocess',
   in: 'query',
-  schema: { type: 'string', enum: ['auto', 'mnist', 'fit', 'none'], default: 'auto' },
+  schema: { type: 'string', enum: ['auto', 'mnist', 'fit', 'none', 'letterbox', 'crop'], default: 'auto' },
   description:
-    "auto: the model's protocol (digits: invert a light background, crop to the ink, fit 20x20, centre of mass in 28x28; fashion: invert, crop, fit 28x28). none: grayscale and resize only.",
+    "auto: the model's protocol (digits: invert a light background, crop to the ink, fit 20x20, centre of mass in 28x28; fashion: invert, crop, fit 28x28; image-folder models: letterbox or crop, the picture as it is, gray or RGB). none: grayscale and resize only. A colour model always gets the picture as it is (letterbox unless crop).",
 };
 const imageBody = {
   required: true,

@@ -9,8 +9,9 @@
 import { unprocessable } from './errors.js';
 import { borderMean, centreOfMass, crop, inkBox, invert, paste, resize, toGray, type Gray } from './image/ops.js';
 import type { Raster } from './image/types.js';
+import { fitInput, type FitProtocol } from './image/fit-input.js';
 
-export type Protocol = 'mnist' | 'fit' | 'none';
+export type Protocol = 'mnist' | 'fit' | 'none' | FitProtocol;
 interface Preprocessed {
   input: Float32Array;
   shape: [number, number, number];
@@ -42,7 +43,10 @@ function stretch(g: Gray, invert: boolean): Gray {
 }
 
 export function preprocess(r: Raster, shape: [number, number, number], protocol: Protocol): Preprocessed {
-  const [, H, W] = shape;
+  const [C, H, W] = shape;
+  // Image-folder models (and every colour model) see the picture as it is (image/fit-input.ts).
+  if (protocol === 'letterbox' || protocol === 'crop' || C !== 1)
+    return { ...fitInput(r, shape, protocol === 'crop' ? 'crop' : 'letterbox'), shape };
   const steps: string[] = [];
   let g = toGray(r);
   steps.push(r.channels === 3 ? 'grayscale (BT.601 luma)' : 'grayscale');

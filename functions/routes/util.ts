@@ -68,9 +68,9 @@ export async function imageFrom(c: Context): Promise<Source> {
   return fromBytes(bytes);
 }
 
-const PROTOCOLS = ['auto', 'mnist', 'fit', 'none'];
+const PROTOCOLS = ['auto', 'mnist', 'fit', 'none', 'letterbox', 'crop'];
 
-/** `preprocess` query: auto (the model's own protocol, the default), mnist, fit or none. */
+/** `preprocess` query: auto (the model's own protocol, the default), mnist, fit, none, letterbox or crop. */
 export function prepare(c: Context, model: Model, source: Source) {
   const q = c.req.query('preprocess') ?? 'auto';
   if (!PROTOCOLS.includes(q)) throw badRequest(`preprocess must be one of ${PROTOCOLS.join(', ')}; got "${q}"`);

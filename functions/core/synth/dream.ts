@@ -39,6 +39,11 @@ export function parseLayers(model: Model, raw: unknown, def: string[]): string[]
 }
 
 export function parseDream(model: Model, o: Record<string, unknown>) {
+  // Colour models: not yet (the any-size input and the picture are single-channel).
+  if (model.meta.input.shape[0] !== 1)
+    throw badRequest(
+      `dream supports single-channel models; ${model.meta.name} has ${model.meta.input.shape[0]} channels`,
+    );
   const relus = synthLayerNames(model);
   return {
     layers: parseLayers(model, o.layers ?? o.layer, [relus[Math.min(1, relus.length - 1)]]),

@@ -16,6 +16,11 @@ import { layerActs, parseLayers } from './dream.js';
 import { lbfgsBox } from './lbfgs.js';
 
 export function parseStyle(model: Model, o: Record<string, unknown>) {
+  // Colour models: not yet (the any-size input and the picture are single-channel).
+  if (model.meta.input.shape[0] !== 1)
+    throw badRequest(
+      `style supports single-channel models; ${model.meta.name} has ${model.meta.input.shape[0]} channels`,
+    );
   const relus = synthLayerNames(model);
   return {
     styleLayers: parseLayers(model, o.style_layers ?? o.styleLayers, relus),
