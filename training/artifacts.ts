@@ -1,5 +1,7 @@
 /** Everything models/<name>/ holds: the ONNX graphs, meta.json, samples and the report with pictures. */
 import type { LoadedData } from './data/load.js';
+import type { ModelMeta } from '../functions/core/model.js';
+import { gradCamHeat, type CamHeat } from './cam.js';
 import { ort } from './engine.js';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -117,18 +119,26 @@ function folderPreprocessing(input: [number, number, number], fit: 'letterbox' |
 }
 
 const gridReport = (grid: { accuracy: number; images: number }[]) => {
-  const cell = (i: number) => `${(grid[i].accuracy * 100).toFixed(1)}% (${grid[i].images})`;
+  const cell = (i: number) => (grid[i].images ? `${(grid[i].accuracy * 100).toFixed(1)}% (${grid[i].images})` : '-');
   return `
 ## Accuracy by position
 
 Test accuracy by where the object's centre lies (the picture split into a 3x3 grid; images per cell in brackets).
-Weight sharing finds a pattern wherever it appears; the worst cell is ${(Math.min(...grid.map((g) => g.accuracy)) * 100).toFixed(1)}%.
+Weight sharing finds a pattern wherever it appears; the worst cell is ${(Math.min(...grid.filter((g) => g.images).map((g) => g.accuracy)) * 100).toFixed(1)}%.
 
 | | left | centre | right |
 |---|---|---|---|
 ${['top', 'middle', 'bottom'].map((r, i) => `| ${r} | ${cell(3 * i)} | ${cell(3 * i + 1)} | ${cell(3 * i + 2)} |`).join('\n')}
 `;
 };
+
+const camReport = (cam: CamHeat) => `
+## Where the model looks
+
+Grad-CAM (layer ${cam.layer}, the predicted class) on ${cam.images.toLocaleString('en')} test images: on average
+**${(cam.meanInside * 100).toFixed(1)}%** of the heat lies inside the object's mask, which covers
+${(cam.meanMaskArea * 100).toFixed(1)}% of the picture on average (what heat spread evenly would score).
+`;
 
 export interface ArtifactInput {
   name: string;
@@ -183,16 +193,11 @@ export async function buildArtifacts(x: ArtifactInput) {
   }
   const labels = x.data.test.classes;
   const annPath = x.dataDir && path.join(x.dataDir, 'annotations.json');
-  const grid =
+  const ann =
     annPath && x.testFiles && fs.existsSync(annPath)
-      ? await positionGrid(
-          arch,
-          w,
-          x.data.test,
-          x.testFiles,
-          JSON.parse(fs.readFileSync(annPath, 'utf8')) as Annotations,
-        )
+      ? (JSON.parse(fs.readFileSync(annPath, 'utf8')) as Annotations)
       : undefined;
+  const grid = ann && (await positionGrid(arch, w, x.data.test, x.testFiles!, ann));
   const meta = {
     name: x.name,
     description: x.preset.description,
@@ -274,6 +279,9 @@ export async function buildArtifacts(x: ArtifactInput) {
       node: process.version,
     },
   };
+  // Where the model looks: Grad-CAM heat inside the annotated object masks (the edge's saliency code).
+  const cam =
+    ann && (await gradCamHeat(meta as unknown as ModelMeta, onnx, weightsBin, x.data.test, x.testFiles!, ann));
   const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
   const curves = lineChart(`${x.name}: accuracy per epoch`, 'epoch', [
     { name: 'train', color: '#1f77b4', values: x.main.history.map((h) => h.trainAccuracy) },
@@ -328,7 +336,7 @@ ${
 }
 
 ![rotation](robust-rotation.svg) ![scale](robust-scale.svg)
-${grid ? gridReport(grid) : ''}
+${grid ? gridReport(grid) : ''}${cam ? camReport(cam) : ''}
 ## Layers (counts by the lecture's formulas)
 
 | layer | output | weights | biases | neurons | receptive field | fully connected instead |
@@ -338,7 +346,7 @@ ${meta.layers.map((l) => `| ${l.name} | ${l.outShape.join('x')} | ${l.weights} |
   const files: Record<string, Uint8Array | string> = {
     ...onnx,
     'weights.bin': weightsBin,
-    'meta.json': JSON.stringify(meta, null, 1) + '\n',
+    'meta.json': JSON.stringify({ ...meta, ...(cam && { gradCam: cam }) }, null, 1) + '\n',
     'samples.json': JSON.stringify(samples(x.data.test)) + '\n',
     'report.md': report,
     'curves.svg': curves,

@@ -56,6 +56,8 @@ export async function robustness(arch: ArchSpec, weights: Weights, test: Dataset
 
 /** Per-image annotations of an image folder (annotations.json, e.g. from make-shapes.ts), keyed by relative path. */
 export interface Annotations {
+  /** [width, height] of the masks: they count only when it is the model's input size. */
+  size?: [number, number];
   images: Record<string, { centre?: [number, number]; mask?: string }>;
 }
 

@@ -47,6 +47,18 @@ describe('train on an image folder', () => {
     expect(meta.split).toMatchObject({ layout: 'split', seed: 1, testFraction: 0.2, emptyClasses: ['empty'] });
     expect(meta.split.skipped.map((s: { file: string }) => s.file)).toEqual(['blue/broken.png']);
     expect(scanModels(out).map((e) => e.name)).toEqual(['colours']);
+    // annotations.json (the corner squares of the square pictures): accuracy by position, Grad-CAM heat inside.
+    const grid: { accuracy: number; images: number }[] = meta.positionGrid;
+    expect(grid).toHaveLength(9);
+    expect(grid[0].images).toBeGreaterThan(0); // every corner square is top-left
+    expect(grid.slice(1).every((g) => g.images === 0)).toBe(true);
+    expect(meta.gradCam.images).toBe(grid[0].images);
+    expect(meta.gradCam.meanInside).toBeGreaterThanOrEqual(0);
+    expect(meta.gradCam.meanInside).toBeLessThanOrEqual(1);
+    expect(meta.gradCam.meanMaskArea).toBeCloseTo(16 / 256, 6);
+    const report = fs.readFileSync(path.join(dir, 'report.md'), 'utf8');
+    expect(report).toMatch(/## Accuracy by position/);
+    expect(report).toMatch(/## Where the model looks/);
   });
 
   it('every graph of the 3-channel model passes the official ONNX checker (IR 8, opset 17)', () => {
