@@ -16,6 +16,7 @@ const USAGE = `usage: npm run report:cam -- --model <name> [--dir models] [--dat
   --model NAME   a model folder trained on an image folder whose annotations.json holds object masks
   --dir DIR      where model folders are (default: models)
   --data DIR     the image folder (default: the one recorded in meta.json)
+  --layer NAME   the Grad-CAM layer (default: the edge's, the last ReLU with maps of at least 7x7)
 `;
 
 const { values: a } = parseArgs({
@@ -24,6 +25,7 @@ const { values: a } = parseArgs({
     model: { type: 'string' },
     dir: { type: 'string', default: 'models' },
     data: { type: 'string' },
+    layer: { type: 'string' },
   },
 });
 
@@ -73,6 +75,7 @@ async function main() {
     test,
     testFiles,
     ann,
+    a.layer,
   );
   if (!cam) throw new Error(`no test image of ${data} has a mask in annotations.json`);
   atomicWrite(path.join(dir, 'meta.json'), JSON.stringify({ ...meta, gradCam: cam }, null, 1) + '\n');

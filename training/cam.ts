@@ -65,12 +65,13 @@ export async function gradCamHeat(
   test: Dataset,
   testFiles: string[],
   ann: Annotations,
+  layer?: string,
 ): Promise<CamHeat | undefined> {
   const [c, h, w] = test.shape,
     size = c * h * w;
   if (!ann.size || ann.size[0] !== w || ann.size[1] !== h) return undefined;
   const model = memoryModel(meta, onnx, weightsBin);
-  const opts = parseSaliency(model, { method: 'grad-cam' });
+  const opts = parseSaliency(model, { method: 'grad-cam', layer });
   let inside = 0,
     area = 0,
     images = 0;
