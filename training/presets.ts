@@ -113,14 +113,15 @@ export function autoArch(input: [number, number, number], classes: number): Arch
 /**
  * The defaults for an image folder: augmentation by small rotations, scalings, shifts of up to 8% of the side
  * and left-right mirrors (pass --no-flip for classes that mirroring changes, such as letters); epochs so that
- * a few hundred pictures per class see about 30,000 images in all (10 to 40 epochs).
+ * a few hundred pictures per class see about 60,000 images in all (5 to 60 epochs): on 300 generated shapes per
+ * class, 30,000 (23 epochs) stopped at 84% test accuracy with validation accuracy still rising.
  */
 export function folderPreset(input: [number, number, number], classes: number, trainImages: number): Preset {
   return {
     description: `Image folder, ${classes} classes, ${input[1]}x${input[2]} ${input[0] === 3 ? 'RGB' : 'grayscale'}`,
     data: 'folder',
     arch: autoArch(input, classes),
-    epochs: Math.min(40, Math.max(10, Math.round(30_000 / Math.max(1, trainImages)))),
+    epochs: Math.min(60, Math.max(5, Math.round(60_000 / Math.max(1, trainImages)))),
     batch: 32,
     lr: 3e-3,
     weightDecay: 1e-4,
