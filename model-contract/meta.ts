@@ -4,8 +4,11 @@
  * checks the writer against the reader: a field one side renames or retypes fails the typecheck.
  */
 
-/** How the edge turns an upload into the model input (functions/core/preprocess.ts implements both). */
-export type MetaProtocol = 'mnist' | 'fit';
+/**
+ * How the edge turns an upload into the model input (functions/core/preprocess.ts implements them): mnist and
+ * fit for drawings and objects on paper; letterbox and crop (the picture as it is) for image-folder models.
+ */
+export type MetaProtocol = 'mnist' | 'fit' | 'letterbox' | 'crop';
 
 export interface LayerMeta {
   name: string;
@@ -33,7 +36,14 @@ export interface ModelMeta {
   name: string;
   description: string;
   labels: string[];
-  input: { shape: [number, number, number]; layout: 'NCHW'; range: [number, number]; polarity: string };
+  input: {
+    shape: [number, number, number];
+    layout: 'NCHW';
+    range: [number, number];
+    /** gray or RGB (image-folder models say; the bundled 28x28 ones are gray). */
+    channels?: 'gray' | 'RGB';
+    polarity: string;
+  };
   preprocessing: { protocol: MetaProtocol; steps: string[] };
   /** sha256 and size of every graph file and weights.bin. */
   files: Record<string, { sha256: string; bytes: number }>;
@@ -49,12 +59,18 @@ export interface ModelMeta {
     perClassAccuracy: Record<string, number>;
     confusion: number[][];
   };
+  /** Accuracy by where the object's centre lies in a 3x3 grid (row-major), from an annotated test set. */
+  positionGrid?: { accuracy: number; images: number }[];
+  /** Grad-CAM heat inside annotated object masks over the test set (training/cam.ts). */
+  gradCam?: { layer: string; meanInside: number; meanMaskArea: number; images: number };
   robustness: {
     augmented: RobustnessMeta;
     baseline?: RobustnessMeta;
     baselineTestAccuracy?: number;
     baselineEpochs?: number;
   };
+  /** Which held-out set the per-epoch history was measured on. */
+  historyMeasuredOn?: 'validation' | 'test';
   history: {
     epoch: number;
     loss: number;
@@ -71,6 +87,12 @@ export interface ModelMeta {
     seed?: number;
     testFraction?: number;
     testIndicesSha256?: string;
+    /** Image folders: where the pictures were, how they were split and fitted, what was skipped. */
+    dir?: string;
+    layout?: 'split' | 'train/test folders';
+    fit?: 'letterbox' | 'crop';
+    testFilesSha256?: string;
+    skipped?: { file: string; reason: string }[];
   };
   training: Record<string, unknown> & { engine: string; backend: string };
 }

@@ -2,8 +2,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { LoadedData } from './data/load.js';
+import { gradCamHeat, type CamHeat } from './cam.js';
 import { ort } from './engine.js';
-import { metrics, robustness, ROTATIONS, SCALES, type Robustness } from './evaluate.js';
+import { metrics, positionGrid, robustness, ROTATIONS, SCALES, type Annotations, type Robustness } from './evaluate.js';
 import { sha256 } from './export.js';
 import {
   graphFile,
@@ -134,6 +135,44 @@ export function augmentText(o: Pick<TrainOptions, 'augment' | 'flip'>): string {
   return parts.length ? parts.join(', ') : 'none';
 }
 
+/** meta.json "preprocessing" of an image-folder model: what the trainer's loader did to every picture. */
+function folderPreprocessing(input: [number, number, number], fit: 'letterbox' | 'crop') {
+  const [c, h, w] = input;
+  return {
+    protocol: fit,
+    steps: [
+      'decode; composite transparency on white',
+      c === 3 ? 'convert to sRGB, 3 channels' : 'convert to grayscale',
+      fit === 'letterbox'
+        ? `fit into ${w}x${h} keeping the aspect ratio, centred, black bars`
+        : `fill ${w}x${h} keeping the aspect ratio, cut around the centre`,
+      'scale to [0,1]',
+    ],
+  };
+}
+
+const gridReport = (grid: { accuracy: number; images: number }[]) => {
+  const cell = (i: number) => (grid[i].images ? `${(grid[i].accuracy * 100).toFixed(1)}% (${grid[i].images})` : '-');
+  return `
+## Accuracy by position
+
+Test accuracy by where the object's centre lies (the picture split into a 3x3 grid; images per cell in brackets).
+Weight sharing finds a pattern wherever it appears; the worst cell is ${(Math.min(...grid.filter((g) => g.images).map((g) => g.accuracy)) * 100).toFixed(1)}%.
+
+| | left | centre | right |
+|---|---|---|---|
+${['top', 'middle', 'bottom'].map((r, i) => `| ${r} | ${cell(3 * i)} | ${cell(3 * i + 1)} | ${cell(3 * i + 2)} |`).join('\n')}
+`;
+};
+
+const camReport = (cam: CamHeat) => `
+## Where the model looks
+
+Grad-CAM (layer ${cam.layer}, the predicted class) on ${cam.images.toLocaleString('en')} test images: on average
+**${(cam.meanInside * 100).toFixed(1)}%** of the heat lies inside the object's mask, which covers
+${(cam.meanMaskArea * 100).toFixed(1)}% of the picture on average (what heat spread evenly would score).
+`;
+
 export interface ArtifactInput {
   name: string;
   preset: Preset;
@@ -142,6 +181,12 @@ export interface ArtifactInput {
   trainImages: number;
   main: TrainResult;
   baseline?: TrainResult;
+  /** What the per-epoch accuracy was measured on (history[].testAccuracy): the test set, or a validation split. */
+  watched?: 'test' | 'validation';
+  /** An image folder's path; its annotations.json (object centres) adds accuracy by position to the report. */
+  dataDir?: string;
+  /** Each test image's path relative to dataDir, in test-set order. */
+  testFiles?: string[];
 }
 
 /** The first SAMPLE_COUNT test images (stratified by taking them in order of a fixed stride), as bytes. */
@@ -180,6 +225,12 @@ export async function buildArtifacts(x: ArtifactInput) {
     rob.baselineEpochs = x.baseline.history.length;
   }
   const labels = x.data.test.classes;
+  const annPath = x.dataDir && path.join(x.dataDir, 'annotations.json');
+  const ann =
+    annPath && x.testFiles && fs.existsSync(annPath)
+      ? (JSON.parse(fs.readFileSync(annPath, 'utf8')) as Annotations)
+      : undefined;
+  const grid = ann && (await positionGrid(arch, w, x.data.test, x.testFiles!, ann));
   const meta = {
     name: x.name,
     description: x.preset.description,
@@ -188,30 +239,36 @@ export async function buildArtifacts(x: ArtifactInput) {
       shape: arch.input,
       layout: 'NCHW',
       range: [0, 1],
-      polarity: 'light object on dark background (0 = background)',
+      channels: arch.input[0] === 3 ? 'RGB' : 'gray',
+      polarity:
+        x.preset.data === 'folder'
+          ? 'as photographed (no inversion)'
+          : 'light object on dark background (0 = background)',
     },
     preprocessing:
-      x.preset.data === 'digits'
-        ? {
-            protocol: 'mnist',
-            steps: [
-              'grayscale',
-              'invert a light background',
-              'crop to the ink',
-              'fit into 20x20 keeping the aspect ratio',
-              'centre by centre of mass in 28x28',
-              'scale to [0,1]',
-            ],
-          }
-        : {
-            protocol: 'fit',
-            steps: [
-              'grayscale',
-              'invert a light background',
-              'fit into 28x28 keeping the aspect ratio, centred',
-              'scale to [0,1]',
-            ],
-          },
+      x.preset.data === 'folder'
+        ? folderPreprocessing(arch.input, 'fit' in x.data.split ? x.data.split.fit : 'letterbox')
+        : x.preset.data === 'digits'
+          ? {
+              protocol: 'mnist',
+              steps: [
+                'grayscale',
+                'invert a light background',
+                'crop to the ink',
+                'fit into 20x20 keeping the aspect ratio',
+                'centre by centre of mass in 28x28',
+                'scale to [0,1]',
+              ],
+            }
+          : {
+              protocol: 'fit',
+              steps: [
+                'grayscale',
+                'invert a light background',
+                'fit into 28x28 keeping the aspect ratio, centred',
+                'scale to [0,1]',
+              ],
+            },
     files: fileHashes(onnx, weightsBin),
     graphs: graphDocs(arch),
     architecture: arch,
@@ -232,7 +289,9 @@ export async function buildArtifacts(x: ArtifactInput) {
       confusion: m.confusion,
     },
     robustness: rob,
+    ...(grid && { positionGrid: grid }),
     history: x.main.history,
+    historyMeasuredOn: x.watched ?? 'test',
     split: x.data.split,
     training: {
       epochs: x.opts.epochs,
@@ -253,10 +312,12 @@ export async function buildArtifacts(x: ArtifactInput) {
       node: process.version,
     },
   } satisfies ModelMeta;
+  // Where the model looks: Grad-CAM heat inside the annotated object masks (the edge's saliency code).
+  const cam = ann && (await gradCamHeat(meta, onnx, weightsBin, x.data.test, x.testFiles!, ann));
   const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
   const curves = lineChart(`${x.name}: accuracy per epoch`, 'epoch', [
     { name: 'train', color: '#1f77b4', values: x.main.history.map((h) => h.trainAccuracy) },
-    { name: 'test', color: '#d62728', values: x.main.history.map((h) => h.testAccuracy ?? NaN) },
+    { name: x.watched ?? 'test', color: '#d62728', values: x.main.history.map((h) => h.testAccuracy ?? NaN) },
   ]);
   const loss = lineChart(`${x.name}: training loss per epoch`, 'epoch', [
     { name: 'loss', color: '#1f77b4', values: x.main.history.map((h) => h.loss) },
@@ -307,7 +368,7 @@ ${
 }
 
 ![rotation](robust-rotation.svg) ![scale](robust-scale.svg)
-
+${grid ? gridReport(grid) : ''}${cam ? camReport(cam) : ''}
 ## Layers (counts by the lecture's formulas)
 
 | layer | output | weights | biases | neurons | receptive field | fully connected instead |
@@ -317,7 +378,7 @@ ${meta.layers.map((l) => `| ${l.name} | ${l.outShape.join('x')} | ${l.weights} |
   const files: Record<string, Uint8Array | string> = {
     ...onnx,
     'weights.bin': weightsBin,
-    'meta.json': metaJson(meta),
+    'meta.json': metaJson({ ...meta, ...(cam && { gradCam: cam }) }),
     'samples.json': JSON.stringify(samples(x.data.test)) + '\n',
     'report.md': report,
     'curves.svg': curves,

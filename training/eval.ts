@@ -1,11 +1,14 @@
 /**
- * npm run eval -- --model digits|fashion [--dir models] [--data DIR]
+ * npm run eval -- --model <name> [--dir models] [--data DIR]   (--help: usage)
  * Checks the sha256 of every exported ONNX file against meta.json, then runs model.onnx on the test set
  * with onnxruntime-web and prints accuracy (overall and per class) next to the figure meta.json recorded.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import type { ModelMeta } from '../functions/core/model.js';
+import type { Dataset } from './data/dataset.js';
+import { loadImageFolder, type ImageFolderSplit } from './data/image-folder.js';
 import { loadData } from './data/load.js';
 import { sessionFromDir, tensor } from './engine.js';
 import { sha256 } from './export.js';
@@ -14,13 +17,45 @@ import { argmax } from './trainer.js';
 
 const { values: a } = parseArgs({
   options: {
+    help: { type: 'boolean', short: 'h', default: false },
     model: { type: 'string', default: 'digits' },
     dir: { type: 'string', default: 'models' },
     data: { type: 'string' },
   },
 });
 
+const USAGE = `usage: npm run eval -- --model <name> [--dir models] [--data DIR]
+Checks the sha256 of every model file against meta.json, then scores model.onnx on the test set.
+  --model NAME   a folder under --dir (default: digits)
+  --dir DIR      where model folders are (default: models)
+  --data DIR     the data: IDX files for digits/fashion; for an image-folder model the folder it was trained on
+                 (default: the folder recorded in meta.json), split again with the recorded seed
+`;
+
+async function testSet(meta: ModelMeta & { split?: Partial<ImageFolderSplit> }): Promise<Dataset> {
+  const protocol = meta.preprocessing.protocol as string;
+  if (protocol !== 'letterbox' && protocol !== 'crop')
+    return loadData(PRESETS[a.model!]?.data === 'fashion' ? 'fashion' : 'digits', a.data).test;
+  const dir = a.data ?? meta.split?.dir;
+  if (!dir) throw new Error(`${a.model} was trained on an image folder: pass it with --data <folder>`);
+  const [channels, height, width] = meta.input.shape;
+  return (
+    await loadImageFolder(dir, {
+      channels: channels as 1 | 3,
+      height,
+      width,
+      fit: protocol,
+      seed: meta.split?.seed,
+      testFraction: meta.split?.testFraction,
+    })
+  ).test;
+}
+
 async function main() {
+  if (a.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
   const dir = path.join(a.dir!, a.model!);
   const metaPath = path.join(dir, 'meta.json');
   if (!fs.existsSync(metaPath))
@@ -30,8 +65,7 @@ async function main() {
     const got = sha256(fs.readFileSync(path.join(dir, file)));
     if (got !== info.sha256) throw new Error(`${file}: sha256 ${got} does not match meta.json (${info.sha256})`);
   }
-  const preset = PRESETS[a.model!];
-  const { test } = loadData(preset?.data ?? 'digits', a.data);
+  const test = await testSet(meta);
   const s = await sessionFromDir(dir, 'model.onnx');
   const size = test.shape.reduce((x, v) => x * v, 1),
     k = test.classes.length;

@@ -24,10 +24,11 @@ export async function metrics(arch: ArchSpec, weights: Weights, test: Dataset) {
 }
 
 export function transformed(d: Dataset, t: { angleDeg?: number; scale?: number }): Dataset {
-  const [, h, w] = d.shape,
+  const [c, h, w] = d.shape,
     size = h * w;
   const images = new Float32Array(d.images.length);
-  for (let i = 0; i < d.n; i++)
+  // Each channel plane of each image warped alike.
+  for (let i = 0; i < d.n * c; i++)
     warp(
       d.images.subarray(i * size, (i + 1) * size),
       h,
@@ -51,4 +52,35 @@ export async function robustness(arch: ArchSpec, weights: Weights, test: Dataset
   for (const a of ROTATIONS) rotation[String(a)] = await acc({ angleDeg: a });
   for (const s of SCALES) scale[s.toFixed(1)] = await acc({ scale: s });
   return { rotation, scale };
+}
+
+/** Per-image annotations of an image folder (annotations.json, e.g. from make-shapes.ts), keyed by relative path. */
+export interface Annotations {
+  /** [width, height] of the masks: they count only when it is the model's input size. */
+  size?: [number, number];
+  images: Record<string, { centre?: [number, number]; mask?: string }>;
+}
+
+/**
+ * Test accuracy by where the object's centre lies: the picture split into a 3x3 grid (row-major, top-left first).
+ * Only images with an annotated centre count.
+ */
+export async function positionGrid(
+  arch: ArchSpec,
+  weights: Weights,
+  test: Dataset,
+  testFiles: string[],
+  ann: Annotations,
+): Promise<{ accuracy: number; images: number }[]> {
+  const { predictions } = await predict(arch, weights, test);
+  const ok = new Array(9).fill(0),
+    count = new Array(9).fill(0);
+  testFiles.forEach((f, i) => {
+    const c = ann.images[f]?.centre;
+    if (!c) return;
+    const cell = Math.min(2, Math.floor(c[1] * 3)) * 3 + Math.min(2, Math.floor(c[0] * 3));
+    count[cell]++;
+    ok[cell] += predictions[i] === test.labels[i] ? 1 : 0;
+  });
+  return count.map((n, i) => ({ accuracy: n ? ok[i] / n : NaN, images: n }));
 }

@@ -1,12 +1,13 @@
 /**
  * The committed models: architecture and training settings. `npm run train -- --model <name>` reproduces them.
+ * An image folder (`--data <folder>`) gets folderPreset(): an architecture chosen for its input size and channels.
  */
 import type { AugmentOptions } from './data/augment.js';
 import type { ArchSpec } from './spec.js';
 
 export interface Preset {
   arch: ArchSpec;
-  data: 'digits' | 'fashion';
+  data: 'digits' | 'fashion' | 'folder';
   epochs: number;
   batch: number;
   lr: number;
@@ -80,3 +81,52 @@ export const PRESETS: Record<string, Preset> = {
     augment: { maxRotateDeg: 0, minScale: 1, maxScale: 1, maxShift: 1, wholePixelShift: true },
   },
 };
+
+/**
+ * conv 3x3 - batch norm - ReLU - max-pool blocks until the maps are smaller than 8x8 (64 -> 4x4 after four
+ * blocks, 32 or 28 -> 4x4 or 3x3 after three), the last block 64 filters and each earlier one half as many
+ * (at least 8), then global average pooling and one dense layer: few multiplications in the wide early layers,
+ * so a few thousand 64x64 pictures train in minutes on a CPU. The global average shares the classifier's weights
+ * across positions, as the convolutions share theirs: on 64x64 shapes anywhere in the picture, flattening the
+ * 4x4x64 maps into a dense layer instead learned far more slowly (one 3-epoch run on 1,500 images: 24% against 43%).
+ */
+export function autoArch(input: [number, number, number], classes: number): ArchSpec {
+  let side = Math.min(input[1], input[2]),
+    blocks = 0;
+  while (side >= 8) {
+    side = Math.floor(side / 2);
+    blocks++;
+  }
+  if (blocks === 0) throw new Error(`input ${input[1]}x${input[2]} is too small: want at least 8x8`);
+  const filters = Array.from({ length: blocks }, (_, i) => Math.max(8, 64 >> (blocks - 1 - i)));
+  return {
+    input,
+    layers: [
+      ...filters.flatMap((f) => block(f, 3)),
+      { kind: 'avgpool', global: true },
+      { kind: 'flatten' },
+      { kind: 'dense', units: classes },
+    ],
+  };
+}
+
+/**
+ * The defaults for an image folder: augmentation by small rotations, scalings, shifts of up to 8% of the side
+ * and left-right mirrors (pass --no-flip for classes that mirroring changes, such as letters); epochs so that
+ * a few hundred pictures per class see about 60,000 images in all (5 to 60 epochs): on 300 generated shapes per
+ * class, 30,000 (23 epochs) stopped at 84% test accuracy with validation accuracy still rising.
+ */
+export function folderPreset(input: [number, number, number], classes: number, trainImages: number): Preset {
+  return {
+    description: `Image folder, ${classes} classes, ${input[1]}x${input[2]} ${input[0] === 3 ? 'RGB' : 'grayscale'}`,
+    data: 'folder',
+    arch: autoArch(input, classes),
+    epochs: Math.min(60, Math.max(5, Math.round(60_000 / Math.max(1, trainImages)))),
+    batch: 32,
+    lr: 3e-3,
+    weightDecay: 1e-4,
+    labelSmoothing: 0,
+    flip: true,
+    augment: { maxRotateDeg: 10, minScale: 0.9, maxScale: 1.1, maxShift: Math.max(1, Math.round(0.08 * input[2])) },
+  };
+}

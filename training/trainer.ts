@@ -142,9 +142,13 @@ export async function train(opts: TrainOptions, train: Dataset, test?: Dataset, 
         const idx = order[s * opts.batch + j];
         const src = train.images.subarray(idx * size, (idx + 1) * size);
         const dst = x.subarray(j * size, (j + 1) * size);
-        if (augment) warp(src, h, w, randomAffine(rng, augment), dst);
-        else dst.set(src);
-        if (opts.flip && rng.next() < 0.5) for (let r = 0; r < h; r++) dst.subarray(r * w, (r + 1) * w).reverse();
+        if (augment) {
+          // One random warp per image, the same for each of its channels.
+          const t = randomAffine(rng, augment);
+          for (let ch = 0; ch < c; ch++)
+            warp(src.subarray(ch * h * w, (ch + 1) * h * w), h, w, t, dst.subarray(ch * h * w, (ch + 1) * h * w));
+        } else dst.set(src);
+        if (opts.flip && rng.next() < 0.5) for (let r = 0; r < c * h; r++) dst.subarray(r * w, (r + 1) * w).reverse();
         t.fill(smooth / k, j * k, (j + 1) * k);
         t[j * k + train.labels[idx]] += 1 - smooth;
       }

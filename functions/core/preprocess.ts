@@ -20,8 +20,9 @@ import { darkness, estimatePaper, refinePaper } from './image/background.js';
 import { components, otsu, quantile, removeLines, selectComponents } from './image/mask.js';
 import { borderMean, centreOfMass, crop, invert, paste, resize, toGray, type Gray } from './image/ops.js';
 import type { Raster } from './image/types.js';
+import { fitInput, type FitProtocol } from './image/fit-input.js';
 
-export type Protocol = 'mnist' | 'fit' | 'none';
+export type Protocol = 'mnist' | 'fit' | 'none' | FitProtocol;
 interface Preprocessed {
   input: Float32Array;
   shape: [number, number, number];
@@ -202,7 +203,10 @@ function extract(r: Raster, protocol: 'mnist' | 'fit', steps: string[]): Gray {
 }
 
 export function preprocess(r: Raster, shape: [number, number, number], protocol: Protocol): Preprocessed {
-  const [, H, W] = shape;
+  const [C, H, W] = shape;
+  // Image-folder models (and every colour model) see the picture as it is (image/fit-input.ts).
+  if (protocol === 'letterbox' || protocol === 'crop' || C !== 1)
+    return { ...fitInput(r, shape, protocol === 'crop' ? 'crop' : 'letterbox'), shape };
   const steps: string[] = [];
   if (protocol === 'none') {
     let g = toGray(r);

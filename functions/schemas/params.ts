@@ -171,9 +171,9 @@ export const FORMAT = pick(['json', 'png'], {
   description: 'json: numbers, with pictures as PNG data URLs; png: the main picture itself (image/png)',
   example: 'png',
 });
-export const PREPROCESS = pick(['auto', 'mnist', 'fit', 'none'], {
+export const PREPROCESS = pick(['auto', 'mnist', 'fit', 'none', 'letterbox', 'crop'], {
   default: 'auto',
   description:
-    "auto: the model's own protocol (digits: mnist, fashion: fit). mnist: grayscale, invert a light background, stretch contrast, crop to the ink, fit 20x20, centre of mass in 28x28. fit: the same, fitted to 28x28 and centred. none: grayscale and resize only",
+    "auto: the model's own protocol (digits: mnist, fashion: fit, a model trained on an image folder: letterbox or crop). mnist: the photo steps (illumination, robust contrast, ink mask, lines and specks removed), crop to the ink, fit 20x20, centre of mass in 28x28. fit: the same, fitted to the input and centred. none: grayscale and resize only. letterbox: the picture as it is (gray or RGB), fitted inside the input with a border; crop: the picture as it is, centre-cropped to the input's aspect ratio",
   example: 'none',
 });

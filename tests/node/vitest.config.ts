@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { writeRegistry } from '../../scripts/registry.js';
 import { defineConfig, type Plugin } from 'vitest/config';
 
 /**
@@ -17,6 +18,9 @@ const workerModules: Plugin = {
     return null;
   },
 };
+
+// The Worker's model table is generated from models/ (gitignored): fresh for a direct `npx vitest run` too.
+writeRegistry();
 
 export default defineConfig({
   plugins: [workerModules],

@@ -1,7 +1,12 @@
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
+import { writeRegistry } from '../../scripts/registry.js';
 import { defineConfig } from 'vitest/config';
 
 const root = new URL('../..', import.meta.url).pathname;
+
+// The Worker's model table is generated from models/ (gitignored): fresh for a direct `npx vitest run` too. The
+// tests get the folder names read here, in Node, to compare with what the Worker serves.
+const modelFolders = writeRegistry();
 
 export default defineConfig({
   plugins: [cloudflareTest({ wrangler: { configPath: `${root}wrangler.toml` } })],
@@ -10,5 +15,6 @@ export default defineConfig({
     root,
     include: ['tests/workerd/**/*.test.ts'],
     testTimeout: 60_000,
+    provide: { modelFolders },
   },
 });

@@ -2,13 +2,14 @@
 import type { Dataset } from './dataset.js';
 import { loadDigits, stratifiedSplit, type SplitInfo } from './digits.js';
 import { FASHION_CLASSES, FASHION_DIR, loadIdxSplit } from './fashion.js';
+import type { ImageFolderSplit } from './image-folder.js';
 
 const DIGITS_SPLIT = { seed: 20260101, testFraction: 0.15 };
 
 export interface LoadedData {
   train: Dataset;
   test: Dataset;
-  split: SplitInfo | { source: string; train: number; test: number };
+  split: SplitInfo | { source: string; train: number; test: number } | (ImageFolderSplit & { validation: number });
 }
 
 export function loadData(kind: 'digits' | 'fashion', dir?: string): LoadedData {

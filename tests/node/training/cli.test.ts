@@ -1,5 +1,6 @@
 /** The training CLI says clearly what is wrong, and exits non-zero, before any work. */
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
 const train = (...args: string[]) =>
@@ -22,5 +23,35 @@ describe('npm run train', () => {
     const r = train('--model', 'fashion', '--data', '/nonexistent');
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/apt-get install dataset-fashion-mnist/);
+  });
+
+  it('--help prints the usage on stdout and exits 0, with no stack trace', () => {
+    for (const script of ['training/train.ts', 'training/eval.ts']) {
+      const r = spawnSync('npx', ['tsx', script, '--help'], { encoding: 'utf8' });
+      expect(r.status, script).toBe(0);
+      expect(r.stdout).toMatch(/^usage:\s/);
+      expect(r.stdout).toContain('--data');
+      expect(r.stderr).not.toMatch(/\bat .+:\d+:\d+/);
+    }
+    expect(train('--help').stdout).toMatch(/--force[\s\S]*--limit N[\s\S]*--fit letterbox\|crop/);
+  });
+
+  it('never writes into an existing model folder without --force, and says what to do', () => {
+    fs.mkdirSync('/tmp/edge-cnn-cli-test/taken', { recursive: true });
+    const r = train('--model', 'digits', '--name', 'taken', '--epochs', '1');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/taken already exists: pass --force to replace it, or --name <new name>/);
+    const folder = train('--data', '/tmp/edge-cnn-cli-test', '--name', 'taken');
+    expect(folder.stderr).toMatch(/already exists/);
+  });
+
+  it('bad numbers and folders are named', () => {
+    expect(train('--model', 'digits', '--name', 'x1', '--limit', '2.5').stderr).toMatch(
+      /--limit must be a positive integer, got "2.5"/,
+    );
+    expect(train('--data', '/nonexistent-pictures', '--name', 'x2').stderr).toMatch(
+      /--data \/nonexistent-pictures: not a folder/,
+    );
+    expect(train('--data', '/tmp', '--name', 'x3', '--size', '3').stderr).toMatch(/--size must be N or HxW/);
   });
 });

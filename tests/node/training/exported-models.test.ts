@@ -11,6 +11,7 @@ import * as ortNode from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { sessionFromDir, tensor } from '../../../training/engine.js';
 import { sha256 } from '../../../training/export.js';
+import { REQUIRED_GRAPHS } from '../../../scripts/registry.js';
 import { checkGradient, FD_EPS_DEEP, jitter, randn, sampleIndices } from '../helpers/fd.js';
 
 const ROOT = path.resolve('models');
@@ -35,22 +36,23 @@ it('the bundled models exist', () => {
 describe.each(models)('models/%s', (name) => {
   const dir = path.join(ROOT, name);
   const meta = JSON.parse(fs.readFileSync(path.join(dir, 'meta.json'), 'utf8'));
+  const C: number = meta.input.shape[0]; // channels: 1 (gray) or 3 (RGB)
+  const K: number = meta.labels.length;
 
   it('sha256 of every file matches meta.json; the graphs share one weights.bin', () => {
-    expect(Object.keys(meta.files).sort()).toEqual([
-      'classify.onnx',
-      'conv-grad-1.onnx',
-      'conv-grad-2.onnx',
-      'conv-grad.onnx',
-      'conv-model.onnx',
-      'input-grad.onnx',
-      'loss-grad.onnx',
-      'model.onnx',
-      'synth-grad-1.onnx',
-      'synth-grad-2.onnx',
-      'synth-grad.onnx',
-      'weights.bin',
-    ]);
+    // Every graph file present is hashed in meta.json, and the fixed graphs are there; the number of prefix cuts
+    // (conv-grad-<k>, synth-grad-<k>) follows the architecture's synth layers.
+    const present = fs.readdirSync(dir).filter((f) => f.endsWith('.onnx') || f === 'weights.bin');
+    expect(Object.keys(meta.files).sort()).toEqual(present.sort());
+    expect(present).toEqual(expect.arrayContaining([...REQUIRED_GRAPHS.map((g) => `${g}.onnx`), 'weights.bin']));
+    const cuts = present.filter((f) => /^conv-grad-\d+\.onnx$/.test(f)).length;
+    expect(present.filter((f) => /^synth-grad-\d+\.onnx$/.test(f))).toHaveLength(cuts);
+    expect(cuts).toBe(
+      meta.layers.filter((l: { kind: string; outShape: number[] }, i: number) => {
+        const prefixEnd = meta.layers.findIndex((m: { kind: string }) => m.kind === 'flatten' || m.kind === 'dense');
+        return l.kind === 'relu' && l.outShape.length === 3 && (prefixEnd < 0 || i < prefixEnd);
+      }).length - 1,
+    );
     for (const [file, info] of Object.entries<{ sha256: string }>(meta.files))
       expect(sha256(fs.readFileSync(path.join(dir, file))), file).toBe(info.sha256);
   });
@@ -81,9 +83,7 @@ print('ok', onnx.__version__)`;
     for (let i = 0; i < a.length; i++) diff = Math.max(diff, Math.abs(a[i] - b[i]));
     for (let i = 0; i < 100; i++)
       correct +=
-        labels[i] === [...a.subarray(i * 10, i * 10 + 10)].indexOf(Math.max(...a.subarray(i * 10, i * 10 + 10)))
-          ? 1
-          : 0;
+        labels[i] === [...a.subarray(i * K, i * K + K)].indexOf(Math.max(...a.subarray(i * K, i * K + K))) ? 1 : 0;
     expect(diff).toBeLessThan(1e-5);
     expect(correct / 100).toBeGreaterThanOrEqual(meta.metrics.testAccuracy - 0.05);
     // The classification graph (no activation outputs, layers fused by onnxruntime) gives the same answer.
@@ -183,14 +183,14 @@ print('ok', onnx.__version__)`;
   it('synth-grad.onnx gives the content, style (Gram) and dream losses, and their input gradient, that conv-model.onnx and finite differences give', async () => {
     const H = 36,
       W = 40;
-    const x = randn(H * W, 31).map((v) => 0.5 + 0.2 * v);
+    const x = randn(C * H * W, 31).map((v) => 0.5 + 0.2 * v);
     const conv = await sessionFromDir(dir, 'conv-model.onnx');
     const synth = await sessionFromDir(dir, 'synth-grad.onnx');
     const names = synth.inputNames.filter((n) => n.startsWith('gram.')).map((n) => n.slice('gram.'.length));
     expect(names.length).toBeGreaterThan(0);
     const acts = async (img: Float32Array) => {
       const out = await conv.run(
-        { input: tensor(img, [1, 1, H, W]) },
+        { input: tensor(img, [1, C, H, W]) },
         names.map((l) => act(l)),
       );
       return names.map((l) => out[act(l)]);
@@ -207,7 +207,7 @@ print('ok', onnx.__version__)`;
       return g;
     };
     // Targets: the maps and Gram matrices of another image; every weight non-zero.
-    const other = await acts(randn(H * W, 32).map((v) => 0.5 + 0.2 * v));
+    const other = await acts(randn(C * H * W, 32).map((v) => 0.5 + 0.2 * v));
     const P = other.map((t) => t.data as Float32Array);
     const A = other.map((t) => Float32Array.from(gramOf(t.data as Float32Array, t.dims[1])));
     const w = Float32Array.from(names.flatMap((_, j) => [0.5 + j, 2 + j, 0.3 * (j + 1)]));
@@ -228,7 +228,7 @@ print('ok', onnx.__version__)`;
         return [content, style, dream];
       });
     const feeds: Record<string, ReturnType<typeof tensor>> = {
-      input: tensor(x, [1, 1, H, W]),
+      input: tensor(x, [1, C, H, W]),
       weights: tensor(w, [names.length, 3]),
     };
     other.forEach((t, j) => {
@@ -250,22 +250,22 @@ print('ok', onnx.__version__)`;
   it('synth-grad-<k>.onnx gives what synth-grad.onnx gives with every layer above the k-th weighted 0', async () => {
     const H = 30,
       W = 34;
-    const x = randn(H * W, 41).map((v) => 0.5 + 0.2 * v);
+    const x = randn(C * H * W, 41).map((v) => 0.5 + 0.2 * v);
     const full = await sessionFromDir(dir, 'synth-grad.onnx');
     const names = full.inputNames.filter((n) => n.startsWith('gram.')).map((n) => n.slice('gram.'.length));
     const conv = await sessionFromDir(dir, 'conv-model.onnx');
     const maps = await conv.run(
       {
         input: tensor(
-          randn(H * W, 42).map((v) => 0.5 + 0.2 * v),
-          [1, 1, H, W],
+          randn(C * H * W, 42).map((v) => 0.5 + 0.2 * v),
+          [1, C, H, W],
         ),
       },
       names.map((l) => act(l)),
     );
     const feedsFor = (k: number, w: Float32Array) => {
       const f: Record<string, ReturnType<typeof tensor>> = {
-        input: tensor(x, [1, 1, H, W]),
+        input: tensor(x, [1, C, H, W]),
         weights: tensor(w.subarray(0, 3 * k), [k, 3]),
       };
       names.slice(0, k).forEach((l) => {
@@ -294,7 +294,7 @@ print('ok', onnx.__version__)`;
   it('conv-grad-<k>.onnx gives the input gradient conv-grad.onnx gives for cotangents at or below its cut', async () => {
     const H = 30,
       W = 34;
-    const x = randn(H * W, 51).map((v) => 0.5 + 0.2 * v);
+    const x = randn(C * H * W, 51).map((v) => 0.5 + 0.2 * v);
     const full = await sessionFromDir(dir, 'conv-grad.onnx');
     const zeros = (s: { inputNames: readonly string[] }) =>
       Object.fromEntries(s.inputNames.slice(1).map((n) => [n, tensor(new Float32Array(1), [1, 1, 1, 1])]));
@@ -302,7 +302,7 @@ print('ok', onnx.__version__)`;
       const cut = await sessionFromDir(dir, `conv-grad-${k}.onnx`);
       const layers = cut.inputNames.slice(1).map((n) => n.slice('grad.'.length));
       expect(layers.length).toBeLessThan(full.inputNames.length - 1);
-      const first = await cut.run({ input: tensor(x, [1, 1, H, W]), ...zeros(cut) });
+      const first = await cut.run({ input: tensor(x, [1, C, H, W]), ...zeros(cut) });
       // Cotangents on the cut's top layer and on its first layer.
       const cots = Object.fromEntries(
         [layers[0], layers.at(-1)!].map((l, j) => [
@@ -310,9 +310,9 @@ print('ok', onnx.__version__)`;
           tensor(randn(first[act(l)].data.length, 52 + j), first[act(l)].dims),
         ]),
       );
-      const a = (await cut.run({ input: tensor(x, [1, 1, H, W]), ...zeros(cut), ...cots })).grad_input
+      const a = (await cut.run({ input: tensor(x, [1, C, H, W]), ...zeros(cut), ...cots })).grad_input
         .data as Float32Array;
-      const b = (await full.run({ input: tensor(x, [1, 1, H, W]), ...zeros(full), ...cots })).grad_input
+      const b = (await full.run({ input: tensor(x, [1, C, H, W]), ...zeros(full), ...cots })).grad_input
         .data as Float32Array;
       let worst = 0;
       for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
@@ -324,19 +324,26 @@ print('ok', onnx.__version__)`;
     const s = await sessionFromDir(dir, 'conv-grad.onnx');
     const H = 44,
       W = 60;
-    const x = randn(H * W, 21).map((v) => 0.5 + 0.2 * v); // no clipping: clipped plateaus tie in max-pool
+    const x = randn(C * H * W, 21).map((v) => 0.5 + 0.2 * v); // no clipping: clipped plateaus tie in max-pool
     const zero = () => tensor(new Float32Array(1), [1, 1, 1, 1].slice(0, 4));
-    const feeds: Record<string, ReturnType<typeof tensor>> = { input: tensor(x, [1, 1, H, W]) };
+    const feeds: Record<string, ReturnType<typeof tensor>> = { input: tensor(x, [1, C, H, W]) };
     for (const n of s.inputNames.slice(1)) feeds[n] = zero();
     const first = await s.run(feeds);
-    const target = s.inputNames.at(-1)!.slice('grad.'.length);
-    const a = first[act(target)];
-    expect(a.dims.slice(2)).not.toEqual(meta.layers.find((l: { name: string }) => l.name === target).outShape.slice(1));
-    const cot = randn(a.data.length, 22);
-    feeds[grad(target)] = tensor(cot, a.dims);
+    // The deepest layer whose maps grow with the image (a global average pool's stay 1x1).
+    const target = s.inputNames
+      .slice(1)
+      .map((n) => n.slice('grad.'.length))
+      .filter((l) => first[act(l)].dims[2] > 1)
+      .at(-1)!;
+    const a0 = first[act(target)];
+    expect(a0.dims.slice(2)).not.toEqual(
+      meta.layers.find((l: { name: string }) => l.name === target).outShape.slice(1),
+    );
+    const cot = randn(a0.data.length, 22);
+    feeds[grad(target)] = tensor(cot, a0.dims);
     const analytic = (await s.run(feeds)).grad_input.data as Float32Array;
     const objective = async () => {
-      const a = (await s.run({ ...feeds, input: tensor(x, [1, 1, H, W]) }))[act(target)].data as Float32Array;
+      const a = (await s.run({ ...feeds, input: tensor(x, [1, C, H, W]) }))[act(target)].data as Float32Array;
       let t = 0;
       for (let i = 0; i < a.length; i++) t += a[i] * cot[i];
       return t;

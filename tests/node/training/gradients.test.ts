@@ -89,6 +89,19 @@ const cases: [string, [number, number, number], LayerSpec[], Mode[]][] = [
     ['train'],
   ],
   ['conv2d 5x5 same padding', [1, 8, 8], [{ kind: 'conv2d', filters: 2, kernel: 5, padding: 'same' }], ['train']],
+  // Colour: n_ch = 3 input channels (RGB), square and non-square pictures.
+  [
+    'conv2d 3x3 same padding over 3 channels (RGB)',
+    [3, 8, 8],
+    [{ kind: 'conv2d', filters: 4, kernel: 3, padding: 'same' }],
+    ['train', 'infer'],
+  ],
+  [
+    'conv2d 5x5 stride 2 over 3 channels, 9x12 input',
+    [3, 9, 12],
+    [{ kind: 'conv2d', filters: 2, kernel: 5, stride: 2, padding: 1 }],
+    ['train', 'infer'],
+  ],
   ['relu', [2, 4, 4], [{ kind: 'relu' }], ['train']],
   ['relu then maxpool', [2, 6, 6], [{ kind: 'relu' }, { kind: 'maxpool', kernel: 2 }], ['train']],
   ['maxpool 2 (even input)', [2, 6, 6], [{ kind: 'maxpool', kernel: 2 }], ['train']],
@@ -116,6 +129,18 @@ const cases: [string, [number, number, number], LayerSpec[], Mode[]][] = [
     ],
     ['train', 'infer'],
   ],
+  [
+    'a small colour CNN (3x12x10 input)',
+    [3, 12, 10],
+    [
+      { kind: 'conv2d', filters: 2, kernel: 3, padding: 'same' },
+      { kind: 'maxpool' },
+      { kind: 'relu' },
+      { kind: 'flatten' },
+      { kind: 'dense', units: 3 },
+    ],
+    ['train', 'infer'],
+  ],
 ];
 
 describe('backward rules agree with central finite differences', () => {
@@ -130,7 +155,9 @@ describe('backward rules agree with central finite differences', () => {
   }
 
   // The WASM trainer's max-pool backward: MaxUnpool of MaxPool's Indices (WebGPU rejects Indices).
-  for (const [label, input, layers] of cases.filter(([l]) => l.startsWith('maxpool') || l === 'a whole small CNN')) {
+  for (const [label, input, layers] of cases.filter(
+    ([l]) => l.startsWith('maxpool') || l === 'a whole small CNN' || l.startsWith('a small colour CNN'),
+  )) {
     it(`${label} (train, by MaxPool Indices and MaxUnpool)`, async () => {
       const { checked, failures } = await gradCheck(
         input,

@@ -74,7 +74,7 @@ describe('errors are problem+json with a clear message', () => {
     await expectProblem(
       await post('/models/digits/classify?preprocess=magic', fixture('digit-7-28.png')),
       400,
-      /preprocess must be one of "auto", "mnist", "fit", "none"; got "magic"/,
+      /preprocess must be one of "auto", "mnist", "fit", "none", "letterbox", "crop"; got "magic"/,
     );
     await expectProblem(
       await post('/models/digits/classify', '{"image": [1,2', { 'content-type': 'application/json' }),

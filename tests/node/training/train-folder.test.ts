@@ -1,0 +1,97 @@
+/**
+ * npm run train -- --data <folder> --name <name> end to end on the scripted image-folder fixture: a 3-channel
+ * 16x16 model is trained and exported; problems in the folder are reported and the run goes on; every graph passes
+ * the official ONNX checker and onnxruntime-node agrees with onnxruntime-web; the registry picks the folder up.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as ortNode from 'onnxruntime-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scanModels } from '../../../scripts/registry.js';
+import { sessionFromDir, tensor } from '../../../training/engine.js';
+import { makeImageFolder } from '../../fixtures/make-image-folder.js';
+import { randn } from '../helpers/fd.js';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'edge-cnn-train-folder-'));
+const data = path.join(tmp, 'pictures'),
+  out = path.join(tmp, 'models');
+let run: ReturnType<typeof spawnSync>;
+
+beforeAll(async () => {
+  await makeImageFolder(data);
+  run = spawnSync(
+    'npx',
+    [
+      'tsx',
+      'training/train.ts',
+      ...['--data', data, '--name', 'colours', '--out', out, '--size', '16', '--epochs', '2', '--cache', 'none'],
+    ],
+    { encoding: 'utf8' },
+  );
+}, 300_000);
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+describe('train on an image folder', () => {
+  const dir = path.join(out, 'colours');
+
+  it('trains and exports, reporting the unreadable file and the empty class folder', () => {
+    expect(run.status, String(run.stderr)).toBe(0);
+    expect(run.stderr).toMatch(/skipped blue\/broken\.png: unreadable/);
+    expect(run.stderr).toMatch(/class folder "empty" holds no files/);
+    const meta = JSON.parse(fs.readFileSync(path.join(dir, 'meta.json'), 'utf8'));
+    expect(meta.input.shape).toEqual([3, 16, 16]);
+    expect(meta.labels).toEqual(['blue', 'green', 'red']);
+    expect(meta.preprocessing.protocol).toBe('letterbox');
+    expect(meta.split).toMatchObject({ layout: 'split', seed: 1, testFraction: 0.2, emptyClasses: ['empty'] });
+    expect(meta.split.skipped.map((s: { file: string }) => s.file)).toEqual(['blue/broken.png']);
+    expect(scanModels(out).map((e) => e.name)).toEqual(['colours']);
+    // annotations.json (the corner squares of the square pictures): accuracy by position, Grad-CAM heat inside.
+    const grid: { accuracy: number; images: number }[] = meta.positionGrid;
+    expect(grid).toHaveLength(9);
+    expect(grid[0].images).toBeGreaterThan(0); // every corner square is top-left
+    expect(grid.slice(1).every((g) => g.images === 0)).toBe(true);
+    expect(meta.gradCam.images).toBe(grid[0].images);
+    expect(meta.gradCam.meanInside).toBeGreaterThanOrEqual(0);
+    expect(meta.gradCam.meanInside).toBeLessThanOrEqual(1);
+    expect(meta.gradCam.meanMaskArea).toBeCloseTo(16 / 256, 6);
+    const report = fs.readFileSync(path.join(dir, 'report.md'), 'utf8');
+    expect(report).toMatch(/## Accuracy by position/);
+    expect(report).toMatch(/## Where the model looks/);
+  });
+
+  it('every graph of the 3-channel model passes the official ONNX checker (IR 8, opset 17)', () => {
+    const script = `import onnx, sys
+for p in sys.argv[1:]:
+    m = onnx.load(p)
+    onnx.checker.check_model(m, full_check=True)
+    assert m.ir_version == 8 and m.opset_import[0].version == 17
+print('ok', len(sys.argv) - 1)`;
+    const files = fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.onnx'))
+      .map((f) => path.join(dir, f));
+    expect(files.length).toBeGreaterThanOrEqual(9);
+    expect(execFileSync('/usr/bin/python3', ['-c', script, ...files], { encoding: 'utf8' }).trim()).toBe(
+      `ok ${files.length}`,
+    );
+  });
+
+  it('onnxruntime-node loads the graphs and agrees with onnxruntime-web', async () => {
+    const x = randn(4 * 3 * 16 * 16, 5).map((v) => Math.min(1, Math.max(0, 0.5 + 0.3 * v)));
+    const web = await sessionFromDir(dir, 'model.onnx');
+    const native = await ortNode.InferenceSession.create(path.join(dir, 'model.onnx'), { logSeverityLevel: 3 });
+    const a = (await web.run({ input: tensor(x, [4, 3, 16, 16]) })).probs.data as Float32Array;
+    const b = (await native.run({ input: new ortNode.Tensor('float32', x, [4, 3, 16, 16]) })).probs
+      .data as Float32Array;
+    expect(a.length).toBe(12);
+    for (let i = 0; i < a.length; i++) expect(Math.abs(a[i] - b[i])).toBeLessThan(1e-5);
+    // The fully convolutional graph takes a colour picture of another size.
+    const conv = await ortNode.InferenceSession.create(path.join(dir, 'conv-model.onnx'), { logSeverityLevel: 3 });
+    const big = randn(3 * 24 * 20, 6);
+    const maps = await conv.run({ input: new ortNode.Tensor('float32', big, [1, 3, 24, 20]) });
+    expect(Object.keys(maps).length).toBeGreaterThan(0);
+    await web.release();
+  });
+});

@@ -1,0 +1,105 @@
+/**
+ * Where the model looks: for each test image with an annotated object mask (annotations.json, e.g. from
+ * make-shapes.ts), the share of its Grad-CAM heat (the edge's own saliency code, default layer, predicted class)
+ * that falls inside the mask, averaged over the images. Runs the exported graphs on onnxruntime-web in Node.
+ */
+import type { Model, ModelMeta, TensorOut } from '../functions/core/model.js';
+import { zeroCotangent } from '../functions/core/model.js';
+import { defaultCamLayer, saliency } from '../functions/core/see/saliency.js';
+import { SaliencyQuery, saliencyOptions } from '../functions/schemas/see.js';
+import * as v from 'valibot';
+import type { Dataset } from './data/dataset.js';
+import { session, tensor } from './engine.js';
+import type { Annotations } from './evaluate.js';
+
+/** A Model over in-memory graphs (file name -> bytes) sharing weights.bin. */
+function memoryModel(meta: ModelMeta, onnx: Record<string, Uint8Array>, weightsBin: Uint8Array): Model {
+  const sessions = new Map<string, ReturnType<typeof session>>();
+  return {
+    meta,
+    runner: {
+      async run(graph, feeds, outputs) {
+        let s = sessions.get(graph);
+        if (!s) {
+          const bytes = onnx[`${graph}.onnx`];
+          if (!bytes) throw new Error(`no graph ${graph}`);
+          s = session(bytes, 'wasm', { 'weights.bin': weightsBin });
+          sessions.set(graph, s);
+        }
+        const sess = await s;
+        const n = feeds.input.dims[0];
+        const inputs = Object.fromEntries(
+          sess.inputNames.map((k) => {
+            const f = feeds[k] ?? zeroCotangent(meta, k, n);
+            return [k, tensor(f.data, f.dims)];
+          }),
+        );
+        const out = outputs ? await sess.run(inputs, outputs) : await sess.run(inputs);
+        const result: Record<string, TensorOut> = {};
+        for (const [k, v] of Object.entries(out)) result[k] = { data: v.data as Float32Array, dims: [...v.dims] };
+        return result;
+      },
+    },
+  };
+}
+
+/** Unpacks a row-major bit mask (MSB first, base64). */
+function maskOf(b64: string, n: number): Uint8Array {
+  const bits = Buffer.from(b64, 'base64'),
+    out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = (bits[i >> 3] >> (7 - (i & 7))) & 1;
+  return out;
+}
+
+export interface CamHeat {
+  layer: string;
+  /** Mean over images of (Grad-CAM heat inside the mask) / (all heat). */
+  meanInside: number;
+  /** Mean share of the picture the mask covers: what a map spread evenly would score. */
+  meanMaskArea: number;
+  images: number;
+}
+
+export async function gradCamHeat(
+  meta: ModelMeta,
+  onnx: Record<string, Uint8Array>,
+  weightsBin: Uint8Array,
+  test: Dataset,
+  testFiles: string[],
+  ann: Annotations,
+  layer?: string,
+): Promise<CamHeat | undefined> {
+  const [c, h, w] = test.shape,
+    size = c * h * w;
+  if (!ann.size || ann.size[0] !== w || ann.size[1] !== h) return undefined;
+  const model = memoryModel(meta, onnx, weightsBin);
+  const opts = saliencyOptions(model, v.parse(SaliencyQuery, { method: 'grad-cam', layer }));
+  let inside = 0,
+    area = 0,
+    images = 0;
+  for (let i = 0; i < test.n; i++) {
+    const m = ann.images[testFiles[i]]?.mask;
+    if (!m) continue;
+    const mask = maskOf(m, h * w);
+    const r = await saliency(model, test.images.slice(i * size, (i + 1) * size), opts);
+    let all = 0,
+      In = 0,
+      a = 0;
+    for (let p = 0; p < h * w; p++) {
+      all += r.map[p];
+      if (mask[p]) In += r.map[p];
+      a += mask[p];
+    }
+    // An all-zero map (no positive evidence) counts as no heat inside.
+    inside += all > 0 ? In / all : 0;
+    area += a / (h * w);
+    images++;
+  }
+  if (!images) return undefined;
+  return {
+    layer: opts.layer ?? defaultCamLayer(model),
+    meanInside: inside / images,
+    meanMaskArea: area / images,
+    images,
+  };
+}
