@@ -42,7 +42,7 @@ afterAll(async () => {
 
 const top = () => page.locator('#predictions li').first().getAttribute('data-label');
 const shot = (name: string, selector: string) =>
-  page.locator(selector).screenshot({ path: path.join(shots, `${name}.jpg`), type: 'jpeg', quality: 80 });
+  page.locator(selector).screenshot({ path: path.join(shots, `${name}.jpg`), type: 'jpeg', quality: 75 });
 
 describe('the playground', () => {
   it('serves the page with every model GET /models lists, and the model card', async () => {
@@ -88,7 +88,7 @@ describe('the playground', () => {
     expect(await page.locator('#sal-result img').count()).toBe(2);
     expect(await page.locator('#sal-result .scale').textContent()).toMatch(/99th percentile/);
     expect(await page.locator('#maps-error').isVisible()).toBe(false);
-    await shot('inside', '#inside');
+    await shot('saliency', '#sal-panel');
   });
 
   it('runs an attack that changes the prediction', async () => {
@@ -105,6 +105,7 @@ describe('the playground', () => {
     expect(before).toBe('3');
     expect(after).not.toBe(before);
     expect(await page.locator('#atk-result img').count()).toBe(2);
+    await shot('attack', '#atk-panel');
   });
 
   it('makes fooling images for every class', async () => {
@@ -114,6 +115,7 @@ describe('the playground', () => {
       .locator('#fool-result img')
       .evaluate((i) => (i as unknown as { naturalWidth: number }).naturalWidth);
     expect(width).toBeGreaterThan(280);
+    await shot('fooling', '#fool-panel');
   });
 
   it('pictures every filter of a layer, dreams on the picture and stylises it', async () => {
@@ -127,7 +129,6 @@ describe('the playground', () => {
       expect(await page.locator(`#${name}-error`).isVisible(), `${name} shows no error`).toBe(false);
       expect(await page.locator(`#${name}-result img`).count(), `${name} shows its picture`).toBe(1);
     }
-    await shot('fool', '#fool');
   });
 
   it('draws with the keyboard too, and no script error happened on the way', async () => {
