@@ -93,7 +93,8 @@ async function classify() {
           { 'data-label': p.label, 'data-index': String(p.index) },
           `${p.label} `,
           el('span', { class: 'muted' }, pct(p.score)),
-          el('span', { class: 'bar', style: `width:${Math.max(1, 12 * p.score)}rem`, 'aria-hidden': 'true' }),
+          // A meter, not a styled span: no inline style for a Content-Security-Policy to refuse.
+          el('meter', { min: '0', max: '1', value: String(p.score), 'aria-hidden': 'true' }),
         ),
       ),
     );

@@ -11,6 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type Server } from './server.js';
 
 const CHROMIUM = '/usr/bin/chromium';
+const CSP =
+  "default-src 'self'; img-src 'self' data: blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 const shots = path.resolve(process.env.E2E_SCREENSHOTS ?? 'scratch/screenshots');
 const fixture = (f: string) => path.resolve('tests/fixtures/images', f);
 
@@ -28,6 +30,15 @@ beforeAll(async () => {
   page.on('console', (m) => {
     // A refused upload is an expected 4xx; the browser logs every failed fetch.
     if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(m.text());
+  });
+  // The page under the strict policy a hardened deployment would send: any inline script, style or handler, or
+  // a request to another origin, would be refused and logged as a console error (which fails the last test).
+  await page.route(`${server.url}/`, async (route) => {
+    const response = await route.fetch();
+    await route.fulfill({
+      response,
+      headers: { ...response.headers(), 'content-security-policy': CSP },
+    });
   });
   await page.goto(server.url);
   await page.waitForSelector('#model option', { state: 'attached' });
