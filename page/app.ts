@@ -220,9 +220,9 @@ async function featureMaps() {
     figure(first.preprocessed, `after the ${first.preprocessing.protocol} preprocessing`, 'the preprocessed input'),
     el('h3', {}, 'Feature maps, layer by layer (each map to its own range, viridis)'),
   );
-  // Every other layer with maps, asked for at once and shown in the network's order.
+  // Every other layer, asked for at once and shown in the network's order (a vector layer is one row of cells).
   const body = await picture();
-  const layers = first.layers.filter((l) => l.shape.length === 3);
+  const layers = first.layers;
   const answers = await Promise.all(
     layers.map((l) => (l.name === first.picture.layer ? first : api<Activations>(url(l.name), post(body)))),
   );
