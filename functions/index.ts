@@ -10,6 +10,7 @@ import { bench } from './routes/bench.js';
 import { docs } from './routes/docs.js';
 import { health } from './routes/health.js';
 import { models } from './routes/models.js';
+import { page } from './routes/page.js';
 import { see } from './routes/see.js';
 import { allowedMethods } from './schemas/endpoints.js';
 
@@ -20,6 +21,7 @@ app.route('/models', models);
 app.route('/models', see);
 app.route('/__bench', bench);
 app.route('/', docs);
+app.route('/', page);
 
 const problem = (p: Problem, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify(p.toJSON()), {

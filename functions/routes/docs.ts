@@ -94,4 +94,3 @@ docs.get('/openapi.json', query(ENDPOINTS.openapi.query), (c) =>
   c.json(openapi(modelNames(), new URL(c.req.url).origin)),
 );
 docs.get('/docs', query(ENDPOINTS.docs.query), (c) => c.html(page(new URL(c.req.url).origin)));
-docs.get('/', (c) => c.redirect('/docs'));

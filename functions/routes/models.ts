@@ -4,6 +4,7 @@ import { activations, layerPicture } from '../core/activations.js';
 import { classifyInput } from '../core/classify.js';
 import { badRequest } from '../core/errors.js';
 import { modelCard, modelSummary } from '../core/model-card.js';
+import { inputPng } from '../core/see/heatmap.js';
 import { getModel, modelNames } from '../runtime/models.js';
 import { ENDPOINTS } from '../schemas/endpoints.js';
 import { layerNamed } from '../schemas/resolve.js';
@@ -74,6 +75,8 @@ models.post('/:model/activations', query(ENDPOINTS.activations.query), async (c)
     {
       input: { format: source.format, width: source.width, height: source.height },
       preprocessing: { protocol: pre.protocol, steps: pre.steps },
+      // What the model sees: the input after preprocessing, enlarged 4x.
+      preprocessed: picture(inputPng(pre.input, model.meta.input.shape)),
       layers,
       picture: { ...picture(pic.png), layer: pictureLayer, columns: pic.columns },
     },

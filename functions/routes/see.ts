@@ -12,7 +12,7 @@ import { robustness } from '../core/fool/robustness.js';
 import { fromBytes } from '../core/input.js';
 import type { Model } from '../core/model.js';
 import { anySizeInput, type Protocol } from '../core/preprocess.js';
-import { grayGrid, grayPng, overlay } from '../core/see/heatmap.js';
+import { grayGrid, grayPng, heatmaps, labelledGrid } from '../core/see/heatmap.js';
 import { saliency } from '../core/see/saliency.js';
 import { dream } from '../core/synth/dream.js';
 import { stylise } from '../core/synth/style.js';
@@ -41,7 +41,7 @@ see.post('/:model/saliency', query(ENDPOINTS.saliency.query), async (c) => {
   const opts = saliencyOptions(model, q);
   const { x, preprocessing } = await modelInput(c, model, q.preprocess);
   const r = await saliency(model, x, opts);
-  const png = overlay(x, r.map, r.width, r.height);
+  const pics = heatmaps(x, r.map, r.width, r.height, { clipPercentile: q.clip });
   const e = r.extra;
   return respond(
     c,
@@ -55,9 +55,12 @@ see.post('/:model/saliency', query(ENDPOINTS.saliency.query), async (c) => {
       map: { width: r.width, height: r.height, values: round(r.map, 6) },
       ...(e.completeness ? { completeness: e.completeness } : {}),
       ...(e.layer ? { gradCam: { layer: e.layer, shape: e.layerShape, values: round(e.cam ?? [], 6) } } : {}),
-      picture: picture(png),
+      // The colour scale runs from 0 to clip_value (|map| at the clip percentile); larger values saturate.
+      scale: { colormap: 'viridis', min: 0, clipValue: pics.clipValue, clipPercentile: q.clip },
+      picture: picture(pics.panel),
+      pictures: { map: picture(pics.map), overlay: picture(pics.overlay) },
     },
-    png,
+    pics.panel,
   );
 });
 
@@ -128,7 +131,10 @@ see.post('/:model/fooling', query(ENDPOINTS.fooling.query), async (c) => {
   const x = cfg.start === 'image' ? (await modelInput(c, model, 'auto')).x : undefined;
   const r = await fool(model, cfg, x);
   const [, h, w] = model.meta.input.shape;
-  const png = r.n === 1 ? grayPng(r.images, w, h, 4) : grayGrid(r.images, r.n, w, h, r.n, 4);
+  const png =
+    r.n === 1
+      ? grayPng(r.images, w, h, 4)
+      : labelledGrid(r.images, r.n, w, h, { columns: r.n, scale: 4, labels: r.results.map((x) => x.target.index) });
   return respond(
     c,
     q.format,
@@ -149,7 +155,16 @@ see.post('/:model/visualize', query(ENDPOINTS.visualize.query), async (c) => {
   const cfg = visualizeOptions(model, q);
   const r = await visualize(model, cfg);
   const [, h, w] = model.meta.input.shape;
-  const png = r.n === 1 ? grayPng(r.images, w, h, 4) : grayGrid(r.images, r.n, w, h, Math.ceil(Math.sqrt(r.n)), 3);
+  // A grid: each filter's picture stretched to its own range and labelled with its channel (flat ones crossed).
+  const png =
+    r.n === 1
+      ? grayPng(r.images, w, h, 4)
+      : labelledGrid(r.images, r.n, w, h, {
+          columns: Math.ceil(Math.sqrt(r.n)),
+          scale: 3,
+          labels: r.units.map((u) => u.channel),
+          normalise: true,
+        });
   return respond(
     c,
     q.format,

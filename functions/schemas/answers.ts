@@ -123,6 +123,7 @@ export const Activations = v.object({
   model: ModelRef,
   input: Input,
   preprocessing: Preprocessing,
+  preprocessed: Picture,
   layers: v.array(
     v.object({
       name: v.string(),
@@ -150,7 +151,14 @@ export const Saliency = v.object({
   map: v.object({ width: v.number(), height: v.number(), values: v.array(v.number()) }),
   completeness: v.optional(v.object({ sum: v.number(), logit_difference: v.number() })),
   grad_cam: v.optional(v.object({ layer: v.string(), shape: v.array(v.number()), values: v.array(v.number()) })),
+  scale: v.object({
+    colormap: v.literal('viridis'),
+    min: v.number(),
+    clip_value: v.number(),
+    clip_percentile: v.number(),
+  }),
   picture: Picture,
+  pictures: v.object({ map: Picture, overlay: Picture }),
 });
 
 const Perturbation = v.object({ linf: v.number(), l2: v.number(), l0: v.number() });

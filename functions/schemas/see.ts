@@ -37,6 +37,13 @@ export const SaliencyQuery = v.object({
     description: 'Grad-CAM: a layer with [C,H,W] maps; default: the last ReLU with maps of at least 7x7',
     example: 'relu1',
   }),
+  clip: num({
+    min: 50,
+    max: 100,
+    default: 99,
+    description: 'Pictures: the percentile of |map| where the colour scale saturates (100: the maximum)',
+    example: 95,
+  }),
   seed: SEED,
   format: FORMAT,
 });

@@ -1,29 +1,84 @@
-/** Pictures of maps: a heatmap laid over the (grayscale) input, enlarged; and plain gray images. */
+/**
+ * Pictures of maps: a saliency map in colour (clipped at a percentile, so a few extreme pixels do not leave the
+ * rest dark), the same map laid over the dimmed input, a colour scale; plain gray images and labelled grids.
+ */
 import { resize } from '../image/ops.js';
-import { encodeGray, encodeRgb, level, VIRIDIS_LUT } from '../png.js';
+import { encodeGray, encodePng, level, VIRIDIS_LUT } from '../png.js';
 
-/** Normalises |map| (or a map already >= 0) to [0,1] by its maximum. */
-function normalise(map: Float32Array): Float32Array {
-  let max = 0;
-  for (const v of map) max = Math.max(max, Math.abs(v));
-  return map.map((v) => (max > 0 ? Math.abs(v) / max : 0));
+/** The value of |map| at percentile p (0-100; 100 is the maximum), by nearest rank. */
+export function percentile(map: ArrayLike<number>, p: number): number {
+  const a = Float32Array.from(map, Math.abs).sort();
+  if (!a.length) return 0;
+  return a[Math.min(a.length - 1, Math.max(0, Math.ceil((p / 100) * a.length) - 1))];
 }
 
-/** The input in gray with the heatmap blended over it (alpha grows with the map), enlarged by `scale`. */
-export function overlay(input: Float32Array, map: Float32Array, w: number, h: number, scale = 4): Uint8Array {
-  const big = (a: Float32Array) => resize({ width: w, height: h, data: a }, w * scale, h * scale).data;
-  const base = big(input),
-    heat = big(normalise(map));
-  const W = w * scale,
-    H = h * scale,
-    rgb = new Uint8Array(W * H * 3);
+/** |map| / clip, clipped to [0,1]. Signed maps (gradient x input, integrated gradients) show their magnitude. */
+export function clipNormalise(map: Float32Array, clip: number): Float32Array {
+  return map.map((v) => (clip > 0 ? Math.min(1, Math.abs(v) / clip) : 0));
+}
+
+export interface HeatmapPictures {
+  /** The bare map in viridis. */
+  map: Uint8Array;
+  /** The map over the input: the input dimmed to gray, the colour opaque where the map is strong. */
+  overlay: Uint8Array;
+  /** Map, overlay and a vertical colour scale (top: the clip value, bottom: 0) side by side: format=png. */
+  panel: Uint8Array;
+  /** The |map| value at which the colour saturates. */
+  clipValue: number;
+}
+
+const GAP = 4,
+  BAR = 10;
+
+/**
+ * The saliency pictures of a w x h map over a single- or multi-channel [C,h,w] input, enlarged by `scale`.
+ * `clipPercentile` of |map| maps to the top of the colour scale.
+ */
+export function heatmaps(
+  input: Float32Array,
+  map: Float32Array,
+  w: number,
+  h: number,
+  opts: { scale?: number; clipPercentile?: number } = {},
+): HeatmapPictures {
+  const scale = opts.scale ?? 4,
+    W = w * scale,
+    H = h * scale;
+  const clipValue = percentile(map, opts.clipPercentile ?? 99);
+  const heat = resize({ width: w, height: h, data: clipNormalise(map, clipValue) }, W, H).data;
+  // Brightness of the input (channels averaged), enlarged the same way.
+  const c = Math.max(1, Math.round(input.length / (w * h)));
+  const gray = new Float32Array(w * h);
+  for (let ch = 0; ch < c; ch++) for (let p = 0; p < w * h; p++) gray[p] += input[ch * w * h + p] / c;
+  const base = resize({ width: w, height: h, data: gray }, W, H).data;
+  const mapRgb = new Uint8Array(W * H * 3),
+    overRgb = new Uint8Array(W * H * 3);
   for (let p = 0; p < W * H; p++) {
-    const l = level(heat[p]),
-      a = 0.75 * (l / 255);
-    const g = (1 - a) * 255 * Math.min(1, Math.max(0, base[p]));
-    for (let k = 0; k < 3; k++) rgb[p * 3 + k] = Math.round(g + a * VIRIDIS_LUT[3 * l + k]);
+    const t = Math.min(1, Math.max(0, heat[p])),
+      l = level(t);
+    // Opacity rises fast (sqrt), so the weak half of the map is still seen; the input stays as a dim gray.
+    const a = Math.sqrt(t),
+      g = 0.45 * 255 * Math.min(1, Math.max(0, base[p]));
+    for (let k = 0; k < 3; k++) {
+      mapRgb[p * 3 + k] = VIRIDIS_LUT[3 * l + k];
+      overRgb[p * 3 + k] = Math.round((1 - a) * g + a * VIRIDIS_LUT[3 * l + k]);
+    }
   }
-  return encodeRgb(rgb, W, H);
+  const PW = 2 * W + 2 * GAP + BAR,
+    panel = new Uint8Array(PW * H * 3).fill(255);
+  for (let y = 0; y < H; y++) {
+    panel.set(mapRgb.subarray(y * W * 3, (y + 1) * W * 3), y * PW * 3);
+    panel.set(overRgb.subarray(y * W * 3, (y + 1) * W * 3), (y * PW + W + GAP) * 3);
+    const l = 3 * level(1 - y / Math.max(1, H - 1));
+    for (let x = 2 * W + 2 * GAP; x < PW; x++) panel.set(VIRIDIS_LUT.subarray(l, l + 3), (y * PW + x) * 3);
+  }
+  return {
+    map: encodePng(mapRgb, W, H, 3),
+    overlay: encodePng(overRgb, W, H, 3),
+    panel: encodePng(panel, PW, H, 3),
+    clipValue,
+  };
 }
 
 /** A gray image enlarged by an integer factor with nearest-neighbour pixels (so pixels stay visible). */
@@ -35,20 +90,95 @@ export function grayPng(img: Float32Array, w: number, h: number, scale = 1): Uin
   return encodeGray(out, w * scale, h * scale);
 }
 
+/** A model input ([C,H,W] in [0,1]; 1 channel gray, 3 RGB) as a PNG enlarged by whole pixels. */
+export function inputPng(x: Float32Array, shape: number[], scale = 4): Uint8Array {
+  const [c, h, w] = shape;
+  if (c !== 3) return grayPng(x.subarray(0, h * w), w, h, scale);
+  const W = w * scale,
+    H = h * scale,
+    rgb = new Uint8Array(W * H * 3);
+  for (let y = 0; y < H; y++)
+    for (let xx = 0; xx < W; xx++) {
+      const p = Math.floor(y / scale) * w + Math.floor(xx / scale);
+      for (let k = 0; k < 3; k++)
+        rgb[(y * W + xx) * 3 + k] = Math.round(255 * Math.min(1, Math.max(0, x[k * h * w + p])));
+    }
+  return encodePng(rgb, W, H, 3);
+}
+
 /** Tiles n gray images (each w x h, values in [0,1]) in a grid with 1 px gaps, enlarged by `scale`. */
 export function grayGrid(imgs: Float32Array, n: number, w: number, h: number, columns: number, scale = 2): Uint8Array {
+  return labelledGrid(imgs, n, w, h, { columns, scale });
+}
+
+// 3x5 digits, one row of 3 bits per line, top to bottom.
+const DIGITS = [
+  [7, 5, 5, 5, 7],
+  [2, 6, 2, 2, 7],
+  [7, 1, 7, 4, 7],
+  [7, 1, 7, 1, 7],
+  [5, 5, 7, 1, 1],
+  [7, 4, 7, 1, 7],
+  [7, 4, 7, 5, 7],
+  [7, 1, 2, 2, 2],
+  [7, 5, 7, 5, 7],
+  [7, 5, 7, 1, 7],
+];
+const LABEL_H = 7;
+
+/**
+ * Tiles n gray images (each w x h, values in [0,1]) in a grid with 1 px gaps, enlarged by `scale`. With `labels`
+ * (numbers), each tile gets a strip above it with its number in a 3x5 font. With `normalise`, each tile is
+ * stretched to its own min..max, and a tile with no contrast at all is drawn mid-gray with a diagonal cross
+ * (so a filter that never responds reads as "flat", not as a black tile).
+ */
+export function labelledGrid(
+  imgs: Float32Array,
+  n: number,
+  w: number,
+  h: number,
+  opts: { columns: number; scale?: number; labels?: number[]; normalise?: boolean },
+): Uint8Array {
+  const { columns, labels } = opts,
+    scale = opts.scale ?? 2;
   const rows = Math.ceil(n / columns),
     tw = w * scale,
-    th = h * scale;
+    th = h * scale,
+    lh = labels ? LABEL_H : 0;
   const W = columns * (tw + 1) + 1,
-    H = rows * (th + 1) + 1;
+    H = rows * (th + lh + 1) + 1;
   const out = new Float32Array(W * H).fill(1);
   for (let i = 0; i < n; i++) {
+    const tile = imgs.subarray(i * w * h, (i + 1) * w * h);
+    let lo = 0,
+      k = 1;
+    if (opts.normalise) {
+      lo = Infinity;
+      let hi = -Infinity;
+      for (const v of tile) {
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
+      k = hi - lo > 1e-6 ? 1 / (hi - lo) : 0;
+    }
     const ox = 1 + (i % columns) * (tw + 1),
-      oy = 1 + Math.floor(i / columns) * (th + 1);
+      oy = 1 + Math.floor(i / columns) * (th + lh + 1);
     for (let y = 0; y < th; y++)
-      for (let x = 0; x < tw; x++)
-        out[(oy + y) * W + ox + x] = imgs[i * w * h + Math.floor(y / scale) * w + Math.floor(x / scale)];
+      for (let x = 0; x < tw; x++) {
+        const v = tile[Math.floor(y / scale) * w + Math.floor(x / scale)];
+        const flat = opts.normalise && k === 0;
+        const cross = flat && (Math.abs(x * th - y * tw) < tw || Math.abs((tw - 1 - x) * th - y * tw) < tw);
+        out[(oy + lh + y) * W + ox + x] = flat ? (cross ? 0.25 : 0.5) : (v - lo) * k;
+      }
+    if (labels) {
+      const text = String(labels[i]);
+      for (let d = 0; d < text.length && 1 + d * 4 + 3 <= tw; d++) {
+        const glyph = DIGITS[text.charCodeAt(d) - 48];
+        if (!glyph) continue;
+        for (let gy = 0; gy < 5; gy++)
+          for (let gx = 0; gx < 3; gx++) if (glyph[gy] & (4 >> gx)) out[(oy + 1 + gy) * W + ox + 1 + d * 4 + gx] = 0;
+      }
+    }
   }
   return encodeGray(out, W, H);
 }

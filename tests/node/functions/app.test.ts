@@ -26,6 +26,13 @@ describe('app.request()', () => {
     }
   });
 
+  it('GET / without the static assets bound says where the page is, as a problem', async () => {
+    const r = await app.request('/');
+    expect(r.status).toBe(404);
+    expect(r.headers.get('content-type')).toBe('application/problem+json');
+    expect(((await r.json()) as { detail: string }).detail).toMatch(/public\/index\.html.*\/docs/);
+  });
+
   it('errors are problem+json', async () => {
     const r = await app.request('/models/digits/classify?top_k=0', { method: 'POST', body: fx('digit-0-280.png') });
     expect(r.status).toBe(400);

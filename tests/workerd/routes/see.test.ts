@@ -21,6 +21,24 @@ describe('saliency', () => {
       isPng(body.picture);
     });
   }
+  it('the bare map and the overlay, with the colour scale: clip=100 saturates at the maximum of |map|', async () => {
+    const at = async (clip: number) =>
+      json(await post(`/models/digits/saliency?method=gradient&clip=${clip}`, fixture('digit-4-280.png')));
+    const [p99, p100] = [await at(99), await at(100)];
+    isPng(p99.pictures.map);
+    isPng(p99.pictures.overlay);
+    expect(p99.pictures.map.width).toBe(p99.pictures.overlay.width);
+    expect(p99.picture.width).toBe(2 * p99.pictures.map.width + 18);
+    const max = Math.max(...p100.map.values.map(Math.abs));
+    expect(p100.scale).toEqual({
+      colormap: 'viridis',
+      min: 0,
+      clip_value: expect.closeTo(max, 5),
+      clip_percentile: 100,
+    });
+    expect(p99.scale.clip_value).toBeLessThan(max);
+    expect(p99.pictures.map.png).not.toBe(p100.pictures.map.png);
+  });
   it('format=png answers with the picture itself', async () => {
     const r = await post('/models/digits/saliency?method=grad-cam&format=png', fixture('digit-4-280.png'));
     expect(r.headers.get('content-type')).toBe('image/png');

@@ -1,0 +1,458 @@
+/**
+ * The playground: one page over the API. The models come from GET /models (nothing here names a model or assumes
+ * its input size); the current picture is an upload or sample (sent as the file itself) until someone draws, then
+ * the pad's PNG. Every panel calls one endpoint and shows its pictures, or the API's message when it fails.
+ */
+import { api, qs, type ClassScore, type Picture } from './api.js';
+import { $, el, figure, options, run } from './dom.js';
+import { pad } from './pad.js';
+
+interface ModelSummary {
+  model: { name: string; version: string };
+  description: string;
+  labels: string[];
+  input: { shape: number[] };
+  accuracy: number;
+  parameters: number;
+}
+interface CardLayer {
+  name: string;
+  kind: string;
+  input_shape: number[];
+  output_shape: number[];
+  weights: number;
+  biases: number;
+  parameters: number;
+  neurons: number;
+  connections: number;
+  receptive_field: string;
+  fully_connected_instead: { parameters: number; ratio: number | null } | null;
+}
+interface Card extends ModelSummary {
+  layers: CardLayer[];
+  formulas: Record<string, string>;
+  totals: { parameters: number; neurons: number; fully_connected_instead: number };
+}
+interface Preprocessing {
+  protocol: string;
+  steps: string[];
+}
+
+const state: { models: ModelSummary[]; card?: Card; picture?: Blob; drawn: boolean } = { models: [], drawn: false };
+const model = () => $<HTMLSelectElement>('model').value;
+const current = () => state.models.find((m) => m.model.name === model());
+const fmt = (n: number) => n.toLocaleString('en');
+const pct = (s: number) => `${(100 * s).toFixed(s > 0.999 || s < 0.001 ? 2 : 1)}%`;
+const cls = (c: ClassScore) => `${c.label} (${pct(c.score)})`;
+const post = (body?: BodyInit): RequestInit => ({ method: 'POST', body });
+
+/** The picture to send: the upload or sample as it came, or the pad once drawn on. */
+async function picture(): Promise<Blob> {
+  if (!state.drawn && state.picture) return state.picture;
+  if (!state.drawn) throw new Error('draw something on the pad, upload a picture or pick a sample first');
+  return pen.toPng();
+}
+
+const pen = pad(
+  $<HTMLCanvasElement>('pad'),
+  () => ({ colour: $<HTMLInputElement>('pen').value, width: Number($<HTMLInputElement>('pen-width').value) }),
+  (final) => {
+    state.drawn = true;
+    classifySoon(final);
+  },
+);
+
+// Top classes follow the drawing: one request in flight at a time, the last stroke always answered.
+let inFlight = false,
+  pending = false,
+  lastSent = 0;
+function classifySoon(final: boolean) {
+  if (!final && Date.now() - lastSent < 250) return;
+  if (inFlight) {
+    pending = true;
+    return;
+  }
+  void classify();
+}
+async function classify() {
+  inFlight = true;
+  lastSent = Date.now();
+  await run('classify', async () => {
+    const r = await api<{
+      predictions: ClassScore[];
+      input: { format: string; width: number; height: number };
+      preprocessing: Preprocessing;
+    }>(
+      `/models/${model()}/classify${qs({ top_k: Math.min(5, current()?.labels.length ?? 5) })}`,
+      post(await picture()),
+    );
+    $('predictions').replaceChildren(
+      ...r.predictions.map((p) =>
+        el(
+          'li',
+          { 'data-label': p.label, 'data-index': String(p.index) },
+          `${p.label} `,
+          el('span', { class: 'muted' }, pct(p.score)),
+          // A meter, not a styled span: no inline style for a Content-Security-Policy to refuse.
+          el('meter', { min: '0', max: '1', value: String(p.score), 'aria-hidden': 'true' }),
+        ),
+      ),
+    );
+    $('input-about').textContent =
+      `${r.input.format.toUpperCase()} ${r.input.width}x${r.input.height}, ${r.preprocessing.protocol} preprocessing`;
+  });
+  inFlight = false;
+  if (pending) {
+    pending = false;
+    void classify();
+  }
+}
+
+async function loadModels() {
+  await run('model', async () => {
+    const r = await api<{ models: ModelSummary[] }>('/models');
+    if (!r.models.length) throw new Error('the server lists no models');
+    state.models = r.models;
+    options(
+      $<HTMLSelectElement>('model'),
+      r.models.map((m) => ({ value: m.model.name, text: m.model.name })),
+    );
+    await modelChanged();
+  });
+}
+
+async function modelChanged() {
+  const m = current();
+  if (!m) return;
+  const [c, h, w] = m.input.shape;
+  $('model-about').textContent =
+    `${m.description} Input ${c === 1 ? 'gray' : `${c}-channel`} ${w}x${h}; ${fmt(m.parameters)} parameters; test accuracy ${pct(m.accuracy)}.`;
+  const classes = m.labels.map((l, i) => ({ value: String(i), text: `${i}: ${l}` }));
+  for (const s of document.querySelectorAll<HTMLSelectElement>('select.classes'))
+    options(s, [{ value: '', text: s.dataset.untargeted ?? 'the prediction' }, ...classes], '');
+  for (const id of [
+    'maps-result',
+    'sal-result',
+    'atk-result',
+    'fool-result',
+    'vis-result',
+    'dream-result',
+    'style-result',
+  ])
+    $(id).replaceChildren();
+  // A blank pad has nothing to classify (the API says so with a 422): only a picture or a drawing is sent.
+  await Promise.all([loadCard(), state.picture || state.drawn ? classify() : undefined]);
+}
+
+async function loadCard() {
+  await run('card', async () => {
+    const card = await api<Card>(`/models/${model()}`);
+    state.card = card;
+    const shape = (s: number[]) => s.join('x');
+    const head = [
+      'layer',
+      'kind',
+      'output',
+      'weights',
+      'biases',
+      'neurons',
+      'connections',
+      'receptive field',
+      'fully connected instead',
+    ];
+    const rows = card.layers.map((l) =>
+      el(
+        'tr',
+        {},
+        ...[
+          l.name,
+          l.kind,
+          shape(l.output_shape),
+          fmt(l.weights),
+          fmt(l.biases),
+          fmt(l.neurons),
+          fmt(l.connections),
+          l.receptive_field,
+          l.fully_connected_instead
+            ? `${fmt(l.fully_connected_instead.parameters)}${l.fully_connected_instead.ratio ? ` (${l.fully_connected_instead.ratio.toFixed(1)}x)` : ''}`
+            : '-',
+        ].map((t) => el('td', {}, t)),
+      ),
+    );
+    $('card').replaceChildren(
+      el(
+        'table',
+        {},
+        el('caption', { class: 'muted' }, `${card.model.name} ${card.model.version}: weights and neurons per layer`),
+        el('tr', {}, ...head.map((h) => el('th', { scope: 'col' }, h))),
+        ...rows,
+      ),
+      el(
+        'p',
+        {},
+        `In all ${fmt(card.totals.parameters)} parameters and ${fmt(card.totals.neurons)} neurons; fully connected layers with the same inputs and outputs would need ${fmt(card.totals.fully_connected_instead)} parameters.`,
+      ),
+      el('ul', { class: 'steps muted' }, ...Object.entries(card.formulas).map(([k, f]) => el('li', {}, `${k}: ${f}`))),
+    );
+    options(
+      $<HTMLSelectElement>('vis-layer'),
+      card.layers
+        .filter((l) => l.output_shape.length === 3)
+        .map((l) => ({ value: l.name, text: `${l.name} (${l.kind}, ${shape(l.output_shape)})` })),
+    );
+  });
+}
+
+interface Activations {
+  preprocessing: Preprocessing;
+  preprocessed: Picture;
+  layers: { name: string; kind: string; shape: number[] }[];
+  picture: Picture & { layer: string };
+}
+
+async function featureMaps() {
+  const url = (layer?: string) => `/models/${model()}/activations${qs({ layer })}`;
+  const first = await api<Activations>(url(), post(await picture()));
+  const out = $('maps-result');
+  out.replaceChildren(
+    el('h3', {}, 'What the model is given'),
+    el('ol', { class: 'steps' }, ...first.preprocessing.steps.map((s) => el('li', {}, s))),
+    figure(first.preprocessed, `after the ${first.preprocessing.protocol} preprocessing`, 'the preprocessed input'),
+    el('h3', {}, 'Feature maps, layer by layer (each map to its own range, viridis)'),
+  );
+  // Every other layer, asked for at once and shown in the network's order (a vector layer is one row of cells).
+  const body = await picture();
+  const layers = first.layers;
+  const answers = await Promise.all(
+    layers.map((l) => (l.name === first.picture.layer ? first : api<Activations>(url(l.name), post(body)))),
+  );
+  out.append(
+    ...answers.map((r, i) => figure(r.picture, `${layers[i].name} (${layers[i].kind}) ${layers[i].shape.join('x')}`)),
+  );
+}
+
+function colourScale(max: number, percentile: number) {
+  return el(
+    'div',
+    { class: 'scale' },
+    '0',
+    el('span', { class: 'ramp', role: 'img', 'aria-label': `colour scale from 0 to ${max.toPrecision(3)}` }),
+    `${max.toPrecision(3)} (|map| at the ${percentile}th percentile; above it saturates)`,
+  );
+}
+
+async function saliency() {
+  const method = $<HTMLSelectElement>('sal-method').value;
+  const r = await api<{
+    target: ClassScore;
+    prediction: ClassScore;
+    scale: { clip_value: number; clip_percentile: number };
+    pictures: { map: Picture; overlay: Picture };
+    completeness?: { sum: number; logit_difference: number };
+    grad_cam?: { layer: string };
+  }>(
+    `/models/${model()}/saliency${qs({ method, target: $<HTMLSelectElement>('sal-target').value, clip: $<HTMLInputElement>('sal-clip').value })}`,
+    post(await picture()),
+  );
+  $('sal-result').replaceChildren(
+    figure(r.pictures.map, `${method}${r.grad_cam ? ` on ${r.grad_cam.layer}` : ''}: the map`),
+    figure(r.pictures.overlay, 'the map over the input'),
+    colourScale(r.scale.clip_value, r.scale.clip_percentile),
+    el(
+      'p',
+      {},
+      `Explaining ${cls(r.target)}; the model predicts ${cls(r.prediction)}.`,
+      r.completeness
+        ? ` Completeness: the map sums to ${r.completeness.sum.toFixed(3)}, the logit difference is ${r.completeness.logit_difference.toFixed(3)}.`
+        : '',
+    ),
+  );
+}
+
+async function attack() {
+  const r = await api<{
+    success: boolean;
+    before: ClassScore;
+    after: ClassScore;
+    target_after: ClassScore;
+    eps: number;
+    perturbation: { linf: number; l2: number; l0: number };
+    pictures: { adversarial: Picture; perturbation: Picture };
+  }>(
+    `/models/${model()}/attack${qs({
+      method: $<HTMLSelectElement>('atk-method').value,
+      eps: $<HTMLInputElement>('atk-eps').value,
+      target: $<HTMLSelectElement>('atk-target').value,
+    })}`,
+    post(await picture()),
+  );
+  $('atk-result').replaceChildren(
+    el(
+      'p',
+      { id: 'atk-summary', 'data-before': r.before.label, 'data-after': r.after.label },
+      `Before: ${cls(r.before)}. After: `,
+      el('strong', {}, cls(r.after)),
+      `. ${r.success ? 'Fooled' : 'Not fooled'} at eps ${r.eps} (L-inf ${r.perturbation.linf.toFixed(3)}, L2 ${r.perturbation.l2.toFixed(2)}, ${r.perturbation.l0} pixels changed).`,
+    ),
+    figure(r.pictures.adversarial, `adversarial: ${cls(r.after)}`, 'the adversarial image'),
+    figure(r.pictures.perturbation, 'the perturbation (gray is 0, amplified)', 'the perturbation'),
+  );
+}
+
+async function fooling() {
+  const r = await api<{
+    results: { target: ClassScore; prediction: ClassScore; reached: boolean; steps: number }[];
+    all_reached: boolean;
+    picture: Picture;
+  }>(`/models/${model()}/fooling${qs({ target: 'all' })}`, post());
+  $('fool-result').replaceChildren(
+    figure(
+      r.picture,
+      'one image per class, from noise (tiles numbered by class index)',
+      'fooling images for every class',
+    ),
+    el(
+      'ul',
+      { class: 'steps', id: 'fool-list' },
+      ...r.results.map((x) =>
+        el(
+          'li',
+          {},
+          `${x.target.index}: taken for ${cls(x.prediction)} after ${x.steps} steps${x.reached ? '' : ' (not reached)'}`,
+        ),
+      ),
+    ),
+  );
+}
+
+async function filters() {
+  const layer = $<HTMLSelectElement>('vis-layer').value;
+  const r = await api<{ objective: { channel: number; before: number; after: number }[]; picture: Picture }>(
+    `/models/${model()}/visualize${qs({ layer, channel: 'all' })}`,
+    post(),
+  );
+  const flat = r.objective.filter((o) => o.after - o.before <= 1e-6).map((o) => o.channel);
+  $('vis-result').replaceChildren(
+    figure(r.picture, `every filter of ${layer}, numbered by channel, each stretched to its own range`),
+    el(
+      'p',
+      { class: 'muted' },
+      flat.length ? `Not moved by the ascent (crossed tiles if flat): ${flat.join(', ')}.` : 'Every filter responded.',
+    ),
+  );
+}
+
+async function dream() {
+  const r = await api<{ picture: Picture; objective: { before: number; after: number } }>(
+    `/models/${model()}/dream`,
+    post(await picture()),
+  );
+  $('dream-result').replaceChildren(
+    figure(r.picture, `dreamt: objective ${r.objective.before.toFixed(3)} -> ${r.objective.after.toFixed(3)}`),
+  );
+}
+
+// The style picture: an upload, or a sample that may still be on its way when Stylise is pressed.
+let styleBlob: Promise<Blob | undefined> = Promise.resolve(undefined);
+async function stylise() {
+  const style = await styleBlob;
+  if (!style) throw new Error('choose a style picture first (upload one or pick a sample)');
+  const form = new FormData();
+  form.append('content', await picture(), 'content.png');
+  form.append('style', style, 'style');
+  const r = await api<{ picture: Picture; losses: { last: { content: number; style: number } } }>(
+    `/models/${model()}/style`,
+    post(form),
+  );
+  $('style-result').replaceChildren(figure(r.picture, 'content, style, result'));
+}
+
+async function sampleBlob(file: string) {
+  const r = await fetch(`/samples/${file}`);
+  if (!r.ok) throw new Error(`sample ${file}: ${r.status} ${r.statusText}`);
+  return r.blob();
+}
+
+async function usePicture(blob: Blob) {
+  state.picture = blob;
+  state.drawn = false;
+  await pen.drawPicture(blob);
+  await classify();
+}
+
+function wire() {
+  $('model').addEventListener('change', () => void modelChanged());
+  $('clear').addEventListener('click', () => {
+    pen.clear();
+    state.picture = undefined;
+    state.drawn = false;
+    $('predictions').replaceChildren();
+    $('input-about').textContent = '';
+  });
+  $<HTMLInputElement>('file').addEventListener('change', (e) => {
+    const f = (e.target as HTMLInputElement).files?.[0];
+    if (f) void run('classify', () => usePicture(f));
+  });
+  $<HTMLSelectElement>('sample').addEventListener('change', (e) => {
+    const v = (e.target as HTMLSelectElement).value;
+    if (v) void run('classify', async () => usePicture(await sampleBlob(v)));
+  });
+  $<HTMLInputElement>('style-file').addEventListener('change', (e) => {
+    styleBlob = Promise.resolve((e.target as HTMLInputElement).files?.[0]);
+  });
+  $<HTMLSelectElement>('style-sample').addEventListener('change', (e) => {
+    const v = (e.target as HTMLSelectElement).value;
+    styleBlob = v ? sampleBlob(v) : Promise.resolve(undefined);
+    styleBlob.catch(() => undefined); // a failed sample is reported when Stylise awaits it
+  });
+  const slider = (id: string, digits: number) =>
+    $(id).addEventListener('input', (e) => {
+      $(`${id}-value`).textContent = Number((e.target as HTMLInputElement).value).toFixed(digits);
+    });
+  slider('sal-clip', 1);
+  slider('atk-eps', 2);
+  const button = (id: string, name: string, action: () => Promise<void>) =>
+    $<HTMLButtonElement>(id).addEventListener(
+      'click',
+      (e) => void run(name, action, e.currentTarget as HTMLButtonElement),
+    );
+  button('maps-run', 'maps', featureMaps);
+  button('sal-run', 'sal', saliency);
+  button('atk-run', 'atk', attack);
+  button('fool-run', 'fool', fooling);
+  button('vis-run', 'vis', filters);
+  button('dream-run', 'dream', dream);
+  button('style-run', 'style', stylise);
+}
+
+async function main() {
+  wire();
+  // Method lists come from the API's own document, so the page offers exactly what the server accepts.
+  await run('model', async () => {
+    const doc = await api<{
+      paths: Record<
+        string,
+        Record<string, { parameters?: { name: string; schema: { enum?: string[]; default?: string } }[] }>
+      >;
+    }>('/openapi.json');
+    const param = (path: string, name: string) =>
+      doc.paths[path]?.post?.parameters?.find((p) => p.name === name)?.schema;
+    for (const [id, path] of [
+      ['sal-method', '/models/{model}/saliency'],
+      ['atk-method', '/models/{model}/attack'],
+    ] as const) {
+      const s = param(path, 'method');
+      options(
+        $<HTMLSelectElement>(id),
+        (s?.enum ?? []).map((m) => ({ value: m, text: m })),
+        s?.default,
+      );
+    }
+    const samples = await api<{ file: string; title: string }[]>('/samples/samples.json');
+    for (const id of ['sample', 'style-sample'])
+      $(id).append(...samples.map((s) => el('option', { value: s.file }, s.title)));
+  });
+  await loadModels();
+}
+
+void main();

@@ -1,0 +1,155 @@
+/**
+ * The playground in a real browser (Debian's chromium via playwright-core) against `wrangler dev`: draw a digit
+ * with mouse strokes and read the prediction, upload files (one the API refuses, whose message must show), look
+ * inside, run an attack and see the prediction change, make fooling images. Screenshots go to
+ * $E2E_SCREENSHOTS (default scratch/screenshots; the README's are in docs/screenshots).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type Server } from './server.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CSP =
+  "default-src 'self'; img-src 'self' data: blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+const shots = path.resolve(process.env.E2E_SCREENSHOTS ?? 'scratch/screenshots');
+const fixture = (f: string) => path.resolve('tests/fixtures/images', f);
+
+let server: Server, browser: Browser, page: Page;
+const problems: string[] = [];
+
+beforeAll(async () => {
+  if (!fs.existsSync(CHROMIUM))
+    throw new Error(`${CHROMIUM} is missing: apt-get install chromium (bash .ci/deps as root installs it)`);
+  fs.mkdirSync(shots, { recursive: true });
+  server = await startServer();
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
+  page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    // A refused upload is an expected 4xx; the browser logs every failed fetch.
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(m.text());
+  });
+  // The page under the strict policy a hardened deployment would send: any inline script, style or handler, or
+  // a request to another origin, would be refused and logged as a console error (which fails the last test).
+  await page.route(`${server.url}/`, async (route) => {
+    const response = await route.fetch();
+    await route.fulfill({
+      response,
+      headers: { ...response.headers(), 'content-security-policy': CSP },
+    });
+  });
+  await page.goto(server.url);
+  await page.waitForSelector('#model option', { state: 'attached' });
+  await page.selectOption('#model', 'digits');
+  await page.waitForSelector('#card tr', { state: 'attached' });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const top = () => page.locator('#predictions li').first().getAttribute('data-label');
+const shot = (name: string, selector: string) =>
+  page.locator(selector).screenshot({ path: path.join(shots, `${name}.jpg`), type: 'jpeg', quality: 75 });
+
+describe('the playground', () => {
+  it('serves the page with every model GET /models lists, and the model card', async () => {
+    const listed = ((await (await fetch(`${server.url}/models`)).json()) as { models: { model: { name: string } }[] })
+      .models;
+    const offered = await page
+      .locator('#model option')
+      .evaluateAll((o) => o.map((x) => (x as unknown as { value: string }).value));
+    expect(offered).toEqual(listed.map((m) => m.model.name));
+    await expect.poll(() => page.locator('#card').textContent()).toMatch(/fully connected layers with the same inputs/);
+  });
+
+  it('draws a 7 with mouse strokes and predicts 7', async () => {
+    const box = (await page.locator('#pad').boundingBox())!;
+    const at = (fx: number, fy: number) => [box.x + fx * box.width, box.y + fy * box.height] as const;
+    await page.mouse.move(...at(0.25, 0.2));
+    await page.mouse.down();
+    await page.mouse.move(...at(0.75, 0.2), { steps: 8 });
+    await page.mouse.move(...at(0.45, 0.85), { steps: 12 });
+    await page.mouse.up();
+    await expect.poll(top, { timeout: 20_000 }).toBe('7');
+    await shot('draw', '#input');
+  });
+
+  it('uploads a file and predicts its digit; a GIF is refused with a readable message', async () => {
+    await page.setInputFiles('#file', fixture('digit-3-280.png'));
+    await expect.poll(top, { timeout: 20_000 }).toBe('3');
+    await page.setInputFiles('#file', fixture('gray.gif'));
+    await expect.poll(() => page.locator('#classify-error').isVisible(), { timeout: 20_000 }).toBe(true);
+    expect(await page.locator('#classify-error').textContent()).toMatch(/^415 .*GIF|^415 .*PNG/);
+    await page.selectOption('#sample', 'digit-3.jpg');
+    await expect.poll(() => page.locator('#classify-error').isVisible()).toBe(false);
+    await expect.poll(top, { timeout: 20_000 }).toBe('3');
+  });
+
+  it('shows the preprocessed input, the feature maps and a saliency map with its colour scale', async () => {
+    await page.click('#maps-run');
+    await page.waitForSelector('#maps-run:not([disabled])', { timeout: 30_000 });
+    expect(await page.locator('#maps-result figure').count()).toBeGreaterThan(3);
+    await page.selectOption('#sal-method', 'grad-cam');
+    await page.click('#sal-run');
+    await page.waitForSelector('#sal-run:not([disabled])', { timeout: 30_000 });
+    expect(await page.locator('#sal-result img').count()).toBe(2);
+    expect(await page.locator('#sal-result .scale').textContent()).toMatch(/99th percentile/);
+    expect(await page.locator('#maps-error').isVisible()).toBe(false);
+    await shot('saliency', '#sal-panel');
+  });
+
+  it('runs an attack that changes the prediction', async () => {
+    await page.locator('#atk-eps').evaluate((e) => {
+      const input = e as unknown as { value: string; dispatchEvent(e: Event): boolean };
+      input.value = '0.3';
+      input.dispatchEvent(new Event('input'));
+    });
+    await page.click('#atk-run');
+    const summary = page.locator('#atk-summary');
+    await expect.poll(() => summary.count(), { timeout: 30_000 }).toBe(1);
+    const before = await summary.getAttribute('data-before'),
+      after = await summary.getAttribute('data-after');
+    expect(before).toBe('3');
+    expect(after).not.toBe(before);
+    expect(await page.locator('#atk-result img').count()).toBe(2);
+    await shot('attack', '#atk-panel');
+  });
+
+  it('makes fooling images for every class', async () => {
+    await page.click('#fool-run');
+    await expect.poll(() => page.locator('#fool-list li').count(), { timeout: 60_000 }).toBe(10);
+    const width = await page
+      .locator('#fool-result img')
+      .evaluate((i) => (i as unknown as { naturalWidth: number }).naturalWidth);
+    expect(width).toBeGreaterThan(280);
+    await shot('fooling', '#fool-panel');
+  });
+
+  it('pictures every filter of a layer, dreams on the picture and stylises it', async () => {
+    await page.selectOption('#vis-layer', { index: 1 });
+    await page.click('#vis-run');
+    await page.click('#dream-run');
+    await page.selectOption('#style-sample', 'digit-8.jpg');
+    await page.click('#style-run');
+    for (const name of ['vis', 'dream', 'style']) {
+      await page.waitForSelector(`#${name}-run:not([disabled])`, { timeout: 60_000 });
+      expect(await page.locator(`#${name}-error`).isVisible(), `${name} shows no error`).toBe(false);
+      expect(await page.locator(`#${name}-result img`).count(), `${name} shows its picture`).toBe(1);
+    }
+  });
+
+  it('draws with the keyboard too, and no script error happened on the way', async () => {
+    await page.click('#clear');
+    await page.focus('#pad');
+    for (const key of ['ArrowUp', 'ArrowUp', 'ArrowUp', 'ArrowUp', 'ArrowDown', 'ArrowDown', 'ArrowDown', 'ArrowDown'])
+      await page.keyboard.press(key);
+    for (let i = 0; i < 8; i++) await page.keyboard.press('ArrowDown');
+    await expect.poll(() => page.locator('#predictions li').count(), { timeout: 20_000 }).toBe(5);
+    expect(await page.locator('#classify-error').isVisible()).toBe(false);
+    expect(problems).toEqual([]);
+  });
+});
