@@ -14,7 +14,7 @@ import { MODELS } from '../.imported/registry.generated.js';
 
 const bucket = (env as unknown as { MODELS: R2Bucket }).MODELS;
 const source = Object.values(
-  MODELS as Record<string, { meta: ModelMeta; weights: ArrayBuffer; graphs: Record<string, ArrayBuffer> }>,
+  MODELS as unknown as Record<string, { meta: ModelMeta; weights: ArrayBuffer; graphs: Record<string, ArrayBuffer> }>,
 )[0];
 
 /** Puts a model folder into the bucket as npm run publish does: graphs and weights first, meta.json last. */
