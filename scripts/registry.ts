@@ -66,8 +66,10 @@ export function scanModels(root: string): RegistryEntry[] {
       if (!GRAPH.test(g)) throw new Error(`${dir}/${g}.onnx: not a graph the edge knows (${GRAPH})`);
       if (!meta.files?.[`${g}.onnx`]) throw new Error(`${dir}/${g}.onnx is not listed in meta.json "files"`);
     }
-    // The graphs the contract says this architecture has (no synth-grad without a ReLU map in the prefix).
-    const required = meta.layers ? modelGraphs(meta.layers).map((g) => g.graph) : REQUIRED_GRAPHS;
+    // The base graphs the contract gives this architecture (no synth-grad without a ReLU map in the prefix);
+    // prefix cuts are optional: the edge falls back to the uncut graph.
+    const bases = new Set(meta.layers ? modelGraphs(meta.layers).map((g) => g.base) : REQUIRED_GRAPHS);
+    const required = REQUIRED_GRAPHS.filter((g) => bases.has(g));
     const missing = [...required.map((g) => `${g}.onnx`), 'weights.bin'].filter((f) => !files.includes(f));
     if (missing.length) throw new Error(`${dir}: missing ${missing.join(', ')} (npm run train writes them all)`);
     entries.push({ name, dir, graphs, samples: files.includes('samples.json') });

@@ -13,6 +13,7 @@ import * as ortNode from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { forward, logitsLayer, vjp } from '../../../../functions/core/gradient.js';
 import { decodeModel } from '../../../../training/onnx/decode.js';
+import { scanModels } from '../../../../scripts/registry.js';
 import { importModel, PARITY_TOLERANCE, parseScale } from '../../../../training/import/index.js';
 import { mapModel } from '../../../../training/import/map.js';
 import { originalInput } from '../../../../training/import/parity.js';
@@ -145,6 +146,15 @@ describe.each(cases)('import $name', (c) => {
     expect(r.kinks).toBeLessThanOrEqual(6);
     // The gradient is not trivially zero where it is compared.
     expect(Math.max(...indices.map((i) => Math.abs(grad[i])))).toBeGreaterThan(1e-3);
+  });
+});
+
+describe('imported folders are model folders', () => {
+  it('the registry accepts every one; the MLP (no ReLU map before its dense layers) has no synth-grad', () => {
+    const entries = scanModels(root);
+    expect(entries.map((e) => e.name)).toEqual(expect.arrayContaining(cases.map((c) => c.name)));
+    expect(entries.find((e) => e.name === 'mlp')!.graphs).not.toContain('synth-grad');
+    expect(entries.find((e) => e.name === 'torch17')!.graphs).toContain('synth-grad');
   });
 });
 
