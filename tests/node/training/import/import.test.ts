@@ -16,7 +16,8 @@ import { decodeModel } from '../../../../training/onnx/decode.js';
 import { scanModels } from '../../../../scripts/registry.js';
 import { importModel, PARITY_TOLERANCE, parseScale } from '../../../../training/import/index.js';
 import { mapModel } from '../../../../training/import/map.js';
-import { originalInput } from '../../../../training/import/parity.js';
+import { checkParity, originalInput } from '../../../../training/import/parity.js';
+import { encodeGraphs } from '../../../../training/artifacts.js';
 import { checkGradient, FD_EPS_DEEP, randn, sampleIndices } from '../../helpers/fd.js';
 import { loadModel } from '../../helpers/models.js';
 
@@ -172,6 +173,22 @@ describe('import refuses what it cannot map', () => {
     await expect(importModel({ file, name: 'bad', labels: ['a', 'b'], root, log: () => {} })).rejects.toThrow(
       /--labels gives 2 labels; the model has 10 outputs/,
     );
+  });
+});
+
+describe('the parity check can fail', () => {
+  it('sees one weight changed by 0.05 in the imported graphs', async () => {
+    const file = build('torch-parity.onnx', 'torch', '17', 'dynamic');
+    const mapped = mapModel(decodeModel(new Uint8Array(fs.readFileSync(file))));
+    const dir = path.join(tmp, 'tampered');
+    fs.mkdirSync(dir, { recursive: true });
+    mapped.weights['dense2.bias'][3] += 0.05;
+    const { onnx, weightsBin } = encodeGraphs(mapped.arch, mapped.weights);
+    fs.writeFileSync(path.join(dir, 'classify.onnx'), onnx['classify.onnx']);
+    fs.writeFileSync(path.join(dir, 'weights.bin'), weightsBin);
+    const x = Float32Array.from({ length: 8 * 784 }, (_, i) => (i % 97) / 97);
+    const p = await checkParity(file, dir, mapped, { mul: 1, add: 0 }, x, 8);
+    expect(p.maxAbsDiff).toBeGreaterThan(PARITY_TOLERANCE);
   });
 });
 
