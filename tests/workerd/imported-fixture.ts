@@ -9,31 +9,31 @@ import path from 'node:path';
 import { writeRegistry } from '../../scripts/registry.js';
 import { importModel } from '../../training/import/index.js';
 
-export const IMPORTED_NAME = 'imported-torch';
+/** The imported models: a PyTorch-style CNN (weights in external data), a Keras-style NHWC RGB CNN, a flat MLP. */
+const FIXTURES = [
+  { name: 'imported-torch', args: ['torch', '17', 'dynamic', 'external'], scale: 'mean-std:0.1307,0.3081', labels: 10 },
+  { name: 'imported-keras', args: ['keras'], scale: '0..255', labels: 5 },
+  { name: 'imported-mlp', args: ['mlp'], scale: 'mean-std:0.1307,0.3081', labels: 10 },
+];
 
-export async function buildImportedFixture(root: string): Promise<string> {
+export async function buildImportedFixture(root: string): Promise<string[]> {
   const out = path.join(root, 'tests/workerd/.imported');
   fs.rmSync(out, { recursive: true, force: true });
   fs.mkdirSync(out, { recursive: true });
-  const file = path.join(out, 'torch17.onnx');
-  execFileSync('/usr/bin/python3', [
-    path.join(root, 'tests/node/helpers/foreign-models.py'),
-    'torch',
-    file,
-    '17',
-    'dynamic',
-  ]);
-  await importModel({
-    file,
-    name: IMPORTED_NAME,
-    labels: '0,1,2,3,4,5,6,7,8,9'.split(','),
-    scale: 'mean-std:0.1307,0.3081',
-    protocol: 'mnist',
-    root: path.join(out, 'models'),
-    log: () => {},
-  });
-  fs.rmSync(file);
+  for (const f of FIXTURES) {
+    const file = path.join(out, `${f.name}.onnx`);
+    const [kind, ...rest] = f.args;
+    execFileSync('/usr/bin/python3', [path.join(root, 'tests/node/helpers/foreign-models.py'), kind, file, ...rest]);
+    await importModel({
+      file,
+      name: f.name,
+      labels: Array.from({ length: f.labels }, (_, i) => String(i)),
+      scale: f.scale,
+      root: path.join(out, 'models'),
+      log: () => {},
+    });
+  }
   // The same import table the Worker's bundled models get (Data modules by wrangler's rules).
   writeRegistry(path.join(out, 'models'), path.join(out, 'registry.generated.ts'));
-  return IMPORTED_NAME;
+  return FIXTURES.map((f) => f.name);
 }

@@ -8,8 +8,8 @@ const root = new URL('../..', import.meta.url).pathname;
 // The Worker's model table is generated from models/ (gitignored): fresh for a direct `npx vitest run` too. The
 // tests get the folder names read here, in Node, to compare with what the Worker serves.
 const modelFolders = writeRegistry();
-// An ONNX model imported by npm run import's code, served beside the bundled ones by tests/workerd/routes/imported.
-const importedModel = await buildImportedFixture(root);
+// ONNX models imported by npm run import's code, served beside the bundled ones by tests/workerd/routes/imported.
+const importedModels = await buildImportedFixture(root);
 
 export default defineConfig({
   plugins: [cloudflareTest({ wrangler: { configPath: `${root}wrangler.toml` } })],
@@ -18,6 +18,6 @@ export default defineConfig({
     root,
     include: ['tests/workerd/**/*.test.ts'],
     testTimeout: 60_000,
-    provide: { modelFolders, importedModel },
+    provide: { modelFolders, importedModels },
   },
 });

@@ -13,9 +13,9 @@ import { BASE, expectProblem, fixture } from '../fixtures.js';
 import { MODELS } from '../.imported/registry.generated.js';
 
 const bucket = (env as unknown as { MODELS: R2Bucket }).MODELS;
-const source = Object.values(
-  MODELS as unknown as Record<string, { meta: ModelMeta; weights: ArrayBuffer; graphs: Record<string, ArrayBuffer> }>,
-)[0];
+const source = (
+  MODELS as unknown as Record<string, { meta: ModelMeta; weights: ArrayBuffer; graphs: Record<string, ArrayBuffer> }>
+)['imported-torch'];
 
 /** Puts a model folder into the bucket as npm run publish does: graphs and weights first, meta.json last. */
 async function publish(name: string, corrupt?: string) {
