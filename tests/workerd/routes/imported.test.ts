@@ -59,3 +59,11 @@ describe('Grad-CAM on imported models', () => {
       expect(((await r.json()) as { map: { values: number[] } }).map.values).toHaveLength(784);
     });
 });
+
+describe('feature visualisation of an imported MLP', () => {
+  it('with no convolution, visualises its class logits (200, not a 500)', async () => {
+    const r = await app.request(`${BASE}/models/imported-mlp/visualize`, { method: 'POST' });
+    expect(r.status).toBe(200);
+    expect(((await r.json()) as { layer: string }).layer).toBe('dense2');
+  });
+});
