@@ -12,9 +12,13 @@ import { health } from './routes/health.js';
 import { models } from './routes/models.js';
 import { page } from './routes/page.js';
 import { see } from './routes/see.js';
+import { modelStore, type Bucket } from './runtime/store.js';
 import { allowedMethods } from './schemas/endpoints.js';
 
-const app = new Hono<{ Bindings: { MAX_BODY_BYTES?: string; BENCH?: string } }>({ strict: false });
+const app = new Hono<{ Bindings: { MAX_BODY_BYTES?: string; BENCH?: string; MODELS?: Bucket } }>({ strict: false });
+
+// Models in the R2 bucket (when bound) join the bundled ones before any route looks a model up.
+app.use('*', modelStore);
 
 app.route('/health', health);
 app.route('/models', models);

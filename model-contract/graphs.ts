@@ -112,9 +112,14 @@ export function cutGraph(layers: ContractLayer[], base: CutBase, names: string[]
   return cutGraphName(layers, base, cutDepth(layers, names));
 }
 
-/** Every graph a model folder holds, in export order: the base graphs, then each shallower cut of the prefix. */
+/**
+ * Every graph a model folder holds, in export order: the base graphs, then each shallower cut of the prefix.
+ * A model with no ReLU feature map in its prefix (an imported MLP, a CNN with tanh units) has no synth-grad:
+ * Deep Style and Deep Dream have nothing to put losses on.
+ */
 export function modelGraphs(layers: ContractLayer[]): { graph: Graph; base: Graph; depth?: number }[] {
-  const all: { graph: Graph; base: Graph; depth?: number }[] = BASE_GRAPHS.map((g) => ({ graph: g, base: g }));
+  const bases = synthLayers(layers).length ? BASE_GRAPHS : BASE_GRAPHS.filter((g) => g !== 'synth-grad');
+  const all: { graph: Graph; base: Graph; depth?: number }[] = bases.map((g) => ({ graph: g, base: g }));
   for (let k = 1; k < synthLayers(layers).length; k++)
     for (const base of ['conv-grad', 'synth-grad'] as const)
       all.push({ graph: cutGraphName(layers, base, k), base, depth: k });

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { modelGraphs, type ContractLayer } from '../model-contract/graphs.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const DEFAULT_MODELS = path.join(ROOT, 'models');
@@ -49,7 +50,11 @@ export function scanModels(root: string): RegistryEntry[] {
     }
     if (!NAME.test(name))
       throw new Error(`${dir}: a model folder's name is its URL name and must match ${NAME} (lower case, digits, - _)`);
-    const meta = JSON.parse(fs.readFileSync(metaPath, 'utf8')) as { name?: string; files?: Record<string, unknown> };
+    const meta = JSON.parse(fs.readFileSync(metaPath, 'utf8')) as {
+      name?: string;
+      files?: Record<string, unknown>;
+      layers?: ContractLayer[];
+    };
     if (meta.name !== name)
       throw new Error(`${metaPath} says name "${meta.name}"; the folder's name is the model's name: make them agree`);
     const files = fs.readdirSync(dir);
@@ -61,7 +66,11 @@ export function scanModels(root: string): RegistryEntry[] {
       if (!GRAPH.test(g)) throw new Error(`${dir}/${g}.onnx: not a graph the edge knows (${GRAPH})`);
       if (!meta.files?.[`${g}.onnx`]) throw new Error(`${dir}/${g}.onnx is not listed in meta.json "files"`);
     }
-    const missing = [...REQUIRED_GRAPHS.map((g) => `${g}.onnx`), 'weights.bin'].filter((f) => !files.includes(f));
+    // The base graphs the contract gives this architecture (no synth-grad without a ReLU map in the prefix);
+    // prefix cuts are optional: the edge falls back to the uncut graph.
+    const bases = new Set(meta.layers ? modelGraphs(meta.layers).map((g) => g.base) : REQUIRED_GRAPHS);
+    const required = REQUIRED_GRAPHS.filter((g) => bases.has(g));
+    const missing = [...required.map((g) => `${g}.onnx`), 'weights.bin'].filter((f) => !files.includes(f));
     if (missing.length) throw new Error(`${dir}: missing ${missing.join(', ')} (npm run train writes them all)`);
     entries.push({ name, dir, graphs, samples: files.includes('samples.json') });
   }

@@ -72,6 +72,11 @@ export function modelsFrom(table: Record<string, Bundle>): Map<string, Model> {
 
 const models = modelsFrom(MODELS);
 
+/** Serves models from elsewhere beside the bundled ones (a test's imported fixture; a model store). */
+export function addModels(more: Map<string, Model>) {
+  for (const [name, model] of more) models.set(name, model);
+}
+
 export const modelNames = () => [...models.keys()];
 export const getModel = (name: string) => models.get(name);
 

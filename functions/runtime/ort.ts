@@ -51,16 +51,24 @@ export function getSession(
 ): Promise<ort.InferenceSession> {
   let s = sessions.get(key);
   if (!s) {
-    configure();
-    const externalData = Object.entries(external()).map(([path, data]) => ({ path, data: new Uint8Array(data) }));
-    s = ort.InferenceSession.create(new Uint8Array(bytes()), {
-      executionProviders: ['wasm'],
-      graphOptimizationLevel: 'all',
-      externalData,
-    });
+    s = createSession(bytes(), external());
     sessions.set(key, s);
   }
   return s;
+}
+
+/** A new, uncached session (the model store keeps its own, evicting by memory: runtime/store.ts). */
+export function createSession(
+  bytes: ArrayBuffer,
+  external: Record<string, ArrayBuffer> = {},
+): Promise<ort.InferenceSession> {
+  configure();
+  const externalData = Object.entries(external).map(([path, data]) => ({ path, data: new Uint8Array(data) }));
+  return ort.InferenceSession.create(new Uint8Array(bytes), {
+    executionProviders: ['wasm'],
+    graphOptimizationLevel: 'all',
+    externalData,
+  });
 }
 
 export function tensor(data: Float32Array, dims: readonly number[]): ort.Tensor {

@@ -57,7 +57,8 @@ export function visualizeOptions(model: Model, q: v.InferOutput<typeof Visualize
       ? layerNamed(model, 'layer', q.layer)
       : q.class !== undefined
         ? layerNamed(model, 'layer', logits)
-        : layers.find((l) => l.kind === 'conv2d')!;
+        : // The first convolution's filters; a model without one (an imported MLP): its class logits.
+          (layers.find((l) => l.kind === 'conv2d') ?? layerNamed(model, 'layer', logits));
   const channels = layer.outShape[0];
   let unit: VisualizeConfig['unit'];
   if (q.class !== undefined) {

@@ -4,5 +4,7 @@ import 'vitest';
 declare module 'vitest' {
   export interface ProvidedContext {
     modelFolders: string[];
+    /** The imported fixture models (tests/workerd/imported-fixture.ts): PyTorch-style, Keras-style, MLP. */
+    importedModels: string[];
   }
 }

@@ -1,5 +1,6 @@
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
 import { writeRegistry } from '../../scripts/registry.js';
+import { buildImportedFixture } from './imported-fixture.js';
 import { defineConfig } from 'vitest/config';
 
 const root = new URL('../..', import.meta.url).pathname;
@@ -7,6 +8,8 @@ const root = new URL('../..', import.meta.url).pathname;
 // The Worker's model table is generated from models/ (gitignored): fresh for a direct `npx vitest run` too. The
 // tests get the folder names read here, in Node, to compare with what the Worker serves.
 const modelFolders = writeRegistry();
+// ONNX models imported by npm run import's code, served beside the bundled ones by tests/workerd/routes/imported.
+const importedModels = await buildImportedFixture(root);
 
 export default defineConfig({
   plugins: [cloudflareTest({ wrangler: { configPath: `${root}wrangler.toml` } })],
@@ -15,6 +18,6 @@ export default defineConfig({
     root,
     include: ['tests/workerd/**/*.test.ts'],
     testTimeout: 60_000,
-    provide: { modelFolders },
+    provide: { modelFolders, importedModels },
   },
 });

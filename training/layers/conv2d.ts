@@ -2,7 +2,8 @@
  * conv2d: n_f filters of n_rs x n_rs over n_ch input channels, stride n_s, zero padding p.
  * Weight sharing: one [n_f, n_ch, n_rs, n_rs] kernel slides over every receptive field.
  *   forward:  Y = Conv(X, W) + b                      X [N,C,H,W]  W [F,C,k,k]  Y [N,F,Ho,Wo]
- *   backward: dX = ConvTranspose(dY, W) (zero-padded at bottom/right when floor() dropped input rows)
+ *   backward: dX = ConvTranspose(dY, W) (zero-padded at bottom/right when floor() dropped input rows; with stride
+ *             and padding, only the start padding is cropped by it and the result fitted to X's size)
  *             dW = Conv(X^T, dY^T, dilation = stride)^T  (X^T: [C,N,H,W] as batch=C; dY^T as the kernel)
  *             db = sum of dY over N, Ho, Wo
  * Training step, patches form (im2col), chosen by convForms() where onnxruntime's WASM Conv runs many small
@@ -137,7 +138,18 @@ export const conv2d: LayerRule<Conv2dSpec> = {
     const forms = ctx.mode === 'train' ? convForms(spec, outShape, ctx.forms) : undefined;
     const grads: Record<string, string> = {};
     let dx: string | undefined;
-    if (needDx) {
+    if (needDx && s > 1 && p > 0) {
+      // Strided and padded: ConvTranspose's end pads would crop real rows along with the unused padding whenever
+      // floor() dropped fewer rows than the padding holds. Crop only the start padding, then fit to X's size:
+      // rows past X are padding (cut off), rows the windows never reached get zero gradient (padded).
+      const full = b.o('ConvTranspose', [dy, param('weight')], {
+        kernel_shape: [k, k],
+        strides: [s, s],
+        pads: [p, p, 0, 0],
+      });
+      const hw = b.o('Slice', [b.o('Shape', [x]), b.ints([2]), b.ints([4])]);
+      dx = b.padSpatialTo(b.o('Slice', [full, b.ints([0, 0]), hw, b.ints([2, 3])]), x, `${name}_dx`);
+    } else if (needDx) {
       dx = b.o(
         'ConvTranspose',
         [dy, param('weight')],

@@ -4,6 +4,7 @@
  * every trainable parameter when parameter gradients are asked for): tinygrad's "the number of gradients must
  * equal the number of inputs".
  */
+import { leakyRelu, sigmoid, tanh, type LeakyReluSpec, type SigmoidSpec, type TanhSpec } from './activations.js';
 import { avgPool, type AvgPoolSpec } from './avg-pool.js';
 import { batchNorm, type BatchNormSpec } from './batch-norm.js';
 import { conv2d, type Conv2dSpec } from './conv2d.js';
@@ -12,14 +13,29 @@ import { dropout, type DropoutSpec } from './dropout.js';
 import { flatten, type FlattenSpec } from './flatten.js';
 import { maxPool, type MaxPoolSpec } from './max-pool.js';
 import { relu, type ReluSpec } from './relu.js';
+import { scale, type ScaleSpec } from './scale.js';
 import type { BackwardArgs, BackwardResult, LayerCtx, LayerRule } from './types.js';
 
 export type LayerSpec = (
-  Conv2dSpec | ReluSpec | MaxPoolSpec | AvgPoolSpec | FlattenSpec | DenseSpec | DropoutSpec | BatchNormSpec
+  | Conv2dSpec
+  | ReluSpec
+  | MaxPoolSpec
+  | AvgPoolSpec
+  | FlattenSpec
+  | DenseSpec
+  | DropoutSpec
+  | BatchNormSpec
+  | LeakyReluSpec
+  | SigmoidSpec
+  | TanhSpec
+  | ScaleSpec
 ) & { name?: string };
 
 export const registry: Record<string, LayerRule> = Object.fromEntries(
-  [conv2d, relu, maxPool, avgPool, flatten, dense, dropout, batchNorm].map((r) => [r.kind, r as LayerRule]),
+  [conv2d, relu, maxPool, avgPool, flatten, dense, dropout, batchNorm, leakyRelu, sigmoid, tanh, scale].map((r) => [
+    r.kind,
+    r as LayerRule,
+  ]),
 );
 
 export function ruleFor(kind: string): LayerRule {

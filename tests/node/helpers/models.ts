@@ -16,10 +16,11 @@ import { sessionFromDir, tensor } from '../../../training/engine.js';
 
 const cache = new Map<string, Model>();
 
-export function loadModel(name: string): Model {
-  const hit = cache.get(name);
+/** A model folder `root/name` (the bundled models by default; tests pass a fixture root). */
+export function loadModel(name: string, root = 'models'): Model {
+  const dir = path.resolve(root, name);
+  const hit = cache.get(dir);
   if (hit) return hit;
-  const dir = path.resolve('models', name);
   const meta = JSON.parse(fs.readFileSync(path.join(dir, 'meta.json'), 'utf8')) as ModelMeta;
   const sessions = new Map<Graph, Promise<InferenceSession>>();
   const model: Model = {
@@ -57,6 +58,6 @@ export function loadModel(name: string): Model {
       };
     },
   };
-  cache.set(name, model);
+  cache.set(dir, model);
   return model;
 }

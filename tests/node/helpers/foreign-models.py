@@ -1,0 +1,147 @@
+"""
+ONNX classifiers in the shapes foreign exporters produce, built with Debian's python3-onnx helper API (1.12) and
+checked by the official checker: python3 foreign-models.py KIND OUT.onnx [OPTIONS].
+  torch OPSET static|dynamic [external]  torch.onnx.export of a small CNN: Conv/LeakyRelu/MaxPool/Conv stride 2/
+                                         BatchNormalization/Relu, the Shape/Gather/Unsqueeze/Concat/Reshape flatten
+                                         of x.view(x.size(0), -1), Gemm transB=1, Dropout, Softmax. Opset 9 lists the
+                                         weights as graph inputs (as old exporters did). external: weights in
+                                         OUT.onnx.data (ONNX external data).
+  keras                                  tf2onnx of a Keras CNN: NHWC RGB input, Transpose to NCHW, Conv auto_pad
+                                         SAME_UPPER, Relu, MaxPool, Transpose back to NHWC, Reshape by a constant
+                                         shape, MatMul + Add, Tanh, MatMul + Add, Softmax.
+  mlp                                    a flat-input MLP [N,784]: Gemm (alpha 0.5), Sigmoid, MatMul + Add, LogSoftmax.
+  unsupported                            a CNN with an Elu: the importer must refuse it.
+Weights are seeded random values (the same file every run).
+"""
+import sys
+import numpy as np
+import onnx
+from onnx import helper as h, TensorProto as T, numpy_helper as nh
+
+rng = np.random.default_rng(0)
+
+
+def f32(name, a):
+    return nh.from_array(np.asarray(a, dtype=np.float32), name)
+
+
+def const(name, values, dims=None):
+    return h.make_node('Constant', [], [name], name='/' + name,
+                       value=h.make_tensor('v', T.INT64, [len(values)] if dims is None else dims, values))
+
+
+def save(nodes, inputs, output, inits, opset, path, producer, external=False):
+    g = h.make_graph(nodes, 'main_graph', inputs, [output], inits)
+    m = h.make_model(g, opset_imports=[h.make_opsetid('', opset)], producer_name=producer)
+    m.ir_version = 8 if opset >= 13 else 6
+    onnx.checker.check_model(m)
+    if external:
+        onnx.save_model(m, path, save_as_external_data=True, all_tensors_to_one_file=True,
+                        location=path.split('/')[-1] + '.data', size_threshold=0)
+    else:
+        onnx.save(m, path)
+
+
+def torch_cnn(opset, dynamic, path, external):
+    inits = [f32(n, a) for n, a in [
+        ('conv1.weight', rng.normal(0, 0.3, (4, 1, 3, 3))), ('conv1.bias', rng.normal(0, 0.1, 4)),
+        ('conv2.weight', rng.normal(0, 0.3, (8, 4, 3, 3))), ('conv2.bias', rng.normal(0, 0.1, 8)),
+        ('bn.weight', rng.uniform(0.5, 1.5, 8)), ('bn.bias', rng.normal(0, 0.1, 8)),
+        ('bn.running_mean', rng.normal(0, 0.1, 8)), ('bn.running_var', rng.uniform(0.5, 1.5, 8)),
+        ('fc1.weight', rng.normal(0, 0.05, (16, 8 * 7 * 7))), ('fc1.bias', rng.normal(0, 0.1, 16)),
+        ('fc2.weight', rng.normal(0, 0.3, (10, 16))), ('fc2.bias', rng.normal(0, 0.1, 10))]]
+    n = [
+        h.make_node('Conv', ['input', 'conv1.weight', 'conv1.bias'], ['c1'], name='/conv1/Conv',
+                    kernel_shape=[3, 3], pads=[1, 1, 1, 1], strides=[1, 1], dilations=[1, 1], group=1),
+        h.make_node('LeakyRelu', ['c1'], ['r1'], name='/act1/LeakyRelu', alpha=0.1),
+        h.make_node('MaxPool', ['r1'], ['p1'], name='/pool/MaxPool', kernel_shape=[2, 2], strides=[2, 2],
+                    pads=[0, 0, 0, 0]),
+        h.make_node('Conv', ['p1', 'conv2.weight', 'conv2.bias'], ['c2'], name='/conv2/Conv', kernel_shape=[3, 3],
+                    pads=[1, 1, 1, 1], strides=[2, 2]),
+        h.make_node('BatchNormalization', ['c2', 'bn.weight', 'bn.bias', 'bn.running_mean', 'bn.running_var'],
+                    ['n2'], name='/bn/BatchNormalization', epsilon=1e-5),
+        h.make_node('Relu', ['n2'], ['r2'], name='/relu2/Relu'),
+        h.make_node('Shape', ['r2'], ['s'], name='/Shape'),
+        const('zero', [0], []),
+        h.make_node('Gather', ['s', 'zero'], ['nb'], name='/Gather', axis=0),
+    ]
+    if opset >= 13:
+        n += [const('ax', [0]), h.make_node('Unsqueeze', ['nb', 'ax'], ['nu'], name='/Unsqueeze')]
+    else:
+        n += [h.make_node('Unsqueeze', ['nb'], ['nu'], name='/Unsqueeze', axes=[0])]
+    n += [
+        const('minus1', [-1]),
+        h.make_node('Concat', ['nu', 'minus1'], ['shp'], name='/Concat', axis=0),
+        h.make_node('Reshape', ['r2', 'shp'], ['flat'], name='/Reshape'),
+        h.make_node('Gemm', ['flat', 'fc1.weight', 'fc1.bias'], ['f1'], name='/fc1/Gemm', alpha=1.0, beta=1.0,
+                    transB=1),
+        h.make_node('Relu', ['f1'], ['fr1'], name='/relu3/Relu'),
+        h.make_node('Dropout', ['fr1'], ['d1'], name='/drop/Dropout', **({} if opset >= 12 else {'ratio': 0.5})),
+        h.make_node('Gemm', ['d1', 'fc2.weight', 'fc2.bias'], ['logits'], name='/fc2/Gemm', transB=1),
+        h.make_node('Softmax', ['logits'], ['output'], name='/Softmax', axis=1),
+    ]
+    b = 'batch_size' if dynamic else 1
+    inputs = [h.make_tensor_value_info('input', T.FLOAT, [b, 1, 28, 28])]
+    if opset < 10:
+        inputs += [h.make_tensor_value_info(i.name, T.FLOAT, list(i.dims)) for i in inits]
+    save(n, inputs, h.make_tensor_value_info('output', T.FLOAT, [b, 10]), inits, opset, path, 'pytorch', external)
+
+
+def keras(path):
+    f = 6 * 8 * 8
+    inits = [f32(n, a) for n, a in [
+        ('conv/kernel', rng.normal(0, 0.3 / 255, (6, 3, 3, 3))), ('conv/bias', rng.normal(0, 0.1, 6)),
+        ('dense/kernel', rng.normal(0, 0.08, (f, 12))), ('dense/bias', rng.normal(0, 0.1, 12)),
+        ('out/kernel', rng.normal(0, 0.4, (12, 5))), ('out/bias', rng.normal(0, 0.1, 5))]]
+    inits.append(nh.from_array(np.array([-1, f], dtype=np.int64), 'flat_shape'))
+    n = [
+        h.make_node('Transpose', ['input_1'], ['t0'], name='model/conv/Conv2D__6', perm=[0, 3, 1, 2]),
+        h.make_node('Conv', ['t0', 'conv/kernel', 'conv/bias'], ['c'], name='model/conv/Conv2D',
+                    kernel_shape=[3, 3], auto_pad='SAME_UPPER', strides=[1, 1]),
+        h.make_node('Relu', ['c'], ['r'], name='model/conv/Relu'),
+        h.make_node('MaxPool', ['r'], ['p'], name='model/pool/MaxPool', kernel_shape=[2, 2], strides=[2, 2]),
+        h.make_node('Transpose', ['p'], ['t1'], name='model/pool/MaxPool__12', perm=[0, 2, 3, 1]),
+        h.make_node('Reshape', ['t1', 'flat_shape'], ['fl'], name='model/flatten/Reshape'),
+        h.make_node('MatMul', ['fl', 'dense/kernel'], ['m1'], name='model/dense/MatMul'),
+        h.make_node('Add', ['m1', 'dense/bias'], ['a1'], name='model/dense/BiasAdd'),
+        h.make_node('Tanh', ['a1'], ['th'], name='model/dense/Tanh'),
+        h.make_node('MatMul', ['th', 'out/kernel'], ['m2'], name='model/out/MatMul'),
+        h.make_node('Add', ['m2', 'out/bias'], ['a2'], name='model/out/BiasAdd'),
+        h.make_node('Softmax', ['a2'], ['out'], name='model/out/Softmax', axis=-1),
+    ]
+    save(n, [h.make_tensor_value_info('input_1', T.FLOAT, ['unk__1', 16, 16, 3])],
+         h.make_tensor_value_info('out', T.FLOAT, ['unk__1', 5]), inits, 15, path, 'tf2onnx')
+
+
+def mlp(path):
+    inits = [f32(n, a) for n, a in [
+        ('w1', rng.normal(0, 0.1, (784, 32))), ('b1', rng.normal(0, 0.1, 32)),
+        ('w2', rng.normal(0, 0.5, (32, 10))), ('b2', rng.normal(0, 0.1, 10))]]
+    n = [
+        h.make_node('Gemm', ['x', 'w1', 'b1'], ['g'], name='fc1', alpha=0.5),
+        h.make_node('Sigmoid', ['g'], ['s'], name='sig'),
+        h.make_node('MatMul', ['s', 'w2'], ['m'], name='fc2'),
+        h.make_node('Add', ['m', 'b2'], ['z'], name='fc2_bias'),
+        h.make_node('LogSoftmax', ['z'], ['y'], name='logsoftmax', axis=1),
+    ]
+    save(n, [h.make_tensor_value_info('x', T.FLOAT, ['N', 784])], h.make_tensor_value_info('y', T.FLOAT, ['N', 10]),
+         inits, 17, path, 'hand')
+
+
+def unsupported(path):
+    inits = [f32('w', rng.normal(0, 0.3, (2, 1, 3, 3))), f32('fw', rng.normal(0, 0.3, (2 * 26 * 26, 3)))]
+    n = [
+        h.make_node('Conv', ['x', 'w'], ['c'], name='conv', kernel_shape=[3, 3]),
+        h.make_node('Elu', ['c'], ['e'], name='the_elu'),
+        h.make_node('Flatten', ['e'], ['f'], name='flat'),
+        h.make_node('MatMul', ['f', 'fw'], ['y'], name='fc'),
+    ]
+    save(n, [h.make_tensor_value_info('x', T.FLOAT, ['N', 1, 28, 28])],
+         h.make_tensor_value_info('y', T.FLOAT, ['N', 3]), inits, 17, path, 'hand')
+
+
+kind, out = sys.argv[1], sys.argv[2]
+if kind == 'torch':
+    torch_cnn(int(sys.argv[3]), sys.argv[4] == 'dynamic', out, len(sys.argv) > 5 and sys.argv[5] == 'external')
+else:
+    {'keras': keras, 'mlp': mlp, 'unsupported': unsupported}[kind](out)
