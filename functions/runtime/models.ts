@@ -14,6 +14,7 @@ import {
 } from '../core/model.js';
 import { getSession, tensor } from './ort.js';
 import { MODELS } from './registry.generated.js';
+import { modelVerifier } from './verify.js';
 
 type SamplesFile = { shape: number[]; labels: number[]; pixels: string };
 /** One row of the generated table: a model folder's files as modules. */
@@ -24,15 +25,24 @@ export type Bundle = {
   samples?: SamplesFile;
 };
 
+/**
+ * A graph's first use checks it and weights.bin against meta.json (sha256 and size) before onnxruntime loads
+ * them; a mismatch, or a graph onnxruntime refuses, makes this model answer 503 from then on.
+ */
 function runner(name: string, b: Bundle, meta: ModelMeta): ModelRunner {
+  const verifier = modelVerifier(name, meta.files ?? {});
   return {
     async run(graph, feeds, outputs) {
       const bytes = b.graphs[graph];
       if (!bytes) throw new Error(`model ${name} has no graph ${graph}`);
+      await verifier.check('weights.bin', () => b.weights);
+      await verifier.check(`${graph}.onnx`, () => bytes);
       const s = await getSession(
         `${name}/${graph}`,
         () => bytes,
         () => ({ 'weights.bin': b.weights }),
+      ).catch((e: unknown) =>
+        verifier.fail(`onnxruntime could not load ${graph}.onnx: ${e instanceof Error ? e.message : String(e)}`),
       );
       const inputs: Record<string, ReturnType<typeof tensor>> = {};
       const n = feeds.input?.dims[0] ?? 1;
@@ -82,9 +92,14 @@ export const getModel = (name: string) => models.get(name);
  */
 for (const name of modelNames()) {
   const model = getModel(name)!;
-  await model.runner.run(
-    'classify',
-    { input: { data: new Float32Array(inputSize(model)), dims: [1, ...model.meta.input.shape] } },
-    ['probs'],
-  );
+  try {
+    await model.runner.run(
+      'classify',
+      { input: { data: new Float32Array(inputSize(model)), dims: [1, ...model.meta.input.shape] } },
+      ['probs'],
+    );
+  } catch (e) {
+    // A broken model must not stop the Worker: it answers 503 with this reason; the others serve.
+    console.error(`model ${name} failed its warm-up:`, e instanceof Error ? e.message : e);
+  }
 }
