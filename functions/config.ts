@@ -13,6 +13,8 @@ export interface Env {
   RATE_LIMITER?: RateLimit;
   /** Seconds a client waits when limited: the binding's period (10 or 60; default 60). */
   RATE_LIMIT_PERIOD?: string;
+  /** The most compute one request may be estimated at, in ms (functions/core/cost.ts); default 30 s. */
+  MAX_COST_MS?: string;
   BENCH?: string;
 }
 
@@ -24,6 +26,9 @@ const positive = (v: string | undefined, fallback: number) => {
 };
 
 export const maxBody = (env: Env | undefined) => positive(env?.MAX_BODY_BYTES, DEFAULT_MAX_BODY);
+// Workers' default CPU limit per request on the paid plan (30 s).
+export const DEFAULT_MAX_COST_MS = 30_000;
+export const maxCost = (env: Env | undefined) => positive(env?.MAX_COST_MS, DEFAULT_MAX_COST_MS);
 export const ratePeriod = (env: Env | undefined) => positive(env?.RATE_LIMIT_PERIOD, 60);
 
 /** The allow-list: trimmed, without trailing slashes (an Origin header never has one). */

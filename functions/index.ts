@@ -24,7 +24,9 @@ import { securityHeaders } from './middleware/security-headers.js';
 const app = new Hono<{ Bindings: Env }>({ strict: false });
 
 app.use('*', securityHeaders, corsFromConfig(), limitBody);
-for (const path of ['/models', '/models/:model', '/openapi.json']) app.use(path, ...cacheable);
+// Deploy-constant answers; robustness is deterministic (seed 0), its default table precomputed.
+for (const path of ['/models', '/models/:model', '/openapi.json', '/models/:model/robustness'])
+  app.use(path, ...cacheable);
 for (const name of HEAVY) app.use(`/models/:model/${name}`, requireToken, rateLimit);
 
 app.route('/health', health);

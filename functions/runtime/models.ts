@@ -3,6 +3,8 @@
  * samples.json) and their runners on onnxruntime-web. Sessions are created on first use and cached per isolate.
  * Which models exist comes from the generated import table (scripts/registry.ts), never from names written here.
  */
+import type { GraphCosts } from '../core/cost.js';
+import type { StoredRobustness } from '../core/fool/robustness.js';
 import { inputSize } from '../core/gradient.js';
 import {
   zeroCotangent,
@@ -23,7 +25,18 @@ export type Bundle = {
   graphs: Partial<Record<string, ArrayBuffer>>;
   weights: ArrayBuffer;
   samples?: SamplesFile;
+  robustness?: unknown;
+  costs?: unknown;
 };
+
+/**
+ * Gives the event loop a turn: a graph run is synchronous wasm, so a loop of them (attacks, dreams, robustness)
+ * would hold the isolate until it ends; yielding before each run lets a concurrent classify interleave.
+ */
+const yieldTurn = (): Promise<unknown> =>
+  typeof scheduler !== 'undefined' && scheduler.wait ? scheduler.wait(0) : new Promise((r) => setTimeout(r, 0));
+/** Timers are not allowed at module scope (the warm-up below): only requests yield. */
+let serving = false;
 
 /**
  * A graph's first use checks it and weights.bin against meta.json (sha256 and size) before onnxruntime loads
@@ -35,6 +48,7 @@ function runner(name: string, b: Bundle, meta: ModelMeta): ModelRunner {
     async run(graph, feeds, outputs) {
       const bytes = b.graphs[graph];
       if (!bytes) throw new Error(`model ${name} has no graph ${graph}`);
+      if (serving) await yieldTurn();
       await verifier.check('weights.bin', () => b.weights);
       await verifier.check(`${graph}.onnx`, () => bytes);
       const s = await getSession(
@@ -75,7 +89,16 @@ export function modelsFrom(table: Record<string, Bundle>): Map<string, Model> {
   return new Map(
     Object.entries(table).map(([name, b]) => {
       const meta = b.meta as ModelMeta;
-      return [name, { meta, runner: runner(name, b, meta), samples: b.samples && samplesOf(b.samples) }];
+      return [
+        name,
+        {
+          meta,
+          runner: runner(name, b, meta),
+          samples: b.samples && samplesOf(b.samples),
+          robustness: b.robustness as StoredRobustness | undefined,
+          costs: b.costs as GraphCosts | undefined,
+        },
+      ];
     }),
   );
 }
@@ -103,3 +126,4 @@ for (const name of modelNames()) {
     console.error(`model ${name} failed its warm-up:`, e instanceof Error ? e.message : e);
   }
 }
+serving = true;

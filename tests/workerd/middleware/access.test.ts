@@ -93,3 +93,27 @@ describe('rate limit (RATE_LIMITER binding)', () => {
     await classify.arrayBuffer();
   });
 });
+
+describe('cost ceiling (MAX_COST_MS)', () => {
+  it('a custom robustness table estimated over the ceiling is a 400 naming both, before any work', async () => {
+    const r = await SELF.fetch(
+      `${BASE}/models/digits/robustness?images=100&steps=40&eps=0.05,0.1,0.15,0.2,0.25,0.3,0.35,0.4`,
+    );
+    const body = await expectProblem(
+      r,
+      400,
+      /^this request is estimated at \d+ ms of compute on model digits; the ceiling is 30000 ms\. Use fewer images/,
+    );
+    expect((body as unknown as { estimate_ms: number }).estimate_ms).toBeGreaterThan(30000);
+  });
+
+  it('a lower ceiling from configuration refuses what the default one allows', async () => {
+    const ctx = createExecutionContext();
+    const r = await app.fetch(
+      new Request(`${BASE}/models/digits/attack?steps=200`, { method: 'POST', body: fixture('digit-7-28.png') }),
+      { ...env, MAX_COST_MS: '50' },
+      ctx,
+    );
+    await expectProblem(r, 400, /estimated at \d+ ms of compute on model digits; the ceiling is 50 ms/);
+  });
+});

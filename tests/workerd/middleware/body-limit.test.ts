@@ -4,10 +4,10 @@ import { expectProblem, fixture, post } from '../fixtures.js';
 
 const LIMIT = 8 * 1024 * 1024; // wrangler.toml's MAX_BODY_BYTES
 
-/** A body with no Content-Length: `prefix`, then zero chunks of 64 KiB up to `total` bytes (counts what was read). */
+/** A body with no Content-Length: `prefix`, then zero chunks of 256 KiB up to `total` bytes (counts what was read). */
 function chunked(total: number, prefix: Uint8Array = new Uint8Array(0), suffix: Uint8Array = new Uint8Array(0)) {
   const pulled = { bytes: 0 };
-  const chunk = new Uint8Array(64 * 1024);
+  const chunk = new Uint8Array(256 * 1024);
   let sent = 0;
   const stream = new ReadableStream<Uint8Array>({
     pull(ctl) {

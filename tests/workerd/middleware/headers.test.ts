@@ -114,3 +114,24 @@ describe('ETag and Cache-Control', () => {
     await classify.arrayBuffer();
   });
 });
+
+describe('robustness: the default table precomputed, custom ones bounded and computed', () => {
+  it('defaults answer the stored table with an ETag; custom options are computed', async () => {
+    const stored = (await import('../../../models/digits/robustness.json')).default as {
+      result: { table: unknown[]; cleanAccuracy: number };
+    };
+    const r = await get('/models/digits/robustness');
+    expect(r.status).toBe(200);
+    expect(r.headers.get('etag')).toMatch(/^"/);
+    expect(r.headers.get('cache-control')).toMatch(/max-age/);
+    const body = (await r.json()) as { table: unknown[]; clean_accuracy: number; images: number };
+    expect(body.table).toEqual(stored.result.table);
+    expect(body.clean_accuracy).toBe(stored.result.cleanAccuracy);
+    const custom = (await (await get('/models/digits/robustness?images=5&eps=0,0.3&steps=2')).json()) as {
+      images: number;
+      table: { method: string; eps: number }[];
+    };
+    expect(custom.images).toBe(5);
+    expect(custom.table.map((t) => `${t.method}@${t.eps}`)).toEqual(['fgsm@0', 'fgsm@0.3', 'pgd@0', 'pgd@0.3']);
+  });
+});
