@@ -4,11 +4,13 @@
  * small and large classifications, activations, saliency and attacks, each its own group of connections so each
  * has its own latency figures. Prints requests/s, p50/p99 per endpoint, answers by status, timeouts, and workerd's
  * resident memory before and after (and after a pause, once the isolate's garbage is collected).
+ * First, alone: a classify's latency idle, and while one long request (a custom robustness table, seconds of
+ * graph runs) is in flight in the same isolate.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import autocannon from 'autocannon';
-import { buildBundle, startWorker } from './worker.js';
+import { buildBundle, median, pct, startWorker } from './worker.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const fx = (name: string) => new Uint8Array(fs.readFileSync(`tests/fixtures/images/${name}`));
@@ -44,6 +46,32 @@ async function main() {
     },
     { name: 'attack (PGD, 40 steps)', connections: 6, path: '/models/digits/attack?method=pgd&steps=40', body: small },
   ];
+  const classifyMs = async () => {
+    const t0 = performance.now();
+    await (await fetch(`${url}/models/digits/classify`, { method: 'POST', body: small })).arrayBuffer();
+    return performance.now() - t0;
+  };
+  const idle: number[] = [];
+  for (let i = 0; i < 30; i++) idle.push(await classifyMs());
+  const heavyPath = '/models/digits/robustness?images=100&eps=0.1,0.2&methods=pgd&steps=20';
+  const t0 = performance.now();
+  let heavyDone = 0;
+  const heavy = fetch(url + heavyPath)
+    .then((r) => r.arrayBuffer())
+    .then(() => (heavyDone = performance.now() - t0));
+  const during: number[] = [];
+  await new Promise((r) => setTimeout(r, 200));
+  while (!heavyDone) {
+    during.push(await classifyMs());
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await heavy;
+  const fmt = (a: number[]) =>
+    `median ${median(a).toFixed(1)} ms, p99 ${pct(a, 99).toFixed(1)} ms, max ${Math.max(...a).toFixed(1)} ms`;
+  console.log(`classify idle (30 sequential): ${fmt(idle)}`);
+  console.log(
+    `classify while GET ${heavyPath} runs (${(heavyDone / 1000).toFixed(1)} s): ${during.length} classifications, ${fmt(during)}`,
+  );
   // Warm every path once (sessions of the gradient graphs are created on first use).
   for (const g of groups) await (await fetch(url + g.path, { method: 'POST', body: g.body })).arrayBuffer();
   const before = workerdRssKiB();
