@@ -2,6 +2,8 @@
  * edge-cnn: Hono on workerd. Route groups are mounted here; a trailing slash is the same route; a known path with
  * another method is a 405 with Allow; every error becomes application/problem+json, and an unexpected one a 500
  * carrying a request id (the message goes to the log, not to the client).
+ * Every answer passes security headers and CORS; every body the streaming size limit; the compute-heavy endpoints
+ * the token and rate limit (functions/middleware/).
  */
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
@@ -12,13 +14,24 @@ import { health } from './routes/health.js';
 import { models } from './routes/models.js';
 import { page } from './routes/page.js';
 import { see } from './routes/see.js';
-import { modelStore, type Bucket } from './runtime/store.js';
+import { modelStore } from './runtime/store.js';
 import { allowedMethods } from './schemas/endpoints.js';
+import type { Env } from './config.js';
+import { HEAVY, rateLimit, requireToken } from './middleware/access.js';
+import { limitBody } from './middleware/body-limit.js';
+import { cacheable } from './middleware/cache.js';
+import { corsFromConfig } from './middleware/cors.js';
+import { securityHeaders } from './middleware/security-headers.js';
 
-const app = new Hono<{ Bindings: { MAX_BODY_BYTES?: string; BENCH?: string; MODELS?: Bucket } }>({ strict: false });
+const app = new Hono<{ Bindings: Env }>({ strict: false });
 
+app.use('*', securityHeaders, corsFromConfig(), limitBody);
 // Models in the R2 bucket (when bound) join the bundled ones before any route looks a model up.
 app.use('*', modelStore);
+// Deploy-constant answers; robustness is deterministic (seed 0), its default table precomputed.
+for (const path of ['/models', '/models/:model', '/openapi.json', '/models/:model/robustness'])
+  app.use(path, ...cacheable);
+for (const name of HEAVY) app.use(`/models/:model/${name}`, requireToken, rateLimit);
 
 app.route('/health', health);
 app.route('/models', models);
@@ -30,7 +43,7 @@ app.route('/', page);
 const problem = (p: Problem, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify(p.toJSON()), {
     status: p.status,
-    headers: { 'content-type': 'application/problem+json', ...headers },
+    headers: { 'content-type': 'application/problem+json', ...p.headers, ...headers },
   });
 
 app.notFound((c) => {

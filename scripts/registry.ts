@@ -2,7 +2,8 @@
  * npm run registry [-- --models DIR --out FILE]
  * Writes the Worker's one import table of models (functions/runtime/registry.generated.ts, gitignored) from every
  * folder under models/ that holds a meta.json: its graphs (every *.onnx present, however many conv-grad-<k> and
- * synth-grad-<k> cuts the architecture has), weights.bin and samples.json. Adding a model is adding a folder;
+ * synth-grad-<k> cuts the architecture has), weights.bin, samples.json, robustness.json (the default robustness
+ * table, npm run robustness:defaults) and costs.json (per-graph costs, npm run costs). Adding a model is adding a folder;
  * npm's predev, pretest, predeploy, pretypecheck and the bench scripts run this first.
  */
 import fs from 'node:fs';
@@ -33,6 +34,8 @@ export interface RegistryEntry {
   dir: string;
   graphs: string[];
   samples: boolean;
+  robustness: boolean;
+  costs: boolean;
 }
 
 /** The model folders under `root`, checked: a problem names the folder and what would be valid. */
@@ -72,7 +75,14 @@ export function scanModels(root: string): RegistryEntry[] {
     const required = REQUIRED_GRAPHS.filter((g) => bases.has(g));
     const missing = [...required.map((g) => `${g}.onnx`), 'weights.bin'].filter((f) => !files.includes(f));
     if (missing.length) throw new Error(`${dir}: missing ${missing.join(', ')} (npm run train writes them all)`);
-    entries.push({ name, dir, graphs, samples: files.includes('samples.json') });
+    entries.push({
+      name,
+      dir,
+      graphs,
+      samples: files.includes('samples.json'),
+      robustness: files.includes('robustness.json'),
+      costs: files.includes('costs.json'),
+    });
   }
   return entries;
 }
@@ -93,12 +103,16 @@ export function registrySource(entries: RegistryEntry[], outFile: string): strin
     const meta = imp('meta', 'meta.json');
     const weights = imp('weights', 'weights.bin');
     const samples = e.samples ? imp('samples', 'samples.json') : 'undefined';
+    const robustness = e.robustness ? imp('robustness', 'robustness.json') : 'undefined';
+    const costs = e.costs ? imp('costs', 'costs.json') : 'undefined';
     const graphs = e.graphs.map((g) => `      ${JSON.stringify(g)}: ${imp(g, `${g}.onnx`)},`);
     return [
       `  ${JSON.stringify(e.name)}: {`,
       `    meta: ${meta},`,
       `    weights: ${weights},`,
       `    samples: ${samples},`,
+      `    robustness: ${robustness},`,
+      `    costs: ${costs},`,
       `    graphs: {`,
       ...graphs,
       `    },`,

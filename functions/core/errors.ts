@@ -4,10 +4,12 @@
  */
 export class Problem extends Error {
   constructor(
-    readonly status: 400 | 404 | 405 | 413 | 415 | 422 | 500 | 503,
+    readonly status: 400 | 401 | 404 | 405 | 413 | 415 | 422 | 429 | 500 | 503,
     readonly title: string,
     readonly detail: string,
     readonly extra: Record<string, unknown> = {},
+    /** Response headers the status calls for (WWW-Authenticate on 401, Retry-After on 429). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(detail);
   }
@@ -26,3 +28,5 @@ export const unsupported = (detail: string, extra?: Record<string, unknown>) =>
   new Problem(415, 'Unsupported Media Type', detail, extra);
 export const unprocessable = (detail: string, extra?: Record<string, unknown>) =>
   new Problem(422, 'Unprocessable Content', detail, extra);
+export const unavailable = (detail: string, extra?: Record<string, unknown>) =>
+  new Problem(503, 'Service Unavailable', detail, extra);

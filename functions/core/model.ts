@@ -4,6 +4,8 @@
  */
 import { grad, type Graph } from '../../model-contract/graphs.js';
 import type { ModelMeta } from '../../model-contract/meta.js';
+import type { GraphCosts } from './cost.js';
+import type { StoredRobustness } from './fool/robustness.js';
 
 export type { Graph } from '../../model-contract/graphs.js';
 export type { LayerMeta, ModelMeta } from '../../model-contract/meta.js';
@@ -32,6 +34,10 @@ export interface Model {
   meta: ModelMeta;
   runner: ModelRunner;
   samples?: () => Samples;
+  /** The robustness table at the endpoint's defaults (models/<name>/robustness.json), when exported. */
+  robustness?: StoredRobustness;
+  /** Measured milliseconds per graph run (models/<name>/costs.json, npm run costs) for the cost model. */
+  costs?: GraphCosts;
 }
 
 /**

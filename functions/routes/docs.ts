@@ -49,6 +49,12 @@ function shape(s: Json, doc: Json, depth = 0): string {
     .join('')}</ul>`;
 }
 
+/** The page's style, served as a file: the Content-Security-Policy on HTML allows no inline style. */
+export const DOCS_CSS = `body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:1rem auto;padding:0 1rem;color:#222}code,pre{font-family:ui-monospace,monospace}
+pre{background:#f4f4f4;padding:.6rem;overflow-x:auto;white-space:pre-wrap;word-break:break-all}table{border-collapse:collapse;margin:.5rem 0;display:block;overflow-x:auto}td,th{border:1px solid #ddd;padding:.2rem .5rem;text-align:left;vertical-align:top}
+.m{display:inline-block;padding:0 .4rem;border-radius:3px;color:#fff;font-size:.8em}.get{background:#2b7}.post{background:#27b}section{border-top:1px solid #eee;margin-top:1.2rem}h2 a{color:#bbb;text-decoration:none}.t{color:#666}.ex{margin-bottom:0}nav li{margin:.1rem 0}
+`;
+
 function page(origin: string): string {
   const doc = openapi(modelNames(), origin);
   const ops = Object.entries(doc.paths as Record<string, Record<string, Json>>).flatMap(([path, item]) =>
@@ -81,9 +87,7 @@ ${real ? `<details><summary>A real answer (long lists and data URLs shortened)</
 ${examples.map((e) => `<p class="ex">${esc(e.title)}:</p><pre>${esc(e.curl.replaceAll('localhost:8787', origin))}</pre>`).join('\n')}</section>`;
   };
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(doc.info.title)} API</title>
-<style>body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:1rem auto;padding:0 1rem;color:#222}code,pre{font-family:ui-monospace,monospace}
-pre{background:#f4f4f4;padding:.6rem;overflow-x:auto;white-space:pre-wrap;word-break:break-all}table{border-collapse:collapse;margin:.5rem 0;display:block;overflow-x:auto}td,th{border:1px solid #ddd;padding:.2rem .5rem;text-align:left;vertical-align:top}
-.m{display:inline-block;padding:0 .4rem;border-radius:3px;color:#fff;font-size:.8em}.get{background:#2b7}.post{background:#27b}section{border-top:1px solid #eee;margin-top:1.2rem}h2 a{color:#bbb;text-decoration:none}.t{color:#666}.ex{margin-bottom:0}nav li{margin:.1rem 0}</style></head>
+<link rel="stylesheet" href="/docs.css"></head>
 <body><h1>${esc(doc.info.title)} <small>${esc(doc.info.version)}</small></h1><p>${esc(doc.info.description)}</p>
 <p>Machine-readable: <a href="/openapi.json">/openapi.json</a> (OpenAPI ${esc(doc.openapi)}). The examples run from the repository root (they send its test fixtures). Booleans are true/false or 1/0; lists are comma-separated.</p>
 <nav><h2>Contents</h2><ul>${ops.map(({ path, method, op }) => `<li><a href="#${esc(op.operationId)}">${method.toUpperCase()} ${esc(path)}</a> — ${esc(op.summary)}</li>`).join('')}</ul></nav>
@@ -94,3 +98,4 @@ docs.get('/openapi.json', query(ENDPOINTS.openapi.query), (c) =>
   c.json(openapi(modelNames(), new URL(c.req.url).origin)),
 );
 docs.get('/docs', query(ENDPOINTS.docs.query), (c) => c.html(page(new URL(c.req.url).origin)));
+docs.get('/docs.css', (c) => c.body(DOCS_CSS, 200, { 'content-type': 'text/css; charset=utf-8' }));

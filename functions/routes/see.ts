@@ -8,7 +8,7 @@ import { Hono, type Context } from 'hono';
 import { badRequest } from '../core/errors.js';
 import { attackOne } from '../core/fool/attack.js';
 import { fool } from '../core/fool/fooling.js';
-import { robustness } from '../core/fool/robustness.js';
+import { robustness, storedTable } from '../core/fool/robustness.js';
 import { fromBytes } from '../core/input.js';
 import type { Model } from '../core/model.js';
 import { anySizeInput, type Protocol } from '../core/preprocess.js';
@@ -21,7 +21,16 @@ import { ENDPOINTS } from '../schemas/endpoints.js';
 import { attackOptions, foolingOptions, saliencyOptions } from '../schemas/see.js';
 import { dreamOptions, styleOptions, visualizeOptions } from '../schemas/synth.js';
 import { query } from '../schemas/validate.js';
-import { checkDeclaredSize, imageFrom, modelFrom, prepare } from './util.js';
+import {
+  attackWork,
+  dreamWork,
+  foolingWork,
+  robustnessWork,
+  saliencyWork,
+  styleWork,
+  visualizeWork,
+} from '../core/work.js';
+import { checkDeclaredSize, imageFrom, modelFrom, prepare, withinBudget } from './util.js';
 import { answer, picture, respond } from './wire.js';
 
 export const see = new Hono();
@@ -39,6 +48,7 @@ see.post('/:model/saliency', query(ENDPOINTS.saliency.query), async (c) => {
   const model = modelFrom(c);
   const q = c.req.valid('query');
   const opts = saliencyOptions(model, q);
+  withinBudget(c, model, saliencyWork(opts), 'Use fewer samples or steps.');
   const { x, preprocessing } = await modelInput(c, model, q.preprocess);
   const r = await saliency(model, x, opts);
   const pics = heatmaps(x, r.map, r.width, r.height, { clipPercentile: q.clip });
@@ -68,6 +78,7 @@ see.post('/:model/attack', query(ENDPOINTS.attack.query), async (c) => {
   const model = modelFrom(c);
   const q = c.req.valid('query');
   const cfgs = attackOptions(model, q);
+  withinBudget(c, model, attackWork(cfgs), 'Use fewer steps or eps values.');
   const { x, preprocessing } = await modelInput(c, model, q.preprocess);
   const [, h, w] = model.meta.input.shape;
   const runs = [];
@@ -115,12 +126,17 @@ see.post('/:model/attack', query(ENDPOINTS.attack.query), async (c) => {
 see.get('/:model/robustness', query(ENDPOINTS.robustness.query), async (c) => {
   const model = modelFrom(c);
   const q = c.req.valid('query');
-  const { model: _name, ...table } = await robustness(model, {
-    eps: [...q.eps].sort((a, b) => a - b),
-    images: q.images,
-    steps: q.steps,
-    methods: q.methods,
-  });
+  const opts = { eps: [...q.eps].sort((a, b) => a - b), images: q.images, steps: q.steps, methods: q.methods };
+  // The defaults were computed at export (robustness.json); other options are computed here, within the caps.
+  const stored = storedTable(model.robustness, opts);
+  if (!stored)
+    withinBudget(
+      c,
+      model,
+      robustnessWork(opts),
+      'Use fewer images, eps values or steps (the defaults are precomputed).',
+    );
+  const { model: _name, ...table } = stored ? { model: model.meta.name, ...stored } : await robustness(model, opts);
   return answer(c, model, { options: q, ...table });
 });
 
@@ -128,6 +144,7 @@ see.post('/:model/fooling', query(ENDPOINTS.fooling.query), async (c) => {
   const model = modelFrom(c);
   const q = c.req.valid('query');
   const cfg = foolingOptions(model, q);
+  withinBudget(c, model, foolingWork(model, cfg), 'Use fewer steps or one target.');
   const x = cfg.start === 'image' ? (await modelInput(c, model, 'auto')).x : undefined;
   const r = await fool(model, cfg, x);
   const [, h, w] = model.meta.input.shape;
@@ -153,6 +170,7 @@ see.post('/:model/visualize', query(ENDPOINTS.visualize.query), async (c) => {
   const model = modelFrom(c);
   const q = c.req.valid('query');
   const cfg = visualizeOptions(model, q);
+  withinBudget(c, model, visualizeWork(cfg), 'Use fewer steps or one channel.');
   const r = await visualize(model, cfg);
   const [, h, w] = model.meta.input.shape;
   // A grid: each filter's picture stretched to its own range and labelled with its channel (flat ones crossed).
@@ -183,6 +201,7 @@ see.post('/:model/dream', query(ENDPOINTS.dream.query), async (c) => {
   const model = modelFrom(c);
   const q = c.req.valid('query');
   const cfg = dreamOptions(model, q);
+  withinBudget(c, model, dreamWork(cfg, q.side), 'Use a smaller side, fewer octaves or steps.');
   const { img, steps } = anySizeInput((await imageFrom(c)).raster, q.side);
   const r = await dream(model, img, cfg);
   if (r.padded) steps.push(`pad ${img.width}x${img.height} to ${r.width}x${r.height} (the network's smallest input)`);
@@ -209,6 +228,7 @@ see.post('/:model/style', query(ENDPOINTS.style.query), async (c) => {
   const model = modelFrom(c);
   const q = c.req.valid('query');
   const cfg = styleOptions(model, q);
+  withinBudget(c, model, styleWork(cfg), 'Use a smaller side or fewer steps.');
   checkDeclaredSize(c);
   const type = c.req.header('content-type') ?? '';
   if (!type.startsWith('multipart/form-data'))

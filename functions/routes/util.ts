@@ -5,6 +5,8 @@ import { checkBodySize, fromBody, fromBytes, type Source } from '../core/input.j
 import type { Model } from '../core/model.js';
 import { preprocess as preprocess_, type Protocol } from '../core/preprocess.js';
 import { getModel, modelNames } from '../runtime/models.js';
+import { maxCost, type Env } from '../config.js';
+import { checkCost, type Runs } from '../core/cost.js';
 
 const DEFAULT_MAX_BODY = 8 * 1024 * 1024;
 
@@ -60,3 +62,7 @@ export function prepare(model: Model, source: Source, preprocess: 'auto' | Proto
   const pre = preprocess_(source.raster, model.meta.input.shape, protocol);
   return { protocol, ...pre, steps: [...source.steps, ...pre.steps] };
 }
+
+/** Refuses work estimated over MAX_COST_MS before the body is read (functions/core/cost.ts). */
+export const withinBudget = (c: Context, model: Model, work: Runs[], hint: string) =>
+  checkCost(model, work, maxCost(c.env as Env), hint);

@@ -3,6 +3,8 @@
  * samples.json) and their runners on onnxruntime-web. Sessions are created on first use and cached per isolate.
  * Which models exist comes from the generated import table (scripts/registry.ts), never from names written here.
  */
+import type { GraphCosts } from '../core/cost.js';
+import type { StoredRobustness } from '../core/fool/robustness.js';
 import { inputSize } from '../core/gradient.js';
 import {
   zeroCotangent,
@@ -14,6 +16,7 @@ import {
 } from '../core/model.js';
 import { getSession, tensor } from './ort.js';
 import { MODELS } from './registry.generated.js';
+import { modelVerifier } from './verify.js';
 
 type SamplesFile = { shape: number[]; labels: number[]; pixels: string };
 /** One row of the generated table: a model folder's files as modules. */
@@ -22,17 +25,38 @@ export type Bundle = {
   graphs: Partial<Record<string, ArrayBuffer>>;
   weights: ArrayBuffer;
   samples?: SamplesFile;
+  robustness?: unknown;
+  costs?: unknown;
 };
 
+/**
+ * Gives the event loop a turn: a graph run is synchronous wasm, so a loop of them (attacks, dreams, robustness)
+ * would hold the isolate until it ends; yielding before each run lets a concurrent classify interleave.
+ */
+const yieldTurn = (): Promise<unknown> =>
+  typeof scheduler !== 'undefined' && scheduler.wait ? scheduler.wait(0) : new Promise((r) => setTimeout(r, 0));
+/** Timers are not allowed at module scope (the warm-up below): only requests yield. */
+let serving = false;
+
+/**
+ * A graph's first use checks it and weights.bin against meta.json (sha256 and size) before onnxruntime loads
+ * them; a mismatch, or a graph onnxruntime refuses, makes this model answer 503 from then on.
+ */
 function runner(name: string, b: Bundle, meta: ModelMeta): ModelRunner {
+  const verifier = modelVerifier(name, meta.files ?? {});
   return {
     async run(graph, feeds, outputs) {
       const bytes = b.graphs[graph];
       if (!bytes) throw new Error(`model ${name} has no graph ${graph}`);
+      if (serving) await yieldTurn();
+      await verifier.check('weights.bin', () => b.weights);
+      await verifier.check(`${graph}.onnx`, () => bytes);
       const s = await getSession(
         `${name}/${graph}`,
         () => bytes,
         () => ({ 'weights.bin': b.weights }),
+      ).catch((e: unknown) =>
+        verifier.fail(`onnxruntime could not load ${graph}.onnx: ${e instanceof Error ? e.message : String(e)}`),
       );
       const inputs: Record<string, ReturnType<typeof tensor>> = {};
       const n = feeds.input?.dims[0] ?? 1;
@@ -65,7 +89,16 @@ export function modelsFrom(table: Record<string, Bundle>): Map<string, Model> {
   return new Map(
     Object.entries(table).map(([name, b]) => {
       const meta = b.meta as ModelMeta;
-      return [name, { meta, runner: runner(name, b, meta), samples: b.samples && samplesOf(b.samples) }];
+      return [
+        name,
+        {
+          meta,
+          runner: runner(name, b, meta),
+          samples: b.samples && samplesOf(b.samples),
+          robustness: b.robustness as StoredRobustness | undefined,
+          costs: b.costs as GraphCosts | undefined,
+        },
+      ];
     }),
   );
 }
@@ -87,9 +120,15 @@ export const getModel = (name: string) => models.get(name);
  */
 for (const name of modelNames()) {
   const model = getModel(name)!;
-  await model.runner.run(
-    'classify',
-    { input: { data: new Float32Array(inputSize(model)), dims: [1, ...model.meta.input.shape] } },
-    ['probs'],
-  );
+  try {
+    await model.runner.run(
+      'classify',
+      { input: { data: new Float32Array(inputSize(model)), dims: [1, ...model.meta.input.shape] } },
+      ['probs'],
+    );
+  } catch (e) {
+    // A broken model must not stop the Worker: it answers 503 with this reason; the others serve.
+    console.error(`model ${name} failed its warm-up:`, e instanceof Error ? e.message : e);
+  }
 }
+serving = true;

@@ -58,7 +58,7 @@ function message(entries: Entries, issue: StandardSchemaV1.Issue, raw: Record<st
   const seg = issue.path?.[0];
   const key = String(typeof seg === 'object' ? seg.key : seg);
   const valid = Object.keys(entries);
-  if (!(key in entries)) {
+  if (!Object.hasOwn(entries, key)) {
     const near = nearest(key, valid);
     const known = valid.length ? `valid parameters: ${valid.join(', ')}` : 'this endpoint takes no query parameters';
     return `unknown parameter "${key}"${near ? ` (did you mean "${near}"?)` : ''}; ${known}`;

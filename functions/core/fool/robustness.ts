@@ -15,10 +15,14 @@ const PUBLISHED = {
   fgsmEps03Accuracy: 0.064,
 };
 
-export async function robustness(
-  model: Model,
-  o: { eps: number[]; images: number; steps: number; methods: ('fgsm' | 'pgd')[] },
-) {
+export interface RobustnessOptions {
+  eps: number[];
+  images: number;
+  steps: number;
+  methods: ('fgsm' | 'pgd')[];
+}
+
+export async function robustness(model: Model, o: RobustnessOptions) {
   if (!model.samples) throw badRequest(`model ${model.meta.name} has no bundled samples`);
   const s = model.samples();
   const n = Math.min(o.images, s.n),
@@ -53,3 +57,20 @@ export async function robustness(
     published: PUBLISHED,
   };
 }
+
+export type RobustnessTable = Omit<Awaited<ReturnType<typeof robustness>>, 'model'>;
+
+/**
+ * The table at the endpoint's defaults, computed when the model is exported (it is deterministic: seed 0) and
+ * kept as models/<name>/robustness.json, so the default request costs nothing at the edge.
+ */
+export interface StoredRobustness {
+  options: RobustnessOptions;
+  result: RobustnessTable;
+}
+
+const key = (o: RobustnessOptions) => JSON.stringify([[...o.eps].sort((a, b) => a - b), o.images, o.steps, o.methods]);
+
+/** The stored table when it was computed with exactly these options. */
+export const storedTable = (stored: StoredRobustness | undefined, o: RobustnessOptions) =>
+  stored && key(stored.options) === key(o) ? stored.result : undefined;

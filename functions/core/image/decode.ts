@@ -4,7 +4,7 @@
  * by a box filter as they are decoded (shrink.ts), EXIF orientation applied. Before any pixel is decoded, the bytes
  * decoding will hold at its peak are estimated from the header and checked against the request's budget (413).
  */
-import { tooLarge, unprocessable } from '../errors.js';
+import { Problem, tooLarge, unprocessable } from '../errors.js';
 import { ORIENTATIONS, orient } from './orient.js';
 import { readPng, type PngHeader } from './png-decode.js';
 import { Shrinker, shrinkFactor } from './shrink.js';
@@ -122,14 +122,22 @@ export async function decodeImage(bytes: Uint8Array, limits: ImageLimits = DEFAU
   checkDimensions(width, height, limits);
   const steps: string[] = [];
   let raster: Raster;
-  if (format === 'png') raster = await decodePngRaster(bytes, limits);
-  else {
-    const j = decodeJpeg(bytes, limits);
-    raster = j.raster;
-    if (j.orientation !== 1) {
-      raster = orient(raster, j.orientation);
-      steps.push(`EXIF orientation ${j.orientation}: ${ORIENTATIONS[j.orientation]} to stand upright`);
+  try {
+    if (format === 'png') raster = await decodePngRaster(bytes, limits);
+    else {
+      const j = decodeJpeg(bytes, limits);
+      raster = j.raster;
+      if (j.orientation !== 1) {
+        raster = orient(raster, j.orientation);
+        steps.push(`EXIF orientation ${j.orientation}: ${ORIENTATIONS[j.orientation]} to stand upright`);
+      }
     }
+  } catch (e) {
+    // The decoders name what they refuse; anything else a damaged file trips is still the file's fault (422).
+    if (e instanceof Problem) throw e;
+    throw unprocessable(
+      `${format.toUpperCase()} could not be decoded: the file is damaged (${e instanceof Error ? e.message : String(e)})`,
+    );
   }
   const f = shrinkFactor(width, height);
   if (f > 1) steps.unshift(`shrink ${width}x${height} by ${f} while decoding (box filter)`);

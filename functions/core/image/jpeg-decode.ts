@@ -129,6 +129,8 @@ export function readJpeg(b: Uint8Array, start: (f: JpegFrame) => (row: Uint8Arra
         throw bad(
           `frame type SOF${m - 0xc0} (lossless, hierarchical or arithmetic-coded) is not supported; baseline and progressive are`,
         );
+      // A second frame header would replace the components the first scans were decoded into.
+      if (frame) throw bad('a second frame header (SOF) follows the first; a JPEG has one frame');
       const height = u16(seg + 1),
         width = u16(seg + 3),
         nc = b[seg + 5];

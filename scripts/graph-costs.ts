@@ -1,0 +1,69 @@
+/**
+ * npm run costs [-- --models digits,fashion]
+ * Measures what one run of each graph kind costs per model, on onnxruntime-web in Node (the Worker's engine and
+ * wasm), and writes models/<name>/costs.json for the cost model (functions/core/cost.ts): forward (classify) and
+ * gradient (loss-grad) runs at batch 1 and 8 give a fixed part and a per-image part; the full synthesis gradient
+ * (synth-grad) at the model's size and at twice its side gives them per model-sized image of pixels.
+ * The fastest of repeated runs after a warm-up (a loaded machine only adds time).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { GraphCosts } from '../functions/core/cost.js';
+import { forward, inputSize, lossGrad, oneHot, synthGrad, synthLayerNames } from '../functions/core/gradient.js';
+import type { Model } from '../functions/core/model.js';
+import { loadModel } from '../tests/node/helpers/models.js';
+
+// The fastest of repeated runs: other processes on a shared machine only ever add time.
+const fastest = (a: number[]) => Math.min(...a);
+
+async function timeMs(f: () => Promise<unknown>, reps = 15): Promise<number> {
+  for (let i = 0; i < 3; i++) await f();
+  const t: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    await f();
+    t.push(performance.now() - t0);
+  }
+  return fastest(t);
+}
+
+/** fixed + per-unit from two sizes (units: images, or model-sized pictures of pixels). */
+const fit = (a: number, ta: number, b: number, tb: number) => {
+  const per = Math.max(0, (tb - ta) / (b - a));
+  return { fixedMs: round(Math.max(0, ta - per * a)), perImageMs: round(Math.max(per, 1e-3)) };
+};
+const round = (v: number) => Math.round(v * 1000) / 1000;
+
+export async function measure(model: Model): Promise<GraphCosts> {
+  const size = inputSize(model),
+    k = model.meta.labels.length;
+  const [c, h, w] = model.meta.input.shape;
+  const x = (n: number) => new Float32Array(n * size).fill(0.5);
+  const fwd1 = await timeMs(() => forward(model, x(1), 1));
+  const fwd8 = await timeMs(() => forward(model, x(8), 8));
+  const grad1 = await timeMs(() => lossGrad(model, x(1), 1, oneHot(1, k, 0)));
+  const grad8 = await timeMs(() => lossGrad(model, x(8), 8, oneHot(8, k, 0)));
+  let synthCost = fit(1, grad1, 8, grad8);
+  const layers = synthLayerNames(model);
+  if (c === 1 && layers.length) {
+    const deepest = { [layers[layers.length - 1]]: { weights: [0, 0, 1] as [number, number, number] } };
+    const s1 = await timeMs(() => synthGrad(model, new Float32Array(h * w).fill(0.5), w, h, deepest));
+    const s4 = await timeMs(() => synthGrad(model, new Float32Array(4 * h * w).fill(0.5), 2 * w, 2 * h, deepest));
+    synthCost = fit(1, s1, 4, s4);
+  }
+  return { forward: fit(1, fwd1, 8, fwd8), grad: fit(1, grad1, 8, grad8), synth: synthCost };
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const { values } = parseArgs({ options: { models: { type: 'string' } } });
+  const names =
+    values.models?.split(',') ?? fs.readdirSync('models').filter((d) => fs.existsSync(`models/${d}/meta.json`));
+  for (const name of names) {
+    const costs = await measure(loadModel(name));
+    fs.writeFileSync(path.join('models', name, 'costs.json'), `${JSON.stringify(costs, null, 1)}\n`);
+    console.log(`${name}: ${JSON.stringify(costs)}`);
+  }
+  process.exit(0);
+}

@@ -1,0 +1,85 @@
+/**
+ * The cost model: every endpoint's defaults are estimated under ~1 s on every bundled model (with its measured
+ * costs.json; fooling's upper bound under the ceiling), and a request over the ceiling is refused by name.
+ */
+import fs from 'node:fs';
+import * as v from 'valibot';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_MAX_COST_MS } from '../../../../functions/config.js';
+import { checkCost, estimateMs } from '../../../../functions/core/cost.js';
+import { Problem } from '../../../../functions/core/errors.js';
+import type { Model } from '../../../../functions/core/model.js';
+import * as W from '../../../../functions/core/work.js';
+import { getModel, modelNames } from '../../../../functions/runtime/models.js';
+import * as see from '../../../../functions/schemas/see.js';
+import * as synth from '../../../../functions/schemas/synth.js';
+
+/** Each endpoint's work at its schema defaults; undefined where the model refuses it (colour synthesis). */
+function defaultWork(model: Model) {
+  const safe = <T>(f: () => T) => {
+    try {
+      return f();
+    } catch (e) {
+      if (e instanceof Problem && e.status === 400) return undefined;
+      throw e;
+    }
+  };
+  return {
+    classify: W.classifyWork(),
+    saliency: W.saliencyWork(see.saliencyOptions(model, v.parse(see.SaliencyQuery, {}))),
+    attack: W.attackWork(see.attackOptions(model, v.parse(see.AttackQuery, {}))),
+    fooling: W.foolingWork(model, see.foolingOptions(model, v.parse(see.FoolingQuery, {}))),
+    visualize: safe(() => W.visualizeWork(synth.visualizeOptions(model, v.parse(synth.VisualizeQuery, {})))),
+    dream: safe(() => {
+      const q = v.parse(synth.DreamQuery, {});
+      return W.dreamWork(synth.dreamOptions(model, q), q.side);
+    }),
+    style: safe(() => W.styleWork(synth.styleOptions(model, v.parse(synth.StyleQuery, {})))),
+  };
+}
+
+describe('cost model', () => {
+  it('every model has measured costs (npm run costs)', () => {
+    for (const name of modelNames()) {
+      expect(fs.existsSync(`models/${name}/costs.json`), name).toBe(true);
+      expect(getModel(name)!.costs!.grad.perImageMs).toBeGreaterThan(0);
+    }
+  });
+
+  it("every endpoint's defaults are estimated under 1 s (fooling's upper bound under the ceiling)", () => {
+    const rows: string[] = [];
+    for (const name of modelNames()) {
+      const model = getModel(name)!;
+      for (const [endpoint, work] of Object.entries(defaultWork(model))) {
+        if (!work) continue;
+        const ms = estimateMs(model, work);
+        rows.push(`${name} ${endpoint}: ${ms} ms`);
+        // Loops that stop early are counted at their step limit: fooling's 500-step bound is the one over 1 s.
+        expect(ms, `${name} ${endpoint}`).toBeLessThan(endpoint === 'fooling' ? DEFAULT_MAX_COST_MS : 1000);
+      }
+      const full = W.robustnessWork(v.parse(see.RobustnessQuery, {}));
+      expect(estimateMs(model, full)).toBeGreaterThan(
+        estimateMs(model, W.robustnessWork({ ...v.parse(see.RobustnessQuery, {}), images: 20, steps: 10 })),
+      );
+    }
+    console.log(rows.join('\n'));
+  });
+
+  it('over the ceiling: a 400 naming the estimate and the ceiling', () => {
+    const model = getModel('digits')!;
+    const work = W.robustnessWork({ eps: [0.1, 0.2, 0.3], images: 100, steps: 40, methods: ['pgd'] });
+    const ms = estimateMs(model, work);
+    expect(checkCost(model, work, ms, 'hint')).toBe(ms);
+    try {
+      checkCost(model, work, ms - 1, 'Use fewer images.');
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(Problem);
+      expect((e as Problem).status).toBe(400);
+      expect((e as Problem).detail).toBe(
+        `this request is estimated at ${ms} ms of compute on model digits; the ceiling is ${ms - 1} ms. Use fewer images.`,
+      );
+      expect((e as Problem).extra).toEqual({ estimate_ms: ms, ceiling_ms: ms - 1 });
+    }
+  });
+});

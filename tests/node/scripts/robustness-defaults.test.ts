@@ -1,0 +1,25 @@
+/** The committed default robustness table is what the core computes at the endpoint's defaults (derived, rebuilt). */
+import fs from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { defaultOptions, defaultTable } from '../../../scripts/robustness-defaults.js';
+
+describe('models/<name>/robustness.json', () => {
+  it('digits: recomputed at the schema defaults, equal to the committed file', async () => {
+    expect(defaultOptions()).toEqual({
+      eps: [0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3],
+      images: 100,
+      steps: 20,
+      methods: ['fgsm', 'pgd'],
+    });
+    const committed = JSON.parse(fs.readFileSync('models/digits/robustness.json', 'utf8'));
+    expect(await defaultTable('digits')).toEqual(committed);
+  });
+
+  it('every model with bundled samples has one, made with the current defaults', () => {
+    for (const name of fs.readdirSync('models').filter((d) => fs.existsSync(`models/${d}/samples.json`))) {
+      const stored = JSON.parse(fs.readFileSync(`models/${name}/robustness.json`, 'utf8'));
+      expect(stored.options, name).toEqual(defaultOptions());
+      expect(stored.result.table).toHaveLength(defaultOptions().eps.length * defaultOptions().methods.length);
+    }
+  });
+});
