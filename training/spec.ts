@@ -15,7 +15,8 @@ export interface LayerCounts {
   /** Trainable weights without biases: conv n_f * n_rs^2 * n_ch, dense in * out. */
   weights: number;
   biases: number;
-  /** Output neurons: prod(out shape); conv: (floor((n_in + 2p - n_rs)/n_s) + 1)^2 * n_f. */
+  /** Output neurons: prod(out shape); conv: H_out * W_out * n_f, each side floor((n_in + p_begin + p_end - n_rs)/n_s)
+   *  + 1 (the per-side padding sum: 2p when even; see convOutSide). */
   neurons: number;
   /** Weighted connections: each conv output neuron sees n_rs^2 * n_ch inputs. */
   connections: number;

@@ -39,7 +39,8 @@ export function modelCard(meta: ModelMeta) {
     preprocessing: meta.preprocessing,
     formulas: {
       convWeights: 'n_f * n_rs^2 * n_ch (+ n_f biases)',
-      convNeurons: '(floor((n_in + 2p - n_rs) / n_s) + 1)^2 * n_f; with p = 0: ceil((n_in - n_rs + 1) / n_s)^2 * n_f',
+      convNeurons:
+        'H_out * W_out * n_f, each side floor((n_in + p_begin + p_end - n_rs) / n_s) + 1 (padding p on every side: n_in + 2p); square, p = 0: ceil((n_in - n_rs + 1) / n_s)^2 * n_f',
       fullyConnectedInstead: 'inputs * outputs + outputs: the same layer without receptive fields or weight sharing',
     },
     totals: {

@@ -41,7 +41,18 @@ export async function tfjsStep(arch: ArchSpec, batch: number, threads: number): 
         const w = variable([k, k, c, spec.filters], c * k * k),
           b = tf.variable(tf.zeros([spec.filters]));
         const p = spec.padding ?? 0;
-        const pad = p === 'same' || p === 'valid' ? p : p === 0 ? 'valid' : p;
+        const pad = Array.isArray(p)
+          ? [
+              [0, 0],
+              [p[0], p[2]],
+              [p[1], p[3]],
+              [0, 0],
+            ] // per side [top, left, bottom, right], NHWC
+          : p === 'same' || p === 'valid'
+            ? p
+            : p === 0
+              ? 'valid'
+              : p;
         return (x) => tf.add(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, spec.stride ?? 1, pad), b);
       }
       case 'batchnorm': {

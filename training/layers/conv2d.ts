@@ -1,14 +1,16 @@
 /**
- * conv2d: n_f filters of n_rs x n_rs over n_ch input channels, stride n_s, zero padding p.
+ * conv2d: n_f filters of n_rs x n_rs over n_ch input channels, stride n_s, zero padding p (or per side
+ * [top, left, bottom, right]: uneven, as exporters write for a strided 'same' conv).
  * Weight sharing: one [n_f, n_ch, n_rs, n_rs] kernel slides over every receptive field.
  *   forward:  Y = Conv(X, W) + b                      X [N,C,H,W]  W [F,C,k,k]  Y [N,F,Ho,Wo]
  *   backward: dX = ConvTranspose(dY, W) (zero-padded at bottom/right when floor() dropped input rows; with stride
- *             and padding, only the start padding is cropped by it and the result fitted to X's size)
+ *             and padding, or uneven padding, only the start padding is cropped by it and the result fitted to X's
+ *             size)
  *             dW = Conv(X^T, dY^T, dilation = stride)^T  (X^T: [C,N,H,W] as batch=C; dY^T as the kernel)
  *             db = sum of dY over N, Ho, Wo
  * Training step, patches form (im2col), chosen by convForms() where onnxruntime's WASM Conv runs many small
  * matrix products (more filters than output positions, or a small map):
- *   P = patches(X)  [k*k*C, N*Ho*Wo], row (i*k + j)*C + c holds X[n, c, s*y + i - p, s*x + j - p]
+ *   P = patches(X)  [k*k*C, N*Ho*Wo], row (i*k + j)*C + c holds X[n, c, s*y + i - top, s*x + j - left]
  *   W2 = W as [F, k*k*C] (columns in P's row order)
  *   forward:  Y = Gemm(W2, P) + b as [F, N, Ho, Wo], transposed to [N, F, Ho, Wo]
  *   backward: dW2 = Gemm(dY^T as [F, N*Ho*Wo], P^T): one matrix product for the whole batch
@@ -22,22 +24,33 @@ export interface Conv2dSpec {
   filters: number;
   kernel: number;
   stride?: number;
-  padding?: number | 'same' | 'valid';
+  /** Zero padding: the same on every side (a number, 'same' for odd kernels, 'valid' = 0) or per side
+   *  [top, left, bottom, right] (ONNX Conv's pads order), as tf2onnx writes for a stride-2 'same' conv. */
+  padding?: number | 'same' | 'valid' | [number, number, number, number];
 }
 
-function convPad(spec: Conv2dSpec): number {
+/** Per-side padding [top, left, bottom, right]. */
+export function convPads(spec: Conv2dSpec): [number, number, number, number] {
   const p = spec.padding ?? 0;
-  if (p === 'valid') return 0;
+  if (Array.isArray(p)) {
+    if (p.length !== 4) throw new Error(`conv2d padding per side needs [top, left, bottom, right], got [${p}]`);
+    return [p[0], p[1], p[2], p[3]];
+  }
+  if (p === 'valid') return [0, 0, 0, 0];
   if (p === 'same') {
     if (spec.kernel % 2 === 0) throw new Error(`conv2d padding "same" needs an odd kernel, got ${spec.kernel}`);
-    return (spec.kernel - 1) / 2;
+    const h = (spec.kernel - 1) / 2;
+    return [h, h, h, h];
   }
-  return p;
+  return [p, p, p, p];
 }
 
-/** Output side: floor((n_in + 2p - n_rs) / n_s) + 1; with p = 0 this is the lecture's ceil((n_in - n_rs + 1) / n_s). */
-export function convOutSide(nIn: number, k: number, s: number, p: number): number {
-  return Math.floor((nIn + 2 * p - k) / s) + 1;
+/**
+ * Output side: floor((n_in + p_begin + p_end - n_rs) / n_s) + 1 (p_begin = p_end = p: the lecture's 2p);
+ * with no padding this is the lecture's ceil((n_in - n_rs + 1) / n_s).
+ */
+export function convOutSide(nIn: number, k: number, s: number, pBegin: number, pEnd = pBegin): number {
+  return Math.floor((nIn + pBegin + pEnd - k) / s) + 1;
 }
 
 /** Maps of at most this many output positions are small: the direct Conv runs them image by image, slowly. */
@@ -63,11 +76,11 @@ export function convForms(
 /** im2col: X [N,C,H,W] -> P [k*k*C, N*Ho*Wo] (see the header), built from k*k strided slices of padded X^T. */
 function patches(b: GraphBuilder, x: string, spec: Conv2dSpec, inShape: number[], outShape: number[]): string {
   const s = spec.stride ?? 1,
-    p = convPad(spec),
+    [pt, pl, pb, pr] = convPads(spec),
     k = spec.kernel,
     [, ho, wo] = outShape;
   let xt = b.transpose(x, [1, 0, 2, 3]); // [C, N, H, W]
-  if (p > 0) xt = b.o('Pad', [xt, b.ints([0, 0, p, p, 0, 0, p, p])], { mode: 'constant' });
+  if (pt || pl || pb || pr) xt = b.o('Pad', [xt, b.ints([0, 0, pt, pl, 0, 0, pb, pr])], { mode: 'constant' });
   const taps: string[] = [];
   for (let i = 0; i < k; i++)
     for (let j = 0; j < k; j++)
@@ -91,14 +104,16 @@ export const conv2d: LayerRule<Conv2dSpec> = {
   kind: 'conv2d',
   outShape(spec, [c, h, w]) {
     const s = spec.stride ?? 1,
-      p = convPad(spec);
-    if (!(spec.filters >= 1 && spec.kernel >= 1 && s >= 1 && p >= 0))
+      pads = convPads(spec),
+      [pt, pl, pb, pr] = pads;
+    if (!(spec.filters >= 1 && spec.kernel >= 1 && s >= 1 && pads.every((p) => Number.isInteger(p) && p >= 0)))
       throw new Error(`conv2d needs filters >= 1, kernel >= 1, stride >= 1, padding >= 0; got ${JSON.stringify(spec)}`);
     if (w === undefined)
       throw new Error(`conv2d needs a [C,H,W] input, got [${[c, h].filter((v) => v !== undefined)}]`);
-    const ho = convOutSide(h, spec.kernel, s, p),
-      wo = convOutSide(w, spec.kernel, s, p);
-    if (ho < 1 || wo < 1) throw new Error(`conv2d kernel ${spec.kernel} (padding ${p}) does not fit a ${h}x${w} input`);
+    const ho = convOutSide(h, spec.kernel, s, pt, pb),
+      wo = convOutSide(w, spec.kernel, s, pl, pr);
+    if (ho < 1 || wo < 1)
+      throw new Error(`conv2d kernel ${spec.kernel} (padding [${pads}]) does not fit a ${h}x${w} input`);
     return [spec.filters, ho, wo];
   },
   params(spec, [c]) {
@@ -113,7 +128,7 @@ export const conv2d: LayerRule<Conv2dSpec> = {
   receptive: (spec) => ({ kernel: spec.kernel, stride: spec.stride ?? 1 }),
   forward({ b, spec, param, name, mode, forms, inShape, outShape }, x) {
     const s = spec.stride ?? 1,
-      p = convPad(spec);
+      pads = convPads(spec);
     if (mode === 'train' && convForms(spec, outShape, forms).forward) {
       const f = spec.filters,
         cols = patches(b, x, spec, inShape, outShape);
@@ -124,7 +139,7 @@ export const conv2d: LayerRule<Conv2dSpec> = {
     const y = b.o(
       'Conv',
       [x, param('weight'), param('bias')],
-      { kernel_shape: [spec.kernel, spec.kernel], strides: [s, s], pads: [p, p, p, p] },
+      { kernel_shape: [spec.kernel, spec.kernel], strides: [s, s], pads },
       name,
     );
     return { y };
@@ -132,20 +147,23 @@ export const conv2d: LayerRule<Conv2dSpec> = {
   backward(ctx, { x, dy, cache, needDx, needParamGrads }) {
     const { b, spec, param, inShape, outShape, name, dynamic } = ctx;
     const s = spec.stride ?? 1,
-      p = convPad(spec),
+      pads = convPads(spec),
+      [pt, pl, pb, pr] = pads,
+      even = pt === pl && pt === pb && pt === pr,
+      p = pt,
       k = spec.kernel,
       f = spec.filters;
     const forms = ctx.mode === 'train' ? convForms(spec, outShape, ctx.forms) : undefined;
     const grads: Record<string, string> = {};
     let dx: string | undefined;
-    if (needDx && s > 1 && p > 0) {
-      // Strided and padded: ConvTranspose's end pads would crop real rows along with the unused padding whenever
-      // floor() dropped fewer rows than the padding holds. Crop only the start padding, then fit to X's size:
-      // rows past X are padding (cut off), rows the windows never reached get zero gradient (padded).
+    if (needDx && (!even || (s > 1 && p > 0))) {
+      // Strided and padded, or padded unevenly: ConvTranspose's end pads would crop real rows along with the unused
+      // padding whenever floor() dropped fewer rows than the padding holds. Crop only the start padding, then fit
+      // to X's size: rows past X are padding (cut off), rows the windows never reached get zero gradient (padded).
       const full = b.o('ConvTranspose', [dy, param('weight')], {
         kernel_shape: [k, k],
         strides: [s, s],
-        pads: [p, p, 0, 0],
+        pads: [pt, pl, 0, 0],
       });
       const hw = b.o('Slice', [b.o('Shape', [x]), b.ints([2]), b.ints([4])]);
       dx = b.padSpatialTo(b.o('Slice', [full, b.ints([0, 0]), hw, b.ints([2, 3])]), x, `${name}_dx`);
@@ -168,9 +186,9 @@ export const conv2d: LayerRule<Conv2dSpec> = {
     } else if (needParamGrads) {
       const xt = b.transpose(x, [1, 0, 2, 3]);
       const dyt = b.transpose(dy, [1, 0, 2, 3]);
-      let dw = b.o('Conv', [xt, dyt], { strides: [1, 1], dilations: [s, s], pads: [p, p, p, p] }); // [C, F, k', k'] with k' >= k
-      const full = inShape[1] + 2 * p - s * (outShape[1] - 1);
-      if (full !== k || inShape[2] + 2 * p - s * (outShape[2] - 1) !== k)
+      let dw = b.o('Conv', [xt, dyt], { strides: [1, 1], dilations: [s, s], pads }); // [C, F, k', k'] with k' >= k
+      const full = inShape[1] + pt + pb - s * (outShape[1] - 1);
+      if (full !== k || inShape[2] + pl + pr - s * (outShape[2] - 1) !== k)
         dw = b.o('Slice', [dw, b.ints([0, 0]), b.ints([k, k]), b.ints([2, 3])]);
       grads.weight = b.transpose(dw, [1, 0, 2, 3], `${name}_dweight`);
     }

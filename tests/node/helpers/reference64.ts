@@ -16,9 +16,12 @@ interface Cache {
 
 const size = (s: number[]) => s.reduce((a, v) => a * v, 1);
 
-function pad(spec: { kernel: number; padding?: number | 'same' | 'valid' }) {
+/** The start padding [top, left]: the output shape (from the layer) already accounts for the end padding. */
+function pad(spec: { kernel: number; padding?: number | 'same' | 'valid' | number[] }): [number, number] {
   const p = spec.padding ?? 0;
-  return p === 'same' ? (spec.kernel - 1) / 2 : p === 'valid' ? 0 : p;
+  if (Array.isArray(p)) return [p[0], p[1]];
+  const q = p === 'same' ? (spec.kernel - 1) / 2 : p === 'valid' ? 0 : p;
+  return [q, q];
 }
 
 export function forward64(
@@ -43,7 +46,7 @@ export function forward64(
         [F, Ho, Wo] = l.outShape,
         k = spec.kernel,
         s = spec.stride ?? 1,
-        p = pad(spec);
+        [pt, pl] = pad(spec);
       const K = w('weight'),
         b = w('bias');
       for (let i = 0; i < n; i++)
@@ -53,10 +56,10 @@ export function forward64(
               let acc = b[f];
               for (let c = 0; c < C; c++)
                 for (let ky = 0; ky < k; ky++) {
-                  const iy = oy * s + ky - p;
+                  const iy = oy * s + ky - pt;
                   if (iy < 0 || iy >= H) continue;
                   for (let kx = 0; kx < k; kx++) {
-                    const ix = ox * s + kx - p;
+                    const ix = ox * s + kx - pl;
                     if (ix < 0 || ix >= Wd) continue;
                     acc += K[((f * C + c) * k + ky) * k + kx] * x[i * inS + (c * H + iy) * Wd + ix];
                   }
@@ -186,7 +189,7 @@ export function backward64(
         [F, Ho, Wo] = l.outShape,
         k = spec.kernel,
         s = spec.stride ?? 1,
-        p = pad(spec);
+        [pt, pl] = pad(spec);
       const K = w('weight');
       const dK = new Float64Array(K.length),
         db = new Float64Array(F);
@@ -199,10 +202,10 @@ export function backward64(
               db[f] += g;
               for (let c = 0; c < C; c++)
                 for (let ky = 0; ky < k; ky++) {
-                  const iy = oy * s + ky - p;
+                  const iy = oy * s + ky - pt;
                   if (iy < 0 || iy >= H) continue;
                   for (let kx = 0; kx < k; kx++) {
-                    const ix = ox * s + kx - p;
+                    const ix = ox * s + kx - pl;
                     if (ix < 0 || ix >= Wd) continue;
                     const wi = ((f * C + c) * k + ky) * k + kx,
                       xi = i * inS + (c * H + iy) * Wd + ix;

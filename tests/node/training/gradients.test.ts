@@ -108,6 +108,25 @@ const cases: [string, [number, number, number], LayerSpec[], Mode[]][] = [
     [{ kind: 'conv2d', filters: 2, kernel: 3, stride: 2, padding: 1 }],
     ['train', 'infer'],
   ],
+  // Uneven padding [top, left, bottom, right], as tf2onnx writes for a Keras stride-2 'same' conv.
+  [
+    'conv2d 3x3 stride 1 uneven padding [0, 1, 2, 1]',
+    [2, 6, 7],
+    [{ kind: 'conv2d', filters: 3, kernel: 3, padding: [0, 1, 2, 1] }],
+    ['train', 'infer'],
+  ],
+  [
+    'conv2d 3x3 stride 2 uneven padding [0, 0, 1, 1] (Keras same, even input)',
+    [2, 8, 8],
+    [{ kind: 'conv2d', filters: 3, kernel: 3, stride: 2, padding: [0, 0, 1, 1] }],
+    ['train', 'infer'],
+  ],
+  [
+    'conv2d 4x4 stride 2 uneven padding [2, 1, 0, 3], 9x8 input',
+    [2, 9, 8],
+    [{ kind: 'conv2d', filters: 2, kernel: 4, stride: 2, padding: [2, 1, 0, 3] }],
+    ['train', 'infer'],
+  ],
   ['relu', [2, 4, 4], [{ kind: 'relu' }], ['train']],
   ['leakyrelu (alpha 0.1)', [2, 4, 4], [{ kind: 'leakyrelu', alpha: 0.1 }], ['train', 'infer']],
   ['sigmoid', [2, 4, 4], [{ kind: 'sigmoid' }], ['train', 'infer']],

@@ -46,8 +46,21 @@ describe("the lecture's formulas", () => {
     expect(d.counts.weights).toBe(150 * 10);
   });
 
-  it('the counts match the tensors of the built ONNX graph, for the test arch and both presets', async () => {
-    for (const a of [arch, PRESETS.digits.arch, PRESETS.fashion.arch]) {
+  // Uneven padding [top, left, bottom, right]: each side's output uses its own begin + end sum.
+  const uneven: ArchSpec = {
+    input: [3, 9, 10],
+    layers: [{ kind: 'conv2d', filters: 4, kernel: 3, stride: 2, padding: [0, 1, 2, 3] }, { kind: 'relu' }],
+  };
+
+  it('uneven padding: floor((n_in + p_begin + p_end - n_rs)/n_s) + 1 per side', () => {
+    const [c] = resolve(uneven);
+    expect(c.outShape).toEqual([4, 5, 6]); // floor((9 + 0 + 2 - 3)/2) + 1 = 5, floor((10 + 1 + 3 - 3)/2) + 1 = 6
+    expect(c.counts.neurons).toBe(4 * 5 * 6);
+    expect(c.counts.connections).toBe(4 * 5 * 6 * 3 * 3 * 3);
+  });
+
+  it('the counts match the tensors of the built ONNX graph, for the test archs and both presets', async () => {
+    for (const a of [arch, uneven, PRESETS.digits.arch, PRESETS.fashion.arch]) {
       const layers = resolve(a);
       const weights = initWeights(layers, 3);
       const model = buildInference(a, weights);
