@@ -16,6 +16,7 @@
 import type { DecodedModel, DecodedNode, DecodedTensor } from '../onnx/decode.js';
 import type { Weights } from '../graph/compile.js';
 import type { LayerSpec } from '../layers/registry.js';
+import { convOutSide } from '../layers/conv2d.js';
 import type { ArchSpec } from '../spec.js';
 
 export type Layout = 'nchw' | 'nhwc' | 'flat';
@@ -253,27 +254,35 @@ export function mapModel(m: DecodedModel, o: ImportOptions = {}): MappedModel {
         if (c !== shape[0]) throw unsupported(n, `takes ${c} channels, the chain has ${shape[0]}`);
         if (kh !== kw || strides[0] !== strides[1])
           throw unsupported(n, `has kernel ${kh}x${kw}, strides [${strides}]: only square kernels and equal strides`);
-        let p: number;
-        if (autoPad === 'VALID') p = 0;
+        const [, h, wd] = shape;
+        let pad: [number, number, number, number]; // [top, left, bottom, right], ONNX's pads order
+        if (autoPad === 'VALID') pad = [0, 0, 0, 0];
         else if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') {
-          if (strides[0] !== 1 || kh % 2 !== 1)
+          // Output ceil(n / s); the padding that needs, split with the odd one at the end (UPPER) or start (LOWER).
+          const split = (n: number): [number, number] => {
+            const total = Math.max((Math.ceil(n / strides[0]) - 1) * strides[0] + kh - n, 0);
+            const begin = autoPad === 'SAME_UPPER' ? Math.floor(total / 2) : Math.ceil(total / 2);
+            return [begin, total - begin];
+          };
+          const [pt, pb] = split(h),
+            [pl, pr] = split(wd);
+          pad = [pt, pl, pb, pr];
+        } else if (autoPad === 'NOTSET') {
+          if (pads.length !== 4 || pads.some((v) => !(Number.isInteger(v) && v >= 0)))
             throw unsupported(
               n,
-              `has auto_pad ${autoPad} with stride ${strides[0]}, kernel ${kh}: only stride 1, odd kernels`,
+              `has pads [${pads}]: only 4 non-negative pads [top, left, bottom, right] are supported`,
             );
-          p = (kh - 1) / 2;
-        } else {
-          if (!pads.every((v) => v === pads[0]))
-            throw unsupported(n, `has pads [${pads}]: only the same padding on every side is supported`);
-          p = pads[0];
-        }
+          pad = [pads[0], pads[1], pads[2], pads[3]];
+        } else throw unsupported(n, `has auto_pad ${autoPad}: NOTSET, VALID, SAME_UPPER and SAME_LOWER are supported`);
+        // The same padding on every side stays a number (the form our own models use); uneven goes per side.
+        const padding = pad.every((v) => v === pad[0]) ? pad[0] : pad;
         const bias = n.inputs[2] ? floatConst(n.inputs[2], n, 'bias') : new Float32Array(f);
-        addLayer({ kind: 'conv2d', filters: f, kernel: kh, stride: strides[0], padding: p }, n, {
+        addLayer({ kind: 'conv2d', filters: f, kernel: kh, stride: strides[0], padding }, n, {
           weight: Float32Array.from(w.values),
           bias,
         });
-        const [, h, wd] = shape;
-        shape = [f, Math.floor((h + 2 * p - kh) / strides[0]) + 1, Math.floor((wd + 2 * p - kh) / strides[0]) + 1];
+        shape = [f, convOutSide(h, kh, strides[0], pad[0], pad[2]), convOutSide(wd, kh, strides[0], pad[1], pad[3])];
         break;
       }
       case 'MaxPool':

@@ -9,6 +9,10 @@ checked by the official checker: python3 foreign-models.py KIND OUT.onnx [OPTION
   keras                                  tf2onnx of a Keras CNN: NHWC RGB input, Transpose to NCHW, Conv auto_pad
                                          SAME_UPPER, Relu, MaxPool, Transpose back to NHWC, Reshape by a constant
                                          shape, MatMul + Add, Tanh, MatMul + Add, Softmax.
+  keras-strided                          tf2onnx of a Keras CNN with stride-2 'same' convs: NHWC RGB input, Transpose,
+                                         Conv stride 2 with the explicit uneven pads [0,0,1,1] tf2onnx writes, Relu,
+                                         Conv stride 2 auto_pad SAME_LOWER (pads [1,1,0,0]), Relu, Transpose back,
+                                         Reshape by a constant shape, MatMul + Add, Softmax.
   mlp                                    a flat-input MLP [N,784]: Gemm (alpha 0.5), Sigmoid, MatMul + Add, LogSoftmax.
   unsupported                            a CNN with an Elu: the importer must refuse it.
 Weights are seeded random values (the same file every run).
@@ -113,6 +117,31 @@ def keras(path):
          h.make_tensor_value_info('out', T.FLOAT, ['unk__1', 5]), inits, 15, path, 'tf2onnx')
 
 
+def keras_strided(path):
+    f = 8 * 4 * 4
+    inits = [f32(n, a) for n, a in [
+        ('conv1/kernel', rng.normal(0, 0.3 / 255, (6, 3, 3, 3))), ('conv1/bias', rng.normal(0, 0.1, 6)),
+        ('conv2/kernel', rng.normal(0, 0.3, (8, 6, 3, 3))), ('conv2/bias', rng.normal(0, 0.1, 8)),
+        ('out/kernel', rng.normal(0, 0.3, (f, 5))), ('out/bias', rng.normal(0, 0.1, 5))]]
+    inits.append(nh.from_array(np.array([-1, f], dtype=np.int64), 'flat_shape'))
+    n = [
+        h.make_node('Transpose', ['input_1'], ['t0'], name='model/conv1/Conv2D__6', perm=[0, 3, 1, 2]),
+        h.make_node('Conv', ['t0', 'conv1/kernel', 'conv1/bias'], ['c1'], name='model/conv1/Conv2D',
+                    kernel_shape=[3, 3], pads=[0, 0, 1, 1], strides=[2, 2], dilations=[1, 1]),
+        h.make_node('Relu', ['c1'], ['r1'], name='model/conv1/Relu'),
+        h.make_node('Conv', ['r1', 'conv2/kernel', 'conv2/bias'], ['c2'], name='model/conv2/Conv2D',
+                    kernel_shape=[3, 3], auto_pad='SAME_LOWER', strides=[2, 2]),
+        h.make_node('Relu', ['c2'], ['r2'], name='model/conv2/Relu'),
+        h.make_node('Transpose', ['r2'], ['t1'], name='model/conv2/Relu__12', perm=[0, 2, 3, 1]),
+        h.make_node('Reshape', ['t1', 'flat_shape'], ['fl'], name='model/flatten/Reshape'),
+        h.make_node('MatMul', ['fl', 'out/kernel'], ['m'], name='model/out/MatMul'),
+        h.make_node('Add', ['m', 'out/bias'], ['a'], name='model/out/BiasAdd'),
+        h.make_node('Softmax', ['a'], ['out'], name='model/out/Softmax', axis=-1),
+    ]
+    save(n, [h.make_tensor_value_info('input_1', T.FLOAT, ['unk__1', 16, 16, 3])],
+         h.make_tensor_value_info('out', T.FLOAT, ['unk__1', 5]), inits, 15, path, 'tf2onnx')
+
+
 def mlp(path):
     inits = [f32(n, a) for n, a in [
         ('w1', rng.normal(0, 0.1, (784, 32))), ('b1', rng.normal(0, 0.1, 32)),
@@ -144,4 +173,4 @@ kind, out = sys.argv[1], sys.argv[2]
 if kind == 'torch':
     torch_cnn(int(sys.argv[3]), sys.argv[4] == 'dynamic', out, len(sys.argv) > 5 and sys.argv[5] == 'external')
 else:
-    {'keras': keras, 'mlp': mlp, 'unsupported': unsupported}[kind](out)
+    {'keras': keras, 'keras-strided': keras_strided, 'mlp': mlp, 'unsupported': unsupported}[kind](out)

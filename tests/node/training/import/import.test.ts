@@ -71,6 +71,14 @@ const cases: Case[] = [
     layers: 'scale1 conv2d1 relu1 maxpool1 flatten1 dense1 tanh1 dense2',
   },
   {
+    // Keras stride-2 'same' convs: tf2onnx's explicit uneven pads [0,0,1,1], and auto_pad SAME_LOWER with stride 2.
+    name: 'keras-strided',
+    build: () => build('keras-strided.onnx', 'keras-strided'),
+    labels: ['a', 'b', 'c', 'd', 'e'],
+    scale: '0..255',
+    layers: 'scale1 conv2d1 relu1 conv2d2 relu2 flatten1 dense1',
+  },
+  {
     name: 'mlp',
     build: () => build('mlp.onnx', 'mlp'),
     labels: digits,
