@@ -109,7 +109,6 @@ async function main() {
       fx('shape-star-192.png'),
       '--data-binary @star.png',
     ],
-    ['shapes', 'visualize-classes.png', 'visualize?class=star&steps=200&format=png', undefined, ''],
   ];
   const only = process.argv.slice(2);
   for (const [model, file, query, body, curl] of shots.filter(([m]) => !only.length || only.includes(m))) {
