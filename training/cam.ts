@@ -13,7 +13,7 @@ import { session, tensor } from './engine.js';
 import type { Annotations } from './evaluate.js';
 
 /** A Model over in-memory graphs (file name -> bytes) sharing weights.bin. */
-function memoryModel(meta: ModelMeta, onnx: Record<string, Uint8Array>, weightsBin: Uint8Array): Model {
+export function memoryModel(meta: ModelMeta, onnx: Record<string, Uint8Array>, weightsBin: Uint8Array): Model {
   const sessions = new Map<string, ReturnType<typeof session>>();
   return {
     meta,
@@ -44,7 +44,7 @@ function memoryModel(meta: ModelMeta, onnx: Record<string, Uint8Array>, weightsB
 }
 
 /** Unpacks a row-major bit mask (MSB first, base64). */
-function maskOf(b64: string, n: number): Uint8Array {
+export function maskOf(b64: string, n: number): Uint8Array {
   const bits = Buffer.from(b64, 'base64'),
     out = new Uint8Array(n);
   for (let i = 0; i < n; i++) out[i] = (bits[i >> 3] >> (7 - (i & 7))) & 1;

@@ -43,6 +43,7 @@ image folders only:
   --test-fraction X      held-out share of each class (default: 0.2; ignored with train/ + test/)
   --val-fraction X       share of the training images watched during training (default: 0.1)
   --cache DIR|none       decoded-image cache (default: .cache/image-folder)
+  --last-map N           pool only until the maps are N x N (e.g. 16 for 64x64: a finer Grad-CAM; default: under 8x8)
 bundled models only:
   --data DIR             a folder of MNIST-layout IDX files instead of the default source
 `;
@@ -71,6 +72,7 @@ const { values: a } = parseArgs({
     'test-fraction': { type: 'string', default: '0.2' },
     'val-fraction': { type: 'string', default: '0.1' },
     cache: { type: 'string' },
+    'last-map': { type: 'string' },
   },
 });
 
@@ -163,7 +165,8 @@ async function dataAndPreset(seed: number): Promise<{
   // test set is scored once, at the end.
   const valFraction = fraction('val-fraction', a['val-fraction'], 0.1);
   const { train, test: watch } = stratifiedSplit(loaded.train, valFraction, seed + 1);
-  const preset = folderPreset([channels, h, w], train.classes.length, train.n);
+  const lastMap = a['last-map'] === undefined ? undefined : num('last-map', a['last-map'], 0, { integer: true });
+  const preset = folderPreset([channels, h, w], train.classes.length, train.n, lastMap);
   return {
     name,
     preset,

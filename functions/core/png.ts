@@ -64,6 +64,17 @@ export function encodeGray(data: Float32Array, width: number, height: number): U
   return encodePng(bytes, width, height, 1);
 }
 
+/** C planes of [0,1] floats (CHW: 1 = gray, 3 = RGB) to a PNG file. */
+export function encodePlanes(data: Float32Array, channels: number, width: number, height: number): Uint8Array {
+  if (channels === 1) return encodeGray(data, width, height);
+  if (channels !== 3) throw new Error(`encodePlanes: ${channels} channels (1 or 3)`);
+  const n = width * height,
+    rgb = new Uint8Array(n * 3);
+  for (let k = 0; k < 3; k++)
+    for (let p = 0; p < n; p++) rgb[p * 3 + k] = Math.round(Math.min(1, Math.max(0, data[k * n + p])) * 255);
+  return encodeRgb(rgb, width, height);
+}
+
 export function encodeRgb(rgb: Uint8Array, width: number, height: number): Uint8Array {
   return encodePng(rgb, width, height, 3);
 }

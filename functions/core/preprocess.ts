@@ -20,7 +20,7 @@ import { darkness, estimatePaper, refinePaper } from './image/background.js';
 import { components, otsu, quantile, removeLines, selectComponents } from './image/mask.js';
 import { borderMean, centreOfMass, crop, invert, paste, resize, toGray, type Gray } from './image/ops.js';
 import type { Raster } from './image/types.js';
-import { fitInput, type FitProtocol } from './image/fit-input.js';
+import { fitInput, planes, type FitProtocol } from './image/fit-input.js';
 
 export type Protocol = 'mnist' | 'fit' | 'none' | FitProtocol;
 interface Preprocessed {
@@ -238,10 +238,21 @@ export function preprocess(r: Raster, shape: [number, number, number], protocol:
 }
 
 /**
- * Input for the fully convolutional graph (Deep Dream, Deep Style): any size up to `side` on its longest side,
- * grayscale, light on dark as the model saw in training; no cropping or centring.
+ * Input for the fully convolutional graph (Deep Dream, Deep Style): any size up to `side` on its longest side, no
+ * cropping or centring. A single-channel model gets it grayscale, light on dark as it saw in training; a colour
+ * model gets its RGB planes as photographed (the image-folder protocols never invert), one after another.
  */
-export function anySizeInput(r: Raster, side: number): { img: Gray; steps: string[] } {
+export function anySizeInput(r: Raster, side: number, channels = 1): { img: Gray; steps: string[] } {
+  if (channels !== 1) {
+    const s = Math.min(1, side / Math.max(r.width, r.height));
+    const w = Math.max(1, Math.round(r.width * s)),
+      h = Math.max(1, Math.round(r.height * s));
+    const data = new Float32Array(channels * w * h);
+    planes(r, channels).forEach((p, k) => data.set(s < 1 ? resize(p, w, h).data : p.data, k * w * h));
+    const steps = [r.channels === 3 ? 'RGB' : 'gray to RGB (3 equal planes)'];
+    if (s < 1) steps.push(`resize to ${w}x${h} (side ${side})`);
+    return { img: { width: w, height: h, data }, steps };
+  }
   let g = toGray(r);
   const steps = [r.channels === 3 ? 'grayscale (BT.601 luma)' : 'grayscale'];
   if (borderMean(g) > 0.5) {

@@ -80,19 +80,21 @@ see.post('/:model/attack', query(ENDPOINTS.attack.query), async (c) => {
   const cfgs = attackOptions(model, q);
   withinBudget(c, model, attackWork(cfgs), 'Use fewer steps or eps values.');
   const { x, preprocessing } = await modelInput(c, model, q.preprocess);
-  const [, h, w] = model.meta.input.shape;
+  const [ch, h, w] = model.meta.input.shape;
   const runs = [];
   for (const cfg of cfgs) runs.push({ cfg, ...(await attackOne(model, x, cfg)) });
   // A sweep shows the smallest eps that succeeds (else the largest tried).
   const shown = runs.find((r) => r.success) ?? runs[runs.length - 1];
   const delta = shown.adv.map((v, i) => v - x[i]);
   const max = Math.max(1e-6, ...delta.map(Math.abs));
-  const adversarial = grayPng(shown.adv, w, h, 4);
+  const adversarial = grayPng(shown.adv, w, h, 4, ch);
+  // Mid-gray is no change; each colour plane shows its own signed change, on one scale for all planes.
   const perturbation = grayPng(
     delta.map((d) => 0.5 + d / (2 * max)),
     w,
     h,
     4,
+    ch,
   );
   const { adv, cfg, ...result } = shown;
   return respond(
@@ -147,11 +149,16 @@ see.post('/:model/fooling', query(ENDPOINTS.fooling.query), async (c) => {
   withinBudget(c, model, foolingWork(model, cfg), 'Use fewer steps or one target.');
   const x = cfg.start === 'image' ? (await modelInput(c, model, 'auto')).x : undefined;
   const r = await fool(model, cfg, x);
-  const [, h, w] = model.meta.input.shape;
+  const [ch, h, w] = model.meta.input.shape;
   const png =
     r.n === 1
-      ? grayPng(r.images, w, h, 4)
-      : labelledGrid(r.images, r.n, w, h, { columns: r.n, scale: 4, labels: r.results.map((x) => x.target.index) });
+      ? grayPng(r.images, w, h, 4, ch)
+      : labelledGrid(r.images, r.n, w, h, {
+          columns: r.n,
+          scale: 4,
+          labels: r.results.map((x) => x.target.index),
+          channels: ch,
+        });
   return respond(
     c,
     q.format,
@@ -172,16 +179,17 @@ see.post('/:model/visualize', query(ENDPOINTS.visualize.query), async (c) => {
   const cfg = visualizeOptions(model, q);
   withinBudget(c, model, visualizeWork(cfg), 'Use fewer steps or one channel.');
   const r = await visualize(model, cfg);
-  const [, h, w] = model.meta.input.shape;
+  const [ch, h, w] = model.meta.input.shape;
   // A grid: each filter's picture stretched to its own range and labelled with its channel (flat ones crossed).
   const png =
     r.n === 1
-      ? grayPng(r.images, w, h, 4)
+      ? grayPng(r.images, w, h, 4, ch)
       : labelledGrid(r.images, r.n, w, h, {
           columns: Math.ceil(Math.sqrt(r.n)),
           scale: 3,
           labels: r.units.map((u) => u.channel),
           normalise: true,
+          channels: ch,
         });
   return respond(
     c,
@@ -202,10 +210,11 @@ see.post('/:model/dream', query(ENDPOINTS.dream.query), async (c) => {
   const q = c.req.valid('query');
   const cfg = dreamOptions(model, q);
   withinBudget(c, model, dreamWork(cfg, q.side), 'Use a smaller side, fewer octaves or steps.');
-  const { img, steps } = anySizeInput((await imageFrom(c)).raster, q.side);
+  const ch = model.meta.input.shape[0];
+  const { img, steps } = anySizeInput((await imageFrom(c)).raster, q.side, ch);
   const r = await dream(model, img, cfg);
   if (r.padded) steps.push(`pad ${img.width}x${img.height} to ${r.width}x${r.height} (the network's smallest input)`);
-  const png = grayPng(r.image, r.width, r.height, Math.max(1, Math.floor(256 / Math.max(r.width, r.height))));
+  const png = grayPng(r.image, r.width, r.height, Math.max(1, Math.floor(256 / Math.max(r.width, r.height))), ch);
   return respond(
     c,
     q.format,
@@ -239,6 +248,7 @@ see.post('/:model/style', query(ENDPOINTS.style.query), async (c) => {
   } catch {
     throw badRequest('multipart body could not be parsed: send a form with two image files, "content" and "style"');
   }
+  const ch = model.meta.input.shape[0];
   const steps: string[] = [];
   const file = async (name: string) => {
     const f = form.get(name);
@@ -247,7 +257,7 @@ see.post('/:model/style', query(ENDPOINTS.style.query), async (c) => {
         `style needs a file field named "${name}"; got fields: ${[...form.keys()].join(', ') || 'none'}`,
       );
     // Straight to the working size: stylise() fits it to `side` anyway, and one resize of a large upload is the cost.
-    const r = anySizeInput((await fromBytes(new Uint8Array(await (f as File).arrayBuffer()))).raster, cfg.side);
+    const r = anySizeInput((await fromBytes(new Uint8Array(await (f as File).arrayBuffer()))).raster, cfg.side, ch);
     steps.push(...r.steps.map((s) => `${name}: ${s}`));
     return r.img;
   };
@@ -260,6 +270,7 @@ see.post('/:model/style', query(ENDPOINTS.style.query), async (c) => {
     r.height,
     3,
     Math.max(1, Math.floor(160 / Math.max(r.width, r.height))),
+    ch,
   );
   return respond(
     c,

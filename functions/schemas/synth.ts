@@ -49,7 +49,6 @@ export const VisualizeQuery = v.object({
 });
 
 export function visualizeOptions(model: Model, q: v.InferOutput<typeof VisualizeQuery>): VisualizeConfig {
-  singleChannel(model, 'visualize');
   const layers = model.meta.layers,
     logits = logitsLayer(model);
   const layer =
@@ -135,14 +134,18 @@ export const DreamQuery = v.object({
   format: FORMAT,
 });
 
-/** Dream, style and visualize work on single-channel pictures for now: a colour model is a 400, before any work. */
-function singleChannel(model: Model, what: string) {
-  const c = model.meta.input.shape[0];
-  if (c !== 1) throw badRequest(`${what} supports single-channel models; ${model.meta.name} has ${c} channels`);
+/** Dream and style work on the convolutional prefix's ReLU maps: a model without one (an MLP) is a 400. */
+function featureMaps(model: Model, what: string): string[] {
+  const relus = synthLayerNames(model);
+  if (!relus.length)
+    throw badRequest(
+      `${what} needs a ReLU feature map before the first dense layer; ${model.meta.name} has none (a model without convolutions): saliency, attack, fooling and visualize work on it`,
+    );
+  return relus;
 }
 
 export function dreamOptions(model: Model, q: v.InferOutput<typeof DreamQuery>): DreamConfig {
-  singleChannel(model, 'dream');
+  featureMaps(model, 'dream');
   const relus = synthLayerNames(model);
   return {
     layers: prefixNames(model, 'layers', q.layers ?? [relus[Math.min(1, relus.length - 1)]]),
@@ -197,7 +200,7 @@ export const StyleQuery = v.object({
 });
 
 export function styleOptions(model: Model, q: v.InferOutput<typeof StyleQuery>): StyleConfig {
-  singleChannel(model, 'style');
+  featureMaps(model, 'style');
   const relus = synthLayerNames(model),
     lbfgs = q.optimizer === 'lbfgs';
   return {

@@ -1,7 +1,8 @@
 /**
- * npm run examples — the README's pictures: each capability called over HTTP in workerd with format=png, saved
- * to models/digits/examples/ (and models/fashion/examples/ for the feature maps). The request that made each
- * picture is printed as the equivalent curl command.
+ * npm run examples [-- <model>...] — the README's pictures: each capability called over HTTP in workerd with
+ * format=png, saved to models/<model>/examples/ (digits; fashion for its feature maps; shapes for colour pictures).
+ * Model names given on the command line make only those models' pictures. The request that made each picture is
+ * printed as the equivalent curl command.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -94,8 +95,23 @@ async function main() {
       style,
       '-F content=@digit-3.png -F style=@digit-8.png',
     ],
+    [
+      'shapes',
+      'saliency-grad-cam.png',
+      'saliency?method=grad-cam&format=png',
+      fx('shape-star-192.png'),
+      '--data-binary @star.png',
+    ],
+    [
+      'shapes',
+      'attack-pgd.png',
+      'attack?method=pgd&eps=0.03&format=png',
+      fx('shape-star-192.png'),
+      '--data-binary @star.png',
+    ],
   ];
-  for (const [model, file, query, body, curl] of shots) {
+  const only = process.argv.slice(2);
+  for (const [model, file, query, body, curl] of shots.filter(([m]) => !only.length || only.includes(m))) {
     const init =
       body && typeof body === 'object' && 'method' in body
         ? body

@@ -9,6 +9,7 @@ import { classScore } from '../classify.js';
 import type { Model } from '../model.js';
 import { Rng } from '../../../model-contract/random.js';
 import { blur3, tvGradient } from './regularise.js';
+import { eachPlane } from '../image/planes.js';
 
 const MOMENTUM = 0.8;
 const STALL = 40;
@@ -29,7 +30,8 @@ export interface FoolingConfig {
 export async function fool(model: Model, cfg: FoolingConfig, image?: Float32Array) {
   const k = model.meta.labels.length,
     size = inputSize(model);
-  const [, h, w] = model.meta.input.shape;
+  const [c, h, w] = model.meta.input.shape,
+    hw = h * w;
   const targets = cfg.target === 'all' ? Array.from({ length: k }, (_, i) => i) : [cfg.target];
   const n = targets.length;
   const rng = new Rng(cfg.seed);
@@ -42,7 +44,7 @@ export async function fool(model: Model, cfg: FoolingConfig, image?: Float32Arra
     onehot = oneHot(n, k, targets);
   const reached = new Array<number | null>(n).fill(null);
   let steps = 0;
-  const tv = new Float32Array(h * w);
+  const tv = new Float32Array(size);
   const velocity = new Float32Array(n * size);
   const best = new Array<number>(n).fill(-Infinity),
     since = new Array<number>(n).fill(0),
@@ -95,14 +97,19 @@ export async function fool(model: Model, cfg: FoolingConfig, image?: Float32Arra
         }
       }
       const std = Math.sqrt(sq / Math.max(1, free)) + 1e-12;
-      if (cfg.tv > 0) tvGradient(x.subarray(o, o + size), w, h, tv);
+      // The priors act within each colour plane.
+      if (cfg.tv > 0) eachPlane(x.subarray(o, o + size), c, hw, (p) => tvGradient(p, w, h), hw, tv);
       for (let p = 0; p < size; p++) {
         velocity[o + p] = MOMENTUM * velocity[o + p] + grad[o + p] / std;
         const v =
           x[o + p] + cfg.lr * (1 - MOMENTUM) * velocity[o + p] - cfg.l2 * x[o + p] - (cfg.tv > 0 ? cfg.tv * tv[p] : 0);
         x[o + p] = Math.min(1, Math.max(0, v));
       }
-      if (cfg.blurEvery > 0 && (steps + 1) % cfg.blurEvery === 0) x.set(blur3(x.subarray(o, o + size), w, h), o);
+      if (cfg.blurEvery > 0 && (steps + 1) % cfg.blurEvery === 0)
+        x.set(
+          eachPlane(x.subarray(o, o + size), c, hw, (p) => blur3(p, w, h)),
+          o,
+        );
     }
   }
   const results = targets.map((t, i) => {

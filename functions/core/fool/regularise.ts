@@ -1,4 +1,7 @@
-/** Image priors used when climbing a class or a neuron: total variation, L2 decay, blur (single-channel maps). */
+/**
+ * Image priors used when climbing a class or a neuron: total variation, L2 decay, blur, on one plane at a time
+ * (image/planes.ts applies them to each colour plane).
+ */
 
 /** Gradient of the (smoothed, L1) total variation sum |x[y][x+1]-x[y][x]| + |x[y+1][x]-x[y][x]|. */
 export function tvGradient(img: Float32Array, w: number, h: number, out = new Float32Array(w * h)): Float32Array {

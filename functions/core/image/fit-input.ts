@@ -9,7 +9,8 @@ import type { Raster } from './types.js';
 
 export type FitProtocol = 'letterbox' | 'crop';
 
-function planes(r: Raster, channels: number): Gray[] {
+/** The raster as `channels` float planes in [0,1]: luma for 1, R, G, B for 3 (a gray raster repeated). */
+export function planes(r: Raster, channels: number): Gray[] {
   if (channels === 1) return [toGray(r)];
   const n = r.width * r.height;
   return [0, 1, 2].map((c) => {

@@ -3,7 +3,7 @@
  * rest dark), the same map laid over the dimmed input, a colour scale; plain gray images and labelled grids.
  */
 import { resize } from '../image/ops.js';
-import { encodeGray, encodePng, level, VIRIDIS_LUT } from '../png.js';
+import { encodePlanes, encodePng, level, VIRIDIS_LUT } from '../png.js';
 
 /** The value of |map| at percentile p (0-100; 100 is the maximum), by nearest rank. */
 export function percentile(map: ArrayLike<number>, p: number): number {
@@ -47,20 +47,21 @@ export function heatmaps(
     H = h * scale;
   const clipValue = percentile(map, opts.clipPercentile ?? 99);
   const heat = resize({ width: w, height: h, data: clipNormalise(map, clipValue) }, W, H).data;
-  // Brightness of the input (channels averaged), enlarged the same way.
+  // The input, dimmed, enlarged the same way: gray stays gray, a colour input keeps its hues.
   const c = Math.max(1, Math.round(input.length / (w * h)));
-  const gray = new Float32Array(w * h);
-  for (let ch = 0; ch < c; ch++) for (let p = 0; p < w * h; p++) gray[p] += input[ch * w * h + p] / c;
-  const base = resize({ width: w, height: h, data: gray }, W, H).data;
+  const base = Array.from(
+    { length: Math.min(c, 3) },
+    (_, k) => resize({ width: w, height: h, data: input.subarray(k * w * h, (k + 1) * w * h) }, W, H).data,
+  );
   const mapRgb = new Uint8Array(W * H * 3),
     overRgb = new Uint8Array(W * H * 3);
   for (let p = 0; p < W * H; p++) {
     const t = Math.min(1, Math.max(0, heat[p])),
       l = level(t);
-    // Opacity rises fast (sqrt), so the weak half of the map is still seen; the input stays as a dim gray.
-    const a = Math.sqrt(t),
-      g = 0.45 * 255 * Math.min(1, Math.max(0, base[p]));
+    // Opacity rises fast (sqrt), so the weak half of the map is still seen; the input stays dim beneath it.
+    const a = Math.sqrt(t);
     for (let k = 0; k < 3; k++) {
+      const g = 0.45 * 255 * Math.min(1, Math.max(0, base[k % base.length][p]));
       mapRgb[p * 3 + k] = VIRIDIS_LUT[3 * l + k];
       overRgb[p * 3 + k] = Math.round((1 - a) * g + a * VIRIDIS_LUT[3 * l + k]);
     }
@@ -81,13 +82,17 @@ export function heatmaps(
   };
 }
 
-/** A gray image enlarged by an integer factor with nearest-neighbour pixels (so pixels stay visible). */
-export function grayPng(img: Float32Array, w: number, h: number, scale = 1): Uint8Array {
-  if (scale === 1) return encodeGray(img, w, h);
-  const out = new Float32Array(w * h * scale * scale);
-  for (let y = 0; y < h * scale; y++)
-    for (let x = 0; x < w * scale; x++) out[y * w * scale + x] = img[Math.floor(y / scale) * w + Math.floor(x / scale)];
-  return encodeGray(out, w * scale, h * scale);
+/** An image (gray or RGB planes, CHW) enlarged by an integer factor with nearest-neighbour pixels (pixels stay visible). */
+export function grayPng(img: Float32Array, w: number, h: number, scale = 1, channels = 1): Uint8Array {
+  if (scale === 1) return encodePlanes(img, channels, w, h);
+  const W = w * scale,
+    H = h * scale,
+    out = new Float32Array(channels * W * H);
+  for (let k = 0; k < channels; k++)
+    for (let y = 0; y < H; y++)
+      for (let x = 0; x < W; x++)
+        out[k * W * H + y * W + x] = img[k * w * h + Math.floor(y / scale) * w + Math.floor(x / scale)];
+  return encodePlanes(out, channels, W, H);
 }
 
 /** A model input ([C,H,W] in [0,1]; 1 channel gray, 3 RGB) as a PNG enlarged by whole pixels. */
@@ -106,9 +111,17 @@ export function inputPng(x: Float32Array, shape: number[], scale = 4): Uint8Arra
   return encodePng(rgb, W, H, 3);
 }
 
-/** Tiles n gray images (each w x h, values in [0,1]) in a grid with 1 px gaps, enlarged by `scale`. */
-export function grayGrid(imgs: Float32Array, n: number, w: number, h: number, columns: number, scale = 2): Uint8Array {
-  return labelledGrid(imgs, n, w, h, { columns, scale });
+/** Tiles n images (each C x h x w, values in [0,1]) in a grid with 1 px gaps, enlarged by `scale`. */
+export function grayGrid(
+  imgs: Float32Array,
+  n: number,
+  w: number,
+  h: number,
+  columns: number,
+  scale = 2,
+  channels = 1,
+): Uint8Array {
+  return labelledGrid(imgs, n, w, h, { columns, scale, channels });
 }
 
 // 3x5 digits, one row of 3 bits per line, top to bottom.
@@ -127,7 +140,8 @@ const DIGITS = [
 const LABEL_H = 7;
 
 /**
- * Tiles n gray images (each w x h, values in [0,1]) in a grid with 1 px gaps, enlarged by `scale`. With `labels`
+ * Tiles n images (each C x h x w planes, values in [0,1]; C = `channels`, 1 gray or 3 RGB) in a grid with 1 px
+ * gaps, enlarged by `scale`. With `labels`
  * (numbers), each tile gets a strip above it with its number in a 3x5 font. With `normalise`, each tile is
  * stretched to its own min..max, and a tile with no contrast at all is drawn mid-gray with a diagonal cross
  * (so a filter that never responds reads as "flat", not as a black tile).
@@ -137,19 +151,21 @@ export function labelledGrid(
   n: number,
   w: number,
   h: number,
-  opts: { columns: number; scale?: number; labels?: number[]; normalise?: boolean },
+  opts: { columns: number; scale?: number; labels?: number[]; normalise?: boolean; channels?: number },
 ): Uint8Array {
   const { columns, labels } = opts,
-    scale = opts.scale ?? 2;
+    scale = opts.scale ?? 2,
+    C = opts.channels ?? 1;
   const rows = Math.ceil(n / columns),
     tw = w * scale,
     th = h * scale,
     lh = labels ? LABEL_H : 0;
   const W = columns * (tw + 1) + 1,
     H = rows * (th + lh + 1) + 1;
-  const out = new Float32Array(W * H).fill(1);
+  const out = new Float32Array(C * W * H).fill(1);
   for (let i = 0; i < n; i++) {
-    const tile = imgs.subarray(i * w * h, (i + 1) * w * h);
+    // One range over all of a tile's planes, so a colour tile keeps its hues.
+    const tile = imgs.subarray(i * C * w * h, (i + 1) * C * w * h);
     let lo = 0,
       k = 1;
     if (opts.normalise) {
@@ -163,22 +179,25 @@ export function labelledGrid(
     }
     const ox = 1 + (i % columns) * (tw + 1),
       oy = 1 + Math.floor(i / columns) * (th + lh + 1);
-    for (let y = 0; y < th; y++)
-      for (let x = 0; x < tw; x++) {
-        const v = tile[Math.floor(y / scale) * w + Math.floor(x / scale)];
-        const flat = opts.normalise && k === 0;
-        const cross = flat && (Math.abs(x * th - y * tw) < tw || Math.abs((tw - 1 - x) * th - y * tw) < tw);
-        out[(oy + lh + y) * W + ox + x] = flat ? (cross ? 0.25 : 0.5) : (v - lo) * k;
-      }
+    for (let c = 0; c < C; c++)
+      for (let y = 0; y < th; y++)
+        for (let x = 0; x < tw; x++) {
+          const v = tile[c * w * h + Math.floor(y / scale) * w + Math.floor(x / scale)];
+          const flat = opts.normalise && k === 0;
+          const cross = flat && (Math.abs(x * th - y * tw) < tw || Math.abs((tw - 1 - x) * th - y * tw) < tw);
+          out[c * W * H + (oy + lh + y) * W + ox + x] = flat ? (cross ? 0.25 : 0.5) : (v - lo) * k;
+        }
     if (labels) {
       const text = String(labels[i]);
       for (let d = 0; d < text.length && 1 + d * 4 + 3 <= tw; d++) {
         const glyph = DIGITS[text.charCodeAt(d) - 48];
         if (!glyph) continue;
         for (let gy = 0; gy < 5; gy++)
-          for (let gx = 0; gx < 3; gx++) if (glyph[gy] & (4 >> gx)) out[(oy + 1 + gy) * W + ox + 1 + d * 4 + gx] = 0;
+          for (let gx = 0; gx < 3; gx++)
+            if (glyph[gy] & (4 >> gx))
+              for (let c = 0; c < C; c++) out[c * W * H + (oy + 1 + gy) * W + ox + 1 + d * 4 + gx] = 0;
       }
     }
   }
-  return encodeGray(out, W, H);
+  return encodePlanes(out, C, W, H);
 }

@@ -10,7 +10,8 @@
 import { CAPS } from '../caps.js';
 import { badRequest } from '../errors.js';
 import { prefixLayers, synthGrad, synthLayerNames, vjp, type Cotangent } from '../gradient.js';
-import { resize, type Gray } from '../image/ops.js';
+import type { Gray } from '../image/ops.js';
+import { eachPlane, resizePlanes } from '../image/planes.js';
 import type { Model, TensorOut } from '../model.js';
 import { act, IO } from '../../../model-contract/graphs.js';
 import { Rng } from '../../../model-contract/random.js';
@@ -35,26 +36,44 @@ export function minSide(model: Model): number {
 }
 
 /**
- * An image with a side under the prefix's minimum, padded with the background (0: the model sees light on
- * dark) to that minimum, centred; larger images are returned as they are.
+ * An image of c planes with a side under the prefix's minimum, padded with the background (0: the model sees
+ * light on dark; black bars for a colour model, as its letterbox) to that minimum, centred; larger images are
+ * returned as they are.
  */
-export function padToMin(img: Gray, min: number): { img: Gray; padded: boolean } {
+export function padToMin(img: Gray, min: number, c = 1): { img: Gray; padded: boolean } {
   if (img.width >= min && img.height >= min) return { img, padded: false };
   const w = Math.max(min, img.width),
     h = Math.max(min, img.height);
   const ox = Math.floor((w - img.width) / 2),
     oy = Math.floor((h - img.height) / 2);
-  const data = new Float32Array(w * h);
-  for (let y = 0; y < img.height; y++)
-    data.set(img.data.subarray(y * img.width, (y + 1) * img.width), (y + oy) * w + ox);
+  const data = eachPlane(
+    img.data,
+    c,
+    img.width * img.height,
+    (p) => {
+      const out = new Float32Array(w * h);
+      for (let y = 0; y < img.height; y++) out.set(p.subarray(y * img.width, (y + 1) * img.width), (y + oy) * w + ox);
+      return out;
+    },
+    w * h,
+  );
   return { img: { width: w, height: h, data }, padded: true };
 }
 
-/** Objective value and activations of the chosen layers at x (h x w), from the forward-only conv graph. */
+/** The input channels of the model: every image handed to the synthesis graphs holds this many planes. */
+export const channelsOf = (model: Model) => model.meta.input.shape[0];
+
+/** Refuses an image whose data is not c planes of its width x height (a caller's bug, not a user's). */
+export function checkPlanes(img: Gray, c: number, what: string) {
+  if (img.data.length !== c * img.width * img.height)
+    throw new Error(`${what}: ${img.data.length} values for ${c} planes of ${img.width}x${img.height}`);
+}
+
+/** Objective value and activations of the chosen layers at x (C x h x w), from the forward-only conv graph. */
 export async function layerActs(model: Model, x: Float32Array, w: number, h: number, layers: string[]) {
   const outputs = await model.runner.run(
     'conv-model',
-    { [IO.input]: { data: x, dims: [1, 1, h, w] } },
+    { [IO.input]: { data: x, dims: [1, channelsOf(model), h, w] } },
     layers.map(act),
   );
   const acts: Record<string, TensorOut> = {};
@@ -73,15 +92,17 @@ export async function dream(model: Model, upload: Gray, cfg: DreamConfig) {
     throw badRequest(
       `dream images are at most ${CAPS.dreamSide} pixels on a side (dreamSide); got ${upload.width}x${upload.height}`,
     );
-  const min = minSide(model);
-  const { img: image, padded } = padToMin(upload, min);
+  const min = minSide(model),
+    c = channelsOf(model);
+  checkPlanes(upload, c, 'dream');
+  const { img: image, padded } = padToMin(upload, min, c);
   const rng = new Rng(cfg.seed);
   const sizes = Array.from({ length: cfg.octaves }, (_, k) => {
     const f = cfg.octaveScale ** (cfg.octaves - 1 - k);
     return { w: Math.max(min, Math.round(image.width / f)), h: Math.max(min, Math.round(image.height / f)) };
   });
   const before = (await layerActs(model, image.data, image.width, image.height, cfg.layers)).objective;
-  let detail: Gray = { width: sizes[0].w, height: sizes[0].h, data: new Float32Array(sizes[0].w * sizes[0].h) };
+  let detail: Gray = { width: sizes[0].w, height: sizes[0].h, data: new Float32Array(c * sizes[0].w * sizes[0].h) };
   let x = image.data;
   const inGraph = cfg.layers.every((l) => synthLayerNames(model).includes(l));
   const gradient = async (img: Float32Array, w: number, h: number): Promise<Float32Array> => {
@@ -91,18 +112,18 @@ export async function dream(model: Model, upload: Gray, cfg: DreamConfig) {
     const { acts } = await layerActs(model, img, w, h, cfg.layers);
     const cot: Record<string, Cotangent> = {};
     for (const l of cfg.layers) cot[l] = { data: acts[l].data.map((v) => v / acts[l].data.length), dims: acts[l].dims };
-    return (await vjp(model, img, [1, 1, h, w], cot, [], 'conv-grad')).grad;
+    return (await vjp(model, img, [1, c, h, w], cot, [], 'conv-grad')).grad;
   };
   for (const { w, h } of sizes) {
-    const base = resize(image, w, h).data;
-    const d = detail.width === w && detail.height === h ? detail.data : resize(detail, w, h).data;
+    const base = resizePlanes(image, c, w, h).data;
+    const d = resizePlanes(detail, c, w, h).data;
     x = base.map((v, i) => v + d[i]);
     for (let s = 0; s < cfg.steps; s++) {
       // Random roll (jitter) so the dream does not lock onto the pixel grid.
       const jx = rng.int(2 * cfg.jitter + 1) - cfg.jitter,
         jy = rng.int(2 * cfg.jitter + 1) - cfg.jitter;
-      const rolled = roll(x, w, h, jx, jy);
-      const g = roll(await gradient(rolled, w, h), w, h, -jx, -jy);
+      const rolled = eachPlane(x, c, w * h, (p) => roll(p, w, h, jx, jy));
+      const g = eachPlane(await gradient(rolled, w, h), c, w * h, (p) => roll(p, w, h, -jx, -jy));
       let mean = 0,
         sq = 0;
       for (const v of g) {

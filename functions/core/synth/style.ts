@@ -10,9 +10,10 @@
 import { CAPS } from '../caps.js';
 import { badRequest } from '../errors.js';
 import { synthGrad, synthLayerNames, vjp, type Cotangent, type SynthTerm } from '../gradient.js';
-import { resize, type Gray } from '../image/ops.js';
+import type { Gray } from '../image/ops.js';
+import { resizePlanes } from '../image/planes.js';
 import type { Model, TensorOut } from '../model.js';
-import { layerActs, minSide, padToMin } from './dream.js';
+import { channelsOf, checkPlanes, layerActs, minSide, padToMin } from './dream.js';
 import { lbfgsBox } from './lbfgs.js';
 
 export interface StyleConfig {
@@ -41,16 +42,19 @@ function gram(f: TensorOut): Float32Array {
   return g;
 }
 
-function fit(img: Gray, side: number): Gray {
+function fit(img: Gray, c: number, side: number): Gray {
   const s = side / Math.max(img.width, img.height);
-  return resize(img, Math.max(1, Math.round(img.width * s)), Math.max(1, Math.round(img.height * s)));
+  return resizePlanes(img, c, Math.max(1, Math.round(img.width * s)), Math.max(1, Math.round(img.height * s)));
 }
 
 export async function stylise(model: Model, content: Gray, style: Gray, cfg: StyleConfig) {
   if (cfg.side > CAPS.dreamSide) throw badRequest(`side is at most ${CAPS.dreamSide}`);
+  const ch = channelsOf(model);
+  checkPlanes(content, ch, 'style content');
+  checkPlanes(style, ch, 'style image');
   // A side under the prefix's minimum (a thin strip, a tiny upload) is padded up to it.
-  const { img: c, padded } = padToMin(fit(content, cfg.side), minSide(model));
-  const s = resize(style, c.width, c.height);
+  const { img: c, padded } = padToMin(fit(content, ch, cfg.side), minSide(model), ch);
+  const s = resizePlanes(style, ch, c.width, c.height);
   const { width: w, height: h } = c;
   const all = [...new Set([...cfg.styleLayers, cfg.contentLayer])];
   const target = (await layerActs(model, s.data, w, h, cfg.styleLayers)).acts;
@@ -119,7 +123,7 @@ export async function stylise(model: Model, content: Gray, style: Gray, cfg: Sty
     return {
       content: contentLoss,
       style: styleLoss,
-      grad: last ? undefined : (await vjp(model, x, [1, 1, h, w], cot, [], 'conv-grad')).grad,
+      grad: last ? undefined : (await vjp(model, x, [1, ch, h, w], cot, [], 'conv-grad')).grad,
     };
   };
   if (cfg.optimizer === 'lbfgs') {

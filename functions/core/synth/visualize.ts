@@ -5,11 +5,11 @@
  * A grid of every filter of a layer runs as one batch.
  */
 import { warp } from '../../../model-contract/affine.js';
-import { badRequest } from '../errors.js';
 import { forward, inputSize, prefixLayers, vjp } from '../gradient.js';
 import type { LayerMeta, Model } from '../model.js';
 import { Rng } from '../../../model-contract/random.js';
 import { tvGradient } from '../fool/regularise.js';
+import { eachPlane } from '../image/planes.js';
 
 export interface VisualizeConfig {
   layer: LayerMeta;
@@ -48,8 +48,8 @@ function objectiveCot(
 
 export async function visualize(model: Model, cfg: VisualizeConfig) {
   const [c, h, w] = model.meta.input.shape,
-    size = inputSize(model);
-  if (c !== 1) throw badRequest('visualize supports single-channel models');
+    size = inputSize(model),
+    hw = h * w;
   const units =
     cfg.unit === 'all' ? Array.from({ length: cfg.layer.outShape[0] }, (_, ch) => ({ channel: ch })) : [cfg.unit];
   const n = units.length,
@@ -86,8 +86,8 @@ export async function visualize(model: Model, cfg: VisualizeConfig) {
       tx: rng.int(2 * cfg.jitter + 1) - cfg.jitter,
       ty: rng.int(2 * cfg.jitter + 1) - cfg.jitter,
     };
-    for (let i = 0; i < n; i++)
-      warp(x.subarray(i * size, (i + 1) * size), h, w, t, moved.subarray(i * size, (i + 1) * size));
+    for (let i = 0; i < n * c; i++)
+      warp(x.subarray(i * hw, (i + 1) * hw), h, w, t, moved.subarray(i * hw, (i + 1) * hw));
     const { grad } = await vjp(
       model,
       moved,
@@ -101,11 +101,18 @@ export async function visualize(model: Model, cfg: VisualizeConfig) {
       const o = i * size;
       const g = grad.subarray(o, o + size);
       // Undo the shift first (it was applied after rotation/scale about the centre), then the rotation/scale.
-      const unshifted = warp(g, h, w, { angleDeg: 0, scale: 1, tx: -t.tx, ty: -t.ty });
-      warp(unshifted, h, w, inv, back);
+      eachPlane(
+        g,
+        c,
+        hw,
+        (p) => warp(warp(p, h, w, { angleDeg: 0, scale: 1, tx: -t.tx, ty: -t.ty }), h, w, inv),
+        hw,
+        back,
+      );
       let max = 1e-12;
       for (const v of back) max = Math.max(max, Math.abs(v));
-      if (cfg.tv > 0) tvGradient(x.subarray(o, o + size), w, h, tv);
+      // Total variation within each colour plane.
+      if (cfg.tv > 0) eachPlane(x.subarray(o, o + size), c, hw, (p) => tvGradient(p, w, h), hw, tv);
       for (let p = 0; p < size; p++)
         x[o + p] = Math.min(1, Math.max(0, x[o + p] + (cfg.lr * back[p]) / max - cfg.l2 * x[o + p] - cfg.tv * tv[p]));
     }

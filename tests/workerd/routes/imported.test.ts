@@ -66,4 +66,12 @@ describe('feature visualisation of an imported MLP', () => {
     expect(r.status).toBe(200);
     expect(((await r.json()) as { layer: string }).layer).toBe('dense2');
   });
+
+  it('dream and style, which need a ReLU feature map, say so with a 400', async () => {
+    for (const path of ['dream', 'style']) {
+      const r = await app.request(`${BASE}/models/imported-mlp/${path}`, { method: 'POST' });
+      expect(r.status).toBe(400);
+      expect(((await r.json()) as { detail: string }).detail).toMatch(/needs a ReLU feature map .* has none/);
+    }
+  });
 });

@@ -1,17 +1,39 @@
 /**
  * The shapes model (64x64 RGB, trained on an image folder, served because its folder exists) over HTTP in real
- * workerd: colour PNG and JPEG pictures it never saw are classified; the gradient capabilities that take colour
- * answer 2xx; visualize, dream and style answer a clear 400 (single-channel only for now), never a 500.
+ * workerd: colour PNG and JPEG pictures it never saw are classified, and every gradient capability answers 2xx
+ * with colour pictures of the size its options imply (decoded here with the edge's own PNG decoder).
  */
 import { describe, expect, it } from 'vitest';
-import { expectProblem, fixture, post } from '../fixtures.js';
+import { decodePng } from '../../../functions/core/image/png-decode.js';
+import { fixture, post } from '../fixtures.js';
 
 const json = async <T = Record<string, any>>(r: Response) => {
   expect(r.status).toBe(200);
   return (await r.json()) as T;
 };
 
+interface Pic {
+  width: number;
+  height: number;
+  png: string;
+}
+
+/** Decodes an answer's picture; checks its declared size and that it is an RGB PNG; returns the share of pixels whose channels differ (colour, not gray). */
+async function colourPicture(p: Pic, width: number, height: number) {
+  const png = await decodePng(Uint8Array.from(atob(p.png.slice(p.png.indexOf(',') + 1)), (c) => c.charCodeAt(0)));
+  expect([png.width, png.height, p.width, p.height]).toEqual([width, height, width, height]);
+  expect(png.channels).toBe(3);
+  let coloured = 0;
+  for (let i = 0; i < width * height; i++) {
+    const [r, g, b] = [png.data[i * 3], png.data[i * 3 + 1], png.data[i * 3 + 2]];
+    if (Math.max(r, g, b) - Math.min(r, g, b) > 8) coloured++;
+  }
+  return coloured / (width * height);
+}
+
 describe('shapes over HTTP', () => {
+  const star = () => fixture('shape-star-192.png');
+
   for (const [file, label] of [
     ['shape-star-192.png', 'star'],
     ['shape-ring-192.jpg', 'ring'],
@@ -26,26 +48,68 @@ describe('shapes over HTTP', () => {
     });
   }
 
-  it('activations, saliency (every method), attack and fooling answer 200 on the colour model', async () => {
-    const star = fixture('shape-star-192.png');
-    const act = await json(await post('/models/shapes/activations', star));
-    expect(act.layers[0].shape[0]).toBeGreaterThan(0);
-    for (const method of ['gradient', 'gradient-x-input', 'smoothgrad', 'integrated-gradients', 'grad-cam']) {
-      const s = await json(await post(`/models/shapes/saliency?method=${method}`, star));
-      expect(s.prediction.label).toBe('star');
-    }
-    const attack = await json(await post('/models/shapes/attack?steps=5', star));
-    expect(attack.before.label).toBe('star');
-    const fool = await json(await post('/models/shapes/fooling?target=4&steps=5', new Uint8Array(0)));
-    expect(fool.results.length).toBeGreaterThan(0);
+  it('activations: the first conv layer as a grid of its maps', async () => {
+    const act = await json(await post('/models/shapes/activations', star()));
+    expect(act.layers[0].shape).toEqual([8, 64, 64]);
+    expect(act.picture.width).toBeGreaterThan(64);
   });
 
-  it('visualize, dream and style say they take single-channel models (400), never 500', async () => {
-    await expectProblem(await post('/models/shapes/visualize', new Uint8Array(0)), 400, /single-channel/);
-    await expectProblem(
-      await post('/models/shapes/dream', fixture('shape-star-192.png')),
-      400,
-      /dream supports single-channel models; shapes has 3 channels/,
-    );
+  it('saliency, every method: the heatmap over the colour input, 256x256', async () => {
+    for (const method of ['gradient', 'gradient-x-input', 'smoothgrad', 'integrated-gradients', 'grad-cam']) {
+      const s = await json(await post(`/models/shapes/saliency?method=${method}&samples=4&steps=8`, star()));
+      expect(s.prediction.label).toBe('star');
+      expect(s.map.width).toBe(64);
+      // The star fixture is a coloured shape on a coloured background: the overlay keeps its colours.
+      expect(await colourPicture(s.picture, 256, 256)).toBeGreaterThan(0.3);
+    }
+  });
+
+  it('attack: adversarial image and perturbation in RGB at 4x', async () => {
+    const a = await json(await post('/models/shapes/attack?steps=5', star()));
+    expect(a.before.label).toBe('star');
+    expect(await colourPicture(a.pictures.adversarial, 256, 256)).toBeGreaterThan(0.3);
+    // Each plane moves on its own, so the perturbation is coloured too (mid-gray would be no change).
+    expect(await colourPicture(a.pictures.perturbation, 256, 256)).toBeGreaterThan(0.05);
+  });
+
+  it('fooling: one RGB picture per class target (a row of six at 4x)', async () => {
+    const one = await json(await post('/models/shapes/fooling?target=4&steps=5&tv=0.01&blur_every=2', ''));
+    expect(one.results).toHaveLength(1);
+    expect(await colourPicture(one.picture, 256, 256)).toBeGreaterThan(0.3);
+    const all = await json(await post('/models/shapes/fooling?target=all&steps=3', ''));
+    expect(all.results).toHaveLength(6);
+    await colourPicture(all.picture, 6 * (256 + 1) + 1, 256 + 2);
+  });
+
+  it('visualize: a filter, a class and a grid of every filter of a layer in RGB', async () => {
+    const one = await json(await post('/models/shapes/visualize?steps=4', ''));
+    expect(one.objective[0].after).toBeGreaterThan(one.objective[0].before);
+    expect(await colourPicture(one.picture, 256, 256)).toBeGreaterThan(0.1);
+    const cls = await json(await post('/models/shapes/visualize?class=star&steps=4', ''));
+    expect(cls.layer).toBe('dense1');
+    await colourPicture(cls.picture, 256, 256);
+    // conv2d1 has 8 filters: 3 columns x 3 rows of 64x64 tiles at 3x with 1 px gaps.
+    const grid = await json(await post('/models/shapes/visualize?channel=all&steps=2', ''));
+    expect(grid.objective).toHaveLength(8);
+    await colourPicture(grid.picture, 3 * (192 + 1) + 1, 3 * (192 + 1) + 1);
+  });
+
+  it('dream: the colour upload dreamed at its own size', async () => {
+    const d = await json(await post('/models/shapes/dream?side=48&steps=2&octaves=2', star()));
+    expect([d.width, d.height]).toEqual([48, 48]);
+    expect(d.preprocessing.steps[0]).toBe('RGB');
+    expect(d.objective.after).toBeGreaterThan(d.objective.before);
+    expect(await colourPicture(d.picture, 48 * 5, 48 * 5)).toBeGreaterThan(0.3);
+  });
+
+  it('style: two colour pictures; the style loss falls', async () => {
+    const form = new FormData();
+    form.append('content', new Blob([star()]), 'c.png');
+    form.append('style', new Blob([fixture('shape-ring-192.jpg')]), 's.jpg');
+    const s = await json(await post('/models/shapes/style?side=32&steps=6', form));
+    expect([s.width, s.height]).toEqual([32, 32]);
+    expect(s.losses.last.style).toBeLessThan(s.losses.first.style);
+    // Three panels (content, style, result) of 32x32 at 5x with 1 px gaps.
+    expect(await colourPicture(s.picture, 3 * (160 + 1) + 1, 160 + 2)).toBeGreaterThan(0.3);
   });
 });

@@ -1,0 +1,40 @@
+/** The image-folder architecture: max-pool blocks until the maps are under 8x8, or (lastMap) until they are N x N. */
+import { describe, expect, it } from 'vitest';
+import { autoArch } from '../../../training/presets.js';
+import { resolve } from '../../../training/spec.js';
+
+const shapeOf = (arch: ReturnType<typeof autoArch>, kind: string) =>
+  resolve(arch)
+    .filter((l) => l.kind === kind)
+    .map((l) => l.outShape);
+
+describe('autoArch', () => {
+  it('64x64 RGB: four pooled blocks, the last ReLU 8x8, then global average pooling', () => {
+    const arch = autoArch([3, 64, 64], 6);
+    expect(shapeOf(arch, 'relu')).toEqual([
+      [8, 64, 64],
+      [16, 32, 32],
+      [32, 16, 16],
+      [64, 8, 8],
+    ]);
+    expect(arch.layers.filter((l) => l.kind === 'maxpool')).toHaveLength(4);
+  });
+
+  it('lastMap 16: the same blocks and filters, pooled twice; global average pooling right after the 16x16 ReLU', () => {
+    const arch = autoArch([3, 64, 64], 6, 16);
+    expect(shapeOf(arch, 'relu')).toEqual([
+      [8, 64, 64],
+      [16, 32, 32],
+      [32, 16, 16],
+      [64, 16, 16],
+    ]);
+    const kinds = arch.layers.map((l) => l.kind);
+    expect(kinds.slice(-4)).toEqual(['relu', 'avgpool', 'flatten', 'dense']);
+    expect(kinds.filter((k) => k === 'maxpool')).toHaveLength(2);
+  });
+
+  it('a lastMap the input does not halve to is refused with the valid sizes', () => {
+    expect(() => autoArch([3, 64, 64], 6, 12)).toThrow(/use one of 64, 32, 16, 8/);
+    expect(() => autoArch([3, 64, 64], 6, 4)).toThrow(/use one of 64, 32, 16, 8/);
+  });
+});

@@ -1,0 +1,137 @@
+/**
+ * npm run report:cam-variants -- --model <name> [--dir models] [--layers relu4,relu3] [--data DIR]
+ * What limits Grad-CAM's heat inside the object masks (training/cam.ts measures the edge's one definition): for
+ * each layer, the same share of heat inside the mask, averaged over the test images, for
+ *   grad-cam, bilinear   the edge's map (ReLU of the alpha-weighted sum, bilinear upsampling)
+ *   grad-cam, nearest    the same map with blocky (nearest) upsampling
+ *   positive gradients   alpha_k = mean of ReLU(dlogit/dA_k) (as Grad-CAM++ keeps only positive evidence)
+ *   layer-cam            ReLU(sum_k ReLU(dlogit/dA_k) * A_k), per-position weights (Jiang et al. 2021)
+ *   ceiling              the mask itself area-averaged to the layer's grid and upsampled back (bilinear, nearest):
+ *                        the most any map at that resolution can put inside the mask
+ * Printed, not written: the metric and the edge keep their definitions.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { act, gradAct } from '../model-contract/graphs.js';
+import { argmaxRow, forward, oneHot, vjp } from '../functions/core/gradient.js';
+import { resize } from '../functions/core/image/ops.js';
+import type { ModelMeta } from '../functions/core/model.js';
+import { maskOf, memoryModel } from './cam.js';
+import { loadImageFolder, type ImageFolderSplit } from './data/image-folder.js';
+import type { Annotations } from './evaluate.js';
+
+const { values: a } = parseArgs({
+  options: {
+    model: { type: 'string' },
+    dir: { type: 'string', default: 'models' },
+    layers: { type: 'string' },
+    data: { type: 'string' },
+  },
+});
+
+async function main() {
+  if (!a.model) throw new Error('usage: npm run report:cam-variants -- --model <name> [--dir models] [--layers a,b]');
+  const dir = path.join(a.dir!, a.model);
+  const meta = JSON.parse(fs.readFileSync(path.join(dir, 'meta.json'), 'utf8')) as ModelMeta & {
+    split: ImageFolderSplit;
+  };
+  const [c, h, w] = meta.input.shape,
+    size = c * h * w,
+    hw = h * w;
+  const data = a.data ?? meta.split.dir;
+  const { test, testFiles } = await loadImageFolder(data, {
+    channels: c as 1 | 3,
+    height: h,
+    width: w,
+    fit: meta.preprocessing.protocol as 'letterbox' | 'crop',
+    seed: meta.split.seed,
+    testFraction: meta.split.testFraction,
+  });
+  const ann = JSON.parse(fs.readFileSync(path.join(data, 'annotations.json'), 'utf8')) as Annotations;
+  const onnx = Object.fromEntries(
+    fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.onnx'))
+      .map((f) => [f, new Uint8Array(fs.readFileSync(path.join(dir, f)))]),
+  );
+  const model = memoryModel(meta, onnx, new Uint8Array(fs.readFileSync(path.join(dir, 'weights.bin'))));
+  const k = meta.labels.length,
+    last = meta.layers[meta.layers.length - 1].name;
+  const layers = (a.layers ?? meta.layers.filter((l) => l.kind === 'relu' && l.outShape[1] > 1).map((l) => l.name))
+    .toString()
+    .split(',');
+  const inside = (map: Float32Array, mask: Uint8Array) => {
+    let all = 0,
+      In = 0;
+    for (let p = 0; p < hw; p++) {
+      all += map[p];
+      if (mask[p]) In += map[p];
+    }
+    return all > 0 ? In / all : 0;
+  };
+  const up = (m: Float32Array, lw: number, lh: number, how: 'bilinear' | 'nearest') => {
+    if (how === 'bilinear') return resize({ width: lw, height: lh, data: m }, w, h).data;
+    const o = new Float32Array(hw);
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++) o[y * w + x] = m[Math.floor((y * lh) / h) * lw + Math.floor((x * lw) / w)];
+    return o;
+  };
+  for (const name of layers) {
+    const layer = meta.layers.find((l) => l.name === name);
+    if (!layer || layer.outShape.length !== 3) throw new Error(`${name} is not a conv-shaped layer of ${a.model}`);
+    const [C, lh, lw] = layer.outShape,
+      lhw = lh * lw;
+    const sums: Record<string, number> = {};
+    const add = (key: string, v: number) => (sums[key] = (sums[key] ?? 0) + v);
+    let n = 0;
+    for (let i = 0; i < test.n; i++) {
+      const m = ann.images[testFiles[i]]?.mask;
+      if (!m) continue;
+      const mask = maskOf(m, hw);
+      const x = test.images.slice(i * size, (i + 1) * size);
+      const target = argmaxRow((await forward(model, x, 1)).probs, 0, k);
+      const { outputs } = await vjp(model, x, [1, c, h, w], { [last]: oneHot(1, k, target) }, [
+        act(name),
+        gradAct(name),
+      ]);
+      const A = outputs[act(name)].data,
+        G = outputs[gradAct(name)].data;
+      const cam = new Float32Array(lhw),
+        pos = new Float32Array(lhw),
+        lcam = new Float32Array(lhw);
+      for (let ch = 0; ch < C; ch++) {
+        let alpha = 0,
+          alphaPos = 0;
+        for (let p = 0; p < lhw; p++) {
+          alpha += G[ch * lhw + p] / lhw;
+          alphaPos += Math.max(0, G[ch * lhw + p]) / lhw;
+        }
+        for (let p = 0; p < lhw; p++) {
+          cam[p] += alpha * A[ch * lhw + p];
+          pos[p] += alphaPos * A[ch * lhw + p];
+          lcam[p] += Math.max(0, G[ch * lhw + p]) * A[ch * lhw + p];
+        }
+      }
+      const relu = (v: Float32Array) => v.map((t) => Math.max(0, t));
+      const ceiling = resize({ width: w, height: h, data: Float32Array.from(mask) }, lw, lh).data;
+      for (const how of ['bilinear', 'nearest'] as const) {
+        add(`grad-cam, ${how}`, inside(up(relu(cam), lw, lh, how), mask));
+        add(`layer-cam, ${how}`, inside(up(relu(lcam), lw, lh, how), mask));
+        add(`ceiling, ${how}`, inside(up(ceiling, lw, lh, how), mask));
+      }
+      add('positive gradients, bilinear', inside(up(relu(pos), lw, lh, 'bilinear'), mask));
+      n++;
+    }
+    console.log(`${a.model} ${name} (${lh}x${lw}), ${n} test images: heat inside the mask`);
+    for (const [key, v] of Object.entries(sums)) console.log(`  ${key.padEnd(30)} ${((100 * v) / n).toFixed(1)}%`);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(`error: ${(e as Error).message}`);
+    process.exit(1);
+  },
+);
