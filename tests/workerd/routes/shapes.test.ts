@@ -59,8 +59,8 @@ describe('shapes over HTTP', () => {
       const s = await json(await post(`/models/shapes/saliency?method=${method}&samples=4&steps=8`, star()));
       expect(s.prediction.label).toBe('star');
       expect(s.map.width).toBe(64);
-      // The star fixture is a coloured shape on a coloured background: the overlay keeps its colours.
-      expect(await colourPicture(s.picture, 256, 256)).toBeGreaterThan(0.3);
+      // The star fixture is a coloured shape on a coloured background: the overlay keeps its colours (dimmed).
+      expect(await colourPicture(s.pictures.overlay, 256, 256)).toBeGreaterThan(0.3);
     }
   });
 
@@ -78,7 +78,8 @@ describe('shapes over HTTP', () => {
     expect(await colourPicture(one.picture, 256, 256)).toBeGreaterThan(0.3);
     const all = await json(await post('/models/shapes/fooling?target=all&steps=3', ''));
     expect(all.results).toHaveLength(6);
-    await colourPicture(all.picture, 6 * (256 + 1) + 1, 256 + 2);
+    // A row of six tiles at 4x with 1 px gaps, each under a 7 px strip with its class number.
+    await colourPicture(all.picture, 6 * (256 + 1) + 1, 256 + 7 + 2);
   });
 
   it('visualize: a filter, a class and a grid of every filter of a layer in RGB', async () => {
@@ -88,10 +89,10 @@ describe('shapes over HTTP', () => {
     const cls = await json(await post('/models/shapes/visualize?class=star&steps=4', ''));
     expect(cls.layer).toBe('dense1');
     await colourPicture(cls.picture, 256, 256);
-    // conv2d1 has 8 filters: 3 columns x 3 rows of 64x64 tiles at 3x with 1 px gaps.
+    // conv2d1 has 8 filters: 3 columns x 3 rows of 64x64 tiles at 3x with 1 px gaps, each under a 7 px label.
     const grid = await json(await post('/models/shapes/visualize?channel=all&steps=2', ''));
     expect(grid.objective).toHaveLength(8);
-    await colourPicture(grid.picture, 3 * (192 + 1) + 1, 3 * (192 + 1) + 1);
+    await colourPicture(grid.picture, 3 * (192 + 1) + 1, 3 * (192 + 7 + 1) + 1);
   });
 
   it('dream: the colour upload dreamed at its own size', async () => {
