@@ -10,23 +10,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { modelGraphs, type ContractLayer } from '../model-contract/graphs.js';
+import { BASE_GRAPHS, modelGraphs, type ContractLayer } from '../model-contract/graphs.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const DEFAULT_MODELS = path.join(ROOT, 'models');
 export const DEFAULT_OUT = path.join(ROOT, 'functions/runtime/registry.generated.ts');
 
 /** Graphs every model must have: the edge's capabilities run them (functions/core/model.ts Graph). */
-export const REQUIRED_GRAPHS = [
-  'classify',
-  'model',
-  'input-grad',
-  'loss-grad',
-  'conv-model',
-  'conv-grad',
-  'synth-grad',
-] as const;
-const GRAPH = /^(classify|model|input-grad|loss-grad|conv-model|conv-grad|synth-grad|conv-grad-\d+|synth-grad-\d+)$/;
+/** The base graphs (the contract's); a folder must hold those the contract gives its architecture. */
+export const REQUIRED_GRAPHS = BASE_GRAPHS;
+const GRAPH = new RegExp(`^(${BASE_GRAPHS.join('|')}|conv-grad-\\d+|synth-grad-\\d+)$`);
 const NAME = /^[a-z0-9][a-z0-9_-]*$/;
 
 export interface RegistryEntry {

@@ -27,7 +27,7 @@ import { encodeModel, type ModelDef } from './onnx/proto.js';
 import { readInitializers } from './onnx/read.js';
 import type { Preset } from './presets.js';
 import { confusionMatrix, lineChart } from './report.js';
-import { paramCount, resolve, type ArchSpec } from './spec.js';
+import { paramCount, resolve, type ArchSpec, type ResolvedLayer } from './spec.js';
 import type { TrainOptions, TrainResult } from './trainer.js';
 
 export const SAMPLE_COUNT = 100;
@@ -211,6 +211,18 @@ function samples(d: LoadedData['test']) {
   };
 }
 
+/** meta.json's layers: each resolved layer's shapes, spec, parameters and the lecture's counts. */
+export const layerMetas = (layers: ResolvedLayer[]): ModelMeta['layers'] =>
+  layers.map((l) => ({
+    name: l.name,
+    kind: l.kind,
+    spec: l.spec,
+    inShape: l.inShape,
+    outShape: l.outShape,
+    params: l.params.map((p) => ({ name: p.name, shape: p.shape, trainable: p.trainable })),
+    ...l.counts,
+  }));
+
 export async function buildArtifacts(x: ArtifactInput) {
   const { arch } = x.opts;
   const layers = resolve(arch);
@@ -273,15 +285,7 @@ export async function buildArtifacts(x: ArtifactInput) {
     graphs: graphDocs(arch),
     architecture: arch,
     parameters: paramCount(layers),
-    layers: layers.map((l) => ({
-      name: l.name,
-      kind: l.kind,
-      spec: l.spec,
-      inShape: l.inShape,
-      outShape: l.outShape,
-      params: l.params.map((p) => ({ name: p.name, shape: p.shape, trainable: p.trainable })),
-      ...l.counts,
-    })),
+    layers: layerMetas(layers),
     metrics: {
       testAccuracy: m.testAccuracy,
       testImages: m.testImages,

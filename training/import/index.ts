@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Rng } from '../../model-contract/random.js';
 import type { ModelMeta, MetaProtocol } from '../../model-contract/meta.js';
-import { encodeGraphs, fileHashes, graphDocs, metaJson } from '../artifacts.js';
+import { encodeGraphs, fileHashes, graphDocs, layerMetas, metaJson } from '../artifacts.js';
 import type { Dataset } from '../data/dataset.js';
 import { loadIdxSplit } from '../data/fashion.js';
 import { loadImageFolder } from '../data/image-folder.js';
@@ -141,15 +141,7 @@ export async function importModel(a: ImportArgs): Promise<ImportResult> {
     graphs: graphDocs(mapped.arch),
     architecture: mapped.arch,
     parameters: paramCount(layers),
-    layers: layers.map((l) => ({
-      name: l.name,
-      kind: l.kind,
-      spec: l.spec,
-      inShape: l.inShape,
-      outShape: l.outShape,
-      params: l.params.map((p) => ({ name: p.name, shape: p.shape, trainable: p.trainable })),
-      ...l.counts,
-    })),
+    layers: layerMetas(layers),
     metrics: m
       ? {
           testAccuracy: m.testAccuracy,
