@@ -10,7 +10,23 @@
  */
 export type MetaProtocol = 'mnist' | 'fit' | 'letterbox' | 'crop';
 
-export interface LayerMeta {
+/** A layer's counts by the lecture's formulas (training/spec.ts computes them; the model card shows them). */
+export interface LayerCounts {
+  /** Trainable weights without biases: conv n_f * n_rs^2 * n_ch, dense in * out. */
+  weights: number;
+  biases: number;
+  /** Output neurons: prod(out shape); conv: H_out * W_out * n_f, each side floor((n_in + p_begin + p_end - n_rs)/n_s)
+   *  + 1 (the per-side padding sum: 2p when even; see convOutSide). */
+  neurons: number;
+  /** Weighted connections: each conv output neuron sees n_rs^2 * n_ch inputs. */
+  connections: number;
+  /** Side of the receptive field in input pixels (capped at the input side). */
+  receptiveField: number;
+  /** What a fully connected layer with the same number of inputs and outputs would need (weights + biases). */
+  fullyConnectedParams: number | null;
+}
+
+export interface LayerMeta extends LayerCounts {
   name: string;
   kind: string;
   inShape: number[];
@@ -18,18 +34,22 @@ export interface LayerMeta {
   /** The layer's spec as the architecture gave it (kind plus its options, e.g. kernel for pooling). */
   spec: { kind: string; name?: string; kernel?: number };
   params: { name: string; shape: number[]; trainable: boolean }[];
-  weights: number;
-  biases: number;
-  neurons: number;
-  connections: number;
-  receptiveField: number;
-  fullyConnectedParams: number | null;
 }
 
 /** Accuracy on transformed test images: rotation in degrees and scale factor -> accuracy. */
 export interface RobustnessMeta {
   rotation: Record<string, number>;
   scale: Record<string, number>;
+}
+
+/** One epoch of training (the trainer logs it; meta.json keeps the list). */
+export interface EpochLog {
+  epoch: number;
+  loss: number;
+  trainAccuracy: number;
+  testAccuracy?: number;
+  imagesPerSecond: number;
+  seconds: number;
 }
 
 export interface ModelMeta {
@@ -71,14 +91,7 @@ export interface ModelMeta {
   };
   /** Which held-out set the per-epoch history was measured on. */
   historyMeasuredOn?: 'validation' | 'test';
-  history: {
-    epoch: number;
-    loss: number;
-    trainAccuracy: number;
-    testAccuracy?: number;
-    imagesPerSecond: number;
-    seconds: number;
-  }[];
+  history: EpochLog[];
   /** How the data was split (digits: seed, fraction and a hash of the test indices). */
   split: {
     source?: string;

@@ -3,43 +3,24 @@
  * make-shapes.ts), the share of its Grad-CAM heat (the edge's own saliency code, default layer, predicted class)
  * that falls inside the mask, averaged over the images. Runs the exported graphs on onnxruntime-web in Node.
  */
-import type { Model, ModelMeta, TensorOut } from '../functions/core/model.js';
-import { zeroCotangent } from '../functions/core/model.js';
+import type { Model, ModelMeta } from '../functions/core/model.js';
 import { defaultCamLayer, saliency } from '../functions/core/see/saliency.js';
 import { SaliencyQuery, saliencyOptions } from '../functions/schemas/see.js';
 import * as v from 'valibot';
 import type { Dataset } from './data/dataset.js';
-import { session, tensor } from './engine.js';
+import { session } from './engine.js';
+import { nodeRunner } from './runner.js';
 import type { Annotations } from './evaluate.js';
 
 /** A Model over in-memory graphs (file name -> bytes) sharing weights.bin. */
 export function memoryModel(meta: ModelMeta, onnx: Record<string, Uint8Array>, weightsBin: Uint8Array): Model {
-  const sessions = new Map<string, ReturnType<typeof session>>();
   return {
     meta,
-    runner: {
-      async run(graph, feeds, outputs) {
-        let s = sessions.get(graph);
-        if (!s) {
-          const bytes = onnx[`${graph}.onnx`];
-          if (!bytes) throw new Error(`no graph ${graph}`);
-          s = session(bytes, 'wasm', { 'weights.bin': weightsBin });
-          sessions.set(graph, s);
-        }
-        const sess = await s;
-        const n = feeds.input.dims[0];
-        const inputs = Object.fromEntries(
-          sess.inputNames.map((k) => {
-            const f = feeds[k] ?? zeroCotangent(meta, k, n);
-            return [k, tensor(f.data, f.dims)];
-          }),
-        );
-        const out = outputs ? await sess.run(inputs, outputs) : await sess.run(inputs);
-        const result: Record<string, TensorOut> = {};
-        for (const [k, v] of Object.entries(out)) result[k] = { data: v.data as Float32Array, dims: [...v.dims] };
-        return result;
-      },
-    },
+    runner: nodeRunner(meta, async (graph) => {
+      const bytes = onnx[`${graph}.onnx`];
+      if (!bytes) throw new Error(`no graph ${graph}`);
+      return session(bytes, 'wasm', { 'weights.bin': weightsBin });
+    }),
   };
 }
 

@@ -2,6 +2,7 @@
  * Architecture specs: a layer stack over a [C,H,W] input. resolve() names each layer, infers shapes and
  * counts weights and neurons with the lecture's formulas (see counts in ResolvedLayer).
  */
+import type { LayerCounts } from '../model-contract/meta.js';
 import { ruleFor, type LayerSpec } from './layers/registry.js';
 import type { ParamSpec } from './layers/types.js';
 
@@ -11,20 +12,7 @@ export interface ArchSpec {
   layers: LayerSpec[];
 }
 
-export interface LayerCounts {
-  /** Trainable weights without biases: conv n_f * n_rs^2 * n_ch, dense in * out. */
-  weights: number;
-  biases: number;
-  /** Output neurons: prod(out shape); conv: H_out * W_out * n_f, each side floor((n_in + p_begin + p_end - n_rs)/n_s)
-   *  + 1 (the per-side padding sum: 2p when even; see convOutSide). */
-  neurons: number;
-  /** Weighted connections: each conv output neuron sees n_rs^2 * n_ch inputs. */
-  connections: number;
-  /** Side of the receptive field in input pixels (capped at the input side). */
-  receptiveField: number;
-  /** What a fully connected layer with the same number of inputs and outputs would need (weights + biases). */
-  fullyConnectedParams: number | null;
-}
+export type { LayerCounts };
 
 export interface ResolvedLayer {
   name: string;

@@ -8,6 +8,7 @@ import type { Dataset } from './data/dataset.js';
 import { session, tensor, type Backend } from './engine.js';
 import { buildInference, type Weights } from './graph/compile.js';
 import { IO } from '../model-contract/graphs.js';
+import type { EpochLog } from '../model-contract/meta.js';
 import { Rng } from '../model-contract/random.js';
 import { resolve, type ArchSpec } from './spec.js';
 import { createTrainStep, type StepEngine } from './step.js';
@@ -30,14 +31,7 @@ export interface TrainOptions {
   bnMomentum?: number;
 }
 
-export interface EpochLog {
-  epoch: number;
-  loss: number;
-  trainAccuracy: number;
-  testAccuracy?: number;
-  imagesPerSecond: number;
-  seconds: number;
-}
+export type { EpochLog };
 export interface TrainResult {
   weights: Weights;
   history: EpochLog[];
