@@ -27,16 +27,25 @@ export const FALLBACK: GraphCosts = {
   synth: { fixedMs: 0.6, perImageMs: 0.9 },
 };
 
+/** The kind of a graph file: classify and model are forwards; the prefix graphs (conv-, synth-) synthesis. */
+export function graphKind(graph: string): GraphKind {
+  if (graph === 'classify' || graph === 'model') return 'forward';
+  if (graph.startsWith('conv-') || graph.startsWith('synth-')) return 'synth';
+  return 'grad';
+}
+
+/** One run's estimate: `images` images, each `scale` times the model's input pixels (at least 1). */
+export function runMs(costs: GraphCosts, kind: GraphKind, images: number, scale = 1): number {
+  const k = costs[kind];
+  return k.fixedMs + k.perImageMs * images * Math.max(1, scale);
+}
+
 export function estimateMs(model: Model, work: Runs[]): number {
   const costs = model.costs ?? FALLBACK;
   const [, h, w] = model.meta.input.shape;
   const own = h * w;
   let ms = 0;
-  for (const r of work) {
-    const k = costs[r.kind];
-    const scale = Math.max(1, (r.pixels ?? own) / own);
-    ms += r.runs * (k.fixedMs + k.perImageMs * (r.images ?? 1) * scale);
-  }
+  for (const r of work) ms += r.runs * runMs(costs, r.kind, r.images ?? 1, (r.pixels ?? own) / own);
   return Math.ceil(ms);
 }
 

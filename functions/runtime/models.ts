@@ -3,7 +3,7 @@
  * samples.json) and their runners on onnxruntime-web. Sessions are created on first use and cached per isolate.
  * Which models exist comes from the generated import table (scripts/registry.ts), never from names written here.
  */
-import type { GraphCosts } from '../core/cost.js';
+import { FALLBACK, type GraphCosts } from '../core/cost.js';
 import type { StoredRobustness } from '../core/fool/robustness.js';
 import { inputSize } from '../core/gradient.js';
 import {
@@ -16,6 +16,7 @@ import {
 } from '../core/model.js';
 import { getSession, tensor } from './ort.js';
 import { MODELS } from './registry.generated.js';
+import { beforeRun, startServing } from './turns.js';
 import { modelVerifier } from './verify.js';
 
 type SamplesFile = { shape: number[]; labels: number[]; pixels: string };
@@ -30,25 +31,19 @@ export type Bundle = {
 };
 
 /**
- * Gives the event loop a turn: a graph run is synchronous wasm, so a loop of them (attacks, dreams, robustness)
- * would hold the isolate until it ends; yielding before each run lets a concurrent classify interleave.
- */
-const yieldTurn = (): Promise<unknown> =>
-  typeof scheduler !== 'undefined' && scheduler.wait ? scheduler.wait(0) : new Promise((r) => setTimeout(r, 0));
-/** Timers are not allowed at module scope (the warm-up below): only requests yield. */
-let serving = false;
-
-/**
  * A graph's first use checks it and weights.bin against meta.json (sha256 and size) before onnxruntime loads
  * them; a mismatch, or a graph onnxruntime refuses, makes this model answer 503 from then on.
  */
 function runner(name: string, b: Bundle, meta: ModelMeta): ModelRunner {
   const verifier = modelVerifier(name, meta.files ?? {});
+  const costs = (b.costs as GraphCosts | undefined) ?? FALLBACK,
+    ownPixels = meta.input.shape[1] * meta.input.shape[2];
   return {
     async run(graph, feeds, outputs) {
       const bytes = b.graphs[graph];
       if (!bytes) throw new Error(`model ${name} has no graph ${graph}`);
-      if (serving) await yieldTurn();
+      const dims = feeds.input?.dims;
+      await beforeRun(costs, ownPixels, graph, dims?.[0] ?? 1, dims ? dims[2] * dims[3] : ownPixels);
       await verifier.check('weights.bin', () => b.weights);
       await verifier.check(`${graph}.onnx`, () => bytes);
       const s = await getSession(
@@ -131,4 +126,4 @@ for (const name of modelNames()) {
     console.error(`model ${name} failed its warm-up:`, e instanceof Error ? e.message : e);
   }
 }
-serving = true;
+startServing();

@@ -11,6 +11,8 @@ import { Problem } from '../core/errors.js';
 import { zeroCotangent, type Model, type ModelMeta, type ModelRunner, type TensorOut } from '../core/model.js';
 import { addModels, getModel } from './models.js';
 import { createSession, tensor } from './ort.js';
+import { FALLBACK } from '../core/cost.js';
+import { beforeRun } from './turns.js';
 
 /** What the store needs of an R2 bucket (R2Bucket has it; so does Miniflare's). */
 export interface Bucket {
@@ -120,8 +122,11 @@ export class ModelStore {
   runner(name: string, meta: ModelMeta): ModelRunner {
     return {
       run: async (graph, feeds, outputs) => {
+        const n = feeds.input?.dims[0] ?? 1,
+          own = meta.input.shape[1] * meta.input.shape[2],
+          dims = feeds.input?.dims;
+        await beforeRun(FALLBACK, own, graph, n, dims ? dims[2] * dims[3] : own);
         const s = await this.session(name, meta, graph);
-        const n = feeds.input?.dims[0] ?? 1;
         const inputs: Record<string, ReturnType<typeof tensor>> = {};
         for (const k of s.inputNames) {
           const f = feeds[k] ?? zeroCotangent(meta, k, n);
