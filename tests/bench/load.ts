@@ -2,17 +2,23 @@
  * npm run bench:load — a bounded load test on loopback: the Worker bundled as `wrangler deploy` would, in workerd
  * (Miniflare), under a mixed workload from autocannon at concurrency 64 for 30 s (BENCH_SECONDS to change):
  * small and large classifications, activations, saliency and attacks, each its own group of connections so each
- * has its own latency figures. Prints requests/s, p50/p99 per endpoint, answers by status, timeouts, and workerd's
- * resident memory before and after (and after a pause, once the isolate's garbage is collected).
+ * has its own latency figures. Prints requests/s, p50/p99 per endpoint, answers by status, timeouts, and memory:
+ * workerd's resident set cold, after warm-up rounds of the same load (BENCH_WARMUP_ROUNDS, default 1: V8's heap
+ * and compiled code grow to serve the load, then stay; 6 rounds measured a plateau, see the README), and after the
+ * measured run; and V8's own figure, the JS heap in use after a full collection (inspector), which a leak would
+ * raise round after round.
  * First, alone: a classify's latency idle, and while one long request (a custom robustness table, seconds of
  * graph runs) is in flight in the same isolate.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import autocannon from 'autocannon';
+import { inspectIsolate } from './inspector.js';
 import { buildBundle, median, pct, startWorker } from './worker.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
+const INSPECTOR_PORT = 9329;
+const mib = (bytes: number) => (bytes / 1048576).toFixed(1);
 const fx = (name: string) => new Uint8Array(fs.readFileSync(`tests/fixtures/images/${name}`));
 
 /** workerd's resident set (kB) from /proc: the child processes of this one named workerd. */
@@ -30,7 +36,7 @@ function workerdRssKiB(): number {
 }
 
 async function main() {
-  const mf = await startWorker(buildBundle());
+  const mf = await startWorker(buildBundle(), {}, INSPECTOR_PORT);
   const url = (await mf.ready).toString().replace(/\/$/, '');
   const small = fx('digit-7-28.png'),
     large = fx('digit-7-280.jpg');
@@ -74,22 +80,46 @@ async function main() {
   );
   // Warm every path once (sessions of the gradient graphs are created on first use).
   for (const g of groups) await (await fetch(url + g.path, { method: 'POST', body: g.body })).arrayBuffer();
-  const before = workerdRssKiB();
-  const results = await Promise.all(
-    groups.map((g) =>
-      autocannon({
-        url: url + g.path,
-        method: 'POST',
-        body: Buffer.from(g.body),
-        connections: g.connections,
-        duration: SECONDS,
-        timeout: 10,
-      }),
-    ),
-  );
-  const after = workerdRssKiB();
-  await new Promise((r) => setTimeout(r, 5000));
-  const settled = workerdRssKiB();
+  const load = (seconds: number) =>
+    Promise.all(
+      groups.map((g) =>
+        autocannon({
+          url: url + g.path,
+          method: 'POST',
+          body: Buffer.from(g.body),
+          connections: g.connections,
+          duration: seconds,
+          timeout: 10,
+        }),
+      ),
+    );
+  const isolates = await Promise.all(['core:user:', 'core:entry'].map((id) => inspectIsolate(INSPECTOR_PORT, id)));
+  const heaps = async () => {
+    const [user, entry] = await Promise.all(isolates.map((i) => i.heap(true)));
+    return `JS heap in use after a full collection: ours ${mib(user.used)} MiB (heap ${mib(user.total)}), Miniflare's entry ${mib(entry.used)} MiB (heap ${mib(entry.total)})`;
+  };
+  // RSS is read after a full collection (the inspector's), so V8's garbage does not count, and right after the load.
+  const gcRss = async () => {
+    const h = await heaps();
+    await new Promise((r) => setTimeout(r, 1000)); // V8 hands freed pages back after the collection
+    return { rss: workerdRssKiB(), h };
+  };
+  const cold = await gcRss();
+  console.log(`cold: RSS ${mib(cold.rss * 1024)} MiB; ${cold.h}`);
+  for (let i = 0; i < Number(process.env.BENCH_WARMUP_ROUNDS ?? 1); i++) {
+    await load(SECONDS);
+    const raw = workerdRssKiB(),
+      w = await gcRss();
+    console.log(
+      `warm-up round ${i + 1} (${SECONDS} s): RSS ${mib(raw * 1024)} MiB, ${mib(w.rss * 1024)} MiB after a collection; ${w.h}`,
+    );
+  }
+  const before = await gcRss();
+  const results = await load(SECONDS);
+  const raw = workerdRssKiB();
+  const after = await gcRss();
+  console.log(`after: ${after.h}`);
+  for (const i of isolates) i.close();
   const total = groups.reduce((a, g) => a + g.connections, 0);
   console.log(`bench:load: concurrency ${total} for ${SECONDS} s on loopback, workerd (Miniflare), the deploy bundle`);
   console.log('| endpoint | connections | requests | req/s | p50 ms | p99 ms | by status | timeouts | errors |');
@@ -111,9 +141,9 @@ async function main() {
   });
   console.log(
     `all: ${all} requests, ${(all / SECONDS).toFixed(1)} req/s; non-2xx ${bad}; timeouts ${timeouts}; ` +
-      `workerd RSS ${(before / 1024).toFixed(1)} MiB before, ${(after / 1024).toFixed(1)} MiB after, ` +
-      `${(settled / 1024).toFixed(1)} MiB 5 s later (${(((after - before) / before) * 100).toFixed(1)}% / ` +
-      `${(((settled - before) / before) * 100).toFixed(1)}%)`,
+      `workerd RSS after a collection: cold ${mib(cold.rss * 1024)} MiB, before ${mib(before.rss * 1024)} MiB (warm), ` +
+      `after ${mib(after.rss * 1024)} MiB (${(((after.rss - before.rss) / before.rss) * 100).toFixed(1)}%); ` +
+      `right after the load ${mib(raw * 1024)} MiB`,
   );
   await mf.dispose();
 }

@@ -32,7 +32,11 @@ export function buildBundle(dir = path.resolve('.bench-dist')): Bundle {
 /** wrangler.toml's compatibility date, so Miniflare runs the Worker as wrangler would. */
 const compatibilityDate = () => /compatibility_date = "([^"]+)"/.exec(fs.readFileSync('wrangler.toml', 'utf8'))![1];
 
-export async function startWorker(b: Bundle, bindings: Record<string, string> = {}): Promise<Miniflare> {
+export async function startWorker(
+  b: Bundle,
+  bindings: Record<string, string> = {},
+  inspectorPort?: number,
+): Promise<Miniflare> {
   const modules = b.files.map((f) => ({
     type: f.name.endsWith('.wasm')
       ? ('CompiledWasm' as const)
@@ -50,6 +54,7 @@ export async function startWorker(b: Bundle, bindings: Record<string, string> = 
     compatibilityDate: compatibilityDate(),
     compatibilityFlags: ['nodejs_compat'],
     bindings: { MAX_BODY_BYTES: '8388608', ...bindings },
+    inspectorPort,
   });
   await mf.ready;
   return mf;
