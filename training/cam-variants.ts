@@ -6,6 +6,9 @@
  *   grad-cam, nearest    the same map with blocky (nearest) upsampling
  *   positive gradients   alpha_k = mean of ReLU(dlogit/dA_k) (as Grad-CAM++ keeps only positive evidence)
  *   layer-cam            ReLU(sum_k ReLU(dlogit/dA_k) * A_k), per-position weights (Jiang et al. 2021)
+ *   centred logit        Grad-CAM of z_c - mean_j z_j: heat every class shares (backgrounds) cancels
+ *   log-odds             Grad-CAM of log(p_c / (1 - p_c)) = z_c - logsumexp_{j != c} z_j: the class against its
+ *                        likely alternatives; the cotangent e_c - softmax_{j != c}(z) never saturates
  *   ceiling              the mask itself area-averaged to the layer's grid and upsampled back (bilinear, nearest):
  *                        the most any map at that resolution can put inside the mask
  * Printed, not written: the metric and the edge keep their definitions.
@@ -77,6 +80,20 @@ async function main() {
       for (let x = 0; x < w; x++) o[y * w + x] = m[Math.floor((y * lh) / h) * lw + Math.floor((x * lw) / w)];
     return o;
   };
+  const dilate = (m: Uint8Array, r: number) => {
+    const o = new Uint8Array(hw);
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++) {
+        if (!m[y * w + x]) continue;
+        for (let dy = -r; dy <= r; dy++)
+          for (let dx = -r; dx <= r; dx++) {
+            const yy = y + dy,
+              xx = x + dx;
+            if (yy >= 0 && yy < h && xx >= 0 && xx < w && dx * dx + dy * dy <= r * r) o[yy * w + xx] = 1;
+          }
+      }
+    return o;
+  };
   for (const name of layers) {
     const layer = meta.layers.find((l) => l.name === name);
     if (!layer || layer.outShape.length !== 3) throw new Error(`${name} is not a conv-shaped layer of ${a.model}`);
@@ -90,13 +107,46 @@ async function main() {
       if (!m) continue;
       const mask = maskOf(m, hw);
       const x = test.images.slice(i * size, (i + 1) * size);
-      const target = argmaxRow((await forward(model, x, 1)).probs, 0, k);
+      const f = await forward(model, x, 1);
+      const target = argmaxRow(f.probs, 0, k);
       const { outputs } = await vjp(model, x, [1, c, h, w], { [last]: oneHot(1, k, target) }, [
         act(name),
         gradAct(name),
       ]);
       const A = outputs[act(name)].data,
         G = outputs[gradAct(name)].data;
+      // Other target scores: the same Grad-CAM with another cotangent on the logits.
+      const centred = Float32Array.from({ length: k }, (_, j) => (j === target ? 1 : 0) - 1 / k);
+      let zmax = -Infinity;
+      for (let j = 0; j < k; j++) if (j !== target) zmax = Math.max(zmax, f.logits[j]);
+      let zs = 0;
+      for (let j = 0; j < k; j++) if (j !== target) zs += Math.exp(f.logits[j] - zmax);
+      const odds = Float32Array.from({ length: k }, (_, j) => (j === target ? 1 : -Math.exp(f.logits[j] - zmax) / zs));
+      for (const [key, cotangent] of [
+        ['centred logit', centred],
+        ['log-odds', odds],
+      ] as const) {
+        const G2 = (await vjp(model, x, [1, c, h, w], { [last]: cotangent }, [gradAct(name)])).outputs[gradAct(name)]
+          .data;
+        const m2 = new Float32Array(lhw);
+        for (let ch = 0; ch < C; ch++) {
+          let al = 0;
+          for (let p = 0; p < lhw; p++) al += G2[ch * lhw + p] / lhw;
+          for (let p = 0; p < lhw; p++) m2[p] += al * A[ch * lhw + p];
+        }
+        add(
+          `${key}, bilinear`,
+          inside(
+            up(
+              m2.map((t) => Math.max(0, t)),
+              lw,
+              lh,
+              'bilinear',
+            ),
+            mask,
+          ),
+        );
+      }
       const cam = new Float32Array(lhw),
         pos = new Float32Array(lhw),
         lcam = new Float32Array(lhw);
@@ -121,6 +171,10 @@ async function main() {
         add(`ceiling, ${how}`, inside(up(ceiling, lw, lh, how), mask));
       }
       add('positive gradients, bilinear', inside(up(relu(pos), lw, lh, 'bilinear'), mask));
+      // Diagnostics: how far the heat reaches (the mask grown by r pixels), and by class.
+      const g = up(relu(cam), lw, lh, 'bilinear');
+      for (const r of [2, 4, 8]) add(`grad-cam within ${r} px of the mask`, inside(g, dilate(mask, r)));
+      add(`grad-cam, class ${test.classes[test.labels[i]]}`, inside(g, mask) * k);
       n++;
     }
     console.log(`${a.model} ${name} (${lh}x${lw}), ${n} test images: heat inside the mask`);
