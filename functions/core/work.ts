@@ -43,7 +43,7 @@ export function robustnessWork(o: RobustnessOptions): Runs[] {
   return work;
 }
 
-/** fool/fooling.ts: up to steps + 1 loss gradients of every target's image at once. */
+/** fool/fooling.ts: up to steps + 1 loss gradients of every target's image (an upper bound: images leave the batch as they arrive). */
 export const foolingWork = (model: Model, c: FoolingConfig): Runs[] => [
   { kind: 'grad', runs: c.steps + 1, images: c.target === 'all' ? model.meta.labels.length : 1 },
 ];

@@ -51,9 +51,23 @@ export async function fool(model: Model, cfg: FoolingConfig, image?: Float32Arra
     restarts = new Array<number>(n).fill(0);
   for (; steps <= cfg.steps; steps++) {
     // The gradient of log p_t is minus that of the cross-entropy against onehot(t); probs are p(x_t) exactly.
-    const r = await lossGrad(model, x, n, onehot);
-    probs.set(r.probs);
-    const grad = r.grad.map((v) => -v);
+    // Only the images still short of their target are run: an image that has reached it no longer moves, and its
+    // probabilities stay those of the step it reached them (the batch shrinks as the gallery fills).
+    const active = targets.map((_, i) => i).filter((i) => reached[i] === null);
+    const all = active.length === n;
+    const xa = all ? x : new Float32Array(active.length * size),
+      ta = all ? onehot : new Float32Array(active.length * k);
+    if (!all)
+      active.forEach((i, j) => {
+        xa.set(x.subarray(i * size, (i + 1) * size), j * size);
+        ta.set(onehot.subarray(i * k, (i + 1) * k), j * k);
+      });
+    const r = await lossGrad(model, xa, active.length, ta);
+    const grad = new Float32Array(n * size);
+    active.forEach((i, j) => {
+      probs.set(r.probs.subarray(j * k, (j + 1) * k), i * k);
+      for (let p = 0; p < size; p++) grad[i * size + p] = -r.grad[j * size + p];
+    });
     targets.forEach((t, i) => {
       if (reached[i] === null && probs[i * k + t] >= cfg.confidence) reached[i] = steps;
     });

@@ -19,6 +19,30 @@ describe('fooling images from noise', () => {
     }
   });
 
+  it('runs only the images still short of their target: a class that has arrived leaves the batch', async () => {
+    let images = 0;
+    const counting = {
+      ...model,
+      runner: {
+        run: (
+          graph: Parameters<typeof model.runner.run>[0],
+          feeds: Parameters<typeof model.runner.run>[1],
+          out?: string[],
+        ) => {
+          if (graph === 'loss-grad') images += feeds.input.dims[0];
+          return model.runner.run(graph, feeds, out);
+        },
+      },
+    };
+    const r = await fool(counting, foolingOpts(model, { target: 'all', seed: 1 }));
+    const steps = r.results.map((x) => x.steps);
+    expect(r.results.every((x) => x.reached)).toBe(true);
+    expect(new Set(steps).size).toBeGreaterThan(1); // the classes arrive at different steps
+    // Image i is run at steps 0..steps_i: one run per step until the step it reached the target.
+    expect(images).toBe(steps.reduce((a, s) => a + s + 1, 0));
+    expect(images).toBeLessThan(10 * (Math.max(...steps) + 1));
+  });
+
   it('the images are not digits: they stay close to their noise start in most pixels', async () => {
     const r = await fool(model, foolingOpts(model, { target: 3, seed: 2 }));
     let same = 0;
