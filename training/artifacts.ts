@@ -305,6 +305,7 @@ export async function buildArtifacts(x: ArtifactInput) {
       optimizer: 'AdamW',
       weightDecay: x.opts.weightDecay,
       labelSmoothing: x.opts.labelSmoothing,
+      ...(x.opts.activityL1 && { activityL1: x.opts.activityL1 }),
       seed: x.opts.seed,
       augment: x.opts.augment,
       flip: x.opts.flip,

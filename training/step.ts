@@ -8,7 +8,7 @@
  */
 import { IO, paramGrad } from '../model-contract/graphs.js';
 import type { Rng } from '../model-contract/random.js';
-import { compileTrainStep } from './graph/compile.js';
+import { compileTrainStep, type ActivityL1 } from './graph/compile.js';
 import { ruleFor } from './layers/registry.js';
 import type { Forms, TrainSettings } from './layers/types.js';
 import type { ModelDef } from './onnx/proto.js';
@@ -28,6 +28,8 @@ export interface StepOptions {
   poolIndices?: boolean;
   /** The training step's forms (default 'fast': chosen by shape; 'reference': the direct forms). */
   forms?: Forms;
+  /** An L1 penalty on one layer's activations (graph/compile.ts). */
+  activityL1?: ActivityL1;
   lr: number;
   weightDecay?: number;
   bnMomentum?: number;
@@ -53,7 +55,11 @@ export async function createTrainStep(
   engine: (model: ModelDef) => Promise<StepEngine>,
 ): Promise<TrainStep> {
   const layers = resolve(arch);
-  const { model, trainInputs, states } = compileTrainStep(arch, { poolIndices: opts.poolIndices, forms: opts.forms });
+  const { model, trainInputs, states } = compileTrainStep(arch, {
+    poolIndices: opts.poolIndices,
+    forms: opts.forms,
+    activityL1: opts.activityL1,
+  });
   const e = await engine(model);
   const adam = new Adam({ lr: opts.lr, weightDecay: opts.weightDecay ?? 0 });
   // Weight decay on conv and dense weights only (not on biases or batch-norm scales).

@@ -44,6 +44,8 @@ image folders only:
   --val-fraction X       share of the training images watched during training (default: 0.1)
   --cache DIR|none       decoded-image cache (default: .cache/image-folder)
   --last-map N           pool only until the maps are N x N (e.g. 16 for 64x64: a finer Grad-CAM; default: under 8x8)
+  --activity-l1 X        add X times the mean of the last ReLU's maps to the loss: a sparsity prior that gathers
+                         the evidence (and Grad-CAM's heat) where the object is (default: 0, none)
 bundled models only:
   --data DIR             a folder of MNIST-layout IDX files instead of the default source
 `;
@@ -73,6 +75,7 @@ const { values: a } = parseArgs({
     'val-fraction': { type: 'string', default: '0.1' },
     cache: { type: 'string' },
     'last-map': { type: 'string' },
+    'activity-l1': { type: 'string' },
   },
 });
 
@@ -209,6 +212,13 @@ async function main() {
     backend: a.backend as Backend,
   };
   const layers = resolve(opts.arch);
+  const l1 = num('activity-l1', a['activity-l1'], 0);
+  if (l1 > 0) {
+    // The last ReLU with maps: Grad-CAM's default layer on a global-average-pooling net.
+    const last = layers.filter((l) => l.kind === 'relu' && l.outShape.length === 3).at(-1);
+    if (!last) throw new Error('--activity-l1 needs a ReLU with [C,H,W] maps');
+    opts.activityL1 = { layer: last.name, weight: l1 };
+  }
   console.error(
     `${name}: ${paramCount(layers)} parameters, input ${opts.arch.input.join('x')}, ${trainSet.n} training images, ${data.test.n} test images, ${opts.epochs} epochs, batch ${opts.batch}, ${a.backend}`,
   );

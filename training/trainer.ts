@@ -14,6 +14,7 @@ import { resolve, type ArchSpec } from './spec.js';
 import { createTrainStep, type StepEngine } from './step.js';
 import { initWeights } from './weights.js';
 import type { ModelDef } from './onnx/proto.js';
+import type { ActivityL1 } from './graph/compile.js';
 
 export interface TrainOptions {
   arch: ArchSpec;
@@ -29,6 +30,8 @@ export interface TrainOptions {
   labelSmoothing?: number;
   backend?: Backend;
   bnMomentum?: number;
+  /** An L1 penalty on one layer's activations (graph/compile.ts ActivityL1). */
+  activityL1?: ActivityL1;
 }
 
 export type { EpochLog };
@@ -109,7 +112,13 @@ export async function train(opts: TrainOptions, train: Dataset, test?: Dataset, 
     opts.arch,
     weights,
     rng,
-    { poolIndices: backend === 'wasm', lr: opts.lr, weightDecay: opts.weightDecay, bnMomentum: opts.bnMomentum },
+    {
+      poolIndices: backend === 'wasm',
+      lr: opts.lr,
+      weightDecay: opts.weightDecay,
+      bnMomentum: opts.bnMomentum,
+      activityL1: opts.activityL1,
+    },
     webEngine(backend),
   );
   const [c, h, w] = train.shape,

@@ -190,6 +190,19 @@ interface GraphOptions {
   forms?: Forms;
   /** Prefix graphs only: cut after the depth-th synth layer (the prefix's ReLU maps), so nothing above it runs. */
   depth?: number;
+  /** Training step only: an L1 penalty on one layer's activations (see ActivityL1). */
+  activityL1?: ActivityL1;
+}
+
+/**
+ * An L1 penalty on a layer's activations, weight x their mean over the batch, channels and positions, added to the
+ * loss: the network is asked to fire in as few places as it can, so its evidence gathers where the object is
+ * (a sparsity prior on the class-activation maps; no object masks are used). Training only: served graphs never
+ * see it. Its gradient is weight / (N C H W) on every activation, summed into that layer's incoming gradient.
+ */
+export interface ActivityL1 {
+  layer: string;
+  weight: number;
 }
 
 /** The convolutional prefix, cut after its depth-th synth layer when depth is given (the contract's cut rule). */
@@ -249,7 +262,7 @@ function addTrainInputs(b: GraphBuilder, layers: ResolvedLayer[]): LayerValue[] 
  */
 export function compileTrainStep(
   arch: ArchSpec,
-  opts: Pick<GraphOptions, 'poolIndices' | 'forms'> = {},
+  opts: Pick<GraphOptions, 'poolIndices' | 'forms' | 'activityL1'> = {},
 ): { model: ModelDef; trainInputs: LayerValue[]; states: LayerValue[] } {
   const forms = opts.forms ?? 'fast';
   const layers = poolBeforeRelu(resolve(arch), forms);
@@ -261,8 +274,20 @@ export function compileTrainStep(
   const trainInputs = addTrainInputs(b, layers);
   const s = forwardStack(b, layers, 'train', false, x, (n) => n, opts.poolIndices, forms);
   const logits = s.fwd[s.fwd.length - 1].y;
-  const { loss, dlogits } = softmaxCrossEntropy(b, logits, targets, classes[0]);
-  const { grads } = backwardStack(s, dlogits, () => undefined, false, true);
+  const ce = softmaxCrossEntropy(b, logits, targets, classes[0]);
+  let loss = ce.loss,
+    penalised = -1,
+    dPenalty: string | undefined;
+  if (opts.activityL1) {
+    const { layer, weight } = opts.activityL1;
+    penalised = layers.findIndex((l) => l.name === layer);
+    if (penalised < 0 || penalised === layers.length - 1)
+      throw new Error(`activity L1: no hidden layer ${layer} (layers: ${layers.map((l) => l.name).join(', ')})`);
+    const a = s.fwd[penalised].y;
+    loss = b.add(loss, b.mul(b.float(weight), b.o('ReduceMean', [a], { keepdims: 0 })), 'loss_with_l1');
+    dPenalty = b.div(b.float(weight), b.o('Cast', [b.o('Size', [a])], { to: DataType.FLOAT }));
+  }
+  const { grads } = backwardStack(s, ce.dlogits, (i) => (i === penalised ? dPenalty : undefined), false, true);
   b.exposeAs(loss, IO.loss, []);
   b.exposeAs(logits, IO.logits, ['N', ...classes]);
   for (const p of layers.flatMap((l) => l.params).filter((p) => p.trainable))
@@ -287,8 +312,10 @@ export function compileTrainStep(
   return { model, trainInputs, states };
 }
 
-export const buildTrainStep = (arch: ArchSpec, opts: Pick<GraphOptions, 'poolIndices' | 'forms'> = {}): ModelDef =>
-  compileTrainStep(arch, opts).model;
+export const buildTrainStep = (
+  arch: ArchSpec,
+  opts: Pick<GraphOptions, 'poolIndices' | 'forms' | 'activityL1'> = {},
+): ModelDef => compileTrainStep(arch, opts).model;
 
 /**
  * The input-gradient graph (vector-Jacobian product): given cotangents g_logits and g_<layer> for any layer's

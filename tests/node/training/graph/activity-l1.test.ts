@@ -1,0 +1,120 @@
+/**
+ * The activity L1 penalty of the training step (graph/compile.ts ActivityL1) against a float64 reference written
+ * here: the loss grows by exactly weight x mean(activations), the penalised layer's parameters get the penalty's
+ * gradient on top of the cross-entropy's, and the layers above it are untouched.
+ */
+import { describe, expect, it } from 'vitest';
+import { paramGrad } from '../../../../model-contract/graphs.js';
+import { session, tensor } from '../../../../training/engine.js';
+import { buildTrainStep } from '../../../../training/graph/compile.js';
+import type { ModelDef } from '../../../../training/onnx/proto.js';
+import { resolve, type ArchSpec } from '../../../../training/spec.js';
+import { randn } from '../../helpers/fd.js';
+
+const N = 3,
+  C = 2,
+  S = 6,
+  F = 4,
+  K = 3,
+  WEIGHT = 0.7;
+const arch: ArchSpec = {
+  input: [C, S, S],
+  layers: [
+    { kind: 'conv2d', filters: F, kernel: 3, padding: 'same' },
+    { kind: 'relu' },
+    { kind: 'avgpool', global: true },
+    { kind: 'flatten' },
+    { kind: 'dense', units: K },
+  ],
+};
+
+async function run(model: ModelDef, feeds: Record<string, { data: Float32Array; dims: number[] }>) {
+  const s = await session(model);
+  const names = new Set(model.graph.inputs.map((i) => i.name));
+  const out = await s.run(
+    Object.fromEntries(
+      Object.entries(feeds)
+        .filter(([k]) => names.has(k))
+        .map(([k, v]) => [k, tensor(v.data, v.dims)]),
+    ),
+  );
+  await s.release();
+  return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.data as Float32Array]));
+}
+
+describe('activity L1 penalty', () => {
+  it('adds weight x mean(A) to the loss and its exact gradient to the penalised layer only', async () => {
+    const layers = resolve(arch);
+    const [conv, relu] = layers;
+    const x = randn(N * C * S * S, 1);
+    const w = randn(F * C * 9, 2, 0.5),
+      bias = randn(F, 3, 0.3);
+    const feeds: Record<string, { data: Float32Array; dims: number[] }> = { input: { data: x, dims: [N, C, S, S] } };
+    let seed = 10;
+    for (const l of layers)
+      for (const p of l.params)
+        feeds[p.name] = {
+          data: randn(
+            p.shape.reduce((a, v) => a * v, 1),
+            seed++,
+            0.5,
+          ),
+          dims: p.shape,
+        };
+    feeds[`${conv.name}.weight`].data = w;
+    feeds[`${conv.name}.bias`].data = bias;
+    const t = new Float32Array(N * K);
+    for (let i = 0; i < N; i++) t[i * K + (i % K)] = 1;
+    feeds.targets = { data: t, dims: [N, K] };
+
+    const plain = await run(buildTrainStep(arch), feeds);
+    const penalised = await run(buildTrainStep(arch, { activityL1: { layer: relu.name, weight: WEIGHT } }), feeds);
+
+    // float64: the conv's pre-activations, the mean of the ReLU maps, and d mean / d weight, d mean / d bias.
+    const count = N * F * S * S;
+    let sum = 0;
+    const dw = new Float64Array(F * C * 9),
+      db = new Float64Array(F);
+    for (let n = 0; n < N; n++)
+      for (let f = 0; f < F; f++)
+        for (let y = 0; y < S; y++)
+          for (let xx = 0; xx < S; xx++) {
+            let pre = bias[f];
+            const taps: [number, number][] = [];
+            for (let c = 0; c < C; c++)
+              for (let i = 0; i < 3; i++)
+                for (let j = 0; j < 3; j++) {
+                  const yy = y + i - 1,
+                    xj = xx + j - 1;
+                  if (yy < 0 || yy >= S || xj < 0 || xj >= S) continue;
+                  const v = x[((n * C + c) * S + yy) * S + xj];
+                  pre += w[((f * C + c) * 3 + i) * 3 + j] * v;
+                  taps.push([((f * C + c) * 3 + i) * 3 + j, v]);
+                }
+            if (pre <= 0) continue;
+            sum += pre;
+            db[f] += 1 / count;
+            for (const [k, v] of taps) dw[k] += v / count;
+          }
+    const mean = sum / count;
+    expect(mean).toBeGreaterThan(0.05);
+    expect(penalised.loss[0] - plain.loss[0]).toBeCloseTo(WEIGHT * mean, 5);
+
+    const g = (o: Record<string, Float32Array>, name: string) => o[paramGrad(name)];
+    const gw = (o: Record<string, Float32Array>) => g(o, `${conv.name}.weight`);
+    const gb = (o: Record<string, Float32Array>) => g(o, `${conv.name}.bias`);
+    expect(gw(plain)).toBeDefined();
+    let worst = 0;
+    for (let k = 0; k < dw.length; k++)
+      worst = Math.max(worst, Math.abs(gw(penalised)[k] - gw(plain)[k] - WEIGHT * dw[k]));
+    for (let f = 0; f < F; f++) worst = Math.max(worst, Math.abs(gb(penalised)[f] - gb(plain)[f] - WEIGHT * db[f]));
+    expect(worst).toBeLessThan(1e-5);
+    // The dense layer above the penalised maps: the same gradient as without the penalty.
+    const dense = layers[4].name;
+    expect([...g(penalised, `${dense}.weight`)]).toEqual([...g(plain, `${dense}.weight`)]);
+  });
+
+  it('refuses a layer that is not a hidden layer of the net', () => {
+    expect(() => buildTrainStep(arch, { activityL1: { layer: 'relu9', weight: 1 } })).toThrow(/no hidden layer relu9/);
+  });
+});
