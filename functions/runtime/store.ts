@@ -13,6 +13,7 @@ import { addModels, getModel } from './models.js';
 import { createSession, tensor } from './ort.js';
 import { FALLBACK } from '../core/cost.js';
 import { beforeRun } from './turns.js';
+import { fileProblem } from './verify.js';
 
 /** What the store needs of an R2 bucket (R2Bucket has it; so does Miniflare's). */
 export interface Bucket {
@@ -41,11 +42,6 @@ interface Entry {
 const unavailable = (name: string, detail: string) =>
   new Problem(503, 'Service Unavailable', `model ${name}: ${detail}; other models keep serving`, { model: name });
 
-async function sha256(b: ArrayBuffer): Promise<string> {
-  const d = new Uint8Array(await crypto.subtle.digest('SHA-256', b));
-  return Array.from(d, (v) => v.toString(16).padStart(2, '0')).join('');
-}
-
 export class ModelStore {
   /** Sessions of every store model, least recently used first (Map keeps insertion order). */
   private lru = new Map<string, Entry>();
@@ -70,13 +66,10 @@ export class ModelStore {
 
   /** Fetches an object and checks it against meta.json's sha256 and size. */
   private async fetchChecked(name: string, meta: ModelMeta, file: string): Promise<ArrayBuffer> {
-    const want = meta.files[file];
-    if (!want) throw unavailable(name, `${file} is not listed in its meta.json`);
-    const obj = await this.bucket.get(`${name}/${file}`);
-    if (!obj) throw unavailable(name, `${file} is missing from the model store`);
-    const bytes = await obj.arrayBuffer();
-    if (bytes.byteLength !== want.bytes || (await sha256(bytes)) !== want.sha256)
-      throw unavailable(name, `${file} in the model store does not match the sha256 in its meta.json`);
+    const obj = meta.files[file] && (await this.bucket.get(`${name}/${file}`));
+    const bytes = obj ? await obj.arrayBuffer() : undefined;
+    const problem = await fileProblem(file, bytes, meta.files[file]);
+    if (problem || !bytes) throw unavailable(name, `in the model store, ${problem}`);
     return bytes;
   }
 
