@@ -14,7 +14,12 @@ export const QUANTUM_MS = 20;
 const yieldTurn = (): Promise<unknown> =>
   typeof scheduler !== 'undefined' && scheduler.wait ? scheduler.wait(0) : new Promise((r) => setTimeout(r, 0));
 
-/** Estimated graph work done in the current turn (the current macrotask): reset by a timer once it ends. */
+/**
+ * Estimated graph work done in the current turn (the current macrotask): reset by a timer once it ends. One account
+ * for the isolate, not one per request: tried per request (AsyncLocalStorage), a classify never yielded, and as
+ * workerd runs a yielded request's timer only after the I/O already waiting, under load (bench:load) the integrated
+ * gradients and PGD requests, which do yield, never finished (0 of 29), while classify p99 fell to 0.5 s.
+ */
 let turnMs = 0,
   resetQueued = false;
 /** Timers are not allowed at module scope (a Worker's start-up warm-up): only requests take turns. */
