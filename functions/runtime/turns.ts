@@ -16,9 +16,9 @@ const yieldTurn = (): Promise<unknown> =>
 
 /**
  * Estimated graph work done in the current turn (the current macrotask): reset by a timer once it ends. One account
- * for the isolate, not one per request: tried per request (AsyncLocalStorage), a classify never yielded, and as
- * workerd runs a yielded request's timer only after the I/O already waiting, under load (bench:load) the integrated
- * gradients and PGD requests, which do yield, never finished (0 of 29), while classify p99 fell to 0.5 s.
+ * for the isolate, not one per request: tried per request (AsyncLocalStorage), a classify never yielded, and under load
+ * (bench:load) the integrated-gradients and PGD requests, which do yield, never finished (0 of 29: a yielded
+ * request's timer kept waiting behind new requests that ran at once), while classify p99 fell to 0.5 s.
  */
 let turnMs = 0,
   resetQueued = false;
