@@ -5,6 +5,8 @@
  *   ties share the gradient: dX = mask * up(dY / count(mask in window)); rows floor() dropped get 0.
  * With ctx.poolIndices (graphs for the WASM backend only): forward keeps MaxPool's Indices and backward is
  * MaxUnpool(dY, Indices) to X's shape: the gradient goes to the first maximum of each window.
+ * `global: true` takes each whole map's maximum (GlobalMaxPool, [C,1,1]): a class score then comes from the one
+ * place its evidence is strongest; backward: dX = (X == max) * dY / count(maxima), on any backend.
  */
 import type { Forms, LayerRule } from './types.js';
 
@@ -12,6 +14,7 @@ export interface MaxPoolSpec {
   kind: 'maxpool';
   kernel?: number;
   stride?: number;
+  global?: boolean;
 }
 
 const kernelOf = (spec: MaxPoolSpec) => spec.kernel ?? 2;
@@ -19,6 +22,10 @@ const kernelOf = (spec: MaxPoolSpec) => spec.kernel ?? 2;
 export const maxPool: LayerRule<MaxPoolSpec> = {
   kind: 'maxpool',
   outShape(spec, [c, h, w]) {
+    if (spec.global) {
+      if (w === undefined) throw new Error(`maxpool needs a [C,H,W] input, got [${[c, h]}]`);
+      return [c, 1, 1];
+    }
     const k = kernelOf(spec),
       s = spec.stride ?? k;
     if (s !== k)
@@ -28,8 +35,10 @@ export const maxPool: LayerRule<MaxPoolSpec> = {
     return [c, Math.floor(h / k), Math.floor(w / k)];
   },
   params: () => [],
-  receptive: (spec) => ({ kernel: kernelOf(spec), stride: kernelOf(spec) }),
+  receptive: (spec) =>
+    spec.global ? { kernel: Infinity, stride: Infinity } : { kernel: kernelOf(spec), stride: kernelOf(spec) },
   forward({ b, spec, name, poolIndices }, x) {
+    if (spec.global) return { y: b.o('GlobalMaxPool', [x], undefined, name) };
     const k = kernelOf(spec);
     if (poolIndices) {
       const [y, indices] = b.op('MaxPool', [x], { kernel_shape: [k, k], strides: [k, k] }, name, 2);
@@ -38,6 +47,12 @@ export const maxPool: LayerRule<MaxPoolSpec> = {
     return { y: b.o('MaxPool', [x], { kernel_shape: [k, k], strides: [k, k] }, name) };
   },
   backward({ b, spec, name, inShape, dynamic }, { x, y, dy, cache }) {
+    if (spec.global) {
+      // Y and dY are [N,C,1,1]: they broadcast over the map.
+      const mask = b.o('Cast', [b.o('Equal', [x, y])], { to: 1 });
+      const count = b.reduceSum(mask, [2, 3], 1);
+      return { dx: b.mul(mask, b.div(dy, count), `${name}_dx`), grads: {} };
+    }
     const k = kernelOf(spec);
     if (cache.indices)
       return {
@@ -84,7 +99,13 @@ export function poolBeforeRelu<L extends { kind: string; inShape: number[]; outS
   if (forms !== 'fast' && forms !== 'all') return layers;
   const out = [...layers];
   for (let i = 0; i + 1 < out.length; i++)
-    if (out[i].kind === 'relu' && out[i + 1].kind === 'maxpool') {
+    // Not before a pool to 1x1 (a global max): little to save, and the ReLU's maps stay in the graph for a penalty
+    // on them (graph/compile.ts ActivityL1).
+    if (
+      out[i].kind === 'relu' &&
+      out[i + 1].kind === 'maxpool' &&
+      out[i + 1].outShape[1] * out[i + 1].outShape[2] > 1
+    ) {
       const [r, m] = [out[i], out[i + 1]];
       out[i] = { ...m, inShape: r.inShape };
       out[i + 1] = { ...r, inShape: m.outShape, outShape: m.outShape };

@@ -138,6 +138,13 @@ const cases: [string, [number, number, number], LayerSpec[], Mode[]][] = [
   ['maxpool 3', [1, 9, 9], [{ kind: 'maxpool', kernel: 3 }], ['train']],
   ['avgpool 2 (odd input)', [2, 5, 5], [{ kind: 'avgpool', kernel: 2 }], ['train']],
   ['global avgpool', [3, 5, 5], [{ kind: 'avgpool', global: true }], ['train']],
+  ['global maxpool', [3, 5, 4], [{ kind: 'maxpool', global: true }], ['train', 'infer']],
+  [
+    'relu then global maxpool, then dense',
+    [2, 4, 4],
+    [{ kind: 'relu' }, { kind: 'maxpool', global: true }, { kind: 'flatten' }, { kind: 'dense', units: 3 }],
+    ['train', 'infer'],
+  ],
   ['flatten + dense', [2, 3, 3], [{ kind: 'flatten' }, { kind: 'dense', units: 4 }], ['train', 'infer']],
   ['batchnorm over feature maps', [3, 4, 4], [{ kind: 'batchnorm' }], ['train', 'infer']],
   ['batchnorm over a vector', [2, 2, 2], [{ kind: 'flatten' }, { kind: 'batchnorm' }], ['train', 'infer']],
