@@ -91,11 +91,26 @@ export const PRESETS: Record<string, Preset> = {
  * so a few thousand 64x64 pictures train in minutes on a CPU. The global average shares the classifier's weights
  * across positions, as the convolutions share theirs: on 64x64 shapes anywhere in the picture, flattening the
  * 4x4x64 maps into a dense layer instead learned far more slowly (one 3-epoch run on 1,500 images: 24% against 43%).
- * `lastMap` (e.g. 16 for 64x64 input) keeps the same blocks and filters but pools only until the maps are that
- * size: the later blocks run at it and global average pooling follows the last ReLU directly, so Grad-CAM's map is
- * lastMap x lastMap (the GAP-CAM architecture of Zhou et al. 2016, which removes poolings for resolution).
+ * Options, for where Grad-CAM looks (the shapes model uses all three):
+ *   lastMap     (e.g. 16 for 64x64 input) the same blocks and filters, pooled only until the maps are that size:
+ *               the later blocks run at it and the global pool follows the last ReLU directly, so Grad-CAM's map is
+ *               lastMap x lastMap (the GAP-CAM architecture of Zhou et al. 2016, which removes poolings);
+ *   extraBlocks more conv blocks at the last size with the last block's filters: each widens what the last layer
+ *               sees by 2 cells (a 16x16 map's fifth block sees 34 pixels, a whole shape from its centre);
+ *   globalPool  'avg' (default) or 'max': with the maximum, a class score comes from the one place its evidence is
+ *               strongest instead of the sum of every place's.
  */
-export function autoArch(input: [number, number, number], classes: number, lastMap?: number): ArchSpec {
+export interface ArchOptions {
+  lastMap?: number;
+  extraBlocks?: number;
+  globalPool?: 'avg' | 'max';
+}
+
+export function autoArch(
+  input: [number, number, number],
+  classes: number,
+  { lastMap, extraBlocks = 0, globalPool = 'avg' }: ArchOptions = {},
+): ArchSpec {
   let side = Math.min(input[1], input[2]),
     blocks = 0;
   while (side >= 8) {
@@ -113,11 +128,13 @@ export function autoArch(input: [number, number, number], classes: number, lastM
         `last map ${lastMap} is not ${short} halved 0 to ${blocks - 1} times: use one of ${Array.from({ length: blocks }, (_, i) => Math.floor(short / 2 ** i)).join(', ')}`,
       );
   }
+  const last = filters[filters.length - 1];
   return {
     input,
     layers: [
       ...filters.flatMap((f, i) => (i < pools ? block(f, 3) : flatBlock(f, 3))),
-      { kind: 'avgpool', global: true },
+      ...Array.from({ length: extraBlocks }, () => flatBlock(last, 3)).flat(),
+      globalPool === 'max' ? { kind: 'maxpool', global: true } : { kind: 'avgpool', global: true },
       { kind: 'flatten' },
       { kind: 'dense', units: classes },
     ],
@@ -134,12 +151,12 @@ export function folderPreset(
   input: [number, number, number],
   classes: number,
   trainImages: number,
-  lastMap?: number,
+  archOptions: ArchOptions = {},
 ): Preset {
   return {
     description: `Image folder, ${classes} classes, ${input[1]}x${input[2]} ${input[0] === 3 ? 'RGB' : 'grayscale'}`,
     data: 'folder',
-    arch: autoArch(input, classes, lastMap),
+    arch: autoArch(input, classes, archOptions),
     epochs: Math.min(60, Math.max(5, Math.round(60_000 / Math.max(1, trainImages)))),
     batch: 32,
     lr: 3e-3,

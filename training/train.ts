@@ -44,6 +44,8 @@ image folders only:
   --val-fraction X       share of the training images watched during training (default: 0.1)
   --cache DIR|none       decoded-image cache (default: .cache/image-folder)
   --last-map N           pool only until the maps are N x N (e.g. 16 for 64x64: a finer Grad-CAM; default: under 8x8)
+  --extra-blocks N       N more conv blocks at the last map's size (each sees 2 cells further; default: 0)
+  --global-pool avg|max  how the last maps become class scores: their mean or their maximum (default: avg)
   --activity-l1 X        add X times the mean of the last ReLU's maps to the loss: a sparsity prior that gathers
                          the evidence (and Grad-CAM's heat) where the object is (default: 0, none)
 bundled models only:
@@ -76,6 +78,8 @@ const { values: a } = parseArgs({
     cache: { type: 'string' },
     'last-map': { type: 'string' },
     'activity-l1': { type: 'string' },
+    'extra-blocks': { type: 'string' },
+    'global-pool': { type: 'string' },
   },
 });
 
@@ -169,7 +173,14 @@ async function dataAndPreset(seed: number): Promise<{
   const valFraction = fraction('val-fraction', a['val-fraction'], 0.1);
   const { train, test: watch } = stratifiedSplit(loaded.train, valFraction, seed + 1);
   const lastMap = a['last-map'] === undefined ? undefined : num('last-map', a['last-map'], 0, { integer: true });
-  const preset = folderPreset([channels, h, w], train.classes.length, train.n, lastMap);
+  const globalPool = a['global-pool'] ?? 'avg';
+  if (globalPool !== 'avg' && globalPool !== 'max')
+    throw new Error(`--global-pool is avg or max; got ${JSON.stringify(globalPool)}`);
+  const preset = folderPreset([channels, h, w], train.classes.length, train.n, {
+    lastMap,
+    extraBlocks: num('extra-blocks', a['extra-blocks'], 0, { integer: true, max: 8 }),
+    globalPool,
+  });
   return {
     name,
     preset,

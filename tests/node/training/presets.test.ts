@@ -21,7 +21,7 @@ describe('autoArch', () => {
   });
 
   it('lastMap 16: the same blocks and filters, pooled twice; global average pooling right after the 16x16 ReLU', () => {
-    const arch = autoArch([3, 64, 64], 6, 16);
+    const arch = autoArch([3, 64, 64], 6, { lastMap: 16 });
     expect(shapeOf(arch, 'relu')).toEqual([
       [8, 64, 64],
       [16, 32, 32],
@@ -34,7 +34,23 @@ describe('autoArch', () => {
   });
 
   it('a lastMap the input does not halve to is refused with the valid sizes', () => {
-    expect(() => autoArch([3, 64, 64], 6, 12)).toThrow(/use one of 64, 32, 16, 8/);
-    expect(() => autoArch([3, 64, 64], 6, 4)).toThrow(/use one of 64, 32, 16, 8/);
+    expect(() => autoArch([3, 64, 64], 6, { lastMap: 12 })).toThrow(/use one of 64, 32, 16, 8/);
+    expect(() => autoArch([3, 64, 64], 6, { lastMap: 4 })).toThrow(/use one of 64, 32, 16, 8/);
+  });
+
+  it('extraBlocks and globalPool max: more 16x16 blocks with the last filters, then the global maximum', () => {
+    const arch = autoArch([3, 64, 64], 6, { lastMap: 16, extraBlocks: 1, globalPool: 'max' });
+    expect(shapeOf(arch, 'relu')).toEqual([
+      [8, 64, 64],
+      [16, 32, 32],
+      [32, 16, 16],
+      [64, 16, 16],
+      [64, 16, 16],
+    ]);
+    expect(arch.layers.slice(-3)).toEqual([
+      { kind: 'maxpool', global: true },
+      { kind: 'flatten' },
+      { kind: 'dense', units: 6 },
+    ]);
   });
 });
