@@ -265,7 +265,7 @@ export function compileTrainStep(
   opts: Pick<GraphOptions, 'poolIndices' | 'forms' | 'activityL1'> = {},
 ): { model: ModelDef; trainInputs: LayerValue[]; states: LayerValue[] } {
   const forms = opts.forms ?? 'fast';
-  const layers = poolBeforeRelu(resolve(arch), forms);
+  const layers = poolBeforeRelu(resolve(arch), forms, opts.activityL1?.layer);
   const b = new GraphBuilder();
   const x = b.input(IO.input, inputShape(arch, false));
   const classes = layers[layers.length - 1].outShape;

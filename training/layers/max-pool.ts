@@ -90,19 +90,21 @@ export const maxPool: LayerRule<MaxPoolSpec> = {
  * Training graphs with forms 'fast' or 'all': a ReLU straight before a max-pool runs after it instead, on a
  * quarter of the values. max and ReLU commute (ReLU is monotonic), and the gradients agree too: a window whose
  * maximum is positive routes dY to the same element either way; one whose maximum is <= 0 gives 0 either way.
- * Nothing reads the ReLU's own map in a training step.
+ * Nothing reads the ReLU's own map in a training step, unless the step penalises it (`keep`).
  */
-export function poolBeforeRelu<L extends { kind: string; inShape: number[]; outShape: number[] }>(
+export function poolBeforeRelu<L extends { kind: string; name?: string; inShape: number[]; outShape: number[] }>(
   layers: L[],
   forms: Forms | undefined,
+  keep?: string,
 ): L[] {
   if (forms !== 'fast' && forms !== 'all') return layers;
   const out = [...layers];
   for (let i = 0; i + 1 < out.length; i++)
-    // Not before a pool to 1x1 (a global max): little to save, and the ReLU's maps stay in the graph for a penalty
-    // on them (graph/compile.ts ActivityL1).
+    // Not before a pool to 1x1 (a global max: little to save), nor for `keep`, a ReLU whose own maps the step
+    // penalises (graph/compile.ts ActivityL1).
     if (
       out[i].kind === 'relu' &&
+      out[i].name !== keep &&
       out[i + 1].kind === 'maxpool' &&
       out[i + 1].outShape[1] * out[i + 1].outShape[2] > 1
     ) {

@@ -114,6 +114,41 @@ describe('activity L1 penalty', () => {
     expect([...g(penalised, `${dense}.weight`)]).toEqual([...g(plain, `${dense}.weight`)]);
   });
 
+  it('a ReLU before a max-pool keeps its own maps penalised in the fast forms (no pool-before-ReLU swap)', async () => {
+    const pooled: ArchSpec = {
+      input: [C, S, S],
+      layers: [
+        { kind: 'conv2d', filters: F, kernel: 3, padding: 'same' },
+        { kind: 'relu' },
+        { kind: 'maxpool', kernel: 2 },
+        { kind: 'flatten' },
+        { kind: 'dense', units: K },
+      ],
+    };
+    const layers = resolve(pooled);
+    const feeds: Record<string, { data: Float32Array; dims: number[] }> = {
+      input: { data: randn(N * C * S * S, 4), dims: [N, C, S, S] },
+    };
+    let seed = 20;
+    for (const l of layers)
+      for (const p of l.params)
+        feeds[p.name] = {
+          data: randn(
+            p.shape.reduce((a, v) => a * v, 1),
+            seed++,
+            0.5,
+          ),
+          dims: p.shape,
+        };
+    const t = new Float32Array(N * K);
+    for (let i = 0; i < N; i++) t[i * K + (i % K)] = 1;
+    feeds.targets = { data: t, dims: [N, K] };
+    const activityL1 = { layer: layers[1].name, weight: WEIGHT };
+    const fast = await run(buildTrainStep(pooled, { forms: 'fast', activityL1 }), feeds);
+    const reference = await run(buildTrainStep(pooled, { forms: 'reference', activityL1 }), feeds);
+    expect(Math.abs(fast.loss[0] - reference.loss[0])).toBeLessThan(1e-5);
+  });
+
   it('refuses a layer that is not a hidden layer of the net', () => {
     expect(() => buildTrainStep(arch, { activityL1: { layer: 'relu9', weight: 1 } })).toThrow(/no hidden layer relu9/);
   });
