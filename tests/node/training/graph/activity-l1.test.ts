@@ -5,11 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { paramGrad } from '../../../../model-contract/graphs.js';
-import { session, tensor } from '../../../../training/engine.js';
 import { buildTrainStep } from '../../../../training/graph/compile.js';
-import type { ModelDef } from '../../../../training/onnx/proto.js';
 import { resolve, type ArchSpec } from '../../../../training/spec.js';
 import { randn } from '../../helpers/fd.js';
+import { runGraph, type Feeds } from '../../helpers/graphs.js';
 
 const N = 3,
   C = 2,
@@ -28,18 +27,24 @@ const arch: ArchSpec = {
   ],
 };
 
-async function run(model: ModelDef, feeds: Record<string, { data: Float32Array; dims: number[] }>) {
-  const s = await session(model);
-  const names = new Set(model.graph.inputs.map((i) => i.name));
-  const out = await s.run(
-    Object.fromEntries(
-      Object.entries(feeds)
-        .filter(([k]) => names.has(k))
-        .map(([k, v]) => [k, tensor(v.data, v.dims)]),
-    ),
-  );
-  await s.release();
-  return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.data as Float32Array]));
+/** Input x, each parameter random (seeds from paramSeed on), one-hot targets i % K. */
+function feedsFor(layers: ReturnType<typeof resolve>, x: Float32Array, paramSeed: number): Feeds {
+  const feeds: Feeds = { input: { data: x, dims: [N, C, S, S] } };
+  let seed = paramSeed;
+  for (const l of layers)
+    for (const p of l.params)
+      feeds[p.name] = {
+        data: randn(
+          p.shape.reduce((a, v) => a * v, 1),
+          seed++,
+          0.5,
+        ),
+        dims: p.shape,
+      };
+  const t = new Float32Array(N * K);
+  for (let i = 0; i < N; i++) t[i * K + (i % K)] = 1;
+  feeds.targets = { data: t, dims: [N, K] };
+  return feeds;
 }
 
 describe('activity L1 penalty', () => {
@@ -49,26 +54,12 @@ describe('activity L1 penalty', () => {
     const x = randn(N * C * S * S, 1);
     const w = randn(F * C * 9, 2, 0.5),
       bias = randn(F, 3, 0.3);
-    const feeds: Record<string, { data: Float32Array; dims: number[] }> = { input: { data: x, dims: [N, C, S, S] } };
-    let seed = 10;
-    for (const l of layers)
-      for (const p of l.params)
-        feeds[p.name] = {
-          data: randn(
-            p.shape.reduce((a, v) => a * v, 1),
-            seed++,
-            0.5,
-          ),
-          dims: p.shape,
-        };
+    const feeds = feedsFor(layers, x, 10);
     feeds[`${conv.name}.weight`].data = w;
     feeds[`${conv.name}.bias`].data = bias;
-    const t = new Float32Array(N * K);
-    for (let i = 0; i < N; i++) t[i * K + (i % K)] = 1;
-    feeds.targets = { data: t, dims: [N, K] };
 
-    const plain = await run(buildTrainStep(arch), feeds);
-    const penalised = await run(buildTrainStep(arch, { activityL1: { layer: relu.name, weight: WEIGHT } }), feeds);
+    const plain = await runGraph(buildTrainStep(arch), feeds);
+    const penalised = await runGraph(buildTrainStep(arch, { activityL1: { layer: relu.name, weight: WEIGHT } }), feeds);
 
     // float64: the conv's pre-activations, the mean of the ReLU maps, and d mean / d weight, d mean / d bias.
     const count = N * F * S * S;
@@ -126,26 +117,10 @@ describe('activity L1 penalty', () => {
       ],
     };
     const layers = resolve(pooled);
-    const feeds: Record<string, { data: Float32Array; dims: number[] }> = {
-      input: { data: randn(N * C * S * S, 4), dims: [N, C, S, S] },
-    };
-    let seed = 20;
-    for (const l of layers)
-      for (const p of l.params)
-        feeds[p.name] = {
-          data: randn(
-            p.shape.reduce((a, v) => a * v, 1),
-            seed++,
-            0.5,
-          ),
-          dims: p.shape,
-        };
-    const t = new Float32Array(N * K);
-    for (let i = 0; i < N; i++) t[i * K + (i % K)] = 1;
-    feeds.targets = { data: t, dims: [N, K] };
+    const feeds = feedsFor(layers, randn(N * C * S * S, 4), 20);
     const activityL1 = { layer: layers[1].name, weight: WEIGHT };
-    const fast = await run(buildTrainStep(pooled, { forms: 'fast', activityL1 }), feeds);
-    const reference = await run(buildTrainStep(pooled, { forms: 'reference', activityL1 }), feeds);
+    const fast = await runGraph(buildTrainStep(pooled, { forms: 'fast', activityL1 }), feeds);
+    const reference = await runGraph(buildTrainStep(pooled, { forms: 'reference', activityL1 }), feeds);
     expect(Math.abs(fast.loss[0] - reference.loss[0])).toBeLessThan(1e-5);
   });
 

@@ -6,15 +6,14 @@
  * in gradients.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { session, tensor } from '../../../../training/engine.js';
 import { buildProbe, buildTrainStep } from '../../../../training/graph/compile.js';
-import type { ModelDef } from '../../../../training/onnx/proto.js';
 import { convForms } from '../../../../training/layers/conv2d.js';
 import { ruleFor, type LayerSpec } from '../../../../training/layers/registry.js';
 import type { Forms } from '../../../../training/layers/types.js';
 import { resolve, type ArchSpec } from '../../../../training/spec.js';
 import { PRESETS } from '../../../../training/presets.js';
 import { randn } from '../../helpers/fd.js';
+import { runGraph, type Feeds } from '../../helpers/graphs.js';
 
 /** max |a - b| over max |b|, per output: float32 sums in another order differ by a few ulps of the largest term. */
 const REL_TOL = 2e-5;
@@ -49,8 +48,6 @@ function randomArch(seed: number): ArchSpec {
   return { input: [int(1, 3), side, side], layers };
 }
 
-type Feeds = Record<string, { data: Float32Array; dims: number[] }>;
-
 /** Random weights (He scale, batch-norm scales near 1), an input batch, one-hot targets and dropout masks. */
 function stepFeeds(arch: ArchSpec, seed: number): Feeds {
   const layers = resolve(arch);
@@ -74,20 +71,6 @@ function stepFeeds(arch: ArchSpec, seed: number): Feeds {
   for (let i = 0; i < N; i++) targets[i * k + (i % k)] = 1;
   feeds.targets = { data: targets, dims: [N, k] };
   return feeds;
-}
-
-async function runGraph(model: ModelDef, feeds: Feeds) {
-  const s = await session(model);
-  const names = new Set(model.graph.inputs.map((i) => i.name));
-  const out = await s.run(
-    Object.fromEntries(
-      Object.entries(feeds)
-        .filter(([k]) => names.has(k))
-        .map(([k, v]) => [k, tensor(v.data, v.dims)]),
-    ),
-  );
-  await s.release();
-  return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.data as Float32Array]));
 }
 
 /**
