@@ -6,17 +6,10 @@
 import { FALLBACK, type GraphCosts } from '../core/cost.js';
 import type { StoredRobustness } from '../core/fool/robustness.js';
 import { inputSize } from '../core/gradient.js';
-import {
-  zeroCotangent,
-  type Model,
-  type ModelMeta,
-  type ModelRunner,
-  type Samples,
-  type TensorOut,
-} from '../core/model.js';
-import { getSession, tensor } from './ort.js';
+import type { Model, ModelMeta, ModelRunner, Samples } from '../core/model.js';
+import { getSession, runFeeds } from './ort.js';
 import { MODELS } from './registry.generated.js';
-import { beforeRun, startServing } from './turns.js';
+import { beforeGraph, startServing } from './turns.js';
 import { modelVerifier } from './verify.js';
 
 type SamplesFile = { shape: number[]; labels: number[]; pixels: string };
@@ -36,14 +29,12 @@ export type Bundle = {
  */
 function runner(name: string, b: Bundle, meta: ModelMeta): ModelRunner {
   const verifier = modelVerifier(name, meta.files ?? {});
-  const costs = (b.costs as GraphCosts | undefined) ?? FALLBACK,
-    ownPixels = meta.input.shape[1] * meta.input.shape[2];
+  const costs = (b.costs as GraphCosts | undefined) ?? FALLBACK;
   return {
     async run(graph, feeds, outputs) {
       const bytes = b.graphs[graph];
       if (!bytes) throw new Error(`model ${name} has no graph ${graph}`);
-      const dims = feeds.input?.dims;
-      await beforeRun(costs, ownPixels, graph, dims?.[0] ?? 1, dims ? dims[2] * dims[3] : ownPixels);
+      await beforeGraph(costs, meta.input.shape, graph, feeds);
       await verifier.check('weights.bin', () => b.weights);
       await verifier.check(`${graph}.onnx`, () => bytes);
       const s = await getSession(
@@ -53,16 +44,7 @@ function runner(name: string, b: Bundle, meta: ModelMeta): ModelRunner {
       ).catch((e: unknown) =>
         verifier.fail(`onnxruntime could not load ${graph}.onnx: ${e instanceof Error ? e.message : String(e)}`),
       );
-      const inputs: Record<string, ReturnType<typeof tensor>> = {};
-      const n = feeds.input?.dims[0] ?? 1;
-      for (const name of s.inputNames) {
-        const f = feeds[name] ?? zeroCotangent(meta, name, n);
-        inputs[name] = tensor(f.data, f.dims);
-      }
-      const out = outputs ? await s.run(inputs, outputs) : await s.run(inputs);
-      const result: Record<string, TensorOut> = {};
-      for (const [k, v] of Object.entries(out)) result[k] = { data: v.data as Float32Array, dims: [...v.dims] };
-      return result;
+      return runFeeds(s, meta, feeds, outputs);
     },
   };
 }

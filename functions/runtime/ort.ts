@@ -6,6 +6,7 @@
  * A failed initialisation cannot be retried in the same isolate; the error is kept and rethrown.
  */
 import * as ort from 'onnxruntime-web/wasm';
+import { zeroCotangent, type ModelMeta, type TensorOut } from '../core/model.js';
 // wrangler's module collector resolves .wasm imports as paths relative to this file, not through package exports.
 import ortWasm from '../../node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.wasm';
 
@@ -69,6 +70,28 @@ export function createSession(
     graphOptimizationLevel: 'all',
     externalData,
   });
+}
+
+/**
+ * One run of a model's graph: the caller's feeds, a zero cotangent for every input it left out, the outputs named
+ * (all when none are) as plain arrays.
+ */
+export async function runFeeds(
+  s: ort.InferenceSession,
+  meta: ModelMeta,
+  feeds: Record<string, TensorOut>,
+  outputs?: string[],
+): Promise<Record<string, TensorOut>> {
+  const n = feeds.input?.dims[0] ?? 1;
+  const inputs: Record<string, ort.Tensor> = {};
+  for (const name of s.inputNames) {
+    const f = feeds[name] ?? zeroCotangent(meta, name, n);
+    inputs[name] = tensor(f.data, f.dims);
+  }
+  const out = outputs ? await s.run(inputs, outputs) : await s.run(inputs);
+  const result: Record<string, TensorOut> = {};
+  for (const [k, v] of Object.entries(out)) result[k] = { data: v.data as Float32Array, dims: [...v.dims] };
+  return result;
 }
 
 export function tensor(data: Float32Array, dims: readonly number[]): ort.Tensor {

@@ -8,11 +8,11 @@
  */
 import type { MiddlewareHandler } from 'hono';
 import { Problem } from '../core/errors.js';
-import { zeroCotangent, type Model, type ModelMeta, type ModelRunner, type TensorOut } from '../core/model.js';
+import type { Model, ModelMeta, ModelRunner } from '../core/model.js';
 import { addModels, getModel } from './models.js';
-import { createSession, tensor } from './ort.js';
+import { createSession, runFeeds } from './ort.js';
 import { FALLBACK } from '../core/cost.js';
-import { beforeRun } from './turns.js';
+import { beforeGraph } from './turns.js';
 import { fileProblem } from './verify.js';
 
 /** What the store needs of an R2 bucket (R2Bucket has it; so does Miniflare's). */
@@ -115,20 +115,8 @@ export class ModelStore {
   runner(name: string, meta: ModelMeta): ModelRunner {
     return {
       run: async (graph, feeds, outputs) => {
-        const n = feeds.input?.dims[0] ?? 1,
-          own = meta.input.shape[1] * meta.input.shape[2],
-          dims = feeds.input?.dims;
-        await beforeRun(FALLBACK, own, graph, n, dims ? dims[2] * dims[3] : own);
-        const s = await this.session(name, meta, graph);
-        const inputs: Record<string, ReturnType<typeof tensor>> = {};
-        for (const k of s.inputNames) {
-          const f = feeds[k] ?? zeroCotangent(meta, k, n);
-          inputs[k] = tensor(f.data, f.dims);
-        }
-        const out = outputs ? await s.run(inputs, outputs) : await s.run(inputs);
-        const result: Record<string, TensorOut> = {};
-        for (const [k, v] of Object.entries(out)) result[k] = { data: v.data as Float32Array, dims: [...v.dims] };
-        return result;
+        await beforeGraph(FALLBACK, meta.input.shape, graph, feeds);
+        return runFeeds(await this.session(name, meta, graph), meta, feeds, outputs);
       },
     };
   }

@@ -52,3 +52,15 @@ export async function beforeRun(
     }, 0);
   }
 }
+
+/** beforeRun for a run of `graph` on `feeds` (batch and size from the input's dims) of a model with this input. */
+export function beforeGraph(
+  costs: GraphCosts,
+  inputShape: readonly number[],
+  graph: string,
+  feeds: { input?: { dims: readonly number[] } },
+): Promise<void> {
+  const own = inputShape[1] * inputShape[2],
+    dims = feeds.input?.dims;
+  return beforeRun(costs, own, graph, dims?.[0] ?? 1, dims ? dims[2] * dims[3] : own);
+}
