@@ -34,6 +34,11 @@ export interface Mismatch {
   analytic: number;
   numeric: number;
 }
+/** An objective's value at one point and, optionally, the network's switches there (`switches`). */
+export interface Evaluation {
+  value: number;
+  switches?: Int32Array;
+}
 export interface GradCheck {
   mismatches: Mismatch[];
   kinks: number;
@@ -45,12 +50,14 @@ export interface GradCheck {
  * A coordinate where f is not smooth at the scale of eps lies within eps of a kink (ReLU at 0, a max-pool
  * switch): finite differences say nothing there, so it is counted as a kink, not compared (cs231n's advice).
  * Two signs of one: the one-sided differences disagree, or the central differences at eps and eps/2 do (kinks
- * on both sides can cancel in the first test but not in both).
+ * on both sides can cancel in the first test but not in both). When `f` also returns the network's switches
+ * (`switches` below), any switch between the five points marks a kink exactly: a kink too small for the two signs
+ * (a slope change under the tolerance, yet a wrong average) is not compared either.
  */
 export async function checkGradient(
   x: Float32Array,
   analytic: ArrayLike<number>,
-  f: () => Promise<number>,
+  f: () => Promise<number | Evaluation>,
   indices: number[],
   eps = FD_EPS,
 ): Promise<GradCheck> {
@@ -59,21 +66,32 @@ export async function checkGradient(
   const tol = (g: number) => FD_ATOL + FD_RTOL * Math.abs(g);
   for (const i of indices) {
     const v = x[i];
-    const at = async (d: number) => {
+    const evaluate = async (d: number): Promise<Evaluation> => {
       x[i] = v + d;
       const y = await f();
       x[i] = v;
-      return y;
+      return typeof y === 'number' ? { value: y } : y;
     };
-    const mid = await f(),
-      up = await at(eps),
-      down = await at(-eps),
-      upHalf = await at(eps / 2),
-      downHalf = await at(-eps / 2);
-    const numeric = (up - down) / (2 * eps),
-      half = (upHalf - downHalf) / eps;
-    const forward = (up - mid) / eps,
-      backward = (mid - down) / eps;
+    // With the network's switches: the widest step (eps, eps/10, eps/100) over which no ReLU or max-pool window
+    // switches, where the objective is affine along x_i; a kink if even the narrowest switches.
+    let e = eps,
+      points: Evaluation[] = [];
+    for (let tries = 0; ; tries++, e /= 10) {
+      points = [];
+      for (const d of [0, e, -e, e / 2, -e / 2]) points.push(await evaluate(d)); // one at a time: x is shared
+      const s0 = points[0].switches;
+      if (!s0 || points.every((p) => sameSwitches(s0, p.switches!)) || tries === 2) break;
+    }
+    const s0 = points[0].switches;
+    if (s0 && !points.every((p) => sameSwitches(s0, p.switches!))) {
+      kinks++;
+      continue;
+    }
+    const [mid, up, down, upHalf, downHalf] = points.map((p) => p.value);
+    const numeric = (up - down) / (2 * e),
+      half = (upHalf - downHalf) / e;
+    const forward = (up - mid) / e,
+      backward = (mid - down) / e;
     // One-sided differences carry twice the float32 noise of the central one, hence the factor 2. On smooth
     // ground the two central differences agree far inside the tolerance (their error is O(eps^2)).
     if (Math.abs(forward - backward) > 2 * tol(numeric) || Math.abs(half - numeric) > tol(numeric)) {
@@ -95,4 +113,56 @@ export function jitter(x: Float32Array, seed: number, amount = 0.1): Float32Arra
     s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
     return v + (s / 2 ** 32 - 0.5) * amount;
   });
+}
+
+interface Activation {
+  data: ArrayLike<number>;
+  dims: readonly number[];
+}
+
+/**
+ * The switches of a piecewise-linear network at one input: for each ReLU, which units pass (output > 0); for each
+ * max-pool, which input each window takes (among positive inputs when a ReLU feeds it: a window of zeros takes
+ * none). Between inputs with the same switches the network is affine, so a central difference there is exact up to
+ * rounding. `out` holds each layer's activations by layer name; layers it lacks are skipped.
+ */
+export function switches(
+  layers: { name: string; kind: string; spec?: { kernel?: number; stride?: number; global?: boolean } }[],
+  out: Record<string, Activation | undefined>,
+): Int32Array {
+  const parts: number[] = [];
+  layers.forEach((l, k) => {
+    const y = out[l.name];
+    if (!y) return;
+    if (l.kind === 'relu') for (let i = 0; i < y.data.length; i++) parts.push(y.data[i] > 0 ? 1 : 0);
+    const x = k > 0 ? out[layers[k - 1].name] : undefined;
+    if (l.kind !== 'maxpool' || !x) return;
+    const [, C, H, W] = x.dims;
+    const kh = l.spec?.global ? H : (l.spec?.kernel ?? 2),
+      kw = l.spec?.global ? W : (l.spec?.kernel ?? 2),
+      sh = l.spec?.global ? H : (l.spec?.stride ?? kh),
+      sw = l.spec?.global ? W : (l.spec?.stride ?? kw);
+    const afterRelu = layers[k - 1].kind === 'relu';
+    for (let c = 0; c < C; c++)
+      for (let oy = 0; oy + kh <= H; oy += sh)
+        for (let ox = 0; ox + kw <= W; ox += sw) {
+          let best = -Infinity,
+            at = -1;
+          for (let dy = 0; dy < kh; dy++)
+            for (let dx = 0; dx < kw; dx++) {
+              const i = (c * H + oy + dy) * W + ox + dx,
+                v = x.data[i];
+              if (v > best && (v > 0 || !afterRelu)) {
+                best = v;
+                at = i;
+              }
+            }
+          parts.push(at);
+        }
+  });
+  return Int32Array.from(parts);
+}
+
+function sameSwitches(a: Int32Array, b: Int32Array): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
 }

@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { sessionFromDir, tensor } from '../../../training/engine.js';
 import { sha256 } from '../../../training/export.js';
 import { REQUIRED_GRAPHS } from '../../../scripts/registry.js';
-import { checkGradient, FD_EPS_DEEP, jitter, randn, sampleIndices } from '../helpers/fd.js';
+import { checkGradient, FD_EPS_DEEP, jitter, randn, sampleIndices, switches } from '../helpers/fd.js';
 
 const ROOT = path.resolve('models');
 const models = fs.readdirSync(ROOT).filter((d) => fs.existsSync(path.join(ROOT, d, 'meta.json')));
@@ -37,6 +37,17 @@ describe.each(models)('models/%s', (name) => {
   const dir = path.join(ROOT, name);
   const meta = JSON.parse(fs.readFileSync(path.join(dir, 'meta.json'), 'utf8'));
   const C: number = meta.input.shape[0]; // channels: 1 (gray) or 3 (RGB)
+  // The ReLUs and max-pool windows that switch at one input, from a run's act.<layer> outputs.
+  const switchesOf = (out: Record<string, { data: unknown; dims: readonly number[] }>) =>
+    switches(
+      meta.layers,
+      Object.fromEntries(
+        meta.layers.map((l: { name: string }) => [
+          l.name,
+          out[act(l.name)] && { data: out[act(l.name)].data as Float32Array, dims: out[act(l.name)].dims },
+        ]),
+      ),
+    );
   const K: number = meta.labels.length;
 
   it('sha256 of every file matches meta.json; the graphs share one weights.bin', () => {
@@ -126,7 +137,7 @@ print('ok', onnx.__version__)`;
         const a = out[act(n)].data as Float32Array;
         for (let i = 0; i < c.length; i++) s += a[i] * c[i];
       }
-      return s;
+      return { value: s, switches: switchesOf(out) };
     };
     // Sample where the image has ink or its edge, where gradients are non-trivial, plus random pixels.
     const ink = [...x.keys()].filter((i) => digit[i] > 0.1);
@@ -154,8 +165,9 @@ print('ok', onnx.__version__)`;
     const lg = await sessionFromDir(dir, 'loss-grad.onnx');
     const inf = await sessionFromDir(dir, 'model.onnx');
     const out = await lg.run({ input: tensor(x, [2, ...shape]), targets: tensor(t, [2, k]) });
-    const ce = async (img: Float32Array) => {
-      const p = (await inf.run({ input: tensor(img, [2, ...shape]) }, ['probs'])).probs.data as Float32Array;
+    const run = (img: Float32Array) => inf.run({ input: tensor(img, [2, ...shape]) });
+    const ce = async (img: Float32Array, out?: Awaited<ReturnType<typeof run>>) => {
+      const p = (out ?? (await run(img))).probs.data as Float32Array;
       return [0, 1].map(
         (i) => -t.subarray(i * k, (i + 1) * k).reduce((s, ti, c) => s + (ti ? ti * Math.log(p[i * k + c]) : 0), 0),
       );
@@ -174,7 +186,11 @@ print('ok', onnx.__version__)`;
         ...sampleIndices(size, 4, 10).map((i) => size + i),
       ]),
     ];
-    const r = await checkGradient(x, analytic, async () => (await ce(x)).reduce((a, v) => a + v, 0), idx, FD_EPS_DEEP);
+    const objective = async () => {
+      const out = await run(x);
+      return { value: (await ce(x, out)).reduce((a, v) => a + v, 0), switches: switchesOf(out) };
+    };
+    const r = await checkGradient(x, analytic, objective, idx, FD_EPS_DEEP);
     expect(r.mismatches).toEqual([]);
     expect(r.checked - r.kinks).toBeGreaterThanOrEqual(16);
     expect(Math.max(...analytic.map(Math.abs))).toBeGreaterThan(1e-3);
@@ -188,12 +204,10 @@ print('ok', onnx.__version__)`;
     const synth = await sessionFromDir(dir, 'synth-grad.onnx');
     const names = synth.inputNames.filter((n) => n.startsWith('gram.')).map((n) => n.slice('gram.'.length));
     expect(names.length).toBeGreaterThan(0);
-    const acts = async (img: Float32Array) => {
-      const out = await conv.run(
-        { input: tensor(img, [1, C, H, W]) },
-        names.map((l) => act(l)),
-      );
-      return names.map((l) => out[act(l)]);
+    const run = (img: Float32Array) => conv.run({ input: tensor(img, [1, C, H, W]) });
+    const acts = async (img: Float32Array, out?: Awaited<ReturnType<typeof run>>) => {
+      const o = out ?? (await run(img));
+      return names.map((l) => o[act(l)]);
     };
     const gramOf = (f: Float32Array, C: number) => {
       const M = f.length / C,
@@ -211,8 +225,8 @@ print('ok', onnx.__version__)`;
     const P = other.map((t) => t.data as Float32Array);
     const A = other.map((t) => Float32Array.from(gramOf(t.data as Float32Array, t.dims[1])));
     const w = Float32Array.from(names.flatMap((_, j) => [0.5 + j, 2 + j, 0.3 * (j + 1)]));
-    const lossesOf = async (img: Float32Array) =>
-      (await acts(img)).map((t, j) => {
+    const lossesOf = async (img: Float32Array, out?: Awaited<ReturnType<typeof run>>) =>
+      (await acts(img, out)).map((t, j) => {
         const f = t.data as Float32Array,
           C = t.dims[1],
           n = f.length,
@@ -239,7 +253,10 @@ print('ok', onnx.__version__)`;
     const ref = await lossesOf(x);
     const got = out.losses.data as Float32Array;
     ref.flat().forEach((v, i) => expect(Math.abs(got[i] - v)).toBeLessThanOrEqual(1e-4 * Math.abs(v) + 1e-7));
-    const objective = async () => (await lossesOf(x)).flat().reduce((s, v, i) => s + w[i] * v, 0);
+    const objective = async () => {
+      const out = await run(x);
+      return { value: (await lossesOf(x, out)).flat().reduce((s, v, i) => s + w[i] * v, 0), switches: switchesOf(out) };
+    };
     const analytic = out.grad_input.data as Float32Array;
     const r = await checkGradient(x, analytic, objective, sampleIndices(x.length, 16, 33), FD_EPS_DEEP);
     expect(r.mismatches).toEqual([]);
@@ -343,13 +360,15 @@ print('ok', onnx.__version__)`;
     feeds[grad(target)] = tensor(cot, a0.dims);
     const analytic = (await s.run(feeds)).grad_input.data as Float32Array;
     const objective = async () => {
-      const a = (await s.run({ ...feeds, input: tensor(x, [1, C, H, W]) }))[act(target)].data as Float32Array;
+      const out = await s.run({ ...feeds, input: tensor(x, [1, C, H, W]) });
+      const a = out[act(target)].data as Float32Array;
       let t = 0;
       for (let i = 0; i < a.length; i++) t += a[i] * cot[i];
-      return t;
+      return { value: t, switches: switchesOf(out) };
     };
-    const r = await checkGradient(x, analytic, objective, sampleIndices(x.length, 16, 3), FD_EPS_DEEP);
+    // A noise image puts many units of a deep stack near 0: sample 32 pixels, compare at least 12 kink-free ones.
+    const r = await checkGradient(x, analytic, objective, sampleIndices(x.length, 32, 3), FD_EPS_DEEP);
     expect(r.mismatches).toEqual([]);
-    expect(r.kinks).toBeLessThanOrEqual(r.checked / 4);
+    expect(r.checked - r.kinks).toBeGreaterThanOrEqual(12);
   });
 });
