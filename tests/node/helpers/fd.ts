@@ -51,8 +51,9 @@ export interface GradCheck {
  * switch): finite differences say nothing there, so it is counted as a kink, not compared (cs231n's advice).
  * Two signs of one: the one-sided differences disagree, or the central differences at eps and eps/2 do (kinks
  * on both sides can cancel in the first test but not in both). When `f` also returns the network's switches
- * (`switches` below), any switch between the five points marks a kink exactly: a kink too small for the two signs
- * (a slope change under the tolerance, yet a wrong average) is not compared either.
+ * (`switches` below), the step shrinks (eps/10, eps/100) until no switch lies between the five points, else the
+ * coordinate is a kink: a kink too small for the two signs (a slope change under the tolerance, yet a wrong
+ * average) is never compared.
  */
 export async function checkGradient(
   x: Float32Array,
@@ -75,15 +76,16 @@ export async function checkGradient(
     // With the network's switches: the widest step (eps, eps/10, eps/100) over which no ReLU or max-pool window
     // switches, where the objective is affine along x_i; a kink if even the narrowest switches.
     let e = eps,
-      points: Evaluation[] = [];
-    for (let tries = 0; ; tries++, e /= 10) {
+      points: Evaluation[] = [],
+      smooth = false;
+    for (e of [eps, eps / 10, eps / 100]) {
       points = [];
       for (const d of [0, e, -e, e / 2, -e / 2]) points.push(await evaluate(d)); // one at a time: x is shared
       const s0 = points[0].switches;
-      if (!s0 || points.every((p) => sameSwitches(s0, p.switches!)) || tries === 2) break;
+      smooth = !s0 || points.every((p) => sameSwitches(s0, p.switches!));
+      if (smooth) break;
     }
-    const s0 = points[0].switches;
-    if (s0 && !points.every((p) => sameSwitches(s0, p.switches!))) {
+    if (!smooth) {
       kinks++;
       continue;
     }
