@@ -42,10 +42,10 @@ describe.each(models)('models/%s', (name) => {
     switches(
       meta.layers,
       Object.fromEntries(
-        meta.layers.map((l: { name: string }) => [
-          l.name,
-          out[act(l.name)] && { data: out[act(l.name)].data as Float32Array, dims: out[act(l.name)].dims },
-        ]),
+        meta.layers.map((l: { name: string }) => {
+          const t = out[act(l.name)];
+          return [l.name, t && { data: t.data as Float32Array, dims: t.dims }];
+        }),
       ),
     );
   const K: number = meta.labels.length;
