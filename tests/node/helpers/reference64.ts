@@ -24,6 +24,16 @@ function pad(spec: { kernel: number; padding?: number | 'same' | 'valid' | numbe
   return [q, q];
 }
 
+/** A pooling layer's window (the whole map when global) and its start padding [top, left]. */
+function windows(spec: any, H: number, W: number) {
+  if (spec.global) return { kh: H, kw: W, sh: H, sw: W, pt: 0, pl: 0 };
+  const k = spec.kernel ?? 2,
+    s = spec.stride ?? k,
+    p = spec.padding ?? 0,
+    [pt, pl] = Array.isArray(p) ? p : [p, p];
+  return { kh: k, kw: k, sh: s, sw: s, pt, pl };
+}
+
 export function forward64(
   layers: ResolvedLayer[],
   weights: W,
@@ -47,6 +57,9 @@ export function forward64(
         k = spec.kernel,
         s = spec.stride ?? 1,
         [pt, pl] = pad(spec);
+      // Groups: filter f sees the Cg channels of its group, from channel cg0(f) on.
+      const Cg = C / (spec.groups ?? 1),
+        cg0 = (f: number) => Math.floor(f / (F / (spec.groups ?? 1))) * Cg;
       const K = w('weight'),
         b = w('bias');
       for (let i = 0; i < n; i++)
@@ -54,14 +67,14 @@ export function forward64(
           for (let oy = 0; oy < Ho; oy++)
             for (let ox = 0; ox < Wo; ox++) {
               let acc = b[f];
-              for (let c = 0; c < C; c++)
+              for (let c = cg0(f); c < cg0(f) + Cg; c++)
                 for (let ky = 0; ky < k; ky++) {
                   const iy = oy * s + ky - pt;
                   if (iy < 0 || iy >= H) continue;
                   for (let kx = 0; kx < k; kx++) {
                     const ix = ox * s + kx - pl;
                     if (ix < 0 || ix >= Wd) continue;
-                    acc += K[((f * C + c) * k + ky) * k + kx] * x[i * inS + (c * H + iy) * Wd + ix];
+                    acc += K[((f * Cg + c - cg0(f)) * k + ky) * k + kx] * x[i * inS + (c * H + iy) * Wd + ix];
                   }
                 }
               y[i * outS + (f * Ho + oy) * Wo + ox] = acc;
@@ -94,26 +107,41 @@ export function forward64(
       Object.assign(extra, { xhat, invstd });
     } else if (l.kind === 'relu') {
       for (let i = 0; i < y.length; i++) y[i] = x[i] > 0 ? x[i] : 0;
-    } else if (l.kind === 'maxpool') {
+    } else if (l.kind === 'maxpool' || l.kind === 'avgpool') {
       const [C, H, Wd] = l.inShape,
         [, Ho, Wo] = l.outShape,
-        k = spec.kernel ?? 2;
+        { kh, kw, sh, sw, pt, pl } = windows(spec, H, Wd);
       const arg = new Float64Array(n * outS);
       for (let i = 0; i < n; i++)
         for (let c = 0; c < C; c++)
           for (let oy = 0; oy < Ho; oy++)
             for (let ox = 0; ox < Wo; ox++) {
               let best = -Infinity,
-                at = -1;
-              for (let ky = 0; ky < k; ky++)
-                for (let kx = 0; kx < k; kx++) {
-                  const a = i * inS + (c * H + oy * k + ky) * Wd + ox * k + kx;
+                at = -1,
+                sum = 0,
+                cells = 0;
+              for (let r = oy * sh - pt; r < oy * sh - pt + kh; r++)
+                for (let q = ox * sw - pl; q < ox * sw - pl + kw; q++) {
+                  if (r < 0 || r >= H || q < 0 || q >= Wd) continue; // padding: -inf for max, 0 for the mean
+                  const a = i * inS + (c * H + r) * Wd + q;
                   if (x[a] > best) [best, at] = [x[a], a];
+                  sum += x[a];
+                  cells++;
                 }
-              y[i * outS + (c * Ho + oy) * Wo + ox] = best;
-              arg[i * outS + (c * Ho + oy) * Wo + ox] = at;
+              const o = i * outS + (c * Ho + oy) * Wo + ox;
+              y[o] = l.kind === 'maxpool' ? best : sum / (spec.countIncludePad ? kh * kw : cells);
+              arg[o] = l.kind === 'maxpool' ? at : spec.countIncludePad ? kh * kw : cells;
             }
       extra.arg = arg;
+    } else if (l.kind === 'clip') {
+      for (let i = 0; i < y.length; i++) y[i] = Math.min(Math.max(x[i], spec.min ?? -Infinity), spec.max ?? Infinity);
+    } else if (l.kind === 'hardsigmoid') {
+      for (let i = 0; i < y.length; i++)
+        y[i] = Math.min(Math.max((spec.alpha ?? 0.2) * x[i] + (spec.beta ?? 0.5), 0), 1);
+    } else if (l.kind === 'hardswish') {
+      for (let i = 0; i < y.length; i++) y[i] = x[i] * Math.min(Math.max(x[i] / 6 + 0.5, 0), 1);
+    } else if (l.kind === 'silu') {
+      for (let i = 0; i < y.length; i++) y[i] = x[i] / (1 + Math.exp(-x[i]));
     } else if (l.kind === 'flatten') {
       y.set(x);
     } else if (l.kind === 'dropout') {
@@ -190,6 +218,9 @@ export function backward64(
         k = spec.kernel,
         s = spec.stride ?? 1,
         [pt, pl] = pad(spec);
+      // Groups: filter f sees the Cg channels of its group, from channel cg0(f) on.
+      const Cg = C / (spec.groups ?? 1),
+        cg0 = (f: number) => Math.floor(f / (F / (spec.groups ?? 1))) * Cg;
       const K = w('weight');
       const dK = new Float64Array(K.length),
         db = new Float64Array(F);
@@ -200,14 +231,14 @@ export function backward64(
               const g = dy[i * outS + (f * Ho + oy) * Wo + ox];
               if (g === 0) continue;
               db[f] += g;
-              for (let c = 0; c < C; c++)
+              for (let c = cg0(f); c < cg0(f) + Cg; c++)
                 for (let ky = 0; ky < k; ky++) {
                   const iy = oy * s + ky - pt;
                   if (iy < 0 || iy >= H) continue;
                   for (let kx = 0; kx < k; kx++) {
                     const ix = ox * s + kx - pl;
                     if (ix < 0 || ix >= Wd) continue;
-                    const wi = ((f * C + c) * k + ky) * k + kx,
+                    const wi = ((f * Cg + c - cg0(f)) * k + ky) * k + kx,
                       xi = i * inS + (c * H + iy) * Wd + ix;
                     dK[wi] += g * x[xi];
                     dx[xi] += g * K[wi];
@@ -248,6 +279,33 @@ export function backward64(
       for (let i = 0; i < dx.length; i++) dx[i] = x[i] > 0 ? dy[i] : 0;
     } else if (l.kind === 'maxpool') {
       for (let i = 0; i < dy.length; i++) dx[extra.arg[i]] += dy[i];
+    } else if (l.kind === 'avgpool') {
+      // extra.arg holds each window's divisor.
+      const [C, H, Wd] = l.inShape,
+        [, Ho, Wo] = l.outShape,
+        { kh, kw, sh, sw, pt, pl } = windows(spec, H, Wd);
+      for (let i = 0; i < n; i++)
+        for (let c = 0; c < C; c++)
+          for (let oy = 0; oy < Ho; oy++)
+            for (let ox = 0; ox < Wo; ox++) {
+              const o = i * outS + (c * Ho + oy) * Wo + ox;
+              for (let r = Math.max(0, oy * sh - pt); r < Math.min(H, oy * sh - pt + kh); r++)
+                for (let q = Math.max(0, ox * sw - pl); q < Math.min(Wd, ox * sw - pl + kw); q++)
+                  dx[i * inS + (c * H + r) * Wd + q] += dy[o] / extra.arg[o];
+            }
+    } else if (l.kind === 'clip') {
+      for (let i = 0; i < dx.length; i++)
+        dx[i] = x[i] > (spec.min ?? -Infinity) && x[i] < (spec.max ?? Infinity) ? dy[i] : 0;
+    } else if (l.kind === 'hardsigmoid') {
+      const { y } = caches[li];
+      for (let i = 0; i < dx.length; i++) dx[i] = y[i] > 0 && y[i] < 1 ? (spec.alpha ?? 0.2) * dy[i] : 0;
+    } else if (l.kind === 'hardswish') {
+      for (let i = 0; i < dx.length; i++) dx[i] = x[i] < -3 ? 0 : x[i] > 3 ? dy[i] : dy[i] * (x[i] / 3 + 0.5);
+    } else if (l.kind === 'silu') {
+      for (let i = 0; i < dx.length; i++) {
+        const sg = 1 / (1 + Math.exp(-x[i]));
+        dx[i] = dy[i] * sg * (1 + x[i] * (1 - sg));
+      }
     } else if (l.kind === 'flatten') {
       dx.set(dy);
     } else if (l.kind === 'dropout') {
@@ -271,7 +329,7 @@ export function backward64(
         }
       grads[`${l.name}.weight`] = dK;
       grads[`${l.name}.bias`] = db;
-    }
+    } else throw new Error(`reference64: no backward for ${l.kind}`);
     dy = dx;
   }
   return { dInput: dy, grads };
