@@ -12,13 +12,13 @@ export type MetaProtocol = 'mnist' | 'fit' | 'letterbox' | 'crop';
 
 /** A layer's counts by the lecture's formulas (training/spec.ts computes them; the model card shows them). */
 export interface LayerCounts {
-  /** Trainable weights without biases: conv n_f * n_rs^2 * n_ch, dense in * out. */
+  /** Trainable weights without biases: conv n_f * n_rs^2 * n_ch (n_ch = C/groups, 1 for depthwise), dense in * out. */
   weights: number;
   biases: number;
   /** Output neurons: prod(out shape); conv: H_out * W_out * n_f, each side floor((n_in + p_begin + p_end - n_rs)/n_s)
    *  + 1 (the per-side padding sum: 2p when even; see convOutSide). */
   neurons: number;
-  /** Weighted connections: each conv output neuron sees n_rs^2 * n_ch inputs. */
+  /** Weighted connections: each conv output neuron sees n_rs^2 * n_ch inputs (n_ch of its group). */
   connections: number;
   /** Side of the receptive field in input pixels (capped at the input side). */
   receptiveField: number;
