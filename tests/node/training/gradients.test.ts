@@ -169,6 +169,7 @@ const cases: [string, [number, number, number], LayerSpec[], Mode[]][] = [
     ['train', 'infer'],
   ],
   ['clip max only', [2, 4, 4], [{ kind: 'clip', max: 0.3 }], ['train', 'infer']],
+  ['clip min only', [2, 4, 4], [{ kind: 'clip', min: -0.2 }], ['infer']],
   [
     'hardsigmoid (alpha 0.2, beta 0.5)',
     [2, 4, 4],

@@ -123,5 +123,11 @@ describe("the lecture's formulas", () => {
     expect(() => resolve({ input: [4, 6, 6], layers: [{ kind: 'conv2d', filters: 6, kernel: 3, groups: 4 }] })).toThrow(
       /groups must be an integer >= 1 dividing both 4 channels and 6 filters; got 4/,
     );
+    expect(() => resolve({ input: [1, 4, 4], layers: [{ kind: 'clip', min: 6, max: 0 }] })).toThrow(
+      /layer 0 \(clip1\): clip needs a finite min, max or both, with min < max/,
+    );
+    expect(() => resolve({ input: [1, 4, 4], layers: [{ kind: 'hardsigmoid', alpha: 0 }] })).toThrow(
+      /hardsigmoid needs a finite non-zero alpha/,
+    );
   });
 });
