@@ -9,6 +9,7 @@
  */
 import type { MiddlewareHandler } from 'hono';
 import { Problem } from '../core/errors.js';
+import { parseMeta } from '../../model-contract/folder.js';
 import type { Model, ModelMeta, ModelRunner } from '../core/model.js';
 import { addModels, getModel } from './models.js';
 import { createSession, runFeeds } from './ort.js';
@@ -108,13 +109,13 @@ export class ModelStore {
       if (!obj) continue; // an upload in progress: meta.json goes last
       let meta: ModelMeta;
       try {
-        meta = JSON.parse(new TextDecoder().decode(await obj.arrayBuffer())) as ModelMeta;
-      } catch {
-        console.error(`model store: ${name}/meta.json is not JSON; skipped`);
+        meta = parseMeta(JSON.parse(new TextDecoder().decode(await obj.arrayBuffer())), `${name}/meta.json`);
+      } catch (e) {
+        console.error(`model store: ${e instanceof Error ? e.message : e}; skipped`);
         continue;
       }
-      if (meta.name !== name || !meta.files || !meta.layers) {
-        console.error(`model store: ${name}/meta.json does not describe model "${name}"; skipped`);
+      if (meta.name !== name) {
+        console.error(`model store: ${name}/meta.json describes model "${meta.name}"; skipped`);
         continue;
       }
       this.known.add(name);
