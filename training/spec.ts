@@ -58,7 +58,7 @@ export function resolve(arch: ArchSpec): ResolvedLayer[] {
     const neurons = prod(outShape);
     const connections =
       spec.kind === 'conv2d'
-        ? neurons * spec.kernel ** 2 * shape[0]
+        ? neurons * spec.kernel ** 2 * (shape[0] / (spec.groups ?? 1)) // n_ch = C/groups per group
         : spec.kind === 'dense'
           ? prod(shape) * neurons
           : 0;

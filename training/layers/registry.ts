@@ -7,13 +7,17 @@
 import { leakyRelu, sigmoid, tanh, type LeakyReluSpec, type SigmoidSpec, type TanhSpec } from './activations.js';
 import { avgPool, type AvgPoolSpec } from './avg-pool.js';
 import { batchNorm, type BatchNormSpec } from './batch-norm.js';
+import { clip, type ClipSpec } from './clip.js';
 import { conv2d, type Conv2dSpec } from './conv2d.js';
 import { dense, type DenseSpec } from './dense.js';
 import { dropout, type DropoutSpec } from './dropout.js';
 import { flatten, type FlattenSpec } from './flatten.js';
+import { hardSigmoid, type HardSigmoidSpec } from './hardsigmoid.js';
+import { hardSwish, type HardSwishSpec } from './hardswish.js';
 import { maxPool, type MaxPoolSpec } from './max-pool.js';
 import { relu, type ReluSpec } from './relu.js';
 import { scale, type ScaleSpec } from './scale.js';
+import { silu, type SiluSpec } from './silu.js';
 import type { BackwardArgs, BackwardResult, LayerCtx, LayerRule } from './types.js';
 
 export type LayerSpec = (
@@ -29,13 +33,31 @@ export type LayerSpec = (
   | SigmoidSpec
   | TanhSpec
   | ScaleSpec
+  | ClipSpec
+  | HardSigmoidSpec
+  | HardSwishSpec
+  | SiluSpec
 ) & { name?: string };
 
 export const registry: Record<string, LayerRule> = Object.fromEntries(
-  [conv2d, relu, maxPool, avgPool, flatten, dense, dropout, batchNorm, leakyRelu, sigmoid, tanh, scale].map((r) => [
-    r.kind,
-    r as LayerRule,
-  ]),
+  [
+    conv2d,
+    relu,
+    maxPool,
+    avgPool,
+    flatten,
+    dense,
+    dropout,
+    batchNorm,
+    leakyRelu,
+    sigmoid,
+    tanh,
+    scale,
+    clip,
+    hardSigmoid,
+    hardSwish,
+    silu,
+  ].map((r) => [r.kind, r as LayerRule]),
 );
 
 export function ruleFor(kind: string): LayerRule {
