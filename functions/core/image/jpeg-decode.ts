@@ -136,7 +136,7 @@ export function readJpeg(b: Uint8Array, start: (f: JpegFrame) => JpegOutput): Jp
     rgb = false,
     scans = 0,
     eoi = false;
-  const work: Work = { tmp: new Float32Array(64), strips: [], row: new Uint8Array(0) };
+  const work: Work = { tmp: new Float32Array(72), strips: [], row: new Uint8Array(0) };
   let i = 2;
   const u16 = (at: number) => (b[at] << 8) | b[at + 1];
   while (i < b.length) {
@@ -469,30 +469,46 @@ function idct(
   stride: number,
   tmp: Float32Array,
 ) {
+  // Which coefficient rows hold anything: most blocks of a photo have a few low rows, many only the DC.
+  let rows = 0;
+  for (let v = 0; v < 8; v++) {
+    const r = at + v * 8;
+    if (co[r] | co[r + 1] | co[r + 2] | co[r + 3] | co[r + 4] | co[r + 5] | co[r + 6] | co[r + 7]) rows |= 1 << v;
+  }
+  const dcOnly =
+    rows === 0 ||
+    (rows === 1 && !(co[at + 1] | co[at + 2] | co[at + 3] | co[at + 4] | co[at + 5] | co[at + 6] | co[at + 7]));
   // At 1/8 the AC terms average out: the sample is the DC alone (as libjpeg's jpeg_idct_1x1).
-  let ac = false;
-  for (let k = 1; k < 64 && n > 1; k++)
-    if (co[at + k] !== 0) {
-      ac = true;
-      break;
-    }
-  if (!ac) {
+  if (dcOnly || n === 1) {
     const val = Math.max(0, Math.min(255, Math.round((co[at] * q[0]) / 8 + 128)));
     for (let y = 0; y < n; y++) out.fill(val, o + y * stride, o + y * stride + n);
     return;
   }
   const basis = BASES[n];
-  // Rows of coefficients (v) times basis over u, then columns.
-  for (let v = 0; v < 8; v++)
+  // Rows of coefficients (v) times basis over u, then columns; an empty row adds nothing.
+  for (let v = 0; v < 8; v++) {
+    if (!(rows & (1 << v))) {
+      tmp.fill(0, v * n, v * n + n);
+      continue;
+    }
+    // Dequantised once into tmp[64..71], up to the last coefficient that is not 0.
+    let width = 0;
+    for (let u = 0; u < 8; u++) {
+      const c = co[at + v * 8 + u];
+      tmp[64 + u] = c * q[v * 8 + u];
+      if (c) width = u + 1;
+    }
     for (let x = 0; x < n; x++) {
       let s = 0;
-      for (let u = 0; u < 8; u++) s += basis[x * 8 + u] * co[at + v * 8 + u] * q[v * 8 + u];
+      for (let u = 0; u < width; u++) s += basis[x * 8 + u] * tmp[64 + u];
       tmp[v * n + x] = s;
     }
+  }
+  const last = 32 - Math.clz32(rows);
   for (let y = 0; y < n; y++)
     for (let x = 0; x < n; x++) {
       let s = 0;
-      for (let v = 0; v < 8; v++) s += basis[y * 8 + v] * tmp[v * n + x];
+      for (let v = 0; v < last; v++) s += basis[y * 8 + v] * tmp[v * n + x];
       out[o + y * stride + x] = Math.max(0, Math.min(255, Math.round(s + 128)));
     }
 }
