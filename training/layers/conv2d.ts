@@ -126,6 +126,7 @@ export const conv2d: LayerRule<Conv2dSpec> = {
     ];
   },
   receptive: (spec) => ({ kernel: spec.kernel, stride: spec.stride ?? 1 }),
+  connections: (spec, [c], [f, ho, wo]) => f * ho * wo * spec.kernel ** 2 * c,
   forward({ b, spec, param, name, mode, forms, inShape, outShape }, x) {
     const s = spec.stride ?? 1,
       pads = convPads(spec);
