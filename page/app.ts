@@ -231,13 +231,23 @@ async function featureMaps() {
   );
 }
 
-function colourScale(max: number, percentile: number) {
+/** The legend: 0 to the clip value in viridis, or -clip to +clip on the diverging scale of a signed map. */
+function colourScale(max: number, percentile: number, signed: boolean) {
+  const v = max.toPrecision(3);
   return el(
     'div',
     { class: 'scale' },
-    '0',
-    el('span', { class: 'ramp', role: 'img', 'aria-label': `colour scale from 0 to ${max.toPrecision(3)}` }),
-    `${max.toPrecision(3)} (|map| at the ${percentile}th percentile; above it saturates)`,
+    signed ? `-${v}` : '0',
+    el('span', {
+      class: signed ? 'ramp signed' : 'ramp',
+      role: 'img',
+      'aria-label': signed
+        ? `diverging colour scale from -${v} (blue) through 0 (white) to ${v} (red)`
+        : `colour scale from 0 to ${v}`,
+    }),
+    signed
+      ? `${v} (signed, 0 is white; ±|map| at the ${percentile}th percentile; beyond it saturates)`
+      : `${v} (|map| at the ${percentile}th percentile; above it saturates)`,
   );
 }
 
@@ -246,18 +256,22 @@ async function saliency() {
   const r = await api<{
     target: ClassScore;
     prediction: ClassScore;
-    scale: { clip_value: number; clip_percentile: number };
+    scale: { clip_value: number; clip_percentile: number; signed: boolean };
     pictures: { map: Picture; overlay: Picture };
     completeness?: { sum: number; logit_difference: number };
-    grad_cam?: { layer: string };
+    cam?: { layer: string };
+    occlusion?: { patch: number; stride: number; windows: number };
   }>(
     `/models/${model()}/saliency${qs({ method, target: $<HTMLSelectElement>('sal-target').value, clip: $<HTMLInputElement>('sal-clip').value })}`,
     post(await picture()),
   );
   $('sal-result').replaceChildren(
-    figure(r.pictures.map, `${method}${r.grad_cam ? ` on ${r.grad_cam.layer}` : ''}: the map`),
+    figure(
+      r.pictures.map,
+      `${method}${r.cam ? ` on ${r.cam.layer}` : ''}${r.occlusion ? ` (${r.occlusion.windows} patches of ${r.occlusion.patch}x${r.occlusion.patch}, stride ${r.occlusion.stride})` : ''}: the map`,
+    ),
     figure(r.pictures.overlay, 'the map over the input'),
-    colourScale(r.scale.clip_value, r.scale.clip_percentile),
+    colourScale(r.scale.clip_value, r.scale.clip_percentile, r.scale.signed),
     el(
       'p',
       {},

@@ -5,6 +5,7 @@
 export const CAPS = {
   saliencySamples: 64, // SmoothGrad noisy copies
   saliencySteps: 128, // integrated-gradients path steps
+  occlusionWindows: 4096, // occlusion patches in one map
   attackSteps: 200,
   attackSweep: 16, // eps values in one sweep
   robustnessImages: 100,

@@ -7,21 +7,18 @@ import type { AttackConfig } from './fool/attack.js';
 import type { FoolingConfig } from './fool/fooling.js';
 import type { RobustnessOptions } from './fool/robustness.js';
 import type { Model } from './model.js';
-import type { SaliencyOptions } from './see/saliency.js';
+import { METHODS, type SaliencyOptions } from './see/saliency.js';
 import type { DreamConfig } from './synth/dream.js';
 import type { StyleConfig } from './synth/style.js';
 import type { VisualizeConfig } from './synth/visualize.js';
 
 export const classifyWork = (): Runs[] => [{ kind: 'forward', runs: 1 }];
 
-/** see/saliency.ts: the prediction, then one gradient batch (SmoothGrad's samples, the path's steps). */
-export function saliencyWork(o: SaliencyOptions): Runs[] {
-  const images = o.method === 'smoothgrad' ? o.samples : o.method === 'integrated-gradients' ? o.steps : 1;
-  return [
-    { kind: 'forward', runs: 2 },
-    { kind: 'grad', runs: 1, images },
-  ];
-}
+/** see/saliency.ts: the prediction, then the method's own runs (see/method.ts). */
+export const saliencyWork = (model: Model, o: SaliencyOptions): Runs[] => [
+  { kind: 'forward', runs: 1 },
+  ...METHODS[o.method].work(model, o),
+];
 
 /** fool/attack.ts attackOne per eps of a sweep: before, `steps` loss gradients, after. */
 export const attackWork = (cfgs: AttackConfig[]): Runs[] =>

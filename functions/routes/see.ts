@@ -48,11 +48,12 @@ see.post('/:model/saliency', query(ENDPOINTS.saliency.query), async (c) => {
   const model = modelFrom(c);
   const q = c.req.valid('query');
   const opts = saliencyOptions(model, q);
-  withinBudget(c, model, saliencyWork(opts), 'Use fewer samples or steps.');
+  withinBudget(c, model, saliencyWork(model, opts), 'Use fewer samples or steps, a smaller layer, or a larger stride.');
   const { x, preprocessing } = await modelInput(c, model, q.preprocess);
   const r = await saliency(model, x, opts);
-  const pics = heatmaps(x, r.map, r.width, r.height, { clipPercentile: q.clip });
-  const e = r.extra;
+  const pics = heatmaps(x, r.map, r.width, r.height, { clipPercentile: q.clip, signed: opts.signed });
+  const { cam, completeness, scoredChannels, occlusion } = r.extra;
+  const layerMap = cam && { layer: cam.layer, shape: cam.shape, values: round(cam.values, 6) };
   return respond(
     c,
     q.format,
@@ -63,10 +64,21 @@ see.post('/:model/saliency', query(ENDPOINTS.saliency.query), async (c) => {
       prediction: r.prediction,
       preprocessing,
       map: { width: r.width, height: r.height, values: round(r.map, 6) },
-      ...(e.completeness ? { completeness: e.completeness } : {}),
-      ...(e.layer ? { gradCam: { layer: e.layer, shape: e.layerShape, values: round(e.cam ?? [], 6) } } : {}),
-      // The colour scale runs from 0 to clip_value (|map| at the clip percentile); larger values saturate.
-      scale: { colormap: 'viridis', min: 0, clipValue: pics.clipValue, clipPercentile: q.clip },
+      ...(completeness ? { completeness } : {}),
+      // Every CAM's map on its layer's grid; Grad-CAM's also under its old name.
+      ...(layerMap ? { cam: { method: opts.method, ...layerMap } } : {}),
+      ...(layerMap && opts.method === 'grad-cam' ? { gradCam: layerMap } : {}),
+      ...(scoredChannels !== undefined ? { scoredChannels } : {}),
+      ...(occlusion ? { occlusion } : {}),
+      // The colour scale runs from 0 (or -clip_value when signed) to clip_value (|map| at the clip percentile);
+      // larger values saturate.
+      scale: {
+        colormap: opts.signed ? 'blue-white-red' : 'viridis',
+        signed: opts.signed,
+        min: opts.signed ? -pics.clipValue : 0,
+        clipValue: pics.clipValue,
+        clipPercentile: q.clip,
+      },
       picture: picture(pics.panel),
       pictures: { map: picture(pics.map), overlay: picture(pics.overlay) },
     },

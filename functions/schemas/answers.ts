@@ -143,6 +143,9 @@ const withOptions = (query: v.ObjectSchema<v.ObjectEntries, undefined>) => ({
   options: v.object(query.entries),
 });
 
+/** A CAM's map on its layer's own grid, before upsampling. */
+const LayerMap = v.object({ layer: v.string(), shape: v.array(v.number()), values: v.array(v.number()) });
+
 export const Saliency = v.object({
   ...withOptions(SaliencyQuery),
   target: ClassScore,
@@ -150,9 +153,13 @@ export const Saliency = v.object({
   preprocessing: Preprocessing,
   map: v.object({ width: v.number(), height: v.number(), values: v.array(v.number()) }),
   completeness: v.optional(v.object({ sum: v.number(), logit_difference: v.number() })),
-  grad_cam: v.optional(v.object({ layer: v.string(), shape: v.array(v.number()), values: v.array(v.number()) })),
+  grad_cam: v.optional(LayerMap),
+  cam: v.optional(v.object({ method: v.string(), ...LayerMap.entries })),
+  scored_channels: v.optional(v.number()),
+  occlusion: v.optional(v.object({ patch: v.number(), stride: v.number(), windows: v.number(), baseline: v.number() })),
   scale: v.object({
-    colormap: v.literal('viridis'),
+    colormap: v.picklist(['viridis', 'blue-white-red']),
+    signed: v.boolean(),
     min: v.number(),
     clip_value: v.number(),
     clip_percentile: v.number(),

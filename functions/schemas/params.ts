@@ -50,8 +50,8 @@ export function num<D extends number | undefined = undefined>(o: Meta & { min: n
 
 const TRUE = ['true', '1'],
   FALSE = ['false', '0'];
-/** true/false or 1/0, the same for every boolean parameter. */
-export function bool(o: Meta & { default: boolean }) {
+/** true/false or 1/0, the same for every boolean parameter (without a default: absent means "decided later"). */
+export function bool<D extends boolean | undefined = undefined>(o: Meta & { default?: D }) {
   return v.optional(
     v.pipe(
       v.union([v.picklist([...TRUE, ...FALSE]), v.boolean()]),
@@ -59,7 +59,7 @@ export function bool(o: Meta & { default: boolean }) {
       v.boolean(),
       meta<boolean>(o),
     ),
-    o.default,
+    o.default as D,
   );
 }
 

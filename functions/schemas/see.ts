@@ -8,7 +8,9 @@ import { badRequest } from '../core/errors.js';
 import { ATTACKS, MAX_EPS, NORMS, type AttackConfig } from '../core/fool/attack.js';
 import type { FoolingConfig } from '../core/fool/fooling.js';
 import type { Model } from '../core/model.js';
-import { camLayers, SALIENCY_METHODS, type SaliencyOptions } from '../core/see/saliency.js';
+import { camLayers, defaultCamLayer } from '../core/see/cam.js';
+import { defaultPatch, windowCount } from '../core/see/occlusion.js';
+import { METHODS, SALIENCY_METHODS, type SaliencyOptions } from '../core/see/saliency.js';
 import { bool, classRef, FORMAT, int, num, numbers, pick, PREPROCESS, SEED, word } from './params.js';
 import { classIndex, layerNamed } from './resolve.js';
 
@@ -34,8 +36,27 @@ export const SaliencyQuery = v.object({
     example: 16,
   }),
   layer: word({
-    description: 'Grad-CAM: a layer with [C,H,W] maps; default: the last ReLU with maps of at least 7x7',
+    description:
+      'Grad-CAM, Grad-CAM++, Score-CAM, LayerCAM: a layer with [C,H,W] maps; default: the last ReLU with maps of at least 7x7',
     example: 'relu1',
+  }),
+  patch: int({
+    min: 1,
+    max: 1024,
+    description:
+      "Occlusion: the patch's side in input pixels, at most the input's; default: an eighth of the input's side",
+    example: 7,
+  }),
+  stride: int({
+    min: 1,
+    max: 1024,
+    description: 'Occlusion: the step between patches, at most the patch; default: half the patch',
+    example: 3,
+  }),
+  signed: bool({
+    description:
+      'Pictures: a diverging colour map centred on 0 (blue below, red above); default: true for the signed maps (gradient-x-input, integrated-gradients, occlusion)',
+    example: false,
   }),
   clip: num({
     min: 50,
@@ -49,14 +70,41 @@ export const SaliencyQuery = v.object({
 });
 
 export function saliencyOptions(model: Model, q: v.InferOutput<typeof SaliencyQuery>): SaliencyOptions {
+  const method = METHODS[q.method];
+  const cams = camLayers(model);
+  if (method.layer && !cams.length)
+    throw badRequest(
+      `method ${q.method} needs a layer with [C,H,W] maps of more than one position; model ${model.meta.name} has none. Methods that need no layer: ${SALIENCY_METHODS.filter((m) => !METHODS[m].layer).join(', ')}`,
+    );
+  const layer = q.layer === undefined ? undefined : layerNamed(model, 'layer', q.layer, cams).name;
+  const [, h, w] = model.meta.input.shape;
+  const fallback = defaultPatch(model);
+  const patch = q.patch ?? Math.min(fallback.patch, h, w);
+  const stride = q.stride ?? (q.patch === undefined ? fallback.stride : Math.max(1, Math.floor(patch / 2)));
+  if (patch > Math.min(h, w))
+    throw badRequest(
+      `patch is ${patch}, larger than the input of model ${model.meta.name} (${w}x${h}): patch must be from 1 to ${Math.min(h, w)}`,
+    );
+  if (stride > patch)
+    throw badRequest(
+      `stride is ${stride}, larger than patch (${patch}): stride must be from 1 to ${patch}, so that every pixel is covered`,
+    );
+  const windows = windowCount(model, { patch, stride });
+  if (q.method === 'occlusion' && windows > CAPS.occlusionWindows)
+    throw badRequest(
+      `occlusion with patch ${patch} and stride ${stride} makes ${windows} windows on ${w}x${h}, over the cap of ${CAPS.occlusionWindows} (occlusionWindows): use a larger stride or patch`,
+    );
   return {
     method: q.method,
-    layer: q.layer === undefined ? undefined : layerNamed(model, 'layer', q.layer, camLayers(model)).name,
+    layer: method.layer ? (layer ?? defaultCamLayer(model)) : layer,
     target: q.target === undefined ? undefined : classIndex(model, 'target', q.target),
     samples: q.samples,
     noise: q.noise,
     steps: q.steps,
     seed: q.seed,
+    patch,
+    stride,
+    signed: q.signed ?? method.signed,
   };
 }
 

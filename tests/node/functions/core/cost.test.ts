@@ -9,6 +9,7 @@ import { DEFAULT_MAX_COST_MS } from '../../../../functions/config.js';
 import { checkCost, estimateMs } from '../../../../functions/core/cost.js';
 import { Problem } from '../../../../functions/core/errors.js';
 import type { Model } from '../../../../functions/core/model.js';
+import { SALIENCY_METHODS } from '../../../../functions/core/see/saliency.js';
 import * as W from '../../../../functions/core/work.js';
 import { getModel, modelNames } from '../../../../functions/runtime/models.js';
 import * as see from '../../../../functions/schemas/see.js';
@@ -26,7 +27,12 @@ function defaultWork(model: Model) {
   };
   return {
     classify: W.classifyWork(),
-    saliency: W.saliencyWork(see.saliencyOptions(model, v.parse(see.SaliencyQuery, {}))),
+    ...Object.fromEntries(
+      SALIENCY_METHODS.map((method) => [
+        `saliency ${method}`,
+        W.saliencyWork(model, see.saliencyOptions(model, v.parse(see.SaliencyQuery, { method }))),
+      ]),
+    ),
     attack: W.attackWork(see.attackOptions(model, v.parse(see.AttackQuery, {}))),
     fooling: W.foolingWork(model, see.foolingOptions(model, v.parse(see.FoolingQuery, {}))),
     visualize: safe(() => W.visualizeWork(synth.visualizeOptions(model, v.parse(synth.VisualizeQuery, {})))),
