@@ -172,13 +172,23 @@ const AttackRun = v.object({
 export const Attack = v.object({
   ...withOptions(AttackQuery),
   preprocessing: Preprocessing,
-  eps: v.number(),
-  step_size: v.number(),
+  eps: v.optional(v.number()),
+  step_size: v.optional(v.number()),
   success: v.boolean(),
   before: ClassScore,
   after: ClassScore,
   target_after: ClassScore,
   perturbation: Perturbation,
+  rounding: v.pipe(
+    v.object({ bits: v.literal(8), fools: v.boolean(), unrounded_fools: v.boolean() }),
+    d<{ bits: 8; fools: boolean; unrounded_fools: boolean }>(
+      'The adversarial picture as delivered (8-bit PNG): success, after and perturbation are of it; whether it fools the model, and whether the unrounded picture did',
+    ),
+  ),
+  steps: v.optional(
+    v.pipe(v.number(), d<number>('deepfool: linearisation steps taken; cw: Adam steps run over all rounds')),
+  ),
+  c: v.optional(v.nullable(v.pipe(v.number(), d<number>('cw: the c the delivered picture was found at (null: none)')))),
   sweep: v.optional(v.array(AttackRun)),
   smallest_successful_eps: v.optional(v.nullable(v.number())),
   pictures: v.object({ adversarial: Picture, perturbation: Picture }),
