@@ -5,8 +5,8 @@
  * committed models need no regeneration:
  *   gray drawings (1 channel, protocol mnist or fit): L-inf 0.3, the budget Madry et al. (2018) use on MNIST; L2 2
  *   anything else (colour photos): L-inf 8/255, the CIFAR/ImageNet convention (one 8-bit level per slider step);
- *     L2 a quarter of the L-inf ball's corner distance, eps_inf * sqrt(C * H * W) / 4 (0.5 for CIFAR-sized inputs,
- *     as in the robustness literature), so the budget grows with the picture.
+ *     L2 a quarter of the L-inf ball's corner distance, eps_inf * sqrt(C * H * W) / 4 (0.43 for CIFAR-sized inputs,
+ *     near the robustness literature's 0.5), so the budget grows with the picture.
  */
 import type { MetaProtocol } from './meta.js';
 

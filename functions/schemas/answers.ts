@@ -73,9 +73,16 @@ const Summary = {
 };
 export const ModelList = v.object({ models: v.array(v.object(Summary)) });
 
+const EpsRange = v.object({ eps: v.number(), max: v.number(), step: v.number() });
 export const ModelCard = v.object({
   ...Summary,
   preprocessing: Preprocessing,
+  attack_defaults: v.pipe(
+    v.object({ linf: EpsRange, l2: EpsRange }),
+    d<Record<'linf' | 'l2', { eps: number; max: number; step: number }>>(
+      "Attack budgets that fit the model's inputs, per norm: the default eps, the largest worth offering, a slider step (meta.json's attackDefaults, else 0.3 / 2 for gray drawings, 8/255 for colour photos)",
+    ),
+  ),
   layers: v.array(
     v.object({
       name: v.string(),
