@@ -6,7 +6,7 @@
  */
 import { Hono, type Context } from 'hono';
 import { badRequest } from '../core/errors.js';
-import { attackOne } from '../core/fool/attack.js';
+import { attackOne, type AttackConfig } from '../core/fool/attack.js';
 import { fool } from '../core/fool/fooling.js';
 import { robustness, storedTable } from '../core/fool/robustness.js';
 import { fromBytes } from '../core/input.js';
@@ -90,10 +90,10 @@ see.post('/:model/attack', query(ENDPOINTS.attack.query), async (c) => {
   const model = modelFrom(c);
   const q = c.req.valid('query');
   const cfgs = attackOptions(model, q);
-  withinBudget(c, model, attackWork(cfgs), 'Use fewer steps or eps values.');
+  withinBudget(c, model, attackWork(model, cfgs), 'Use fewer steps, search steps or eps values.');
   const { x, preprocessing } = await modelInput(c, model, q.preprocess);
   const [ch, h, w] = model.meta.input.shape;
-  const runs = [];
+  const runs: ({ cfg: AttackConfig } & Awaited<ReturnType<typeof attackOne>>)[] = [];
   for (const cfg of cfgs) runs.push({ cfg, ...(await attackOne(model, x, cfg)) });
   // A sweep shows the smallest eps that succeeds (else the largest tried).
   const shown = runs.find((r) => r.success) ?? runs[runs.length - 1];
@@ -109,6 +109,7 @@ see.post('/:model/attack', query(ENDPOINTS.attack.query), async (c) => {
     ch,
   );
   const { adv, cfg, ...result } = shown;
+  const epsOf = (r: (typeof runs)[number]) => ('eps' in r.cfg ? r.cfg.eps : null);
   return respond(
     c,
     q.format,
@@ -116,19 +117,19 @@ see.post('/:model/attack', query(ENDPOINTS.attack.query), async (c) => {
     {
       options: q,
       preprocessing,
-      eps: cfg.eps,
-      stepSize: cfg.stepSize,
+      // The budget of fgsm, bim and pgd; deepfool and cw have none.
+      ...('eps' in cfg ? { eps: cfg.eps, stepSize: cfg.stepSize } : {}),
       ...result,
       ...(runs.length > 1
         ? {
             sweep: runs.map((r) => ({
-              eps: r.cfg.eps,
+              eps: epsOf(r),
               success: r.success,
               after: r.after,
               targetAfter: r.targetAfter,
               perturbation: r.perturbation,
             })),
-            smallestSuccessfulEps: runs.find((r) => r.success)?.cfg.eps ?? null,
+            smallestSuccessfulEps: runs.some((r) => r.success) ? epsOf(runs.find((r) => r.success)!) : null,
           }
         : {}),
       pictures: { adversarial: picture(adversarial), perturbation: picture(perturbation) },

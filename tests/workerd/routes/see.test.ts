@@ -124,6 +124,27 @@ describe('attacks', () => {
     expect(sweep.smallest_successful_eps).toBe(first?.eps ?? null);
   });
 
+  it('DeepFool and Carlini-Wagner: the smallest L2 change, whose 8-bit picture fools the model', async () => {
+    for (const method of ['deepfool', 'cw']) {
+      const body = await json(await post(`/models/digits/attack?method=${method}`, fixture('digit-6-280.png')));
+      expect(body.before.label).toBe('6');
+      expect(body.success, method).toBe(true);
+      expect(body.after.label).not.toBe('6');
+      expect(body.rounding).toMatchObject({ bits: 8, fools: true });
+      expect(body.perturbation.l2).toBeGreaterThan(0);
+      // Smaller than the default PGD's L-inf 0.3 spends on every pixel it moves (about 6 in L2 on this digit).
+      expect(body.perturbation.l2).toBeLessThan(3);
+      expect(body.eps).toBeUndefined();
+      expect(body.steps).toBeGreaterThan(0);
+      isPng(body.pictures.adversarial);
+      const t = await json(
+        await post(`/models/digits/attack?method=${method}&target=2&search_steps=3`, fixture('digit-6-280.png')),
+      );
+      expect(t.after.label, `${method} targeted`).toBe('2');
+      expect(t.rounding.fools).toBe(true);
+    }
+  });
+
   it('GET /models/digits/robustness: FGSM at eps 0.3 flips most of 40 held-out digits, PGD beats FGSM', async () => {
     const body = await json(await SELF.fetch(`${BASE}/models/digits/robustness?images=40&steps=10&eps=[0,0.15,0.3]`));
     expect(body.images).toBe(40);
@@ -211,7 +232,17 @@ describe('caps and bad parameters', () => {
         fixture('digit-4-280.png'),
       ),
       400,
-      /eps must be a comma-separated list of 1 to 16 numbers from 0 to 28/,
+      /eps must be a comma-separated list of 1 to 16 numbers/,
+    );
+    await expectProblem(
+      await post('/models/digits/attack?method=cw&search_steps=11', fixture('digit-4-280.png')),
+      400,
+      /search_steps is 11, over the cap of 10 \(attackSearchSteps\)/,
+    );
+    await expectProblem(
+      await post('/models/digits/attack?method=cw&steps=200&search_steps=5', fixture('digit-4-280.png')),
+      400,
+      /cw with 5 search_steps x 200 steps is over the cap of 800 attack steps per request/,
     );
   });
 
@@ -242,6 +273,31 @@ describe('caps and bad parameters', () => {
       await post('/models/digits/attack?norm=l1', fixture('digit-4-280.png')),
       400,
       /norm must be one of "linf", "l2"/,
+    );
+    await expectProblem(
+      await post('/models/digits/attack?eps=-0.1', fixture('digit-4-280.png')),
+      400,
+      /eps must be from 0 to 1 for norm=linf .*; got -0.1/,
+    );
+    await expectProblem(
+      await post('/models/digits/attack?norm=l2&eps=29', fixture('digit-4-280.png')),
+      400,
+      /eps must be from 0 to 28 for norm=l2/,
+    );
+    await expectProblem(
+      await post('/models/digits/attack?method=deepfool&eps=0.1', fixture('digit-4-280.png')),
+      400,
+      /eps is the budget of fgsm, bim and pgd; method=deepfool has none/,
+    );
+    await expectProblem(
+      await post('/models/digits/attack?method=cw&norm=linf', fixture('digit-4-280.png')),
+      400,
+      /method=cw finds the smallest L2 change: leave norm out or give norm=l2/,
+    );
+    await expectProblem(
+      await post('/models/digits/attack?method=deepfool&overshoot=2', fixture('digit-4-280.png')),
+      400,
+      /overshoot must be a number from 0 to 1/,
     );
     await expectProblem(
       await post('/models/digits/attack?target=4', fixture('digit-4-280.png')),

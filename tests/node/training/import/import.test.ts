@@ -20,6 +20,7 @@ import { checkParity, originalInput } from '../../../../training/import/parity.j
 import { encodeGraphs } from '../../../../training/artifacts.js';
 import { checkGradient, FD_EPS_DEEP, randn, sampleIndices } from '../../helpers/fd.js';
 import { loadModel } from '../../helpers/models.js';
+import { deriveAttackDefaults } from '../../../../model-contract/attack-defaults.js';
 
 const PYTHON = '/usr/bin/python3';
 const EXPORTERS = path.resolve('tests/node/helpers/foreign-models.py');
@@ -110,6 +111,8 @@ describe.each(cases)('import $name', (c) => {
       (r.meta.training as unknown as { parity: { random: { maxAbsDiff: number } } }).parity.random.maxAbsDiff,
     ).toBe(r.random.maxAbsDiff);
     expect(fs.readFileSync(path.join(r.dir, 'report.md'), 'utf8')).toMatch(/Parity with the original/);
+    // The attack budgets are stated for the new model, by the rule its input calls for.
+    expect(r.meta.attackDefaults).toEqual(deriveAttackDefaults(r.meta.input.shape, r.meta.preprocessing.protocol));
   });
 
   it('writes graphs the official ONNX checker accepts', () => {
