@@ -132,6 +132,18 @@ const cases: [string, [number, number, number], LayerSpec[], Mode[]][] = [
   ['sigmoid', [2, 4, 4], [{ kind: 'sigmoid' }], ['train', 'infer']],
   ['tanh', [2, 4, 4], [{ kind: 'tanh' }], ['train', 'infer']],
   ["scale (an imported model's input normalisation)", [2, 3, 3], [{ kind: 'scale', mul: 3.2, add: -0.4 }], ['infer']],
+  [
+    'scale per channel in BGR order (mean-std normalisation of a BGR model)',
+    [3, 3, 3],
+    [{ kind: 'scale', mul: [4.4, -2, 0.5], add: [-2.1, 0.3, 1], order: [2, 1, 0] }],
+    ['infer'],
+  ],
+  [
+    'scale per channel on a vector, order rotated',
+    [3, 1, 1],
+    [{ kind: 'flatten' }, { kind: 'scale', mul: [1.5, 2, 3], add: 0.25, order: [1, 2, 0] }],
+    ['infer'],
+  ],
   ['relu then maxpool', [2, 6, 6], [{ kind: 'relu' }, { kind: 'maxpool', kernel: 2 }], ['train']],
   ['maxpool 2 (even input)', [2, 6, 6], [{ kind: 'maxpool', kernel: 2 }], ['train']],
   ['maxpool 2 (odd input: last row dropped)', [2, 7, 7], [{ kind: 'maxpool', kernel: 2 }], ['train']],
