@@ -98,14 +98,19 @@ export function mapModel(m: DecodedModel, o: ImportOptions = {}): MappedModel {
   const { chw, layout } = inputShape(input.name, input.shape, o);
   if (o.size && layout === 'flat') throw new ImportError('--size needs an image input, not a flat one');
 
+  const [ch, h, w] = chw;
+  const s = o.scale;
+  const perChannel = s ? Math.max([s.mul].flat().length, [s.add].flat().length) : 1;
+  if (perChannel > 1 && perChannel !== ch)
+    throw new ImportError(`--scale gives ${perChannel} values per channel; the model's input has ${ch} channel(s)`);
+  if (s?.order && ch !== 3) throw new ImportError(`--bgr needs a 3-channel input; the model's has ${ch}`);
+
   const c = new MapCtx(m, supported);
   const first: Act = { kind: 'act', shape: [...chw], onnx: [...chw], channelsLast: false, layer: '' };
-  const s = o.scale;
   const scaled =
     s && (s.order || [s.mul].flat().some((v) => v !== 1) || [s.add].flat().some((v) => v !== 0))
       ? c.emit({ kind: 'scale', ...s }, first, {}, undefined)
       : first;
-  const [ch, h, w] = chw;
   const start: Act =
     layout === 'flat'
       ? c.emit({ kind: 'flatten' }, scaled, {}, undefined)
