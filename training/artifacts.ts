@@ -25,7 +25,7 @@ import {
   type Weights,
 } from './graph/compile.js';
 import { encodeModel, type ModelDef } from './onnx/proto.js';
-import { readInitializers } from './onnx/read.js';
+import { readInitializers } from './onnx/decode.js';
 import type { Preset } from './presets.js';
 import { confusionMatrix, lineChart } from './report.js';
 import { paramCount, resolve, type ArchSpec, type ResolvedLayer } from './spec.js';

@@ -13,7 +13,7 @@ import { Rng } from '../../../model-contract/random.js';
 import { session, sessionFromDir, tensor } from '../../../training/engine.js';
 import { compileTrainStep } from '../../../training/graph/compile.js';
 import { ruleFor } from '../../../training/layers/registry.js';
-import { readInitializers } from '../../../training/onnx/read.js';
+import { readInitializers } from '../../../training/onnx/decode.js';
 import { resolve, type ArchSpec } from '../../../training/spec.js';
 import { loadModel } from '../helpers/models.js';
 import { backward64, crossEntropy64, forward64, relativeErrors, summarise } from '../helpers/reference64.js';
