@@ -3,6 +3,7 @@
  * training/reexport.ts build it `satisfies ModelMeta`), read by the edge (functions/core/model.ts). tsc then
  * checks the writer against the reader: a field one side renames or retypes fails the typecheck.
  */
+import type { AttackDefaults } from './attack-defaults.js';
 
 /**
  * How the edge turns an upload into the model input (functions/core/preprocess.ts implements them): mnist and
@@ -65,6 +66,8 @@ export interface ModelMeta {
     polarity: string;
   };
   preprocessing: { protocol: MetaProtocol; steps: string[] };
+  /** Attack budgets that fit the inputs (model-contract/attack-defaults.ts derives them when absent). */
+  attackDefaults?: AttackDefaults;
   /** sha256 and size of every graph file and weights.bin. */
   files: Record<string, { sha256: string; bytes: number }>;
   /** What each file holds, in words. */

@@ -14,6 +14,7 @@ import {
   WEIGHTS_FILE,
   type Graph,
 } from '../model-contract/graphs.js';
+import { deriveAttackDefaults } from '../model-contract/attack-defaults.js';
 import type { ModelMeta } from '../model-contract/meta.js';
 import {
   buildInference,
@@ -24,7 +25,7 @@ import {
   type Weights,
 } from './graph/compile.js';
 import { encodeModel, type ModelDef } from './onnx/proto.js';
-import { readInitializers } from './onnx/read.js';
+import { readInitializers } from './onnx/decode.js';
 import type { Preset } from './presets.js';
 import { confusionMatrix, lineChart } from './report.js';
 import { paramCount, resolve, type ArchSpec, type ResolvedLayer } from './spec.js';
@@ -243,6 +244,30 @@ export async function buildArtifacts(x: ArtifactInput) {
       ? (JSON.parse(fs.readFileSync(annPath, 'utf8')) as Annotations)
       : undefined;
   const grid = ann && (await positionGrid(arch, w, x.data.test, x.testFiles!, ann));
+  const preprocessing: ModelMeta['preprocessing'] =
+    x.preset.data === 'folder'
+      ? folderPreprocessing(arch.input, 'fit' in x.data.split ? x.data.split.fit : 'letterbox')
+      : x.preset.data === 'digits'
+        ? {
+            protocol: 'mnist',
+            steps: [
+              'grayscale',
+              'invert a light background',
+              'crop to the ink',
+              'fit into 20x20 keeping the aspect ratio',
+              'centre by centre of mass in 28x28',
+              'scale to [0,1]',
+            ],
+          }
+        : {
+            protocol: 'fit',
+            steps: [
+              'grayscale',
+              'invert a light background',
+              'fit into 28x28 keeping the aspect ratio, centred',
+              'scale to [0,1]',
+            ],
+          };
   const meta = {
     name: x.name,
     description: x.preset.description,
@@ -257,30 +282,8 @@ export async function buildArtifacts(x: ArtifactInput) {
           ? 'as photographed (no inversion)'
           : 'light object on dark background (0 = background)',
     },
-    preprocessing:
-      x.preset.data === 'folder'
-        ? folderPreprocessing(arch.input, 'fit' in x.data.split ? x.data.split.fit : 'letterbox')
-        : x.preset.data === 'digits'
-          ? {
-              protocol: 'mnist',
-              steps: [
-                'grayscale',
-                'invert a light background',
-                'crop to the ink',
-                'fit into 20x20 keeping the aspect ratio',
-                'centre by centre of mass in 28x28',
-                'scale to [0,1]',
-              ],
-            }
-          : {
-              protocol: 'fit',
-              steps: [
-                'grayscale',
-                'invert a light background',
-                'fit into 28x28 keeping the aspect ratio, centred',
-                'scale to [0,1]',
-              ],
-            },
+    preprocessing,
+    attackDefaults: deriveAttackDefaults(arch.input, preprocessing.protocol),
     files: fileHashes(onnx, weightsBin),
     graphs: graphDocs(arch),
     architecture: arch,

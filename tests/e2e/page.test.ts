@@ -119,6 +119,19 @@ describe('the playground', () => {
     await shot('attack', '#atk-panel');
   });
 
+  it("spans the eps slider over the model's budgets; DeepFool needs none and finds a smaller change", async () => {
+    // The digits model's card: L-inf 0.3 by default, up to 0.5 (colour photos would get 8/255, up to 32/255).
+    expect(await page.locator('#atk-eps').getAttribute('max')).toBe('0.5');
+    await page.selectOption('#atk-method', 'deepfool');
+    expect(await page.locator('#atk-eps').isDisabled()).toBe(true);
+    await page.click('#atk-run');
+    const summary = page.locator('#atk-summary');
+    await expect.poll(() => summary.textContent(), { timeout: 30_000 }).toMatch(/smallest change found/);
+    expect(await summary.textContent()).toMatch(/the 8-bit picture fools the model/);
+    expect(await summary.getAttribute('data-after')).not.toBe('3');
+    await page.selectOption('#atk-method', 'pgd');
+  });
+
   it('makes fooling images for every class', async () => {
     await page.click('#fool-run');
     await expect.poll(() => page.locator('#fool-list li').count(), { timeout: 60_000 }).toBe(10);

@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Rng } from '../../model-contract/random.js';
+import { deriveAttackDefaults } from '../../model-contract/attack-defaults.js';
 import type { ModelMeta, MetaProtocol } from '../../model-contract/meta.js';
 import { encodeGraphs, fileHashes, graphDocs, layerMetas, metaJson } from '../artifacts.js';
 import type { Dataset } from '../data/dataset.js';
@@ -16,7 +17,7 @@ import { metrics } from '../evaluate.js';
 import { sha256, writeModelDir } from '../export.js';
 import { decodeModel } from '../onnx/decode.js';
 import { paramCount, resolve } from '../spec.js';
-import { mapModel, type Layout } from './map.js';
+import { mapModel, type InputScale, type Layout } from './map.js';
 import { checkParity, type Parity } from './parity.js';
 
 /** max |p_ours - p_original| the import must reach. */
@@ -27,24 +28,65 @@ export interface ImportArgs {
   file: string;
   name: string;
   labels: string[];
-  /** '0..1' (default), '0..255' or 'mean-std:M,S'. */
+  /** What the model takes for our [0,1] input: '0..1' (default), '0..255', '-1..1', 'mean-std:M,S' or per channel 'mean-std:M1,M2,M3/S1,S2,S3'. */
   scale?: string;
+  /** The model was trained on BGR pictures. */
+  bgr?: boolean;
+  /** [height, width] for an input whose height and width the file leaves open. */
+  size?: [number, number];
   layout?: Layout;
   /** A folder of MNIST-layout IDX files (t10k-*) or an image folder (one subfolder per class). */
   data?: string;
   /** Where models live (default models). */
   root?: string;
+  /** Replace an existing folder of the same name. */
+  force?: boolean;
   protocol?: MetaProtocol;
   description?: string;
   log?: (line: string) => void;
 }
 
-export function parseScale(s = '0..1'): { mul: number; add: number } {
+const SCALES = '0..1, 0..255, -1..1, mean-std:M,S or per channel mean-std:M1,M2,M3/S1,S2,S3 (S > 0)';
+
+/** --scale as x * mul + add on our [0,1] input; mean-std is (x - M) / S, per channel when given per channel. */
+export function parseScale(s = '0..1'): InputScale {
   if (s === '0..1') return { mul: 1, add: 0 };
   if (s === '0..255') return { mul: 255, add: 0 };
-  const m = /^mean-std:([-+0-9.e]+),([-+0-9.e]+)$/.exec(s);
-  if (m && Number(m[2]) > 0) return { mul: 1 / Number(m[2]), add: -Number(m[1]) / Number(m[2]) };
-  throw new Error(`--scale "${s}": should be one of 0..1, 0..255, mean-std:M,S (S > 0), e.g. mean-std:0.1307,0.3081`);
+  if (s === '-1..1') return { mul: 2, add: -1 };
+  const num = '[-+]?(?:\\d+\\.?\\d*|\\.\\d+)(?:e[-+]?\\d+)?';
+  const list = `${num}(?:,${num})*`;
+  const per = new RegExp(`^mean-std:(${list})/(${list})$`).exec(s);
+  const one = new RegExp(`^mean-std:(${num}),(${num})$`).exec(s);
+  const [means, stds] = per
+    ? [per[1].split(',').map(Number), per[2].split(',').map(Number)]
+    : one
+      ? [[Number(one[1])], [Number(one[2])]]
+      : [[], []];
+  if (!means.length || means.length !== stds.length || stds.some((v) => !(v > 0)))
+    throw new Error(`--scale "${s}": should be one of ${SCALES}, e.g. mean-std:0.485,0.456,0.406/0.229,0.224,0.225`);
+  const mul = stds.map((v) => 1 / v),
+    add = means.map((v, i) => -v / stds[i]);
+  return means.length === 1 ? { mul: mul[0], add: add[0] } : { mul, add };
+}
+
+/** --size HxW. */
+export function parseSize(s: string): [number, number] {
+  const m = /^(\d+)x(\d+)$/.exec(s);
+  if (!m || +m[1] < 1 || +m[2] < 1) throw new Error(`--size "${s}": should be HEIGHTxWIDTH in pixels, e.g. 224x224`);
+  return [+m[1], +m[2]];
+}
+
+/**
+ * The edge's protocol for a model's input, with the reason: MNIST's (ink cropped, 20x20 in 28x28, centred by mass)
+ * for 28x28 gray 10-class models, the object on paper for other 28x28 gray ones, otherwise a photo model's crop
+ * (shorter side to the input, centre crop).
+ */
+export function defaultProtocol([c, h, w]: number[], classes: number): { protocol: MetaProtocol; why: string } {
+  if (c === 1 && h === 28 && w === 28)
+    return classes === 10
+      ? { protocol: 'mnist', why: '28x28 gray with 10 classes: drawn digits, as MNIST' }
+      : { protocol: 'fit', why: '28x28 gray: an object on paper, as Fashion-MNIST' };
+  return { protocol: 'crop', why: `a ${w}x${h} ${c === 3 ? 'colour' : 'gray'} photo model` };
 }
 
 export function parseLabels(v: string): string[] {
@@ -77,6 +119,14 @@ async function loadData(dir: string, shape: [number, number, number], labels: st
   return f.test;
 }
 
+/** The protocol's sizing step, as meta.json lists it. */
+const PROTOCOL_STEP: Record<MetaProtocol, (w: number, h: number) => string> = {
+  mnist: () => 'ink cropped, fitted into 20x20 and centred by its centre of mass in 28x28 (MNIST)',
+  fit: (w, h) => `the object cropped and fitted into ${w}x${h}, centred`,
+  letterbox: (w, h) => `the picture fitted into ${w}x${h}, padded`,
+  crop: (w, h) => `shorter side to ${Math.min(w, h)}, centre crop to ${w}x${h}`,
+};
+
 export interface ImportResult {
   dir: string;
   meta: ModelMeta;
@@ -93,8 +143,11 @@ export async function importModel(a: ImportArgs): Promise<ImportResult> {
     if (!external.has(loc) && fs.existsSync(p)) external.set(loc, new Uint8Array(fs.readFileSync(p)));
     return external.get(loc);
   });
-  const scale = parseScale(a.scale);
-  const mapped = mapModel(model, { layout: a.layout, scale });
+  const root = a.root ?? 'models';
+  if (fs.existsSync(path.join(root, a.name)) && !a.force)
+    throw new Error(`${path.join(root, a.name)} already exists: pass --force to replace it, or --name <new name>`);
+  const scale: InputScale = { ...parseScale(a.scale), ...(a.bgr && { order: [2, 1, 0] }) };
+  const mapped = mapModel(model, { layout: a.layout, scale, size: a.size });
   const layers = resolve(mapped.arch);
   const k = layers.at(-1)!.outShape[0];
   if (a.labels.length !== k) throw new Error(`--labels gives ${a.labels.length} labels; the model has ${k} outputs`);
@@ -103,7 +156,13 @@ export async function importModel(a: ImportArgs): Promise<ImportResult> {
 
   const data = a.data ? await loadData(a.data, mapped.arch.input, a.labels) : undefined;
   const m = data && (await metrics(mapped.arch, mapped.weights, data));
-  const protocol = a.protocol ?? (c === 3 ? 'letterbox' : 'fit');
+  const chosen = defaultProtocol(mapped.arch.input, k);
+  const protocol = a.protocol ?? chosen.protocol;
+  log(
+    a.protocol
+      ? `protocol ${protocol} (--protocol)`
+      : `protocol ${protocol} (${chosen.why}); --protocol mnist|fit|letterbox|crop to choose another`,
+  );
   const source = {
     file: path.basename(a.file),
     sha256: sha256(bytes),
@@ -113,6 +172,7 @@ export async function importModel(a: ImportArgs): Promise<ImportResult> {
     opset: model.opset,
     layout: mapped.layout,
     scale: a.scale ?? '0..1',
+    bgr: a.bgr ?? false,
     originalOutput: mapped.output.kind,
   };
   const meta = {
@@ -130,13 +190,16 @@ export async function importModel(a: ImportArgs): Promise<ImportResult> {
       protocol,
       steps: [
         c === 3 ? 'RGB' : 'grayscale',
-        `fit into ${w}x${h}`,
+        PROTOCOL_STEP[protocol](w, h),
         'scale to [0,1]',
-        ...(scale.mul !== 1 || scale.add !== 0
-          ? [`in the graph: x * ${scale.mul} + ${scale.add} (the original's --scale ${source.scale}, layer scale1)`]
+        ...(mapped.arch.layers[0]?.kind === 'scale'
+          ? [
+              `in the graph (layer scale1): ${a.bgr ? 'RGB to BGR, then ' : ''}the original's --scale ${source.scale}: x * ${JSON.stringify(scale.mul)} + ${JSON.stringify(scale.add)}`,
+            ]
           : []),
       ],
     },
+    attackDefaults: deriveAttackDefaults(mapped.arch.input, protocol),
     files: fileHashes(onnx, weightsBin),
     graphs: graphDocs(mapped.arch),
     architecture: mapped.arch,
@@ -153,14 +216,13 @@ export async function importModel(a: ImportArgs): Promise<ImportResult> {
     robustness: { augmented: { rotation: {}, scale: {} } },
     history: [],
     split: {
-      source: a.data ? `evaluated on ${a.data}` : 'not measured (no --data given)',
+      source: a.data ? `evaluated on ${path.basename(path.resolve(a.data))}` : 'not measured (no --data given)',
       train: 0,
       test: data?.n ?? 0,
     },
     training: { engine: 'imported (not trained here)', backend: 'none', importedFrom: source, mapping: mapped.mapping },
   } satisfies ModelMeta;
 
-  const root = a.root ?? 'models';
   const files: Record<string, Uint8Array | string> = {
     ...onnx,
     'weights.bin': weightsBin,

@@ -1,13 +1,13 @@
 /**
  * Output parity of an imported model with its original: the same [0,1] NCHW images through our classify graph
  * (onnxruntime-web, the edge's engine) and through the original ONNX file (onnxruntime-node, a second engine),
- * fed as the original expects them (scaled, channels-last or flat). Probabilities are compared: the original's
+ * fed as the original expects them (channels reordered and scaled, channels-last or flat). Probabilities are compared: the original's
  * softmax output, exp of its log-softmax, or the softmax of its logits.
  */
 import * as ortNode from 'onnxruntime-node';
 import { graphFile, IO } from '../../model-contract/graphs.js';
 import { sessionFromDir, tensor } from '../engine.js';
-import type { MappedModel } from './map.js';
+import type { InputScale, MappedModel } from './map.js';
 
 export interface Parity {
   images: number;
@@ -41,16 +41,24 @@ const argmax = (a: Float32Array, off: number, k: number) => {
   return best;
 };
 
-/** The original's input for one batch of our [0,1] NCHW images. */
-export function originalInput(x: Float32Array, n: number, m: MappedModel, scale: { mul: number; add: number }) {
+/** The original's input for one batch of our [0,1] RGB NCHW images: channels reordered and scaled, laid out as it takes them. */
+export function originalInput(x: Float32Array, n: number, m: MappedModel, scale: InputScale) {
   const [c, h, w] = m.arch.input;
-  const s = x.map((v) => v * scale.mul + scale.add);
+  const hw = h * w;
+  const at = (v: number | number[], ch: number) => (typeof v === 'number' ? v : v[ch]);
+  const s = new Float32Array(x.length);
+  for (let i = 0; i < n; i++)
+    for (let ch = 0; ch < c; ch++) {
+      const from = (i * c + (scale.order?.[ch] ?? ch)) * hw;
+      const mul = at(scale.mul, ch),
+        add = at(scale.add, ch);
+      for (let p = 0; p < hw; p++) s[(i * c + ch) * hw + p] = x[from + p] * mul + add;
+    }
   if (m.layout === 'nchw') return { data: s, dims: [n, c, h, w] };
   if (m.layout === 'flat') return { data: s, dims: [n, c * h * w] };
   const t = new Float32Array(s.length);
   for (let i = 0; i < n; i++)
-    for (let ci = 0; ci < c; ci++)
-      for (let p = 0; p < h * w; p++) t[(i * h * w + p) * c + ci] = s[(i * c + ci) * h * w + p];
+    for (let ch = 0; ch < c; ch++) for (let p = 0; p < hw; p++) t[(i * hw + p) * c + ch] = s[(i * c + ch) * hw + p];
   return { data: t, dims: [n, h, w, c] };
 }
 
@@ -58,7 +66,7 @@ export async function checkParity(
   originalPath: string,
   modelDir: string,
   m: MappedModel,
-  scale: { mul: number; add: number },
+  scale: InputScale,
   x: Float32Array,
   n: number,
 ): Promise<Parity> {

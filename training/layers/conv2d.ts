@@ -153,6 +153,8 @@ export const conv2d: LayerRule<Conv2dSpec> = {
     ];
   },
   receptive: (spec) => ({ kernel: spec.kernel, stride: spec.stride ?? 1 }),
+  // n_ch = C / groups: each filter sees its own group's channels.
+  connections: (spec, [c], [f, ho, wo]) => f * ho * wo * spec.kernel ** 2 * (c / (spec.groups ?? 1)),
   forward({ b, spec, param, name, mode, forms, inShape, outShape }, x) {
     const s = spec.stride ?? 1,
       pads = convPads(spec);

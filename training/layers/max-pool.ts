@@ -143,27 +143,39 @@ export const maxPool: LayerRule<MaxPoolSpec> = {
  * Training graphs with forms 'fast' or 'all': a ReLU straight before a max-pool runs after it instead, on a
  * quarter of the values. max and ReLU commute (ReLU is monotonic), and the gradients agree too: a window whose
  * maximum is positive routes dY to the same element either way; one whose maximum is <= 0 gives 0 either way.
- * Nothing reads the ReLU's own map in a training step, unless the step penalises it (`keep`).
+ * Only where the pool is the ReLU's one reader (another would need the ReLU's own map), and not for `keep`, a
+ * ReLU whose own maps the step penalises (graph/compile.ts ActivityL1). The names stay put: the pool's readers
+ * read the ReLU, which now comes after it.
  */
-export function poolBeforeRelu<L extends { kind: string; name?: string; inShape: number[]; outShape: number[] }>(
-  layers: L[],
-  forms: Forms | undefined,
-  keep?: string,
-): L[] {
+export function poolBeforeRelu<
+  L extends {
+    kind: string;
+    name: string;
+    inputs: string[];
+    inShape: number[];
+    inShapes: number[][];
+    outShape: number[];
+  },
+>(layers: L[], forms: Forms | undefined, keep?: string): L[] {
   if (forms !== 'fast' && forms !== 'all') return layers;
   const out = [...layers];
+  const readers = (name: string) => out.filter((l) => l.inputs.includes(name)).length;
   for (let i = 0; i + 1 < out.length; i++)
-    // Not before a pool to 1x1 (a global max: little to save), nor for `keep`, a ReLU whose own maps the step
-    // penalises (graph/compile.ts ActivityL1).
+    // Not before a pool to 1x1 (a global max: little to save).
     if (
       out[i].kind === 'relu' &&
       out[i].name !== keep &&
       out[i + 1].kind === 'maxpool' &&
+      out[i + 1].inputs[0] === out[i].name &&
+      readers(out[i].name) === 1 &&
       out[i + 1].outShape[1] * out[i + 1].outShape[2] > 1
     ) {
       const [r, m] = [out[i], out[i + 1]];
-      out[i] = { ...m, inShape: r.inShape };
-      out[i + 1] = { ...r, inShape: m.outShape, outShape: m.outShape };
+      out[i] = { ...m, inputs: r.inputs, inShape: r.inShape, inShapes: r.inShapes };
+      out[i + 1] = { ...r, inputs: [m.name], inShape: m.outShape, inShapes: [m.outShape], outShape: m.outShape };
+      for (let j = i + 2; j < out.length; j++)
+        if (out[j].inputs.includes(m.name))
+          out[j] = { ...out[j], inputs: out[j].inputs.map((v) => (v === m.name ? r.name : v)) };
       i++;
     }
   return out;

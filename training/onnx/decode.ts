@@ -3,7 +3,9 @@
  * graph's nodes with their attributes, its inputs and outputs with their shapes, and every initializer as numbers,
  * external data included (given the files it names). Field numbers follow onnx.proto (proto2: repeated scalars
  * come packed or not, both are read). Integers are read as 64-bit two's complement (negative shapes such as -1).
+ * The one ONNX reader: the importer reads foreign models with it, re-export reads our own weights back.
  */
+import type { Weights } from '../graph/compile.js';
 
 export interface DecodedTensor {
   name: string;
@@ -288,4 +290,15 @@ export function decodeModel(bytes: Uint8Array, external: External = () => undefi
   });
   if (!sawGraph) throw new Error('not an ONNX model: no graph found (is this a .onnx file?)');
   return m;
+}
+
+/**
+ * The float initializers (the weights) of a model, by name: how a trained model is re-exported with a newer graph
+ * compiler without retraining. `external` maps an external-data location (e.g. weights.bin) to its bytes.
+ */
+export function readInitializers(model: Uint8Array, external: Record<string, Uint8Array> = {}): Weights {
+  const out: Weights = {};
+  for (const [name, t] of decodeModel(model, (loc) => external[loc]).initializers)
+    if (t.dataType === FLOAT) out[name] = t.values as Float32Array;
+  return out;
 }

@@ -8,9 +8,9 @@ import { Problem, tooLarge, unprocessable } from '../errors.js';
 import { ORIENTATIONS, orient } from './orient.js';
 import { readPng, type PngHeader } from './png-decode.js';
 import { Shrinker, shrinkFactor } from './shrink.js';
-import { readJpeg, type JpegFrame } from './jpeg-decode.js';
+import { readJpeg, scaledSize, type JpegFrame, type JpegScale } from './jpeg-decode.js';
 import { checkDimensions, detectFormat, imageSize, jpegInfo } from './sniff.js';
-import { DEFAULT_LIMITS, type ImageFormat, type ImageLimits, type Raster } from './types.js';
+import { DEFAULT_LIMITS, WORK_SIDE, type ImageFormat, type ImageLimits, type Raster } from './types.js';
 
 const MiB = 1024 * 1024;
 const mib = (bytes: number) => `${+(bytes / MiB).toFixed(bytes < MiB ? 2 : 1)} MiB`;
@@ -35,13 +35,13 @@ function overBudget(what: string, need: number, limits: ImageLimits) {
   );
 }
 
-async function decodePngRaster(bytes: Uint8Array, limits: ImageLimits): Promise<Raster> {
+async function decodePngRaster(bytes: Uint8Array, limits: ImageLimits, side: number): Promise<Raster> {
   let shrink: Shrinker | undefined, row8: Uint8Array;
   let convert: (s: Uint8Array | Uint16Array) => void;
   await readPng(bytes, (h: PngHeader) => {
     const color = h.channels >= 3 || !!h.palette;
     const ch = color ? 3 : 1;
-    const f = shrinkFactor(h.width, h.height);
+    const f = shrinkFactor(h.width, h.height, side);
     const need = bytes.length + h.workBytes + (h.width * 4 + Math.ceil(h.width / f) * Math.ceil(h.height / f)) * ch;
     if (need > limits.budgetBytes)
       throw overBudget(`${h.width}x${h.height}${h.interlaced ? ' interlaced' : ''} PNG`, need, limits);
@@ -89,20 +89,43 @@ async function decodePngRaster(bytes: Uint8Array, limits: ImageLimits): Promise<
   return shrink!.out;
 }
 
-function decodeJpeg(bytes: Uint8Array, limits: ImageLimits): { raster: Raster; orientation: number } {
+/** libjpeg's scale_denom for a shrink factor: the largest power of 2 up to 8 that is at most `factor`. */
+const jpegScale = (factor: number): JpegScale => (factor >= 8 ? 8 : factor >= 4 ? 4 : factor >= 2 ? 2 : 1);
+
+interface DecodedJpeg {
+  raster: Raster;
+  orientation: number;
+  scale: JpegScale;
+  /** The size decoded at 1/scale, before the box filter. */
+  scaled: { width: number; height: number };
+}
+
+/**
+ * Decoded at 1/scale by the inverse DCT (shrink-on-load), the rest of the way to `side` by the box filter, so the
+ * budget counts the scaled rows and strips, never a full-size row.
+ */
+function decodeJpeg(bytes: Uint8Array, limits: ImageLimits, side: number): DecodedJpeg {
   const { orientation } = jpegInfo(bytes);
-  let shrink: Shrinker | undefined;
+  let shrink: Shrinker | undefined,
+    scale: JpegScale = 1,
+    scaled = { width: 0, height: 0 };
   readJpeg(bytes, (f: JpegFrame) => {
-    const k = shrinkFactor(f.width, f.height);
+    scale = jpegScale(shrinkFactor(f.width, f.height, side));
+    const s = scaledSize(f, scale),
+      k = shrinkFactor(s.width, s.height, side);
+    scaled = s;
     const need =
-      bytes.length + f.coefficientBytes + (f.width * 4 + Math.ceil(f.width / k) * Math.ceil(f.height / k)) * f.channels;
+      bytes.length +
+      f.coefficientBytes +
+      s.workBytes +
+      (Math.ceil(s.width / k) * (k > 1 ? 4 : 0) + Math.ceil(s.width / k) * Math.ceil(s.height / k)) * f.channels;
     if (need > limits.budgetBytes)
       throw overBudget(`${f.width}x${f.height} ${f.progressive ? 'progressive ' : ''}JPEG`, need, limits);
-    const s = new Shrinker(f.width, f.height, f.channels, k);
-    shrink = s;
-    return (row) => s.push(row);
+    const shrinker = new Shrinker(s.width, s.height, f.channels, k);
+    shrink = shrinker;
+    return { scale, sink: (row) => shrinker.push(row) };
   });
-  return { raster: shrink!.out, orientation };
+  return { raster: shrink!.out, orientation, scale, scaled };
 }
 
 interface Decoded {
@@ -115,18 +138,31 @@ interface Decoded {
   steps: string[];
 }
 
-/** Detects the format, checks the header's dimensions and memory need against the limits, then decodes. */
-export async function decodeImage(bytes: Uint8Array, limits: ImageLimits = DEFAULT_LIMITS): Promise<Decoded> {
+/**
+ * Detects the format, checks the header's dimensions and memory need against the limits, then decodes to a raster
+ * whose longest side is at most `side` (shrunk while decoding).
+ */
+export async function decodeImage(
+  bytes: Uint8Array,
+  limits: ImageLimits = DEFAULT_LIMITS,
+  side = WORK_SIDE,
+): Promise<Decoded> {
   const format = detectFormat(bytes);
   const { width, height } = imageSize(bytes, format);
   checkDimensions(width, height, limits);
   const steps: string[] = [];
   let raster: Raster;
   try {
-    if (format === 'png') raster = await decodePngRaster(bytes, limits);
-    else {
-      const j = decodeJpeg(bytes, limits);
+    if (format === 'png') {
+      raster = await decodePngRaster(bytes, limits, side);
+      const f = shrinkFactor(width, height, side);
+      if (f > 1) steps.push(`shrink ${width}x${height} by ${f} while decoding (box filter)`);
+    } else {
+      const j = decodeJpeg(bytes, limits, side);
       raster = j.raster;
+      if (j.scale > 1) steps.push(`decode ${width}x${height} at 1/${j.scale} size (scaled inverse DCT)`);
+      const k = shrinkFactor(j.scaled.width, j.scaled.height, side);
+      if (k > 1) steps.push(`shrink ${j.scaled.width}x${j.scaled.height} by ${k} while decoding (box filter)`);
       if (j.orientation !== 1) {
         raster = orient(raster, j.orientation);
         steps.push(`EXIF orientation ${j.orientation}: ${ORIENTATIONS[j.orientation]} to stand upright`);
@@ -139,8 +175,6 @@ export async function decodeImage(bytes: Uint8Array, limits: ImageLimits = DEFAU
       `${format.toUpperCase()} could not be decoded: the file is damaged (${e instanceof Error ? e.message : String(e)})`,
     );
   }
-  const f = shrinkFactor(width, height);
-  if (f > 1) steps.unshift(`shrink ${width}x${height} by ${f} while decoding (box filter)`);
   return { raster, format, width, height, steps };
 }
 

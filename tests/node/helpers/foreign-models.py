@@ -14,6 +14,22 @@ checked by the official checker: python3 foreign-models.py KIND OUT.onnx [OPTION
                                          Conv stride 2 auto_pad SAME_LOWER (pads [1,1,0,0]), Relu, Transpose back,
                                          Reshape by a constant shape, MatMul + Add, Softmax.
   mlp                                    a flat-input MLP [N,784]: Gemm (alpha 0.5), Sigmoid, MatMul + Add, LogSoftmax.
+  keras-bn                               tf2onnx of a Keras CNN with BatchNormalization after each ReLU, left as Mul +
+                                         Add by per-channel constants ([1,C,1,1] on maps, [F] on vectors): NHWC RGB
+                                         input, Transpose, Conv, Relu, Mul, Add, MaxPool, Transpose back, Reshape,
+                                         MatMul + Add, Relu, Mul, Add, MatMul + Add, Softmax (gtsrb_keras_cnn_30's shape).
+  gray-nhwc                              tf2onnx of a gray NHWC model: a Reshape [N,H,W,1] -> [N,1,H,W] stands in for
+                                         the Transpose; Conv, Relu, GlobalAveragePool, Squeeze (axes as an input,
+                                         opset 13), MatMul + Add, Softmax.
+  open-size                              an NCHW RGB model whose height and width are open ([N,3,h,w]): Conv, Relu,
+                                         GlobalAveragePool, Flatten, Gemm; its channels weighted unequally, so BGR
+                                         and per-channel normalisation matter.
+  torch-clip OPSET squeeze|reshape       torch.onnx.export with weights as Constant nodes (as paddle2onnx writes
+                                         them), ReLU as Clip(min 0, no max) (attributes before opset 11, Constant
+                                         inputs from it), GlobalAveragePool then Squeeze(axes=[3]) and Squeeze(axes=[2])
+                                         (axes as Constant inputs from opset 13) or a Reshape by a Constant shape
+                                         [-1, C], Gemm, LogSoftmax.
+  clip6                                  a CNN with ReLU6 (Clip 0..6): refused until the clip layer lands.
   unsupported                            a CNN with an Elu: the importer must refuse it.
 Weights are seeded random values (the same file every run).
 """
@@ -169,8 +185,126 @@ def unsupported(path):
          h.make_tensor_value_info('y', T.FLOAT, ['N', 3]), inits, 17, path, 'hand')
 
 
+def keras_bn(path):
+    f = 8 * 4 * 4
+    inits = [f32(n, a) for n, a in [
+        ('conv/kernel', rng.normal(0, 0.5, (8, 3, 3, 3))), ('conv/bias', rng.normal(0, 0.1, 8)),
+        ('bn/mul', rng.uniform(0.5, 1.5, (1, 8, 1, 1))), ('bn/add', rng.normal(0, 0.2, (1, 8, 1, 1))),
+        ('dense/kernel', rng.normal(0, 0.1, (f, 16))), ('dense/bias', rng.normal(0, 0.1, 16)),
+        ('bn2/mul', rng.uniform(0.5, 1.5, 16)), ('bn2/add', rng.normal(0, 0.2, 16)),
+        ('out/kernel', rng.normal(0, 0.4, (16, 6))), ('out/bias', rng.normal(0, 0.1, 6))]]
+    inits.append(nh.from_array(np.array([-1, f], dtype=np.int64), 'flat_shape'))
+    n = [
+        h.make_node('Transpose', ['input'], ['t0'], name='seq/conv/BiasAdd__6', perm=[0, 3, 1, 2]),
+        h.make_node('Conv', ['t0', 'conv/kernel', 'conv/bias'], ['c'], name='seq/conv/BiasAdd',
+                    kernel_shape=[3, 3], pads=[1, 1, 1, 1], strides=[1, 1]),
+        h.make_node('Relu', ['c'], ['r'], name='seq/conv/Relu'),
+        h.make_node('Mul', ['r', 'bn/mul'], ['m'], name='seq/bn/batchnorm/mul_1'),
+        h.make_node('Add', ['m', 'bn/add'], ['b'], name='seq/bn/batchnorm/add_1'),
+        h.make_node('MaxPool', ['b'], ['p'], name='seq/pool/MaxPool', kernel_shape=[2, 2], strides=[2, 2]),
+        h.make_node('Transpose', ['p'], ['t1'], name='seq/pool/MaxPool__12', perm=[0, 2, 3, 1]),
+        h.make_node('Reshape', ['t1', 'flat_shape'], ['fl'], name='seq/flatten/Reshape'),
+        h.make_node('MatMul', ['fl', 'dense/kernel'], ['m1'], name='seq/dense/MatMul'),
+        h.make_node('Add', ['m1', 'dense/bias'], ['a1'], name='seq/dense/BiasAdd'),
+        h.make_node('Relu', ['a1'], ['r1'], name='seq/dense/Relu'),
+        h.make_node('Mul', ['r1', 'bn2/mul'], ['m2'], name='seq/bn2/batchnorm/mul_1'),
+        h.make_node('Add', ['m2', 'bn2/add'], ['b2'], name='seq/bn2/batchnorm/add_1'),
+        h.make_node('MatMul', ['b2', 'out/kernel'], ['m3'], name='seq/out/MatMul'),
+        h.make_node('Add', ['m3', 'out/bias'], ['a3'], name='seq/out/BiasAdd'),
+        h.make_node('Softmax', ['a3'], ['Identity:0'], name='seq/out/Softmax'),
+    ]
+    save(n, [h.make_tensor_value_info('input', T.FLOAT, ['unk__1', 9, 9, 3])],
+         h.make_tensor_value_info('Identity:0', T.FLOAT, ['unk__2', 6]), inits, 13, path, 'tf2onnx')
+
+
+def gray_nhwc(path):
+    inits = [f32(n, a) for n, a in [
+        ('conv/kernel', rng.normal(0, 0.5, (6, 1, 3, 3))), ('conv/bias', rng.normal(0, 0.1, 6)),
+        ('out/kernel', rng.normal(0, 0.8, (6, 4))), ('out/bias', rng.normal(0, 0.1, 4))]]
+    inits += [nh.from_array(np.array([-1, 1, 12, 12], dtype=np.int64), 'nchw_shape'),
+              nh.from_array(np.array([2, 3], dtype=np.int64), 'hw_axes')]
+    n = [
+        h.make_node('Reshape', ['input_1', 'nchw_shape'], ['x'], name='model/conv/Conv2D__5'),
+        h.make_node('Conv', ['x', 'conv/kernel', 'conv/bias'], ['c'], name='model/conv/Conv2D',
+                    kernel_shape=[3, 3], auto_pad='SAME_UPPER'),
+        h.make_node('Relu', ['c'], ['r'], name='model/conv/Relu'),
+        h.make_node('GlobalAveragePool', ['r'], ['g'], name='model/gap/Mean'),
+        h.make_node('Squeeze', ['g', 'hw_axes'], ['s'], name='model/gap/Squeeze'),
+        h.make_node('MatMul', ['s', 'out/kernel'], ['m'], name='model/out/MatMul'),
+        h.make_node('Add', ['m', 'out/bias'], ['a'], name='model/out/BiasAdd'),
+        h.make_node('Softmax', ['a'], ['predictions'], name='model/out/Softmax'),
+    ]
+    save(n, [h.make_tensor_value_info('input_1', T.FLOAT, ['N', 12, 12, 1])],
+         h.make_tensor_value_info('predictions', T.FLOAT, ['N', 4]), inits, 13, path, 'tf2onnx')
+
+
+def open_size(path):
+    w = rng.normal(0, 0.5, (6, 3, 3, 3))
+    w[:, 0] *= 3  # the red plane matters most: a BGR mix-up changes the output
+    inits = [f32(n, a) for n, a in [
+        ('conv.weight', w), ('conv.bias', rng.normal(0, 0.1, 6)),
+        ('fc.weight', rng.normal(0, 0.8, (5, 6))), ('fc.bias', rng.normal(0, 0.1, 5))]]
+    n = [
+        h.make_node('Conv', ['input', 'conv.weight', 'conv.bias'], ['c'], name='/conv/Conv', kernel_shape=[3, 3],
+                    pads=[1, 1, 1, 1], strides=[2, 2]),
+        h.make_node('Relu', ['c'], ['r'], name='/relu/Relu'),
+        h.make_node('GlobalAveragePool', ['r'], ['g'], name='/pool/GlobalAveragePool'),
+        h.make_node('Flatten', ['g'], ['f'], name='/Flatten', axis=1),
+        h.make_node('Gemm', ['f', 'fc.weight', 'fc.bias'], ['logits'], name='/fc/Gemm', transB=1),
+    ]
+    save(n, [h.make_tensor_value_info('input', T.FLOAT, ['batch', 3, 'height', 'width'])],
+         h.make_tensor_value_info('logits', T.FLOAT, ['batch', 5]), inits, 17, path, 'pytorch')
+
+
+def fconst(name, a):
+    return h.make_node('Constant', [], [name], name='/Constant_' + name, value=f32(name, a))
+
+
+def torch_clip(opset, head, path):
+    n = [
+        fconst('conv.weight', rng.normal(0, 0.5, (6, 1, 3, 3))), fconst('conv.bias', rng.normal(0, 0.1, 6)),
+        fconst('fc.weight', rng.normal(0, 0.8, (3, 6))), fconst('fc.bias', rng.normal(0, 0.1, 3)),
+        h.make_node('Conv', ['input', 'conv.weight', 'conv.bias'], ['c'], name='/conv/Conv', kernel_shape=[3, 3]),
+    ]
+    if opset < 11:
+        n += [h.make_node('Clip', ['c'], ['r'], name='/act/Clip', min=0.0)]
+    else:
+        n += [h.make_node('Constant', [], ['zero'], name='/Constant_zero', value=f32('zero', 0.0)),
+              h.make_node('Clip', ['c', 'zero', ''], ['r'], name='/act/Clip')]
+    n += [h.make_node('GlobalAveragePool', ['r'], ['g'], name='/pool/GlobalAveragePool')]
+    if head == 'squeeze':
+        if opset < 13:
+            n += [h.make_node('Squeeze', ['g'], ['s3'], name='/Squeeze', axes=[3]),
+                  h.make_node('Squeeze', ['s3'], ['f'], name='/Squeeze_1', axes=[2])]
+        else:
+            n += [const('ax3', [3]), h.make_node('Squeeze', ['g', 'ax3'], ['s3'], name='/Squeeze'),
+                  const('ax2', [2]), h.make_node('Squeeze', ['s3', 'ax2'], ['f'], name='/Squeeze_1')]
+    else:
+        n += [const('shape', [-1, 6]), h.make_node('Reshape', ['g', 'shape'], ['f'], name='/Reshape')]
+    n += [h.make_node('Gemm', ['f', 'fc.weight', 'fc.bias'], ['logits'], name='/fc/Gemm', transB=1),
+          h.make_node('LogSoftmax', ['logits'], ['output'], name='/LogSoftmax', axis=1)]
+    save(n, [h.make_tensor_value_info('input', T.FLOAT, [1, 1, 10, 10])],
+         h.make_tensor_value_info('output', T.FLOAT, [1, 3]), [], opset, path, 'pytorch')
+
+
+def clip6(path):
+    inits = [f32('w', rng.normal(0, 0.3, (2, 1, 3, 3))), f32('lo', 0.0), f32('hi', 6.0),
+             f32('fw', rng.normal(0, 0.3, (2 * 26 * 26, 3)))]
+    n = [
+        h.make_node('Conv', ['x', 'w'], ['c'], name='conv', kernel_shape=[3, 3]),
+        h.make_node('Clip', ['c', 'lo', 'hi'], ['e'], name='relu6'),
+        h.make_node('Flatten', ['e'], ['f'], name='flat'),
+        h.make_node('MatMul', ['f', 'fw'], ['y'], name='fc'),
+    ]
+    save(n, [h.make_tensor_value_info('x', T.FLOAT, ['N', 1, 28, 28])],
+         h.make_tensor_value_info('y', T.FLOAT, ['N', 3]), inits, 17, path, 'hand')
+
+
 kind, out = sys.argv[1], sys.argv[2]
 if kind == 'torch':
     torch_cnn(int(sys.argv[3]), sys.argv[4] == 'dynamic', out, len(sys.argv) > 5 and sys.argv[5] == 'external')
+elif kind == 'torch-clip':
+    torch_clip(int(sys.argv[3]), sys.argv[4], out)
 else:
-    {'keras': keras, 'keras-strided': keras_strided, 'mlp': mlp, 'unsupported': unsupported}[kind](out)
+    {'keras': keras, 'keras-strided': keras_strided, 'mlp': mlp, 'unsupported': unsupported, 'keras-bn': keras_bn,
+     'gray-nhwc': gray_nhwc, 'open-size': open_size, 'clip6': clip6}[kind](out)

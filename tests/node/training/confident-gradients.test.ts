@@ -13,7 +13,7 @@ import { Rng } from '../../../model-contract/random.js';
 import { session, sessionFromDir, tensor } from '../../../training/engine.js';
 import { compileTrainStep } from '../../../training/graph/compile.js';
 import { ruleFor } from '../../../training/layers/registry.js';
-import { readInitializers } from '../../../training/onnx/read.js';
+import { readInitializers } from '../../../training/onnx/decode.js';
 import { resolve, type ArchSpec } from '../../../training/spec.js';
 import { loadModel } from '../helpers/models.js';
 import { backward64, crossEntropy64, forward64, relativeErrors, summarise } from '../helpers/reference64.js';
@@ -93,8 +93,8 @@ describe.each(['digits', 'fashion'])('%s at confident points', (name) => {
     const rng = new Rng(7);
     for (const { layer, suffix, value } of trainInputs) {
       const rule = ruleFor(layer.kind).trainInputs!;
-      masks[value] = rule.sample(layer.spec, layer.inShape, n, rng)[suffix];
-      feeds[value] = tensor(masks[value], [n, ...rule.shapes(layer.spec, layer.inShape)[suffix]]);
+      masks[value] = rule.sample(layer.spec, layer.inShapes, n, rng)[suffix];
+      feeds[value] = tensor(masks[value], [n, ...rule.shapes(layer.spec, layer.inShapes)[suffix]]);
     }
     const s = await session(step);
     const out = await s.run(feeds);

@@ -187,6 +187,18 @@ const cases: [string, [number, number, number], LayerSpec[], Mode[]][] = [
   ],
   ['hardswish', [2, 4, 4], [{ kind: 'scale', mul: 4, add: 0 }, { kind: 'hardswish' }], ['train', 'infer']],
   ['silu (swish)', [2, 4, 4], [{ kind: 'scale', mul: 2, add: 0 }, { kind: 'silu' }], ['train', 'infer']],
+  [
+    'scale per channel in BGR order (mean-std normalisation of a BGR model)',
+    [3, 3, 3],
+    [{ kind: 'scale', mul: [4.4, -2, 0.5], add: [-2.1, 0.3, 1], order: [2, 1, 0] }],
+    ['infer'],
+  ],
+  [
+    'scale per channel on a vector, order rotated',
+    [3, 1, 1],
+    [{ kind: 'flatten' }, { kind: 'scale', mul: [1.5, 2, 3], add: 0.25, order: [1, 2, 0] }],
+    ['infer'],
+  ],
   ['relu then maxpool', [2, 6, 6], [{ kind: 'relu' }, { kind: 'maxpool', kernel: 2 }], ['train']],
   [
     'relu then maxpool 3 stride 2 padding 1',

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildInference } from '../../../training/graph/compile.js';
 import { encodeModel } from '../../../training/onnx/proto.js';
-import { readInitializers } from '../../../training/onnx/read.js';
+import { readInitializers } from '../../../training/onnx/decode.js';
 import { PRESETS } from '../../../training/presets.js';
 import { resolve } from '../../../training/spec.js';
 import { initWeights } from '../../../training/weights.js';

@@ -49,14 +49,19 @@ describe('errors are problem+json with a clear message', () => {
     await expectProblem(await post('/models/digits/classify', bomb), 413, /image is 60000x60000/);
   });
 
-  it('422: a blank page, a truncated PNG, a corrupt JPEG', async () => {
+  it('422: a blank page, a truncated PNG or JPEG (where its data ends)', async () => {
     await expectProblem(await post('/models/digits/classify', fixture('blank.png')), 422, /the image is blank/);
     await expectProblem(
       await post('/models/digits/classify', fixture('digit-7-280.png').slice(0, 100)),
       422,
-      /PNG could not be decoded/,
+      /PNG could not be decoded: the file is truncated: its data ends at byte 100, inside chunk IDAT \(bytes \d+-\d+\)/,
     );
-    await expectProblem(await post('/models/digits/classify', fixture('digit-7-280.jpg').slice(0, 300)), 422, /JPEG/);
+    // The first 500 bytes of a 9 once classified as "1".
+    await expectProblem(
+      await post('/models/digits/classify', fixture('digit-9-280.jpg').slice(0, 500)),
+      422,
+      /JPEG could not be decoded: the file is truncated: its data ends at byte 500, in scan 1, \d+% of the way through its 324 MCUs/,
+    );
   });
 
   it('400: empty body, bad parameters, malformed or wrong-sized JSON, multipart without "image", unknown layer', async () => {

@@ -63,7 +63,7 @@ function stepFeeds(arch: ArchSpec, seed: number): Feeds {
       feeds[p.name] = { data, dims: p.shape };
     }
   for (const l of layers)
-    for (const [suffix, shape] of Object.entries(ruleFor(l.kind).trainInputs?.shapes(l.spec, l.inShape) ?? {})) {
+    for (const [suffix, shape] of Object.entries(ruleFor(l.kind).trainInputs?.shapes(l.spec, l.inShapes) ?? {})) {
       const n = N * shape.reduce((a, v) => a * v, 1);
       feeds[`${l.name}.${suffix}`] = { data: randn(n, s++).map((v) => (v > -0.5 ? 1 : 0)), dims: [N, ...shape] };
     }

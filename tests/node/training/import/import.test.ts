@@ -14,12 +14,19 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { forward, logitsLayer, vjp } from '../../../../functions/core/gradient.js';
 import { decodeModel } from '../../../../training/onnx/decode.js';
 import { scanModels } from '../../../../scripts/registry.js';
-import { importModel, PARITY_TOLERANCE, parseScale } from '../../../../training/import/index.js';
+import {
+  defaultProtocol,
+  importModel,
+  PARITY_TOLERANCE,
+  parseScale,
+  parseSize,
+} from '../../../../training/import/index.js';
 import { mapModel } from '../../../../training/import/map.js';
 import { checkParity, originalInput } from '../../../../training/import/parity.js';
 import { encodeGraphs } from '../../../../training/artifacts.js';
 import { checkGradient, FD_EPS_DEEP, randn, sampleIndices } from '../../helpers/fd.js';
 import { loadModel } from '../../helpers/models.js';
+import { deriveAttackDefaults } from '../../../../model-contract/attack-defaults.js';
 
 const PYTHON = '/usr/bin/python3';
 const EXPORTERS = path.resolve('tests/node/helpers/foreign-models.py');
@@ -40,6 +47,8 @@ interface Case {
   labels: string[];
   scale?: string;
   layout?: 'nchw' | 'nhwc' | 'flat';
+  bgr?: boolean;
+  size?: [number, number];
   layers: string;
 }
 const cases: Case[] = [
@@ -86,6 +95,45 @@ const cases: Case[] = [
     layout: 'flat',
     layers: 'scale1 flatten1 dense1 sigmoid1 dense2',
   },
+  {
+    // Keras batch norm after a ReLU, as tf2onnx leaves it: Mul + Add by per-channel constants, on maps and vectors.
+    name: 'keras-bn',
+    build: () => build('keras-bn.onnx', 'keras-bn'),
+    labels: 'abcdef'.split(''),
+    layers: 'conv2d1 relu1 batchnorm1 maxpool1 flatten1 dense1 relu2 batchnorm2 dense2',
+  },
+  {
+    // Gray NHWC: a Reshape to [N,1,H,W] stands in for the Transpose; GlobalAveragePool + Squeeze (axes an input).
+    name: 'gray-nhwc',
+    build: () => build('gray-nhwc.onnx', 'gray-nhwc'),
+    labels: ['a', 'b', 'c', 'd'],
+    scale: '-1..1',
+    layers: 'scale1 conv2d1 relu1 avgpool1 flatten1 dense1',
+  },
+  {
+    // Height and width open in the file: imported at --size, non-square; BGR with per-channel mean and std.
+    name: 'open-size',
+    build: () => build('open-size.onnx', 'open-size'),
+    labels: ['a', 'b', 'c', 'd', 'e'],
+    scale: 'mean-std:0.406,0.456,0.485/0.225,0.224,0.229',
+    bgr: true,
+    size: [20, 24],
+    layers: 'scale1 conv2d1 relu1 avgpool1 flatten1 dense1',
+  },
+  ...(
+    [
+      [9, 'squeeze'],
+      [11, 'squeeze'],
+      [13, 'squeeze'],
+      [13, 'reshape'],
+    ] as const
+  ).map(([opset, head]) => ({
+    // Weights as Constant nodes; Clip(min 0) as a ReLU; GlobalAveragePool + two Squeezes or a Reshape.
+    name: `torch-clip${opset}-${head}`,
+    build: () => build(`torch-clip${opset}-${head}.onnx`, 'torch-clip', String(opset), head),
+    labels: ['a', 'b', 'c'],
+    layers: 'conv2d1 relu1 avgpool1 flatten1 dense1',
+  })),
 ];
 
 describe.each(cases)('import $name', (c) => {
@@ -97,6 +145,8 @@ describe.each(cases)('import $name', (c) => {
       name: c.name,
       labels: c.labels,
       scale: c.scale,
+      bgr: c.bgr,
+      size: c.size,
       layout: c.layout,
       root,
       log: () => {},
@@ -110,6 +160,8 @@ describe.each(cases)('import $name', (c) => {
       (r.meta.training as unknown as { parity: { random: { maxAbsDiff: number } } }).parity.random.maxAbsDiff,
     ).toBe(r.random.maxAbsDiff);
     expect(fs.readFileSync(path.join(r.dir, 'report.md'), 'utf8')).toMatch(/Parity with the original/);
+    // The attack budgets are stated for the new model, by the rule its input calls for.
+    expect(r.meta.attackDefaults).toEqual(deriveAttackDefaults(r.meta.input.shape, r.meta.preprocessing.protocol));
   });
 
   it('writes graphs the official ONNX checker accepts', () => {
@@ -128,8 +180,8 @@ describe.each(cases)('import $name', (c) => {
       new Uint8Array(fs.readFileSync(file)),
       (loc) => new Uint8Array(fs.readFileSync(path.join(path.dirname(file), loc))),
     );
-    const mapped = mapModel(decoded, { layout: c.layout });
-    const scale = parseScale(c.scale);
+    const mapped = mapModel(decoded, { layout: c.layout, size: c.size });
+    const scale = { ...parseScale(c.scale), ...(c.bgr && { order: [2, 1, 0] }) };
     const orig = await ortNode.InferenceSession.create(file, { logSeverityLevel: 3 });
     const [ch, h, w] = model.meta.input.shape;
     const x = randn(ch * h * w, 11, 0.15).map((v) => 0.5 + v);
@@ -145,7 +197,8 @@ describe.each(cases)('import $name', (c) => {
       const out = (await orig.run({ [mapped.inputName]: new ortNode.Tensor('float32', inp.data, inp.dims) }))[
         mapped.output.name
       ].data as Float32Array;
-      const log = (v: number) => (mapped.output.kind === 'logprobs' ? v : Math.log(v));
+      // Logits and log-probabilities differ by a constant per image: the margin is the same.
+      const log = (v: number) => (mapped.output.kind === 'probs' ? Math.log(v) : v);
       return log(out[t]) - log(out[second]);
     };
     const indices = sampleIndices(x.length, 24, 5);
@@ -171,7 +224,7 @@ describe('import refuses what it cannot map', () => {
   it('names the node, its op and what is supported', async () => {
     const file = build('uns.onnx', 'unsupported');
     await expect(importModel({ file, name: 'uns', labels: ['a', 'b', 'c'], root, log: () => {} })).rejects.toThrow(
-      /node "the_elu" \(op Elu\): is not supported\. Supported: Conv, MaxPool.*LeakyRelu, Sigmoid, Tanh/,
+      /node "the_elu" \(op Elu\): is not supported\. Supported: Conv \(.*\), MaxPool.*LeakyRelu, Sigmoid, Tanh, Clip/,
     );
     expect(fs.existsSync(path.join(root, 'uns'))).toBe(false);
   });
@@ -181,6 +234,102 @@ describe('import refuses what it cannot map', () => {
     await expect(importModel({ file, name: 'bad', labels: ['a', 'b'], root, log: () => {} })).rejects.toThrow(
       /--labels gives 2 labels; the model has 10 outputs/,
     );
+  });
+});
+
+describe('import refuses patterns it cannot map yet, saying why', () => {
+  it('ReLU6 (Clip 0..6) names the bounds and the layer it needs', async () => {
+    const file = build('clip6.onnx', 'clip6');
+    await expect(importModel({ file, name: 'clip6', labels: ['a', 'b', 'c'], root, log: () => {} })).rejects.toThrow(
+      /node "relu6" \(op Clip\): clips to \[0, 6\]: only min 0 with no max \(a ReLU\) is supported; other bounds \(ReLU6\) need the clip layer\. Supported: .*Clip \(min 0, no max: a ReLU\)/,
+    );
+  });
+
+  it('an open height and width without --size, and a --size against a fixed input', async () => {
+    const file = build('open.onnx', 'open-size');
+    const labels = 'abcde'.split('');
+    await expect(importModel({ file, name: 'open', labels, root, log: () => {} })).rejects.toThrow(
+      /input "input" has shape \[batch,3,height,width\]: its height and width are open; give the size to import it at, --size HxW/,
+    );
+    const fixed = build('fixed.onnx', 'keras-bn');
+    await expect(
+      importModel({ file: fixed, name: 'fixed', labels: 'abcdef'.split(''), size: [8, 8], root, log: () => {} }),
+    ).rejects.toThrow(/--size 8x8: the model's input is fixed at 9x9/);
+  });
+
+  it('per-channel --scale values that do not match the channels, and --bgr on a gray model', async () => {
+    const file = build('gray.onnx', 'gray-nhwc');
+    const labels = ['a', 'b', 'c', 'd'];
+    await expect(
+      importModel({ file, name: 'g1', labels, scale: 'mean-std:0.1,0.2,0.3/1,1,1', root, log: () => {} }),
+    ).rejects.toThrow(/--scale gives 3 values per channel; the model's input has 1 channel\(s\)/);
+    await expect(importModel({ file, name: 'g2', labels, bgr: true, root, log: () => {} })).rejects.toThrow(
+      /--bgr needs a 3-channel input; the model's has 1/,
+    );
+  });
+});
+
+describe('import options', () => {
+  it('--scale reads 0..1, 0..255, -1..1, one mean and std, or one per channel, and names the valid forms', () => {
+    expect(parseScale()).toEqual({ mul: 1, add: 0 });
+    expect(parseScale('0..255')).toEqual({ mul: 255, add: 0 });
+    expect(parseScale('-1..1')).toEqual({ mul: 2, add: -1 });
+    expect(parseScale('mean-std:0.5,0.25')).toEqual({ mul: 4, add: -2 });
+    const s = parseScale('mean-std:0.485,0.456,0.406/0.229,0.224,0.225');
+    expect(s.mul).toEqual([1 / 0.229, 1 / 0.224, 1 / 0.225]);
+    expect(s.add).toEqual([-0.485 / 0.229, -0.456 / 0.224, -0.406 / 0.225]);
+    expect(() => parseScale('mean-std:0.5,0.5/0.2,0')).toThrow(
+      /--scale "mean-std:0.5,0.5\/0.2,0": should be one of 0..1, 0..255, -1..1, mean-std:M,S or per channel mean-std:M1,M2,M3\/S1,S2,S3/,
+    );
+    expect(() => parseScale('0..2')).toThrow(/should be one of/);
+  });
+
+  it('--size reads HxW', () => {
+    expect(parseSize('224x192')).toEqual([224, 192]);
+    expect(() => parseSize('224')).toThrow(/--size "224": should be HEIGHTxWIDTH in pixels/);
+  });
+
+  it('chooses mnist for 28x28 gray 10-class models, fit for other 28x28 gray ones, crop for photo models', () => {
+    expect(defaultProtocol([1, 28, 28], 10).protocol).toBe('mnist');
+    expect(defaultProtocol([1, 28, 28], 5).protocol).toBe('fit');
+    expect(defaultProtocol([3, 30, 30], 43).protocol).toBe('crop');
+    expect(defaultProtocol([1, 64, 64], 7).protocol).toBe('crop');
+  });
+
+  it('--bgr and per-channel mean-std reach the graph: our RGB [0,1] input matches the original fed BGR by hand', async () => {
+    const file = path.join(tmp, 'open-size.onnx');
+    const model = loadModel('open-size', root);
+    expect(model.meta.preprocessing.protocol).toBe('crop');
+    expect(model.meta.preprocessing.steps.join('\n')).toMatch(/RGB to BGR/);
+    const [h, w] = [20, 24];
+    // A reddish picture (R bright, B dark): read as BGR it is another picture.
+    const x = randn(3 * h * w, 21, 0.05).map((v, i) => [0.9, 0.5, 0.1][Math.floor(i / (h * w))] + v);
+    const { probs } = await forward(model, x, 1);
+    const mean = [0.406, 0.456, 0.485],
+      std = [0.225, 0.224, 0.229];
+    const orig = await ortNode.InferenceSession.create(file, { logSeverityLevel: 3 });
+    const run = async (swap: boolean) => {
+      const bgr = new Float32Array(x.length);
+      for (let c = 0; c < 3; c++)
+        for (let p = 0; p < h * w; p++) bgr[c * h * w + p] = (x[(swap ? 2 - c : c) * h * w + p] - mean[c]) / std[c];
+      const z = (await orig.run({ input: new ortNode.Tensor('float32', bgr, [1, 3, h, w]) })).logits
+        .data as Float32Array;
+      const e = z.map((v) => Math.exp(v - Math.max(...z)));
+      return e.map((v) => v / e.reduce((a, b) => a + b, 0));
+    };
+    const diff = (p: Float32Array) => Math.max(...p.map((v, i) => Math.abs(v - probs[i])));
+    expect(diff(await run(true))).toBeLessThan(PARITY_TOLERANCE);
+    // Fed RGB instead, the original answers differently: the check can fail.
+    expect(diff(await run(false))).toBeGreaterThan(100 * PARITY_TOLERANCE);
+    await orig.release();
+  });
+
+  it('refuses to replace an existing folder without force, and replaces it with force', async () => {
+    const file = build('again.onnx', 'gray-nhwc');
+    const a = { file, name: 'again', labels: ['a', 'b', 'c', 'd'], root, log: () => {} };
+    await importModel(a);
+    await expect(importModel(a)).rejects.toThrow(/again already exists: pass --force to replace it, or --name/);
+    await expect(importModel({ ...a, force: true })).resolves.toMatchObject({ dir: path.join(root, 'again') });
   });
 });
 

@@ -1,0 +1,199 @@
+/**
+ * What an op's mapping sees while the importer walks an ONNX graph: every value by name (an activation, a
+ * constant or a shape computed here with the batch size a symbol), the layers emitted so far with their weights,
+ * and helpers that refuse a node naming it, its op and what is supported.
+ *
+ * Activations carry two shapes: ours ([C,H,W] or [F], what our layer rules see, always channels-first) and the
+ * ONNX tensor's per-sample dims (channels-last after a Transpose to NHWC, or with axes squeezed or unsqueezed).
+ * Until the layer graph lands the layers form one chain: an activation can be read by one node only (a second
+ * read is a branch), so a bias Add can always fold into the layer before it.
+ */
+import type { DecodedModel, DecodedNode, DecodedTensor } from '../../onnx/decode.js';
+import type { Weights } from '../../graph/compile.js';
+import { ruleFor, type LayerSpec } from '../../layers/registry.js';
+
+export class ImportError extends Error {}
+
+/** A value of the shape arithmetic: integers, 'N' for the batch size. */
+export type ShapeVal = (number | 'N')[];
+
+export interface Act {
+  kind: 'act';
+  /** Our per-sample shape: [C,H,W] or [F]. */
+  shape: number[];
+  /** The ONNX tensor's per-sample dims. */
+  onnx: number[];
+  /** The ONNX tensor holds ours channels-last ([H,W,C]). */
+  channelsLast: boolean;
+  /** A vector flattened channels-last: row r of ours is row rowOrder[r] of the ONNX one (the next dense follows). */
+  rowOrder?: Int32Array;
+  /** The layer whose output this is ('' for the graph input with no layer before it). */
+  layer: string;
+  /** Set on the output of a final Softmax/LogSoftmax, which stands for the logits before it. */
+  ended?: 'probs' | 'logprobs';
+}
+export type Val = Act | { kind: 'const'; t: DecodedTensor } | { kind: 'shape'; v: ShapeVal };
+
+export interface OpEntry {
+  /** What of the op is supported, when not all of it (shown in the supported list). */
+  doc?: string;
+  map(c: MapCtx, n: DecodedNode): void;
+}
+
+const prod = (s: number[]) => s.reduce((a, v) => a * v, 1);
+
+export class MapCtx {
+  readonly layers: LayerSpec[] = [];
+  readonly weights: Weights = {};
+  readonly mapping: { node: string; op: string; became: string }[] = [];
+  readonly vals = new Map<string, Val>();
+  private readonly taken = new Map<string, string>();
+  private readonly counts = new Map<string, number>();
+  /** The node being mapped. */
+  node!: DecodedNode;
+
+  constructor(
+    readonly model: DecodedModel,
+    readonly supported: () => string,
+  ) {
+    for (const [name, t] of model.initializers) this.vals.set(name, { kind: 'const', t });
+  }
+
+  refuse(why: string, n: DecodedNode = this.node): ImportError {
+    return new ImportError(`node "${n.name}" (op ${n.op}): ${why}. Supported: ${this.supported()}.`);
+  }
+
+  /** The name of the last layer (the tip of the chain). */
+  get tip(): string {
+    return this.layers.at(-1)?.name ?? '';
+  }
+
+  /** Input k as an activation, read for its values: a second read of one value is a branch. */
+  act(k = 0): Act {
+    const name = this.node.inputs[k];
+    const v = this.peekAct(k);
+    const first = this.taken.get(name);
+    if (first)
+      throw this.refuse(
+        `reads "${name}", which node "${first}" already read: a value feeding two nodes is a branch (residual Add, Concat, squeeze-excite), which needs the layer graph`,
+      );
+    this.taken.set(name, this.node.name);
+    return v;
+  }
+  /** Input k as an activation, for its shape only. */
+  peekAct(k = 0): Act {
+    const name = this.node.inputs[k];
+    const v = this.vals.get(name);
+    if (!v || v.kind !== 'act')
+      throw this.refuse(`its input "${name}" is not an activation of the layer chain (${v ? v.kind : 'unknown'})`);
+    if (v.ended) throw this.refuse('comes after the Softmax/LogSoftmax that ends the classifier');
+    return v;
+  }
+  isAct(k: number): boolean {
+    return this.vals.get(this.node.inputs[k])?.kind === 'act';
+  }
+  /** Input k as a constant tensor (an initializer or a Constant node's value), or undefined when absent or not one. */
+  maybeConst(k: number): DecodedTensor | undefined {
+    const v = this.node.inputs[k] ? this.vals.get(this.node.inputs[k]) : undefined;
+    return v?.kind === 'const' ? v.t : undefined;
+  }
+  constant(k: number, what: string): DecodedTensor {
+    const t = this.maybeConst(k);
+    if (!t) throw this.refuse(`its ${what} "${this.node.inputs[k] ?? ''}" is not a constant`);
+    return t;
+  }
+  floats(k: number, what: string): Float32Array {
+    return Float32Array.from(this.constant(k, what).values);
+  }
+  /** Input k as shape arithmetic: a shape value or a constant's numbers. */
+  shapeVal(k: number): ShapeVal {
+    const v = this.vals.get(this.node.inputs[k]);
+    if (v?.kind === 'shape') return v.v;
+    if (v?.kind === 'const') return [...v.t.values];
+    throw this.refuse(`its input "${this.node.inputs[k]}" is neither a constant nor a shape value`);
+  }
+  ints(attr: string, dflt: number[]): number[] {
+    return (this.node.attrs[attr] as number[] | undefined) ?? dflt;
+  }
+  num(attr: string, dflt: number): number {
+    return (this.node.attrs[attr] as number | undefined) ?? dflt;
+  }
+  str(attr: string, dflt: string): string {
+    return (this.node.attrs[attr] as string | undefined) ?? dflt;
+  }
+
+  /** Sets output k of the node. */
+  out(v: Val, k = 0) {
+    this.vals.set(this.node.outputs[k], v);
+  }
+  /** The node becomes no layer (a view, a no-op at inference, a fold): `became` says what it was. */
+  note(became: string) {
+    this.mapping.push({ node: this.node.name, op: this.node.op, became });
+  }
+
+  /**
+   * Appends a layer reading `x`, its output shape from the layer rule, and returns its output activation (ONNX
+   * dims the same as ours, channels-first).
+   */
+  emit(spec: LayerSpec, x: Act, w: Record<string, Float32Array> = {}, n: DecodedNode | undefined = this.node): Act {
+    if (x.layer !== this.tip)
+      throw this.refuse(`reads "${x.layer}", not the last layer: branches need the layer graph`);
+    let shape: number[];
+    try {
+      shape = ruleFor(spec.kind).outShape(spec, [x.shape]);
+    } catch (e) {
+      throw n ? this.refuse((e as Error).message, n) : e;
+    }
+    const k = (this.counts.get(spec.kind) ?? 0) + 1;
+    this.counts.set(spec.kind, k);
+    const name = `${spec.kind}${k}`;
+    this.layers.push({ ...spec, name });
+    for (const [suffix, v] of Object.entries(w)) this.weights[`${name}.${suffix}`] = v;
+    if (n) this.mapping.push({ node: n.name, op: n.op, became: name });
+    return { kind: 'act', shape, onnx: [...shape], channelsLast: false, layer: name };
+  }
+
+  /** A channels-first feature map, as our convolutions and pools read it. */
+  needMap(x: Act): [number, number, number] {
+    if (x.shape.length !== 3) throw this.refuse(`needs an image-shaped input, got a vector of ${x.shape[0]}`);
+    if (x.channelsLast)
+      throw this.refuse('runs on a channels-last tensor: only NCHW convolutions are supported (Transpose first)');
+    if (x.onnx.join() !== x.shape.join())
+      throw this.refuse(`runs on a [N, ${x.onnx}] view of the [N, ${x.shape}] feature map`);
+    return x.shape as [number, number, number];
+  }
+
+  /** x flattened to a vector (a flatten layer unless it is one already), its row order kept for a channels-last one. */
+  flatten(x: Act): Act {
+    if (x.shape.length === 1) {
+      this.note('(already flat)');
+      return { ...x, onnx: [x.shape[0]] };
+    }
+    const y = this.emit({ kind: 'flatten' }, x);
+    if (x.channelsLast) {
+      // ONNX flattens [H,W,C]; we flatten [C,H,W]: row r of ours is row rowOrder[r] of theirs.
+      const [c, h, w] = x.shape;
+      const order = new Int32Array(c * h * w);
+      for (let ci = 0; ci < c; ci++)
+        for (let y = 0; y < h; y++) for (let xx = 0; xx < w; xx++) order[(ci * h + y) * w + xx] = (y * w + xx) * c + ci;
+      y.rowOrder = order;
+    }
+    return y;
+  }
+
+  /**
+   * A constant broadcast against x as one value per channel (per feature for a vector), or undefined when it
+   * varies along another axis. Scalars are spread over every channel.
+   */
+  perChannel(t: DecodedTensor, x: Act): Float32Array | undefined {
+    const c = x.shape[0];
+    if (t.values.length === 1) return new Float32Array(c).fill(t.values[0]);
+    const axis = x.shape.length === 1 ? 0 : x.channelsLast ? 2 : 0;
+    if (x.onnx.length !== x.shape.length || x.onnx[axis] !== c) return undefined;
+    const full = [1, ...x.onnx];
+    if (t.dims.length > full.length) return undefined;
+    const dims = [...Array(full.length - t.dims.length).fill(1), ...t.dims];
+    const ok = dims.every((d, i) => (i === axis + 1 ? d === c : d === 1));
+    return ok && prod(t.dims) === c ? Float32Array.from(t.values) : undefined;
+  }
+}

@@ -1,0 +1,195 @@
+/**
+ * ONNX ops that move no numbers, or only reorder them: layout changes (Transpose between NHWC and NCHW, a
+ * Reshape standing in for one), flattens (Flatten, Reshape to [N, F], Squeeze of a pooled [N,C,1,1]), views with
+ * axes of size 1 squeezed or unsqueezed, no-ops at inference (Dropout, Identity), and the final Softmax or
+ * LogSoftmax, dropped because our graphs take the logits.
+ */
+import type { Act, MapCtx, OpEntry, ShapeVal } from './context.js';
+
+const prod = (s: number[]) => s.reduce((a, v) => a * v, 1);
+const same = (a: number[], b: number[]) => a.join() === b.join();
+
+/** x viewed with ONNX dims `dims` (the same numbers in the same order): a flatten when they are one axis. */
+function view(c: MapCtx, x: Act, dims: number[]): Act {
+  if (dims.length === 1) return c.flatten(x);
+  const [ch, h, w] = x.shape;
+  // The ONNX numbers are in our (channels-first) order unless channels-last with more than one channel and pixel.
+  const oursInOrder = !x.channelsLast || ch === 1 || h * w === 1;
+  if (x.shape.length === 3 && dims.length === 3) {
+    if (same(dims, x.shape) && oursInOrder) {
+      c.note('(layout: NCHW)');
+      return { ...x, onnx: dims, channelsLast: false };
+    }
+    if (same(dims, [h, w, ch]) && (x.channelsLast || ch === 1 || h * w === 1)) {
+      c.note('(layout: NHWC)');
+      return { ...x, onnx: dims, channelsLast: true };
+    }
+  }
+  if (
+    same(
+      dims.filter((d) => d !== 1),
+      x.onnx.filter((d) => d !== 1),
+    )
+  ) {
+    c.note(`(view as [N, ${dims}])`);
+    return { ...x, onnx: dims };
+  }
+  throw c.refuse(
+    `reshapes [N, ${x.onnx}] to [N, ${dims}]: only a flatten to [N, ${prod(x.shape)}], a layout change of a map with one channel, or adding/removing axes of size 1`,
+  );
+}
+
+const transpose: OpEntry = {
+  doc: 'NHWC <-> NCHW of a feature map',
+  map(c) {
+    const x = c.act(0);
+    const perm = c.ints('perm', []).join(',');
+    if (perm === '0,1,2,3' || perm === '0,1') {
+      c.note('(identity)');
+      c.out(x);
+    } else if (x.shape.length === 3 && x.onnx.length === 3 && x.channelsLast && perm === '0,3,1,2') {
+      c.note('(layout: NCHW)');
+      c.out({ ...x, onnx: [...x.shape], channelsLast: false });
+    } else if (x.shape.length === 3 && !x.channelsLast && same(x.onnx, x.shape) && perm === '0,2,3,1') {
+      c.note('(layout: NHWC)');
+      const [ch, h, w] = x.shape;
+      c.out({ ...x, onnx: [h, w, ch], channelsLast: true });
+    } else throw c.refuse(`has perm [${perm}] on [N, ${x.onnx}]: only NHWC <-> NCHW transposes of a feature map`);
+  },
+};
+
+const flatten: OpEntry = {
+  doc: 'axis 1',
+  map(c) {
+    const axis = c.num('axis', 1);
+    if (axis !== 1) throw c.refuse(`has axis ${axis}: only a flatten after the batch axis (1)`);
+    c.out(c.flatten(c.act(0)));
+  },
+};
+
+/** Reshape's per-sample target: 0 copies the input's dim, one -1 takes the rest; the batch stays the batch. */
+function target(c: MapCtx, x: Act, t: ShapeVal): number[] {
+  const full: ShapeVal = ['N', ...x.onnx];
+  const dims = t.map((d, i) => (d === 0 ? full[i] : d));
+  const batch = dims[0];
+  const minus = dims.filter((d) => d === -1).length;
+  if (!(batch === 'N' || batch === 1 || (batch === -1 && minus === 1)) || minus > 1 || dims.slice(1).includes('N'))
+    throw c.refuse(`reshapes [N, ${x.onnx}] to [${t}]: the batch axis must stay first`);
+  const per = dims.slice(1) as number[];
+  const known = prod(per.filter((d) => d !== -1));
+  return per.map((d) => (d === -1 ? prod(x.onnx) / known : d));
+}
+
+const reshape: OpEntry = {
+  doc: 'a flatten to [N, F] or a view',
+  map(c) {
+    const x = c.act(0);
+    const dims = target(c, x, c.shapeVal(1));
+    if (prod(dims) !== prod(x.onnx) || dims.some((d) => !Number.isInteger(d)))
+      throw c.refuse(`reshapes [N, ${x.onnx}] to [N, ${dims}]: the sizes differ`);
+    c.out(same(dims, x.onnx) ? (c.note('(no-op)'), x) : view(c, x, dims));
+  },
+};
+
+/** Squeeze's or Unsqueeze's axes: an attribute before opset 13, an input from it. */
+function rawAxes(c: MapCtx): number[] | undefined {
+  if (c.model.opset < 13) return c.node.attrs.axes as number[] | undefined;
+  return c.node.inputs[1] ? (c.shapeVal(1) as number[]) : undefined;
+}
+const normalise = (axes: number[], rank: number) => axes.map((v) => (v < 0 ? v + rank : v));
+
+/** dims with `axes` (of the result) inserted as 1s. */
+function unsqueezed(dims: number[], axes: number[]): number[] {
+  const out = [...dims];
+  for (const a of [...axes].sort((p, q) => p - q)) out.splice(a, 0, 1);
+  return out;
+}
+
+/** Squeeze/Unsqueeze/Identity/Dropout of a constant or of shape arithmetic: the same numbers. */
+function passConst(c: MapCtx, dims?: (t: number[]) => number[]) {
+  const t = c.maybeConst(0);
+  c.out(t ? { kind: 'const', t: dims ? { ...t, dims: dims(t.dims) } : t } : { kind: 'shape', v: c.shapeVal(0) });
+}
+
+const squeeze: OpEntry = {
+  doc: 'axes of size 1 (attribute or input)',
+  map(c) {
+    const a = rawAxes(c);
+    if (!c.isAct(0))
+      return passConst(c, (d) => {
+        const axes = a && normalise(a, d.length);
+        return d.filter((v, i) => (axes ? !axes.includes(i) : v !== 1));
+      });
+    const x = c.act(0);
+    const axes = a ? normalise(a, x.onnx.length + 1).map((v) => v - 1) : x.onnx.flatMap((d, i) => (d === 1 ? [i] : []));
+    if (axes.some((v) => x.onnx[v] !== 1))
+      throw c.refuse(`squeezes axes [${a}] of [N, ${x.onnx}]: only axes of size 1, never the batch`);
+    c.out(
+      view(
+        c,
+        x,
+        x.onnx.filter((_, i) => !axes.includes(i)),
+      ),
+    );
+  },
+};
+
+const unsqueeze: OpEntry = {
+  doc: 'axes (attribute or input)',
+  map(c) {
+    const a = rawAxes(c);
+    if (!a) throw c.refuse('has no axes');
+    if (!c.isAct(0)) return passConst(c, (d) => unsqueezed(d, normalise(a, d.length + a.length)));
+    const x = c.act(0);
+    const axes = normalise(a, x.onnx.length + 1 + a.length);
+    if (axes.includes(0)) throw c.refuse('adds an axis before the batch');
+    c.out(
+      view(
+        c,
+        x,
+        unsqueezed(
+          x.onnx,
+          axes.map((v) => v - 1),
+        ),
+      ),
+    );
+  },
+};
+
+const noOp: OpEntry = {
+  doc: 'no-op at inference',
+  map(c, n) {
+    if (!c.isAct(0)) return passConst(c);
+    const x = c.act(0);
+    if (n.outputs[1] && c.model.nodes.some((m) => m.inputs.includes(n.outputs[1])))
+      throw c.refuse('its mask output is used');
+    c.note('(identity at inference)');
+    c.out(x);
+  },
+};
+
+const softmax = (kind: 'probs' | 'logprobs'): OpEntry => ({
+  doc: 'over the classes, on the output',
+  map(c, n) {
+    const x = c.act(0);
+    const axis = c.num('axis', c.model.opset >= 13 ? -1 : 1);
+    if (x.onnx.length !== 1 || (axis !== 1 && axis !== -1))
+      throw c.refuse(`is a softmax over axis ${axis} of [N, ${x.onnx}]: only over the classes of [N, K]`);
+    if (!c.model.outputs.some((v) => v.name === n.outputs[0]))
+      throw c.refuse('is a softmax inside the model: only a final Softmax/LogSoftmax is supported');
+    c.note('(dropped: logits are taken before it)');
+    c.out({ ...x, ended: kind });
+  },
+});
+
+export const layoutOps: Record<string, OpEntry> = {
+  Transpose: transpose,
+  Flatten: flatten,
+  Reshape: reshape,
+  Squeeze: squeeze,
+  Unsqueeze: unsqueeze,
+  Dropout: noOp,
+  Identity: noOp,
+  Softmax: softmax('probs'),
+  LogSoftmax: softmax('logprobs'),
+};

@@ -1,0 +1,107 @@
+/**
+ * ONNX ops that are affine in the activation: Gemm and MatMul (a dense layer), and Add/Sub/Mul/Div by a constant.
+ * A per-channel constant added right after a layer with a bias folds into that bias (MatMul + Add is one dense
+ * layer, a Conv's separate bias Add disappears); any other per-channel multiply or add becomes a batchnorm layer
+ * in its inference form with mean 0, variance 1 and eps 0, i.e. exactly y = x * weight + bias (Keras batch
+ * normalization after a ReLU, which tf2onnx writes as Mul + Add).
+ */
+import type { Act, MapCtx, OpEntry } from './context.js';
+
+/** The dense layer for x (a vector) times W [inF, outF] plus bias; a channels-last flatten reorders W's rows. */
+function dense(c: MapCtx, x: Act, wIO: Float32Array, inF: number, outF: number, bias: Float32Array) {
+  if (x.shape.length !== 1 || x.onnx.length !== 1)
+    throw c.refuse(`needs a flat input, got [N, ${x.onnx}] (Flatten or Reshape first)`);
+  if (inF !== x.shape[0]) throw c.refuse(`its weight takes ${inF} inputs, the chain has ${x.shape[0]}`);
+  let w = wIO;
+  if (x.rowOrder) {
+    w = new Float32Array(wIO.length);
+    for (let r = 0; r < inF; r++) w.set(wIO.subarray(x.rowOrder[r] * outF, (x.rowOrder[r] + 1) * outF), r * outF);
+  }
+  c.out(c.emit({ kind: 'dense', units: outF }, x, { weight: w, bias }));
+}
+
+const gemm: OpEntry = {
+  doc: 'the activation as A, a constant B',
+  map(c) {
+    if (c.num('transA', 0)) throw c.refuse('has transA = 1 on the activation: the batch must be its first axis');
+    const x = c.act(0);
+    const transB = c.num('transB', 0),
+      alpha = c.num('alpha', 1),
+      beta = c.num('beta', 1);
+    const b = c.constant(1, 'B');
+    if (b.dims.length !== 2) throw c.refuse(`its B has dims [${b.dims}], not a matrix`);
+    const [inF, outF] = transB ? [b.dims[1], b.dims[0]] : [b.dims[0], b.dims[1]];
+    const w = new Float32Array(inF * outF);
+    for (let r = 0; r < inF; r++)
+      for (let o = 0; o < outF; o++) w[r * outF + o] = alpha * b.values[transB ? o * inF + r : r * outF + o];
+    const bias = new Float32Array(outF);
+    if (c.node.inputs[2]) {
+      const cv = c.floats(2, 'C');
+      for (let o = 0; o < outF; o++) bias[o] = beta * cv[cv.length === 1 ? 0 : o];
+    }
+    dense(c, x, w, inF, outF, bias);
+  },
+};
+
+const matMul: OpEntry = {
+  doc: 'the activation times a constant matrix (+ Add: dense)',
+  map(c) {
+    if (!c.isAct(0)) throw c.refuse('multiplies a constant by the activation: the activation must come first');
+    const x = c.act(0);
+    const b = c.constant(1, 'B');
+    if (b.dims.length !== 2) throw c.refuse(`its B has dims [${b.dims}], not a matrix`);
+    dense(c, x, Float32Array.from(b.values), b.dims[0], b.dims[1], new Float32Array(b.dims[1]));
+  },
+};
+
+/** y = x * mul + add for one activation and one constant; `op` says how the constant enters. */
+function affine(op: 'Add' | 'Sub' | 'Mul' | 'Div'): OpEntry {
+  return {
+    doc: 'by a per-channel constant',
+    map(c) {
+      const k = c.isAct(0) ? 0 : 1;
+      if (!c.isAct(k)) throw c.refuse('has no activation input');
+      if (c.isAct(1 - k))
+        throw c.refuse(
+          `${op === 'Add' ? 'adds' : 'combines'} two activations (a residual connection or a gate): needs the layer graph`,
+        );
+      if (k === 1 && (op === 'Sub' || op === 'Div'))
+        throw c.refuse(`computes constant ${op === 'Sub' ? '-' : '/'} activation: only activation ${op} constant`);
+      const x = c.act(k);
+      const t = c.constant(1 - k, 'operand');
+      const v = c.perChannel(t, x);
+      if (!v)
+        throw c.refuse(`its constant has dims [${t.dims}]: only a scalar or one value per channel of [N, ${x.onnx}]`);
+      if (op === 'Div' && v.some((d) => d === 0)) throw c.refuse('divides by 0');
+      const ch = v.length;
+      const mul = op === 'Mul' ? v : op === 'Div' ? v.map((d) => 1 / d) : new Float32Array(ch).fill(1);
+      const add = op === 'Add' ? v : op === 'Sub' ? v.map((d) => -d) : new Float32Array(ch);
+      const bias = x.layer && x.layer === c.tip ? c.weights[`${x.layer}.bias`] : undefined;
+      if (bias && (op === 'Add' || op === 'Sub') && !x.rowOrder && bias.length === ch) {
+        for (let i = 0; i < ch; i++) bias[i] += add[i];
+        c.note(`(bias of ${x.layer})`);
+        c.out(x);
+        return;
+      }
+      // Ours holds a channels-last flatten's features in another order.
+      const ours = (a: Float32Array) => (x.rowOrder ? Float32Array.from(x.rowOrder, (r) => a[r]) : a);
+      const y = c.emit({ kind: 'batchnorm', eps: 0 }, x, {
+        weight: ours(mul),
+        bias: ours(add),
+        running_mean: new Float32Array(ch),
+        running_var: new Float32Array(ch).fill(1),
+      });
+      // The ONNX tensor keeps x's layout and row order: an elementwise op moves no data.
+      c.out({ ...y, onnx: x.onnx, channelsLast: x.channelsLast, rowOrder: x.rowOrder });
+    },
+  };
+}
+
+export const linearOps: Record<string, OpEntry> = {
+  Gemm: gemm,
+  MatMul: matMul,
+  Add: affine('Add'),
+  Sub: affine('Sub'),
+  Mul: affine('Mul'),
+  Div: affine('Div'),
+};

@@ -1,0 +1,84 @@
+/**
+ * Constants and shape arithmetic, evaluated while mapping with the batch size a symbol 'N': weights given as
+ * Constant nodes (paddle2onnx), and torch's dynamic flatten x.view(x.size(0), -1), which exports as Shape ->
+ * Gather -> Unsqueeze -> Concat -> Reshape (Cast and Slice appear in other exporters' versions of it).
+ */
+import type { DecodedTensor } from '../../onnx/decode.js';
+import type { OpEntry, ShapeVal } from './context.js';
+
+const constant: OpEntry = {
+  doc: 'value, value_float(s), value_int(s)',
+  map(c, n) {
+    const a = n.attrs;
+    const t = (dataType: number, dims: number[], v: number[]): DecodedTensor => ({
+      name: n.outputs[0],
+      dataType,
+      dims,
+      values: dataType === 1 ? Float32Array.from(v) : Float64Array.from(v),
+    });
+    let value: DecodedTensor;
+    if (a.value && typeof a.value === 'object' && !Array.isArray(a.value)) value = a.value;
+    else if (typeof a.value_float === 'number') value = t(1, [], [a.value_float]);
+    else if (Array.isArray(a.value_floats)) value = t(1, [a.value_floats.length], a.value_floats);
+    else if (typeof a.value_int === 'number') value = t(7, [], [a.value_int]);
+    else if (Array.isArray(a.value_ints)) value = t(7, [a.value_ints.length], a.value_ints);
+    else throw c.refuse('has no tensor, float or int value');
+    c.out({ kind: 'const', t: value });
+  },
+};
+
+const shape: OpEntry = {
+  doc: 'of an activation or a constant',
+  map(c) {
+    const t = c.maybeConst(0);
+    c.out({ kind: 'shape', v: t ? [...t.dims] : ['N', ...c.peekAct(0).onnx] });
+  },
+};
+
+const gather: OpEntry = {
+  doc: 'of shape values',
+  map(c) {
+    if (c.num('axis', 0) !== 0) throw c.refuse('gathers along an axis other than 0 of shape values');
+    const data = c.shapeVal(0);
+    const idx = c.shapeVal(1) as number[];
+    c.out({ kind: 'shape', v: idx.map((j) => data[j < 0 ? data.length + j : j]) });
+  },
+};
+
+const concat: OpEntry = {
+  doc: 'of shape values',
+  map(c, n) {
+    if (n.inputs.some((_, k) => c.isAct(k)))
+      throw c.refuse('concatenates activations (a branch joining): needs the layer graph');
+    c.out({ kind: 'shape', v: n.inputs.flatMap((_, k): ShapeVal => c.shapeVal(k)) });
+  },
+};
+
+const cast: OpEntry = {
+  doc: 'of shape values',
+  map(c) {
+    const t = c.maybeConst(0);
+    c.out(t ? { kind: 'const', t } : { kind: 'shape', v: c.shapeVal(0) });
+  },
+};
+
+const slice: OpEntry = {
+  doc: 'of shape values, step 1',
+  map(c, n) {
+    const data = c.shapeVal(0);
+    const opt = (k: number, attr: string, dflt: number) =>
+      n.inputs[k] ? (c.shapeVal(k)[0] as number) : c.ints(attr, [dflt])[0];
+    if (opt(4, 'steps', 1) !== 1) throw c.refuse('slices with a step other than 1');
+    const at = (v: number) => Math.min(Math.max(v < 0 ? data.length + v : v, 0), data.length);
+    c.out({ kind: 'shape', v: data.slice(at(opt(1, 'starts', 0)), at(opt(2, 'ends', data.length))) });
+  },
+};
+
+export const shapeOps: Record<string, OpEntry> = {
+  Constant: constant,
+  Shape: shape,
+  Gather: gather,
+  Concat: concat,
+  Cast: cast,
+  Slice: slice,
+};
