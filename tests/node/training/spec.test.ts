@@ -80,6 +80,18 @@ describe("the lecture's formulas", () => {
     expect(avg.outShape).toEqual([4, 8, 8]);
     // 3; + (3-1)*1 = 5 (padding moves windows, not their size); + (3-1)*2 = 9; + (3-1)*2 = 13.
     expect([dw, pool, g2, avg].map((l) => l.counts.receptiveField)).toEqual([3, 5, 9, 13]);
+    // Ceil mode adds a window at the end; the field and the step stay: 3; + (2-1)*1 = 4; + (3-1)*2 = 8.
+    const fields = (ceil: boolean) =>
+      resolve({
+        input: [1, 19, 19],
+        layers: [
+          { kind: 'conv2d', filters: 2, kernel: 3 },
+          { kind: 'maxpool', kernel: 2, ceil },
+          { kind: 'conv2d', filters: 2, kernel: 3 },
+        ],
+      }).map((l) => l.counts.receptiveField);
+    expect(fields(true)).toEqual([3, 4, 8]);
+    expect(fields(false)).toEqual([3, 4, 8]);
   });
 
   it('the counts match the tensors of the built ONNX graph, for the test archs and both presets', async () => {
