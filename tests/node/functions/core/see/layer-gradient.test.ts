@@ -6,7 +6,7 @@
  * within eps (a kink), so most, not all, must agree (float32 sums, eps 1e-4).
  */
 import { describe, expect, it } from 'vitest';
-import { act, gradAct } from '../../../../../model-contract/graphs.js';
+import { gradAct } from '../../../../../model-contract/graphs.js';
 import { forward, inputSize, logitsLayer, oneHot, vjp } from '../../../../../functions/core/gradient.js';
 import { FD_ATOL, FD_RTOL, jitter, randn } from '../../../helpers/fd.js';
 import { loadModel } from '../../../helpers/models.js';
