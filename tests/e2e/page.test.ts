@@ -102,6 +102,17 @@ describe('the playground', () => {
     await shot('saliency', '#sal-panel');
   });
 
+  it('offers every saliency method of the API; a signed map gets the diverging legend', async () => {
+    const methods = await page.locator('#sal-method option').allTextContents();
+    expect(methods).toEqual(expect.arrayContaining(['grad-cam-plus-plus', 'score-cam', 'layer-cam', 'occlusion']));
+    await page.selectOption('#sal-method', 'occlusion');
+    await page.click('#sal-run');
+    await page.waitForSelector('#sal-run:not([disabled])', { timeout: 30_000 });
+    expect(await page.locator('#sal-result .ramp.signed').count()).toBe(1);
+    expect(await page.locator('#sal-result .scale').textContent()).toMatch(/signed, 0 is white/);
+    expect(await page.locator('#sal-result figure').first().textContent()).toMatch(/169 patches of 4x4, stride 2/);
+  });
+
   it('runs an attack that changes the prediction', async () => {
     await page.locator('#atk-eps').evaluate((e) => {
       const input = e as unknown as { value: string; dispatchEvent(e: Event): boolean };

@@ -77,6 +77,18 @@ describe('held-out shapes: the deletion test and heat inside the masks', async (
   }, 300_000);
 });
 
+describe('the fashion model (the third bundled model)', () => {
+  const model = loadModel('fashion');
+  const x = model.samples!().x.slice(0, inputSize(model));
+  for (const method of NEW)
+    it(`${method}: a 28x28 map of finite values, not all zero`, async () => {
+      const r = await saliency(model, x, saliencyOpts(model, { method }));
+      expect(r.map).toHaveLength(784);
+      expect(r.map.every(Number.isFinite)).toBe(true);
+      expect(r.map.some((v) => v !== 0)).toBe(true);
+    });
+});
+
 describe('the maps themselves', () => {
   const model = loadModel('digits');
   const x = model.samples!().x.slice(0, inputSize(model));
