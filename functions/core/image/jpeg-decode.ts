@@ -56,13 +56,15 @@ interface Component {
 
 /** Bits of the small lookahead table, which holds the codes most symbols have and stays in the CPU's cache. */
 const FAST = 9;
+const FAST_AC = 65536 + (1 << FAST);
 
 /**
  * A 16-bit lookahead table: entry = (code length << 8) | symbol; 0 = no code with that prefix. After it, at 65536,
- * the same for the first FAST bits (0 also where the code is longer).
+ * the same for the first FAST bits (0 also where the code is longer); then, at FAST_AC, an AC coefficient whole
+ * where its code and value bits fit in FAST bits: value * 256 + (zero run << 4) + bits used, else 0.
  */
 function huffmanTable(counts: Uint8Array, symbols: Uint8Array): Int32Array {
-  const t = new Int32Array(65536 + (1 << FAST));
+  const t = new Int32Array(FAST_AC + (1 << FAST));
   let code = 0,
     k = 0;
   for (let len = 1; len <= 16; len++) {
@@ -76,11 +78,20 @@ function huffmanTable(counts: Uint8Array, symbols: Uint8Array): Int32Array {
     code <<= 1;
   }
   for (let i = 0; i < 1 << FAST; i++) {
-    const e = t[i << (16 - FAST)];
-    if (e >> 8 <= FAST) t[65536 + i] = e;
+    const e = t[i << (16 - FAST)],
+      len = e >> 8,
+      size = e & 15;
+    if (len <= FAST) t[65536 + i] = e;
+    if (e !== 0 && size > 0 && len + size <= FAST) {
+      const v = (i >> (FAST - len - size)) & ((1 << size) - 1);
+      t[FAST_AC + i] = extend(v, size) * 256 + (e & 0xf0) + len + size;
+    }
   }
   return t;
 }
+
+/** A coefficient's `s` value bits `v` to its signed value (T.81 F.2.2.1). */
+const extend = (v: number, s: number) => (v < 1 << (s - 1) ? v - (1 << s) + 1 : v);
 
 export interface JpegFrame {
   width: number;
@@ -335,15 +346,27 @@ function decodeScan(
     cnt -= e >> 8;
     return e & 255;
   };
-  const extend = (v: number, s: number) => (v < 1 << (s - 1) ? v - (1 << s) + 1 : v);
 
   const baseline = (c: Component, o: number) => {
     const t = huff(c.dc),
       co = c.coef;
     c.pred += t ? extend(bits(t), t) : 0;
     co[o] = c.pred;
+    const ac = c.ac;
+    if (!ac) throw bad('a scan uses a Huffman table that was never defined');
     for (let k = 1; k < 64;) {
-      const rs = huff(c.ac),
+      if (cnt < 16) fill();
+      const f = ac[FAST_AC + ((buf >>> (cnt - FAST)) & ((1 << FAST) - 1))];
+      if (f !== 0) {
+        // The common case: code, run and value in one lookup.
+        cnt -= f & 15;
+        k += (f >> 4) & 15;
+        if (k > 63) break;
+        co[o + ZIGZAG[k]] = f >> 8;
+        k++;
+        continue;
+      }
+      const rs = huff(ac),
         s = rs & 15,
         r = rs >> 4;
       if (s === 0) {
