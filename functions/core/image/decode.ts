@@ -1,18 +1,20 @@
 /**
- * PNG (png-decode.ts: 1-16 bit, gray, gray+alpha, RGB, RGBA, palette with tRNS, interlaced) and JPEG
- * (jpeg-decode.ts: baseline and progressive) to an 8-bit Raster: alpha composited on white (as a viewer shows the image), rows shrunk
- * by a box filter as they are decoded (shrink.ts), EXIF orientation applied. Before any pixel is decoded, the bytes
- * decoding will hold at its peak are estimated from the header and checked against the request's budget (413).
+ * PNG (png-decode.ts: 1-16 bit, gray, gray+alpha, RGB, RGBA, palette with tRNS, interlaced), JPEG (jpeg-decode.ts:
+ * baseline and progressive, shrunk on load by the scaled inverse DCT) and WebP (webp-decode.ts: libwebp in wasm) to
+ * an 8-bit Raster: alpha composited on white (as a viewer shows the image), rows shrunk by a box filter as they are
+ * decoded (shrink.ts), EXIF orientation applied. Before any pixel is decoded, the bytes decoding will hold at its
+ * peak are estimated from the header and checked against the request's budget (413).
  */
-import { Problem, tooLarge, unprocessable } from '../errors.js';
+import { Problem, tooLarge, unprocessable, unsupported } from '../errors.js';
 import { ORIENTATIONS, orient } from './orient.js';
 import { readPng, type PngHeader } from './png-decode.js';
 import { Shrinker, shrinkFactor } from './shrink.js';
 import { readJpeg, scaledSize, type JpegFrame, type JpegScale } from './jpeg-decode.js';
-import { checkDimensions, detectFormat, imageSize, jpegInfo } from './sniff.js';
+import { checkDimensions, detectFormat, imageSize, jpegInfo, webpInfo } from './sniff.js';
 import { DEFAULT_LIMITS, WORK_SIDE, type ImageFormat, type ImageLimits, type Raster } from './types.js';
 
 const MiB = 1024 * 1024;
+const NAMES: Record<ImageFormat, string> = { png: 'PNG', jpeg: 'JPEG', webp: 'WebP' };
 const mib = (bytes: number) => `${+(bytes / MiB).toFixed(bytes < MiB ? 2 : 1)} MiB`;
 
 /** One row of samples (gray, gray+alpha, RGB, RGBA; maximum `max`) to 8-bit gray or RGB composited on white. */
@@ -28,9 +30,14 @@ function rowTo8(src: ArrayLike<number>, n: number, channels: number, max: number
   }
 }
 
-function overBudget(what: string, need: number, limits: ImageLimits) {
+function overBudget(
+  what: string,
+  need: number,
+  limits: ImageLimits,
+  instead = 'a non-interlaced PNG, or a baseline JPEG',
+) {
   return tooLarge(
-    `decoding this ${what} needs about ${mib(need)}; the memory budget for one request is ${mib(limits.budgetBytes)}. Send a smaller image (or a non-interlaced PNG, or a baseline JPEG).`,
+    `decoding this ${what} needs about ${mib(need)}; the memory budget for one request is ${mib(limits.budgetBytes)}. Send a smaller image (or ${instead}).`,
     { needBytes: Math.round(need), budgetBytes: limits.budgetBytes },
   );
 }
@@ -128,6 +135,40 @@ function decodeJpeg(bytes: Uint8Array, limits: ImageLimits, side: number): Decod
   return { raster: shrink!.out, orientation, scale, scaled };
 }
 
+/**
+ * WebP through libwebp (webp-decode.ts, loaded on the first WebP): whole RGBA images, so the budget counts the file
+ * twice (it is copied into wasm memory), the RGBA image twice (in wasm memory and copied out) and as much again for
+ * libwebp's own buffers (a lossless image's transforms), before the rows are shrunk like any other.
+ */
+async function decodeWebpRaster(bytes: Uint8Array, limits: ImageLimits, side: number): Promise<Raster> {
+  const info = webpInfo(bytes);
+  if (info.animated)
+    throw unsupported('animated WebP images are not supported: send one frame as a still PNG, JPEG or WebP', {
+      received: 'animated WebP',
+    });
+  if (bytes.length < info.riffBytes)
+    throw unprocessable(
+      `WebP could not be decoded: the file is truncated: its data ends at byte ${bytes.length}; its header says ${info.riffBytes} bytes. Send the whole file.`,
+    );
+  const { width, height } = info,
+    f = shrinkFactor(width, height, side);
+  const need = 2 * bytes.length + 12 * width * height + Math.ceil(width / f) * Math.ceil(height / f) * 3;
+  if (need > limits.budgetBytes) throw overBudget(`${width}x${height} WebP`, need, limits, 'a JPEG');
+  const { decodeWebp } = await import('./webp-decode.js');
+  const rgba = await decodeWebp(bytes);
+  if (rgba.width !== width || rgba.height !== height)
+    throw unprocessable(
+      `WebP could not be decoded: its header says ${width}x${height} but its image is ${rgba.width}x${rgba.height}`,
+    );
+  const shrink = new Shrinker(width, height, 3, f),
+    row = new Uint8Array(width * 3);
+  for (let y = 0; y < height; y++) {
+    rowTo8(rgba.data.subarray(y * width * 4, (y + 1) * width * 4), width, 4, 255, row);
+    shrink.push(row);
+  }
+  return shrink.out;
+}
+
 interface Decoded {
   raster: Raster;
   format: ImageFormat;
@@ -153,8 +194,9 @@ export async function decodeImage(
   const steps: string[] = [];
   let raster: Raster;
   try {
-    if (format === 'png') {
-      raster = await decodePngRaster(bytes, limits, side);
+    if (format === 'png' || format === 'webp') {
+      raster =
+        format === 'png' ? await decodePngRaster(bytes, limits, side) : await decodeWebpRaster(bytes, limits, side);
       const f = shrinkFactor(width, height, side);
       if (f > 1) steps.push(`shrink ${width}x${height} by ${f} while decoding (box filter)`);
     } else {
@@ -172,7 +214,7 @@ export async function decodeImage(
     // The decoders name what they refuse; anything else a damaged file trips is still the file's fault (422).
     if (e instanceof Problem) throw e;
     throw unprocessable(
-      `${format.toUpperCase()} could not be decoded: the file is damaged (${e instanceof Error ? e.message : String(e)})`,
+      `${NAMES[format]} could not be decoded: the file is damaged (${e instanceof Error ? e.message : String(e)})`,
     );
   }
   return { raster, format, width, height, steps };

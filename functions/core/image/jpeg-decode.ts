@@ -54,9 +54,17 @@ interface Component {
   ac?: Int32Array;
 }
 
-/** A 16-bit lookahead table: entry = (code length << 8) | symbol; 0 = no code with that prefix. */
+/** Bits of the small lookahead table, which holds the codes most symbols have and stays in the CPU's cache. */
+const FAST = 9;
+const FAST_AC = 65536 + (1 << FAST);
+
+/**
+ * A 16-bit lookahead table: entry = (code length << 8) | symbol; 0 = no code with that prefix. After it, at 65536,
+ * the same for the first FAST bits (0 also where the code is longer); then, at FAST_AC, an AC coefficient whole
+ * where its code and value bits fit in FAST bits: value * 256 + (zero run << 4) + bits used, else 0.
+ */
 function huffmanTable(counts: Uint8Array, symbols: Uint8Array): Int32Array {
-  const t = new Int32Array(65536);
+  const t = new Int32Array(FAST_AC + (1 << FAST));
   let code = 0,
     k = 0;
   for (let len = 1; len <= 16; len++) {
@@ -69,8 +77,21 @@ function huffmanTable(counts: Uint8Array, symbols: Uint8Array): Int32Array {
     }
     code <<= 1;
   }
+  for (let i = 0; i < 1 << FAST; i++) {
+    const e = t[i << (16 - FAST)],
+      len = e >> 8,
+      size = e & 15;
+    if (len <= FAST) t[65536 + i] = e;
+    if (e !== 0 && size > 0 && len + size <= FAST) {
+      const v = (i >> (FAST - len - size)) & ((1 << size) - 1);
+      t[FAST_AC + i] = extend(v, size) * 256 + (e & 0xf0) + len + size;
+    }
+  }
   return t;
 }
+
+/** A coefficient's `s` value bits `v` to its signed value (T.81 F.2.2.1). */
+const extend = (v: number, s: number) => (v < 1 << (s - 1) ? v - (1 << s) + 1 : v);
 
 export interface JpegFrame {
   width: number;
@@ -318,21 +339,34 @@ function decodeScan(
   const huff = (t: Int32Array | undefined) => {
     if (!t) throw bad('a scan uses a Huffman table that was never defined');
     if (cnt < 16) fill();
-    const e = t[(buf >>> (cnt - 16)) & 0xffff];
+    let e = t[65536 + ((buf >>> (cnt - FAST)) & ((1 << FAST) - 1))];
+    if (e === 0) e = t[(buf >>> (cnt - 16)) & 0xffff];
     if (e === 0)
       throw ranOut() ? truncated(b, where()) : bad('the entropy-coded data holds a code no Huffman table has');
     cnt -= e >> 8;
     return e & 255;
   };
-  const extend = (v: number, s: number) => (v < 1 << (s - 1) ? v - (1 << s) + 1 : v);
 
   const baseline = (c: Component, o: number) => {
     const t = huff(c.dc),
       co = c.coef;
     c.pred += t ? extend(bits(t), t) : 0;
     co[o] = c.pred;
+    const ac = c.ac;
+    if (!ac) throw bad('a scan uses a Huffman table that was never defined');
     for (let k = 1; k < 64;) {
-      const rs = huff(c.ac),
+      if (cnt < 16) fill();
+      const f = ac[FAST_AC + ((buf >>> (cnt - FAST)) & ((1 << FAST) - 1))];
+      if (f !== 0) {
+        // The common case: code, run and value in one lookup.
+        cnt -= f & 15;
+        k += (f >> 4) & 15;
+        if (k > 63) break;
+        co[o + ZIGZAG[k]] = f >> 8;
+        k++;
+        continue;
+      }
+      const rs = huff(ac),
         s = rs & 15,
         r = rs >> 4;
       if (s === 0) {
@@ -484,8 +518,11 @@ function idct(
     for (let y = 0; y < n; y++) out.fill(val, o + y * stride, o + y * stride + n);
     return;
   }
-  const basis = BASES[n];
-  // Rows of coefficients (v) times basis over u, then columns; an empty row adds nothing.
+  const basis = BASES[n],
+    half = n >> 1;
+  // Rows of coefficients (v) times basis over u, then columns; an empty row adds nothing. The basis is even in u
+  // for even u and odd for odd u about the block's middle (C[n-1-x][u] = (-1)^u C[x][u]): each sum gives two
+  // samples, its even part plus and minus its odd part.
   for (let v = 0; v < 8; v++) {
     if (!(rows & (1 << v))) {
       tmp.fill(0, v * n, v * n + n);
@@ -498,18 +535,24 @@ function idct(
       tmp[64 + u] = c * q[v * 8 + u];
       if (c) width = u + 1;
     }
-    for (let x = 0; x < n; x++) {
-      let s = 0;
-      for (let u = 0; u < width; u++) s += basis[x * 8 + u] * tmp[64 + u];
-      tmp[v * n + x] = s;
+    for (let x = 0; x < half; x++) {
+      let even = 0,
+        odd = 0;
+      for (let u = 0; u < width; u += 2) even += basis[x * 8 + u] * tmp[64 + u];
+      for (let u = 1; u < width; u += 2) odd += basis[x * 8 + u] * tmp[64 + u];
+      tmp[v * n + x] = even + odd;
+      tmp[v * n + n - 1 - x] = even - odd;
     }
   }
   const last = 32 - Math.clz32(rows);
-  for (let y = 0; y < n; y++)
-    for (let x = 0; x < n; x++) {
-      let s = 0;
-      for (let v = 0; v < last; v++) s += basis[y * 8 + v] * tmp[v * n + x];
-      out[o + y * stride + x] = Math.max(0, Math.min(255, Math.round(s + 128)));
+  for (let x = 0; x < n; x++)
+    for (let y = 0; y < half; y++) {
+      let even = 128,
+        odd = 0;
+      for (let v = 0; v < last; v += 2) even += basis[y * 8 + v] * tmp[v * n + x];
+      for (let v = 1; v < last; v += 2) odd += basis[y * 8 + v] * tmp[v * n + x];
+      out[o + y * stride + x] = Math.max(0, Math.min(255, Math.round(even + odd)));
+      out[o + (n - 1 - y) * stride + x] = Math.max(0, Math.min(255, Math.round(even - odd)));
     }
 }
 
