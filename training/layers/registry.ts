@@ -6,13 +6,16 @@
  * equal the number of inputs".
  */
 import { leakyRelu, sigmoid, tanh, type LeakyReluSpec, type SigmoidSpec, type TanhSpec } from './activations.js';
+import { add, type AddSpec } from './add.js';
 import { avgPool, type AvgPoolSpec } from './avg-pool.js';
 import { batchNorm, type BatchNormSpec } from './batch-norm.js';
+import { concat, type ConcatSpec } from './concat.js';
 import { conv2d, type Conv2dSpec } from './conv2d.js';
 import { dense, type DenseSpec } from './dense.js';
 import { dropout, type DropoutSpec } from './dropout.js';
 import { flatten, type FlattenSpec } from './flatten.js';
 import { maxPool, type MaxPoolSpec } from './max-pool.js';
+import { mul, type MulSpec } from './mul.js';
 import { relu, type ReluSpec } from './relu.js';
 import { scale, type ScaleSpec } from './scale.js';
 import {
@@ -37,6 +40,9 @@ export type LayerSpec = (
   | SigmoidSpec
   | TanhSpec
   | ScaleSpec
+  | AddSpec
+  | ConcatSpec
+  | MulSpec
 ) & {
   name?: string;
   /** The layers this one reads, by name ('input' for the model input); default: the layer before it. */
@@ -49,6 +55,9 @@ export const registry: Record<string, GraphRule> = Object.fromEntries(
     ...[conv2d, relu, maxPool, avgPool, flatten, dense, dropout, batchNorm, leakyRelu, sigmoid, tanh, scale].map((r) =>
       unary(r as LayerRule),
     ),
+    add,
+    concat,
+    mul,
   ].map((r) => [r.kind, r as GraphRule]),
 );
 

@@ -129,7 +129,13 @@ interface Activation {
  * rounding. `out` holds each layer's activations by layer name; layers it lacks are skipped.
  */
 export function switches(
-  layers: { name: string; kind: string; spec?: { kernel?: number; stride?: number; global?: boolean } }[],
+  layers: {
+    name: string;
+    kind: string;
+    spec?: { kernel?: number; stride?: number; global?: boolean };
+    /** The layer a max-pool reads (default: the one before it). */
+    inputs?: string[];
+  }[],
   out: Record<string, Activation | undefined>,
 ): Int32Array {
   const parts: number[] = [];
@@ -137,14 +143,15 @@ export function switches(
     const y = out[l.name];
     if (!y) return;
     if (l.kind === 'relu') for (let i = 0; i < y.data.length; i++) parts.push(y.data[i] > 0 ? 1 : 0);
-    const x = k > 0 ? out[layers[k - 1].name] : undefined;
+    const from = l.inputs ? layers.find((m) => m.name === l.inputs![0]) : layers[k - 1];
+    const x = from && out[from.name];
     if (l.kind !== 'maxpool' || !x) return;
     const [, C, H, W] = x.dims;
     const kh = l.spec?.global ? H : (l.spec?.kernel ?? 2),
       kw = l.spec?.global ? W : (l.spec?.kernel ?? 2),
       sh = l.spec?.global ? H : (l.spec?.stride ?? kh),
       sw = l.spec?.global ? W : (l.spec?.stride ?? kw);
-    const afterRelu = layers[k - 1].kind === 'relu';
+    const afterRelu = from.kind === 'relu';
     for (let c = 0; c < C; c++)
       for (let oy = 0; oy + kh <= H; oy += sh)
         for (let ox = 0; ox + kw <= W; ox += sw) {
