@@ -6,9 +6,11 @@
  * equal the number of inputs".
  */
 import { leakyRelu, sigmoid, tanh, type LeakyReluSpec, type SigmoidSpec, type TanhSpec } from './activations.js';
+import { add, type AddSpec } from './add.js';
 import { avgPool, type AvgPoolSpec } from './avg-pool.js';
 import { batchNorm, type BatchNormSpec } from './batch-norm.js';
 import { clip, type ClipSpec } from './clip.js';
+import { concat, type ConcatSpec } from './concat.js';
 import { conv2d, type Conv2dSpec } from './conv2d.js';
 import { dense, type DenseSpec } from './dense.js';
 import { dropout, type DropoutSpec } from './dropout.js';
@@ -16,6 +18,7 @@ import { flatten, type FlattenSpec } from './flatten.js';
 import { hardSigmoid, type HardSigmoidSpec } from './hardsigmoid.js';
 import { hardSwish, type HardSwishSpec } from './hardswish.js';
 import { maxPool, type MaxPoolSpec } from './max-pool.js';
+import { mul, type MulSpec } from './mul.js';
 import { relu, type ReluSpec } from './relu.js';
 import { scale, type ScaleSpec } from './scale.js';
 import { silu, type SiluSpec } from './silu.js';
@@ -45,6 +48,9 @@ export type LayerSpec = (
   | HardSigmoidSpec
   | HardSwishSpec
   | SiluSpec
+  | AddSpec
+  | ConcatSpec
+  | MulSpec
 ) & {
   name?: string;
   /** The layers this one reads, by name ('input' for the model input); default: the layer before it. */
@@ -72,6 +78,9 @@ export const registry: Record<string, GraphRule> = Object.fromEntries(
       hardSwish,
       silu,
     ].map((r) => unary(r as LayerRule)),
+    add,
+    concat,
+    mul,
   ].map((r) => [r.kind, r as GraphRule]),
 );
 

@@ -141,6 +141,8 @@ export function switches(
       min?: number;
       max?: number;
     };
+    /** The layer this one reads (default: the one before it). */
+    inputs?: string[];
   }[],
   out: Record<string, Activation | undefined>,
 ): Int32Array {
@@ -155,7 +157,8 @@ export function switches(
     if (l.kind === 'relu') for (let i = 0; i < y.data.length; i++) parts.push(y.data[i] > 0 ? 1 : 0);
     if (l.kind === 'clip') pieces(y.data, l.spec?.min ?? -Infinity, l.spec?.max ?? Infinity);
     if (l.kind === 'hardsigmoid') pieces(y.data, 0, 1);
-    const x = k > 0 ? out[layers[k - 1].name] : undefined;
+    const from = l.inputs ? layers.find((m) => m.name === l.inputs![0]) : layers[k - 1];
+    const x = from && out[from.name];
     if (l.kind === 'hardswish' && x) pieces(x.data, -3, 3);
     if (l.kind !== 'maxpool' || !x) return;
     const [N, C, H, W] = x.dims,
@@ -166,7 +169,7 @@ export function switches(
       kw = l.spec?.global ? W : (l.spec?.kernel ?? 2),
       sh = l.spec?.global ? H : (l.spec?.stride ?? kh),
       sw = l.spec?.global ? W : (l.spec?.stride ?? kw);
-    const afterRelu = layers[k - 1].kind === 'relu';
+    const afterRelu = from!.kind === 'relu';
     // Window (oy, ox) starts at row oy * stride - top padding; padding (-inf) never wins.
     for (let n = 0; n < N; n++)
       for (let c = 0; c < C; c++)

@@ -1,7 +1,8 @@
 /**
  * An independent float64 classifier for gradient checks: forward and backward of a resolved architecture written
  * out loop by loop in plain TypeScript (no ONNX, no graph compiler), and softmax cross-entropy with its gradient.
- * Shapes: a batch of n, every tensor flat row-major [n, ...per-sample shape].
+ * Shapes: a batch of n, every tensor flat row-major [n, ...per-sample shape]. Layers read the values they name
+ * (ResolvedLayer inputs); backward sums a value's gradient over the layers that read it.
  *   mode 'infer': batch norm by running statistics, dropout the identity (what loss-grad.onnx computes)
  *   mode 'train': batch norm by batch statistics (biased variance), dropout by the mask given (the training step)
  */
@@ -10,11 +11,30 @@ import type { ResolvedLayer } from '../../../training/spec.js';
 type W = Record<string, ArrayLike<number>>;
 interface Cache {
   x: Float64Array;
+  xs: Float64Array[];
   y: Float64Array;
   extra?: Record<string, Float64Array>;
 }
 
 const size = (s: number[]) => s.reduce((a, v) => a * v, 1);
+
+/** For each per-sample position of `out`, the position of `shape` it reads when broadcast (numpy rules, one rank). */
+function broadcastIndex(shape: number[], out: number[]): Int32Array {
+  const idx = new Int32Array(size(out));
+  for (let o = 0; o < idx.length; o++) {
+    let rest = o,
+      at = 0,
+      stride = 1;
+    for (let d = out.length - 1; d >= 0; d--) {
+      const coord = rest % out[d];
+      rest = Math.floor(rest / out[d]);
+      if (shape[d] !== 1) at += coord * stride;
+      stride *= shape[d];
+    }
+    idx[o] = at;
+  }
+  return idx;
+}
 
 /** The start padding [top, left]: the output shape (from the layer) already accounts for the end padding. */
 function pad(spec: { kernel: number; padding?: number | 'same' | 'valid' | number[] }): [number, number] {
@@ -42,10 +62,12 @@ export function forward64(
   mode: 'infer' | 'train',
   masks: W = {},
 ): { logits: Float64Array; caches: Cache[] } {
-  let x = Float64Array.from(x0);
+  const values = new Map([['input', Float64Array.from(x0)]]);
   const caches: Cache[] = [];
   for (const l of layers) {
     const spec = l.spec as any;
+    const xs = l.inputs.map((v) => values.get(v)!),
+      x = xs[0];
     const w = (s: string) => weights[`${l.name}.${s}`];
     const inS = size(l.inShape),
       outS = size(l.outShape);
@@ -159,11 +181,27 @@ export function forward64(
           for (let j = 0; j < I; j++) acc += x[i * I + j] * K[j * O + o];
           y[i * O + o] = acc;
         }
+    } else if (l.kind === 'sigmoid') {
+      for (let i = 0; i < y.length; i++) y[i] = 1 / (1 + Math.exp(-x[i]));
+    } else if (l.kind === 'add') {
+      for (const xj of xs) for (let i = 0; i < y.length; i++) y[i] += xj[i];
+    } else if (l.kind === 'concat') {
+      let offset = 0;
+      l.inShapes.forEach((shape, j) => {
+        const sj = size(shape);
+        for (let i = 0; i < n; i++) y.set(xs[j].subarray(i * sj, (i + 1) * sj), i * outS + offset);
+        offset += sj;
+      });
+    } else if (l.kind === 'mul') {
+      const [ia, ib] = l.inShapes.map((s) => broadcastIndex(s, l.outShape)),
+        [sa, sb] = l.inShapes.map(size);
+      for (let i = 0; i < n; i++)
+        for (let o = 0; o < outS; o++) y[i * outS + o] = xs[0][i * sa + ia[o]] * xs[1][i * sb + ib[o]];
     } else throw new Error(`reference64: no ${l.kind}`);
-    caches.push({ x, y, extra });
-    x = y;
+    caches.push({ x, xs, y, extra });
+    values.set(l.name, y);
   }
-  return { logits: x, caches };
+  return { logits: values.get(layers[layers.length - 1].name)!, caches };
 }
 
 /**
@@ -202,16 +240,19 @@ export function backward64(
   mode: 'infer' | 'train',
   masks: W = {},
 ): { dInput: Float64Array; grads: Record<string, Float64Array> } {
-  let dy = dLogits;
+  const dValues = new Map([[layers[layers.length - 1].name, dLogits]]);
   const grads: Record<string, Float64Array> = {};
   for (let li = layers.length - 1; li >= 0; li--) {
     const l = layers[li],
       spec = l.spec as any,
-      { x, extra = {} } = caches[li];
+      { x, xs, y, extra = {} } = caches[li];
+    const dy = dValues.get(l.name);
+    if (!dy) continue;
     const w = (s: string) => weights[`${l.name}.${s}`];
     const inS = size(l.inShape),
       outS = size(l.outShape);
     const dx = new Float64Array(n * inS);
+    let dxs: Float64Array[] = [dx];
     if (l.kind === 'conv2d') {
       const [C, H, Wd] = l.inShape,
         [F, Ho, Wo] = l.outShape,
@@ -329,10 +370,38 @@ export function backward64(
         }
       grads[`${l.name}.weight`] = dK;
       grads[`${l.name}.bias`] = db;
+    } else if (l.kind === 'sigmoid') {
+      for (let i = 0; i < dx.length; i++) dx[i] = dy[i] * y[i] * (1 - y[i]);
+    } else if (l.kind === 'add') {
+      dxs = xs.map(() => dy);
+    } else if (l.kind === 'concat') {
+      let offset = 0;
+      dxs = l.inShapes.map((shape) => {
+        const sj = size(shape),
+          d = new Float64Array(n * sj);
+        for (let i = 0; i < n; i++) d.set(dy.subarray(i * outS + offset, i * outS + offset + sj), i * sj);
+        offset += sj;
+        return d;
+      });
+    } else if (l.kind === 'mul') {
+      const idx = l.inShapes.map((s) => broadcastIndex(s, l.outShape)),
+        sizes = l.inShapes.map(size);
+      dxs = [0, 1].map((j) => {
+        const d = new Float64Array(n * sizes[j]),
+          k = 1 - j;
+        for (let i = 0; i < n; i++)
+          for (let o = 0; o < outS; o++)
+            d[i * sizes[j] + idx[j][o]] += dy[i * outS + o] * xs[k][i * sizes[k] + idx[k][o]];
+        return d;
+      });
     } else throw new Error(`reference64: no backward for ${l.kind}`);
-    dy = dx;
+    dxs.forEach((d, j) => {
+      const v = l.inputs[j],
+        sum = dValues.get(v);
+      dValues.set(v, sum ? sum.map((g, i) => g + d[i]) : d);
+    });
   }
-  return { dInput: dy, grads };
+  return { dInput: dValues.get('input')!, grads };
 }
 
 /**

@@ -15,6 +15,7 @@ import { encodeModel, type ModelDef } from '../../../training/onnx/proto.js';
 import { resolve, type ArchSpec } from '../../../training/spec.js';
 import { initWeights } from '../../../training/weights.js';
 import { checkGradient, FD_EPS, FD_EPS_DEEP, randn, sampleIndices } from '../helpers/fd.js';
+import { MULTI_INPUT_RULES } from '../helpers/blocks.js';
 
 const N = 3;
 const PYTHON_ONNX = '/usr/bin/python3'; // Debian's python3-onnx 1.12 (installed by .ci/run)
@@ -316,7 +317,10 @@ const cases: [string, [number, number, number], LayerSpec[], Mode[]][] = [
 
 describe('backward rules agree with central finite differences', () => {
   it('every registered layer kind has a case', () => {
-    const covered = new Set<string>(cases.flatMap(([, , layers]) => layers.map((l) => l.kind)));
+    // The multi-input rules have their cases in layers/multi-input.test.ts.
+    const covered = new Set<string>(
+      [...cases, ...MULTI_INPUT_RULES].flatMap(([, , layers]) => layers.map((l) => l.kind)),
+    );
     expect(Object.keys(registry).filter((kind) => !covered.has(kind))).toEqual([]);
   });
 
