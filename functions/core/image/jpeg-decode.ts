@@ -393,8 +393,20 @@ function decodeScan(
       eobrun--;
       return;
     }
+    const ac = c.ac;
+    if (!ac) throw bad('a scan uses a Huffman table that was never defined');
     for (let k = ss; k <= se;) {
-      const rs = huff(c.ac),
+      if (cnt < 16) fill();
+      const f = ac[FAST_AC + ((buf >>> (cnt - FAST)) & ((1 << FAST) - 1))];
+      if (f !== 0) {
+        cnt -= f & 15;
+        k += (f >> 4) & 15;
+        if (k > 63) break;
+        c.coef[o + ZIGZAG[k]] = (f >> 8) * (1 << al);
+        k++;
+        continue;
+      }
+      const rs = huff(ac),
         s = rs & 15,
         r = rs >> 4;
       if (s === 0) {
