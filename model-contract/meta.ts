@@ -33,7 +33,7 @@ export interface LayerMeta extends LayerCounts {
   inShape: number[];
   outShape: number[];
   /** The layer's spec as the architecture gave it (kind plus its options, e.g. kernel for pooling). */
-  spec: { kind: string; name?: string; kernel?: number };
+  spec: { kind: string; name?: string; kernel?: number; inputs?: string[] };
   params: { name: string; shape: number[]; trainable: boolean }[];
 }
 

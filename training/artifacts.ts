@@ -8,6 +8,7 @@ import { metrics, positionGrid, robustness, ROTATIONS, SCALES, type Annotations,
 import { sha256 } from './export.js';
 import {
   graphFile,
+  cutPoints,
   modelGraphs,
   prefixLayers,
   synthLayers,
@@ -90,7 +91,7 @@ export function graphDocs(arch: ArchSpec): Record<string, string> {
         ', ',
       )}), one image of any H x W: input, content.<l>, gram.<l>, weights [L,3] (content, style, dream) -> losses [L,3], grad_input${indices}`,
     ...Object.fromEntries(
-      synthLayers(layers)
+      cutPoints(layers)
         .slice(0, -1)
         .flatMap((l, k) =>
           ['conv-grad', 'synth-grad'].map((g) => [

@@ -207,7 +207,7 @@ interface GraphOptions {
    * default), today's direct forms ('reference'), or every alternative ('all', for tests). See layers/types.ts.
    */
   forms?: Forms;
-  /** Prefix graphs only: cut after the depth-th synth layer (the prefix's ReLU maps), so nothing above it runs. */
+  /** Prefix graphs only: cut after the depth-th cut point (a ReLU map of the prefix), so nothing above it runs. */
   depth?: number;
   /** Training step only: an L1 penalty on one layer's activations (see ActivityL1). */
   activityL1?: ActivityL1;
@@ -224,7 +224,7 @@ export interface ActivityL1 {
   weight: number;
 }
 
-/** The convolutional prefix, cut after its depth-th synth layer when depth is given (the contract's cut rule). */
+/** The convolutional prefix, cut after its depth-th cut point when depth is given (the contract's cut rule). */
 function cutPrefix(arch: ArchSpec, depth?: number) {
   return depth === undefined ? prefixLayers(resolve(arch)) : cutLayers(resolve(arch), depth);
 }
