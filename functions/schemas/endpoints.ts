@@ -92,7 +92,7 @@ export const ENDPOINTS = {
     tag: 'fooling',
     summary: 'Adversarial attack',
     description:
-      'FGSM, BIM or PGD under L-inf or L2, untargeted or targeted: the prediction before and after, success, the L-inf/L2/L0 size of the perturbation, the adversarial image and the amplified perturbation. Several eps values run a sweep; the answer shows the smallest that succeeds (else the largest).',
+      'FGSM, BIM or PGD within a budget eps under L-inf or L2, or the smallest L2 change that flips the prediction (DeepFool, Carlini-Wagner), untargeted or targeted: the prediction before and after, success, the L-inf/L2/L0 size of the perturbation, the adversarial image and the amplified perturbation, all of the picture as delivered (8-bit PNG; rounding says whether it fools the model). Several eps values run a sweep; the answer shows the smallest that succeeds (else the largest).',
     query: AttackQuery,
     body: 'image',
     answer: { name: 'Attack', schema: A.Attack },

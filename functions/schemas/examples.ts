@@ -91,6 +91,11 @@ export const EXAMPLES: Example[] = [
     curl: `curl --data-binary @${F}/digit-6-280.png '${H}/models/digits/attack?target=2&steps=20&format=png' -o adversarial.png`,
   },
   {
+    op: 'attack',
+    title: 'DeepFool: the smallest L2 change that flips the prediction, checked after rounding to 8 bits',
+    curl: `curl --data-binary @${F}/digit-6-280.png '${H}/models/digits/attack?method=deepfool'`,
+  },
+  {
     op: 'robustness',
     title: 'Robust accuracy on 20 held-out digits',
     curl: `curl '${H}/models/digits/robustness?images=20&eps=0,0.1,0.3&steps=5'`,

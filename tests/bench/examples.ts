@@ -80,6 +80,14 @@ async function main() {
       fx('digit-3-280.png'),
       '--data-binary @digit-3.png',
     ],
+    [
+      'digits',
+      'attack-deepfool.png',
+      'attack?method=deepfool&format=png',
+      fx('digit-3-280.png'),
+      '--data-binary @digit-3.png',
+    ],
+    ['digits', 'attack-cw.png', 'attack?method=cw&format=png', fx('digit-3-280.png'), '--data-binary @digit-3.png'],
     ['digits', 'fooling-all.png', 'fooling?target=all&format=png', undefined, ''],
     [
       'digits',

@@ -1,14 +1,15 @@
 /**
- * Adversarial perturbations by gradient steps on the input (batched over n images). Within a budget eps:
+ * Adversarial perturbations by gradient steps on the input. Within a budget eps (batched over n images here):
  *   fgsm  one step of size eps along sign(grad) (L-inf) or grad/||grad|| (L2)        (Goodfellow et al. 2015)
  *   bim   `steps` steps of `stepSize`, projected back into the eps-ball              (Kurakin et al. 2017)
  *   pgd   bim from a random start inside the ball                                    (Madry et al. 2018)
- * The smallest change that flips the prediction, L2 (no budget):
- *   deepfool  steps onto the nearest linearised boundary (deepfool.ts)             (Moosavi-Dezfooli et al. 2016)
- *   cw        Adam on distance + c * margin in tanh space, binary search over c (cw.ts)  (Carlini & Wagner 2017)
- * Budget attacks, untargeted: ascend the cross-entropy of the true (or predicted) class. Targeted: descend the cross-entropy of
- * the target class. Each step is one run of loss-grad.onnx, which returns the cross-entropy's gradient with
- * respect to the image (the cotangent softmax - onehot(y) is formed inside the graph).
+ * Untargeted, they ascend the cross-entropy of the true (or predicted) class; targeted, they descend that of the
+ * target. Each step is one run of loss-grad.onnx, which returns the cross-entropy's gradient with respect to the
+ * image (the cotangent softmax - onehot(y) is formed inside the graph).
+ * The smallest L2 change that flips the prediction, with no budget:
+ *   deepfool  steps onto the nearest linearised boundary (deepfool.ts)          (Moosavi-Dezfooli et al. 2016)
+ *   cw        Adam on distance + c * margin in tanh space, a search over c (cw.ts)    (Carlini & Wagner 2017)
+ * attackOne runs any of them on one image and answers for the picture as delivered, rounded to 8 bits.
  */
 import { badRequest } from '../errors.js';
 import { argmaxRow, forward, inputSize, lossGrad, oneHot } from '../gradient.js';

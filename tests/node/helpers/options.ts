@@ -1,6 +1,6 @@
 /** Core options as a request would get them: the endpoint's query schema (defaults, coercion) then its mapping. */
 import * as v from 'valibot';
-import type { BudgetConfig } from '../../../functions/core/fool/attack.js';
+import type { AttackConfig, BudgetConfig } from '../../../functions/core/fool/attack.js';
 import type { Model } from '../../../functions/core/model.js';
 import {
   AttackQuery,
@@ -27,6 +27,12 @@ const from =
 export const saliencyOpts = from(SaliencyQuery, saliencyOptions);
 export const attackOpts = (model: Model, q: Record<string, unknown> = {}) =>
   from(AttackQuery, attackOptions)(model, q)[0];
+/** DeepFool's or Carlini-Wagner's options, typed as their cores take them. */
+export function minimalOpts<M extends 'deepfool' | 'cw'>(model: Model, method: M, q: Record<string, unknown> = {}) {
+  const c = attackOpts(model, { ...q, method });
+  if (c.method !== method) throw new Error(`asked for ${method}, got ${c.method}`);
+  return c as Extract<AttackConfig, { method: M }>;
+}
 /** A budget attack's options (fgsm, bim, pgd), as attackBatch takes them. */
 export function budgetOpts(model: Model, q: Record<string, unknown> = {}): BudgetConfig {
   const c = attackOpts(model, q);

@@ -12,7 +12,7 @@ import { deepfool } from '../../../../../functions/core/fool/deepfool.js';
 import { fools, perturbationNorms, to8bit } from '../../../../../functions/core/fool/deliver.js';
 import { argmaxRow, forward, inputSize } from '../../../../../functions/core/gradient.js';
 import { loadModel } from '../../../helpers/models.js';
-import { attackOpts, budgetOpts } from '../../../helpers/options.js';
+import { attackOpts, budgetOpts, minimalOpts } from '../../../helpers/options.js';
 
 const model = loadModel('digits');
 const s = model.samples!();
@@ -51,7 +51,7 @@ describe('smallest-change attacks on held-out digits (L2, 8-bit pictures)', () =
     const n = 50,
       x = images(n),
       labels = await predicted(x, n);
-    const r = await deepfool(model, x, n, attackOpts(model, { method: 'deepfool' }) as never, labels);
+    const r = await deepfool(model, x, n, minimalOpts(model, 'deepfool'), labels);
     expect(onGrid(r.adv)).toBe(true);
     const df = await flips(x, r.adv, n, labels);
     const pgd = await pgdFor(x, n, labels, df.count);
@@ -66,7 +66,7 @@ describe('smallest-change attacks on held-out digits (L2, 8-bit pictures)', () =
     const n = 20,
       x = images(n),
       labels = await predicted(x, n);
-    const r = await cw(model, x, n, attackOpts(model, { method: 'cw' }) as never, labels);
+    const r = await cw(model, x, n, minimalOpts(model, 'cw'), labels);
     expect(onGrid(r.adv)).toBe(true);
     const c = await flips(x, r.adv, n, labels);
     const pgd = await pgdFor(x, n, labels, c.count);
