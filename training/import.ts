@@ -5,52 +5,68 @@
  * Imports an ONNX classifier (torch.onnx.export, tf2onnx) as models/NAME/ with every graph the edge runs, and
  * prints its parity with the original (see training/import/index.ts).
  */
-import { parseArgs } from 'node:util';
 import type { MetaProtocol } from '../model-contract/meta.js';
 import { importModel, parseLabels } from './import/index.js';
 import { ImportError, type Layout } from './import/map.js';
+import { parseCli } from '../scripts/cli.js';
 
-const USAGE =
-  'usage: npm run import -- <model.onnx> --name NAME --labels <file or a,b,c> [--scale 0..1|0..255|mean-std:M,S] [--layout nchw|nhwc|flat] [--data DIR] [--dir models] [--protocol mnist|fit|letterbox|crop] [--description TEXT]';
-
-const { values: a, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    name: { type: 'string' },
-    labels: { type: 'string' },
-    scale: { type: 'string' },
-    layout: { type: 'string' },
-    data: { type: 'string' },
-    dir: { type: 'string', default: 'models' },
-    protocol: { type: 'string' },
-    description: { type: 'string' },
-    help: { type: 'boolean' },
+const { values: a, positionals } = parseCli({
+  name: 'import',
+  synopsis: '<model.onnx> --name NAME --labels <file or a,b,c> [options]',
+  about: 'Imports an ONNX classifier (torch.onnx.export, tf2onnx) as <dir>/NAME/ with every graph the edge runs.',
+  positionals: { name: '<model.onnx>', help: 'the ONNX file to import', min: 1, max: 1 },
+  flags: {
+    name: {
+      type: 'string',
+      arg: 'NAME',
+      required: true,
+      help: 'the model name and folder: lower case letters, digits, - and _',
+    },
+    labels: {
+      type: 'string',
+      arg: 'FILE|a,b,c',
+      required: true,
+      help: 'the class names: a file (one a line) or a comma list',
+    },
+    scale: {
+      type: 'string',
+      arg: '0..1|0..255|mean-std:M,S',
+      help: 'the pixel values the model expects (default: 0..1)',
+    },
+    layout: {
+      type: 'string',
+      choices: ['nchw', 'nhwc', 'flat'],
+      help: "the input's layout (default: read from the input's shape)",
+    },
+    data: { type: 'string', arg: 'DIR', help: 'an IDX folder or image folder to measure parity and accuracy on' },
+    dir: { type: 'string', arg: 'DIR', default: 'models', help: 'where model folders go' },
+    protocol: {
+      type: 'string',
+      choices: ['mnist', 'fit', 'letterbox', 'crop'],
+      help: 'how the edge frames a picture (default: letterbox for RGB, else fit)',
+    },
+    description: { type: 'string', arg: 'TEXT', help: "the model card's description" },
   },
 });
-if (a.help || positionals.length !== 1 || !a.name || !a.labels) {
-  console.error(USAGE);
-  process.exit(a.help ? 0 : 1);
-}
 const fail = (msg: string) => {
   console.error(`import: ${msg}`);
   process.exit(1);
 };
-if (a.layout && !['nchw', 'nhwc', 'flat'].includes(a.layout))
-  fail(`--layout "${a.layout}": should be one of nchw, nhwc, flat`);
-if (a.protocol && !['mnist', 'fit', 'letterbox', 'crop'].includes(a.protocol))
-  fail(`--protocol "${a.protocol}": should be one of mnist, fit, letterbox, crop`);
-if (!/^[a-z0-9][a-z0-9_-]*$/.test(a.name!)) fail(`--name "${a.name}": lower case letters, digits, - and _`);
+if (!/^[a-z0-9][a-z0-9_-]*$/.test(a.name)) {
+  console.error(`import: --name must be lower case letters, digits, - and _, got "${a.name}"`);
+  process.exit(2);
+}
 
 try {
   const r = await importModel({
     file: positionals[0],
-    name: a.name!,
-    labels: parseLabels(a.labels!),
+    name: a.name,
+    labels: parseLabels(a.labels),
     scale: a.scale,
-    layout: a.layout as Layout | undefined,
+    layout: a.layout satisfies Layout | undefined,
     data: a.data,
     root: a.dir,
-    protocol: a.protocol as MetaProtocol | undefined,
+    protocol: a.protocol satisfies MetaProtocol | undefined,
     description: a.description,
     log: (l) => console.log(l),
   });
