@@ -29,12 +29,12 @@ function defaultWork(model: Model) {
     saliency: W.saliencyWork(see.saliencyOptions(model, v.parse(see.SaliencyQuery, {}))),
     attack: W.attackWork(see.attackOptions(model, v.parse(see.AttackQuery, {}))),
     fooling: W.foolingWork(model, see.foolingOptions(model, v.parse(see.FoolingQuery, {}))),
-    visualize: safe(() => W.visualizeWork(synth.visualizeOptions(model, v.parse(synth.VisualizeQuery, {})))),
+    visualize: safe(() => W.visualizeWork(model, synth.visualizeOptions(model, v.parse(synth.VisualizeQuery, {})))),
     dream: safe(() => {
       const q = v.parse(synth.DreamQuery, {});
-      return W.dreamWork(synth.dreamOptions(model, q), q.side);
+      return W.dreamWork(model, synth.dreamOptions(model, q), q.side);
     }),
-    style: safe(() => W.styleWork(synth.styleOptions(model, v.parse(synth.StyleQuery, {})))),
+    style: safe(() => W.styleWork(model, synth.styleOptions(model, v.parse(synth.StyleQuery, {})))),
   };
 }
 
