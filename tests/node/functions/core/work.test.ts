@@ -125,16 +125,19 @@ describe('the cost model counts the graph runs the cores make', () => {
     }
   });
 
-  it('dream', async () => {
-    const side = 64;
-    const c = dreamOpts(digits, { side, steps: 2, octaves: 2 });
-    expect(await measured((m) => dream(m, gray(3, side), c))).toEqual(expected(digits, W.dreamWork(digits, c, side)));
-  });
+  // On ReLU maps a step is one run of synth-grad.onnx; on other layers, conv-model then conv-grad.
+  for (const layers of ['relu2', 'conv2d2'])
+    it(`dream on ${layers}`, async () => {
+      const side = 64;
+      const c = dreamOpts(digits, { side, steps: 2, octaves: 2, layers });
+      expect(await measured((m) => dream(m, gray(3, side), c))).toEqual(expected(digits, W.dreamWork(digits, c, side)));
+    });
 
-  it('style', async () => {
-    const c = styleOpts(digits, { steps: 3, side: 32 });
-    expect(await measured((m) => stylise(m, gray(4, 32), gray(5, 32), c))).toEqual(
-      expected(digits, W.styleWork(digits, c)),
-    );
-  });
+  for (const content_layer of ['relu2', 'conv2d3'])
+    it(`style with content layer ${content_layer}`, async () => {
+      const c = styleOpts(digits, { steps: 3, side: 32, content_layer });
+      expect(await measured((m) => stylise(m, gray(4, 32), gray(5, 32), c))).toEqual(
+        expected(digits, W.styleWork(digits, c)),
+      );
+    });
 });
