@@ -52,8 +52,19 @@ async function testSet(meta: ModelMeta & { split?: Partial<ImageFolderSplit> }):
 async function main() {
   const dir = path.join(a.dir, a.model);
   const metaPath = path.join(dir, 'meta.json');
-  if (!fs.existsSync(metaPath))
-    throw new Error(`${metaPath} not found: train it first with npm run train -- --model ${a.model}`);
+  if (!fs.existsSync(metaPath)) {
+    // Only a bundled model can be retrained by name; any other needs its pictures (--data).
+    const have = fs.existsSync(a.dir)
+      ? fs.readdirSync(a.dir).filter((d) => fs.existsSync(path.join(a.dir, d, 'meta.json')))
+      : [];
+    const out = a.dir === 'models' ? '' : ` --out ${a.dir}`;
+    const how = PRESETS[a.model]
+      ? `train it with npm run train -- --model ${a.model}${out}`
+      : `train one with npm run train -- --data <folder> --name ${a.model}${out}`;
+    throw new Error(
+      `no model "${a.model}" in ${a.dir}/ (${have.length ? `models there: ${have.join(', ')}` : 'none there'}); ${how}`,
+    );
+  }
   const meta = JSON.parse(fs.readFileSync(metaPath, 'utf8'));
   for (const [file, info] of Object.entries<{ sha256: string }>(meta.files)) {
     const got = sha256(fs.readFileSync(path.join(dir, file)));
