@@ -96,9 +96,9 @@ export function octaveSizes(width: number, height: number, cfg: Pick<DreamConfig
 }
 
 export async function dream(model: Model, upload: Gray, cfg: DreamConfig) {
-  if (Math.max(upload.width, upload.height) > CAPS.dreamSide)
+  if (Math.max(upload.width, upload.height) > CAPS.synthSide)
     throw badRequest(
-      `dream images are at most ${CAPS.dreamSide} pixels on a side (dreamSide); got ${upload.width}x${upload.height}`,
+      `dream images are at most ${CAPS.synthSide} pixels on a side (synthSide); got ${upload.width}x${upload.height}`,
     );
   const min = minSide(model),
     c = channelsOf(model);

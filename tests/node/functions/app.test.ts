@@ -33,6 +33,16 @@ describe('app.request()', () => {
     expect(((await r.json()) as { detail: string }).detail).toMatch(/public\/index\.html.*\/docs/);
   });
 
+  it("dream's and style's shared side cap is named for both (synthSide), before the body is read", async () => {
+    for (const endpoint of ['dream', 'style']) {
+      const r = await app.request(`/models/digits/${endpoint}?side=300`, { method: 'POST' });
+      expect(r.status).toBe(400);
+      expect(((await r.json()) as { detail: string }).detail).toBe(
+        'side is 300, over the cap of 256 (synthSide): iterative work per request is bounded',
+      );
+    }
+  });
+
   it('errors are problem+json', async () => {
     const r = await app.request('/models/digits/classify?top_k=0', { method: 'POST', body: fx('digit-0-280.png') });
     expect(r.status).toBe(400);
