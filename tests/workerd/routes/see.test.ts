@@ -191,7 +191,7 @@ describe('caps and bad parameters', () => {
     await expectProblem(
       await post('/models/digits/dream?layers=dense1', fixture('digit-8-280.png')),
       400,
-      /unknown layer "dense1" for layers of model digits. Should be one of: conv2d1/,
+      /layer "dense1" of model digits \(output \[128\]\) cannot be used for layers: it takes a layer with \[C, H, W\] maps, one of: conv2d1/,
     );
     await expectProblem(
       await post('/models/digits/style', fixture('digit-8-280.png')),

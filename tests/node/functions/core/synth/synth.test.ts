@@ -71,7 +71,9 @@ describe('Deep Dream', () => {
   });
 
   it('rejects layers outside the convolutional prefix and images over the cap', async () => {
-    expect(() => dreamOpts(model, { layers: 'dense1' })).toThrow(/unknown layer "dense1" for layers/);
+    expect(() => dreamOpts(model, { layers: 'dense1' })).toThrow(
+      /layer "dense1" of model digits \(output \[128\]\) cannot be used for layers/,
+    );
     expect(v.safeParse(DreamQuery, { octaves: 6 }).success).toBe(false);
     await expect(dream(model, await gray('digit-8-280.png', 280), dreamOpts(model, {}))).rejects.toThrow(
       /at most 256 pixels/,
