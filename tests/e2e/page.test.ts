@@ -64,6 +64,10 @@ describe('the playground', () => {
       .evaluateAll((o) => o.map((x) => (x as unknown as { value: string }).value));
     expect(offered).toEqual(listed.map((m) => m.model.name));
     await expect.poll(() => page.locator('#card').textContent()).toMatch(/fully connected layers with the same inputs/);
+    // Browsers ask for /favicon.ico on their own: a real icon, not a 404 in every log.
+    const icon = await fetch(`${server.url}/favicon.ico`);
+    expect(icon.status).toBe(200);
+    expect([...new Uint8Array(await icon.arrayBuffer()).subarray(0, 4)]).toEqual([0, 0, 1, 0]); // ICO header
     // meta.json's description is a phrase: a full stop keeps it apart from the next sentence.
     expect(await page.locator('#model-about').textContent()).toMatch(/white ink on black\. Input gray 28x28; /);
   });
