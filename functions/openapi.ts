@@ -5,6 +5,8 @@
  */
 import { toJsonSchema } from '@valibot/to-json-schema';
 import type * as v from 'valibot';
+// The API's version is the package's (named import: bundlers keep only this field of package.json).
+import { version } from '../package.json';
 import { CAPS } from './core/caps.js';
 import ANSWERS from './schemas/answer-examples.json';
 import { Problem } from './schemas/answers.js';
@@ -177,7 +179,7 @@ function build(models: string[]): Json {
     openapi: '3.1.0',
     info: {
       title: 'edge-cnn',
-      version: '0.2.0',
+      version,
       description:
         'Convolutional networks you can see into, served from the edge: classification, model cards, feature maps, saliency, attacks, fooling images, neuron pictures, Deep Dream and Deep Style of small CNNs run by onnxruntime-web in a Cloudflare Worker. Every answer names the model and its version; every error is application/problem+json. Unknown query parameters are refused. Work per request is capped: ' +
         Object.entries(CAPS)

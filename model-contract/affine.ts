@@ -4,6 +4,7 @@
  * The identity transform returns the image unchanged.
  */
 export interface Affine {
+  /** Clockwise as displayed (y points down): +90 takes the top centre to the right centre. */
   angleDeg: number;
   scale: number;
   tx: number;

@@ -66,12 +66,25 @@ const pen = pad(
     state.drawn = true;
     classifySoon(final);
   },
+  () => forgetPicture(),
 );
+
+/** The pad cleared (the Clear button, Delete or Backspace on the pad): no picture, no predictions. */
+function forgetPicture() {
+  // An answer still on its way is for the picture just cleared: drop it, and any classification queued.
+  cleared++;
+  pending = false;
+  state.picture = undefined;
+  state.drawn = false;
+  $('predictions').replaceChildren();
+  $('input-about').textContent = '';
+}
 
 // Top classes follow the drawing: one request in flight at a time, the last stroke always answered.
 let inFlight = false,
   pending = false,
-  lastSent = 0;
+  lastSent = 0,
+  cleared = 0;
 function classifySoon(final: boolean) {
   if (!final && Date.now() - lastSent < 250) return;
   if (inFlight) {
@@ -83,6 +96,7 @@ function classifySoon(final: boolean) {
 async function classify() {
   inFlight = true;
   lastSent = Date.now();
+  const clears = cleared;
   await run('classify', async () => {
     const r = await api<{
       predictions: ClassScore[];
@@ -92,6 +106,7 @@ async function classify() {
       `/models/${model()}/classify${qs({ top_k: Math.min(5, current()?.labels.length ?? 5) })}`,
       post(await picture()),
     );
+    if (clears !== cleared) return;
     $('predictions').replaceChildren(
       ...r.predictions.map((p) =>
         el(
@@ -131,8 +146,9 @@ async function modelChanged() {
   const m = current();
   if (!m) return;
   const [c, h, w] = m.input.shape;
+  // A description without a closing full stop (meta.json's are phrases) would run into the next sentence.
   $('model-about').textContent =
-    `${m.description} Input ${c === 1 ? 'gray' : `${c}-channel`} ${w}x${h}; ${fmt(m.parameters)} parameters; test accuracy ${pct(m.accuracy)}.`;
+    `${m.description.replace(/([^.!?])$/, '$1.')} Input ${c === 1 ? 'gray' : `${c}-channel`} ${w}x${h}; ${fmt(m.parameters)} parameters; test accuracy ${pct(m.accuracy)}.`;
   const classes = m.labels.map((l, i) => ({ value: String(i), text: `${i}: ${l}` }));
   for (const s of document.querySelectorAll<HTMLSelectElement>('select.classes'))
     options(s, [{ value: '', text: s.dataset.untargeted ?? 'the prediction' }, ...classes], '');
@@ -422,10 +438,7 @@ function wire() {
   $('model').addEventListener('change', () => void modelChanged());
   $('clear').addEventListener('click', () => {
     pen.clear();
-    state.picture = undefined;
-    state.drawn = false;
-    $('predictions').replaceChildren();
-    $('input-about').textContent = '';
+    forgetPicture();
   });
   $<HTMLInputElement>('file').addEventListener('change', (e) => {
     const f = (e.target as HTMLInputElement).files?.[0];

@@ -14,6 +14,8 @@ export function pad(
   pen: () => { colour: string; width: number },
   /** Called while drawing (final = false, at most every few hundred ms by the caller's choice) and at each stroke's end. */
   changed: (final: boolean) => void,
+  /** Called after Delete or Backspace cleared the pad: a blank pad is nothing to classify. */
+  cleared: () => void,
 ): Pad {
   const ctx = canvas.getContext('2d')!;
   const clear = () => {
@@ -78,7 +80,7 @@ export function pad(
       e.preventDefault();
     } else if (e.key === 'Delete' || e.key === 'Backspace') {
       clear();
-      changed(true);
+      cleared();
       e.preventDefault();
     }
   });

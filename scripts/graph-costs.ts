@@ -9,11 +9,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import type { GraphCosts } from '../functions/core/cost.js';
 import { forward, inputSize, lossGrad, oneHot, synthGrad, synthLayerNames } from '../functions/core/gradient.js';
 import type { Model } from '../functions/core/model.js';
 import { loadModel } from '../tests/node/helpers/models.js';
+import { parseCli } from './cli.js';
 
 // The fastest of repeated runs: other processes on a shared machine only ever add time.
 const fastest = (a: number[]) => Math.min(...a);
@@ -57,10 +57,16 @@ export async function measure(model: Model): Promise<GraphCosts> {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const { values } = parseArgs({ options: { models: { type: 'string' } } });
+  const { values } = parseCli({
+    name: 'costs',
+    synopsis: '[--models digits,fashion]',
+    about: 'Measures what one run of each graph kind costs per model and writes models/<name>/costs.json.',
+    flags: { models: { type: 'string', arg: 'A,B', help: 'the models to measure (default: every folder of models/)' } },
+  });
   const names =
     values.models?.split(',') ?? fs.readdirSync('models').filter((d) => fs.existsSync(`models/${d}/meta.json`));
   for (const name of names) {
+    console.error(`${name}: measuring ...`);
     const costs = await measure(loadModel(name));
     fs.writeFileSync(path.join('models', name, 'costs.json'), `${JSON.stringify(costs, null, 1)}\n`);
     console.log(`${name}: ${JSON.stringify(costs)}`);

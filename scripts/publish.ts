@@ -10,7 +10,8 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+
+import { parseCli } from './cli.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -54,21 +55,24 @@ export function publishCommands(dir: string, name: string, bucket: string, local
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const { values: a } = parseArgs({
-    options: {
-      model: { type: 'string' },
-      dir: { type: 'string', default: 'models' },
-      bucket: { type: 'string' },
-      local: { type: 'boolean', default: false },
-      'dry-run': { type: 'boolean', default: false },
+  const { values: a } = parseCli({
+    name: 'publish',
+    synopsis: '--model NAME [--dir models] [--local] [--bucket NAME] [--dry-run]',
+    about: 'Uploads a model folder to the R2 model store with wrangler (the files first, meta.json last).',
+    flags: {
+      model: { type: 'string', arg: 'NAME', required: true, help: 'the model folder under --dir' },
+      dir: { type: 'string', arg: 'DIR', default: 'models', help: 'where model folders are' },
+      bucket: {
+        type: 'string',
+        arg: 'NAME',
+        help: 'the R2 bucket (default: the one bound as MODELS in wrangler.toml)',
+      },
+      local: { type: 'boolean', help: "Miniflare's local bucket (the one npm run dev serves) instead of Cloudflare's" },
+      'dry-run': { type: 'boolean', help: 'print the wrangler commands without running them' },
     },
   });
-  if (!a.model) {
-    console.error('usage: npm run publish -- --model NAME [--dir models] [--local] [--bucket NAME] [--dry-run]');
-    process.exit(1);
-  }
   try {
-    const cmds = publishCommands(path.join(a.dir!, a.model), a.model, a.bucket ?? bucketName(), a.local!);
+    const cmds = publishCommands(path.join(a.dir, a.model), a.model, a.bucket ?? bucketName(), a.local);
     for (const c of cmds) {
       console.log(`npx ${c.join(' ')}`);
       if (!a['dry-run']) execFileSync('npx', c, { stdio: 'inherit' });

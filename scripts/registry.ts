@@ -9,9 +9,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { CostsSchema, parseFile, parseMeta, RobustnessSchema, SamplesSchema } from '../model-contract/folder.js';
 import { BASE_GRAPHS, modelGraphs } from '../model-contract/graphs.js';
+import { parseCli } from './cli.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const DEFAULT_MODELS = path.join(ROOT, 'models');
@@ -144,19 +144,21 @@ export function writeRegistry(root = DEFAULT_MODELS, outFile = DEFAULT_OUT): str
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const { values } = parseCli({
+    name: 'registry',
+    synopsis: '[--models DIR] [--out FILE]',
+    about: "Writes the Worker's import table of models from every folder with a meta.json.",
+    flags: {
+      models: { type: 'string', arg: 'DIR', help: 'the model folders (default: models/)' },
+      out: { type: 'string', arg: 'FILE', help: `the table (default: ${path.relative(ROOT, DEFAULT_OUT)})` },
+    },
+  });
   try {
-    const { values } = parseArgs({
-      options: { models: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    });
-    if (values.help) {
-      console.log('usage: npm run registry [-- --models DIR] [--out FILE]\n' + 'defaults: models/ and ' + DEFAULT_OUT);
-    } else {
-      const names = writeRegistry(
-        values.models ? path.resolve(values.models) : undefined,
-        values.out ? path.resolve(values.out) : undefined,
-      );
-      console.error(`registry: ${names.join(', ')}`);
-    }
+    const names = writeRegistry(
+      values.models ? path.resolve(values.models) : undefined,
+      values.out ? path.resolve(values.out) : undefined,
+    );
+    console.error(`registry: ${names.join(', ')}`);
   } catch (e) {
     console.error(`error: ${(e as Error).message}`);
     process.exit(1);

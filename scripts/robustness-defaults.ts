@@ -7,11 +7,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import * as v from 'valibot';
 import { robustness, type StoredRobustness } from '../functions/core/fool/robustness.js';
 import { RobustnessQuery } from '../functions/schemas/see.js';
 import { loadModel } from '../tests/node/helpers/models.js';
+import { parseCli } from './cli.js';
 
 /** The endpoint's defaults, from its query schema (the one place they are written). */
 export function defaultOptions() {
@@ -26,11 +26,19 @@ export async function defaultTable(name: string): Promise<StoredRobustness> {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const { values } = parseArgs({ options: { models: { type: 'string' } } });
+  const { values } = parseCli({
+    name: 'robustness:defaults',
+    synopsis: '[--models digits,fashion]',
+    about: "Writes models/<name>/robustness.json: the robustness table at GET /models/<name>/robustness's defaults.",
+    flags: {
+      models: { type: 'string', arg: 'A,B', help: 'the models (default: every folder of models/ with samples.json)' },
+    },
+  });
   const names =
     values.models?.split(',') ??
     fs.readdirSync('models').filter((d) => fs.existsSync(path.join('models', d, 'samples.json')));
   for (const name of names) {
+    console.error(`${name}: computing the default robustness table ...`);
     const t0 = performance.now();
     const table = await defaultTable(name);
     fs.writeFileSync(path.join('models', name, 'robustness.json'), `${JSON.stringify(table, null, 1)}\n`);

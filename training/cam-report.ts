@@ -6,26 +6,29 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import type { ModelMeta } from '../functions/core/model.js';
 import { gradCamHeat } from './cam.js';
 import { loadImageFolder, type ImageFolderSplit } from './data/image-folder.js';
 import type { Annotations } from './evaluate.js';
+import { parseCli } from '../scripts/cli.js';
 
-const USAGE = `usage: npm run report:cam -- --model <name> [--dir models] [--data DIR]
-  --model NAME   a model folder trained on an image folder whose annotations.json holds object masks
-  --dir DIR      where model folders are (default: models)
-  --data DIR     the image folder (default: the one recorded in meta.json)
-  --layer NAME   the Grad-CAM layer (default: the edge's, the last ReLU with maps of at least 7x7)
-`;
-
-const { values: a } = parseArgs({
-  options: {
-    help: { type: 'boolean', short: 'h', default: false },
-    model: { type: 'string' },
-    dir: { type: 'string', default: 'models' },
-    data: { type: 'string' },
-    layer: { type: 'string' },
+const { values: a } = parseCli({
+  name: 'report:cam',
+  synopsis: '--model <name> [--dir models] [--data DIR] [--layer NAME]',
+  flags: {
+    model: {
+      type: 'string',
+      arg: 'NAME',
+      required: true,
+      help: 'a model folder trained on an image folder whose annotations.json holds object masks',
+    },
+    dir: { type: 'string', arg: 'DIR', default: 'models', help: 'where model folders are' },
+    data: { type: 'string', arg: 'DIR', help: 'the image folder (default: the one recorded in meta.json)' },
+    layer: {
+      type: 'string',
+      arg: 'NAME',
+      help: "the Grad-CAM layer (default: the edge's, the last ReLU with maps of at least 7x7)",
+    },
   },
 });
 
@@ -35,12 +38,7 @@ function atomicWrite(file: string, text: string) {
 }
 
 async function main() {
-  if (a.help || !a.model) {
-    process.stdout.write(USAGE);
-    if (!a.help) throw new Error('--model is required');
-    return;
-  }
-  const dir = path.join(a.dir!, a.model);
+  const dir = path.join(a.dir, a.model);
   const meta = JSON.parse(fs.readFileSync(path.join(dir, 'meta.json'), 'utf8')) as ModelMeta & {
     split: ImageFolderSplit;
   };

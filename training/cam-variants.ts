@@ -15,7 +15,6 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { act, gradAct } from '../model-contract/graphs.js';
 import { argmaxRow, forward, oneHot, vjp } from '../functions/core/gradient.js';
 import { resize } from '../functions/core/image/ops.js';
@@ -23,19 +22,28 @@ import type { ModelMeta } from '../functions/core/model.js';
 import { maskOf, memoryModel } from './cam.js';
 import { loadImageFolder, type ImageFolderSplit } from './data/image-folder.js';
 import type { Annotations } from './evaluate.js';
+import { parseCli } from '../scripts/cli.js';
 
-const { values: a } = parseArgs({
-  options: {
-    model: { type: 'string' },
-    dir: { type: 'string', default: 'models' },
-    layers: { type: 'string' },
-    data: { type: 'string' },
+const { values: a } = parseCli({
+  name: 'report:cam-variants',
+  synopsis: '--model <name> [--dir models] [--layers relu4,relu3] [--data DIR]',
+  about:
+    "Grad-CAM variants' share of heat inside the object masks of the test images, per layer (printed, not written).",
+  flags: {
+    model: {
+      type: 'string',
+      arg: 'NAME',
+      required: true,
+      help: 'a model folder trained on an image folder whose annotations.json holds object masks',
+    },
+    dir: { type: 'string', arg: 'DIR', default: 'models', help: 'where model folders are' },
+    layers: { type: 'string', arg: 'A,B', help: 'the layers to compare (default: every ReLU with maps)' },
+    data: { type: 'string', arg: 'DIR', help: 'the image folder (default: the one recorded in meta.json)' },
   },
 });
 
 async function main() {
-  if (!a.model) throw new Error('usage: npm run report:cam-variants -- --model <name> [--dir models] [--layers a,b]');
-  const dir = path.join(a.dir!, a.model);
+  const dir = path.join(a.dir, a.model);
   const meta = JSON.parse(fs.readFileSync(path.join(dir, 'meta.json'), 'utf8')) as ModelMeta & {
     split: ImageFolderSplit;
   };

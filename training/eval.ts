@@ -5,7 +5,6 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import type { ModelMeta } from '../functions/core/model.js';
 import type { Dataset } from './data/dataset.js';
 import { loadImageFolder, type ImageFolderSplit } from './data/image-folder.js';
@@ -14,28 +13,27 @@ import { sessionFromDir, tensor } from './engine.js';
 import { sha256 } from './export.js';
 import { PRESETS } from './presets.js';
 import { argmax } from './trainer.js';
+import { parseCli } from '../scripts/cli.js';
 
-const { values: a } = parseArgs({
-  options: {
-    help: { type: 'boolean', short: 'h', default: false },
-    model: { type: 'string', default: 'digits' },
-    dir: { type: 'string', default: 'models' },
-    data: { type: 'string' },
+const { values: a } = parseCli({
+  name: 'eval',
+  synopsis: '--model <name> [--dir models] [--data DIR]',
+  about: 'Checks the sha256 of every model file against meta.json, then scores model.onnx on the test set.',
+  flags: {
+    model: { type: 'string', arg: 'NAME', default: 'digits', help: 'a folder under --dir' },
+    dir: { type: 'string', arg: 'DIR', default: 'models', help: 'where model folders are' },
+    data: {
+      type: 'string',
+      arg: 'DIR',
+      help: 'the data: IDX files for digits/fashion; for an image-folder model the folder it was trained on\n(default: the folder recorded in meta.json), split again with the recorded seed',
+    },
   },
 });
-
-const USAGE = `usage: npm run eval -- --model <name> [--dir models] [--data DIR]
-Checks the sha256 of every model file against meta.json, then scores model.onnx on the test set.
-  --model NAME   a folder under --dir (default: digits)
-  --dir DIR      where model folders are (default: models)
-  --data DIR     the data: IDX files for digits/fashion; for an image-folder model the folder it was trained on
-                 (default: the folder recorded in meta.json), split again with the recorded seed
-`;
 
 async function testSet(meta: ModelMeta & { split?: Partial<ImageFolderSplit> }): Promise<Dataset> {
   const protocol = meta.preprocessing.protocol as string;
   if (protocol !== 'letterbox' && protocol !== 'crop')
-    return loadData(PRESETS[a.model!]?.data === 'fashion' ? 'fashion' : 'digits', a.data).test;
+    return loadData(PRESETS[a.model]?.data === 'fashion' ? 'fashion' : 'digits', a.data).test;
   const dir = a.data ?? meta.split?.dir;
   if (!dir) throw new Error(`${a.model} was trained on an image folder: pass it with --data <folder>`);
   const [channels, height, width] = meta.input.shape;
@@ -52,14 +50,21 @@ async function testSet(meta: ModelMeta & { split?: Partial<ImageFolderSplit> }):
 }
 
 async function main() {
-  if (a.help) {
-    process.stdout.write(USAGE);
-    return;
-  }
-  const dir = path.join(a.dir!, a.model!);
+  const dir = path.join(a.dir, a.model);
   const metaPath = path.join(dir, 'meta.json');
-  if (!fs.existsSync(metaPath))
-    throw new Error(`${metaPath} not found: train it first with npm run train -- --model ${a.model}`);
+  if (!fs.existsSync(metaPath)) {
+    // Only a bundled model can be retrained by name; any other needs its pictures (--data).
+    const have = fs.existsSync(a.dir)
+      ? fs.readdirSync(a.dir).filter((d) => fs.existsSync(path.join(a.dir, d, 'meta.json')))
+      : [];
+    const out = a.dir === 'models' ? '' : ` --out ${a.dir}`;
+    const how = PRESETS[a.model]
+      ? `train it with npm run train -- --model ${a.model}${out}`
+      : `train one with npm run train -- --data <folder> --name ${a.model}${out}`;
+    throw new Error(
+      `no model "${a.model}" in ${a.dir}/ (${have.length ? `models there: ${have.join(', ')}` : 'none there'}); ${how}`,
+    );
+  }
   const meta = JSON.parse(fs.readFileSync(metaPath, 'utf8'));
   for (const [file, info] of Object.entries<{ sha256: string }>(meta.files)) {
     const got = sha256(fs.readFileSync(path.join(dir, file)));

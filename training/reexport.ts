@@ -6,17 +6,22 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { WEIGHTS_FILE } from '../model-contract/graphs.js';
 import { rebuildGraphs } from './artifacts.js';
 import { writeModelDir } from './export.js';
+import { parseCli } from '../scripts/cli.js';
 
-const { values: a } = parseArgs({ options: { model: { type: 'string' }, dir: { type: 'string', default: 'models' } } });
-if (!a.model) {
-  console.error('usage: npm run reexport -- --model NAME [--dir models]');
-  process.exit(1);
-}
-const dir = path.join(a.dir!, a.model);
+const { values: a } = parseCli({
+  name: 'reexport',
+  synopsis: '--model NAME [--dir models]',
+  about:
+    "Rebuilds a model's ONNX graphs from its weights with the current graph compiler (no retraining) and updates\nmeta.json's hashes and graph descriptions.",
+  flags: {
+    model: { type: 'string', arg: 'NAME', required: true, help: 'the model folder under --dir' },
+    dir: { type: 'string', arg: 'DIR', default: 'models', help: 'where model folders are' },
+  },
+});
+const dir = path.join(a.dir, a.model);
 const { onnx, weightsBin, metaJson } = rebuildGraphs(dir);
 const files: Record<string, Uint8Array | string> = {};
 for (const f of fs.readdirSync(dir)) {
@@ -26,5 +31,5 @@ for (const f of fs.readdirSync(dir)) {
   else files[f] = new Uint8Array(fs.readFileSync(p));
 }
 Object.assign(files, onnx, { [WEIGHTS_FILE]: weightsBin, 'meta.json': metaJson });
-writeModelDir(a.dir!, a.model, files);
+writeModelDir(a.dir, a.model, files);
 console.error(`re-exported ${dir}: ${Object.keys(onnx).join(', ')}, ${WEIGHTS_FILE}`);

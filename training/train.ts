@@ -4,99 +4,112 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { buildArtifacts } from './artifacts.js';
 import { stratifiedSubset, type Dataset } from './data/dataset.js';
 import { loadImageFolder, type Fit } from './data/image-folder.js';
 import { stratifiedSplit } from './data/digits.js';
 import { loadData, type LoadedData } from './data/load.js';
-import { ensureBackend, type Backend } from './engine.js';
+import { ensureBackend } from './engine.js';
 import { writeModelDir } from './export.js';
 import { folderPreset, PRESETS, type Preset } from './presets.js';
 import { Progress } from './progress.js';
 import { paramCount, resolve } from './spec.js';
+import { parseCli } from '../scripts/cli.js';
 import { train, type TrainOptions } from './trainer.js';
 
-const USAGE = `usage:
-  npm run train -- --data <folder> --name <name> [options]   train on your own pictures
-  npm run train -- --model digits|fashion [options]          reproduce a bundled model
-
-An image folder holds one subfolder per class (the folder name is the label) with PNG, JPEG, WebP, GIF or TIFF
-files of any size, or train/<class>/ and test/<class>/ for a given split. The model goes to <out>/<name>/.
-
-options:
-  --name NAME            model name and folder (default: the --model name, or the data folder's name)
-  --force                replace an existing <out>/<name>/ (otherwise training refuses to start)
-  --out DIR              where model folders go (default: models)
-  --epochs N  --batch N  --lr X  --seed N
-  --limit N              train on a seeded random subset of N images, every class in proportion
-  --no-augment           no random rotation, scaling, shifts or mirrors
-  --no-flip              no left-right mirrors (for classes a mirror changes)
-  --no-baseline          skip the comparison run without augmentation (bundled models only)
-  --baseline-epochs N
-  --backend wasm|webgpu  (default: wasm)
-image folders only:
-  --size N | HxW         input size (default: 64 if most pictures are at least 64 pixels on their short side, else 32)
-  --channels 1|3         gray or RGB (default: 3 if the pictures are in colour)
-  --fit letterbox|crop   keep the whole picture padded with black, or fill and cut around the centre (default: letterbox)
-  --test-fraction X      held-out share of each class (default: 0.2; ignored with train/ + test/)
-  --val-fraction X       share of the training images watched during training (default: 0.1)
-  --cache DIR|none       decoded-image cache (default: .cache/image-folder)
-  --last-map N           pool only until the maps are N x N (e.g. 16 for 64x64: a finer Grad-CAM; default: under 8x8)
-  --extra-blocks N       N more conv blocks at the last map's size (each sees 2 cells further; default: 0)
-  --global-pool avg|max  how the last maps become class scores: their mean or their maximum (default: avg)
-  --activity-l1 X        add X times the mean of the last ReLU's maps to the loss: a sparsity prior that gathers
-                         the evidence (and Grad-CAM's heat) where the object is (default: 0, none)
-bundled models only:
-  --data DIR             a folder of MNIST-layout IDX files instead of the default source
-`;
-
-const { values: a } = parseArgs({
-  options: {
-    help: { type: 'boolean', short: 'h', default: false },
-    model: { type: 'string' },
-    name: { type: 'string' },
-    force: { type: 'boolean', default: false },
-    epochs: { type: 'string' },
-    batch: { type: 'string' },
-    lr: { type: 'string' },
-    seed: { type: 'string', default: '1' },
-    'no-augment': { type: 'boolean', default: false },
-    'no-flip': { type: 'boolean', default: false },
-    'no-baseline': { type: 'boolean', default: false },
-    'baseline-epochs': { type: 'string' },
-    limit: { type: 'string' },
-    data: { type: 'string' },
-    backend: { type: 'string', default: 'wasm' },
-    out: { type: 'string', default: 'models' },
-    size: { type: 'string' },
-    channels: { type: 'string' },
-    fit: { type: 'string', default: 'letterbox' },
-    'test-fraction': { type: 'string', default: '0.2' },
-    'val-fraction': { type: 'string', default: '0.1' },
-    cache: { type: 'string' },
-    'last-map': { type: 'string' },
-    'activity-l1': { type: 'string' },
-    'extra-blocks': { type: 'string' },
-    'global-pool': { type: 'string' },
+const { values: a } = parseCli({
+  name: 'train',
+  synopsis: [
+    '--data <folder> --name <name> [options]   train on your own pictures',
+    '--model digits|fashion [options]          reproduce a bundled model',
+  ],
+  about: `An image folder holds one subfolder per class (the folder name is the label) with PNG, JPEG, WebP, GIF or TIFF
+files of any size, or train/<class>/ and test/<class>/ for a given split. The model goes to <out>/<name>/.`,
+  flags: {
+    name: {
+      type: 'string',
+      arg: 'NAME',
+      help: "model name and folder (default: the --model name, or the data folder's name)",
+    },
+    model: { type: 'string', arg: 'NAME', help: `a bundled model to reproduce: ${Object.keys(PRESETS).join(', ')}` },
+    force: { type: 'boolean', help: 'replace an existing <out>/<name>/ (otherwise training refuses to start)' },
+    out: { type: 'string', arg: 'DIR', default: 'models', help: 'where model folders go' },
+    epochs: { type: 'int', gt: 0, help: "passes over the training set (default: the preset's)" },
+    batch: { type: 'int', gt: 0, help: "images per step (default: the preset's)" },
+    lr: { type: 'number', gt: 0, help: "learning rate (default: the preset's)" },
+    seed: { type: 'int', gt: 0, default: 1, help: 'seed of the initial weights, the shuffles and the split' },
+    limit: { type: 'int', gt: 0, help: 'train on a seeded random subset of N images, every class in proportion' },
+    'no-augment': { type: 'boolean', help: 'no random rotation, scaling, shifts or mirrors' },
+    'no-flip': { type: 'boolean', help: 'no left-right mirrors (for classes a mirror changes)' },
+    'no-baseline': { type: 'boolean', help: 'skip the comparison run without augmentation (bundled models only)' },
+    'baseline-epochs': { type: 'int', gt: 0, help: 'epochs of the comparison run (default: --epochs)' },
+    backend: {
+      type: 'string',
+      choices: ['wasm', 'webgpu'],
+      default: 'wasm',
+      help: 'onnxruntime-web execution provider',
+    },
+    size: {
+      type: 'string',
+      arg: 'N|HxW',
+      group: 'image folders only',
+      help: 'input size (default: 64 if most pictures are at least 64 pixels on their short side, else 32)',
+    },
+    channels: { type: 'string', choices: ['1', '3'], help: 'gray or RGB (default: 3 if the pictures are in colour)' },
+    fit: {
+      type: 'string',
+      choices: ['letterbox', 'crop'],
+      default: 'letterbox',
+      help: 'keep the whole picture padded with black, or fill and cut around the centre',
+    },
+    'test-fraction': {
+      type: 'number',
+      gt: 0,
+      lt: 1,
+      default: 0.2,
+      help: 'held-out share of each class (ignored with train/ + test/)',
+    },
+    'val-fraction': {
+      type: 'number',
+      gt: 0,
+      lt: 1,
+      default: 0.1,
+      help: 'share of the training images watched during training',
+    },
+    cache: { type: 'string', arg: 'DIR|none', help: 'decoded-image cache (default: .cache/image-folder)' },
+    'last-map': {
+      type: 'int',
+      gt: 0,
+      help: 'pool only until the maps are N x N (e.g. 16 for 64x64: a finer Grad-CAM; default: under 8x8)',
+    },
+    'extra-blocks': {
+      type: 'int',
+      min: 0,
+      max: 8,
+      default: 0,
+      help: "N more conv blocks at the last map's size (each sees 2 cells further)",
+    },
+    'global-pool': {
+      type: 'string',
+      choices: ['avg', 'max'],
+      default: 'avg',
+      help: 'how the last maps become class scores: their mean or their maximum',
+    },
+    'activity-l1': {
+      type: 'number',
+      min: 0,
+      default: 0,
+      help: "add X times the mean of the last ReLU's maps to the loss: a sparsity prior that gathers\nthe evidence (and Grad-CAM's heat) where the object is (0: none)",
+    },
+    data: {
+      type: 'string',
+      arg: 'DIR',
+      group: 'the data',
+      help: 'an image folder (see above); for a bundled model, a folder of MNIST-layout IDX files\ninstead of the default source',
+    },
   },
 });
-
-function num(name: string, v: string | undefined, fallback: number, { integer = false, max = Infinity } = {}): number {
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0 || n > max || (integer && !Number.isInteger(n)))
-    throw new Error(
-      `--${name} must be a positive ${integer ? 'integer' : 'number'}${max < Infinity ? ` up to ${max}` : ''}, got "${v}"`,
-    );
-  return n;
-}
-const fraction = (name: string, v: string | undefined, fallback: number) => {
-  const f = num(name, v, fallback);
-  if (f >= 1) throw new Error(`--${name} must be between 0 and 1, got "${v}"`);
-  return f;
-};
 
 /** Guesses channels and size from up to 64 of the folder's pictures (sharp reads only their headers). */
 async function probeFolder(dir: string): Promise<{ colour: boolean; shortSide: number }> {
@@ -155,31 +168,25 @@ async function dataAndPreset(seed: number): Promise<{
     throw new Error(`--data ${dir}: not a folder. Want one subfolder per class holding its pictures`);
   const name = a.name ?? path.basename(path.resolve(dir)).toLowerCase();
   const probe = a.size && a.channels ? undefined : await probeFolder(dir);
-  const channels = a.channels === undefined ? (probe!.colour ? 3 : 1) : Number(a.channels);
-  if (channels !== 1 && channels !== 3) throw new Error(`--channels must be 1 or 3, got "${a.channels}"`);
+  const channels = a.channels === undefined ? (probe!.colour ? 3 : 1) : a.channels === '3' ? 3 : 1;
   const [h, w] = a.size ? parseSize(a.size) : probe!.shortSide >= 64 ? [64, 64] : [32, 32];
-  if (a.fit !== 'letterbox' && a.fit !== 'crop') throw new Error(`--fit must be letterbox or crop, got "${a.fit}"`);
   const loaded = await loadImageFolder(dir, {
     channels,
     height: h,
     width: w,
-    fit: a.fit as Fit,
+    fit: a.fit satisfies Fit,
     seed,
-    testFraction: fraction('test-fraction', a['test-fraction'], 0.2),
+    testFraction: a['test-fraction'],
     cacheDir: a.cache === 'none' ? null : a.cache,
   });
   // The images watched during training (the curve and its accuracy per epoch) come out of the training set; the
   // test set is scored once, at the end.
-  const valFraction = fraction('val-fraction', a['val-fraction'], 0.1);
+  const valFraction = a['val-fraction'];
   const { train, test: watch } = stratifiedSplit(loaded.train, valFraction, seed + 1);
-  const lastMap = a['last-map'] === undefined ? undefined : num('last-map', a['last-map'], 0, { integer: true });
-  const globalPool = a['global-pool'] ?? 'avg';
-  if (globalPool !== 'avg' && globalPool !== 'max')
-    throw new Error(`--global-pool is avg or max; got ${JSON.stringify(globalPool)}`);
   const preset = folderPreset([channels, h, w], train.classes.length, train.n, {
-    lastMap,
-    extraBlocks: num('extra-blocks', a['extra-blocks'], 0, { integer: true, max: 8 }),
-    globalPool,
+    lastMap: a['last-map'],
+    extraBlocks: a['extra-blocks'],
+    globalPool: a['global-pool'],
   });
   return {
     name,
@@ -191,39 +198,33 @@ async function dataAndPreset(seed: number): Promise<{
 }
 
 async function main() {
-  if (a.help) {
-    process.stdout.write(USAGE);
-    return;
-  }
-  if (a.backend !== 'wasm' && a.backend !== 'webgpu')
-    throw new Error(`--backend must be wasm or webgpu, got "${a.backend}"`);
-  const seed = num('seed', a.seed, 1, { integer: true });
+  const seed = a.seed;
   // Refuse before any work: a bundled or earlier model is never overwritten by accident.
   const target = path.join(
-    a.out!,
+    a.out,
     a.name ?? a.model ?? (a.data ? path.basename(path.resolve(a.data)).toLowerCase() : 'digits'),
   );
   if (fs.existsSync(target) && !a.force)
     throw new Error(`${target} already exists: pass --force to replace it, or --name <new name> to train beside it`);
-  await ensureBackend(a.backend as Backend);
+  await ensureBackend(a.backend);
   const { name, preset, data, watch, testFiles } = await dataAndPreset(seed);
-  const trainSet = a.limit
-    ? stratifiedSubset(data.train, num('limit', a.limit, 0, { integer: true }), seed)
-    : data.train;
+  const trainSet = a.limit ? stratifiedSubset(data.train, a.limit, seed) : data.train;
+  if (a.batch !== undefined && a.batch > trainSet.n)
+    throw new Error(`--batch must be a positive integer up to ${trainSet.n} (the training images), got "${a.batch}"`);
   const opts: TrainOptions = {
     arch: preset.arch,
-    epochs: num('epochs', a.epochs, preset.epochs, { integer: true }),
-    batch: num('batch', a.batch, preset.batch, { integer: true, max: trainSet.n }),
-    lr: num('lr', a.lr, preset.lr),
+    epochs: a.epochs ?? preset.epochs,
+    batch: a.batch ?? preset.batch,
+    lr: a.lr ?? preset.lr,
     weightDecay: preset.weightDecay,
     labelSmoothing: preset.labelSmoothing,
     seed,
     augment: a['no-augment'] ? null : preset.augment,
     flip: a['no-augment'] || a['no-flip'] ? false : preset.flip,
-    backend: a.backend as Backend,
+    backend: a.backend,
   };
   const layers = resolve(opts.arch);
-  const l1 = num('activity-l1', a['activity-l1'], 0);
+  const l1 = a['activity-l1'];
   if (l1 > 0) {
     // The last ReLU with maps: Grad-CAM's default layer on a global-average-pooling net.
     const last = layers.filter((l) => l.kind === 'relu' && l.outShape.length === 3).at(-1);
@@ -260,7 +261,7 @@ async function main() {
           ...opts,
           augment: null,
           flip: false,
-          epochs: num('baseline-epochs', a['baseline-epochs'], opts.epochs, { integer: true }),
+          epochs: a['baseline-epochs'] ?? opts.epochs,
         });
   const artifacts = await buildArtifacts({
     name,
@@ -274,7 +275,7 @@ async function main() {
     dataDir: preset.data === 'folder' ? a.data : undefined,
     testFiles,
   });
-  const dir = writeModelDir(a.out!, name, artifacts.files);
+  const dir = writeModelDir(a.out, name, artifacts.files);
   console.error(
     `wrote ${dir}: test accuracy ${(artifacts.meta.metrics.testAccuracy * 100).toFixed(2)}% in ${main.seconds.toFixed(0)} s (${main.imagesPerSecond.toFixed(0)} img/s)`,
   );

@@ -16,6 +16,6 @@ export const CAPS = {
   visualizeChannels: 128, // maps in one grid
   dreamSteps: 50, // per octave
   dreamOctaves: 5,
-  dreamSide: 256, // pixels, longest side of a dream or style image
+  synthSide: 256, // pixels, longest side of a dream or style image (both synthesise at that size)
   styleSteps: 300,
 } as const;

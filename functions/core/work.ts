@@ -7,11 +7,12 @@ import type { AttackConfig } from './fool/attack.js';
 import { deepfoolRows } from './fool/deepfool.js';
 import type { FoolingConfig } from './fool/fooling.js';
 import type { RobustnessOptions } from './fool/robustness.js';
+import { synthLayerNames } from './gradient.js';
 import type { Model } from './model.js';
 import { METHODS, type SaliencyOptions } from './see/saliency.js';
-import type { DreamConfig } from './synth/dream.js';
+import { octaveSizes, type DreamConfig } from './synth/dream.js';
 import type { StyleConfig } from './synth/style.js';
-import type { VisualizeConfig } from './synth/visualize.js';
+import { climbing, type VisualizeConfig } from './synth/visualize.js';
 
 export const classifyWork = (): Runs[] => [{ kind: 'forward', runs: 1 }];
 
@@ -64,27 +65,38 @@ export const foolingWork = (model: Model, c: FoolingConfig): Runs[] => [
   { kind: 'grad', runs: c.steps + 1, images: c.target === 'all' ? model.meta.labels.length : 1 },
 ];
 
-/** synth/visualize.ts: the objective before and after, and a gradient per step, for each unit of the grid. */
-export function visualizeWork(c: VisualizeConfig): Runs[] {
+/**
+ * synth/visualize.ts: the objective before and after, and a gradient per step (through the convolutional prefix
+ * when the climbed layer lies in it), for each unit of the grid.
+ */
+export function visualizeWork(model: Model, c: VisualizeConfig): Runs[] {
   const images = c.unit === 'all' ? (c.layer.outShape[0] ?? 1) : 1;
   return [
     { kind: 'forward', runs: 2, images },
-    { kind: 'grad', runs: c.steps, images },
+    { kind: climbing(model, c.layer).inPrefix ? 'synth' : 'grad', runs: c.steps, images },
   ];
 }
 
-/** synth/dream.ts: `steps` synthesis gradients per octave (the largest octave at `side`), objectives at full size. */
-export function dreamWork(c: DreamConfig, side: number): Runs[] {
-  const work: Runs[] = [{ kind: 'forward', runs: 2, pixels: side * side }];
-  for (let k = 0; k < c.octaves; k++) {
-    const s = side / c.octaveScale ** k;
-    work.push({ kind: 'synth', runs: c.steps, pixels: s * s });
-  }
+/** Runs per synthesis step: one of synth-grad.onnx when every layer is a ReLU map, else conv-model then conv-grad. */
+const perStep = (model: Model, layers: string[]) => (layers.every((l) => synthLayerNames(model).includes(l)) ? 1 : 2);
+
+/**
+ * synth/dream.ts: the objective before and after at full size (conv-model.onnx), and `steps` synthesis gradients
+ * per octave (the largest at `side`).
+ */
+export function dreamWork(model: Model, c: DreamConfig, side: number): Runs[] {
+  const work: Runs[] = [{ kind: 'synth', runs: 2, pixels: side * side }];
+  for (const { w, h } of octaveSizes(side, side, c))
+    work.push({ kind: 'synth', runs: c.steps * perStep(model, c.layers), pixels: w * h });
   return work;
 }
 
-/** synth/style.ts: the two targets, then steps + 1 evaluations (loss and gradient) at the working size. */
-export const styleWork = (c: StyleConfig): Runs[] => [
-  { kind: 'forward', runs: 2, pixels: c.side * c.side },
-  { kind: 'synth', runs: c.steps + 1, pixels: c.side * c.side },
+/** synth/style.ts: the two targets (conv-model.onnx), then steps + 1 evaluations (loss and gradient). */
+export const styleWork = (model: Model, c: StyleConfig): Runs[] => [
+  { kind: 'synth', runs: 2, pixels: c.side * c.side },
+  {
+    kind: 'synth',
+    runs: (c.steps + 1) * perStep(model, [...new Set([...c.styleLayers, c.contentLayer])]),
+    pixels: c.side * c.side,
+  },
 ];

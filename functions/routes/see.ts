@@ -190,7 +190,7 @@ see.post('/:model/visualize', query(ENDPOINTS.visualize.query), async (c) => {
   const model = modelFrom(c);
   const q = c.req.valid('query');
   const cfg = visualizeOptions(model, q);
-  withinBudget(c, model, visualizeWork(cfg), 'Use fewer steps or one channel.');
+  withinBudget(c, model, visualizeWork(model, cfg), 'Use fewer steps or one channel.');
   const r = await visualize(model, cfg);
   const [ch, h, w] = model.meta.input.shape;
   // A grid: each filter's picture stretched to its own range and labelled with its channel (flat ones crossed).
@@ -222,7 +222,7 @@ see.post('/:model/dream', query(ENDPOINTS.dream.query), async (c) => {
   const model = modelFrom(c);
   const q = c.req.valid('query');
   const cfg = dreamOptions(model, q);
-  withinBudget(c, model, dreamWork(cfg, q.side), 'Use a smaller side, fewer octaves or steps.');
+  withinBudget(c, model, dreamWork(model, cfg, q.side), 'Use a smaller side, fewer octaves or steps.');
   const ch = model.meta.input.shape[0];
   const { img, steps } = anySizeInput((await imageFrom(c)).raster, q.side, ch);
   const r = await dream(model, img, cfg);
@@ -250,7 +250,7 @@ see.post('/:model/style', query(ENDPOINTS.style.query), async (c) => {
   const model = modelFrom(c);
   const q = c.req.valid('query');
   const cfg = styleOptions(model, q);
-  withinBudget(c, model, styleWork(cfg), 'Use a smaller side or fewer steps.');
+  withinBudget(c, model, styleWork(model, cfg), 'Use a smaller side or fewer steps.');
   checkDeclaredSize(c);
   const type = c.req.header('content-type') ?? '';
   if (!type.startsWith('multipart/form-data'))

@@ -42,7 +42,13 @@ export async function imageFrom(c: Context): Promise<Source> {
     } catch {
       throw badRequest('multipart body could not be parsed: send a form with a file field named "image"');
     }
-    const file = form.get('image');
+    // One picture per request: answering from the first of several would silently ignore the others.
+    const files = form.getAll('image');
+    if (files.length > 1)
+      throw badRequest(
+        `multipart body has ${files.length} fields named "image"; send one picture per request (one "image" field)`,
+      );
+    const file = files[0];
     if (!file || typeof file === 'string')
       throw badRequest(
         `multipart body needs a file field named "image"; got fields: ${[...form.keys()].join(', ') || 'none'}`,

@@ -25,8 +25,12 @@ export function layerNamed(model: Model, param: string, name: string, among: Lay
   const layer = among.find((l) => l.name === name);
   if (layer) return layer;
   const names = among.map((l) => l.name);
+  // A layer of the model that this parameter cannot take is not "unknown": say what it is and what is needed.
+  const other = model.meta.layers.find((l) => l.name === name);
   throw badRequest(
-    `unknown layer "${name}" for ${param} of model ${model.meta.name}. Should be one of: ${names.join(', ')}.`,
+    other
+      ? `layer "${name}" of model ${model.meta.name} (output [${other.outShape.join(', ')}]) cannot be used for ${param}: it takes a layer with [C, H, W] maps, one of: ${names.join(', ')}.`
+      : `unknown layer "${name}" for ${param} of model ${model.meta.name}. Should be one of: ${names.join(', ')}.`,
     { layers: names },
   );
 }

@@ -123,9 +123,9 @@ export const DreamQuery = v.object({
   jitter: int({ min: 0, max: 8, default: 1, description: 'Random shift each step, in pixels' }),
   side: int({
     min: 8,
-    max: CAPS.dreamSide,
+    max: CAPS.synthSide,
     default: 64,
-    cap: 'dreamSide',
+    cap: 'synthSide',
     description:
       'Longest side the upload is shrunk to (a smaller one is kept; one under the network minimum is padded)',
     example: 32,
@@ -190,9 +190,9 @@ export const StyleQuery = v.object({
   }),
   side: int({
     min: 8,
-    max: CAPS.dreamSide,
+    max: CAPS.synthSide,
     default: 48,
-    cap: 'dreamSide',
+    cap: 'synthSide',
     description: "The working size: the content image's longest side",
     example: 32,
   }),

@@ -9,8 +9,17 @@
 import fs from 'node:fs';
 import * as ortNode from 'onnxruntime-node';
 import { memoryBench } from './edge-memory.js';
+import { parseCli } from '../../scripts/cli.js';
 import { sessionMemoryBench } from './edge-sessions.js';
 import { buildBundle, median, pct, startNoopWorker, startWorker, timeRequests } from './worker.js';
+
+parseCli({
+  name: 'bench:edge',
+  synopsis: '',
+  about:
+    "In workerd (Miniflare running the deploy bundle): bundle size, cold start, warm HTTP latency, session.run against\nonnxruntime-node, the peak memory of a 12 MP JPEG and a 4096x4096 PNG, and an isolate's JS heap and wasm memory\nafter every endpoint on every model. Takes a few minutes.",
+  flags: {},
+});
 
 const N = 300;
 const fx = (f: string) => new Uint8Array(fs.readFileSync(`tests/fixtures/images/${f}`));

@@ -6,7 +6,16 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { parseCli } from '../../scripts/cli.js';
 import { buildBundle, multipart, startWorker } from './worker.js';
+
+const { positionals: only } = parseCli({
+  name: 'examples',
+  synopsis: '[<model>...]',
+  about: "The README's pictures, each made over HTTP in workerd and saved to models/<model>/examples/.",
+  positionals: { name: '<model>...', help: "make only these models' pictures (default: all)" },
+  flags: {},
+});
 
 const fx = (f: string) => new Uint8Array(fs.readFileSync(`tests/fixtures/images/${f}`));
 
@@ -136,7 +145,6 @@ async function main() {
       '--data-binary @star.png',
     ],
   ];
-  const only = process.argv.slice(2);
   for (const [model, file, query, body, curl] of shots.filter(([m]) => !only.length || only.includes(m))) {
     const init =
       body && typeof body === 'object' && 'method' in body

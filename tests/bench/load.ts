@@ -14,9 +14,29 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import autocannon from 'autocannon';
 import { inspectIsolate } from './inspector.js';
+import { parseCli } from '../../scripts/cli.js';
 import { buildBundle, median, pct, startWorker } from './worker.js';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
+const { values: args } = parseCli({
+  name: 'bench:load',
+  synopsis: '[--seconds 30] [--warmup-rounds 1]',
+  about: 'A bounded load test of the deploy bundle in workerd on loopback: autocannon at concurrency 64.',
+  flags: {
+    seconds: {
+      type: 'int',
+      gt: 0,
+      default: Number(process.env.BENCH_SECONDS ?? 30),
+      help: 'length of each load round (default: $BENCH_SECONDS or 30)',
+    },
+    'warmup-rounds': {
+      type: 'int',
+      min: 0,
+      default: Number(process.env.BENCH_WARMUP_ROUNDS ?? 1),
+      help: 'rounds of the same load before the measured one (default: $BENCH_WARMUP_ROUNDS or 1)',
+    },
+  },
+});
+const SECONDS = args.seconds;
 const INSPECTOR_PORT = 9329;
 const mib = (bytes: number) => (bytes / 1048576).toFixed(1);
 const fx = (name: string) => new Uint8Array(fs.readFileSync(`tests/fixtures/images/${name}`));
@@ -106,7 +126,7 @@ async function main() {
   };
   const cold = await gcRss();
   console.log(`cold: RSS ${mib(cold.rss * 1024)} MiB; ${cold.h}`);
-  for (let i = 0; i < Number(process.env.BENCH_WARMUP_ROUNDS ?? 1); i++) {
+  for (let i = 0; i < args['warmup-rounds']; i++) {
     await load(SECONDS);
     const raw = workerdRssKiB(),
       w = await gcRss();

@@ -4,7 +4,7 @@
  * items on clean white paper, through the Worker's own decoder and preprocessing (functions/core), classified by
  * the bundled models on onnxruntime-web. Next to it, the preprocessing used before (min/max stretch, one global
  * threshold: tests/bench/legacy-preprocess.ts) on the very same decoded images.
- *   PHOTOS_PER_CLASS (default 30) items per class and distortion; PHOTOS_SEED (default 1).
+ * npm run bench:photos -- --help lists the options (PHOTOS_PER_CLASS and PHOTOS_SEED set their defaults).
  */
 import { decodeImage } from '../../functions/core/image/decode.js';
 import { preprocess } from '../../functions/core/preprocess.js';
@@ -12,9 +12,37 @@ import { loadData } from '../../training/data/load.js';
 import { DISTORTIONS, renderPhoto } from '../fixtures/photo-set.js';
 import { loadModel } from '../node/helpers/models.js';
 import { legacyMnist } from './legacy-preprocess.js';
+import { Progress } from '../../training/progress.js';
+import { parseCli } from '../../scripts/cli.js';
 
-const PER_CLASS = Number(process.env.PHOTOS_PER_CLASS ?? 30);
-const SEED = Number(process.env.PHOTOS_SEED ?? 1);
+const { values: args, positionals } = parseCli({
+  name: 'bench:photos',
+  synopsis: '[digits|fashion] [--per-class 30] [--seed 1]',
+  about:
+    "Accuracy of the bundled digits and fashion models on photo-like inputs made from held-out items, per distortion,\nthrough the Worker's own decoder and preprocessing.",
+  positionals: {
+    name: 'digits|fashion',
+    help: 'only this model (default: both)',
+    max: 1,
+    choices: ['digits', 'fashion'],
+  },
+  flags: {
+    'per-class': {
+      type: 'int',
+      gt: 0,
+      default: Number(process.env.PHOTOS_PER_CLASS ?? 30),
+      help: 'items per class and distortion (default: $PHOTOS_PER_CLASS or 30)',
+    },
+    seed: {
+      type: 'int',
+      min: 0,
+      default: Number(process.env.PHOTOS_SEED ?? 1),
+      help: 'seed of the distortions (default: $PHOTOS_SEED or 1)',
+    },
+  },
+});
+const PER_CLASS = args['per-class'];
+const SEED = args.seed;
 
 async function classify(name: string, inputs: Float32Array[]): Promise<number[]> {
   const model = loadModel(name);
@@ -44,7 +72,10 @@ async function run(kind: 'digits' | 'fashion') {
   const idx = pick(test.labels, PER_CLASS);
   const protocol = kind === 'digits' ? 'mnist' : 'fit';
   const rows: { d: string; acc: number; legacy: number; refused: number; ms: number }[] = [];
+  // Rendering dominates (sharp, per photo): progress per distortion on stderr, the table on stdout at the end.
+  const bar = new Progress(DISTORTIONS.length, `${kind} `);
   for (const [di, d] of DISTORTIONS.entries()) {
+    bar.update(di, { distortion: d });
     const inputs: Float32Array[] = [],
       legacy: Float32Array[] = [],
       labels: number[] = [];
@@ -75,6 +106,8 @@ async function run(kind: 'digits' | 'fashion') {
     const accLegacy = predLegacy.filter((p, i) => p === labels[i]).length / labels.length;
     rows.push({ d, acc, legacy: accLegacy, refused, ms: ms / labels.length });
   }
+  bar.update(DISTORTIONS.length, { distortion: 'done' });
+  bar.done();
   const clean = rows[0].acc;
   const overall = rows.slice(1).reduce((s, r) => s + r.acc, 0) / (rows.length - 1);
   const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
@@ -95,7 +128,7 @@ async function run(kind: 'digits' | 'fashion') {
   return { clean, rows, overall };
 }
 
-const only = process.argv[2];
+const only = positionals[0];
 console.log(`bench:photos — Node ${process.version}; decode and preprocessing are the Worker's own (functions/core)`);
 const digits = only === 'fashion' ? null : await run('digits');
 if (only !== 'digits') await run('fashion');

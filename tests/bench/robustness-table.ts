@@ -12,11 +12,21 @@ import { foolingOpts } from '../node/helpers/options.js';
 import { robustness } from '../../functions/core/fool/robustness.js';
 import { argmaxRow, forward, inputSize } from '../../functions/core/gradient.js';
 import { loadModel } from '../node/helpers/models.js';
+import { parseCli } from '../../scripts/cli.js';
+
+parseCli({
+  name: 'robustness',
+  synopsis: '',
+  about:
+    "The robustness table of every bundled model (FGSM and PGD on its bundled held-out images, the edge's own core)\nand fooling images from noise for seeds 0-11, printed as markdown.",
+  flags: {},
+});
 
 const EPS = [0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3];
 
 async function main() {
   for (const name of fs.readdirSync('models').filter((d) => fs.existsSync(`models/${d}/samples.json`))) {
+    console.error(`${name}: robustness table and fooling images ...`);
     const model = loadModel(name);
     const s = model.samples!();
     const k = model.meta.labels.length;

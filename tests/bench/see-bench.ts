@@ -5,7 +5,16 @@
  * model (Madry et al. 2018), fooling from noise over 12 seeds, and Deep Style's losses with L-BFGS and Adam.
  */
 import fs from 'node:fs';
+import { parseCli } from '../../scripts/cli.js';
 import { buildBundle, median, multipart, startWorker, timeRequests } from './worker.js';
+
+parseCli({
+  name: 'bench:see',
+  synopsis: '',
+  about:
+    'In workerd: warm latency of every seeing and fooling capability at its defaults, the robustness table, fooling\nfrom noise over 12 seeds and Deep Style with L-BFGS and Adam. Takes a few minutes.',
+  flags: {},
+});
 
 const REPEAT = 15;
 const fx = (f: string) => new Uint8Array(fs.readFileSync(`tests/fixtures/images/${f}`));

@@ -64,6 +64,12 @@ describe('the playground', () => {
       .evaluateAll((o) => o.map((x) => (x as unknown as { value: string }).value));
     expect(offered).toEqual(listed.map((m) => m.model.name));
     await expect.poll(() => page.locator('#card').textContent()).toMatch(/fully connected layers with the same inputs/);
+    // Browsers ask for /favicon.ico on their own: a real icon, not a 404 in every log.
+    const icon = await fetch(`${server.url}/favicon.ico`);
+    expect(icon.status).toBe(200);
+    expect([...new Uint8Array(await icon.arrayBuffer()).subarray(0, 4)]).toEqual([0, 0, 1, 0]); // ICO header
+    // meta.json's description is a phrase: a full stop keeps it apart from the next sentence.
+    expect(await page.locator('#model-about').textContent()).toMatch(/white ink on black\. Input gray 28x28; /);
   });
 
   it('draws a 7 with mouse strokes and predicts 7', async () => {
@@ -174,6 +180,12 @@ describe('the playground', () => {
     for (let i = 0; i < 8; i++) await page.keyboard.press('ArrowDown');
     await expect.poll(() => page.locator('#predictions li').count(), { timeout: 20_000 }).toBe(5);
     expect(await page.locator('#classify-error').isVisible()).toBe(false);
+    // Delete clears the pad as the Clear button does: no predictions, and no request for a blank picture (a 422).
+    await page.keyboard.press('Delete');
+    await expect.poll(() => page.locator('#predictions li').count()).toBe(0);
+    await page.waitForTimeout(1000);
+    expect(await page.locator('#classify-error').isVisible()).toBe(false);
+    expect(await page.locator('#predictions li').count()).toBe(0);
     expect(problems).toEqual([]);
   });
 });

@@ -13,7 +13,6 @@
  * Options: --nets probe,digits,rgb64  --rounds 30  --warmup 20  --batch 64  --no-tfjs
  */
 import os from 'node:os';
-import { parseArgs } from 'node:util';
 import { Rng } from '../../model-contract/random.js';
 import type { Forms } from '../layers/types.js';
 import { encodeModel, type ModelDef } from '../onnx/proto.js';
@@ -23,6 +22,7 @@ import { createTrainStep, type StepEngine } from '../step.js';
 import { webEngine } from '../trainer.js';
 import { initWeights } from '../weights.js';
 import { tfjsStep } from './tfjs-step.js';
+import { parseCli } from '../../scripts/cli.js';
 
 const threads = os.availableParallelism?.() ?? os.cpus().length;
 
@@ -178,25 +178,30 @@ async function benchNet(name: string, opts: { batch: number; warmup: number; rou
 }
 
 async function main() {
-  const { values } = parseArgs({
-    options: {
-      nets: { type: 'string', default: 'probe,digits,rgb64' },
-      rounds: { type: 'string', default: '30' },
-      warmup: { type: 'string', default: '20' },
-      batch: { type: 'string', default: '64' },
-      'no-tfjs': { type: 'boolean', default: false },
+  const { values } = parseCli({
+    name: 'bench:train',
+    synopsis: '[--nets probe,digits,rgb64] [--rounds 30] [--warmup 20] [--batch 64] [--no-tfjs]',
+    about: 'Training images/s of our engine against onnxruntime-node and TensorFlow.js, interleaved step by step.',
+    flags: {
+      nets: {
+        type: 'string',
+        arg: 'A,B',
+        default: 'probe,digits,rgb64',
+        help: `the networks, among ${Object.keys(NETS).join(', ')}`,
+      },
+      rounds: { type: 'int', gt: 0, default: 30, help: 'measured rounds (one step of every engine each)' },
+      warmup: { type: 'int', min: 0, default: 20, help: 'rounds run before measuring' },
+      batch: { type: 'int', gt: 0, default: 64, help: 'images per step' },
+      'no-tfjs': { type: 'boolean', help: 'leave TensorFlow.js out' },
     },
   });
   const nets = values.nets.split(',');
   const unknown = nets.filter((n) => !NETS[n]);
-  if (unknown.length)
-    throw new Error(`unknown net(s) ${unknown.join(', ')}. Should be among: ${Object.keys(NETS).join(', ')}.`);
-  const opts = {
-    batch: Number(values.batch),
-    rounds: Number(values.rounds),
-    warmup: Number(values.warmup),
-    tfjs: !values['no-tfjs'],
-  };
+  if (unknown.length) {
+    console.error(`bench:train: unknown net(s) ${unknown.join(', ')}; should be among ${Object.keys(NETS).join(', ')}`);
+    process.exit(2);
+  }
+  const opts = { batch: values.batch, rounds: values.rounds, warmup: values.warmup, tfjs: !values['no-tfjs'] };
   console.log(
     `bench:train: ${os.cpus()[0].model}, ${threads} cores, Node ${process.version}; engines interleaved step by step`,
   );

@@ -10,10 +10,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { Rng } from '../../model-contract/random.js';
 import { Progress } from '../progress.js';
+import { parseCli } from '../../scripts/cli.js';
 
 export const SHAPE_KINDS = ['circle', 'square', 'triangle', 'star', 'cross', 'ring'] as const;
 export type ShapeKind = (typeof SHAPE_KINDS)[number];
@@ -190,35 +190,21 @@ export async function makeShapes(o: { out: string; perClass: number; size: numbe
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const usage = 'usage: npm run make:shapes -- [--out data/shapes] [--per-class 1000] [--size 64] [--seed 1]';
+  const { values: a } = parseCli({
+    name: 'make:shapes',
+    synopsis: '[--out data/shapes] [--per-class 1000] [--size 64] [--seed 1]',
+    about: `Renders the shapes data set (${SHAPE_KINDS.join(', ')}) as an image folder with annotations.json.`,
+    flags: {
+      out: { type: 'string', arg: 'DIR', default: 'data/shapes', help: 'the image folder to write' },
+      'per-class': { type: 'int', gt: 0, default: 1000, help: 'images per shape' },
+      size: { type: 'int', gt: 0, default: 64, help: 'side of the square pictures in pixels' },
+      seed: { type: 'int', gt: 0, default: 1, help: 'the random seed' },
+    },
+  });
   try {
-    const { values: a } = parseArgs({
-      options: {
-        out: { type: 'string', default: 'data/shapes' },
-        'per-class': { type: 'string', default: '1000' },
-        size: { type: 'string', default: '64' },
-        seed: { type: 'string', default: '1' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-    if (a.help) {
-      console.log(usage);
-    } else {
-      const int = (name: string, v: string) => {
-        const n = Number(v);
-        if (!Number.isInteger(n) || n < 1)
-          throw new Error(`--${name} must be a positive integer, got "${v}"\n${usage}`);
-        return n;
-      };
-      const t0 = Date.now();
-      const r = await makeShapes({
-        out: a.out!,
-        perClass: int('per-class', a['per-class']!),
-        size: int('size', a.size!),
-        seed: int('seed', a.seed!),
-      });
-      console.error(`wrote ${r.images} images to ${a.out} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-    }
+    const t0 = Date.now();
+    const r = await makeShapes({ out: a.out, perClass: a['per-class'], size: a.size, seed: a.seed });
+    console.error(`wrote ${r.images} images to ${a.out} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   } catch (e) {
     console.error(`error: ${(e as Error).message}`);
     process.exit(1);

@@ -87,20 +87,25 @@ export async function layerActs(model: Model, x: Float32Array, w: number, h: num
   return { acts, objective };
 }
 
+/** The octaves' sizes, smallest first: 1/scale^k of the image, at least `min` on a side. */
+export function octaveSizes(width: number, height: number, cfg: Pick<DreamConfig, 'octaves' | 'octaveScale'>, min = 1) {
+  return Array.from({ length: cfg.octaves }, (_, k) => {
+    const f = cfg.octaveScale ** (cfg.octaves - 1 - k);
+    return { w: Math.max(min, Math.round(width / f)), h: Math.max(min, Math.round(height / f)) };
+  });
+}
+
 export async function dream(model: Model, upload: Gray, cfg: DreamConfig) {
-  if (Math.max(upload.width, upload.height) > CAPS.dreamSide)
+  if (Math.max(upload.width, upload.height) > CAPS.synthSide)
     throw badRequest(
-      `dream images are at most ${CAPS.dreamSide} pixels on a side (dreamSide); got ${upload.width}x${upload.height}`,
+      `dream images are at most ${CAPS.synthSide} pixels on a side (synthSide); got ${upload.width}x${upload.height}`,
     );
   const min = minSide(model),
     c = channelsOf(model);
   checkPlanes(upload, c, 'dream');
   const { img: image, padded } = padToMin(upload, min, c);
   const rng = new Rng(cfg.seed);
-  const sizes = Array.from({ length: cfg.octaves }, (_, k) => {
-    const f = cfg.octaveScale ** (cfg.octaves - 1 - k);
-    return { w: Math.max(min, Math.round(image.width / f)), h: Math.max(min, Math.round(image.height / f)) };
-  });
+  const sizes = octaveSizes(image.width, image.height, cfg, min);
   const before = (await layerActs(model, image.data, image.width, image.height, cfg.layers)).objective;
   let detail: Gray = { width: sizes[0].w, height: sizes[0].h, data: new Float32Array(c * sizes[0].w * sizes[0].h) };
   let x = image.data;

@@ -48,7 +48,7 @@ function fit(img: Gray, c: number, side: number): Gray {
 }
 
 export async function stylise(model: Model, content: Gray, style: Gray, cfg: StyleConfig) {
-  if (cfg.side > CAPS.dreamSide) throw badRequest(`side is at most ${CAPS.dreamSide}`);
+  if (cfg.side > CAPS.synthSide) throw badRequest(`side is at most ${CAPS.synthSide}`);
   const ch = channelsOf(model);
   checkPlanes(content, ch, 'style content');
   checkPlanes(style, ch, 'style image');

@@ -46,6 +46,18 @@ function objectiveCot(
   return cot;
 }
 
+/**
+ * The layer climbed for a unit of `layer`: a ReLU's input (the pre-activation, same shape) has the same optimum
+ * where the unit is active and a gradient everywhere, so a unit that starts inactive still moves. A unit of the
+ * convolutional prefix needs only the prefix's backward pass (conv-grad.onnx, a third cheaper).
+ */
+export function climbing(model: Model, layer: LayerMeta): { climbed: string; inPrefix: boolean } {
+  const layers = model.meta.layers,
+    at = layers.indexOf(layer);
+  const climbed = layer.kind === 'relu' && at > 0 ? layers[at - 1].name : layer.name;
+  return { climbed, inPrefix: prefixLayers(model).some((l) => l.name === climbed) };
+}
+
 export async function visualize(model: Model, cfg: VisualizeConfig) {
   const [c, h, w] = model.meta.input.shape,
     size = inputSize(model),
@@ -57,13 +69,8 @@ export async function visualize(model: Model, cfg: VisualizeConfig) {
   const rng = new Rng(cfg.seed);
   const x = new Float32Array(n * size).map(() => 0.1 + 0.05 * rng.normal());
   const cot = objectiveCot(cfg.layer, n, (i) => units[i]);
-  // A ReLU unit that starts inactive has zero gradient; climbing its input (the pre-activation, same shape)
-  // gives the same optimum where the unit is active, and a gradient everywhere.
-  const layers = model.meta.layers,
-    at = layers.indexOf(cfg.layer);
-  const climbed = cfg.layer.kind === 'relu' && at > 0 ? layers[at - 1].name : cfg.layer.name;
-  // A unit of the convolutional prefix needs only the prefix's backward pass (conv-grad.onnx, a third cheaper).
-  const inPrefix = prefixLayers(model).some((l) => l.name === climbed);
+  const layers = model.meta.layers;
+  const { climbed, inPrefix } = climbing(model, cfg.layer);
   const climbedCot = inPrefix ? { data: cot, dims: [n, ...layers.find((l) => l.name === climbed)!.outShape] } : cot;
   const objective = async () => {
     const acts = (await forward(model, x, n, [cfg.layer.name])).acts[cfg.layer.name].data;

@@ -33,6 +33,27 @@ describe('app.request()', () => {
     expect(((await r.json()) as { detail: string }).detail).toMatch(/public\/index\.html.*\/docs/);
   });
 
+  it("dream's and style's shared side cap is named for both (synthSide), before the body is read", async () => {
+    for (const endpoint of ['dream', 'style']) {
+      const r = await app.request(`/models/digits/${endpoint}?side=300`, { method: 'POST' });
+      expect(r.status).toBe(400);
+      expect(((await r.json()) as { detail: string }).detail).toBe(
+        'side is 300, over the cap of 256 (synthSide): iterative work per request is bounded',
+      );
+    }
+  });
+
+  it('a layer of the model that a parameter cannot take is named as such, not as unknown', async () => {
+    const r = await app.request('/models/digits/saliency?method=grad-cam&layer=dense1', {
+      method: 'POST',
+      body: fx('digit-0-280.png'),
+    });
+    expect(r.status).toBe(400);
+    expect(((await r.json()) as { detail: string }).detail).toBe(
+      'layer "dense1" of model digits (output [128]) cannot be used for layer: it takes a layer with [C, H, W] maps, one of: conv2d1, batchnorm1, relu1, maxpool1, conv2d2, batchnorm2, relu2, maxpool2, conv2d3, batchnorm3, relu3, maxpool3.',
+    );
+  });
+
   it('errors are problem+json', async () => {
     const r = await app.request('/models/digits/classify?top_k=0', { method: 'POST', body: fx('digit-0-280.png') });
     expect(r.status).toBe(400);

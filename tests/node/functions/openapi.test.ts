@@ -10,6 +10,11 @@ import { describe, expect, it } from 'vitest';
 import app from '../../../functions/index.js';
 
 describe('/openapi.json', () => {
+  it("carries package.json's version", async () => {
+    const doc = (await (await app.request('/openapi.json')).json()) as { info: { version: string } };
+    expect(doc.info.version).toBe(JSON.parse(fs.readFileSync('package.json', 'utf8')).version);
+  });
+
   it('lints clean with @redocly/cli (recommended)', async () => {
     const doc = await (await app.request('https://edge-cnn.workers.dev/openapi.json')).text();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openapi-'));

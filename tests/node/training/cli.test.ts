@@ -45,6 +45,20 @@ describe('npm run train', () => {
     expect(folder.stderr).toMatch(/already exists/);
   });
 
+  it('eval of a model that is not there names the models there and a command that can make it', () => {
+    const evaluate = (...args: string[]) =>
+      spawnSync('npx', ['tsx', 'training/eval.ts', ...args], { encoding: 'utf8' });
+    const there = fs.readdirSync('models').filter((d) => fs.existsSync(`models/${d}/meta.json`));
+    const nope = evaluate('--model', 'nope');
+    expect(nope.status).toBe(1);
+    expect(nope.stderr).toBe(
+      `error: no model "nope" in models/ (models there: ${there.join(', ')}); train one with npm run train -- --data <folder> --name nope\n`,
+    );
+    expect(evaluate('--model', 'fashion', '--dir', '/nonexistent').stderr).toBe(
+      'error: no model "fashion" in /nonexistent/ (none there); train it with npm run train -- --model fashion --out /nonexistent\n',
+    );
+  });
+
   it('bad numbers and folders are named', () => {
     expect(train('--model', 'digits', '--name', 'x1', '--limit', '2.5').stderr).toMatch(
       /--limit must be a positive integer, got "2.5"/,

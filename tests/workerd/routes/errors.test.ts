@@ -128,6 +128,14 @@ describe('errors are problem+json with a clear message', () => {
       400,
       /needs a file field named "image"; got fields: file/,
     );
+    const two = new FormData();
+    two.append('image', new Blob([fixture('digit-7-28.png')]), 'a.png');
+    two.append('image', new Blob([fixture('digit-4-280.png')]), 'b.png');
+    await expectProblem(
+      await post('/models/digits/classify', two),
+      400,
+      /^multipart body has 2 fields named "image"; send one picture per request \(one "image" field\)$/,
+    );
     await expectProblem(
       await post('/models/digits/activations?layer=conv9', fixture('digit-7-28.png')),
       400,

@@ -120,8 +120,17 @@ describe('attacks', () => {
       await post('/models/digits/attack?method=fgsm&eps=0.4,0.01,0.2', fixture('digit-6-280.png')),
     );
     expect(sweep.sweep.map((s: { eps: number }) => s.eps)).toEqual([0.01, 0.2, 0.4]);
-    const first = sweep.sweep.find((s: { success: boolean }) => s.success);
-    expect(sweep.smallest_successful_eps).toBe(first?.eps ?? null);
+    // Each eps attacked on its own (FGSM is deterministic) says which succeed; the sweep must agree, and its
+    // smallest_successful_eps is the smallest of those. A sweep with a failure and a success, so the order matters.
+    const alone: boolean[] = [];
+    for (const eps of [0.01, 0.2, 0.4])
+      alone.push(
+        (await json(await post(`/models/digits/attack?method=fgsm&eps=${eps}`, fixture('digit-6-280.png')))).success,
+      );
+    expect(sweep.sweep.map((s: { success: boolean }) => s.success)).toEqual(alone);
+    expect(alone).toContain(true);
+    expect(alone).toContain(false);
+    expect(sweep.smallest_successful_eps).toBe([0.01, 0.2, 0.4][alone.indexOf(true)]);
   });
 
   it('DeepFool and Carlini-Wagner: the smallest L2 change, whose 8-bit picture fools the model', async () => {
@@ -312,7 +321,7 @@ describe('caps and bad parameters', () => {
     await expectProblem(
       await post('/models/digits/dream?layers=dense1', fixture('digit-8-280.png')),
       400,
-      /unknown layer "dense1" for layers of model digits. Should be one of: conv2d1/,
+      /layer "dense1" of model digits \(output \[128\]\) cannot be used for layers: it takes a layer with \[C, H, W\] maps, one of: conv2d1/,
     );
     await expectProblem(
       await post('/models/digits/style', fixture('digit-8-280.png')),

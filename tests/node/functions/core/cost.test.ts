@@ -37,12 +37,12 @@ function defaultWork(model: Model) {
     deepfool: W.attackWork(model, see.attackOptions(model, v.parse(see.AttackQuery, { method: 'deepfool' }))),
     cw: W.attackWork(model, see.attackOptions(model, v.parse(see.AttackQuery, { method: 'cw' }))),
     fooling: W.foolingWork(model, see.foolingOptions(model, v.parse(see.FoolingQuery, {}))),
-    visualize: safe(() => W.visualizeWork(synth.visualizeOptions(model, v.parse(synth.VisualizeQuery, {})))),
+    visualize: safe(() => W.visualizeWork(model, synth.visualizeOptions(model, v.parse(synth.VisualizeQuery, {})))),
     dream: safe(() => {
       const q = v.parse(synth.DreamQuery, {});
-      return W.dreamWork(synth.dreamOptions(model, q), q.side);
+      return W.dreamWork(model, synth.dreamOptions(model, q), q.side);
     }),
-    style: safe(() => W.styleWork(synth.styleOptions(model, v.parse(synth.StyleQuery, {})))),
+    style: safe(() => W.styleWork(model, synth.styleOptions(model, v.parse(synth.StyleQuery, {})))),
   };
 }
 

@@ -11,14 +11,17 @@ describe('augmentation (affine warp)', () => {
     expect([...warp(first, 28, 28, { angleDeg: 0, scale: 1, tx: 0, ty: 0 })]).toEqual([...first]);
   });
 
-  it('a 90 degree rotation moves pixels where the rotation says', () => {
+  it('a positive angle turns the picture clockwise as displayed (y down): +90 takes the top centre to the right', () => {
     const img = new Float32Array(25);
     img[0 * 5 + 2] = 1; // top centre of a 5x5 image
-    const r = warp(img, 5, 5, { angleDeg: 90, scale: 1, tx: 0, ty: 0 });
-    // Rotating (x right, y down) by +90 degrees takes the top centre to the right centre... or left; find it.
-    const at = [...r].findIndex((v) => v > 0.99);
-    expect([2 * 5 + 4, 2 * 5 + 0]).toContain(at);
-    expect(r.reduce((a, v) => a + v, 0)).toBeCloseTo(1, 5);
+    const at = (angleDeg: number) => {
+      const r = warp(img, 5, 5, { angleDeg, scale: 1, tx: 0, ty: 0 });
+      expect(r.reduce((a, v) => a + v, 0)).toBeCloseTo(1, 5); // one whole pixel moved, nothing blurred away
+      return [...r].findIndex((v) => v > 0.99);
+    };
+    expect(at(90)).toBe(2 * 5 + 4); // right centre
+    expect(at(-90)).toBe(2 * 5 + 0); // left centre
+    expect(at(180)).toBe(4 * 5 + 2); // bottom centre
   });
 
   it('an integer shift translates the image', () => {

@@ -72,7 +72,7 @@ describe('saliency methods', () => {
       expect(v.safeParse(SaliencyQuery, q).success, JSON.stringify(q)).toBe(false);
     expect(() => saliencyOpts(model, { target: 10 })).toThrow(/target must be a class index from 0 to 9 or a label/);
     expect(() => saliencyOpts(model, { method: 'grad-cam', layer: 'dense1' })).toThrow(
-      /unknown layer "dense1" for layer of model digits. Should be one of: conv2d1/,
+      /layer "dense1" of model digits \(output \[128\]\) cannot be used for layer: it takes a layer with \[C, H, W\] maps, one of: conv2d1/,
     );
   });
 });

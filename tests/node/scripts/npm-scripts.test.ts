@@ -1,0 +1,85 @@
+/**
+ * Every npm script a user runs, run as npm runs it: --help is the usage (exit 0, no work), a mistyped flag or a bad
+ * value one line naming what is valid (exit 2). Slow (a tsx process each): npm test only, not test:fast.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import { describe, expect, it } from 'vitest';
+
+// Every npm script that runs a TypeScript file: what `npm run <name>` runs, without npm's banner.
+const SCRIPTS = Object.entries(JSON.parse(fs.readFileSync('package.json', 'utf8')).scripts as Record<string, string>)
+  .filter(([, cmd]) => /^tsx \S+\.ts$/.test(cmd))
+  .map(([name, cmd]) => ({ name, file: cmd.slice(4) }));
+
+function run(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const p = spawn('node_modules/.bin/tsx', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '',
+      stderr = '';
+    p.stdout.on('data', (d) => (stdout += d));
+    p.stderr.on('data', (d) => (stderr += d));
+    p.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+/** Two neighbouring letters swapped: --epochs -> --eopchs, --lr -> --rl. */
+const mistype = (flag: string) => {
+  const n = flag.slice(2),
+    i = Math.max(0, Math.floor(n.length / 2) - 1);
+  return `--${n.slice(0, i)}${n[i + 1]}${n[i]}${n.slice(i + 2)}`;
+};
+
+const STACK = /\n\s+at .+:\d+:\d+/;
+
+describe('every npm script', () => {
+  it('covers the scripts users run', () => {
+    expect(SCRIPTS.map((s) => s.name)).toEqual(
+      expect.arrayContaining(['train', 'eval', 'report:cam', 'report:cam-variants', 'make:shapes', 'reexport']),
+    );
+    expect(SCRIPTS.map((s) => s.name)).toEqual(
+      expect.arrayContaining(['registry', 'bench:train', 'bench:edge', 'bench:see', 'bench:photos', 'bench:load']),
+    );
+    expect(SCRIPTS.map((s) => s.name)).toEqual(
+      expect.arrayContaining(['examples', 'robustness', 'robustness:defaults', 'costs', 'import', 'publish']),
+    );
+  });
+
+  it.concurrent.each(SCRIPTS)(
+    '$name: --help is the usage (exit 0); two mistyped flags are one line each naming the flag (exit 2)',
+    async ({ name, file }) => {
+      const help = await run([file, '--help']);
+      expect(help.status, help.stderr).toBe(0);
+      expect(help.stdout).toMatch(new RegExp(`^usage: npm run ${name}\\b`));
+      expect(help.stderr).toBe('');
+      // The first flag the usage lists after --help (none for commands that take no flags).
+      const flag = /^ {2}(--(?!help)[a-z][a-z-]+)/m.exec(help.stdout)?.[1] ?? '--help';
+      for (const typo of [mistype(flag), '--hepl']) {
+        const r = await run([file, typo]);
+        expect(r.status, `${name} ${typo}: ${r.stderr}`).toBe(2);
+        const want = typo === '--hepl' ? '--help' : flag;
+        expect(r.stderr).toBe(`${name}: unknown flag ${typo}: did you mean ${want}?\n`);
+        expect(r.stdout).toBe('');
+      }
+    },
+    120_000,
+  );
+
+  it('a bad value is one line saying what is valid (exit 2), before any work', async () => {
+    const cases: [string[], string][] = [
+      [['training/train.ts', '--epoch', '3'], 'train: unknown flag --epoch: did you mean --epochs?\n'],
+      [['training/train.ts', '--epochs', 'x'], 'train: --epochs must be a positive integer, got "x"\n'],
+      [['training/data/make-shapes.ts', '--size', '0'], 'make:shapes: --size must be a positive integer, got "0"\n'],
+      [
+        ['tests/bench/photo-bench.ts', 'mnist'],
+        'bench:photos: digits|fashion must be one of digits, fashion, got "mnist"\n',
+      ],
+      [['training/reexport.ts'], 'reexport: --model is required: --model NAME (the model folder under --dir)\n'],
+    ];
+    for (const [args, stderr] of cases) {
+      const r = await run(args);
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stderr).toBe(stderr);
+      expect(r.stderr).not.toMatch(STACK);
+    }
+  }, 120_000);
+});
