@@ -6,5 +6,7 @@ declare module 'vitest' {
     modelFolders: string[];
     /** The imported fixture models (tests/workerd/imported-fixture.ts): PyTorch-style, Keras-style, MLP. */
     importedModels: string[];
+    /** Real pretrained models imported from ../shared/models-from-elsewhere, with a sample PNG (base64) and its label. */
+    elsewhereModels: { name: string; sample: string; label: number }[];
   }
 }

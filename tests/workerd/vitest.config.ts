@@ -1,6 +1,6 @@
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
 import { writeRegistry } from '../../scripts/registry.js';
-import { buildImportedFixture } from './imported-fixture.js';
+import { buildImportedFixture, elsewhereModels } from './imported-fixture.js';
 import { defineConfig } from 'vitest/config';
 
 const root = new URL('../..', import.meta.url).pathname;
@@ -18,6 +18,6 @@ export default defineConfig({
     root,
     include: ['tests/workerd/**/*.test.ts'],
     testTimeout: 60_000,
-    provide: { modelFolders, importedModels },
+    provide: { modelFolders, importedModels, elsewhereModels: elsewhereModels() },
   },
 });
