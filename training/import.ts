@@ -55,7 +55,6 @@ for (const [k, f] of Object.entries(FLAGS)) {
   if ('values' in f && typeof v === 'string' && !(f.values as readonly string[]).includes(v))
     fail(`--${k} "${v}": should be one of ${f.values.join(', ')}`);
 }
-if (!/^[a-z0-9][a-z0-9_-]*$/.test(a.name!)) fail(`--name "${a.name}": lower case letters, digits, - and _`);
 
 try {
   const r = await importModel({

@@ -14,6 +14,7 @@ import { loadData, type LoadedData } from './data/load.js';
 import { ensureBackend, type Backend } from './engine.js';
 import { writeModelDir } from './export.js';
 import { folderPreset, PRESETS, type Preset } from './presets.js';
+import { checkModelName, slugName } from '../model-contract/name.js';
 import { Progress } from './progress.js';
 import { paramCount, resolve } from './spec.js';
 import { train, type TrainOptions } from './trainer.js';
@@ -148,12 +149,12 @@ async function dataAndPreset(seed: number): Promise<{
     const preset = PRESETS[model];
     if (!preset) throw new Error(`Unknown --model "${model}". Should be one of: ${Object.keys(PRESETS).join(', ')}.`);
     const data = loadData(preset.data as 'digits' | 'fashion', a.data);
-    return { name: a.name ?? model, preset, data, watch: data.test };
+    return { name: modelName(), preset, data, watch: data.test };
   }
   const dir = a.data;
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory())
     throw new Error(`--data ${dir}: not a folder. Want one subfolder per class holding its pictures`);
-  const name = a.name ?? path.basename(path.resolve(dir)).toLowerCase();
+  const name = modelName();
   const probe = a.size && a.channels ? undefined : await probeFolder(dir);
   const channels = a.channels === undefined ? (probe!.colour ? 3 : 1) : Number(a.channels);
   if (channels !== 1 && channels !== 3) throw new Error(`--channels must be 1 or 3, got "${a.channels}"`);
@@ -190,6 +191,15 @@ async function dataAndPreset(seed: number): Promise<{
   };
 }
 
+/**
+ * The model's name, decided before any work: --name as given (refused unless valid), else the --model's or the data
+ * folder's name made into one ("My Letters" -> my-letters).
+ */
+function modelName(): string {
+  if (a.name !== undefined) return checkModelName(a.name);
+  return slugName(a.model ?? (a.data ? path.basename(path.resolve(a.data)) : 'digits'));
+}
+
 async function main() {
   if (a.help) {
     process.stdout.write(USAGE);
@@ -199,10 +209,7 @@ async function main() {
     throw new Error(`--backend must be wasm or webgpu, got "${a.backend}"`);
   const seed = num('seed', a.seed, 1, { integer: true });
   // Refuse before any work: a bundled or earlier model is never overwritten by accident.
-  const target = path.join(
-    a.out!,
-    a.name ?? a.model ?? (a.data ? path.basename(path.resolve(a.data)).toLowerCase() : 'digits'),
-  );
+  const target = path.join(a.out!, modelName());
   if (fs.existsSync(target) && !a.force)
     throw new Error(`${target} already exists: pass --force to replace it, or --name <new name> to train beside it`);
   await ensureBackend(a.backend as Backend);

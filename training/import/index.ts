@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Rng } from '../../model-contract/random.js';
 import type { ModelMeta, MetaProtocol } from '../../model-contract/meta.js';
+import { checkModelName } from '../../model-contract/name.js';
 import { encodeGraphs, fileHashes, graphDocs, layerMetas, metaJson } from '../artifacts.js';
 import type { Dataset } from '../data/dataset.js';
 import { loadIdxSplit } from '../data/fashion.js';
@@ -143,6 +144,7 @@ export async function importModel(a: ImportArgs): Promise<ImportResult> {
     return external.get(loc);
   });
   const root = a.root ?? 'models';
+  checkModelName(a.name);
   if (fs.existsSync(path.join(root, a.name)) && !a.force)
     throw new Error(`${path.join(root, a.name)} already exists: pass --force to replace it, or --name <new name>`);
   const scale: InputScale = { ...parseScale(a.scale), ...(a.bgr && { order: [2, 1, 0] }) };

@@ -327,6 +327,9 @@ describe('import options', () => {
     await importModel(a);
     await expect(importModel(a)).rejects.toThrow(/again already exists: pass --force to replace it, or --name/);
     await expect(importModel({ ...a, force: true })).resolves.toMatchObject({ dir: path.join(root, 'again') });
+    await expect(importModel({ ...a, name: 'a/../b' })).rejects.toThrow(
+      /--name "a\/..\/b": a model's name is its folder/,
+    );
   });
 });
 
