@@ -46,6 +46,10 @@ export function camLayers(model: Model) {
  */
 export function defaultCamLayer(model: Model): string {
   const cams = camLayers(model);
+  if (!cams.length)
+    throw badRequest(
+      `Grad-CAM needs a feature map with more than one position ([C,H,W], H > 1); model "${model.meta.name}" has none (its layers: ${model.meta.layers.map((l) => `${l.name} [${l.outShape}]`).join(', ')}): use another method (${SALIENCY_METHODS.filter((m) => m !== 'grad-cam').join(', ')})`,
+    );
   return (cams.filter((l) => l.kind === 'relu' && l.outShape[1] >= 7).at(-1) ?? cams[cams.length - 1]).name;
 }
 

@@ -12,6 +12,7 @@ import path from 'node:path';
 import * as ortNode from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { forward, logitsLayer, vjp } from '../../../../functions/core/gradient.js';
+import { saliency } from '../../../../functions/core/see/saliency.js';
 import { decodeModel } from '../../../../training/onnx/decode.js';
 import { scanModels } from '../../../../scripts/registry.js';
 import {
@@ -214,6 +215,23 @@ describe('imported folders are model folders', () => {
     expect(entries.map((e) => e.name)).toEqual(expect.arrayContaining(cases.map((c) => c.name)));
     expect(entries.find((e) => e.name === 'mlp')!.graphs).not.toContain('synth-grad');
     expect(entries.find((e) => e.name === 'torch17')!.graphs).toContain('synth-grad');
+  });
+});
+
+describe('Grad-CAM on an imported model without a feature map', () => {
+  it('is a 400 that says so and names the other methods (not a 500)', async () => {
+    const file = build('flat.onnx', 'mlp');
+    await importModel({ file, name: 'flat', labels: digits, layout: 'flat', root, log: () => {} });
+    const model = loadModel('flat', root);
+    const x = new Float32Array(784).fill(0.5);
+    const opts = { method: 'grad-cam' as const, samples: 1, noise: 0, steps: 1, seed: 1 };
+    await expect(saliency(model, x, opts)).rejects.toMatchObject({
+      status: 400,
+      detail: expect.stringMatching(
+        /Grad-CAM needs a feature map with more than one position .*model "flat" has none \(its layers: flatten1 \[784\], .*use another method \(gradient, .*\)/,
+      ),
+    });
+    await expect(saliency(model, x, { ...opts, method: 'gradient' })).resolves.toBeDefined();
   });
 });
 
