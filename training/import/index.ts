@@ -13,6 +13,7 @@ import { encodeGraphs, fileHashes, graphDocs, layerMetas, metaJson } from '../ar
 import type { Dataset } from '../data/dataset.js';
 import { loadIdxSplit } from '../data/fashion.js';
 import { loadImageFolder } from '../data/image-folder.js';
+import { portablePath } from '../data/portable-path.js';
 import { metrics } from '../evaluate.js';
 import { sha256, writeModelDir } from '../export.js';
 import { decodeModel } from '../onnx/decode.js';
@@ -216,7 +217,7 @@ export async function importModel(a: ImportArgs): Promise<ImportResult> {
     robustness: { augmented: { rotation: {}, scale: {} } },
     history: [],
     split: {
-      source: a.data ? `evaluated on ${path.basename(path.resolve(a.data))}` : 'not measured (no --data given)',
+      source: a.data ? `evaluated on ${portablePath(a.data)}` : 'not measured (no --data given)',
       train: 0,
       test: data?.n ?? 0,
     },

@@ -383,5 +383,8 @@ describe('import with --data', () => {
     expect(r.data!.maxAbsDiff).toBeLessThan(PARITY_TOLERANCE);
     expect(r.meta.metrics.testImages).toBe(10_000);
     expect(r.meta.metrics.testAccuracy).toBeGreaterThanOrEqual(0);
+    // No absolute path of this machine: the data folder by name, the source file by name.
+    expect(r.meta.split.source).toBe('evaluated on fashion-mnist');
+    expect(fs.readFileSync(path.join(r.dir, 'meta.json'), 'utf8')).not.toMatch(/"\/(usr|tmp|home|work|root)\//);
   });
 });
