@@ -1,5 +1,6 @@
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
 import { writeRegistry } from '../../scripts/registry.js';
+import { bundledModels } from '../node/helpers/bundled.js';
 import { buildImportedFixture, elsewhereModels } from './imported-fixture.js';
 import { defineConfig } from 'vitest/config';
 
@@ -18,6 +19,6 @@ export default defineConfig({
     root,
     include: ['tests/workerd/**/*.test.ts'],
     testTimeout: 60_000,
-    provide: { modelFolders, importedModels, elsewhereModels: elsewhereModels() },
+    provide: { modelFolders, bundledModels: bundledModels(), importedModels, elsewhereModels: elsewhereModels() },
   },
 });
