@@ -1,6 +1,7 @@
 /**
  * npm run train -- --help prints the usage below. Trains on onnxruntime-web (WASM SIMD, all cores), evaluates,
- * and exports models/<name>/ atomically, never over an existing folder unless --force.
+ * and exports models/<name>/ atomically, never over an existing folder unless --force; then measures its graphs'
+ * costs and its default robustness table (measure.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -15,6 +16,7 @@ import { ensureBackend, type Backend } from './engine.js';
 import { writeModelDir } from './export.js';
 import { folderPreset, PRESETS, type Preset } from './presets.js';
 import { checkModelName, slugName } from '../model-contract/name.js';
+import { writeMeasurements } from './measure.js';
 import { Progress } from './progress.js';
 import { paramCount, resolve } from './spec.js';
 import { train, type TrainOptions } from './trainer.js';
@@ -282,6 +284,7 @@ async function main() {
     testFiles,
   });
   const dir = writeModelDir(a.out!, name, artifacts.files);
+  await writeMeasurements(a.out!, name, (l) => console.error(l));
   console.error(
     `wrote ${dir}: test accuracy ${(artifacts.meta.metrics.testAccuracy * 100).toFixed(2)}% in ${main.seconds.toFixed(0)} s (${main.imagesPerSecond.toFixed(0)} img/s)`,
   );

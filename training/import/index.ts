@@ -2,7 +2,8 @@
  * Imports an ONNX classifier: decode -> map onto our layer rules (map.ts) -> compile every graph with the same
  * compiler the trainer uses (artifacts.ts encodeGraphs) -> write models/<name>/ (graphs, weights.bin, meta.json,
  * report.md) -> check output parity with the original (parity.ts) on seeded random images and, given data, on
- * real ones. A parity worse than the tolerance removes the folder again and fails.
+ * real ones. A parity worse than the tolerance removes the folder again and fails; a passing one measures the
+ * graphs' costs for the edge's cost model (costs.json, measure.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -15,6 +16,7 @@ import { loadIdxSplit } from '../data/fashion.js';
 import { loadImageFolder } from '../data/image-folder.js';
 import { portablePath } from '../data/portable-path.js';
 import { metrics } from '../evaluate.js';
+import { writeMeasurements } from '../measure.js';
 import { sha256, writeModelDir } from '../export.js';
 import { decodeModel } from '../onnx/decode.js';
 import { paramCount, resolve } from '../spec.js';
@@ -262,6 +264,7 @@ export async function importModel(a: ImportArgs): Promise<ImportResult> {
   const finalMeta = { ...meta, training: { ...meta.training, parity } } satisfies ModelMeta;
   fs.writeFileSync(path.join(dir, 'meta.json'), metaJson(finalMeta));
   fs.writeFileSync(path.join(dir, 'report.md'), modelCard(finalMeta, source, mapped.mapping, parity));
+  await writeMeasurements(root, a.name, log);
   return { dir, meta: finalMeta, random, data: onData };
 }
 
