@@ -120,6 +120,13 @@ const cases: Case[] = [
     size: [20, 24],
     layers: 'scale1 conv2d1 relu1 avgpool1 flatten1 dense1',
   },
+  {
+    // In-graph input normalisation: Sub and Div per channel, a scalar Mul, each a batchnorm layer (y = x * w + b).
+    name: 'normalise-in-graph',
+    build: () => build('normalise-in-graph.onnx', 'normalise-in-graph'),
+    labels: ['a', 'b', 'c'],
+    layers: 'batchnorm1 batchnorm2 batchnorm3 conv2d1 relu1 maxpool1 flatten1 dense1',
+  },
   ...(
     [
       [9, 'squeeze'],
