@@ -23,7 +23,7 @@ const problem = (description: string) => ({
 });
 
 const IMAGE_DESCRIPTION =
-  'One image, as: the raw body (PNG 1-16 bit gray/RGB/palette/alpha/interlaced, or JPEG baseline/progressive, detected from the file signature); a multipart form field "image"; JSON raw pixels {"image": [0-255 values, row-major], "width", "height", "channels"?}; or JSON {"image": a base64 string, a data URL, or an array of the encoded file\'s bytes}. Limits: body 8 MiB, 4096x4096 pixels.';
+  'One image, as: the raw body (PNG 1-16 bit gray/RGB/palette/alpha/interlaced, JPEG baseline/progressive, or WebP, detected from the file signature; GIF, TIFF, HEIC and AVIF are refused with a 415); a multipart form field "image"; JSON raw pixels {"image": [0-255 values, row-major], "width", "height", "channels"?}; or JSON {"image": a base64 string, a data URL, or an array of the encoded file\'s bytes}. Limits: body 8 MiB, 4096x4096 pixels.';
 
 function body(kind: Body) {
   if (kind === 'style')
@@ -50,6 +50,7 @@ function body(kind: Body) {
     content: {
       'image/png': { schema: file },
       'image/jpeg': { schema: file },
+      'image/webp': { schema: file },
       'application/octet-stream': { schema: file },
       'multipart/form-data': {
         schema: { type: 'object', properties: { image: file }, required: ['image'] },
@@ -60,7 +61,7 @@ function body(kind: Body) {
 }
 
 const ImageJson = {
-  description: 'An image in JSON: raw pixels with their size, or an encoded PNG/JPEG file',
+  description: 'An image in JSON: raw pixels with their size, or an encoded PNG/JPEG/WebP file',
   oneOf: [
     {
       type: 'object',
@@ -86,7 +87,7 @@ const ImageJson = {
           oneOf: [
             {
               type: 'string',
-              description: 'A PNG or JPEG file as base64, or as a data URL (data:image/png;base64,...)',
+              description: 'A PNG, JPEG or WebP file as base64, or as a data URL (data:image/png;base64,...)',
             },
             { type: 'array', items: { type: 'integer', minimum: 0, maximum: 255 }, description: "The file's bytes" },
           ],

@@ -13,6 +13,10 @@ export interface ContractLayer {
   name: string;
   kind: string;
   outShape: number[];
+  /** The layers it reads ('input' for the model input): the compiler's resolved layers say; meta.json's carry them
+   *  in `spec` as the architecture gave them. Neither: the layer before it. */
+  inputs?: string[];
+  spec?: { inputs?: string[] };
 }
 
 /** The graphs with a fixed name; the prefix graphs also come cut (`<base>-<k>`, see cutGraph). */
@@ -26,7 +30,7 @@ export const BASE_GRAPHS = [
   'synth-grad',
 ] as const;
 export type CutBase = 'conv-grad' | 'synth-grad';
-/** `conv-grad-<k>`, `synth-grad-<k>`: the prefix graph cut after the k-th synth layer. */
+/** `conv-grad-<k>`, `synth-grad-<k>`: the prefix graph cut after the k-th cut point (cutPoints). */
 export type Graph = (typeof BASE_GRAPHS)[number] | `${CutBase}-${number}`;
 
 export const graphFile = (g: Graph) => `${g}.onnx`;
@@ -75,22 +79,41 @@ export function synthLayers<L extends ContractLayer>(layers: L[]): L[] {
   return prefixLayers(layers).filter((l) => l.kind === 'relu' && l.outShape.length === 3);
 }
 
-/** The prefix cut after its k-th synth layer (all of it for k = the number of synth layers). */
+/** The values layer i reads. */
+const inputsOf = (layers: ContractLayer[], i: number) =>
+  layers[i].inputs ?? layers[i].spec?.inputs ?? [i === 0 ? IO.input : layers[i - 1].name];
+
+/**
+ * Where the prefix may be cut: after a synth layer whose value is the only one a later layer still reads (so
+ * never inside a residual block, whose skip keeps its input live). In a chain, after every synth layer.
+ */
+export function cutPoints<L extends ContractLayer>(layers: L[]): L[] {
+  const lastRead = new Map<string, number>();
+  layers.forEach((_, j) => inputsOf(layers, j).forEach((v) => lastRead.set(v, j)));
+  const synth = new Set<ContractLayer>(synthLayers(layers));
+  return prefixLayers(layers).filter((l, i) => {
+    if (!synth.has(l)) return false;
+    const live = [IO.input, ...layers.slice(0, i + 1).map((m) => m.name)].filter((v) => (lastRead.get(v) ?? -1) > i);
+    return live.length === 1 && live[0] === l.name;
+  });
+}
+
+/** The prefix cut after its k-th cut point (all of it for k = the number of cut points). */
 export function cutLayers<L extends ContractLayer>(layers: L[], k: number): L[] {
   const prefix = prefixLayers(layers),
-    synth = synthLayers(layers);
-  if (!(k >= 1 && k <= synth.length))
-    throw new Error(`cut depth ${k}: the prefix has ${synth.length} synth layers (depths 1-${synth.length})`);
-  return k === synth.length ? prefix : prefix.slice(0, prefix.indexOf(synth[k - 1]) + 1);
+    cuts = cutPoints(layers);
+  if (!(k >= 1 && k <= cuts.length) && !(k === 0 && cuts.length === 0))
+    throw new Error(`cut depth ${k}: the prefix has ${cuts.length} cut points (depths 1-${cuts.length})`);
+  return k === cuts.length ? prefix : prefix.slice(0, prefix.indexOf(cuts[k - 1]) + 1);
 }
 
 /**
- * How many synth layers the graph serving `names` keeps: the first cut at or above every layer named (all if
- * none is named past the first cut, and at least 1). Throws on a name outside the prefix.
+ * How many cut points the graph serving `names` keeps: the first cut at or above every layer named (all if
+ * none is named past the first cut, and at least 1 where there is one). Throws on a name outside the prefix.
  */
 export function cutDepth(layers: ContractLayer[], names: string[]): number {
   const prefix = prefixLayers(layers).map((l) => l.name),
-    cuts = synthLayers(layers).map((l) => prefix.indexOf(l.name));
+    cuts = cutPoints(layers).map((l) => prefix.indexOf(l.name));
   const bad = names.filter((n) => !prefix.includes(n));
   if (bad.length)
     throw new Error(`${bad.join(', ')} not in the convolutional prefix (${prefix.join(', ')}): no prefix graph`);
@@ -101,7 +124,7 @@ export function cutDepth(layers: ContractLayer[], names: string[]): number {
 
 /** The name of the prefix graph cut at depth k (the uncut graph at the full depth). */
 export function cutGraphName(layers: ContractLayer[], base: CutBase, k: number): Graph {
-  return k === synthLayers(layers).length ? base : `${base}-${k}`;
+  return k === cutPoints(layers).length ? base : `${base}-${k}`;
 }
 
 /**
@@ -113,14 +136,14 @@ export function cutGraph(layers: ContractLayer[], base: CutBase, names: string[]
 }
 
 /**
- * Every graph a model folder holds, in export order: the base graphs, then each shallower cut of the prefix.
- * A model with no ReLU feature map in its prefix (an imported MLP, a CNN with tanh units) has no synth-grad:
- * Deep Style and Deep Dream have nothing to put losses on.
+ * Every graph a model folder holds, in export order: the base graphs, then each shallower cut of the prefix
+ * (each holding the synth layers before its cut). A model with no ReLU feature map in its prefix (an imported
+ * MLP, a CNN with tanh units) has no synth-grad: Deep Style and Deep Dream have nothing to put losses on.
  */
 export function modelGraphs(layers: ContractLayer[]): { graph: Graph; base: Graph; depth?: number }[] {
   const bases = synthLayers(layers).length ? BASE_GRAPHS : BASE_GRAPHS.filter((g) => g !== 'synth-grad');
   const all: { graph: Graph; base: Graph; depth?: number }[] = bases.map((g) => ({ graph: g, base: g }));
-  for (let k = 1; k < synthLayers(layers).length; k++)
+  for (let k = 1; k < cutPoints(layers).length; k++)
     for (const base of ['conv-grad', 'synth-grad'] as const)
       all.push({ graph: cutGraphName(layers, base, k), base, depth: k });
   return all;

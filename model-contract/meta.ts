@@ -3,6 +3,7 @@
  * training/reexport.ts build it `satisfies ModelMeta`), read by the edge (functions/core/model.ts). tsc then
  * checks the writer against the reader: a field one side renames or retypes fails the typecheck.
  */
+import type { AttackDefaults } from './attack-defaults.js';
 
 /**
  * How the edge turns an upload into the model input (functions/core/preprocess.ts implements them): mnist and
@@ -12,13 +13,13 @@ export type MetaProtocol = 'mnist' | 'fit' | 'letterbox' | 'crop';
 
 /** A layer's counts by the lecture's formulas (training/spec.ts computes them; the model card shows them). */
 export interface LayerCounts {
-  /** Trainable weights without biases: conv n_f * n_rs^2 * n_ch, dense in * out. */
+  /** Trainable weights without biases: conv n_f * n_rs^2 * n_ch (n_ch = C/groups, 1 for depthwise), dense in * out. */
   weights: number;
   biases: number;
   /** Output neurons: prod(out shape); conv: H_out * W_out * n_f, each side floor((n_in + p_begin + p_end - n_rs)/n_s)
    *  + 1 (the per-side padding sum: 2p when even; see convOutSide). */
   neurons: number;
-  /** Weighted connections: each conv output neuron sees n_rs^2 * n_ch inputs. */
+  /** Weighted connections: each conv output neuron sees n_rs^2 * n_ch inputs (n_ch of its group). */
   connections: number;
   /** Side of the receptive field in input pixels (capped at the input side). */
   receptiveField: number;
@@ -32,7 +33,7 @@ export interface LayerMeta extends LayerCounts {
   inShape: number[];
   outShape: number[];
   /** The layer's spec as the architecture gave it (kind plus its options, e.g. kernel for pooling). */
-  spec: { kind: string; name?: string; kernel?: number };
+  spec: { kind: string; name?: string; kernel?: number; inputs?: string[] };
   params: { name: string; shape: number[]; trainable: boolean }[];
 }
 
@@ -65,6 +66,8 @@ export interface ModelMeta {
     polarity: string;
   };
   preprocessing: { protocol: MetaProtocol; steps: string[] };
+  /** Attack budgets that fit the inputs (model-contract/attack-defaults.ts derives them when absent). */
+  attackDefaults?: AttackDefaults;
   /** sha256 and size of every graph file and weights.bin. */
   files: Record<string, { sha256: string; bytes: number }>;
   /** What each file holds, in words. */

@@ -28,8 +28,14 @@ interface CardLayer {
   receptive_field: string;
   fully_connected_instead: { parameters: number; ratio: number | null } | null;
 }
+interface EpsRange {
+  eps: number;
+  max: number;
+  step: number;
+}
 interface Card extends ModelSummary {
   layers: CardLayer[];
+  attack_defaults: { linf: EpsRange; l2: EpsRange };
   formulas: Record<string, string>;
   totals: { parameters: number; neurons: number; fully_connected_instead: number };
 }
@@ -194,6 +200,7 @@ async function loadCard() {
       ),
       el('ul', { class: 'steps muted' }, ...Object.entries(card.formulas).map(([k, f]) => el('li', {}, `${k}: ${f}`))),
     );
+    attackRange(card.attack_defaults.linf);
     options(
       $<HTMLSelectElement>('vis-layer'),
       card.layers
@@ -231,13 +238,23 @@ async function featureMaps() {
   );
 }
 
-function colourScale(max: number, percentile: number) {
+/** The legend: 0 to the clip value in viridis, or -clip to +clip on the diverging scale of a signed map. */
+function colourScale(max: number, percentile: number, signed: boolean) {
+  const v = max.toPrecision(3);
   return el(
     'div',
     { class: 'scale' },
-    '0',
-    el('span', { class: 'ramp', role: 'img', 'aria-label': `colour scale from 0 to ${max.toPrecision(3)}` }),
-    `${max.toPrecision(3)} (|map| at the ${percentile}th percentile; above it saturates)`,
+    signed ? `-${v}` : '0',
+    el('span', {
+      class: signed ? 'ramp signed' : 'ramp',
+      role: 'img',
+      'aria-label': signed
+        ? `diverging colour scale from -${v} (blue) through 0 (white) to ${v} (red)`
+        : `colour scale from 0 to ${v}`,
+    }),
+    signed
+      ? `${v} (signed, 0 is white; ±|map| at the ${percentile}th percentile; beyond it saturates)`
+      : `${v} (|map| at the ${percentile}th percentile; above it saturates)`,
   );
 }
 
@@ -246,18 +263,22 @@ async function saliency() {
   const r = await api<{
     target: ClassScore;
     prediction: ClassScore;
-    scale: { clip_value: number; clip_percentile: number };
+    scale: { clip_value: number; clip_percentile: number; signed: boolean };
     pictures: { map: Picture; overlay: Picture };
     completeness?: { sum: number; logit_difference: number };
-    grad_cam?: { layer: string };
+    cam?: { layer: string };
+    occlusion?: { patch: number; stride: number; windows: number };
   }>(
     `/models/${model()}/saliency${qs({ method, target: $<HTMLSelectElement>('sal-target').value, clip: $<HTMLInputElement>('sal-clip').value })}`,
     post(await picture()),
   );
   $('sal-result').replaceChildren(
-    figure(r.pictures.map, `${method}${r.grad_cam ? ` on ${r.grad_cam.layer}` : ''}: the map`),
+    figure(
+      r.pictures.map,
+      `${method}${r.cam ? ` on ${r.cam.layer}` : ''}${r.occlusion ? ` (${r.occlusion.windows} patches of ${r.occlusion.patch}x${r.occlusion.patch}, stride ${r.occlusion.stride})` : ''}: the map`,
+    ),
     figure(r.pictures.overlay, 'the map over the input'),
-    colourScale(r.scale.clip_value, r.scale.clip_percentile),
+    colourScale(r.scale.clip_value, r.scale.clip_percentile, r.scale.signed),
     el(
       'p',
       {},
@@ -269,19 +290,36 @@ async function saliency() {
   );
 }
 
+/** A budget as people say it: in 8-bit levels where the slider moves by levels (colour photos), else decimals. */
+function epsText(v: number): string {
+  const step = Number($<HTMLInputElement>('atk-eps').step);
+  return step < 0.01 ? `${Math.round(v * 255)}/255` : v.toFixed(2);
+}
+
+/** The eps slider spans the model's L-inf range (its card's attack_defaults), starting at its default. */
+function attackRange(r: EpsRange) {
+  const eps = $<HTMLInputElement>('atk-eps');
+  Object.assign(eps, { min: '0', max: String(r.max), step: String(r.step), value: String(r.eps) });
+  $('atk-eps-value').textContent = epsText(r.eps);
+}
+
+/** DeepFool and Carlini-Wagner look for the smallest change themselves: they take no budget. */
+const minimalAttack = () => ['deepfool', 'cw'].includes($<HTMLSelectElement>('atk-method').value);
+
 async function attack() {
   const r = await api<{
     success: boolean;
     before: ClassScore;
     after: ClassScore;
     target_after: ClassScore;
-    eps: number;
+    eps?: number;
     perturbation: { linf: number; l2: number; l0: number };
+    rounding: { fools: boolean };
     pictures: { adversarial: Picture; perturbation: Picture };
   }>(
     `/models/${model()}/attack${qs({
       method: $<HTMLSelectElement>('atk-method').value,
-      eps: $<HTMLInputElement>('atk-eps').value,
+      eps: minimalAttack() ? undefined : $<HTMLInputElement>('atk-eps').value,
       target: $<HTMLSelectElement>('atk-target').value,
     })}`,
     post(await picture()),
@@ -292,7 +330,7 @@ async function attack() {
       { id: 'atk-summary', 'data-before': r.before.label, 'data-after': r.after.label },
       `Before: ${cls(r.before)}. After: `,
       el('strong', {}, cls(r.after)),
-      `. ${r.success ? 'Fooled' : 'Not fooled'} at eps ${r.eps} (L-inf ${r.perturbation.linf.toFixed(3)}, L2 ${r.perturbation.l2.toFixed(2)}, ${r.perturbation.l0} pixels changed).`,
+      `. ${r.success ? 'Fooled' : 'Not fooled'} ${r.eps === undefined ? 'by the smallest change found' : `at eps ${epsText(r.eps)}`} (L-inf ${r.perturbation.linf.toFixed(3)}, L2 ${r.perturbation.l2.toFixed(2)}, ${r.perturbation.l0} values changed); the 8-bit picture ${r.rounding.fools ? 'fools' : 'does not fool'} the model.`,
     ),
     figure(r.pictures.adversarial, `adversarial: ${cls(r.after)}`, 'the adversarial image'),
     figure(r.pictures.perturbation, 'the perturbation (gray is 0, amplified)', 'the perturbation'),
@@ -405,12 +443,15 @@ function wire() {
     styleBlob = v ? sampleBlob(v) : Promise.resolve(undefined);
     styleBlob.catch(() => undefined); // a failed sample is reported when Stylise awaits it
   });
-  const slider = (id: string, digits: number) =>
+  const slider = (id: string, text: (v: number) => string) =>
     $(id).addEventListener('input', (e) => {
-      $(`${id}-value`).textContent = Number((e.target as HTMLInputElement).value).toFixed(digits);
+      $(`${id}-value`).textContent = text(Number((e.target as HTMLInputElement).value));
     });
-  slider('sal-clip', 1);
-  slider('atk-eps', 2);
+  slider('sal-clip', (v) => v.toFixed(1));
+  slider('atk-eps', epsText);
+  $('atk-method').addEventListener('change', () => {
+    $<HTMLInputElement>('atk-eps').disabled = minimalAttack();
+  });
   const button = (id: string, name: string, action: () => Promise<void>) =>
     $<HTMLButtonElement>(id).addEventListener(
       'click',

@@ -10,7 +10,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { BASE_GRAPHS, modelGraphs, type ContractLayer } from '../model-contract/graphs.js';
+import { CostsSchema, parseFile, parseMeta, RobustnessSchema, SamplesSchema } from '../model-contract/folder.js';
+import { BASE_GRAPHS, modelGraphs } from '../model-contract/graphs.js';
 import { MODEL_NAME } from '../model-contract/name.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -48,11 +49,15 @@ export function scanModels(root: string): RegistryEntry[] {
       throw new Error(
         `${dir}: a model folder's name is its URL name and must match ${MODEL_NAME} (lower case, digits, - _)`,
       );
-    const meta = JSON.parse(fs.readFileSync(metaPath, 'utf8')) as {
-      name?: string;
-      files?: Record<string, unknown>;
-      layers?: ContractLayer[];
+    const json = (file: string) => {
+      try {
+        return JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as unknown;
+      } catch (e) {
+        throw new Error(`${path.join(dir, file)} is not JSON: ${(e as Error).message}`);
+      }
     };
+    // The contract's schemas (model-contract/folder.ts), the same the R2 model store checks meta.json with.
+    const meta = parseMeta(json('meta.json'), metaPath);
     if (meta.name !== name)
       throw new Error(`${metaPath} says name "${meta.name}"; the folder's name is the model's name: make them agree`);
     const files = fs.readdirSync(dir);
@@ -62,14 +67,17 @@ export function scanModels(root: string): RegistryEntry[] {
       .sort();
     for (const g of graphs) {
       if (!GRAPH.test(g)) throw new Error(`${dir}/${g}.onnx: not a graph the edge knows (${GRAPH})`);
-      if (!meta.files?.[`${g}.onnx`]) throw new Error(`${dir}/${g}.onnx is not listed in meta.json "files"`);
+      if (!meta.files[`${g}.onnx`]) throw new Error(`${dir}/${g}.onnx is not listed in meta.json "files"`);
     }
     // The base graphs the contract gives this architecture (no synth-grad without a ReLU map in the prefix);
     // prefix cuts are optional: the edge falls back to the uncut graph.
-    const bases = new Set(meta.layers ? modelGraphs(meta.layers).map((g) => g.base) : REQUIRED_GRAPHS);
+    const bases = new Set(modelGraphs(meta.layers).map((g) => g.base));
     const required = REQUIRED_GRAPHS.filter((g) => bases.has(g));
     const missing = [...required.map((g) => `${g}.onnx`), 'weights.bin'].filter((f) => !files.includes(f));
     if (missing.length) throw new Error(`${dir}: missing ${missing.join(', ')} (npm run train writes them all)`);
+    const schemas = { 'samples.json': SamplesSchema, 'costs.json': CostsSchema, 'robustness.json': RobustnessSchema };
+    for (const [file, schema] of Object.entries(schemas))
+      if (files.includes(file)) parseFile(schema, json(file), path.join(dir, file));
     entries.push({
       name,
       dir,

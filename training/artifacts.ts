@@ -8,12 +8,14 @@ import { metrics, positionGrid, robustness, ROTATIONS, SCALES, type Annotations,
 import { sha256 } from './export.js';
 import {
   graphFile,
+  cutPoints,
   modelGraphs,
   prefixLayers,
   synthLayers,
   WEIGHTS_FILE,
   type Graph,
 } from '../model-contract/graphs.js';
+import { deriveAttackDefaults } from '../model-contract/attack-defaults.js';
 import type { ModelMeta } from '../model-contract/meta.js';
 import {
   buildInference,
@@ -89,7 +91,7 @@ export function graphDocs(arch: ArchSpec): Record<string, string> {
         ', ',
       )}), one image of any H x W: input, content.<l>, gram.<l>, weights [L,3] (content, style, dream) -> losses [L,3], grad_input${indices}`,
     ...Object.fromEntries(
-      synthLayers(layers)
+      cutPoints(layers)
         .slice(0, -1)
         .flatMap((l, k) =>
           ['conv-grad', 'synth-grad'].map((g) => [
@@ -243,6 +245,30 @@ export async function buildArtifacts(x: ArtifactInput) {
       ? (JSON.parse(fs.readFileSync(annPath, 'utf8')) as Annotations)
       : undefined;
   const grid = ann && (await positionGrid(arch, w, x.data.test, x.testFiles!, ann));
+  const preprocessing: ModelMeta['preprocessing'] =
+    x.preset.data === 'folder'
+      ? folderPreprocessing(arch.input, 'fit' in x.data.split ? x.data.split.fit : 'letterbox')
+      : x.preset.data === 'digits'
+        ? {
+            protocol: 'mnist',
+            steps: [
+              'grayscale',
+              'invert a light background',
+              'crop to the ink',
+              'fit into 20x20 keeping the aspect ratio',
+              'centre by centre of mass in 28x28',
+              'scale to [0,1]',
+            ],
+          }
+        : {
+            protocol: 'fit',
+            steps: [
+              'grayscale',
+              'invert a light background',
+              'fit into 28x28 keeping the aspect ratio, centred',
+              'scale to [0,1]',
+            ],
+          };
   const meta = {
     name: x.name,
     description: x.preset.description,
@@ -257,30 +283,8 @@ export async function buildArtifacts(x: ArtifactInput) {
           ? 'as photographed (no inversion)'
           : 'light object on dark background (0 = background)',
     },
-    preprocessing:
-      x.preset.data === 'folder'
-        ? folderPreprocessing(arch.input, 'fit' in x.data.split ? x.data.split.fit : 'letterbox')
-        : x.preset.data === 'digits'
-          ? {
-              protocol: 'mnist',
-              steps: [
-                'grayscale',
-                'invert a light background',
-                'crop to the ink',
-                'fit into 20x20 keeping the aspect ratio',
-                'centre by centre of mass in 28x28',
-                'scale to [0,1]',
-              ],
-            }
-          : {
-              protocol: 'fit',
-              steps: [
-                'grayscale',
-                'invert a light background',
-                'fit into 28x28 keeping the aspect ratio, centred',
-                'scale to [0,1]',
-              ],
-            },
+    preprocessing,
+    attackDefaults: deriveAttackDefaults(arch.input, preprocessing.protocol),
     files: fileHashes(onnx, weightsBin),
     graphs: graphDocs(arch),
     architecture: arch,

@@ -4,7 +4,8 @@
  * that falls inside the mask, averaged over the images. Runs the exported graphs on onnxruntime-web in Node.
  */
 import type { Model, ModelMeta } from '../functions/core/model.js';
-import { defaultCamLayer, saliency } from '../functions/core/see/saliency.js';
+import { camLayer } from '../functions/core/see/cam.js';
+import { saliency } from '../functions/core/see/saliency.js';
 import { SaliencyQuery, saliencyOptions } from '../functions/schemas/see.js';
 import * as v from 'valibot';
 import type { Dataset } from './data/dataset.js';
@@ -30,6 +31,17 @@ export function maskOf(b64: string, n: number): Uint8Array {
     out = new Uint8Array(n);
   for (let i = 0; i < n; i++) out[i] = (bits[i >> 3] >> (7 - (i & 7))) & 1;
   return out;
+}
+
+/** The share of a non-negative map's heat that falls inside the mask; an all-zero map (no evidence) scores 0. */
+export function heatInside(map: ArrayLike<number>, mask: Uint8Array): number {
+  let all = 0,
+    In = 0;
+  for (let p = 0; p < mask.length; p++) {
+    all += map[p];
+    if (mask[p]) In += map[p];
+  }
+  return all > 0 ? In / all : 0;
 }
 
 export interface CamHeat {
@@ -63,22 +75,13 @@ export async function gradCamHeat(
     if (!m) continue;
     const mask = maskOf(m, h * w);
     const r = await saliency(model, test.images.slice(i * size, (i + 1) * size), opts);
-    let all = 0,
-      In = 0,
-      a = 0;
-    for (let p = 0; p < h * w; p++) {
-      all += r.map[p];
-      if (mask[p]) In += r.map[p];
-      a += mask[p];
-    }
-    // An all-zero map (no positive evidence) counts as no heat inside.
-    inside += all > 0 ? In / all : 0;
-    area += a / (h * w);
+    inside += heatInside(r.map, mask);
+    area += mask.reduce((a, v) => a + v, 0) / (h * w);
     images++;
   }
   if (!images) return undefined;
   return {
-    layer: opts.layer ?? defaultCamLayer(model),
+    layer: camLayer(model, opts).name,
     meanInside: inside / images,
     meanMaskArea: area / images,
     images,

@@ -86,13 +86,13 @@ export async function createTrainStep(
       };
       for (const p of params) feeds[p.name] = { data: weights[p.name], dims: p.shape };
       for (const layer of sampling) {
-        const values = ruleFor(layer.kind).trainInputs!.sample(layer.spec, layer.inShape, n, rng);
+        const values = ruleFor(layer.kind).trainInputs!.sample(layer.spec, layer.inShapes, n, rng);
         for (const t of trainInputs.filter((t) => t.layer === layer)) {
           const data = values[t.suffix];
           if (!data) throw new Error(`layer "${layer.name}" sampled no training input "${t.suffix}"`);
           feeds[t.value] = {
             data,
-            dims: [n, ...ruleFor(layer.kind).trainInputs!.shapes(layer.spec, layer.inShape)[t.suffix]],
+            dims: [n, ...ruleFor(layer.kind).trainInputs!.shapes(layer.spec, layer.inShapes)[t.suffix]],
           };
         }
       }
@@ -104,7 +104,7 @@ export async function createTrainStep(
         const own = Object.fromEntries(layer.params.map((p) => [p.suffix, weights[p.name]]));
         ruleFor(layer.kind).updateState!({
           spec: layer.spec,
-          inShape: layer.inShape,
+          inShapes: layer.inShapes,
           batch: n,
           step: done,
           state,

@@ -5,7 +5,9 @@
 export const CAPS = {
   saliencySamples: 64, // SmoothGrad noisy copies
   saliencySteps: 128, // integrated-gradients path steps
+  occlusionWindows: 4096, // occlusion patches in one map
   attackSteps: 200,
+  attackSearchSteps: 10, // Carlini-Wagner binary-search rounds over c
   attackSweep: 16, // eps values in one sweep
   robustnessImages: 100,
   robustnessEps: 8,

@@ -15,6 +15,7 @@ import {
   content,
   cutDepth,
   cutGraph as contractCutGraph,
+  cutLayers,
   grad,
   gram,
   IO,
@@ -61,7 +62,7 @@ export async function vjp(
   fetch: string[] = [],
   graph: Graph = 'input-grad',
 ): Promise<Vjp> {
-  // The prefix graph cut after the first synth layer that covers every layer named (conv-grad-<k>.onnx).
+  // The prefix graph cut after the first cut point that covers every layer named (conv-grad-<k>.onnx).
   if (graph === 'conv-grad')
     graph = cutGraph(model, 'conv-grad', [
       ...Object.keys(cot),
@@ -118,7 +119,7 @@ export const prefixLayers = (model: Model) => contractPrefix(model.meta.layers);
 export const synthLayerNames = (model: Model): string[] => synthLayers(model.meta.layers).map((l) => l.name);
 
 /**
- * The smallest prefix graph (<base>-<k>.onnx, cut after the k-th synth layer) that computes every layer named:
+ * The smallest prefix graph (<base>-<k>.onnx, cut after the k-th cut point) that computes every layer named:
  * the same rule the compiler cuts the graphs by (model-contract/graphs.ts).
  */
 export const cutGraph = (model: Model, base: CutBase, layers: string[]): Graph =>
@@ -148,7 +149,10 @@ export async function synthGrad(
   const all = synthLayerNames(model);
   const bad = Object.keys(terms).filter((l) => !all.includes(l));
   if (bad.length) throw new Error(`synth-grad has no losses on ${bad.join(', ')} (only ${all.join(', ')})`);
-  const names = all.slice(0, cutDepth(model.meta.layers, Object.keys(terms)));
+  // The synth layers of the graph cut for the deepest term: its weights and targets come in for each of them.
+  const names = synthLayers(cutLayers(model.meta.layers, cutDepth(model.meta.layers, Object.keys(terms)))).map(
+    (l) => l.name,
+  );
   const weights = new Float32Array(names.length * 3);
   const feeds: Record<string, TensorOut> = {
     [IO.input]: { data: x, dims: [1, model.meta.input.shape[0], h, w] },

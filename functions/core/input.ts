@@ -1,18 +1,18 @@
 /**
  * The image a request carries, whatever its form:
- *   - file bytes (PNG/JPEG, detected by signature), as the body or a multipart field "image";
+ *   - file bytes (PNG/JPEG/WebP, detected by signature), as the body or a multipart field "image";
  *   - JSON {"image": [0-255 values], "width", "height", "channels"?}: raw pixels;
  *   - JSON {"image": [bytes of a PNG/JPEG file]}: the form Workers AI image models take;
  *   - JSON {"image": "<base64 of a PNG/JPEG file>"} or {"image": "data:image/png;base64,..."} (what browsers make).
  */
 import { badRequest, tooLarge, unsupported } from './errors.js';
 import { decodeImage, rasterFromPixels } from './image/decode.js';
-import { checkDimensions } from './image/sniff.js';
-import { DEFAULT_LIMITS, type ImageLimits, type Raster } from './image/types.js';
+import { checkDimensions, signature } from './image/sniff.js';
+import { DEFAULT_LIMITS, type ImageFormat, type ImageLimits, type Raster } from './image/types.js';
 
 export interface Source {
   raster: Raster;
-  format: 'png' | 'jpeg' | 'pixels';
+  format: ImageFormat | 'pixels';
   /** The image's own size (before any shrinking while decoding). */
   width: number;
   height: number;
@@ -21,7 +21,7 @@ export interface Source {
 }
 
 const FORMS =
-  'send a PNG or JPEG file as the body (--data-binary @file.png) or as multipart field "image" (-F image=@file.png), or application/json {"image": [bytes of the file]}, {"image": "<base64>"}, {"image": "data:image/png;base64,..."} or raw pixels {"image": [0-255 values], "width", "height"}';
+  'send a PNG, JPEG or WebP file as the body (--data-binary @file.png) or as multipart field "image" (-F image=@file.png), or application/json {"image": [bytes of the file]}, {"image": "<base64>"}, {"image": "data:image/png;base64,..."} or raw pixels {"image": [0-255 values], "width", "height"}';
 
 export async function fromBytes(bytes: Uint8Array, limits: ImageLimits = DEFAULT_LIMITS): Promise<Source> {
   if (bytes.length === 0) throw badRequest(`the request body is empty: ${FORMS}`);
@@ -117,10 +117,11 @@ export async function fromBody(type: string, bytes: Uint8Array, limits: ImageLim
     }
     return fromJson(json, limits);
   }
+  // An intact image signature is an image whatever the label says (curl --data-binary labels a file
+  // application/x-www-form-urlencoded, and leaves its bytes intact; curl -d strips the PNG signature's CR LF): a
+  // format decoded here is decoded, any other (GIF, TIFF, HEIC, AVIF...) is a 415 that names it.
+  if (signature(bytes)) return fromBytes(bytes, limits);
   const json = looksLikeJson(bytes);
-  // curl --data-binary labels a file application/x-www-form-urlencoded too, but leaves its bytes intact: an intact
-  // PNG or JPEG signature (curl -d strips the PNG signature's CR LF) is an image whatever the label says.
-  if (type.startsWith('application/x-www-form-urlencoded') && intactImage(bytes)) return fromBytes(bytes, limits);
   if (type.startsWith('application/x-www-form-urlencoded'))
     throw unsupported(
       json
@@ -136,12 +137,6 @@ export async function fromBody(type: string, bytes: Uint8Array, limits: ImageLim
   if (type.startsWith('text/')) throw unsupported(`Content-Type ${type} is not an image: ${FORMS}`);
   return fromBytes(bytes, limits);
 }
-
-const intactImage = (b: Uint8Array) =>
-  [
-    [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a],
-    [0xff, 0xd8, 0xff],
-  ].some((sig) => sig.every((v, i) => b[i] === v));
 
 export function checkBodySize(bytes: number, max: number): void {
   if (bytes > max)

@@ -1,4 +1,5 @@
 /** The model card: every layer with its shape and the lecture's counts, and what training measured. */
+import { attackDefaults } from '../../model-contract/attack-defaults.js';
 import type { ModelMeta } from './model.js';
 
 export function modelSummary(meta: ModelMeta) {
@@ -37,6 +38,8 @@ export function modelCard(meta: ModelMeta) {
   return {
     ...modelSummary(meta),
     preprocessing: meta.preprocessing,
+    // Stated in meta.json, else derived from the input (gray drawings or colour photos): the attack defaults.
+    attackDefaults: attackDefaults(meta),
     formulas: {
       convWeights: 'n_f * n_rs^2 * n_ch (+ n_f biases)',
       convNeurons:

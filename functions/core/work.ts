@@ -4,31 +4,47 @@
  */
 import type { Runs } from './cost.js';
 import type { AttackConfig } from './fool/attack.js';
+import { deepfoolRows } from './fool/deepfool.js';
 import type { FoolingConfig } from './fool/fooling.js';
 import type { RobustnessOptions } from './fool/robustness.js';
 import type { Model } from './model.js';
-import type { SaliencyOptions } from './see/saliency.js';
+import { METHODS, type SaliencyOptions } from './see/saliency.js';
 import type { DreamConfig } from './synth/dream.js';
 import type { StyleConfig } from './synth/style.js';
 import type { VisualizeConfig } from './synth/visualize.js';
 
 export const classifyWork = (): Runs[] => [{ kind: 'forward', runs: 1 }];
 
-/** see/saliency.ts: the prediction, then one gradient batch (SmoothGrad's samples, the path's steps). */
-export function saliencyWork(o: SaliencyOptions): Runs[] {
-  const images = o.method === 'smoothgrad' ? o.samples : o.method === 'integrated-gradients' ? o.steps : 1;
-  return [
-    { kind: 'forward', runs: 2 },
-    { kind: 'grad', runs: 1, images },
-  ];
-}
+/** see/saliency.ts: the prediction, then the method's own runs (see/method.ts). */
+export const saliencyWork = (model: Model, o: SaliencyOptions): Runs[] => [
+  { kind: 'forward', runs: 1 },
+  ...METHODS[o.method].work(model, o),
+];
 
-/** fool/attack.ts attackOne per eps of a sweep: before, `steps` loss gradients, after. */
-export const attackWork = (cfgs: AttackConfig[]): Runs[] =>
-  cfgs.flatMap((c) => [
-    { kind: 'forward' as const, runs: 2 },
-    { kind: 'grad' as const, runs: c.steps },
-  ]);
+/**
+ * fool/attack.ts attackOne per configuration: before, the method's runs, then the delivered and the unrounded
+ * picture. DeepFool also scores x0 and checks each step's point and the last one. Budget attacks: `steps` loss gradients. DeepFool (deepfool.ts): per step a forward check and a
+ * logit-gradient batch of one row per candidate boundary. Carlini-Wagner (cw.ts): per Adam step a forward, a
+ * logit gradient and a forward of the rounded candidate.
+ */
+export const attackWork = (model: Model, cfgs: AttackConfig[]): Runs[] =>
+  cfgs.flatMap((c): Runs[] => {
+    const checks: Runs = { kind: 'forward', runs: 3 };
+    if (c.method === 'deepfool')
+      return [
+        checks,
+        { kind: 'forward', runs: c.steps + 2 },
+        { kind: 'grad', runs: c.steps, images: deepfoolRows(model.meta.labels.length, c.target !== undefined) },
+      ];
+    if (c.method === 'cw')
+      return [
+        checks,
+        { kind: 'forward', runs: 2 * c.steps * c.searchSteps },
+        { kind: 'grad', runs: c.steps * c.searchSteps },
+      ];
+    // attackBatch's own check of the unrounded picture, then the loss gradients.
+    return [checks, { kind: 'forward', runs: 1 }, { kind: 'grad', runs: c.steps }];
+  });
 
 /** fool/robustness.ts: the clean batch, then per method and non-zero eps an attack batch and its check. */
 export function robustnessWork(o: RobustnessOptions): Runs[] {

@@ -1,7 +1,8 @@
 /**
  * /__bench: a compute loop for benchmarks, enabled only when the BENCH variable is "1" (npm run bench:edge sets
  * it; a deployment does not). Inside workerd the clock stands still while code runs, so the benchmark times
- * n runs of session.run from outside and divides.
+ * n runs of session.run from outside and divides. /__bench/memory tells what onnxruntime's wasm memory and the
+ * session cache hold (the JS heap is read through the inspector).
  */
 import { Hono } from 'hono';
 import { notFound } from '../core/errors.js';
@@ -10,6 +11,8 @@ import { inputSize } from '../core/gradient.js';
 import { int, pick } from '../schemas/params.js';
 import { query } from '../schemas/validate.js';
 import { modelFrom } from './util.js';
+import { wasmMemoryBytes } from '../runtime/ort.js';
+import { sessions } from '../runtime/sessions.js';
 
 export const bench = new Hono<{ Bindings: { BENCH?: string } }>();
 
@@ -25,4 +28,14 @@ bench.get('/run/:model', query(BenchQuery), async (c) => {
   const input = { data: new Float32Array(inputSize(model)).fill(0.5), dims: [1, ...model.meta.input.shape] };
   for (let i = 0; i < n; i++) await model.runner.run(graph, { input }, ['probs']);
   return c.json({ n });
+});
+
+bench.get('/memory', (c) => {
+  if (c.env?.BENCH !== '1') throw notFound('benchmark routes are disabled (set BENCH=1)');
+  return c.json({
+    wasm_bytes: wasmMemoryBytes(),
+    session_bytes: sessions.usedBytes,
+    session_budget: sessions.budget,
+    sessions: sessions.keys,
+  });
 });

@@ -6,7 +6,7 @@
  */
 import { Hono, type Context } from 'hono';
 import { badRequest } from '../core/errors.js';
-import { attackOne } from '../core/fool/attack.js';
+import { attackOne, type AttackConfig } from '../core/fool/attack.js';
 import { fool } from '../core/fool/fooling.js';
 import { robustness, storedTable } from '../core/fool/robustness.js';
 import { fromBytes } from '../core/input.js';
@@ -48,11 +48,12 @@ see.post('/:model/saliency', query(ENDPOINTS.saliency.query), async (c) => {
   const model = modelFrom(c);
   const q = c.req.valid('query');
   const opts = saliencyOptions(model, q);
-  withinBudget(c, model, saliencyWork(opts), 'Use fewer samples or steps.');
+  withinBudget(c, model, saliencyWork(model, opts), 'Use fewer samples or steps, a smaller layer, or a larger stride.');
   const { x, preprocessing } = await modelInput(c, model, q.preprocess);
   const r = await saliency(model, x, opts);
-  const pics = heatmaps(x, r.map, r.width, r.height, { clipPercentile: q.clip });
-  const e = r.extra;
+  const pics = heatmaps(x, r.map, r.width, r.height, { clipPercentile: q.clip, signed: opts.signed });
+  const { cam, completeness, scoredChannels, occlusion } = r.extra;
+  const layerMap = cam && { layer: cam.layer, shape: cam.shape, values: round(cam.values, 6) };
   return respond(
     c,
     q.format,
@@ -63,10 +64,21 @@ see.post('/:model/saliency', query(ENDPOINTS.saliency.query), async (c) => {
       prediction: r.prediction,
       preprocessing,
       map: { width: r.width, height: r.height, values: round(r.map, 6) },
-      ...(e.completeness ? { completeness: e.completeness } : {}),
-      ...(e.layer ? { gradCam: { layer: e.layer, shape: e.layerShape, values: round(e.cam ?? [], 6) } } : {}),
-      // The colour scale runs from 0 to clip_value (|map| at the clip percentile); larger values saturate.
-      scale: { colormap: 'viridis', min: 0, clipValue: pics.clipValue, clipPercentile: q.clip },
+      ...(completeness ? { completeness } : {}),
+      // Every CAM's map on its layer's grid; Grad-CAM's also under its old name.
+      ...(layerMap ? { cam: { method: opts.method, ...layerMap } } : {}),
+      ...(layerMap && opts.method === 'grad-cam' ? { gradCam: layerMap } : {}),
+      ...(scoredChannels !== undefined ? { scoredChannels } : {}),
+      ...(occlusion ? { occlusion } : {}),
+      // The colour scale runs from 0 (or -clip_value when signed) to clip_value (|map| at the clip percentile);
+      // larger values saturate.
+      scale: {
+        colormap: opts.signed ? 'blue-white-red' : 'viridis',
+        signed: opts.signed,
+        min: opts.signed ? -pics.clipValue : 0,
+        clipValue: pics.clipValue,
+        clipPercentile: q.clip,
+      },
       picture: picture(pics.panel),
       pictures: { map: picture(pics.map), overlay: picture(pics.overlay) },
     },
@@ -78,10 +90,10 @@ see.post('/:model/attack', query(ENDPOINTS.attack.query), async (c) => {
   const model = modelFrom(c);
   const q = c.req.valid('query');
   const cfgs = attackOptions(model, q);
-  withinBudget(c, model, attackWork(cfgs), 'Use fewer steps or eps values.');
+  withinBudget(c, model, attackWork(model, cfgs), 'Use fewer steps, search steps or eps values.');
   const { x, preprocessing } = await modelInput(c, model, q.preprocess);
   const [ch, h, w] = model.meta.input.shape;
-  const runs = [];
+  const runs: ({ cfg: AttackConfig } & Awaited<ReturnType<typeof attackOne>>)[] = [];
   for (const cfg of cfgs) runs.push({ cfg, ...(await attackOne(model, x, cfg)) });
   // A sweep shows the smallest eps that succeeds (else the largest tried).
   const shown = runs.find((r) => r.success) ?? runs[runs.length - 1];
@@ -97,6 +109,7 @@ see.post('/:model/attack', query(ENDPOINTS.attack.query), async (c) => {
     ch,
   );
   const { adv, cfg, ...result } = shown;
+  const epsOf = (r: (typeof runs)[number]) => ('eps' in r.cfg ? r.cfg.eps : null);
   return respond(
     c,
     q.format,
@@ -104,19 +117,19 @@ see.post('/:model/attack', query(ENDPOINTS.attack.query), async (c) => {
     {
       options: q,
       preprocessing,
-      eps: cfg.eps,
-      stepSize: cfg.stepSize,
+      // The budget of fgsm, bim and pgd; deepfool and cw have none.
+      ...('eps' in cfg ? { eps: cfg.eps, stepSize: cfg.stepSize } : {}),
       ...result,
       ...(runs.length > 1
         ? {
             sweep: runs.map((r) => ({
-              eps: r.cfg.eps,
+              eps: epsOf(r),
               success: r.success,
               after: r.after,
               targetAfter: r.targetAfter,
               perturbation: r.perturbation,
             })),
-            smallestSuccessfulEps: runs.find((r) => r.success)?.cfg.eps ?? null,
+            smallestSuccessfulEps: runs.some((r) => r.success) ? epsOf(runs.find((r) => r.success)!) : null,
           }
         : {}),
       pictures: { adversarial: picture(adversarial), perturbation: picture(perturbation) },

@@ -1,13 +1,15 @@
 /**
  * The bundled models (models/<name>/: the ONNX graphs and their shared weights.bin as Data modules, meta.json,
- * samples.json) and their runners on onnxruntime-web. Sessions are created on first use and cached per isolate.
+ * samples.json) and their runners on onnxruntime-web. Sessions are created on first use and kept in the isolate's
+ * session cache (runtime/sessions.ts: one LRU within a memory budget, shared with the R2 model store).
  * Which models exist comes from the generated import table (scripts/registry.ts), never from names written here.
  */
 import { FALLBACK, type GraphCosts } from '../core/cost.js';
 import type { StoredRobustness } from '../core/fool/robustness.js';
 import { inputSize } from '../core/gradient.js';
 import type { Model, ModelMeta, ModelRunner, Samples } from '../core/model.js';
-import { getSession, runFeeds } from './ort.js';
+import { createSession, runFeeds } from './ort.js';
+import { sessions } from './sessions.js';
 import { MODELS } from './registry.generated.js';
 import { beforeGraph, startServing } from './turns.js';
 import { modelVerifier } from './verify.js';
@@ -37,14 +39,13 @@ function runner(name: string, b: Bundle, meta: ModelMeta): ModelRunner {
       await beforeGraph(costs, meta.input.shape, graph, feeds);
       await verifier.check('weights.bin', () => b.weights);
       await verifier.check(`${graph}.onnx`, () => bytes);
-      const s = await getSession(
-        `${name}/${graph}`,
-        () => bytes,
-        () => ({ 'weights.bin': b.weights }),
-      ).catch((e: unknown) =>
-        verifier.fail(`onnxruntime could not load ${graph}.onnx: ${e instanceof Error ? e.message : String(e)}`),
+      const load = () =>
+        createSession(bytes, { 'weights.bin': b.weights }).catch((e: unknown) =>
+          verifier.fail(`onnxruntime could not load ${graph}.onnx: ${e instanceof Error ? e.message : String(e)}`),
+        );
+      return sessions.use(`${name}/${graph}`, bytes.byteLength + b.weights.byteLength, load, (s) =>
+        runFeeds(s, meta, feeds, outputs),
       );
-      return runFeeds(s, meta, feeds, outputs);
     },
   };
 }
@@ -91,12 +92,14 @@ export const modelNames = () => [...models.keys()];
 export const getModel = (name: string) => models.get(name);
 
 /**
- * Create the classification sessions while the Worker starts (top-level await), not on the first request:
- * most of the first session's cost is V8 compiling onnxruntime's wasm, and Cloudflare starts Workers during
- * the TLS handshake, so this moves that cost out of the request. The gradient graphs stay lazy.
+ * Start-up (global scope, 1 s of CPU at most on Workers) warms only what a first request needs soon: the
+ * classification session of the first model (the one GET /models lists first), since most of the first session's
+ * cost is onnxruntime's own initialisation and Cloudflare starts Workers during the TLS handshake. Every other
+ * session starts on first use, so start-up does not grow with the number of model folders.
  */
-for (const name of modelNames()) {
-  const model = getModel(name)!;
+const first = modelNames()[0];
+if (first) {
+  const model = getModel(first)!;
   try {
     await model.runner.run(
       'classify',
@@ -105,7 +108,7 @@ for (const name of modelNames()) {
     );
   } catch (e) {
     // A broken model must not stop the Worker: it answers 503 with this reason; the others serve.
-    console.error(`model ${name} failed its warm-up:`, e instanceof Error ? e.message : e);
+    console.error(`model ${first} failed its warm-up:`, e instanceof Error ? e.message : e);
   }
 }
 startServing();

@@ -2,7 +2,7 @@
  * The one module that owns onnxruntime-web at the edge. workerd forbids compiling wasm from bytes, so the
  * ORT wasm arrives as a precompiled module (wrangler's CompiledWasm rule) and is instantiated here: ORT is
  * handed a placeholder wasmBinary, and WebAssembly.instantiate answers that placeholder with the compiled
- * module. numThreads 1 and no proxy: a Worker has no threads. Sessions are cached, one per graph.
+ * module. numThreads 1 and no proxy: a Worker has no threads. Sessions are cached by runtime/sessions.ts.
  * A failed initialisation cannot be retried in the same isolate; the error is kept and rethrown.
  */
 import * as ort from 'onnxruntime-web/wasm';
@@ -12,6 +12,8 @@ import ortWasm from '../../node_modules/onnxruntime-web/dist/ort-wasm-simd-threa
 
 const placeholder = new Uint8Array([0x00, 0x61, 0x73, 0x6d]);
 let patched = false;
+/** onnxruntime's wasm memory, once instantiated (its size is what the sessions and runs hold). */
+let memory: WebAssembly.Memory | undefined;
 
 function patchInstantiate() {
   if (patched) return;
@@ -24,6 +26,12 @@ function patchInstantiate() {
       source.every((v, i) => v === placeholder[i])
     ) {
       const instance = await WebAssembly.instantiate(ortWasm as WebAssembly.Module, imports);
+      // The threaded build imports its memory; others export it.
+      const values = [
+        ...Object.values(imports ?? {}).flatMap((m) => Object.values(m)),
+        ...Object.values(instance.exports),
+      ];
+      memory = values.find((v): v is WebAssembly.Memory => v instanceof WebAssembly.Memory);
       return { module: ortWasm, instance };
     }
     return original(source, imports);
@@ -39,26 +47,7 @@ function configure() {
   ort.env.logLevel = 'error';
 }
 
-const sessions = new Map<string, Promise<ort.InferenceSession>>();
-
-/**
- * The cached session for a graph, created on first use. `external` names the external-data files the graph
- * references (the model's shared weights.bin) and their bytes.
- */
-export function getSession(
-  key: string,
-  bytes: () => ArrayBuffer,
-  external: () => Record<string, ArrayBuffer> = () => ({}),
-): Promise<ort.InferenceSession> {
-  let s = sessions.get(key);
-  if (!s) {
-    s = createSession(bytes(), external());
-    sessions.set(key, s);
-  }
-  return s;
-}
-
-/** A new, uncached session (the model store keeps its own, evicting by memory: runtime/store.ts). */
+/** A new session; runtime/sessions.ts caches them within the isolate's memory budget. */
 export function createSession(
   bytes: ArrayBuffer,
   external: Record<string, ArrayBuffer> = {},
@@ -97,5 +86,8 @@ export async function runFeeds(
 export function tensor(data: Float32Array, dims: readonly number[]): ort.Tensor {
   return new ort.Tensor('float32', data, dims);
 }
+
+/** Bytes of onnxruntime's wasm linear memory now (0 before the first session). */
+export const wasmMemoryBytes = () => memory?.buffer.byteLength ?? 0;
 
 export const runtimeVersion = () => ort.env.versions.web ?? 'unknown';

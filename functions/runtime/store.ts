@@ -3,14 +3,17 @@
  * <name>/<graph>.onnx and <name>/weights.bin (npm run publish uploads a model folder). With the binding present,
  * the bucket is listed (at most once per LIST_TTL_MS per isolate) and each new model's meta.json registered beside
  * the bundled ones; its graphs and weights are fetched on first use and checked against meta.json's sha256, and
- * its sessions kept in an LRU within a memory budget per isolate (Workers: 128 MB). An object that is missing or
+ * its sessions kept in the isolate's session cache with the bundled models' (runtime/sessions.ts: one LRU within a
+ * memory budget; Workers have 128 MB per isolate). An object that is missing or
  * does not match is a 503 for that model only; the others keep serving. Without the binding nothing changes.
  */
 import type { MiddlewareHandler } from 'hono';
 import { Problem } from '../core/errors.js';
+import { parseMeta } from '../../model-contract/folder.js';
 import type { Model, ModelMeta, ModelRunner } from '../core/model.js';
 import { addModels, getModel } from './models.js';
 import { createSession, runFeeds } from './ort.js';
+import { sessions, SessionCache } from './sessions.js';
 import { FALLBACK } from '../core/cost.js';
 import { beforeGraph } from './turns.js';
 import { fileProblem } from './verify.js';
@@ -26,42 +29,38 @@ export interface Bucket {
 }
 
 export interface StoreOptions {
-  /** Bytes of graphs + weights the store's sessions may hold per isolate (each session keeps its own weights). */
+  /**
+   * A cache of the store's own with this budget (bytes of graphs + weights; each session keeps its own weights),
+   * instead of the isolate's shared one (a test's small budget).
+   */
   budgetBytes?: number;
 }
 
-export const DEFAULT_BUDGET_BYTES = 48 * 2 ** 20;
 const LIST_TTL_MS = 30_000;
-
-type Session = Awaited<ReturnType<typeof createSession>>;
-interface Entry {
-  session: Promise<Session>;
-  bytes: number;
-}
 
 const unavailable = (name: string, detail: string) =>
   new Problem(503, 'Service Unavailable', `model ${name}: ${detail}; other models keep serving`, { model: name });
 
 export class ModelStore {
-  /** Sessions of every store model, least recently used first (Map keeps insertion order). */
-  private lru = new Map<string, Entry>();
-  private used = 0;
+  private cache: SessionCache;
   private listedAt = -Infinity;
   private known = new Set<string>();
   constructor(
     private bucket: Bucket,
-    private o: StoreOptions = {},
-  ) {}
+    o: StoreOptions = {},
+  ) {
+    this.cache = o.budgetBytes === undefined ? sessions : new SessionCache(o.budgetBytes);
+  }
 
   get budget() {
-    return this.o.budgetBytes ?? DEFAULT_BUDGET_BYTES;
+    return this.cache.budget;
   }
   /** Bytes the cached sessions hold now. */
   get usedBytes() {
-    return this.used;
+    return this.cache.usedBytes;
   }
   get cachedSessions() {
-    return [...this.lru.keys()];
+    return this.cache.keys;
   }
 
   /** Fetches an object and checks it against meta.json's sha256 and size. */
@@ -73,50 +72,20 @@ export class ModelStore {
     return bytes;
   }
 
-  private async session(name: string, meta: ModelMeta, graph: string): Promise<Session> {
-    const key = `${name}/${graph}`;
-    const hit = this.lru.get(key);
-    if (hit) {
-      this.lru.delete(key);
-      this.lru.set(key, hit);
-      return hit.session;
-    }
-    const file = `${graph}.onnx`;
-    const cost = (meta.files[file]?.bytes ?? 0) + (meta.files['weights.bin']?.bytes ?? 0);
-    if (cost > this.budget)
-      throw unavailable(name, `${file} and its weights need ${cost} bytes, over the store's budget of ${this.budget}`);
-    // Least recently used sessions go until this one fits.
-    for (const [k, e] of this.lru) {
-      if (this.used + cost <= this.budget) break;
-      this.lru.delete(k);
-      this.used -= e.bytes;
-      e.session.then((s) => s.release()).catch(() => {});
-    }
-    const session = (async () => {
-      const [g, w] = await Promise.all([
-        this.fetchChecked(name, meta, file),
-        this.fetchChecked(name, meta, 'weights.bin'),
-      ]);
-      return createSession(g, { 'weights.bin': w });
-    })();
-    const entry = { session, bytes: cost };
-    this.lru.set(key, entry);
-    this.used += cost;
-    // A failed load is not cached: the next request tries again (the object may have been fixed).
-    session.catch(() => {
-      if (this.lru.get(key) === entry) {
-        this.lru.delete(key);
-        this.used -= cost;
-      }
-    });
-    return session;
-  }
-
   runner(name: string, meta: ModelMeta): ModelRunner {
     return {
       run: async (graph, feeds, outputs) => {
         await beforeGraph(FALLBACK, meta.input.shape, graph, feeds);
-        return runFeeds(await this.session(name, meta, graph), meta, feeds, outputs);
+        const file = `${graph}.onnx`;
+        const bytes = (meta.files[file]?.bytes ?? 0) + (meta.files['weights.bin']?.bytes ?? 0);
+        const load = async () => {
+          const [g, w] = await Promise.all([
+            this.fetchChecked(name, meta, file),
+            this.fetchChecked(name, meta, 'weights.bin'),
+          ]);
+          return createSession(g, { 'weights.bin': w });
+        };
+        return this.cache.use(`${name}/${graph}`, bytes, load, (s) => runFeeds(s, meta, feeds, outputs));
       },
     };
   }
@@ -140,13 +109,13 @@ export class ModelStore {
       if (!obj) continue; // an upload in progress: meta.json goes last
       let meta: ModelMeta;
       try {
-        meta = JSON.parse(new TextDecoder().decode(await obj.arrayBuffer())) as ModelMeta;
-      } catch {
-        console.error(`model store: ${name}/meta.json is not JSON; skipped`);
+        meta = parseMeta(JSON.parse(new TextDecoder().decode(await obj.arrayBuffer())), `${name}/meta.json`);
+      } catch (e) {
+        console.error(`model store: ${e instanceof Error ? e.message : e}; skipped`);
         continue;
       }
-      if (meta.name !== name || !meta.files || !meta.layers) {
-        console.error(`model store: ${name}/meta.json does not describe model "${name}"; skipped`);
+      if (meta.name !== name) {
+        console.error(`model store: ${name}/meta.json describes model "${meta.name}"; skipped`);
         continue;
       }
       this.known.add(name);

@@ -73,9 +73,16 @@ const Summary = {
 };
 export const ModelList = v.object({ models: v.array(v.object(Summary)) });
 
+const EpsRange = v.object({ eps: v.number(), max: v.number(), step: v.number() });
 export const ModelCard = v.object({
   ...Summary,
   preprocessing: Preprocessing,
+  attack_defaults: v.pipe(
+    v.object({ linf: EpsRange, l2: EpsRange }),
+    d<Record<'linf' | 'l2', { eps: number; max: number; step: number }>>(
+      "Attack budgets that fit the model's inputs, per norm: the default eps, the largest worth offering, a slider step (meta.json's attackDefaults, else 0.3 / 2 for gray drawings, 8/255 for colour photos)",
+    ),
+  ),
   layers: v.array(
     v.object({
       name: v.string(),
@@ -143,6 +150,9 @@ const withOptions = (query: v.ObjectSchema<v.ObjectEntries, undefined>) => ({
   options: v.object(query.entries),
 });
 
+/** A CAM's map on its layer's own grid, before upsampling. */
+const LayerMap = v.object({ layer: v.string(), shape: v.array(v.number()), values: v.array(v.number()) });
+
 export const Saliency = v.object({
   ...withOptions(SaliencyQuery),
   target: ClassScore,
@@ -150,9 +160,13 @@ export const Saliency = v.object({
   preprocessing: Preprocessing,
   map: v.object({ width: v.number(), height: v.number(), values: v.array(v.number()) }),
   completeness: v.optional(v.object({ sum: v.number(), logit_difference: v.number() })),
-  grad_cam: v.optional(v.object({ layer: v.string(), shape: v.array(v.number()), values: v.array(v.number()) })),
+  grad_cam: v.optional(LayerMap),
+  cam: v.optional(v.object({ method: v.string(), ...LayerMap.entries })),
+  scored_channels: v.optional(v.number()),
+  occlusion: v.optional(v.object({ patch: v.number(), stride: v.number(), windows: v.number(), baseline: v.number() })),
   scale: v.object({
-    colormap: v.literal('viridis'),
+    colormap: v.picklist(['viridis', 'blue-white-red']),
+    signed: v.boolean(),
     min: v.number(),
     clip_value: v.number(),
     clip_percentile: v.number(),
@@ -172,13 +186,23 @@ const AttackRun = v.object({
 export const Attack = v.object({
   ...withOptions(AttackQuery),
   preprocessing: Preprocessing,
-  eps: v.number(),
-  step_size: v.number(),
+  eps: v.optional(v.number()),
+  step_size: v.optional(v.number()),
   success: v.boolean(),
   before: ClassScore,
   after: ClassScore,
   target_after: ClassScore,
   perturbation: Perturbation,
+  rounding: v.pipe(
+    v.object({ bits: v.literal(8), fools: v.boolean(), unrounded_fools: v.boolean() }),
+    d<{ bits: 8; fools: boolean; unrounded_fools: boolean }>(
+      'The adversarial picture as delivered (8-bit PNG): success, after and perturbation are of it; whether it fools the model, and whether the unrounded picture did',
+    ),
+  ),
+  steps: v.optional(
+    v.pipe(v.number(), d<number>('deepfool: linearisation steps taken; cw: Adam steps run over all rounds')),
+  ),
+  c: v.optional(v.nullable(v.pipe(v.number(), d<number>('cw: the c the delivered picture was found at (null: none)')))),
   sweep: v.optional(v.array(AttackRun)),
   smallest_successful_eps: v.optional(v.nullable(v.number())),
   pictures: v.object({ adversarial: Picture, perturbation: Picture }),

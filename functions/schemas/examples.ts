@@ -61,6 +61,26 @@ export const EXAMPLES: Example[] = [
     curl: `curl --data-binary @${F}/digit-4-280.png '${H}/models/digits/saliency?method=smoothgrad&samples=8&format=png' -o saliency.png`,
   },
   {
+    op: 'saliency',
+    title: "Score-CAM: the layer's maps as masks, scored by batched forward runs",
+    curl: `curl --data-binary @${F}/digit-4-280.png '${H}/models/digits/saliency?method=score-cam'`,
+  },
+  {
+    op: 'saliency',
+    title: 'LayerCAM on the first ReLU (a finer map), as a PNG',
+    curl: `curl --data-binary @${F}/digit-4-280.png '${H}/models/digits/saliency?method=layer-cam&layer=relu1&format=png' -o layer-cam.png`,
+  },
+  {
+    op: 'saliency',
+    title: 'Occlusion with a 7x7 patch every 3 pixels, signed, as a PNG',
+    curl: `curl --data-binary @${F}/digit-4-280.png '${H}/models/digits/saliency?method=occlusion&patch=7&stride=3&format=png' -o occlusion.png`,
+  },
+  {
+    op: 'saliency',
+    title: 'Integrated gradients as |map| (signed=false) instead of the diverging scale',
+    curl: `curl --data-binary @${F}/digit-4-280.png '${H}/models/digits/saliency?method=integrated-gradients&signed=false'`,
+  },
+  {
     op: 'attack',
     title: 'FGSM over a sweep of eps (a comma-separated list; brackets would need URL-encoding: %5B %5D)',
     curl: `curl --data-binary @${F}/digit-6-280.png '${H}/models/digits/attack?method=fgsm&eps=0.05,0.1,0.2,0.3'`,

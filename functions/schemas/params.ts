@@ -50,8 +50,8 @@ export function num<D extends number | undefined = undefined>(o: Meta & { min: n
 
 const TRUE = ['true', '1'],
   FALSE = ['false', '0'];
-/** true/false or 1/0, the same for every boolean parameter. */
-export function bool(o: Meta & { default: boolean }) {
+/** true/false or 1/0, the same for every boolean parameter (without a default: absent means "decided later"). */
+export function bool<D extends boolean | undefined = undefined>(o: Meta & { default?: D }) {
   return v.optional(
     v.pipe(
       v.union([v.picklist([...TRUE, ...FALSE]), v.boolean()]),
@@ -59,7 +59,7 @@ export function bool(o: Meta & { default: boolean }) {
       v.boolean(),
       meta<boolean>(o),
     ),
-    o.default,
+    o.default as D,
   );
 }
 
@@ -87,15 +87,22 @@ function splitList<T>(s: string | T | T[]): (string | T)[] {
 }
 const split = <T>() => v.transform<string | T | T[], (string | T)[]>(splitList);
 
-/** A comma-separated list of numbers in [min, max] (serialised as OpenAPI's style=form, explode=false). */
+/**
+ * A comma-separated list of numbers in [min, max] (serialised as OpenAPI's style=form, explode=false). Without
+ * bounds (both or neither), the caller checks the range (attack eps: it depends on the norm and the model).
+ */
 export function numbers<D extends number[] | undefined = undefined>(
-  o: Meta & { min: number; max: number; minItems: number; maxItems: number; default?: D },
+  o: Meta & { min?: number; max?: number; minItems: number; maxItems: number; default?: D },
 ) {
   const s = v.pipe(
     v.union([v.string(), v.number(), v.array(v.number())]),
     split<number>(),
     v.array(v.pipe(v.union([v.string(), v.number()]), toNumber, v.number(), v.finite())),
-    v.array(v.pipe(v.number(), v.minValue(o.min), v.maxValue(o.max))),
+    v.array(
+      o.min === undefined || o.max === undefined
+        ? v.number()
+        : v.pipe(v.number(), v.minValue(o.min), v.maxValue(o.max)),
+    ),
     v.minLength(o.minItems),
     v.maxLength(o.maxItems),
     meta<number[]>(o),

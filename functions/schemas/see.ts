@@ -5,10 +5,13 @@
 import * as v from 'valibot';
 import { CAPS } from '../core/caps.js';
 import { badRequest } from '../core/errors.js';
-import { ATTACKS, MAX_EPS, NORMS, type AttackConfig } from '../core/fool/attack.js';
+import { attackDefaults } from '../../model-contract/attack-defaults.js';
+import { ATTACKS, maxEps, NORMS, type AttackConfig } from '../core/fool/attack.js';
 import type { FoolingConfig } from '../core/fool/fooling.js';
 import type { Model } from '../core/model.js';
-import { camLayers, SALIENCY_METHODS, type SaliencyOptions } from '../core/see/saliency.js';
+import { camLayers, defaultCamLayer } from '../core/see/cam.js';
+import { defaultPatch, windowCount } from '../core/see/occlusion.js';
+import { METHODS, SALIENCY_METHODS, type SaliencyOptions } from '../core/see/saliency.js';
 import { bool, classRef, FORMAT, int, num, numbers, pick, PREPROCESS, SEED, word } from './params.js';
 import { classIndex, layerNamed } from './resolve.js';
 
@@ -34,8 +37,27 @@ export const SaliencyQuery = v.object({
     example: 16,
   }),
   layer: word({
-    description: 'Grad-CAM: a layer with [C,H,W] maps; default: the last ReLU with maps of at least 7x7',
+    description:
+      'Grad-CAM, Grad-CAM++, Score-CAM, LayerCAM: a layer with [C,H,W] maps; default: the last ReLU with maps of at least 7x7',
     example: 'relu1',
+  }),
+  patch: int({
+    min: 1,
+    max: 1024,
+    description:
+      "Occlusion: the patch's side in input pixels, at most the input's; default: an eighth of the input's side",
+    example: 7,
+  }),
+  stride: int({
+    min: 1,
+    max: 1024,
+    description: 'Occlusion: the step between patches, at most the patch; default: half the patch',
+    example: 3,
+  }),
+  signed: bool({
+    description:
+      'Pictures: a diverging colour map centred on 0 (blue below, red above); default: true for the signed maps (gradient-x-input, integrated-gradients, occlusion)',
+    example: false,
   }),
   clip: num({
     min: 50,
@@ -49,62 +71,157 @@ export const SaliencyQuery = v.object({
 });
 
 export function saliencyOptions(model: Model, q: v.InferOutput<typeof SaliencyQuery>): SaliencyOptions {
+  const method = METHODS[q.method];
+  const cams = camLayers(model);
+  if (method.layer && !cams.length)
+    throw badRequest(
+      `method ${q.method} needs a layer with [C,H,W] maps of more than one position; model ${model.meta.name} has none. Methods that need no layer: ${SALIENCY_METHODS.filter((m) => !METHODS[m].layer).join(', ')}`,
+    );
+  const layer = q.layer === undefined ? undefined : layerNamed(model, 'layer', q.layer, cams).name;
+  const [, h, w] = model.meta.input.shape;
+  const fallback = defaultPatch(model);
+  const patch = q.patch ?? Math.min(fallback.patch, h, w);
+  const stride = q.stride ?? (q.patch === undefined ? fallback.stride : Math.max(1, Math.floor(patch / 2)));
+  if (patch > Math.min(h, w))
+    throw badRequest(
+      `patch is ${patch}, larger than the input of model ${model.meta.name} (${w}x${h}): patch must be from 1 to ${Math.min(h, w)}`,
+    );
+  if (stride > patch)
+    throw badRequest(
+      `stride is ${stride}, larger than patch (${patch}): stride must be from 1 to ${patch}, so that every pixel is covered`,
+    );
+  const windows = windowCount(model, { patch, stride });
+  if (q.method === 'occlusion' && windows > CAPS.occlusionWindows)
+    throw badRequest(
+      `occlusion with patch ${patch} and stride ${stride} makes ${windows} windows on ${w}x${h}, over the cap of ${CAPS.occlusionWindows} (occlusionWindows): use a larger stride or patch`,
+    );
   return {
     method: q.method,
-    layer: q.layer === undefined ? undefined : layerNamed(model, 'layer', q.layer, camLayers(model)).name,
+    layer: method.layer ? (layer ?? defaultCamLayer(model)) : layer,
     target: q.target === undefined ? undefined : classIndex(model, 'target', q.target),
     samples: q.samples,
     noise: q.noise,
     steps: q.steps,
     seed: q.seed,
+    patch,
+    stride,
+    signed: q.signed ?? method.signed,
   };
 }
 
 export const AttackQuery = v.object({
   preprocess: PREPROCESS,
-  method: pick(ATTACKS, { default: 'pgd', description: 'FGSM (one step), BIM, or PGD (BIM from a random start)' }),
-  norm: pick(NORMS, { default: 'linf', description: 'Threat model: the ball the perturbation stays in' }),
+  method: pick(ATTACKS, {
+    default: 'pgd',
+    description:
+      'Within a budget eps: FGSM (one step), BIM, or PGD (BIM from a random start). The smallest L2 change that flips the prediction: deepfool (linearised boundaries) or cw (Carlini-Wagner)',
+  }),
+  norm: pick(NORMS, {
+    description:
+      'Threat model: the ball the perturbation stays in; default linf (fgsm, bim, pgd); deepfool and cw are l2',
+  }),
   eps: numbers({
-    min: 0,
-    max: MAX_EPS.l2,
     minItems: 1,
     maxItems: CAPS.attackSweep,
-    description: `Perturbation budget: 0.3 by default for linf (at most ${MAX_EPS.linf}), 2 for l2. Several values run a sweep and report the smallest that succeeds`,
+    description:
+      "fgsm, bim, pgd: the perturbation budget, from 0 to 1 for linf, to the input's diagonal sqrt(C*H*W) for l2 (28 for 28x28 gray); default the model's (GET /models/{model}: attack_defaults; 0.3 and 2 for gray drawings, 8/255 for colour photos). Several values run a sweep and report the smallest that succeeds",
     example: [0.05, 0.1, 0.2],
   }),
   steps: int({
     min: 1,
     max: CAPS.attackSteps,
-    default: 40,
     cap: 'attackSteps',
-    description: 'BIM/PGD iterations (FGSM takes one)',
+    description:
+      'bim, pgd: iterations (default 40; fgsm takes one). deepfool: linearisation steps at most (default 50). cw: Adam steps per binary-search round (default 100)',
     example: 10,
   }),
-  step_size: num({ min: 0, max: MAX_EPS.l2, description: 'BIM/PGD step; default 2.5 * eps / steps', example: 0.05 }),
+  step_size: num({
+    min: 0,
+    max: 1000,
+    description: "bim, pgd: the step (default 2.5 * eps / steps). cw: Adam's learning rate in tanh space (default 0.1)",
+    example: 0.05,
+  }),
   random_start: bool({ default: false, description: 'Start inside the ball at random (PGD always does)' }),
+  overshoot: num({
+    min: 0,
+    max: 1,
+    default: 0.02,
+    description: 'deepfool: each total step is overshot by this fraction, to land past the boundary',
+  }),
+  confidence: num({
+    min: 0,
+    max: 100,
+    default: 0,
+    description: 'cw: kappa, the logit margin past the boundary the loss asks for (larger: surer, larger change)',
+  }),
+  search_steps: int({
+    min: 1,
+    max: CAPS.attackSearchSteps,
+    default: 5,
+    cap: 'attackSearchSteps',
+    description: 'cw: rounds of the binary search over c, the weight of the misclassification term (from c = 1)',
+    example: 3,
+  }),
   target: classRef({ description: 'A targeted attack: the class to reach, by index or label', example: 2 }),
   seed: SEED,
   format: FORMAT,
 });
 
-/** One configuration per eps (sorted), within the eps cap of the norm and the steps cap of the whole sweep. */
+/** Attack steps one request may run in all (an eps sweep's, or Carlini-Wagner's rounds). */
+export const ATTACK_STEPS_PER_REQUEST = CAPS.attackSteps * 4;
+const STEPS = { bim: 40, pgd: 40, deepfool: 50, cw: 100 } as const;
+
+/**
+ * One configuration per eps (sorted) for the budget attacks, within the eps range of the norm and the steps cap
+ * of the whole sweep; one for deepfool and cw (L2, no budget), within the same cap over cw's rounds.
+ */
 export function attackOptions(model: Model, q: v.InferOutput<typeof AttackQuery>): AttackConfig[] {
-  const max = MAX_EPS[q.norm];
-  const eps = [...(q.eps ?? [q.norm === 'linf' ? 0.3 : 2])].sort((a, b) => a - b);
-  if (eps.some((e) => e > max)) throw badRequest(`eps must be at most ${max} for norm=${q.norm}; got ${eps.join(',')}`);
-  const steps = q.method === 'fgsm' ? 1 : q.steps;
-  if (steps * eps.length > CAPS.attackSteps * 4)
-    throw badRequest(
-      `an eps sweep of ${eps.length} values x ${steps} steps is over the cap of ${CAPS.attackSteps * 4} attack steps per request`,
-    );
   const target = q.target === undefined ? undefined : classIndex(model, 'target', q.target);
+  const method = q.method;
+  if (method === 'deepfool' || method === 'cw') {
+    if (q.norm === 'linf')
+      throw badRequest(`method=${method} finds the smallest L2 change: leave norm out or give norm=l2; got norm=linf`);
+    if (q.eps !== undefined)
+      throw badRequest(
+        `eps is the budget of fgsm, bim and pgd; method=${method} has none (it finds the smallest change); got eps=${q.eps.join(',')}`,
+      );
+    const steps = q.steps ?? STEPS[method];
+    if (method === 'deepfool') return [{ method, steps, overshoot: q.overshoot, target }];
+    if (steps * q.search_steps > ATTACK_STEPS_PER_REQUEST)
+      throw badRequest(
+        `cw with ${q.search_steps} search_steps x ${steps} steps is over the cap of ${ATTACK_STEPS_PER_REQUEST} attack steps per request`,
+      );
+    return [
+      {
+        method,
+        steps,
+        searchSteps: q.search_steps,
+        confidence: q.confidence,
+        lr: q.step_size ?? 0.1,
+        initialC: 1,
+        target,
+      },
+    ];
+  }
+  const norm = q.norm ?? 'linf';
+  const max = maxEps(model, norm);
+  const eps = [...(q.eps ?? [attackDefaults(model.meta)[norm].eps])].sort((a, b) => a - b);
+  if (eps.some((e) => e < 0 || e > max))
+    throw badRequest(
+      `eps must be from 0 to ${Number(max.toFixed(4))} for norm=${norm} (${norm === 'linf' ? 'the whole range of a value' : "the input's diagonal"}); got ${eps.join(',')}`,
+    );
+  const steps = method === 'fgsm' ? 1 : (q.steps ?? STEPS[method]);
+  if (steps * eps.length > ATTACK_STEPS_PER_REQUEST)
+    throw badRequest(
+      `an eps sweep of ${eps.length} values x ${steps} steps is over the cap of ${ATTACK_STEPS_PER_REQUEST} attack steps per request`,
+    );
   return eps.map((e) => ({
-    method: q.method,
-    norm: q.norm,
+    method,
+    norm,
     eps: e,
     steps,
-    stepSize: q.method === 'fgsm' ? e : Math.min(max, q.step_size ?? (2.5 * e) / steps),
-    randomStart: q.method === 'pgd' || q.random_start,
+    stepSize: method === 'fgsm' ? e : Math.min(max, q.step_size ?? (2.5 * e) / steps),
+    randomStart: method === 'pgd' || q.random_start,
     target,
     seed: q.seed,
   }));

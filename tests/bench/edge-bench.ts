@@ -3,11 +3,13 @@
  *   bundle size (raw and gzip) against Workers' 64 MiB uncompressed limit (every plan; no compressed limit); cold start to first classification;
  *   warm HTTP latency (median, p99) for a 28x28 PNG, a 280x280 PNG and a 280x280 JPEG next to a no-op route;
  *   in-Worker session.run (timed from outside over many runs) against onnxruntime-node on the same model;
- *   peak memory and latency of one request with a 12 MP JPEG and a 4096x4096 PNG (edge-memory.ts).
+ *   peak memory and latency of one request with a 12 MP JPEG and a 4096x4096 PNG (edge-memory.ts);
+ *   an isolate's JS heap and wasm memory after every endpoint on every bundled model (edge-sessions.ts).
  */
 import fs from 'node:fs';
 import * as ortNode from 'onnxruntime-node';
 import { memoryBench } from './edge-memory.js';
+import { sessionMemoryBench } from './edge-sessions.js';
 import { buildBundle, median, pct, startNoopWorker, startWorker, timeRequests } from './worker.js';
 
 const N = 300;
@@ -28,7 +30,13 @@ async function main() {
 
   // Cold start: a fresh workerd each time; time to ready (script evaluated) and the first classification, next to
   // a no-op Worker started the same way (what Miniflare and workerd cost before any script of ours runs).
-  const colds: { ready: number; first: number; noop: number; wasm: number }[] = [];
+  // Start-up warms the first model's classification session only (functions/runtime/models.ts); another model's
+  // first classification creates its session then.
+  const names = (
+    (await import('../../functions/runtime/registry.generated.js')).MODEL_NAMES as readonly string[]
+  ).slice();
+  const other = names[names.length - 1];
+  const colds: { ready: number; first: number; other: number; noop: number; wasm: number }[] = [];
   const upAndAnswer = async (ortWasm: boolean) => {
     const t0 = performance.now();
     const ref = await startNoopWorker(ortWasm);
@@ -44,22 +52,29 @@ async function main() {
     const mf = await startWorker(b);
     const ready = performance.now() - t0;
     const t1 = performance.now();
-    const r = await mf.dispatchFetch('http://edge.test/models/digits/classify', {
-      method: 'POST',
-      body: fx('digit-7-28.png'),
-    });
-    await r.json();
-    colds.push({ ready, first: performance.now() - t1, noop, wasm });
+    const classify = async (model: string) => {
+      const r = await mf.dispatchFetch(`http://edge.test/models/${model}/classify`, {
+        method: 'POST',
+        body: fx('digit-7-28.png'),
+      });
+      await r.json();
+    };
+    await classify(names[0]);
+    const first = performance.now() - t1;
+    const t2 = performance.now();
+    await classify(other);
+    colds.push({ ready, first, other: performance.now() - t2, noop, wasm });
     await mf.dispose();
   }
   const cold = {
     ready: median(colds.map((c) => c.ready)),
     first: median(colds.map((c) => c.first)),
+    other: median(colds.map((c) => c.other)),
     noop: median(colds.map((c) => c.noop)),
     wasm: median(colds.map((c) => c.wasm)),
   };
   console.log(
-    `\ncold start (3 fresh workerd processes, medians): workerd up with our script evaluated (classification sessions created at startup) ${ms(cold.ready)}, then the first classification ${ms(cold.first)}; a no-op Worker up and answering its first request ${ms(cold.noop)}`,
+    `\ncold start (3 fresh workerd processes, medians): workerd up with our script evaluated (${names[0]}'s classification session created at startup) ${ms(cold.ready)}, then the first classification ${ms(cold.first)} (${names[0]}), and the first of another model ${ms(cold.other)} (${other}: its session created on first use); a no-op Worker up and answering its first request ${ms(cold.noop)}`,
   );
   console.log(
     `  cold start to first classification beyond the no-op Worker: ${ms(cold.ready + cold.first - cold.noop)}; of which loading onnxruntime's wasm alone (a no-op Worker that only imports it: ${ms(cold.wasm)}) ${ms(cold.wasm - cold.noop)}`,
@@ -110,6 +125,7 @@ async function main() {
     );
   }
   await memoryBench(b);
+  await sessionMemoryBench(b);
   fs.rmSync(b.dir, { recursive: true, force: true });
 }
 

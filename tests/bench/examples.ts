@@ -64,6 +64,15 @@ async function main() {
       fx('digit-3-280.png'),
       '--data-binary @digit-3.png',
     ],
+    ...(['grad-cam-plus-plus', 'score-cam', 'layer-cam', 'occlusion', 'gradient-x-input'] as const).map(
+      (method): [string, string, string, Uint8Array, string] => [
+        'digits',
+        `saliency-${method}.png`,
+        `saliency?method=${method}&format=png`,
+        fx('digit-3-280.png'),
+        '--data-binary @digit-3.png',
+      ],
+    ),
     [
       'digits',
       'attack-pgd.png',
@@ -102,6 +111,15 @@ async function main() {
       fx('shape-star-192.png'),
       '--data-binary @star.png',
     ],
+    ...(['grad-cam-plus-plus', 'score-cam', 'layer-cam', 'occlusion'] as const).map(
+      (method): [string, string, string, Uint8Array, string] => [
+        'shapes',
+        `saliency-${method}.png`,
+        `saliency?method=${method}&format=png`,
+        fx('shape-star-192.png'),
+        '--data-binary @star.png',
+      ],
+    ),
     [
       'shapes',
       'attack-pgd.png',

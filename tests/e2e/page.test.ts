@@ -102,6 +102,17 @@ describe('the playground', () => {
     await shot('saliency', '#sal-panel');
   });
 
+  it('offers every saliency method of the API; a signed map gets the diverging legend', async () => {
+    const methods = await page.locator('#sal-method option').allTextContents();
+    expect(methods).toEqual(expect.arrayContaining(['grad-cam-plus-plus', 'score-cam', 'layer-cam', 'occlusion']));
+    await page.selectOption('#sal-method', 'occlusion');
+    await page.click('#sal-run');
+    await page.waitForSelector('#sal-run:not([disabled])', { timeout: 30_000 });
+    expect(await page.locator('#sal-result .ramp.signed').count()).toBe(1);
+    expect(await page.locator('#sal-result .scale').textContent()).toMatch(/signed, 0 is white/);
+    expect(await page.locator('#sal-result figure').first().textContent()).toMatch(/169 patches of 4x4, stride 2/);
+  });
+
   it('runs an attack that changes the prediction', async () => {
     await page.locator('#atk-eps').evaluate((e) => {
       const input = e as unknown as { value: string; dispatchEvent(e: Event): boolean };
@@ -117,6 +128,19 @@ describe('the playground', () => {
     expect(after).not.toBe(before);
     expect(await page.locator('#atk-result img').count()).toBe(2);
     await shot('attack', '#atk-panel');
+  });
+
+  it("spans the eps slider over the model's budgets; DeepFool needs none and finds a smaller change", async () => {
+    // The digits model's card: L-inf 0.3 by default, up to 0.5 (colour photos would get 8/255, up to 32/255).
+    expect(await page.locator('#atk-eps').getAttribute('max')).toBe('0.5');
+    await page.selectOption('#atk-method', 'deepfool');
+    expect(await page.locator('#atk-eps').isDisabled()).toBe(true);
+    await page.click('#atk-run');
+    const summary = page.locator('#atk-summary');
+    await expect.poll(() => summary.textContent(), { timeout: 30_000 }).toMatch(/smallest change found/);
+    expect(await summary.textContent()).toMatch(/the 8-bit picture fools the model/);
+    expect(await summary.getAttribute('data-after')).not.toBe('3');
+    await page.selectOption('#atk-method', 'pgd');
   });
 
   it('makes fooling images for every class', async () => {

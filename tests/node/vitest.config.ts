@@ -34,6 +34,6 @@ export default defineConfig({
     // onnxruntime-web's wasm threads and the training tests want the CPU; one file at a time on 2 cores.
     fileParallelism: false,
     // Let the plugin above load the Worker's wasm import instead of Node (which cannot import .wasm files).
-    server: { deps: { inline: [/ort-wasm-simd-threaded\.wasm/] } },
+    server: { deps: { inline: [/ort-wasm-simd-threaded\.wasm/, /webp_dec\.wasm/] } },
   },
 });

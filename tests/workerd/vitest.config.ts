@@ -14,6 +14,8 @@ const importedModels = await buildImportedFixture(root);
 
 export default defineConfig({
   plugins: [cloudflareTest({ wrangler: { configPath: `${root}wrangler.toml` } })],
+  // Fixtures are inlined as data URLs (tests/workerd/fixtures.ts); Vite knows no .tiff asset by itself.
+  assetsInclude: ['**/*.tiff'],
   test: {
     name: 'workerd',
     root,

@@ -23,21 +23,23 @@ import {
   prefixLayers,
   synthLayers,
 } from '../../model-contract/graphs.js';
+import type { GraphCtx } from '../layers/graph-rule.js';
 import { backwardOf, ruleFor } from '../layers/registry.js';
 import { featureLoss } from '../layers/feature-loss.js';
 import { softmaxCrossEntropy } from '../layers/loss.js';
 import { poolBeforeRelu } from '../layers/max-pool.js';
-import type { Forms, ForwardResult, LayerCtx, Mode } from '../layers/types.js';
+import type { Forms, ForwardResult, Mode } from '../layers/types.js';
 import { DataType, type Dim, type ModelDef } from '../onnx/proto.js';
-import { resolve, type ArchSpec, type ResolvedLayer } from '../spec.js';
+import { INPUT, resolve, type ArchSpec, type ResolvedLayer } from '../spec.js';
 import { GraphBuilder } from './builder.js';
 
 export type Weights = Record<string, Float32Array>;
 
-interface Stack {
+/** A forward pass: per layer (in topological order) its context, the values it read and what it computed. */
+interface Net {
   layers: ResolvedLayer[];
-  ctxs: LayerCtx<any>[];
-  xs: string[];
+  ctxs: GraphCtx<any>[];
+  xs: string[][];
   fwd: ForwardResult[];
 }
 
@@ -49,7 +51,7 @@ function makeCtx(
   paramValue: (full: string) => string,
   poolIndices = false,
   forms?: Forms,
-): LayerCtx<any> {
+): GraphCtx<any> {
   return {
     b,
     mode,
@@ -58,14 +60,16 @@ function makeCtx(
     forms,
     name: layer.name,
     spec: layer.spec,
-    inShape: layer.inShape,
+    inputs: layer.inputs,
+    inShapes: layer.inShapes,
     outShape: layer.outShape,
     param: (suffix) => paramValue(`${layer.name}.${suffix}`),
     extra: (suffix) => `${layer.name}.${suffix}`,
   };
 }
 
-function forwardStack(
+/** Runs the layers in order, each on the values it names (x as INPUT); the last layer's value is the output. */
+function forwardNet(
   b: GraphBuilder,
   layers: ResolvedLayer[],
   mode: Mode,
@@ -74,27 +78,35 @@ function forwardStack(
   paramValue: (n: string) => string,
   poolIndices = false,
   forms?: Forms,
-): Stack {
-  const ctxs: LayerCtx<any>[] = [],
-    xs: string[] = [],
+): Net {
+  const values = new Map([[INPUT, x]]);
+  const ctxs: GraphCtx<any>[] = [],
+    xs: string[][] = [],
     fwd: ForwardResult[] = [];
   for (const layer of layers) {
     const ctx = makeCtx(b, layer, mode, dynamic, paramValue, poolIndices, forms);
-    xs.push(x);
-    const r = ruleFor(layer.kind).forward(ctx, x);
+    const ins = layer.inputs.map((v) => {
+      const value = values.get(v);
+      if (!value) throw new Error(`layer "${layer.name}" reads "${v}", which no earlier layer of this graph computes`);
+      return value;
+    });
+    const r = ruleFor(layer.kind).forward(ctx, ins);
+    xs.push(ins);
     ctxs.push(ctx);
     fwd.push(r);
-    x = r.y;
+    values.set(layer.name, r.y);
   }
   return { layers, ctxs, xs, fwd };
 }
 
 /**
- * Back-propagates dTop from the last layer to the input; cotangent(i) adds an upstream gradient at layer i's
- * output. actGrads[i] is the gradient with respect to layer i's activation (what Grad-CAM weighs maps by).
+ * Back-propagates dTop from the last layer to the input, in reverse topological order; cotangent(i) adds an
+ * upstream gradient at layer i's output. A value read by several layers gets the sum of their gradients
+ * (micrograd's +=, llm.c's residual_backward), complete before its own layer is reached. actGrads[i] is the
+ * gradient with respect to layer i's activation (what Grad-CAM weighs maps by).
  */
-function backwardStack(
-  s: Stack,
+function backwardNet(
+  s: Net,
   dTop: string | undefined,
   cotangent: (i: number) => string | undefined,
   needInputGrad: boolean,
@@ -102,27 +114,34 @@ function backwardStack(
 ) {
   const grads: Record<string, string> = {};
   const actGrads: (string | undefined)[] = [];
-  let dy = dTop;
-  for (let i = s.layers.length - 1; i >= 0; i--) {
+  const dValues = new Map<string, string>();
+  const last = s.layers.length - 1;
+  if (dTop) dValues.set(s.layers[last].name, dTop);
+  for (let i = last; i >= 0; i--) {
     const cot = cotangent(i);
     const b = s.ctxs[i].b;
+    const layer = s.layers[i];
+    let dy = dValues.get(layer.name);
     // The topmost cotangent may come as a broadcast zero ([1,...,1]): backward rules need it at full shape.
     dy = dy && cot ? b.add(dy, cot) : (dy ?? (cot && b.o('Expand', [cot, b.o('Shape', [s.fwd[i].y])])));
     actGrads[i] = dy;
     if (!dy) continue;
-    const layer = s.layers[i];
     const r = backwardOf(layer.kind, layer.name)(s.ctxs[i], {
-      x: s.xs[i],
+      xs: s.xs[i],
       y: s.fwd[i].y,
       dy,
       cache: s.fwd[i].cache ?? {},
-      needDx: i > 0 || needInputGrad,
+      needDx: layer.inputs.map((v) => v !== INPUT || needInputGrad),
       needParamGrads,
     });
     for (const [suffix, g] of Object.entries(r.grads)) grads[`${layer.name}.${suffix}`] = g;
-    dy = r.dx;
+    r.dxs.forEach((dx, j) => {
+      const v = layer.inputs[j],
+        sum = dValues.get(v);
+      if (dx) dValues.set(v, sum ? b.add(sum, dx, `${v}_dsum`) : dx);
+    });
   }
-  return { dInput: dy, grads, actGrads };
+  return { dInput: dValues.get(INPUT), grads, actGrads };
 }
 
 function addInitializers(b: GraphBuilder, layers: ResolvedLayer[], weights: Weights, external?: ExternalWeights) {
@@ -188,7 +207,7 @@ interface GraphOptions {
    * default), today's direct forms ('reference'), or every alternative ('all', for tests). See layers/types.ts.
    */
   forms?: Forms;
-  /** Prefix graphs only: cut after the depth-th synth layer (the prefix's ReLU maps), so nothing above it runs. */
+  /** Prefix graphs only: cut after the depth-th cut point (a ReLU map of the prefix), so nothing above it runs. */
   depth?: number;
   /** Training step only: an L1 penalty on one layer's activations (see ActivityL1). */
   activityL1?: ActivityL1;
@@ -205,7 +224,7 @@ export interface ActivityL1 {
   weight: number;
 }
 
-/** The convolutional prefix, cut after its depth-th synth layer when depth is given (the contract's cut rule). */
+/** The convolutional prefix, cut after its depth-th cut point when depth is given (the contract's cut rule). */
 function cutPrefix(arch: ArchSpec, depth?: number) {
   return depth === undefined ? prefixLayers(resolve(arch)) : cutLayers(resolve(arch), depth);
 }
@@ -221,7 +240,7 @@ export function buildInference(arch: ArchSpec, weights: Weights, opts: GraphOpti
   const b = new GraphBuilder();
   const x = b.input(IO.input, inputShape(arch, dynamic));
   addInitializers(b, layers, weights, opts.external);
-  const s = forwardStack(b, layers, 'infer', dynamic, x, (n) => n);
+  const s = forwardNet(b, layers, 'infer', dynamic, x, (n) => n);
   if (opts.activations !== false)
     s.fwd.forEach((r, i) => b.exposeAs(r.y, act(layers[i].name), activationShape(layers[i], dynamic)));
   if (!dynamic) {
@@ -248,7 +267,7 @@ export interface LayerValue {
 /** The per-sample training inputs every layer declares, as graph inputs [N, ...shape]. */
 function addTrainInputs(b: GraphBuilder, layers: ResolvedLayer[]): LayerValue[] {
   return layers.flatMap((layer) =>
-    Object.entries(ruleFor(layer.kind).trainInputs?.shapes(layer.spec, layer.inShape) ?? {}).map(([suffix, shape]) => {
+    Object.entries(ruleFor(layer.kind).trainInputs?.shapes(layer.spec, layer.inShapes) ?? {}).map(([suffix, shape]) => {
       const value = b.input(layerValue(layer.name, suffix), ['N', ...shape]);
       return { layer, suffix, value };
     }),
@@ -272,7 +291,7 @@ export function compileTrainStep(
   const targets = b.input(IO.targets, ['N', ...classes], DataType.FLOAT, 'one-hot (or soft) labels');
   for (const p of layers.flatMap((l) => l.params)) b.input(p.name, p.shape);
   const trainInputs = addTrainInputs(b, layers);
-  const s = forwardStack(b, layers, 'train', false, x, (n) => n, opts.poolIndices, forms);
+  const s = forwardNet(b, layers, 'train', false, x, (n) => n, opts.poolIndices, forms);
   const logits = s.fwd[s.fwd.length - 1].y;
   const ce = softmaxCrossEntropy(b, logits, targets, classes[0]);
   let loss = ce.loss,
@@ -287,7 +306,7 @@ export function compileTrainStep(
     loss = b.add(loss, b.mul(b.float(weight), b.o('ReduceMean', [a], { keepdims: 0 })), 'loss_with_l1');
     dPenalty = b.div(b.float(weight), b.o('Cast', [b.o('Size', [a])], { to: DataType.FLOAT }));
   }
-  const { grads } = backwardStack(s, ce.dlogits, (i) => (i === penalised ? dPenalty : undefined), false, true);
+  const { grads } = backwardNet(s, ce.dlogits, (i) => (i === penalised ? dPenalty : undefined), false, true);
   b.exposeAs(loss, IO.loss, []);
   b.exposeAs(logits, IO.logits, ['N', ...classes]);
   for (const p of layers.flatMap((l) => l.params).filter((p) => p.trainable))
@@ -337,8 +356,8 @@ export function buildInputGrad(arch: ArchSpec, weights: Weights, opts: GraphOpti
     return name;
   });
   addInitializers(b, layers, weights, opts.external);
-  const s = forwardStack(b, layers, 'infer', dynamic, x, (n) => n, opts.poolIndices);
-  const { dInput, actGrads } = backwardStack(s, undefined, (i) => cot[i], true, false);
+  const s = forwardNet(b, layers, 'infer', dynamic, x, (n) => n, opts.poolIndices);
+  const { dInput, actGrads } = backwardNet(s, undefined, (i) => cot[i], true, false);
   b.exposeAs(dInput!, IO.gradInput, inputShape(arch, dynamic));
   actGrads.forEach((g, i) => b.exposeAs(g!, gradAct(layers[i].name), activationShape(layers[i], dynamic)));
   // The forward values at the same input come for free: objectives that need them (Deep Dream, Gram
@@ -378,10 +397,10 @@ export function buildLossGrad(
     'target distribution per image (one-hot or soft; rows sum to 1)',
   );
   addInitializers(b, layers, weights, opts.external);
-  const s = forwardStack(b, layers, 'infer', false, x, (n) => n, opts.poolIndices);
+  const s = forwardNet(b, layers, 'infer', false, x, (n) => n, opts.poolIndices);
   const logits = s.fwd[s.fwd.length - 1].y;
   const { loss, dlogits } = softmaxCrossEntropy(b, logits, targets, classes[0], true);
-  const { dInput } = backwardStack(s, dlogits, () => undefined, true, false);
+  const { dInput } = backwardNet(s, dlogits, () => undefined, true, false);
   b.exposeAs(dInput!, IO.gradInput, inputShape(arch, false));
   b.exposeAs(loss, IO.loss, ['N']);
   b.exposeAs(logits, IO.logits, ['N', ...classes]);
@@ -431,7 +450,7 @@ export function buildSynthGrad(
     ),
   }));
   addInitializers(b, layers, weights, opts.external);
-  const s = forwardStack(b, layers, 'infer', true, x, (n) => n, opts.poolIndices);
+  const s = forwardNet(b, layers, 'infer', true, x, (n) => n, opts.poolIndices);
   const losses: string[] = [];
   const cots = new Map<number, string>();
   synth.forEach((l, j) => {
@@ -447,7 +466,7 @@ export function buildSynthGrad(
     losses.push(r.losses);
     cots.set(i, r.cot);
   });
-  const { dInput } = backwardStack(s, undefined, (i) => cots.get(i), true, false);
+  const { dInput } = backwardNet(s, undefined, (i) => cots.get(i), true, false);
   b.exposeAs(dInput!, IO.gradInput, shape);
   b.output(
     b.o(
@@ -483,10 +502,10 @@ export function buildProbe(
   if (mode === 'train') addTrainInputs(b, layers);
   const last = layers[layers.length - 1];
   const cot = b.input('cotangent', ['N', ...last.outShape]);
-  const s = forwardStack(b, layers, mode, false, x, (n) => n, opts.poolIndices, forms);
+  const s = forwardNet(b, layers, mode, false, x, (n) => n, opts.poolIndices, forms);
   const y = s.fwd[s.fwd.length - 1].y;
   b.exposeAs(y, 'output', ['N', ...last.outShape]);
-  const { dInput, grads } = backwardStack(s, cot, () => undefined, true, mode === 'train');
+  const { dInput, grads } = backwardNet(s, cot, () => undefined, true, mode === 'train');
   b.exposeAs(dInput!, IO.gradInput, inputShape(arch, false));
   for (const [name, g] of Object.entries(grads))
     b.exposeAs(g, paramGrad(name), layers.flatMap((l) => l.params).find((p) => p.name === name)!.shape);

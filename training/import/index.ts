@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Rng } from '../../model-contract/random.js';
+import { deriveAttackDefaults } from '../../model-contract/attack-defaults.js';
 import type { ModelMeta, MetaProtocol } from '../../model-contract/meta.js';
 import { checkModelName } from '../../model-contract/name.js';
 import { encodeGraphs, fileHashes, graphDocs, layerMetas, metaJson } from '../artifacts.js';
@@ -203,6 +204,7 @@ export async function importModel(a: ImportArgs): Promise<ImportResult> {
           : []),
       ],
     },
+    attackDefaults: deriveAttackDefaults(mapped.arch.input, protocol),
     files: fileHashes(onnx, weightsBin),
     graphs: graphDocs(mapped.arch),
     architecture: mapped.arch,

@@ -1,33 +1,50 @@
 /**
- * avgpool: the mean of each k x k window, k apart; `global: true` averages each whole feature map to 1x1.
- *   backward: dX = up(dY) / (k*k) on the covered area (global: dY / (H*W) broadcast over the map).
+ * avgpool: the mean of each k x k window, windows s apart (stride, default k), optionally over a zero-padded map
+ * (pool-windows.ts); `global: true` averages each whole feature map to 1x1.
+ *   count_include_pad (countIncludePad): a window's mean divides by k*k, padding included (true), or by the
+ *   number of its input cells (false, ONNX's default: a border window averages only what it sees).
+ *   backward, windows that tile the map: dX = up(dY) / (k*k) on the covered area;
+ *   otherwise: each window's dY / count spread over its k*k taps by col2im (overlaps add up; padding is dropped);
+ *   global: dY / (H*W) broadcast over the map.
  */
+import {
+  floats,
+  perMap,
+  poolAttrs,
+  poolGeometry,
+  scatterWindows,
+  spatial,
+  tiles,
+  type PoolWindowSpec,
+} from './pool-windows.js';
 import type { LayerRule } from './types.js';
 
-export interface AvgPoolSpec {
+export interface AvgPoolSpec extends PoolWindowSpec {
   kind: 'avgpool';
-  kernel?: number;
+  countIncludePad?: boolean;
   global?: boolean;
 }
+
+const geometry = (spec: AvgPoolSpec, inShape: number[]) => poolGeometry('avgpool', spec, inShape);
 
 export const avgPool: LayerRule<AvgPoolSpec> = {
   kind: 'avgpool',
   outShape(spec, [c, h, w]) {
     if (w === undefined) throw new Error(`avgpool needs a [C,H,W] input, got [${[c, h]}]`);
     if (spec.global) return [c, 1, 1];
-    const k = spec.kernel ?? 2;
-    if (h < k || w < k) throw new Error(`avgpool kernel ${k} does not fit a ${h}x${w} input`);
-    return [c, Math.floor(h / k), Math.floor(w / k)];
+    return [c, ...geometry(spec, [c, h, w]).out];
   },
   params: () => [],
   receptive: (spec) => ({
     kernel: spec.global ? Infinity : (spec.kernel ?? 2),
-    stride: spec.global ? Infinity : (spec.kernel ?? 2),
+    stride: spec.global ? Infinity : (spec.stride ?? spec.kernel ?? 2),
   }),
-  forward({ b, spec, name }, x) {
+  forward({ b, spec, name, inShape }, x) {
     if (spec.global) return { y: b.o('GlobalAveragePool', [x], undefined, name) };
-    const k = spec.kernel ?? 2;
-    return { y: b.o('AveragePool', [x], { kernel_shape: [k, k], strides: [k, k] }, name) };
+    const g = geometry(spec, inShape);
+    if (tiles(g)) return { y: b.o('AveragePool', [x], { kernel_shape: [g.k, g.k], strides: [g.k, g.k] }, name) };
+    const attrs = { ...poolAttrs(g), ...(spec.countIncludePad && { count_include_pad: 1 }) };
+    return { y: b.o('AveragePool', [x], attrs, name) };
   },
   backward({ b, spec, name, inShape, dynamic }, { x, dy }) {
     if (spec.global) {
@@ -39,7 +56,20 @@ export const avgPool: LayerRule<AvgPoolSpec> = {
       );
       return { dx: b.o('Expand', [b.div(dy, area), b.o('Shape', [x])], undefined, `${name}_dx`), grads: {} };
     }
-    const k = spec.kernel ?? 2;
+    const g = geometry(spec, inShape),
+      k = g.k;
+    if (!tiles(g)) {
+      // Without count_include_pad, each window's count of input cells: k*k times the padded mean of ones [1,1,H,W].
+      let cells = b.float(k * k);
+      if (!spec.countIncludePad) {
+        const ones = b.o('ConstantOfShape', [b.o('Concat', [b.ints([1, 1]), spatial(b, x)], { axis: 0 })], {
+          value: { name: 'one', dataType: 1, dims: [1], data: Float32Array.of(1) },
+        });
+        cells = b.mul(b.o('AveragePool', [ones], { ...poolAttrs(g), count_include_pad: 1 }), cells);
+      }
+      const spread = floats(b, [1, 1, k, k], new Float32Array(k * k).fill(1));
+      return { dx: scatterWindows(b, b.div(perMap(b, dy), cells), spread, g, x, `${name}_dx`), grads: {} };
+    }
     const scales = b.o('Constant', [], {
       value: { name: 'scales', dataType: 1, dims: [4], data: Float32Array.of(1, 1, k, k) },
     });

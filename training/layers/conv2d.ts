@@ -27,6 +27,8 @@ export interface Conv2dSpec {
   /** Zero padding: the same on every side (a number, 'same' for odd kernels, 'valid' = 0) or per side
    *  [top, left, bottom, right] (ONNX Conv's pads order), as tf2onnx writes for a stride-2 'same' conv. */
   padding?: number | 'same' | 'valid' | [number, number, number, number];
+  /** Channel groups (default 1); both the input channels and the filters must split evenly into them. */
+  groups?: number;
 }
 
 /** Per-side padding [top, left, bottom, right]. */
@@ -66,6 +68,7 @@ export function convForms(
   outShape: number[],
   forms: Forms | undefined,
 ): { forward: boolean; weightGrad: boolean } {
+  if ((spec.groups ?? 1) > 1) return { forward: false, weightGrad: false }; // the patches form is dense-only
   if (forms === 'all') return { forward: true, weightGrad: true };
   if (forms !== 'fast') return { forward: false, weightGrad: false };
   const positions = outShape[1] * outShape[2];
@@ -100,6 +103,16 @@ function patches(b: GraphBuilder, x: string, spec: Conv2dSpec, inShape: number[]
 /** W [F,C,k,k] as [F, k*k*C] with columns in the patches' row order. */
 const weightMatrix = (b: GraphBuilder, w: string, f: number) => b.reshape(b.transpose(w, [0, 2, 3, 1]), [f, -1]);
 
+/**
+ * X [N, C, H, W] as [C/g, g*N, H, W]: channel j of group i of image n at [j, i*N + n], so that a Conv with
+ * group = g pairs group i's channels with group i's filters (dY^T's output channels i*F/g .. (i+1)*F/g - 1).
+ */
+function groupedBatch(b: GraphBuilder, x: string, perGroup: number, g: number): string {
+  const byGroup = b.transpose(b.o('Reshape', [x, b.ints([0, g, perGroup, -1])]), [2, 1, 0, 3]); // [C/g, g, N, H*W]
+  const hw = b.o('Slice', [b.o('Shape', [x]), b.ints([2]), b.ints([4])]);
+  return b.o('Reshape', [byGroup, b.o('Concat', [b.ints([perGroup, -1]), hw], { axis: 0 })]);
+}
+
 export const conv2d: LayerRule<Conv2dSpec> = {
   kind: 'conv2d',
   outShape(spec, [c, h, w]) {
@@ -110,6 +123,11 @@ export const conv2d: LayerRule<Conv2dSpec> = {
       throw new Error(`conv2d needs filters >= 1, kernel >= 1, stride >= 1, padding >= 0; got ${JSON.stringify(spec)}`);
     if (w === undefined)
       throw new Error(`conv2d needs a [C,H,W] input, got [${[c, h].filter((v) => v !== undefined)}]`);
+    const g = spec.groups ?? 1;
+    if (!(Number.isInteger(g) && g >= 1 && c % g === 0 && spec.filters % g === 0))
+      throw new Error(
+        `conv2d groups must be an integer >= 1 dividing both ${c} channels and ${spec.filters} filters; got ${g}`,
+      );
     const ho = convOutSide(h, spec.kernel, s, pt, pb),
       wo = convOutSide(w, spec.kernel, s, pl, pr);
     if (ho < 1 || wo < 1)
@@ -118,14 +136,25 @@ export const conv2d: LayerRule<Conv2dSpec> = {
   },
   params(spec, [c]) {
     const k = spec.kernel,
-      fanIn = c * k * k,
-      fanOut = spec.filters * k * k;
+      g = spec.groups ?? 1,
+      fanIn = (c / g) * k * k,
+      fanOut = (spec.filters / g) * k * k;
     return [
-      { suffix: 'weight', shape: [spec.filters, c, k, k], init: 'he', fanIn, fanOut, trainable: true, role: 'weight' },
+      {
+        suffix: 'weight',
+        shape: [spec.filters, c / g, k, k],
+        init: 'he',
+        fanIn,
+        fanOut,
+        trainable: true,
+        role: 'weight',
+      },
       { suffix: 'bias', shape: [spec.filters], init: 'zeros', fanIn, fanOut, trainable: true, role: 'bias' },
     ];
   },
   receptive: (spec) => ({ kernel: spec.kernel, stride: spec.stride ?? 1 }),
+  // n_ch = C / groups: each filter sees its own group's channels.
+  connections: (spec, [c], [f, ho, wo]) => f * ho * wo * spec.kernel ** 2 * (c / (spec.groups ?? 1)),
   forward({ b, spec, param, name, mode, forms, inShape, outShape }, x) {
     const s = spec.stride ?? 1,
       pads = convPads(spec);
@@ -136,10 +165,11 @@ export const conv2d: LayerRule<Conv2dSpec> = {
       const y = b.transpose(b.reshape(y2, [f, -1, outShape[1], outShape[2]]), [1, 0, 2, 3], name);
       return { y, cache: { patches: cols } };
     }
+    const g = spec.groups ?? 1;
     const y = b.o(
       'Conv',
       [x, param('weight'), param('bias')],
-      { kernel_shape: [spec.kernel, spec.kernel], strides: [s, s], pads },
+      { kernel_shape: [spec.kernel, spec.kernel], strides: [s, s], pads, ...(g > 1 && { group: g }) },
       name,
     );
     return { y };
@@ -152,7 +182,9 @@ export const conv2d: LayerRule<Conv2dSpec> = {
       even = pt === pl && pt === pb && pt === pr,
       p = pt,
       k = spec.kernel,
-      f = spec.filters;
+      f = spec.filters,
+      g = spec.groups ?? 1,
+      group: Record<string, number> = g > 1 ? { group: g } : {};
     const forms = ctx.mode === 'train' ? convForms(spec, outShape, ctx.forms) : undefined;
     const grads: Record<string, string> = {};
     let dx: string | undefined;
@@ -164,6 +196,7 @@ export const conv2d: LayerRule<Conv2dSpec> = {
         kernel_shape: [k, k],
         strides: [s, s],
         pads: [pt, pl, 0, 0],
+        ...group,
       });
       const hw = b.o('Slice', [b.o('Shape', [x]), b.ints([2]), b.ints([4])]);
       dx = b.padSpatialTo(b.o('Slice', [full, b.ints([0, 0]), hw, b.ints([2, 3])]), x, `${name}_dx`);
@@ -171,7 +204,7 @@ export const conv2d: LayerRule<Conv2dSpec> = {
       dx = b.o(
         'ConvTranspose',
         [dy, param('weight')],
-        { kernel_shape: [k, k], strides: [s, s], pads: [p, p, p, p] },
+        { kernel_shape: [k, k], strides: [s, s], pads: [p, p, p, p], ...group },
         `${name}_dx`,
       );
       // floor() in the output size may drop the last rows/columns of X: they get zero gradient.
@@ -184,9 +217,10 @@ export const conv2d: LayerRule<Conv2dSpec> = {
       const dw2 = b.o('Gemm', [dy2, cols], { transB: 1 }); // [F, k*k*C]
       grads.weight = b.transpose(b.reshape(dw2, [f, k, k, inShape[0]]), [0, 3, 1, 2], `${name}_dweight`);
     } else if (needParamGrads) {
-      const xt = b.transpose(x, [1, 0, 2, 3]);
+      const xt = g > 1 ? groupedBatch(b, x, inShape[0] / g, g) : b.transpose(x, [1, 0, 2, 3]);
       const dyt = b.transpose(dy, [1, 0, 2, 3]);
-      let dw = b.o('Conv', [xt, dyt], { strides: [1, 1], dilations: [s, s], pads }); // [C, F, k', k'] with k' >= k
+      // [C/g, F, k', k'] with k' >= k
+      let dw = b.o('Conv', [xt, dyt], { strides: [1, 1], dilations: [s, s], pads, ...group });
       const full = inShape[1] + pt + pb - s * (outShape[1] - 1);
       if (full !== k || inShape[2] + pl + pr - s * (outShape[2] - 1) !== k)
         dw = b.o('Slice', [dw, b.ints([0, 0]), b.ints([k, k]), b.ints([2, 3])]);

@@ -29,6 +29,7 @@ export const dense: LayerRule<DenseSpec> = {
     },
     { suffix: 'bias', shape: [spec.units], init: 'zeros', fanIn: i, fanOut: spec.units, trainable: true, role: 'bias' },
   ],
+  connections: (_spec, [i], [o]) => i * o,
   forward: ({ b, param, name }, x) => ({ y: b.o('Gemm', [x, param('weight'), param('bias')], undefined, name) }),
   backward({ b, param, name }, { x, dy, needDx, needParamGrads }) {
     const grads: Record<string, string> = {};

@@ -1,6 +1,8 @@
 /**
- * The contract every layer rule fulfils: shapes, parameters, counts, and forward and backward ONNX nodes.
- * Shapes are per sample (no batch axis): [C, H, W] for images and feature maps, [F] for vectors.
+ * The contract every single-input layer rule fulfils: shapes, parameters, counts, and forward and backward ONNX
+ * nodes. Shapes are per sample (no batch axis): [C, H, W] for images and feature maps, [F] for vectors. The
+ * registry holds rules in the graph form (graph-rule.ts), where a layer may read several values; unary() adapts
+ * these.
  */
 import type { Rng } from '../../model-contract/random.js';
 import type { GraphBuilder } from '../graph/builder.js';
@@ -97,6 +99,8 @@ export interface LayerRule<S = any> {
   params(spec: S, inShape: number[]): ParamSpec[];
   /** Side of the receptive field in this layer's input units and the step between neighbouring outputs. */
   receptive?(spec: S): { kernel: number; stride: number };
+  /** Weighted connections (conv: each output neuron sees n_rs^2 * n_ch inputs); layers without weights have none. */
+  connections?(spec: S, inShape: number[], outShape: number[]): number;
   /**
    * Per-sample graph inputs of the training step (e.g. dropout's mask): their shapes (suffix -> per-sample shape)
    * and how each step fills them for a batch of n from the trainer's seeded RNG.

@@ -1,9 +1,12 @@
 /**
- * Adversarial perturbations by gradient steps on the input (batched over n images):
+ * Adversarial perturbations by gradient steps on the input (batched over n images). Within a budget eps:
  *   fgsm  one step of size eps along sign(grad) (L-inf) or grad/||grad|| (L2)        (Goodfellow et al. 2015)
  *   bim   `steps` steps of `stepSize`, projected back into the eps-ball              (Kurakin et al. 2017)
  *   pgd   bim from a random start inside the ball                                    (Madry et al. 2018)
- * Untargeted: ascend the cross-entropy of the true (or predicted) class. Targeted: descend the cross-entropy of
+ * The smallest change that flips the prediction, L2 (no budget):
+ *   deepfool  steps onto the nearest linearised boundary (deepfool.ts)             (Moosavi-Dezfooli et al. 2016)
+ *   cw        Adam on distance + c * margin in tanh space, binary search over c (cw.ts)  (Carlini & Wagner 2017)
+ * Budget attacks, untargeted: ascend the cross-entropy of the true (or predicted) class. Targeted: descend the cross-entropy of
  * the target class. Each step is one run of loss-grad.onnx, which returns the cross-entropy's gradient with
  * respect to the image (the cotangent softmax - onehot(y) is formed inside the graph).
  */
@@ -12,16 +15,22 @@ import { argmaxRow, forward, inputSize, lossGrad, oneHot } from '../gradient.js'
 import { classScore } from '../classify.js';
 import type { Model } from '../model.js';
 import { Rng } from '../../../model-contract/random.js';
+import { cw, type CwConfig } from './cw.js';
+import { deepfool, type DeepFoolConfig } from './deepfool.js';
+import { fools, perturbationNorms, to8bitWithin, to8bitWithinL2 } from './deliver.js';
 
-export const ATTACKS = ['fgsm', 'bim', 'pgd'] as const;
+export const BUDGET_ATTACKS = ['fgsm', 'bim', 'pgd'] as const;
+export const MINIMAL_ATTACKS = ['deepfool', 'cw'] as const;
+export const ATTACKS = [...BUDGET_ATTACKS, ...MINIMAL_ATTACKS] as const;
 export const NORMS = ['linf', 'l2'] as const;
-export type AttackMethod = (typeof ATTACKS)[number];
 export type Norm = (typeof NORMS)[number];
-/** The largest meaningful eps: the whole [0,1] range per pixel (L-inf), or the 28x28 image's diagonal (L2). */
-export const MAX_EPS: Record<Norm, number> = { linf: 1, l2: 28 };
 
-export interface AttackConfig {
-  method: AttackMethod;
+/** The largest meaningful eps: the whole [0,1] range per value (L-inf), or the input's diagonal (L2). */
+export const maxEps = (model: Model, norm: Norm) =>
+  norm === 'linf' ? 1 : Math.sqrt(model.meta.input.shape.reduce((a, v) => a * v, 1));
+
+export interface BudgetConfig {
+  method: (typeof BUDGET_ATTACKS)[number];
   norm: Norm;
   eps: number;
   stepSize: number;
@@ -30,6 +39,8 @@ export interface AttackConfig {
   target?: number;
   seed: number;
 }
+export type AttackConfig = BudgetConfig | DeepFoolConfig | CwConfig;
+export type { CwConfig, DeepFoolConfig };
 
 function project(adv: Float32Array, x0: Float32Array, n: number, size: number, norm: Norm, eps: number) {
   for (let i = 0; i < n; i++) {
@@ -58,7 +69,7 @@ export async function attackBatch(
   model: Model,
   x0: Float32Array,
   n: number,
-  cfg: AttackConfig,
+  cfg: BudgetConfig,
   labels?: number[],
   probsBefore?: Float32Array,
 ): Promise<AttackResult> {
@@ -100,20 +111,28 @@ export async function attackBatch(
   return { adv, before, after: (await forward(model, adv, n)).probs, labels: ys };
 }
 
-function perturbationNorms(adv: Float32Array, x0: Float32Array) {
-  let linf = 0,
-    l2 = 0,
-    l0 = 0;
-  for (let p = 0; p < x0.length; p++) {
-    const d = Math.abs(adv[p] - x0[p]);
-    linf = Math.max(linf, d);
-    l2 += d * d;
-    l0 += d > 0.5 / 255 ? 1 : 0;
+/** The adversarial picture of one image by any method, unrounded and as delivered (8 bits). */
+async function find(model: Model, x: Float32Array, cfg: AttackConfig, label: number, probs: Float32Array) {
+  if (cfg.method === 'deepfool') {
+    const r = await deepfool(model, x, 1, cfg, [label]);
+    return { unrounded: r.unrounded, adv: r.adv, steps: r.steps[0] };
   }
-  return { linf, l2: Math.sqrt(l2), l0 };
+  if (cfg.method === 'cw') {
+    const r = await cw(model, x, 1, cfg, [label]);
+    return { unrounded: r.unrounded, adv: r.adv, steps: r.steps, c: r.c[0] };
+  }
+  const r = await attackBatch(model, x, 1, cfg, [label], probs);
+  // Rounded within the budget: the delivered picture keeps to eps as the unrounded one does.
+  return {
+    unrounded: r.adv,
+    adv: cfg.norm === 'linf' ? to8bitWithin(r.adv, x, cfg.eps) : to8bitWithinL2(r.adv, x, cfg.eps),
+  };
 }
 
-/** One image: prediction before and after, success, the size of the perturbation. */
+/**
+ * One image: prediction before and after, success and the size of the perturbation, all of the picture as
+ * delivered (8-bit), and whether the unrounded picture fooled the model too.
+ */
 export async function attackOne(model: Model, x: Float32Array, cfg: AttackConfig) {
   const k = model.meta.labels.length,
     labels = model.meta.labels;
@@ -123,16 +142,20 @@ export async function attackOne(model: Model, x: Float32Array, cfg: AttackConfig
     throw badRequest(
       `target ${cfg.target} (${labels[b]}) is already the prediction: choose another class for a targeted attack`,
     );
-  const r = await attackBatch(model, x, 1, cfg, undefined, probs);
-  const a = argmaxRow(r.after, 0, k);
-  const success = cfg.target === undefined ? a !== r.labels[0] : a === cfg.target;
+  const { unrounded, adv, ...found } = await find(model, x, cfg, b, probs);
+  const after = (await forward(model, adv, 1)).probs,
+    afterUnrounded = (await forward(model, unrounded, 1)).probs;
+  const a = argmaxRow(after, 0, k);
+  const success = fools(after, 0, k, b, cfg.target);
   return {
     success,
-    before: classScore(model, b, r.before),
-    after: classScore(model, a, r.after),
+    before: classScore(model, b, probs),
+    after: classScore(model, a, after),
     /** The class moved away from (untargeted) or towards (targeted), scored after the attack. */
-    targetAfter: classScore(model, cfg.target ?? r.labels[0], r.after),
-    perturbation: perturbationNorms(r.adv, x),
-    adv: r.adv,
+    targetAfter: classScore(model, cfg.target ?? b, after),
+    perturbation: perturbationNorms(adv, x),
+    rounding: { bits: 8, fools: success, unroundedFools: fools(afterUnrounded, 0, k, b, cfg.target) },
+    ...found,
+    adv,
   };
 }

@@ -5,7 +5,7 @@
 import { badRequest } from '../errors.js';
 import { argmaxRow, forward, inputSize } from '../gradient.js';
 import type { Model } from '../model.js';
-import { attackBatch, type AttackConfig } from './attack.js';
+import { attackBatch, type BudgetConfig } from './attack.js';
 
 /** Published reference (Madry et al. 2018, Table/Figure for the naturally trained MNIST network). */
 const PUBLISHED = {
@@ -39,7 +39,7 @@ export async function robustness(model: Model, o: RobustnessOptions) {
         table.push({ method, eps, accuracy: acc(probs) });
         continue;
       }
-      const cfg: AttackConfig =
+      const cfg: BudgetConfig =
         method === 'fgsm'
           ? { method, norm: 'linf', eps, stepSize: eps, steps: 1, randomStart: false, seed: 0 }
           : { method, norm: 'linf', eps, stepSize: (2.5 * eps) / o.steps, steps: o.steps, randomStart: true, seed: 0 };

@@ -1,18 +1,20 @@
 /**
- * PNG (png-decode.ts: 1-16 bit, gray, gray+alpha, RGB, RGBA, palette with tRNS, interlaced) and JPEG
- * (jpeg-decode.ts: baseline and progressive) to an 8-bit Raster: alpha composited on white (as a viewer shows the image), rows shrunk
- * by a box filter as they are decoded (shrink.ts), EXIF orientation applied. Before any pixel is decoded, the bytes
- * decoding will hold at its peak are estimated from the header and checked against the request's budget (413).
+ * PNG (png-decode.ts: 1-16 bit, gray, gray+alpha, RGB, RGBA, palette with tRNS, interlaced), JPEG (jpeg-decode.ts:
+ * baseline and progressive, shrunk on load by the scaled inverse DCT) and WebP (webp-decode.ts: libwebp in wasm) to
+ * an 8-bit Raster: alpha composited on white (as a viewer shows the image), rows shrunk by a box filter as they are
+ * decoded (shrink.ts), EXIF orientation applied. Before any pixel is decoded, the bytes decoding will hold at its
+ * peak are estimated from the header and checked against the request's budget (413).
  */
-import { Problem, tooLarge, unprocessable } from '../errors.js';
+import { Problem, tooLarge, unprocessable, unsupported } from '../errors.js';
 import { ORIENTATIONS, orient } from './orient.js';
 import { readPng, type PngHeader } from './png-decode.js';
 import { Shrinker, shrinkFactor } from './shrink.js';
-import { readJpeg, type JpegFrame } from './jpeg-decode.js';
-import { checkDimensions, detectFormat, imageSize, jpegInfo } from './sniff.js';
-import { DEFAULT_LIMITS, type ImageFormat, type ImageLimits, type Raster } from './types.js';
+import { readJpeg, scaledSize, type JpegFrame, type JpegScale } from './jpeg-decode.js';
+import { checkDimensions, detectFormat, imageSize, jpegInfo, webpInfo } from './sniff.js';
+import { DEFAULT_LIMITS, WORK_SIDE, type ImageFormat, type ImageLimits, type Raster } from './types.js';
 
 const MiB = 1024 * 1024;
+const NAMES: Record<ImageFormat, string> = { png: 'PNG', jpeg: 'JPEG', webp: 'WebP' };
 const mib = (bytes: number) => `${+(bytes / MiB).toFixed(bytes < MiB ? 2 : 1)} MiB`;
 
 /** One row of samples (gray, gray+alpha, RGB, RGBA; maximum `max`) to 8-bit gray or RGB composited on white. */
@@ -28,20 +30,25 @@ function rowTo8(src: ArrayLike<number>, n: number, channels: number, max: number
   }
 }
 
-function overBudget(what: string, need: number, limits: ImageLimits) {
+function overBudget(
+  what: string,
+  need: number,
+  limits: ImageLimits,
+  instead = 'a non-interlaced PNG, or a baseline JPEG',
+) {
   return tooLarge(
-    `decoding this ${what} needs about ${mib(need)}; the memory budget for one request is ${mib(limits.budgetBytes)}. Send a smaller image (or a non-interlaced PNG, or a baseline JPEG).`,
+    `decoding this ${what} needs about ${mib(need)}; the memory budget for one request is ${mib(limits.budgetBytes)}. Send a smaller image (or ${instead}).`,
     { needBytes: Math.round(need), budgetBytes: limits.budgetBytes },
   );
 }
 
-async function decodePngRaster(bytes: Uint8Array, limits: ImageLimits): Promise<Raster> {
+async function decodePngRaster(bytes: Uint8Array, limits: ImageLimits, side: number): Promise<Raster> {
   let shrink: Shrinker | undefined, row8: Uint8Array;
   let convert: (s: Uint8Array | Uint16Array) => void;
   await readPng(bytes, (h: PngHeader) => {
     const color = h.channels >= 3 || !!h.palette;
     const ch = color ? 3 : 1;
-    const f = shrinkFactor(h.width, h.height);
+    const f = shrinkFactor(h.width, h.height, side);
     const need = bytes.length + h.workBytes + (h.width * 4 + Math.ceil(h.width / f) * Math.ceil(h.height / f)) * ch;
     if (need > limits.budgetBytes)
       throw overBudget(`${h.width}x${h.height}${h.interlaced ? ' interlaced' : ''} PNG`, need, limits);
@@ -89,20 +96,77 @@ async function decodePngRaster(bytes: Uint8Array, limits: ImageLimits): Promise<
   return shrink!.out;
 }
 
-function decodeJpeg(bytes: Uint8Array, limits: ImageLimits): { raster: Raster; orientation: number } {
+/** libjpeg's scale_denom for a shrink factor: the largest power of 2 up to 8 that is at most `factor`. */
+const jpegScale = (factor: number): JpegScale => (factor >= 8 ? 8 : factor >= 4 ? 4 : factor >= 2 ? 2 : 1);
+
+interface DecodedJpeg {
+  raster: Raster;
+  orientation: number;
+  scale: JpegScale;
+  /** The size decoded at 1/scale, before the box filter. */
+  scaled: { width: number; height: number };
+}
+
+/**
+ * Decoded at 1/scale by the inverse DCT (shrink-on-load), the rest of the way to `side` by the box filter, so the
+ * budget counts the scaled rows and strips, never a full-size row.
+ */
+function decodeJpeg(bytes: Uint8Array, limits: ImageLimits, side: number): DecodedJpeg {
   const { orientation } = jpegInfo(bytes);
-  let shrink: Shrinker | undefined;
+  let shrink: Shrinker | undefined,
+    scale: JpegScale = 1,
+    scaled = { width: 0, height: 0 };
   readJpeg(bytes, (f: JpegFrame) => {
-    const k = shrinkFactor(f.width, f.height);
+    scale = jpegScale(shrinkFactor(f.width, f.height, side));
+    const s = scaledSize(f, scale),
+      k = shrinkFactor(s.width, s.height, side);
+    scaled = s;
     const need =
-      bytes.length + f.coefficientBytes + (f.width * 4 + Math.ceil(f.width / k) * Math.ceil(f.height / k)) * f.channels;
+      bytes.length +
+      f.coefficientBytes +
+      s.workBytes +
+      (Math.ceil(s.width / k) * (k > 1 ? 4 : 0) + Math.ceil(s.width / k) * Math.ceil(s.height / k)) * f.channels;
     if (need > limits.budgetBytes)
       throw overBudget(`${f.width}x${f.height} ${f.progressive ? 'progressive ' : ''}JPEG`, need, limits);
-    const s = new Shrinker(f.width, f.height, f.channels, k);
-    shrink = s;
-    return (row) => s.push(row);
+    const shrinker = new Shrinker(s.width, s.height, f.channels, k);
+    shrink = shrinker;
+    return { scale, sink: (row) => shrinker.push(row) };
   });
-  return { raster: shrink!.out, orientation };
+  return { raster: shrink!.out, orientation, scale, scaled };
+}
+
+/**
+ * WebP through libwebp (webp-decode.ts, loaded on the first WebP): whole RGBA images, so the budget counts the file
+ * twice (it is copied into wasm memory), the RGBA image twice (in wasm memory and copied out) and as much again for
+ * libwebp's own buffers (a lossless image's transforms), before the rows are shrunk like any other.
+ */
+async function decodeWebpRaster(bytes: Uint8Array, limits: ImageLimits, side: number): Promise<Raster> {
+  const info = webpInfo(bytes);
+  if (info.animated)
+    throw unsupported('animated WebP images are not supported: send one frame as a still PNG, JPEG or WebP', {
+      received: 'animated WebP',
+    });
+  if (bytes.length < info.riffBytes)
+    throw unprocessable(
+      `WebP could not be decoded: the file is truncated: its data ends at byte ${bytes.length}; its header says ${info.riffBytes} bytes. Send the whole file.`,
+    );
+  const { width, height } = info,
+    f = shrinkFactor(width, height, side);
+  const need = 2 * bytes.length + 12 * width * height + Math.ceil(width / f) * Math.ceil(height / f) * 3;
+  if (need > limits.budgetBytes) throw overBudget(`${width}x${height} WebP`, need, limits, 'a JPEG');
+  const { decodeWebp } = await import('./webp-decode.js');
+  const rgba = await decodeWebp(bytes);
+  if (rgba.width !== width || rgba.height !== height)
+    throw unprocessable(
+      `WebP could not be decoded: its header says ${width}x${height} but its image is ${rgba.width}x${rgba.height}`,
+    );
+  const shrink = new Shrinker(width, height, 3, f),
+    row = new Uint8Array(width * 3);
+  for (let y = 0; y < height; y++) {
+    rowTo8(rgba.data.subarray(y * width * 4, (y + 1) * width * 4), width, 4, 255, row);
+    shrink.push(row);
+  }
+  return shrink.out;
 }
 
 interface Decoded {
@@ -115,18 +179,32 @@ interface Decoded {
   steps: string[];
 }
 
-/** Detects the format, checks the header's dimensions and memory need against the limits, then decodes. */
-export async function decodeImage(bytes: Uint8Array, limits: ImageLimits = DEFAULT_LIMITS): Promise<Decoded> {
+/**
+ * Detects the format, checks the header's dimensions and memory need against the limits, then decodes to a raster
+ * whose longest side is at most `side` (shrunk while decoding).
+ */
+export async function decodeImage(
+  bytes: Uint8Array,
+  limits: ImageLimits = DEFAULT_LIMITS,
+  side = WORK_SIDE,
+): Promise<Decoded> {
   const format = detectFormat(bytes);
   const { width, height } = imageSize(bytes, format);
   checkDimensions(width, height, limits);
   const steps: string[] = [];
   let raster: Raster;
   try {
-    if (format === 'png') raster = await decodePngRaster(bytes, limits);
-    else {
-      const j = decodeJpeg(bytes, limits);
+    if (format === 'png' || format === 'webp') {
+      raster =
+        format === 'png' ? await decodePngRaster(bytes, limits, side) : await decodeWebpRaster(bytes, limits, side);
+      const f = shrinkFactor(width, height, side);
+      if (f > 1) steps.push(`shrink ${width}x${height} by ${f} while decoding (box filter)`);
+    } else {
+      const j = decodeJpeg(bytes, limits, side);
       raster = j.raster;
+      if (j.scale > 1) steps.push(`decode ${width}x${height} at 1/${j.scale} size (scaled inverse DCT)`);
+      const k = shrinkFactor(j.scaled.width, j.scaled.height, side);
+      if (k > 1) steps.push(`shrink ${j.scaled.width}x${j.scaled.height} by ${k} while decoding (box filter)`);
       if (j.orientation !== 1) {
         raster = orient(raster, j.orientation);
         steps.push(`EXIF orientation ${j.orientation}: ${ORIENTATIONS[j.orientation]} to stand upright`);
@@ -136,11 +214,9 @@ export async function decodeImage(bytes: Uint8Array, limits: ImageLimits = DEFAU
     // The decoders name what they refuse; anything else a damaged file trips is still the file's fault (422).
     if (e instanceof Problem) throw e;
     throw unprocessable(
-      `${format.toUpperCase()} could not be decoded: the file is damaged (${e instanceof Error ? e.message : String(e)})`,
+      `${NAMES[format]} could not be decoded: the file is damaged (${e instanceof Error ? e.message : String(e)})`,
     );
   }
-  const f = shrinkFactor(width, height);
-  if (f > 1) steps.unshift(`shrink ${width}x${height} by ${f} while decoding (box filter)`);
   return { raster, format, width, height, steps };
 }
 

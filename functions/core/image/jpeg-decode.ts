@@ -3,11 +3,15 @@
  * any sampling factors, restart intervals. The DCT coefficients are kept as one Int16Array (2 bytes a coefficient:
  * a 4000x3000 4:2:0 photo holds 36 MB), and pixels are made one MCU row at a time: inverse DCT, chroma upsampled
  * (replication), YCbCr to RGB, each row handed to the caller (who shrinks it). Never a full-size pixel copy.
+ * Shrink-on-load as libjpeg's scale_denom: at 1/2, 1/4 or 1/8 each 8x8 block becomes 4x4, 2x2 or 1x1 pixels by an
+ * inverse DCT of its top-left coefficients, so a 12 MP photo is never reconstructed at full size.
  * Not supported (a 422 says so): arithmetic coding, lossless and hierarchical JPEG, CMYK.
  */
 import { unprocessable } from '../errors.js';
 
 const bad = (why: string) => unprocessable(`JPEG could not be decoded: ${why}`);
+const truncated = (b: Uint8Array, where: string) =>
+  bad(`the file is truncated: its data ends at byte ${b.length}, ${where}. Send the whole file.`);
 
 // Zigzag order: the natural (row-major) index of the k-th coefficient in the stream.
 const ZIGZAG = Int32Array.from([
@@ -16,11 +20,21 @@ const ZIGZAG = Int32Array.from([
   55, 62, 63,
 ]);
 
-// IDCT basis: C[x * 8 + u] = c(u) cos((2x + 1) u pi / 16) / 2, c(0) = 1/sqrt(2), else 1.
-const BASIS = new Float32Array(64);
-for (let x = 0; x < 8; x++)
-  for (let u = 0; u < 8; u++)
-    BASIS[x * 8 + u] = ((u === 0 ? Math.SQRT1_2 : 1) * Math.cos(((2 * x + 1) * u * Math.PI) / 16)) / 2;
+// IDCT basis: C[x * 8 + u] = c(u) cos((2x + 1) u pi / 16) / 2, c(0) = 1/sqrt(2), else 1. At 1/d, an output
+// sample is the mean of d x d samples of the 8x8 IDCT, so its basis is the mean of d rows of C: this is what
+// libjpeg-turbo's reduced-size IDCTs compute (jidctred.c; coefficient 4 drops out at 1/2, the even ones at 1/4).
+const BASES: Record<number, Float32Array> = {};
+for (const n of [8, 4, 2, 1]) {
+  const d = 8 / n,
+    t = (BASES[n] = new Float32Array(n * 8));
+  for (let x = 0; x < n; x++)
+    for (let u = 0; u < 8; u++)
+      for (let j = 0; j < d; j++)
+        t[x * 8 + u] += ((u === 0 ? Math.SQRT1_2 : 1) * Math.cos(((2 * (d * x + j) + 1) * u * Math.PI) / 16)) / 2 / d;
+}
+
+/** libjpeg's scale_denom: the image is decoded at 1/scale of its size. */
+export type JpegScale = 1 | 2 | 4 | 8;
 
 interface Component {
   id: number;
@@ -33,14 +47,24 @@ interface Component {
   bwPad: number;
   bhPad: number;
   coef: Int16Array;
+  /** Side of the IDCT of each block at the chosen scale (8 / scale, or more for subsampled chroma). */
+  n: number;
   pred: number;
   dc?: Int32Array;
   ac?: Int32Array;
 }
 
-/** A 16-bit lookahead table: entry = (code length << 8) | symbol; 0 = no code with that prefix. */
+/** Bits of the small lookahead table, which holds the codes most symbols have and stays in the CPU's cache. */
+const FAST = 9;
+const FAST_AC = 65536 + (1 << FAST);
+
+/**
+ * A 16-bit lookahead table: entry = (code length << 8) | symbol; 0 = no code with that prefix. After it, at 65536,
+ * the same for the first FAST bits (0 also where the code is longer); then, at FAST_AC, an AC coefficient whole
+ * where its code and value bits fit in FAST bits: value * 256 + (zero run << 4) + bits used, else 0.
+ */
 function huffmanTable(counts: Uint8Array, symbols: Uint8Array): Int32Array {
-  const t = new Int32Array(65536);
+  const t = new Int32Array(FAST_AC + (1 << FAST));
   let code = 0,
     k = 0;
   for (let len = 1; len <= 16; len++) {
@@ -53,8 +77,21 @@ function huffmanTable(counts: Uint8Array, symbols: Uint8Array): Int32Array {
     }
     code <<= 1;
   }
+  for (let i = 0; i < 1 << FAST; i++) {
+    const e = t[i << (16 - FAST)],
+      len = e >> 8,
+      size = e & 15;
+    if (len <= FAST) t[65536 + i] = e;
+    if (e !== 0 && size > 0 && len + size <= FAST) {
+      const v = (i >> (FAST - len - size)) & ((1 << size) - 1);
+      t[FAST_AC + i] = extend(v, size) * 256 + (e & 0xf0) + len + size;
+    }
+  }
   return t;
 }
+
+/** A coefficient's `s` value bits `v` to its signed value (T.81 F.2.2.1). */
+const extend = (v: number, s: number) => (v < 1 << (s - 1) ? v - (1 << s) + 1 : v);
 
 export interface JpegFrame {
   width: number;
@@ -63,13 +100,47 @@ export interface JpegFrame {
   progressive: boolean;
   /** Bytes the coefficients take (the decoder's peak beyond the input and a few rows). */
   coefficientBytes: number;
+  /** Horizontal and vertical sampling factor of each component. */
+  sampling: [number, number][];
+}
+
+/**
+ * Side of a component's IDCT at 1/scale. Subsampled chroma is scaled up by the IDCT where its sampling allows, as
+ * libjpeg-turbo does (jpeg_core_output_dimensions): at 1/2, a 4:2:0 chroma block is made 8x8, not 4x4 upsampled.
+ */
+function idctSide(h: number, v: number, hMax: number, vMax: number, scale: JpegScale): number {
+  let n = 8 / scale;
+  while (n < 8 && 2 * n * h * scale <= 8 * hMax && 2 * n * v * scale <= 8 * vMax) n *= 2;
+  return n;
+}
+
+/** The size of the image decoded at 1/scale (rounded up, as libjpeg), and the bytes of its pixel strips and row. */
+export function scaledSize(f: JpegFrame, scale: JpegScale): { width: number; height: number; workBytes: number } {
+  const hMax = Math.max(...f.sampling.map(([h]) => h)),
+    vMax = Math.max(...f.sampling.map(([, v]) => v));
+  const width = Math.ceil(f.width / scale),
+    height = Math.ceil(f.height / scale),
+    mcusX = Math.ceil(f.width / (8 * hMax));
+  let workBytes = width * f.channels;
+  for (const [h, v] of f.sampling) {
+    const n = idctSide(h, v, hMax, vMax, scale);
+    workBytes += mcusX * h * n * v * n;
+  }
+  return { width, height, workBytes };
+}
+
+/** What the caller wants once the frame is known: the scale to decode at, and where each pixel row goes. */
+export interface JpegOutput {
+  scale: JpegScale;
+  /** Receives each row of the scaled image in order: ceil(width / scale) * channels bytes, gray or RGB. */
+  sink: (row: Uint8Array, y: number) => void;
 }
 
 /**
  * Decodes `b`: `start(frame)` runs once the frame header is read (it may refuse, e.g. over a memory budget) and
- * returns the sink that receives each pixel row (width * channels bytes, gray or RGB) in order.
+ * returns the scale and the sink for the pixel rows.
  */
-export function readJpeg(b: Uint8Array, start: (f: JpegFrame) => (row: Uint8Array, y: number) => void): JpegFrame {
+export function readJpeg(b: Uint8Array, start: (f: JpegFrame) => JpegOutput): JpegFrame {
   const qt: Int32Array[] = [];
   const dcTables: Int32Array[] = [],
     acTables: Int32Array[] = [];
@@ -81,10 +152,12 @@ export function readJpeg(b: Uint8Array, start: (f: JpegFrame) => (row: Uint8Arra
     vMax = 1,
     mcusX = 0,
     mcusY = 0,
-    sink: ((row: Uint8Array, y: number) => void) | undefined,
+    out: (JpegOutput & { width: number; height: number }) | undefined,
     streaming = false,
-    rgb = false;
-  const work = { tmp: new Float32Array(64), strips: [] as Uint8Array[], row: new Uint8Array(0) };
+    rgb = false,
+    scans = 0,
+    eoi = false;
+  const work: Work = { tmp: new Float32Array(72), strips: [], row: new Uint8Array(0) };
   let i = 2;
   const u16 = (at: number) => (b[at] << 8) | b[at + 1];
   while (i < b.length) {
@@ -97,12 +170,15 @@ export function readJpeg(b: Uint8Array, start: (f: JpegFrame) => (row: Uint8Arra
       i += m === 0xff ? 1 : 2;
       continue;
     }
-    if (m === 0xd9) break; // EOI
-    if (i + 4 > b.length) throw bad('the file ends inside a marker');
+    if (m === 0xd9) {
+      eoi = true;
+      break;
+    }
+    if (i + 4 > b.length) throw truncated(b, `inside marker 0x${m.toString(16)}, which starts at byte ${i}`);
     const len = u16(i + 2),
       seg = i + 4,
       end = i + 2 + len;
-    if (end > b.length) throw bad(`marker 0x${m.toString(16)} runs past the end of the file`);
+    if (end > b.length) throw truncated(b, `inside marker 0x${m.toString(16)}, which starts at byte ${i}`);
     if (m === 0xdb) {
       for (let p = seg; p < end;) {
         const pq = b[p] >> 4,
@@ -153,7 +229,14 @@ export function readJpeg(b: Uint8Array, start: (f: JpegFrame) => (row: Uint8Arra
         c.bhPad = mcusY * c.v;
         bytes += c.bwPad * c.bhPad * 128;
       }
-      frame = { width, height, channels: nc === 1 ? 1 : 3, progressive: m === 0xc2, coefficientBytes: bytes };
+      frame = {
+        width,
+        height,
+        channels: nc === 1 ? 1 : 3,
+        progressive: m === 0xc2,
+        coefficientBytes: bytes,
+        sampling: comps.map((c) => [c.h, c.v]),
+      };
     } else if (m === 0xda) {
       if (!frame) throw bad('a scan comes before the frame header');
       const ns = b[seg],
@@ -165,35 +248,42 @@ export function readJpeg(b: Uint8Array, start: (f: JpegFrame) => (row: Uint8Arra
         c.ac = acTables[b[seg + 2 + 2 * s] & 15];
         scan.push(c);
       }
-      if (!sink) {
+      if (!out) {
         // First scan: a sequential image whose scan holds every component is made one MCU row at a time, with the
         // coefficients of that row only; otherwise (progressive, or one scan per component) all are kept.
         streaming = !frame.progressive && ns === comps.length;
         if (streaming) frame.coefficientBytes = comps.reduce((n, c) => n + c.bwPad * c.v * 128, 0);
         for (const c of comps) if (!qt[c.tq]) throw bad(`quantisation table ${c.tq} is missing`);
-        sink = start(frame);
-        for (const c of comps) c.coef = new Int16Array(c.bwPad * (streaming ? c.v : c.bhPad) * 64);
+        const o = start(frame);
+        out = { ...o, ...scaledSize(frame, o.scale) };
+        for (const c of comps) {
+          c.coef = new Int16Array(c.bwPad * (streaming ? c.v : c.bhPad) * 64);
+          c.n = idctSide(c.h, c.v, hMax, vMax, o.scale);
+        }
+        work.strips = comps.map((c) => new Uint8Array(c.bwPad * c.n * c.v * c.n));
+        work.row = new Uint8Array(out.width * frame.channels);
         // Adobe transform 0, or components named R, G, B: the samples are RGB already; otherwise YCbCr (JFIF).
         rgb = comps.length === 3 && (adobe === 0 || (comps[0].id === 82 && comps[1].id === 71 && comps[2].id === 66));
       }
       const p = seg + 1 + 2 * ns;
-      const f = frame,
-        out = sink;
+      const o = out;
       const onMcuRow = streaming
         ? (my: number) => {
-            writeMcuRow(f, comps, qt, hMax, vMax, my, 0, rgb, out, work);
+            writeMcuRow(o, comps, qt, hMax, vMax, my, 0, rgb, work);
             for (const c of comps) c.coef.fill(0);
           }
         : undefined;
       const [ss, se, ah, al] = [b[p], b[p + 1], b[p + 2] >> 4, b[p + 2] & 15];
-      i = decodeScan(b, end, scan, frame.progressive, ss, se, ah, al, restart, mcusX, mcusY, onMcuRow);
+      i = decodeScan(b, end, scan, frame.progressive, ss, se, ah, al, restart, mcusX, mcusY, ++scans, onMcuRow);
       continue;
     }
     i = end;
   }
   if (!frame) throw bad('there is no frame header (SOF)');
-  if (!sink) throw bad('there is no image data (SOS)');
-  if (!streaming) for (let my = 0; my < mcusY; my++) writeMcuRow(frame, comps, qt, hMax, vMax, my, my, rgb, sink, work);
+  if (!out) throw bad('there is no image data (SOS)');
+  // Without EOI the last scans (a progressive image's detail, a component's own scan) may be missing.
+  if (!eoi) throw truncated(b, `after scan ${scans}, before the end-of-image marker (FFD9)`);
+  if (!streaming) for (let my = 0; my < mcusY; my++) writeMcuRow(out, comps, qt, hMax, vMax, my, my, rgb, work);
   return frame;
 }
 
@@ -209,16 +299,21 @@ function decodeScan(
   restart: number,
   mcusX: number,
   mcusY: number,
+  scanNo: number,
   onMcuRow?: (my: number) => void,
 ): number {
   let pos = start,
     buf = 0,
     cnt = 0,
-    eobrun = 0;
+    eobrun = 0,
+    n = 0,
+    // Zero bytes fed past the end of the file: once their bits are read, the data has run out.
+    phantom = 0;
   const fill = () => {
     while (cnt <= 24) {
       let v = 0;
-      if (pos < b.length) {
+      if (pos >= b.length || (pos + 1 === b.length && b[pos] === 0xff)) phantom++;
+      else {
         if (b[pos] === 0xff) {
           const n = b[pos + 1];
           if (n === 0) {
@@ -238,23 +333,40 @@ function decodeScan(
     cnt -= n;
     return (buf >>> cnt) & ((1 << n) - 1);
   };
+  const ranOut = () => phantom * 8 > cnt;
+  const where = () =>
+    `in scan ${scanNo}, ${Math.floor((100 * n) / total)}% of the way through its ${total} ${single ? 'blocks' : 'MCUs'}`;
   const huff = (t: Int32Array | undefined) => {
     if (!t) throw bad('a scan uses a Huffman table that was never defined');
     if (cnt < 16) fill();
-    const e = t[(buf >>> (cnt - 16)) & 0xffff];
-    if (e === 0) throw bad('the entropy-coded data holds a code no Huffman table has');
+    let e = t[65536 + ((buf >>> (cnt - FAST)) & ((1 << FAST) - 1))];
+    if (e === 0) e = t[(buf >>> (cnt - 16)) & 0xffff];
+    if (e === 0)
+      throw ranOut() ? truncated(b, where()) : bad('the entropy-coded data holds a code no Huffman table has');
     cnt -= e >> 8;
     return e & 255;
   };
-  const extend = (v: number, s: number) => (v < 1 << (s - 1) ? v - (1 << s) + 1 : v);
 
   const baseline = (c: Component, o: number) => {
     const t = huff(c.dc),
       co = c.coef;
     c.pred += t ? extend(bits(t), t) : 0;
     co[o] = c.pred;
+    const ac = c.ac;
+    if (!ac) throw bad('a scan uses a Huffman table that was never defined');
     for (let k = 1; k < 64;) {
-      const rs = huff(c.ac),
+      if (cnt < 16) fill();
+      const f = ac[FAST_AC + ((buf >>> (cnt - FAST)) & ((1 << FAST) - 1))];
+      if (f !== 0) {
+        // The common case: code, run and value in one lookup.
+        cnt -= f & 15;
+        k += (f >> 4) & 15;
+        if (k > 63) break;
+        co[o + ZIGZAG[k]] = f >> 8;
+        k++;
+        continue;
+      }
+      const rs = huff(ac),
         s = rs & 15,
         r = rs >> 4;
       if (s === 0) {
@@ -281,8 +393,20 @@ function decodeScan(
       eobrun--;
       return;
     }
+    const ac = c.ac;
+    if (!ac) throw bad('a scan uses a Huffman table that was never defined');
     for (let k = ss; k <= se;) {
-      const rs = huff(c.ac),
+      if (cnt < 16) fill();
+      const f = ac[FAST_AC + ((buf >>> (cnt - FAST)) & ((1 << FAST) - 1))];
+      if (f !== 0) {
+        cnt -= f & 15;
+        k += (f >> 4) & 15;
+        if (k > 63) break;
+        c.coef[o + ZIGZAG[k]] = (f >> 8) * (1 << al);
+        k++;
+        continue;
+      }
+      const rs = huff(ac),
         s = rs & 15,
         r = rs >> 4;
       if (s === 0) {
@@ -333,6 +457,10 @@ function decodeScan(
       eobrun--;
     }
   };
+  const single = scan.length === 1;
+  const c0 = scan[0];
+  // A single-component scan covers that component's own blocks; an interleaved one, whole MCUs.
+  const total = single ? c0.bw * c0.bh : mcusX * mcusY;
   const decode = !progressive ? baseline : ss === 0 ? (ah === 0 ? dcFirst : dcRefine) : ah === 0 ? acFirst : acRefine;
   if (progressive && ((ss === 0 && se !== 0) || (ss > 0 && scan.length !== 1) || se > 63 || ss > se))
     throw bad(`a progressive scan has an invalid spectral range ${ss}-${se}`);
@@ -342,11 +470,7 @@ function decodeScan(
     eobrun = 0;
   };
   resetInterval();
-  const single = scan.length === 1;
-  const c0 = scan[0];
-  // A single-component scan covers that component's own blocks; an interleaved one, whole MCUs.
-  const total = single ? c0.bw * c0.bh : mcusX * mcusY;
-  for (let n = 0; n < total; n++) {
+  for (; n < total; n++) {
     if (restart && n > 0 && n % restart === 0) {
       // Byte-align, find the RST marker, reset predictions.
       cnt = 0;
@@ -359,6 +483,7 @@ function decodeScan(
       const by = (n / c0.bw) | 0,
         bx = n % c0.bw;
       decode(c0, (by * c0.bwPad + bx) * 64);
+      if (ranOut()) throw truncated(b, where());
     } else {
       const my = (n / mcusX) | 0,
         mx = n % mcusX;
@@ -366,6 +491,7 @@ function decodeScan(
       for (const c of scan)
         for (let v = 0; v < c.v; v++)
           for (let h = 0; h < c.h; h++) decode(c, ((rowAt * c.v + v) * c.bwPad + mx * c.h + h) * 64);
+      if (ranOut()) throw truncated(b, where());
       if (onMcuRow && mx === mcusX - 1) onMcuRow(my);
     }
   }
@@ -375,45 +501,86 @@ function decodeScan(
   return pos;
 }
 
-/** Inverse DCT of one dequantised block into 8x8 bytes at `out[o + y * stride + x]` (level shift +128, clamped). */
+/**
+ * Inverse DCT of one dequantised block into n x n bytes at `out[o + y * stride + x]` (level shift +128, clamped):
+ * n = 8 the full block, n < 8 the mean of each (8/n) x (8/n) square of it.
+ */
 function idct(
   co: Int16Array,
   at: number,
   q: Int32Array,
+  n: number,
   out: Uint8Array,
   o: number,
   stride: number,
   tmp: Float32Array,
 ) {
-  let ac = false;
-  for (let k = 1; k < 64; k++)
-    if (co[at + k] !== 0) {
-      ac = true;
-      break;
-    }
-  if (!ac) {
-    const v = Math.max(0, Math.min(255, Math.round((co[at] * q[0]) / 8 + 128)));
-    for (let y = 0; y < 8; y++) out.fill(v, o + y * stride, o + y * stride + 8);
+  // Which coefficient rows hold anything: most blocks of a photo have a few low rows, many only the DC.
+  let rows = 0;
+  for (let v = 0; v < 8; v++) {
+    const r = at + v * 8;
+    if (co[r] | co[r + 1] | co[r + 2] | co[r + 3] | co[r + 4] | co[r + 5] | co[r + 6] | co[r + 7]) rows |= 1 << v;
+  }
+  const dcOnly =
+    rows === 0 ||
+    (rows === 1 && !(co[at + 1] | co[at + 2] | co[at + 3] | co[at + 4] | co[at + 5] | co[at + 6] | co[at + 7]));
+  // At 1/8 the AC terms average out: the sample is the DC alone (as libjpeg's jpeg_idct_1x1).
+  if (dcOnly || n === 1) {
+    const val = Math.max(0, Math.min(255, Math.round((co[at] * q[0]) / 8 + 128)));
+    for (let y = 0; y < n; y++) out.fill(val, o + y * stride, o + y * stride + n);
     return;
   }
-  // Rows of coefficients (v) times basis over u, then columns.
-  for (let v = 0; v < 8; v++)
-    for (let x = 0; x < 8; x++) {
-      let s = 0;
-      for (let u = 0; u < 8; u++) s += BASIS[x * 8 + u] * co[at + v * 8 + u] * q[v * 8 + u];
-      tmp[v * 8 + x] = s;
+  const basis = BASES[n],
+    half = n >> 1;
+  // Rows of coefficients (v) times basis over u, then columns; an empty row adds nothing. The basis is even in u
+  // for even u and odd for odd u about the block's middle (C[n-1-x][u] = (-1)^u C[x][u]): each sum gives two
+  // samples, its even part plus and minus its odd part.
+  for (let v = 0; v < 8; v++) {
+    if (!(rows & (1 << v))) {
+      tmp.fill(0, v * n, v * n + n);
+      continue;
     }
-  for (let y = 0; y < 8; y++)
-    for (let x = 0; x < 8; x++) {
-      let s = 0;
-      for (let v = 0; v < 8; v++) s += BASIS[y * 8 + v] * tmp[v * 8 + x];
-      out[o + y * stride + x] = Math.max(0, Math.min(255, Math.round(s + 128)));
+    // Dequantised once into tmp[64..71], up to the last coefficient that is not 0.
+    let width = 0;
+    for (let u = 0; u < 8; u++) {
+      const c = co[at + v * 8 + u];
+      tmp[64 + u] = c * q[v * 8 + u];
+      if (c) width = u + 1;
+    }
+    for (let x = 0; x < half; x++) {
+      let even = 0,
+        odd = 0;
+      for (let u = 0; u < width; u += 2) even += basis[x * 8 + u] * tmp[64 + u];
+      for (let u = 1; u < width; u += 2) odd += basis[x * 8 + u] * tmp[64 + u];
+      tmp[v * n + x] = even + odd;
+      tmp[v * n + n - 1 - x] = even - odd;
+    }
+  }
+  const last = 32 - Math.clz32(rows);
+  for (let x = 0; x < n; x++)
+    for (let y = 0; y < half; y++) {
+      let even = 128,
+        odd = 0;
+      for (let v = 0; v < last; v += 2) even += basis[y * 8 + v] * tmp[v * n + x];
+      for (let v = 1; v < last; v += 2) odd += basis[y * 8 + v] * tmp[v * n + x];
+      out[o + y * stride + x] = Math.max(0, Math.min(255, Math.round(even + odd)));
+      out[o + (n - 1 - y) * stride + x] = Math.max(0, Math.min(255, Math.round(even - odd)));
     }
 }
 
-/** One MCU row (coefficient row `at`) to pixel rows: blocks to samples (a strip per component), rows to the sink. */
+interface Work {
+  tmp: Float32Array;
+  /** One MCU row of each component's samples, n x n per block. */
+  strips: Uint8Array[];
+  row: Uint8Array;
+}
+
+/**
+ * One MCU row (coefficient row `at`) to pixel rows of the scaled image: blocks to samples (a strip per component),
+ * components sampled at each output pixel (replication where a strip is coarser), rows to the sink.
+ */
 function writeMcuRow(
-  f: JpegFrame,
+  out: JpegOutput & { width: number; height: number },
   comps: Component[],
   qt: Int32Array[],
   hMax: number,
@@ -421,51 +588,59 @@ function writeMcuRow(
   my: number,
   at: number,
   rgb: boolean,
-  sink: (row: Uint8Array, y: number) => void,
-  work: { tmp: Float32Array; strips: Uint8Array[]; row: Uint8Array },
+  work: Work,
 ) {
-  if (!work.strips.length) {
-    work.strips = comps.map((c) => new Uint8Array(c.bwPad * 8 * c.v * 8));
-    work.row = new Uint8Array(f.width * f.channels);
-  }
   const { tmp, strips, row } = work;
+  const { width, sink } = out;
   comps.forEach((c, ci) => {
-    const stride = c.bwPad * 8;
+    const n = c.n,
+      stride = c.bwPad * n;
     for (let v = 0; v < c.v; v++)
       for (let bx = 0; bx < c.bwPad; bx++)
-        idct(c.coef, ((at * c.v + v) * c.bwPad + bx) * 64, qt[c.tq], strips[ci], v * 8 * stride + bx * 8, stride, tmp);
+        idct(
+          c.coef,
+          ((at * c.v + v) * c.bwPad + bx) * 64,
+          qt[c.tq],
+          n,
+          strips[ci],
+          v * n * stride + bx * n,
+          stride,
+          tmp,
+        );
   });
-  {
-    for (let yy = 0; yy < 8 * vMax; yy++) {
-      const y = my * 8 * vMax + yy;
-      if (y >= f.height) break;
-      if (f.channels === 1) {
-        const c = comps[0],
-          line = ((yy * c.v) / vMax) | 0,
-          s = strips[0],
-          base = line * c.bwPad * 8;
-        for (let x = 0; x < f.width; x++) row[x] = s[base + (((x * c.h) / hMax) | 0)];
-      } else {
-        const lines = comps.map((c) => (((yy * c.v) / vMax) | 0) * c.bwPad * 8);
-        const [s0, s1, s2] = strips,
-          [h0, h1, h2] = comps.map((c) => c.h / hMax);
-        for (let x = 0; x < f.width; x++) {
-          const Y = s0[lines[0] + ((x * h0) | 0)],
-            Cb = s1[lines[1] + ((x * h1) | 0)],
-            Cr = s2[lines[2] + ((x * h2) | 0)];
-          if (rgb) {
-            row[3 * x] = Y;
-            row[3 * x + 1] = Cb;
-            row[3 * x + 2] = Cr;
-          } else {
-            // JFIF: full-range BT.601.
-            row[3 * x] = Math.max(0, Math.min(255, Math.round(Y + 1.402 * (Cr - 128))));
-            row[3 * x + 1] = Math.max(0, Math.min(255, Math.round(Y - 0.344136 * (Cb - 128) - 0.714136 * (Cr - 128))));
-            row[3 * x + 2] = Math.max(0, Math.min(255, Math.round(Y + 1.772 * (Cb - 128))));
-          }
+  // An MCU is 8 hMax / scale output pixels wide and holds h blocks of n samples of a component.
+  const mcuW = (8 * hMax) / out.scale,
+    mcuH = (8 * vMax) / out.scale;
+  const fx = comps.map((c) => (c.h * c.n) / mcuW),
+    lines = comps.map(() => 0);
+  for (let yy = 0; yy < mcuH; yy++) {
+    const y = my * mcuH + yy;
+    if (y >= out.height) break;
+    comps.forEach((c, ci) => (lines[ci] = (((yy * c.v * c.n) / mcuH) | 0) * c.bwPad * c.n));
+    if (comps.length === 1) {
+      const s = strips[0],
+        base = lines[0],
+        f0 = fx[0];
+      for (let x = 0; x < width; x++) row[x] = s[base + ((x * f0) | 0)];
+    } else {
+      const [s0, s1, s2] = strips,
+        [h0, h1, h2] = fx;
+      for (let x = 0; x < width; x++) {
+        const Y = s0[lines[0] + ((x * h0) | 0)],
+          Cb = s1[lines[1] + ((x * h1) | 0)],
+          Cr = s2[lines[2] + ((x * h2) | 0)];
+        if (rgb) {
+          row[3 * x] = Y;
+          row[3 * x + 1] = Cb;
+          row[3 * x + 2] = Cr;
+        } else {
+          // JFIF: full-range BT.601.
+          row[3 * x] = Math.max(0, Math.min(255, Math.round(Y + 1.402 * (Cr - 128))));
+          row[3 * x + 1] = Math.max(0, Math.min(255, Math.round(Y - 0.344136 * (Cb - 128) - 0.714136 * (Cr - 128))));
+          row[3 * x + 2] = Math.max(0, Math.min(255, Math.round(Y + 1.772 * (Cb - 128))));
         }
       }
-      sink(row, y);
     }
+    sink(row, y);
   }
 }

@@ -191,7 +191,10 @@ export async function readPng(
   for (let at = 8; at + 8 <= bytes.length;) {
     const len = view.getUint32(at),
       type = String.fromCharCode(bytes[at + 4], bytes[at + 5], bytes[at + 6], bytes[at + 7]);
-    if (at + 12 + len > bytes.length) throw bad(`chunk ${type} at byte ${at} runs past the end of the file`);
+    if (at + 12 + len > bytes.length)
+      throw bad(
+        `the file is truncated: its data ends at byte ${bytes.length}, inside chunk ${type} (bytes ${at}-${at + 11 + len}). Send the whole file.`,
+      );
     const data = bytes.subarray(at + 8, at + 8 + len);
     if (type === 'IHDR') {
       width = view.getUint32(at + 8);

@@ -5,24 +5,52 @@
 import { tooLarge, unprocessable, unsupported } from '../errors.js';
 import type { ImageFormat, ImageLimits } from './types.js';
 
-const startsWith = (b: Uint8Array, sig: number[]) => sig.every((v, i) => b[i] === v);
+const startsWith = (b: Uint8Array, sig: number[], at = 0) => sig.every((v, i) => b[at + i] === v);
+const ascii = (b: Uint8Array, from: number, to: number) => String.fromCharCode(...b.subarray(from, to));
 
-export function detectFormat(b: Uint8Array): ImageFormat {
+// ISO BMFF brands (the ftyp box's major and compatible brands) of the HEIF family.
+const HEIC_BRANDS = ['heic', 'heix', 'hevc', 'hevx', 'heim', 'heis'];
+const AVIF_BRANDS = ['avif', 'avis'];
+
+/** An ISO BMFF file's image brand: AVIF, HEIC, HEIF (mif1/msf1 without either), or none (a video, say). */
+function heifFamily(b: Uint8Array): string | undefined {
+  if (b.length < 16 || ascii(b, 4, 8) !== 'ftyp') return undefined;
+  const size = Math.min(b.length, (b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]);
+  const brands = [ascii(b, 8, 12)];
+  for (let at = 16; at + 4 <= size; at += 4) brands.push(ascii(b, at, at + 4));
+  if (brands.some((x) => AVIF_BRANDS.includes(x))) return 'AVIF';
+  if (brands.some((x) => HEIC_BRANDS.includes(x))) return 'HEIC';
+  if (brands.includes('mif1') || brands.includes('msf1')) return 'HEIF';
+  return undefined;
+}
+
+/**
+ * The image format the bytes' signature names: one decoded here (png, jpeg, webp), one refused by name (GIF,
+ * TIFF, BMP, HEIC, HEIF, AVIF, JPEG XL), or undefined when no known signature starts the data.
+ */
+export function signature(b: Uint8Array): ImageFormat | string | undefined {
   if (startsWith(b, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'png';
   if (startsWith(b, [0xff, 0xd8, 0xff])) return 'jpeg';
-  const known: [string, number[]][] = [
-    ['GIF', [0x47, 0x49, 0x46, 0x38]],
-    ['WebP', [0x52, 0x49, 0x46, 0x46]],
-    ['BMP', [0x42, 0x4d]],
-    ['TIFF', [0x49, 0x49, 0x2a, 0x00]],
-    ['TIFF', [0x4d, 0x4d, 0x00, 0x2a]],
-  ];
-  const other = known.find(([, sig]) => startsWith(b, sig))?.[0];
+  if (ascii(b, 0, 4) === 'RIFF' && ascii(b, 8, 12) === 'WEBP') return 'webp';
+  if (ascii(b, 0, 6) === 'GIF87a' || ascii(b, 0, 6) === 'GIF89a') return 'GIF';
+  if (startsWith(b, [0x49, 0x49, 0x2a, 0x00]) || startsWith(b, [0x4d, 0x4d, 0x00, 0x2a])) return 'TIFF';
+  // BMP: "BM", then the DIB header's own size at byte 14 (one of the six Windows/OS2 header sizes).
+  if (ascii(b, 0, 2) === 'BM' && [12, 40, 52, 56, 108, 124].includes(b[14] | (b[15] << 8))) return 'BMP';
+  if (startsWith(b, [0xff, 0x0a]) || startsWith(b, [0, 0, 0, 0x0c, 0x4a, 0x58, 0x4c, 0x20])) return 'JPEG XL';
+  return heifFamily(b);
+}
+
+const DECODED: readonly string[] = ['png', 'jpeg', 'webp'] satisfies ImageFormat[];
+
+/** The format to decode, from the signature (never the Content-Type); any other format is a 415 that names it. */
+export function detectFormat(b: Uint8Array): ImageFormat {
+  const found = signature(b);
+  if (found && DECODED.includes(found)) return found as ImageFormat;
   const head = Array.from(b.subarray(0, 8), (v) => v.toString(16).padStart(2, '0')).join(' ');
   throw unsupported(
-    `${other ? `${other} images are not supported` : `unrecognised image data (first bytes: ${head || 'none'})`}. ` +
-      'Send a PNG or JPEG file (detected from its signature), or JSON {"image": [0-255 values], "width", "height"}.',
-    { received: other ?? 'unknown', supported: ['image/png', 'image/jpeg', 'application/json'] },
+    `${found ? `${found} images are not supported` : `unrecognised image data (first bytes: ${head || 'none'})`}. ` +
+      'Send a PNG, JPEG or WebP file (detected from its signature), or JSON {"image": [0-255 values], "width", "height"}.',
+    { received: found ?? 'unknown', supported: ['image/png', 'image/jpeg', 'image/webp', 'application/json'] },
   );
 }
 
@@ -103,8 +131,46 @@ export function jpegInfo(b: Uint8Array): JpegInfo {
   throw unprocessable('JPEG file has no frame header (SOF) before its image data: it is truncated or corrupt');
 }
 
+/** What a WebP's RIFF header and first chunk say: the canvas size, and whether it is animated. */
+export interface WebpInfo {
+  width: number;
+  height: number;
+  animated: boolean;
+  /** Bytes the RIFF header says the file has (its size field + 8). */
+  riffBytes: number;
+}
+
+/** VP8X (extended: canvas size, 24 bits each, minus 1), VP8L (lossless: 14 bits each, minus 1) or VP8 (lossy). */
+export function webpInfo(b: Uint8Array): WebpInfo {
+  if (b.length < 30) throw unprocessable(`WebP file is truncated: ${b.length} bytes, too few for its header`);
+  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const riffBytes = v.getUint32(4, true) + 8,
+    chunk = ascii(b, 12, 16),
+    d = 20;
+  const u24 = (at: number) => b[at] | (b[at + 1] << 8) | (b[at + 2] << 16);
+  if (chunk === 'VP8X')
+    return { width: u24(d + 4) + 1, height: u24(d + 7) + 1, animated: (b[d] & 0x02) !== 0, riffBytes };
+  if (chunk === 'VP8L' && b[d] === 0x2f) {
+    const bits = v.getUint32(d + 1, true);
+    return { width: (bits & 0x3fff) + 1, height: ((bits >> 14) & 0x3fff) + 1, animated: false, riffBytes };
+  }
+  if (chunk === 'VP8 ' && startsWith(b, [0x9d, 0x01, 0x2a], d + 3))
+    return {
+      width: v.getUint16(d + 6, true) & 0x3fff,
+      height: v.getUint16(d + 8, true) & 0x3fff,
+      animated: false,
+      riffBytes,
+    };
+  throw unprocessable(`WebP file has no VP8, VP8L or VP8X chunk first (found "${chunk}"): it is corrupt`);
+}
+
 export function imageSize(b: Uint8Array, format: ImageFormat): { width: number; height: number } {
-  const [width, height] = format === 'png' ? pngSize(b) : [jpegInfo(b).width, jpegInfo(b).height];
+  const [width, height] =
+    format === 'png'
+      ? pngSize(b)
+      : format === 'webp'
+        ? [webpInfo(b).width, webpInfo(b).height]
+        : [jpegInfo(b).width, jpegInfo(b).height];
   if (width < 1 || height < 1)
     throw unprocessable(`${format.toUpperCase()} header says ${width}x${height}: an image needs at least 1x1 pixels`);
   return { width, height };

@@ -9,7 +9,7 @@ export interface Raster {
   data: Uint8Array;
 }
 
-export type ImageFormat = 'png' | 'jpeg';
+export type ImageFormat = 'png' | 'jpeg' | 'webp';
 
 /** Limits checked from the header, before any decoding work. */
 export interface ImageLimits {

@@ -17,6 +17,38 @@ describe('switches', () => {
     expect([...s]).toEqual([0, 0, 0, 0, 1, 1, 0, 1, -1, 7, 0, 1]);
   });
 
+  it('takes windows that overlap, pad (padding never wins) and run in ceil mode, per image', () => {
+    // One 3x3 map per image; kernel 2, stride 2, padding 1: windows start at rows and columns -1 and 1.
+    const x = { data: [1, 9, 2, 3, 4, 5, 6, 7, 8, -1, -9, -2, -3, -4, -5, -6, -7, -8], dims: [2, 1, 3, 3] };
+    const pool = { name: 'pool', kind: 'maxpool', spec: { kernel: 2, stride: 2, padding: 1 } };
+    const y = { data: new Array(8).fill(0), dims: [2, 1, 2, 2] };
+    expect([...switches([{ name: 'x', kind: 'input' }, pool], { x, pool: y })]).toEqual([0, 1, 6, 8, 9, 11, 12, 13]);
+    // Kernel 3, stride 2 on 3x4 in ceil mode: windows at columns 0 and 2 (the second holds columns 2 and 3).
+    const wide = { data: [0, 1, 2, 3, 4, 5, 7, 6, 8, 9, 11, 10], dims: [1, 1, 3, 4] };
+    const ceil = { name: 'pool', kind: 'maxpool', spec: { kernel: 3, stride: 2 } };
+    expect([
+      ...switches([{ name: 'x', kind: 'input' }, ceil], { x: wide, pool: { data: [0, 0], dims: [1, 1, 1, 2] } }),
+    ]).toEqual([10, 10]);
+  });
+
+  it('lists the piece each unit of clip, hardsigmoid (by output) and hardswish (by input) is on', () => {
+    const layers = [
+      { name: 'x', kind: 'input' },
+      { name: 'hswish', kind: 'hardswish' },
+      { name: 'clip', kind: 'clip', spec: { min: 0, max: 6 } },
+      { name: 'hsig', kind: 'hardsigmoid' },
+    ];
+    const v = (data: number[]) => ({ data, dims: [1, data.length] });
+    const s = switches(layers, {
+      x: v([-4, -1, 0.5, 7]),
+      hswish: v([0, -0.33, 0.29, 7]),
+      clip: v([0, 0.5, 6, 3]),
+      hsig: v([0, 0.2, 1, 0.99]),
+    });
+    // hardswish by its input x (-3 and 3 bound its curved piece); clip and hardsigmoid by their outputs.
+    expect([...s]).toEqual([0, 1, 1, 2, 0, 1, 2, 1, 0, 1, 2, 1]);
+  });
+
   it('skips layers without activations', () => {
     expect([...switches(layers, { relu1: relu })]).toEqual([0, 0, 0, 0, 1, 1, 0, 1]);
   });

@@ -124,43 +124,71 @@ interface Activation {
 
 /**
  * The switches of a piecewise-linear network at one input: for each ReLU, which units pass (output > 0); for each
- * max-pool, which input each window takes (among positive inputs when a ReLU feeds it: a window of zeros takes
- * none). Between inputs with the same switches the network is affine, so a central difference there is exact up to
- * rounding. `out` holds each layer's activations by layer name; layers it lacks are skipped.
+ * clip, hardsigmoid and hardswish, which piece each unit is on; for each max-pool (strided, padded or in ceil mode
+ * too), which input each window takes (among positive inputs when a ReLU feeds it: a window of zeros takes
+ * none). Between inputs with the same switches the network is smooth (affine when its kinks are all ReLUs and
+ * max-pools, where a central difference is exact up to rounding). `out` holds each layer's activations by layer name; layers it lacks are skipped.
  */
 export function switches(
-  layers: { name: string; kind: string; spec?: { kernel?: number; stride?: number; global?: boolean } }[],
+  layers: {
+    name: string;
+    kind: string;
+    spec?: {
+      kernel?: number;
+      stride?: number;
+      padding?: number | number[];
+      global?: boolean;
+      min?: number;
+      max?: number;
+    };
+    /** The layer this one reads (default: the one before it). */
+    inputs?: string[];
+  }[],
   out: Record<string, Activation | undefined>,
 ): Int32Array {
   const parts: number[] = [];
+  // Which piece of a piecewise-linear activation each unit is on: 0 below, 1 on the slope, 2 above.
+  const pieces = (v: ArrayLike<number>, low: number, high: number) => {
+    for (let i = 0; i < v.length; i++) parts.push(v[i] <= low ? 0 : v[i] >= high ? 2 : 1);
+  };
   layers.forEach((l, k) => {
     const y = out[l.name];
     if (!y) return;
     if (l.kind === 'relu') for (let i = 0; i < y.data.length; i++) parts.push(y.data[i] > 0 ? 1 : 0);
-    const x = k > 0 ? out[layers[k - 1].name] : undefined;
+    if (l.kind === 'clip') pieces(y.data, l.spec?.min ?? -Infinity, l.spec?.max ?? Infinity);
+    if (l.kind === 'hardsigmoid') pieces(y.data, 0, 1);
+    const from = l.inputs ? layers.find((m) => m.name === l.inputs![0]) : layers[k - 1];
+    const x = from && out[from.name];
+    if (l.kind === 'hardswish' && x) pieces(x.data, -3, 3);
     if (l.kind !== 'maxpool' || !x) return;
-    const [, C, H, W] = x.dims;
+    const [N, C, H, W] = x.dims,
+      [, , Ho, Wo] = y.dims;
+    const p = l.spec?.global ? 0 : (l.spec?.padding ?? 0),
+      [pt, pl] = Array.isArray(p) ? p : [p, p];
     const kh = l.spec?.global ? H : (l.spec?.kernel ?? 2),
       kw = l.spec?.global ? W : (l.spec?.kernel ?? 2),
       sh = l.spec?.global ? H : (l.spec?.stride ?? kh),
       sw = l.spec?.global ? W : (l.spec?.stride ?? kw);
-    const afterRelu = layers[k - 1].kind === 'relu';
-    for (let c = 0; c < C; c++)
-      for (let oy = 0; oy + kh <= H; oy += sh)
-        for (let ox = 0; ox + kw <= W; ox += sw) {
-          let best = -Infinity,
-            at = -1;
-          for (let dy = 0; dy < kh; dy++)
-            for (let dx = 0; dx < kw; dx++) {
-              const i = (c * H + oy + dy) * W + ox + dx,
-                v = x.data[i];
-              if (v > best && (v > 0 || !afterRelu)) {
-                best = v;
-                at = i;
+    const afterRelu = from!.kind === 'relu';
+    // Window (oy, ox) starts at row oy * stride - top padding; padding (-inf) never wins.
+    for (let n = 0; n < N; n++)
+      for (let c = 0; c < C; c++)
+        for (let oy = 0; oy < Ho; oy++)
+          for (let ox = 0; ox < Wo; ox++) {
+            let best = -Infinity,
+              at = -1;
+            for (let r = oy * sh - pt; r < oy * sh - pt + kh; r++)
+              for (let q = ox * sw - pl; q < ox * sw - pl + kw; q++) {
+                if (r < 0 || r >= H || q < 0 || q >= W) continue;
+                const i = ((n * C + c) * H + r) * W + q,
+                  v = x.data[i];
+                if (v > best && (v > 0 || !afterRelu)) {
+                  best = v;
+                  at = i;
+                }
               }
-            }
-          parts.push(at);
-        }
+            parts.push(at);
+          }
   });
   return Int32Array.from(parts);
 }

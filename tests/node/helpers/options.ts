@@ -1,5 +1,6 @@
 /** Core options as a request would get them: the endpoint's query schema (defaults, coercion) then its mapping. */
 import * as v from 'valibot';
+import type { BudgetConfig } from '../../../functions/core/fool/attack.js';
 import type { Model } from '../../../functions/core/model.js';
 import {
   AttackQuery,
@@ -26,6 +27,12 @@ const from =
 export const saliencyOpts = from(SaliencyQuery, saliencyOptions);
 export const attackOpts = (model: Model, q: Record<string, unknown> = {}) =>
   from(AttackQuery, attackOptions)(model, q)[0];
+/** A budget attack's options (fgsm, bim, pgd), as attackBatch takes them. */
+export function budgetOpts(model: Model, q: Record<string, unknown> = {}): BudgetConfig {
+  const c = attackOpts(model, q);
+  if (!('eps' in c)) throw new Error(`method ${c.method} has no budget`);
+  return c;
+}
 export const foolingOpts = from(FoolingQuery, foolingOptions);
 export const visualizeOpts = from(VisualizeQuery, visualizeOptions);
 export const dreamOpts = from(DreamQuery, dreamOptions);

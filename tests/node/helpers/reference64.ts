@@ -1,7 +1,8 @@
 /**
  * An independent float64 classifier for gradient checks: forward and backward of a resolved architecture written
  * out loop by loop in plain TypeScript (no ONNX, no graph compiler), and softmax cross-entropy with its gradient.
- * Shapes: a batch of n, every tensor flat row-major [n, ...per-sample shape].
+ * Shapes: a batch of n, every tensor flat row-major [n, ...per-sample shape]. Layers read the values they name
+ * (ResolvedLayer inputs); backward sums a value's gradient over the layers that read it.
  *   mode 'infer': batch norm by running statistics, dropout the identity (what loss-grad.onnx computes)
  *   mode 'train': batch norm by batch statistics (biased variance), dropout by the mask given (the training step)
  */
@@ -10,11 +11,30 @@ import type { ResolvedLayer } from '../../../training/spec.js';
 type W = Record<string, ArrayLike<number>>;
 interface Cache {
   x: Float64Array;
+  xs: Float64Array[];
   y: Float64Array;
   extra?: Record<string, Float64Array>;
 }
 
 const size = (s: number[]) => s.reduce((a, v) => a * v, 1);
+
+/** For each per-sample position of `out`, the position of `shape` it reads when broadcast (numpy rules, one rank). */
+function broadcastIndex(shape: number[], out: number[]): Int32Array {
+  const idx = new Int32Array(size(out));
+  for (let o = 0; o < idx.length; o++) {
+    let rest = o,
+      at = 0,
+      stride = 1;
+    for (let d = out.length - 1; d >= 0; d--) {
+      const coord = rest % out[d];
+      rest = Math.floor(rest / out[d]);
+      if (shape[d] !== 1) at += coord * stride;
+      stride *= shape[d];
+    }
+    idx[o] = at;
+  }
+  return idx;
+}
 
 /** The start padding [top, left]: the output shape (from the layer) already accounts for the end padding. */
 function pad(spec: { kernel: number; padding?: number | 'same' | 'valid' | number[] }): [number, number] {
@@ -22,6 +42,16 @@ function pad(spec: { kernel: number; padding?: number | 'same' | 'valid' | numbe
   if (Array.isArray(p)) return [p[0], p[1]];
   const q = p === 'same' ? (spec.kernel - 1) / 2 : p === 'valid' ? 0 : p;
   return [q, q];
+}
+
+/** A pooling layer's window (the whole map when global) and its start padding [top, left]. */
+function windows(spec: any, H: number, W: number) {
+  if (spec.global) return { kh: H, kw: W, sh: H, sw: W, pt: 0, pl: 0 };
+  const k = spec.kernel ?? 2,
+    s = spec.stride ?? k,
+    p = spec.padding ?? 0,
+    [pt, pl] = Array.isArray(p) ? p : [p, p];
+  return { kh: k, kw: k, sh: s, sw: s, pt, pl };
 }
 
 export function forward64(
@@ -32,10 +62,12 @@ export function forward64(
   mode: 'infer' | 'train',
   masks: W = {},
 ): { logits: Float64Array; caches: Cache[] } {
-  let x = Float64Array.from(x0);
+  const values = new Map([['input', Float64Array.from(x0)]]);
   const caches: Cache[] = [];
   for (const l of layers) {
     const spec = l.spec as any;
+    const xs = l.inputs.map((v) => values.get(v)!),
+      x = xs[0];
     const w = (s: string) => weights[`${l.name}.${s}`];
     const inS = size(l.inShape),
       outS = size(l.outShape);
@@ -47,6 +79,9 @@ export function forward64(
         k = spec.kernel,
         s = spec.stride ?? 1,
         [pt, pl] = pad(spec);
+      // Groups: filter f sees the Cg channels of its group, from channel cg0(f) on.
+      const Cg = C / (spec.groups ?? 1),
+        cg0 = (f: number) => Math.floor(f / (F / (spec.groups ?? 1))) * Cg;
       const K = w('weight'),
         b = w('bias');
       for (let i = 0; i < n; i++)
@@ -54,14 +89,14 @@ export function forward64(
           for (let oy = 0; oy < Ho; oy++)
             for (let ox = 0; ox < Wo; ox++) {
               let acc = b[f];
-              for (let c = 0; c < C; c++)
+              for (let c = cg0(f); c < cg0(f) + Cg; c++)
                 for (let ky = 0; ky < k; ky++) {
                   const iy = oy * s + ky - pt;
                   if (iy < 0 || iy >= H) continue;
                   for (let kx = 0; kx < k; kx++) {
                     const ix = ox * s + kx - pl;
                     if (ix < 0 || ix >= Wd) continue;
-                    acc += K[((f * C + c) * k + ky) * k + kx] * x[i * inS + (c * H + iy) * Wd + ix];
+                    acc += K[((f * Cg + c - cg0(f)) * k + ky) * k + kx] * x[i * inS + (c * H + iy) * Wd + ix];
                   }
                 }
               y[i * outS + (f * Ho + oy) * Wo + ox] = acc;
@@ -94,26 +129,41 @@ export function forward64(
       Object.assign(extra, { xhat, invstd });
     } else if (l.kind === 'relu') {
       for (let i = 0; i < y.length; i++) y[i] = x[i] > 0 ? x[i] : 0;
-    } else if (l.kind === 'maxpool') {
+    } else if (l.kind === 'maxpool' || l.kind === 'avgpool') {
       const [C, H, Wd] = l.inShape,
         [, Ho, Wo] = l.outShape,
-        k = spec.kernel ?? 2;
+        { kh, kw, sh, sw, pt, pl } = windows(spec, H, Wd);
       const arg = new Float64Array(n * outS);
       for (let i = 0; i < n; i++)
         for (let c = 0; c < C; c++)
           for (let oy = 0; oy < Ho; oy++)
             for (let ox = 0; ox < Wo; ox++) {
               let best = -Infinity,
-                at = -1;
-              for (let ky = 0; ky < k; ky++)
-                for (let kx = 0; kx < k; kx++) {
-                  const a = i * inS + (c * H + oy * k + ky) * Wd + ox * k + kx;
+                at = -1,
+                sum = 0,
+                cells = 0;
+              for (let r = oy * sh - pt; r < oy * sh - pt + kh; r++)
+                for (let q = ox * sw - pl; q < ox * sw - pl + kw; q++) {
+                  if (r < 0 || r >= H || q < 0 || q >= Wd) continue; // padding: -inf for max, 0 for the mean
+                  const a = i * inS + (c * H + r) * Wd + q;
                   if (x[a] > best) [best, at] = [x[a], a];
+                  sum += x[a];
+                  cells++;
                 }
-              y[i * outS + (c * Ho + oy) * Wo + ox] = best;
-              arg[i * outS + (c * Ho + oy) * Wo + ox] = at;
+              const o = i * outS + (c * Ho + oy) * Wo + ox;
+              y[o] = l.kind === 'maxpool' ? best : sum / (spec.countIncludePad ? kh * kw : cells);
+              arg[o] = l.kind === 'maxpool' ? at : spec.countIncludePad ? kh * kw : cells;
             }
       extra.arg = arg;
+    } else if (l.kind === 'clip') {
+      for (let i = 0; i < y.length; i++) y[i] = Math.min(Math.max(x[i], spec.min ?? -Infinity), spec.max ?? Infinity);
+    } else if (l.kind === 'hardsigmoid') {
+      for (let i = 0; i < y.length; i++)
+        y[i] = Math.min(Math.max((spec.alpha ?? 0.2) * x[i] + (spec.beta ?? 0.5), 0), 1);
+    } else if (l.kind === 'hardswish') {
+      for (let i = 0; i < y.length; i++) y[i] = x[i] * Math.min(Math.max(x[i] / 6 + 0.5, 0), 1);
+    } else if (l.kind === 'silu') {
+      for (let i = 0; i < y.length; i++) y[i] = x[i] / (1 + Math.exp(-x[i]));
     } else if (l.kind === 'flatten') {
       y.set(x);
     } else if (l.kind === 'dropout') {
@@ -131,11 +181,27 @@ export function forward64(
           for (let j = 0; j < I; j++) acc += x[i * I + j] * K[j * O + o];
           y[i * O + o] = acc;
         }
+    } else if (l.kind === 'sigmoid') {
+      for (let i = 0; i < y.length; i++) y[i] = 1 / (1 + Math.exp(-x[i]));
+    } else if (l.kind === 'add') {
+      for (const xj of xs) for (let i = 0; i < y.length; i++) y[i] += xj[i];
+    } else if (l.kind === 'concat') {
+      let offset = 0;
+      l.inShapes.forEach((shape, j) => {
+        const sj = size(shape);
+        for (let i = 0; i < n; i++) y.set(xs[j].subarray(i * sj, (i + 1) * sj), i * outS + offset);
+        offset += sj;
+      });
+    } else if (l.kind === 'mul') {
+      const [ia, ib] = l.inShapes.map((s) => broadcastIndex(s, l.outShape)),
+        [sa, sb] = l.inShapes.map(size);
+      for (let i = 0; i < n; i++)
+        for (let o = 0; o < outS; o++) y[i * outS + o] = xs[0][i * sa + ia[o]] * xs[1][i * sb + ib[o]];
     } else throw new Error(`reference64: no ${l.kind}`);
-    caches.push({ x, y, extra });
-    x = y;
+    caches.push({ x, xs, y, extra });
+    values.set(l.name, y);
   }
-  return { logits: x, caches };
+  return { logits: values.get(layers[layers.length - 1].name)!, caches };
 }
 
 /**
@@ -174,22 +240,28 @@ export function backward64(
   mode: 'infer' | 'train',
   masks: W = {},
 ): { dInput: Float64Array; grads: Record<string, Float64Array> } {
-  let dy = dLogits;
+  const dValues = new Map([[layers[layers.length - 1].name, dLogits]]);
   const grads: Record<string, Float64Array> = {};
   for (let li = layers.length - 1; li >= 0; li--) {
     const l = layers[li],
       spec = l.spec as any,
-      { x, extra = {} } = caches[li];
+      { x, xs, y, extra = {} } = caches[li];
+    const dy = dValues.get(l.name);
+    if (!dy) continue;
     const w = (s: string) => weights[`${l.name}.${s}`];
     const inS = size(l.inShape),
       outS = size(l.outShape);
     const dx = new Float64Array(n * inS);
+    let dxs: Float64Array[] = [dx];
     if (l.kind === 'conv2d') {
       const [C, H, Wd] = l.inShape,
         [F, Ho, Wo] = l.outShape,
         k = spec.kernel,
         s = spec.stride ?? 1,
         [pt, pl] = pad(spec);
+      // Groups: filter f sees the Cg channels of its group, from channel cg0(f) on.
+      const Cg = C / (spec.groups ?? 1),
+        cg0 = (f: number) => Math.floor(f / (F / (spec.groups ?? 1))) * Cg;
       const K = w('weight');
       const dK = new Float64Array(K.length),
         db = new Float64Array(F);
@@ -200,14 +272,14 @@ export function backward64(
               const g = dy[i * outS + (f * Ho + oy) * Wo + ox];
               if (g === 0) continue;
               db[f] += g;
-              for (let c = 0; c < C; c++)
+              for (let c = cg0(f); c < cg0(f) + Cg; c++)
                 for (let ky = 0; ky < k; ky++) {
                   const iy = oy * s + ky - pt;
                   if (iy < 0 || iy >= H) continue;
                   for (let kx = 0; kx < k; kx++) {
                     const ix = ox * s + kx - pl;
                     if (ix < 0 || ix >= Wd) continue;
-                    const wi = ((f * C + c) * k + ky) * k + kx,
+                    const wi = ((f * Cg + c - cg0(f)) * k + ky) * k + kx,
                       xi = i * inS + (c * H + iy) * Wd + ix;
                     dK[wi] += g * x[xi];
                     dx[xi] += g * K[wi];
@@ -248,6 +320,33 @@ export function backward64(
       for (let i = 0; i < dx.length; i++) dx[i] = x[i] > 0 ? dy[i] : 0;
     } else if (l.kind === 'maxpool') {
       for (let i = 0; i < dy.length; i++) dx[extra.arg[i]] += dy[i];
+    } else if (l.kind === 'avgpool') {
+      // extra.arg holds each window's divisor.
+      const [C, H, Wd] = l.inShape,
+        [, Ho, Wo] = l.outShape,
+        { kh, kw, sh, sw, pt, pl } = windows(spec, H, Wd);
+      for (let i = 0; i < n; i++)
+        for (let c = 0; c < C; c++)
+          for (let oy = 0; oy < Ho; oy++)
+            for (let ox = 0; ox < Wo; ox++) {
+              const o = i * outS + (c * Ho + oy) * Wo + ox;
+              for (let r = Math.max(0, oy * sh - pt); r < Math.min(H, oy * sh - pt + kh); r++)
+                for (let q = Math.max(0, ox * sw - pl); q < Math.min(Wd, ox * sw - pl + kw); q++)
+                  dx[i * inS + (c * H + r) * Wd + q] += dy[o] / extra.arg[o];
+            }
+    } else if (l.kind === 'clip') {
+      for (let i = 0; i < dx.length; i++)
+        dx[i] = x[i] > (spec.min ?? -Infinity) && x[i] < (spec.max ?? Infinity) ? dy[i] : 0;
+    } else if (l.kind === 'hardsigmoid') {
+      const { y } = caches[li];
+      for (let i = 0; i < dx.length; i++) dx[i] = y[i] > 0 && y[i] < 1 ? (spec.alpha ?? 0.2) * dy[i] : 0;
+    } else if (l.kind === 'hardswish') {
+      for (let i = 0; i < dx.length; i++) dx[i] = x[i] < -3 ? 0 : x[i] > 3 ? dy[i] : dy[i] * (x[i] / 3 + 0.5);
+    } else if (l.kind === 'silu') {
+      for (let i = 0; i < dx.length; i++) {
+        const sg = 1 / (1 + Math.exp(-x[i]));
+        dx[i] = dy[i] * sg * (1 + x[i] * (1 - sg));
+      }
     } else if (l.kind === 'flatten') {
       dx.set(dy);
     } else if (l.kind === 'dropout') {
@@ -271,10 +370,38 @@ export function backward64(
         }
       grads[`${l.name}.weight`] = dK;
       grads[`${l.name}.bias`] = db;
-    }
-    dy = dx;
+    } else if (l.kind === 'sigmoid') {
+      for (let i = 0; i < dx.length; i++) dx[i] = dy[i] * y[i] * (1 - y[i]);
+    } else if (l.kind === 'add') {
+      dxs = xs.map(() => dy);
+    } else if (l.kind === 'concat') {
+      let offset = 0;
+      dxs = l.inShapes.map((shape) => {
+        const sj = size(shape),
+          d = new Float64Array(n * sj);
+        for (let i = 0; i < n; i++) d.set(dy.subarray(i * outS + offset, i * outS + offset + sj), i * sj);
+        offset += sj;
+        return d;
+      });
+    } else if (l.kind === 'mul') {
+      const idx = l.inShapes.map((s) => broadcastIndex(s, l.outShape)),
+        sizes = l.inShapes.map(size);
+      dxs = [0, 1].map((j) => {
+        const d = new Float64Array(n * sizes[j]),
+          k = 1 - j;
+        for (let i = 0; i < n; i++)
+          for (let o = 0; o < outS; o++)
+            d[i * sizes[j] + idx[j][o]] += dy[i * outS + o] * xs[k][i * sizes[k] + idx[k][o]];
+        return d;
+      });
+    } else throw new Error(`reference64: no backward for ${l.kind}`);
+    dxs.forEach((d, j) => {
+      const v = l.inputs[j],
+        sum = dValues.get(v);
+      dValues.set(v, sum ? sum.map((g, i) => g + d[i]) : d);
+    });
   }
-  return { dInput: dy, grads };
+  return { dInput: dValues.get('input')!, grads };
 }
 
 /**

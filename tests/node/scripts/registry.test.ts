@@ -88,4 +88,20 @@ describe('scripts/registry.ts', () => {
     fs.renameSync(dir, path.join(bad, 'other'));
     expect(() => scanModels(bad)).toThrow(/says name "renamed"; the folder's name is the model's name/);
   });
+
+  it("refuses a folder whose meta.json or costs.json breaks the contract's schema, naming the file and the field", () => {
+    const bad = path.join(tmp, 'schema');
+    const dir = copyDigits(bad, 'nolabels');
+    const meta = JSON.parse(fs.readFileSync(path.join(dir, 'meta.json'), 'utf8'));
+    fs.writeFileSync(
+      path.join(dir, 'meta.json'),
+      JSON.stringify({ ...meta, labels: 'digits', input: { ...meta.input, layout: 'NHWC' } }),
+    );
+    expect(() => scanModels(bad)).toThrow(/nolabels\/meta.json is not valid: labels: .*; input.layout: /);
+    fs.rmSync(bad, { recursive: true });
+    const dir2 = copyDigits(bad, 'badcosts');
+    fs.writeFileSync(path.join(dir2, 'costs.json'), JSON.stringify({ forward: { fixedMs: -1, perImageMs: 0.2 } }));
+    expect(() => scanModels(bad)).toThrow(/badcosts\/costs.json is not valid: forward.fixedMs: .*; grad: /);
+    fs.rmSync(bad, { recursive: true });
+  });
 });

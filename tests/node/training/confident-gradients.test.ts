@@ -93,8 +93,8 @@ describe.each(['digits', 'fashion'])('%s at confident points', (name) => {
     const rng = new Rng(7);
     for (const { layer, suffix, value } of trainInputs) {
       const rule = ruleFor(layer.kind).trainInputs!;
-      masks[value] = rule.sample(layer.spec, layer.inShape, n, rng)[suffix];
-      feeds[value] = tensor(masks[value], [n, ...rule.shapes(layer.spec, layer.inShape)[suffix]]);
+      masks[value] = rule.sample(layer.spec, layer.inShapes, n, rng)[suffix];
+      feeds[value] = tensor(masks[value], [n, ...rule.shapes(layer.spec, layer.inShapes)[suffix]]);
     }
     const s = await session(step);
     const out = await s.run(feeds);

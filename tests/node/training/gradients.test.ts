@@ -2,15 +2,23 @@
  * Every backward rule against central finite differences (tolerance in helpers/fd.ts), in training mode
  * (batch statistics, dropout masks) and in inference mode (what the edge's input-gradient graph uses).
  */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { session, tensor } from '../../../training/engine.js';
-import { buildProbe } from '../../../training/graph/compile.js';
-import type { LayerSpec } from '../../../training/layers/registry.js';
+import { buildInference, buildInputGrad, buildProbe } from '../../../training/graph/compile.js';
+import { registry, type LayerSpec } from '../../../training/layers/registry.js';
 import type { Forms, Mode } from '../../../training/layers/types.js';
+import { encodeModel, type ModelDef } from '../../../training/onnx/proto.js';
 import { resolve, type ArchSpec } from '../../../training/spec.js';
+import { initWeights } from '../../../training/weights.js';
 import { checkGradient, FD_EPS, FD_EPS_DEEP, randn, sampleIndices } from '../helpers/fd.js';
+import { MULTI_INPUT_RULES } from '../helpers/blocks.js';
 
 const N = 3;
+const PYTHON_ONNX = '/usr/bin/python3'; // Debian's python3-onnx 1.12 (installed by .ci/run)
 
 async function gradCheck(
   input: [number, number, number],
@@ -132,6 +140,54 @@ const cases: [string, [number, number, number], LayerSpec[], Mode[]][] = [
   ['sigmoid', [2, 4, 4], [{ kind: 'sigmoid' }], ['train', 'infer']],
   ['tanh', [2, 4, 4], [{ kind: 'tanh' }], ['train', 'infer']],
   ["scale (an imported model's input normalisation)", [2, 3, 3], [{ kind: 'scale', mul: 3.2, add: -0.4 }], ['infer']],
+  // Depthwise and grouped: n_ch = C/groups channels per filter.
+  [
+    'conv2d grouped 3x3 padding 1 (4 channels, 2 groups, 6 filters)',
+    [4, 7, 7],
+    [{ kind: 'conv2d', filters: 6, kernel: 3, padding: 1, groups: 2 }],
+    ['train', 'infer'],
+  ],
+  [
+    'conv2d depthwise 3x3 stride 2 padding 1 (groups = channels)',
+    [3, 8, 8],
+    [{ kind: 'conv2d', filters: 3, kernel: 3, stride: 2, padding: 1, groups: 3 }],
+    ['train', 'infer'],
+  ],
+  [
+    'conv2d depthwise x2 4x4 stride 3, uneven padding [1, 0, 2, 1], 9x10 input',
+    [2, 9, 10],
+    [{ kind: 'conv2d', filters: 4, kernel: 4, stride: 3, padding: [1, 0, 2, 1], groups: 2 }],
+    ['train', 'infer'],
+  ],
+  // Inputs scaled by 4 so that every piece of the piecewise activations is reached.
+  [
+    'clip 0..6 (ReLU6)',
+    [2, 4, 4],
+    [
+      { kind: 'scale', mul: 4, add: 0 },
+      { kind: 'clip', min: 0, max: 6 },
+    ],
+    ['train', 'infer'],
+  ],
+  ['clip max only', [2, 4, 4], [{ kind: 'clip', max: 0.3 }], ['train', 'infer']],
+  ['clip min only', [2, 4, 4], [{ kind: 'clip', min: -0.2 }], ['infer']],
+  [
+    'hardsigmoid (alpha 0.2, beta 0.5)',
+    [2, 4, 4],
+    [{ kind: 'scale', mul: 4, add: 0 }, { kind: 'hardsigmoid' }],
+    ['train', 'infer'],
+  ],
+  [
+    'hardsigmoid (alpha 1/6, beta 0.4)',
+    [2, 4, 4],
+    [
+      { kind: 'scale', mul: 4, add: 0 },
+      { kind: 'hardsigmoid', alpha: 1 / 6, beta: 0.4 },
+    ],
+    ['train', 'infer'],
+  ],
+  ['hardswish', [2, 4, 4], [{ kind: 'scale', mul: 4, add: 0 }, { kind: 'hardswish' }], ['train', 'infer']],
+  ['silu (swish)', [2, 4, 4], [{ kind: 'scale', mul: 2, add: 0 }, { kind: 'silu' }], ['train', 'infer']],
   [
     'scale per channel in BGR order (mean-std normalisation of a BGR model)',
     [3, 3, 3],
@@ -145,10 +201,61 @@ const cases: [string, [number, number, number], LayerSpec[], Mode[]][] = [
     ['infer'],
   ],
   ['relu then maxpool', [2, 6, 6], [{ kind: 'relu' }, { kind: 'maxpool', kernel: 2 }], ['train']],
+  [
+    'relu then maxpool 3 stride 2 padding 1',
+    [2, 7, 7],
+    [{ kind: 'relu' }, { kind: 'maxpool', kernel: 3, stride: 2, padding: 1 }],
+    ['train'],
+  ],
   ['maxpool 2 (even input)', [2, 6, 6], [{ kind: 'maxpool', kernel: 2 }], ['train']],
   ['maxpool 2 (odd input: last row dropped)', [2, 7, 7], [{ kind: 'maxpool', kernel: 2 }], ['train']],
   ['maxpool 3', [1, 9, 9], [{ kind: 'maxpool', kernel: 3 }], ['train']],
+  // Overlapping windows, padding (never the maximum: -inf) and ceil mode.
+  ['maxpool 3 stride 2 (overlapping)', [2, 9, 8], [{ kind: 'maxpool', kernel: 3, stride: 2 }], ['train', 'infer']],
+  [
+    'maxpool 3 stride 2 padding 1 (the ResNet stem)',
+    [2, 8, 8],
+    [{ kind: 'maxpool', kernel: 3, stride: 2, padding: 1 }],
+    ['train', 'infer'],
+  ],
+  [
+    'maxpool 3 stride 1 padding 1 (same size)',
+    [1, 6, 5],
+    [{ kind: 'maxpool', kernel: 3, stride: 1, padding: 1 }],
+    ['train'],
+  ],
+  [
+    'maxpool 2 ceil mode (odd input: a last partial window)',
+    [2, 7, 7],
+    [{ kind: 'maxpool', kernel: 2, ceil: true }],
+    ['train'],
+  ],
+  [
+    'maxpool 3 stride 2 padding [1, 0, 0, 1] ceil mode',
+    [1, 8, 9],
+    [{ kind: 'maxpool', kernel: 3, stride: 2, padding: [1, 0, 0, 1], ceil: true }],
+    ['train', 'infer'],
+  ],
   ['avgpool 2 (odd input)', [2, 5, 5], [{ kind: 'avgpool', kernel: 2 }], ['train']],
+  ['avgpool 2 stride 1 (overlapping)', [2, 5, 4], [{ kind: 'avgpool', kernel: 2, stride: 1 }], ['train', 'infer']],
+  [
+    'avgpool 3 stride 2 padding 1, border windows average their input cells',
+    [2, 7, 8],
+    [{ kind: 'avgpool', kernel: 3, stride: 2, padding: 1 }],
+    ['train', 'infer'],
+  ],
+  [
+    'avgpool 3 stride 2 padding 1, count_include_pad',
+    [2, 7, 8],
+    [{ kind: 'avgpool', kernel: 3, stride: 2, padding: 1, countIncludePad: true }],
+    ['train', 'infer'],
+  ],
+  [
+    'avgpool 3 stride 1 uneven padding [0, 1, 2, 1]',
+    [1, 6, 6],
+    [{ kind: 'avgpool', kernel: 3, stride: 1, padding: [0, 1, 2, 1] }],
+    ['train'],
+  ],
   ['global avgpool', [3, 5, 5], [{ kind: 'avgpool', global: true }], ['train']],
   ['global maxpool', [3, 5, 4], [{ kind: 'maxpool', global: true }], ['train', 'infer']],
   [
@@ -178,6 +285,23 @@ const cases: [string, [number, number, number], LayerSpec[], Mode[]][] = [
     ['train', 'infer'],
   ],
   [
+    'a depthwise-separable block (depthwise 3x3, ReLU6, pointwise 1x1, hardswish, pools)',
+    [3, 10, 9],
+    [
+      { kind: 'conv2d', filters: 6, kernel: 3, padding: 1, groups: 3 },
+      { kind: 'batchnorm' },
+      { kind: 'clip', min: 0, max: 6 },
+      { kind: 'conv2d', filters: 4, kernel: 1 },
+      { kind: 'hardswish' },
+      { kind: 'maxpool', kernel: 3, stride: 2, padding: 1 },
+      { kind: 'silu' },
+      { kind: 'avgpool', global: true },
+      { kind: 'flatten' },
+      { kind: 'dense', units: 3 },
+    ],
+    ['train', 'infer'],
+  ],
+  [
     'a small colour CNN (3x12x10 input)',
     [3, 12, 10],
     [
@@ -192,6 +316,14 @@ const cases: [string, [number, number, number], LayerSpec[], Mode[]][] = [
 ];
 
 describe('backward rules agree with central finite differences', () => {
+  it('every registered layer kind has a case', () => {
+    // The multi-input rules have their cases in layers/multi-input.test.ts.
+    const covered = new Set<string>(
+      [...cases, ...MULTI_INPUT_RULES].flatMap(([, , layers]) => layers.map((l) => l.kind)),
+    );
+    expect(Object.keys(registry).filter((kind) => !covered.has(kind))).toEqual([]);
+  });
+
   for (const [label, input, layers, modes] of cases) {
     for (const mode of modes) {
       it(`${label} (${mode})`, async () => {
@@ -231,8 +363,58 @@ describe('backward rules agree with central finite differences', () => {
     });
   }
 
+  it('every graph the cases build passes the official ONNX checker (full check, IR 8, opset 17)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gradient-graphs-'));
+    try {
+      const files = cases.flatMap(([, input, layers, modes], i) => {
+        const arch: ArchSpec = { input, layers };
+        const weights = initWeights(resolve(arch), 1);
+        const models = [
+          ...modes.map((mode) => buildProbe(arch, mode, { forms: 'all' })),
+          ...modes.filter((mode) => mode === 'train').map((mode) => buildProbe(arch, mode, { poolIndices: true })),
+          buildInference(arch, weights),
+          buildInputGrad(arch, weights),
+        ];
+        return models.map((m, j) => {
+          const file = path.join(dir, `case${i}-${j}.onnx`);
+          fs.writeFileSync(file, encodeModel(m));
+          return file;
+        });
+      });
+      const script = `import onnx, sys
+for p in sys.argv[1:]:
+    m = onnx.load(p)
+    onnx.checker.check_model(m, full_check=True)
+    assert m.ir_version == 8 and m.opset_import[0].version == 17, (p, m.ir_version, m.opset_import)
+print('ok', len(sys.argv) - 1)`;
+      expect(execFileSync(PYTHON_ONNX, ['-c', script, ...files], { encoding: 'utf8' }).trim()).toBe(
+        `ok ${files.length}`,
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true });
+    }
+  });
+
+  it("no graph uses MaxPool's Indices output unless poolIndices is set (onnxruntime's WebGPU rejects it)", () => {
+    const usesIndices = (m: ModelDef) => m.graph.nodes.some((n) => n.op === 'MaxPool' && n.outputs.length > 1);
+    for (const [label, input, layers] of cases) {
+      const arch: ArchSpec = { input, layers };
+      const weights = initWeights(resolve(arch), 1);
+      for (const m of [
+        buildProbe(arch, 'train', { forms: 'all' }),
+        buildInference(arch, weights),
+        buildInputGrad(arch, weights),
+      ])
+        expect(usesIndices(m), label).toBe(false);
+    }
+    // The tiling windows use it when allowed; the others never (MaxUnpool cannot add up overlapping windows).
+    const withIndices = (spec: LayerSpec) =>
+      usesIndices(buildProbe({ input: [1, 8, 8], layers: [spec] }, 'train', { poolIndices: true }));
+    expect(withIndices({ kind: 'maxpool', kernel: 2 })).toBe(true);
+    expect(withIndices({ kind: 'maxpool', kernel: 3, stride: 2, padding: 1 })).toBe(false);
+  });
+
   it('a layer kind without a backward rule fails the build and names the layer', async () => {
-    const { registry } = await import('../../../training/layers/registry.js');
     const saved = registry.relu.backward;
     delete (registry.relu as { backward?: unknown }).backward;
     try {

@@ -59,8 +59,43 @@ describe("the lecture's formulas", () => {
     expect(c.counts.connections).toBe(4 * 5 * 6 * 3 * 3 * 3);
   });
 
+  // Depthwise and grouped: each filter sees n_ch = C/groups channels.
+  const grouped: ArchSpec = {
+    input: [6, 20, 20],
+    layers: [
+      { kind: 'conv2d', filters: 12, kernel: 3, padding: 1, groups: 6 },
+      { kind: 'maxpool', kernel: 3, stride: 2, padding: 1 },
+      { kind: 'conv2d', filters: 4, kernel: 3, groups: 2 },
+      { kind: 'avgpool', kernel: 3, stride: 1, padding: 1 },
+    ],
+  };
+
+  it('grouped conv: weights n_f * n_rs^2 * (n_ch / groups); overlapping pools: receptive field by kernel and stride', () => {
+    const [dw, pool, g2, avg] = resolve(grouped);
+    expect(dw.counts.weights).toBe(12 * 3 * 3 * 1);
+    expect(dw.counts.connections).toBe(12 * 20 * 20 * 3 * 3 * 1);
+    expect(pool.outShape).toEqual([12, 10, 10]); // floor((20 + 2 - 3)/2) + 1
+    expect(g2.counts.weights).toBe(4 * 3 * 3 * 6);
+    expect(g2.counts.connections).toBe(4 * 8 * 8 * 3 * 3 * 6);
+    expect(avg.outShape).toEqual([4, 8, 8]);
+    // 3; + (3-1)*1 = 5 (padding moves windows, not their size); + (3-1)*2 = 9; + (3-1)*2 = 13.
+    expect([dw, pool, g2, avg].map((l) => l.counts.receptiveField)).toEqual([3, 5, 9, 13]);
+    // Ceil mode adds a window at the end; the field and the step stay: 3; + (2-1)*1 = 4; + (3-1)*2 = 8.
+    const fields = (ceil: boolean) =>
+      resolve({
+        input: [1, 19, 19],
+        layers: [
+          { kind: 'conv2d', filters: 2, kernel: 3 },
+          { kind: 'maxpool', kernel: 2, ceil },
+          { kind: 'conv2d', filters: 2, kernel: 3 },
+        ],
+      }).map((l) => l.counts.receptiveField);
+    expect(fields(true)).toEqual([3, 4, 8]);
+    expect(fields(false)).toEqual([3, 4, 8]);
+  });
+
   it('the counts match the tensors of the built ONNX graph, for the test archs and both presets', async () => {
-    for (const a of [arch, uneven, PRESETS.digits.arch, PRESETS.fashion.arch]) {
+    for (const a of [arch, uneven, grouped, PRESETS.digits.arch, PRESETS.fashion.arch]) {
       const layers = resolve(a);
       const weights = initWeights(layers, 3);
       const model = buildInference(a, weights);
@@ -90,8 +125,21 @@ describe("the lecture's formulas", () => {
     expect(() => resolve({ input: [1, 4, 4], layers: [{ kind: 'lstm' } as never] })).toThrow(
       /Unknown layer kind "lstm". Should be one of: conv2d, relu/,
     );
-    expect(() => resolve({ input: [1, 8, 8], layers: [{ kind: 'maxpool', kernel: 3, stride: 2 }] })).toThrow(
-      /stride == kernel/,
+    expect(() => resolve({ input: [1, 8, 8], layers: [{ kind: 'maxpool', kernel: 3, padding: 3 }] })).toThrow(
+      /layer 0 \(maxpool1\): maxpool needs .* padding 0 \.\. kernel-1/,
+    );
+    // ONNX and PyTorch disagree on a ceil-mode window that starts in the end padding.
+    expect(() =>
+      resolve({ input: [1, 4, 4], layers: [{ kind: 'maxpool', kernel: 3, stride: 2, padding: 2, ceil: true }] }),
+    ).toThrow(/the last window would start past the input/);
+    expect(() => resolve({ input: [4, 6, 6], layers: [{ kind: 'conv2d', filters: 6, kernel: 3, groups: 4 }] })).toThrow(
+      /groups must be an integer >= 1 dividing both 4 channels and 6 filters; got 4/,
+    );
+    expect(() => resolve({ input: [1, 4, 4], layers: [{ kind: 'clip', min: 6, max: 0 }] })).toThrow(
+      /layer 0 \(clip1\): clip needs a finite min, max or both, with min < max/,
+    );
+    expect(() => resolve({ input: [1, 4, 4], layers: [{ kind: 'hardsigmoid', alpha: 0 }] })).toThrow(
+      /hardsigmoid needs a finite non-zero alpha/,
     );
   });
 });

@@ -1,6 +1,6 @@
 /** Bad input gets a 4xx application/problem+json that says what was wrong and what is valid. */
 import { SELF } from 'cloudflare:test';
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BASE, expectProblem, fixture, post } from '../fixtures.js';
 
 describe('errors are problem+json with a clear message', () => {
@@ -13,12 +13,28 @@ describe('errors are problem+json with a clear message', () => {
     await expectProblem(await SELF.fetch(`${BASE}/nope`), 404, /no route for GET \/nope/);
   });
 
-  it('415: a GIF, text, or unknown bytes', async () => {
-    await expectProblem(
-      await post('/models/digits/classify', fixture('gray.gif')),
-      415,
-      /GIF images are not supported. Send a PNG or JPEG/,
+  it('415: a GIF, TIFF, AVIF or HEIC named whatever Content-Type came with it, text, or unknown bytes', async () => {
+    // An HEIC's signature: the ftyp box with its brands (libvips here cannot write HEVC, so no real file).
+    const heic = Uint8Array.from([0, 0, 0, 24, ...'ftypheic', 0, 0, 0, 0, ...'mif1heic', 0, 0, 0, 8], (v) =>
+      typeof v === 'string' ? v.charCodeAt(0) : v,
     );
+    for (const [file, name] of [
+      [fixture('gray.gif'), 'GIF'],
+      [fixture('gray.tiff'), 'TIFF'],
+      [fixture('gray.avif'), 'AVIF'],
+      [heic, 'HEIC'],
+    ] as const)
+      for (const type of ['application/octet-stream', 'application/x-www-form-urlencoded', 'image/png']) {
+        const body = await expectProblem(
+          await post('/models/digits/classify', file, { 'content-type': type }),
+          415,
+          new RegExp(`^${name} images are not supported. Send a PNG, JPEG or WebP file`),
+        );
+        expect(body).toMatchObject({
+          received: name,
+          supported: ['image/png', 'image/jpeg', 'image/webp', 'application/json'],
+        });
+      }
     await expectProblem(
       await post('/models/digits/classify', 'hello', { 'content-type': 'text/plain' }),
       415,
@@ -49,14 +65,19 @@ describe('errors are problem+json with a clear message', () => {
     await expectProblem(await post('/models/digits/classify', bomb), 413, /image is 60000x60000/);
   });
 
-  it('422: a blank page, a truncated PNG, a corrupt JPEG', async () => {
+  it('422: a blank page, a truncated PNG or JPEG (where its data ends)', async () => {
     await expectProblem(await post('/models/digits/classify', fixture('blank.png')), 422, /the image is blank/);
     await expectProblem(
       await post('/models/digits/classify', fixture('digit-7-280.png').slice(0, 100)),
       422,
-      /PNG could not be decoded/,
+      /PNG could not be decoded: the file is truncated: its data ends at byte 100, inside chunk IDAT \(bytes \d+-\d+\)/,
     );
-    await expectProblem(await post('/models/digits/classify', fixture('digit-7-280.jpg').slice(0, 300)), 422, /JPEG/);
+    // The first 500 bytes of a 9 once classified as "1".
+    await expectProblem(
+      await post('/models/digits/classify', fixture('digit-9-280.jpg').slice(0, 500)),
+      422,
+      /JPEG could not be decoded: the file is truncated: its data ends at byte 500, in scan 1, \d+% of the way through its 324 MCUs/,
+    );
   });
 
   it('400: empty body, bad parameters, malformed or wrong-sized JSON, multipart without "image", unknown layer', async () => {

@@ -65,6 +65,20 @@ describe('input forms', () => {
   });
 });
 
+describe('formats', () => {
+  it('a WebP, as the body or multipart "image", classifies as its PNG does', async () => {
+    const webp = fixture('digit-7-280.webp');
+    const form = new FormData();
+    form.append('image', new Blob([webp]), 'seven.webp');
+    for (const r of [await post('/models/digits/classify', webp), await post('/models/digits/classify', form)]) {
+      expect(r.status).toBe(200);
+      const body = (await r.json()) as Classification;
+      expect(body.predictions[0].label).toBe('7');
+      expect(body.input).toEqual({ format: 'webp', width: 280, height: 280 });
+    }
+  });
+});
+
 describe('photos', () => {
   it('a JPEG stored turned (EXIF orientations 2-8) classifies upright, and the answer says it was turned', async () => {
     for (let o = 1; o <= 8; o++) {

@@ -69,6 +69,25 @@ describe('model metadata', () => {
     expect(card.layers[0].receptive_field).toBe(`${conv[0].config.kernel}x${conv[0].config.kernel}`);
   });
 
+  it("attack budgets that fit the model: gray drawings 0.3 (L-inf), colour photos 8/255; the attack's default", async () => {
+    type Card = { attack_defaults: Record<'linf' | 'l2', { eps: number; max: number; step: number }> };
+    const digits = (await (await get('/models/digits')).json()) as Card;
+    const shapes = (await (await get('/models/shapes')).json()) as Card;
+    expect(digits.attack_defaults.linf).toEqual({ eps: 0.3, max: 0.5, step: 0.01 });
+    expect(digits.attack_defaults.l2.eps).toBe(2);
+    expect(shapes.attack_defaults.linf.eps).toBeCloseTo(8 / 255, 12);
+    expect(shapes.attack_defaults.linf.step).toBeCloseTo(1 / 255, 12);
+    // L2: a quarter of the L-inf ball's corner distance, 8/255 * sqrt(3 * 64 * 64) / 4 = 0.87.
+    expect(shapes.attack_defaults.l2.eps).toBe(0.87);
+    const r = await SELF.fetch(`${BASE}/models/shapes/attack?steps=2`, {
+      method: 'POST',
+      body: fixture('shape-star-192.png'),
+    });
+    const body = (await r.json()) as { eps: number; perturbation: { linf: number } };
+    expect(body.eps).toBeCloseTo(8 / 255, 12);
+    expect(body.perturbation.linf).toBeLessThanOrEqual(8 / 255 + 1e-6);
+  });
+
   it('GET /openapi.json describes every route; GET /docs renders it', async () => {
     const doc = (await (await get('/openapi.json')).json()) as { openapi: string; paths: Record<string, unknown> };
     expect(doc.openapi).toBe('3.1.0');

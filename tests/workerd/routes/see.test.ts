@@ -32,6 +32,7 @@ describe('saliency', () => {
     const max = Math.max(...p100.map.values.map(Math.abs));
     expect(p100.scale).toEqual({
       colormap: 'viridis',
+      signed: false,
       min: 0,
       clip_value: expect.closeTo(max, 5),
       clip_percentile: 100,
@@ -42,6 +43,62 @@ describe('saliency', () => {
   it('format=png answers with the picture itself', async () => {
     const r = await post('/models/digits/saliency?method=grad-cam&format=png', fixture('digit-4-280.png'));
     expect(r.headers.get('content-type')).toBe('image/png');
+  });
+
+  for (const method of ['grad-cam-plus-plus', 'score-cam', 'layer-cam'])
+    it(`${method}: a 28x28 map, its layer's own map, and format=png`, async () => {
+      const body = await json(await post(`/models/digits/saliency?method=${method}`, fixture('digit-4-280.png')));
+      expect(body.prediction.label).toBe('4');
+      expect(body.map.values).toHaveLength(784);
+      expect(Math.min(...body.map.values)).toBeGreaterThanOrEqual(0);
+      expect(body.cam).toMatchObject({ method, layer: 'relu3', shape: [64, 7, 7] });
+      expect(body.cam.values).toHaveLength(49);
+      expect(body.scale).toMatchObject({ colormap: 'viridis', signed: false, min: 0 });
+      isPng(body.picture);
+      const png = await post(`/models/digits/saliency?method=${method}&format=png`, fixture('digit-4-280.png'));
+      expect(png.status).toBe(200);
+      expect(png.headers.get('content-type')).toBe('image/png');
+    });
+
+  it('layer-cam on the first ReLU: a map on its 28x28 grid', async () => {
+    const body = await json(
+      await post('/models/digits/saliency?method=layer-cam&layer=relu1', fixture('digit-4-280.png')),
+    );
+    expect(body.cam).toMatchObject({ layer: 'relu1', shape: [16, 28, 28] });
+  });
+
+  it('occlusion: patch and stride, the windows it scored, a signed map; format=png', async () => {
+    const body = await json(await post('/models/digits/saliency?method=occlusion', fixture('digit-4-280.png')));
+    expect(body.occlusion).toEqual({ patch: 4, stride: 2, windows: 169, baseline: 0 });
+    expect(body.map.values).toHaveLength(784);
+    expect(body.scale.signed).toBe(true);
+    const coarse = await json(
+      await post('/models/digits/saliency?method=occlusion&patch=7&stride=7', fixture('digit-4-280.png')),
+    );
+    expect(coarse.occlusion.windows).toBe(16);
+    const png = await post('/models/digits/saliency?method=occlusion&format=png', fixture('digit-4-280.png'));
+    expect(png.headers.get('content-type')).toBe('image/png');
+  });
+
+  it('signed maps: integrated gradients on a diverging scale centred on 0 by default; signed=false as |map|', async () => {
+    const ig = await json(
+      await post('/models/digits/saliency?method=integrated-gradients', fixture('digit-4-280.png')),
+    );
+    expect(ig.scale).toEqual({
+      colormap: 'blue-white-red',
+      signed: true,
+      min: -ig.scale.clip_value,
+      clip_value: expect.any(Number),
+      clip_percentile: 99,
+    });
+    expect(Math.min(...ig.map.values)).toBeLessThan(0);
+    const abs = await json(
+      await post('/models/digits/saliency?method=integrated-gradients&signed=false', fixture('digit-4-280.png')),
+    );
+    expect(abs.scale).toMatchObject({ colormap: 'viridis', signed: false, min: 0 });
+    expect(abs.pictures.map.png).not.toBe(ig.pictures.map.png);
+    const gxi = await json(await post('/models/digits/saliency?method=gradient-x-input', fixture('digit-4-280.png')));
+    expect(gxi.scale.colormap).toBe('blue-white-red');
   });
 });
 
@@ -65,6 +122,27 @@ describe('attacks', () => {
     expect(sweep.sweep.map((s: { eps: number }) => s.eps)).toEqual([0.01, 0.2, 0.4]);
     const first = sweep.sweep.find((s: { success: boolean }) => s.success);
     expect(sweep.smallest_successful_eps).toBe(first?.eps ?? null);
+  });
+
+  it('DeepFool and Carlini-Wagner: the smallest L2 change, whose 8-bit picture fools the model', async () => {
+    for (const method of ['deepfool', 'cw']) {
+      const body = await json(await post(`/models/digits/attack?method=${method}`, fixture('digit-6-280.png')));
+      expect(body.before.label).toBe('6');
+      expect(body.success, method).toBe(true);
+      expect(body.after.label).not.toBe('6');
+      expect(body.rounding).toMatchObject({ bits: 8, fools: true });
+      expect(body.perturbation.l2).toBeGreaterThan(0);
+      // Smaller than the default PGD's L-inf 0.3 spends on every pixel it moves (about 6 in L2 on this digit).
+      expect(body.perturbation.l2).toBeLessThan(3);
+      expect(body.eps).toBeUndefined();
+      expect(body.steps).toBeGreaterThan(0);
+      isPng(body.pictures.adversarial);
+      const t = await json(
+        await post(`/models/digits/attack?method=${method}&target=2&search_steps=3`, fixture('digit-6-280.png')),
+      );
+      expect(t.after.label, `${method} targeted`).toBe('2');
+      expect(t.rounding.fools).toBe(true);
+    }
   });
 
   it('GET /models/digits/robustness: FGSM at eps 0.3 flips most of 40 held-out digits, PGD beats FGSM', async () => {
@@ -154,8 +232,35 @@ describe('caps and bad parameters', () => {
         fixture('digit-4-280.png'),
       ),
       400,
-      /eps must be a comma-separated list of 1 to 16 numbers from 0 to 28/,
+      /eps must be a comma-separated list of 1 to 16 numbers/,
     );
+    await expectProblem(
+      await post('/models/digits/attack?method=cw&search_steps=11', fixture('digit-4-280.png')),
+      400,
+      /search_steps is 11, over the cap of 10 \(attackSearchSteps\)/,
+    );
+    await expectProblem(
+      await post('/models/digits/attack?method=cw&steps=200&search_steps=5', fixture('digit-4-280.png')),
+      400,
+      /cw with 5 search_steps x 200 steps is over the cap of 800 attack steps per request/,
+    );
+  });
+
+  it('saliency options out of range name what is valid', async () => {
+    const sal = (q: string) => post(`/models/digits/saliency?${q}`, fixture('digit-4-280.png'));
+    await expectProblem(
+      await sal('method=score-cam&layer=dense1'),
+      400,
+      /unknown layer "dense1" for layer of model digits. Should be one of: conv2d1/,
+    );
+    await expectProblem(
+      await sal('method=occlusion&patch=40'),
+      400,
+      /patch is 40, larger than the input of model digits \(28x28\): patch must be from 1 to 28/,
+    );
+    await expectProblem(await sal('method=occlusion&patch=4&stride=6'), 400, /stride must be from 1 to 4/);
+    await expectProblem(await sal('method=occlusion&patch=0'), 400, /patch/);
+    await expectProblem(await sal('method=integrated-gradients&signed=maybe'), 400, /signed/);
   });
 
   it('bad values are 400s that say what is valid', async () => {
@@ -168,6 +273,31 @@ describe('caps and bad parameters', () => {
       await post('/models/digits/attack?norm=l1', fixture('digit-4-280.png')),
       400,
       /norm must be one of "linf", "l2"/,
+    );
+    await expectProblem(
+      await post('/models/digits/attack?eps=-0.1', fixture('digit-4-280.png')),
+      400,
+      /eps must be from 0 to 1 for norm=linf .*; got -0.1/,
+    );
+    await expectProblem(
+      await post('/models/digits/attack?norm=l2&eps=29', fixture('digit-4-280.png')),
+      400,
+      /eps must be from 0 to 28 for norm=l2/,
+    );
+    await expectProblem(
+      await post('/models/digits/attack?method=deepfool&eps=0.1', fixture('digit-4-280.png')),
+      400,
+      /eps is the budget of fgsm, bim and pgd; method=deepfool has none/,
+    );
+    await expectProblem(
+      await post('/models/digits/attack?method=cw&norm=linf', fixture('digit-4-280.png')),
+      400,
+      /method=cw finds the smallest L2 change: leave norm out or give norm=l2/,
+    );
+    await expectProblem(
+      await post('/models/digits/attack?method=deepfool&overshoot=2', fixture('digit-4-280.png')),
+      400,
+      /overshoot must be a number from 0 to 1/,
     );
     await expectProblem(
       await post('/models/digits/attack?target=4', fixture('digit-4-280.png')),

@@ -55,7 +55,17 @@ describe('shapes over HTTP', () => {
   });
 
   it('saliency, every method: the heatmap over the colour input, 256x256', async () => {
-    for (const method of ['gradient', 'gradient-x-input', 'smoothgrad', 'integrated-gradients', 'grad-cam']) {
+    for (const method of [
+      'gradient',
+      'gradient-x-input',
+      'smoothgrad',
+      'integrated-gradients',
+      'grad-cam',
+      'grad-cam-plus-plus',
+      'score-cam',
+      'layer-cam',
+      'occlusion',
+    ]) {
       const s = await json(await post(`/models/shapes/saliency?method=${method}&samples=4&steps=8`, star()));
       expect(s.prediction.label).toBe('star');
       expect(s.map.width).toBe(64);

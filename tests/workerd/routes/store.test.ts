@@ -36,6 +36,9 @@ const classify = (name: string) =>
 beforeAll(async () => {
   await publish('stored');
   await publish('broken', 'weights.bin');
+  // A meta.json that breaks the contract's schema (model-contract/folder.ts): not listed, never loaded.
+  await publish('invalid');
+  await bucket.put('invalid/meta.json', JSON.stringify({ ...source.meta, name: 'invalid', labels: [] }));
   await storeFor(bucket as unknown as Bucket).sync(true);
 });
 
@@ -44,6 +47,7 @@ describe('the R2 model store', () => {
     const r = await request('/models');
     const names = ((await r.json()) as { models: { model: { name: string } }[] }).models.map((m) => m.model.name);
     expect(names).toEqual(expect.arrayContaining(['digits', 'stored', 'broken']));
+    expect(names).not.toContain('invalid');
   });
 
   it('classifies with a model loaded from the bucket on first use', async () => {

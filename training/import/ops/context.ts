@@ -140,7 +140,7 @@ export class MapCtx {
       throw this.refuse(`reads "${x.layer}", not the last layer: branches need the layer graph`);
     let shape: number[];
     try {
-      shape = ruleFor(spec.kind).outShape(spec, x.shape);
+      shape = ruleFor(spec.kind).outShape(spec, [x.shape]);
     } catch (e) {
       throw n ? this.refuse((e as Error).message, n) : e;
     }

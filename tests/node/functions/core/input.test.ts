@@ -59,6 +59,13 @@ describe('input forms', async () => {
   it('curl --data-binary labels a file form-urlencoded but keeps its bytes: an intact PNG is decoded', async () => {
     const src = await fromBody('application/x-www-form-urlencoded', png);
     expect(src.format).toBe('png');
+    // So is any other signature: a GIF is told it is a GIF, whatever the label.
+    const gif = new Uint8Array(fs.readFileSync('tests/fixtures/images/gray.gif'));
+    for (const type of ['application/x-www-form-urlencoded', 'text/plain', 'image/png'])
+      await expect(fromBody(type, gif)).rejects.toMatchObject({
+        status: 415,
+        detail: expect.stringMatching(/^GIF images are not supported\. Send a PNG, JPEG or WebP file/),
+      });
   });
 
   it('bad base64, a data URL without base64 and bytes out of range are 400s', async () => {

@@ -63,7 +63,7 @@ function stepFeeds(arch: ArchSpec, seed: number): Feeds {
       feeds[p.name] = { data, dims: p.shape };
     }
   for (const l of layers)
-    for (const [suffix, shape] of Object.entries(ruleFor(l.kind).trainInputs?.shapes(l.spec, l.inShape) ?? {})) {
+    for (const [suffix, shape] of Object.entries(ruleFor(l.kind).trainInputs?.shapes(l.spec, l.inShapes) ?? {})) {
       const n = N * shape.reduce((a, v) => a * v, 1);
       feeds[`${l.name}.${suffix}`] = { data: randn(n, s++).map((v) => (v > -0.5 ? 1 : 0)), dims: [N, ...shape] };
     }
@@ -162,6 +162,29 @@ describe('training-step forms give the gradients of the direct forms', () => {
         expect(await compare(PRESETS[name].arch, 'fast', 3, true)).toEqual({});
       });
 
+  // Grouped convs (direct forms only) beside dense ones, and a ReLU before an overlapping padded max-pool (swapped).
+  const separable: ArchSpec = {
+    input: [3, 10, 10],
+    layers: [
+      { kind: 'conv2d', filters: 6, kernel: 3, padding: 1, groups: 3 },
+      { kind: 'batchnorm' },
+      { kind: 'clip', min: 0, max: 6 },
+      { kind: 'conv2d', filters: 8, kernel: 1 },
+      { kind: 'relu' },
+      { kind: 'maxpool', kernel: 3, stride: 2, padding: 1 },
+      { kind: 'conv2d', filters: 8, kernel: 3, groups: 4 },
+      { kind: 'hardswish' },
+      { kind: 'avgpool', kernel: 2, stride: 1, padding: 1, countIncludePad: true },
+      { kind: 'flatten' },
+      { kind: 'dense', units: 4 },
+    ],
+  };
+  for (const confident of [false, true])
+    it(`a depthwise-separable network, every alternative form, ${confident ? 'confident' : 'generic'} point`, async () => {
+      const compare = confident ? compareConfident : compareStep;
+      expect(await compare(separable, 'all', 5, true)).toEqual({});
+    });
+
   it('the fast forms differ from the reference graph (the comparison above is not vacuous)', () => {
     const ops = (forms: Forms) => buildTrainStep(PRESETS.digits.arch, { forms }).graph.nodes.map((n) => n.op);
     expect(ops('fast').filter((o) => o === 'Gemm').length).toBeGreaterThan(
@@ -181,6 +204,10 @@ describe('convForms picks the patches form by shape', () => {
   it('a large map: the direct forward; the weight gradient by patches only when filters outnumber the taps', () => {
     expect(convForms(conv(32, 3), [32, 14, 14], 'fast')).toEqual({ forward: false, weightGrad: true });
     expect(convForms(conv(16, 5), [16, 28, 28], 'fast')).toEqual({ forward: false, weightGrad: false });
+  });
+  it('grouped and depthwise convs: never (the patches form is for dense convs)', () => {
+    expect(convForms({ ...conv(64, 3), groups: 2 }, [64, 7, 7], 'fast')).toEqual({ forward: false, weightGrad: false });
+    expect(convForms({ ...conv(8, 3), groups: 8 }, [8, 7, 7], 'all')).toEqual({ forward: false, weightGrad: false });
   });
   it('reference forms never, "all" always', () => {
     expect(convForms(conv(64, 3), [64, 7, 7], 'reference')).toEqual({ forward: false, weightGrad: false });

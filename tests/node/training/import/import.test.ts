@@ -27,6 +27,7 @@ import { checkParity, originalInput } from '../../../../training/import/parity.j
 import { encodeGraphs } from '../../../../training/artifacts.js';
 import { checkGradient, FD_EPS_DEEP, randn, sampleIndices } from '../../helpers/fd.js';
 import { loadModel } from '../../helpers/models.js';
+import { deriveAttackDefaults } from '../../../../model-contract/attack-defaults.js';
 
 const PYTHON = '/usr/bin/python3';
 const EXPORTERS = path.resolve('tests/node/helpers/foreign-models.py');
@@ -167,6 +168,8 @@ describe.each(cases)('import $name', (c) => {
       (r.meta.training as unknown as { parity: { random: { maxAbsDiff: number } } }).parity.random.maxAbsDiff,
     ).toBe(r.random.maxAbsDiff);
     expect(fs.readFileSync(path.join(r.dir, 'report.md'), 'utf8')).toMatch(/Parity with the original/);
+    // The attack budgets are stated for the new model, by the rule its input calls for.
+    expect(r.meta.attackDefaults).toEqual(deriveAttackDefaults(r.meta.input.shape, r.meta.preprocessing.protocol));
   });
 
   it('writes graphs the official ONNX checker accepts', () => {
@@ -233,17 +236,24 @@ describe('imported folders are model folders', () => {
 });
 
 describe('Grad-CAM on an imported model without a feature map', () => {
-  it('is a 400 that says so and names the other methods (not a 500)', async () => {
+  it('is a 400 that says so (not a 500); the input gradient still answers', async () => {
     const file = build('flat.onnx', 'mlp');
     await importModel({ file, name: 'flat', labels: digits, layout: 'flat', root, log: () => {} });
     const model = loadModel('flat', root);
     const x = new Float32Array(784).fill(0.5);
-    const opts = { method: 'grad-cam' as const, samples: 1, noise: 0, steps: 1, seed: 1 };
+    const opts = {
+      method: 'grad-cam' as const,
+      samples: 1,
+      noise: 0,
+      steps: 1,
+      seed: 1,
+      patch: 4,
+      stride: 4,
+      signed: false,
+    };
     await expect(saliency(model, x, opts)).rejects.toMatchObject({
       status: 400,
-      detail: expect.stringMatching(
-        /Grad-CAM needs a feature map with more than one position .*model "flat" has none \(its layers: flatten1 \[784\], .*use another method \(gradient, .*\)/,
-      ),
+      detail: expect.stringMatching(/method grad-cam needs a layer with \[C,H,W\] maps; model flat has none/),
     });
     await expect(saliency(model, x, { ...opts, method: 'gradient' })).resolves.toBeDefined();
   });

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Rng } from '../../../../model-contract/random.js';
 import { buildProbe, buildTrainStep } from '../../../../training/graph/compile.js';
 import { registry } from '../../../../training/layers/registry.js';
-import type { LayerRule } from '../../../../training/layers/types.js';
+import type { GraphRule } from '../../../../training/layers/graph-rule.js';
 import type { ArchSpec } from '../../../../training/spec.js';
 import { createTrainStep, type StepEngine } from '../../../../training/step.js';
 import { webEngine } from '../../../../training/trainer.js';
@@ -31,7 +31,7 @@ describe('the rule registry', () => {
 
   it('fails loudly when a backward rule returns no gradient for a trainable parameter', () => {
     const dense = registry.dense;
-    registry.dense = { ...dense, backward: (ctx, a) => ({ ...dense.backward!(ctx, a), grads: {} }) } as LayerRule;
+    registry.dense = { ...dense, backward: (ctx, a) => ({ ...dense.backward!(ctx, a), grads: {} }) } as GraphRule;
     expect(() => buildTrainStep(arch)).toThrow(
       /layer "dense1" \(kind dense\).*no gradient for dense1.weight, dense1.bias/,
     );
@@ -39,20 +39,20 @@ describe('the rule registry', () => {
 
   it('fails loudly when a backward rule returns no input gradient where one is needed', () => {
     const relu = registry.relu;
-    registry.relu = { ...relu, backward: (ctx, a) => ({ ...relu.backward!(ctx, a), dx: undefined }) } as LayerRule;
+    registry.relu = { ...relu, backward: (ctx, a) => ({ ...relu.backward!(ctx, a), dxs: [undefined] }) } as GraphRule;
     expect(() => buildProbe(arch, 'infer')).toThrow(/layer "relu1" \(kind relu\).*no gradient for its input/);
   });
 
   it('fails loudly when a layer outputs training state it has no rule to update', () => {
     const bn = registry.batchnorm;
-    registry.batchnorm = { ...bn, updateState: undefined } as LayerRule;
+    registry.batchnorm = { ...bn, updateState: undefined } as GraphRule;
     expect(() => buildTrainStep(arch)).toThrow(/"batchnorm1".*no updateState rule/);
   });
 });
 
 describe('training behaviour owned by the layer rules', () => {
   it('dropout samples each mask entry with keep probability 1 - rate', () => {
-    const { mask } = registry.dropout.trainInputs!.sample({ kind: 'dropout', rate: 0.3 }, [100], 100, new Rng(3));
+    const { mask } = registry.dropout.trainInputs!.sample({ kind: 'dropout', rate: 0.3 }, [[100]], 100, new Rng(3));
     expect(mask.length).toBe(10_000);
     expect(mask.every((v) => v === 0 || v === 1)).toBe(true);
     expect(Math.abs(mask.reduce((a, v) => a + v, 0) / mask.length - 0.7)).toBeLessThan(0.02);

@@ -9,7 +9,7 @@ import { robustness } from '../../../../../functions/core/fool/robustness.js';
 import { argmaxRow, inputSize } from '../../../../../functions/core/gradient.js';
 import { AttackQuery } from '../../../../../functions/schemas/see.js';
 import { loadModel } from '../../../helpers/models.js';
-import { attackOpts } from '../../../helpers/options.js';
+import { attackOpts, budgetOpts } from '../../../helpers/options.js';
 
 const model = loadModel('digits');
 const s = model.samples!();
@@ -21,16 +21,16 @@ const accuracy = (p: Float32Array) => labels.reduce((a, y, i) => a + (argmaxRow(
 
 describe('attacks (L-inf, eps 0.3, on 50 bundled held-out digits)', () => {
   it('FGSM flips the prediction of most digits; PGD (40 steps) beats FGSM', async () => {
-    const fgsm = await attackBatch(model, x, N, attackOpts(model, { method: 'fgsm', eps: 0.3 }), labels);
-    const pgd = await attackBatch(model, x, N, attackOpts(model, { method: 'pgd', eps: 0.3 }), labels);
+    const fgsm = await attackBatch(model, x, N, budgetOpts(model, { method: 'fgsm', eps: 0.3 }), labels);
+    const pgd = await attackBatch(model, x, N, budgetOpts(model, { method: 'pgd', eps: 0.3 }), labels);
     expect(accuracy(fgsm.before)).toBeGreaterThan(0.95);
     expect(accuracy(fgsm.after)).toBeLessThan(0.5);
     expect(accuracy(pgd.after)).toBeLessThanOrEqual(accuracy(fgsm.after));
     expect(accuracy(pgd.after)).toBeLessThanOrEqual(0.05);
     // At eps 0.3 the stable cross-entropy gradient lets FGSM alone flip (nearly) every digit; at eps 0.1 it
     // leaves most standing, and PGD's 40 steps find what one step misses.
-    const fgsm01 = await attackBatch(model, x, N, attackOpts(model, { method: 'fgsm', eps: 0.1 }), labels);
-    const pgd01 = await attackBatch(model, x, N, attackOpts(model, { method: 'pgd', eps: 0.1 }), labels);
+    const fgsm01 = await attackBatch(model, x, N, budgetOpts(model, { method: 'fgsm', eps: 0.1 }), labels);
+    const pgd01 = await attackBatch(model, x, N, budgetOpts(model, { method: 'pgd', eps: 0.1 }), labels);
     expect(accuracy(pgd01.after)).toBeLessThan(accuracy(fgsm01.after) - 0.2);
     for (const adv of [fgsm.adv, pgd.adv])
       for (let i = 0; i < x.length; i++) {
@@ -59,11 +59,11 @@ describe('attacks (L-inf, eps 0.3, on 50 bundled held-out digits)', () => {
   });
 
   it('bad parameters and caps are refused by the schema; eps by the norm', () => {
-    for (const q of [{ method: 'cw' }, { steps: 201 }, { norm: 'l1' }, { eps: '0.1,x' }, { random_start: 'yes' }])
+    for (const q of [{ method: 'jsma' }, { steps: 201 }, { norm: 'l1' }, { eps: '0.1,x' }, { random_start: 'yes' }])
       expect(v.safeParse(AttackQuery, q).success, JSON.stringify(q)).toBe(false);
-    expect(() => attackOpts(model, { eps: 2 })).toThrow(/eps must be at most 1 for norm=linf/);
-    expect(attackOpts(model, { norm: 'l2', eps: 2 }).eps).toBe(2);
-    expect(attackOpts(model, { method: 'bim' }).randomStart).toBe(false);
-    expect(attackOpts(model, { method: 'bim', random_start: '1' }).randomStart).toBe(true);
+    expect(() => attackOpts(model, { eps: 2 })).toThrow(/eps must be from 0 to 1 for norm=linf/);
+    expect(budgetOpts(model, { norm: 'l2', eps: 2 }).eps).toBe(2);
+    expect(budgetOpts(model, { method: 'bim' }).randomStart).toBe(false);
+    expect(budgetOpts(model, { method: 'bim', random_start: '1' }).randomStart).toBe(true);
   });
 });

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { decodeImage } from '../../../../../functions/core/image/decode.js';
-import { detectFormat, imageSize } from '../../../../../functions/core/image/sniff.js';
+import { detectFormat, imageSize, signature } from '../../../../../functions/core/image/sniff.js';
 import { toGray } from '../../../../../functions/core/image/ops.js';
 
 const fx = (name: string) => new Uint8Array(fs.readFileSync(`tests/fixtures/images/${name}`));
@@ -56,6 +56,22 @@ describe('sniffing', () => {
     expect(imageSize(fx('digit-7-progressive.jpg'), 'jpeg')).toEqual({ width: 280, height: 280 });
     expect(imageSize(fx('wide-5000.png'), 'png')).toEqual({ width: 5000, height: 10 });
     expect(() => detectFormat(fx('gray.gif'))).toThrow(/GIF images are not supported/);
+  });
+
+  it('names the formats it refuses from their signatures, and nothing for text or a video', () => {
+    const bytes = (...parts: (string | number[])[]) =>
+      Uint8Array.from(parts.flatMap((p) => (typeof p === 'string' ? [...p].map((c) => c.charCodeAt(0)) : p)));
+    const ftyp = (...brands: string[]) =>
+      bytes([0, 0, 0, 8 + 4 * (brands.length + 1)], 'ftyp', brands[0], [0, 0, 0, 0], ...brands.slice(1));
+    expect(signature(fx('digit-7-280.webp'))).toBe('webp');
+    expect(signature(fx('gray.tiff'))).toBe('TIFF');
+    expect(signature(fx('gray.avif'))).toBe('AVIF');
+    expect(signature(ftyp('heic', 'mif1', 'heic'))).toBe('HEIC');
+    expect(signature(ftyp('mif1', 'mif1', 'miaf'))).toBe('HEIF');
+    expect(signature(bytes('BM', [0x46, 0, 0, 0, 0, 0, 0, 0, 0x36, 0, 0, 0, 40, 0, 0, 0]))).toBe('BMP');
+    expect(signature(bytes([0xff, 0x0a, 0xfa]))).toBe('JPEG XL');
+    expect(signature(ftyp('isom', 'isom', 'mp41'))).toBeUndefined();
+    expect(signature(bytes('BMW 3 series, 2004'))).toBeUndefined();
   });
 
   it('rejects a pixel bomb before decoding', async () => {

@@ -37,7 +37,7 @@ describe('readJpeg', () => {
       const file = await make().toBuffer();
       const ref = await sharp(file).raw().toBuffer({ resolveWithObject: true });
       const rows: Uint8Array[] = [];
-      const f = readJpeg(new Uint8Array(file), () => (row) => rows.push(row.slice()));
+      const f = readJpeg(new Uint8Array(file), () => ({ scale: 1, sink: (row) => rows.push(row.slice()) }));
       expect([f.width, f.height, rows.length]).toEqual([W, H, H]);
       const ch = ref.info.channels;
       let sum = 0,
@@ -58,10 +58,88 @@ describe('readJpeg', () => {
     });
   }
 
+  // libjpeg's scaled decoding through sharp: resizing to half the 1/d size makes sharp load the JPEG at 1/d (its
+  // shrink-on-load picks 2d, then halves it "for known libjpeg rounding errors" when the factor is exactly 2d)
+  // and reduce by the rest (175 / 44 / 2, just under 2) with the nearest kernel, which then keeps the samples at even
+  // rows and columns of the 1/d image. 175x111: ceil(size / d) is even for d = 2, 4, 8, and the MCUs at the right
+  // and bottom are partial.
+  const SW = 175,
+    SH = 111;
+  const smooth = Buffer.from(
+    Uint8Array.from({ length: SW * SH * 3 }, (_, i) => {
+      const p = (i / 3) | 0,
+        x = p % SW,
+        y = (p / SW) | 0,
+        c = i % 3;
+      const v = 128 + 60 * Math.sin(x / 13 + c) + 50 * Math.cos(y / 9 - c) + ((x * 7 + y * 13) % 17) - 8;
+      return Math.max(0, Math.min(255, Math.round(v)));
+    }),
+  );
+  const scaledVariants: [string, sharp.JpegOptions][] = [
+    ['baseline 4:2:0', { quality: 90 }],
+    ['baseline 4:4:4', { quality: 90, chromaSubsampling: '4:4:4' }],
+    ['progressive 4:2:0', { quality: 90, progressive: true }],
+    ['progressive 4:4:4', { quality: 75, progressive: true, chromaSubsampling: '4:4:4' }],
+  ];
+  for (const [name, options] of scaledVariants)
+    for (const scale of [2, 4, 8] as const)
+      it(`${name} at 1/${scale}: the pixels of libjpeg's scaled inverse DCT`, async () => {
+        const file = await sharp(smooth, { raw: { width: SW, height: SH, channels: 3 } })
+          .jpeg(options)
+          .toBuffer();
+        const w = Math.ceil(SW / scale),
+          h = Math.ceil(SH / scale);
+        const ref = await sharp(file)
+          .resize(w / 2, h / 2, { kernel: 'nearest', fit: 'fill' })
+          .raw()
+          .toBuffer();
+        const rows: Uint8Array[] = [];
+        readJpeg(new Uint8Array(file), () => ({ scale, sink: (row) => rows.push(row.slice()) }));
+        expect([rows.length, rows[0].length]).toEqual([h, w * 3]);
+        let sum = 0,
+          worst = 0;
+        for (let y = 0; y < h / 2; y++)
+          for (let x = 0; x < w / 2; x++)
+            for (let c = 0; c < 3; c++) {
+              const d = Math.abs(rows[2 * y][2 * x * 3 + c] - ref[(y * (w / 2) + x) * 3 + c]);
+              sum += d;
+              worst = Math.max(worst, d);
+            }
+        // Same arithmetic in float and in libjpeg's fixed point: a level now and then.
+        expect(sum / ref.length).toBeLessThan(0.1);
+        expect(worst).toBeLessThanOrEqual(3);
+      });
+
+  it('a file cut off in its scan data, or before its end marker, is a 422 that says where the data ends', async () => {
+    for (const progressive of [false, true]) {
+      const file = new Uint8Array(await src().jpeg({ quality: 90, progressive }).toBuffer());
+      const scan = file.findIndex((v, i) => v === 0xff && file[i + 1] === 0xda);
+      const marker = (i: number) => file[i] === 0xff && file[i + 1] !== 0 && (file[i + 1] & 0xf8) !== 0xd0;
+      const next = file.findIndex((_, i) => i > scan + 2 && marker(i));
+      const cut = Math.round((scan + next) / 2); // halfway through the first scan's data
+      await expect(decodeImage(file.subarray(0, cut))).rejects.toMatchObject({
+        status: 422,
+        detail: expect.stringMatching(
+          new RegExp(
+            `^JPEG could not be decoded: the file is truncated: its data ends at byte ${cut}, in scan 1, \\d+% of the way through its 18 MCUs\\. Send the whole file\\.$`,
+          ),
+        ),
+      });
+      // Only the end-of-image marker missing: every scan may not be there (a progressive file's detail).
+      await expect(decodeImage(file.subarray(0, file.length - 2))).rejects.toThrow(
+        /its data ends at byte \d+, after scan \d+, before the end-of-image marker \(FFD9\)/,
+      );
+      await expect(decodeImage(file.subarray(0, scan + 3))).rejects.toThrow(
+        `its data ends at byte ${scan + 3}, inside marker 0xda, which starts at byte ${scan}`,
+      );
+    }
+  });
+
   it('holds one MCU row of coefficients for a baseline image, all of them for a progressive one', async () => {
+    const none = () => ({ scale: 1, sink: () => {} }) as const;
     const big = await sharp({ create: { width: 2000, height: 1500, channels: 3, background: '#808080' } });
-    const base = readJpeg(new Uint8Array(await big.clone().jpeg().toBuffer()), () => () => {});
-    const prog = readJpeg(new Uint8Array(await big.clone().jpeg({ progressive: true }).toBuffer()), () => () => {});
+    const base = readJpeg(new Uint8Array(await big.clone().jpeg().toBuffer()), none);
+    const prog = readJpeg(new Uint8Array(await big.clone().jpeg({ progressive: true }).toBuffer()), none);
     expect(base.coefficientBytes).toBeLessThan(2000 * 16 * 2 * 2);
     expect(prog.coefficientBytes).toBeGreaterThanOrEqual(2000 * 1500 * 1.5 * 2);
   });

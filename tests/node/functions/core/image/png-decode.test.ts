@@ -182,6 +182,11 @@ describe('decodePng', () => {
     ]);
     new DataView(cut.buffer).setUint32(at, len / 2);
     await expect(decodePng(cut)).rejects.toMatchObject({ status: 422 });
+    // A file cut off (an upload that stopped): the answer says where its data ends.
+    await expect(decodePng(png.subarray(0, at + 100))).rejects.toMatchObject({
+      status: 422,
+      detail: `PNG could not be decoded: the file is truncated: its data ends at byte ${at + 100}, inside chunk IDAT (bytes ${at}-${at + 11 + len}). Send the whole file.`,
+    });
     // A 4x2 gray image whose first row names filter type 9 (the decoder does not check CRCs: left zero).
     const badFilter = pngFile(4, 2, zlibSync(Uint8Array.of(9, 1, 2, 3, 4, 0, 5, 6, 7, 8)));
     await expect(decodePng(badFilter)).rejects.toThrow(/filter type 9; valid types are 0-4/);

@@ -38,6 +38,34 @@ describe('shrinking while decoding', () => {
     expect(sum / ref.length).toBeLessThan(2);
   });
 
+  it('a 2400x1800 JPEG is decoded at 1/2 by the inverse DCT, then box-shrunk by 2: the area average libvips computes', async () => {
+    const W = 2400,
+      H = 1800;
+    const raw = Buffer.from(
+      Uint8Array.from({ length: W * H }, (_, i) => 128 + Math.round(100 * Math.sin((i % W) / 40 + ((i / W) | 0) / 30))),
+    );
+    const jpeg = await sharp(raw, { raw: { width: W, height: H, channels: 1 } })
+      .jpeg({ quality: 90 })
+      .toBuffer();
+    const d = await decodeImage(new Uint8Array(jpeg));
+    expect([d.raster.width, d.raster.height]).toEqual([600, 450]);
+    expect(d.steps).toEqual([
+      'decode 2400x1800 at 1/2 size (scaled inverse DCT)',
+      'shrink 1200x900 by 2 while decoding (box filter)',
+    ]);
+    // At side 300 the factor is 8: all of it by the inverse DCT.
+    const small = await decodeImage(new Uint8Array(jpeg), DEFAULT_LIMITS, 300);
+    expect([small.raster.width, small.raster.height, ...small.steps]).toEqual([
+      300,
+      225,
+      'decode 2400x1800 at 1/8 size (scaled inverse DCT)',
+    ]);
+    const ref = await sharp(jpeg).resize(600, 450, { kernel: 'linear', fastShrinkOnLoad: false }).raw().toBuffer();
+    let sum = 0;
+    for (let i = 0; i < ref.length; i++) sum += Math.abs(ref[i] - d.raster.data[i]);
+    expect(sum / ref.length).toBeLessThan(1);
+  });
+
   it('refuses, from the header, an interlaced PNG whose decoding would exceed the budget: a 413 that says it', async () => {
     const png = await sharp({ create: { width: 1200, height: 1200, channels: 4, background: '#ffffff80' } })
       .png({ progressive: true })

@@ -5,7 +5,7 @@
 import { decode } from 'fast-png';
 import { describe, expect, it } from 'vitest';
 import { clipNormalise, heatmaps, labelledGrid, percentile } from '../../../../../functions/core/see/heatmap.js';
-import { VIRIDIS_LUT } from '../../../../../functions/core/png.js';
+import { BLUE_WHITE_RED_LUT, VIRIDIS_LUT } from '../../../../../functions/core/png.js';
 
 const rgbAt = (png: Uint8Array, x: number, y: number) => {
   const d = decode(png);
@@ -97,5 +97,24 @@ describe('labelledGrid', () => {
       const strip = Array.from({ length: 5 * 3 }, (_, i) => at(1 + t * (tw + 1) + 1 + (i % 3), 2 + Math.floor(i / 3)));
       expect(strip.filter((v) => v === 0).length).toBeGreaterThan(5);
     }
+  });
+});
+
+describe('signed heatmaps', () => {
+  it('a diverging scale centred on 0: negative blue, positive red, 0 near white; the bar runs from +clip to -clip', () => {
+    const w = 10,
+      h = 10;
+    const input = new Float32Array(w * h);
+    const map = Float32Array.from({ length: w * h }, (_, p) => (p % w < 3 ? -4 : p % w >= 7 ? 4 : 0));
+    const pics = heatmaps(input, map, w, h, { scale: 1, clipPercentile: 100, signed: true });
+    expect(rgbAt(pics.map, 0, 5)).toEqual(Array.from(BLUE_WHITE_RED_LUT.slice(0, 3)));
+    expect(rgbAt(pics.map, 9, 5)).toEqual(Array.from(BLUE_WHITE_RED_LUT.slice(255 * 3, 256 * 3)));
+    const mid = rgbAt(pics.map, 5, 5);
+    for (const v of mid) expect(v).toBeGreaterThan(235);
+    // The bar beside the two pictures: red at the top (+clip), blue at the bottom (-clip).
+    const bar = 2 * w + 2 * 4 + 5;
+    expect(rgbAt(pics.panel, bar, 0)).toEqual(Array.from(BLUE_WHITE_RED_LUT.slice(255 * 3, 256 * 3)));
+    expect(rgbAt(pics.panel, bar, h - 1)).toEqual(Array.from(BLUE_WHITE_RED_LUT.slice(0, 3)));
+    expect(Array.from(clipNormalise(Float32Array.from([-8, -1, 2, 8]), 4, true))).toEqual([-1, -0.25, 0.5, 1]);
   });
 });

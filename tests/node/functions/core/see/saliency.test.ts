@@ -62,7 +62,7 @@ describe('saliency methods', () => {
     const other = await saliency(
       model,
       x,
-      saliencyOpts(model, { method: 'grad-cam', target: (r.target.index + 1) % 10, layer: r.extra.layer }),
+      saliencyOpts(model, { method: 'grad-cam', target: (r.target.index + 1) % 10, layer: r.extra.cam!.layer }),
     );
     expect([...other.map]).not.toEqual([...r.map]);
   });

@@ -1,0 +1,103 @@
+/**
+ * DeepFool (Moosavi-Dezfooli et al. 2016), L2, batched over n images: at the current point q, linearise each
+ * candidate class k against the class to leave o, f_k = z_k - z_o and w_k = grad f_k, and step onto the nearest
+ * linearised boundary, r = (|f_l| + tiny) / ||w_l||^2 * w_l for l = argmin |f_k| / ||w_k||. The total step is
+ * overshot, x = clip(x0 + (1 + overshoot) * sum r), and the loop stops when q, x rounded to 8 bits (the picture
+ * as delivered), fools the model: when rounding undoes the crossing, the next step starts from the rounded point.
+ * Targeted: the one boundary between the target t and the current top class c, f = z_t - z_c.
+ * Each step is one forward run (the check) and one input-gradient run of the logits with one row per candidate
+ * (cotangent e_k - e_o); candidates: the top CANDIDATES classes at x0, as Foolbox does, so the work is bounded
+ * on models with many classes.
+ */
+import { argmaxRow, forward, inputSize, logitsLayer, vjp } from '../gradient.js';
+import type { Model } from '../model.js';
+import { fools, to8bit } from './deliver.js';
+
+export const CANDIDATES = 10;
+
+export interface DeepFoolConfig {
+  method: 'deepfool';
+  /** Linearisation steps at most (each image stops as soon as its rounded picture fools the model). */
+  steps: number;
+  overshoot: number;
+  target?: number;
+}
+
+/** Rows of the logit-gradient batch per image still to fool: its candidates (untargeted), or 1 (targeted). */
+export const deepfoolRows = (k: number, targeted: boolean) => (targeted ? 1 : Math.min(k, CANDIDATES) - 1);
+
+/** The top `count` classes of a row of logits other than `skip`. */
+function topClasses(z: Float32Array, row: number, k: number, skip: number, count: number): number[] {
+  const classes = Array.from({ length: k }, (_, c) => c).filter((c) => c !== skip);
+  return classes.sort((a, b) => z[row * k + b] - z[row * k + a]).slice(0, count);
+}
+
+/**
+ * `labels`: the classes to leave (untargeted). Returns the 8-bit adversarial pictures, the unrounded points they
+ * were rounded from, and the linearisation steps each image took.
+ */
+export async function deepfool(model: Model, x0: Float32Array, n: number, cfg: DeepFoolConfig, labels: number[]) {
+  const size = inputSize(model),
+    k = model.meta.labels.length,
+    shape = model.meta.input.shape;
+  const rows = deepfoolRows(k, cfg.target !== undefined);
+  const z0 = (await forward(model, x0, n)).logits;
+  const candidates = labels.map((o, i) => topClasses(z0, i, k, o, rows));
+  const total = new Float32Array(n * size),
+    unrounded = Float32Array.from(x0),
+    adv = to8bit(x0),
+    steps = new Array<number>(n).fill(0);
+  let active = Array.from({ length: n }, (_, i) => i);
+  for (let s = 0; ; s++) {
+    const q = new Float32Array(active.length * size);
+    active.forEach((i, a) => q.set(adv.subarray(i * size, (i + 1) * size), a * size));
+    const z = (await forward(model, q, active.length)).logits;
+    const keep = active.map((i, a) => !fools(z, a, k, labels[i], cfg.target));
+    const next = active.filter((_, a) => keep[a]);
+    if (s === cfg.steps || !next.length) break;
+    // One gradient row per (image, boundary): e_k - e_o, or e_t - e_c towards a target.
+    const pairs: { image: number; row: number; to: number; from: number }[] = [];
+    active.forEach((i, a) => {
+      if (!keep[a]) return;
+      if (cfg.target === undefined)
+        for (const c of candidates[i]) pairs.push({ image: i, row: a, to: c, from: labels[i] });
+      else pairs.push({ image: i, row: a, to: cfg.target, from: argmaxRow(z, a, k) });
+    });
+    const xs = new Float32Array(pairs.length * size),
+      cot = new Float32Array(pairs.length * k);
+    pairs.forEach((p, j) => {
+      xs.set(adv.subarray(p.image * size, (p.image + 1) * size), j * size);
+      cot[j * k + p.to] = 1;
+      cot[j * k + p.from] = -1;
+    });
+    const { grad } = await vjp(model, xs, [pairs.length, ...shape], { [logitsLayer(model)]: cot });
+    const best = new Map<number, { j: number; f: number; norm2: number; dist: number }>();
+    pairs.forEach((p, j) => {
+      const o = p.image * size,
+        g = j * size;
+      // A pixel at 0 or 1 cannot move further out: its component of the step is dropped.
+      let norm2 = 0;
+      for (let t = 0; t < size; t++) {
+        const v = adv[o + t];
+        if ((v <= 0 && grad[g + t] < 0) || (v >= 1 && grad[g + t] > 0)) grad[g + t] = 0;
+        norm2 += grad[g + t] ** 2;
+      }
+      const f = Math.abs(z[p.row * k + p.to] - z[p.row * k + p.from]);
+      const dist = norm2 > 0 ? f / Math.sqrt(norm2) : Infinity;
+      if (dist < (best.get(p.image)?.dist ?? Infinity)) best.set(p.image, { j, f, norm2, dist });
+    });
+    for (const [i, b] of best) {
+      const o = i * size,
+        g = b.j * size,
+        scale = (b.f + 1e-4) / b.norm2;
+      for (let t = 0; t < size; t++) {
+        total[o + t] += scale * grad[g + t];
+        unrounded[o + t] = Math.min(1, Math.max(0, x0[o + t] + (1 + cfg.overshoot) * total[o + t]));
+      }
+      adv.set(to8bit(unrounded.subarray(o, o + size)), o);
+      steps[i]++;
+    }
+    active = next;
+  }
+  return { adv, unrounded, steps };
+}

@@ -1,0 +1,51 @@
+/**
+ * Score-CAM (Wang et al. 2020): no gradients. Each channel A_k of a layer, upsampled to the input and normalised to
+ * [0,1], masks the input; the target's logit on the masked input scores the channel, and a softmax over the
+ * channels turns the scores into weights (the paper's Algorithm 1, as pytorch-grad-cam computes it):
+ *   map = ReLU(sum_k softmax_k(logit_c(x * M_k)) A_k), upsampled
+ * A channel with no contrast makes no mask and weighs 0. The masked inputs are scored in batches.
+ */
+import { forward } from '../gradient.js';
+import { resize } from '../image/ops.js';
+import { batchRuns, scoreVariants } from './batches.js';
+import { camLayer, weightedMap } from './cam.js';
+import type { SaliencyMethod } from './method.js';
+
+export const scoreCam: SaliencyMethod = {
+  signed: false,
+  layer: true,
+  // The layer's maps, then one masked input per channel.
+  work: (model, o) => [{ kind: 'forward', runs: 1 }, ...batchRuns(camLayer(model, o).outShape[0])],
+  async run({ model, x, target, opts }) {
+    const layer = camLayer(model, opts);
+    const [C, lh, lw] = layer.outShape,
+      hw = lh * lw,
+      [c, h, w] = model.meta.input.shape;
+    const A = (await forward(model, x, 1, [layer.name])).acts[layer.name].data;
+    // Masks of the channels with contrast, each min-max normalised at the input's size.
+    const masks: { k: number; mask: Float32Array }[] = [];
+    for (let k = 0; k < C; k++) {
+      const up = resize({ width: lw, height: lh, data: A.subarray(k * hw, (k + 1) * hw) }, w, h).data;
+      let lo = Infinity,
+        hi = -Infinity;
+      for (const v of up) {
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
+      if (hi - lo > 1e-8) masks.push({ k, mask: up.map((v) => (v - lo) / (hi - lo)) });
+    }
+    const logits = await scoreVariants(model, masks.length, target, (i, into) => {
+      const m = masks[i].mask;
+      for (let ch = 0; ch < c; ch++) for (let p = 0; p < h * w; p++) into[ch * h * w + p] = x[ch * h * w + p] * m[p];
+    });
+    // Softmax over the channels of the target's logit on each masked input: shift-invariant, so the paper's
+    // baseline term f_c(x_b), the same for every channel, cancels.
+    const top = Math.max(...logits);
+    let z = 0;
+    for (const l of logits) z += Math.exp(l - top);
+    const weight = new Float64Array(C);
+    masks.forEach(({ k }, i) => (weight[k] = Math.exp(logits[i] - top) / z));
+    const r = weightedMap(model, layer, A, (k) => weight[k]);
+    return { map: r.map, extra: { ...r.extra, scoredChannels: masks.length } };
+  },
+};
