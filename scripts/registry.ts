@@ -11,6 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CostsSchema, parseFile, parseMeta, RobustnessSchema, SamplesSchema } from '../model-contract/folder.js';
 import { BASE_GRAPHS, modelGraphs } from '../model-contract/graphs.js';
+import { MODEL_NAME } from '../model-contract/name.js';
 import { parseCli } from './cli.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -21,7 +22,6 @@ export const DEFAULT_OUT = path.join(ROOT, 'functions/runtime/registry.generated
 /** The base graphs (the contract's); a folder must hold those the contract gives its architecture. */
 export const REQUIRED_GRAPHS = BASE_GRAPHS;
 const GRAPH = new RegExp(`^(${BASE_GRAPHS.join('|')}|conv-grad-\\d+|synth-grad-\\d+)$`);
-const NAME = /^[a-z0-9][a-z0-9_-]*$/;
 
 export interface RegistryEntry {
   name: string;
@@ -45,8 +45,10 @@ export function scanModels(root: string): RegistryEntry[] {
       process.stderr.write(`registry: skipping ${dir}: no meta.json\n`);
       continue;
     }
-    if (!NAME.test(name))
-      throw new Error(`${dir}: a model folder's name is its URL name and must match ${NAME} (lower case, digits, - _)`);
+    if (!MODEL_NAME.test(name))
+      throw new Error(
+        `${dir}: a model folder's name is its URL name and must match ${MODEL_NAME} (lower case, digits, - _)`,
+      );
     const json = (file: string) => {
       try {
         return JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as unknown;

@@ -19,9 +19,9 @@ export function defaultOptions() {
   return { eps: [...q.eps].sort((a, b) => a - b), images: q.images, steps: q.steps, methods: q.methods };
 }
 
-export async function defaultTable(name: string): Promise<StoredRobustness> {
+export async function defaultTable(name: string, root = 'models'): Promise<StoredRobustness> {
   const options = defaultOptions();
-  const { model: _name, ...result } = await robustness(loadModel(name), options);
+  const { model: _name, ...result } = await robustness(loadModel(name, root), options);
   return { options, result };
 }
 

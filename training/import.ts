@@ -54,10 +54,6 @@ const fail = (msg: string) => {
   console.error(`import: ${msg}`);
   process.exit(1);
 };
-if (!/^[a-z0-9][a-z0-9_-]*$/.test(a.name)) {
-  console.error(`import: --name must be lower case letters, digits, - and _, got "${a.name}"`);
-  process.exit(2);
-}
 
 try {
   const r = await importModel({

@@ -1,6 +1,7 @@
 /**
  * npm run train -- --help prints the usage below. Trains on onnxruntime-web (WASM SIMD, all cores), evaluates,
- * and exports models/<name>/ atomically, never over an existing folder unless --force.
+ * and exports models/<name>/ atomically, never over an existing folder unless --force; then measures its graphs'
+ * costs and its default robustness table (measure.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,6 +14,8 @@ import { loadData, type LoadedData } from './data/load.js';
 import { ensureBackend } from './engine.js';
 import { writeModelDir } from './export.js';
 import { folderPreset, PRESETS, type Preset } from './presets.js';
+import { checkModelName, slugName } from '../model-contract/name.js';
+import { writeMeasurements } from './measure.js';
 import { Progress } from './progress.js';
 import { paramCount, resolve } from './spec.js';
 import { parseCli } from '../scripts/cli.js';
@@ -161,12 +164,12 @@ async function dataAndPreset(seed: number): Promise<{
     const preset = PRESETS[model];
     if (!preset) throw new Error(`Unknown --model "${model}". Should be one of: ${Object.keys(PRESETS).join(', ')}.`);
     const data = loadData(preset.data as 'digits' | 'fashion', a.data);
-    return { name: a.name ?? model, preset, data, watch: data.test };
+    return { name: modelName(), preset, data, watch: data.test };
   }
   const dir = a.data;
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory())
     throw new Error(`--data ${dir}: not a folder. Want one subfolder per class holding its pictures`);
-  const name = a.name ?? path.basename(path.resolve(dir)).toLowerCase();
+  const name = modelName();
   const probe = a.size && a.channels ? undefined : await probeFolder(dir);
   const channels = a.channels === undefined ? (probe!.colour ? 3 : 1) : a.channels === '3' ? 3 : 1;
   const [h, w] = a.size ? parseSize(a.size) : probe!.shortSide >= 64 ? [64, 64] : [32, 32];
@@ -197,13 +200,19 @@ async function dataAndPreset(seed: number): Promise<{
   };
 }
 
+/**
+ * The model's name, decided before any work: --name as given (refused unless valid), else the --model's or the data
+ * folder's name made into one ("My Letters" -> my-letters).
+ */
+function modelName(): string {
+  if (a.name !== undefined) return checkModelName(a.name);
+  return slugName(a.model ?? (a.data ? path.basename(path.resolve(a.data)) : 'digits'));
+}
+
 async function main() {
   const seed = a.seed;
   // Refuse before any work: a bundled or earlier model is never overwritten by accident.
-  const target = path.join(
-    a.out,
-    a.name ?? a.model ?? (a.data ? path.basename(path.resolve(a.data)).toLowerCase() : 'digits'),
-  );
+  const target = path.join(a.out, modelName());
   if (fs.existsSync(target) && !a.force)
     throw new Error(`${target} already exists: pass --force to replace it, or --name <new name> to train beside it`);
   await ensureBackend(a.backend);
@@ -276,6 +285,7 @@ async function main() {
     testFiles,
   });
   const dir = writeModelDir(a.out, name, artifacts.files);
+  await writeMeasurements(a.out, name, (l) => console.error(l));
   console.error(
     `wrote ${dir}: test accuracy ${(artifacts.meta.metrics.testAccuracy * 100).toFixed(2)}% in ${main.seconds.toFixed(0)} s (${main.imagesPerSecond.toFixed(0)} img/s)`,
   );

@@ -2,12 +2,14 @@
  * Node side of the workerd tests of imported models: builds a PyTorch-style CNN with python3-onnx
  * (tests/node/helpers/foreign-models.py), imports it with npm run import's code into tests/workerd/.imported/
  * (gitignored) with an import table (scripts/registry.ts) the tests import: a Worker has no file system. Run by tests/workerd/vitest.config.ts.
+ * Real pretrained models from ../shared/models-from-elsewhere are imported beside them (tests/workerd/routes/elsewhere).
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeRegistry } from '../../scripts/registry.js';
-import { importModel } from '../../training/import/index.js';
+import { importModel, parseLabels, type ImportArgs } from '../../training/import/index.js';
+import { elsewhere } from '../node/helpers/elsewhere.js';
 
 /** The imported models: a PyTorch-style CNN (weights in external data), a Keras-style NHWC RGB CNN, a flat MLP. */
 const FIXTURES = [
@@ -15,6 +17,14 @@ const FIXTURES = [
   { name: 'imported-keras', args: ['keras'], scale: '0..255', labels: 5 },
   { name: 'imported-mlp', args: ['mlp'], scale: 'mean-std:0.1307,0.3081', labels: 10 },
 ];
+
+/** Real pretrained models (../shared/models-from-elsewhere/README.md) and the import options each needs. */
+const ELSEWHERE: { name: string; file: string; options: Partial<ImportArgs> }[] = [
+  { name: 'gtsrb', file: 'gtsrb_keras_cnn_30', options: { layout: 'nhwc', scale: '0..1' } },
+];
+interface ExpectedJson {
+  samples: { file: string; label_index: number }[];
+}
 
 export async function buildImportedFixture(root: string): Promise<string[]> {
   const out = path.join(root, 'tests/workerd/.imported');
@@ -33,7 +43,31 @@ export async function buildImportedFixture(root: string): Promise<string[]> {
       log: () => {},
     });
   }
+  // Real pretrained models from ../shared/models-from-elsewhere, imported with the options its README gives.
+  for (const m of ELSEWHERE)
+    await importModel({
+      file: elsewhere(`${m.file}.onnx`),
+      name: m.name,
+      labels: parseLabels(elsewhere(`${m.file}.labels.txt`)),
+      ...m.options,
+      root: path.join(out, 'models'),
+      log: () => {},
+    });
   // The same import table the Worker's bundled models get (Data modules by wrangler's rules).
   writeRegistry(path.join(out, 'models'), path.join(out, 'registry.generated.ts'));
   return FIXTURES.map((f) => f.name);
+}
+
+/** The real models imported beside the fixtures, with one sample picture each (base64 PNG; a Worker has no files). */
+export function elsewhereModels(): { name: string; sample: string; label: number }[] {
+  return ELSEWHERE.map((m) => {
+    const dir = path.join('samples', m.file);
+    const s = (JSON.parse(fs.readFileSync(elsewhere(path.join(dir, 'expected.json')), 'utf8')) as ExpectedJson)
+      .samples[0];
+    return {
+      name: m.name,
+      sample: fs.readFileSync(elsewhere(path.join(dir, s.file))).toString('base64'),
+      label: s.label_index,
+    };
+  });
 }

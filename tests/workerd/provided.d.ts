@@ -4,7 +4,11 @@ import 'vitest';
 declare module 'vitest' {
   export interface ProvidedContext {
     modelFolders: string[];
+    /** The model folders committed to the repository (tests/node/helpers/bundled.ts). */
+    bundledModels: string[];
     /** The imported fixture models (tests/workerd/imported-fixture.ts): PyTorch-style, Keras-style, MLP. */
     importedModels: string[];
+    /** Real pretrained models imported from ../shared/models-from-elsewhere, with a sample PNG (base64) and its label. */
+    elsewhereModels: { name: string; sample: string; label: number }[];
   }
 }

@@ -1,6 +1,7 @@
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
 import { writeRegistry } from '../../scripts/registry.js';
-import { buildImportedFixture } from './imported-fixture.js';
+import { bundledModels } from '../node/helpers/bundled.js';
+import { buildImportedFixture, elsewhereModels } from './imported-fixture.js';
 import { defineConfig } from 'vitest/config';
 
 const root = new URL('../..', import.meta.url).pathname;
@@ -20,6 +21,6 @@ export default defineConfig({
     root,
     include: ['tests/workerd/**/*.test.ts'],
     testTimeout: 60_000,
-    provide: { modelFolders, importedModels },
+    provide: { modelFolders, bundledModels: bundledModels(), importedModels, elsewhereModels: elsewhereModels() },
   },
 });

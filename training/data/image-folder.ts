@@ -9,6 +9,7 @@
  * pixels are cached (.cache/image-folder/<key>.bin, key = sha256 of the file list with sizes and mtimes and the
  * decode options), so a second run with the same files and options starts without decoding.
  */
+import { portablePath } from './portable-path.js';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -255,7 +256,7 @@ export async function loadImageFolder(dir: string, o: ImageFolderOptions): Promi
         ? 'the given train/ and test/ folders'
         : `seeded stratified split, ${testFraction * 100}% of each class held out`
     }, ${o.channels === 3 ? 'RGB' : 'gray'} ${o.width}x${o.height} (${fit})`,
-    dir,
+    dir: portablePath(dir),
     layout: given ? 'train/test folders' : 'split',
     fit,
     ...(given ? {} : { seed, testFraction }),

@@ -1,4 +1,5 @@
 /** The train/test sets of a named data set. */
+import { portablePath } from './portable-path.js';
 import type { Dataset } from './dataset.js';
 import { loadDigits, stratifiedSplit, type SplitInfo } from './digits.js';
 import { FASHION_CLASSES, FASHION_DIR, loadIdxSplit } from './fashion.js';
@@ -28,6 +29,10 @@ export function loadData(kind: 'digits' | 'fashion', dir?: string): LoadedData {
   return {
     train,
     test,
-    split: { source: `IDX files in ${folder}: official train / t10k split`, train: train.n, test: test.n },
+    split: {
+      source: `IDX files in ${portablePath(folder)}: official train / t10k split`,
+      train: train.n,
+      test: test.n,
+    },
   };
 }

@@ -2,18 +2,22 @@
  * Imports an ONNX classifier: decode -> map onto our layer rules (map.ts) -> compile every graph with the same
  * compiler the trainer uses (artifacts.ts encodeGraphs) -> write models/<name>/ (graphs, weights.bin, meta.json,
  * report.md) -> check output parity with the original (parity.ts) on seeded random images and, given data, on
- * real ones. A parity worse than the tolerance removes the folder again and fails.
+ * real ones. A parity worse than the tolerance removes the folder again and fails; a passing one measures the
+ * graphs' costs for the edge's cost model (costs.json, measure.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { Rng } from '../../model-contract/random.js';
 import { deriveAttackDefaults } from '../../model-contract/attack-defaults.js';
 import type { ModelMeta, MetaProtocol } from '../../model-contract/meta.js';
+import { checkModelName } from '../../model-contract/name.js';
 import { encodeGraphs, fileHashes, graphDocs, layerMetas, metaJson } from '../artifacts.js';
 import type { Dataset } from '../data/dataset.js';
 import { loadIdxSplit } from '../data/fashion.js';
 import { loadImageFolder } from '../data/image-folder.js';
+import { portablePath } from '../data/portable-path.js';
 import { metrics } from '../evaluate.js';
+import { writeMeasurements } from '../measure.js';
 import { sha256, writeModelDir } from '../export.js';
 import { decodeModel } from '../onnx/decode.js';
 import { paramCount, resolve } from '../spec.js';
@@ -144,6 +148,7 @@ export async function importModel(a: ImportArgs): Promise<ImportResult> {
     return external.get(loc);
   });
   const root = a.root ?? 'models';
+  checkModelName(a.name);
   if (fs.existsSync(path.join(root, a.name)) && !a.force)
     throw new Error(`${path.join(root, a.name)} already exists: pass --force to replace it, or --name <new name>`);
   const scale: InputScale = { ...parseScale(a.scale), ...(a.bgr && { order: [2, 1, 0] }) };
@@ -216,7 +221,7 @@ export async function importModel(a: ImportArgs): Promise<ImportResult> {
     robustness: { augmented: { rotation: {}, scale: {} } },
     history: [],
     split: {
-      source: a.data ? `evaluated on ${path.basename(path.resolve(a.data))}` : 'not measured (no --data given)',
+      source: a.data ? `evaluated on ${portablePath(a.data)}` : 'not measured (no --data given)',
       train: 0,
       test: data?.n ?? 0,
     },
@@ -261,6 +266,7 @@ export async function importModel(a: ImportArgs): Promise<ImportResult> {
   const finalMeta = { ...meta, training: { ...meta.training, parity } } satisfies ModelMeta;
   fs.writeFileSync(path.join(dir, 'meta.json'), metaJson(finalMeta));
   fs.writeFileSync(path.join(dir, 'report.md'), modelCard(finalMeta, source, mapped.mapping, parity));
+  await writeMeasurements(root, a.name, log);
   return { dir, meta: finalMeta, random, data: onData };
 }
 

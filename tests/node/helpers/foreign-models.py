@@ -29,6 +29,8 @@ checked by the official checker: python3 foreign-models.py KIND OUT.onnx [OPTION
                                          inputs from it), GlobalAveragePool then Squeeze(axes=[3]) and Squeeze(axes=[2])
                                          (axes as Constant inputs from opset 13) or a Reshape by a Constant shape
                                          [-1, C], Gemm, LogSoftmax.
+  normalise-in-graph                     an NCHW RGB model that normalises its own input: Sub and Div by per-channel
+                                         [1,3,1,1] constants, a Mul by a scalar; Conv, Relu, MaxPool, Flatten, Gemm.
   clip6                                  a CNN with ReLU6 (Clip 0..6): refused until the clip layer lands.
   unsupported                            a CNN with an Elu: the importer must refuse it.
 Weights are seeded random values (the same file every run).
@@ -287,6 +289,26 @@ def torch_clip(opset, head, path):
          h.make_tensor_value_info('output', T.FLOAT, [1, 3]), [], opset, path, 'pytorch')
 
 
+def normalise_in_graph(path):
+    inits = [f32(n, a) for n, a in [
+        ('mean', [[[[0.485]], [[0.456]], [[0.406]]]]), ('std', [[[[0.229]], [[0.224]], [[0.225]]]]), ('half', 0.5),
+        ('conv.weight', rng.normal(0, 0.5, (4, 3, 3, 3))), ('conv.bias', rng.normal(0, 0.1, 4)),
+        ('fc.weight', rng.normal(0, 0.3, (3, 4 * 4 * 4))), ('fc.bias', rng.normal(0, 0.1, 3))]]
+    n = [
+        h.make_node('Sub', ['input', 'mean'], ['centred'], name='/normalize/Sub'),
+        h.make_node('Div', ['centred', 'std'], ['scaled'], name='/normalize/Div'),
+        h.make_node('Mul', ['scaled', 'half'], ['halved'], name='/normalize/Mul'),
+        h.make_node('Conv', ['halved', 'conv.weight', 'conv.bias'], ['c'], name='/conv/Conv', kernel_shape=[3, 3],
+                    pads=[1, 1, 1, 1]),
+        h.make_node('Relu', ['c'], ['r'], name='/relu/Relu'),
+        h.make_node('MaxPool', ['r'], ['p'], name='/pool/MaxPool', kernel_shape=[2, 2], strides=[2, 2]),
+        h.make_node('Flatten', ['p'], ['f'], name='/Flatten', axis=1),
+        h.make_node('Gemm', ['f', 'fc.weight', 'fc.bias'], ['logits'], name='/fc/Gemm', transB=1),
+    ]
+    save(n, [h.make_tensor_value_info('input', T.FLOAT, ['N', 3, 8, 8])],
+         h.make_tensor_value_info('logits', T.FLOAT, ['N', 3]), inits, 17, path, 'pytorch')
+
+
 def clip6(path):
     inits = [f32('w', rng.normal(0, 0.3, (2, 1, 3, 3))), f32('lo', 0.0), f32('hi', 6.0),
              f32('fw', rng.normal(0, 0.3, (2 * 26 * 26, 3)))]
@@ -307,4 +329,4 @@ elif kind == 'torch-clip':
     torch_clip(int(sys.argv[3]), sys.argv[4], out)
 else:
     {'keras': keras, 'keras-strided': keras_strided, 'mlp': mlp, 'unsupported': unsupported, 'keras-bn': keras_bn,
-     'gray-nhwc': gray_nhwc, 'open-size': open_size, 'clip6': clip6}[kind](out)
+     'gray-nhwc': gray_nhwc, 'open-size': open_size, 'clip6': clip6, 'normalise-in-graph': normalise_in_graph}[kind](out)

@@ -59,6 +59,17 @@ describe('npm run train', () => {
     );
   });
 
+  it('a --name that is no folder name is refused before any work; a folder name is made into one', () => {
+    const r = train('--data', '/tmp', '--name', 'a/../b');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/--name "a\/..\/b": a model's name is its folder and URL, so lower case letters/);
+    // "My Letters" trains as my-letters: here that folder exists, so it stops there, before loading a picture.
+    fs.mkdirSync('/tmp/edge-cnn-cli-test/My Letters', { recursive: true });
+    fs.mkdirSync('/tmp/edge-cnn-cli-test/my-letters', { recursive: true });
+    const slug = train('--data', '/tmp/edge-cnn-cli-test/My Letters');
+    expect(slug.stderr).toMatch(/edge-cnn-cli-test\/my-letters already exists/);
+  });
+
   it('bad numbers and folders are named', () => {
     expect(train('--model', 'digits', '--name', 'x1', '--limit', '2.5').stderr).toMatch(
       /--limit must be a positive integer, got "2.5"/,

@@ -12,10 +12,11 @@ import { describe, expect, it } from 'vitest';
 import { sessionFromDir, tensor } from '../../../training/engine.js';
 import { sha256 } from '../../../training/export.js';
 import { REQUIRED_GRAPHS } from '../../../scripts/registry.js';
+import { bundledModels } from '../helpers/bundled.js';
 import { checkGradient, FD_EPS_DEEP, jitter, randn, sampleIndices, switches } from '../helpers/fd.js';
 
 const ROOT = path.resolve('models');
-const models = fs.readdirSync(ROOT).filter((d) => fs.existsSync(path.join(ROOT, d, 'meta.json')));
+const models = bundledModels();
 const PYTHON_ONNX = '/usr/bin/python3'; // Debian's python3-onnx 1.12 (installed by .ci/run)
 
 function samples(dir: string, count: number) {

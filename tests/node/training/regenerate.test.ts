@@ -11,8 +11,9 @@ import { graphFile, modelGraphs, WEIGHTS_FILE } from '../../../model-contract/gr
 import type { ModelMeta } from '../../../model-contract/meta.js';
 import { rebuildGraphs } from '../../../training/artifacts.js';
 import { sha256 } from '../../../training/export.js';
+import { bundledModels } from '../helpers/bundled.js';
 
-const models = fs.readdirSync('models').filter((d) => fs.existsSync(path.join('models', d, 'meta.json')));
+const models = bundledModels();
 
 describe.each(models)('models/%s', (name) => {
   const dir = path.join('models', name);

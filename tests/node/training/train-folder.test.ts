@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as ortNode from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultOptions } from '../../../scripts/robustness-defaults.js';
 import { scanModels } from '../../../scripts/registry.js';
 import { sessionFromDir, tensor } from '../../../training/engine.js';
 import { makeImageFolder } from '../../fixtures/make-image-folder.js';
@@ -47,6 +48,11 @@ describe('train on an image folder', () => {
     expect(meta.split).toMatchObject({ layout: 'split', seed: 1, testFraction: 0.2, emptyClasses: ['empty'] });
     expect(meta.split.skipped.map((s: { file: string }) => s.file)).toEqual(['blue/broken.png']);
     expect(scanModels(out).map((e) => e.name)).toEqual(['colours']);
+    // Measured where it was made: the cost model's figures and the default robustness table come with the folder.
+    expect(scanModels(out)[0]).toMatchObject({ costs: true, robustness: true });
+    const table = JSON.parse(fs.readFileSync(path.join(dir, 'robustness.json'), 'utf8'));
+    expect(table.options).toEqual(defaultOptions());
+    expect(run.stderr).toMatch(/costs\.json: \{"forward"/);
     // annotations.json (the corner squares of the square pictures): accuracy by position, Grad-CAM heat inside.
     const grid: { accuracy: number; images: number }[] = meta.positionGrid;
     expect(grid).toHaveLength(9);

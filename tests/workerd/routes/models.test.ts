@@ -24,7 +24,8 @@ describe('model metadata', () => {
     for (const m of models) {
       expect(m.labels.length).toBeGreaterThanOrEqual(2);
       expect([1, 3]).toContain(m.input.shape[0]);
-      expect(m.accuracy).toBeGreaterThan(0.85);
+      // The bundled models' figures; a model a user trained or imported beside them has its own (or none).
+      if (inject('bundledModels').includes(m.model.name)) expect(m.accuracy).toBeGreaterThan(0.85);
     }
     const doc = (await (await get('/openapi.json')).json()) as {
       paths: Record<string, { get?: { parameters?: { name: string; schema: { enum?: string[] } }[] } }>;

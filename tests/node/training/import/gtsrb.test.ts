@@ -16,7 +16,8 @@ import { importModel, PARITY_TOLERANCE, parseLabels } from '../../../../training
 import { mapModel } from '../../../../training/import/map.js';
 import { decodeModel } from '../../../../training/onnx/decode.js';
 import { resolve } from '../../../../training/spec.js';
-import { elsewhere, samples, type Sample } from '../../helpers/elsewhere.js';
+import { elsewhere, type Sample } from '../../helpers/elsewhere.js';
+import { samples } from '../../helpers/elsewhere-samples.js';
 import { backward64, forward64 } from '../../helpers/reference64.js';
 import { loadModel } from '../../helpers/models.js';
 

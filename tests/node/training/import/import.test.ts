@@ -12,6 +12,7 @@ import path from 'node:path';
 import * as ortNode from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { forward, logitsLayer, vjp } from '../../../../functions/core/gradient.js';
+import { saliency } from '../../../../functions/core/see/saliency.js';
 import { decodeModel } from '../../../../training/onnx/decode.js';
 import { scanModels } from '../../../../scripts/registry.js';
 import {
@@ -120,6 +121,13 @@ const cases: Case[] = [
     size: [20, 24],
     layers: 'scale1 conv2d1 relu1 avgpool1 flatten1 dense1',
   },
+  {
+    // In-graph input normalisation: Sub and Div per channel, a scalar Mul, each a batchnorm layer (y = x * w + b).
+    name: 'normalise-in-graph',
+    build: () => build('normalise-in-graph.onnx', 'normalise-in-graph'),
+    labels: ['a', 'b', 'c'],
+    layers: 'batchnorm1 batchnorm2 batchnorm3 conv2d1 relu1 maxpool1 flatten1 dense1',
+  },
   ...(
     [
       [9, 'squeeze'],
@@ -217,6 +225,37 @@ describe('imported folders are model folders', () => {
     expect(entries.map((e) => e.name)).toEqual(expect.arrayContaining(cases.map((c) => c.name)));
     expect(entries.find((e) => e.name === 'mlp')!.graphs).not.toContain('synth-grad');
     expect(entries.find((e) => e.name === 'torch17')!.graphs).toContain('synth-grad');
+    // Each import measured its graphs' costs for the edge's cost model (no samples: no robustness table).
+    expect(entries.filter((e) => cases.some((c) => c.name === e.name)).every((e) => e.costs && !e.robustness)).toBe(
+      true,
+    );
+    const costs = JSON.parse(fs.readFileSync(path.join(root, 'torch17', 'costs.json'), 'utf8'));
+    expect(Object.keys(costs).sort()).toEqual(['forward', 'grad', 'synth']);
+    expect(costs.forward.perImageMs).toBeGreaterThan(0);
+  });
+});
+
+describe('Grad-CAM on an imported model without a feature map', () => {
+  it('is a 400 that says so (not a 500); the input gradient still answers', async () => {
+    const file = build('flat.onnx', 'mlp');
+    await importModel({ file, name: 'flat', labels: digits, layout: 'flat', root, log: () => {} });
+    const model = loadModel('flat', root);
+    const x = new Float32Array(784).fill(0.5);
+    const opts = {
+      method: 'grad-cam' as const,
+      samples: 1,
+      noise: 0,
+      steps: 1,
+      seed: 1,
+      patch: 4,
+      stride: 4,
+      signed: false,
+    };
+    await expect(saliency(model, x, opts)).rejects.toMatchObject({
+      status: 400,
+      detail: expect.stringMatching(/method grad-cam needs a layer with \[C,H,W\] maps; model flat has none/),
+    });
+    await expect(saliency(model, x, { ...opts, method: 'gradient' })).resolves.toBeDefined();
   });
 });
 
@@ -330,6 +369,9 @@ describe('import options', () => {
     await importModel(a);
     await expect(importModel(a)).rejects.toThrow(/again already exists: pass --force to replace it, or --name/);
     await expect(importModel({ ...a, force: true })).resolves.toMatchObject({ dir: path.join(root, 'again') });
+    await expect(importModel({ ...a, name: 'a/../b' })).rejects.toThrow(
+      /--name "a\/..\/b": a model's name is its folder/,
+    );
   });
 });
 
@@ -365,5 +407,8 @@ describe('import with --data', () => {
     expect(r.data!.maxAbsDiff).toBeLessThan(PARITY_TOLERANCE);
     expect(r.meta.metrics.testImages).toBe(10_000);
     expect(r.meta.metrics.testAccuracy).toBeGreaterThanOrEqual(0);
+    // No absolute path of this machine: the data folder by name, the source file by name.
+    expect(r.meta.split.source).toBe('evaluated on fashion-mnist');
+    expect(fs.readFileSync(path.join(r.dir, 'meta.json'), 'utf8')).not.toMatch(/"\/(usr|tmp|home|work|root)\//);
   });
 });

@@ -1,0 +1,24 @@
+/**
+ * What a new model folder needs besides its graphs, measured once where it is made (train and import alike):
+ * costs.json, the milliseconds per graph run the edge's cost model budgets requests by (npm run costs), and, when
+ * the folder has test samples, robustness.json, the robustness table at the endpoint's defaults, which the edge
+ * serves instead of spending tens of seconds of CPU on the default request (npm run robustness:defaults).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { measure } from '../scripts/graph-costs.js';
+import { defaultTable } from '../scripts/robustness-defaults.js';
+import { loadModel } from '../tests/node/helpers/models.js';
+
+export async function writeMeasurements(root: string, name: string, log: (line: string) => void): Promise<void> {
+  const dir = path.join(root, name);
+  let t0 = performance.now();
+  const costs = await measure(loadModel(name, root));
+  fs.writeFileSync(path.join(dir, 'costs.json'), `${JSON.stringify(costs, null, 1)}\n`);
+  log(`costs.json: ${JSON.stringify(costs)} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+  if (!fs.existsSync(path.join(dir, 'samples.json'))) return;
+  t0 = performance.now();
+  const table = await defaultTable(name, root);
+  fs.writeFileSync(path.join(dir, 'robustness.json'), `${JSON.stringify(table, null, 1)}\n`);
+  log(`robustness.json at the endpoint's defaults (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+}
