@@ -9,11 +9,12 @@ import { ATTACKS, MAX_EPS, NORMS, type AttackConfig } from '../core/fool/attack.
 import type { FoolingConfig } from '../core/fool/fooling.js';
 import type { Model } from '../core/model.js';
 import { camLayers, SALIENCY_METHODS, type SaliencyOptions } from '../core/see/saliency.js';
-import { bool, classRef, FORMAT, int, num, numbers, pick, PREPROCESS, SEED, word } from './params.js';
+import { bool, classRef, FORMAT, int, num, numbers, pick, INVERT, PREPROCESS, SEED, word } from './params.js';
 import { classIndex, layerNamed } from './resolve.js';
 
 export const SaliencyQuery = v.object({
   preprocess: PREPROCESS,
+  invert: INVERT,
   method: pick(SALIENCY_METHODS, { default: 'gradient', description: 'The saliency method', example: 'grad-cam' }),
   target: classRef({ description: 'The class to explain, by index or label; default: the prediction', example: 3 }),
   samples: int({
@@ -62,6 +63,7 @@ export function saliencyOptions(model: Model, q: v.InferOutput<typeof SaliencyQu
 
 export const AttackQuery = v.object({
   preprocess: PREPROCESS,
+  invert: INVERT,
   method: pick(ATTACKS, { default: 'pgd', description: 'FGSM (one step), BIM, or PGD (BIM from a random start)' }),
   norm: pick(NORMS, { default: 'linf', description: 'Threat model: the ball the perturbation stays in' }),
   eps: numbers({

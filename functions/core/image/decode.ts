@@ -10,7 +10,7 @@ import { readPng, type PngHeader } from './png-decode.js';
 import { Shrinker, shrinkFactor } from './shrink.js';
 import { readJpeg, type JpegFrame } from './jpeg-decode.js';
 import { checkDimensions, detectFormat, imageSize, jpegInfo } from './sniff.js';
-import { DEFAULT_LIMITS, type ImageFormat, type ImageLimits, type Raster } from './types.js';
+import { DEFAULT_LIMITS, WORK_SIDE, type ImageFormat, type ImageLimits, type Raster } from './types.js';
 
 const MiB = 1024 * 1024;
 const mib = (bytes: number) => `${+(bytes / MiB).toFixed(bytes < MiB ? 2 : 1)} MiB`;
@@ -35,13 +35,13 @@ function overBudget(what: string, need: number, limits: ImageLimits) {
   );
 }
 
-async function decodePngRaster(bytes: Uint8Array, limits: ImageLimits): Promise<Raster> {
+async function decodePngRaster(bytes: Uint8Array, limits: ImageLimits, side: number): Promise<Raster> {
   let shrink: Shrinker | undefined, row8: Uint8Array;
   let convert: (s: Uint8Array | Uint16Array) => void;
   await readPng(bytes, (h: PngHeader) => {
     const color = h.channels >= 3 || !!h.palette;
     const ch = color ? 3 : 1;
-    const f = shrinkFactor(h.width, h.height);
+    const f = shrinkFactor(h.width, h.height, side);
     const need = bytes.length + h.workBytes + (h.width * 4 + Math.ceil(h.width / f) * Math.ceil(h.height / f)) * ch;
     if (need > limits.budgetBytes)
       throw overBudget(`${h.width}x${h.height}${h.interlaced ? ' interlaced' : ''} PNG`, need, limits);
@@ -89,11 +89,11 @@ async function decodePngRaster(bytes: Uint8Array, limits: ImageLimits): Promise<
   return shrink!.out;
 }
 
-function decodeJpeg(bytes: Uint8Array, limits: ImageLimits): { raster: Raster; orientation: number } {
+function decodeJpeg(bytes: Uint8Array, limits: ImageLimits, side: number): { raster: Raster; orientation: number } {
   const { orientation } = jpegInfo(bytes);
   let shrink: Shrinker | undefined;
   readJpeg(bytes, (f: JpegFrame) => {
-    const k = shrinkFactor(f.width, f.height);
+    const k = shrinkFactor(f.width, f.height, side);
     const need =
       bytes.length + f.coefficientBytes + (f.width * 4 + Math.ceil(f.width / k) * Math.ceil(f.height / k)) * f.channels;
     if (need > limits.budgetBytes)
@@ -115,17 +115,24 @@ interface Decoded {
   steps: string[];
 }
 
-/** Detects the format, checks the header's dimensions and memory need against the limits, then decodes. */
-export async function decodeImage(bytes: Uint8Array, limits: ImageLimits = DEFAULT_LIMITS): Promise<Decoded> {
+/**
+ * Detects the format, checks the header's dimensions and memory need against the limits, then decodes, shrunk by
+ * the smallest integer factor that brings the longest side to at most `side`.
+ */
+export async function decodeImage(
+  bytes: Uint8Array,
+  limits: ImageLimits = DEFAULT_LIMITS,
+  side = WORK_SIDE,
+): Promise<Decoded> {
   const format = detectFormat(bytes);
   const { width, height } = imageSize(bytes, format);
   checkDimensions(width, height, limits);
   const steps: string[] = [];
   let raster: Raster;
   try {
-    if (format === 'png') raster = await decodePngRaster(bytes, limits);
+    if (format === 'png') raster = await decodePngRaster(bytes, limits, side);
     else {
-      const j = decodeJpeg(bytes, limits);
+      const j = decodeJpeg(bytes, limits, side);
       raster = j.raster;
       if (j.orientation !== 1) {
         raster = orient(raster, j.orientation);
@@ -139,15 +146,21 @@ export async function decodeImage(bytes: Uint8Array, limits: ImageLimits = DEFAU
       `${format.toUpperCase()} could not be decoded: the file is damaged (${e instanceof Error ? e.message : String(e)})`,
     );
   }
-  const f = shrinkFactor(width, height);
+  const f = shrinkFactor(width, height, side);
   if (f > 1) steps.unshift(`shrink ${width}x${height} by ${f} while decoding (box filter)`);
   return { raster, format, width, height, steps };
 }
 
 /** Raw pixels given as JSON numbers (0-255), 1, 3 or 4 channels interleaved, to a Raster (RGBA on white). */
-export function rasterFromPixels(values: ArrayLike<number>, width: number, height: number, channels: number): Raster {
+export function rasterFromPixels(
+  values: ArrayLike<number>,
+  width: number,
+  height: number,
+  channels: number,
+  side = WORK_SIDE,
+): Raster {
   const ch = channels >= 3 ? 3 : 1;
-  const shrink = new Shrinker(width, height, ch, shrinkFactor(width, height));
+  const shrink = new Shrinker(width, height, ch, shrinkFactor(width, height, side));
   const row = new Uint8Array(width * ch),
     src = new Float64Array(width * channels);
   for (let y = 0; y < height; y++) {
