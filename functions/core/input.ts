@@ -8,7 +8,7 @@
 import { badRequest, tooLarge, unsupported } from './errors.js';
 import { decodeImage, rasterFromPixels } from './image/decode.js';
 import { checkDimensions, signature } from './image/sniff.js';
-import { DEFAULT_LIMITS, type ImageFormat, type ImageLimits, type Raster } from './image/types.js';
+import { DEFAULT_LIMITS, WORK_SIDE, type ImageFormat, type ImageLimits, type Raster } from './image/types.js';
 
 export interface Source {
   raster: Raster;
@@ -23,9 +23,14 @@ export interface Source {
 const FORMS =
   'send a PNG, JPEG or WebP file as the body (--data-binary @file.png) or as multipart field "image" (-F image=@file.png), or application/json {"image": [bytes of the file]}, {"image": "<base64>"}, {"image": "data:image/png;base64,..."} or raw pixels {"image": [0-255 values], "width", "height"}';
 
-export async function fromBytes(bytes: Uint8Array, limits: ImageLimits = DEFAULT_LIMITS): Promise<Source> {
+/** `side`: the longest side the decoded raster may have (shrunk while decoding; the working resolution). */
+export async function fromBytes(
+  bytes: Uint8Array,
+  limits: ImageLimits = DEFAULT_LIMITS,
+  side = WORK_SIDE,
+): Promise<Source> {
   if (bytes.length === 0) throw badRequest(`the request body is empty: ${FORMS}`);
-  const d = await decodeImage(bytes, limits);
+  const d = await decodeImage(bytes, limits, side);
   return { raster: d.raster, format: d.format, width: d.width, height: d.height, steps: d.steps };
 }
 
@@ -63,7 +68,7 @@ function checkByteValues(values: unknown[], what: string): void {
     throw badRequest(`"image"[${bad}] is ${JSON.stringify(values[bad])}; every ${what} must be a number from 0 to 255`);
 }
 
-export async function fromJson(body: unknown, limits: ImageLimits = DEFAULT_LIMITS): Promise<Source> {
+export async function fromJson(body: unknown, limits: ImageLimits = DEFAULT_LIMITS, side = WORK_SIDE): Promise<Source> {
   const b = body as { image?: unknown; width?: unknown; height?: unknown; channels?: unknown };
   if (typeof b !== 'object' || b === null || (!Array.isArray(b.image) && typeof b.image !== 'string')) {
     throw badRequest(
@@ -71,11 +76,11 @@ export async function fromJson(body: unknown, limits: ImageLimits = DEFAULT_LIMI
       { received: typeof b === 'object' && b ? Object.keys(b) : typeof b },
     );
   }
-  if (typeof b.image === 'string') return fromBytes(fromBase64(b.image), limits);
+  if (typeof b.image === 'string') return fromBytes(fromBase64(b.image), limits, side);
   if (b.width === undefined && b.height === undefined) {
     // Workers AI form: the encoded file's bytes as numbers. Without width/height they cannot be raw pixels.
     checkByteValues(b.image, 'byte');
-    return fromBytes(Uint8Array.from(b.image as number[]), limits);
+    return fromBytes(Uint8Array.from(b.image as number[]), limits, side);
   }
   const { width, height } = b;
   if (!Number.isInteger(width) || !Number.isInteger(height) || (width as number) < 1 || (height as number) < 1) {
@@ -94,7 +99,7 @@ export async function fromJson(body: unknown, limits: ImageLimits = DEFAULT_LIMI
     );
   }
   checkByteValues(b.image, 'value');
-  const raster = rasterFromPixels(b.image as number[], w, h, channels as number);
+  const raster = rasterFromPixels(b.image as number[], w, h, channels as number, side);
   const steps = raster.width < w ? [`shrink ${w}x${h} to ${raster.width}x${raster.height} (box filter)`] : [];
   return { raster, format: 'pixels', width: w, height: h, steps };
 }
@@ -106,8 +111,13 @@ const looksLikeJson = (bytes: Uint8Array) => {
 };
 
 /** A non-multipart body by its Content-Type: JSON, or file bytes; the common mistakes get a 4xx that says what to do. */
-export async function fromBody(type: string, bytes: Uint8Array, limits: ImageLimits = DEFAULT_LIMITS): Promise<Source> {
-  if (bytes.length === 0) return fromBytes(bytes, limits); // the empty-body 400
+export async function fromBody(
+  type: string,
+  bytes: Uint8Array,
+  limits: ImageLimits = DEFAULT_LIMITS,
+  side = WORK_SIDE,
+): Promise<Source> {
+  if (bytes.length === 0) return fromBytes(bytes, limits, side); // the empty-body 400
   if (type.startsWith('application/json') || /^application\/[\w.+-]+\+json/.test(type)) {
     let json: unknown;
     try {
@@ -115,12 +125,12 @@ export async function fromBody(type: string, bytes: Uint8Array, limits: ImageLim
     } catch (e) {
       throw badRequest(`malformed JSON in request body: ${(e as Error).message}`);
     }
-    return fromJson(json, limits);
+    return fromJson(json, limits, side);
   }
   // An intact image signature is an image whatever the label says (curl --data-binary labels a file
   // application/x-www-form-urlencoded, and leaves its bytes intact; curl -d strips the PNG signature's CR LF): a
   // format decoded here is decoded, any other (GIF, TIFF, HEIC, AVIF...) is a 415 that names it.
-  if (signature(bytes)) return fromBytes(bytes, limits);
+  if (signature(bytes)) return fromBytes(bytes, limits, side);
   const json = looksLikeJson(bytes);
   if (type.startsWith('application/x-www-form-urlencoded'))
     throw unsupported(
@@ -135,7 +145,7 @@ export async function fromBody(type: string, bytes: Uint8Array, limits: ImageLim
       { received: type || null },
     );
   if (type.startsWith('text/')) throw unsupported(`Content-Type ${type} is not an image: ${FORMS}`);
-  return fromBytes(bytes, limits);
+  return fromBytes(bytes, limits, side);
 }
 
 export function checkBodySize(bytes: number, max: number): void {

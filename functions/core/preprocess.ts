@@ -1,7 +1,9 @@
 /**
  * Preprocessing: an uploaded image to the model's input tensor [C,H,W] in [0,1], with the steps that ran (the
- * answer lists them). For photos and scans as well as clean drawings:
- *   1. polarity: a dark background (light ink, as MNIST itself) is inverted so that paper is light;
+ * answer lists them). For photos and scans as well as clean drawings, at the working resolution the upload was
+ * decoded to (workingSide: a few times the model's input, never the photo's own size):
+ *   1. polarity (image/polarity.ts, or the caller's invert=): a dark background (light ink, as MNIST itself) is
+ *      inverted so that paper is light;
  *   2. illumination: the paper's colour estimated over the image and divided out (image/background.ts), the ink
  *      taken as the darkness in its most absorbing channel (any ink hue on any paper colour);
  *   3. robust contrast: 0 at the median (the paper), 1 at the 99th percentile of the ink; never min/max;
@@ -15,10 +17,11 @@
  *             ratio, centred (Fashion-MNIST's protocol).
  *   none: grayscale and resize to the input size only; the caller sends what the model expects.
  */
-import { unprocessable } from './errors.js';
+import { badRequest, unprocessable } from './errors.js';
 import { darkness, estimatePaper, refinePaper } from './image/background.js';
+import { inverted, lightBorder, readAs, readPolarity } from './image/polarity.js';
 import { components, otsu, quantile, removeLines, selectComponents } from './image/mask.js';
-import { borderMean, centreOfMass, crop, invert, paste, resize, toGray, type Gray } from './image/ops.js';
+import { borderMean, centreOfMass, crop, invert as invertGray, paste, resize, toGray, type Gray } from './image/ops.js';
 import type { Raster } from './image/types.js';
 import { fitInput, planes, type FitProtocol } from './image/fit-input.js';
 
@@ -33,28 +36,6 @@ interface Preprocessed {
 const MIN_CONTRAST = 0.06;
 const f2 = (v: number) => v.toFixed(2);
 
-/** Whether the border (2% ring) is lighter than the middle half: a light background behind a large object. */
-function lightBorder(g: Gray): boolean {
-  const { width: w, height: h, data } = g;
-  const ring = Math.max(1, Math.round(0.02 * Math.min(w, h)));
-  const border: number[] = [],
-    middle: number[] = [];
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++) {
-      if (x < ring || y < ring || x >= w - ring || y >= h - ring) border.push(data[y * w + x]);
-      else if (x >= w / 4 && x < (3 * w) / 4 && y >= h / 4 && y < (3 * h) / 4) middle.push(data[y * w + x]);
-    }
-  const median = (v: number[]) => v.sort((a, b) => a - b)[v.length >> 1] ?? 0;
-  const b = median(border),
-    c = middle.length ? median(middle) : b;
-  return b === c ? b > 0.5 : b > c;
-}
-
-/** Strong and sparse: the ink's 99th percentile over the mean darkness (ink read the wrong way round is weak or wide). */
-function sparsity(d: Float32Array): number {
-  const mean = d.reduce((s, x) => s + x, 0) / d.length;
-  return quantile(d, 0.99, otsu(d)) / Math.max(1e-6, mean);
-}
 /** A mask grown by `r` pixels (square window; separable). */
 function dilate(m: Uint8Array, w: number, h: number, r: number): Uint8Array {
   const tmp = new Uint8Array(w * h),
@@ -104,39 +85,41 @@ function fillHoles(inside: Uint8Array, w: number, h: number): void {
   for (let i = 0; i < w * h; i++) if (!seen[i]) inside[i] = 1;
 }
 
-const inverted = (r: Raster): Raster => ({ ...r, data: r.data.map((v) => 255 - v) });
+/** Polarity: auto (read from the picture), or forced by the caller (invert=true: dark ink on light paper). */
+export type Invert = 'auto' | boolean;
+
+const polarityStep = (light: boolean, invert: Invert, what = 'ink') =>
+  invert === 'auto'
+    ? light
+      ? 'invert (light background)'
+      : `not inverted (light ${what} on a dark background)`
+    : light
+      ? 'invert (invert=true)'
+      : 'not inverted (invert=false)';
 
 /** Ink (or object) of a photo or drawing as light-on-dark values in [0,1], cleaned, with the steps taken. */
-function extract(r: Raster, protocol: 'mnist' | 'fit', steps: string[]): Gray {
+function extract(r: Raster, protocol: 'mnist' | 'fit', invert: Invert, steps: string[]): Gray {
   const { width: w, height: h } = r;
-  // Polarity. Ink is strong and sparse: read the other way round (paper as ink), the "ink" found is a weak halo or
-  // covers far more (sparsity above). An object may fill the frame: for it the border is compared with the middle.
   let paper, d: Float32Array;
-  let light: boolean;
   if (protocol === 'mnist') {
-    const inv = inverted(r);
-    const a = estimatePaper(r, 'closing'),
-      b = estimatePaper(inv, 'closing');
-    const da = darkness(r, a),
-      db = darkness(inv, b);
-    light = sparsity(da) >= sparsity(db);
-    [paper, d] = light ? [a, da] : [b, db];
-    if (light) steps.push('invert (light background)');
+    // Polarity (image/polarity.ts), unless the caller says which way round the picture is.
+    const first = invert === 'auto' ? readPolarity(r) : readAs(r, invert);
+    steps.push(polarityStep(first.light, invert));
     // Second pass: the paper re-measured around the ink the first found (its soft edges included).
-    const t1 = otsu(d) / 2,
-      ink = new Uint8Array(d.length);
+    const t1 = otsu(first.d) / 2,
+      ink = new Uint8Array(first.d.length);
     for (let y = 0; y < h; y++)
       for (let x = 0; x < w; x++)
-        if (d[y * w + x] > t1)
+        if (first.d[y * w + x] > t1)
           for (let yy = Math.max(0, y - 1); yy <= Math.min(h - 1, y + 1); yy++)
             for (let xx = Math.max(0, x - 1); xx <= Math.min(w - 1, x + 1); xx++) ink[yy * w + xx] = 1;
-    const src = light ? r : inv;
-    paper = refinePaper(src, ink, paper);
-    d = darkness(src, paper);
+    paper = refinePaper(first.src, ink, first.paper);
+    d = darkness(first.src, paper);
   } else {
-    light = lightBorder(toGray(r));
-    if (light) steps.push('invert (light background)');
-    else r = inverted(r); // light object on dark: read as dark on light
+    // An object may fill the frame: its border is compared with its middle.
+    const light = invert === 'auto' ? lightBorder(r) : invert;
+    steps.push(polarityStep(light, invert, 'object'));
+    if (!light) r = inverted(r); // light object on dark: read as dark on light
     paper = estimatePaper(r, 'border');
     d = darkness(r, paper);
   }
@@ -166,7 +149,12 @@ function extract(r: Raster, protocol: 'mnist' | 'fit', steps: string[]): Gray {
   const mask = new Uint8Array(w * h);
   for (let i = 0; i < d.length; i++) mask[i] = d[i] > weak ? 1 : 0;
   steps.push(`ink mask: Otsu threshold ${f2(t)}, with hysteresis down to ${f2(weak)} for soft edges`);
-  const lines = removeLines(mask, w, h);
+  // Lines are searched in a fainter mask (down to a quarter of the threshold): shrunk to the working resolution, a
+  // ruled line a pixel or two wide keeps only part of its darkness, and a line found only in patches is not removed.
+  const faint = new Uint8Array(w * h);
+  for (let i = 0; i < d.length; i++) faint[i] = d[i] > t / 4 ? 1 : 0;
+  const lines = removeLines(faint, w, h);
+  for (let i = 0; i < d.length; i++) mask[i] &= faint[i];
   if (lines.horizontal + lines.vertical > 0)
     steps.push(
       `removed ${lines.horizontal} horizontal and ${lines.vertical} vertical thin straight lines (ruled or grid paper)`,
@@ -202,22 +190,54 @@ function extract(r: Raster, protocol: 'mnist' | 'fit', steps: string[]): Gray {
   return g;
 }
 
-export function preprocess(r: Raster, shape: [number, number, number], protocol: Protocol): Preprocessed {
+/** Times the model's input side the photo steps work at (see workingSide). */
+const PHOTO_SCALE = 8;
+
+/**
+ * The working resolution: the longest side an upload is decoded to (shrunk while decoding by an integer factor,
+ * so it ends up between half of this and this). The photo steps (mnist, fit) need the ink at a few times the
+ * size it is fitted into; the other protocols only resize, and twice the input keeps that resize an area average.
+ */
+export function workingSide(shape: [number, number, number], protocol: Protocol): number {
+  const side = Math.max(shape[1], shape[2]);
+  return protocol === 'mnist' || protocol === 'fit' ? PHOTO_SCALE * side : 2 * side;
+}
+
+export interface PreprocessOptions {
+  /** Polarity (default auto); the image-folder protocols (letterbox, crop) take the picture as it is. */
+  invert?: Invert;
+}
+
+export function preprocess(
+  r: Raster,
+  shape: [number, number, number],
+  protocol: Protocol,
+  { invert = 'auto' }: PreprocessOptions = {},
+): Preprocessed {
   const [C, H, W] = shape;
   // Image-folder models (and every colour model) see the picture as it is (image/fit-input.ts).
-  if (protocol === 'letterbox' || protocol === 'crop' || C !== 1)
+  if (protocol === 'letterbox' || protocol === 'crop' || C !== 1) {
+    if (invert !== 'auto')
+      throw badRequest(
+        `invert=${invert} applies to the mnist, fit and none protocols; ${C !== 1 ? 'a colour model' : `the ${protocol} protocol`} takes the picture as it is: leave invert=auto`,
+      );
     return { ...fitInput(r, shape, protocol === 'crop' ? 'crop' : 'letterbox'), shape };
+  }
   const steps: string[] = [];
   if (protocol === 'none') {
     let g = toGray(r);
     steps.push(r.channels === 3 ? 'grayscale (BT.601 luma)' : 'grayscale');
+    if (invert === true) {
+      g = invertGray(g);
+      steps.push(polarityStep(true, invert));
+    }
     if (g.width !== W || g.height !== H) {
       g = resize(g, W, H);
       steps.push(`resize ${r.width}x${r.height} to ${W}x${H}`);
     }
     return { input: g.data, shape, steps };
   }
-  let g = extract(r, protocol, steps);
+  let g = extract(r, protocol, invert, steps);
   const fitSide = protocol === 'mnist' ? Math.round((20 / 28) * Math.min(W, H)) : Math.min(W, H);
   const s = fitSide / Math.max(g.width, g.height);
   const fw = Math.max(1, Math.round(g.width * s)),
@@ -256,7 +276,7 @@ export function anySizeInput(r: Raster, side: number, channels = 1): { img: Gray
   let g = toGray(r);
   const steps = [r.channels === 3 ? 'grayscale (BT.601 luma)' : 'grayscale'];
   if (borderMean(g) > 0.5) {
-    g = invert(g);
+    g = invertGray(g);
     steps.push('invert (light background; the model sees light on dark)');
   }
   const s = side / Math.max(g.width, g.height);

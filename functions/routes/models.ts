@@ -9,7 +9,7 @@ import { getModel, modelNames } from '../runtime/models.js';
 import { ENDPOINTS } from '../schemas/endpoints.js';
 import { layerNamed } from '../schemas/resolve.js';
 import { query } from '../schemas/validate.js';
-import { imageFrom, modelFrom, prepare } from './util.js';
+import { imageFrom, modelFrom, modelSide, prepare } from './util.js';
 import { answer, modelRef, picture, respond, snake } from './wire.js';
 
 export const models = new Hono();
@@ -41,9 +41,9 @@ models.post('/:model/classify', query(ENDPOINTS.classify.query), async (c) => {
   if (q.top_k !== 'all' && q.top_k > k)
     throw badRequest(`top_k must be from 1 to ${k} (the labels of model ${model.meta.name}) or all; got ${q.top_k}`);
   const topK = q.top_k === 'all' ? k : q.top_k;
-  const source = await imageFrom(c);
+  const source = await imageFrom(c, modelSide(model, q.preprocess));
   const t1 = performance.now();
-  const pre = prepare(model, source, q.preprocess);
+  const pre = prepare(model, source, q.preprocess, q.invert);
   const t2 = performance.now();
   const { predictions } = await classifyInput(model, pre.input, topK);
   const t3 = performance.now();
@@ -60,8 +60,8 @@ models.post('/:model/activations', query(ENDPOINTS.activations.query), async (c)
   const model = modelFrom(c);
   const q = c.req.valid('query');
   const layer = q.layer === undefined ? undefined : layerNamed(model, 'layer', q.layer).name;
-  const source = await imageFrom(c);
-  const pre = prepare(model, source, q.preprocess);
+  const source = await imageFrom(c, modelSide(model, q.preprocess));
+  const pre = prepare(model, source, q.preprocess, q.invert);
   const pictureLayer = layer ?? model.meta.layers.find((l) => l.kind === 'conv2d')?.name ?? model.meta.layers[0].name;
   const { layers, maps } = await activations(model, pre.input, {
     layer: layer ?? (q.format === 'png' ? pictureLayer : undefined),

@@ -30,7 +30,7 @@ import {
   styleWork,
   visualizeWork,
 } from '../core/work.js';
-import { checkDeclaredSize, imageFrom, modelFrom, prepare, withinBudget } from './util.js';
+import { checkDeclaredSize, imageFrom, modelFrom, modelSide, prepare, withinBudget } from './util.js';
 import { answer, picture, respond } from './wire.js';
 
 export const see = new Hono();
@@ -38,9 +38,9 @@ export const see = new Hono();
 const round = (a: ArrayLike<number>, digits = 5) => Array.from(a, (v) => Math.round(v * 10 ** digits) / 10 ** digits);
 
 /** The model-ready input of an uploaded image (as classify prepares it). */
-async function modelInput(c: Context, model: Model, preprocess: 'auto' | Protocol) {
-  const source = await imageFrom(c);
-  const pre = prepare(model, source, preprocess);
+async function modelInput(c: Context, model: Model, preprocess: 'auto' | Protocol, invert?: 'auto' | 'true' | 'false') {
+  const source = await imageFrom(c, modelSide(model, preprocess));
+  const pre = prepare(model, source, preprocess, invert);
   return { x: pre.input, preprocessing: { protocol: pre.protocol, steps: pre.steps } };
 }
 
@@ -49,7 +49,7 @@ see.post('/:model/saliency', query(ENDPOINTS.saliency.query), async (c) => {
   const q = c.req.valid('query');
   const opts = saliencyOptions(model, q);
   withinBudget(c, model, saliencyWork(model, opts), 'Use fewer samples or steps, a smaller layer, or a larger stride.');
-  const { x, preprocessing } = await modelInput(c, model, q.preprocess);
+  const { x, preprocessing } = await modelInput(c, model, q.preprocess, q.invert);
   const r = await saliency(model, x, opts);
   const pics = heatmaps(x, r.map, r.width, r.height, { clipPercentile: q.clip, signed: opts.signed });
   const { cam, completeness, scoredChannels, occlusion } = r.extra;
@@ -91,7 +91,7 @@ see.post('/:model/attack', query(ENDPOINTS.attack.query), async (c) => {
   const q = c.req.valid('query');
   const cfgs = attackOptions(model, q);
   withinBudget(c, model, attackWork(model, cfgs), 'Use fewer steps, search steps or eps values.');
-  const { x, preprocessing } = await modelInput(c, model, q.preprocess);
+  const { x, preprocessing } = await modelInput(c, model, q.preprocess, q.invert);
   const [ch, h, w] = model.meta.input.shape;
   const runs: ({ cfg: AttackConfig } & Awaited<ReturnType<typeof attackOne>>)[] = [];
   for (const cfg of cfgs) runs.push({ cfg, ...(await attackOne(model, x, cfg)) });

@@ -3,10 +3,13 @@ import type { Context } from 'hono';
 import { badRequest, notFound } from '../core/errors.js';
 import { checkBodySize, fromBody, fromBytes, type Source } from '../core/input.js';
 import type { Model } from '../core/model.js';
-import { preprocess as preprocess_, type Protocol } from '../core/preprocess.js';
+import { preprocess as preprocess_, workingSide, type Protocol } from '../core/preprocess.js';
+import { WORK_SIDE } from '../core/image/types.js';
 import { getModel, modelNames } from '../runtime/models.js';
 import { maxCost, type Env } from '../config.js';
 import { checkCost, type Runs } from '../core/cost.js';
+
+type Invert = 'auto' | 'true' | 'false';
 
 const DEFAULT_MAX_BODY = 8 * 1024 * 1024;
 
@@ -31,8 +34,11 @@ export function checkDeclaredSize(c: Context): number {
   return limit;
 }
 
-/** Reads the body (size-checked against Content-Length first, then the bytes) and decodes the image in it. */
-export async function imageFrom(c: Context): Promise<Source> {
+/**
+ * Reads the body (size-checked against Content-Length first, then the bytes) and decodes the image in it, shrunk
+ * to at most `side` pixels a side (the working resolution: modelSide).
+ */
+export async function imageFrom(c: Context, side = WORK_SIDE): Promise<Source> {
   const limit = checkDeclaredSize(c);
   const type = (c.req.header('content-type') ?? '').toLowerCase();
   if (type.startsWith('multipart/form-data')) {
@@ -55,17 +61,26 @@ export async function imageFrom(c: Context): Promise<Source> {
       );
     const bytes = new Uint8Array(await (file as File).arrayBuffer());
     checkBodySize(bytes.length, limit);
-    return fromBytes(bytes);
+    return fromBytes(bytes, undefined, side);
   }
   const bytes = new Uint8Array(await c.req.arrayBuffer());
   checkBodySize(bytes.length, limit);
-  return fromBody(type, bytes);
+  return fromBody(type, bytes, undefined, side);
 }
 
-/** The model-ready input: `preprocess` auto is the model's own protocol. */
-export function prepare(model: Model, source: Source, preprocess: 'auto' | Protocol) {
-  const protocol: Protocol = preprocess === 'auto' ? model.meta.preprocessing.protocol : preprocess;
-  const pre = preprocess_(source.raster, model.meta.input.shape, protocol);
+const protocolOf = (model: Model, preprocess: 'auto' | Protocol): Protocol =>
+  preprocess === 'auto' ? model.meta.preprocessing.protocol : preprocess;
+
+/** The side an upload for this model and protocol is decoded to (core/preprocess.ts workingSide). */
+export const modelSide = (model: Model, preprocess: 'auto' | Protocol) =>
+  workingSide(model.meta.input.shape, protocolOf(model, preprocess));
+
+/** The model-ready input: `preprocess` auto is the model's own protocol; `invert` as the query gave it. */
+export function prepare(model: Model, source: Source, preprocess: 'auto' | Protocol, invert: Invert = 'auto') {
+  const protocol = protocolOf(model, preprocess);
+  const pre = preprocess_(source.raster, model.meta.input.shape, protocol, {
+    invert: invert === 'auto' ? 'auto' : invert === 'true',
+  });
   return { protocol, ...pre, steps: [...source.steps, ...pre.steps] };
 }
 

@@ -1,9 +1,10 @@
 /** Query schemas of classify and activations. */
 import * as v from 'valibot';
-import { bool, FORMAT, PREPROCESS, word } from './params.js';
+import { bool, FORMAT, INVERT, PREPROCESS, word } from './params.js';
 
 export const ClassifyQuery = v.object({
   preprocess: PREPROCESS,
+  invert: INVERT,
   top_k: v.optional(
     v.pipe(
       v.union([v.string(), v.number()]),
@@ -20,6 +21,7 @@ export const ClassifyQuery = v.object({
 
 export const ActivationsQuery = v.object({
   preprocess: PREPROCESS,
+  invert: INVERT,
   layer: word({
     description:
       'One layer by name (GET /models/{model} lists them); default: every layer, the picture the first conv layer',

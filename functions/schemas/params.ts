@@ -184,3 +184,9 @@ export const PREPROCESS = pick(['auto', 'mnist', 'fit', 'none', 'letterbox', 'cr
     "auto: the model's own protocol (digits: mnist, fashion: fit, a model trained on an image folder: letterbox or crop). mnist: the photo steps (illumination, robust contrast, ink mask, lines and specks removed), crop to the ink, fit 20x20, centre of mass in 28x28. fit: the same, fitted to the input and centred. none: grayscale and resize only. letterbox: the picture as it is (gray or RGB), fitted inside the input with a border; crop: the picture as it is, centre-cropped to the input's aspect ratio",
   example: 'none',
 });
+export const INVERT = pick(['auto', 'true', 'false'], {
+  default: 'auto',
+  description:
+    "Polarity, for the mnist, fit and none protocols. auto: dark ink on light paper is inverted to light on dark (what the models saw in training), light ink on dark is kept; true: always invert (dark ink on light paper); false: never (the image is light on dark already). The answer's steps say which was used",
+  example: 'true',
+});

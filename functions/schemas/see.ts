@@ -12,11 +12,12 @@ import type { Model } from '../core/model.js';
 import { camLayers, defaultCamLayer } from '../core/see/cam.js';
 import { defaultPatch, windowCount } from '../core/see/occlusion.js';
 import { METHODS, SALIENCY_METHODS, type SaliencyOptions } from '../core/see/saliency.js';
-import { bool, classRef, FORMAT, int, num, numbers, pick, PREPROCESS, SEED, word } from './params.js';
+import { bool, classRef, FORMAT, int, INVERT, num, numbers, pick, PREPROCESS, SEED, word } from './params.js';
 import { classIndex, layerNamed } from './resolve.js';
 
 export const SaliencyQuery = v.object({
   preprocess: PREPROCESS,
+  invert: INVERT,
   method: pick(SALIENCY_METHODS, { default: 'gradient', description: 'The saliency method', example: 'grad-cam' }),
   target: classRef({ description: 'The class to explain, by index or label; default: the prediction', example: 3 }),
   samples: int({
@@ -111,6 +112,7 @@ export function saliencyOptions(model: Model, q: v.InferOutput<typeof SaliencyQu
 
 export const AttackQuery = v.object({
   preprocess: PREPROCESS,
+  invert: INVERT,
   method: pick(ATTACKS, {
     default: 'pgd',
     description:

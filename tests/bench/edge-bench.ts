@@ -1,7 +1,8 @@
 /**
  * npm run bench:edge — measured in workerd (Miniflare running the `wrangler deploy` bundle):
  *   bundle size (raw and gzip) against Workers' 64 MiB uncompressed limit (every plan; no compressed limit); cold start to first classification;
- *   warm HTTP latency (median, p99) for a 28x28 PNG, a 280x280 PNG and a 280x280 JPEG next to a no-op route;
+ *   warm HTTP latency (median, p99) for a 28x28 PNG, a 280x280 PNG, a 280x280 JPEG and a photo-like 300x400 JPEG
+ *   (tests/fixtures/images/photo-4-combined.jpg) next to a no-op route;
  *   in-Worker session.run (timed from outside over many runs) against onnxruntime-node on the same model;
  *   peak memory and latency of one request with a 12 MP JPEG and a 4096x4096 PNG (edge-memory.ts);
  *   an isolate's JS heap and wasm memory after every endpoint on every bundled model (edge-sessions.ts).
@@ -99,6 +100,7 @@ async function main() {
     ['28x28 PNG', 'digit-7-28.png'],
     ['280x280 PNG', 'digit-7-280.png'],
     ['280x280 JPEG', 'digit-7-280.jpg'],
+    ['photo-like JPEG', 'photo-4-combined.jpg'],
   ]) {
     const t = await timeRequests(mf, N, post(f));
     console.log(

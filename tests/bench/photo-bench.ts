@@ -7,7 +7,8 @@
  * npm run bench:photos -- --help lists the options (PHOTOS_PER_CLASS and PHOTOS_SEED set their defaults).
  */
 import { decodeImage } from '../../functions/core/image/decode.js';
-import { preprocess } from '../../functions/core/preprocess.js';
+import { DEFAULT_LIMITS } from '../../functions/core/image/types.js';
+import { preprocess, workingSide } from '../../functions/core/preprocess.js';
 import { loadData } from '../../training/data/load.js';
 import { DISTORTIONS, renderPhoto } from '../fixtures/photo-set.js';
 import { loadModel } from '../node/helpers/models.js';
@@ -89,7 +90,8 @@ async function run(kind: 'digits' | 'fashion') {
         seed: SEED * 1_000_003 + k * 31 + di * 7919,
       });
       const t0 = performance.now();
-      const { raster } = await decodeImage(photo.bytes);
+      // Decoded to the working resolution, as the Worker decodes an upload for this model.
+      const { raster } = await decodeImage(photo.bytes, DEFAULT_LIMITS, workingSide([1, 28, 28], protocol));
       labels.push(test.labels[i]);
       try {
         inputs.push(preprocess(raster, [1, 28, 28], protocol).input);

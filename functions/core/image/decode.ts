@@ -221,9 +221,15 @@ export async function decodeImage(
 }
 
 /** Raw pixels given as JSON numbers (0-255), 1, 3 or 4 channels interleaved, to a Raster (RGBA on white). */
-export function rasterFromPixels(values: ArrayLike<number>, width: number, height: number, channels: number): Raster {
+export function rasterFromPixels(
+  values: ArrayLike<number>,
+  width: number,
+  height: number,
+  channels: number,
+  side = WORK_SIDE,
+): Raster {
   const ch = channels >= 3 ? 3 : 1;
-  const shrink = new Shrinker(width, height, ch, shrinkFactor(width, height));
+  const shrink = new Shrinker(width, height, ch, shrinkFactor(width, height, side));
   const row = new Uint8Array(width * ch),
     src = new Float64Array(width * channels);
   for (let y = 0; y < height; y++) {

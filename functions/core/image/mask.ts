@@ -99,7 +99,7 @@ export function removeLines(
         }
     };
     for (let b = 0; b < reach; b++) band(b, 1);
-    const lines: { b0: number; slope: number }[] = [];
+    const lines: { b0: number; slope: number; cover: number }[] = [];
     for (let b0 = 0; b0 < A; b0++) {
       band(b0 + reach, 1);
       band(b0 - reach - 1, -1);
@@ -118,14 +118,17 @@ export function removeLines(
           bestSlope = SLOPES[k];
         }
       }
-      if (bestCover >= cover * L) lines.push({ b0, slope: bestSlope });
+      if (bestCover >= cover * L) lines.push({ b0, slope: bestSlope, cover: bestCover });
     }
     // Group adjacent paths into lines; measure each line's thickness, then erase its thin runs.
     let count = 0;
     for (let i = 0; i < lines.length;) {
       let j = i;
       while (j + 1 < lines.length && lines[j + 1].b0 === lines[j].b0 + 1) j++;
-      const { b0, slope } = lines[(i + j) >> 1];
+      // The best-covered path of the group is the line itself (a stroke lying along it widens the group).
+      let best = i;
+      for (let m = i + 1; m <= j; m++) if (lines[m].cover > lines[best].cover) best = m;
+      const { b0, slope } = lines[best];
       const runs: number[] = [];
       for (let a = 0; a < L; a++) {
         const b = Math.round(b0 + (a - L / 2) * slope);

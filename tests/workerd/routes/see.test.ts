@@ -260,7 +260,7 @@ describe('caps and bad parameters', () => {
     await expectProblem(
       await sal('method=score-cam&layer=dense1'),
       400,
-      /unknown layer "dense1" for layer of model digits. Should be one of: conv2d1/,
+      /layer "dense1" of model digits \(output \[128\]\) cannot be used for layer: it takes a layer with \[C, H, W\] maps, one of: conv2d1/,
     );
     await expectProblem(
       await sal('method=occlusion&patch=40'),

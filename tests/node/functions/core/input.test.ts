@@ -1,6 +1,7 @@
 /** Every form an image may come in reads to the same pixels; the common mistakes get a 4xx that says what to do. */
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_LIMITS } from '../../../../functions/core/image/types.js';
 import { fromBody, fromBytes } from '../../../../functions/core/input.js';
 
 const png = new Uint8Array(fs.readFileSync('tests/fixtures/images/digit-7-280.png'));
@@ -30,6 +31,23 @@ describe('input forms', async () => {
     expect(s.format).toBe('png');
     expect([s.width, s.height]).toEqual([280, 280]);
     expect(Buffer.from(s.raster.data).equals(Buffer.from(ref.raster.data))).toBe(true);
+  });
+
+  it('every form is decoded to the working side asked for (an integer shrink, the same pixels whatever the form)', async () => {
+    const small = await fromBytes(png, DEFAULT_LIMITS, 100);
+    expect([small.raster.width, small.raster.height, small.width, small.height]).toEqual([94, 94, 280, 280]);
+    expect(small.steps).toEqual(['shrink 280x280 by 3 while decoding (box filter)']);
+    const viaJson = await fromBody('application/json', json({ image: b64 }), DEFAULT_LIMITS, 100);
+    expect(Buffer.from(viaJson.raster.data).equals(Buffer.from(small.raster.data))).toBe(true);
+    const gray = Array.from({ length: 300 * 200 }, (_, i) => i % 256);
+    const pixels = await fromBody(
+      'application/json',
+      json({ image: gray, width: 300, height: 200 }),
+      DEFAULT_LIMITS,
+      100,
+    );
+    expect([pixels.raster.width, pixels.raster.height]).toEqual([100, 67]);
+    expect(pixels.steps).toEqual(['shrink 300x200 to 100x67 (box filter)']);
   });
 
   it('JSON raw pixels still read as pixels', async () => {

@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { classifyInput } from '../../../../functions/core/classify.js';
 import { decodeImage } from '../../../../functions/core/image/decode.js';
-import { preprocess } from '../../../../functions/core/preprocess.js';
+import { DEFAULT_LIMITS } from '../../../../functions/core/image/types.js';
+import { preprocess, workingSide } from '../../../../functions/core/preprocess.js';
 import { DISTORTIONS } from '../../../fixtures/photo-set.js';
 import { loadModel } from '../../helpers/models.js';
 
@@ -18,8 +19,11 @@ const file = (name: string) => {
 
 async function classify(model: 'digits' | 'fashion', name: string) {
   const m = loadModel(model);
-  const d = await decodeImage(file(name));
-  const pre = preprocess(d.raster, m.meta.input.shape, m.meta.preprocessing.protocol);
+  const { shape } = m.meta.input,
+    { protocol } = m.meta.preprocessing;
+  // At the working resolution, as the Worker decodes an upload for this model.
+  const d = await decodeImage(file(name), DEFAULT_LIMITS, workingSide(shape, protocol));
+  const pre = preprocess(d.raster, shape, protocol);
   const { predictions } = await classifyInput(m, pre.input, 1);
   return { label: predictions[0].label, steps: [...d.steps, ...pre.steps] };
 }

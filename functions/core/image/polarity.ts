@@ -1,0 +1,63 @@
+/**
+ * Polarity: is the ink dark on light paper (a photo, a scan, a drawing) or light on dark (MNIST itself)? Both
+ * readings are made, each against its own paper estimate (background.ts), and the one whose ink looks like ink wins.
+ */
+import { darkness, estimatePaper, type Paper } from './background.js';
+import { otsu, quantile } from './mask.js';
+import { toGray, type Gray } from './ops.js';
+import type { Raster } from './types.js';
+
+export const inverted = (r: Raster): Raster => ({ ...r, data: r.data.map((v) => 255 - v) });
+
+/**
+ * Strong and sparse: the ink's strength (99th percentile) times its sparsity (strength over the mean darkness).
+ * Read the wrong way round, the "ink" is a weak halo or covers far more. Strength counts twice: bold strokes on
+ * unevenly lit paper cover much of the page (not so sparse), while their wrong reading finds the light's own
+ * variation, sparse but weak (99th percentile ~0.5 against ~1).
+ */
+function inkScore(d: Float32Array): number {
+  const mean = d.reduce((s, x) => s + x, 0) / d.length;
+  const strength = quantile(d, 0.99, otsu(d));
+  return (strength * strength) / Math.max(1e-6, mean);
+}
+
+export interface Reading {
+  /** Dark ink on light paper: the picture is used as it is (and the model's input inverted). */
+  light: boolean;
+  /** The picture as light paper, dark ink (inverted when the ink was light). */
+  src: Raster;
+  paper: Paper;
+  d: Float32Array;
+}
+
+/** One reading: `light` says which way round the picture is taken. */
+export function readAs(r: Raster, light: boolean): Reading {
+  const src = light ? r : inverted(r);
+  const paper = estimatePaper(src, 'closing');
+  return { light, src, paper, d: darkness(src, paper) };
+}
+
+/** Both readings; the one whose ink is stronger and sparser wins. */
+export function readPolarity(r: Raster): Reading {
+  const a = readAs(r, true),
+    b = readAs(r, false);
+  return inkScore(a.d) >= inkScore(b.d) ? a : b;
+}
+
+/** Whether the border (2% ring) is lighter than the middle half: a light background behind a large object. */
+export function lightBorder(r: Raster): boolean {
+  const g: Gray = toGray(r);
+  const { width: w, height: h, data } = g;
+  const ring = Math.max(1, Math.round(0.02 * Math.min(w, h)));
+  const border: number[] = [],
+    middle: number[] = [];
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      if (x < ring || y < ring || x >= w - ring || y >= h - ring) border.push(data[y * w + x]);
+      else if (x >= w / 4 && x < (3 * w) / 4 && y >= h / 4 && y < (3 * h) / 4) middle.push(data[y * w + x]);
+    }
+  const median = (v: number[]) => v.sort((a, b) => a - b)[v.length >> 1] ?? 0;
+  const b = median(border),
+    c = middle.length ? median(middle) : b;
+  return b === c ? b > 0.5 : b > c;
+}
