@@ -77,7 +77,8 @@ describe('working resolution', () => {
   it('an upload is decoded straight to a few times the model input, and the answer says so', async () => {
     const r = (await (await post('/models/digits/classify', fixture('photo-4-combined.jpg'))).json()) as Answer;
     expect(r.input).toEqual({ format: 'jpeg', width: 300, height: 400 });
-    expect(r.preprocessing.steps[0]).toBe('shrink 300x400 by 2 while decoding (box filter)');
+    // 300x400 to at most 224 a side: factor 2, all of it by the JPEG's scaled inverse DCT (shrink-on-load).
+    expect(r.preprocessing.steps[0]).toBe('decode 300x400 at 1/2 size (scaled inverse DCT)');
     expect(r.predictions[0].label).toBe('4');
     const png = (await (await post('/models/digits/classify', fixture('digit-7-28.png'))).json()) as Answer;
     expect(png.preprocessing.steps.some((s) => s.startsWith('shrink'))).toBe(false);

@@ -157,7 +157,9 @@ describe('the maps themselves', () => {
     );
     expect(v.safeParse(SaliencyQuery, { method: 'occlusion', patch: 0 }).success).toBe(false);
     for (const method of ['score-cam', 'layer-cam', 'grad-cam-plus-plus'])
-      expect(() => saliencyOpts(model, { method, layer: 'dense1' })).toThrow(/unknown layer "dense1" for layer/);
+      expect(() => saliencyOpts(model, { method, layer: 'dense1' })).toThrow(
+        /layer "dense1" of model digits \(output \[128\]\) cannot be used for layer: it takes a layer with \[C, H, W\] maps/,
+      );
     const big: Model = { ...model, meta: { ...model.meta, input: { ...model.meta.input, shape: [1, 80, 80] } } };
     expect(() => saliencyOptions(big, v.parse(SaliencyQuery, { method: 'occlusion', patch: 1, stride: 1 }))).toThrow(
       /makes 6400 windows on 80x80, over the cap of 4096 \(occlusionWindows\)/,
