@@ -15,6 +15,16 @@ import { argmaxRow, forward, inputSize } from '../../functions/core/gradient.js'
 import type { Model } from '../../functions/core/model.js';
 import { loadModel } from '../node/helpers/models.js';
 import { budgetOpts, minimalOpts } from '../node/helpers/options.js';
+import { parseCli } from '../../scripts/cli.js';
+
+const { positionals: only } = parseCli({
+  name: 'attacks',
+  synopsis: '[model ...]',
+  about:
+    "DeepFool and Carlini-Wagner against PGD-L2 on each gray model's 100 bundled held-out images (8-bit pictures,\nmean L2 of the flips). A colour model runs only when named. Takes several minutes.",
+  positionals: { name: '[model ...]', help: 'models to run (default: every gray model with samples)' },
+  flags: {},
+});
 
 const PGD_EPS = [0.5, 0.75, 1, 1.25, 1.5, 1.75, 2, 2.5, 3, 4, 5];
 
@@ -31,7 +41,6 @@ async function flips(model: Model, x: Float32Array, adv: Float32Array, n: number
 }
 
 async function main() {
-  const only = process.argv.slice(2);
   const names = fs
     .readdirSync('models')
     .filter((d) => fs.existsSync(`models/${d}/samples.json`) && (!only.length || only.includes(d)));

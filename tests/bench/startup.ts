@@ -8,7 +8,16 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { parseCli } from '../../scripts/cli.js';
 import { DEFAULT_MODELS, DEFAULT_OUT, writeRegistry } from '../../scripts/registry.js';
+
+parseCli({
+  name: 'bench:startup',
+  synopsis: '',
+  about:
+    "The Worker's start-up CPU by wrangler check startup (median of 3): a no-op Worker, the bundled models, and the\nbundled models with six more model folders. Takes a few minutes.",
+  flags: {},
+});
 
 const EXTRA = 6;
 const WRANGLER = path.resolve('node_modules/.bin/wrangler');
