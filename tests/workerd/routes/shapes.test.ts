@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodePng } from '../../../functions/core/image/png-decode.js';
 import { fixture, post } from '../fixtures.js';
+import { SALIENCY_METHODS } from '../../../functions/core/see/saliency.js';
 
 const json = async <T = Record<string, any>>(r: Response) => {
   expect(r.status).toBe(200);
@@ -55,17 +56,7 @@ describe('shapes over HTTP', () => {
   });
 
   it('saliency, every method: the heatmap over the colour input, 256x256', async () => {
-    for (const method of [
-      'gradient',
-      'gradient-x-input',
-      'smoothgrad',
-      'integrated-gradients',
-      'grad-cam',
-      'grad-cam-plus-plus',
-      'score-cam',
-      'layer-cam',
-      'occlusion',
-    ]) {
+    for (const method of SALIENCY_METHODS) {
       const s = await json(await post(`/models/shapes/saliency?method=${method}&samples=4&steps=8`, star()));
       expect(s.prediction.label).toBe('star');
       expect(s.map.width).toBe(64);
