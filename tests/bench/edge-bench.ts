@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import * as ortNode from 'onnxruntime-node';
 import { memoryBench } from './edge-memory.js';
 import { parseCli } from '../../scripts/cli.js';
+import { DEFAULT_MODELS, scanModels } from '../../scripts/registry.js';
 import { sessionMemoryBench } from './edge-sessions.js';
 import { buildBundle, median, pct, startNoopWorker, startWorker, timeRequests } from './worker.js';
 
@@ -42,9 +43,7 @@ async function main() {
   // a no-op Worker started the same way (what Miniflare and workerd cost before any script of ours runs).
   // Start-up warms the first model's classification session only (functions/runtime/models.ts); another model's
   // first classification creates its session then.
-  const names = (
-    (await import('../../functions/runtime/registry.generated.js')).MODEL_NAMES as readonly string[]
-  ).slice();
+  const names = scanModels(DEFAULT_MODELS).map((e) => e.name);
   const other = names[names.length - 1];
   const colds: { ready: number; first: number; other: number; noop: number; wasm: number }[] = [];
   const upAndAnswer = async (ortWasm: boolean) => {
