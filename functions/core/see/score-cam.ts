@@ -3,7 +3,11 @@
  * [0,1], masks the input; the target's logit on the masked input scores the channel, and a softmax over the
  * channels turns the scores into weights (the paper's Algorithm 1, as pytorch-grad-cam computes it):
  *   map = ReLU(sum_k softmax_k(logit_c(x * M_k)) A_k), upsampled
- * A channel with no contrast makes no mask and weighs 0. The masked inputs are scored in batches.
+ * A channel with no contrast makes no mask and weighs 0. The masked inputs are scored in batches. The masks blend
+ * towards 0 (x * M_k, the paper's Hadamard product): black, the bundled models' own background (MNIST's, and the
+ * letterbox bars of the image-folder models). Where a layer's maps are sparse (a few hot positions per channel), each
+ * mask keeps little of the picture, the scores differ little and the weights come out near uniform: the map is then
+ * close to the plain sum of the layer's maps.
  */
 import { forward } from '../gradient.js';
 import { resize } from '../image/ops.js';

@@ -1,8 +1,9 @@
 /**
  * Grad-CAM++, Score-CAM, LayerCAM and occlusion on the bundled models in Node: each passes the deletion test
  * (zeroing the 10% of pixels its map ranks highest drops the class logit more than zeroing a random 10%, averaged
- * over held-out digits and held-out shapes); LayerCAM's heat inside the shape masks is at least Grad-CAM's; occlusion
- * equals the logit drops computed window by window; options out of range are refused by name.
+ * over held-out digits and held-out shapes); LayerCAM's heat inside the shape masks is at least Grad-CAM's; Score-CAM
+ * equals the paper's Algorithm 1 recomputed from forward runs; occlusion equals the logit drops computed window by
+ * window; options out of range are refused by name.
  */
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
@@ -124,6 +125,58 @@ describe('the maps themselves', () => {
     const s = await saliency(model, x, saliencyOpts(model, { method: 'score-cam' }));
     expect(s.extra.scoredChannels).toBeGreaterThan(0);
     expect(s.extra.scoredChannels).toBeLessThanOrEqual(64);
+  });
+
+  it("Score-CAM is the paper's Algorithm 1, recomputed here from plain forward runs", async () => {
+    // Wang et al. 2020, Algorithm 1: M_k = s(Up(A_k)) (bilinear, min-max to [0,1]); S_k = f_c(x * M_k) - f_c(x_b)
+    // with f_c the logit; alpha = softmax_k(S); map = ReLU(sum_k alpha_k A_k) on the layer's grid. The baseline
+    // term is the same for every k and cancels in the softmax. Written here without the method's helpers.
+    const r = await saliency(model, x, saliencyOpts(model, { method: 'score-cam' }));
+    const c = r.target.index,
+      K = model.meta.labels.length;
+    const A = (await forward(model, x, 1, ['relu3'])).acts.relu3.data;
+    const [C, g, n] = [64, 7, 28];
+    const up = (m: Float32Array) =>
+      Float32Array.from({ length: n * n }, (_, p) => {
+        // Half-pixel centres, clamped at the border (align_corners=false).
+        const at = (q: number) => Math.min(g - 1, Math.max(0, ((q + 0.5) * g) / n - 0.5));
+        const sy = at(Math.floor(p / n)),
+          sx = at(p % n);
+        const y0 = Math.floor(sy),
+          x0 = Math.floor(sx),
+          y1 = Math.min(g - 1, y0 + 1),
+          x1 = Math.min(g - 1, x0 + 1);
+        const v = (yy: number, xx: number) => m[yy * g + xx];
+        return (
+          (1 - (sy - y0)) * ((1 - (sx - x0)) * v(y0, x0) + (sx - x0) * v(y0, x1)) +
+          (sy - y0) * ((1 - (sx - x0)) * v(y1, x0) + (sx - x0) * v(y1, x1))
+        );
+      });
+    const scored: number[] = [],
+      masked: number[] = [];
+    for (let k = 0; k < C; k++) {
+      const m = up(A.slice(k * g * g, (k + 1) * g * g));
+      const lo = Math.min(...m),
+        hi = Math.max(...m);
+      if (hi - lo <= 1e-8) continue;
+      scored.push(k);
+      masked.push(...Array.from(x, (v, p) => (v * (m[p] - lo)) / (hi - lo)));
+    }
+    const f = await forward(model, Float32Array.from(masked), scored.length);
+    const S = scored.map((_, i) => f.logits[i * K + c]);
+    const e = S.map((s) => Math.exp(s - Math.max(...S))),
+      z = e.reduce((a, b) => a + b, 0);
+    const cam = Array.from({ length: g * g }, (_, p) =>
+      Math.max(
+        0,
+        scored.reduce((a, k, i) => a + (e[i] / z) * A[k * g * g + p], 0),
+      ),
+    );
+    expect(r.extra.scoredChannels).toBe(scored.length);
+    const top = Math.max(...cam);
+    expect(top).toBeGreaterThan(0);
+    cam.forEach((v, p) => expect(Math.abs(r.extra.cam!.values[p] - v)).toBeLessThan(1e-4 * top));
+    up(Float32Array.from(cam)).forEach((v, p) => expect(Math.abs(r.map[p] - v)).toBeLessThan(1e-4 * top));
   });
 
   it('signed by default for gradient x input, integrated gradients and occlusion; signed= overrides', () => {
