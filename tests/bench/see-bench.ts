@@ -8,12 +8,18 @@ import fs from 'node:fs';
 import { parseCli } from '../../scripts/cli.js';
 import { buildBundle, median, multipart, startWorker, timeRequests } from './worker.js';
 
-parseCli({
+const { values: args } = parseCli({
   name: 'bench:see',
-  synopsis: '',
+  synopsis: '[--only TEXT]',
   about:
     'In workerd: warm latency of every seeing and fooling capability at its defaults, the robustness table, fooling\nfrom noise over 12 seeds and Deep Style with L-BFGS and Adam. Takes a few minutes.',
-  flags: {},
+  flags: {
+    only: {
+      type: 'string',
+      arg: 'TEXT',
+      help: 'time only the latency rows whose label contains TEXT (e.g. "score-cam"), and skip the tables after them',
+    },
+  },
 });
 
 const REPEAT = 15;
@@ -43,6 +49,8 @@ async function main() {
     ['saliency occlusion (4x4 patch, stride 2)', post('saliency?method=occlusion', digit)],
     ['attack fgsm', post('attack?method=fgsm', digit)],
     ['attack pgd (40 steps, eps 0.3)', post('attack', digit)],
+    ['attack deepfool (overshoot 0.02, <= 50 steps)', post('attack?method=deepfool', digit)],
+    ['attack cw (5 rounds x 100 steps)', post('attack?method=cw', digit)],
     ['fooling one class to 0.9999', post('fooling?target=3')],
     ['fooling all ten classes (gallery)', post('fooling?target=all')],
     ['visualize one filter (48 steps)', post('visualize?layer=conv2d2&channel=5')],
@@ -53,10 +61,11 @@ async function main() {
   console.log(
     `bench:see — workerd via Miniflare, digits model, median of ${REPEAT} warm requests; no-op route ${noop.toFixed(2)} ms (subtracted)`,
   );
-  for (const [label, make] of cases) {
+  for (const [label, make] of cases.filter(([l]) => !args.only || l.includes(args.only))) {
     const t = median(await timeRequests(mf, REPEAT, make, 2)) - noop;
-    console.log(`  ${label.padEnd(42)} ${t.toFixed(1).padStart(7)} ms ${t < 100 ? '' : '  (over the 100 ms goal)'}`);
+    console.log(`  ${label.padEnd(48)} ${t.toFixed(1).padStart(7)} ms ${t < 100 ? '' : '  (over the 100 ms goal)'}`);
   }
+  if (args.only) return stop(mf, b.dir);
   const r = await mf.dispatchFetch('http://edge.test/models/digits/robustness?images=100&steps=20');
   const rob = (await r.json()) as {
     images: number;
@@ -95,8 +104,12 @@ async function main() {
       `style ${q.padEnd(32)}: style loss ${st.losses.first.style.toFixed(5)} -> ${st.losses.last.style.toFixed(5)}, content loss ${st.losses.last.content.toFixed(4)}, total (content + 100 x style) ${(st.losses.last.content + 100 * st.losses.last.style).toFixed(4)}`,
     );
   }
+  await stop(mf, b.dir);
+}
+
+async function stop(mf: Awaited<ReturnType<typeof startWorker>>, dir: string) {
   await mf.dispose();
-  fs.rmSync(b.dir, { recursive: true, force: true });
+  fs.rmSync(dir, { recursive: true, force: true });
 }
 
 main().then(
