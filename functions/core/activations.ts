@@ -61,9 +61,10 @@ export async function activations(model: Model, input: Float32Array, opts: { lay
   return { layers: result, maps: out };
 }
 
-/** The PNG grid of one layer's feature maps (a vector layer is drawn as one row of 1x1 maps). */
+/** The PNG grid of one layer's feature maps, numbered by channel (a vector layer is drawn as one row of 1x1 maps). */
 export function layerPicture(t: TensorOut) {
   const shape = t.dims.slice(1);
-  if (shape.length === 3) return mapGrid(t.data, shape[0], shape[1], shape[2]);
+  if (shape.length === 3)
+    return mapGrid(t.data, shape[0], shape[1], shape[2], { labels: Array.from({ length: shape[0] }, (_, c) => c) });
   return mapGrid(t.data, 1, 1, shape[0], { scale: Math.max(4, Math.ceil(256 / shape[0])) });
 }

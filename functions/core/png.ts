@@ -135,24 +135,73 @@ export const BLUE_WHITE_RED_LUT = Uint8Array.from(
 /** The colour-map level (0-255) of t in [0, 1] (NaN counts as 0). */
 export const level = (t: number) => (t > 0 ? (t < 1 ? Math.round(t * 255) : 255) : 0);
 
+// 3x5 digits, one row of 3 bits per line, top to bottom.
+const DIGITS = [
+  [7, 5, 5, 5, 7],
+  [2, 6, 2, 2, 7],
+  [7, 1, 7, 4, 7],
+  [7, 1, 7, 1, 7],
+  [5, 5, 7, 1, 1],
+  [7, 4, 7, 1, 7],
+  [7, 4, 7, 5, 7],
+  [7, 1, 2, 2, 2],
+  [7, 5, 7, 5, 7],
+  [7, 5, 7, 1, 7],
+];
+
+/**
+ * The label strip over a grid's tiles `tileHeight` pixels tall: the font's pixel size (1 to 4 image pixels, about a
+ * fortieth of the tile's height, so a number stays readable when a large grid is shown shrunk) and the strip's height
+ * (the 5-pixel digit with one font pixel of margin above and below).
+ */
+export function labelStrip(tileHeight: number): { font: number; height: number } {
+  const font = Math.min(4, Math.max(1, Math.ceil(tileHeight / 40)));
+  return { font, height: 7 * font };
+}
+
+/**
+ * Writes `n` in the 3x5 font with its top-left corner at (x, y), each font pixel `font` x `font`, as many digits as
+ * fit in `width` pixels; `ink(x, y)` paints one pixel.
+ */
+export function drawNumber(
+  n: number,
+  x: number,
+  y: number,
+  font: number,
+  width: number,
+  ink: (x: number, y: number) => void,
+) {
+  const text = String(n);
+  for (let d = 0; d < text.length && (d * 4 + 3) * font <= width; d++) {
+    const glyph = DIGITS[text.charCodeAt(d) - 48];
+    if (!glyph) continue;
+    for (let gy = 0; gy < 5 * font; gy++)
+      for (let gx = 0; gx < 3 * font; gx++)
+        if (glyph[Math.floor(gy / font)] & (4 >> Math.floor(gx / font))) ink(x + d * 4 * font + gx, y + gy);
+  }
+}
+
 /**
  * Tiles `maps` (count x h x w values, each map normalised to its own min..max) into a grid PNG with the colour map,
- * each map enlarged by an integer factor and separated by a 1 px white line.
+ * each map enlarged by an integer factor and separated by a 1 px white line. With `labels`, each tile gets a white
+ * strip above it with its number in black (labelStrip, drawNumber).
  */
 export function mapGrid(
   maps: Float32Array,
   count: number,
   h: number,
   w: number,
-  opts: { columns?: number; scale?: number } = {},
+  opts: { columns?: number; scale?: number; labels?: number[] } = {},
 ): { png: Uint8Array; width: number; height: number; columns: number; scale: number } {
   const columns = opts.columns ?? Math.ceil(Math.sqrt(count));
   const rows = Math.ceil(count / columns);
   const scale = opts.scale ?? Math.max(1, Math.ceil(48 / Math.max(h, w)));
   const tw = w * scale,
-    th = h * scale;
+    th = h * scale,
+    strip = labelStrip(th),
+    lh = opts.labels ? strip.height : 0;
   const width = columns * (tw + 1) + 1,
-    height = rows * (th + 1) + 1;
+    height = rows * (th + lh + 1) + 1;
   const rgb = new Uint8Array(width * height * 3).fill(255);
   for (let m = 0; m < count; m++) {
     const map = maps.subarray(m * h * w, (m + 1) * h * w);
@@ -163,7 +212,11 @@ export function mapGrid(
       hi = Math.max(hi, v);
     }
     const ox = 1 + (m % columns) * (tw + 1),
-      oy = 1 + Math.floor(m / columns) * (th + 1);
+      oy = 1 + Math.floor(m / columns) * (th + lh + 1) + lh;
+    if (opts.labels)
+      drawNumber(opts.labels[m], ox + strip.font, oy - lh + strip.font, strip.font, tw - strip.font, (x, y) =>
+        rgb.fill(0, (y * width + x) * 3, (y * width + x) * 3 + 3),
+      );
     const k = hi > lo ? 1 / (hi - lo) : 0;
     for (let y = 0; y < th; y++)
       for (let x = 0; x < tw; x++) {

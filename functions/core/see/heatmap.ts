@@ -4,7 +4,7 @@
  * A signed map is drawn with a diverging colour map centred on 0 (blue below, red above); others as |map| in viridis.
  */
 import { resize } from '../image/ops.js';
-import { BLUE_WHITE_RED_LUT, encodePlanes, encodePng, level, VIRIDIS_LUT } from '../png.js';
+import { BLUE_WHITE_RED_LUT, drawNumber, encodePlanes, encodePng, labelStrip, level, VIRIDIS_LUT } from '../png.js';
 
 /** The value of |map| at percentile p (0-100; 100 is the maximum), by nearest rank. */
 export function percentile(map: ArrayLike<number>, p: number): number {
@@ -127,27 +127,12 @@ export function grayGrid(
   return labelledGrid(imgs, n, w, h, { columns, scale, channels });
 }
 
-// 3x5 digits, one row of 3 bits per line, top to bottom.
-const DIGITS = [
-  [7, 5, 5, 5, 7],
-  [2, 6, 2, 2, 7],
-  [7, 1, 7, 4, 7],
-  [7, 1, 7, 1, 7],
-  [5, 5, 7, 1, 1],
-  [7, 4, 7, 1, 7],
-  [7, 4, 7, 5, 7],
-  [7, 1, 2, 2, 2],
-  [7, 5, 7, 5, 7],
-  [7, 5, 7, 1, 7],
-];
-const LABEL_H = 7;
-
 /**
  * Tiles n images (each C x h x w planes, values in [0,1]; C = `channels`, 1 gray or 3 RGB) in a grid with 1 px
- * gaps, enlarged by `scale`. With `labels`
- * (numbers), each tile gets a strip above it with its number in a 3x5 font. With `normalise`, each tile is
- * stretched to its own min..max, and a tile with no contrast at all is drawn mid-gray with a diagonal cross
- * (so a filter that never responds reads as "flat", not as a black tile).
+ * gaps, enlarged by `scale`. With `labels` (numbers), each tile gets a white strip above it with its number in
+ * black, sized to the tile (png.ts labelStrip). With `normalise`, each tile is stretched to its own min..max, and a
+ * tile with no contrast at all is drawn mid-gray with a diagonal cross (so a filter that never responds reads as
+ * "flat", not as a black tile).
  */
 export function labelledGrid(
   imgs: Float32Array,
@@ -162,7 +147,8 @@ export function labelledGrid(
   const rows = Math.ceil(n / columns),
     tw = w * scale,
     th = h * scale,
-    lh = labels ? LABEL_H : 0;
+    strip = labelStrip(th),
+    lh = labels ? strip.height : 0;
   const W = columns * (tw + 1) + 1,
     H = rows * (th + lh + 1) + 1;
   const out = new Float32Array(C * W * H).fill(1);
@@ -190,17 +176,10 @@ export function labelledGrid(
           const cross = flat && (Math.abs(x * th - y * tw) < tw || Math.abs((tw - 1 - x) * th - y * tw) < tw);
           out[c * W * H + (oy + lh + y) * W + ox + x] = flat ? (cross ? 0.25 : 0.5) : (v - lo) * k;
         }
-    if (labels) {
-      const text = String(labels[i]);
-      for (let d = 0; d < text.length && 1 + d * 4 + 3 <= tw; d++) {
-        const glyph = DIGITS[text.charCodeAt(d) - 48];
-        if (!glyph) continue;
-        for (let gy = 0; gy < 5; gy++)
-          for (let gx = 0; gx < 3; gx++)
-            if (glyph[gy] & (4 >> gx))
-              for (let c = 0; c < C; c++) out[c * W * H + (oy + 1 + gy) * W + ox + 1 + d * 4 + gx] = 0;
-      }
-    }
+    if (labels)
+      drawNumber(labels[i], ox + strip.font, oy + strip.font, strip.font, tw - strip.font, (x, y) => {
+        for (let c = 0; c < C; c++) out[c * W * H + y * W + x] = 0;
+      });
   }
   return encodePlanes(out, C, W, H);
 }

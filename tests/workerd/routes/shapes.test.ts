@@ -90,10 +90,11 @@ describe('shapes over HTTP', () => {
     const cls = await json(await post('/models/shapes/visualize?class=star&steps=4', ''));
     expect(cls.layer).toBe('dense1');
     await colourPicture(cls.picture, 256, 256);
-    // conv2d1 has 8 filters: 3 columns x 3 rows of 64x64 tiles at 3x with 1 px gaps, each under a 7 px label.
+    // conv2d1 has 8 filters: 3 columns x 3 rows of 64x64 tiles at 3x with 1 px gaps, each under a 28 px label
+    // (its number in a 3x5 font at 4x).
     const grid = await json(await post('/models/shapes/visualize?channel=all&steps=2', ''));
     expect(grid.objective).toHaveLength(8);
-    await colourPicture(grid.picture, 3 * (192 + 1) + 1, 3 * (192 + 7 + 1) + 1);
+    await colourPicture(grid.picture, 3 * (192 + 1) + 1, 3 * (192 + 28 + 1) + 1);
   });
 
   it('dream: the colour upload dreamed at its own size', async () => {

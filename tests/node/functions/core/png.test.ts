@@ -2,7 +2,7 @@
 import { decode } from 'fast-png';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { encodePng, toBase64, VIRIDIS_LUT, viridis } from '../../../../functions/core/png.js';
+import { encodePng, mapGrid, toBase64, VIRIDIS_LUT, viridis } from '../../../../functions/core/png.js';
 
 const pattern = (n: number, seed: number) =>
   Uint8Array.from({ length: n }, (_, i) => (i * 37 + seed * 101 + ((i * i) >> 3)) & 255);
@@ -45,5 +45,42 @@ describe('toBase64 and the colour table', () => {
   it('VIRIDIS_LUT holds viridis at 256 levels', () => {
     for (const l of [0, 1, 100, 128, 254, 255])
       expect(Array.from(VIRIDIS_LUT.subarray(3 * l, 3 * l + 3))).toEqual(viridis(l / 255));
+  });
+});
+
+describe('mapGrid', () => {
+  it('numbers each feature map by its channel, in black on a white strip above the tile', () => {
+    // 12 maps of 28x28 at 2x (the digits model's conv2d1 picture): 4 columns, tiles 56 pixels, font pixels 2x2.
+    const maps = Float32Array.from({ length: 12 * 28 * 28 }, (_, i) => (i % 28) / 27);
+    const g = mapGrid(maps, 12, 28, 28, { labels: [...Array(12).keys()] });
+    expect([g.columns, g.scale]).toEqual([4, 2]);
+    const d = decode(g.png);
+    expect([d.width, d.height]).toEqual([4 * 57 + 1, 3 * (56 + 14 + 1) + 1]);
+    const rgb = (x: number, y: number) => Array.from(d.data.slice((y * d.width + x) * 3, (y * d.width + x) * 3 + 3));
+    // The ink of tile t's label: [x, y] of its black pixels relative to the tile's corner.
+    const ink = (t: number) => {
+      const ox = 1 + (t % 4) * 57,
+        oy = 1 + Math.floor(t / 4) * 71,
+        out: string[] = [];
+      for (let y = 0; y < 14; y++)
+        for (let x = 0; x < 56; x++) {
+          const p = rgb(ox + x, oy + y);
+          if (p.every((v) => v === 0)) out.push(`${x},${y}`);
+          else expect(p).toEqual([255, 255, 255]);
+        }
+      return out;
+    };
+    // "1": the stem two font pixels wide over its five rows and the foot: 2 + 1 + 1 + 1 + 3 = 8 font pixels of 2x2.
+    expect(ink(1)).toHaveLength(8 * 4);
+    // "10" and "11": two digits, each with the ink of its single-digit self, 8 pixels (4 font pixels) apart.
+    const shifted = (t: number, dx: number) =>
+      ink(t)
+        .map((p) => p.split(',').map(Number))
+        .map(([x, y]) => `${x + dx},${y}`);
+    expect(new Set(ink(11))).toEqual(new Set([...ink(1), ...shifted(1, 8)]));
+    expect(new Set(ink(10))).toEqual(new Set([...ink(1), ...shifted(0, 8)]));
+    expect(ink(0)).not.toEqual(ink(8));
+    // The tile itself starts under the strip: viridis from the first pixel.
+    expect(rgb(1, 1 + 14)).toEqual(Array.from(VIRIDIS_LUT.slice(0, 3)));
   });
 });

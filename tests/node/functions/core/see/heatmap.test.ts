@@ -98,6 +98,31 @@ describe('labelledGrid', () => {
       expect(strip.filter((v) => v === 0).length).toBeGreaterThan(5);
     }
   });
+
+  it('numbers grow with the tile: 28x28 tiles at 4x (the fooling gallery) get 9x15-pixel digits over a 21-pixel strip', () => {
+    const n = 10,
+      w = 28,
+      h = 28,
+      tw = 112;
+    const imgs = new Float32Array(n * w * h).fill(0.5);
+    const d = decode(labelledGrid(imgs, n, w, h, { columns: n, scale: 4, labels: [...Array(n).keys()] }));
+    expect([d.width, d.height]).toEqual([n * (tw + 1) + 1, tw + 21 + 2]);
+    // The ink of each tile's number: its dark pixels in the strip, 3x3 per font pixel, 9x15 in all.
+    for (const [t, fontPixels] of [
+      [0, 12],
+      [1, 8],
+      [8, 13],
+    ]) {
+      const ink: [number, number][] = [];
+      for (let y = 1; y < 22; y++)
+        for (let x = 0; x < tw; x++) if (d.data[y * d.width + 1 + t * (tw + 1) + x] === 0) ink.push([x, y]);
+      expect(ink).toHaveLength(9 * fontPixels);
+      expect([Math.min(...ink.map((p) => p[1])), Math.max(...ink.map((p) => p[1]))]).toEqual([4, 18]);
+      expect([Math.min(...ink.map((p) => p[0])), Math.max(...ink.map((p) => p[0]))]).toEqual([3, 11]);
+    }
+    // The tiles start under the strip, untouched by it.
+    expect(d.data[22 * d.width + 5]).toBe(128);
+  });
 });
 
 describe('signed heatmaps', () => {
