@@ -44,7 +44,21 @@ interface Preprocessing {
   steps: string[];
 }
 
-const state: { models: ModelSummary[]; card?: Card; picture?: Blob; drawn: boolean } = { models: [], drawn: false };
+interface Sample {
+  file: string;
+  title: string;
+}
+
+const state: {
+  models: ModelSummary[];
+  card?: Card;
+  picture?: Blob;
+  drawn: boolean;
+  /** Drawings and photos for any model (public/samples/samples.json). */
+  samples: Sample[];
+  /** Each model's own held-out pictures, one per class (npm run samples:page). */
+  modelSamples: Record<string, Sample[]>;
+} = { models: [], drawn: false, samples: [], modelSamples: {} };
 const model = () => $<HTMLSelectElement>('model').value;
 const current = () => state.models.find((m) => m.model.name === model());
 const fmt = (n: number) => n.toLocaleString('en');
@@ -149,6 +163,7 @@ async function modelChanged() {
   // A description without a closing full stop (meta.json's are phrases) would run into the next sentence.
   $('model-about').textContent =
     `${m.description.replace(/([^.!?])$/, '$1.')} Input ${c === 1 ? 'gray' : `${c}-channel`} ${w}x${h}; ${fmt(m.parameters)} parameters; test accuracy ${pct(m.accuracy)}.`;
+  sampleOptions(m.model.name);
   const classes = m.labels.map((l, i) => ({ value: String(i), text: `${i}: ${l}` }));
   for (const s of document.querySelectorAll<HTMLSelectElement>('select.classes'))
     options(s, [{ value: '', text: s.dataset.untargeted ?? 'the prediction' }, ...classes], '');
@@ -164,6 +179,19 @@ async function modelChanged() {
     $(id).replaceChildren();
   // A blank pad has nothing to classify (the API says so with a 422): only a picture or a drawing is sent.
   await Promise.all([loadCard(), state.picture || state.drawn ? classify() : undefined]);
+}
+
+/** The sample lists: the model's own held-out pictures first (a colour model's only fitting ones), then the rest. */
+function sampleOptions(name: string) {
+  const group = (label: string, list: Sample[]) =>
+    el('optgroup', { label }, ...list.map((x) => el('option', { value: x.file }, x.title)));
+  const own = state.modelSamples[name] ?? [];
+  for (const id of ['sample', 'style-sample'])
+    $(id).replaceChildren(
+      el('option', { value: '' }, 'pick one'),
+      ...(own.length ? [group(`${name}: held-out test pictures`, own)] : []),
+      group('drawings and photos', state.samples),
+    );
 }
 
 async function loadCard() {
@@ -241,7 +269,7 @@ async function featureMaps() {
     el('h3', {}, 'What the model is given'),
     el('ol', { class: 'steps' }, ...first.preprocessing.steps.map((s) => el('li', {}, s))),
     figure(first.preprocessed, `after the ${first.preprocessing.protocol} preprocessing`, 'the preprocessed input'),
-    el('h3', {}, 'Feature maps, layer by layer (each map to its own range, viridis)'),
+    el('h3', {}, 'Feature maps, layer by layer (each map to its own range, viridis; numbered by channel)'),
   );
   // Every other layer, asked for at once and shown in the network's order (a vector layer is one row of cells).
   const body = await picture();
@@ -502,9 +530,9 @@ async function main() {
         s?.default,
       );
     }
-    const samples = await api<{ file: string; title: string }[]>('/samples/samples.json');
-    for (const id of ['sample', 'style-sample'])
-      $(id).append(...samples.map((s) => el('option', { value: s.file }, s.title)));
+    state.samples = await api<Sample[]>('/samples/samples.json');
+    // Written by the build (npm run samples:page); a page served without them still offers the others.
+    state.modelSamples = await api<Record<string, Sample[]>>('/samples/models.json').catch(() => ({}));
   });
   await loadModels();
 }

@@ -52,6 +52,53 @@ afterAll(async () => {
 });
 
 const top = () => page.locator('#predictions li').first().getAttribute('data-label');
+
+/**
+ * The numbers over a picture's tiles, read from its pixels in the page: a grid of `columns` x `rows` square tiles with
+ * 1 px gaps, each under a label strip. For tiles 0 and 1: the dark pixels of the strip ("x,y" relative to the tile);
+ * the label's height in pixels; whether every strip pixel is white or black (full contrast); and how much the page
+ * shrinks the picture (CSS pixels per image pixel).
+ */
+const TILE_LABELS = `async ([selector, columns, rows]) => {
+  const img = document.querySelector(selector);
+  await img.decode();
+  const W = img.naturalWidth, H = img.naturalHeight;
+  const canvas = document.createElement('canvas');
+  Object.assign(canvas, { width: W, height: H });
+  const ctx = canvas.getContext('2d');
+  ctx.drawImage(img, 0, 0);
+  const d = ctx.getImageData(0, 0, W, H).data;
+  const tile = (W - 1) / columns - 1, strip = (H - 1) / rows - 1 - tile;
+  let twoTone = true;
+  const ink = [0, 1].map((t) => {
+    const out = [], ox = 1 + t * (tile + 1);
+    for (let y = 1; y < 1 + strip; y++)
+      for (let x = ox; x < ox + tile; x++) {
+        const o = (y * W + x) * 4, px = [d[o], d[o + 1], d[o + 2]];
+        if (px.every((v) => v <= 40)) out.push((x - ox) + ',' + (y - 1));
+        else if (!px.every((v) => v >= 250)) twoTone = false;
+      }
+    return out;
+  });
+  const ys = ink[0].map((p) => Number(p.split(',')[1]));
+  return {
+    tile, strip, twoTone, ink,
+    height: ys.length ? Math.max(...ys) - Math.min(...ys) + 1 : 0,
+    shown: img.getBoundingClientRect().width / W,
+  };
+}`;
+interface TileLabels {
+  tile: number;
+  strip: number;
+  twoTone: boolean;
+  ink: string[][];
+  height: number;
+  shown: number;
+}
+// Written as text (the node project's types have no DOM); Playwright sends a function's source to the page.
+const tileLabelsFn = new Function(`return ${TILE_LABELS}`)() as (a: [string, number, number]) => Promise<TileLabels>;
+const tileLabels = (selector: string, columns: number, rows: number) =>
+  page.evaluate(tileLabelsFn, [selector, columns, rows] as [string, number, number]);
 const shot = (name: string, selector: string) =>
   page.locator(selector).screenshot({ path: path.join(shots, `${name}.jpg`), type: 'jpeg', quality: 75 });
 
@@ -108,6 +155,21 @@ describe('the playground', () => {
     await shot('saliency', '#sal-panel');
   });
 
+  it('numbers the feature maps by channel, in black on white', async () => {
+    // conv2d1 of the digits model: 16 maps of 28x28, in 4 columns and 4 rows.
+    const fig = page.locator('#maps-result figure', { hasText: /^conv2d1 \(conv2d\) 16x28x28/ });
+    expect(await fig.count()).toBe(1);
+    await fig.locator('img').evaluate((i) => i.setAttribute('id', 'maps-conv2d1'));
+    const l = await tileLabels('#maps-conv2d1', 4, 4);
+    expect(l.strip).toBeGreaterThan(0);
+    expect(l.twoTone).toBe(true);
+    // "0" and "1": ink in both strips, and not the same.
+    expect(l.ink[0].length).toBeGreaterThan(0);
+    expect(l.ink[1].length).toBeGreaterThan(0);
+    expect(l.ink[1]).not.toEqual(l.ink[0]);
+    expect(l.height * l.shown).toBeGreaterThanOrEqual(9);
+  });
+
   it('offers every saliency method of the API; a signed map gets the diverging legend', async () => {
     const methods = await page.locator('#sal-method option').allTextContents();
     expect(methods).toEqual(expect.arrayContaining(['grad-cam-plus-plus', 'score-cam', 'layer-cam', 'occlusion']));
@@ -157,6 +219,12 @@ describe('the playground', () => {
       .evaluate((i) => (i as unknown as { naturalWidth: number }).naturalWidth);
     expect(width).toBeGreaterThan(280);
     await shot('fooling', '#fool-panel');
+    // The class numbers over the ten tiles: black on white, at least 10 CSS pixels tall as the page shows them.
+    await page.locator('#fool-result img').evaluate((i) => i.setAttribute('id', 'fool-gallery'));
+    const l = await tileLabels('#fool-gallery', 10, 1);
+    expect(l.twoTone).toBe(true);
+    expect(l.ink[1]).not.toEqual(l.ink[0]);
+    expect(l.height * l.shown).toBeGreaterThanOrEqual(10);
   });
 
   it('pictures every filter of a layer, dreams on the picture and stylises it', async () => {
@@ -170,6 +238,56 @@ describe('the playground', () => {
       expect(await page.locator(`#${name}-error`).isVisible(), `${name} shows no error`).toBe(false);
       expect(await page.locator(`#${name}-result img`).count(), `${name} shows its picture`).toBe(1);
     }
+  });
+
+  it("offers a colour model's own held-out pictures as samples, and classifies them", async () => {
+    await page.selectOption('#model', 'shapes');
+    await expect.poll(() => page.locator('#model-about').textContent()).toMatch(/3-channel 64x64/);
+    const labels = ((await (await fetch(`${server.url}/models/shapes`)).json()) as { labels: string[] }).labels;
+    const own = page.locator('#sample optgroup', { hasText: /held out, shapes/ }).locator('option');
+    expect(await own.allTextContents()).toEqual(labels.map((l) => `${l} (held out, shapes)`));
+    // The style picture may be one of them too.
+    expect(await page.locator('#style-sample option', { hasText: 'star (held out, shapes)' }).count()).toBe(1);
+    for (const label of ['star', 'ring']) {
+      await page.selectOption('#sample', { label: `${label} (held out, shapes)` });
+      await expect.poll(top, { timeout: 20_000 }).toBe(label);
+    }
+    expect(await page.locator('#input-about').textContent()).toMatch(/^PNG 64x64/);
+    // Gray models keep the drawings and photos, after their own held-out digits.
+    await page.selectOption('#model', 'digits');
+    await expect
+      .poll(() => page.locator('#sample optgroup').first().getAttribute('label'))
+      .toBe('digits: held-out test pictures');
+    expect(await page.locator('#sample option', { hasText: 'handwritten 3' }).count()).toBe(1);
+  });
+
+  it('on a phone, the prediction shows under the pad without scrolling after drawing', async () => {
+    const phone = await browser.newPage({
+      viewport: { width: 390, height: 844 },
+      deviceScaleFactor: 3,
+      isMobile: true,
+      hasTouch: true,
+    });
+    phone.on('pageerror', (e) => problems.push(`phone page error: ${e.message}`));
+    await phone.goto(server.url);
+    await phone.waitForSelector('#model option', { state: 'attached' });
+    await phone.selectOption('#model', 'digits');
+    const box = (await phone.locator('#pad').boundingBox())!;
+    expect(box.y + box.height).toBeLessThanOrEqual(844); // the pad itself is there to draw on
+    const at = (fx: number, fy: number) => [box.x + fx * box.width, box.y + fy * box.height] as const;
+    await phone.mouse.move(...at(0.25, 0.2));
+    await phone.mouse.down();
+    await phone.mouse.move(...at(0.75, 0.2), { steps: 8 });
+    await phone.mouse.move(...at(0.45, 0.85), { steps: 12 });
+    await phone.mouse.up();
+    const first = phone.locator('#predictions li').first();
+    await expect.poll(() => first.getAttribute('data-label'), { timeout: 20_000 }).toBe('7');
+    expect(await phone.evaluate('window.scrollY')).toBe(0);
+    const li = (await first.boundingBox())!;
+    expect(li.y).toBeGreaterThanOrEqual(0);
+    expect(li.y + li.height).toBeLessThanOrEqual(844);
+    await phone.screenshot({ path: path.join(shots, 'phone.jpg'), type: 'jpeg', quality: 75 });
+    await phone.close();
   });
 
   it('draws with the keyboard too, and no script error happened on the way', async () => {
