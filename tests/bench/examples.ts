@@ -1,20 +1,22 @@
 /**
  * npm run examples [-- <model>...] — the README's pictures: each capability called over HTTP in workerd with
  * format=png, saved to models/<model>/examples/ (digits; fashion for its feature maps; shapes for colour pictures).
- * Model names given on the command line make only those models' pictures. The request that made each picture is
- * printed as the equivalent curl command.
+ * Model names given on the command line make only those models' pictures, --only TEXT only the pictures whose file
+ * name holds TEXT. The request that made each picture is printed as the equivalent curl command.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseCli } from '../../scripts/cli.js';
 import { buildBundle, multipart, startWorker } from './worker.js';
 
-const { positionals: only } = parseCli({
+const { positionals: only, values: args } = parseCli({
   name: 'examples',
-  synopsis: '[<model>...]',
+  synopsis: '[--only TEXT] [<model>...]',
   about: "The README's pictures, each made over HTTP in workerd and saved to models/<model>/examples/.",
   positionals: { name: '<model>...', help: "make only these models' pictures (default: all)" },
-  flags: {},
+  flags: {
+    only: { type: 'string', arg: 'TEXT', help: 'make only the pictures whose file name contains TEXT (e.g. fooling)' },
+  },
 });
 
 const fx = (f: string) => new Uint8Array(fs.readFileSync(`tests/fixtures/images/${f}`));
@@ -145,7 +147,9 @@ async function main() {
       '--data-binary @star.png',
     ],
   ];
-  for (const [model, file, query, body, curl] of shots.filter(([m]) => !only.length || only.includes(m))) {
+  for (const [model, file, query, body, curl] of shots.filter(
+    ([m, file]) => (!only.length || only.includes(m)) && (!args.only || file.includes(args.only)),
+  )) {
     const init =
       body && typeof body === 'object' && 'method' in body
         ? body

@@ -264,7 +264,7 @@ describe('the playground', () => {
   it('on a phone, the prediction shows under the pad without scrolling after drawing', async () => {
     const phone = await browser.newPage({
       viewport: { width: 390, height: 844 },
-      deviceScaleFactor: 3,
+      deviceScaleFactor: 2,
       isMobile: true,
       hasTouch: true,
     });
