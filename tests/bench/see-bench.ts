@@ -30,11 +30,13 @@ async function main() {
   const mf = await startWorker(b);
   const noop = median(await timeRequests(mf, 50, () => ['http://edge.test/health']));
   const digit = fx('digit-4-280.png'),
-    eight = fx('digit-8-280.png');
+    eight = fx('digit-8-280.png'),
+    star = fx('shape-star-192.png');
   const post =
-    (path: string, body: BodyInit = '') =>
+    (path: string, body: BodyInit = '', model = 'digits') =>
     () =>
-      [`http://edge.test/models/digits/${path}`, { method: 'POST', body }] as [string, RequestInit];
+      [`http://edge.test/models/${model}/${path}`, { method: 'POST', body }] as [string, RequestInit];
+  const shapes = (path: string) => post(path, star, 'shapes');
   const style = await multipart({ content: digit, style: eight });
   const cases: [string, () => [string, RequestInit]][] = [
     ['classify (for reference)', post('classify', digit)],
@@ -57,13 +59,22 @@ async function main() {
     ['visualize all 16 filters (grid)', post('visualize?layer=conv2d1&channel=all')],
     ['dream 64x64, 3 octaves x 5 steps', post('dream', digit)],
     ['style 48x48, L-BFGS 10 steps', () => ['http://edge.test/models/digits/style', style]],
+    // The colour model (64x64 RGB, 64 channels at 32x32 on its CAM layer): the new methods where they cost most.
+    ['shapes: classify (for reference)', shapes('classify')],
+    ['shapes: saliency grad-cam', shapes('saliency?method=grad-cam')],
+    ['shapes: saliency grad-cam-plus-plus', shapes('saliency?method=grad-cam-plus-plus')],
+    ['shapes: saliency score-cam (64 channels of relu6)', shapes('saliency?method=score-cam')],
+    ['shapes: saliency layer-cam', shapes('saliency?method=layer-cam')],
+    ['shapes: saliency occlusion (8x8 patch, stride 4)', shapes('saliency?method=occlusion')],
+    // CW on shapes is left out: the cost model puts it at ~12 s a request (5 rounds x 100 gradient steps at 64x64x3).
+    ['shapes: attack deepfool', shapes('attack?method=deepfool')],
   ];
   console.log(
-    `bench:see — workerd via Miniflare, digits model, median of ${REPEAT} warm requests; no-op route ${noop.toFixed(2)} ms (subtracted)`,
+    `bench:see — workerd via Miniflare, digits model (then shapes rows), median of ${REPEAT} warm requests; no-op route ${noop.toFixed(2)} ms (subtracted)`,
   );
   for (const [label, make] of cases.filter(([l]) => !args.only || l.includes(args.only))) {
     const t = median(await timeRequests(mf, REPEAT, make, 2)) - noop;
-    console.log(`  ${label.padEnd(48)} ${t.toFixed(1).padStart(7)} ms ${t < 100 ? '' : '  (over the 100 ms goal)'}`);
+    console.log(`  ${label.padEnd(52)} ${t.toFixed(1).padStart(7)} ms ${t < 100 ? '' : '  (over the 100 ms goal)'}`);
   }
   if (args.only) return stop(mf, b.dir);
   const r = await mf.dispatchFetch('http://edge.test/models/digits/robustness?images=100&steps=20');
