@@ -48,6 +48,7 @@ models.post('/:model/classify', query(ENDPOINTS.classify.query), async (c) => {
   const { predictions } = await classifyInput(model, pre.input, topK);
   const t3 = performance.now();
   return answer(c, model, {
+    options: q,
     predictions,
     input: { format: source.format, width: source.width, height: source.height },
     preprocessing: { protocol: pre.protocol, steps: pre.steps },
@@ -73,6 +74,7 @@ models.post('/:model/activations', query(ENDPOINTS.activations.query), async (c)
     q.format,
     model,
     {
+      options: q,
       input: { format: source.format, width: source.width, height: source.height },
       preprocessing: { protocol: pre.protocol, steps: pre.steps },
       // What the model sees: the input after preprocessing, enlarged 4x.

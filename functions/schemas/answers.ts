@@ -4,6 +4,7 @@
  * documented in /openapi.json and checked against real answers by the tests.
  */
 import * as v from 'valibot';
+import { ActivationsQuery, ClassifyQuery } from './models.js';
 import { AttackQuery, FoolingQuery, RobustnessQuery, SaliencyQuery } from './see.js';
 import { DreamQuery, StyleQuery, VisualizeQuery } from './synth.js';
 
@@ -113,8 +114,14 @@ export const ModelCard = v.object({
   files: v.record(v.string(), v.object({ sha256: v.string(), bytes: v.number() })),
 });
 
-export const Classification = v.object({
+/** The parameters as understood (defaults filled in), described by the endpoint's own query schema. */
+const withOptions = (query: v.ObjectSchema<v.ObjectEntries, undefined>) => ({
   model: ModelRef,
+  options: v.object(query.entries),
+});
+
+export const Classification = v.object({
+  ...withOptions(ClassifyQuery),
   predictions: v.array(ClassScore),
   input: Input,
   preprocessing: Preprocessing,
@@ -127,7 +134,7 @@ export const Classification = v.object({
 });
 
 export const Activations = v.object({
-  model: ModelRef,
+  ...withOptions(ActivationsQuery),
   input: Input,
   preprocessing: Preprocessing,
   preprocessed: Picture,
@@ -142,12 +149,6 @@ export const Activations = v.object({
     }),
   ),
   picture: v.object({ ...Picture.entries, layer: v.string(), columns: v.number() }),
-});
-
-/** The parameters as understood (defaults filled in), described by the endpoint's own query schema. */
-const withOptions = (query: v.ObjectSchema<v.ObjectEntries, undefined>) => ({
-  model: ModelRef,
-  options: v.object(query.entries),
 });
 
 /** A CAM's map on its layer's own grid, before upsampling. */
