@@ -18,6 +18,8 @@ const finite = v.pipe(v.number(), v.finite());
 const LayerSchema = v.looseObject({
   name: v.pipe(v.string(), v.minLength(1)),
   kind: v.pipe(v.string(), v.minLength(1)),
+  inputs: v.optional(v.pipe(v.array(v.pipe(v.string(), v.minLength(1))), v.minLength(1))),
+  strideProduct: v.optional(v.nullable(v.pipe(v.number(), v.integer(), v.minValue(1)))),
   inShape: shape,
   outShape: shape,
   spec: v.looseObject({ kind: v.string() }),
