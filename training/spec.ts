@@ -78,7 +78,8 @@ export function resolve(arch: ArchSpec): ResolvedLayer[] {
       jump = grids.length ? Math.max(...grids.map((v) => v.jump)) : Infinity;
     const rec = rule.receptive?.(spec);
     if (rec) {
-      rf = rf + (rec.kernel - 1) * jump;
+      // A 1x1 window adds nothing, also after a global pool (where 0 * Infinity would make NaN).
+      if (rec.kernel > 1) rf = rf + (rec.kernel - 1) * jump;
       jump *= rec.stride;
     } else if (outShape.length === 1 && inShapes.some((s) => s.length === 3)) rf = Infinity;
     values.set(name, { shape: outShape, rf, jump });
