@@ -145,10 +145,14 @@ export function cutGraph(layers: ContractLayer[], base: CutBase, names: string[]
 /**
  * Every graph a model folder holds, in export order: the base graphs, then each shallower cut of the prefix
  * (each holding the synth layers before its cut). A model with no rectifier-like feature map in its prefix (an
- * imported MLP, a CNN with tanh units) has no synth-grad: Deep Style and Deep Dream have nothing to put losses on.
+ * imported MLP, a CNN with tanh units) has no synth-grad; one with no prefix at all, no conv-model or conv-grad: Deep Style and Deep Dream have nothing to put losses on.
  */
 export function modelGraphs(layers: ContractLayer[]): { graph: Graph; base: Graph; depth?: number }[] {
-  const bases = synthLayers(layers).length ? BASE_GRAPHS : BASE_GRAPHS.filter((g) => g !== 'synth-grad');
+  // A model whose first layer flattens (an MLP) has an empty prefix: no prefix graph computes anything (its
+  // conv-grad would be a graph whose grad_input comes from no node).
+  const none = new Set<Graph>(prefixLayers(layers).length ? [] : ['conv-model', 'conv-grad']);
+  if (!synthLayers(layers).length) none.add('synth-grad');
+  const bases = BASE_GRAPHS.filter((g) => !none.has(g));
   const all: { graph: Graph; base: Graph; depth?: number }[] = bases.map((g) => ({ graph: g, base: g }));
   for (let k = 1; k < cutPoints(layers).length; k++)
     for (const base of ['conv-grad', 'synth-grad'] as const)
