@@ -27,9 +27,19 @@ export interface DreamConfig {
   seed: number;
 }
 
-/** The smallest input side the prefix accepts: every pooling halves it, and each map must keep >= 1 pixel. */
+/**
+ * The smallest input side the prefix accepts: each of its maps must keep >= 1 pixel, so the side must reach the
+ * largest stride product over the prefix's maps (meta.json strideProduct: the product of the strides on the
+ * longest path to a map; a global pool's [C,1,1] has none). Exact when every layer keeps ceil(side / stride)
+ * (padded convolutions and pools, and non-overlapping pools: all the trainer's presets); a map reached through an
+ * unpadded window wider than its stride would need more. Folders written before meta.json carried stride products:
+ * the product of the pooling kernels, as then.
+ */
 export function minSide(model: Model): number {
-  return prefixLayers(model).reduce(
+  const prefix = prefixLayers(model);
+  if (prefix.every((l) => l.strideProduct !== undefined))
+    return Math.max(1, ...prefix.map((l) => l.strideProduct ?? 1));
+  return prefix.reduce(
     (s, l) => s * (l.kind === 'maxpool' || l.kind === 'avgpool' ? Number(l.spec.kernel ?? 2) : 1),
     1,
   );
