@@ -43,8 +43,15 @@ describe('a toy graph network in workerd: what the edge reads of its graph', () 
     expect(byName.excite.inputs).toEqual(['hs', 'gate']);
     expect(byName.cat.inputs).toEqual(['br1', 'br3']);
     expect([byName.a.strideProduct, byName.b2.strideProduct, byName.gap.strideProduct]).toEqual([1, 2, null]);
-    // The last spatial map before the global pool, a silu here (no ReLU in sight).
+    // The last spatial map before the global pool, a silu here (no ReLU in sight). The bundled chains keep their
+    // choice: digits and fashion end their prefix in a 3x3 pool, under 7x7, so the last map of 7x7 (relu3);
+    // shapes in its 32x32 relu6.
     expect(defaultCamLayer(model)).toBe('sw');
+    expect(['digits', 'fashion', 'shapes'].map((m) => defaultCamLayer(getModel(m)!))).toEqual([
+      'relu3',
+      'relu3',
+      'relu6',
+    ]);
     // One stride-2 block: any side >= 2 keeps every map at least 1x1.
     expect(minSide(model)).toBe(2);
     // Rectifier-like maps of every kind are synth layers; the sigmoid-like gate is not.
