@@ -14,7 +14,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as ortNode from 'onnxruntime-node';
-import { graphFile } from '../../model-contract/graphs.js';
+import { grad, graphFile, IO } from '../../model-contract/graphs.js';
+import type { ModelMeta } from '../../model-contract/meta.js';
 import { Rng } from '../../model-contract/random.js';
 import { writeRegistry } from '../../scripts/registry.js';
 import { TOY_GRAPH, writeToyModels } from '../node/helpers/toy-graph.js';
@@ -30,6 +31,8 @@ export interface GraphReference {
    *  (8 float32 spacings of the logit, over 2h) plus 0.2% of the value. */
   directions: { name: string; d: number[]; numeric: number; tol: number; kink: boolean }[];
   h: number;
+  /** d logit_target / d input from input-grad.onnx run by onnxruntime-node (the edge runs it in onnxruntime-web). */
+  native: number[];
 }
 
 /**
@@ -84,5 +87,22 @@ export async function buildGraphFixture(root: string): Promise<GraphReference> {
     directions.push({ name, d: [...d], numeric, tol, kink: Math.abs(half - numeric) > 3 * tol });
   }
   await session.release();
-  return { model: names.graph, mlp: names.mlp, x: [...x], target, directions, h: H };
+
+  // The same vector-Jacobian product run natively: input-grad.onnx in onnxruntime-node, the logit's one-hot as the
+  // logits' cotangent and zeros for every other layer (broadcast [1,1,1,1] for maps, [1,F] for vectors).
+  const vjp = await ortNode.InferenceSession.create(path.join(models, names.graph, graphFile('input-grad')), {
+    logSeverityLevel: 3,
+  });
+  const meta = JSON.parse(fs.readFileSync(path.join(models, names.graph, 'meta.json'), 'utf8')) as ModelMeta;
+  const last = meta.layers.at(-1)!;
+  const feeds: Record<string, ortNode.Tensor> = { input: new ortNode.Tensor('float32', x, [1, c, hh, ww]) };
+  for (const l of meta.layers) {
+    const dims = l.outShape.length === 1 ? [1, l.outShape[0]] : [1, 1, 1, 1];
+    const data = new Float32Array(dims.reduce((a, v) => a * v, 1));
+    if (l === last) data[target] = 1;
+    feeds[grad(l.name)] = new ortNode.Tensor('float32', data, dims);
+  }
+  const native = (await vjp.run(feeds))[IO.gradInput].data as Float32Array;
+  await vjp.release();
+  return { model: names.graph, mlp: names.mlp, x: [...x], target, directions, h: H, native: [...native] };
 }

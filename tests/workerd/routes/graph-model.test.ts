@@ -149,6 +149,20 @@ describe("a toy graph network in workerd: the edge's input gradient", () => {
       ).toBeLessThanOrEqual(d.tol);
     }
   });
+
+  it("equals onnxruntime-node's run of the same input-grad.onnx on every pixel (two engines, one graph)", async () => {
+    const model = getModel(name)!;
+    const { grad } = await vjp(model, Float32Array.from(ref.x), [1, ...model.meta.input.shape], {
+      [logitsLayer(model)]: oneHot(1, model.meta.labels.length, ref.target),
+    });
+    const scale = Math.max(...ref.native.map(Math.abs));
+    expect(scale).toBeGreaterThan(0);
+    const worst = Math.max(...ref.native.map((g, i) => Math.abs(grad[i] - g))) / scale;
+    console.log(
+      `toy graph: edge vs onnxruntime-node input-grad.onnx, worst |difference| / max |gradient| ${worst.toExponential(2)}`,
+    );
+    expect(worst).toBeLessThan(1e-4);
+  });
 });
 
 describe('a model without a spatial map', () => {
