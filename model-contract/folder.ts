@@ -18,6 +18,8 @@ const finite = v.pipe(v.number(), v.finite());
 const LayerSchema = v.looseObject({
   name: v.pipe(v.string(), v.minLength(1)),
   kind: v.pipe(v.string(), v.minLength(1)),
+  inputs: v.optional(v.pipe(v.array(v.pipe(v.string(), v.minLength(1))), v.minLength(1))),
+  strideProduct: v.optional(v.nullable(v.pipe(v.number(), v.integer(), v.minValue(1)))),
   inShape: shape,
   outShape: shape,
   spec: v.looseObject({ kind: v.string() }),
@@ -29,6 +31,18 @@ const LayerSchema = v.looseObject({
   receptiveField: finite,
   fullyConnectedParams: v.nullable(count),
 });
+
+/** The first layer whose `inputs` name something other than 'input' or a layer before it, in words. */
+function danglingInputs(layers: { name: string; inputs?: string[] }[]): string | undefined {
+  const seen = new Set(['input']);
+  for (const [i, l] of layers.entries()) {
+    const bad = (l.inputs ?? []).filter((v) => !seen.has(v));
+    if (bad.length)
+      return `layer ${i} (${l.name}) reads ${bad.join(', ')}: inputs must name 'input' or layers listed before it`;
+    seen.add(l.name);
+  }
+  return undefined;
+}
 
 export const ModelMetaSchema = v.looseObject({
   name: v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9_-]*$/, 'a model name is lower case, digits, - and _')),
@@ -55,7 +69,16 @@ export const ModelMetaSchema = v.looseObject({
     layers: v.array(v.looseObject({ kind: v.string() })),
   }),
   parameters: count,
-  layers: v.pipe(v.array(LayerSchema), v.minLength(1)),
+  layers: v.pipe(
+    v.array(LayerSchema),
+    v.minLength(1),
+    // The graph: a layer reads the model input or layers listed before it (topological order), so the edge's cut
+    // rule and pre-activations never meet a name they cannot find.
+    v.check(
+      (layers) => danglingInputs(layers) === undefined,
+      (i) => `${danglingInputs(i.input as { name: string; inputs?: string[] }[])}`,
+    ),
+  ),
   metrics: v.looseObject({
     testAccuracy: finite,
     testImages: count,

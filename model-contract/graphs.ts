@@ -74,13 +74,20 @@ export function prefixLayers<L extends ContractLayer>(layers: L[]): L[] {
   return end < 0 ? layers : layers.slice(0, end);
 }
 
-/** The layers synth-grad puts losses on, in its order: the ReLU feature maps of the prefix. */
+/**
+ * The activations whose feature maps Deep Dream and Deep Style use: rectifier-like units, unbounded above (or
+ * capped, as ReLU6), whose maps mean "this pattern is here". Saturating gates (sigmoid, tanh, hardsigmoid: a
+ * squeeze-excite's scale) are not among them.
+ */
+export const SYNTH_KINDS: readonly string[] = ['relu', 'clip', 'leakyrelu', 'hardswish', 'silu'];
+
+/** The layers synth-grad puts losses on, in its order: the rectifier-like feature maps of the prefix. */
 export function synthLayers<L extends ContractLayer>(layers: L[]): L[] {
-  return prefixLayers(layers).filter((l) => l.kind === 'relu' && l.outShape.length === 3);
+  return prefixLayers(layers).filter((l) => SYNTH_KINDS.includes(l.kind) && l.outShape.length === 3);
 }
 
-/** The values layer i reads. */
-const inputsOf = (layers: ContractLayer[], i: number) =>
+/** The values layer i reads (its `inputs`, else its spec's, else the layer before it: a chain). */
+export const inputsOf = (layers: ContractLayer[], i: number): string[] =>
   layers[i].inputs ?? layers[i].spec?.inputs ?? [i === 0 ? IO.input : layers[i - 1].name];
 
 /**
@@ -137,11 +144,15 @@ export function cutGraph(layers: ContractLayer[], base: CutBase, names: string[]
 
 /**
  * Every graph a model folder holds, in export order: the base graphs, then each shallower cut of the prefix
- * (each holding the synth layers before its cut). A model with no ReLU feature map in its prefix (an imported
- * MLP, a CNN with tanh units) has no synth-grad: Deep Style and Deep Dream have nothing to put losses on.
+ * (each holding the synth layers before its cut). A model with no rectifier-like feature map in its prefix (an
+ * imported MLP, a CNN with tanh units) has no synth-grad; one with no prefix at all, no conv-model or conv-grad: Deep Style and Deep Dream have nothing to put losses on.
  */
 export function modelGraphs(layers: ContractLayer[]): { graph: Graph; base: Graph; depth?: number }[] {
-  const bases = synthLayers(layers).length ? BASE_GRAPHS : BASE_GRAPHS.filter((g) => g !== 'synth-grad');
+  // A model whose first layer flattens (an MLP) has an empty prefix: no prefix graph computes anything (its
+  // conv-grad would be a graph whose grad_input comes from no node).
+  const none = new Set<Graph>(prefixLayers(layers).length ? [] : ['conv-model', 'conv-grad']);
+  if (!synthLayers(layers).length) none.add('synth-grad');
+  const bases = BASE_GRAPHS.filter((g) => !none.has(g));
   const all: { graph: Graph; base: Graph; depth?: number }[] = bases.map((g) => ({ graph: g, base: g }));
   for (let k = 1; k < cutPoints(layers).length; k++)
     for (const base of ['conv-grad', 'synth-grad'] as const)

@@ -30,6 +30,13 @@ export interface LayerCounts {
 export interface LayerMeta extends LayerCounts {
   name: string;
   kind: string;
+  /** The values it reads: earlier layers by name, or 'input' (the graph: a chain reads the layer before it). Older
+   *  folders lack it; model-contract/graphs.ts inputsOf falls back to spec.inputs, then to the layer before. */
+  inputs?: string[];
+  /** Input pixels between neighbouring outputs of its map (the product of strides, the largest over the paths
+   *  to it); null where the output has no spatial grid any more (after a global pool or a flatten). Older folders
+   *  lack it. */
+  strideProduct?: number | null;
   inShape: number[];
   outShape: number[];
   /** The layer's spec as the architecture gave it (kind plus its options, e.g. kernel for pooling). */

@@ -18,6 +18,7 @@ interface ModelSummary {
 interface CardLayer {
   name: string;
   kind: string;
+  inputs: string[];
   input_shape: number[];
   output_shape: number[];
   weights: number;
@@ -202,6 +203,7 @@ async function loadCard() {
     const head = [
       'layer',
       'kind',
+      'inputs',
       'output',
       'weights',
       'biases',
@@ -217,6 +219,7 @@ async function loadCard() {
         ...[
           l.name,
           l.kind,
+          l.inputs.join(', '),
           shape(l.output_shape),
           fmt(l.weights),
           fmt(l.biases),

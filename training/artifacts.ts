@@ -85,7 +85,7 @@ export function graphDocs(arch: ArchSpec): Record<string, string> {
     'conv-grad.onnx': `the fully convolutional prefix (${prefixLayers(layers)
       .map((l) => l.name)
       .join(', ')}) with symbolic H and W: input and grad.<layer> -> grad_input, act.<layer>${indices}`,
-    'synth-grad.onnx': `Deep Style and Deep Dream losses on the prefix's ReLU maps (${synthLayers(layers)
+    'synth-grad.onnx': `Deep Style and Deep Dream losses on the prefix's rectifier-like maps (${synthLayers(layers)
       .map((l) => l.name)
       .join(
         ', ',
@@ -119,7 +119,13 @@ export function rebuildGraphs(dir: string) {
   );
   const arch = old.architecture as ArchSpec;
   const { onnx, weightsBin } = encodeGraphs(arch, weights);
-  const meta = { ...old, files: fileHashes(onnx, weightsBin), graphs: graphDocs(arch) } satisfies ModelMeta;
+  // The layers too: what the current resolve() says of them (inputs, stride products, counts), the graph as compiled.
+  const meta = {
+    ...old,
+    files: fileHashes(onnx, weightsBin),
+    graphs: graphDocs(arch),
+    layers: layerMetas(resolve(arch)),
+  } satisfies ModelMeta;
   return { onnx, weightsBin, meta, metaJson: metaJson(meta) };
 }
 
@@ -213,11 +219,16 @@ function samples(d: LoadedData['test']) {
   };
 }
 
-/** meta.json's layers: each resolved layer's shapes, spec, parameters and the lecture's counts. */
+/**
+ * meta.json's layers: each resolved layer's inputs (the graph), shapes, spec, parameters, stride product (null once
+ * the output has no grid: after a global pool, a flatten or a dense layer) and the lecture's counts.
+ */
 export const layerMetas = (layers: ResolvedLayer[]): ModelMeta['layers'] =>
   layers.map((l) => ({
     name: l.name,
     kind: l.kind,
+    inputs: l.inputs,
+    strideProduct: l.outShape.length === 3 && Number.isFinite(l.strideProduct) ? l.strideProduct : null,
     spec: l.spec,
     inShape: l.inShape,
     outShape: l.outShape,

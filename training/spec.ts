@@ -33,7 +33,8 @@ export interface ResolvedLayer {
   outShape: number[];
   params: (ParamSpec & { name: string })[];
   counts: LayerCounts;
-  /** Input pixels between neighbouring outputs (the product of strides; the maximum over paths). */
+  /** Input pixels between neighbouring outputs (the product of strides; the maximum over paths; Infinity after a
+   *  global pool). */
   strideProduct: number;
 }
 
@@ -69,12 +70,16 @@ export function resolve(arch: ArchSpec): ResolvedLayer[] {
     for (const v of inputs) unread.delete(v);
     unread.add(name);
     const params = rule.params(spec, inShapes).map((p) => ({ ...p, name: `${name}.${p.suffix}` }));
-    // Receptive field and stride product: the widest over the inputs, then this layer's window.
+    // Receptive field and stride product: the widest over the inputs, then this layer's window. A value without a
+    // grid (a global pool's [C,1,1], broadcast as a squeeze-excite gate) widens the receptive field to the whole
+    // input but sets no stride: the map it multiplies keeps its own.
+    const grids = ins.filter((v) => Number.isFinite(v.jump));
     let rf = Math.max(...ins.map((v) => v.rf)),
-      jump = Math.max(...ins.map((v) => v.jump));
+      jump = grids.length ? Math.max(...grids.map((v) => v.jump)) : Infinity;
     const rec = rule.receptive?.(spec);
     if (rec) {
-      rf = rf + (rec.kernel - 1) * jump;
+      // A 1x1 window adds nothing, also after a global pool (where 0 * Infinity would make NaN).
+      if (rec.kernel > 1) rf = rf + (rec.kernel - 1) * jump;
       jump *= rec.stride;
     } else if (outShape.length === 1 && inShapes.some((s) => s.length === 3)) rf = Infinity;
     values.set(name, { shape: outShape, rf, jump });

@@ -5,7 +5,7 @@
  *   vjp(x, cot):     grad_input = sum_l cot_l^T d(act_l)/d(input), plus grad_act.<layer> and the forward values
  *   lossGrad(x, t):  per-image cross-entropy against target distributions t, its gradient w.r.t. x and probs at x,
  *                    in one run (loss-grad.onnx: the cotangent softmax - t is computed in the graph)
- *   synthGrad(x, o): content, style (Gram) and dream losses on ReLU maps of the convolutional prefix and the
+ *   synthGrad(x, o): content, style (Gram) and dream losses on rectifier-like maps of the convolutional prefix and the
  *                    gradient of their weighted sum, one image of any size, in one run (synth-grad.onnx)
  * Shapes: x is n * prod(input shape); a cotangent for layer l is n * prod(l.outShape).
  */
@@ -115,7 +115,7 @@ export const inputSize = (model: Model) => model.meta.input.shape.reduce((a, v) 
 /** Layers of the fully convolutional prefix (what conv-model.onnx, conv-grad.onnx and synth-grad.onnx compute). */
 export const prefixLayers = (model: Model) => contractPrefix(model.meta.layers);
 
-/** The layers synth-grad.onnx puts losses on, in its order: the ReLU feature maps of the convolutional prefix. */
+/** The layers synth-grad.onnx puts losses on, in its order: the rectifier-like maps of the convolutional prefix. */
 export const synthLayerNames = (model: Model): string[] => synthLayers(model.meta.layers).map((l) => l.name);
 
 /**

@@ -1,5 +1,6 @@
-/** The model card: every layer with its shape and the lecture's counts, and what training measured. */
+/** The model card: every layer with its inputs (the graph), shape and the lecture's counts, and what training measured. */
 import { attackDefaults } from '../../model-contract/attack-defaults.js';
+import { inputsOf } from '../../model-contract/graphs.js';
 import type { ModelMeta } from './model.js';
 
 export function modelSummary(meta: ModelMeta) {
@@ -14,9 +15,11 @@ export function modelSummary(meta: ModelMeta) {
 }
 
 export function modelCard(meta: ModelMeta) {
-  const layers = meta.layers.map((l) => ({
+  const layers = meta.layers.map((l, i) => ({
     name: l.name,
     kind: l.kind,
+    // The graph: the values each layer reads (a residual sum reads two, a chain the layer before).
+    inputs: inputsOf(meta.layers, i),
     config: l.spec,
     inputShape: l.inShape,
     outputShape: l.outShape,
@@ -26,6 +29,7 @@ export function modelCard(meta: ModelMeta) {
     neurons: l.neurons,
     connections: l.connections,
     receptiveField: `${l.receptiveField}x${l.receptiveField}`,
+    strideProduct: l.strideProduct ?? null,
     fullyConnectedInstead:
       l.fullyConnectedParams === null
         ? null
@@ -41,7 +45,8 @@ export function modelCard(meta: ModelMeta) {
     // Stated in meta.json, else derived from the input (gray drawings or colour photos): the attack defaults.
     attackDefaults: attackDefaults(meta),
     formulas: {
-      convWeights: 'n_f * n_rs^2 * n_ch (+ n_f biases)',
+      convWeights:
+        'n_f * n_rs^2 * n_ch (+ n_f biases), n_ch = the input channels one filter sees: C_in / groups (1 for a depthwise convolution)',
       convNeurons:
         'H_out * W_out * n_f, each side floor((n_in + p_begin + p_end - n_rs) / n_s) + 1 (padding p on every side: n_in + 2p); square, p = 0: ceil((n_in - n_rs + 1) / n_s)^2 * n_f',
       fullyConnectedInstead: 'inputs * outputs + outputs: the same layer without receptive fields or weight sharing',

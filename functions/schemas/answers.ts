@@ -88,6 +88,12 @@ export const ModelCard = v.object({
     v.object({
       name: v.string(),
       kind: v.string(),
+      inputs: v.pipe(
+        v.array(v.string()),
+        d<string[]>(
+          "The values the layer reads: earlier layers by name, or 'input' (the graph; a chain reads the layer before)",
+        ),
+      ),
       config: v.record(v.string(), v.unknown()),
       input_shape: v.array(v.number()),
       output_shape: v.array(v.number()),
@@ -97,6 +103,10 @@ export const ModelCard = v.object({
       neurons: v.number(),
       connections: v.number(),
       receptive_field: v.string(),
+      stride_product: v.pipe(
+        v.nullable(v.number()),
+        d<number | null>('Input pixels between neighbouring outputs of its map (null once there is no grid)'),
+      ),
       fully_connected_instead: v.nullable(v.object({ parameters: v.number(), ratio: v.nullable(v.number()) })),
     }),
   ),

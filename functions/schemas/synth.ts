@@ -9,6 +9,7 @@ import type { StyleConfig } from '../core/synth/style.js';
 import type { VisualizeConfig } from '../core/synth/visualize.js';
 import { classRef, FORMAT, int, intOrAll, ints, num, pick, SEED, word, words } from './params.js';
 import { classIndex, layerNamed } from './resolve.js';
+import { SYNTH_KINDS } from '../../model-contract/graphs.js';
 
 const regularisers = {
   steps: int({
@@ -94,7 +95,7 @@ function prefixNames(model: Model, param: string, list: string[]): string[] {
 export const DreamQuery = v.object({
   layers: words({
     maxItems: 8,
-    description: 'Convolutional-prefix layers whose activations grow (comma-separated); default: the second ReLU',
+    description: `Convolutional-prefix layers whose activations grow (comma-separated); default: the second synth layer (a map of ${SYNTH_KINDS.join(', ')})`,
     example: ['relu1', 'relu2'],
   }),
   steps: int({
@@ -134,12 +135,12 @@ export const DreamQuery = v.object({
   format: FORMAT,
 });
 
-/** Dream and style work on the convolutional prefix's ReLU maps: a model without one (an MLP) is a 400. */
+/** Dream and style work on the convolutional prefix's rectifier-like maps: a model without one (an MLP) is a 400. */
 function featureMaps(model: Model, what: string): string[] {
   const relus = synthLayerNames(model);
   if (!relus.length)
     throw badRequest(
-      `${what} needs a ReLU feature map before the first dense layer; ${model.meta.name} has none (a model without convolutions): saliency, attack, fooling and visualize work on it`,
+      `${what} needs a ReLU feature map (or one of ${SYNTH_KINDS.filter((k) => k !== 'relu').join(', ')}) before the first dense layer; ${model.meta.name} has none (a model without convolutions): saliency, attack, fooling and visualize work on it`,
     );
   return relus;
 }
@@ -162,11 +163,11 @@ export const StyleQuery = v.object({
   style_layers: words({
     maxItems: 8,
     description:
-      'Layers whose Gram matrices are matched (comma-separated); default: every ReLU of the convolutional prefix',
+      'Layers whose Gram matrices are matched (comma-separated); default: every synth layer (rectifier-like map) of the convolutional prefix',
     example: ['relu1', 'relu2'],
   }),
   content_layer: word({
-    description: 'The layer whose features are matched; default: the deepest ReLU',
+    description: 'The layer whose features are matched; default: the deepest synth layer',
     example: 'relu2',
   }),
   content_weight: num({ min: 0, max: 1e6, default: 1, description: 'Weight of the content loss' }),

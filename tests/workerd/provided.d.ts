@@ -1,5 +1,6 @@
 // What tests/workerd/vitest.config.ts provides to the workerd tests (vitest's inject()).
 import 'vitest';
+import type { GraphReference } from './graph-fixture.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -10,5 +11,7 @@ declare module 'vitest' {
     importedModels: string[];
     /** Real pretrained models imported from ../shared/models-from-elsewhere, with a sample PNG (base64) and its label. */
     elsewhereModels: { name: string; sample: string; label: number }[];
+    /** The toy graph network and flat MLP (tests/workerd/graph-fixture.ts) and the onnxruntime-node reference. */
+    graphReference: GraphReference;
   }
 }

@@ -1,6 +1,7 @@
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
 import { writeRegistry } from '../../scripts/registry.js';
 import { bundledModels } from '../node/helpers/bundled.js';
+import { buildGraphFixture } from './graph-fixture.js';
 import { buildImportedFixture, elsewhereModels } from './imported-fixture.js';
 import { defineConfig } from 'vitest/config';
 
@@ -11,6 +12,9 @@ const root = new URL('../..', import.meta.url).pathname;
 const modelFolders = writeRegistry();
 // ONNX models imported by npm run import's code, served beside the bundled ones by tests/workerd/routes/imported.
 const importedModels = await buildImportedFixture(root);
+// A toy graph network (residual, projection, depthwise, squeeze-excite, concat) and a flat MLP, with the reference
+// its input gradient is compared with, served beside them by tests/workerd/routes/graph-model.
+const graphReference = await buildGraphFixture(root);
 
 export default defineConfig({
   plugins: [cloudflareTest({ wrangler: { configPath: `${root}wrangler.toml` } })],
@@ -21,6 +25,12 @@ export default defineConfig({
     root,
     include: ['tests/workerd/**/*.test.ts'],
     testTimeout: 60_000,
-    provide: { modelFolders, bundledModels: bundledModels(), importedModels, elsewhereModels: elsewhereModels() },
+    provide: {
+      modelFolders,
+      bundledModels: bundledModels(),
+      importedModels,
+      elsewhereModels: elsewhereModels(),
+      graphReference,
+    },
   },
 });

@@ -11,7 +11,7 @@
  */
 import { act, gradAct } from '../../../model-contract/graphs.js';
 import { badRequest } from '../errors.js';
-import { logitsLayer, oneHot, vjp } from '../gradient.js';
+import { logitsLayer, oneHot, prefixLayers, vjp } from '../gradient.js';
 import { resize } from '../image/ops.js';
 import type { LayerMeta, Model } from '../model.js';
 import type { MethodResult, SaliencyMethod, SaliencyOptions } from './method.js';
@@ -21,13 +21,25 @@ export function camLayers(model: Model): LayerMeta[] {
   return model.meta.layers.filter((l) => l.outShape.length === 3 && l.outShape[1] > 1);
 }
 
+/** Maps coarser than this are too coarse to show where the evidence lies (see defaultCamLayer). */
+export const CAM_MIN_SIDE = 7;
+
 /**
- * The default CAM layer: the last ReLU whose maps are at least 7x7. Selvaraju et al. use the last conv layer, but
- * at 28x28 input that is 3x3 here, too coarse to show where the evidence lies.
+ * The default CAM layer: the last spatial map ([C,H,W], H > 1) of the convolutional prefix, i.e. before the global
+ * pool or the flatten, whatever layer makes it (a ReLU, a ReLU6, a residual sum, a squeeze-excite product), as
+ * Selvaraju et al. take the last convolutional maps. One exception keeps the maps readable: when that map is under
+ * 7x7 while an earlier one is at least 7x7, the last of those. The bundled 28x28 chains end their prefix in a 3x3
+ * max-pool, which would paint the picture in nine blocks; they keep relu3 (7x7), as before. A 224x224 ResNet or
+ * MobileNet ends in a 7x7 map, which the rule takes as it is. A model without such a map has no default (a CAM
+ * method on it is a 400).
  */
 export function defaultCamLayer(model: Model): string | undefined {
-  const cams = camLayers(model);
-  return (cams.filter((l) => l.kind === 'relu' && l.outShape[1] >= 7).at(-1) ?? cams.at(-1))?.name;
+  const prefix = new Set(prefixLayers(model).map((l) => l.name));
+  const maps = camLayers(model).filter((l) => prefix.has(l.name));
+  const cams = maps.length ? maps : camLayers(model);
+  const last = cams.at(-1);
+  if (!last || Math.min(last.outShape[1], last.outShape[2]) >= CAM_MIN_SIDE) return last?.name;
+  return (cams.filter((l) => Math.min(l.outShape[1], l.outShape[2]) >= CAM_MIN_SIDE).at(-1) ?? last).name;
 }
 
 /** The layer named in the options (the schema resolved it), as the model describes it. */

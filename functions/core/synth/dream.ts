@@ -27,9 +27,21 @@ export interface DreamConfig {
   seed: number;
 }
 
-/** The smallest input side the prefix accepts: every pooling halves it, and each map must keep >= 1 pixel. */
+/**
+ * The smallest input side the prefix accepts: each of its maps must keep >= 1 pixel, taken as the largest stride
+ * product over the prefix's maps (meta.json strideProduct: the product of the strides on the longest path to a
+ * map; a global pool's [C,1,1] has none). Exact for chains of padded convolutions and non-overlapping pools (the
+ * trainer's presets and the bundled models); more than needed where a padded strided convolution keeps a 1-pixel
+ * map (a side of 1 passes it); too little only where an unpadded window is wider than its stride (a valid 3x3
+ * convolution needs 3), which the trainer's presets do not have. tests/node/functions/core/synth/min-side.test.ts
+ * compares it with the layer rules. Folders written before meta.json carried stride products: the product of the
+ * pooling kernels, as then.
+ */
 export function minSide(model: Model): number {
-  return prefixLayers(model).reduce(
+  const prefix = prefixLayers(model);
+  if (prefix.every((l) => l.strideProduct !== undefined))
+    return Math.max(1, ...prefix.map((l) => l.strideProduct ?? 1));
+  return prefix.reduce(
     (s, l) => s * (l.kind === 'maxpool' || l.kind === 'avgpool' ? Number(l.spec.kernel ?? 2) : 1),
     1,
   );

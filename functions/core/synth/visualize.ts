@@ -5,6 +5,7 @@
  * A grid of every filter of a layer runs as one batch.
  */
 import { warp } from '../../../model-contract/affine.js';
+import { inputsOf } from '../../../model-contract/graphs.js';
 import { forward, inputSize, prefixLayers, vjp } from '../gradient.js';
 import type { LayerMeta, Model } from '../model.js';
 import { Rng } from '../../../model-contract/random.js';
@@ -46,15 +47,23 @@ function objectiveCot(
   return cot;
 }
 
+/** Activations climbed through their input: each is non-decreasing where it matters (silu and hardswish dip
+ *  only just below 0), and flat (ReLU, ReLU6) or nearly so (leaky ReLU) where a unit starts inactive. */
+const PRE_ACTIVATED: readonly string[] = ['relu', 'clip', 'leakyrelu', 'hardswish', 'silu'];
+
 /**
- * The layer climbed for a unit of `layer`: a ReLU's input (the pre-activation, same shape) has the same optimum
- * where the unit is active and a gradient everywhere, so a unit that starts inactive still moves. A unit of the
- * convolutional prefix needs only the prefix's backward pass (conv-grad.onnx, a third cheaper).
+ * The layer climbed for a unit of `layer`: such an activation's input (the pre-activation, same shape; in a graph
+ * the layer it reads, not the one listed before it) has the same optimum where the unit is active and a gradient
+ * everywhere, so a unit that starts inactive still moves. A unit of the convolutional prefix needs only the
+ * prefix's backward pass (conv-grad.onnx, a third cheaper).
  */
 export function climbing(model: Model, layer: LayerMeta): { climbed: string; inPrefix: boolean } {
   const layers = model.meta.layers,
     at = layers.indexOf(layer);
-  const climbed = layer.kind === 'relu' && at > 0 ? layers[at - 1].name : layer.name;
+  const from = at >= 0 ? inputsOf(layers, at) : [];
+  const pre = from.length === 1 ? layers.find((l) => l.name === from[0]) : undefined;
+  const same = pre !== undefined && pre.outShape.join() === layer.outShape.join();
+  const climbed = PRE_ACTIVATED.includes(layer.kind) && same ? pre.name : layer.name;
   return { climbed, inPrefix: prefixLayers(model).some((l) => l.name === climbed) };
 }
 

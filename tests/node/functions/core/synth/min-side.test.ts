@@ -1,0 +1,74 @@
+/**
+ * Dream's and style's minimum input side (functions/core/synth/dream.ts minSide, from meta.json's stride products)
+ * against the exact one: the smallest side at which the layer rules themselves (resolve(), whose outShape throws
+ * where a window no longer fits) give every map of the prefix at least one pixel. Enough on the presets, the
+ * bundled models' architectures and the toy graph network, exact on the first two; for folders without stride
+ * products, the old rule.
+ */
+import fs from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { minSide } from '../../../../../functions/core/synth/dream.js';
+import type { Model, ModelMeta } from '../../../../../functions/core/model.js';
+import { prefixLayers } from '../../../../../model-contract/graphs.js';
+import { layerMetas } from '../../../../../training/artifacts.js';
+import { PRESETS } from '../../../../../training/presets.js';
+import { resolve, type ArchSpec } from '../../../../../training/spec.js';
+import { TOY_GRAPH } from '../../../helpers/toy-graph.js';
+import { bundledModels } from '../../../helpers/bundled.js';
+
+const asModel = (arch: ArchSpec, layers = layerMetas(resolve(arch))): Model =>
+  ({
+    meta: { input: { shape: arch.input }, layers } as unknown as ModelMeta,
+    runner: { run: async () => ({}) },
+  }) as Model;
+
+/** The smallest square side whose prefix maps are all at least 1x1, by the layer rules. */
+function exactMinSide(arch: ArchSpec): number {
+  const prefix = prefixLayers(resolve(arch)).map((l) => l.spec);
+  for (let s = 1; s <= Math.max(arch.input[1], arch.input[2]); s++) {
+    try {
+      const layers = resolve({ input: [arch.input[0], s, s], layers: prefix });
+      if (layers.every((l) => l.outShape.length !== 3 || (l.outShape[1] >= 1 && l.outShape[2] >= 1))) return s;
+    } catch {
+      // a window that does not fit: too small
+    }
+  }
+  throw new Error('no side up to the input fits');
+}
+
+const archs: [string, ArchSpec][] = [
+  ...Object.entries(PRESETS)
+    .filter(([, p]) => p.arch)
+    .map(([n, p]): [string, ArchSpec] => [`preset ${n}`, p.arch]),
+  ...bundledModels().map((n): [string, ArchSpec] => [
+    `models/${n}`,
+    (JSON.parse(fs.readFileSync(`models/${n}/meta.json`, 'utf8')) as ModelMeta).architecture as ArchSpec,
+  ]),
+  ['the toy graph network', TOY_GRAPH],
+];
+
+describe('minSide', () => {
+  it.each(archs)('%s: the largest stride product of the prefix is enough', (_, arch) => {
+    const side = minSide(asModel(arch));
+    expect(side).toBeGreaterThanOrEqual(exactMinSide(arch));
+    // At that side every prefix map has a pixel (resolve() throws where a window does not fit).
+    const prefix = prefixLayers(resolve(arch)).map((l) => l.spec);
+    const layers = resolve({ input: [arch.input[0], side, side], layers: prefix });
+    expect(layers.filter((l) => l.outShape.length === 3 && Math.min(l.outShape[1], l.outShape[2]) < 1)).toEqual([]);
+  });
+
+  it('exact for chains of padded convolutions and non-overlapping pools (the presets and bundled models)', () => {
+    for (const [name, arch] of archs.filter(([n]) => n !== 'the toy graph network'))
+      expect(minSide(asModel(arch)), name).toBe(exactMinSide(arch));
+  });
+
+  it('an over-estimate where a padded strided convolution keeps a 1-pixel map (the toy: 2, where 1 fits)', () => {
+    expect([minSide(asModel(TOY_GRAPH)), exactMinSide(TOY_GRAPH)]).toEqual([2, 1]);
+  });
+
+  it('a folder written before meta.json carried stride products: the product of the pooling kernels', () => {
+    const arch = PRESETS.digits.arch;
+    const old = layerMetas(resolve(arch)).map(({ strideProduct: _, ...l }) => l);
+    expect(minSide(asModel(arch, old))).toBe(8);
+  });
+});
