@@ -69,6 +69,7 @@ export const ModelMetaSchema = v.looseObject({
     layers: v.array(v.looseObject({ kind: v.string() })),
   }),
   parameters: count,
+  prefixMinSide: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
   layers: v.pipe(
     v.array(LayerSchema),
     v.minLength(1),

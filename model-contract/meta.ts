@@ -83,6 +83,9 @@ export interface ModelMeta {
   architecture: { input: [number, number, number]; layers: { kind: string; name?: string }[] };
   parameters: number;
   layers: LayerMeta[];
+  /** The smallest square input side the convolutional prefix accepts, each map >= 1 pixel (training/spec.ts
+   *  prefixMinSide): dream and style pad smaller pictures up to it. */
+  prefixMinSide?: number;
   metrics: {
     testAccuracy: number;
     testImages: number;

@@ -29,7 +29,7 @@ import { encodeModel, type ModelDef } from './onnx/proto.js';
 import { readInitializers } from './onnx/decode.js';
 import type { Preset } from './presets.js';
 import { confusionMatrix, lineChart } from './report.js';
-import { paramCount, resolve, type ArchSpec, type ResolvedLayer } from './spec.js';
+import { paramCount, prefixMinSide, resolve, type ArchSpec, type ResolvedLayer } from './spec.js';
 import type { TrainOptions, TrainResult } from './trainer.js';
 
 export const SAMPLE_COUNT = 100;
@@ -125,6 +125,7 @@ export function rebuildGraphs(dir: string) {
     files: fileHashes(onnx, weightsBin),
     graphs: graphDocs(arch),
     layers: layerMetas(resolve(arch)),
+    prefixMinSide: prefixMinSide(arch),
   } satisfies ModelMeta;
   return { onnx, weightsBin, meta, metaJson: metaJson(meta) };
 }
@@ -301,6 +302,7 @@ export async function buildArtifacts(x: ArtifactInput) {
     architecture: arch,
     parameters: paramCount(layers),
     layers: layerMetas(layers),
+    prefixMinSide: prefixMinSide(arch),
     metrics: {
       testAccuracy: m.testAccuracy,
       testImages: m.testImages,

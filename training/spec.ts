@@ -116,6 +116,26 @@ export function resolve(arch: ArchSpec): ResolvedLayer[] {
   return layers;
 }
 
+/**
+ * The smallest square input side the fully convolutional prefix (every layer before the first flatten or dense, as
+ * model-contract/graphs.ts prefixLayers) accepts: each of its maps keeps at least 1 pixel by the layer rules. Dream
+ * and style run the prefix at sizes other than the input's; meta.json's prefixMinSide tells the edge how far down.
+ */
+export function prefixMinSide(arch: ArchSpec): number {
+  const end = arch.layers.findIndex((l) => l.kind === 'flatten' || l.kind === 'dense');
+  const layers = end < 0 ? arch.layers : arch.layers.slice(0, end);
+  const side = Math.max(arch.input[1], arch.input[2]);
+  const fits = (s: number) => {
+    try {
+      return resolve({ input: [arch.input[0], s, s], layers }).every((l) => l.outShape.every((d) => d >= 1));
+    } catch {
+      return false;
+    }
+  };
+  for (let s = 1; s < side; s++) if (fits(s)) return s;
+  return side;
+}
+
 export function paramCount(layers: ResolvedLayer[], trainableOnly = true): number {
   return layers
     .flatMap((l) => l.params)

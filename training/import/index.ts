@@ -20,7 +20,7 @@ import { metrics } from '../evaluate.js';
 import { writeMeasurements } from '../measure.js';
 import { sha256, writeModelDir } from '../export.js';
 import { decodeModel } from '../onnx/decode.js';
-import { paramCount, resolve } from '../spec.js';
+import { paramCount, prefixMinSide, resolve } from '../spec.js';
 import { mapModel, type InputScale, type Layout } from './map.js';
 import { checkParity, type Parity } from './parity.js';
 
@@ -210,6 +210,7 @@ export async function importModel(a: ImportArgs): Promise<ImportResult> {
     architecture: mapped.arch,
     parameters: paramCount(layers),
     layers: layerMetas(layers),
+    prefixMinSide: prefixMinSide(mapped.arch),
     metrics: m
       ? {
           testAccuracy: m.testAccuracy,

@@ -38,6 +38,8 @@ export interface DreamConfig {
  * pooling kernels, as then.
  */
 export function minSide(model: Model): number {
+  // Written at export from the layer rules (training/spec.ts prefixMinSide): exact for any graph.
+  if (model.meta.prefixMinSide) return model.meta.prefixMinSide;
   const prefix = prefixLayers(model);
   if (prefix.every((l) => l.strideProduct !== undefined))
     return Math.max(1, ...prefix.map((l) => l.strideProduct ?? 1));

@@ -12,7 +12,7 @@ import type { ModelMeta } from '../../../model-contract/meta.js';
 import { Rng } from '../../../model-contract/random.js';
 import { encodeGraphs, fileHashes, graphDocs, layerMetas, metaJson } from '../../../training/artifacts.js';
 import { writeModelDir } from '../../../training/export.js';
-import { paramCount, resolve, type ArchSpec } from '../../../training/spec.js';
+import { paramCount, prefixMinSide, resolve, type ArchSpec } from '../../../training/spec.js';
 import { initWeights } from '../../../training/weights.js';
 import type { Weights } from '../../../training/graph/compile.js';
 
@@ -100,6 +100,7 @@ export function toyFolder(name: string, arch: ArchSpec, seed: number) {
     architecture: arch,
     parameters: paramCount(layers),
     layers: layerMetas(layers),
+    prefixMinSide: prefixMinSide(arch),
     // Untrained: nothing was measured.
     metrics: { testAccuracy: 0, testImages: 0, perClassAccuracy: {}, confusion: [] },
     robustness: { augmented: { rotation: {}, scale: {} } },

@@ -1,9 +1,9 @@
 /**
- * Dream's and style's minimum input side (functions/core/synth/dream.ts minSide, from meta.json's stride products)
- * against the exact one: the smallest side at which the layer rules themselves (resolve(), whose outShape throws
- * where a window no longer fits) give every map of the prefix at least one pixel. Enough on the presets, the
- * bundled models' architectures and the toy graph network, exact on the first two; for folders without stride
- * products, the old rule.
+ * Dream's and style's minimum input side (functions/core/synth/dream.ts minSide) against the exact one: the smallest
+ * side at which the layer rules themselves (resolve(), whose outShape throws where a window no longer fits) give
+ * every map of the prefix at least one pixel. meta.json's prefixMinSide (written at export) is that side; folders
+ * written before it fall back to the largest stride product (enough on the presets, the bundled models and the toy
+ * graph network, exact on the first two), and before stride products to the product of the pooling kernels.
  */
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -12,13 +12,14 @@ import type { Model, ModelMeta } from '../../../../../functions/core/model.js';
 import { prefixLayers } from '../../../../../model-contract/graphs.js';
 import { layerMetas } from '../../../../../training/artifacts.js';
 import { PRESETS } from '../../../../../training/presets.js';
-import { resolve, type ArchSpec } from '../../../../../training/spec.js';
+import { prefixMinSide, resolve, type ArchSpec } from '../../../../../training/spec.js';
 import { TOY_GRAPH } from '../../../helpers/toy-graph.js';
 import { bundledModels } from '../../../helpers/bundled.js';
 
-const asModel = (arch: ArchSpec, layers = layerMetas(resolve(arch))): Model =>
+/** A model as an older folder describes it: layers with stride products, no prefixMinSide. */
+const asModel = (arch: ArchSpec, layers = layerMetas(resolve(arch)), extra: Partial<ModelMeta> = {}): Model =>
   ({
-    meta: { input: { shape: arch.input }, layers } as unknown as ModelMeta,
+    meta: { input: { shape: arch.input }, layers, ...extra } as unknown as ModelMeta,
     runner: { run: async () => ({}) },
   }) as Model;
 
@@ -47,7 +48,39 @@ const archs: [string, ArchSpec][] = [
   ['the toy graph network', TOY_GRAPH],
 ];
 
+/** An Xception-like stem: unpadded 3x3 convolutions, the second strided (a 3x3 window wider than its stride). */
+const VALID_STEM: ArchSpec = {
+  input: [1, 16, 16],
+  layers: [
+    { kind: 'conv2d', filters: 2, kernel: 3 },
+    { kind: 'relu' },
+    { kind: 'conv2d', filters: 2, kernel: 3, stride: 2 },
+    { kind: 'relu' },
+    { kind: 'flatten' },
+    { kind: 'dense', units: 2 },
+  ],
+};
+
 describe('minSide', () => {
+  it.each([...archs, ['an unpadded stem', VALID_STEM] as [string, ArchSpec]])(
+    '%s: meta.json prefixMinSide is the exact side',
+    (_, arch) => {
+      expect(prefixMinSide(arch)).toBe(exactMinSide(arch));
+      expect(minSide(asModel(arch, undefined, { prefixMinSide: prefixMinSide(arch) }))).toBe(exactMinSide(arch));
+    },
+  );
+
+  it('an unpadded stem: the stride-product fallback is too small (2, where 5 is needed); prefixMinSide is not', () => {
+    expect([minSide(asModel(VALID_STEM)), exactMinSide(VALID_STEM)]).toEqual([2, 5]);
+  });
+
+  it('the bundled models carry prefixMinSide', () => {
+    for (const n of bundledModels()) {
+      const meta = JSON.parse(fs.readFileSync(`models/${n}/meta.json`, 'utf8')) as ModelMeta;
+      expect(meta.prefixMinSide, n).toBe(exactMinSide(meta.architecture as ArchSpec));
+    }
+  });
+
   it.each(archs)('%s: the largest stride product of the prefix is enough', (_, arch) => {
     const side = minSide(asModel(arch));
     expect(side).toBeGreaterThanOrEqual(exactMinSide(arch));
