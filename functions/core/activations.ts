@@ -2,7 +2,7 @@
 import { act, IO } from '../../model-contract/graphs.js';
 import { badRequest } from './errors.js';
 import type { Model, TensorOut } from './model.js';
-import { mapGrid } from './png.js';
+import { mapGrid } from './pictures/grid.js';
 
 interface ChannelStats {
   mean: number;

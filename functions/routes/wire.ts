@@ -5,7 +5,7 @@
 import type { Context } from 'hono';
 import { modelVersion } from '../core/model-version.js';
 import type { Model } from '../core/model.js';
-import { toBase64 } from '../core/png.js';
+import { toBase64 } from '../core/pictures/png.js';
 
 const CAMEL = /^[a-z][a-z0-9]*(?:[A-Z][a-z0-9]*)+$/;
 
