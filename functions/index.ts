@@ -18,14 +18,14 @@ import { see } from './routes/see.js';
 import { synthRoutes } from './routes/synth.js';
 import { modelStore } from './middleware/model-store.js';
 import { allowedMethods } from './schemas/endpoints.js';
-import type { Env } from './config.js';
+import type { Env, Worker } from './config.js';
 import { HEAVY, rateLimit, requireToken } from './middleware/access.js';
 import { limitBody } from './middleware/body-limit.js';
 import { cacheable } from './middleware/cache.js';
 import { corsFromConfig } from './middleware/cors.js';
 import { securityHeaders } from './middleware/security-headers.js';
 
-const app = new Hono<{ Bindings: Env }>({ strict: false });
+const app = new Hono<Worker>({ strict: false });
 
 app.use('*', securityHeaders, corsFromConfig(), limitBody);
 // Models in the R2 bucket (when bound) join the bundled ones before any route looks a model up.
@@ -74,4 +74,4 @@ app.onError((err) => {
   );
 });
 
-export default app;
+export default app satisfies ExportedHandler<Env>;

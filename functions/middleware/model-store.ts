@@ -3,10 +3,10 @@
  * bucket is listed (at most once per isolate in its TTL; functions/runtime/store.ts); without one nothing changes.
  */
 import type { MiddlewareHandler } from 'hono';
-import type { Env } from '../config.js';
+import type { Worker } from '../config.js';
 import { storeFor } from '../runtime/store.js';
 
-export const modelStore: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
+export const modelStore: MiddlewareHandler<Worker> = async (c, next) => {
   const bucket = c.env?.MODELS;
   if (bucket) await storeFor(bucket).sync();
   await next();

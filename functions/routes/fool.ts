@@ -14,8 +14,9 @@ import { attackOptions, foolingOptions } from '../schemas/fool.js';
 import { query } from '../schemas/validate.js';
 import { modelFrom, reader, withinBudget } from './util.js';
 import { answer, picture, respond } from './wire.js';
+import type { Worker } from '../config.js';
 
-export const foolRoutes = new Hono();
+export const foolRoutes = new Hono<Worker>();
 
 foolRoutes.post('/:model/attack', query(ENDPOINTS.attack.query), async (c) => {
   const model = modelFrom(c);

@@ -11,8 +11,9 @@ import { layerNamed } from '../schemas/resolve.js';
 import { query } from '../schemas/validate.js';
 import { modelFrom, reader } from './util.js';
 import { answer, modelRef, picture, respond, snake } from './wire.js';
+import type { Worker } from '../config.js';
 
-export const models = new Hono();
+export const models = new Hono<Worker>();
 
 models.get('/', query(ENDPOINTS.listModels.query), async (c) => {
   const list = await Promise.all(

@@ -12,8 +12,9 @@ import { saliencyOptions } from '../schemas/see.js';
 import { query } from '../schemas/validate.js';
 import { modelFrom, reader, withinBudget } from './util.js';
 import { picture, respond } from './wire.js';
+import type { Worker } from '../config.js';
 
-export const see = new Hono();
+export const see = new Hono<Worker>();
 
 see.post('/:model/saliency', query(ENDPOINTS.saliency.query), async (c) => {
   const model = modelFrom(c);

@@ -16,8 +16,9 @@ import { dreamOptions, styleOptions, visualizeOptions } from '../schemas/synth.j
 import { query } from '../schemas/validate.js';
 import { contentAndStyle, imageFrom, modelFrom, withinBudget } from './util.js';
 import { picture, respond } from './wire.js';
+import type { Worker } from '../config.js';
 
-export const synthRoutes = new Hono();
+export const synthRoutes = new Hono<Worker>();
 
 synthRoutes.post('/:model/visualize', query(ENDPOINTS.visualize.query), async (c) => {
   const model = modelFrom(c);

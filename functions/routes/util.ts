@@ -9,10 +9,10 @@ import type { Model } from '../core/model.js';
 import type { ReadImage } from '../core/model-input.js';
 import { WORK_SIDE } from '../core/image/types.js';
 import { getModel, modelNames } from '../runtime/models.js';
-import { maxCost, type Env } from '../config.js';
+import { maxCost, type Worker } from '../config.js';
 import { checkCost, type Runs } from '../core/cost.js';
 
-export function modelFrom(c: Context): Model {
+export function modelFrom(c: Context<Worker>): Model {
   const name = c.req.param('model') ?? '';
   const m = getModel(name);
   if (!m)
@@ -20,14 +20,14 @@ export function modelFrom(c: Context): Model {
   return m;
 }
 
-const isMultipart = (c: Context) =>
+const isMultipart = (c: Context<Worker>) =>
   (c.req.header('content-type') ?? '').toLowerCase().startsWith('multipart/form-data');
 
 /**
  * The bytes of the file fields `names` of a multipart body (`expected` says what to send, `who` who needs them);
  * one field of each name: answering from the first of several would silently ignore the others.
  */
-async function formFiles(c: Context, names: string[], expected: string, who: string): Promise<Uint8Array[]> {
+async function formFiles(c: Context<Worker>, names: string[], expected: string, who: string): Promise<Uint8Array[]> {
   let form: FormData;
   try {
     form = await c.req.raw.formData();
@@ -55,7 +55,7 @@ async function formFiles(c: Context, names: string[], expected: string, who: str
  * Decodes the image in the body (file bytes, JSON or multipart field "image"), shrunk to at most `side` pixels a
  * side (the working resolution: core/model-input.ts modelSide).
  */
-export async function imageFrom(c: Context, side = WORK_SIDE): Promise<Source> {
+export async function imageFrom(c: Context<Worker>, side = WORK_SIDE): Promise<Source> {
   if (isMultipart(c)) {
     const [bytes] = await formFiles(c, ['image'], 'a file field named "image"', 'multipart body');
     return fromBytes(bytes, undefined, side);
@@ -66,16 +66,16 @@ export async function imageFrom(c: Context, side = WORK_SIDE): Promise<Source> {
 
 /** The request's image as core functions read it (core/model-input.ts ReadImage). */
 export const reader =
-  (c: Context): ReadImage =>
+  (c: Context<Worker>): ReadImage =>
   (side) =>
     imageFrom(c, side);
 
 /** Style's two pictures: the multipart fields "content" and "style". */
-export async function contentAndStyle(c: Context): Promise<Uint8Array[]> {
+export async function contentAndStyle(c: Context<Worker>): Promise<Uint8Array[]> {
   if (!isMultipart(c)) throw badRequest('style takes a multipart form with two image files: "content" and "style"');
   return formFiles(c, ['content', 'style'], 'two image files, "content" and "style"', 'style');
 }
 
 /** Refuses work estimated over MAX_COST_MS before the body is read (functions/core/cost.ts). */
-export const withinBudget = (c: Context, model: Model, work: Runs[], hint: string) =>
-  checkCost(model, work, maxCost(c.env as Env), hint);
+export const withinBudget = (c: Context<Worker>, model: Model, work: Runs[], hint: string) =>
+  checkCost(model, work, maxCost(c.env), hint);
