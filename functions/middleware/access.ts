@@ -7,7 +7,7 @@ import type { MiddlewareHandler } from 'hono';
 import { ratePeriod, type Worker } from '../config.js';
 import { Problem } from '../core/errors.js';
 
-/** The endpoints that run many graphs per request (see functions/routes/see.ts). */
+/** The endpoints that run many graphs per request (functions/routes/see.ts, fool.ts, synth.ts). */
 export const HEAVY = ['saliency', 'attack', 'robustness', 'fooling', 'visualize', 'dream', 'style'] as const;
 
 const encoder = new TextEncoder();
