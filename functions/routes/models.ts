@@ -1,6 +1,6 @@
 /** /models: the list, model cards, classification and feature maps. Thin: validate, call the core, shape. */
 import { Hono } from 'hono';
-import { activations, layerPicture } from '../core/activations.js';
+import { featureMaps } from '../core/activations.js';
 import { classify } from '../core/classify.js';
 import { modelCard, modelSummary } from '../core/model-card.js';
 import { modelInput } from '../core/model-input.js';
@@ -44,25 +44,17 @@ models.post('/:model/activations', query(ENDPOINTS.activations.query), async (c)
   const q = c.req.valid('query');
   const layer = q.layer === undefined ? undefined : layerNamed(model, 'layer', q.layer).name;
   const { x, input, preprocessing } = await modelInput(model, reader(c), q);
-  const pictureLayer = layer ?? model.meta.layers.find((l) => l.kind === 'conv2d')?.name ?? model.meta.layers[0].name;
-  const { layers, maps } = await activations(model, x, {
-    layer: layer ?? (q.format === 'png' ? pictureLayer : undefined),
-    full: q.full,
-  });
-  const pic = layerPicture(maps[`act.${pictureLayer}`]);
-  return respond(
-    c,
-    q.format,
-    model,
-    {
-      options: q,
-      input,
-      preprocessing,
-      // What the model sees: the input after preprocessing, enlarged 4x.
-      preprocessed: picture(inputPng(x, model.meta.input.shape)),
-      layers,
-      picture: { ...picture(pic.png), layer: pictureLayer, columns: pic.columns },
-    },
-    pic.png,
-  );
+  const r = await featureMaps(model, x, { layer, full: q.full, pictureOnly: q.format === 'png' });
+  // What the model sees: the input after preprocessing, enlarged 4x.
+  const preprocessed = picture(inputPng(x, model.meta.input.shape));
+  const { png, ...shown } = r.picture;
+  const body = {
+    options: q,
+    input,
+    preprocessing,
+    preprocessed,
+    layers: r.layers,
+    picture: { ...picture(png), ...shown },
+  };
+  return respond(c, q.format, model, body, png);
 });

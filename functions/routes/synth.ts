@@ -5,10 +5,8 @@
  */
 import { Hono } from 'hono';
 import { fromBytes } from '../core/input.js';
-import { anySize } from '../core/model-input.js';
-import { dreamPicture, filtersPicture, stylePicture } from '../core/pictures/panels.js';
-import { dream } from '../core/synth/dream.js';
-import { stylise } from '../core/synth/style.js';
+import { filtersPicture } from '../core/pictures/panels.js';
+import { dreamUpload, styleUploads } from '../core/synth/uploads.js';
 import { visualize } from '../core/synth/visualize.js';
 import { dreamWork, styleWork, visualizeWork } from '../core/work.js';
 import { ENDPOINTS } from '../schemas/endpoints.js';
@@ -40,27 +38,8 @@ synthRoutes.post('/:model/dream', query(ENDPOINTS.dream.query), async (c) => {
   const q = c.req.valid('query');
   const cfg = dreamOptions(model, q);
   withinBudget(c, model, dreamWork(model, cfg, q.side), 'Use a smaller side, fewer octaves or steps.');
-  const ch = model.meta.input.shape[0];
-  const { img, steps } = anySize(await imageFrom(c), q.side, ch);
-  const r = await dream(model, img, cfg);
-  if (r.padded) steps.push(`pad ${img.width}x${img.height} to ${r.width}x${r.height} (the network's smallest input)`);
-  const png = dreamPicture(r.image, r.width, r.height, ch);
-  return respond(
-    c,
-    q.format,
-    model,
-    {
-      options: q,
-      layers: cfg.layers,
-      preprocessing: { protocol: 'any-size', steps },
-      width: r.width,
-      height: r.height,
-      octaveSizes: r.octaves.map(({ w, h }) => ({ width: w, height: h })),
-      objective: { before: r.before, after: r.after },
-      picture: picture(png),
-    },
-    png,
-  );
+  const { png, ...r } = await dreamUpload(model, await imageFrom(c), cfg, q.side);
+  return respond(c, q.format, model, { options: q, layers: cfg.layers, ...r, picture: picture(png) }, png);
 });
 
 synthRoutes.post('/:model/style', query(ENDPOINTS.style.query), async (c) => {
@@ -68,30 +47,9 @@ synthRoutes.post('/:model/style', query(ENDPOINTS.style.query), async (c) => {
   const q = c.req.valid('query');
   const cfg = styleOptions(model, q);
   withinBudget(c, model, styleWork(model, cfg), 'Use a smaller side or fewer steps.');
-  const ch = model.meta.input.shape[0];
   // Straight to the working size: stylise() fits it to `side` anyway, and one resize of a large upload is the cost.
-  const [contentBytes, styleBytes] = await contentAndStyle(c);
-  const content = anySize(await fromBytes(contentBytes), cfg.side, ch, 'content');
-  const style = anySize(await fromBytes(styleBytes), cfg.side, ch, 'style');
-  const r = await stylise(model, content.img, style.img, cfg);
-  const steps = [...content.steps, ...style.steps];
-  if (r.padded) steps.push(`pad to ${r.width}x${r.height} (the network's smallest input)`);
-  const png = stylePicture([r.content.data, r.style.data, r.image], r.width, r.height, ch);
-  return respond(
-    c,
-    q.format,
-    model,
-    {
-      options: q,
-      styleLayers: cfg.styleLayers,
-      contentLayer: cfg.contentLayer,
-      preprocessing: { protocol: 'any-size', steps },
-      width: r.width,
-      height: r.height,
-      losses: r.losses,
-      panels: ['content', 'style', 'result'],
-      picture: picture(png),
-    },
-    png,
-  );
+  const [content, style] = await contentAndStyle(c);
+  const { png, ...r } = await styleUploads(model, await fromBytes(content), await fromBytes(style), cfg);
+  const layers = { styleLayers: cfg.styleLayers, contentLayer: cfg.contentLayer };
+  return respond(c, q.format, model, { options: q, ...layers, ...r, picture: picture(png) }, png);
 });
