@@ -2,25 +2,22 @@
  * The Worker's configuration, read from its bindings ([vars] in wrangler.toml, secrets from `wrangler secret put`)
  * with explicit defaults: every option here is optional, and an absent one means the local default.
  */
-import type { Bucket } from './runtime/store.js';
-
-export interface Env {
-  /** The largest request body in bytes (default 8 MiB). */
-  MAX_BODY_BYTES?: string;
-  /** Origins allowed to call from a browser, comma-separated; "*" for any; empty or absent for none. */
-  CORS_ORIGINS?: string;
-  /** A bearer token the compute-heavy endpoints require; unset (the local default) leaves them open. */
+/**
+ * The bindings: those of wrangler.toml as `wrangler types` generates them (functions/worker-configuration.d.ts,
+ * `npm run types`; never typed here by hand), each optional, and what wrangler.toml cannot declare. The [vars]:
+ *   MAX_BODY_BYTES     the largest request body in bytes (default 8 MiB)
+ *   CORS_ORIGINS       origins allowed to call from a browser, comma-separated; "*" for any; empty or absent for none
+ *   MAX_COST_MS        the most compute one request may be estimated at, in ms (functions/core/cost.ts); default 30 s
+ *   RATE_LIMIT_PERIOD  seconds a client waits when limited: the limiter's period (10 or 60; default 60)
+ * RATE_LIMITER (Workers' rate limiting, per client, on the compute-heavy endpoints) and MODELS (the R2 model store,
+ * functions/runtime/store.ts) absent mean no limit and only the bundled models.
+ */
+export type Env = Partial<Cloudflare.Env> & {
+  /** A bearer token the compute-heavy endpoints require (a secret); unset (the local default) leaves them open. */
   API_TOKEN?: string;
-  /** Workers' rate-limiting binding for the compute-heavy endpoints, per client; absent means no limit. */
-  RATE_LIMITER?: RateLimit;
-  /** Seconds a client waits when limited: the binding's period (10 or 60; default 60). */
-  RATE_LIMIT_PERIOD?: string;
-  /** The most compute one request may be estimated at, in ms (functions/core/cost.ts); default 30 s. */
-  MAX_COST_MS?: string;
+  /** "1" enables /__bench (npm run bench:edge). */
   BENCH?: string;
-  /** The R2 model store (functions/runtime/store.ts): models not bundled; absent, only the bundled ones. */
-  MODELS?: Bucket;
-}
+};
 
 export const DEFAULT_MAX_BODY = 8 * 1024 * 1024;
 
@@ -41,3 +38,6 @@ export const corsOrigins = (env: Env | undefined) =>
     .split(',')
     .map((o) => o.trim().replace(/\/+$/, ''))
     .filter(Boolean);
+
+/** The Hono environment of the app, its route groups and middleware. */
+export type Worker = { Bindings: Env };

@@ -13,17 +13,19 @@ import { docs } from './routes/docs.js';
 import { health } from './routes/health.js';
 import { models } from './routes/models.js';
 import { page } from './routes/page.js';
+import { foolRoutes } from './routes/fool.js';
 import { see } from './routes/see.js';
-import { modelStore } from './runtime/store.js';
+import { synthRoutes } from './routes/synth.js';
+import { modelStore } from './middleware/model-store.js';
 import { allowedMethods } from './schemas/endpoints.js';
-import type { Env } from './config.js';
+import type { Env, Worker } from './config.js';
 import { HEAVY, rateLimit, requireToken } from './middleware/access.js';
 import { limitBody } from './middleware/body-limit.js';
 import { cacheable } from './middleware/cache.js';
 import { corsFromConfig } from './middleware/cors.js';
 import { securityHeaders } from './middleware/security-headers.js';
 
-const app = new Hono<{ Bindings: Env }>({ strict: false });
+const app = new Hono<Worker>({ strict: false });
 
 app.use('*', securityHeaders, corsFromConfig(), limitBody);
 // Models in the R2 bucket (when bound) join the bundled ones before any route looks a model up.
@@ -36,6 +38,8 @@ for (const name of HEAVY) app.use(`/models/:model/${name}`, requireToken, rateLi
 app.route('/health', health);
 app.route('/models', models);
 app.route('/models', see);
+app.route('/models', foolRoutes);
+app.route('/models', synthRoutes);
 app.route('/__bench', bench);
 app.route('/', docs);
 app.route('/', page);
@@ -70,4 +74,4 @@ app.onError((err) => {
   );
 });
 
-export default app;
+export default app satisfies ExportedHandler<Env>;

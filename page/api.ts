@@ -1,15 +1,8 @@
-/** The page's one way to call the API: JSON answers typed loosely, errors turned into readable messages. */
-
-export interface ClassScore {
-  label: string;
-  index: number;
-  score: number;
-}
-export interface Picture {
-  width: number;
-  height: number;
-  png: string;
-}
+/**
+ * The page's one way to call the API: JSON answers typed by the API's own answer schemas (functions/schemas/types.ts,
+ * imported as types only), errors turned into readable messages.
+ */
+export type { ClassScore, Picture } from '../functions/schemas/types.js';
 
 /** An API error with the problem's title and detail (application/problem+json), or what else came back. */
 export class ApiError extends Error {}

@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { encodePng } from '../functions/core/png.js';
+import { encodePng } from '../functions/core/pictures/png.js';
 import { parseFile, SamplesSchema } from '../model-contract/folder.js';
 import { DEFAULT_MODELS, scanModels } from './registry.js';
 import { parseCli } from './cli.js';

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as v from 'valibot';
 import { robustness, type StoredRobustness } from '../functions/core/fool/robustness.js';
-import { RobustnessQuery } from '../functions/schemas/see.js';
+import { RobustnessQuery } from '../functions/schemas/fool.js';
 import { loadModel } from '../tests/node/helpers/models.js';
 import { parseCli } from './cli.js';
 

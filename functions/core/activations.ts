@@ -2,7 +2,7 @@
 import { act, IO } from '../../model-contract/graphs.js';
 import { badRequest } from './errors.js';
 import type { Model, TensorOut } from './model.js';
-import { mapGrid } from './png.js';
+import { mapGrid } from './pictures/grid.js';
 
 interface ChannelStats {
   mean: number;
@@ -67,4 +67,23 @@ export function layerPicture(t: TensorOut) {
   if (shape.length === 3)
     return mapGrid(t.data, shape[0], shape[1], shape[2], { labels: Array.from({ length: shape[0] }, (_, c) => c) });
   return mapGrid(t.data, 1, 1, shape[0], { scale: Math.max(4, Math.ceil(256 / shape[0])) });
+}
+
+/**
+ * Feature maps as the endpoint answers them: every layer's (or only `layer`'s) statistics, and the picture of
+ * `layer` or else the first conv layer; `pictureOnly` (format=png) runs just the pictured layer.
+ */
+export async function featureMaps(
+  model: Model,
+  input: Float32Array,
+  opts: { layer?: string; full?: boolean; pictureOnly?: boolean },
+) {
+  const layers = model.meta.layers;
+  const shown = opts.layer ?? layers.find((l) => l.kind === 'conv2d')?.name ?? layers[0].name;
+  const r = await activations(model, input, {
+    layer: opts.layer ?? (opts.pictureOnly ? shown : undefined),
+    full: opts.full,
+  });
+  const pic = layerPicture(r.maps[act(shown)]);
+  return { layers: r.layers, picture: { png: pic.png, layer: shown, columns: pic.columns } };
 }

@@ -1,6 +1,8 @@
-/** Classification: preprocess -> run the model -> top-k labels. */
+/** Classification: read -> preprocess -> run the model -> top-k labels. */
 import { IO } from '../../model-contract/graphs.js';
+import { badRequest } from './errors.js';
 import type { Model } from './model.js';
+import { modelSide, prepare, type InputOptions, type ReadImage } from './model-input.js';
 
 /** A class with its confidence: the one shape every answer uses. */
 export interface ClassScore {
@@ -28,4 +30,30 @@ export async function classifyInput(model: Model, input: Float32Array, k: number
     IO.logits,
   ]);
   return { predictions: topK(out[IO.probs].data, model.meta.labels, k), logits: Array.from(out[IO.logits].data) };
+}
+
+const ms = (t: number) => Math.round(t * 1000) / 1000;
+
+/**
+ * Classification of an upload: read -> preprocess -> run the model -> the `topK` most likely classes ('all': every
+ * class), with what preprocessing did and how long each stage took.
+ */
+export async function classify(model: Model, read: ReadImage, opts: InputOptions & { topK: number | 'all' }) {
+  const t0 = performance.now();
+  const k = model.meta.labels.length;
+  if (opts.topK !== 'all' && opts.topK > k)
+    throw badRequest(`top_k must be from 1 to ${k} (the labels of model ${model.meta.name}) or all; got ${opts.topK}`);
+  const source = await read(modelSide(model, opts.preprocess));
+  const t1 = performance.now();
+  const pre = prepare(model, source, opts);
+  const t2 = performance.now();
+  const { predictions } = await classifyInput(model, pre.input, opts.topK === 'all' ? k : opts.topK);
+  const t3 = performance.now();
+  return {
+    predictions,
+    input: { format: source.format, width: source.width, height: source.height },
+    preprocessing: { protocol: pre.protocol, steps: pre.steps },
+    // Workers coarsen the clock (whole ms locally; in production it advances only on I/O): rough figures only.
+    timings: { decodeMs: ms(t1 - t0), preprocessMs: ms(t2 - t1), inferenceMs: ms(t3 - t2), totalMs: ms(t3 - t0) },
+  };
 }

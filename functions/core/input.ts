@@ -5,7 +5,7 @@
  *   - JSON {"image": [bytes of a PNG/JPEG file]}: the form Workers AI image models take;
  *   - JSON {"image": "<base64 of a PNG/JPEG file>"} or {"image": "data:image/png;base64,..."} (what browsers make).
  */
-import { badRequest, tooLarge, unsupported } from './errors.js';
+import { badRequest, unsupported } from './errors.js';
 import { decodeImage, rasterFromPixels } from './image/decode.js';
 import { checkDimensions, signature } from './image/sniff.js';
 import { DEFAULT_LIMITS, WORK_SIDE, type ImageFormat, type ImageLimits, type Raster } from './image/types.js';
@@ -146,12 +146,4 @@ export async function fromBody(
     );
   if (type.startsWith('text/')) throw unsupported(`Content-Type ${type} is not an image: ${FORMS}`);
   return fromBytes(bytes, limits, side);
-}
-
-export function checkBodySize(bytes: number, max: number): void {
-  if (bytes > max)
-    throw tooLarge(`request body is ${bytes} bytes; the limit is ${max} bytes (${(max / 1048576).toFixed(1)} MiB)`, {
-      received: bytes,
-      limit: max,
-    });
 }

@@ -4,10 +4,10 @@
  * binding RATE_LIMITER when it is bound (absent, no limit), keyed by CF-Connecting-IP. Both answer before the body is read.
  */
 import type { MiddlewareHandler } from 'hono';
-import { ratePeriod, type Env } from '../config.js';
+import { ratePeriod, type Worker } from '../config.js';
 import { Problem } from '../core/errors.js';
 
-/** The endpoints that run many graphs per request (see functions/routes/see.ts). */
+/** The endpoints that run many graphs per request (functions/routes/see.ts, fool.ts, synth.ts). */
 export const HEAVY = ['saliency', 'attack', 'robustness', 'fooling', 'visualize', 'dream', 'style'] as const;
 
 const encoder = new TextEncoder();
@@ -22,8 +22,8 @@ async function sameSecret(a: string, b: string): Promise<boolean> {
   return diff === 0;
 }
 
-export const requireToken: MiddlewareHandler = async (c, next) => {
-  const token = (c.env as Env | undefined)?.API_TOKEN;
+export const requireToken: MiddlewareHandler<Worker> = async (c, next) => {
+  const token = c.env?.API_TOKEN;
   if (!token) return next();
   const auth = c.req.header('authorization') ?? '';
   const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
@@ -42,8 +42,8 @@ export const requireToken: MiddlewareHandler = async (c, next) => {
   return next();
 };
 
-export const rateLimit: MiddlewareHandler = async (c, next) => {
-  const env = c.env as Env | undefined;
+export const rateLimit: MiddlewareHandler<Worker> = async (c, next) => {
+  const env = c.env;
   const limiter = env?.RATE_LIMITER;
   if (!limiter) return next();
   // The client is Cloudflare's connecting IP: the edge sets it on every request from the internet and a client

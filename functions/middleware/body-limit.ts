@@ -5,11 +5,11 @@
  */
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { maxBody, type Env } from '../config.js';
+import { maxBody, type Worker } from '../config.js';
 import { tooLarge } from '../core/errors.js';
 
-export const limitBody: MiddlewareHandler = (c, next) => {
-  const limit = maxBody(c.env as Env);
+export const limitBody: MiddlewareHandler<Worker> = (c, next) => {
+  const limit = maxBody(c.env);
   return bodyLimit({
     maxSize: limit,
     onError: () => {

@@ -13,8 +13,9 @@ import { query } from '../schemas/validate.js';
 import { modelFrom } from './util.js';
 import { wasmMemoryBytes } from '../runtime/ort.js';
 import { sessions } from '../runtime/sessions.js';
+import type { Worker } from '../config.js';
 
-export const bench = new Hono<{ Bindings: { BENCH?: string } }>();
+export const bench = new Hono<Worker>();
 
 const BenchQuery = v.object({
   n: int({ min: 0, max: 100000, default: 100, description: 'Runs of the graph' }),

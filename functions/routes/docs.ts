@@ -9,8 +9,9 @@ import { ENDPOINTS } from '../schemas/endpoints.js';
 import { EXAMPLES } from '../schemas/examples.js';
 import { query } from '../schemas/validate.js';
 import { inWords, type Json } from '../schemas/words.js';
+import type { Worker } from '../config.js';
 
-export const docs = new Hono();
+export const docs = new Hono<Worker>();
 
 const esc = (s: unknown) =>
   String(s ?? '').replace(

@@ -4,8 +4,9 @@ import { runtimeVersion } from '../runtime/ort.js';
 import { ENDPOINTS } from '../schemas/endpoints.js';
 import { query } from '../schemas/validate.js';
 import { modelRef } from './wire.js';
+import type { Worker } from '../config.js';
 
-export const health = new Hono();
+export const health = new Hono<Worker>();
 
 health.get('/', query(ENDPOINTS.health.query), async (c) =>
   c.json({

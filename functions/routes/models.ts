@@ -1,20 +1,19 @@
 /** /models: the list, model cards, classification and feature maps. Thin: validate, call the core, shape. */
 import { Hono } from 'hono';
-import { activations, layerPicture } from '../core/activations.js';
-import { classifyInput } from '../core/classify.js';
-import { badRequest } from '../core/errors.js';
+import { featureMaps } from '../core/activations.js';
+import { classify } from '../core/classify.js';
 import { modelCard, modelSummary } from '../core/model-card.js';
-import { inputPng } from '../core/see/heatmap.js';
+import { modelInput } from '../core/model-input.js';
+import { inputPng } from '../core/pictures/png.js';
 import { getModel, modelNames } from '../runtime/models.js';
 import { ENDPOINTS } from '../schemas/endpoints.js';
 import { layerNamed } from '../schemas/resolve.js';
 import { query } from '../schemas/validate.js';
-import { imageFrom, modelFrom, modelSide, prepare } from './util.js';
+import { modelFrom, reader } from './util.js';
 import { answer, modelRef, picture, respond, snake } from './wire.js';
+import type { Worker } from '../config.js';
 
-export const models = new Hono();
-
-const ms = (t: number) => Math.round(t * 1000) / 1000;
+export const models = new Hono<Worker>();
 
 models.get('/', query(ENDPOINTS.listModels.query), async (c) => {
   const list = await Promise.all(
@@ -34,54 +33,28 @@ models.get('/:model', query(ENDPOINTS.getModel.query), async (c) => {
 });
 
 models.post('/:model/classify', query(ENDPOINTS.classify.query), async (c) => {
-  const t0 = performance.now();
   const model = modelFrom(c);
   const q = c.req.valid('query');
-  const k = model.meta.labels.length;
-  if (q.top_k !== 'all' && q.top_k > k)
-    throw badRequest(`top_k must be from 1 to ${k} (the labels of model ${model.meta.name}) or all; got ${q.top_k}`);
-  const topK = q.top_k === 'all' ? k : q.top_k;
-  const source = await imageFrom(c, modelSide(model, q.preprocess));
-  const t1 = performance.now();
-  const pre = prepare(model, source, q.preprocess, q.invert);
-  const t2 = performance.now();
-  const { predictions } = await classifyInput(model, pre.input, topK);
-  const t3 = performance.now();
-  return answer(c, model, {
-    options: q,
-    predictions,
-    input: { format: source.format, width: source.width, height: source.height },
-    preprocessing: { protocol: pre.protocol, steps: pre.steps },
-    // Workers coarsen the clock (whole ms locally; in production it advances only on I/O): rough figures only.
-    timings: { decodeMs: ms(t1 - t0), preprocessMs: ms(t2 - t1), inferenceMs: ms(t3 - t2), totalMs: ms(t3 - t0) },
-  });
+  const r = await classify(model, reader(c), { ...q, topK: q.top_k });
+  return answer(c, model, { options: q, ...r });
 });
 
 models.post('/:model/activations', query(ENDPOINTS.activations.query), async (c) => {
   const model = modelFrom(c);
   const q = c.req.valid('query');
   const layer = q.layer === undefined ? undefined : layerNamed(model, 'layer', q.layer).name;
-  const source = await imageFrom(c, modelSide(model, q.preprocess));
-  const pre = prepare(model, source, q.preprocess, q.invert);
-  const pictureLayer = layer ?? model.meta.layers.find((l) => l.kind === 'conv2d')?.name ?? model.meta.layers[0].name;
-  const { layers, maps } = await activations(model, pre.input, {
-    layer: layer ?? (q.format === 'png' ? pictureLayer : undefined),
-    full: q.full,
-  });
-  const pic = layerPicture(maps[`act.${pictureLayer}`]);
-  return respond(
-    c,
-    q.format,
-    model,
-    {
-      options: q,
-      input: { format: source.format, width: source.width, height: source.height },
-      preprocessing: { protocol: pre.protocol, steps: pre.steps },
-      // What the model sees: the input after preprocessing, enlarged 4x.
-      preprocessed: picture(inputPng(pre.input, model.meta.input.shape)),
-      layers,
-      picture: { ...picture(pic.png), layer: pictureLayer, columns: pic.columns },
-    },
-    pic.png,
-  );
+  const { x, input, preprocessing } = await modelInput(model, reader(c), q);
+  const r = await featureMaps(model, x, { layer, full: q.full, pictureOnly: q.format === 'png' });
+  // What the model sees: the input after preprocessing, enlarged 4x.
+  const preprocessed = picture(inputPng(x, model.meta.input.shape));
+  const { png, ...shown } = r.picture;
+  const body = {
+    options: q,
+    input,
+    preprocessing,
+    preprocessed,
+    layers: r.layers,
+    picture: { ...picture(png), ...shown },
+  };
+  return respond(c, q.format, model, body, png);
 });

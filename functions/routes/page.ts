@@ -5,8 +5,9 @@
  */
 import { Hono } from 'hono';
 import { Problem } from '../core/errors.js';
+import type { Worker } from '../config.js';
 
-export const page = new Hono<{ Bindings: { ASSETS?: Fetcher } }>();
+export const page = new Hono<Worker>();
 
 page.get('/', async (c) => {
   if (c.env?.ASSETS) return c.env.ASSETS.fetch(new Request(new URL('/index.html', c.req.url)));

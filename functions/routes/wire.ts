@@ -5,7 +5,8 @@
 import type { Context } from 'hono';
 import { modelVersion } from '../core/model-version.js';
 import type { Model } from '../core/model.js';
-import { toBase64 } from '../core/png.js';
+import { toBase64 } from '../core/pictures/png.js';
+import type { Worker } from '../config.js';
 
 const CAMEL = /^[a-z][a-z0-9]*(?:[A-Z][a-z0-9]*)+$/;
 
@@ -29,13 +30,13 @@ export function picture(png: Uint8Array) {
   return { width: dv.getUint32(16), height: dv.getUint32(20), png: `data:image/png;base64,${toBase64(png)}` };
 }
 
-export async function answer(c: Context, model: Model, body: Record<string, unknown>) {
+export async function answer(c: Context<Worker>, model: Model, body: Record<string, unknown>) {
   return c.json(snake({ model: await modelRef(model), ...body }) as Record<string, unknown>);
 }
 
 /** format=png: the main picture itself (the model and its version in headers); else the JSON answer. */
 export async function respond(
-  c: Context,
+  c: Context<Worker>,
   format: 'json' | 'png',
   model: Model,
   body: Record<string, unknown>,

@@ -7,7 +7,6 @@
  * memory budget; Workers have 128 MB per isolate). An object that is missing or
  * does not match is a 503 for that model only; the others keep serving. Without the binding nothing changes.
  */
-import type { MiddlewareHandler } from 'hono';
 import { Problem } from '../core/errors.js';
 import { parseMeta } from '../../model-contract/folder.js';
 import type { Model, ModelMeta, ModelRunner } from '../core/model.js';
@@ -132,10 +131,3 @@ export function storeFor(bucket: Bucket, o?: StoreOptions): ModelStore {
   if (!store) store = new ModelStore(bucket, o);
   return store;
 }
-
-/** Hono middleware: with a MODELS binding, the store's models are listed before the routes look models up. */
-export const modelStore: MiddlewareHandler<{ Bindings: { MODELS?: Bucket } }> = async (c, next) => {
-  const bucket = c.env?.MODELS;
-  if (bucket) await storeFor(bucket).sync();
-  await next();
-};

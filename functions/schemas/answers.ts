@@ -5,7 +5,8 @@
  */
 import * as v from 'valibot';
 import { ActivationsQuery, ClassifyQuery } from './models.js';
-import { AttackQuery, FoolingQuery, RobustnessQuery, SaliencyQuery } from './see.js';
+import { AttackQuery, FoolingQuery, RobustnessQuery } from './fool.js';
+import { SaliencyQuery } from './see.js';
 import { DreamQuery, StyleQuery, VisualizeQuery } from './synth.js';
 
 const d = <T>(description: string) => v.metadata<T, Record<string, unknown>>({ description });

@@ -5,7 +5,8 @@
 import * as v from 'valibot';
 import * as A from './answers.js';
 import { ActivationsQuery, ClassifyQuery } from './models.js';
-import { AttackQuery, FoolingQuery, RobustnessQuery, SaliencyQuery } from './see.js';
+import { AttackQuery, FoolingQuery, RobustnessQuery } from './fool.js';
+import { SaliencyQuery } from './see.js';
 import { DreamQuery, StyleQuery, VisualizeQuery } from './synth.js';
 import type { QuerySchema } from './validate.js';
 

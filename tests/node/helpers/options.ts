@@ -2,14 +2,8 @@
 import * as v from 'valibot';
 import type { AttackConfig, BudgetConfig } from '../../../functions/core/fool/attack.js';
 import type { Model } from '../../../functions/core/model.js';
-import {
-  AttackQuery,
-  attackOptions,
-  FoolingQuery,
-  foolingOptions,
-  SaliencyQuery,
-  saliencyOptions,
-} from '../../../functions/schemas/see.js';
+import { AttackQuery, attackOptions, FoolingQuery, foolingOptions } from '../../../functions/schemas/fool.js';
+import { SaliencyQuery, saliencyOptions } from '../../../functions/schemas/see.js';
 import {
   DreamQuery,
   dreamOptions,

@@ -7,7 +7,7 @@ import { SELF } from 'cloudflare:test';
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import readme from '../../../README.md?raw';
-import { encodeGray } from '../../../functions/core/png.js';
+import { encodeGray } from '../../../functions/core/pictures/png.js';
 import { Problem } from '../../../functions/schemas/answers.js';
 import { ENDPOINTS, OPERATIONS, type OperationId } from '../../../functions/schemas/endpoints.js';
 import { EXAMPLES } from '../../../functions/schemas/examples.js';

@@ -12,6 +12,7 @@ import type { Model } from '../../../../functions/core/model.js';
 import { SALIENCY_METHODS } from '../../../../functions/core/see/saliency.js';
 import * as W from '../../../../functions/core/work.js';
 import { getModel, modelNames } from '../../../../functions/runtime/models.js';
+import * as fool from '../../../../functions/schemas/fool.js';
 import * as see from '../../../../functions/schemas/see.js';
 import * as synth from '../../../../functions/schemas/synth.js';
 
@@ -33,10 +34,10 @@ function defaultWork(model: Model) {
         W.saliencyWork(model, see.saliencyOptions(model, v.parse(see.SaliencyQuery, { method }))),
       ]),
     ),
-    attack: W.attackWork(model, see.attackOptions(model, v.parse(see.AttackQuery, {}))),
-    deepfool: W.attackWork(model, see.attackOptions(model, v.parse(see.AttackQuery, { method: 'deepfool' }))),
-    cw: W.attackWork(model, see.attackOptions(model, v.parse(see.AttackQuery, { method: 'cw' }))),
-    fooling: W.foolingWork(model, see.foolingOptions(model, v.parse(see.FoolingQuery, {}))),
+    attack: W.attackWork(model, fool.attackOptions(model, v.parse(fool.AttackQuery, {}))),
+    deepfool: W.attackWork(model, fool.attackOptions(model, v.parse(fool.AttackQuery, { method: 'deepfool' }))),
+    cw: W.attackWork(model, fool.attackOptions(model, v.parse(fool.AttackQuery, { method: 'cw' }))),
+    fooling: W.foolingWork(model, fool.foolingOptions(model, v.parse(fool.FoolingQuery, {}))),
     visualize: safe(() => W.visualizeWork(model, synth.visualizeOptions(model, v.parse(synth.VisualizeQuery, {})))),
     dream: safe(() => {
       const q = v.parse(synth.DreamQuery, {});
@@ -67,9 +68,9 @@ describe('cost model', () => {
         const bounded = ['fooling', 'deepfool', 'cw'].includes(endpoint);
         expect(ms, `${name} ${endpoint}`).toBeLessThan(bounded ? DEFAULT_MAX_COST_MS : 1000);
       }
-      const full = W.robustnessWork(v.parse(see.RobustnessQuery, {}));
+      const full = W.robustnessWork(v.parse(fool.RobustnessQuery, {}));
       expect(estimateMs(model, full)).toBeGreaterThan(
-        estimateMs(model, W.robustnessWork({ ...v.parse(see.RobustnessQuery, {}), images: 20, steps: 10 })),
+        estimateMs(model, W.robustnessWork({ ...v.parse(fool.RobustnessQuery, {}), images: 20, steps: 10 })),
       );
     }
     console.log(rows.join('\n'));

@@ -2,7 +2,9 @@
 import { decode } from 'fast-png';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { encodePng, mapGrid, toBase64, VIRIDIS_LUT, viridis } from '../../../../functions/core/png.js';
+import { VIRIDIS_LUT, viridis } from '../../../../functions/core/pictures/colour.js';
+import { mapGrid } from '../../../../functions/core/pictures/grid.js';
+import { encodePng, toBase64 } from '../../../../functions/core/pictures/png.js';
 
 const pattern = (n: number, seed: number) =>
   Uint8Array.from({ length: n }, (_, i) => (i * 37 + seed * 101 + ((i * i) >> 3)) & 255);

@@ -19,7 +19,7 @@ import { visualize } from '../../../../functions/core/synth/visualize.js';
 import * as W from '../../../../functions/core/work.js';
 import { loadModel } from '../../helpers/models.js';
 import * as v from 'valibot';
-import { AttackQuery, attackOptions } from '../../../../functions/schemas/see.js';
+import { AttackQuery, attackOptions } from '../../../../functions/schemas/fool.js';
 import { dreamOpts, foolingOpts, saliencyOpts, styleOpts, visualizeOpts } from '../../helpers/options.js';
 
 type Tally = Record<GraphKind, { runs: number; images: number }>;

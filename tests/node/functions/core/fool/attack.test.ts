@@ -7,7 +7,7 @@ import * as v from 'valibot';
 import { attackBatch, attackOne } from '../../../../../functions/core/fool/attack.js';
 import { robustness } from '../../../../../functions/core/fool/robustness.js';
 import { argmaxRow, inputSize } from '../../../../../functions/core/gradient.js';
-import { AttackQuery } from '../../../../../functions/schemas/see.js';
+import { AttackQuery } from '../../../../../functions/schemas/fool.js';
 import { loadModel } from '../../../helpers/models.js';
 import { attackOpts, budgetOpts } from '../../../helpers/options.js';
 

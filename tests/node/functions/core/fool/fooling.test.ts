@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CAPS } from '../../../../../functions/core/caps.js';
 import * as v from 'valibot';
 import { fool } from '../../../../../functions/core/fool/fooling.js';
-import { FoolingQuery } from '../../../../../functions/schemas/see.js';
+import { FoolingQuery } from '../../../../../functions/schemas/fool.js';
 import { loadModel } from '../../../helpers/models.js';
 import { foolingOpts } from '../../../helpers/options.js';
 

@@ -7,7 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { resize } from '../../../../../functions/core/image/ops.js';
 import { resizePlanes } from '../../../../../functions/core/image/planes.js';
 import { anySizeInput } from '../../../../../functions/core/preprocess.js';
-import { grayGrid, grayPng, heatmaps } from '../../../../../functions/core/see/heatmap.js';
+import { grayGrid } from '../../../../../functions/core/pictures/grid.js';
+import { heatmaps } from '../../../../../functions/core/pictures/heatmap.js';
+import { grayPng } from '../../../../../functions/core/pictures/png.js';
 import { padToMin } from '../../../../../functions/core/synth/dream.js';
 
 const W = 7,

@@ -4,8 +4,9 @@
  */
 import { decode } from 'fast-png';
 import { describe, expect, it } from 'vitest';
-import { clipNormalise, heatmaps, labelledGrid, percentile } from '../../../../../functions/core/see/heatmap.js';
-import { BLUE_WHITE_RED_LUT, VIRIDIS_LUT } from '../../../../../functions/core/png.js';
+import { clipNormalise, heatmaps, percentile } from '../../../../../functions/core/pictures/heatmap.js';
+import { labelledGrid } from '../../../../../functions/core/pictures/grid.js';
+import { BLUE_WHITE_RED_LUT, VIRIDIS_LUT } from '../../../../../functions/core/pictures/colour.js';
 
 const rgbAt = (png: Uint8Array, x: number, y: number) => {
   const d = decode(png);

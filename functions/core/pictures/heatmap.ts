@@ -1,0 +1,87 @@
+/**
+ * Pictures of maps: a saliency map in colour (clipped at a percentile, so a few extreme pixels do not leave the
+ * rest dark), the same map laid over the dimmed input, and a colour scale beside them.
+ * A signed map is drawn with a diverging colour map centred on 0 (blue below, red above); others as |map| in viridis.
+ */
+import { resize } from '../image/ops.js';
+import { BLUE_WHITE_RED_LUT, level, VIRIDIS_LUT } from './colour.js';
+import { encodePng } from './png.js';
+
+/** The value of |map| at percentile p (0-100; 100 is the maximum), by nearest rank. */
+export function percentile(map: ArrayLike<number>, p: number): number {
+  const a = Float32Array.from(map, Math.abs).sort();
+  if (!a.length) return 0;
+  return a[Math.min(a.length - 1, Math.max(0, Math.ceil((p / 100) * a.length) - 1))];
+}
+
+/** |map| / clip clipped to [0,1]; `signed`: map / clip clipped to [-1,1]. */
+export function clipNormalise(map: Float32Array, clip: number, signed = false): Float32Array {
+  return map.map((v) => (clip > 0 ? Math.max(signed ? -1 : 0, Math.min(1, (signed ? v : Math.abs(v)) / clip)) : 0));
+}
+
+export interface HeatmapPictures {
+  /** The bare map in viridis. */
+  map: Uint8Array;
+  /** The map over the input: the input dimmed to gray, the colour opaque where the map is strong. */
+  overlay: Uint8Array;
+  /** Map, overlay and a vertical colour scale (top: the clip value, bottom: 0, or -clip when signed) side by side: format=png. */
+  panel: Uint8Array;
+  /** The |map| value at which the colour saturates. */
+  clipValue: number;
+}
+
+const GAP = 4,
+  BAR = 10;
+
+/**
+ * The saliency pictures of a w x h map over a single- or multi-channel [C,h,w] input, enlarged by `scale`.
+ * `clipPercentile` of |map| maps to the top of the colour scale (and its negative to the bottom when `signed`).
+ */
+export function heatmaps(
+  input: Float32Array,
+  map: Float32Array,
+  w: number,
+  h: number,
+  opts: { scale?: number; clipPercentile?: number; signed?: boolean } = {},
+): HeatmapPictures {
+  const scale = opts.scale ?? 4,
+    W = w * scale,
+    H = h * scale,
+    signed = opts.signed ?? false,
+    lut = signed ? BLUE_WHITE_RED_LUT : VIRIDIS_LUT;
+  const clipValue = percentile(map, opts.clipPercentile ?? 99);
+  const heat = resize({ width: w, height: h, data: clipNormalise(map, clipValue, signed) }, W, H).data;
+  // The input, dimmed, enlarged the same way: gray stays gray, a colour input keeps its hues.
+  const c = Math.max(1, Math.round(input.length / (w * h)));
+  const base = Array.from(
+    { length: Math.min(c, 3) },
+    (_, k) => resize({ width: w, height: h, data: input.subarray(k * w * h, (k + 1) * w * h) }, W, H).data,
+  );
+  const mapRgb = new Uint8Array(W * H * 3),
+    overRgb = new Uint8Array(W * H * 3);
+  for (let p = 0; p < W * H; p++) {
+    const t = Math.min(1, Math.max(signed ? -1 : 0, heat[p])),
+      l = level(signed ? (t + 1) / 2 : t);
+    // Opacity rises fast (sqrt), so the weak half of the map is still seen; the input stays dim beneath it.
+    const a = Math.sqrt(Math.abs(t));
+    for (let k = 0; k < 3; k++) {
+      const g = 0.45 * 255 * Math.min(1, Math.max(0, base[k % base.length][p]));
+      mapRgb[p * 3 + k] = lut[3 * l + k];
+      overRgb[p * 3 + k] = Math.round((1 - a) * g + a * lut[3 * l + k]);
+    }
+  }
+  const PW = 2 * W + 2 * GAP + BAR,
+    panel = new Uint8Array(PW * H * 3).fill(255);
+  for (let y = 0; y < H; y++) {
+    panel.set(mapRgb.subarray(y * W * 3, (y + 1) * W * 3), y * PW * 3);
+    panel.set(overRgb.subarray(y * W * 3, (y + 1) * W * 3), (y * PW + W + GAP) * 3);
+    const l = 3 * level(1 - y / Math.max(1, H - 1));
+    for (let x = 2 * W + 2 * GAP; x < PW; x++) panel.set(lut.subarray(l, l + 3), (y * PW + x) * 3);
+  }
+  return {
+    map: encodePng(mapRgb, W, H, 3),
+    overlay: encodePng(overRgb, W, H, 3),
+    panel: encodePng(panel, PW, H, 3),
+    clipValue,
+  };
+}

@@ -1,0 +1,214 @@
+/**
+ * Query schemas of attack, robustness and fooling, and what each becomes for the core: typed options with the
+ * core's own names, model-dependent names (labels) resolved before any work.
+ */
+import * as v from 'valibot';
+import { CAPS } from '../core/caps.js';
+import { badRequest } from '../core/errors.js';
+import { attackDefaults } from '../../model-contract/attack-defaults.js';
+import { ATTACKS, maxEps, NORMS, type AttackConfig } from '../core/fool/attack.js';
+import type { FoolingConfig } from '../core/fool/fooling.js';
+import type { Model } from '../core/model.js';
+import { bool, classRef, FORMAT, int, INVERT, num, numbers, pick, PREPROCESS, SEED } from './params.js';
+import { classIndex } from './resolve.js';
+
+export const AttackQuery = v.object({
+  preprocess: PREPROCESS,
+  invert: INVERT,
+  method: pick(ATTACKS, {
+    default: 'pgd',
+    description:
+      'Within a budget eps: FGSM (one step), BIM, or PGD (BIM from a random start). The smallest L2 change that flips the prediction: deepfool (linearised boundaries) or cw (Carlini-Wagner)',
+  }),
+  norm: pick(NORMS, {
+    description:
+      'Threat model: the ball the perturbation stays in; default linf (fgsm, bim, pgd); deepfool and cw are l2',
+  }),
+  eps: numbers({
+    minItems: 1,
+    maxItems: CAPS.attackSweep,
+    description:
+      "fgsm, bim, pgd: the perturbation budget, from 0 to 1 for linf, to the input's diagonal sqrt(C*H*W) for l2 (28 for 28x28 gray); default the model's (GET /models/{model}: attack_defaults; 0.3 and 2 for gray drawings, 8/255 for colour photos). Several values run a sweep and report the smallest that succeeds",
+    example: [0.05, 0.1, 0.2],
+  }),
+  steps: int({
+    min: 1,
+    max: CAPS.attackSteps,
+    cap: 'attackSteps',
+    description:
+      'bim, pgd: iterations (default 40; fgsm takes one). deepfool: linearisation steps at most (default 50). cw: Adam steps per binary-search round (default 100)',
+    example: 10,
+  }),
+  step_size: num({
+    min: 0,
+    max: 1000,
+    description: "bim, pgd: the step (default 2.5 * eps / steps). cw: Adam's learning rate in tanh space (default 0.1)",
+    example: 0.05,
+  }),
+  random_start: bool({ default: false, description: 'Start inside the ball at random (PGD always does)' }),
+  overshoot: num({
+    min: 0,
+    max: 1,
+    default: 0.02,
+    description: 'deepfool: each total step is overshot by this fraction, to land past the boundary',
+  }),
+  confidence: num({
+    min: 0,
+    max: 100,
+    default: 0,
+    description: 'cw: kappa, the logit margin past the boundary the loss asks for (larger: surer, larger change)',
+  }),
+  search_steps: int({
+    min: 1,
+    max: CAPS.attackSearchSteps,
+    default: 5,
+    cap: 'attackSearchSteps',
+    description: 'cw: rounds of the binary search over c, the weight of the misclassification term (from c = 1)',
+    example: 3,
+  }),
+  target: classRef({ description: 'A targeted attack: the class to reach, by index or label', example: 2 }),
+  seed: SEED,
+  format: FORMAT,
+});
+
+/** Attack steps one request may run in all (an eps sweep's, or Carlini-Wagner's rounds). */
+export const ATTACK_STEPS_PER_REQUEST = CAPS.attackSteps * 4;
+const STEPS = { bim: 40, pgd: 40, deepfool: 50, cw: 100 } as const;
+
+/**
+ * One configuration per eps (sorted) for the budget attacks, within the eps range of the norm and the steps cap
+ * of the whole sweep; one for deepfool and cw (L2, no budget), within the same cap over cw's rounds.
+ */
+export function attackOptions(model: Model, q: v.InferOutput<typeof AttackQuery>): AttackConfig[] {
+  const target = q.target === undefined ? undefined : classIndex(model, 'target', q.target);
+  const method = q.method;
+  if (method === 'deepfool' || method === 'cw') {
+    if (q.norm === 'linf')
+      throw badRequest(`method=${method} finds the smallest L2 change: leave norm out or give norm=l2; got norm=linf`);
+    if (q.eps !== undefined)
+      throw badRequest(
+        `eps is the budget of fgsm, bim and pgd; method=${method} has none (it finds the smallest change); got eps=${q.eps.join(',')}`,
+      );
+    const steps = q.steps ?? STEPS[method];
+    if (method === 'deepfool') return [{ method, steps, overshoot: q.overshoot, target }];
+    if (steps * q.search_steps > ATTACK_STEPS_PER_REQUEST)
+      throw badRequest(
+        `cw with ${q.search_steps} search_steps x ${steps} steps is over the cap of ${ATTACK_STEPS_PER_REQUEST} attack steps per request`,
+      );
+    return [
+      {
+        method,
+        steps,
+        searchSteps: q.search_steps,
+        confidence: q.confidence,
+        lr: q.step_size ?? 0.1,
+        initialC: 1,
+        target,
+      },
+    ];
+  }
+  const norm = q.norm ?? 'linf';
+  const max = maxEps(model, norm);
+  const eps = [...(q.eps ?? [attackDefaults(model.meta)[norm].eps])].sort((a, b) => a - b);
+  if (eps.some((e) => e < 0 || e > max))
+    throw badRequest(
+      `eps must be from 0 to ${Number(max.toFixed(4))} for norm=${norm} (${norm === 'linf' ? 'the whole range of a value' : "the input's diagonal"}); got ${eps.join(',')}`,
+    );
+  const steps = method === 'fgsm' ? 1 : (q.steps ?? STEPS[method]);
+  if (steps * eps.length > ATTACK_STEPS_PER_REQUEST)
+    throw badRequest(
+      `an eps sweep of ${eps.length} values x ${steps} steps is over the cap of ${ATTACK_STEPS_PER_REQUEST} attack steps per request`,
+    );
+  return eps.map((e) => ({
+    method,
+    norm,
+    eps: e,
+    steps,
+    stepSize: method === 'fgsm' ? e : Math.min(max, q.step_size ?? (2.5 * e) / steps),
+    randomStart: method === 'pgd' || q.random_start,
+    target,
+    seed: q.seed,
+  }));
+}
+
+export const RobustnessQuery = v.object({
+  eps: numbers({
+    min: 0,
+    max: 1,
+    minItems: 1,
+    maxItems: CAPS.robustnessEps,
+    default: [0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3],
+    description: 'L-inf budgets, one row each',
+    example: [0, 0.1, 0.3],
+  }),
+  images: int({
+    min: 1,
+    max: CAPS.robustnessImages,
+    default: 100,
+    cap: 'robustnessImages',
+    description: 'How many of the held-out images bundled with the model',
+    example: 20,
+  }),
+  steps: int({ min: 1, max: 40, default: 20, description: 'PGD steps', example: 5 }),
+  methods: v.optional(
+    v.pipe(
+      v.union([v.string(), v.array(v.string())]),
+      v.transform((s) => (Array.isArray(s) ? s : s.split(',').map((m) => m.trim()))),
+      v.array(v.picklist(['fgsm', 'pgd'])),
+      v.minLength(1),
+      v.maxLength(2),
+      v.metadata<('fgsm' | 'pgd')[], Record<string, unknown>>({
+        description: 'Attacks to run (comma-separated)',
+        example: ['fgsm'],
+      }),
+    ),
+    ['fgsm', 'pgd'],
+  ),
+});
+
+export const FoolingQuery = v.object({
+  target: classRef({
+    all: true,
+    default: 'all',
+    description: 'The class to fool the model into (index or label), or all (a gallery)',
+    example: 3,
+  }),
+  start: pick(['noise', 'blank', 'image'], {
+    default: 'noise',
+    description: 'Start from uniform noise, a blank image, or the uploaded image (then send one)',
+  }),
+  steps: int({
+    min: 1,
+    max: CAPS.foolingSteps,
+    default: CAPS.foolingSteps,
+    cap: 'foolingSteps',
+    description: 'Step cap (the run stops as soon as every target is reached)',
+    example: 50,
+  }),
+  lr: num({
+    min: 0,
+    max: 1,
+    default: 0.2,
+    description: 'Step size (gradient normalised by its standard deviation, momentum 0.8)',
+  }),
+  confidence: num({ min: 0, max: 0.999999, default: 0.9999, description: 'Stop when p(target) reaches this' }),
+  l2: num({ min: 0, max: 1, default: 0, description: 'L2 decay prior per step' }),
+  tv: num({ min: 0, max: 1, default: 0, description: 'Total-variation prior per step' }),
+  blur_every: int({ min: 0, max: 100, default: 0, description: 'Blur every k steps (0: never)' }),
+  seed: SEED,
+  format: FORMAT,
+});
+
+export function foolingOptions(model: Model, q: v.InferOutput<typeof FoolingQuery>): FoolingConfig {
+  return {
+    target: q.target === 'all' ? 'all' : classIndex(model, 'target', q.target),
+    start: q.start,
+    steps: q.steps,
+    lr: q.lr,
+    confidence: q.confidence,
+    l2: q.l2,
+    tv: q.tv,
+    blurEvery: q.blur_every,
+    seed: q.seed,
+  };
+}
