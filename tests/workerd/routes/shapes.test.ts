@@ -79,8 +79,9 @@ describe('shapes over HTTP', () => {
     expect(await colourPicture(one.picture, 256, 256)).toBeGreaterThan(0.3);
     const all = await json(await post('/models/shapes/fooling?target=all&steps=3', ''));
     expect(all.results).toHaveLength(6);
-    // A row of six tiles at 4x with 1 px gaps, each under a 7 px strip with its class number.
-    await colourPicture(all.picture, 6 * (256 + 1) + 1, 256 + 7 + 2);
+    // A row of six tiles at 4x with 1 px gaps, each under a 28 px strip with its class number (the 3x5 font at 4x
+    // with a font pixel of margin above and below, readable when the row is shown shrunk).
+    await colourPicture(all.picture, 6 * (256 + 1) + 1, 256 + 28 + 2);
   });
 
   it('visualize: a filter, a class and a grid of every filter of a layer in RGB', async () => {
