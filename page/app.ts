@@ -3,47 +3,14 @@
  * its input size); the current picture is an upload or sample (sent as the file itself) until someone draws, then
  * the pad's PNG. Every panel calls one endpoint and shows its pictures, or the API's message when it fails.
  */
-import { api, qs, type ClassScore, type Picture } from './api.js';
+import type { Answer } from '../functions/schemas/types.js';
+import { api, qs, type ClassScore } from './api.js';
 import { $, el, figure, options, run } from './dom.js';
 import { pad } from './pad.js';
 
-interface ModelSummary {
-  model: { name: string; version: string };
-  description: string;
-  labels: string[];
-  input: { shape: number[] };
-  accuracy: number;
-  parameters: number;
-}
-interface CardLayer {
-  name: string;
-  kind: string;
-  inputs: string[];
-  input_shape: number[];
-  output_shape: number[];
-  weights: number;
-  biases: number;
-  parameters: number;
-  neurons: number;
-  connections: number;
-  receptive_field: string;
-  fully_connected_instead: { parameters: number; ratio: number | null } | null;
-}
-interface EpsRange {
-  eps: number;
-  max: number;
-  step: number;
-}
-interface Card extends ModelSummary {
-  layers: CardLayer[];
-  attack_defaults: { linf: EpsRange; l2: EpsRange };
-  formulas: Record<string, string>;
-  totals: { parameters: number; neurons: number; fully_connected_instead: number };
-}
-interface Preprocessing {
-  protocol: string;
-  steps: string[];
-}
+type ModelSummary = Answer<'ModelList'>['models'][number];
+type Card = Answer<'ModelCard'>;
+type Activations = Answer<'Activations'>;
 
 interface Sample {
   file: string;
@@ -113,11 +80,7 @@ async function classify() {
   lastSent = Date.now();
   const clears = cleared;
   await run('classify', async () => {
-    const r = await api<{
-      predictions: ClassScore[];
-      input: { format: string; width: number; height: number };
-      preprocessing: Preprocessing;
-    }>(
+    const r = await api<Answer<'Classification'>>(
       `/models/${model()}/classify${qs({ top_k: Math.min(5, current()?.labels.length ?? 5) })}`,
       post(await picture()),
     );
@@ -257,13 +220,6 @@ async function loadCard() {
   });
 }
 
-interface Activations {
-  preprocessing: Preprocessing;
-  preprocessed: Picture;
-  layers: { name: string; kind: string; shape: number[] }[];
-  picture: Picture & { layer: string };
-}
-
 async function featureMaps() {
   const url = (layer?: string) => `/models/${model()}/activations${qs({ layer })}`;
   const first = await api<Activations>(url(), post(await picture()));
@@ -307,15 +263,7 @@ function colourScale(max: number, percentile: number, signed: boolean) {
 
 async function saliency() {
   const method = $<HTMLSelectElement>('sal-method').value;
-  const r = await api<{
-    target: ClassScore;
-    prediction: ClassScore;
-    scale: { clip_value: number; clip_percentile: number; signed: boolean };
-    pictures: { map: Picture; overlay: Picture };
-    completeness?: { sum: number; logit_difference: number };
-    cam?: { layer: string };
-    occlusion?: { patch: number; stride: number; windows: number };
-  }>(
+  const r = await api<Answer<'Saliency'>>(
     `/models/${model()}/saliency${qs({ method, target: $<HTMLSelectElement>('sal-target').value, clip: $<HTMLInputElement>('sal-clip').value })}`,
     post(await picture()),
   );
@@ -344,7 +292,7 @@ function epsText(v: number): string {
 }
 
 /** The eps slider spans the model's L-inf range (its card's attack_defaults), starting at its default. */
-function attackRange(r: EpsRange) {
+function attackRange(r: Card['attack_defaults']['linf']) {
   const eps = $<HTMLInputElement>('atk-eps');
   Object.assign(eps, { min: '0', max: String(r.max), step: String(r.step), value: String(r.eps) });
   $('atk-eps-value').textContent = epsText(r.eps);
@@ -354,16 +302,7 @@ function attackRange(r: EpsRange) {
 const minimalAttack = () => ['deepfool', 'cw'].includes($<HTMLSelectElement>('atk-method').value);
 
 async function attack() {
-  const r = await api<{
-    success: boolean;
-    before: ClassScore;
-    after: ClassScore;
-    target_after: ClassScore;
-    eps?: number;
-    perturbation: { linf: number; l2: number; l0: number };
-    rounding: { fools: boolean };
-    pictures: { adversarial: Picture; perturbation: Picture };
-  }>(
+  const r = await api<Answer<'Attack'>>(
     `/models/${model()}/attack${qs({
       method: $<HTMLSelectElement>('atk-method').value,
       eps: minimalAttack() ? undefined : $<HTMLInputElement>('atk-eps').value,
@@ -385,11 +324,7 @@ async function attack() {
 }
 
 async function fooling() {
-  const r = await api<{
-    results: { target: ClassScore; prediction: ClassScore; reached: boolean; steps: number }[];
-    all_reached: boolean;
-    picture: Picture;
-  }>(`/models/${model()}/fooling${qs({ target: 'all' })}`, post());
+  const r = await api<Answer<'Fooling'>>(`/models/${model()}/fooling${qs({ target: 'all' })}`, post());
   $('fool-result').replaceChildren(
     figure(
       r.picture,
@@ -412,10 +347,7 @@ async function fooling() {
 
 async function filters() {
   const layer = $<HTMLSelectElement>('vis-layer').value;
-  const r = await api<{ objective: { channel: number; before: number; after: number }[]; picture: Picture }>(
-    `/models/${model()}/visualize${qs({ layer, channel: 'all' })}`,
-    post(),
-  );
+  const r = await api<Answer<'Visualize'>>(`/models/${model()}/visualize${qs({ layer, channel: 'all' })}`, post());
   const flat = r.objective.filter((o) => o.after - o.before <= 1e-6).map((o) => o.channel);
   $('vis-result').replaceChildren(
     figure(r.picture, `every filter of ${layer}, numbered by channel, each stretched to its own range`),
@@ -428,10 +360,7 @@ async function filters() {
 }
 
 async function dream() {
-  const r = await api<{ picture: Picture; objective: { before: number; after: number } }>(
-    `/models/${model()}/dream`,
-    post(await picture()),
-  );
+  const r = await api<Answer<'Dream'>>(`/models/${model()}/dream`, post(await picture()));
   $('dream-result').replaceChildren(
     figure(r.picture, `dreamt: objective ${r.objective.before.toFixed(3)} -> ${r.objective.after.toFixed(3)}`),
   );
@@ -445,10 +374,7 @@ async function stylise() {
   const form = new FormData();
   form.append('content', await picture(), 'content.png');
   form.append('style', style, 'style');
-  const r = await api<{ picture: Picture; losses: { last: { content: number; style: number } } }>(
-    `/models/${model()}/style`,
-    post(form),
-  );
+  const r = await api<Answer<'Style'>>(`/models/${model()}/style`, post(form));
   $('style-result').replaceChildren(figure(r.picture, 'content, style, result'));
 }
 
