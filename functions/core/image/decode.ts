@@ -9,7 +9,7 @@ import { Problem, tooLarge, unprocessable, unsupported } from '../errors.js';
 import { ORIENTATIONS, orient } from './orient.js';
 import { readPng, type PngHeader } from './png-decode.js';
 import { Shrinker, shrinkFactor } from './shrink.js';
-import { readJpeg, scaledSize, type JpegFrame, type JpegScale } from './jpeg-decode.js';
+import { coefficientBytesAt, readJpeg, scaledSize, type JpegFrame, type JpegScale } from './jpeg-decode.js';
 import { checkDimensions, detectFormat, imageSize, jpegInfo, webpInfo } from './sniff.js';
 import { DEFAULT_LIMITS, WORK_SIDE, type ImageFormat, type ImageLimits, type Raster } from './types.js';
 
@@ -123,7 +123,7 @@ function decodeJpeg(bytes: Uint8Array, limits: ImageLimits, side: number): Decod
     scaled = s;
     const need =
       bytes.length +
-      f.coefficientBytes +
+      coefficientBytesAt(f, scale) +
       s.workBytes +
       (Math.ceil(s.width / k) * (k > 1 ? 4 : 0) + Math.ceil(s.width / k) * Math.ceil(s.height / k)) * f.channels;
     if (need > limits.budgetBytes)

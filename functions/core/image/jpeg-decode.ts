@@ -46,6 +46,8 @@ interface Component {
   bh: number;
   bwPad: number;
   bhPad: number;
+  /** Coefficients kept per block: 64, or 1 where the output needs only the DC (dcOnly). */
+  per: number;
   coef: Int16Array;
   /** Side of the IDCT of each block at the chosen scale (8 / scale, or more for subsampled chroma). */
   n: number;
@@ -112,6 +114,29 @@ function idctSide(h: number, v: number, hMax: number, vMax: number, scale: JpegS
   let n = 8 / scale;
   while (n < 8 && 2 * n * h * scale <= 8 * hMax && 2 * n * v * scale <= 8 * vMax) n *= 2;
   return n;
+}
+
+/**
+ * Whether component `ci` needs only its DC coefficients at 1/scale: a 1x1 IDCT (the block's mean) in a progressive
+ * image, whose AC scans can then be skipped unread. (A sequential scan interleaves AC with DC: it is decoded anyway.)
+ */
+function dcOnly(f: JpegFrame, ci: number, scale: JpegScale): boolean {
+  const hMax = Math.max(...f.sampling.map(([h]) => h)),
+    vMax = Math.max(...f.sampling.map(([, v]) => v));
+  const [h, v] = f.sampling[ci];
+  return f.progressive && idctSide(h, v, hMax, vMax, scale) === 1;
+}
+
+/**
+ * Bytes the coefficients take when decoding at 1/scale: `f.coefficientBytes` (every coefficient of a progressive
+ * image, one MCU row of a sequential one) less what components needing only their DC leave out (2 bytes a block).
+ */
+export function coefficientBytesAt(f: JpegFrame, scale: JpegScale): number {
+  if (!f.progressive) return f.coefficientBytes;
+  const hMax = Math.max(...f.sampling.map(([h]) => h)),
+    vMax = Math.max(...f.sampling.map(([, v]) => v));
+  const mcus = Math.ceil(f.width / (8 * hMax)) * Math.ceil(f.height / (8 * vMax));
+  return f.sampling.reduce((n, [h, v], ci) => n + mcus * h * v * (dcOnly(f, ci, scale) ? 2 : 128), 0);
 }
 
 /** The size of the image decoded at 1/scale (rounded up, as libjpeg), and the bytes of its pixel strips and row. */
@@ -256,10 +281,13 @@ export function readJpeg(b: Uint8Array, start: (f: JpegFrame) => JpegOutput): Jp
         for (const c of comps) if (!qt[c.tq]) throw bad(`quantisation table ${c.tq} is missing`);
         const o = start(frame);
         out = { ...o, ...scaledSize(frame, o.scale) };
-        for (const c of comps) {
-          c.coef = new Int16Array(c.bwPad * (streaming ? c.v : c.bhPad) * 64);
+        const f = frame;
+        comps.forEach((c, ci) => {
+          c.per = dcOnly(f, ci, o.scale) ? 1 : 64;
+          c.coef = new Int16Array(c.bwPad * (streaming ? c.v : c.bhPad) * c.per);
           c.n = idctSide(c.h, c.v, hMax, vMax, o.scale);
-        }
+        });
+        frame.coefficientBytes = comps.reduce((n, c) => n + c.coef.byteLength, 0);
         work.strips = comps.map((c) => new Uint8Array(c.bwPad * c.n * c.v * c.n));
         work.row = new Uint8Array(out.width * frame.channels);
         // Adobe transform 0, or components named R, G, B: the samples are RGB already; otherwise YCbCr (JFIF).
@@ -274,6 +302,12 @@ export function readJpeg(b: Uint8Array, start: (f: JpegFrame) => JpegOutput): Jp
           }
         : undefined;
       const [ss, se, ah, al] = [b[p], b[p + 1], b[p + 2] >> 4, b[p + 2] & 15];
+      if (frame.progressive && ss > 0 && scan.every((c) => c.per === 1)) {
+        // AC detail of a component whose blocks are wanted as their means only: skipped to the next marker.
+        scans++;
+        i = nextMarker(b, end);
+        continue;
+      }
       i = decodeScan(b, end, scan, frame.progressive, ss, se, ah, al, restart, mcusX, mcusY, ++scans, onMcuRow);
       continue;
     }
@@ -285,6 +319,17 @@ export function readJpeg(b: Uint8Array, start: (f: JpegFrame) => JpegOutput): Jp
   if (!eoi) throw truncated(b, `after scan ${scans}, before the end-of-image marker (FFD9)`);
   if (!streaming) for (let my = 0; my < mcusY; my++) writeMcuRow(out, comps, qt, hMax, vMax, my, my, rgb, work);
   return frame;
+}
+
+/** The next marker at or after `pos` (an 0xFF not followed by 0 or a restart marker), or the end of `b`. */
+function nextMarker(b: Uint8Array, pos: number): number {
+  for (;;) {
+    pos = b.indexOf(0xff, pos);
+    if (pos < 0 || pos + 1 >= b.length) return b.length;
+    const m = b[pos + 1];
+    if (m !== 0 && !(m >= 0xd0 && m <= 0xd7)) return pos;
+    pos += 2;
+  }
 }
 
 function decodeScan(
@@ -482,7 +527,7 @@ function decodeScan(
     if (single) {
       const by = (n / c0.bw) | 0,
         bx = n % c0.bw;
-      decode(c0, (by * c0.bwPad + bx) * 64);
+      decode(c0, (by * c0.bwPad + bx) * c0.per);
       if (ranOut()) throw truncated(b, where());
     } else {
       const my = (n / mcusX) | 0,
@@ -490,7 +535,7 @@ function decodeScan(
       const rowAt = onMcuRow ? 0 : my; // streaming: only this MCU row's coefficients are held
       for (const c of scan)
         for (let v = 0; v < c.v; v++)
-          for (let h = 0; h < c.h; h++) decode(c, ((rowAt * c.v + v) * c.bwPad + mx * c.h + h) * 64);
+          for (let h = 0; h < c.h; h++) decode(c, ((rowAt * c.v + v) * c.bwPad + mx * c.h + h) * c.per);
       if (ranOut()) throw truncated(b, where());
       if (onMcuRow && mx === mcusX - 1) onMcuRow(my);
     }
@@ -595,6 +640,14 @@ function writeMcuRow(
   comps.forEach((c, ci) => {
     const n = c.n,
       stride = c.bwPad * n;
+    if (c.per === 1) {
+      // DC only (1x1 blocks): the block's mean, as idct at n = 1.
+      const q0 = qt[c.tq][0],
+        s = strips[ci];
+      for (let k = 0; k < c.v * c.bwPad; k++)
+        s[k] = Math.max(0, Math.min(255, Math.round((c.coef[at * c.v * c.bwPad + k] * q0) / 8 + 128)));
+      return;
+    }
     for (let v = 0; v < c.v; v++)
       for (let bx = 0; bx < c.bwPad; bx++)
         idct(

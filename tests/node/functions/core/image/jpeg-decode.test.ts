@@ -2,7 +2,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { decodeImage } from '../../../../../functions/core/image/decode.js';
-import { readJpeg } from '../../../../../functions/core/image/jpeg-decode.js';
+import { coefficientBytesAt, readJpeg } from '../../../../../functions/core/image/jpeg-decode.js';
 import { DEFAULT_LIMITS } from '../../../../../functions/core/image/types.js';
 
 const W = 83,
@@ -142,6 +142,29 @@ describe('readJpeg', () => {
     const prog = readJpeg(new Uint8Array(await big.clone().jpeg({ progressive: true }).toBuffer()), none);
     expect(base.coefficientBytes).toBeLessThan(2000 * 16 * 2 * 2);
     expect(prog.coefficientBytes).toBeGreaterThanOrEqual(2000 * 1500 * 1.5 * 2);
+  });
+
+  it('keeps only the DC of a progressive image a component needs at 1/8 (its AC scans skipped), and says so first', async () => {
+    const big = await sharp({ create: { width: 2000, height: 1504, channels: 3, background: '#808080' } });
+    const blocks = (2000 / 8) * (1504 / 8);
+    for (const [subsampling, bytes] of [
+      // 4:4:4: every component 1x1 a block; 4:2:0: luma 1x1, chroma (a quarter of the blocks) 2x2, from all 64.
+      ['4:4:4', 3 * blocks * 2],
+      ['4:2:0', blocks * 2 + 2 * (blocks / 4) * 128],
+    ] as const) {
+      const file = new Uint8Array(
+        await big.clone().jpeg({ progressive: true, chromaSubsampling: subsampling }).toBuffer(),
+      );
+      let estimate = 0;
+      const f = readJpeg(file, (frame) => {
+        estimate = coefficientBytesAt(frame, 8);
+        return { scale: 8, sink: () => {} };
+      });
+      expect([estimate, f.coefficientBytes]).toEqual([bytes, bytes]);
+      // At 1/4 every block is 2x2 pixels, made from its AC too: all coefficients are kept.
+      const all = readJpeg(file, () => ({ scale: 4, sink: () => {} }));
+      expect(all.coefficientBytes).toBe(subsampling === '4:4:4' ? 3 * blocks * 128 : 1.5 * blocks * 128);
+    }
   });
 
   it('refuses a file with no frame or no scan, and a progressive image over the memory budget, before decoding', async () => {
