@@ -21,7 +21,17 @@ import { badRequest, unprocessable } from './errors.js';
 import { darkness, estimatePaper, refinePaper } from './image/background.js';
 import { inverted, lightBorder, readAs, readPolarity } from './image/polarity.js';
 import { components, otsu, quantile, removeLines, selectComponents } from './image/mask.js';
-import { borderMean, centreOfMass, crop, invert as invertGray, paste, resize, toGray, type Gray } from './image/ops.js';
+import {
+  borderMean,
+  centreOfMass,
+  crop,
+  invert as invertGray,
+  neutral,
+  paste,
+  resize,
+  toGray,
+  type Gray,
+} from './image/ops.js';
 import type { Raster } from './image/types.js';
 import { fitInput, planes, type FitProtocol } from './image/fit-input.js';
 
@@ -98,21 +108,22 @@ const polarityStep = (light: boolean, invert: Invert, what = 'ink') =>
       : 'not inverted (invert=false)';
 
 /** Ink (or object) of a photo or drawing as light-on-dark values in [0,1], cleaned, with the steps taken. */
-function extract(r: Raster, protocol: 'mnist' | 'fit', invert: Invert, steps: string[], mark: Mark): Gray {
-  const { width: w, height: h } = r;
-  let paper, d: Float32Array;
+function extract(picture: Raster, protocol: 'mnist' | 'fit', invert: Invert, steps: string[], mark: Mark): Gray {
+  const { width: w, height: h } = picture;
+  let paper,
+    d: Float32Array,
+    r = picture;
   if (protocol === 'mnist') {
+    r = neutral(r);
     // Polarity (image/polarity.ts), unless the caller says which way round the picture is.
     const first = invert === 'auto' ? readPolarity(r) : readAs(r, invert);
     steps.push(polarityStep(first.light, invert));
-    // Second pass: the paper re-measured around the ink the first found (its soft edges included).
+    // Second pass: the paper re-measured around the ink the first found (its soft edges included): the pixels over
+    // half of Otsu's threshold, grown by one (3x3).
     const t1 = otsu(first.d) / 2,
-      ink = new Uint8Array(first.d.length);
-    for (let y = 0; y < h; y++)
-      for (let x = 0; x < w; x++)
-        if (first.d[y * w + x] > t1)
-          for (let yy = Math.max(0, y - 1); yy <= Math.min(h - 1, y + 1); yy++)
-            for (let xx = Math.max(0, x - 1); xx <= Math.min(w - 1, x + 1); xx++) ink[yy * w + xx] = 1;
+      over = new Uint8Array(first.d.length);
+    for (let i = 0; i < over.length; i++) over[i] = first.d[i] > t1 ? 1 : 0;
+    const ink = dilate(over, w, h, 1);
     mark('polarity');
     paper = refinePaper(first.src, ink, first.paper);
     d = darkness(first.src, paper);
@@ -121,6 +132,7 @@ function extract(r: Raster, protocol: 'mnist' | 'fit', invert: Invert, steps: st
     // An object may fill the frame: its border is compared with its middle.
     const light = invert === 'auto' ? lightBorder(r) : invert;
     steps.push(polarityStep(light, invert, 'object'));
+    r = neutral(r);
     if (!light) r = inverted(r); // light object on dark: read as dark on light
     mark('polarity');
     paper = estimatePaper(r, 'border');
@@ -133,7 +145,7 @@ function extract(r: Raster, protocol: 'mnist' | 'fit', invert: Invert, steps: st
       : 'illumination: background colour fitted per channel as a quadratic surface to the border (robust refit), and divided out',
   );
   steps.push(
-    `${r.channels === 3 ? 'ink = darkness in the most absorbing of R, G, B' : 'ink = darkness'} against the paper`,
+    `${picture.channels === 3 ? 'ink = darkness in the most absorbing of R, G, B' : 'ink = darkness'} against the paper`,
   );
 
   const lo = quantile(d, 0.5);
