@@ -57,7 +57,10 @@ export function otsu(v: Float32Array): number {
 }
 
 const SLOPES = Array.from({ length: 13 }, (_, i) => Math.tan((((i - 6) / 2) * Math.PI) / 180)); // -3° to 3°, 0.5° apart
-const BAND = 2; // pixels either side of a found path searched for the line's ink
+const BAND = 2;
+// The slopes in the order they are tried: level first, as most lines nearly are, so that a good cover found early
+// lets the others be given up sooner.
+const TRY = SLOPES.map((_, k) => k).sort((a, b) => Math.abs(a - 6) - Math.abs(b - 6) || a - b); // pixels either side of a found path searched for the line's ink
 
 /**
  * Removes thin straight lines running across the image (within ±3° of horizontal or vertical): a path covered by
@@ -77,6 +80,12 @@ export function removeLines(
     const L = vertical ? h : w,
       A = vertical ? w : h;
     const idx = (a: number, b: number) => (vertical ? a * w + b : b * w + a);
+    // The search reads the mask along: row b of `along` is the path b0 = b at slope 0 (the mask, or its transpose).
+    let along = mask;
+    if (vertical) {
+      along = new Uint8Array(w * h);
+      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) along[x * h + y] = mask[y * w + x];
+    }
     const runAcross = (a: number, b: number) => {
       let lo = b,
         hi = b;
@@ -92,8 +101,8 @@ export function removeLines(
     let covered = 0;
     const band = (b: number, add: number) => {
       if (b < 0 || b >= A) return;
-      for (let a = 0; a < L; a++)
-        if (mask[vertical ? a * w + b : b * w + a]) {
+      for (let a = 0, row = b * L; a < L; a++)
+        if (along[row + a]) {
           if (add > 0 && inBand[a]++ === 0) covered++;
           if (add < 0 && --inBand[a] === 0) covered--;
         }
@@ -105,17 +114,25 @@ export function removeLines(
       band(b0 - reach - 1, -1);
       if (covered < cover * L) continue;
       let bestCover = 0,
-        bestSlope = 0;
-      for (let k = 0; k < SLOPES.length; k++) {
+        bestSlope = 0,
+        bestK = SLOPES.length;
+      const least = Math.ceil(cover * L);
+      for (const k of TRY) {
         const off = offsets[k];
+        // A slope matters only if it covers at least `least` and more than the best so far (as much, if it comes
+        // before it in SLOPES: of equal covers the first slope is the line's): given up once the positions left
+        // cannot bring it there.
+        const need = Math.max(least, bestCover + (k < bestK ? 0 : 1));
         let n = 0;
         for (let a = 0; a < L; a++) {
           const b = b0 + off[a];
-          if (b >= 0 && b < A && mask[vertical ? a * w + b : b * w + a]) n++;
+          if (b >= 0 && b < A && along[b * L + a]) n++;
+          else if (n + L - 1 - a < need) break;
         }
-        if (n > bestCover) {
+        if (n >= need) {
           bestCover = n;
           bestSlope = SLOPES[k];
+          bestK = k;
         }
       }
       if (bestCover >= cover * L) lines.push({ b0, slope: bestSlope, cover: bestCover });
