@@ -56,6 +56,9 @@ async function decodePngRaster(bytes: Uint8Array, limits: ImageLimits, side: num
     row8 = new Uint8Array(h.width * ch);
     const n = h.width,
       max = 2 ** h.depth - 1;
+    // 8-bit gray or RGB without a transparent colour: the samples are the raster's already.
+    if (h.depth === 8 && !h.palette && !h.transparent && (h.channels === 1 || h.channels === 3))
+      return (samples) => shrink!.push(samples as Uint8Array);
     if (h.palette) {
       const pal = h.palette,
         rgba = new Uint8Array(n * 4);
