@@ -58,6 +58,43 @@ describe('readJpeg', () => {
     });
   }
 
+  it("noise at quality 100: Huffman codes up to 16 bits long (the second-level lookahead) decode to libjpeg's pixels", async () => {
+    const noise = sharp({
+      create: {
+        width: 64,
+        height: 40,
+        channels: 3,
+        background: '#808080',
+        noise: { type: 'gaussian', mean: 128, sigma: 60 },
+      },
+    });
+    for (const progressive of [false, true]) {
+      const file = await noise
+        .clone()
+        .jpeg({ quality: 100, chromaSubsampling: '4:4:4', progressive, optimiseCoding: false })
+        .toBuffer();
+      const ref = await sharp(file).raw().toBuffer();
+      const bytes = new Uint8Array(file);
+      // Its Huffman tables (DHT segments: class/id, 16 code counts by length, symbols) have codes over 9 bits.
+      let long = 0;
+      for (let i = 2; i + 4 < bytes.length && bytes[i + 1] !== 0xda; i += 2 + ((bytes[i + 2] << 8) | bytes[i + 3]))
+        if (bytes[i + 1] === 0xc4)
+          for (let p = i + 4; p < i + 2 + ((bytes[i + 2] << 8) | bytes[i + 3]);) {
+            const counts = bytes.subarray(p + 1, p + 17);
+            long += counts.subarray(9).reduce((n, c) => n + c, 0);
+            p += 17 + counts.reduce((n, c) => n + c, 0);
+          }
+      // (The standard tables of T.81 K.3 have them; a progressive file's tables come with its scans.)
+      if (!progressive) expect(long).toBeGreaterThan(0);
+      const rows: Uint8Array[] = [];
+      readJpeg(bytes, () => ({ scale: 1, sink: (row) => rows.push(row.slice()) }));
+      let worst = 0;
+      rows.forEach((row, y) => row.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - ref[y * 64 * 3 + i])))));
+      expect(rows.length).toBe(40);
+      expect(worst).toBeLessThanOrEqual(3);
+    }
+  });
+
   // libjpeg's scaled decoding through sharp: resizing to half the 1/d size makes sharp load the JPEG at 1/d (its
   // shrink-on-load picks 2d, then halves it "for known libjpeg rounding errors" when the factor is exactly 2d)
   // and reduce by the rest (175 / 44 / 2, just under 2) with the nearest kernel, which then keeps the samples at even
