@@ -57,10 +57,7 @@ export function otsu(v: Float32Array): number {
 }
 
 const SLOPES = Array.from({ length: 13 }, (_, i) => Math.tan((((i - 6) / 2) * Math.PI) / 180)); // -3° to 3°, 0.5° apart
-const BAND = 2;
-// The slopes in the order they are tried: level first, as most lines nearly are, so that a good cover found early
-// lets the others be given up sooner.
-const TRY = SLOPES.map((_, k) => k).sort((a, b) => Math.abs(a - 6) - Math.abs(b - 6) || a - b); // pixels either side of a found path searched for the line's ink
+const BAND = 2; // pixels either side of a found path searched for the line's ink
 
 /**
  * Removes thin straight lines running across the image (within ±3° of horizontal or vertical): a path covered by
@@ -96,6 +93,20 @@ export function removeLines(
     // A path from b0 stays within b0 ± reach across, and meets each position along at most once: unless 60% of the
     // positions along have ink somewhere in that band, no path from b0 can be a line (most of a page is skipped so).
     const offsets = SLOPES.map((slope) => Int32Array.from({ length: L }, (_, a) => Math.round((a - L / 2) * slope)));
+    // A path's cover in a few sums: it keeps each offset over a run of positions along (segments: start, end,
+    // offset), and each row's prefix sums give the ink of a run at once.
+    const segments = offsets.map((off) => {
+      const s: number[] = [];
+      for (let a0 = 0, a = 1; a <= L; a++)
+        if (a === L || off[a] !== off[a0]) {
+          s.push(a0, a, off[a0]);
+          a0 = a;
+        }
+      return Int32Array.from(s);
+    });
+    const prefix = new Int32Array(A * (L + 1));
+    for (let b = 0; b < A; b++)
+      for (let a = 0, p = b * (L + 1); a < L; a++, p++) prefix[p + 1] = prefix[p] + along[b * L + a];
     const reach = Math.ceil((L / 2) * SLOPES[SLOPES.length - 1]) + 1;
     const inBand = new Int32Array(L);
     let covered = 0;
@@ -114,25 +125,17 @@ export function removeLines(
       band(b0 - reach - 1, -1);
       if (covered < cover * L) continue;
       let bestCover = 0,
-        bestSlope = 0,
-        bestK = SLOPES.length;
-      const least = Math.ceil(cover * L);
-      for (const k of TRY) {
-        const off = offsets[k];
-        // A slope matters only if it covers at least `least` and more than the best so far (as much, if it comes
-        // before it in SLOPES: of equal covers the first slope is the line's): given up once the positions left
-        // cannot bring it there.
-        const need = Math.max(least, bestCover + (k < bestK ? 0 : 1));
+        bestSlope = 0;
+      for (let k = 0; k < SLOPES.length; k++) {
+        const seg = segments[k];
         let n = 0;
-        for (let a = 0; a < L; a++) {
-          const b = b0 + off[a];
-          if (b >= 0 && b < A && along[b * L + a]) n++;
-          else if (n + L - 1 - a < need) break;
+        for (let i = 0; i < seg.length; i += 3) {
+          const b = b0 + seg[i + 2];
+          if (b >= 0 && b < A) n += prefix[b * (L + 1) + seg[i + 1]] - prefix[b * (L + 1) + seg[i]];
         }
-        if (n >= need) {
+        if (n > bestCover) {
           bestCover = n;
           bestSlope = SLOPES[k];
-          bestK = k;
         }
       }
       if (bestCover >= cover * L) lines.push({ b0, slope: bestSlope, cover: bestCover });
