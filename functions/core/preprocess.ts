@@ -21,7 +21,17 @@ import { badRequest, unprocessable } from './errors.js';
 import { darkness, estimatePaper, refinePaper } from './image/background.js';
 import { inverted, lightBorder, readAs, readPolarity } from './image/polarity.js';
 import { components, otsu, quantile, removeLines, selectComponents } from './image/mask.js';
-import { borderMean, centreOfMass, crop, invert as invertGray, paste, resize, toGray, type Gray } from './image/ops.js';
+import {
+  borderMean,
+  centreOfMass,
+  crop,
+  invert as invertGray,
+  neutral,
+  paste,
+  resize,
+  toGray,
+  type Gray,
+} from './image/ops.js';
 import type { Raster } from './image/types.js';
 import { fitInput, planes, type FitProtocol } from './image/fit-input.js';
 
@@ -98,30 +108,36 @@ const polarityStep = (light: boolean, invert: Invert, what = 'ink') =>
       : 'not inverted (invert=false)';
 
 /** Ink (or object) of a photo or drawing as light-on-dark values in [0,1], cleaned, with the steps taken. */
-function extract(r: Raster, protocol: 'mnist' | 'fit', invert: Invert, steps: string[]): Gray {
-  const { width: w, height: h } = r;
-  let paper, d: Float32Array;
+function extract(picture: Raster, protocol: 'mnist' | 'fit', invert: Invert, steps: string[], mark: Mark): Gray {
+  const { width: w, height: h } = picture;
+  let paper,
+    d: Float32Array,
+    r = picture;
   if (protocol === 'mnist') {
+    r = neutral(r);
     // Polarity (image/polarity.ts), unless the caller says which way round the picture is.
     const first = invert === 'auto' ? readPolarity(r) : readAs(r, invert);
     steps.push(polarityStep(first.light, invert));
-    // Second pass: the paper re-measured around the ink the first found (its soft edges included).
+    // Second pass: the paper re-measured around the ink the first found (its soft edges included): the pixels over
+    // half of Otsu's threshold, grown by one (3x3).
     const t1 = otsu(first.d) / 2,
-      ink = new Uint8Array(first.d.length);
-    for (let y = 0; y < h; y++)
-      for (let x = 0; x < w; x++)
-        if (first.d[y * w + x] > t1)
-          for (let yy = Math.max(0, y - 1); yy <= Math.min(h - 1, y + 1); yy++)
-            for (let xx = Math.max(0, x - 1); xx <= Math.min(w - 1, x + 1); xx++) ink[yy * w + xx] = 1;
+      over = new Uint8Array(first.d.length);
+    for (let i = 0; i < over.length; i++) over[i] = first.d[i] > t1 ? 1 : 0;
+    const ink = dilate(over, w, h, 1);
+    mark('polarity');
     paper = refinePaper(first.src, ink, first.paper);
     d = darkness(first.src, paper);
+    mark('illumination (paper re-measured around the ink)');
   } else {
     // An object may fill the frame: its border is compared with its middle.
     const light = invert === 'auto' ? lightBorder(r) : invert;
     steps.push(polarityStep(light, invert, 'object'));
+    r = neutral(r);
     if (!light) r = inverted(r); // light object on dark: read as dark on light
+    mark('polarity');
     paper = estimatePaper(r, 'border');
     d = darkness(r, paper);
+    mark('illumination');
   }
   steps.push(
     paper.model === 'closing'
@@ -129,7 +145,7 @@ function extract(r: Raster, protocol: 'mnist' | 'fit', invert: Invert, steps: st
       : 'illumination: background colour fitted per channel as a quadratic surface to the border (robust refit), and divided out',
   );
   steps.push(
-    `${r.channels === 3 ? 'ink = darkness in the most absorbing of R, G, B' : 'ink = darkness'} against the paper`,
+    `${picture.channels === 3 ? 'ink = darkness in the most absorbing of R, G, B' : 'ink = darkness'} against the paper`,
   );
 
   const lo = quantile(d, 0.5);
@@ -143,6 +159,7 @@ function extract(r: Raster, protocol: 'mnist' | 'fit', invert: Invert, steps: st
   const k = 1 / (hi - lo);
   for (let i = 0; i < d.length; i++) d[i] = Math.min(1, Math.max(0, (d[i] - lo) * k));
   steps.push(`robust contrast: ${f2(lo)} (median, the paper) to 0, ${f2(hi)} (99th percentile of the ink) to 1`);
+  mark('robust contrast');
 
   const t = otsu(d),
     weak = t / 2;
@@ -153,14 +170,17 @@ function extract(r: Raster, protocol: 'mnist' | 'fit', invert: Invert, steps: st
   // ruled line a pixel or two wide keeps only part of its darkness, and a line found only in patches is not removed.
   const faint = new Uint8Array(w * h);
   for (let i = 0; i < d.length; i++) faint[i] = d[i] > t / 4 ? 1 : 0;
+  mark('ink masks');
   const lines = removeLines(faint, w, h);
   for (let i = 0; i < d.length; i++) mask[i] &= faint[i];
+  mark('line search');
   if (lines.horizontal + lines.vertical > 0)
     steps.push(
       `removed ${lines.horizontal} horizontal and ${lines.vertical} vertical thin straight lines (ruled or grid paper)`,
     );
   const { labels, list } = components(mask, w, h, (i) => d[i] > t);
   const kept = protocol === 'mnist' ? selectComponents(list, 0.05, 0.3) : selectComponents(list, 0.1, 0.5);
+  mark('components');
   if (!kept.length)
     throw unprocessable('the image is blank: no ink stands out from the paper: there is nothing to classify');
   const keep = new Uint8Array(list.length + 1);
@@ -186,6 +206,7 @@ function extract(r: Raster, protocol: 'mnist' | 'fit', invert: Invert, steps: st
   inside = dilate(inside, w, h, Math.max(1, Math.round(Math.max(box.x1 - box.x0, box.y1 - box.y0) / 40)));
   for (let i = 0; i < d.length; i++) if (!inside[i]) d[i] = 0;
   const g = crop({ width: w, height: h, data: d }, box);
+  mark('keep, dilate, crop');
   steps.push(`crop to the ${protocol === 'mnist' ? 'ink' : 'object'}: ${g.width}x${g.height} at (${box.x0},${box.y0})`);
   return g;
 }
@@ -203,16 +224,20 @@ export function workingSide(shape: [number, number, number], protocol: Protocol)
   return protocol === 'mnist' || protocol === 'fit' ? PHOTO_SCALE * side : 2 * side;
 }
 
+/** Called after each step with its name (a benchmark's timer: tests/bench/photo-path.ts). */
+type Mark = (step: string) => void;
+
 export interface PreprocessOptions {
   /** Polarity (default auto); the image-folder protocols (letterbox, crop) take the picture as it is. */
   invert?: Invert;
+  mark?: Mark;
 }
 
 export function preprocess(
   r: Raster,
   shape: [number, number, number],
   protocol: Protocol,
-  { invert = 'auto' }: PreprocessOptions = {},
+  { invert = 'auto', mark = () => {} }: PreprocessOptions = {},
 ): Preprocessed {
   const [C, H, W] = shape;
   // Image-folder models (and every colour model) see the picture as it is (image/fit-input.ts).
@@ -237,7 +262,7 @@ export function preprocess(
     }
     return { input: g.data, shape, steps };
   }
-  let g = extract(r, protocol, invert, steps);
+  let g = extract(r, protocol, invert, steps, mark);
   const fitSide = protocol === 'mnist' ? Math.round((20 / 28) * Math.min(W, H)) : Math.min(W, H);
   const s = fitSide / Math.max(g.width, g.height);
   const fw = Math.max(1, Math.round(g.width * s)),
@@ -254,6 +279,7 @@ export function preprocess(
     g = paste(g, W, H, Math.floor((W - fw) / 2), Math.floor((H - fh) / 2));
     steps.push(`centre in ${W}x${H}`);
   }
+  mark('fit and centre');
   return { input: g.data, shape, steps };
 }
 

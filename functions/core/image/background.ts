@@ -25,12 +25,18 @@ interface Grid {
   v: Float32Array;
 }
 
-/** Per cell and channel, the q-th quantile of the cell's samples (a histogram per cell). */
-function cellQuantiles(r: Raster, cell: number, q: number): Grid {
+/**
+ * Per cell and channel, the q-th quantile of the cell's samples (a histogram per cell); with `inverse`, from the
+ * same histograms, the q-th quantile of the inverted samples (255 - v) too: the picture read the other way round.
+ */
+function cellQuantiles(r: Raster, cell: number, q: number, inverse: true): [Grid, Grid];
+function cellQuantiles(r: Raster, cell: number, q: number): [Grid];
+function cellQuantiles(r: Raster, cell: number, q: number, inverse = false): Grid[] {
   const gw = Math.ceil(r.width / cell),
     gh = Math.ceil(r.height / cell),
     ch = r.channels;
   const v = new Float32Array(gw * gh * ch),
+    iv = new Float32Array(inverse ? gw * gh * ch : 0),
     hist = new Uint32Array(256),
     small = new Uint8Array(cell * cell);
   for (let gy = 0; gy < gh; gy++)
@@ -39,24 +45,35 @@ function cellQuantiles(r: Raster, cell: number, q: number): Grid {
         const y1 = Math.min(r.height, (gy + 1) * cell),
           x1 = Math.min(r.width, (gx + 1) * cell);
         const n = (y1 - gy * cell) * (x1 - gx * cell),
-          want = q * (n - 1);
-        let k = 0;
+          at = Math.floor(q * (n - 1)),
+          // The inverted samples' at-th smallest is 255 minus the (n - 1 - at)-th smallest of the samples.
+          iat = n - 1 - at;
+        let k = 0,
+          ik = 0;
         if (n <= 16) {
           // A small cell: sorting its few samples costs less than a histogram.
           let m = 0;
           for (let y = gy * cell; y < y1; y++)
             for (let x = gx * cell; x < x1; x++) small[m++] = r.data[(y * r.width + x) * ch + c];
-          k = small.subarray(0, m).sort()[Math.floor(want)]; // as the histogram: the smallest k with more than want at or below
+          const sorted = small.subarray(0, m).sort(); // as the histogram: the smallest k with more than `at` at or below
+          k = sorted[at];
+          ik = sorted[iat];
         } else {
           hist.fill(0);
           for (let y = gy * cell; y < y1; y++)
-            for (let x = gx * cell; x < x1; x++) hist[r.data[(y * r.width + x) * ch + c]]++;
+            for (let x = gx * cell, p = (y * r.width + x) * ch + c; x < x1; x++, p += ch) hist[r.data[p]]++;
           let acc = 0;
-          for (; k < 255; k++) if ((acc += hist[k]) > want) break;
+          for (; k < 255; k++) if ((acc += hist[k]) > at) break;
+          if (inverse) {
+            acc = 0;
+            for (; ik < 255; ik++) if ((acc += hist[ik]) > iat) break;
+          }
         }
         v[(gy * gw + gx) * ch + c] = k;
+        if (inverse) iv[(gy * gw + gx) * ch + c] = 255 - ik;
       }
-  return { gw, gh, cell, v };
+  const grid = { gw, gh, cell, v };
+  return inverse ? [grid, { gw, gh, cell, v: iv }] : [grid];
 }
 
 /**
@@ -217,28 +234,45 @@ export interface Paper {
   window: number;
 }
 
-/** The paper's colour over the image (see the file's header). `r` is light paper, dark ink (invert first if not). */
-export function estimatePaper(r: Raster, model: PaperModel): Paper {
-  const cell = Math.max(MIN_CELL, Math.round(Math.max(r.width, r.height) / CELLS));
-  const grid = cellQuantiles(r, cell, 0.8);
-  const ch = r.channels;
-  let R = 0;
-  if (model === 'closing') {
-    // Window of 9 cells (3/16 of the longer side): wider than a stroke of a digit that fills the frame.
-    R = 4;
-    const m = 2 * R + 2,
-      p = pad(grid, ch, m);
-    p.v = rankFilter(p, ch, R, true);
-    p.v = rankFilter(p, ch, R, false);
-    p.v = boxBlur(p, ch);
-    p.v = boxBlur(p, ch);
-    grid.v = unpad(p, ch, m);
-  } else grid.v = borderSurface(grid, ch);
-  return { grid, model, window: (2 * R + 1) * cell };
+const cellOf = (r: Raster) => Math.max(MIN_CELL, Math.round(Math.max(r.width, r.height) / CELLS));
+// Closing window of 9 cells (3/16 of the longer side): wider than a stroke of a digit that fills the frame.
+const R_CLOSING = 4;
+
+/** The closing model's paper from the cells' quantiles: max then min filter, smoothed twice. */
+function closing(grid: Grid, ch: number): Paper {
+  const R = R_CLOSING,
+    m = 2 * R + 2,
+    p = pad(grid, ch, m);
+  p.v = rankFilter(p, ch, R, true);
+  p.v = rankFilter(p, ch, R, false);
+  p.v = boxBlur(p, ch);
+  p.v = boxBlur(p, ch);
+  grid.v = unpad(p, ch, m);
+  return { grid, model: 'closing', window: (2 * R + 1) * grid.cell };
 }
 
-/** Darkness against the paper: 1 - min over channels of pixel / paper, in [0,1] (paper bilinear between cells). */
-export function darkness(r: Raster, paper: Paper): Float32Array {
+/** The paper's colour over the image (see the file's header). `r` is light paper, dark ink (invert first if not). */
+export function estimatePaper(r: Raster, model: PaperModel): Paper {
+  const [grid] = cellQuantiles(r, cellOf(r), 0.8);
+  if (model === 'closing') return closing(grid, r.channels);
+  grid.v = borderSurface(grid, r.channels);
+  return { grid, model, window: cellOf(r) };
+}
+
+/**
+ * The closing model's paper of `r` and of `r` inverted (255 - v), from one histogram per cell: estimatePaper(r)
+ * and estimatePaper(inverted r), without the inverted copy.
+ */
+export function estimatePapers(r: Raster): { light: Paper; dark: Paper } {
+  const [a, b] = cellQuantiles(r, cellOf(r), 0.8, true);
+  return { light: closing(a, r.channels), dark: closing(b, r.channels) };
+}
+
+/**
+ * Darkness against the paper: 1 - min over channels of pixel / paper, in [0,1] (paper bilinear between cells).
+ * `invert`: of the picture inverted (each sample 255 - v), as darkness(inverted r) without the copy.
+ */
+export function darkness(r: Raster, paper: Paper, invert = false): Float32Array {
   const { gw, gh, cell, v } = paper.grid,
     ch = r.channels,
     W = r.width;
@@ -267,7 +301,7 @@ export function darkness(r: Raster, paper: Paper): Float32Array {
       let m = 1;
       for (let c = 0; c < ch; c++) {
         const bg = (1 - wx) * row[a + c] + wx * row[b + c];
-        const ratio = r.data[p + c] / (bg > 8 ? bg : 8);
+        const ratio = (invert ? 255 - r.data[p + c] : r.data[p + c]) / (bg > 8 ? bg : 8);
         if (ratio < m) m = ratio;
       }
       out[y * W + x] = 1 - m;

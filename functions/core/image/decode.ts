@@ -9,7 +9,7 @@ import { Problem, tooLarge, unprocessable, unsupported } from '../errors.js';
 import { ORIENTATIONS, orient } from './orient.js';
 import { readPng, type PngHeader } from './png-decode.js';
 import { Shrinker, shrinkFactor } from './shrink.js';
-import { readJpeg, scaledSize, type JpegFrame, type JpegScale } from './jpeg-decode.js';
+import { coefficientBytesAt, readJpeg, scaledSize, type JpegFrame, type JpegScale } from './jpeg-decode.js';
 import { checkDimensions, detectFormat, imageSize, jpegInfo, webpInfo } from './sniff.js';
 import { DEFAULT_LIMITS, WORK_SIDE, type ImageFormat, type ImageLimits, type Raster } from './types.js';
 
@@ -56,6 +56,9 @@ async function decodePngRaster(bytes: Uint8Array, limits: ImageLimits, side: num
     row8 = new Uint8Array(h.width * ch);
     const n = h.width,
       max = 2 ** h.depth - 1;
+    // 8-bit gray or RGB without a transparent colour: the samples are the raster's already.
+    if (h.depth === 8 && !h.palette && !h.transparent && (h.channels === 1 || h.channels === 3))
+      return (samples) => shrink!.push(samples as Uint8Array);
     if (h.palette) {
       const pal = h.palette,
         rgba = new Uint8Array(n * 4);
@@ -123,7 +126,7 @@ function decodeJpeg(bytes: Uint8Array, limits: ImageLimits, side: number): Decod
     scaled = s;
     const need =
       bytes.length +
-      f.coefficientBytes +
+      coefficientBytesAt(f, scale) +
       s.workBytes +
       (Math.ceil(s.width / k) * (k > 1 ? 4 : 0) + Math.ceil(s.width / k) * Math.ceil(s.height / k)) * f.channels;
     if (need > limits.budgetBytes)

@@ -46,6 +46,8 @@ interface Component {
   bh: number;
   bwPad: number;
   bhPad: number;
+  /** Coefficients kept per block: 64, or 1 where the output needs only the DC (dcOnly). */
+  per: number;
   coef: Int16Array;
   /** Side of the IDCT of each block at the chosen scale (8 / scale, or more for subsampled chroma). */
   n: number;
@@ -56,33 +58,53 @@ interface Component {
 
 /** Bits of the small lookahead table, which holds the codes most symbols have and stays in the CPU's cache. */
 const FAST = 9;
-const FAST_AC = 65536 + (1 << FAST);
+const FAST_AC = 1 << FAST;
+/** Where the second-level tables start: one per FAST-bit prefix of longer codes, on the remaining 16 - FAST bits. */
+const SUB = 2 << FAST;
+const SUB_BITS = 16 - FAST;
 
 /**
- * A 16-bit lookahead table: entry = (code length << 8) | symbol; 0 = no code with that prefix. After it, at 65536,
- * the same for the first FAST bits (0 also where the code is longer); then, at FAST_AC, an AC coefficient whole
- * where its code and value bits fit in FAST bits: value * 256 + (zero run << 4) + bits used, else 0.
+ * A two-level lookahead table. On the first FAST bits: entry = (code length << 8) | symbol; 0 = no code with that
+ * prefix; -(offset of its second-level table) where the prefix begins longer codes (a second-level table holds the
+ * same entries on the next 16 - FAST bits). Then, at FAST_AC, an AC coefficient whole where its code and value bits
+ * fit in FAST bits: value * 256 + (zero run << 4) + bits used, else 0. A few KB a table, built in microseconds (a
+ * flat 16-bit table is 256 KB to fill on every request).
  */
 function huffmanTable(counts: Uint8Array, symbols: Uint8Array): Int32Array {
-  const t = new Int32Array(FAST_AC + (1 << FAST));
-  let code = 0,
-    k = 0;
+  const codes: number[] = [],
+    lens: number[] = [];
+  let code = 0;
   for (let len = 1; len <= 16; len++) {
-    for (let i = 0; i < counts[len - 1]; i++, k++) {
-      const lo = code << (16 - len),
-        hi = (code + 1) << (16 - len);
-      if (hi > 65536) throw bad('a Huffman table has more codes than its lengths allow');
-      t.fill((len << 8) | symbols[k], lo, hi);
-      code++;
+    for (let i = 0; i < counts[len - 1]; i++) {
+      if (code + 1 > 1 << len) throw bad('a Huffman table has more codes than its lengths allow');
+      codes.push(code++);
+      lens.push(len);
     }
     code <<= 1;
   }
+  const subs = new Map<number, number>();
+  codes.forEach((c, k) => {
+    const p = c >> (lens[k] - FAST);
+    if (lens[k] > FAST && !subs.has(p)) subs.set(p, SUB + (subs.size << SUB_BITS));
+  });
+  const t = new Int32Array(SUB + (subs.size << SUB_BITS));
+  codes.forEach((c, k) => {
+    const len = lens[k],
+      e = (len << 8) | symbols[k];
+    if (len <= FAST) t.fill(e, c << (FAST - len), (c + 1) << (FAST - len));
+    else {
+      const p = c >> (len - FAST),
+        base = subs.get(p)!,
+        rest = c & ((1 << (len - FAST)) - 1);
+      t[p] = -base;
+      t.fill(e, base + (rest << (16 - len)), base + ((rest + 1) << (16 - len)));
+    }
+  });
   for (let i = 0; i < 1 << FAST; i++) {
-    const e = t[i << (16 - FAST)],
+    const e = t[i],
       len = e >> 8,
       size = e & 15;
-    if (len <= FAST) t[65536 + i] = e;
-    if (e !== 0 && size > 0 && len + size <= FAST) {
+    if (e > 0 && size > 0 && len + size <= FAST) {
       const v = (i >> (FAST - len - size)) & ((1 << size) - 1);
       t[FAST_AC + i] = extend(v, size) * 256 + (e & 0xf0) + len + size;
     }
@@ -112,6 +134,29 @@ function idctSide(h: number, v: number, hMax: number, vMax: number, scale: JpegS
   let n = 8 / scale;
   while (n < 8 && 2 * n * h * scale <= 8 * hMax && 2 * n * v * scale <= 8 * vMax) n *= 2;
   return n;
+}
+
+/**
+ * Whether component `ci` needs only its DC coefficients at 1/scale: a 1x1 IDCT (the block's mean) in a progressive
+ * image, whose AC scans can then be skipped unread. (A sequential scan interleaves AC with DC: it is decoded anyway.)
+ */
+function dcOnly(f: JpegFrame, ci: number, scale: JpegScale): boolean {
+  const hMax = Math.max(...f.sampling.map(([h]) => h)),
+    vMax = Math.max(...f.sampling.map(([, v]) => v));
+  const [h, v] = f.sampling[ci];
+  return f.progressive && idctSide(h, v, hMax, vMax, scale) === 1;
+}
+
+/**
+ * Bytes the coefficients take when decoding at 1/scale: `f.coefficientBytes` (every coefficient of a progressive
+ * image, one MCU row of a sequential one) less what components needing only their DC leave out (2 bytes a block).
+ */
+export function coefficientBytesAt(f: JpegFrame, scale: JpegScale): number {
+  if (!f.progressive) return f.coefficientBytes;
+  const hMax = Math.max(...f.sampling.map(([h]) => h)),
+    vMax = Math.max(...f.sampling.map(([, v]) => v));
+  const mcus = Math.ceil(f.width / (8 * hMax)) * Math.ceil(f.height / (8 * vMax));
+  return f.sampling.reduce((n, [h, v], ci) => n + mcus * h * v * (dcOnly(f, ci, scale) ? 2 : 128), 0);
 }
 
 /** The size of the image decoded at 1/scale (rounded up, as libjpeg), and the bytes of its pixel strips and row. */
@@ -256,10 +301,13 @@ export function readJpeg(b: Uint8Array, start: (f: JpegFrame) => JpegOutput): Jp
         for (const c of comps) if (!qt[c.tq]) throw bad(`quantisation table ${c.tq} is missing`);
         const o = start(frame);
         out = { ...o, ...scaledSize(frame, o.scale) };
-        for (const c of comps) {
-          c.coef = new Int16Array(c.bwPad * (streaming ? c.v : c.bhPad) * 64);
+        const f = frame;
+        comps.forEach((c, ci) => {
+          c.per = dcOnly(f, ci, o.scale) ? 1 : 64;
+          c.coef = new Int16Array(c.bwPad * (streaming ? c.v : c.bhPad) * c.per);
           c.n = idctSide(c.h, c.v, hMax, vMax, o.scale);
-        }
+        });
+        frame.coefficientBytes = comps.reduce((n, c) => n + c.coef.byteLength, 0);
         work.strips = comps.map((c) => new Uint8Array(c.bwPad * c.n * c.v * c.n));
         work.row = new Uint8Array(out.width * frame.channels);
         // Adobe transform 0, or components named R, G, B: the samples are RGB already; otherwise YCbCr (JFIF).
@@ -274,6 +322,12 @@ export function readJpeg(b: Uint8Array, start: (f: JpegFrame) => JpegOutput): Jp
           }
         : undefined;
       const [ss, se, ah, al] = [b[p], b[p + 1], b[p + 2] >> 4, b[p + 2] & 15];
+      if (frame.progressive && ss > 0 && scan.every((c) => c.per === 1)) {
+        // AC detail of a component whose blocks are wanted as their means only: skipped to the next marker.
+        scans++;
+        i = nextMarker(b, end);
+        continue;
+      }
       i = decodeScan(b, end, scan, frame.progressive, ss, se, ah, al, restart, mcusX, mcusY, ++scans, onMcuRow);
       continue;
     }
@@ -285,6 +339,17 @@ export function readJpeg(b: Uint8Array, start: (f: JpegFrame) => JpegOutput): Jp
   if (!eoi) throw truncated(b, `after scan ${scans}, before the end-of-image marker (FFD9)`);
   if (!streaming) for (let my = 0; my < mcusY; my++) writeMcuRow(out, comps, qt, hMax, vMax, my, my, rgb, work);
   return frame;
+}
+
+/** The next marker at or after `pos` (an 0xFF not followed by 0 or a restart marker), or the end of `b`. */
+function nextMarker(b: Uint8Array, pos: number): number {
+  for (;;) {
+    pos = b.indexOf(0xff, pos);
+    if (pos < 0 || pos + 1 >= b.length) return b.length;
+    const m = b[pos + 1];
+    if (m !== 0 && !(m >= 0xd0 && m <= 0xd7)) return pos;
+    pos += 2;
+  }
 }
 
 function decodeScan(
@@ -339,8 +404,8 @@ function decodeScan(
   const huff = (t: Int32Array | undefined) => {
     if (!t) throw bad('a scan uses a Huffman table that was never defined');
     if (cnt < 16) fill();
-    let e = t[65536 + ((buf >>> (cnt - FAST)) & ((1 << FAST) - 1))];
-    if (e === 0) e = t[(buf >>> (cnt - 16)) & 0xffff];
+    let e = t[(buf >>> (cnt - FAST)) & ((1 << FAST) - 1)];
+    if (e < 0) e = t[-e + ((buf >>> (cnt - 16)) & ((1 << SUB_BITS) - 1))];
     if (e === 0)
       throw ranOut() ? truncated(b, where()) : bad('the entropy-coded data holds a code no Huffman table has');
     cnt -= e >> 8;
@@ -482,7 +547,7 @@ function decodeScan(
     if (single) {
       const by = (n / c0.bw) | 0,
         bx = n % c0.bw;
-      decode(c0, (by * c0.bwPad + bx) * 64);
+      decode(c0, (by * c0.bwPad + bx) * c0.per);
       if (ranOut()) throw truncated(b, where());
     } else {
       const my = (n / mcusX) | 0,
@@ -490,7 +555,7 @@ function decodeScan(
       const rowAt = onMcuRow ? 0 : my; // streaming: only this MCU row's coefficients are held
       for (const c of scan)
         for (let v = 0; v < c.v; v++)
-          for (let h = 0; h < c.h; h++) decode(c, ((rowAt * c.v + v) * c.bwPad + mx * c.h + h) * 64);
+          for (let h = 0; h < c.h; h++) decode(c, ((rowAt * c.v + v) * c.bwPad + mx * c.h + h) * c.per);
       if (ranOut()) throw truncated(b, where());
       if (onMcuRow && mx === mcusX - 1) onMcuRow(my);
     }
@@ -570,6 +635,8 @@ function idct(
 
 interface Work {
   tmp: Float32Array;
+  /** Per component, the strip column each output column reads (built for the first MCU row). */
+  cols?: Int32Array[];
   /** One MCU row of each component's samples, n x n per block. */
   strips: Uint8Array[];
   row: Uint8Array;
@@ -595,6 +662,14 @@ function writeMcuRow(
   comps.forEach((c, ci) => {
     const n = c.n,
       stride = c.bwPad * n;
+    if (c.per === 1) {
+      // DC only (1x1 blocks): the block's mean, as idct at n = 1.
+      const q0 = qt[c.tq][0],
+        s = strips[ci];
+      for (let k = 0; k < c.v * c.bwPad; k++)
+        s[k] = Math.max(0, Math.min(255, Math.round((c.coef[at * c.v * c.bwPad + k] * q0) / 8 + 128)));
+      return;
+    }
     for (let v = 0; v < c.v; v++)
       for (let bx = 0; bx < c.bwPad; bx++)
         idct(
@@ -613,6 +688,7 @@ function writeMcuRow(
     mcuH = (8 * vMax) / out.scale;
   const fx = comps.map((c) => (c.h * c.n) / mcuW),
     lines = comps.map(() => 0);
+  const cols = (work.cols ??= fx.map((f) => Int32Array.from({ length: width }, (_, x) => (x * f) | 0)));
   for (let yy = 0; yy < mcuH; yy++) {
     const y = my * mcuH + yy;
     if (y >= out.height) break;
@@ -620,24 +696,25 @@ function writeMcuRow(
     if (comps.length === 1) {
       const s = strips[0],
         base = lines[0],
-        f0 = fx[0];
-      for (let x = 0; x < width; x++) row[x] = s[base + ((x * f0) | 0)];
+        c0 = cols[0];
+      for (let x = 0; x < width; x++) row[x] = s[base + c0[x]];
     } else {
       const [s0, s1, s2] = strips,
-        [h0, h1, h2] = fx;
-      for (let x = 0; x < width; x++) {
-        const Y = s0[lines[0] + ((x * h0) | 0)],
-          Cb = s1[lines[1] + ((x * h1) | 0)],
-          Cr = s2[lines[2] + ((x * h2) | 0)];
+        [c0, c1, c2] = cols,
+        [l0, l1, l2] = lines;
+      for (let x = 0, o = 0; x < width; x++, o += 3) {
+        const Y = s0[l0 + c0[x]],
+          Cb = s1[l1 + c1[x]],
+          Cr = s2[l2 + c2[x]];
         if (rgb) {
-          row[3 * x] = Y;
-          row[3 * x + 1] = Cb;
-          row[3 * x + 2] = Cr;
+          row[o] = Y;
+          row[o + 1] = Cb;
+          row[o + 2] = Cr;
         } else {
           // JFIF: full-range BT.601.
-          row[3 * x] = Math.max(0, Math.min(255, Math.round(Y + 1.402 * (Cr - 128))));
-          row[3 * x + 1] = Math.max(0, Math.min(255, Math.round(Y - 0.344136 * (Cb - 128) - 0.714136 * (Cr - 128))));
-          row[3 * x + 2] = Math.max(0, Math.min(255, Math.round(Y + 1.772 * (Cb - 128))));
+          row[o] = Math.max(0, Math.min(255, Math.round(Y + 1.402 * (Cr - 128))));
+          row[o + 1] = Math.max(0, Math.min(255, Math.round(Y - 0.344136 * (Cb - 128) - 0.714136 * (Cr - 128))));
+          row[o + 2] = Math.max(0, Math.min(255, Math.round(Y + 1.772 * (Cb - 128))));
         }
       }
     }

@@ -77,6 +77,12 @@ export function removeLines(
     const L = vertical ? h : w,
       A = vertical ? w : h;
     const idx = (a: number, b: number) => (vertical ? a * w + b : b * w + a);
+    // The search reads the mask along: row b of `along` is the path b0 = b at slope 0 (the mask, or its transpose).
+    let along = mask;
+    if (vertical) {
+      along = new Uint8Array(w * h);
+      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) along[x * h + y] = mask[y * w + x];
+    }
     const runAcross = (a: number, b: number) => {
       let lo = b,
         hi = b;
@@ -87,13 +93,27 @@ export function removeLines(
     // A path from b0 stays within b0 ± reach across, and meets each position along at most once: unless 60% of the
     // positions along have ink somewhere in that band, no path from b0 can be a line (most of a page is skipped so).
     const offsets = SLOPES.map((slope) => Int32Array.from({ length: L }, (_, a) => Math.round((a - L / 2) * slope)));
+    // A path's cover in a few sums: it keeps each offset over a run of positions along (segments: start, end,
+    // offset), and each row's prefix sums give the ink of a run at once.
+    const segments = offsets.map((off) => {
+      const s: number[] = [];
+      for (let a0 = 0, a = 1; a <= L; a++)
+        if (a === L || off[a] !== off[a0]) {
+          s.push(a0, a, off[a0]);
+          a0 = a;
+        }
+      return Int32Array.from(s);
+    });
+    const prefix = new Int32Array(A * (L + 1));
+    for (let b = 0; b < A; b++)
+      for (let a = 0, p = b * (L + 1); a < L; a++, p++) prefix[p + 1] = prefix[p] + along[b * L + a];
     const reach = Math.ceil((L / 2) * SLOPES[SLOPES.length - 1]) + 1;
     const inBand = new Int32Array(L);
     let covered = 0;
     const band = (b: number, add: number) => {
       if (b < 0 || b >= A) return;
-      for (let a = 0; a < L; a++)
-        if (mask[vertical ? a * w + b : b * w + a]) {
+      for (let a = 0, row = b * L; a < L; a++)
+        if (along[row + a]) {
           if (add > 0 && inBand[a]++ === 0) covered++;
           if (add < 0 && --inBand[a] === 0) covered--;
         }
@@ -107,11 +127,11 @@ export function removeLines(
       let bestCover = 0,
         bestSlope = 0;
       for (let k = 0; k < SLOPES.length; k++) {
-        const off = offsets[k];
+        const seg = segments[k];
         let n = 0;
-        for (let a = 0; a < L; a++) {
-          const b = b0 + off[a];
-          if (b >= 0 && b < A && mask[vertical ? a * w + b : b * w + a]) n++;
+        for (let i = 0; i < seg.length; i += 3) {
+          const b = b0 + seg[i + 2];
+          if (b >= 0 && b < A) n += prefix[b * (L + 1) + seg[i + 1]] - prefix[b * (L + 1) + seg[i]];
         }
         if (n > bestCover) {
           bestCover = n;

@@ -7,6 +7,20 @@ export interface Gray {
   data: Float32Array;
 }
 
+/**
+ * An RGB raster whose every pixel is gray (R = G = B: a scan, a drawing, a PNG saved as RGB) as one channel, so
+ * per-channel work is done once; any other raster as it is. Per-channel steps give the same values either way.
+ */
+export function neutral(r: Raster): Raster {
+  if (r.channels !== 3) return r;
+  const d = r.data,
+    n = r.width * r.height;
+  for (let p = 0; p < 3 * n; p += 3) if (d[p] !== d[p + 1] || d[p] !== d[p + 2]) return r;
+  const data = new Uint8Array(n);
+  for (let p = 0; p < n; p++) data[p] = d[3 * p];
+  return { width: r.width, height: r.height, channels: 1, data };
+}
+
 /** ITU-R BT.601 luma: 0.299 R + 0.587 G + 0.114 B, in [0,1]. */
 export function toGray(r: Raster): Gray {
   const n = r.width * r.height,

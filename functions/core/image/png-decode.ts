@@ -1,6 +1,6 @@
 /**
- * PNG decoding: chunks read here, the zlib stream inflated by fflate a few KB at a time and consumed row by row as
- * it arrives: scanlines unfiltered here (None, Sub, Up, Average, Paeth) with only the previous row kept, Adam7
+ * PNG decoding: chunks read here, the zlib stream inflated by fflate a few KB at a time (in one call when it
+ * inflates to 256 KB or less) and consumed row by row as it arrives: scanlines unfiltered here (None, Sub, Up, Average, Paeth) with only the previous row kept, Adam7
  * interlacing undone. Every bit depth (1-16), gray, gray+alpha, RGB, RGBA and palette images. (The runtime's
  * DecompressionStream is native and faster, but inflates all it is given at once: in bench:edge it raised the peak
  * of a 4096x4096 PNG request from 17 to 96 MiB, for no gain in latency at that size.)
@@ -11,6 +11,10 @@ import { unprocessable } from '../errors.js';
 const bad = (why: string) => unprocessable(`PNG could not be decoded: ${why}`);
 
 const SMALL = 4096; // compressed bytes inflated synchronously
+// Inflated bytes up to which a stream is inflated in one call, into one buffer of its exact size: a few hundred KB
+// held for a moment (a 280x280 RGB image) cost less than fflate's streaming, which allocates and grows its output
+// for every piece.
+export const ONE_CALL = 256 * 1024;
 const PIECE = 4096; // compressed bytes handed to the inflater at a time
 const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
 const DEPTHS: Record<number, number[]> = { 0: [1, 2, 4, 8, 16], 2: [8, 16], 3: [1, 2, 4, 8], 4: [8, 16], 6: [8, 16] };
@@ -54,7 +58,7 @@ function passes(width: number, height: number, interlaced: boolean, bitsPerPixel
 async function inflate(idat: Uint8Array[], expected: number, onChunk: (c: Uint8Array) => void): Promise<void> {
   const size = idat.reduce((n, d) => n + d.length, 0);
   let at = 0;
-  if (size <= SMALL) {
+  if (size <= SMALL || expected <= ONE_CALL) {
     const z = new Uint8Array(size);
     for (let o = 0, i = 0; i < idat.length; o += idat[i].length, i++) z.set(idat[i], o);
     let raw: Uint8Array;
@@ -216,14 +220,17 @@ export async function readPng(
   const bitsPerPixel = channels * depth,
     bpp = Math.max(1, bitsPerPixel >> 3);
   const ps = passes(width, height, interlaced, bitsPerPixel);
-  const sampleBytes = width * channels * (depth === 16 ? 2 : 1);
+  const sampleBytes = width * channels * (depth === 16 ? 2 : 1),
+    inflated = ps.reduce((n, p) => n + p.h * (p.rowBytes + 1), 0);
   const h: PngHeader = {
     width,
     height,
     depth,
     channels,
     interlaced,
-    workBytes: interlaced ? sampleBytes * height + 2 * (ps[0].rowBytes + 1) : 2 * (ps[0].rowBytes + 1) + sampleBytes,
+    workBytes:
+      (interlaced ? sampleBytes * height + 2 * (ps[0].rowBytes + 1) : 2 * (ps[0].rowBytes + 1) + sampleBytes) +
+      (inflated <= ONE_CALL ? inflated : 0),
   };
   if (colorType === 3) {
     h.palette = Array.from({ length: plte!.length / 3 }, (_, i) =>

@@ -2,12 +2,16 @@
  * Polarity: is the ink dark on light paper (a photo, a scan, a drawing) or light on dark (MNIST itself)? Both
  * readings are made, each against its own paper estimate (background.ts), and the one whose ink looks like ink wins.
  */
-import { darkness, estimatePaper, type Paper } from './background.js';
+import { darkness, estimatePaper, estimatePapers, type Paper } from './background.js';
 import { otsu, quantile } from './mask.js';
 import { toGray, type Gray } from './ops.js';
 import type { Raster } from './types.js';
 
-export const inverted = (r: Raster): Raster => ({ ...r, data: r.data.map((v) => 255 - v) });
+export function inverted(r: Raster): Raster {
+  const data = new Uint8Array(r.data.length);
+  for (let i = 0; i < data.length; i++) data[i] = 255 - r.data[i];
+  return { ...r, data };
+}
 
 /**
  * Strong and sparse: the ink's strength (99th percentile) times its sparsity (strength over the mean darkness).
@@ -16,7 +20,9 @@ export const inverted = (r: Raster): Raster => ({ ...r, data: r.data.map((v) => 
  * variation, sparse but weak (99th percentile ~0.5 against ~1).
  */
 function inkScore(d: Float32Array): number {
-  const mean = d.reduce((s, x) => s + x, 0) / d.length;
+  let sum = 0;
+  for (let i = 0; i < d.length; i++) sum += d[i];
+  const mean = sum / d.length;
   const strength = quantile(d, 0.99, otsu(d));
   return (strength * strength) / Math.max(1e-6, mean);
 }
@@ -37,11 +43,17 @@ export function readAs(r: Raster, light: boolean): Reading {
   return { light, src, paper, d: darkness(src, paper) };
 }
 
-/** Both readings; the one whose ink is stronger and sparser wins. */
+/**
+ * Both readings; the one whose ink is stronger and sparser wins. As readAs(r, true) and readAs(r, false), with
+ * both papers from one pass over the picture and the inverted copy made only when that reading wins.
+ */
 export function readPolarity(r: Raster): Reading {
-  const a = readAs(r, true),
-    b = readAs(r, false);
-  return inkScore(a.d) >= inkScore(b.d) ? a : b;
+  const papers = estimatePapers(r);
+  const a = darkness(r, papers.light),
+    b = darkness(r, papers.dark, true);
+  return inkScore(a) >= inkScore(b)
+    ? { light: true, src: r, paper: papers.light, d: a }
+    : { light: false, src: inverted(r), paper: papers.dark, d: b };
 }
 
 /** Whether the border (2% ring) is lighter than the middle half: a light background behind a large object. */

@@ -36,11 +36,25 @@ export class Shrinker {
       return;
     }
     const acc = this.acc;
-    for (let x = 0; x < width; x++) {
-      const o = ((x / f) | 0) * ch,
-        i = x * ch;
-      for (let c = 0; c < ch; c++) acc[o + c] += row[i + c];
-    }
+    // Source column x adds to output column floor(x / f): o steps on every f columns.
+    if (ch === 3)
+      for (let x = 0, i = 0, o = 0, k = 0; x < width; x++, i += 3) {
+        acc[o] += row[i];
+        acc[o + 1] += row[i + 1];
+        acc[o + 2] += row[i + 2];
+        if (++k === f) {
+          k = 0;
+          o += 3;
+        }
+      }
+    else
+      for (let x = 0, o = 0, k = 0; x < width; x++) {
+        acc[o] += row[x];
+        if (++k === f) {
+          k = 0;
+          o++;
+        }
+      }
     if ((y + 1) % f === 0 || y + 1 === this.height) {
       const oy = (y / f) | 0,
         rows = y - oy * f + 1,

@@ -111,8 +111,9 @@ describe('memory budget', () => {
     const sof2 = [0xff, 0xc2, 0, 17, 8, 16, 0, 16, 0, 3, 1, 0x11, 0, 2, 0x11, 0, 3, 0x11, 0];
     const sos = [0xff, 0xda, 0, 12, 3, 1, 0, 2, 0, 3, 0, 0, 0, 0];
     const jpeg = Uint8Array.from([0xff, 0xd8, ...dqt, ...sof2, ...sos, 0, 0, 0xff, 0xd9]);
+    // Dream decodes at 1024 px (1/4: every coefficient kept); classify, at 224 px, would need only the DC (1/8).
     await expectProblem(
-      await post('/models/digits/classify', jpeg),
+      await post('/models/digits/dream', jpeg),
       413,
       /decoding this 4096x4096 progressive JPEG needs about 9\d(\.\d)? MiB; the memory budget for one request is 64 MiB/,
     );

@@ -2,7 +2,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { decodeImage } from '../../../../../functions/core/image/decode.js';
-import { readJpeg } from '../../../../../functions/core/image/jpeg-decode.js';
+import { coefficientBytesAt, readJpeg } from '../../../../../functions/core/image/jpeg-decode.js';
 import { DEFAULT_LIMITS } from '../../../../../functions/core/image/types.js';
 
 const W = 83,
@@ -57,6 +57,43 @@ describe('readJpeg', () => {
       expect(worst).toBeLessThan(channels === 3 || ch === 1 ? 8 : 100);
     });
   }
+
+  it("noise at quality 100: Huffman codes up to 16 bits long (the second-level lookahead) decode to libjpeg's pixels", async () => {
+    const noise = sharp({
+      create: {
+        width: 64,
+        height: 40,
+        channels: 3,
+        background: '#808080',
+        noise: { type: 'gaussian', mean: 128, sigma: 60 },
+      },
+    });
+    for (const progressive of [false, true]) {
+      const file = await noise
+        .clone()
+        .jpeg({ quality: 100, chromaSubsampling: '4:4:4', progressive, optimiseCoding: false })
+        .toBuffer();
+      const ref = await sharp(file).raw().toBuffer();
+      const bytes = new Uint8Array(file);
+      // Its Huffman tables (DHT segments: class/id, 16 code counts by length, symbols) have codes over 9 bits.
+      let long = 0;
+      for (let i = 2; i + 4 < bytes.length && bytes[i + 1] !== 0xda; i += 2 + ((bytes[i + 2] << 8) | bytes[i + 3]))
+        if (bytes[i + 1] === 0xc4)
+          for (let p = i + 4; p < i + 2 + ((bytes[i + 2] << 8) | bytes[i + 3]);) {
+            const counts = bytes.subarray(p + 1, p + 17);
+            long += counts.subarray(9).reduce((n, c) => n + c, 0);
+            p += 17 + counts.reduce((n, c) => n + c, 0);
+          }
+      // (The standard tables of T.81 K.3 have them; a progressive file's tables come with its scans.)
+      if (!progressive) expect(long).toBeGreaterThan(0);
+      const rows: Uint8Array[] = [];
+      readJpeg(bytes, () => ({ scale: 1, sink: (row) => rows.push(row.slice()) }));
+      let worst = 0;
+      rows.forEach((row, y) => row.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - ref[y * 64 * 3 + i])))));
+      expect(rows.length).toBe(40);
+      expect(worst).toBeLessThanOrEqual(3);
+    }
+  });
 
   // libjpeg's scaled decoding through sharp: resizing to half the 1/d size makes sharp load the JPEG at 1/d (its
   // shrink-on-load picks 2d, then halves it "for known libjpeg rounding errors" when the factor is exactly 2d)
@@ -142,6 +179,29 @@ describe('readJpeg', () => {
     const prog = readJpeg(new Uint8Array(await big.clone().jpeg({ progressive: true }).toBuffer()), none);
     expect(base.coefficientBytes).toBeLessThan(2000 * 16 * 2 * 2);
     expect(prog.coefficientBytes).toBeGreaterThanOrEqual(2000 * 1500 * 1.5 * 2);
+  });
+
+  it('keeps only the DC of a progressive image a component needs at 1/8 (its AC scans skipped), and says so first', async () => {
+    const big = await sharp({ create: { width: 2000, height: 1504, channels: 3, background: '#808080' } });
+    const blocks = (2000 / 8) * (1504 / 8);
+    for (const [subsampling, bytes] of [
+      // 4:4:4: every component 1x1 a block; 4:2:0: luma 1x1, chroma (a quarter of the blocks) 2x2, from all 64.
+      ['4:4:4', 3 * blocks * 2],
+      ['4:2:0', blocks * 2 + 2 * (blocks / 4) * 128],
+    ] as const) {
+      const file = new Uint8Array(
+        await big.clone().jpeg({ progressive: true, chromaSubsampling: subsampling }).toBuffer(),
+      );
+      let estimate = 0;
+      const f = readJpeg(file, (frame) => {
+        estimate = coefficientBytesAt(frame, 8);
+        return { scale: 8, sink: () => {} };
+      });
+      expect([estimate, f.coefficientBytes]).toEqual([bytes, bytes]);
+      // At 1/4 every block is 2x2 pixels, made from its AC too: all coefficients are kept.
+      const all = readJpeg(file, () => ({ scale: 4, sink: () => {} }));
+      expect(all.coefficientBytes).toBe(subsampling === '4:4:4' ? 3 * blocks * 128 : 1.5 * blocks * 128);
+    }
   });
 
   it('refuses a file with no frame or no scan, and a progressive image over the memory budget, before decoding', async () => {
