@@ -54,17 +54,35 @@ const matMul: OpEntry = {
   },
 };
 
+/**
+ * Two activations joined elementwise: Add is a residual join (add), Mul a product (mul: a squeeze-excite gate
+ * [C,1,1] times a map, a written-out swish x * sigmoid(x) or hard-swish x * relu6(x + 3)). Both must be laid out as
+ * ours (channels-first, no pending row order).
+ */
+function join(c: MapCtx, kind: 'add' | 'mul') {
+  const [a, b] = [c.act(0), c.act(1)];
+  for (const v of [a, b])
+    if (v.channelsLast || v.rowOrder || v.onnx.join() !== v.shape.join())
+      throw c.refuse(
+        `joins [N, ${a.onnx}] and [N, ${b.onnx}]: only activations laid out channels-first (Transpose to NCHW first)`,
+      );
+  c.out(c.emit({ kind }, [a, b]));
+}
+
 /** y = x * mul + add for one activation and one constant; `op` says how the constant enters. */
 function affine(op: 'Add' | 'Sub' | 'Mul' | 'Div'): OpEntry {
   return {
-    doc: 'by a per-channel constant',
+    doc:
+      op === 'Add' || op === 'Mul'
+        ? `by a per-channel constant, or of two activations (${op === 'Add' ? 'residual add' : 'gate or product: mul'})`
+        : 'by a per-channel constant',
     map(c) {
       const k = c.isAct(0) ? 0 : 1;
       if (!c.isAct(k)) throw c.refuse('has no activation input');
-      if (c.isAct(1 - k))
-        throw c.refuse(
-          `${op === 'Add' ? 'adds' : 'combines'} two activations (a residual connection or a gate): needs the layer graph`,
-        );
+      if (c.isAct(1 - k)) {
+        if (op === 'Add' || op === 'Mul') return join(c, op === 'Add' ? 'add' : 'mul');
+        throw c.refuse(`${op === 'Sub' ? 'subtracts' : 'divides'} two activations: only Add and Mul join two`);
+      }
       if (k === 1 && (op === 'Sub' || op === 'Div'))
         throw c.refuse(`computes constant ${op === 'Sub' ? '-' : '/'} activation: only activation ${op} constant`);
       const x = c.act(k);
@@ -76,10 +94,11 @@ function affine(op: 'Add' | 'Sub' | 'Mul' | 'Div'): OpEntry {
       const ch = v.length;
       const mul = op === 'Mul' ? v : op === 'Div' ? v.map((d) => 1 / d) : new Float32Array(ch).fill(1);
       const add = op === 'Add' ? v : op === 'Sub' ? v.map((d) => -d) : new Float32Array(ch);
-      const bias = x.layer && x.layer === c.tip ? c.weights[`${x.layer}.bias`] : undefined;
+      const into = c.foldable(k);
+      const bias = into ? c.weights[`${into}.bias`] : undefined;
       if (bias && (op === 'Add' || op === 'Sub') && !x.rowOrder && bias.length === ch) {
         for (let i = 0; i < ch; i++) bias[i] += add[i];
-        c.note(`(bias of ${x.layer})`);
+        c.note(`(bias of ${into})`);
         c.out(x);
         return;
       }
