@@ -144,6 +144,13 @@ export function mapModel(m: DecodedModel, o: ImportOptions = {}): MappedModel {
         : scaled;
   c.vals.set(input.name, start);
 
+  // Every op is looked up before any is mapped, so an unsupported one is named whatever comes before it.
+  const unknown = m.nodes.filter((n) => !OPS[n.op] && !(n.domain && n.domain !== 'ai.onnx'));
+  if (unknown.length) {
+    c.node = unknown[0];
+    const more = [...new Set(unknown.slice(1).map((n) => n.op))].filter((op) => op !== unknown[0].op);
+    throw c.refuse(`is not supported${more.length ? ` (nor are ${more.join(', ')} further on)` : ''}`);
+  }
   for (const n of m.nodes) {
     c.node = n;
     if (n.domain && n.domain !== 'ai.onnx') throw c.refuse(`is in domain "${n.domain}", not the ONNX default`);

@@ -90,7 +90,8 @@ export class MapCtx {
     const v = this.vals.get(name);
     if (!v || v.kind !== 'act')
       throw this.refuse(`its input "${name}" is not an activation of the layer chain (${v ? v.kind : 'unknown'})`);
-    if (v.ended) throw this.refuse('comes after the Softmax/LogSoftmax that ends the classifier');
+    if (v.ended && this.node.op !== 'Identity')
+      throw this.refuse('reads the output of a Softmax/LogSoftmax: only a final one (then Identity) is supported');
     return v;
   }
   isAct(k: number): boolean {
@@ -169,6 +170,16 @@ export class MapCtx {
       this.written.set(name, n.outputs[0]);
     }
     return { kind: 'act', shape, onnx: [...shape], channelsLast: false, layer: name };
+  }
+
+  /** The layers a layer reads (the one before it unless it names them). */
+  readsOf(layer: string): string[] {
+    const i = this.layers.findIndex((l) => l.name === layer);
+    if (i < 0) return [];
+    return this.layers[i].inputs ?? [i ? this.layers[i - 1].name! : INPUT];
+  }
+  kindOf(layer: string): string | undefined {
+    return this.layers.find((l) => l.name === layer)?.kind;
   }
 
   /** A channels-first feature map, as our convolutions and pools read it. */

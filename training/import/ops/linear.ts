@@ -5,6 +5,7 @@
  * in its inference form with mean 0, variance 1 and eps 0, i.e. exactly y = x * weight + bias (Keras batch
  * normalization after a ReLU, which tf2onnx writes as Mul + Add).
  */
+import { INPUT } from '../../spec.js';
 import type { Act, MapCtx, OpEntry } from './context.js';
 
 /** The dense layer for x (a vector) times W [inF, outF] plus bias; a channels-last flatten reorders W's rows. */
@@ -66,6 +67,17 @@ function join(c: MapCtx, kind: 'add' | 'mul') {
       throw c.refuse(
         `joins [N, ${a.onnx}] and [N, ${b.onnx}]: only activations laid out channels-first (Transpose to NCHW first)`,
       );
+  // x * sigmoid(x), the sigmoid read by nothing else: SiLU (swish), one layer; the sigmoid is left unread and dropped.
+  if (kind === 'mul')
+    for (const k of [0, 1]) {
+      const x = k ? a : b;
+      const sig = c.foldable(k);
+      if (sig && c.kindOf(sig) === 'sigmoid' && c.readsOf(sig).join() === (x.layer || INPUT)) {
+        const m = c.mapping.find((r) => r.became === sig);
+        if (m) m.became = '(fused into the next silu)';
+        return c.out(c.emit({ kind: 'silu' }, x));
+      }
+    }
   c.out(c.emit({ kind }, [a, b]));
 }
 
