@@ -13,10 +13,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attackOne } from '../../../../functions/core/fool/attack.js';
-import { forward } from '../../../../functions/core/gradient.js';
+import { forward, logitsLayer, vjp } from '../../../../functions/core/gradient.js';
 import { importModel, PARITY_TOLERANCE, parseLabels, parseScale } from '../../../../training/import/index.js';
 import { mapModel } from '../../../../training/import/map.js';
 import { decodeModel } from '../../../../training/onnx/decode.js';
+import { resolve, type ArchSpec } from '../../../../training/spec.js';
+import { backward64, forward64 } from '../../helpers/reference64.js';
 import { ELSEWHERE_MODELS } from '../../helpers/elsewhere-models.js';
 import { elsewhere, type Sample } from '../../helpers/elsewhere.js';
 import { samples } from '../../helpers/elsewhere-samples.js';
@@ -34,6 +36,8 @@ describe.each(ELSEWHERE_MODELS)('$file imported', (m) => {
   let orig: Original;
   let pics: (Sample & { x: Float32Array })[];
   let mapped: ReturnType<typeof mapModel>;
+  /** The weights as mapped (the scale layer's constants included), for the float64 copy. */
+  let weights: ReturnType<typeof mapModel>['weights'];
 
   beforeAll(async () => {
     pics = await samples(m.file);
@@ -47,8 +51,10 @@ describe.each(ELSEWHERE_MODELS)('$file imported', (m) => {
       log: () => {},
     });
     expect(r.random.maxAbsDiff).toBeLessThan(PARITY_TOLERANCE);
-    mapped = mapModel(decodeModel(new Uint8Array(fs.readFileSync(file()))), { layout: m.options.layout });
-    orig = await openOriginal(file(), mapped, parseScale(m.options.scale));
+    const scale = parseScale(m.options.scale);
+    mapped = mapModel(decodeModel(new Uint8Array(fs.readFileSync(file()))), { layout: m.options.layout, scale });
+    weights = mapped.weights;
+    orig = await openOriginal(file(), mapped, scale);
   });
   afterAll(() => orig?.release());
 
@@ -82,6 +88,29 @@ describe.each(ELSEWHERE_MODELS)('$file imported', (m) => {
     // Tolerances justified in helpers/original.ts (kinks and float32 noise per entry; measured 0.9991+, 1 +- 0.011).
     expect(r.cosine).toBeGreaterThan(0.995);
     expect(Math.abs(r.slope - 1)).toBeLessThan(0.03);
+  });
+
+  it('has the exact input gradient of a float64 copy of the original, which agrees with the original file', async () => {
+    // Entry by entry and tight: the weights as mapped, run loop by loop in float64 (helpers/reference64.ts), match
+    // the original file's log-probability margin to its float32 rounding, and their exact gradient is the reference.
+    const model = loadModel(m.name, tmp);
+    const layers = resolve(model.meta.architecture as ArchSpec);
+    for (const s of pics.slice(0, 1)) {
+      const x = s.x.map((v) => 0.25 + 0.5 * v);
+      const { logits, caches } = forward64(layers, weights, x, 1, 'infer');
+      const p = await orig.run(x);
+      const [t, second] = [...logits.keys()].sort((a, b) => logits[b] - logits[a]);
+      const log = (v: number) => (mapped.output.kind === 'probs' ? Math.log(v) : v);
+      expect(Math.abs(logits[t] - logits[second] - (log(p[t]) - log(p[second])))).toBeLessThan(1e-3);
+      const cot = Float64Array.from({ length: logits.length }, (_, j) => (j === t ? 1 : 0) - (j === second ? 1 : 0));
+      const ref = backward64(layers, weights, caches, cot, 1, 'infer').dInput;
+      const { grad } = await vjp(model, x, [1, ...model.meta.input.shape], {
+        [logitsLayer(model)]: Float32Array.from(cot),
+      });
+      const scale = Math.max(...ref.map(Math.abs));
+      expect(scale).toBeGreaterThan(1e-2);
+      expect(Math.max(...ref.map((v, i) => Math.abs(v - grad[i]))) / scale).toBeLessThan(1e-4);
+    }
   });
 
   it("PGD's adversarial picture, re-run on the original file, flips its prediction", async () => {
