@@ -188,8 +188,8 @@ def silu(path):
 
 def pads(path):
     g = G()
-    x = g.op('Relu', [g.conv('input', 3, 6, 3, strides=[2, 2], pads=[0, 0, 1, 1])])  # 15 -> 7
-    x = g.op('Relu', [g.conv(x, 6, 8, 3, strides=[2, 2], auto_pad='SAME_UPPER')])  # 7 -> 4
+    x = g.op('Relu', [g.conv('input', 3, 6, 3, strides=[2, 2], pads=[0, 0, 1, 1])])  # 16 -> 8
+    x = g.op('Relu', [g.conv(x, 6, 8, 3, strides=[2, 2], auto_pad='SAME_UPPER')])  # 8 -> 4, pads [0,0,1,1]
     # 4 -> 3 (floor would give 2: the last window is partial)
     x = g.op('MaxPool', [x], kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1], ceil_mode=1)
     a = g.op('AveragePool', [x], kernel_shape=[3, 3], strides=[1, 1], pads=[1, 1, 1, 1])
@@ -197,7 +197,7 @@ def pads(path):
     x = g.op('Add', [a, b])
     x = g.op('MaxPool', [x], kernel_shape=[2, 2], strides=[2, 2], auto_pad='SAME_UPPER')  # 3 -> 2
     x = g.op('Flatten', [g.op('GlobalAveragePool', [x])])
-    g.save('input', ['N', 3, 15, 15], g.gemm(x, 8, 5), 5, 13, path, 'pytorch')
+    g.save('input', ['N', 3, 16, 16], g.gemm(x, 8, 5), 5, 13, path, 'pytorch')
 
 
 def nhwc(path):
