@@ -74,7 +74,8 @@ export function resolve(arch: ArchSpec): ResolvedLayer[] {
       jump = Math.max(...ins.map((v) => v.jump));
     const rec = rule.receptive?.(spec);
     if (rec) {
-      rf = rf + (rec.kernel - 1) * jump;
+      // A 1x1 window adds nothing, even after a global pool (jump Infinity: 0 * Infinity would be NaN).
+      if (rec.kernel > 1) rf = rf + (rec.kernel - 1) * jump;
       jump *= rec.stride;
     } else if (outShape.length === 1 && inShapes.some((s) => s.length === 3)) rf = Infinity;
     values.set(name, { shape: outShape, rf, jump });
