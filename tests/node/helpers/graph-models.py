@@ -23,6 +23,10 @@ python3 graph-models.py KIND OUT.onnx. Weights are seeded random values (the sam
                    (axes as an input), Softmax.
   paddle-flatten   paddle2onnx: weights as Constant nodes, Conv, Relu, Concat of two branches along the channels,
                    the Shape/Cast/Slice/Concat/Reshape flatten, MatMul + Add, Softmax.
+  mobilenetv2      torch.onnx.export of torchvision's MobileNetV2 shape at ImageNet size (224x224x3, 1,000 classes,
+                   width 1.0, 3.5 M weights; random weights, batch norm folded into the convs, ReLU6 as Clip with
+                   Constant bounds, 17 inverted residual blocks, 10 residual Adds, GlobalAveragePool + Flatten, Gemm):
+                   for timing, which does not depend on the weights.
   lstm             an LSTM after the convolutions: refused.
   dilated          a Conv with dilations 2: refused.
 """
@@ -244,6 +248,27 @@ def paddle_flatten(path):
     g.save('x', ['N', 3, 8, 8], y, 5, 12, path, 'PaddlePaddle', 'x')
 
 
+def mobilenetv2(path):
+    g = G()
+
+    def cbr(x, cin, cout, k, stride=1, group=1, act=True):
+        y = g.conv(x, cin, cout, k, group=group, strides=[stride, stride], pads=[k // 2] * 4)
+        return relu6(g, y, 13) if act else y
+
+    x, c = cbr('input', 3, 32, 3, 2), 32
+    for t, cout, n, s in [(1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1), (6, 160, 3, 2),
+                          (6, 320, 1, 1)]:
+        for i in range(n):
+            stride, hidden = s if i == 0 else 1, c * t
+            y = cbr(x, c, hidden, 1) if t != 1 else x
+            y = cbr(y, hidden, hidden, 3, stride, group=hidden)
+            y = cbr(y, hidden, cout, 1, act=False)
+            x, c = (g.op('Add', [x, y]) if stride == 1 and c == cout else y), cout
+    x = cbr(x, c, 1280, 1)
+    x = g.op('Flatten', [g.op('GlobalAveragePool', [x])], axis=1)
+    g.save('input', ['batch_size', 3, 224, 224], g.gemm(x, 1280, 1000), 1000, 13, path, 'pytorch')
+
+
 def lstm(path):
     g = G()
     x = g.op('Relu', [g.conv('input', 3, 4, 3)])
@@ -263,7 +288,7 @@ def dilated(path):
 
 
 KINDS = {'mobilenet': mobilenet, 'clip-attrs': clip_attrs, 'hard-ops': hard_ops, 'hard-written': hard_written,
-         'silu': silu, 'pads': pads, 'nhwc': nhwc, 'gray-reshape': gray_reshape, 'paddle-flatten': paddle_flatten,
+         'silu': silu, 'pads': pads, 'nhwc': nhwc, 'gray-reshape': gray_reshape, 'paddle-flatten': paddle_flatten, 'mobilenetv2': mobilenetv2,
          'lstm': lstm, 'dilated': dilated}
 
 if __name__ == '__main__':
