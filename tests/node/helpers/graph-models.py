@@ -27,6 +27,9 @@ python3 graph-models.py KIND OUT.onnx. Weights are seeded random values (the sam
                    width 1.0, 3.5 M weights; random weights, batch norm folded into the convs, ReLU6 as Clip with
                    Constant bounds, 17 inverted residual blocks, 10 residual Adds, GlobalAveragePool + Flatten, Gemm):
                    for timing, which does not depend on the weights.
+  keras-pad        Keras ZeroPadding2D as a Pad (pads as an input) before a VALID stride-2 Conv, then a Sum of three
+                   branches, GlobalMaxPool, Flatten, Gemm.
+  pad-reflect      a reflect-mode Pad: refused.
   lstm             an LSTM after the convolutions: refused.
   dilated          a Conv with dilations 2: refused.
 """
@@ -269,6 +272,17 @@ def mobilenetv2(path):
     g.save('input', ['batch_size', 3, 224, 224], g.gemm(x, 1280, 1000), 1000, 13, path, 'pytorch')
 
 
+def keras_pad(path, mode='constant'):
+    g = G()
+    x = g.op('Pad', ['input', g.i64([0, 0, 0, 0, 0, 0, 1, 1])], mode=mode)  # 11 -> 12
+    x = g.op('Relu', [g.conv(x, 3, 6, 3, strides=[2, 2], pads=[0, 0, 0, 0])])  # 12 -> 5
+    a = g.conv(x, 6, 6, 1, pads=[0, 0, 0, 0])
+    b = g.conv(x, 6, 6, 3)
+    x = g.op('Relu', [g.op('Sum', [x, a, b])])
+    x = g.op('Flatten', [g.op('GlobalMaxPool', [x])])
+    g.save('input', ['N', 3, 11, 11], g.gemm(x, 6, 5), 5, 13, path, 'tf2onnx')
+
+
 def lstm(path):
     g = G()
     x = g.op('Relu', [g.conv('input', 3, 4, 3)])
@@ -288,7 +302,8 @@ def dilated(path):
 
 
 KINDS = {'mobilenet': mobilenet, 'clip-attrs': clip_attrs, 'hard-ops': hard_ops, 'hard-written': hard_written,
-         'silu': silu, 'pads': pads, 'nhwc': nhwc, 'gray-reshape': gray_reshape, 'paddle-flatten': paddle_flatten, 'mobilenetv2': mobilenetv2,
+         'silu': silu, 'pads': pads, 'nhwc': nhwc, 'gray-reshape': gray_reshape, 'paddle-flatten': paddle_flatten, 'mobilenetv2': mobilenetv2, 'keras-pad': keras_pad,
+         'pad-reflect': lambda p: keras_pad(p, 'reflect'),
          'lstm': lstm, 'dilated': dilated}
 
 if __name__ == '__main__':

@@ -31,6 +31,11 @@ export interface Act {
   rowOrder?: Int32Array;
   /** The layer whose output this is ('' for the graph input with no layer before it). */
   layer: string;
+  /**
+   * Zero padding [top, left, bottom, right] a Pad node put around ours (the ONNX dims include it): it costs no
+   * layer and folds into the Conv that reads it, the only op that may.
+   */
+  pad?: [number, number, number, number];
   /** Set on the output of a final Softmax/LogSoftmax, which stands for the logits before it. */
   ended?: 'probs' | 'logprobs';
 }
@@ -90,6 +95,8 @@ export class MapCtx {
     const v = this.vals.get(name);
     if (!v || v.kind !== 'act')
       throw this.refuse(`its input "${name}" is not an activation of the layer chain (${v ? v.kind : 'unknown'})`);
+    if (v.pad && this.node.op !== 'Conv')
+      throw this.refuse(`reads "${name}", zero-padded by a Pad: only a Conv may read a Pad's output (its padding)`);
     if (v.ended && this.node.op !== 'Identity')
       throw this.refuse('reads the output of a Softmax/LogSoftmax: only a final one (then Identity) is supported');
     return v;

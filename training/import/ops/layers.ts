@@ -1,7 +1,7 @@
 /**
  * ONNX ops that become one of our layers: convolutions, pools, activations, batch normalization.
  */
-import type { MapCtx, OpEntry } from './context.js';
+import type { Act, MapCtx, OpEntry } from './context.js';
 
 type Pads = [number, number, number, number];
 
@@ -33,8 +33,13 @@ function padsOf(c: MapCtx, h: number, w: number, k: number, s: number): Pads {
 const conv: OpEntry = {
   doc: 'square kernel, equal strides, no dilation, any group (depthwise: group = channels); any pads or auto_pad',
   map(c) {
-    const x = c.act(0);
+    const padded = c.act(0);
+    // A Pad before the conv (Keras ZeroPadding2D) adds to the conv's own padding.
+    const extra = padded.pad ?? [0, 0, 0, 0];
+    const x: Act = { ...padded, onnx: padded.pad ? [...padded.shape] : padded.onnx, pad: undefined };
     const [ch, h, wd] = c.needMap(x);
+    if (padded.pad && !['NOTSET', 'VALID'].includes(c.str('auto_pad', 'NOTSET')))
+      throw c.refuse('has auto_pad SAME after a Pad: only explicit pads (or VALID) add to a Pad');
     const w = c.constant(1, 'weight');
     const [f, cin, kh, kw] = w.dims;
     const strides = c.ints('strides', [1, 1]);
@@ -47,7 +52,7 @@ const conv: OpEntry = {
       throw c.refuse(`takes ${cin} channels per group (group ${group}), its input has ${ch} in all`);
     if (kh !== kw || strides[0] !== strides[1])
       throw c.refuse(`has kernel ${kh}x${kw}, strides [${strides}]: only square kernels and equal strides`);
-    const pad = padsOf(c, h, wd, kh, strides[0]);
+    const pad = padsOf(c, h, wd, kh, strides[0]).map((v, i) => v + extra[i]) as [number, number, number, number];
     // The same padding on every side stays a number (the form our own models use); uneven goes per side.
     const padding = pad.every((v) => v === pad[0]) ? pad[0] : pad;
     const bias = c.node.inputs[2] ? c.floats(2, 'bias') : new Float32Array(f);
@@ -105,6 +110,43 @@ const globalAveragePool: OpEntry = {
     const x = c.act(0);
     c.needMap(x);
     c.out(c.emit({ kind: 'avgpool', global: true }, x));
+  },
+};
+
+const globalMaxPool: OpEntry = {
+  map(c) {
+    const x = c.act(0);
+    c.needMap(x);
+    c.out(c.emit({ kind: 'maxpool', global: true }, x));
+  },
+};
+
+/** Pad: zero padding of the spatial axes of a feature map, folded into the Conv that reads it. */
+const pad: OpEntry = {
+  doc: 'constant 0 on height and width, before a Conv',
+  map(c, n) {
+    const x = c.act(0);
+    const [ch, h, w] = c.needMap(x);
+    const mode = c.str('mode', 'constant');
+    const pads = c.model.opset < 11 ? c.ints('pads', []) : [...c.constant(1, 'pads').values];
+    const value = c.model.opset < 11 ? c.num('value', 0) : n.inputs[2] ? c.constant(2, 'constant_value').values[0] : 0;
+    if (n.inputs[3]) throw c.refuse('pads chosen axes (an axes input): only all four of [N,C,H,W]');
+    if (
+      mode !== 'constant' ||
+      value !== 0 ||
+      pads.length !== 8 ||
+      pads.some((v) => !(Number.isInteger(v) && v >= 0)) ||
+      pads[0] ||
+      pads[1] ||
+      pads[4] ||
+      pads[5]
+    )
+      throw c.refuse(
+        `pads [${pads}] (mode ${mode}, value ${value}): only zeros around the height and width of an [N,C,H,W] map`,
+      );
+    const [, , t, l, , , b, r] = pads;
+    c.note('(zero padding: folded into the Conv that reads it)');
+    c.out({ ...x, onnx: [ch, h + t + b, w + l + r], pad: [t, l, b, r] });
   },
 };
 
@@ -166,6 +208,8 @@ export const layerOps: Record<string, OpEntry> = {
   MaxPool: pool('maxpool'),
   AveragePool: pool('avgpool'),
   GlobalAveragePool: globalAveragePool,
+  GlobalMaxPool: globalMaxPool,
+  Pad: pad,
   Relu: elementwise('relu'),
   LeakyRelu: leakyRelu,
   Sigmoid: elementwise('sigmoid'),

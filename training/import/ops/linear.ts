@@ -128,7 +128,25 @@ function affine(op: 'Add' | 'Sub' | 'Mul' | 'Div'): OpEntry {
   };
 }
 
+/** Sum of activations (two or more): one add layer. */
+const sum: OpEntry = {
+  doc: 'of activations (add)',
+  map(c, n) {
+    if (n.inputs.some((_, k) => !c.isAct(k))) throw c.refuse('sums a constant: only activations');
+    if (n.inputs.length === 1) {
+      c.note('(identity: one input)');
+      return c.out(c.act(0));
+    }
+    const xs = n.inputs.map((_, k) => c.act(k));
+    for (const v of xs)
+      if (v.channelsLast || v.rowOrder || v.onnx.join() !== v.shape.join())
+        throw c.refuse('sums activations not laid out channels-first (Transpose to NCHW first)');
+    c.out(c.emit({ kind: 'add' }, xs));
+  },
+};
+
 export const linearOps: Record<string, OpEntry> = {
+  Sum: sum,
   Gemm: gemm,
   MatMul: matMul,
   Add: affine('Add'),

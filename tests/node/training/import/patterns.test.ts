@@ -111,6 +111,15 @@ const cases: Case[] = [
     layers: 'conv2d relu conv2d relu conv2d relu concat maxpool flatten dense',
     check: (l) => expect(layer(l, 'concat1').inputs).toEqual(['relu2', 'relu3', 'relu1']),
   },
+  {
+    kind: 'keras-pad',
+    layers: 'conv2d relu conv2d conv2d add relu maxpool flatten dense',
+    check(l) {
+      expect(layer(l, 'conv2d1')).toMatchObject({ stride: 2, padding: [0, 0, 1, 1] }); // the Pad's
+      expect(layer(l, 'add1').inputs).toEqual(['relu1', 'conv2d2', 'conv2d3']);
+      expect(layer(l, 'maxpool1')).toMatchObject({ global: true });
+    },
+  },
 ];
 
 describe.each(cases)('exporter pattern $kind', (c) => {
@@ -158,6 +167,14 @@ describe('refusals name the node, its op and what is supported', () => {
       /^node "\/rnn\/LSTM" \(op LSTM\): is not supported\. Supported: Conv \(square kernel, .*any group \(depthwise: group = channels\).*\), .*Add \(.*residual add\).*Concat \(.*concat\)/,
     );
     expect(fs.existsSync(path.join(root, 'lstm'))).toBe(false);
+  });
+
+  it('a reflect-mode Pad', async () => {
+    await expect(
+      importModel({ file: build('pad-reflect'), name: 'reflect', labels, root, measure: false, log: () => {} }),
+    ).rejects.toThrow(
+      /^node "\/pad_\d+\/Pad" \(op Pad\): pads \[0,0,0,0,0,0,1,1\] \(mode reflect, value 0\): only zeros around the height and width of an \[N,C,H,W\] map\. Supported: .*Pad \(constant 0 on height and width, before a Conv\)/,
+    );
   });
 
   it('a dilated Conv', async () => {
