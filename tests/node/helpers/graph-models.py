@@ -30,6 +30,9 @@ python3 graph-models.py KIND OUT.onnx. Weights are seeded random values (the sam
   keras-pad        Keras ZeroPadding2D as a Pad (pads as an input) before a VALID stride-2 Conv, then a Sum of three
                    branches, GlobalMaxPool, Flatten, Gemm.
   pad-reflect      a reflect-mode Pad: refused.
+  reduce-mean      tf2onnx's GlobalAveragePooling2D as ReduceMean: NHWC input, Transpose, Conv, PRelu (one slope),
+                   Transpose back to NHWC, ReduceMean over axes [1,2] (keepdims 0), MatMul + Add, Softmax; and an NCHW
+                   ReduceMean over [2,3] keeping its dims, then Flatten, on a second Conv (the two heads added).
   lstm             an LSTM after the convolutions: refused.
   dilated          a Conv with dilations 2: refused.
 """
@@ -283,6 +286,16 @@ def keras_pad(path, mode='constant'):
     g.save('input', ['N', 3, 11, 11], g.gemm(x, 6, 5), 5, 13, path, 'tf2onnx')
 
 
+def reduce_mean(path):
+    g = G()
+    x = g.op('Transpose', ['input_1'], perm=[0, 3, 1, 2])
+    x = g.op('PRelu', [g.conv(x, 3, 6, 3), g.w(np.full((6, 1, 1), 0.2))])
+    nhwc = g.op('ReduceMean', [g.op('Transpose', [x], perm=[0, 2, 3, 1])], axes=[1, 2], keepdims=0)
+    nchw = g.op('Flatten', [g.op('ReduceMean', [g.conv(x, 6, 6, 3)], axes=[-2, -1], keepdims=1)])
+    y = g.op('Softmax', [g.dense(g.op('Add', [nhwc, nchw]), 6, 5)], axis=-1)
+    g.save('input_1', ['N', 9, 9, 3], y, 5, 13, path, 'tf2onnx', 'input_1')
+
+
 def lstm(path):
     g = G()
     x = g.op('Relu', [g.conv('input', 3, 4, 3)])
@@ -302,7 +315,7 @@ def dilated(path):
 
 
 KINDS = {'mobilenet': mobilenet, 'clip-attrs': clip_attrs, 'hard-ops': hard_ops, 'hard-written': hard_written,
-         'silu': silu, 'pads': pads, 'nhwc': nhwc, 'gray-reshape': gray_reshape, 'paddle-flatten': paddle_flatten, 'mobilenetv2': mobilenetv2, 'keras-pad': keras_pad,
+         'silu': silu, 'pads': pads, 'nhwc': nhwc, 'gray-reshape': gray_reshape, 'paddle-flatten': paddle_flatten, 'mobilenetv2': mobilenetv2, 'keras-pad': keras_pad, 'reduce-mean': reduce_mean,
          'pad-reflect': lambda p: keras_pad(p, 'reflect'),
          'lstm': lstm, 'dilated': dilated}
 

@@ -121,6 +121,46 @@ const globalMaxPool: OpEntry = {
   },
 };
 
+/**
+ * ReduceMean over the height and width (tf2onnx's GlobalAveragePooling2D, on NCHW axes [2,3] or NHWC [1,2]): a
+ * global average pool, then a flatten unless keepdims. Axes are an attribute before opset 18, an input from it.
+ */
+const reduceMean: OpEntry = {
+  doc: 'over height and width (a global average pool)',
+  map(c, n) {
+    const x = c.act(0);
+    if (x.shape.length !== 3 || x.onnx.length !== 3 || x.rowOrder)
+      throw c.refuse(`averages [N, ${x.onnx}]: only over the height and width of a feature map`);
+    const raw = c.model.opset < 18 ? c.ints('axes', []) : n.inputs[1] ? (c.shapeVal(1) as number[]) : [];
+    const axes = raw
+      .map((a) => (a < 0 ? a + 4 : a))
+      .sort()
+      .join();
+    const spatial = x.channelsLast ? '1,2' : '2,3';
+    if (axes !== spatial)
+      throw c.refuse(
+        `averages axes [${raw}] of [N, ${x.onnx}]: only the height and width (axes ${spatial} of this ${x.channelsLast ? 'NHWC' : 'NCHW'} tensor)`,
+      );
+    const y = c.emit({ kind: 'avgpool', global: true }, x);
+    const [ch] = x.shape;
+    if (c.num('keepdims', 1))
+      return c.out({ ...y, onnx: x.channelsLast ? [1, 1, ch] : [ch, 1, 1], channelsLast: x.channelsLast });
+    c.out(c.flatten(y));
+  },
+};
+
+/** PRelu with one slope for every channel (or a single one): a leaky ReLU. */
+const pRelu: OpEntry = {
+  doc: 'one slope for all channels',
+  map(c) {
+    const x = c.act(0);
+    const slope = c.constant(1, 'slope').values;
+    if (slope.some((v) => v !== slope[0]))
+      throw c.refuse(`has ${slope.length} different slopes: only one for all channels (a leaky ReLU)`);
+    c.out(c.emit({ kind: 'leakyrelu', alpha: slope[0] }, x));
+  },
+};
+
 /** Pad: zero padding of the spatial axes of a feature map, folded into the Conv that reads it. */
 const pad: OpEntry = {
   doc: 'constant 0 on height and width, before a Conv',
@@ -209,6 +249,8 @@ export const layerOps: Record<string, OpEntry> = {
   AveragePool: pool('avgpool'),
   GlobalAveragePool: globalAveragePool,
   GlobalMaxPool: globalMaxPool,
+  ReduceMean: reduceMean,
+  PRelu: pRelu,
   Pad: pad,
   Relu: elementwise('relu'),
   LeakyRelu: leakyRelu,

@@ -120,6 +120,15 @@ const cases: Case[] = [
       expect(layer(l, 'maxpool1')).toMatchObject({ global: true });
     },
   },
+  {
+    kind: 'reduce-mean',
+    layers: 'conv2d leakyrelu avgpool flatten conv2d avgpool flatten add dense',
+    check(l) {
+      expect(layer(l, 'leakyrelu1')).toMatchObject({ alpha: expect.closeTo(0.2, 6) });
+      expect(layer(l, 'avgpool1')).toMatchObject({ global: true });
+      expect(layer(l, 'add1').inputs).toEqual(['flatten1', 'flatten2']);
+    },
+  },
 ];
 
 describe.each(cases)('exporter pattern $kind', (c) => {
