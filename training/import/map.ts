@@ -160,9 +160,12 @@ export function mapModel(m: DecodedModel, o: ImportOptions = {}): MappedModel {
   }
 
   const outName = m.outputs[0].name;
-  const out = c.vals.get(outName);
-  if (!out || out.kind !== 'act' || !out.layer)
+  const found = c.vals.get(outName);
+  if (!found || found.kind !== 'act' || !found.layer)
     throw new ImportError(`the model's output "${outName}" is not computed from its input by the layers`);
+  // Scores left pooled, [N, K, 1, 1] (SqueezeNet's head): our logits are a vector, so a flatten ends the graph.
+  const pooled = found.shape.length === 3 && found.shape[1] === 1 && found.shape[2] === 1;
+  const out: Act = pooled ? { ...c.emit({ kind: 'flatten' }, found, {}, undefined), ended: found.ended } : found;
   const layers = reachable(c.layers, out.layer);
   if (out.shape.length !== 1 || out.onnx.length !== 1)
     throw new ImportError(`the model's output has per-sample shape [${out.onnx}]: expected [K] scores`);

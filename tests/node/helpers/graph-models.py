@@ -33,6 +33,9 @@ python3 graph-models.py KIND OUT.onnx. Weights are seeded random values (the sam
   reduce-mean      tf2onnx's GlobalAveragePooling2D as ReduceMean: NHWC input, Transpose, Conv, PRelu (one slope),
                    Transpose back to NHWC, ReduceMean over axes [1,2] (keepdims 0), MatMul + Add, Softmax; and an NCHW
                    ReduceMean over [2,3] keeping its dims, then Flatten, on a second Conv (the two heads added).
+  squeezenet       SqueezeNet-style: MaxPool 3x3 stride 2 in ceil mode (partial last windows), fire modules (squeeze
+                   1x1, expand 1x1 and 3x3, Concat), Dropout, a final 1x1 Conv to the classes, Relu,
+                   GlobalAveragePool and a Softmax over axis 1 of the pooled [N,K,1,1] (the output keeps that shape).
   lstm             an LSTM after the convolutions: refused.
   dilated          a Conv with dilations 2: refused.
 """
@@ -101,8 +104,8 @@ class G:
         m = self.op('MatMul', [x, self.w(rng.normal(0, fin ** -0.5, (fin, fout)))])
         return self.op('Add', [m, self.w(rng.normal(0, 0.1, fout))])
 
-    def save(self, x, shape, y, classes, opset, path, producer, inp='input'):
-        out = h.make_tensor_value_info('output', T.FLOAT, [shape[0], classes])
+    def save(self, x, shape, y, classes, opset, path, producer, inp='input', out_dims=None):
+        out = h.make_tensor_value_info('output', T.FLOAT, [shape[0], classes] + (out_dims or []))
         self.nodes.append(h.make_node('Identity', [y], ['output'], name='/output'))
         g = h.make_graph(self.nodes, 'main_graph', [h.make_tensor_value_info(inp, T.FLOAT, shape)], [out],
                          self.inits)
@@ -296,6 +299,25 @@ def reduce_mean(path):
     g.save('input_1', ['N', 9, 9, 3], y, 5, 13, path, 'tf2onnx', 'input_1')
 
 
+def squeezenet(path):
+    g = G()
+
+    def fire(x, cin, sq, ex):
+        s = g.op('Relu', [g.conv(x, cin, sq, 1, pads=[0, 0, 0, 0])])
+        a = g.op('Relu', [g.conv(s, sq, ex, 1, pads=[0, 0, 0, 0])])
+        b = g.op('Relu', [g.conv(s, sq, ex, 3)])
+        return g.op('Concat', [a, b], axis=1)
+
+    x = g.op('Relu', [g.conv('data', 3, 8, 3, strides=[2, 2], pads=[0, 0, 0, 0])])  # 34 -> 16
+    x = g.op('MaxPool', [x], kernel_shape=[3, 3], strides=[2, 2], ceil_mode=1)  # 16 -> 8 (floor: 7)
+    x = fire(x, 8, 4, 8)
+    x = g.op('MaxPool', [x], kernel_shape=[3, 3], strides=[2, 2], ceil_mode=1)  # 8 -> 4 (floor: 3)
+    x = g.op('Dropout', [fire(x, 16, 4, 8)])
+    x = g.op('Relu', [g.conv(x, 16, 5, 1, pads=[0, 0, 0, 0])])
+    y = g.op('Softmax', [g.op('GlobalAveragePool', [x])], axis=1)
+    g.save('data', ['N', 3, 34, 34], y, 5, 13, path, 'pytorch', 'data', out_dims=[1, 1])
+
+
 def lstm(path):
     g = G()
     x = g.op('Relu', [g.conv('input', 3, 4, 3)])
@@ -315,7 +337,7 @@ def dilated(path):
 
 
 KINDS = {'mobilenet': mobilenet, 'clip-attrs': clip_attrs, 'hard-ops': hard_ops, 'hard-written': hard_written,
-         'silu': silu, 'pads': pads, 'nhwc': nhwc, 'gray-reshape': gray_reshape, 'paddle-flatten': paddle_flatten, 'mobilenetv2': mobilenetv2, 'keras-pad': keras_pad, 'reduce-mean': reduce_mean,
+         'silu': silu, 'pads': pads, 'nhwc': nhwc, 'gray-reshape': gray_reshape, 'paddle-flatten': paddle_flatten, 'mobilenetv2': mobilenetv2, 'keras-pad': keras_pad, 'reduce-mean': reduce_mean, 'squeezenet': squeezenet,
          'pad-reflect': lambda p: keras_pad(p, 'reflect'),
          'lstm': lstm, 'dilated': dilated}
 

@@ -129,6 +129,16 @@ const cases: Case[] = [
       expect(layer(l, 'add1').inputs).toEqual(['flatten1', 'flatten2']);
     },
   },
+  {
+    kind: 'squeezenet',
+    layers:
+      'conv2d relu maxpool conv2d relu conv2d relu conv2d relu concat maxpool conv2d relu conv2d relu conv2d relu ' +
+      'concat conv2d relu avgpool flatten',
+    check(l) {
+      expect(layer(l, 'maxpool1')).toMatchObject({ kernel: 3, stride: 2, ceil: true });
+      expect(layer(l, 'concat1').inputs).toEqual(['relu3', 'relu4']);
+    },
+  },
 ];
 
 describe.each(cases)('exporter pattern $kind', (c) => {
