@@ -71,7 +71,11 @@ try {
     description: a.description,
     log: (l) => console.log(l),
   });
-  console.log(`imported ${positionals[0]} as ${r.dir}: ${r.meta.layers.map((l) => l.name).join(' -> ')}`);
+  // A chain reads as a -> b; a layer reading anything but the layer before it names what it reads: add1(conv2d3, relu1).
+  const layers = (r.meta.architecture.layers as { name?: string; inputs?: string[] }[]).map((l) =>
+    l.inputs ? `${l.name}(${l.inputs.join(', ')})` : l.name,
+  );
+  console.log(`imported ${positionals[0]} as ${r.dir}: ${layers.join(' -> ')}`);
 } catch (e) {
   fail(e instanceof ImportError ? `${positionals[0]}: ${e.message}` : (e as Error).message);
 }

@@ -47,6 +47,8 @@ export interface ImportArgs {
   force?: boolean;
   protocol?: MetaProtocol;
   description?: string;
+  /** Measure the graphs' costs for the edge (costs.json; default true). Without it the edge budgets by its fallback. */
+  measure?: boolean;
   log?: (line: string) => void;
 }
 
@@ -267,7 +269,7 @@ export async function importModel(a: ImportArgs): Promise<ImportResult> {
   const finalMeta = { ...meta, training: { ...meta.training, parity } } satisfies ModelMeta;
   fs.writeFileSync(path.join(dir, 'meta.json'), metaJson(finalMeta));
   fs.writeFileSync(path.join(dir, 'report.md'), modelCard(finalMeta, source, mapped.mapping, parity));
-  await writeMeasurements(root, a.name, log);
+  if (a.measure !== false) await writeMeasurements(root, a.name, log);
   return { dir, meta: finalMeta, random, data: onData };
 }
 

@@ -13,7 +13,8 @@
 import type { DecodedModel } from '../onnx/decode.js';
 import type { Weights } from '../graph/compile.js';
 import type { ScaleSpec } from '../layers/scale.js';
-import type { ArchSpec } from '../spec.js';
+import { INPUT, type ArchSpec } from '../spec.js';
+import type { LayerSpec } from '../layers/registry.js';
 import { ImportError, MapCtx, type Act } from './ops/context.js';
 import { OPS, SUPPORTED_OPS } from './ops/index.js';
 
@@ -45,7 +46,31 @@ export interface MappedModel {
   mapping: { node: string; op: string; became: string }[];
 }
 
-const supported = () => `${SUPPORTED_OPS.join(', ')}; one chain of layers from the input to the logits`;
+const supported = () => SUPPORTED_OPS.join(', ');
+
+/**
+ * The layers the output depends on, in order (a layer only a Shape read, say, is dropped); the output's layer is
+ * then the last. A layer that omits its inputs reads the one before it, so those are named where that changes.
+ */
+function reachable(all: LayerSpec[], output: string): LayerSpec[] {
+  const byName = new Map(all.map((l, i) => [l.name!, { l, i }]));
+  const inputsOf = (i: number) => all[i].inputs ?? [i ? all[i - 1].name! : INPUT];
+  const keep = new Set<string>();
+  const stack = [output];
+  while (stack.length) {
+    const v = stack.pop()!;
+    const at = byName.get(v);
+    if (!at || keep.has(v)) continue;
+    keep.add(v);
+    stack.push(...inputsOf(at.i));
+  }
+  const kept = all.flatMap((l, i) => (keep.has(l.name!) ? [{ ...l, inputs: inputsOf(i) }] : []));
+  return kept.map((l, j) => {
+    const { inputs, ...rest } = l;
+    const chained = inputs.length === 1 && inputs[0] === (j ? kept[j - 1].name : INPUT);
+    return chained ? rest : l;
+  }) as LayerSpec[];
+}
 
 /** The input's [C,H,W] and layout from its dims (open height and width from --size). */
 function inputShape(
@@ -119,6 +144,13 @@ export function mapModel(m: DecodedModel, o: ImportOptions = {}): MappedModel {
         : scaled;
   c.vals.set(input.name, start);
 
+  // Every op is looked up before any is mapped, so an unsupported one is named whatever comes before it.
+  const unknown = m.nodes.filter((n) => !OPS[n.op] && !(n.domain && n.domain !== 'ai.onnx'));
+  if (unknown.length) {
+    c.node = unknown[0];
+    const more = [...new Set(unknown.slice(1).map((n) => n.op))].filter((op) => op !== unknown[0].op);
+    throw c.refuse(`is not supported${more.length ? ` (nor are ${more.join(', ')} further on)` : ''}`);
+  }
   for (const n of m.nodes) {
     c.node = n;
     if (n.domain && n.domain !== 'ai.onnx') throw c.refuse(`is in domain "${n.domain}", not the ONNX default`);
@@ -128,19 +160,21 @@ export function mapModel(m: DecodedModel, o: ImportOptions = {}): MappedModel {
   }
 
   const outName = m.outputs[0].name;
-  const out = c.vals.get(outName);
-  if (!out || out.kind !== 'act')
-    throw new ImportError(`the model's output "${outName}" is not computed from its input by the layer chain`);
-  if (out.layer !== c.tip)
-    throw new ImportError(
-      `the layer chain ends at ${c.tip} but the model's output comes from ${out.layer || 'the input'}`,
-    );
+  const found = c.vals.get(outName);
+  if (!found || found.kind !== 'act' || !found.layer)
+    throw new ImportError(`the model's output "${outName}" is not computed from its input by the layers`);
+  // Scores left pooled, [N, K, 1, 1] (SqueezeNet's head): our logits are a vector, so a flatten ends the graph.
+  const pooled = found.shape.length === 3 && found.shape[1] === 1 && found.shape[2] === 1;
+  const out: Act = pooled ? { ...c.emit({ kind: 'flatten' }, found, {}, undefined), ended: found.ended } : found;
+  const layers = reachable(c.layers, out.layer);
   if (out.shape.length !== 1 || out.onnx.length !== 1)
     throw new ImportError(`the model's output has per-sample shape [${out.onnx}]: expected [K] scores`);
   if (out.rowOrder) throw new ImportError('a channels-last flatten is not followed by a dense layer');
   return {
-    arch: { input: chw, layers: c.layers },
-    weights: c.weights,
+    arch: { input: chw, layers },
+    weights: Object.fromEntries(
+      Object.entries(c.weights).filter(([k]) => layers.some((l) => k.startsWith(`${l.name}.`))),
+    ),
     layout,
     inputName: input.name,
     staticBatch: input.shape[0] === 1,

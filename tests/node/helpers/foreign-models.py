@@ -31,7 +31,7 @@ checked by the official checker: python3 foreign-models.py KIND OUT.onnx [OPTION
                                          [-1, C], Gemm, LogSoftmax.
   normalise-in-graph                     an NCHW RGB model that normalises its own input: Sub and Div by per-channel
                                          [1,3,1,1] constants, a Mul by a scalar; Conv, Relu, MaxPool, Flatten, Gemm.
-  clip6                                  a CNN with ReLU6 (Clip 0..6): refused until the clip layer lands.
+  clip6                                  a CNN with ReLU6 (Clip 0..6, bounds as initializer inputs): the clip layer.
   unsupported                            a CNN with an Elu: the importer must refuse it.
 Weights are seeded random values (the same file every run).
 """

@@ -197,6 +197,16 @@ export function forward64(
         [sa, sb] = l.inShapes.map(size);
       for (let i = 0; i < n; i++)
         for (let o = 0; o < outS; o++) y[i * outS + o] = xs[0][i * sa + ia[o]] * xs[1][i * sb + ib[o]];
+    } else if (l.kind === 'scale') {
+      // Y[c] = X[order[c]] * mul[c] + add[c] (one number or one per channel).
+      const C = l.inShape[0],
+        hw = inS / C,
+        at = (v: number | number[], c: number) => (typeof v === 'number' ? v : v[c]);
+      for (let i = 0; i < n; i++)
+        for (let c = 0; c < C; c++) {
+          const from = (i * C + (spec.order?.[c] ?? c)) * hw;
+          for (let q = 0; q < hw; q++) y[(i * C + c) * hw + q] = x[from + q] * at(spec.mul, c) + at(spec.add, c);
+        }
     } else throw new Error(`reference64: no ${l.kind}`);
     caches.push({ x, xs, y, extra });
     values.set(l.name, y);
@@ -394,6 +404,15 @@ export function backward64(
             d[i * sizes[j] + idx[j][o]] += dy[i * outS + o] * xs[k][i * sizes[k] + idx[k][o]];
         return d;
       });
+    } else if (l.kind === 'scale') {
+      const C = l.inShape[0],
+        hw = inS / C;
+      for (let i = 0; i < n; i++)
+        for (let c = 0; c < C; c++) {
+          const to = (i * C + (spec.order?.[c] ?? c)) * hw,
+            m = typeof spec.mul === 'number' ? spec.mul : spec.mul[c];
+          for (let q = 0; q < hw; q++) dx[to + q] += dy[(i * C + c) * hw + q] * m;
+        }
     } else throw new Error(`reference64: no backward for ${l.kind}`);
     dxs.forEach((d, j) => {
       const v = l.inputs[j],

@@ -94,6 +94,18 @@ describe("the lecture's formulas", () => {
     expect(fields(false)).toEqual([3, 4, 8]);
   });
 
+  it('a 1x1 conv after a global pool (a MobileNet head) sees the whole input, not NaN', () => {
+    const layers = resolve({
+      input: [3, 8, 8],
+      layers: [
+        { kind: 'conv2d', filters: 4, kernel: 3 },
+        { kind: 'avgpool', global: true },
+        { kind: 'conv2d', filters: 5, kernel: 1 },
+      ],
+    });
+    expect(layers.map((l) => l.counts.receptiveField)).toEqual([3, 8, 8]);
+  });
+
   it('the counts match the tensors of the built ONNX graph, for the test archs and both presets', async () => {
     for (const a of [arch, uneven, grouped, PRESETS.digits.arch, PRESETS.fashion.arch]) {
       const layers = resolve(a);

@@ -5,12 +5,14 @@
  *
  * Activations carry two shapes: ours ([C,H,W] or [F], what our layer rules see, always channels-first) and the
  * ONNX tensor's per-sample dims (channels-last after a Transpose to NHWC, or with axes squeezed or unsqueezed).
- * Until the layer graph lands the layers form one chain: an activation can be read by one node only (a second
- * read is a branch), so a bias Add can always fold into the layer before it.
+ * Each activation names the layer that made it, so the layers form a graph: a value read by two nodes is a branch,
+ * and a layer reading two activations (add, mul, concat) names both as its inputs. A bias Add folds into the layer
+ * before it only when it reads that layer's own output and is its only reader.
  */
 import type { DecodedModel, DecodedNode, DecodedTensor } from '../../onnx/decode.js';
 import type { Weights } from '../../graph/compile.js';
 import { ruleFor, type LayerSpec } from '../../layers/registry.js';
+import { INPUT } from '../../spec.js';
 
 export class ImportError extends Error {}
 
@@ -29,6 +31,11 @@ export interface Act {
   rowOrder?: Int32Array;
   /** The layer whose output this is ('' for the graph input with no layer before it). */
   layer: string;
+  /**
+   * Zero padding [top, left, bottom, right] a Pad node put around ours (the ONNX dims include it): it costs no
+   * layer and folds into the Conv that reads it, the only op that may.
+   */
+  pad?: [number, number, number, number];
   /** Set on the output of a final Softmax/LogSoftmax, which stands for the logits before it. */
   ended?: 'probs' | 'logprobs';
 }
@@ -47,8 +54,11 @@ export class MapCtx {
   readonly weights: Weights = {};
   readonly mapping: { node: string; op: string; became: string }[] = [];
   readonly vals = new Map<string, Val>();
-  private readonly taken = new Map<string, string>();
   private readonly counts = new Map<string, number>();
+  /** Per ONNX value: how many nodes (and graph outputs) read it. */
+  private readonly readers = new Map<string, number>();
+  /** Per layer: the ONNX value its node wrote. */
+  private readonly written = new Map<string, string>();
   /** The node being mapped. */
   node!: DecodedNode;
 
@@ -57,28 +67,27 @@ export class MapCtx {
     readonly supported: () => string,
   ) {
     for (const [name, t] of model.initializers) this.vals.set(name, { kind: 'const', t });
+    for (const v of [...model.nodes.flatMap((n) => n.inputs), ...model.outputs.map((o) => o.name)])
+      if (v) this.readers.set(v, (this.readers.get(v) ?? 0) + 1);
   }
 
   refuse(why: string, n: DecodedNode = this.node): ImportError {
     return new ImportError(`node "${n.name}" (op ${n.op}): ${why}. Supported: ${this.supported()}.`);
   }
 
-  /** The name of the last layer (the tip of the chain). */
-  get tip(): string {
-    return this.layers.at(-1)?.name ?? '';
-  }
-
-  /** Input k as an activation, read for its values: a second read of one value is a branch. */
+  /** Input k as an activation, read for its values. */
   act(k = 0): Act {
-    const name = this.node.inputs[k];
-    const v = this.peekAct(k);
-    const first = this.taken.get(name);
-    if (first)
-      throw this.refuse(
-        `reads "${name}", which node "${first}" already read: a value feeding two nodes is a branch (residual Add, Concat, squeeze-excite), which needs the layer graph`,
-      );
-    this.taken.set(name, this.node.name);
-    return v;
+    return this.peekAct(k);
+  }
+  /**
+   * The layer whose bias input k (an activation) is, when a constant added to it can fold into that bias: the
+   * value is the layer's own output (no view, no layout change) and this node is its only reader.
+   */
+  foldable(k: number): string | undefined {
+    const v = this.vals.get(this.node.inputs[k]);
+    if (v?.kind !== 'act' || !v.layer) return undefined;
+    const own = this.written.get(v.layer) === this.node.inputs[k];
+    return own && this.readers.get(this.node.inputs[k]) === 1 ? v.layer : undefined;
   }
   /** Input k as an activation, for its shape only. */
   peekAct(k = 0): Act {
@@ -86,7 +95,10 @@ export class MapCtx {
     const v = this.vals.get(name);
     if (!v || v.kind !== 'act')
       throw this.refuse(`its input "${name}" is not an activation of the layer chain (${v ? v.kind : 'unknown'})`);
-    if (v.ended) throw this.refuse('comes after the Softmax/LogSoftmax that ends the classifier');
+    if (v.pad && this.node.op !== 'Conv')
+      throw this.refuse(`reads "${name}", zero-padded by a Pad: only a Conv may read a Pad's output (its padding)`);
+    if (v.ended && this.node.op !== 'Identity')
+      throw this.refuse('reads the output of a Softmax/LogSoftmax: only a final one (then Identity) is supported');
     return v;
   }
   isAct(k: number): boolean {
@@ -132,25 +144,49 @@ export class MapCtx {
   }
 
   /**
-   * Appends a layer reading `x`, its output shape from the layer rule, and returns its output activation (ONNX
-   * dims the same as ours, channels-first).
+   * Appends a layer reading `x` (one activation or several), its output shape from the layer rule, and returns its
+   * output activation (ONNX dims the same as ours, channels-first). The layer names what it reads unless that is
+   * the layer just before it (a chain reads as one).
    */
-  emit(spec: LayerSpec, x: Act, w: Record<string, Float32Array> = {}, n: DecodedNode | undefined = this.node): Act {
-    if (x.layer !== this.tip)
-      throw this.refuse(`reads "${x.layer}", not the last layer: branches need the layer graph`);
+  emit(
+    spec: LayerSpec,
+    x: Act | Act[],
+    w: Record<string, Float32Array> = {},
+    n: DecodedNode | undefined = this.node,
+  ): Act {
+    const xs = Array.isArray(x) ? x : [x];
     let shape: number[];
     try {
-      shape = ruleFor(spec.kind).outShape(spec, [x.shape]);
+      shape = ruleFor(spec.kind).outShape(
+        spec,
+        xs.map((v) => v.shape),
+      );
     } catch (e) {
       throw n ? this.refuse((e as Error).message, n) : e;
     }
     const k = (this.counts.get(spec.kind) ?? 0) + 1;
     this.counts.set(spec.kind, k);
     const name = `${spec.kind}${k}`;
-    this.layers.push({ ...spec, name });
+    const inputs = xs.map((v) => v.layer || INPUT);
+    const prev = this.layers.at(-1)?.name ?? INPUT;
+    const chained = inputs.length === 1 && inputs[0] === prev;
+    this.layers.push({ ...spec, name, ...(!chained && { inputs }) });
     for (const [suffix, v] of Object.entries(w)) this.weights[`${name}.${suffix}`] = v;
-    if (n) this.mapping.push({ node: n.name, op: n.op, became: name });
+    if (n) {
+      this.mapping.push({ node: n.name, op: n.op, became: name });
+      this.written.set(name, n.outputs[0]);
+    }
     return { kind: 'act', shape, onnx: [...shape], channelsLast: false, layer: name };
+  }
+
+  /** The layers a layer reads (the one before it unless it names them). */
+  readsOf(layer: string): string[] {
+    const i = this.layers.findIndex((l) => l.name === layer);
+    if (i < 0) return [];
+    return this.layers[i].inputs ?? [i ? this.layers[i - 1].name! : INPUT];
+  }
+  kindOf(layer: string): string | undefined {
+    return this.layers.find((l) => l.name === layer)?.kind;
   }
 
   /** A channels-first feature map, as our convolutions and pools read it. */

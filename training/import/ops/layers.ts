@@ -1,7 +1,7 @@
 /**
  * ONNX ops that become one of our layers: convolutions, pools, activations, batch normalization.
  */
-import type { MapCtx, OpEntry } from './context.js';
+import type { Act, MapCtx, OpEntry } from './context.js';
 
 type Pads = [number, number, number, number];
 
@@ -31,56 +31,76 @@ function padsOf(c: MapCtx, h: number, w: number, k: number, s: number): Pads {
 }
 
 const conv: OpEntry = {
-  doc: 'group 1, square kernel, equal strides, no dilation; any pads or auto_pad',
+  doc: 'square kernel, equal strides, no dilation, any group (depthwise: group = channels); any pads or auto_pad',
   map(c) {
-    const x = c.act(0);
+    const padded = c.act(0);
+    // A Pad before the conv (Keras ZeroPadding2D) adds to the conv's own padding.
+    const extra = padded.pad ?? [0, 0, 0, 0];
+    const x: Act = { ...padded, onnx: padded.pad ? [...padded.shape] : padded.onnx, pad: undefined };
     const [ch, h, wd] = c.needMap(x);
+    if (padded.pad && !['NOTSET', 'VALID'].includes(c.str('auto_pad', 'NOTSET')))
+      throw c.refuse('has auto_pad SAME after a Pad: only explicit pads (or VALID) add to a Pad');
     const w = c.constant(1, 'weight');
     const [f, cin, kh, kw] = w.dims;
     const strides = c.ints('strides', [1, 1]);
     const group = c.num('group', 1);
-    if (group !== 1) throw c.refuse(`has group ${group}: only group 1 convolutions are supported`);
-    if (c.ints('dilations', [1, 1]).some((d) => d !== 1)) throw c.refuse('has dilations: only 1 is supported');
-    if (cin !== ch) throw c.refuse(`takes ${cin} channels, the chain has ${ch}`);
+    const dil = c.ints('dilations', [1, 1]);
+    if (dil.some((d) => d !== 1)) throw c.refuse(`has dilations [${dil}]: only 1 (no dilation) is supported`);
+    if (!(Number.isInteger(group) && group >= 1 && ch % group === 0 && f % group === 0))
+      throw c.refuse(`has group ${group}: the ${ch} input channels and ${f} filters must split evenly into groups`);
+    if (cin * group !== ch)
+      throw c.refuse(`takes ${cin} channels per group (group ${group}), its input has ${ch} in all`);
     if (kh !== kw || strides[0] !== strides[1])
       throw c.refuse(`has kernel ${kh}x${kw}, strides [${strides}]: only square kernels and equal strides`);
-    const pad = padsOf(c, h, wd, kh, strides[0]);
+    const pad = padsOf(c, h, wd, kh, strides[0]).map((v, i) => v + extra[i]) as [number, number, number, number];
     // The same padding on every side stays a number (the form our own models use); uneven goes per side.
     const padding = pad.every((v) => v === pad[0]) ? pad[0] : pad;
     const bias = c.node.inputs[2] ? c.floats(2, 'bias') : new Float32Array(f);
     c.out(
-      c.emit({ kind: 'conv2d', filters: f, kernel: kh, stride: strides[0], padding }, x, {
-        weight: Float32Array.from(w.values),
-        bias,
-      }),
+      c.emit(
+        { kind: 'conv2d', filters: f, kernel: kh, stride: strides[0], padding, ...(group > 1 && { groups: group }) },
+        x,
+        {
+          weight: Float32Array.from(w.values),
+          bias,
+        },
+      ),
     );
   },
 };
 
 function pool(kind: 'maxpool' | 'avgpool'): OpEntry {
   return {
-    doc: 'square windows, stride = kernel, no padding',
+    doc:
+      'square windows, equal strides, any pads or auto_pad, ceil_mode' +
+      (kind === 'avgpool' ? ', count_include_pad' : ''),
     map(c, n) {
       const x = c.act(0);
       const [, h, w] = c.needMap(x);
       const k = c.ints('kernel_shape', []);
-      const s = c.ints('strides', k);
-      const pads = padsOf(c, h, w, k[0] ?? 1, s[0] ?? 1);
-      const ceil = c.num('ceil_mode', 0);
-      if (n.outputs[1]) throw c.refuse('uses its Indices output');
-      if (
-        k.length !== 2 ||
-        k[0] !== k[1] ||
-        s[0] !== k[0] ||
-        s[1] !== k[0] ||
-        pads.some((v) => v) ||
-        (ceil && (h % k[0] || w % k[0])) ||
-        c.ints('dilations', [1, 1]).some((d) => d !== 1)
-      )
-        throw c.refuse(
-          `has kernel [${k}], strides [${s}], pads [${pads}]${ceil ? ', ceil_mode' : ''}: only square windows with stride == kernel and no padding are supported`,
-        );
-      c.out(c.emit({ kind, kernel: k[0] }, x));
+      const s = c.ints('strides', [1, 1]);
+      if (n.outputs[1] && c.model.nodes.some((m) => m.inputs.includes(n.outputs[1])))
+        throw c.refuse('uses its Indices output');
+      if (k.length !== 2 || k[0] !== k[1] || s.length !== 2 || s[0] !== s[1])
+        throw c.refuse(`has kernel [${k}], strides [${s}]: only square windows with equal strides are supported`);
+      const dil = c.ints('dilations', [1, 1]);
+      if (dil.some((d) => d !== 1)) throw c.refuse(`has dilations [${dil}]: only 1 (no dilation) is supported`);
+      const pads = padsOf(c, h, w, k[0], s[0]);
+      const ceil = c.num('ceil_mode', 0) === 1;
+      const spec = {
+        kernel: k[0],
+        stride: s[0],
+        ...(pads.some((v) => v) && { padding: pads.every((v) => v === pads[0]) ? pads[0] : pads }),
+        ...(ceil && { ceil: true }),
+        ...(kind === 'avgpool' && c.num('count_include_pad', 0) === 1 && { countIncludePad: true }),
+      };
+      if (kind === 'avgpool' && ceil) {
+        // Our avgpool has no ceil mode: equal to floor when the windows land exactly.
+        const exact = [h + pads[0] + pads[2], w + pads[1] + pads[3]].every((v) => (v - k[0]) % s[0] === 0);
+        if (!exact) throw c.refuse('has ceil_mode with a partial last window: only max pools take that');
+        delete (spec as { ceil?: boolean }).ceil;
+      }
+      c.out(c.emit({ kind, ...spec }, x));
     },
   };
 }
@@ -93,7 +113,84 @@ const globalAveragePool: OpEntry = {
   },
 };
 
-const elementwise = (kind: 'relu' | 'sigmoid' | 'tanh'): OpEntry => ({
+const globalMaxPool: OpEntry = {
+  map(c) {
+    const x = c.act(0);
+    c.needMap(x);
+    c.out(c.emit({ kind: 'maxpool', global: true }, x));
+  },
+};
+
+/**
+ * ReduceMean over the height and width (tf2onnx's GlobalAveragePooling2D, on NCHW axes [2,3] or NHWC [1,2]): a
+ * global average pool, then a flatten unless keepdims. Axes are an attribute before opset 18, an input from it.
+ */
+const reduceMean: OpEntry = {
+  doc: 'over height and width (a global average pool)',
+  map(c, n) {
+    const x = c.act(0);
+    if (x.shape.length !== 3 || x.onnx.length !== 3 || x.rowOrder)
+      throw c.refuse(`averages [N, ${x.onnx}]: only over the height and width of a feature map`);
+    const raw = c.model.opset < 18 ? c.ints('axes', []) : n.inputs[1] ? (c.shapeVal(1) as number[]) : [];
+    const axes = raw
+      .map((a) => (a < 0 ? a + 4 : a))
+      .sort()
+      .join();
+    const spatial = x.channelsLast ? '1,2' : '2,3';
+    if (axes !== spatial)
+      throw c.refuse(
+        `averages axes [${raw}] of [N, ${x.onnx}]: only the height and width (axes ${spatial} of this ${x.channelsLast ? 'NHWC' : 'NCHW'} tensor)`,
+      );
+    const y = c.emit({ kind: 'avgpool', global: true }, x);
+    const [ch] = x.shape;
+    if (c.num('keepdims', 1))
+      return c.out({ ...y, onnx: x.channelsLast ? [1, 1, ch] : [ch, 1, 1], channelsLast: x.channelsLast });
+    c.out(c.flatten(y));
+  },
+};
+
+/** PRelu with one slope for every channel (or a single one): a leaky ReLU. */
+const pRelu: OpEntry = {
+  doc: 'one slope for all channels',
+  map(c) {
+    const x = c.act(0);
+    const slope = c.constant(1, 'slope').values;
+    if (slope.some((v) => v !== slope[0]))
+      throw c.refuse(`has ${slope.length} different slopes: only one for all channels (a leaky ReLU)`);
+    c.out(c.emit({ kind: 'leakyrelu', alpha: slope[0] }, x));
+  },
+};
+
+/** Pad: zero padding of the spatial axes of a feature map, folded into the Conv that reads it. */
+const pad: OpEntry = {
+  doc: 'constant 0 on height and width, before a Conv',
+  map(c, n) {
+    const x = c.act(0);
+    const [ch, h, w] = c.needMap(x);
+    const mode = c.str('mode', 'constant');
+    const pads = c.model.opset < 11 ? c.ints('pads', []) : [...c.constant(1, 'pads').values];
+    const value = c.model.opset < 11 ? c.num('value', 0) : n.inputs[2] ? c.constant(2, 'constant_value').values[0] : 0;
+    if (n.inputs[3]) throw c.refuse('pads chosen axes (an axes input): only all four of [N,C,H,W]');
+    if (
+      mode !== 'constant' ||
+      value !== 0 ||
+      pads.length !== 8 ||
+      pads.some((v) => !(Number.isInteger(v) && v >= 0)) ||
+      pads[0] ||
+      pads[1] ||
+      pads[4] ||
+      pads[5]
+    )
+      throw c.refuse(
+        `pads [${pads}] (mode ${mode}, value ${value}): only zeros around the height and width of an [N,C,H,W] map`,
+      );
+    const [, , t, l, , , b, r] = pads;
+    c.note('(zero padding: folded into the Conv that reads it)');
+    c.out({ ...x, onnx: [ch, h + t + b, w + l + r], pad: [t, l, b, r] });
+  },
+};
+
+const elementwise = (kind: 'relu' | 'sigmoid' | 'tanh' | 'hardswish'): OpEntry => ({
   map: (c) => c.out(c.emit({ kind }, c.act(0))),
 });
 
@@ -101,9 +198,9 @@ const leakyRelu: OpEntry = {
   map: (c) => c.out(c.emit({ kind: 'leakyrelu', alpha: c.num('alpha', 0.01) }, c.act(0))),
 };
 
-/** Clip with min 0 and no max is a ReLU; min/max are attributes before opset 11, optional inputs from it. */
+/** Clip: min 0 and no max is a ReLU, other bounds (ReLU6) the clip layer; attributes before opset 11, inputs from it. */
 const clip: OpEntry = {
-  doc: 'min 0, no max: a ReLU',
+  doc: 'constant bounds (min 0, no max: relu)',
   map(c, n) {
     const x = c.act(0);
     const bound = (k: number, attr: string, dflt: number) => {
@@ -113,12 +210,19 @@ const clip: OpEntry = {
     };
     const lo = bound(1, 'min', -Infinity),
       hi = bound(2, 'max', Infinity);
-    if (lo !== 0 || hi < 3.4e38)
-      throw c.refuse(
-        `clips to [${lo}, ${hi}]: only min 0 with no max (a ReLU) is supported; other bounds (ReLU6) need the clip layer`,
-      );
-    c.out(c.emit({ kind: 'relu' }, x));
+    const open = (v: number) => !Number.isFinite(v) || Math.abs(v) >= 3.4e38;
+    if (lo === 0 && open(hi)) return c.out(c.emit({ kind: 'relu' }, x));
+    if (open(lo) && open(hi)) {
+      c.note('(identity: no bounds)');
+      return c.out(x);
+    }
+    c.out(c.emit({ kind: 'clip', ...(!open(lo) && { min: lo }), ...(!open(hi) && { max: hi }) }, x));
   },
+};
+
+/** HardSigmoid: max(0, min(1, alpha x + beta)). */
+const hardSigmoid: OpEntry = {
+  map: (c) => c.out(c.emit({ kind: 'hardsigmoid', alpha: c.num('alpha', 0.2), beta: c.num('beta', 0.5) }, c.act(0))),
 };
 
 const batchNormalization: OpEntry = {
@@ -144,10 +248,16 @@ export const layerOps: Record<string, OpEntry> = {
   MaxPool: pool('maxpool'),
   AveragePool: pool('avgpool'),
   GlobalAveragePool: globalAveragePool,
+  GlobalMaxPool: globalMaxPool,
+  ReduceMean: reduceMean,
+  PRelu: pRelu,
+  Pad: pad,
   Relu: elementwise('relu'),
   LeakyRelu: leakyRelu,
   Sigmoid: elementwise('sigmoid'),
   Tanh: elementwise('tanh'),
   Clip: clip,
+  HardSigmoid: hardSigmoid,
+  HardSwish: elementwise('hardswish'),
   BatchNormalization: batchNormalization,
 };

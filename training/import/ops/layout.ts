@@ -170,13 +170,21 @@ const noOp: OpEntry = {
 
 const softmax = (kind: 'probs' | 'logprobs'): OpEntry => ({
   doc: 'over the classes, on the output',
-  map(c, n) {
+  map(c) {
     const x = c.act(0);
     const axis = c.num('axis', c.model.opset >= 13 ? -1 : 1);
-    if (x.onnx.length !== 1 || (axis !== 1 && axis !== -1))
-      throw c.refuse(`is a softmax over axis ${axis} of [N, ${x.onnx}]: only over the classes of [N, K]`);
-    if (!c.model.outputs.some((v) => v.name === n.outputs[0]))
-      throw c.refuse('is a softmax inside the model: only a final Softmax/LogSoftmax is supported');
+    // The classes: [N, K] on axis 1 or -1; a pooled [N, K, 1, 1] (SqueezeNet's head) on axis 1, or [N, 1, 1, K]
+    // channels-last on its last axis (opset 13: one axis; before, the axes from it on, the same here).
+    const [k, h, w] = x.shape;
+    const pooled = x.shape.length === 3 && h === 1 && w === 1 && x.onnx.length === 3;
+    const ok =
+      x.onnx.length === 1
+        ? axis === 1 || axis === -1
+        : pooled && (x.channelsLast ? (axis === 3 || axis === -1) && x.onnx[2] === k : axis === 1);
+    if (!ok)
+      throw c.refuse(
+        `is a softmax over axis ${axis} of [N, ${x.onnx}]: only over the classes of [N, K] (or of a pooled [N, K, 1, 1])`,
+      );
     c.note('(dropped: logits are taken before it)');
     c.out({ ...x, ended: kind });
   },

@@ -5,6 +5,7 @@
  * in its inference form with mean 0, variance 1 and eps 0, i.e. exactly y = x * weight + bias (Keras batch
  * normalization after a ReLU, which tf2onnx writes as Mul + Add).
  */
+import { INPUT } from '../../spec.js';
 import type { Act, MapCtx, OpEntry } from './context.js';
 
 /** The dense layer for x (a vector) times W [inF, outF] plus bias; a channels-last flatten reorders W's rows. */
@@ -54,17 +55,46 @@ const matMul: OpEntry = {
   },
 };
 
+/**
+ * Two activations joined elementwise: Add is a residual join (add), Mul a product (mul: a squeeze-excite gate
+ * [C,1,1] times a map, a written-out swish x * sigmoid(x) or hard-swish x * relu6(x + 3)). Both must be laid out as
+ * ours (channels-first, no pending row order).
+ */
+function join(c: MapCtx, kind: 'add' | 'mul') {
+  const [a, b] = [c.act(0), c.act(1)];
+  for (const v of [a, b])
+    if (v.channelsLast || v.rowOrder || v.onnx.join() !== v.shape.join())
+      throw c.refuse(
+        `joins [N, ${a.onnx}] and [N, ${b.onnx}]: only activations laid out channels-first (Transpose to NCHW first)`,
+      );
+  // x * sigmoid(x), the sigmoid read by nothing else: SiLU (swish), one layer; the sigmoid is left unread and dropped.
+  if (kind === 'mul')
+    for (const k of [0, 1]) {
+      const x = k ? a : b;
+      const sig = c.foldable(k);
+      if (sig && c.kindOf(sig) === 'sigmoid' && c.readsOf(sig).join() === (x.layer || INPUT)) {
+        const m = c.mapping.find((r) => r.became === sig);
+        if (m) m.became = '(fused into the next silu)';
+        return c.out(c.emit({ kind: 'silu' }, x));
+      }
+    }
+  c.out(c.emit({ kind }, [a, b]));
+}
+
 /** y = x * mul + add for one activation and one constant; `op` says how the constant enters. */
 function affine(op: 'Add' | 'Sub' | 'Mul' | 'Div'): OpEntry {
   return {
-    doc: 'by a per-channel constant',
+    doc:
+      op === 'Add' || op === 'Mul'
+        ? `by a per-channel constant, or of two activations (${op === 'Add' ? 'residual add' : 'gate or product: mul'})`
+        : 'by a per-channel constant',
     map(c) {
       const k = c.isAct(0) ? 0 : 1;
       if (!c.isAct(k)) throw c.refuse('has no activation input');
-      if (c.isAct(1 - k))
-        throw c.refuse(
-          `${op === 'Add' ? 'adds' : 'combines'} two activations (a residual connection or a gate): needs the layer graph`,
-        );
+      if (c.isAct(1 - k)) {
+        if (op === 'Add' || op === 'Mul') return join(c, op === 'Add' ? 'add' : 'mul');
+        throw c.refuse(`${op === 'Sub' ? 'subtracts' : 'divides'} two activations: only Add and Mul join two`);
+      }
       if (k === 1 && (op === 'Sub' || op === 'Div'))
         throw c.refuse(`computes constant ${op === 'Sub' ? '-' : '/'} activation: only activation ${op} constant`);
       const x = c.act(k);
@@ -76,10 +106,11 @@ function affine(op: 'Add' | 'Sub' | 'Mul' | 'Div'): OpEntry {
       const ch = v.length;
       const mul = op === 'Mul' ? v : op === 'Div' ? v.map((d) => 1 / d) : new Float32Array(ch).fill(1);
       const add = op === 'Add' ? v : op === 'Sub' ? v.map((d) => -d) : new Float32Array(ch);
-      const bias = x.layer && x.layer === c.tip ? c.weights[`${x.layer}.bias`] : undefined;
+      const into = c.foldable(k);
+      const bias = into ? c.weights[`${into}.bias`] : undefined;
       if (bias && (op === 'Add' || op === 'Sub') && !x.rowOrder && bias.length === ch) {
         for (let i = 0; i < ch; i++) bias[i] += add[i];
-        c.note(`(bias of ${x.layer})`);
+        c.note(`(bias of ${into})`);
         c.out(x);
         return;
       }
@@ -97,7 +128,25 @@ function affine(op: 'Add' | 'Sub' | 'Mul' | 'Div'): OpEntry {
   };
 }
 
+/** Sum of activations (two or more): one add layer. */
+const sum: OpEntry = {
+  doc: 'of activations (add)',
+  map(c, n) {
+    if (n.inputs.some((_, k) => !c.isAct(k))) throw c.refuse('sums a constant: only activations');
+    if (n.inputs.length === 1) {
+      c.note('(identity: one input)');
+      return c.out(c.act(0));
+    }
+    const xs = n.inputs.map((_, k) => c.act(k));
+    for (const v of xs)
+      if (v.channelsLast || v.rowOrder || v.onnx.join() !== v.shape.join())
+        throw c.refuse('sums activations not laid out channels-first (Transpose to NCHW first)');
+    c.out(c.emit({ kind: 'add' }, xs));
+  },
+};
+
 export const linearOps: Record<string, OpEntry> = {
+  Sum: sum,
   Gemm: gemm,
   MatMul: matMul,
   Add: affine('Add'),

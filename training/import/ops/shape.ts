@@ -46,11 +46,23 @@ const gather: OpEntry = {
 };
 
 const concat: OpEntry = {
-  doc: 'of shape values',
+  doc: 'of shape values, or of feature maps along the channels (concat)',
   map(c, n) {
-    if (n.inputs.some((_, k) => c.isAct(k)))
-      throw c.refuse('concatenates activations (a branch joining): needs the layer graph');
-    c.out({ kind: 'shape', v: n.inputs.flatMap((_, k): ShapeVal => c.shapeVal(k)) });
+    const acts = n.inputs.map((_, k) => c.isAct(k));
+    if (!acts.some(Boolean)) return c.out({ kind: 'shape', v: n.inputs.flatMap((_, k): ShapeVal => c.shapeVal(k)) });
+    if (!acts.every(Boolean))
+      throw c.refuse('concatenates activations with constants: only activations, or only shapes');
+    const xs = n.inputs.map((_, k) => c.act(k));
+    const rank = xs[0].onnx.length + 1;
+    const axis = c.num('axis', 1);
+    if (
+      xs.some((x) => x.channelsLast || x.rowOrder || x.onnx.join() !== x.shape.join()) ||
+      (axis !== 1 && axis !== 1 - rank)
+    )
+      throw c.refuse(
+        `concatenates [${xs.map((x) => `[N, ${x.onnx}]`).join(', ')}] along axis ${axis}: only channels-first activations along the channels (axis 1)`,
+      );
+    c.out(c.emit({ kind: 'concat' }, xs));
   },
 };
 

@@ -276,12 +276,13 @@ describe('import refuses what it cannot map', () => {
   });
 });
 
-describe('import refuses patterns it cannot map yet, saying why', () => {
-  it('ReLU6 (Clip 0..6) names the bounds and the layer it needs', async () => {
+describe('import refuses patterns it cannot map, saying why', () => {
+  it('ReLU6 (Clip 0..6, bounds as initializer inputs) is no longer refused: it becomes the clip layer', async () => {
     const file = build('clip6.onnx', 'clip6');
-    await expect(importModel({ file, name: 'clip6', labels: ['a', 'b', 'c'], root, log: () => {} })).rejects.toThrow(
-      /node "relu6" \(op Clip\): clips to \[0, 6\]: only min 0 with no max \(a ReLU\) is supported; other bounds \(ReLU6\) need the clip layer\. Supported: .*Clip \(min 0, no max: a ReLU\)/,
-    );
+    const r = await importModel({ file, name: 'clip6', labels: ['a', 'b', 'c'], root, measure: false, log: () => {} });
+    expect(r.meta.layers.map((l) => l.kind)).toEqual(['conv2d', 'clip', 'flatten', 'dense']);
+    expect(r.meta.architecture.layers[1]).toMatchObject({ kind: 'clip', min: 0, max: 6 });
+    expect(r.random.maxAbsDiff).toBeLessThan(PARITY_TOLERANCE);
   });
 
   it('an open height and width without --size, and a --size against a fixed input', async () => {

@@ -1,0 +1,207 @@
+/**
+ * The exporter patterns of the issue "Real pretrained networks", one synthetic graph each (built by
+ * tests/node/helpers/graph-models.py with python3-onnx and its checker, seeded random weights): each imports onto
+ * the layer graph we expect, reproduces the original in onnxruntime-node within the parity tolerance, writes graphs
+ * the official checker accepts, and has an input gradient that agrees with central differences of the ORIGINAL
+ * file's log-probability margin. What cannot be mapped is refused naming the node, its op and what is supported.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { logitsLayer, vjp } from '../../../../functions/core/gradient.js';
+import { importModel, PARITY_TOLERANCE, parseScale } from '../../../../training/import/index.js';
+import { mapModel } from '../../../../training/import/map.js';
+import type { LayerSpec } from '../../../../training/layers/registry.js';
+import { decodeModel } from '../../../../training/onnx/decode.js';
+import { checkGradient, FD_EPS_DEEP, randn, sampleIndices } from '../../helpers/fd.js';
+import { loadModel } from '../../helpers/models.js';
+import { onnxCheck, PYTHON_ONNX } from '../../helpers/onnx-checker.js';
+import { openOriginal } from '../../helpers/original.js';
+
+const BUILDER = path.resolve('tests/node/helpers/graph-models.py');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'patterns-'));
+const root = path.join(tmp, 'models');
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const labels = 'abcde'.split('');
+
+function build(kind: string): string {
+  const file = path.join(tmp, `${kind}.onnx`);
+  if (!fs.existsSync(file)) execFileSync(PYTHON_ONNX, [BUILDER, kind, file]);
+  return file;
+}
+const layer = (layers: LayerSpec[], name: string) =>
+  layers.find((l) => l.name === name) as unknown as Record<string, unknown>;
+
+interface Case {
+  kind: string;
+  /** The layer kinds in order. */
+  layers: string;
+  /** Specifics of the mapping (bounds, groups, pads, what a join reads). */
+  check?: (layers: LayerSpec[]) => void;
+}
+const cases: Case[] = [
+  {
+    kind: 'mobilenet',
+    layers:
+      'conv2d batchnorm clip conv2d batchnorm clip conv2d batchnorm clip conv2d batchnorm add conv2d batchnorm clip ' +
+      'conv2d batchnorm clip conv2d batchnorm add avgpool flatten dense',
+    check(l) {
+      expect(layer(l, 'clip1')).toMatchObject({ min: 0, max: 6 });
+      expect(layer(l, 'conv2d3')).toMatchObject({ kernel: 3, groups: 16, filters: 16 });
+      expect(layer(l, 'add1').inputs).toEqual(['clip1', 'batchnorm4']);
+    },
+  },
+  {
+    kind: 'clip-attrs',
+    layers: 'conv2d clip avgpool conv2d clip avgpool flatten dense',
+    check: (l) => expect(layer(l, 'conv2d2')).toMatchObject({ groups: 2 }),
+  },
+  {
+    kind: 'hard-ops',
+    layers:
+      'conv2d batchnorm hardswish conv2d hardswish avgpool conv2d relu conv2d hardsigmoid mul conv2d add avgpool flatten dense',
+    check(l) {
+      expect(layer(l, 'hardsigmoid1')).toMatchObject({ alpha: expect.closeTo(1 / 6, 6), beta: 0.5 });
+      expect(layer(l, 'mul1').inputs).toEqual(['hardswish2', 'hardsigmoid1']);
+    },
+  },
+  {
+    // x * Clip(x + 3, 0, 6) / 6: Add and Div by constants become affine batchnorms, the product a mul.
+    kind: 'hard-written',
+    layers:
+      'conv2d batchnorm clip mul batchnorm conv2d batchnorm clip mul batchnorm avgpool conv2d relu conv2d clip ' +
+      'batchnorm mul conv2d add avgpool flatten dense',
+    check(l) {
+      expect(layer(l, 'mul1').inputs).toEqual(['conv2d1', 'clip1']);
+      // The gate's + 3 reads a conv nothing else reads: it folds into that conv's bias.
+      expect(layer(l, 'clip3').inputs).toBeUndefined();
+    },
+  },
+  {
+    kind: 'silu',
+    layers:
+      'conv2d silu conv2d batchnorm silu conv2d relu batchnorm avgpool conv2d relu conv2d sigmoid mul add avgpool flatten dense',
+  },
+  {
+    kind: 'pads',
+    layers: 'conv2d relu conv2d relu maxpool avgpool avgpool add maxpool avgpool flatten dense',
+    check(l) {
+      expect(layer(l, 'conv2d1')).toMatchObject({ stride: 2, padding: [0, 0, 1, 1] });
+      expect(layer(l, 'conv2d2')).toMatchObject({ stride: 2, padding: [0, 0, 1, 1] }); // SAME_UPPER on 8
+      expect(layer(l, 'maxpool1')).toMatchObject({ kernel: 3, stride: 2, padding: 1, ceil: true });
+      expect(layer(l, 'avgpool1').countIncludePad).toBeUndefined();
+      expect(layer(l, 'avgpool2')).toMatchObject({ padding: 1, countIncludePad: true });
+      expect(layer(l, 'maxpool2')).toMatchObject({ kernel: 2, padding: [0, 0, 1, 1] });
+    },
+  },
+  { kind: 'nhwc', layers: 'conv2d relu conv2d relu conv2d add relu maxpool flatten dense relu dense' },
+  {
+    kind: 'gray-reshape',
+    layers: 'conv2d relu conv2d conv2d conv2d relu conv2d conv2d maxpool add conv2d avgpool flatten',
+    check(l) {
+      expect(layer(l, 'conv2d2')).toMatchObject({ kernel: 1, stride: 2 });
+      expect(layer(l, 'maxpool1')).toMatchObject({ kernel: 3, stride: 2, padding: [0, 0, 1, 1] });
+      expect(layer(l, 'add1').inputs).toEqual(['maxpool1', 'conv2d2']);
+    },
+  },
+  {
+    kind: 'paddle-flatten',
+    layers: 'conv2d relu conv2d relu conv2d relu concat maxpool flatten dense',
+    check: (l) => expect(layer(l, 'concat1').inputs).toEqual(['relu2', 'relu3', 'relu1']),
+  },
+  {
+    kind: 'keras-pad',
+    layers: 'conv2d relu conv2d conv2d add relu maxpool flatten dense',
+    check(l) {
+      expect(layer(l, 'conv2d1')).toMatchObject({ stride: 2, padding: [0, 0, 1, 1] }); // the Pad's
+      expect(layer(l, 'add1').inputs).toEqual(['relu1', 'conv2d2', 'conv2d3']);
+      expect(layer(l, 'maxpool1')).toMatchObject({ global: true });
+    },
+  },
+  {
+    kind: 'reduce-mean',
+    layers: 'conv2d leakyrelu avgpool flatten conv2d avgpool flatten add dense',
+    check(l) {
+      expect(layer(l, 'leakyrelu1')).toMatchObject({ alpha: expect.closeTo(0.2, 6) });
+      expect(layer(l, 'avgpool1')).toMatchObject({ global: true });
+      expect(layer(l, 'add1').inputs).toEqual(['flatten1', 'flatten2']);
+    },
+  },
+  {
+    kind: 'squeezenet',
+    layers:
+      'conv2d relu maxpool conv2d relu conv2d relu conv2d relu concat maxpool conv2d relu conv2d relu conv2d relu ' +
+      'concat conv2d relu avgpool flatten',
+    check(l) {
+      expect(layer(l, 'maxpool1')).toMatchObject({ kernel: 3, stride: 2, ceil: true });
+      expect(layer(l, 'concat1').inputs).toEqual(['relu3', 'relu4']);
+    },
+  },
+];
+
+describe.each(cases)('exporter pattern $kind', (c) => {
+  it('imports onto the layer graph, reproduces the original and writes graphs the checker accepts', async () => {
+    const r = await importModel({ file: build(c.kind), name: c.kind, labels, root, measure: false, log: () => {} });
+    expect(r.random.maxAbsDiff).toBeLessThan(PARITY_TOLERANCE);
+    expect(r.random.argmaxDisagreements).toBe(0);
+    const layers = r.meta.architecture.layers as LayerSpec[];
+    expect(layers.map((l) => l.kind).join(' ')).toBe(c.layers);
+    c.check?.(layers);
+    const graphs = fs.readdirSync(r.dir).filter((f) => f.endsWith('.onnx'));
+    expect(onnxCheck(graphs.map((f) => path.join(r.dir, f)))).toBe(graphs.length);
+  });
+
+  it("has the input gradient of the original file's log-probability margin", async () => {
+    const model = loadModel(c.kind, root);
+    const file = build(c.kind);
+    const mapped = mapModel(decodeModel(new Uint8Array(fs.readFileSync(file))));
+    const orig = await openOriginal(file, mapped, parseScale());
+    const [ch, h, w] = model.meta.input.shape;
+    const x = randn(ch * h * w, 11, 0.15).map((v) => 0.5 + v);
+    const p = await orig.run(x);
+    const [t, s] = [...p.keys()].sort((a, b) => p[b] - p[a]);
+    const cot = Float32Array.from({ length: 5 }, (_, j) => (j === t ? 1 : 0) - (j === s ? 1 : 0));
+    const { grad } = await vjp(model, x, [1, ch, h, w], { [logitsLayer(model)]: cot });
+    const log = (v: number) => (mapped.output.kind === 'probs' ? Math.log(v) : v);
+    const margin = async () => {
+      const o = await orig.run(x);
+      return log(o[t]) - log(o[s]);
+    };
+    const indices = sampleIndices(x.length, 24, 5);
+    const r = await checkGradient(x, grad, margin, indices, FD_EPS_DEEP);
+    await orig.release();
+    expect(r.mismatches).toEqual([]);
+    expect(r.kinks).toBeLessThanOrEqual(6);
+    expect(Math.max(...indices.map((i) => Math.abs(grad[i])))).toBeGreaterThan(1e-3);
+  });
+});
+
+describe('refusals name the node, its op and what is supported', () => {
+  it('an LSTM (checked before any node is mapped)', async () => {
+    await expect(
+      importModel({ file: build('lstm'), name: 'lstm', labels, root, measure: false, log: () => {} }),
+    ).rejects.toThrow(
+      /^node "\/rnn\/LSTM" \(op LSTM\): is not supported\. Supported: Conv \(square kernel, .*any group \(depthwise: group = channels\).*\), .*Add \(.*residual add\).*Concat \(.*concat\)/,
+    );
+    expect(fs.existsSync(path.join(root, 'lstm'))).toBe(false);
+  });
+
+  it('a reflect-mode Pad', async () => {
+    await expect(
+      importModel({ file: build('pad-reflect'), name: 'reflect', labels, root, measure: false, log: () => {} }),
+    ).rejects.toThrow(
+      /^node "\/pad_\d+\/Pad" \(op Pad\): pads \[0,0,0,0,0,0,1,1\] \(mode reflect, value 0\): only zeros around the height and width of an \[N,C,H,W\] map\. Supported: .*Pad \(constant 0 on height and width, before a Conv\)/,
+    );
+  });
+
+  it('a dilated Conv', async () => {
+    await expect(
+      importModel({ file: build('dilated'), name: 'dilated', labels, root, measure: false, log: () => {} }),
+    ).rejects.toThrow(
+      /^node "\/conv_\d+\/Conv" \(op Conv\): has dilations \[2,2\]: only 1 \(no dilation\) is supported\. Supported: Conv/,
+    );
+    expect(fs.existsSync(path.join(root, 'dilated'))).toBe(false);
+  });
+});
