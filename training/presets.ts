@@ -3,6 +3,7 @@
  * An image folder (`--data <folder>`) gets folderPreset(): an architecture chosen for its input size and channels.
  */
 import type { AugmentOptions } from './data/augment.js';
+import { mobilenetArch, resnetArch, type ArchName } from './graph-archs.js';
 import type { ArchSpec } from './spec.js';
 
 export interface Preset {
@@ -101,6 +102,8 @@ export const PRESETS: Record<string, Preset> = {
  *               strongest instead of the sum of every place's.
  */
 export interface ArchOptions {
+  /** The architecture (graph-archs.ts): plain (this one, the default), resnet or mobilenet. */
+  arch?: ArchName;
   lastMap?: number;
   extraBlocks?: number;
   globalPool?: 'avg' | 'max';
@@ -156,7 +159,7 @@ export function folderPreset(
   return {
     description: `Image folder, ${classes} classes, ${input[1]}x${input[2]} ${input[0] === 3 ? 'RGB' : 'grayscale'}`,
     data: 'folder',
-    arch: autoArch(input, classes, archOptions),
+    arch: folderArch(input, classes, archOptions),
     epochs: Math.min(60, Math.max(5, Math.round(60_000 / Math.max(1, trainImages)))),
     batch: 32,
     lr: 3e-3,
@@ -165,4 +168,15 @@ export function folderPreset(
     flip: true,
     augment: { maxRotateDeg: 10, minScale: 0.9, maxScale: 1.1, maxShift: Math.max(1, Math.round(0.08 * input[2])) },
   };
+}
+
+/** The image-folder architecture by name; lastMap, extraBlocks and globalPool (the flags) shape the plain one only. */
+export function folderArch(input: [number, number, number], classes: number, options: ArchOptions = {}): ArchSpec {
+  const { arch = 'plain', ...plain } = options;
+  if (arch === 'plain') return autoArch(input, classes, plain);
+  const flags = { lastMap: '--last-map', extraBlocks: '--extra-blocks', globalPool: '--global-pool' } as const;
+  const unused = { lastMap: undefined, extraBlocks: 0, globalPool: 'avg' } as const;
+  const set = (Object.keys(flags) as (keyof typeof flags)[]).filter((k) => (plain[k] ?? unused[k]) !== unused[k]);
+  if (set.length) throw new Error(`${set.map((k) => flags[k]).join(', ')}: for --arch plain only, not ${arch}`);
+  return arch === 'resnet' ? resnetArch(input, classes) : mobilenetArch(input, classes);
 }

@@ -13,6 +13,7 @@ import { stratifiedSplit } from './data/digits.js';
 import { loadData, type LoadedData } from './data/load.js';
 import { ensureBackend } from './engine.js';
 import { writeModelDir } from './export.js';
+import { ARCHS } from './graph-archs.js';
 import { folderPreset, PRESETS, type Preset } from './presets.js';
 import { checkModelName, slugName } from '../model-contract/name.js';
 import { writeMeasurements } from './measure.js';
@@ -58,6 +59,11 @@ files of any size, or train/<class>/ and test/<class>/ for a given split. The mo
       arg: 'N|HxW',
       group: 'image folders only',
       help: 'input size (default: 64 if most pictures are at least 64 pixels on their short side, else 32)',
+    },
+    arch: {
+      type: 'string',
+      choices: ARCHS,
+      help: 'plain: conv-pool blocks; resnet: residual blocks; mobilenet: inverted residuals with\ndepthwise 3x3 and ReLU6 (default: plain)',
     },
     channels: { type: 'string', choices: ['1', '3'], help: 'gray or RGB (default: 3 if the pictures are in colour)' },
     fit: {
@@ -160,6 +166,7 @@ async function dataAndPreset(seed: number): Promise<{
   testFiles?: string[];
 }> {
   if (a.model || !a.data) {
+    if (a.arch) throw new Error(`--arch is for image folders (--data); --model ${a.model ?? 'digits'} has its own`);
     const model = a.model ?? 'digits';
     const preset = PRESETS[model];
     if (!preset) throw new Error(`Unknown --model "${model}". Should be one of: ${Object.keys(PRESETS).join(', ')}.`);
@@ -187,6 +194,7 @@ async function dataAndPreset(seed: number): Promise<{
   const valFraction = a['val-fraction'];
   const { train, test: watch } = stratifiedSplit(loaded.train, valFraction, seed + 1);
   const preset = folderPreset([channels, h, w], train.classes.length, train.n, {
+    arch: a.arch,
     lastMap: a['last-map'],
     extraBlocks: a['extra-blocks'],
     globalPool: a['global-pool'],
