@@ -146,7 +146,8 @@ export function autoArch(
 
 /**
  * The defaults for an image folder: augmentation by small rotations, scalings, shifts of up to 8% of the side
- * and left-right mirrors (pass --no-flip for classes that mirroring changes, such as letters); epochs so that
+ * and left-right mirrors (train.ts turns the mirrors off where data/mirror-test.ts finds that a mirror changes the
+ * class, as for letters: on 26 rendered letters, 95.5% test accuracy without them against 82.4% with); epochs so that
  * a few hundred pictures per class see about 60,000 images in all (5 to 60 epochs): on 300 generated shapes per
  * class, 30,000 (23 epochs) stopped at 84% test accuracy with validation accuracy still rising.
  */

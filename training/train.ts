@@ -11,6 +11,7 @@ import { stratifiedSubset, type Dataset } from './data/dataset.js';
 import { loadImageFolder, type Fit } from './data/image-folder.js';
 import { stratifiedSplit } from './data/digits.js';
 import { loadData, type LoadedData } from './data/load.js';
+import { MIRROR_RATIO, mirrorRatio } from './data/mirror-test.js';
 import { ensureBackend } from './engine.js';
 import { writeModelDir } from './export.js';
 import { ARCHS } from './graph-archs.js';
@@ -46,6 +47,10 @@ files of any size, or train/<class>/ and test/<class>/ for a given split. The mo
     limit: { type: 'int', gt: 0, help: 'train on a seeded random subset of N images, every class in proportion' },
     'no-augment': { type: 'boolean', help: 'no random rotation, scaling, shifts or mirrors' },
     'no-flip': { type: 'boolean', help: 'no left-right mirrors (for classes a mirror changes)' },
+    flip: {
+      type: 'boolean',
+      help: "left-right mirrors even where an image folder's mirror test says a mirror changes the class",
+    },
     'no-baseline': { type: 'boolean', help: 'skip the comparison run without augmentation (bundled models only)' },
     'baseline-epochs': { type: 'int', gt: 0, help: 'epochs of the comparison run (default: --epochs)' },
     backend: {
@@ -119,6 +124,11 @@ files of any size, or train/<class>/ and test/<class>/ for a given split. The mo
     },
   },
 });
+
+if (a.flip && (a['no-flip'] || a['no-augment'])) {
+  process.stderr.write(`train: --flip contradicts --${a['no-flip'] ? 'no-flip' : 'no-augment'}: give one of them\n`);
+  process.exit(2);
+}
 
 /** Guesses channels and size from up to 64 of the folder's pictures (sharp reads only their headers). */
 async function probeFolder(dir: string): Promise<{ colour: boolean; shortSide: number }> {
@@ -199,6 +209,14 @@ async function dataAndPreset(seed: number): Promise<{
     extraBlocks: a['extra-blocks'],
     globalPool: a['global-pool'],
   });
+  // Mirrors only where a mirrored picture still looks like its class (data/mirror-test.ts): not for letters or digits.
+  if (!a['no-flip'] && !a['no-augment'] && !a.flip) {
+    const ratio = mirrorRatio(train);
+    preset.flip = ratio >= MIRROR_RATIO;
+    console.error(
+      `mirror test: mirrored pictures score ${ratio.toFixed(2)} of the pictures' accuracy by class means (${preset.flip ? `at least ${MIRROR_RATIO}: left-right mirrors on; --no-flip turns them off` : `under ${MIRROR_RATIO}: a mirror changes the class, no mirrors; --flip forces them`})`,
+    );
+  }
   return {
     name,
     preset,
@@ -237,7 +255,7 @@ async function main() {
     labelSmoothing: preset.labelSmoothing,
     seed,
     augment: a['no-augment'] ? null : preset.augment,
-    flip: a['no-augment'] || a['no-flip'] ? false : preset.flip,
+    flip: a['no-augment'] || a['no-flip'] ? false : a.flip || preset.flip,
     backend: a.backend,
   };
   const layers = resolve(opts.arch);
