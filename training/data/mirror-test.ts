@@ -15,7 +15,8 @@ export function mirrorRatio(d: Dataset, limit = 6000): number {
   const [c, h, w] = d.shape,
     size = c * h * w,
     k = d.classes.length,
-    n = Math.min(d.n, limit);
+    // At most about 4e8 multiply-adds each way (a second or so), however many classes and pixels.
+    n = Math.min(d.n, limit, Math.max(20 * k, Math.floor(4e8 / (k * size))));
   const means = Array.from({ length: k }, () => new Float64Array(size)),
     counts = new Float64Array(k);
   // An even sample: an image folder lists its pictures class by class.
