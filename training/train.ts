@@ -11,8 +11,10 @@ import { stratifiedSubset, type Dataset } from './data/dataset.js';
 import { loadImageFolder, type Fit } from './data/image-folder.js';
 import { stratifiedSplit } from './data/digits.js';
 import { loadData, type LoadedData } from './data/load.js';
+import { MIRROR_RATIO, mirrorRatio } from './data/mirror-test.js';
 import { ensureBackend } from './engine.js';
 import { writeModelDir } from './export.js';
+import { ARCHS } from './graph-archs.js';
 import { folderPreset, PRESETS, type Preset } from './presets.js';
 import { checkModelName, slugName } from '../model-contract/name.js';
 import { writeMeasurements } from './measure.js';
@@ -45,6 +47,10 @@ files of any size, or train/<class>/ and test/<class>/ for a given split. The mo
     limit: { type: 'int', gt: 0, help: 'train on a seeded random subset of N images, every class in proportion' },
     'no-augment': { type: 'boolean', help: 'no random rotation, scaling, shifts or mirrors' },
     'no-flip': { type: 'boolean', help: 'no left-right mirrors (for classes a mirror changes)' },
+    flip: {
+      type: 'boolean',
+      help: "left-right mirrors even where an image folder's mirror test says a mirror changes the class",
+    },
     'no-baseline': { type: 'boolean', help: 'skip the comparison run without augmentation (bundled models only)' },
     'baseline-epochs': { type: 'int', gt: 0, help: 'epochs of the comparison run (default: --epochs)' },
     backend: {
@@ -58,6 +64,11 @@ files of any size, or train/<class>/ and test/<class>/ for a given split. The mo
       arg: 'N|HxW',
       group: 'image folders only',
       help: 'input size (default: 64 if most pictures are at least 64 pixels on their short side, else 32)',
+    },
+    arch: {
+      type: 'string',
+      choices: ARCHS,
+      help: 'plain: conv-pool blocks; resnet: residual blocks; mobilenet: inverted residuals with\ndepthwise 3x3 and ReLU6 (default: plain)',
     },
     channels: { type: 'string', choices: ['1', '3'], help: 'gray or RGB (default: 3 if the pictures are in colour)' },
     fit: {
@@ -114,6 +125,11 @@ files of any size, or train/<class>/ and test/<class>/ for a given split. The mo
   },
 });
 
+if (a.flip && (a['no-flip'] || a['no-augment'])) {
+  process.stderr.write(`train: --flip contradicts --${a['no-flip'] ? 'no-flip' : 'no-augment'}: give one of them\n`);
+  process.exit(2);
+}
+
 /** Guesses channels and size from up to 64 of the folder's pictures (sharp reads only their headers). */
 async function probeFolder(dir: string): Promise<{ colour: boolean; shortSide: number }> {
   const files: string[] = [];
@@ -160,6 +176,7 @@ async function dataAndPreset(seed: number): Promise<{
   testFiles?: string[];
 }> {
   if (a.model || !a.data) {
+    if (a.arch) throw new Error(`--arch is for image folders (--data); --model ${a.model ?? 'digits'} has its own`);
     const model = a.model ?? 'digits';
     const preset = PRESETS[model];
     if (!preset) throw new Error(`Unknown --model "${model}". Should be one of: ${Object.keys(PRESETS).join(', ')}.`);
@@ -187,10 +204,19 @@ async function dataAndPreset(seed: number): Promise<{
   const valFraction = a['val-fraction'];
   const { train, test: watch } = stratifiedSplit(loaded.train, valFraction, seed + 1);
   const preset = folderPreset([channels, h, w], train.classes.length, train.n, {
+    arch: a.arch,
     lastMap: a['last-map'],
     extraBlocks: a['extra-blocks'],
     globalPool: a['global-pool'],
   });
+  // Mirrors only where a mirrored picture still looks like its class (data/mirror-test.ts): not for letters or digits.
+  if (!a['no-flip'] && !a['no-augment'] && !a.flip) {
+    const ratio = mirrorRatio(train);
+    preset.flip = ratio >= MIRROR_RATIO;
+    console.error(
+      `mirror test: mirrored pictures score ${ratio.toFixed(2)} of the pictures' accuracy by class means (${preset.flip ? `at least ${MIRROR_RATIO}: left-right mirrors on; --no-flip turns them off` : `under ${MIRROR_RATIO}: a mirror changes the class, no mirrors; --flip forces them`})`,
+    );
+  }
   return {
     name,
     preset,
@@ -229,7 +255,7 @@ async function main() {
     labelSmoothing: preset.labelSmoothing,
     seed,
     augment: a['no-augment'] ? null : preset.augment,
-    flip: a['no-augment'] || a['no-flip'] ? false : preset.flip,
+    flip: a['no-augment'] || a['no-flip'] ? false : a.flip || preset.flip,
     backend: a.backend,
   };
   const layers = resolve(opts.arch);

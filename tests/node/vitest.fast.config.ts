@@ -21,6 +21,7 @@ export const SLOW = [
   'tests/node/training/import/imagenet-size.test.ts',
   'tests/node/training/train.test.ts',
   'tests/node/training/train-folder.test.ts',
+  'tests/node/training/graph-archs.test.ts',
   'tests/node/training/gradients.test.ts',
   'tests/node/training/graph/train-forms.test.ts',
   'tests/node/functions/core/synth/synth.test.ts',

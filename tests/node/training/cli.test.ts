@@ -13,6 +13,18 @@ describe('npm run train', () => {
     expect(r.stderr).toMatch(/Unknown --model "cifar". Should be one of: digits, fashion/);
   });
 
+  it('--arch: a bad value is one line naming plain, resnet and mobilenet (exit 2); with --model, refused', () => {
+    const bad = train('--data', '/tmp', '--arch', 'resnt');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toBe('train: --arch must be one of plain, resnet, mobilenet, got "resnt"\n');
+    const bundled = train('--model', 'digits', '--arch', 'resnet');
+    expect(bundled.status).toBe(1);
+    expect(bundled.stderr).toMatch(/--arch is for image folders \(--data\); --model digits has its own/);
+    const both = train('--data', '/tmp', '--flip', '--no-flip');
+    expect(both.status).toBe(2);
+    expect(both.stderr).toBe('train: --flip contradicts --no-flip: give one of them\n');
+  });
+
   it('--backend webgpu without a WebGPU adapter stops with a message (this machine has no GPU)', () => {
     const r = train('--model', 'digits', '--backend', 'webgpu');
     expect(r.status).toBe(1);
@@ -33,7 +45,9 @@ describe('npm run train', () => {
       expect(r.stdout).toContain('--data');
       expect(r.stderr).not.toMatch(/\bat .+:\d+:\d+/);
     }
-    expect(train('--help').stdout).toMatch(/--force[\s\S]*--limit N[\s\S]*--fit letterbox\|crop/);
+    expect(train('--help').stdout).toMatch(
+      /--force[\s\S]*--limit N[\s\S]*--arch plain\|resnet\|mobilenet[\s\S]*--fit letterbox\|crop/,
+    );
   });
 
   it('never writes into an existing model folder without --force, and says what to do', () => {

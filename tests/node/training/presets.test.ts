@@ -1,6 +1,6 @@
 /** The image-folder architecture: max-pool blocks until the maps are under 8x8, or (lastMap) until they are N x N. */
 import { describe, expect, it } from 'vitest';
-import { autoArch } from '../../../training/presets.js';
+import { autoArch, folderArch, folderPreset } from '../../../training/presets.js';
 import { resolve } from '../../../training/spec.js';
 
 const shapeOf = (arch: ReturnType<typeof autoArch>, kind: string) =>
@@ -52,5 +52,17 @@ describe('autoArch', () => {
       { kind: 'flatten' },
       { kind: 'dense', units: 6 },
     ]);
+  });
+});
+
+describe('folderPreset', () => {
+  it('epochs for about 120,000 training images, from 5 to 60; the plain architecture unless --arch says otherwise', () => {
+    expect(folderPreset([3, 32, 32], 26, 3744).epochs).toBe(32); // the letters measured in presets.ts
+    expect(folderPreset([3, 32, 32], 26, 100_000).epochs).toBe(5);
+    expect(folderPreset([3, 32, 32], 3, 22).epochs).toBe(60);
+    expect(folderPreset([3, 64, 64], 6, 1000).arch).toEqual(autoArch([3, 64, 64], 6));
+    expect(folderArch([3, 64, 64], 6, { arch: 'plain', lastMap: 16 })).toEqual(
+      autoArch([3, 64, 64], 6, { lastMap: 16 }),
+    );
   });
 });
