@@ -6,8 +6,7 @@
  */
 import fs from 'node:fs';
 import type { Miniflare } from 'miniflare';
-import { loadData } from '../../training/data/load.js';
-import { renderPhoto } from '../fixtures/photo-set.js';
+import { phonePhoto, photoOfSeven } from './phone-photo.js';
 import { median, startWorker, type Bundle } from './worker.js';
 
 const KiB = 1024,
@@ -39,28 +38,10 @@ const statusKiB = (pid: number, key: string) =>
   Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
 
 export async function memoryBench(b: Bundle): Promise<void> {
-  const { test } = loadData('digits');
-  const seven = test.images.subarray([...test.labels].indexOf(7) * 784, ([...test.labels].indexOf(7) + 1) * 784);
-  const photo = (w: number, h: number, distortion: 'gradient') =>
-    renderPhoto({ item: seven, kind: 'digit', distortion, seed: 11, width: w, height: h });
-  const sharp = (await import('sharp')).default;
-  // Sensor noise (Gaussian, sigma 8 levels) over the rendered page, so the JPEG is the size a phone's is (MBs).
-  const page = await photo(4000, 3000, 'gradient');
-  const noise = await sharp({
-    create: {
-      width: 4000,
-      height: 3000,
-      channels: 3,
-      background: '#808080',
-      noise: { type: 'gaussian', mean: 128, sigma: 8 },
-    },
-  })
-    .png()
-    .toBuffer();
-  const noisy = sharp(page.bytes).composite([{ input: noise, blend: 'overlay' }]);
-  const jpg = { bytes: new Uint8Array(await noisy.clone().jpeg({ quality: 90 }).toBuffer()) };
-  const progressive = new Uint8Array(await noisy.clone().jpeg({ quality: 90, progressive: true }).toBuffer());
-  const png = await photo(4096, 4096, 'gradient');
+  const phone = await phonePhoto();
+  const jpg = { bytes: await phone.jpeg(false) };
+  const progressive = await phone.jpeg(true);
+  const png = await photoOfSeven(4096, 4096);
   const cases: [string, Uint8Array][] = [
     ['4000x3000 JPEG (baseline 4:2:0, q90)', jpg.bytes],
     ['4000x3000 JPEG (progressive 4:2:0, q90)', progressive],

@@ -1,5 +1,5 @@
 /**
- * npx tsx tests/bench/photo-ab.ts --old <dir> — this checkout's decode + preprocessing against another's, in one
+ * npm run bench:photo-ab -- --old <dir> — this checkout's decode + preprocessing against another's, in one
  * Node process, interleaved (a shared machine's load falls on both alike): medians per fixture that bench:edge posts,
  * the 12 MP phone JPEGs' decode (baseline and progressive), and whether both give the very same model input.
  * <dir> holds the other tree's functions/ and model-contract/, e.g. main's:
@@ -11,12 +11,11 @@ import path from 'node:path';
 import { decodeImage } from '../../functions/core/image/decode.js';
 import { preprocess } from '../../functions/core/preprocess.js';
 import { parseCli } from '../../scripts/cli.js';
-import { loadData } from '../../training/data/load.js';
-import { renderPhoto } from '../fixtures/photo-set.js';
+import { phonePhoto } from './phone-photo.js';
 import { median } from './worker.js';
 
 const { values: args } = parseCli({
-  name: 'photo-ab',
+  name: 'bench:photo-ab',
   synopsis: '--old scratch/main [--rounds 200]',
   about: "This checkout's decode and preprocessing against another tree's, interleaved in one Node process.",
   flags: {
@@ -60,34 +59,12 @@ async function main() {
   }
 
   if (args['big-rounds'] === 0) return;
-  const { test } = loadData('digits');
-  const i7 = [...test.labels].indexOf(7);
-  const page = await renderPhoto({
-    item: test.images.subarray(i7 * 784, (i7 + 1) * 784),
-    kind: 'digit',
-    distortion: 'gradient',
-    seed: 11,
-    width: 4000,
-    height: 3000,
-  });
-  const sharp = (await import('sharp')).default;
-  const noise = await sharp({
-    create: {
-      width: 4000,
-      height: 3000,
-      channels: 3,
-      background: '#808080',
-      noise: { type: 'gaussian', mean: 128, sigma: 8 },
-    },
-  })
-    .png()
-    .toBuffer();
-  const noisy = sharp(page.bytes).composite([{ input: noise, blend: 'overlay' }]);
+  const photo = await phonePhoto();
   console.log(
     `\n4000x3000 JPEG (q90, 4:2:0, sensor noise) decoded, medians of ${args['big-rounds']}: old, this, ratio`,
   );
   for (const progressive of [false, true]) {
-    const bytes = new Uint8Array(await noisy.clone().jpeg({ quality: 90, progressive }).toBuffer());
+    const bytes = await photo.jpeg(progressive);
     for (const side of [224, 1024]) {
       const to: number[] = [],
         tn: number[] = [];

@@ -1,5 +1,5 @@
 /**
- * npx tsx tests/bench/photo-path.ts — where a classify request's milliseconds go, in Node with the Worker's own core
+ * npm run bench:photo-path — where a classify request's milliseconds go, in Node with the Worker's own core
  * functions (functions/core) and engine (onnxruntime-web, wasm): per-step medians of decode, each preprocessing
  * step (preprocess's `mark` hook), the tensor and session.run (classifyInput), and the answer's JSON, for the
  * fixtures bench:edge posts (28x28 and 280x280 PNG, 280x280 JPEG, a photo-like JPEG) and for 12 MP phone JPEGs
@@ -12,13 +12,12 @@ import { decodeImage } from '../../functions/core/image/decode.js';
 import { DEFAULT_LIMITS } from '../../functions/core/image/types.js';
 import { preprocess, workingSide } from '../../functions/core/preprocess.js';
 import { parseCli } from '../../scripts/cli.js';
-import { loadData } from '../../training/data/load.js';
-import { renderPhoto } from '../fixtures/photo-set.js';
 import { loadModel } from '../node/helpers/models.js';
+import { phonePhoto } from './phone-photo.js';
 import { median } from './worker.js';
 
 const { values: args } = parseCli({
-  name: 'photo-path',
+  name: 'bench:photo-path',
   synopsis: '[--rounds 31] [--big-rounds 5]',
   about: "Per-step medians of a classify request's work in Node (decode, preprocessing steps, session.run, JSON).",
   flags: {
@@ -78,33 +77,10 @@ async function smallCases() {
 
 async function bigCases() {
   if (args['big-rounds'] === 0) return;
-  const { test } = loadData('digits');
-  const i7 = [...test.labels].indexOf(7);
-  const page = await renderPhoto({
-    item: test.images.subarray(i7 * 784, (i7 + 1) * 784),
-    kind: 'digit',
-    distortion: 'gradient',
-    seed: 11,
-    width: 4000,
-    height: 3000,
-  });
-  const sharp = (await import('sharp')).default;
-  // Sensor noise, as edge-memory.ts adds, so the file is a phone's size.
-  const noise = await sharp({
-    create: {
-      width: 4000,
-      height: 3000,
-      channels: 3,
-      background: '#808080',
-      noise: { type: 'gaussian', mean: 128, sigma: 8 },
-    },
-  })
-    .png()
-    .toBuffer();
-  const noisy = sharp(page.bytes).composite([{ input: noise, blend: 'overlay' }]);
+  const photo = await phonePhoto();
   console.log(`\n4000x3000 JPEG (q90, 4:2:0, sensor noise) decoded for digits; medians of ${args['big-rounds']}:`);
   for (const progressive of [false, true]) {
-    const bytes = new Uint8Array(await noisy.clone().jpeg({ quality: 90, progressive }).toBuffer());
+    const bytes = await photo.jpeg(progressive);
     for (const side of [224, 56, 1024]) {
       const t: number[] = [];
       let out = '';
