@@ -1,6 +1,6 @@
 /**
  * meta.json, the one description of a model folder: written by the trainer (training/artifacts.ts and
- * training/reexport.ts build it `satisfies ModelMeta`), read by the edge (functions/core/model.ts). tsc then
+ * training/cli/reexport.ts build it `satisfies ModelMeta`), read by the edge (functions/core/model.ts). tsc then
  * checks the writer against the reader: a field one side renames or retypes fails the typecheck.
  */
 import type { AttackDefaults } from './attack-defaults.js';
@@ -94,7 +94,7 @@ export interface ModelMeta {
   };
   /** Accuracy by where the object's centre lies in a 3x3 grid (row-major), from an annotated test set. */
   positionGrid?: { accuracy: number; images: number }[];
-  /** Grad-CAM heat inside annotated object masks over the test set (training/cam.ts). */
+  /** Grad-CAM heat inside annotated object masks over the test set (training/eval/cam.ts). */
   gradCam?: { layer: string; meanInside: number; meanMaskArea: number; images: number };
   robustness: {
     augmented: RobustnessMeta;

@@ -16,7 +16,7 @@ import type { Dataset } from '../data/dataset.js';
 import { loadIdxSplit } from '../data/fashion.js';
 import { loadImageFolder } from '../data/image-folder.js';
 import { portablePath } from '../data/portable-path.js';
-import { metrics } from '../evaluate.js';
+import { metrics } from '../eval/evaluate.js';
 import { writeMeasurements } from '../measure.js';
 import { sha256, writeModelDir } from '../export.js';
 import { decodeModel } from '../onnx/decode.js';

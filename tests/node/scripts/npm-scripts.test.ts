@@ -66,14 +66,14 @@ describe('every npm script', () => {
 
   it('a bad value is one line saying what is valid (exit 2), before any work', async () => {
     const cases: [string[], string][] = [
-      [['training/train.ts', '--epoch', '3'], 'train: unknown flag --epoch: did you mean --epochs?\n'],
-      [['training/train.ts', '--epochs', 'x'], 'train: --epochs must be a positive integer, got "x"\n'],
+      [['training/cli/train.ts', '--epoch', '3'], 'train: unknown flag --epoch: did you mean --epochs?\n'],
+      [['training/cli/train.ts', '--epochs', 'x'], 'train: --epochs must be a positive integer, got "x"\n'],
       [['training/data/make-shapes.ts', '--size', '0'], 'make:shapes: --size must be a positive integer, got "0"\n'],
       [
         ['tests/bench/photo-bench.ts', 'mnist'],
         'bench:photos: digits|fashion must be one of digits, fashion, got "mnist"\n',
       ],
-      [['training/reexport.ts'], 'reexport: --model is required: --model NAME (the model folder under --dir)\n'],
+      [['training/cli/reexport.ts'], 'reexport: --model is required: --model NAME (the model folder under --dir)\n'],
     ];
     for (const [args, stderr] of cases) {
       const r = await run(args);

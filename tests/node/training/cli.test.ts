@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
 const train = (...args: string[]) =>
-  spawnSync('npx', ['tsx', 'training/train.ts', ...args, '--out', '/tmp/edge-cnn-cli-test'], { encoding: 'utf8' });
+  spawnSync('npx', ['tsx', 'training/cli/train.ts', ...args, '--out', '/tmp/edge-cnn-cli-test'], { encoding: 'utf8' });
 
 describe('npm run train', () => {
   it('an unknown model names the valid ones', () => {
@@ -38,7 +38,7 @@ describe('npm run train', () => {
   });
 
   it('--help prints the usage on stdout and exits 0, with no stack trace', () => {
-    for (const script of ['training/train.ts', 'training/eval.ts']) {
+    for (const script of ['training/cli/train.ts', 'training/cli/eval.ts']) {
       const r = spawnSync('npx', ['tsx', script, '--help'], { encoding: 'utf8' });
       expect(r.status, script).toBe(0);
       expect(r.stdout).toMatch(/^usage:\s/);
@@ -61,7 +61,7 @@ describe('npm run train', () => {
 
   it('eval of a model that is not there names the models there and a command that can make it', () => {
     const evaluate = (...args: string[]) =>
-      spawnSync('npx', ['tsx', 'training/eval.ts', ...args], { encoding: 'utf8' });
+      spawnSync('npx', ['tsx', 'training/cli/eval.ts', ...args], { encoding: 'utf8' });
     const there = fs.readdirSync('models').filter((d) => fs.existsSync(`models/${d}/meta.json`));
     const nope = evaluate('--model', 'nope');
     expect(nope.status).toBe(1);

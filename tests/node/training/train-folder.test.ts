@@ -27,7 +27,7 @@ beforeAll(async () => {
     'npx',
     [
       'tsx',
-      'training/train.ts',
+      'training/cli/train.ts',
       ...['--data', data, '--name', 'colours', '--out', out, '--size', '16', '--epochs', '2', '--cache', 'none'],
     ],
     { encoding: 'utf8' },

@@ -12,7 +12,7 @@ import type { Model } from '../../../../../functions/core/model.js';
 import { saliency } from '../../../../../functions/core/see/saliency.js';
 import { saliencyWork } from '../../../../../functions/core/work.js';
 import { SaliencyQuery, saliencyOptions } from '../../../../../functions/schemas/see.js';
-import { heatInside } from '../../../../../training/cam.js';
+import { heatInside } from '../../../../../training/eval/cam.js';
 import { deletionDrop } from '../../../helpers/deletion.js';
 import { loadModel } from '../../../helpers/models.js';
 import { saliencyOpts } from '../../../helpers/options.js';

@@ -1,16 +1,16 @@
 /**
  * npm run report:cam -- --model <name> [--dir models] [--data DIR]   (--help: usage)
  * For a model trained on an image folder with annotations.json masks: Grad-CAM heat inside the object masks over
- * the test set (training/cam.ts), written into meta.json ("gradCam") and report.md ("Where the model looks").
+ * the test set (training/eval/cam.ts), written into meta.json ("gradCam") and report.md ("Where the model looks").
  * npm run train does the same when the folder has masks; this adds it to a model trained before that.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ModelMeta } from '../functions/core/model.js';
+import type { ModelMeta } from '../../functions/core/model.js';
 import { gradCamHeat } from './cam.js';
-import { loadImageFolder, type ImageFolderSplit } from './data/image-folder.js';
+import { loadImageFolder, type ImageFolderSplit } from '../data/image-folder.js';
 import type { Annotations } from './evaluate.js';
-import { parseCli } from '../scripts/cli.js';
+import { parseCli } from '../../scripts/cli.js';
 
 const { values: a } = parseCli({
   name: 'report:cam',

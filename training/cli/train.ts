@@ -6,22 +6,22 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import { buildArtifacts } from './artifacts.js';
-import { stratifiedSubset, type Dataset } from './data/dataset.js';
-import { loadImageFolder, type Fit } from './data/image-folder.js';
-import { stratifiedSplit } from './data/digits.js';
-import { loadData, type LoadedData } from './data/load.js';
-import { MIRROR_RATIO, mirrorRatio } from './data/mirror-test.js';
-import { ensureBackend } from './engine.js';
-import { writeModelDir } from './export.js';
-import { ARCHS } from './graph-archs.js';
-import { folderPreset, PRESETS, type Preset } from './presets.js';
-import { checkModelName, slugName } from '../model-contract/name.js';
-import { writeMeasurements } from './measure.js';
-import { Progress } from './progress.js';
-import { paramCount, resolve } from './spec.js';
-import { parseCli } from '../scripts/cli.js';
-import { train, type TrainOptions } from './trainer.js';
+import { buildArtifacts } from '../artifacts.js';
+import { stratifiedSubset, type Dataset } from '../data/dataset.js';
+import { loadImageFolder, type Fit } from '../data/image-folder.js';
+import { stratifiedSplit } from '../data/digits.js';
+import { loadData, type LoadedData } from '../data/load.js';
+import { MIRROR_RATIO, mirrorRatio } from '../data/mirror-test.js';
+import { ensureBackend } from '../engine.js';
+import { writeModelDir } from '../export.js';
+import { ARCHS } from '../graph-archs.js';
+import { folderPreset, PRESETS, type Preset } from '../presets.js';
+import { checkModelName, slugName } from '../../model-contract/name.js';
+import { writeMeasurements } from '../measure.js';
+import { Progress } from '../progress.js';
+import { paramCount, resolve } from '../spec.js';
+import { parseCli } from '../../scripts/cli.js';
+import { train, type TrainOptions } from '../trainer.js';
 
 const { values: a } = parseCli({
   name: 'train',

@@ -1,6 +1,6 @@
 /**
  * npm run report:cam-variants -- --model <name> [--dir models] [--layers relu4,relu3] [--data DIR]
- * What limits Grad-CAM's heat inside the object masks (training/cam.ts measures the edge's one definition): for
+ * What limits Grad-CAM's heat inside the object masks (training/eval/cam.ts measures the edge's one definition): for
  * each layer, the same share of heat inside the mask, averaged over the test images, for
  *   grad-cam, bilinear   the edge's map (ReLU of the alpha-weighted sum, bilinear upsampling)
  *   grad-cam, nearest    the same map with blocky (nearest) upsampling
@@ -15,14 +15,14 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { act, gradAct } from '../model-contract/graphs.js';
-import { argmaxRow, forward, oneHot, vjp } from '../functions/core/gradient.js';
-import { resize } from '../functions/core/image/ops.js';
-import type { ModelMeta } from '../functions/core/model.js';
+import { act, gradAct } from '../../model-contract/graphs.js';
+import { argmaxRow, forward, oneHot, vjp } from '../../functions/core/gradient.js';
+import { resize } from '../../functions/core/image/ops.js';
+import type { ModelMeta } from '../../functions/core/model.js';
 import { maskOf, memoryModel } from './cam.js';
-import { loadImageFolder, type ImageFolderSplit } from './data/image-folder.js';
+import { loadImageFolder, type ImageFolderSplit } from '../data/image-folder.js';
 import type { Annotations } from './evaluate.js';
-import { parseCli } from '../scripts/cli.js';
+import { parseCli } from '../../scripts/cli.js';
 
 const { values: a } = parseCli({
   name: 'report:cam-variants',

@@ -1,10 +1,10 @@
 /** Test-set metrics: accuracy, per-class accuracy, confusion, and robustness to rotation and scaling. */
-import { warp } from './data/augment.js';
-import type { Dataset } from './data/dataset.js';
-import type { Weights } from './graph/compile.js';
-import { confusion } from './report.js';
-import type { ArchSpec } from './spec.js';
-import { accuracy, predict } from './trainer.js';
+import { warp } from '../data/augment.js';
+import type { Dataset } from '../data/dataset.js';
+import type { Weights } from '../graph/compile.js';
+import { confusion } from '../report.js';
+import type { ArchSpec } from '../spec.js';
+import { accuracy, predict } from '../trainer.js';
 
 export const ROTATIONS = [-30, -20, -10, 0, 10, 20, 30];
 export const SCALES = [0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.3];

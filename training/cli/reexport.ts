@@ -6,10 +6,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { WEIGHTS_FILE } from '../model-contract/graphs.js';
-import { rebuildGraphs } from './artifacts.js';
-import { writeModelDir } from './export.js';
-import { parseCli } from '../scripts/cli.js';
+import { WEIGHTS_FILE } from '../../model-contract/graphs.js';
+import { rebuildGraphs } from '../artifacts.js';
+import { writeModelDir } from '../export.js';
+import { parseCli } from '../../scripts/cli.js';
 
 const { values: a } = parseCli({
   name: 'reexport',

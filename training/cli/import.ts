@@ -3,10 +3,10 @@
  * Imports an ONNX classifier (torch.onnx.export, tf2onnx, tflite2onnx, ...) as models/NAME/ with every graph the
  * edge runs, and prints its parity with the original (see training/import/index.ts).
  */
-import type { MetaProtocol } from '../model-contract/meta.js';
-import { importModel, parseLabels, parseSize } from './import/index.js';
-import { ImportError, type Layout } from './import/map.js';
-import { parseCli } from '../scripts/cli.js';
+import type { MetaProtocol } from '../../model-contract/meta.js';
+import { importModel, parseLabels, parseSize } from '../import/index.js';
+import { ImportError, type Layout } from '../import/map.js';
+import { parseCli } from '../../scripts/cli.js';
 
 const { values: a, positionals } = parseCli({
   name: 'import',

@@ -3,14 +3,14 @@
  * make-shapes.ts), the share of its Grad-CAM heat (the edge's own saliency code, default layer, predicted class)
  * that falls inside the mask, averaged over the images. Runs the exported graphs on onnxruntime-web in Node.
  */
-import type { Model, ModelMeta } from '../functions/core/model.js';
-import { camLayer } from '../functions/core/see/cam.js';
-import { saliency } from '../functions/core/see/saliency.js';
-import { SaliencyQuery, saliencyOptions } from '../functions/schemas/see.js';
+import type { Model, ModelMeta } from '../../functions/core/model.js';
+import { camLayer } from '../../functions/core/see/cam.js';
+import { saliency } from '../../functions/core/see/saliency.js';
+import { SaliencyQuery, saliencyOptions } from '../../functions/schemas/see.js';
 import * as v from 'valibot';
-import type { Dataset } from './data/dataset.js';
-import { session } from './engine.js';
-import { nodeRunner } from './runner.js';
+import type { Dataset } from '../data/dataset.js';
+import { session } from '../engine.js';
+import { nodeRunner } from '../runner.js';
 import type { Annotations } from './evaluate.js';
 
 /** A Model over in-memory graphs (file name -> bytes) sharing weights.bin. */

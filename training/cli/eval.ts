@@ -5,15 +5,15 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ModelMeta } from '../functions/core/model.js';
-import type { Dataset } from './data/dataset.js';
-import { loadImageFolder, type ImageFolderSplit } from './data/image-folder.js';
-import { loadData } from './data/load.js';
-import { sessionFromDir, tensor } from './engine.js';
-import { sha256 } from './export.js';
-import { PRESETS } from './presets.js';
-import { argmax } from './trainer.js';
-import { parseCli } from '../scripts/cli.js';
+import type { ModelMeta } from '../../functions/core/model.js';
+import type { Dataset } from '../data/dataset.js';
+import { loadImageFolder, type ImageFolderSplit } from '../data/image-folder.js';
+import { loadData } from '../data/load.js';
+import { sessionFromDir, tensor } from '../engine.js';
+import { sha256 } from '../export.js';
+import { PRESETS } from '../presets.js';
+import { argmax } from '../trainer.js';
+import { parseCli } from '../../scripts/cli.js';
 
 const { values: a } = parseCli({
   name: 'eval',
