@@ -4,7 +4,15 @@ import path from 'node:path';
 import type { LoadedData } from './data/load.js';
 import { gradCamHeat, type CamHeat } from './eval/cam.js';
 import { ort } from './engine.js';
-import { metrics, positionGrid, robustness, ROTATIONS, SCALES, type Annotations, type Robustness } from './eval/evaluate.js';
+import {
+  metrics,
+  positionGrid,
+  robustness,
+  ROTATIONS,
+  SCALES,
+  type Annotations,
+  type Robustness,
+} from './eval/evaluate.js';
 import { sha256 } from './export.js';
 import {
   graphFile,
