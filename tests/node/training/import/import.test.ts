@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as ortNode from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
-import { forward, logitsLayer, vjp } from '../../../../functions/core/gradient.js';
+import { forward } from '../../../../functions/core/gradient.js';
 import { saliency } from '../../../../functions/core/see/saliency.js';
 import { decodeModel } from '../../../../training/onnx/decode.js';
 import { scanModels } from '../../../../scripts/registry.js';
@@ -23,10 +23,11 @@ import {
   parseSize,
 } from '../../../../training/import/index.js';
 import { mapModel } from '../../../../training/import/map.js';
-import { checkParity, originalInput } from '../../../../training/import/parity.js';
+import { checkParity } from '../../../../training/import/parity.js';
 import { encodeGraphs } from '../../../../training/artifacts.js';
-import { checkGradient, FD_EPS_DEEP, randn, sampleIndices } from '../../helpers/fd.js';
+import { randn } from '../../helpers/fd.js';
 import { loadModel } from '../../helpers/models.js';
+import { checkMarginEntrywise, openOriginal } from '../../helpers/original.js';
 import { deriveAttackDefaults } from '../../../../model-contract/attack-defaults.js';
 
 const PYTHON = '/usr/bin/python3';
@@ -190,27 +191,11 @@ describe.each(cases)('import $name', (c) => {
     );
     const mapped = mapModel(decoded, { layout: c.layout, size: c.size });
     const scale = { ...parseScale(c.scale), ...(c.bgr && { order: [2, 1, 0] }) };
-    const orig = await ortNode.InferenceSession.create(file, { logSeverityLevel: 3 });
+    const orig = await openOriginal(file, mapped, scale);
     const [ch, h, w] = model.meta.input.shape;
     const x = randn(ch * h * w, 11, 0.15).map((v) => 0.5 + v);
-    const k = c.labels.length;
-    const { probs } = await forward(model, x, 1);
-    // The top two classes: log p_t - log p_r = z_t - z_r stays informative where the softmax saturates.
-    const order = [...probs.keys()].sort((a, b) => probs[b] - probs[a]);
-    const [t, second] = order;
-    const cot = Float32Array.from({ length: k }, (_, j) => (j === t ? 1 : 0) - (j === second ? 1 : 0));
-    const { grad } = await vjp(model, x, [1, ch, h, w], { [logitsLayer(model)]: cot });
-    const margin = async () => {
-      const inp = originalInput(x, 1, mapped, scale);
-      const out = (await orig.run({ [mapped.inputName]: new ortNode.Tensor('float32', inp.data, inp.dims) }))[
-        mapped.output.name
-      ].data as Float32Array;
-      // Logits and log-probabilities differ by a constant per image: the margin is the same.
-      const log = (v: number) => (mapped.output.kind === 'probs' ? Math.log(v) : v);
-      return log(out[t]) - log(out[second]);
-    };
-    const indices = sampleIndices(x.length, 24, 5);
-    const r = await checkGradient(x, grad, margin, indices, FD_EPS_DEEP);
+    // The original's top two classes: log p_t - log p_s = z_t - z_s stays informative where the softmax saturates.
+    const { grad, indices, ...r } = await checkMarginEntrywise(model, orig, mapped, x);
     await orig.release();
     expect(r.mismatches).toEqual([]);
     expect(r.kinks).toBeLessThanOrEqual(6);

@@ -10,15 +10,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { logitsLayer, vjp } from '../../../../functions/core/gradient.js';
 import { importModel, PARITY_TOLERANCE, parseScale } from '../../../../training/import/index.js';
 import { mapModel } from '../../../../training/import/map.js';
 import type { LayerSpec } from '../../../../training/layers/registry.js';
 import { decodeModel } from '../../../../training/onnx/decode.js';
-import { checkGradient, FD_EPS_DEEP, randn, sampleIndices } from '../../helpers/fd.js';
+import { randn } from '../../helpers/fd.js';
 import { loadModel } from '../../helpers/models.js';
 import { onnxCheck, PYTHON_ONNX } from '../../helpers/onnx-checker.js';
-import { openOriginal } from '../../helpers/original.js';
+import { checkMarginEntrywise, openOriginal } from '../../helpers/original.js';
 
 const BUILDER = path.resolve('tests/node/helpers/graph-models.py');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'patterns-'));
@@ -160,17 +159,7 @@ describe.each(cases)('exporter pattern $kind', (c) => {
     const orig = await openOriginal(file, mapped, parseScale());
     const [ch, h, w] = model.meta.input.shape;
     const x = randn(ch * h * w, 11, 0.15).map((v) => 0.5 + v);
-    const p = await orig.run(x);
-    const [t, s] = [...p.keys()].sort((a, b) => p[b] - p[a]);
-    const cot = Float32Array.from({ length: 5 }, (_, j) => (j === t ? 1 : 0) - (j === s ? 1 : 0));
-    const { grad } = await vjp(model, x, [1, ch, h, w], { [logitsLayer(model)]: cot });
-    const log = (v: number) => (mapped.output.kind === 'probs' ? Math.log(v) : v);
-    const margin = async () => {
-      const o = await orig.run(x);
-      return log(o[t]) - log(o[s]);
-    };
-    const indices = sampleIndices(x.length, 24, 5);
-    const r = await checkGradient(x, grad, margin, indices, FD_EPS_DEEP);
+    const { grad, indices, ...r } = await checkMarginEntrywise(model, orig, mapped, x);
     await orig.release();
     expect(r.mismatches).toEqual([]);
     expect(r.kinks).toBeLessThanOrEqual(6);
