@@ -7,6 +7,7 @@
  */
 import * as ort from 'onnxruntime-web/wasm';
 import { zeroCotangent, type ModelMeta, type TensorOut } from '../core/model.js';
+import { SESSION_OPTIONS, type SessionOptions } from './session-options.js';
 // wrangler's module collector resolves .wasm imports as paths relative to this file, not through package exports.
 import ortWasm from '../../node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.wasm';
 
@@ -51,14 +52,11 @@ function configure() {
 export function createSession(
   bytes: ArrayBuffer,
   external: Record<string, ArrayBuffer> = {},
+  options: SessionOptions = SESSION_OPTIONS,
 ): Promise<ort.InferenceSession> {
   configure();
   const externalData = Object.entries(external).map(([path, data]) => ({ path, data: new Uint8Array(data) }));
-  return ort.InferenceSession.create(new Uint8Array(bytes), {
-    executionProviders: ['wasm'],
-    graphOptimizationLevel: 'all',
-    externalData,
-  });
+  return ort.InferenceSession.create(new Uint8Array(bytes), { ...options, executionProviders: ['wasm'], externalData });
 }
 
 /**
