@@ -3,17 +3,17 @@
  *   bundle size (raw and gzip) against Workers' 64 MiB uncompressed limit (every plan; no compressed limit); cold start to first classification;
  *   warm HTTP latency (median, p99) for a 28x28 PNG, a 280x280 PNG, a 280x280 JPEG and a photo-like 300x400 JPEG
  *   (tests/fixtures/images/photo-4-combined.jpg) next to a no-op route;
- *   in-Worker session.run (timed from outside over many runs) against onnxruntime-node on the same model;
+ *   in-Worker session.run (workerd's CPU time over many runs, read from /proc) against onnxruntime-node on the same model;
  *   peak memory and latency of one request with a 12 MP JPEG and a 4096x4096 PNG (edge-memory.ts);
  *   an isolate's JS heap and wasm memory after every endpoint on every bundled model (edge-sessions.ts).
  */
 import fs from 'node:fs';
 import * as ortNode from 'onnxruntime-node';
-import { memoryBench } from './edge-memory.js';
+import { memoryBench, workerdPids } from './edge-memory.js';
 import { parseCli } from '../../scripts/cli.js';
 import { DEFAULT_MODELS, scanModels } from '../../scripts/registry.js';
 import { sessionMemoryBench } from './edge-sessions.js';
-import { buildBundle, median, pct, startNoopWorker, startWorker, timeRequests } from './worker.js';
+import { buildBundle, cpuNs, median, pct, startNoopWorker, startWorker, timeRequests } from './worker.js';
 
 parseCli({
   name: 'bench:edge',
@@ -107,15 +107,22 @@ async function main() {
     );
   }
 
-  // session.run inside the Worker: n runs in one request, timed from outside, minus the n = 0 request; the
-  // classification graph and the full inference graph (every activation an output), against native on each.
+  // session.run inside the Worker: the CPU time workerd spends on a request of n runs minus one of n = 0, read from
+  // /proc outside (the clock stands still inside a Worker; CPU time leaves out other processes' share of the
+  // cores); the classification graph and the full inference graph (every activation an output), against
+  // onnxruntime-node's CPU time on each, the two interleaved round by round.
   const RUNS = 2000;
-  const loop = async (graph: string, n: number) =>
-    median(await timeRequests(mf, 7, () => [`http://edge.test/__bench/run/digits?graph=${graph}&n=${n}`], 1));
-  const inWorker: Record<string, number> = {};
-  for (const graph of ['classify', 'model'])
-    inWorker[graph] = ((await loop(graph, RUNS)) - (await loop(graph, 0))) / RUNS;
-  await mf.dispose();
+  const [workerd] = workerdPids();
+  const inWorker = async (graph: string) => {
+    const cpu = async (n: number) => {
+      const t0 = cpuNs(workerd);
+      const r = await mf.dispatchFetch(`http://edge.test/__bench/run/digits?graph=${graph}&n=${n}`);
+      if (!r.ok) throw new Error(`/__bench/run: ${r.status} ${await r.text()}`);
+      await r.arrayBuffer();
+      return cpuNs(workerd) - t0;
+    };
+    return ((await cpu(RUNS)) - (await cpu(0))) / RUNS / 1e3;
+  };
   for (const graph of ['classify', 'model']) {
     // From its path, so onnxruntime-node finds weights.bin beside it.
     const native = await ortNode.InferenceSession.create(`models/digits/${graph}.onnx`, {
@@ -123,17 +130,24 @@ async function main() {
       intraOpNumThreads: 1,
     });
     const input = { input: new ortNode.Tensor('float32', new Float32Array(784).fill(0.5), [1, 1, 28, 28]) };
-    for (let i = 0; i < 200; i++) await native.run(input, ['probs']);
-    const nat: number[] = [];
-    for (let w = 0; w < 7; w++) {
-      const t0 = performance.now();
+    const inNode = async () => {
+      const t0 = cpuNs(process.pid);
       for (let i = 0; i < RUNS; i++) await native.run(input, ['probs']);
-      nat.push((performance.now() - t0) / RUNS);
+      return (cpuNs(process.pid) - t0) / RUNS / 1e3;
+    };
+    await inNode();
+    await inWorker(graph);
+    const ours: number[] = [],
+      nat: number[] = [];
+    for (let w = 0; w < 7; w++) {
+      ours.push(await inWorker(graph));
+      nat.push(await inNode());
     }
     console.log(
-      `\nsession.run of digits ${graph}.onnx (batch 1, probs fetched): in workerd ${(inWorker[graph] * 1000).toFixed(1)} us; onnxruntime-node (native, 1 thread) ${(median(nat) * 1000).toFixed(1)} us; ratio ${(inWorker[graph] / median(nat)).toFixed(2)}x`,
+      `\nsession.run of digits ${graph}.onnx (batch 1, probs fetched; CPU time, medians of 7 interleaved rounds of ${RUNS}): in workerd ${median(ours).toFixed(1)} us; onnxruntime-node (native, 1 thread) ${median(nat).toFixed(1)} us; ratio ${(median(ours) / median(nat)).toFixed(2)}x (npm run bench:session weighs session options and an int8 graph)`,
     );
   }
+  await mf.dispose();
   await memoryBench(b);
   await sessionMemoryBench(b);
   fs.rmSync(b.dir, { recursive: true, force: true });

@@ -13,7 +13,7 @@ const KiB = 1024,
   MiB = 1024 * 1024;
 
 /** workerd processes started by this Node process (Miniflare's children, or theirs). */
-function workerdPids(): number[] {
+export function workerdPids(): number[] {
   const parent = new Map<number, number>(),
     name = new Map<number, string>();
   for (const d of fs.readdirSync('/proc')) {

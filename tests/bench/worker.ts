@@ -14,9 +14,11 @@ export interface Bundle {
   files: { name: string; bytes: number }[];
 }
 
-export function buildBundle(dir = path.resolve('.bench-dist')): Bundle {
+/** `config`: another wrangler config than wrangler.toml (a bench's own Worker, bundled by the same rules). */
+export function buildBundle(dir = path.resolve('.bench-dist'), config?: string): Bundle {
   fs.rmSync(dir, { recursive: true, force: true });
-  const out = execFileSync('npx', ['wrangler', 'deploy', '--dry-run', '--outdir', dir], {
+  const args = ['wrangler', 'deploy', '--dry-run', '--outdir', dir, ...(config ? ['--config', config] : [])];
+  const out = execFileSync('npx', args, {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -87,6 +89,22 @@ export async function startNoopWorker(ortWasm = false): Promise<Miniflare> {
   });
   await mf.ready;
   return mf;
+}
+
+/**
+ * CPU time of a process's threads in ns (/proc/<pid>/task/<tid>/schedstat: time on a CPU). Unlike wall-clock time it
+ * leaves out the time other processes hold the cores (most of it on a shared 2-core machine); inside a Worker the
+ * clock stands still, so workerd's is read from outside.
+ */
+export function cpuNs(pid: number): number {
+  let ns = 0;
+  for (const t of fs.readdirSync(`/proc/${pid}/task`))
+    try {
+      ns += Number(fs.readFileSync(`/proc/${pid}/task/${t}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      /* the thread ended */
+    }
+  return ns;
 }
 
 export const median = (a: number[]) => {
