@@ -21,7 +21,7 @@ import { floatGraph, fold, qdqGraph } from './quantize/qdq.js';
 
 const { values: a } = parseCli({
   name: 'quantize',
-  synopsis: '--model <name> [--dir models] [--calibration N] [--float NODES] [--out FILE]',
+  synopsis: '--model <name> [--dir models] [--calibration N] [--float NODES] [--activations uint8|int8] [--out FILE]',
   about:
     "An int8 QDQ classify graph: held-out accuracy and session.run against the float graph on onnxruntime-web's wasm.",
   flags: {
@@ -30,6 +30,12 @@ const { values: a } = parseCli({
     calibration: { type: 'int', min: 10, default: 1000, help: 'training images whose activations set the scales' },
     runs: { type: 'int', min: 10, default: 1000, help: 'session.run calls per timed round' },
     float: { type: 'string', arg: 'NODES', default: '', help: 'Conv or Gemm nodes to keep float, comma-separated' },
+    activations: {
+      type: 'string',
+      choices: ['uint8', 'int8'],
+      default: 'uint8',
+      help: 'how activations are stored (int8: zero point shifted by -128)',
+    },
     out: { type: 'string', arg: 'FILE', help: 'where to write the int8 graph (not written without it)' },
   },
 });
@@ -84,7 +90,10 @@ async function main() {
     );
   const ranges = await calibrate(run, folded.input, train.images, size, a.calibration);
   const int8Bytes = encodeModel({
-    graph: qdqGraph(folded, shape, ranges, { float: new Set(a.float.split(',').filter(Boolean)) }),
+    graph: qdqGraph(folded, shape, ranges, {
+      float: new Set(a.float.split(',').filter(Boolean)),
+      activations: a.activations,
+    }),
     producer: 'edge-cnn quantize',
     docString: `int8 QDQ of ${a.model}/classify.onnx, activations calibrated on ${a.calibration} training images`,
   });

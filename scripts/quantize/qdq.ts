@@ -128,15 +128,18 @@ function affine(r: Range): { scale: number; zp: number } {
 }
 
 /**
- * The QDQ graph. `opts.float` names Conv or Gemm nodes kept float (their input is not quantised). `ranges` holds the calibrated range of the input and of every activation that a Conv, Gemm,
- * MaxPool or Flatten reads; MaxPool and Flatten outputs keep their input's scale (onnxruntime drops their Q/DQ).
+ * The QDQ graph. `ranges` holds the calibrated range of the input and of every activation that a Conv, Gemm, MaxPool
+ * or Flatten reads; MaxPool and Flatten outputs keep their input's scale (onnxruntime drops their Q/DQ).
+ * `opts.float` names Conv or Gemm nodes kept float (their input is not quantised); `opts.activations` 'int8' stores
+ * activations as int8 (zero point shifted by -128: the same values) instead of uint8.
  */
 export function qdqGraph(
   g: FoldedGraph,
   inputShape: number[],
   ranges: Map<string, Range>,
-  opts: { float?: ReadonlySet<string> } = {},
+  opts: { float?: ReadonlySet<string>; activations?: 'uint8' | 'int8' } = {},
 ): GraphDef {
+  const signed = opts.activations === 'int8';
   const names = new Set(g.nodes.flatMap((n) => [n.name!, n.name!.split(':').pop()!]));
   for (const x of opts.float ?? []) if (!names.has(x)) throw new Error(`no node ${x} to keep float`);
   /** Kept float: named in opts.float by its full name or the part after "Op:". */
@@ -151,7 +154,7 @@ export function qdqGraph(
   const qdq = (x: string, p: { scale: number; zp: number }) => {
     q.set(x, p);
     scalar(`${x}:scale`, DataType.FLOAT, Float32Array.of(p.scale));
-    scalar(`${x}:zp`, UINT8, Uint8Array.of(p.zp));
+    scalar(`${x}:zp`, signed ? INT8 : UINT8, Uint8Array.of(signed ? (p.zp - 128) & 0xff : p.zp));
     nodes.push({ op: 'QuantizeLinear', inputs: [x, `${x}:scale`, `${x}:zp`], outputs: [`${x}:q`] });
     nodes.push({ op: 'DequantizeLinear', inputs: [`${x}:q`, `${x}:scale`, `${x}:zp`], outputs: [`${x}:dq`] });
   };

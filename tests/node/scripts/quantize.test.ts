@@ -88,31 +88,48 @@ describe('quantize: the int8 QDQ classify graph', () => {
     }
   });
 
-  it('passes the ONNX checker (IR 8, opset 17) and predicts as the float graph on held-out digits', async () => {
-    const bytes = encodeModel({ graph: qdqGraph(folded, SHAPE, ranges) });
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'quantize-')), 'classify-int8.onnx');
-    fs.writeFileSync(file, bytes);
-    expect(onnxCheck([file])).toBe(1);
-    const int8 = await session(bytes);
-    const float = await session(floatGraph(folded, SHAPE));
-    const x = test.images.subarray(0, TEST * SIZE);
-    const [q, f] = [await outputs(int8, x, TEST), await outputs(float, x, TEST)];
-    let same = 0,
-      right = 0;
-    for (let i = 0; i < TEST; i++) {
-      const p = argmax(q.logits, i * 10, 10);
-      same += +(p === argmax(f.logits, i * 10, 10));
-      right += +(p === test.labels[i]);
-    }
-    expect(same).toBeGreaterThanOrEqual(0.99 * TEST);
-    expect(right).toBeGreaterThanOrEqual(0.97 * TEST);
-    // probs is the softmax of the int8 graph's own logits.
-    for (let i = 0; i < TEST; i++) {
-      const l = q.logits.subarray(i * 10, i * 10 + 10),
-        m = Math.max(...l),
-        z = l.reduce((a, v) => a + Math.exp(v - m), 0);
-      l.forEach((v, k) => expect(q.probs[i * 10 + k]).toBeCloseTo(Math.exp(v - m) / z, 5));
-    }
+  it.each(['uint8', 'int8'] as const)(
+    'passes the ONNX checker (IR 8, opset 17) and predicts as the float graph on held-out digits (%s activations)',
+    async (activations) => {
+      const bytes = encodeModel({ graph: qdqGraph(folded, SHAPE, ranges, { activations }) });
+      const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'quantize-')), 'classify-int8.onnx');
+      fs.writeFileSync(file, bytes);
+      expect(onnxCheck([file])).toBe(1);
+      const int8 = await session(bytes);
+      const float = await session(floatGraph(folded, SHAPE));
+      const x = test.images.subarray(0, TEST * SIZE);
+      const [q, f] = [await outputs(int8, x, TEST), await outputs(float, x, TEST)];
+      let same = 0,
+        right = 0;
+      for (let i = 0; i < TEST; i++) {
+        const p = argmax(q.logits, i * 10, 10);
+        same += +(p === argmax(f.logits, i * 10, 10));
+        right += +(p === test.labels[i]);
+      }
+      expect(same).toBeGreaterThanOrEqual(0.99 * TEST);
+      expect(right).toBeGreaterThanOrEqual(0.97 * TEST);
+      // probs is the softmax of the int8 graph's own logits.
+      for (let i = 0; i < TEST; i++) {
+        const l = q.logits.subarray(i * 10, i * 10 + 10),
+          m = Math.max(...l),
+          z = l.reduce((a, v) => a + Math.exp(v - m), 0);
+        l.forEach((v, k) => expect(q.probs[i * 10 + k]).toBeCloseTo(Math.exp(v - m) / z, 5));
+      }
+    },
+  );
+
+  it('stores int8 activations as the uint8 ones less 128: the same values', () => {
+    const [u, s] = (['uint8', 'int8'] as const).map((activations) => qdqGraph(folded, SHAPE, ranges, { activations }));
+    // Activations' zero points (weights' are named after their initializer, which has a dot).
+    const zp = (g: GraphDef) => g.initializers.filter((t) => /^[^.]*:zp$/.test(t.name));
+    const [zu, zs] = [zp(u), zp(s)];
+    expect(zu.length).toBeGreaterThan(0);
+    zu.forEach((t, i) => {
+      expect(zs[i].name).toBe(t.name);
+      expect(zs[i].dataType).toBe(3);
+      expect(t.dataType).toBe(2);
+      expect(new Int8Array(zs[i].data.buffer, zs[i].data.byteOffset, 1)[0]).toBe(Number(t.data[0]) - 128);
+    });
   });
 
   it('keeps a named Conv float and refuses what it cannot quantise, by name', async () => {
