@@ -3,7 +3,9 @@
  * [top, left, bottom, right]: uneven, as exporters write for a strided 'same' conv).
  * Weight sharing: one [n_f, n_ch, n_rs, n_rs] kernel slides over every receptive field.
  *   forward:  Y = Conv(X, W) + b                      X [N,C,H,W]  W [F,C,k,k]  Y [N,F,Ho,Wo]
- *   backward: dX = ConvTranspose(dY, W) (zero-padded at bottom/right when floor() dropped input rows; with stride
+ *   backward: dX = a grouped Conv of dY with W flipped and transposed, for grouped (depthwise) layers at stride 1
+ *             (conv-dx.ts: onnxruntime's grouped ConvTranspose runs group by group);
+ *             otherwise dX = ConvTranspose(dY, W) (zero-padded at bottom/right when floor() dropped input rows; with stride
  *             and padding, or uneven padding, only the start padding is cropped by it and the result fitted to X's
  *             size)
  *             dW = Conv(X^T, dY^T, dilation = stride)^T  (X^T: [C,N,H,W] as batch=C; dY^T as the kernel)
@@ -17,6 +19,7 @@
  *   dX stays ConvTranspose: Gemm(W2^T, dY^T) with col2im by Split, Pad and Sum measured slower on the digits net.
  */
 import type { GraphBuilder } from '../graph/builder.js';
+import { convDx, convDxApplies } from './conv-dx.js';
 import type { Forms, LayerRule } from './types.js';
 
 export interface Conv2dSpec {
@@ -188,7 +191,8 @@ export const conv2d: LayerRule<Conv2dSpec> = {
     const forms = ctx.mode === 'train' ? convForms(spec, outShape, ctx.forms) : undefined;
     const grads: Record<string, string> = {};
     let dx: string | undefined;
-    if (needDx && (!even || (s > 1 && p > 0))) {
+    if (needDx && convDxApplies(spec, pads)) dx = convDx(b, spec, pads, inShape[0], param('weight'), dy, name);
+    else if (needDx && (!even || (s > 1 && p > 0))) {
       // Strided and padded, or padded unevenly: ConvTranspose's end pads would crop real rows along with the unused
       // padding whenever floor() dropped fewer rows than the padding holds. Crop only the start padding, then fit
       // to X's size: rows past X are padding (cut off), rows the windows never reached get zero gradient (padded).

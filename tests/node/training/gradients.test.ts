@@ -158,6 +158,45 @@ const cases: [string, [number, number, number], LayerSpec[], Mode[]][] = [
     [{ kind: 'conv2d', filters: 4, kernel: 4, stride: 3, padding: [1, 0, 2, 1], groups: 2 }],
     ['train', 'infer'],
   ],
+  // At stride 1, grouped layers take their input gradient as a grouped Conv of dY with each group's block of the
+  // kernel transposed and flipped (layers/conv-dx.ts); strided ones keep ConvTranspose.
+  [
+    'conv2d depthwise 3x3 stride 1 padding 1 (dX as a depthwise Conv)',
+    [3, 6, 5],
+    [{ kind: 'conv2d', filters: 3, kernel: 3, padding: 1, groups: 3 }],
+    ['train', 'infer'],
+  ],
+  [
+    'conv2d grouped 3x3 stride 1 uneven padding [0, 1, 2, 1] (6 channels, 2 groups, 4 filters)',
+    [6, 6, 7],
+    [{ kind: 'conv2d', filters: 4, kernel: 3, padding: [0, 1, 2, 1], groups: 2 }],
+    ['train', 'infer'],
+  ],
+  [
+    'conv2d depthwise x3 5x5 stride 1 padding 2 (channel multiplier 3)',
+    [2, 7, 6],
+    [{ kind: 'conv2d', filters: 6, kernel: 5, padding: 2, groups: 2 }],
+    ['infer'],
+  ],
+  [
+    'conv2d depthwise 3x3 stride 1 padding 3 (more than k-1: ConvTranspose)',
+    [2, 4, 5],
+    [{ kind: 'conv2d', filters: 2, kernel: 3, padding: 3, groups: 2 }],
+    ['infer'],
+  ],
+  [
+    'conv2d depthwise 3x3 stride 2 padding 1, odd 7x9 input',
+    [2, 7, 9],
+    [{ kind: 'conv2d', filters: 2, kernel: 3, stride: 2, padding: 1, groups: 2 }],
+    ['train', 'infer'],
+  ],
+  ['conv2d 1x1', [4, 5, 6], [{ kind: 'conv2d', filters: 3, kernel: 1 }], ['train', 'infer']],
+  [
+    'conv2d 1x1 grouped (6 channels, 3 groups, 3 filters)',
+    [6, 4, 5],
+    [{ kind: 'conv2d', filters: 3, kernel: 1, groups: 3 }],
+    ['infer'],
+  ],
   // Inputs scaled by 4 so that every piece of the piecewise activations is reached.
   [
     'clip 0..6 (ReLU6)',

@@ -8,44 +8,10 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_MAX_COST_MS } from '../../../../functions/config.js';
 import { checkCost, estimateMs } from '../../../../functions/core/cost.js';
 import { Problem } from '../../../../functions/core/errors.js';
-import type { Model } from '../../../../functions/core/model.js';
-import { SALIENCY_METHODS } from '../../../../functions/core/see/saliency.js';
 import * as W from '../../../../functions/core/work.js';
 import { getModel, modelNames } from '../../../../functions/runtime/models.js';
 import * as fool from '../../../../functions/schemas/fool.js';
-import * as see from '../../../../functions/schemas/see.js';
-import * as synth from '../../../../functions/schemas/synth.js';
-
-/** Each endpoint's work at its schema defaults; undefined where the model refuses it (colour synthesis). */
-function defaultWork(model: Model) {
-  const safe = <T>(f: () => T) => {
-    try {
-      return f();
-    } catch (e) {
-      if (e instanceof Problem && e.status === 400) return undefined;
-      throw e;
-    }
-  };
-  return {
-    classify: W.classifyWork(),
-    ...Object.fromEntries(
-      SALIENCY_METHODS.map((method) => [
-        `saliency ${method}`,
-        W.saliencyWork(model, see.saliencyOptions(model, v.parse(see.SaliencyQuery, { method }))),
-      ]),
-    ),
-    attack: W.attackWork(model, fool.attackOptions(model, v.parse(fool.AttackQuery, {}))),
-    deepfool: W.attackWork(model, fool.attackOptions(model, v.parse(fool.AttackQuery, { method: 'deepfool' }))),
-    cw: W.attackWork(model, fool.attackOptions(model, v.parse(fool.AttackQuery, { method: 'cw' }))),
-    fooling: W.foolingWork(model, fool.foolingOptions(model, v.parse(fool.FoolingQuery, {}))),
-    visualize: safe(() => W.visualizeWork(model, synth.visualizeOptions(model, v.parse(synth.VisualizeQuery, {})))),
-    dream: safe(() => {
-      const q = v.parse(synth.DreamQuery, {});
-      return W.dreamWork(model, synth.dreamOptions(model, q), q.side);
-    }),
-    style: safe(() => W.styleWork(model, synth.styleOptions(model, v.parse(synth.StyleQuery, {})))),
-  };
-}
+import { defaultWork } from '../../helpers/default-work.js';
 
 describe('cost model', () => {
   it('every model has measured costs (npm run costs)', () => {
