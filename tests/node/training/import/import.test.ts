@@ -24,7 +24,7 @@ import {
 } from '../../../../training/import/index.js';
 import { mapModel } from '../../../../training/import/map.js';
 import { checkParity } from '../../../../training/import/parity.js';
-import { encodeGraphs } from '../../../../training/artifacts.js';
+import { encodeGraphs } from '../../../../training/export/graphs.js';
 import { randn } from '../../helpers/fd.js';
 import { loadModel } from '../../helpers/models.js';
 import { checkMarginEntrywise, openOriginal } from '../../helpers/original.js';
