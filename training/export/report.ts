@@ -35,7 +35,8 @@ ${['top', 'middle', 'bottom'].map((r, i) => `| ${r} | ${cell(3 * i)} | ${cell(3 
 `;
 };
 
-const camReport = (cam: CamHeat) => `
+/** report.md's "Where the model looks" section (npm run report:cam writes it into an older report too). */
+export const camReport = (cam: CamHeat) => `
 ## Where the model looks
 
 Grad-CAM (layer ${cam.layer}, the predicted class) on ${cam.images.toLocaleString('en')} test images: on average
