@@ -1,6 +1,6 @@
 /**
- * meta.json, the one description of a model folder: written by the trainer (training/artifacts.ts and
- * training/cli/reexport.ts build it `satisfies ModelMeta`), read by the edge (functions/core/model.ts). tsc then
+ * meta.json, the one description of a model folder: written by one builder (training/export/meta.ts
+ * buildMeta: the trainer, the importer and the test fixtures; npm run reexport updates its compiled fields), read by the edge (functions/core/model.ts). tsc then
  * checks the writer against the reader: a field one side renames or retypes fails the typecheck.
  */
 import type { AttackDefaults } from './attack-defaults.js';

@@ -2,6 +2,7 @@
 import { attackDefaults } from '../../model-contract/attack-defaults.js';
 import { inputsOf } from '../../model-contract/graphs.js';
 import type { ModelMeta } from './model.js';
+import { protocolStages, stagesSaid } from './protocol-steps.js';
 
 export function modelSummary(meta: ModelMeta) {
   return {
@@ -41,7 +42,11 @@ export function modelCard(meta: ModelMeta) {
   }));
   return {
     ...modelSummary(meta),
-    preprocessing: meta.preprocessing,
+    // What classify runs for this model's protocol (core/protocol-steps.ts), not what the trainer's loader did.
+    preprocessing: {
+      protocol: meta.preprocessing.protocol,
+      steps: stagesSaid(protocolStages(meta.preprocessing.protocol, meta.input.shape)),
+    },
     // Stated in meta.json, else derived from the input (gray drawings or colour photos): the attack defaults.
     attackDefaults: attackDefaults(meta),
     formulas: {

@@ -1,11 +1,10 @@
 /**
- * npm run train -- --help prints the usage below. Trains on onnxruntime-web (WASM SIMD, all cores), evaluates,
- * and exports models/<name>/ atomically, never over an existing folder unless --force; then measures its graphs'
- * costs and its default robustness table (measure.ts).
+ * npm run train -- --help prints the usage (train-flags.ts). Trains on onnxruntime-web (WASM SIMD, all cores),
+ * evaluates, and exports models/<name>/ atomically, never over an existing folder unless --force; then measures its
+ * graphs' costs and its default robustness table (measure.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import sharp from 'sharp';
 import { buildArtifacts } from '../artifacts.js';
 import { stratifiedSubset, type Dataset } from '../data/dataset.js';
 import { loadImageFolder, type Fit } from '../data/image-folder.js';
@@ -14,148 +13,21 @@ import { loadData, type LoadedData } from '../data/load.js';
 import { MIRROR_RATIO, mirrorRatio } from '../data/mirror-test.js';
 import { ensureBackend } from '../engine.js';
 import { writeModelDir } from '../export.js';
-import { ARCHS } from '../graph-archs.js';
 import { folderPreset, PRESETS, type Preset } from '../presets.js';
 import { checkModelName, slugName } from '../../model-contract/name.js';
 import { writeMeasurements } from '../measure.js';
 import { Progress } from '../progress.js';
 import { paramCount, resolve } from '../spec.js';
 import { parseCli } from '../../scripts/cli.js';
+import { probeFolder } from './probe-folder.js';
+import { TRAIN_CLI } from './train-flags.js';
 import { train, type TrainOptions } from '../trainer.js';
 
-const { values: a } = parseCli({
-  name: 'train',
-  synopsis: [
-    '--data <folder> --name <name> [options]   train on your own pictures',
-    '--model digits|fashion [options]          reproduce a bundled model',
-  ],
-  about: `An image folder holds one subfolder per class (the folder name is the label) with PNG, JPEG, WebP, GIF or TIFF
-files of any size, or train/<class>/ and test/<class>/ for a given split. The model goes to <out>/<name>/.`,
-  flags: {
-    name: {
-      type: 'string',
-      arg: 'NAME',
-      help: "model name and folder (default: the --model name, or the data folder's name)",
-    },
-    model: { type: 'string', arg: 'NAME', help: `a bundled model to reproduce: ${Object.keys(PRESETS).join(', ')}` },
-    force: { type: 'boolean', help: 'replace an existing <out>/<name>/ (otherwise training refuses to start)' },
-    out: { type: 'string', arg: 'DIR', default: 'models', help: 'where model folders go' },
-    epochs: { type: 'int', gt: 0, help: "passes over the training set (default: the preset's)" },
-    batch: { type: 'int', gt: 0, help: "images per step (default: the preset's)" },
-    lr: { type: 'number', gt: 0, help: "learning rate (default: the preset's)" },
-    seed: { type: 'int', gt: 0, default: 1, help: 'seed of the initial weights, the shuffles and the split' },
-    limit: { type: 'int', gt: 0, help: 'train on a seeded random subset of N images, every class in proportion' },
-    'no-augment': { type: 'boolean', help: 'no random rotation, scaling, shifts or mirrors' },
-    'no-flip': { type: 'boolean', help: 'no left-right mirrors (for classes a mirror changes)' },
-    flip: {
-      type: 'boolean',
-      help: "left-right mirrors even where an image folder's mirror test says a mirror changes the class",
-    },
-    'no-baseline': { type: 'boolean', help: 'skip the comparison run without augmentation (bundled models only)' },
-    'baseline-epochs': { type: 'int', gt: 0, help: 'epochs of the comparison run (default: --epochs)' },
-    backend: {
-      type: 'string',
-      choices: ['wasm', 'webgpu'],
-      default: 'wasm',
-      help: 'onnxruntime-web execution provider',
-    },
-    size: {
-      type: 'string',
-      arg: 'N|HxW',
-      group: 'image folders only',
-      help: 'input size (default: 64 if most pictures are at least 64 pixels on their short side, else 32)',
-    },
-    arch: {
-      type: 'string',
-      choices: ARCHS,
-      help: 'plain: conv-pool blocks; resnet: residual blocks; mobilenet: inverted residuals with\ndepthwise 3x3 and ReLU6 (default: plain)',
-    },
-    channels: { type: 'string', choices: ['1', '3'], help: 'gray or RGB (default: 3 if the pictures are in colour)' },
-    fit: {
-      type: 'string',
-      choices: ['letterbox', 'crop'],
-      default: 'letterbox',
-      help: 'keep the whole picture padded with black, or fill and cut around the centre',
-    },
-    'test-fraction': {
-      type: 'number',
-      gt: 0,
-      lt: 1,
-      default: 0.2,
-      help: 'held-out share of each class (ignored with train/ + test/)',
-    },
-    'val-fraction': {
-      type: 'number',
-      gt: 0,
-      lt: 1,
-      default: 0.1,
-      help: 'share of the training images watched during training',
-    },
-    cache: { type: 'string', arg: 'DIR|none', help: 'decoded-image cache (default: .cache/image-folder)' },
-    'last-map': {
-      type: 'int',
-      gt: 0,
-      help: 'pool only until the maps are N x N (e.g. 16 for 64x64: a finer Grad-CAM; default: under 8x8)',
-    },
-    'extra-blocks': {
-      type: 'int',
-      min: 0,
-      max: 8,
-      default: 0,
-      help: "N more conv blocks at the last map's size (each sees 2 cells further)",
-    },
-    'global-pool': {
-      type: 'string',
-      choices: ['avg', 'max'],
-      default: 'avg',
-      help: 'how the last maps become class scores: their mean or their maximum',
-    },
-    'activity-l1': {
-      type: 'number',
-      min: 0,
-      default: 0,
-      help: "add X times the mean of the last ReLU's maps to the loss: a sparsity prior that gathers\nthe evidence (and Grad-CAM's heat) where the object is (0: none)",
-    },
-    data: {
-      type: 'string',
-      arg: 'DIR',
-      group: 'the data',
-      help: 'an image folder (see above); for a bundled model, a folder of MNIST-layout IDX files\ninstead of the default source',
-    },
-  },
-});
+const { values: a } = parseCli(TRAIN_CLI);
 
 if (a.flip && (a['no-flip'] || a['no-augment'])) {
   process.stderr.write(`train: --flip contradicts --${a['no-flip'] ? 'no-flip' : 'no-augment'}: give one of them\n`);
   process.exit(2);
-}
-
-/** Guesses channels and size from up to 64 of the folder's pictures (sharp reads only their headers). */
-async function probeFolder(dir: string): Promise<{ colour: boolean; shortSide: number }> {
-  const files: string[] = [];
-  const walk = (d: string, depth: number) => {
-    for (const n of fs.readdirSync(d).sort()) {
-      if (n.startsWith('.') || files.length >= 64) continue;
-      const p = path.join(d, n);
-      if (fs.statSync(p).isDirectory()) {
-        if (depth < 2) walk(p, depth + 1);
-      } else if (depth > 0) files.push(p);
-    }
-  };
-  walk(dir, 0);
-  const sides: number[] = [];
-  let colour = false;
-  for (const f of files) {
-    try {
-      const m = await sharp(f).metadata();
-      sides.push(Math.min(m.width ?? 0, m.height ?? 0));
-      if ((m.channels ?? 1) - (m.hasAlpha ? 1 : 0) >= 3 && m.space !== 'b-w') colour = true;
-    } catch {
-      // Unreadable files are reported by the loader.
-    }
-  }
-  sides.sort((x, y) => x - y);
-  return { colour, shortSide: sides[Math.floor(sides.length / 2)] ?? 64 };
 }
 
 function parseSize(v: string): [number, number] {

@@ -13,15 +13,12 @@
  *                        the most any map at that resolution can put inside the mask
  * Printed, not written: the metric and the edge keep their definitions.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { act, gradAct } from '../../model-contract/graphs.js';
 import { argmaxRow, forward, oneHot, vjp } from '../../functions/core/gradient.js';
 import { resize } from '../../functions/core/image/ops.js';
-import type { ModelMeta } from '../../functions/core/model.js';
 import { maskOf, memoryModel } from './cam.js';
-import { loadImageFolder, type ImageFolderSplit } from '../data/image-folder.js';
-import type { Annotations } from './evaluate.js';
+import { ANNOTATED_FLAGS, loadAnnotated } from './annotated.js';
 import { parseCli } from '../../scripts/cli.js';
 
 const { values: a } = parseCli({
@@ -30,43 +27,17 @@ const { values: a } = parseCli({
   about:
     "Grad-CAM variants' share of heat inside the object masks of the test images, per layer (printed, not written).",
   flags: {
-    model: {
-      type: 'string',
-      arg: 'NAME',
-      required: true,
-      help: 'a model folder trained on an image folder whose annotations.json holds object masks',
-    },
-    dir: { type: 'string', arg: 'DIR', default: 'models', help: 'where model folders are' },
+    ...ANNOTATED_FLAGS,
     layers: { type: 'string', arg: 'A,B', help: 'the layers to compare (default: every ReLU with maps)' },
-    data: { type: 'string', arg: 'DIR', help: 'the image folder (default: the one recorded in meta.json)' },
   },
 });
 
 async function main() {
-  const dir = path.join(a.dir, a.model);
-  const meta = JSON.parse(fs.readFileSync(path.join(dir, 'meta.json'), 'utf8')) as ModelMeta & {
-    split: ImageFolderSplit;
-  };
+  const { meta, test, testFiles, ann, onnx, weightsBin } = await loadAnnotated(path.join(a.dir, a.model), a.data);
   const [c, h, w] = meta.input.shape,
     size = c * h * w,
     hw = h * w;
-  const data = a.data ?? meta.split.dir;
-  const { test, testFiles } = await loadImageFolder(data, {
-    channels: c as 1 | 3,
-    height: h,
-    width: w,
-    fit: meta.preprocessing.protocol as 'letterbox' | 'crop',
-    seed: meta.split.seed,
-    testFraction: meta.split.testFraction,
-  });
-  const ann = JSON.parse(fs.readFileSync(path.join(data, 'annotations.json'), 'utf8')) as Annotations;
-  const onnx = Object.fromEntries(
-    fs
-      .readdirSync(dir)
-      .filter((f) => f.endsWith('.onnx'))
-      .map((f) => [f, new Uint8Array(fs.readFileSync(path.join(dir, f)))]),
-  );
-  const model = memoryModel(meta, onnx, new Uint8Array(fs.readFileSync(path.join(dir, 'weights.bin'))));
+  const model = memoryModel(meta, onnx, weightsBin);
   const k = meta.labels.length,
     last = meta.layers[meta.layers.length - 1].name;
   const layers = (a.layers ?? meta.layers.filter((l) => l.kind === 'relu' && l.outShape[1] > 1).map((l) => l.name))

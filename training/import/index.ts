@@ -1,17 +1,17 @@
 /**
  * Imports an ONNX classifier: decode -> map onto our layer rules (map.ts) -> compile every graph with the same
- * compiler the trainer uses (artifacts.ts encodeGraphs) -> write models/<name>/ (graphs, weights.bin, meta.json,
- * report.md) -> check output parity with the original (parity.ts) on seeded random images and, given data, on
+ * compiler the trainer uses (export/graphs.ts encodeGraphs) -> write models/<name>/ (graphs, weights.bin,
+ * meta.json by the one builder export/meta.ts, report.md) -> check output parity with the original (parity.ts) on seeded random images and, given data, on
  * real ones. A parity worse than the tolerance removes the folder again and fails; a passing one measures the
  * graphs' costs for the edge's cost model (costs.json, measure.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { Rng } from '../../model-contract/random.js';
-import { deriveAttackDefaults } from '../../model-contract/attack-defaults.js';
 import type { ModelMeta, MetaProtocol } from '../../model-contract/meta.js';
 import { checkModelName } from '../../model-contract/name.js';
-import { encodeGraphs, fileHashes, graphDocs, layerMetas, metaJson } from '../artifacts.js';
+import { encodeGraphs } from '../export/graphs.js';
+import { buildMeta, metaJson, UNMEASURED } from '../export/meta.js';
 import type { Dataset } from '../data/dataset.js';
 import { loadIdxSplit } from '../data/fashion.js';
 import { loadImageFolder } from '../data/image-folder.js';
@@ -20,7 +20,7 @@ import { metrics } from '../eval/evaluate.js';
 import { writeMeasurements } from '../measure.js';
 import { sha256, writeModelDir } from '../export.js';
 import { decodeModel } from '../onnx/decode.js';
-import { paramCount, prefixMinSide, resolve } from '../spec.js';
+import { resolve } from '../spec.js';
 import { mapModel, type InputScale, type Layout } from './map.js';
 import { checkParity, type Parity } from './parity.js';
 
@@ -182,17 +182,12 @@ export async function importModel(a: ImportArgs): Promise<ImportResult> {
     bgr: a.bgr ?? false,
     originalOutput: mapped.output.kind,
   };
-  const meta = {
+  const meta = buildMeta({
     name: a.name,
     description: a.description ?? `imported from ${source.file} (${source.producer}, opset ${source.opset})`,
     labels: a.labels,
-    input: {
-      shape: mapped.arch.input,
-      layout: 'NCHW',
-      range: [0, 1],
-      channels: c === 3 ? 'RGB' : 'gray',
-      polarity: 'as the original model was trained',
-    },
+    arch: mapped.arch,
+    polarity: 'as the original model was trained',
     preprocessing: {
       protocol,
       steps: [
@@ -206,30 +201,24 @@ export async function importModel(a: ImportArgs): Promise<ImportResult> {
           : []),
       ],
     },
-    attackDefaults: deriveAttackDefaults(mapped.arch.input, protocol),
-    files: fileHashes(onnx, weightsBin),
-    graphs: graphDocs(mapped.arch),
-    architecture: mapped.arch,
-    parameters: paramCount(layers),
-    layers: layerMetas(layers),
-    prefixMinSide: prefixMinSide(mapped.arch),
-    metrics: m
-      ? {
-          testAccuracy: m.testAccuracy,
-          testImages: m.testImages,
-          perClassAccuracy: m.perClassAccuracy,
-          confusion: m.confusion,
-        }
-      : { testAccuracy: 0, testImages: 0, perClassAccuracy: {}, confusion: [] },
-    robustness: { augmented: { rotation: {}, scale: {} } },
-    history: [],
+    onnx,
+    weightsBin,
+    ...UNMEASURED,
+    ...(m && {
+      metrics: {
+        testAccuracy: m.testAccuracy,
+        testImages: m.testImages,
+        perClassAccuracy: m.perClassAccuracy,
+        confusion: m.confusion,
+      },
+    }),
     split: {
       source: a.data ? `evaluated on ${portablePath(a.data)}` : 'not measured (no --data given)',
       train: 0,
       test: data?.n ?? 0,
     },
     training: { engine: 'imported (not trained here)', backend: 'none', importedFrom: source, mapping: mapped.mapping },
-  } satisfies ModelMeta;
+  });
 
   const files: Record<string, Uint8Array | string> = {
     ...onnx,

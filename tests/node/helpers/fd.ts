@@ -154,7 +154,8 @@ export function switches(
   layers.forEach((l, k) => {
     const y = out[l.name];
     if (!y) return;
-    if (l.kind === 'relu') for (let i = 0; i < y.data.length; i++) parts.push(y.data[i] > 0 ? 1 : 0);
+    if (l.kind === 'relu' || l.kind === 'leakyrelu')
+      for (let i = 0; i < y.data.length; i++) parts.push(y.data[i] > 0 ? 1 : 0);
     if (l.kind === 'clip') pieces(y.data, l.spec?.min ?? -Infinity, l.spec?.max ?? Infinity);
     if (l.kind === 'hardsigmoid') pieces(y.data, 0, 1);
     const from = l.inputs ? layers.find((m) => m.name === l.inputs![0]) : layers[k - 1];

@@ -8,7 +8,7 @@ import { logitsLayer, vjp } from '../../../functions/core/gradient.js';
 import type { Model } from '../../../functions/core/model.js';
 import type { InputScale, MappedModel } from '../../../training/import/map.js';
 import { originalInput } from '../../../training/import/parity.js';
-import { checkGradient, FD_EPS_DEEP, sampleIndices } from './fd.js';
+import { checkGradient, FD_EPS_DEEP, randn, sampleIndices } from './fd.js';
 
 export interface Original {
   /** The original's output for one image: probabilities, log-probabilities or logits (mapped.output.kind). */
@@ -56,15 +56,22 @@ async function margin(model: Model, orig: Original, mapped: MappedModel, x: Floa
 }
 
 /**
- * The margin's input gradient entry by entry against central differences of the original (helpers/fd.ts
- * checkGradient: 24 seeded pixels, a step of FD_EPS_DEEP, kinks skipped): for small graphs whose float32 logits are
- * precise enough for single entries.
+ * The margin's input gradient entry by entry against central differences of the original file (opened here,
+ * helpers/fd.ts checkGradient: 24 seeded pixels, a step of FD_EPS_DEEP, kinks skipped) at a seeded image around
+ * mid-gray: for small graphs whose float32 logits are precise enough for single entries.
  */
-export async function checkMarginEntrywise(model: Model, orig: Original, mapped: MappedModel, x: Float32Array) {
-  const { grad, original } = await margin(model, orig, mapped, x);
-  const indices = sampleIndices(x.length, 24, 5);
-  const r = await checkGradient(x, grad, () => original(x), indices, FD_EPS_DEEP);
-  return { ...r, grad, indices };
+export async function checkMarginEntrywise(model: Model, file: string, mapped: MappedModel, scale: InputScale) {
+  const orig = await openOriginal(file, mapped, scale);
+  const [ch, h, w] = model.meta.input.shape;
+  const x = randn(ch * h * w, 11, 0.15).map((v) => 0.5 + v);
+  try {
+    const { grad, original } = await margin(model, orig, mapped, x);
+    const indices = sampleIndices(x.length, 24, 5);
+    const r = await checkGradient(x, grad, () => original(x), indices, FD_EPS_DEEP);
+    return { ...r, grad, indices };
+  } finally {
+    await orig.release();
+  }
 }
 
 /**

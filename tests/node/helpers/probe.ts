@@ -1,9 +1,11 @@
 /**
- * Finite-difference check of a whole architecture through its probe graph (training/graph/compile.ts buildProbe):
- * random input, weights and dropout masks, a random cotangent on the output; the input gradient and, in training
- * mode, every trainable parameter's gradient are compared with central differences (helpers/fd.ts) of
- * sum(cotangent * output) on 24 sampled coordinates each. The network's switches at each point (ReLUs, max-pool
- * windows) come from the float64 reference (reference64.ts), so a step never crosses a kink unnoticed.
+ * The gradient checker of every backward rule: a whole architecture through its probe graph (training/graph/
+ * compile.ts buildProbe) with random input, weights (ProbeOptions.spread) and dropout masks, a random cotangent on
+ * the output; the graph's input gradient and, in training mode, every trainable parameter's gradient are compared
+ * with central differences (helpers/fd.ts) of sum(cotangent * output) on 24 sampled coordinates each, the output
+ * computed by the independent float64 reference (reference64.ts, every registered layer kind). The network's
+ * switches at each point (ReLUs, clip pieces, max-pool windows) come from that reference too, so a step never
+ * crosses a kink unnoticed.
  */
 import { session, tensor } from '../../../training/engine.js';
 import { buildProbe } from '../../../training/graph/compile.js';
@@ -22,7 +24,7 @@ export interface ProbeCheck {
 export async function probeGradCheck(
   arch: ArchSpec,
   mode: Mode,
-  { eps = FD_EPS, forms = 'reference', poolIndices = false, n = 3 }: ProbeOptions = {},
+  { eps = FD_EPS, forms = 'reference', poolIndices = false, n = 3, spread = 'he' }: ProbeOptions = {},
 ): Promise<ProbeCheck> {
   const layers = resolve(arch);
   const s = await session(buildProbe(arch, mode, { poolIndices, forms }));
@@ -33,11 +35,9 @@ export async function probeGradCheck(
   for (const l of layers) {
     for (const p of l.params) {
       const size = p.shape.reduce((a, v) => a * v, 1);
-      // Running variance must stay positive; everything else is a random normal, weights scaled by fan-in (He) so
-      // that activations stay near 1 at any depth and float32 rounding stays far below the differences.
-      const spread = p.role === 'weight' ? Math.min(0.5, Math.sqrt(2 / p.fanIn)) : 0.5;
-      const data =
-        p.suffix === 'running_var' ? randn(size, seed++).map((v) => 0.5 + v * v) : randn(size, seed++, spread);
+      // Running variance must stay positive; everything else is a random normal (see ProbeOptions.spread).
+      const sd = spread !== 'he' ? spread : p.role === 'weight' ? Math.min(0.5, Math.sqrt(2 / p.fanIn)) : 0.5;
+      const data = p.suffix === 'running_var' ? randn(size, seed++).map((v) => 0.5 + v * v) : randn(size, seed++, sd);
       values[p.name] = { data, dims: p.shape };
     }
     if (mode === 'train' && l.kind === 'dropout') {
@@ -53,11 +53,12 @@ export async function probeGradCheck(
   const pools = layers.map((l) => ({ ...l, spec: l.spec as { kernel?: number; stride?: number; global?: boolean } }));
   const data = (v: Record<string, { data: Float32Array }>) =>
     Object.fromEntries(Object.entries(v).map(([k, t]) => [k, t.data]));
+  // sum(cotangent * output) by the float64 reference: no float32 rounding in the differences, so the step may
+  // shrink (to eps/100) until no switch lies between the points and the difference is still exact.
   const objective = async () => {
-    const y = (await s.run(feeds(), ['output'])).output.data as Float32Array;
+    const { logits: y, caches } = forward64(layers, data(values), values.input.data, n, mode, data(values));
     let sum = 0;
     for (let i = 0; i < y.length; i++) sum += y[i] * cot[i];
-    const { caches } = forward64(layers, data(values), values.input.data, n, mode, data(values));
     const acts = Object.fromEntries(layers.map((l, i) => [l.name, { data: caches[i].y, dims: [n, ...l.outShape] }]));
     return { value: sum, switches: switches(pools, acts) };
   };
@@ -88,4 +89,10 @@ export interface ProbeOptions {
   poolIndices?: boolean;
   /** Images in the batch. */
   n?: number;
+  /**
+   * Standard deviation of the random weights: 'he' (default) scales them by fan-in so that activations stay near 1
+   * at any depth of a deep block and float32 rounding stays far below the differences (other parameters 0.5); a
+   * number draws every parameter with it.
+   */
+  spread?: 'he' | number;
 }

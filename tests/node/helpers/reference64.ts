@@ -183,6 +183,10 @@ export function forward64(
         }
     } else if (l.kind === 'sigmoid') {
       for (let i = 0; i < y.length; i++) y[i] = 1 / (1 + Math.exp(-x[i]));
+    } else if (l.kind === 'tanh') {
+      for (let i = 0; i < y.length; i++) y[i] = Math.tanh(x[i]);
+    } else if (l.kind === 'leakyrelu') {
+      for (let i = 0; i < y.length; i++) y[i] = x[i] > 0 ? x[i] : (spec.alpha ?? 0.01) * x[i];
     } else if (l.kind === 'add') {
       for (const xj of xs) for (let i = 0; i < y.length; i++) y[i] += xj[i];
     } else if (l.kind === 'concat') {
@@ -382,6 +386,10 @@ export function backward64(
       grads[`${l.name}.bias`] = db;
     } else if (l.kind === 'sigmoid') {
       for (let i = 0; i < dx.length; i++) dx[i] = dy[i] * y[i] * (1 - y[i]);
+    } else if (l.kind === 'tanh') {
+      for (let i = 0; i < dx.length; i++) dx[i] = dy[i] * (1 - y[i] * y[i]);
+    } else if (l.kind === 'leakyrelu') {
+      for (let i = 0; i < dx.length; i++) dx[i] = x[i] > 0 ? dy[i] : (spec.alpha ?? 0.01) * dy[i];
     } else if (l.kind === 'add') {
       dxs = xs.map(() => dy);
     } else if (l.kind === 'concat') {

@@ -3,16 +3,15 @@
  * contract/cut-points.test.ts): a residual block, a block with a 1x1 stride-2 projection, a depthwise-separable
  * block (depthwise 3x3, ReLU6, pointwise 1x1, hardswish), a squeeze-excite gate and a concat of two branches ending
  * in silu, then a global average pool and a dense head. Deterministic random weights (He init, small random
- * biases so no unit sits exactly on a kink); written by the exporter's own functions into a model folder.
+ * biases so no unit sits exactly on a kink); written by the exporter's own functions (export/graphs.ts, the one meta builder export/meta.ts) into a model folder.
  * A flat MLP beside it has no spatial map at all (the CAM methods must refuse it with a 400).
  */
 import path from 'node:path';
-import { deriveAttackDefaults } from '../../../model-contract/attack-defaults.js';
-import type { ModelMeta } from '../../../model-contract/meta.js';
 import { Rng } from '../../../model-contract/random.js';
-import { encodeGraphs, fileHashes, graphDocs, layerMetas, metaJson } from '../../../training/artifacts.js';
+import { encodeGraphs } from '../../../training/export/graphs.js';
+import { buildMeta, metaJson, UNMEASURED } from '../../../training/export/meta.js';
 import { writeModelDir } from '../../../training/export.js';
-import { paramCount, prefixMinSide, resolve, type ArchSpec } from '../../../training/spec.js';
+import { resolve, type ArchSpec } from '../../../training/spec.js';
 import { initWeights } from '../../../training/weights.js';
 import type { Weights } from '../../../training/graph/compile.js';
 
@@ -79,35 +78,23 @@ export function toyFolder(name: string, arch: ArchSpec, seed: number) {
   const layers = resolve(arch);
   const { onnx, weightsBin } = encodeGraphs(arch, toyWeights(arch, seed));
   const labels = Array.from({ length: layers.at(-1)!.outShape[0] }, (_, i) => `class ${i}`);
-  const meta = {
+  const meta = buildMeta({
     name,
     description: `A toy ${arch === TOY_GRAPH ? 'graph network (residual, projection, depthwise, squeeze-excite, concat)' : 'MLP'} with deterministic random weights (a test fixture, untrained)`,
     labels,
-    input: {
-      shape: arch.input,
-      layout: 'NCHW',
-      range: [0, 1],
-      channels: 'gray',
-      polarity: 'light object on dark background',
-    },
+    arch,
+    polarity: 'light object on dark background',
     preprocessing: {
       protocol: 'fit',
       steps: ['grayscale', `fit into ${arch.input[2]}x${arch.input[1]}`, 'scale to [0,1]'],
     },
-    attackDefaults: deriveAttackDefaults(arch.input, 'fit'),
-    files: fileHashes(onnx, weightsBin),
-    graphs: graphDocs(arch),
-    architecture: arch,
-    parameters: paramCount(layers),
-    layers: layerMetas(layers),
-    prefixMinSide: prefixMinSide(arch),
+    onnx,
+    weightsBin,
     // Untrained: nothing was measured.
-    metrics: { testAccuracy: 0, testImages: 0, perClassAccuracy: {}, confusion: [] },
-    robustness: { augmented: { rotation: {}, scale: {} } },
-    history: [],
+    ...UNMEASURED,
     split: { train: 0, test: 0 },
     training: { engine: 'none (deterministic random weights)', backend: 'none', seed },
-  } satisfies ModelMeta;
+  });
   return { onnx, weightsBin, meta };
 }
 

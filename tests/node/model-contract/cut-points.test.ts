@@ -19,7 +19,7 @@ import {
   synthLayers,
   type Graph,
 } from '../../../model-contract/graphs.js';
-import { encodeGraphs } from '../../../training/artifacts.js';
+import { encodeGraphs } from '../../../training/export/graphs.js';
 import { session, tensor } from '../../../training/engine.js';
 import { PRESETS } from '../../../training/presets.js';
 import { resolve, type ArchSpec } from '../../../training/spec.js';

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseMeta } from '../../../model-contract/folder.js';
 import type { ModelMeta } from '../../../model-contract/meta.js';
-import { layerMetas } from '../../../training/artifacts.js';
+import { layerMetas } from '../../../training/export/meta.js';
 import { resolve } from '../../../training/spec.js';
 import { TOY_GRAPH } from '../helpers/toy-graph.js';
 

@@ -1,6 +1,6 @@
 /** The report names the augmentation a model was trained with: only the parts that were on. */
 import { expect, it } from 'vitest';
-import { augmentText } from '../../../training/artifacts.js';
+import { augmentText } from '../../../training/export/report.js';
 import { PRESETS } from '../../../training/presets.js';
 
 it("describes each preset's augmentation, and none when it was off", () => {

@@ -1,85 +1,32 @@
 /**
- * Every backward rule against central finite differences (tolerance in helpers/fd.ts), in training mode
+ * Every backward rule against central finite differences of the float64 reference (helpers/probe.ts, tolerance in
+ * helpers/fd.ts), in training mode
  * (batch statistics, dropout masks) and in inference mode (what the edge's input-gradient graph uses).
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { session, tensor } from '../../../training/engine.js';
 import { buildInference, buildInputGrad, buildProbe } from '../../../training/graph/compile.js';
 import { registry, type LayerSpec } from '../../../training/layers/registry.js';
 import type { Forms, Mode } from '../../../training/layers/types.js';
 import { encodeModel, type ModelDef } from '../../../training/onnx/proto.js';
 import { resolve, type ArchSpec } from '../../../training/spec.js';
 import { initWeights } from '../../../training/weights.js';
-import { checkGradient, FD_EPS, FD_EPS_DEEP, randn, sampleIndices } from '../helpers/fd.js';
+import { FD_EPS, FD_EPS_DEEP } from '../helpers/fd.js';
+import { probeGradCheck } from '../helpers/probe.js';
 import { MULTI_INPUT_RULES } from '../helpers/blocks.js';
 import { onnxCheck } from '../helpers/onnx-checker.js';
 
-const N = 3;
-
-async function gradCheck(
+/** Every parameter drawn N(0, 0.5^2): a single layer's weights need no fan-in scaling. */
+const check = (
   input: [number, number, number],
   layers: LayerSpec[],
   mode: Mode,
-  eps = FD_EPS,
+  eps: number,
   poolIndices = false,
   forms: Forms = 'reference',
-) {
-  const arch: ArchSpec = { input, layers };
-  const resolved = resolve(arch);
-  const s = await session(buildProbe(arch, mode, { poolIndices, forms }));
-  const size = input.reduce((a, v) => a * v, 1);
-  const x = randn(N * size, 1);
-  const values: Record<string, { data: Float32Array; dims: number[] }> = { input: { data: x, dims: [N, ...input] } };
-  let seed = 2;
-  for (const l of resolved) {
-    for (const p of l.params) {
-      const n = p.shape.reduce((a, v) => a * v, 1);
-      // Running variance must stay positive; everything else is a random normal.
-      const data = p.suffix === 'running_var' ? randn(n, seed++).map((v) => 0.5 + v * v) : randn(n, seed++, 0.5);
-      values[p.name] = { data, dims: p.shape };
-    }
-    if (mode === 'train' && l.kind === 'dropout') {
-      const n = N * l.inShape.reduce((a, v) => a * v, 1);
-      values[`${l.name}.mask`] = { data: randn(n, seed++).map((v) => (v > 0 ? 1 : 0)), dims: [N, ...l.inShape] };
-    }
-  }
-  const out = resolved.at(-1)!.outShape;
-  values.cotangent = { data: randn(N * out.reduce((a, v) => a * v, 1), 99), dims: [N, ...out] };
-  const feeds = () => Object.fromEntries(Object.entries(values).map(([k, v]) => [k, tensor(v.data, v.dims)]));
-  const result = await s.run(feeds());
-  const cot = values.cotangent.data;
-  const objective = async () => {
-    const y = (await s.run(feeds(), ['output'])).output.data as Float32Array;
-    let sum = 0;
-    for (let i = 0; i < y.length; i++) sum += y[i] * cot[i];
-    return sum;
-  };
-  const checked: string[] = [];
-  const failures: Record<string, unknown> = {};
-  for (const name of [
-    'input',
-    ...resolved.flatMap((l) => l.params.filter((p) => p.trainable && mode === 'train').map((p) => p.name)),
-  ]) {
-    const gradName = name === 'input' ? 'grad_input' : `grad:${name}`;
-    const analytic = result[gradName].data as Float32Array;
-    const r = await checkGradient(
-      values[name].data,
-      analytic,
-      objective,
-      sampleIndices(analytic.length, 24, name.length),
-      eps,
-    );
-    checked.push(name);
-    // Kinks are skipped, but a check that skipped most of its coordinates checked nothing.
-    if (r.mismatches.length || r.kinks > Math.max(1, r.checked / 4))
-      failures[name] = { kinks: r.kinks, of: r.checked, mismatches: r.mismatches.slice(0, 3) };
-  }
-  await s.release();
-  return { checked, failures };
-}
+) => probeGradCheck({ input, layers }, mode, { eps, poolIndices, forms, spread: 0.5 });
 
 const cases: [string, [number, number, number], LayerSpec[], Mode[]][] = [
   ['conv2d 3x3 stride 1 no padding', [2, 7, 7], [{ kind: 'conv2d', filters: 3, kernel: 3 }], ['train', 'infer']],
@@ -365,7 +312,7 @@ describe('backward rules agree with central finite differences', () => {
   for (const [label, input, layers, modes] of cases) {
     for (const mode of modes) {
       it(`${label} (${mode})`, async () => {
-        const { checked, failures } = await gradCheck(input, layers, mode, layers.length > 2 ? FD_EPS_DEEP : FD_EPS);
+        const { checked, failures } = await check(input, layers, mode, layers.length > 2 ? FD_EPS_DEEP : FD_EPS);
         expect(checked.length).toBeGreaterThan(0);
         expect(failures).toEqual({});
       });
@@ -377,13 +324,7 @@ describe('backward rules agree with central finite differences', () => {
     ([l]) => l.startsWith('maxpool') || l === 'a whole small CNN' || l.startsWith('a small colour CNN'),
   )) {
     it(`${label} (train, by MaxPool Indices and MaxUnpool)`, async () => {
-      const { checked, failures } = await gradCheck(
-        input,
-        layers,
-        'train',
-        layers.length > 2 ? FD_EPS_DEEP : FD_EPS,
-        true,
-      );
+      const { checked, failures } = await check(input, layers, 'train', layers.length > 2 ? FD_EPS_DEEP : FD_EPS, true);
       expect(checked.length).toBeGreaterThan(0);
       expect(failures).toEqual({});
     });
@@ -395,7 +336,7 @@ describe('backward rules agree with central finite differences', () => {
   for (const [label, input, layers] of cases.filter(([l]) => alternative.test(l))) {
     it(`${label} (train, every alternative training-step form)`, async () => {
       const eps = layers.length > 2 ? FD_EPS_DEEP : FD_EPS;
-      const { checked, failures } = await gradCheck(input, layers, 'train', eps, label.includes('CNN'), 'all');
+      const { checked, failures } = await check(input, layers, 'train', eps, label.includes('CNN'), 'all');
       expect(checked.length).toBeGreaterThan(0);
       expect(failures).toEqual({});
     });

@@ -10,7 +10,7 @@ import path from 'node:path';
 import * as ortNode from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WEIGHTS_FILE } from '../../../model-contract/graphs.js';
-import { encodeGraphs } from '../../../training/artifacts.js';
+import { encodeGraphs } from '../../../training/export/graphs.js';
 import { sessionFromDir, tensor } from '../../../training/engine.js';
 import { ARCHS } from '../../../training/graph-archs.js';
 import { folderArch } from '../../../training/presets.js';

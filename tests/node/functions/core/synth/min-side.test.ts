@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { minSide } from '../../../../../functions/core/synth/dream.js';
 import type { Model, ModelMeta } from '../../../../../functions/core/model.js';
 import { prefixLayers } from '../../../../../model-contract/graphs.js';
-import { layerMetas } from '../../../../../training/artifacts.js';
+import { layerMetas } from '../../../../../training/export/meta.js';
 import { PRESETS } from '../../../../../training/presets.js';
 import { prefixMinSide, resolve, type ArchSpec } from '../../../../../training/spec.js';
 import { TOY_GRAPH } from '../../../helpers/toy-graph.js';
