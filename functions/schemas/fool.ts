@@ -70,10 +70,10 @@ export const AttackQuery = v.object({
   search_steps: int({
     min: 1,
     max: CAPS.attackSearchSteps,
-    default: 3,
+    default: 5,
     cap: 'attackSearchSteps',
     description:
-      'cw: values of c, the weight of the misclassification term, tried at once: a decade apart around 1 (3: 0.1, 1, 10)',
+      'cw: values of c, the weight of the misclassification term, tried at once: a decade apart around 1 (5: 0.01 to 100)',
     example: 3,
   }),
   target: classRef({ description: 'A targeted attack: the class to reach, by index or label', example: 2 }),

@@ -52,7 +52,7 @@ async function main() {
     ['attack fgsm', post('attack?method=fgsm', digit)],
     ['attack pgd (40 steps, eps 0.3)', post('attack', digit)],
     ['attack deepfool (overshoot 0.02, <= 50 steps)', post('attack?method=deepfool', digit)],
-    ['attack cw (3 values of c at once x 50 steps)', post('attack?method=cw', digit)],
+    ['attack cw (5 values of c at once x 50 steps)', post('attack?method=cw', digit)],
     ['fooling one class to 0.9999', post('fooling?target=3')],
     ['fooling all ten classes (gallery)', post('fooling?target=all')],
     ['visualize one filter (48 steps)', post('visualize?layer=conv2d2&channel=5')],
@@ -67,7 +67,7 @@ async function main() {
     ['shapes: saliency score-cam, all 64 channels', shapes('saliency?method=score-cam&channels=64')],
     ['shapes: saliency layer-cam', shapes('saliency?method=layer-cam')],
     ['shapes: saliency occlusion (16x16 patch, stride 8: 49)', shapes('saliency?method=occlusion')],
-    // CW on shapes is left out: 3 rows x 50 gradient steps at 64x64x3, seconds a request.
+    // CW on shapes is left out: 5 rows x 50 gradient steps at 64x64x3, seconds a request.
     ['shapes: attack deepfool (5 candidate boundaries)', shapes('attack?method=deepfool')],
     ['shapes: attack deepfool, candidates=3 (2 boundaries)', shapes('attack?method=deepfool&candidates=3')],
   ];

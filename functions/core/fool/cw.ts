@@ -3,7 +3,7 @@
  * it stays in [0, 1] without clipping; Adam minimises ||x - x0||^2 + c * max(z_o - max_{j != o} z_j, -kappa)
  * (untargeted: leave o) or c * max(max_{j != t} z_j - z_t, -kappa) (targeted), kappa the `confidence` margin in
  * logits. The search over c runs at once: each image gets `searchSteps` rows, one per c on a grid a decade apart
- * centred on `initialC` (0.1, 1, 10 for three from 1), all in one
+ * centred on `initialC` (0.01 to 100 for five from 1), all in one
  * batch, for `steps` Adam steps each: one run per step for every c, where a sequential binary search ran a round
  * of steps per c. (The authors' early abort, a row stopping when its loss fell by less
  * than 0.01% over a tenth of its steps, is left out: meant for 10,000 iterations, at 50 it stops rows still

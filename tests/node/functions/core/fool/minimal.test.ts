@@ -104,7 +104,7 @@ describe('smallest-change attacks on held-out digits (L2, 8-bit pictures)', () =
     expect(() => attackOpts(model, { eps: -0.1 })).toThrow(/eps must be from 0 to 1 for norm=linf/);
     expect(() => attackOpts(model, { norm: 'l2', eps: 29 })).toThrow(/eps must be from 0 to 28 for norm=l2/);
     expect(attackOpts(model, { method: 'deepfool' })).toMatchObject({ steps: 50, overshoot: 0.02, candidates: 10 });
-    expect(attackOpts(model, { method: 'cw' })).toMatchObject({ steps: 50, searchSteps: 3, lr: 0.3, initialC: 1 });
+    expect(attackOpts(model, { method: 'cw' })).toMatchObject({ steps: 50, searchSteps: 5, lr: 0.3, initialC: 1 });
     expect(cGrid(1, 3)).toEqual([0.1, 1, 10]);
     // DeepFool's gradient rows per step: the candidates other than the class left, 1 towards a target.
     expect(deepfoolRows(10, minimalOpts(model, 'deepfool'))).toBe(9);
