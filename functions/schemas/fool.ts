@@ -81,13 +81,13 @@ export const AttackQuery = v.object({
   format: FORMAT,
 });
 
-/** Attack steps one request may run in all (an eps sweep's, or Carlini-Wagner's rounds). */
+/** Attack steps one request may run in all (an eps sweep's, or Carlini-Wagner's steps times its values of c). */
 export const ATTACK_STEPS_PER_REQUEST = CAPS.attackSteps * 4;
 const STEPS = { bim: 40, pgd: 40, deepfool: 50, cw: 50 } as const;
 
 /**
  * One configuration per eps (sorted) for the budget attacks, within the eps range of the norm and the steps cap
- * of the whole sweep; one for deepfool and cw (L2, no budget), within the same cap over cw's rounds.
+ * of the whole sweep; one for deepfool and cw (L2, no budget), within the same cap over cw's values of c.
  */
 export function attackOptions(model: Model, q: v.InferOutput<typeof AttackQuery>): AttackConfig[] {
   const target = q.target === undefined ? undefined : classIndex(model, 'target', q.target);
