@@ -7,7 +7,7 @@ export const CAPS = {
   saliencySteps: 128, // integrated-gradients path steps
   occlusionWindows: 4096, // occlusion patches in one map
   attackSteps: 200,
-  attackSearchSteps: 10, // Carlini-Wagner binary-search rounds over c
+  attackSearchSteps: 10, // Carlini-Wagner values of c, tried at once
   attackSweep: 16, // eps values in one sweep
   robustnessImages: 100,
   robustnessEps: 8,

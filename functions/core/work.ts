@@ -26,7 +26,7 @@ export const saliencyWork = (model: Model, o: SaliencyOptions): Runs[] => [
  * fool/attack.ts attackOne per configuration: before, the method's runs, then the delivered and the unrounded
  * picture. DeepFool also scores x0 and checks each step's point and the last one. Budget attacks: `steps` loss gradients. DeepFool (deepfool.ts): per step a forward check and a
  * logit-gradient batch of one row per candidate boundary. Carlini-Wagner (cw.ts): per Adam step a forward, a
- * logit gradient and a forward of the rounded candidate.
+ * logit gradient and a forward of the rounded candidates, each of one row per value of c.
  */
 export const attackWork = (model: Model, cfgs: AttackConfig[]): Runs[] =>
   cfgs.flatMap((c): Runs[] => {
@@ -35,13 +35,13 @@ export const attackWork = (model: Model, cfgs: AttackConfig[]): Runs[] =>
       return [
         checks,
         { kind: 'forward', runs: c.steps + 2 },
-        { kind: 'grad', runs: c.steps, images: deepfoolRows(model.meta.labels.length, c.target !== undefined) },
+        { kind: 'grad', runs: c.steps, images: deepfoolRows(model.meta.labels.length, c) },
       ];
     if (c.method === 'cw')
       return [
         checks,
-        { kind: 'forward', runs: 2 * c.steps * c.searchSteps },
-        { kind: 'grad', runs: c.steps * c.searchSteps },
+        { kind: 'forward', runs: 2 * c.steps, images: c.searchSteps },
+        { kind: 'grad', runs: c.steps, images: c.searchSteps },
       ];
     // attackBatch's own check of the unrounded picture, then the loss gradients.
     return [checks, { kind: 'forward', runs: 1 }, { kind: 'grad', runs: c.steps }];

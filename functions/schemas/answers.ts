@@ -212,7 +212,7 @@ export const Attack = v.object({
     ),
   ),
   steps: v.optional(
-    v.pipe(v.number(), d<number>('deepfool: linearisation steps taken; cw: Adam steps run over all rounds')),
+    v.pipe(v.number(), d<number>('deepfool: linearisation steps taken; cw: Adam steps run (every value of c at once)')),
   ),
   c: v.optional(v.nullable(v.pipe(v.number(), d<number>('cw: the c the delivered picture was found at (null: none)')))),
   sweep: v.optional(v.array(AttackRun)),

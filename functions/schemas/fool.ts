@@ -7,6 +7,7 @@ import { CAPS } from '../core/caps.js';
 import { badRequest } from '../core/errors.js';
 import { attackDefaults } from '../../model-contract/attack-defaults.js';
 import { ATTACKS, maxEps, NORMS, type AttackConfig } from '../core/fool/attack.js';
+import { CANDIDATES } from '../core/fool/deepfool.js';
 import type { FoolingConfig } from '../core/fool/fooling.js';
 import type { Model } from '../core/model.js';
 import { bool, classRef, FORMAT, int, INVERT, num, numbers, pick, PREPROCESS, SEED } from './params.js';
@@ -36,13 +37,13 @@ export const AttackQuery = v.object({
     max: CAPS.attackSteps,
     cap: 'attackSteps',
     description:
-      'bim, pgd: iterations (default 40; fgsm takes one). deepfool: linearisation steps at most (default 50). cw: Adam steps per binary-search round (default 100)',
+      'bim, pgd: iterations (default 40; fgsm takes one). deepfool: linearisation steps at most (default 50). cw: Adam steps, every value of c at once (default 50)',
     example: 10,
   }),
   step_size: num({
     min: 0,
     max: 1000,
-    description: "bim, pgd: the step (default 2.5 * eps / steps). cw: Adam's learning rate in tanh space (default 0.1)",
+    description: "bim, pgd: the step (default 2.5 * eps / steps). cw: Adam's learning rate in tanh space (default 0.3)",
     example: 0.05,
   }),
   random_start: bool({ default: false, description: 'Start inside the ball at random (PGD always does)' }),
@@ -51,6 +52,14 @@ export const AttackQuery = v.object({
     max: 1,
     default: 0.02,
     description: 'deepfool: each total step is overshot by this fraction, to land past the boundary',
+  }),
+  candidates: int({
+    min: 2,
+    max: 1000,
+    default: CANDIDATES,
+    description:
+      "deepfool: the classes at the top of the model's scores whose boundaries it linearises, the predicted one among them (the authors' num_classes); each costs a gradient row per step",
+    example: 3,
   }),
   confidence: num({
     min: 0,
@@ -63,7 +72,8 @@ export const AttackQuery = v.object({
     max: CAPS.attackSearchSteps,
     default: 5,
     cap: 'attackSearchSteps',
-    description: 'cw: rounds of the binary search over c, the weight of the misclassification term (from c = 1)',
+    description:
+      'cw: values of c, the weight of the misclassification term, tried at once: a decade apart around 1 (5: 0.01 to 100)',
     example: 3,
   }),
   target: classRef({ description: 'A targeted attack: the class to reach, by index or label', example: 2 }),
@@ -71,13 +81,13 @@ export const AttackQuery = v.object({
   format: FORMAT,
 });
 
-/** Attack steps one request may run in all (an eps sweep's, or Carlini-Wagner's rounds). */
+/** Attack steps one request may run in all (an eps sweep's, or Carlini-Wagner's steps times its values of c). */
 export const ATTACK_STEPS_PER_REQUEST = CAPS.attackSteps * 4;
-const STEPS = { bim: 40, pgd: 40, deepfool: 50, cw: 100 } as const;
+const STEPS = { bim: 40, pgd: 40, deepfool: 50, cw: 50 } as const;
 
 /**
  * One configuration per eps (sorted) for the budget attacks, within the eps range of the norm and the steps cap
- * of the whole sweep; one for deepfool and cw (L2, no budget), within the same cap over cw's rounds.
+ * of the whole sweep; one for deepfool and cw (L2, no budget), within the same cap over cw's values of c.
  */
 export function attackOptions(model: Model, q: v.InferOutput<typeof AttackQuery>): AttackConfig[] {
   const target = q.target === undefined ? undefined : classIndex(model, 'target', q.target);
@@ -90,7 +100,7 @@ export function attackOptions(model: Model, q: v.InferOutput<typeof AttackQuery>
         `eps is the budget of fgsm, bim and pgd; method=${method} has none (it finds the smallest change); got eps=${q.eps.join(',')}`,
       );
     const steps = q.steps ?? STEPS[method];
-    if (method === 'deepfool') return [{ method, steps, overshoot: q.overshoot, target }];
+    if (method === 'deepfool') return [{ method, steps, overshoot: q.overshoot, candidates: q.candidates, target }];
     if (steps * q.search_steps > ATTACK_STEPS_PER_REQUEST)
       throw badRequest(
         `cw with ${q.search_steps} search_steps x ${steps} steps is over the cap of ${ATTACK_STEPS_PER_REQUEST} attack steps per request`,
@@ -101,7 +111,7 @@ export function attackOptions(model: Model, q: v.InferOutput<typeof AttackQuery>
         steps,
         searchSteps: q.search_steps,
         confidence: q.confidence,
-        lr: q.step_size ?? 0.1,
+        lr: q.step_size ?? 0.3,
         initialC: 1,
         target,
       },

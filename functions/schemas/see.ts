@@ -7,8 +7,9 @@ import { CAPS } from '../core/caps.js';
 import { badRequest } from '../core/errors.js';
 import type { Model } from '../core/model.js';
 import { camLayers, defaultCamLayer } from '../core/see/cam.js';
-import { defaultPatch, windowCount } from '../core/see/occlusion.js';
+import { defaultPatch, defaultStride, windowCount } from '../core/see/occlusion.js';
 import { METHODS, SALIENCY_METHODS, type SaliencyOptions } from '../core/see/saliency.js';
+import { SCORE_CAM_CHANNELS } from '../core/see/score-cam.js';
 import { bool, classRef, FORMAT, int, INVERT, num, pick, PREPROCESS, SEED, word } from './params.js';
 import { classIndex, layerNamed } from './resolve.js';
 
@@ -43,14 +44,22 @@ export const SaliencyQuery = v.object({
     min: 1,
     max: 1024,
     description:
-      "Occlusion: the patch's side in input pixels, at most the input's; default: an eighth of the input's side",
+      "Occlusion: the patch's side in input pixels, at most the input's; default: a quarter of the input's side (7 x 7 windows)",
     example: 7,
   }),
   stride: int({
     min: 1,
     max: 1024,
-    description: 'Occlusion: the step between patches, at most the patch; default: half the patch',
+    description: 'Occlusion: the step between patches, at most the patch; default: half the patch, rounded up',
     example: 3,
+  }),
+  channels: int({
+    min: 1,
+    max: 4096,
+    default: SCORE_CAM_CHANNELS,
+    description:
+      "Score-CAM: the layer's channels scored, those whose maps vary most (Faster Score-CAM); up to the layer's channels",
+    example: 64,
   }),
   signed: bool({
     description:
@@ -79,7 +88,7 @@ export function saliencyOptions(model: Model, q: v.InferOutput<typeof SaliencyQu
   const [, h, w] = model.meta.input.shape;
   const fallback = defaultPatch(model);
   const patch = q.patch ?? Math.min(fallback.patch, h, w);
-  const stride = q.stride ?? (q.patch === undefined ? fallback.stride : Math.max(1, Math.floor(patch / 2)));
+  const stride = q.stride ?? (q.patch === undefined ? fallback.stride : defaultStride(patch));
   if (patch > Math.min(h, w))
     throw badRequest(
       `patch is ${patch}, larger than the input of model ${model.meta.name} (${w}x${h}): patch must be from 1 to ${Math.min(h, w)}`,
@@ -103,6 +112,7 @@ export function saliencyOptions(model: Model, q: v.InferOutput<typeof SaliencyQu
     seed: q.seed,
     patch,
     stride,
+    channels: q.channels,
     signed: q.signed ?? method.signed,
   };
 }

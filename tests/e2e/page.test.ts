@@ -178,7 +178,7 @@ describe('the playground', () => {
     await page.waitForSelector('#sal-run:not([disabled])', { timeout: 30_000 });
     expect(await page.locator('#sal-result .ramp.signed').count()).toBe(1);
     expect(await page.locator('#sal-result .scale').textContent()).toMatch(/signed, 0 is white/);
-    expect(await page.locator('#sal-result figure').first().textContent()).toMatch(/169 patches of 4x4, stride 2/);
+    expect(await page.locator('#sal-result figure').first().textContent()).toMatch(/49 patches of 7x7, stride 4/);
   });
 
   it('runs an attack that changes the prediction', async () => {

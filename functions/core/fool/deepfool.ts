@@ -6,13 +6,14 @@
  * as delivered), fools the model: when rounding undoes the crossing, the next step starts from the rounded point.
  * Targeted: the one boundary between the target t and the current top class c, f = z_t - z_c.
  * Each step is one forward run (the check) and one input-gradient run of the logits with one row per candidate
- * (cotangent e_k - e_o); candidates: the top CANDIDATES classes at x0, as Foolbox does, so the work is bounded
- * on models with many classes.
+ * (cotangent e_k - e_o); candidates: the top `candidates` classes at x0 (the original class among them), the
+ * authors' num_classes (10 in their code, as in Foolbox), so the work is bounded on models with many classes.
  */
 import { argmaxRow, forward, inputSize, logitsLayer, vjp } from '../gradient.js';
 import type { Model } from '../model.js';
 import { fools, to8bit } from './deliver.js';
 
+/** The authors' num_classes: the classes at the top of x0's logits that DeepFool linearises. */
 export const CANDIDATES = 10;
 
 export interface DeepFoolConfig {
@@ -20,11 +21,14 @@ export interface DeepFoolConfig {
   /** Linearisation steps at most (each image stops as soon as its rounded picture fools the model). */
   steps: number;
   overshoot: number;
+  /** The top classes at x0 whose boundaries are linearised, the original class among them (num_classes). */
+  candidates: number;
   target?: number;
 }
 
 /** Rows of the logit-gradient batch per image still to fool: its candidates (untargeted), or 1 (targeted). */
-export const deepfoolRows = (k: number, targeted: boolean) => (targeted ? 1 : Math.min(k, CANDIDATES) - 1);
+export const deepfoolRows = (k: number, cfg: Pick<DeepFoolConfig, 'candidates' | 'target'>) =>
+  cfg.target !== undefined ? 1 : Math.max(1, Math.min(k, cfg.candidates) - 1);
 
 /** The top `count` classes of a row of logits other than `skip`. */
 function topClasses(z: Float32Array, row: number, k: number, skip: number, count: number): number[] {
@@ -40,7 +44,7 @@ export async function deepfool(model: Model, x0: Float32Array, n: number, cfg: D
   const size = inputSize(model),
     k = model.meta.labels.length,
     shape = model.meta.input.shape;
-  const rows = deepfoolRows(k, cfg.target !== undefined);
+  const rows = deepfoolRows(k, cfg);
   const z0 = (await forward(model, x0, n)).logits;
   const candidates = labels.map((o, i) => topClasses(z0, i, k, o, rows));
   const total = new Float32Array(n * size),

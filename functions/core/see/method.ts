@@ -4,7 +4,7 @@
  * one table (saliency.ts); each file beside this one holds one family.
  */
 import type { Runs } from '../cost.js';
-import type { Model } from '../model.js';
+import type { Model, TensorOut } from '../model.js';
 import type { SaliencyMethodName } from './saliency.js';
 
 export interface SaliencyOptions {
@@ -20,6 +20,8 @@ export interface SaliencyOptions {
   /** Occlusion: the square patch's side and the step between patches, in input pixels. */
   patch: number;
   stride: number;
+  /** Score-CAM: the channels scored (those whose maps vary most). */
+  channels: number;
   /** Draw the map with a diverging colour map centred on 0 (default: the method's `signed`). */
   signed: boolean;
 }
@@ -30,6 +32,8 @@ export interface MethodInput {
   x: Float32Array;
   target: number;
   logits: Float32Array;
+  /** The CAM layer's maps from the prediction's run, for a method that asks for them (`acts`). */
+  acts: Record<string, TensorOut>;
   opts: SaliencyOptions;
 }
 
@@ -58,6 +62,8 @@ export interface SaliencyMethod {
   signed: boolean;
   /** Needs a layer with [C,H,W] maps (a 400 names the method when the model has none). */
   layer: boolean;
+  /** Wants the layer's maps from the prediction's forward run (which then runs the full graph). */
+  acts?: boolean;
   /** Graph runs after the prediction. */
   work(model: Model, o: SaliencyOptions): Runs[];
   run(input: MethodInput): Promise<MethodResult>;

@@ -9,7 +9,7 @@
 import { classScore } from '../classify.js';
 import { argmaxRow, forward } from '../gradient.js';
 import type { Model } from '../model.js';
-import { gradCam, gradCamPlusPlus, layerCam } from './cam.js';
+import { camLayer, gradCam, gradCamPlusPlus, layerCam } from './cam.js';
 import { gradient, gradientXInput, integratedGradients, smoothgrad } from './gradient-maps.js';
 import type { SaliencyMethod, SaliencyOptions } from './method.js';
 import { occlusion } from './occlusion.js';
@@ -44,10 +44,11 @@ export const METHODS: Record<SaliencyMethodName, SaliencyMethod> = {
 
 export async function saliency(model: Model, x: Float32Array, opts: SaliencyOptions) {
   const [, h, w] = model.meta.input.shape;
-  const f0 = await forward(model, x, 1);
+  const method = METHODS[opts.method];
+  const f0 = await forward(model, x, 1, method.acts ? [camLayer(model, opts).name] : []);
   const predicted = argmaxRow(f0.probs, 0, model.meta.labels.length);
   const target = opts.target ?? predicted;
-  const { map, extra } = await METHODS[opts.method].run({ model, x, target, logits: f0.logits, opts });
+  const { map, extra } = await method.run({ model, x, target, logits: f0.logits, acts: f0.acts, opts });
   return {
     target: classScore(model, target, f0.probs),
     prediction: classScore(model, predicted, f0.probs),

@@ -69,7 +69,7 @@ describe('saliency', () => {
 
   it('occlusion: patch and stride, the windows it scored, a signed map; format=png', async () => {
     const body = await json(await post('/models/digits/saliency?method=occlusion', fixture('digit-4-280.png')));
-    expect(body.occlusion).toEqual({ patch: 4, stride: 2, windows: 169, baseline: 0 });
+    expect(body.occlusion).toEqual({ patch: 7, stride: 4, windows: 49, baseline: 0 });
     expect(body.map.values).toHaveLength(784);
     expect(body.scale.signed).toBe(true);
     const coarse = await json(

@@ -230,6 +230,7 @@ describe('Grad-CAM on an imported model without a feature map', () => {
       seed: 1,
       patch: 4,
       stride: 4,
+      channels: 10,
       signed: false,
     };
     await expect(saliency(model, x, opts)).rejects.toMatchObject({
