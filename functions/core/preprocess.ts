@@ -20,7 +20,8 @@
 import { badRequest, unprocessable } from './errors.js';
 import { darkness, estimatePaper, refinePaper } from './image/background.js';
 import { inverted, lightBorder, readAs, readPolarity } from './image/polarity.js';
-import { components, otsu, quantile, removeLines, selectComponents } from './image/mask.js';
+import { histogram, otsu, quantile } from './image/histogram.js';
+import { components, removeLines, selectComponents } from './image/mask.js';
 import {
   borderMean,
   centreOfMass,
@@ -120,7 +121,7 @@ function extract(picture: Raster, protocol: 'mnist' | 'fit', invert: Invert, ste
     steps.push(polarityStep(first.light, invert));
     // Second pass: the paper re-measured around the ink the first found (its soft edges included): the pixels over
     // half of Otsu's threshold, grown by one (3x3).
-    const t1 = otsu(first.d) / 2,
+    const t1 = otsu(first.hist) / 2,
       over = new Uint8Array(first.d.length);
     for (let i = 0; i < over.length; i++) over[i] = first.d[i] > t1 ? 1 : 0;
     const ink = dilate(over, w, h, 1);
@@ -148,9 +149,11 @@ function extract(picture: Raster, protocol: 'mnist' | 'fit', invert: Invert, ste
     `${picture.channels === 3 ? 'ink = darkness in the most absorbing of R, G, B' : 'ink = darkness'} against the paper`,
   );
 
-  const lo = quantile(d, 0.5);
-  const t0 = otsu(d);
-  const hi = quantile(d, 0.99, Math.max(t0, lo));
+  const hd = histogram(d);
+  const lo = quantile(hd, 0.5);
+  const t0 = otsu(hd);
+  // The ink's 99th percentile above Otsu's threshold (a bin edge: read off the histogram), or above the median.
+  const hi = t0 >= lo ? quantile(hd, 0.99, t0) : quantile(d, 0.99, lo);
   if (hi - lo < MIN_CONTRAST)
     throw unprocessable(
       `the image is blank: the darkest ink is ${f2(hi - lo)} below the paper (at least ${MIN_CONTRAST} is needed): there is nothing to classify`,
@@ -162,14 +165,17 @@ function extract(picture: Raster, protocol: 'mnist' | 'fit', invert: Invert, ste
   mark('robust contrast');
 
   const t = otsu(d),
-    weak = t / 2;
-  const mask = new Uint8Array(w * h);
-  for (let i = 0; i < d.length; i++) mask[i] = d[i] > weak ? 1 : 0;
-  steps.push(`ink mask: Otsu threshold ${f2(t)}, with hysteresis down to ${f2(weak)} for soft edges`);
+    weak = t / 2,
+    faintest = t / 4;
   // Lines are searched in a fainter mask (down to a quarter of the threshold): shrunk to the working resolution, a
   // ruled line a pixel or two wide keeps only part of its darkness, and a line found only in patches is not removed.
-  const faint = new Uint8Array(w * h);
-  for (let i = 0; i < d.length; i++) faint[i] = d[i] > t / 4 ? 1 : 0;
+  const mask = new Uint8Array(w * h),
+    faint = new Uint8Array(w * h);
+  for (let i = 0; i < d.length; i++) {
+    mask[i] = d[i] > weak ? 1 : 0;
+    faint[i] = d[i] > faintest ? 1 : 0;
+  }
+  steps.push(`ink mask: Otsu threshold ${f2(t)}, with hysteresis down to ${f2(weak)} for soft edges`);
   mark('ink masks');
   const lines = removeLines(faint, w, h);
   for (let i = 0; i < d.length; i++) mask[i] &= faint[i];

@@ -73,31 +73,47 @@ export function darkness(r: Raster, paper: Paper, invert = false): Float32Array 
   // Horizontal interpolation per column, the same for every row.
   const x0s = new Int32Array(W),
     x1s = new Int32Array(W),
-    wxs = new Float32Array(W);
+    wxs = new Float32Array(W),
+    uxs = new Float64Array(W); // 1 - wx, as the expression gives it
   for (let x = 0; x < W; x++) {
     const fx = Math.min(gw - 1, Math.max(0, (x + 0.5) / cell - 0.5));
     x0s[x] = Math.floor(fx) * ch;
     x1s[x] = Math.min(gw - 1, Math.floor(fx) + 1) * ch;
     wxs[x] = fx - Math.floor(fx);
+    uxs[x] = 1 - wxs[x];
   }
+  const data = r.data,
+    flip = invert ? 255 : 0,
+    sign = invert ? -1 : 1; // sample = flip + sign * v: exact in both readings
   for (let y = 0; y < r.height; y++) {
     const fy = Math.min(gh - 1, Math.max(0, (y + 0.5) / cell - 0.5)),
       y0 = Math.floor(fy),
       y1 = Math.min(gh - 1, y0 + 1),
       wy = fy - y0;
     for (let g = 0; g < gw * ch; g++) row[g] = (1 - wy) * v[y0 * gw * ch + g] + wy * v[y1 * gw * ch + g];
-    for (let x = 0, p = y * W * ch; x < W; x++, p += ch) {
-      const wx = wxs[x],
-        a = x0s[x],
-        b = x1s[x];
-      let m = 1;
-      for (let c = 0; c < ch; c++) {
-        const bg = (1 - wx) * row[a + c] + wx * row[b + c];
-        const ratio = (invert ? 255 - r.data[p + c] : r.data[p + c]) / (bg > 8 ? bg : 8);
-        if (ratio < m) m = ratio;
+    const o = y * W;
+    if (ch === 1)
+      for (let x = 0; x < W; x++) {
+        const bg = uxs[x] * row[x0s[x]] + wxs[x] * row[x1s[x]];
+        const ratio = (flip + sign * data[o + x]) / (bg > 8 ? bg : 8);
+        out[o + x] = 1 - (ratio < 1 ? ratio : 1);
       }
-      out[y * W + x] = 1 - m;
-    }
+    else
+      for (let x = 0, p = o * 3; x < W; x++, p += 3) {
+        const ux = uxs[x],
+          wx = wxs[x],
+          a = x0s[x],
+          b = x1s[x];
+        const r0 = ux * row[a] + wx * row[b],
+          g0 = ux * row[a + 1] + wx * row[b + 1],
+          b0 = ux * row[a + 2] + wx * row[b + 2];
+        let m = (flip + sign * data[p]) / (r0 > 8 ? r0 : 8);
+        const mg = (flip + sign * data[p + 1]) / (g0 > 8 ? g0 : 8),
+          mb = (flip + sign * data[p + 2]) / (b0 > 8 ? b0 : 8);
+        if (mg < m) m = mg;
+        if (mb < m) m = mb;
+        out[o + x] = 1 - (m < 1 ? m : 1);
+      }
   }
   return out;
 }
@@ -115,14 +131,23 @@ export function refinePaper(r: Raster, ink: Uint8Array, previous: Paper): Paper 
     gh = Math.ceil(r.height / cell);
   let sum = new Float32Array(gw * gh * ch),
     count = new Float32Array(gw * gh);
-  for (let y = 0; y < r.height; y++)
-    for (let x = 0; x < r.width; x++) {
-      const p = y * r.width + x;
+  // Integer sums (a cell's at most 255 x its pixels: exact in float32 too).
+  const gx = Int32Array.from({ length: r.width }, (_, x) => (x / cell) | 0),
+    data = r.data;
+  for (let y = 0, p = 0; y < r.height; y++) {
+    const g0 = ((y / cell) | 0) * gw;
+    for (let x = 0; x < r.width; x++, p++) {
       if (ink[p]) continue;
-      const g = ((y / cell) | 0) * gw + ((x / cell) | 0);
+      const g = g0 + gx[x];
       count[g]++;
-      for (let c = 0; c < ch; c++) sum[g * ch + c] += r.data[p * ch + c];
+      if (ch === 1) sum[g] += data[p];
+      else {
+        sum[3 * g] += data[3 * p];
+        sum[3 * g + 1] += data[3 * p + 1];
+        sum[3 * g + 2] += data[3 * p + 2];
+      }
     }
+  }
   // Sums and counts over the 3x3 neighbourhood (weights 4 centre, 2 edge, 1 corner); `onlyEmpty` changes only the
   // cells that have no paper yet (filling in), otherwise every cell (smoothing).
   const spread = (onlyEmpty: boolean) => {
