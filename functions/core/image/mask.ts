@@ -27,10 +27,30 @@ export function removeLines(
     const idx = (a: number, b: number) => (vertical ? a * w + b : b * w + a);
     // Ink per path row b (row b of the mask read along), summed over bands below: a band's positions with ink are
     // at most its ink, so a band with too little is skipped without reading it (most of a page).
-    const perRow = new Int32Array(A);
-    for (let y = 0, p = 0; y < h; y++) for (let x = 0; x < w; x++, p++) perRow[vertical ? x : y] += mask[p];
+    // So are the positions from the band's first ink along to its last (first, last: per path row).
+    const perRow = new Int32Array(A),
+      first = new Int32Array(A).fill(L),
+      last = new Int32Array(A).fill(-1);
+    for (let y = 0, p = 0; y < h; y++)
+      for (let x = 0; x < w; x++, p++)
+        if (mask[p]) {
+          const b = vertical ? x : y,
+            a = vertical ? y : x;
+          perRow[b]++;
+          if (a < first[b]) first[b] = a;
+          if (a > last[b]) last[b] = a;
+        }
     const rowSum = new Int32Array(A + 1);
     for (let b = 0; b < A; b++) rowSum[b + 1] = rowSum[b] + perRow[b];
+    const span = (lo: number, hi: number) => {
+      let a0 = L,
+        a1 = -1;
+      for (let b = lo; b <= hi; b++) {
+        if (first[b] < a0) a0 = first[b];
+        if (last[b] > a1) a1 = last[b];
+      }
+      return a1 - a0 + 1;
+    };
     // The mask read along (the mask, or its transpose: row b is the path b0 = b at slope 0), made on first need.
     let along = mask;
     const readAlong = () => {
@@ -77,7 +97,7 @@ export function removeLines(
     for (let b0 = 0; b0 < A; b0++) {
       const lo = Math.max(0, b0 - reach),
         hi = Math.min(A - 1, b0 + reach);
-      if (rowSum[hi + 1] - rowSum[lo] < cover * L) continue;
+      if (rowSum[hi + 1] - rowSum[lo] < cover * L || span(lo, hi) < cover * L) continue;
       if (!prefix) {
         readAlong();
         prefix = new Int32Array(A * (L + 1));

@@ -156,17 +156,16 @@ function runningMax(line: Float32Array, out: Float32Array, n: number, R: number,
     bwd[b1 - 1] = line[b1 - 1];
     for (let i = b1 - 2; i >= b0; i--) bwd[i] = line[i] > bwd[i + 1] ? line[i] : bwd[i + 1];
   }
-  // [i - R, i + R] within the line: the suffix max of its first block from its start, the prefix max of its last
-  // block up to its end (one block: the window starts a block, so the prefix max alone; or ends the line).
+  // [i - R, i + R] within the line. Inside, it spans two blocks (or is one): the suffix max of the first from its
+  // start, the prefix max of the second up to its end. Clipped at the start, it lies in the first block; clipped at
+  // the end, in the last one or across the last two.
   for (let i = 0; i < n; i++) {
-    const lo = i - R > 0 ? i - R : 0,
-      hi = i + R < n - 1 ? i + R : n - 1;
-    out[i] =
-      lo % k === 0
-        ? fwd[hi]
-        : hi === n - 1 && Math.floor(lo / k) === Math.floor(hi / k)
-          ? bwd[lo]
-          : Math.max(bwd[lo], fwd[hi]);
+    const lo = i - R,
+      hi = i + R;
+    if (lo <= 0) out[i] = fwd[hi < n - 1 ? hi : n - 1];
+    else if (hi < n - 1) out[i] = bwd[lo] > fwd[hi] ? bwd[lo] : fwd[hi];
+    else if (Math.floor(lo / k) === Math.floor((n - 1) / k)) out[i] = bwd[lo];
+    else out[i] = bwd[lo] > fwd[n - 1] ? bwd[lo] : fwd[n - 1];
   }
 }
 
