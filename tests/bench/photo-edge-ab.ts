@@ -7,11 +7,10 @@
  *   mkdir -p scratch/base && git archive main | tar -x -C scratch/base && ln -s "$PWD/node_modules" scratch/base/
  *   cp functions/runtime/registry.generated.ts scratch/base/functions/runtime/
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseCli } from '../../scripts/cli.js';
-import { buildBundle, median, startWorker, timeRequests, type Bundle } from './worker.js';
+import { buildBundle, median, startWorker, timeRequests } from './worker.js';
 
 const { values: args } = parseCli({
   name: 'photo-edge-ab',
@@ -23,28 +22,11 @@ const { values: args } = parseCli({
   },
 });
 
-/** The other tree's bundle, built there as buildBundle builds this one's. */
-function bundleOf(tree: string, dir: string): Bundle {
-  fs.rmSync(dir, { recursive: true, force: true });
-  const out = execFileSync('npx', ['wrangler', 'deploy', '--dry-run', '--outdir', dir], {
-    cwd: tree,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const m = /Total Upload: ([\d.]+) KiB \/ gzip: ([\d.]+) KiB/.exec(out);
-  if (!m) throw new Error(`wrangler did not report the upload size in ${tree}:\n${out}`);
-  const files = fs
-    .readdirSync(dir)
-    .filter((f) => !f.endsWith('.map') && f !== 'README.md')
-    .map((name) => ({ name, bytes: fs.statSync(path.join(dir, name)).size }));
-  return { dir, rawKiB: Number(m[1]), gzipKiB: Number(m[2]), files };
-}
-
 async function main() {
   const tree = path.resolve(args.old);
   if (!fs.existsSync(path.join(tree, 'wrangler.toml')))
     throw new Error(`${tree} has no wrangler.toml: export a whole tree there first (see the header)`);
-  const a = bundleOf(tree, path.resolve('scratch/bench-dist-old')),
+  const a = buildBundle(path.resolve('scratch/bench-dist-old'), tree),
     b = buildBundle();
   const old = await startWorker(a, { BENCH: '1' }),
     cur = await startWorker(b, { BENCH: '1' });

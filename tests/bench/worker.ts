@@ -14,9 +14,11 @@ export interface Bundle {
   files: { name: string; bytes: number }[];
 }
 
-export function buildBundle(dir = path.resolve('.bench-dist')): Bundle {
+/** The `wrangler deploy --dry-run` bundle of this checkout, or of another whole tree (`tree`), written to `dir`. */
+export function buildBundle(dir = path.resolve('.bench-dist'), tree?: string): Bundle {
   fs.rmSync(dir, { recursive: true, force: true });
   const out = execFileSync('npx', ['wrangler', 'deploy', '--dry-run', '--outdir', dir], {
+    cwd: tree,
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
   });
