@@ -84,7 +84,7 @@ async function coldStart(b: Bundle) {
 
 async function main() {
   console.log(
-    `bench:edge — Node ${process.version}, workerd via Miniflare; medians of ${N} sequential requests after warm-up`,
+    `bench:edge — Node ${process.version}, workerd via Miniflare; medians of ${N} requests after warm-up (the warm rows interleaved round by round)`,
   );
   const b = buildBundle();
   const limit = (kib: number, mib: number) => `${((kib / 1024 / mib) * 100).toFixed(0)}% of ${mib} MiB`;
