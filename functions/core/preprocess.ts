@@ -20,7 +20,9 @@
 import { badRequest, unprocessable } from './errors.js';
 import { darkness, estimatePaper, refinePaper } from './image/background.js';
 import { inverted, lightBorder, readAs, readPolarity } from './image/polarity.js';
-import { components, otsu, quantile, removeLines, selectComponents } from './image/mask.js';
+import { histogram, otsu, quantile } from './image/histogram.js';
+import { components, removeLines, selectComponents } from './image/mask.js';
+import { dilate, fillHoles } from './image/morphology.js';
 import {
   borderMean,
   centreOfMass,
@@ -45,55 +47,6 @@ interface Preprocessed {
 /** Below this contrast between paper and ink (after illumination correction) there is nothing to classify. */
 const MIN_CONTRAST = 0.06;
 const f2 = (v: number) => v.toFixed(2);
-
-/** A mask grown by `r` pixels (square window; separable). */
-function dilate(m: Uint8Array, w: number, h: number, r: number): Uint8Array {
-  const tmp = new Uint8Array(w * h),
-    out = new Uint8Array(w * h);
-  for (let y = 0; y < h; y++)
-    for (let x = 0, last = -Infinity; x < w + r; x++) {
-      if (x < w && m[y * w + x]) last = x;
-      const at = x - r;
-      if (at >= 0 && at < w) tmp[y * w + at] = x - last <= 2 * r ? 1 : 0;
-    }
-  for (let x = 0; x < w; x++)
-    for (let y = 0, last = -Infinity; y < h + r; y++) {
-      if (y < h && tmp[y * w + x]) last = y;
-      const at = y - r;
-      if (at >= 0 && at < h) out[at * w + x] = y - last <= 2 * r ? 1 : 0;
-    }
-  return out;
-}
-
-/** Marks as inside every pixel the outside cannot reach from the border (4-connected) without crossing `inside`. */
-function fillHoles(inside: Uint8Array, w: number, h: number): void {
-  const seen = new Uint8Array(w * h),
-    stack = new Int32Array(w * h);
-  let top = 0;
-  const push = (p: number) => {
-    if (!inside[p] && !seen[p]) {
-      seen[p] = 1;
-      stack[top++] = p;
-    }
-  };
-  for (let x = 0; x < w; x++) {
-    push(x);
-    push((h - 1) * w + x);
-  }
-  for (let y = 0; y < h; y++) {
-    push(y * w);
-    push(y * w + w - 1);
-  }
-  while (top > 0) {
-    const p = stack[--top],
-      x = p % w;
-    if (x > 0) push(p - 1);
-    if (x < w - 1) push(p + 1);
-    if (p >= w) push(p - w);
-    if (p < (h - 1) * w) push(p + w);
-  }
-  for (let i = 0; i < w * h; i++) if (!seen[i]) inside[i] = 1;
-}
 
 /** Polarity: auto (read from the picture), or forced by the caller (invert=true: dark ink on light paper). */
 export type Invert = 'auto' | boolean;
@@ -120,7 +73,7 @@ function extract(picture: Raster, protocol: 'mnist' | 'fit', invert: Invert, ste
     steps.push(polarityStep(first.light, invert));
     // Second pass: the paper re-measured around the ink the first found (its soft edges included): the pixels over
     // half of Otsu's threshold, grown by one (3x3).
-    const t1 = otsu(first.d) / 2,
+    const t1 = otsu(first.hist) / 2,
       over = new Uint8Array(first.d.length);
     for (let i = 0; i < over.length; i++) over[i] = first.d[i] > t1 ? 1 : 0;
     const ink = dilate(over, w, h, 1);
@@ -148,9 +101,11 @@ function extract(picture: Raster, protocol: 'mnist' | 'fit', invert: Invert, ste
     `${picture.channels === 3 ? 'ink = darkness in the most absorbing of R, G, B' : 'ink = darkness'} against the paper`,
   );
 
-  const lo = quantile(d, 0.5);
-  const t0 = otsu(d);
-  const hi = quantile(d, 0.99, Math.max(t0, lo));
+  const hd = histogram(d);
+  const lo = quantile(hd, 0.5);
+  const t0 = otsu(hd);
+  // The ink's 99th percentile above Otsu's threshold (a bin edge: read off the histogram), or above the median.
+  const hi = t0 >= lo ? quantile(hd, 0.99, t0) : quantile(d, 0.99, lo);
   if (hi - lo < MIN_CONTRAST)
     throw unprocessable(
       `the image is blank: the darkest ink is ${f2(hi - lo)} below the paper (at least ${MIN_CONTRAST} is needed): there is nothing to classify`,
@@ -162,14 +117,17 @@ function extract(picture: Raster, protocol: 'mnist' | 'fit', invert: Invert, ste
   mark('robust contrast');
 
   const t = otsu(d),
-    weak = t / 2;
-  const mask = new Uint8Array(w * h);
-  for (let i = 0; i < d.length; i++) mask[i] = d[i] > weak ? 1 : 0;
-  steps.push(`ink mask: Otsu threshold ${f2(t)}, with hysteresis down to ${f2(weak)} for soft edges`);
+    weak = t / 2,
+    faintest = t / 4;
   // Lines are searched in a fainter mask (down to a quarter of the threshold): shrunk to the working resolution, a
   // ruled line a pixel or two wide keeps only part of its darkness, and a line found only in patches is not removed.
-  const faint = new Uint8Array(w * h);
-  for (let i = 0; i < d.length; i++) faint[i] = d[i] > t / 4 ? 1 : 0;
+  const mask = new Uint8Array(w * h),
+    faint = new Uint8Array(w * h);
+  for (let i = 0; i < d.length; i++) {
+    mask[i] = d[i] > weak ? 1 : 0;
+    faint[i] = d[i] > faintest ? 1 : 0;
+  }
+  steps.push(`ink mask: Otsu threshold ${f2(t)}, with hysteresis down to ${f2(weak)} for soft edges`);
   mark('ink masks');
   const lines = removeLines(faint, w, h);
   for (let i = 0; i < d.length; i++) mask[i] &= faint[i];

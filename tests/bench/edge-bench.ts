@@ -13,32 +13,24 @@ import { memoryBench, workerdPids } from './edge-memory.js';
 import { parseCli } from '../../scripts/cli.js';
 import { DEFAULT_MODELS, scanModels } from '../../scripts/registry.js';
 import { sessionMemoryBench } from './edge-sessions.js';
-import { buildBundle, cpuNs, median, pct, startNoopWorker, startWorker, timeRequests } from './worker.js';
+import { buildBundle, cpuNs, median, type Bundle, pct, startNoopWorker, startWorker, timeRequests } from './worker.js';
 
-parseCli({
+const { values: args } = parseCli({
   name: 'bench:edge',
-  synopsis: '',
+  synopsis: '[--warm-only]',
   about:
     "In workerd (Miniflare running the deploy bundle): bundle size, cold start, warm HTTP latency, session.run against\nonnxruntime-node, the peak memory of a 12 MP JPEG and a 4096x4096 PNG, and an isolate's JS heap and wasm memory\nafter every endpoint on every model. Takes a few minutes.",
-  flags: {},
+  flags: {
+    'warm-only': { type: 'boolean', help: 'only the warm HTTP latencies (a quick A/B while working on preprocessing)' },
+  },
 });
 
 const N = 300;
 const fx = (f: string) => new Uint8Array(fs.readFileSync(`tests/fixtures/images/${f}`));
 const ms = (v: number) => `${v.toFixed(2)} ms`;
 
-async function main() {
-  console.log(
-    `bench:edge — Node ${process.version}, workerd via Miniflare; medians of ${N} sequential requests after warm-up`,
-  );
-  const b = buildBundle();
-  const limit = (kib: number, mib: number) => `${((kib / 1024 / mib) * 100).toFixed(0)}% of ${mib} MiB`;
-  console.log(
-    `\nbundle (wrangler deploy --dry-run): ${(b.rawKiB / 1024).toFixed(2)} MiB raw, ${(b.gzipKiB / 1024).toFixed(2)} MiB gzip — ${limit(b.rawKiB, 64)} (uncompressed, every plan)`,
-  );
-  for (const f of [...b.files].sort((x, y) => y.bytes - x.bytes).slice(0, 8))
-    console.log(`  ${(f.bytes / 1024).toFixed(0).padStart(7)} KiB  ${f.name.replace(/^[0-9a-f]{40}-/, '')}`);
-
+/** Cold start: fresh workerd processes, to ready and to the first classifications, next to a no-op Worker. */
+async function coldStart(b: Bundle) {
   // Cold start: a fresh workerd each time; time to ready (script evaluated) and the first classification, next to
   // a no-op Worker started the same way (what Miniflare and workerd cost before any script of ours runs).
   // Start-up warms the first model's classification session only (functions/runtime/models.ts); another model's
@@ -88,23 +80,55 @@ async function main() {
   console.log(
     `  cold start to first classification beyond the no-op Worker: ${ms(cold.ready + cold.first - cold.noop)}; of which loading onnxruntime's wasm alone (a no-op Worker that only imports it: ${ms(cold.wasm)}) ${ms(cold.wasm - cold.noop)}`,
   );
+}
+
+async function main() {
+  console.log(
+    `bench:edge — Node ${process.version}, workerd via Miniflare; medians of ${N} requests after warm-up (the warm rows interleaved round by round)`,
+  );
+  const b = buildBundle();
+  const limit = (kib: number, mib: number) => `${((kib / 1024 / mib) * 100).toFixed(0)}% of ${mib} MiB`;
+  console.log(
+    `\nbundle (wrangler deploy --dry-run): ${(b.rawKiB / 1024).toFixed(2)} MiB raw, ${(b.gzipKiB / 1024).toFixed(2)} MiB gzip — ${limit(b.rawKiB, 64)} (uncompressed, every plan)`,
+  );
+  for (const f of [...b.files].sort((x, y) => y.bytes - x.bytes).slice(0, 8))
+    console.log(`  ${(f.bytes / 1024).toFixed(0).padStart(7)} KiB  ${f.name.replace(/^[0-9a-f]{40}-/, '')}`);
+
+  if (!args['warm-only']) await coldStart(b);
 
   const mf = await startWorker(b, { BENCH: '1' });
   const post = (f: string) => () =>
     ['http://edge.test/models/digits/classify', { method: 'POST', body: fx(f) }] as [string, RequestInit];
-  const noop = await timeRequests(mf, N, () => ['http://edge.test/health']);
-  console.log(`\nwarm HTTP latency (median / p99), and median minus the no-op route:`);
-  console.log(`  GET /health (no-op)     ${ms(median(noop))} / ${ms(pct(noop, 99))}`);
-  for (const [label, f] of [
-    ['28x28 PNG', 'digit-7-28.png'],
-    ['280x280 PNG', 'digit-7-280.png'],
-    ['280x280 JPEG', 'digit-7-280.jpg'],
-    ['photo-like JPEG', 'photo-4-combined.jpg'],
-  ]) {
-    const t = await timeRequests(mf, N, post(f));
+  // Interleaved: each round times the no-op route and then every fixture once, so a shared machine's load falls
+  // on all of them alike and the differences are read within rounds.
+  const rows: [string, () => [string, RequestInit?]][] = [
+    ['GET /health (no-op)', () => ['http://edge.test/health']],
+    ...(
+      [
+        ['28x28 PNG', 'digit-7-28.png'],
+        ['280x280 PNG', 'digit-7-280.png'],
+        ['280x280 JPEG', 'digit-7-280.jpg'],
+        ['photo-like JPEG', 'photo-4-combined.jpg'],
+      ] as const
+    ).map(([label, f]): [string, () => [string, RequestInit]] => [`classify ${label}`, post(f)]),
+  ];
+  for (const [, make] of rows) await timeRequests(mf, 0, make);
+  const times = rows.map((): number[] => []);
+  for (let i = 0; i < N; i++)
+    for (let k = 0; k < rows.length; k++) times[k].push(...(await timeRequests(mf, 1, rows[k][1], 0)));
+  const noop = times[0];
+  console.log(
+    `\nwarm HTTP latency (median / p99 of ${N} rounds, each round every row once, interleaved), and median minus the no-op route:`,
+  );
+  rows.forEach(([label], k) =>
     console.log(
-      `  classify ${label.padEnd(13)} ${ms(median(t))} / ${ms(pct(t, 99))}   (+${ms(median(t) - median(noop))})`,
-    );
+      `  ${label.padEnd(24)} ${ms(median(times[k]))} / ${ms(pct(times[k], 99))}${k ? `   (+${ms(median(times[k]) - median(noop))})` : ''}`,
+    ),
+  );
+  if (args['warm-only']) {
+    await mf.dispose();
+    fs.rmSync(b.dir, { recursive: true, force: true });
+    return;
   }
 
   // session.run inside the Worker: the CPU time workerd spends on a request of n runs minus one of n = 0, read from

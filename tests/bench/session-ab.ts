@@ -62,7 +62,7 @@ async function main() {
       .replace(/^main = .*$/m, 'main = "tests/bench/session-ab-worker.ts"')
       .replace(/\[assets\][\s\S]*$/, ''),
   );
-  const b = buildBundle(path.resolve('.bench-session-dist'), config);
+  const b = buildBundle(path.resolve('.bench-session-dist'), { config });
   // startWorker takes index.js as the entry module.
   fs.renameSync(path.join(b.dir, 'session-ab-worker.js'), path.join(b.dir, 'index.js'));
   b.files = b.files.map((f) => (f.name === 'session-ab-worker.js' ? { ...f, name: 'index.js' } : f));

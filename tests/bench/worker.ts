@@ -14,11 +14,18 @@ export interface Bundle {
   files: { name: string; bytes: number }[];
 }
 
-/** `config`: another wrangler config than wrangler.toml (a bench's own Worker, bundled by the same rules). */
-export function buildBundle(dir = path.resolve('.bench-dist'), config?: string): Bundle {
+/**
+ * The `wrangler deploy --dry-run` bundle written to `dir`: of this checkout, or of another whole tree (`tree`), by
+ * wrangler.toml or another config (`config`: a bench's own Worker, bundled by the same rules).
+ */
+export function buildBundle(
+  dir = path.resolve('.bench-dist'),
+  { tree, config }: { tree?: string; config?: string } = {},
+): Bundle {
   fs.rmSync(dir, { recursive: true, force: true });
   const args = ['wrangler', 'deploy', '--dry-run', '--outdir', dir, ...(config ? ['--config', config] : [])];
   const out = execFileSync('npx', args, {
+    cwd: tree,
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
   });

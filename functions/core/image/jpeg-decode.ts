@@ -710,6 +710,9 @@ function writeMcuRow(
           row[o] = Y;
           row[o + 1] = Cb;
           row[o + 2] = Cr;
+        } else if (Cb === 128 && Cr === 128) {
+          // No colour (a gray scan or drawing saved as colour): R = G = B = Y exactly, as the formulas give.
+          row[o] = row[o + 1] = row[o + 2] = Y;
         } else {
           // JFIF: full-range BT.601.
           row[o] = Math.max(0, Math.min(255, Math.round(Y + 1.402 * (Cr - 128))));

@@ -1,60 +1,8 @@
 /**
- * The ink mask and what is not ink: Otsu's threshold, thin straight lines (ruled and grid paper), and connected
+ * The ink mask and what is not ink: thin straight lines (ruled and grid paper), and connected
  * components kept by size and distance from the main one (specks, stray marks and the page's edge dropped).
- * Masks are Uint8Array, 1 = ink, row-major over a w x h image.
+ * Masks are Uint8Array, 1 = ink, row-major over a w x h image. (Otsu's threshold and quantiles: histogram.ts.)
  */
-
-const BINS = 256;
-
-function histogram(v: Float32Array): Uint32Array {
-  const h = new Uint32Array(BINS);
-  for (let i = 0; i < v.length; i++) h[Math.min(BINS - 1, Math.max(0, Math.floor(v[i] * BINS)))]++;
-  return h;
-}
-
-/** The q-quantile of values in [0,1] (to 1/256), over the values above `above`. */
-export function quantile(v: Float32Array, q: number, above = -1): number {
-  const h = new Uint32Array(BINS);
-  let n = 0;
-  for (let i = 0; i < v.length; i++)
-    if (v[i] > above) {
-      h[Math.min(BINS - 1, Math.max(0, Math.floor(v[i] * BINS)))]++;
-      n++;
-    }
-  if (n === 0) return 0;
-  let acc = 0;
-  for (let k = 0; k < BINS; k++) if ((acc += h[k]) > q * (n - 1)) return (k + 0.5) / BINS;
-  return 1;
-}
-
-/** Otsu (1979): the threshold that maximises the between-class variance of the histogram. */
-export function otsu(v: Float32Array): number {
-  const h = histogram(v);
-  let total = 0,
-    sum = 0;
-  for (let k = 0; k < BINS; k++) {
-    total += h[k];
-    sum += k * h[k];
-  }
-  let w0 = 0,
-    s0 = 0,
-    best = 0,
-    at = BINS / 2;
-  for (let k = 0; k < BINS - 1; k++) {
-    w0 += h[k];
-    s0 += k * h[k];
-    const w1 = total - w0;
-    if (w0 === 0 || w1 === 0) continue;
-    const m0 = s0 / w0,
-      m1 = (sum - s0) / w1,
-      between = w0 * w1 * (m0 - m1) ** 2;
-    if (between > best) {
-      best = between;
-      at = k;
-    }
-  }
-  return (at + 1) / BINS;
-}
 
 const SLOPES = Array.from({ length: 13 }, (_, i) => Math.tan((((i - 6) / 2) * Math.PI) / 180)); // -3° to 3°, 0.5° apart
 const BAND = 2; // pixels either side of a found path searched for the line's ink
@@ -77,12 +25,39 @@ export function removeLines(
     const L = vertical ? h : w,
       A = vertical ? w : h;
     const idx = (a: number, b: number) => (vertical ? a * w + b : b * w + a);
-    // The search reads the mask along: row b of `along` is the path b0 = b at slope 0 (the mask, or its transpose).
+    // Ink per path row b (row b of the mask read along), summed over bands below: a band's positions with ink are
+    // at most its ink, so a band with too little is skipped without reading it (most of a page).
+    // So are the positions from the band's first ink along to its last (first, last: per path row).
+    const perRow = new Int32Array(A),
+      first = new Int32Array(A).fill(L),
+      last = new Int32Array(A).fill(-1);
+    for (let y = 0, p = 0; y < h; y++)
+      for (let x = 0; x < w; x++, p++)
+        if (mask[p]) {
+          const b = vertical ? x : y,
+            a = vertical ? y : x;
+          perRow[b]++;
+          if (a < first[b]) first[b] = a;
+          if (a > last[b]) last[b] = a;
+        }
+    const rowSum = new Int32Array(A + 1);
+    for (let b = 0; b < A; b++) rowSum[b + 1] = rowSum[b] + perRow[b];
+    const span = (lo: number, hi: number) => {
+      let a0 = L,
+        a1 = -1;
+      for (let b = lo; b <= hi; b++) {
+        if (first[b] < a0) a0 = first[b];
+        if (last[b] > a1) a1 = last[b];
+      }
+      return a1 - a0 + 1;
+    };
+    // The mask read along (the mask, or its transpose: row b is the path b0 = b at slope 0), made on first need.
     let along = mask;
-    if (vertical) {
+    const readAlong = () => {
+      if (!vertical) return;
       along = new Uint8Array(w * h);
       for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) along[x * h + y] = mask[y * w + x];
-    }
+    };
     const runAcross = (a: number, b: number) => {
       let lo = b,
         hi = b;
@@ -90,40 +65,52 @@ export function removeLines(
       while (hi < A - 1 && mask[idx(a, hi + 1)]) hi++;
       return [lo, hi];
     };
-    // A path from b0 stays within b0 ± reach across, and meets each position along at most once: unless 60% of the
-    // positions along have ink somewhere in that band, no path from b0 can be a line (most of a page is skipped so).
-    const offsets = SLOPES.map((slope) => Int32Array.from({ length: L }, (_, a) => Math.round((a - L / 2) * slope)));
     // A path's cover in a few sums: it keeps each offset over a run of positions along (segments: start, end,
-    // offset), and each row's prefix sums give the ink of a run at once.
-    const segments = offsets.map((off) => {
-      const s: number[] = [];
-      for (let a0 = 0, a = 1; a <= L; a++)
-        if (a === L || off[a] !== off[a0]) {
-          s.push(a0, a, off[a0]);
-          a0 = a;
-        }
-      return Int32Array.from(s);
-    });
-    const prefix = new Int32Array(A * (L + 1));
-    for (let b = 0; b < A; b++)
-      for (let a = 0, p = b * (L + 1); a < L; a++, p++) prefix[p + 1] = prefix[p] + along[b * L + a];
+    // offset), and each row's prefix sums give the ink of a run at once. Made when a band first has enough ink.
+    let segments: Int32Array[] | undefined;
+    const makeSegments = () =>
+      SLOPES.map((slope) => {
+        const s: number[] = [],
+          off = (a: number) => Math.round((a - L / 2) * slope);
+        for (let a0 = 0, a = 1; a <= L; a++)
+          if (a === L || off(a) !== off(a0)) {
+            s.push(a0, a, off(a0));
+            a0 = a;
+          }
+        return Int32Array.from(s);
+      });
+    let prefix: Int32Array | undefined;
     const reach = Math.ceil((L / 2) * SLOPES[SLOPES.length - 1]) + 1;
     const inBand = new Int32Array(L);
     let covered = 0;
     const band = (b: number, add: number) => {
-      if (b < 0 || b >= A) return;
       for (let a = 0, row = b * L; a < L; a++)
         if (along[row + a]) {
           if (add > 0 && inBand[a]++ === 0) covered++;
           if (add < 0 && --inBand[a] === 0) covered--;
         }
     };
-    for (let b = 0; b < reach; b++) band(b, 1);
+    // inBand holds the rows cur0..cur1 (none yet); bands only move down the page.
+    let cur0 = 0,
+      cur1 = -1;
     const lines: { b0: number; slope: number; cover: number }[] = [];
     for (let b0 = 0; b0 < A; b0++) {
-      band(b0 + reach, 1);
-      band(b0 - reach - 1, -1);
+      const lo = Math.max(0, b0 - reach),
+        hi = Math.min(A - 1, b0 + reach);
+      if (rowSum[hi + 1] - rowSum[lo] < cover * L || span(lo, hi) < cover * L) continue;
+      if (!prefix) {
+        readAlong();
+        prefix = new Int32Array(A * (L + 1));
+        for (let b = 0; b < A; b++)
+          for (let a = 0, p = b * (L + 1); a < L; a++, p++) prefix[p + 1] = prefix[p] + along[b * L + a];
+      }
+      for (; cur0 < lo; cur0++) if (cur0 <= cur1) band(cur0, -1);
+      if (cur1 < cur0 - 1) cur1 = cur0 - 1;
+      while (cur1 < hi) band(++cur1, 1);
+      // A path from b0 stays within b0 ± reach across, and meets each position along at most once: unless 60% of
+      // the positions along have ink somewhere in that band, no path from b0 can be a line.
       if (covered < cover * L) continue;
+      segments ??= makeSegments();
       let bestCover = 0,
         bestSlope = 0;
       for (let k = 0; k < SLOPES.length; k++) {

@@ -3,7 +3,7 @@
  * readings are made, each against its own paper estimate (background.ts), and the one whose ink looks like ink wins.
  */
 import { darkness, estimatePaper, estimatePapers, type Paper } from './background.js';
-import { otsu, quantile } from './mask.js';
+import { histogram, otsu, quantile, type Histogram } from './histogram.js';
 import { toGray, type Gray } from './ops.js';
 import type { Raster } from './types.js';
 
@@ -19,11 +19,9 @@ export function inverted(r: Raster): Raster {
  * unevenly lit paper cover much of the page (not so sparse), while their wrong reading finds the light's own
  * variation, sparse but weak (99th percentile ~0.5 against ~1).
  */
-function inkScore(d: Float32Array): number {
-  let sum = 0;
-  for (let i = 0; i < d.length; i++) sum += d[i];
-  const mean = sum / d.length;
-  const strength = quantile(d, 0.99, otsu(d));
+function inkScore(h: Histogram): number {
+  const mean = h.sum / h.n;
+  const strength = quantile(h, 0.99, otsu(h));
   return (strength * strength) / Math.max(1e-6, mean);
 }
 
@@ -34,13 +32,16 @@ export interface Reading {
   src: Raster;
   paper: Paper;
   d: Float32Array;
+  /** d's histogram. */
+  hist: Histogram;
 }
 
 /** One reading: `light` says which way round the picture is taken. */
 export function readAs(r: Raster, light: boolean): Reading {
   const src = light ? r : inverted(r);
   const paper = estimatePaper(src, 'closing');
-  return { light, src, paper, d: darkness(src, paper) };
+  const d = darkness(src, paper);
+  return { light, src, paper, d, hist: histogram(d) };
 }
 
 /**
@@ -51,9 +52,11 @@ export function readPolarity(r: Raster): Reading {
   const papers = estimatePapers(r);
   const a = darkness(r, papers.light),
     b = darkness(r, papers.dark, true);
-  return inkScore(a) >= inkScore(b)
-    ? { light: true, src: r, paper: papers.light, d: a }
-    : { light: false, src: inverted(r), paper: papers.dark, d: b };
+  const ha = histogram(a),
+    hb = histogram(b);
+  return inkScore(ha) >= inkScore(hb)
+    ? { light: true, src: r, paper: papers.light, d: a, hist: ha }
+    : { light: false, src: inverted(r), paper: papers.dark, d: b, hist: hb };
 }
 
 /** Whether the border (2% ring) is lighter than the middle half: a light background behind a large object. */

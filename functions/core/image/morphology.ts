@@ -1,0 +1,53 @@
+/**
+ * Binary morphology on masks (Uint8Array, 1 = set, row-major over w x h): growing a mask by a square window, and
+ * filling what the outside cannot reach (an object's holes).
+ */
+
+/** A mask grown by `r` pixels (square window; separable). */
+export function dilate(m: Uint8Array, w: number, h: number, r: number): Uint8Array {
+  const tmp = new Uint8Array(w * h),
+    out = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++)
+    for (let x = 0, last = -Infinity; x < w + r; x++) {
+      if (x < w && m[y * w + x]) last = x;
+      const at = x - r;
+      if (at >= 0 && at < w) tmp[y * w + at] = x - last <= 2 * r ? 1 : 0;
+    }
+  for (let x = 0; x < w; x++)
+    for (let y = 0, last = -Infinity; y < h + r; y++) {
+      if (y < h && tmp[y * w + x]) last = y;
+      const at = y - r;
+      if (at >= 0 && at < h) out[at * w + x] = y - last <= 2 * r ? 1 : 0;
+    }
+  return out;
+}
+
+/** Marks as inside every pixel the outside cannot reach from the border (4-connected) without crossing `inside`. */
+export function fillHoles(inside: Uint8Array, w: number, h: number): void {
+  const seen = new Uint8Array(w * h),
+    stack = new Int32Array(w * h);
+  let top = 0;
+  const push = (p: number) => {
+    if (!inside[p] && !seen[p]) {
+      seen[p] = 1;
+      stack[top++] = p;
+    }
+  };
+  for (let x = 0; x < w; x++) {
+    push(x);
+    push((h - 1) * w + x);
+  }
+  for (let y = 0; y < h; y++) {
+    push(y * w);
+    push(y * w + w - 1);
+  }
+  while (top > 0) {
+    const p = stack[--top],
+      x = p % w;
+    if (x > 0) push(p - 1);
+    if (x < w - 1) push(p + 1);
+    if (p >= w) push(p - w);
+    if (p < (h - 1) * w) push(p + w);
+  }
+  for (let i = 0; i < w * h; i++) if (!seen[i]) inside[i] = 1;
+}
