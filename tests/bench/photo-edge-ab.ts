@@ -1,5 +1,5 @@
 /**
- * npx tsx tests/bench/photo-edge-ab.ts --old <tree> — warm classify latency of this checkout's deploy bundle
+ * npm run bench:photo-edge-ab -- --old <tree> — warm classify latency of this checkout's deploy bundle
  * against another tree's, both in workerd (one Miniflare each), interleaved: every round times each bundle's no-op
  * route and the fixtures bench:edge posts, the two bundles in alternating order, so a shared machine's load falls
  * on both alike. Prints each bundle's medians over its own no-op route and the ratio of those excesses.
@@ -13,7 +13,7 @@ import { parseCli } from '../../scripts/cli.js';
 import { buildBundle, median, startWorker, timeRequests } from './worker.js';
 
 const { values: args } = parseCli({
-  name: 'photo-edge-ab',
+  name: 'bench:photo-edge-ab',
   synopsis: '--old scratch/base [--rounds 100]',
   about: "This checkout's deploy bundle against another tree's: warm classify latency in workerd, interleaved.",
   flags: {
