@@ -31,8 +31,9 @@ export default defineConfig({
     environment: 'node',
     testTimeout: 120_000,
     hookTimeout: 120_000,
-    // onnxruntime-web's wasm threads and the training tests want the CPU; one file at a time on 2 cores.
-    fileParallelism: false,
+    // One file per core (vitest's default leaves one core idle: one file at a time on 2 cores); npm test's root
+    // config asks for the same number, shared with the workerd and browser projects.
+    maxWorkers: '100%',
     // Let the plugin above load the Worker's wasm import instead of Node (which cannot import .wasm files).
     server: { deps: { inline: [/ort-wasm-simd-threaded\.wasm/, /webp_dec\.wasm/] } },
   },
