@@ -281,9 +281,21 @@ describe('the playground', () => {
     await phone.mouse.move(...at(0.45, 0.85), { steps: 12 });
     await phone.mouse.up();
     const first = phone.locator('#predictions li').first();
-    await expect.poll(() => first.getAttribute('data-label'), { timeout: 20_000 }).toBe('7');
+    // The list is replaced by every answer while strokes are classified: read the label and the box of one element
+    // (a box read after a later answer replaced the list would be of a detached element: null).
+    const seen: { box?: { x: number; y: number; width: number; height: number } | null } = {};
+    await expect
+      .poll(
+        async () => {
+          const handle = await first.elementHandle();
+          seen.box = await handle?.boundingBox();
+          return seen.box && handle?.getAttribute('data-label');
+        },
+        { timeout: 20_000 },
+      )
+      .toBe('7');
     expect(await phone.evaluate('window.scrollY')).toBe(0);
-    const li = (await first.boundingBox())!;
+    const li = seen.box!;
     expect(li.y).toBeGreaterThanOrEqual(0);
     expect(li.y + li.height).toBeLessThanOrEqual(844);
     await phone.screenshot({ path: path.join(shots, 'phone.jpg'), type: 'jpeg', quality: 75 });
