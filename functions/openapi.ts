@@ -153,7 +153,8 @@ function responses(id: string, e: Endpoint) {
       content: {
         'application/json': {
           schema: { $ref: `#/components/schemas/${e.answer.name}` },
-          // A real answer of the first example on /docs, long lists and data URLs shortened.
+          // A real answer to the first JSON example on /docs (npm run answer-examples writes them; a workerd test
+          // checks them): arrays and data URLs shortened, numbers rounded.
           ...(example ? { example } : {}),
         },
         ...(png ? { 'image/png': { schema: { type: 'string', contentMediaType: 'image/png' } } } : {}),

@@ -80,7 +80,7 @@ ${
 }
 ${op.requestBody ? `<p><b>Body</b>${op.requestBody.required ? '' : ' (optional)'}: ${esc(op.requestBody.description)}</p>` : ''}
 ${json ? `<details><summary>Answer shape</summary>${shape(json, doc)}</details>` : ''}
-${real ? `<details><summary>A real answer (long lists and data URLs shortened)</summary><pre class="answer">${esc(compact(real))}</pre></details>` : ''}
+${real ? `<details><summary>A real answer to the first example below that answers JSON (asked in JSON where every example asks for a PNG); arrays and data URLs shortened, numbers rounded</summary><pre class="answer">${esc(compact(real))}</pre></details>` : ''}
 <p>Errors: ${Object.keys(op.responses)
       .filter((s) => s !== '200')
       .map((s) => `<code>${s}</code>`)

@@ -10,7 +10,8 @@ import { modelInput } from '../core/model-input.js';
 import { foolingPicture } from '../core/pictures/panels.js';
 import { attackWork, foolingWork, robustnessWork } from '../core/work.js';
 import { ENDPOINTS } from '../schemas/endpoints.js';
-import { attackOptions, foolingOptions } from '../schemas/fool.js';
+import { echoed } from '../schemas/echo.js';
+import { ATTACK_OWN_OPTIONS, attackOptions, foolingOptions } from '../schemas/fool.js';
 import { query } from '../schemas/validate.js';
 import { modelFrom, reader, withinBudget } from './util.js';
 import { answer, picture, respond } from './wire.js';
@@ -26,7 +27,13 @@ foolRoutes.post('/:model/attack', query(ENDPOINTS.attack.query), async (c) => {
   const { x, preprocessing } = await modelInput(model, reader(c), q);
   const { pictures, ...r } = await attackSweep(model, x, cfgs);
   const shown = { adversarial: picture(pictures.adversarial), perturbation: picture(pictures.perturbation) };
-  return respond(c, q.format, model, { options: q, preprocessing, ...r, pictures: shown }, pictures.adversarial);
+  return respond(
+    c,
+    q.format,
+    model,
+    { options: echoed(q, ATTACK_OWN_OPTIONS), preprocessing, ...r, pictures: shown },
+    pictures.adversarial,
+  );
 });
 
 foolRoutes.get('/:model/robustness', query(ENDPOINTS.robustness.query), async (c) => {

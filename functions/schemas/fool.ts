@@ -10,6 +10,7 @@ import { ATTACKS, maxEps, NORMS, type AttackConfig } from '../core/fool/attack.j
 import { CANDIDATES } from '../core/fool/deepfool.js';
 import type { FoolingConfig } from '../core/fool/fooling.js';
 import type { Model } from '../core/model.js';
+import type { OwnOptions } from './echo.js';
 import { bool, classRef, FORMAT, int, INVERT, num, numbers, pick, PREPROCESS, SEED } from './params.js';
 import { classIndex } from './resolve.js';
 
@@ -80,6 +81,15 @@ export const AttackQuery = v.object({
   seed: SEED,
   format: FORMAT,
 });
+
+/** Each method's own options (the answer echoes no other method's); PGD always starts at random. */
+export const ATTACK_OWN_OPTIONS: OwnOptions<v.InferOutput<typeof AttackQuery>> = {
+  fgsm: ['norm', 'eps', 'random_start'],
+  bim: ['norm', 'eps', 'steps', 'step_size', 'random_start'],
+  pgd: ['norm', 'eps', 'steps', 'step_size'],
+  deepfool: ['norm', 'steps', 'overshoot', 'candidates'],
+  cw: ['norm', 'steps', 'step_size', 'confidence', 'search_steps'],
+};
 
 /** Attack steps one request may run in all (an eps sweep's, or Carlini-Wagner's steps times its values of c). */
 export const ATTACK_STEPS_PER_REQUEST = CAPS.attackSteps * 4;

@@ -10,6 +10,7 @@ import { camLayers, defaultCamLayer } from '../core/see/cam.js';
 import { defaultPatch, defaultStride, windowCount } from '../core/see/occlusion.js';
 import { METHODS, SALIENCY_METHODS, type SaliencyOptions } from '../core/see/saliency.js';
 import { SCORE_CAM_CHANNELS } from '../core/see/score-cam.js';
+import type { OwnOptions } from './echo.js';
 import { bool, classRef, FORMAT, int, INVERT, num, pick, PREPROCESS, SEED, word } from './params.js';
 import { classIndex, layerNamed } from './resolve.js';
 
@@ -76,6 +77,19 @@ export const SaliencyQuery = v.object({
   seed: SEED,
   format: FORMAT,
 });
+
+/** Each method's own options (the answer echoes no other method's). */
+export const SALIENCY_OWN_OPTIONS: OwnOptions<v.InferOutput<typeof SaliencyQuery>> = {
+  gradient: [],
+  'gradient-x-input': [],
+  smoothgrad: ['samples', 'noise'],
+  'integrated-gradients': ['steps'],
+  'grad-cam': ['layer'],
+  'grad-cam-plus-plus': ['layer'],
+  'score-cam': ['layer', 'channels'],
+  'layer-cam': ['layer'],
+  occlusion: ['patch', 'stride'],
+};
 
 export function saliencyOptions(model: Model, q: v.InferOutput<typeof SaliencyQuery>): SaliencyOptions {
   const method = METHODS[q.method];
