@@ -45,7 +45,7 @@ models.post('/:model/activations', query(ENDPOINTS.activations.query), async (c)
   const layer = q.layer === undefined ? undefined : layerNamed(model, 'layer', q.layer).name;
   const { x, input, preprocessing } = await modelInput(model, reader(c), q);
   const r = await featureMaps(model, x, { layer, full: q.full, pictureOnly: q.format === 'png' });
-  // What the model sees: the input after preprocessing, enlarged 4x.
+  // What the model sees: the input after preprocessing, enlarged (4x for small inputs).
   const preprocessed = picture(inputPng(x, model.meta.input.shape));
   const { png, ...shown } = r.picture;
   const body = {

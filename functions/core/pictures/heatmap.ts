@@ -5,7 +5,7 @@
  */
 import { resize } from '../image/ops.js';
 import { BLUE_WHITE_RED_LUT, level, VIRIDIS_LUT } from './colour.js';
-import { encodePng } from './png.js';
+import { enlargement, encodePng } from './png.js';
 
 /** The value of |map| at percentile p (0-100; 100 is the maximum), by nearest rank. */
 export function percentile(map: ArrayLike<number>, p: number): number {
@@ -44,7 +44,7 @@ export function heatmaps(
   h: number,
   opts: { scale?: number; clipPercentile?: number; signed?: boolean } = {},
 ): HeatmapPictures {
-  const scale = opts.scale ?? 4,
+  const scale = opts.scale ?? enlargement(w, h),
     W = w * scale,
     H = h * scale,
     signed = opts.signed ?? false,

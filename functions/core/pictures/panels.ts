@@ -5,7 +5,7 @@
  */
 import { labelledGrid, grayGrid } from './grid.js';
 import { heatmaps } from './heatmap.js';
-import { grayPng } from './png.js';
+import { enlargement, grayPng } from './png.js';
 
 /** A saliency map over its input: panel (map, overlay, colour bar), the two pictures alone and the colour scale. */
 export function saliencyPictures(
@@ -30,40 +30,41 @@ export function saliencyPictures(
   };
 }
 
-/** The adversarial image and its change from `x`, both enlarged 4x. */
+/** The adversarial image and its change from `x`, both enlarged (4x for small inputs: `enlargement`). */
 export function attackPictures(x: Float32Array, adv: Float32Array, shape: number[]) {
   const [ch, h, w] = shape;
   const delta = adv.map((v, i) => v - x[i]);
-  const max = Math.max(1e-6, ...delta.map(Math.abs));
+  // A loop, not Math.max(...delta): a spread of a 224x224x3 picture's values overflows the call stack.
+  const max = delta.reduce((m, d) => Math.max(m, Math.abs(d)), 1e-6);
   return {
-    adversarial: grayPng(adv, w, h, 4, ch),
+    adversarial: grayPng(adv, w, h, enlargement(w, h), ch),
     // Mid-gray is no change; each colour plane shows its own signed change, on one scale for all planes.
     perturbation: grayPng(
       delta.map((d) => 0.5 + d / (2 * max)),
       w,
       h,
-      4,
+      enlargement(w, h),
       ch,
     ),
   };
 }
 
-/** Fooling images: one enlarged 4x, several in a row, each numbered with its target class. */
+/** Fooling images: one enlarged (`enlargement`), several in a row, each numbered with its target class. */
 export function foolingPicture(images: Float32Array, targets: number[], shape: number[]) {
   const [ch, h, w] = shape,
     n = targets.length;
-  if (n === 1) return grayPng(images, w, h, 4, ch);
-  return labelledGrid(images, n, w, h, { columns: n, scale: 4, labels: targets, channels: ch });
+  if (n === 1) return grayPng(images, w, h, enlargement(w, h), ch);
+  return labelledGrid(images, n, w, h, { columns: n, scale: enlargement(w, h), labels: targets, channels: ch });
 }
 
-/** Filter pictures: one enlarged 4x; several in a grid, each stretched to its own range and numbered by channel. */
+/** Filter pictures: one enlarged (`enlargement`); several in a grid (at most 3x), each stretched to its own range and numbered by channel. */
 export function filtersPicture(images: Float32Array, channels: number[], shape: number[]) {
   const [ch, h, w] = shape,
     n = channels.length;
-  if (n === 1) return grayPng(images, w, h, 4, ch);
+  if (n === 1) return grayPng(images, w, h, enlargement(w, h), ch);
   return labelledGrid(images, n, w, h, {
     columns: Math.ceil(Math.sqrt(n)),
-    scale: 3,
+    scale: enlargement(w, h, 3),
     labels: channels,
     normalise: true,
     channels: ch,

@@ -93,7 +93,15 @@ export function grayPng(img: Float32Array, w: number, h: number, scale = 1, chan
 }
 
 /** A model input ([C,H,W] in [0,1]; 1 channel gray, 3 RGB) as a PNG enlarged by whole pixels. */
-export function inputPng(x: Float32Array, shape: number[], scale = 4): Uint8Array {
+/**
+ * How many whole pixels a picture of a w x h input is enlarged by: up to `most` (4: a 28x28 digit at 112, a 64x64
+ * picture at 256), never past about 256 pixels a side, never shrunk: a 224x224 photo model's pictures stay 224, where
+ * 4x made 896x896 PNGs whose encoding cost more CPU than the network's gradient.
+ */
+export const enlargement = (w: number, h: number, most = 4) =>
+  Math.max(1, Math.min(most, Math.floor(256 / Math.max(w, h))));
+
+export function inputPng(x: Float32Array, shape: number[], scale = enlargement(shape[2], shape[1])): Uint8Array {
   const [c, h, w] = shape;
   if (c !== 3) return grayPng(x.subarray(0, h * w), w, h, scale);
   const W = w * scale,

@@ -4,7 +4,8 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { VIRIDIS_LUT, viridis } from '../../../../functions/core/pictures/colour.js';
 import { mapGrid } from '../../../../functions/core/pictures/grid.js';
-import { encodePng, toBase64 } from '../../../../functions/core/pictures/png.js';
+import { attackPictures, saliencyPictures } from '../../../../functions/core/pictures/panels.js';
+import { encodePng, enlargement, toBase64 } from '../../../../functions/core/pictures/png.js';
 
 const pattern = (n: number, seed: number) =>
   Uint8Array.from({ length: n }, (_, i) => (i * 37 + seed * 101 + ((i * i) >> 3)) & 255);
@@ -84,5 +85,38 @@ describe('mapGrid', () => {
     expect(ink(0)).not.toEqual(ink(8));
     // The tile itself starts under the strip: viridis from the first pixel.
     expect(rgb(1, 1 + 14)).toEqual(Array.from(VIRIDIS_LUT.slice(0, 3)));
+  });
+});
+
+describe('enlargement: the pictures of small inputs enlarged, of large ones not', () => {
+  const size = async (png: Uint8Array) => {
+    const m = await sharp(png).metadata();
+    return [m.width, m.height];
+  };
+  it('4x up to 64 pixels a side, to about 256 beyond, never shrunk; grids at most 3x', () => {
+    expect([28, 32, 64, 96, 128, 224, 500].map((s) => enlargement(s, s))).toEqual([4, 4, 4, 2, 2, 1, 1]);
+    expect(enlargement(28, 28, 3)).toBe(3);
+    expect(enlargement(300, 20)).toBe(1);
+  });
+  it('a saliency panel and an attack picture of a 224x224 RGB input stay 224 tall; of a 28x28 one 112', async () => {
+    for (const [s, c, want] of [
+      [224, 3, 224],
+      [28, 1, 112],
+    ] as const) {
+      const x = Float32Array.from({ length: c * s * s }, (_, i) => (i % 97) / 97);
+      const map = Float32Array.from({ length: s * s }, (_, i) => Math.sin(i));
+      const pics = saliencyPictures(x, { map, width: s, height: s }, { clip: 99, signed: false });
+      expect(await size(pics.map)).toEqual([want, want]);
+      expect((await size(pics.panel))[1]).toBe(want);
+      expect(
+        await size(
+          attackPictures(
+            x,
+            x.map((v) => 1 - v),
+            [c, s, s],
+          ).adversarial,
+        ),
+      ).toEqual([want, want]);
+    }
   });
 });
