@@ -4,14 +4,27 @@
  * wasm), and writes models/<name>/costs.json for the cost model (functions/core/cost.ts): forward (classify) and
  * gradient (loss-grad) runs at batch 1 and 8 give a fixed part and a per-image part; the full synthesis gradient
  * (synth-grad) at the model's size and at twice its side gives them per model-sized image of pixels.
- * The fastest of repeated runs after a warm-up (a loaded machine only adds time).
+ * The fastest of repeated runs after a warm-up (a loaded machine only adds time), on one thread as a Worker runs
+ * (the command sets it; training/measure.ts runs this command in a child process, since a trainer's onnxruntime
+ * already runs on every core). A gradient costs the slower of loss-grad and input-grad (the logit's cotangent), the
+ * graphs attacks and maps run.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { GraphCosts } from '../functions/core/cost.js';
-import { forward, inputSize, lossGrad, oneHot, synthGrad, synthLayerNames } from '../functions/core/gradient.js';
+import {
+  forward,
+  inputSize,
+  logitsLayer,
+  lossGrad,
+  oneHot,
+  synthGrad,
+  synthLayerNames,
+  vjp,
+} from '../functions/core/gradient.js';
 import type { Model } from '../functions/core/model.js';
+import { configure } from '../training/engine.js';
 import { loadModel } from '../tests/node/helpers/models.js';
 import { parseCli } from './cli.js';
 
@@ -43,8 +56,13 @@ export async function measure(model: Model): Promise<GraphCosts> {
   const x = (n: number) => new Float32Array(n * size).fill(0.5);
   const fwd1 = await timeMs(() => forward(model, x(1), 1));
   const fwd8 = await timeMs(() => forward(model, x(8), 8));
-  const grad1 = await timeMs(() => lossGrad(model, x(1), 1, oneHot(1, k, 0)));
-  const grad8 = await timeMs(() => lossGrad(model, x(8), 8, oneHot(8, k, 0)));
+  const grad = async (n: number) =>
+    Math.max(
+      await timeMs(() => lossGrad(model, x(n), n, oneHot(n, k, 0))),
+      await timeMs(() => vjp(model, x(n), [n, c, h, w], { [logitsLayer(model)]: oneHot(n, k, 0) })),
+    );
+  const grad1 = await grad(1);
+  const grad8 = await grad(8);
   let synthCost = fit(1, grad1, 8, grad8);
   const layers = synthLayerNames(model);
   if (c === 1 && layers.length) {
@@ -59,16 +77,22 @@ export async function measure(model: Model): Promise<GraphCosts> {
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const { values } = parseCli({
     name: 'costs',
-    synopsis: '[--models digits,fashion]',
-    about: 'Measures what one run of each graph kind costs per model and writes models/<name>/costs.json.',
-    flags: { models: { type: 'string', arg: 'A,B', help: 'the models to measure (default: every folder of models/)' } },
+    synopsis: '[--models digits,fashion] [--root models]',
+    about:
+      'Measures what one run of each graph kind costs per model (one thread, as a Worker runs) and writes <root>/<name>/costs.json.',
+    flags: {
+      models: { type: 'string', arg: 'A,B', help: 'the models to measure (default: every folder of the root)' },
+      root: { type: 'string', default: 'models', help: 'the folder of model folders' },
+    },
   });
+  configure(1);
+  const root = values.root;
   const names =
-    values.models?.split(',') ?? fs.readdirSync('models').filter((d) => fs.existsSync(`models/${d}/meta.json`));
+    values.models?.split(',') ?? fs.readdirSync(root).filter((d) => fs.existsSync(`${root}/${d}/meta.json`));
   for (const name of names) {
     console.error(`${name}: measuring ...`);
-    const costs = await measure(loadModel(name));
-    fs.writeFileSync(path.join('models', name, 'costs.json'), `${JSON.stringify(costs, null, 1)}\n`);
+    const costs = await measure(loadModel(name, root));
+    fs.writeFileSync(path.join(root, name, 'costs.json'), `${JSON.stringify(costs, null, 1)}\n`);
     console.log(`${name}: ${JSON.stringify(costs)}`);
   }
   process.exit(0);

@@ -6,16 +6,21 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { measure } from '../scripts/graph-costs.js';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { defaultTable } from '../scripts/robustness-defaults.js';
-import { loadModel } from '../tests/node/helpers/models.js';
 
 export async function writeMeasurements(root: string, name: string, log: (line: string) => void): Promise<void> {
   const dir = path.join(root, name);
   let t0 = performance.now();
-  const costs = await measure(loadModel(name, root));
-  fs.writeFileSync(path.join(dir, 'costs.json'), `${JSON.stringify(costs, null, 1)}\n`);
-  log(`costs.json: ${JSON.stringify(costs)} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+  // In a child process: onnxruntime's thread count is fixed at its first session, and this process's (a trainer's)
+  // runs on every core, where a Worker runs one.
+  const costs = execFileSync(
+    'npx',
+    ['tsx', fileURLToPath(new URL('../scripts/graph-costs.ts', import.meta.url)), '--root', root, '--models', name],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+  ).trim();
+  log(`costs.json: ${costs.replace(`${name}: `, '')} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
   if (!fs.existsSync(path.join(dir, 'samples.json'))) return;
   t0 = performance.now();
   const table = await defaultTable(name, root);
