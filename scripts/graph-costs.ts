@@ -2,7 +2,7 @@
  * npm run costs [-- --models digits,fashion]
  * Measures what one run of each graph kind costs per model, on onnxruntime-web in Node (the Worker's engine and
  * wasm), and writes models/<name>/costs.json for the cost model (functions/core/cost.ts): forward (classify) and
- * gradient (loss-grad) runs at batch 1 and 8 give a fixed part and a per-image part; the full synthesis gradient
+ * gradient runs at batch 1 and 8 give a fixed part and a per-image part; the full synthesis gradient
  * (synth-grad) at the model's size and at twice its side gives them per model-sized image of pixels.
  * The fastest of repeated runs after a warm-up (a loaded machine only adds time), on one thread as a Worker runs
  * (the command sets it; training/measure.ts runs this command in a child process, since a trainer's onnxruntime

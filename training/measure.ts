@@ -15,12 +15,13 @@ export async function writeMeasurements(root: string, name: string, log: (line: 
   let t0 = performance.now();
   // In a child process: onnxruntime's thread count is fixed at its first session, and this process's (a trainer's)
   // runs on every core, where a Worker runs one.
-  const costs = execFileSync(
+  execFileSync(
     'npx',
     ['tsx', fileURLToPath(new URL('../scripts/graph-costs.ts', import.meta.url)), '--root', root, '--models', name],
-    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
-  ).trim();
-  log(`costs.json: ${costs.replace(`${name}: `, '')} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  const costs = JSON.parse(fs.readFileSync(path.join(dir, 'costs.json'), 'utf8')) as unknown;
+  log(`costs.json: ${JSON.stringify(costs)} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
   if (!fs.existsSync(path.join(dir, 'samples.json'))) return;
   t0 = performance.now();
   const table = await defaultTable(name, root);
