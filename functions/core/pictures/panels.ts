@@ -32,18 +32,19 @@ export function saliencyPictures(
 
 /** The adversarial image and its change from `x`, both enlarged (4x for small inputs: `enlargement`). */
 export function attackPictures(x: Float32Array, adv: Float32Array, shape: number[]) {
-  const [ch, h, w] = shape;
+  const [ch, h, w] = shape,
+    scale = enlargement(w, h);
   const delta = adv.map((v, i) => v - x[i]);
   // A loop, not Math.max(...delta): a spread of a 224x224x3 picture's values overflows the call stack.
   const max = delta.reduce((m, d) => Math.max(m, Math.abs(d)), 1e-6);
   return {
-    adversarial: grayPng(adv, w, h, enlargement(w, h), ch),
+    adversarial: grayPng(adv, w, h, scale, ch),
     // Mid-gray is no change; each colour plane shows its own signed change, on one scale for all planes.
     perturbation: grayPng(
       delta.map((d) => 0.5 + d / (2 * max)),
       w,
       h,
-      enlargement(w, h),
+      scale,
       ch,
     ),
   };
@@ -73,7 +74,7 @@ export function filtersPicture(images: Float32Array, channels: number[], shape: 
 
 /** A dream, enlarged by whole pixels to about 256 pixels a side. */
 export const dreamPicture = (image: Float32Array, width: number, height: number, channels: number) =>
-  grayPng(image, width, height, Math.max(1, Math.floor(256 / Math.max(width, height))), channels);
+  grayPng(image, width, height, enlargement(width, height, Infinity), channels);
 
 /** Content, style and result side by side, enlarged by whole pixels to about 160 pixels a side each. */
 export const stylePicture = (panels: ArrayLike<number>[], width: number, height: number, channels: number) =>
