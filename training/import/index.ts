@@ -1,9 +1,9 @@
 /**
  * Imports an ONNX classifier: decode -> map onto our layer rules (map.ts) -> compile every graph with the same
  * compiler the trainer uses (export/graphs.ts encodeGraphs) -> write models/<name>/ (graphs, weights.bin,
- * meta.json by the one builder export/meta.ts, report.md) -> check output parity with the original (parity.ts) on seeded random images and, given data, on
- * real ones. A parity worse than the tolerance removes the folder again and fails; a passing one measures the
- * graphs' costs for the edge's cost model (costs.json, measure.ts).
+ * meta.json by the one builder export/meta.ts, report.md by card.ts) -> check output parity with the original
+ * (parity.ts) on seeded random images and, given data, on real ones. A parity worse than the tolerance removes the
+ * folder again and fails; a passing one measures the graphs' costs for the edge's cost model (costs.json, measure.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -23,6 +23,7 @@ import { decodeModel } from '../onnx/decode.js';
 import { resolve } from '../spec.js';
 import { mapModel, type InputScale, type Layout } from './map.js';
 import { checkParity, type Parity } from './parity.js';
+import { modelCard } from './card.js';
 
 /** max |p_ours - p_original| the import must reach. */
 export const PARITY_TOLERANCE = 1e-4;
@@ -260,52 +261,4 @@ export async function importModel(a: ImportArgs): Promise<ImportResult> {
   fs.writeFileSync(path.join(dir, 'report.md'), modelCard(finalMeta, source, mapped.mapping, parity));
   if (a.measure !== false) await writeMeasurements(root, a.name, log);
   return { dir, meta: finalMeta, random, data: onData };
-}
-
-function modelCard(
-  meta: ModelMeta,
-  source: {
-    file: string;
-    sha256: string;
-    producer: string;
-    opset: number;
-    layout: string;
-    scale: string;
-    originalOutput: string;
-  },
-  mapping: { node: string; op: string; became: string }[],
-  parity: {
-    tolerance: number;
-    random: { images: number; maxAbsDiff: number };
-    data?: { images: number; maxAbsDiff: number };
-  },
-): string {
-  return `# ${meta.name}: imported model
-
-${meta.description}. Source \`${source.file}\` (sha256 ${source.sha256.slice(0, 16)}…), input layout ${source.layout},
-input scale ${source.scale}, original output: ${source.originalOutput}. ${meta.parameters.toLocaleString('en')} parameters;
-labels: ${meta.labels.join(', ')}.
-
-${meta.metrics.testImages ? `**Accuracy: ${(meta.metrics.testAccuracy * 100).toFixed(2)}%** on ${meta.metrics.testImages} images (${meta.split.source}).` : 'Accuracy not measured (imported without --data).'}
-
-## Parity with the original (onnxruntime-node) 
-
-| images | max abs difference of probabilities |
-|---|---|
-| ${parity.random.images} random in [0,1] | ${parity.random.maxAbsDiff.toExponential(2)} |
-${parity.data ? `| ${parity.data.images} from the data | ${parity.data.maxAbsDiff.toExponential(2)} |\n` : ''}
-Tolerance ${parity.tolerance}.
-
-## Nodes and the layers they became
-
-| node | op | layer |
-|---|---|---|
-${mapping.map((r) => `| ${r.node} | ${r.op} | ${r.became} |`).join('\n')}
-
-## Layers
-
-| layer | output | weights | biases |
-|---|---|---|---|
-${meta.layers.map((l) => `| ${l.name} | ${l.outShape.join('x')} | ${l.weights} | ${l.biases} |`).join('\n')}
-`;
 }
