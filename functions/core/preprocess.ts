@@ -36,6 +36,9 @@ import {
 } from './image/ops.js';
 import type { Raster } from './image/types.js';
 import { fitInput, planes, type FitProtocol } from './image/fit-input.js';
+import { fitSide, inkStages, plainStages, workingSide } from './protocol-steps.js';
+
+export { workingSide };
 
 export type Protocol = 'mnist' | 'fit' | 'none' | FitProtocol;
 interface Preprocessed {
@@ -51,17 +54,25 @@ const f2 = (v: number) => v.toFixed(2);
 /** Polarity: auto (read from the picture), or forced by the caller (invert=true: dark ink on light paper). */
 export type Invert = 'auto' | boolean;
 
-const polarityStep = (light: boolean, invert: Invert, what = 'ink') =>
-  invert === 'auto'
+/** The polarity step, in the words of the stage table (core/protocol-steps.ts). */
+const polarityStep = (said: ReturnType<typeof inkStages>['polarity'], light: boolean, invert: Invert) =>
+  (invert === 'auto'
     ? light
-      ? 'invert (light background)'
-      : `not inverted (light ${what} on a dark background)`
+      ? said.forms.light
+      : said.forms.dark
     : light
-      ? 'invert (invert=true)'
-      : 'not inverted (invert=false)';
+      ? said.forms.forcedLight
+      : said.forms.forcedDark)();
 
 /** Ink (or object) of a photo or drawing as light-on-dark values in [0,1], cleaned, with the steps taken. */
-function extract(picture: Raster, protocol: 'mnist' | 'fit', invert: Invert, steps: string[], mark: Mark): Gray {
+function extract(
+  picture: Raster,
+  protocol: 'mnist' | 'fit',
+  said: ReturnType<typeof inkStages>,
+  invert: Invert,
+  steps: string[],
+  mark: Mark,
+): Gray {
   const { width: w, height: h } = picture;
   let paper,
     d: Float32Array,
@@ -70,7 +81,7 @@ function extract(picture: Raster, protocol: 'mnist' | 'fit', invert: Invert, ste
     r = neutral(r);
     // Polarity (image/polarity.ts), unless the caller says which way round the picture is.
     const first = invert === 'auto' ? readPolarity(r) : readAs(r, invert);
-    steps.push(polarityStep(first.light, invert));
+    steps.push(polarityStep(said.polarity, first.light, invert));
     // Second pass: the paper re-measured around the ink the first found (its soft edges included): the pixels over
     // half of Otsu's threshold, grown by one (3x3).
     const t1 = otsu(first.hist) / 2,
@@ -84,7 +95,7 @@ function extract(picture: Raster, protocol: 'mnist' | 'fit', invert: Invert, ste
   } else {
     // An object may fill the frame: its border is compared with its middle.
     const light = invert === 'auto' ? lightBorder(r) : invert;
-    steps.push(polarityStep(light, invert, 'object'));
+    steps.push(polarityStep(said.polarity, light, invert));
     r = neutral(r);
     if (!light) r = inverted(r); // light object on dark: read as dark on light
     mark('polarity');
@@ -94,12 +105,10 @@ function extract(picture: Raster, protocol: 'mnist' | 'fit', invert: Invert, ste
   }
   steps.push(
     paper.model === 'closing'
-      ? `illumination: paper colour estimated per channel by a morphological closing (${paper.window}-pixel window) of 80th-percentile cells, then re-measured around the ink so found, and divided out`
-      : 'illumination: background colour fitted per channel as a quadratic surface to the border (robust refit), and divided out',
+      ? said.illumination.forms.closing({ window: paper.window })
+      : said.illumination.forms.border(),
   );
-  steps.push(
-    `${picture.channels === 3 ? 'ink = darkness in the most absorbing of R, G, B' : 'ink = darkness'} against the paper`,
-  );
+  steps.push((picture.channels === 3 ? said.ink.forms.colour : said.ink.forms.gray)());
 
   const hd = histogram(d);
   const lo = quantile(hd, 0.5);
@@ -113,7 +122,7 @@ function extract(picture: Raster, protocol: 'mnist' | 'fit', invert: Invert, ste
     );
   const k = 1 / (hi - lo);
   for (let i = 0; i < d.length; i++) d[i] = Math.min(1, Math.max(0, (d[i] - lo) * k));
-  steps.push(`robust contrast: ${f2(lo)} (median, the paper) to 0, ${f2(hi)} (99th percentile of the ink) to 1`);
+  steps.push(said.contrast.forms.is({ lo: f2(lo), hi: f2(hi) }));
   mark('robust contrast');
 
   const t = otsu(d),
@@ -127,15 +136,12 @@ function extract(picture: Raster, protocol: 'mnist' | 'fit', invert: Invert, ste
     mask[i] = d[i] > weak ? 1 : 0;
     faint[i] = d[i] > faintest ? 1 : 0;
   }
-  steps.push(`ink mask: Otsu threshold ${f2(t)}, with hysteresis down to ${f2(weak)} for soft edges`);
+  steps.push(said.mask.forms.is({ t: f2(t), weak: f2(weak) }));
   mark('ink masks');
   const lines = removeLines(faint, w, h);
   for (let i = 0; i < d.length; i++) mask[i] &= faint[i];
   mark('line search');
-  if (lines.horizontal + lines.vertical > 0)
-    steps.push(
-      `removed ${lines.horizontal} horizontal and ${lines.vertical} vertical thin straight lines (ruled or grid paper)`,
-    );
+  if (lines.horizontal + lines.vertical > 0) steps.push(said.lines.forms.is(lines));
   const { labels, list } = components(mask, w, h, (i) => d[i] > t);
   const kept = protocol === 'mnist' ? selectComponents(list, 0.05, 0.3) : selectComponents(list, 0.1, 0.5);
   mark('components');
@@ -151,10 +157,7 @@ function extract(picture: Raster, protocol: 'mnist' | 'fit', invert: Invert, ste
     box.y1 = Math.max(box.y1, c.y1);
   }
   const dropped = list.filter((c) => c.strong > 0).length - kept.length;
-  if (dropped > 0)
-    steps.push(
-      `kept ${kept.length} connected component(s); removed ${dropped} speck(s) or mark(s) away from the ${protocol === 'mnist' ? 'ink' : 'object'} by size and distance`,
-    );
+  if (dropped > 0) steps.push(said.specks.forms.is({ kept: kept.length, dropped }));
   // Only the kept ink or object, with the faint fringe around it (half a model pixel: anti-aliased edges, as
   // MNIST's own); everything else exactly 0. An object keeps its holes (a bag's handle, a pale print on a
   // shirt): whatever the background cannot reach from the border without crossing it.
@@ -165,21 +168,8 @@ function extract(picture: Raster, protocol: 'mnist' | 'fit', invert: Invert, ste
   for (let i = 0; i < d.length; i++) if (!inside[i]) d[i] = 0;
   const g = crop({ width: w, height: h, data: d }, box);
   mark('keep, dilate, crop');
-  steps.push(`crop to the ${protocol === 'mnist' ? 'ink' : 'object'}: ${g.width}x${g.height} at (${box.x0},${box.y0})`);
+  steps.push(said.crop.forms.is({ w: g.width, h: g.height, x: box.x0, y: box.y0 }));
   return g;
-}
-
-/** Times the model's input side the photo steps work at (see workingSide). */
-const PHOTO_SCALE = 8;
-
-/**
- * The working resolution: the longest side an upload is decoded to (shrunk while decoding by an integer factor,
- * so it ends up between half of this and this). The photo steps (mnist, fit) need the ink at a few times the
- * size it is fitted into; the other protocols only resize, and twice the input keeps that resize an area average.
- */
-export function workingSide(shape: [number, number, number], protocol: Protocol): number {
-  const side = Math.max(shape[1], shape[2]);
-  return protocol === 'mnist' || protocol === 'fit' ? PHOTO_SCALE * side : 2 * side;
 }
 
 /** Called after each step with its name (a benchmark's timer: tests/bench/photo-path.ts). */
@@ -208,34 +198,35 @@ export function preprocess(
   }
   const steps: string[] = [];
   if (protocol === 'none') {
+    const said = plainStages(shape);
     let g = toGray(r);
-    steps.push(r.channels === 3 ? 'grayscale (BT.601 luma)' : 'grayscale');
+    steps.push((r.channels === 3 ? said.gray.forms.luma : said.gray.forms.gray)());
     if (invert === true) {
       g = invertGray(g);
-      steps.push(polarityStep(true, invert));
+      steps.push(said.invert.forms.forced());
     }
     if (g.width !== W || g.height !== H) {
       g = resize(g, W, H);
-      steps.push(`resize ${r.width}x${r.height} to ${W}x${H}`);
+      steps.push(said.resize.forms.is({ w: r.width, h: r.height }));
     }
     return { input: g.data, shape, steps };
   }
-  let g = extract(r, protocol, invert, steps, mark);
-  const fitSide = protocol === 'mnist' ? Math.round((20 / 28) * Math.min(W, H)) : Math.min(W, H);
-  const s = fitSide / Math.max(g.width, g.height);
+  const said = inkStages(protocol, shape);
+  let g = extract(r, protocol, said, invert, steps, mark);
+  const s = fitSide(protocol, shape) / Math.max(g.width, g.height);
   const fw = Math.max(1, Math.round(g.width * s)),
     fh = Math.max(1, Math.round(g.height * s));
   g = resize(g, fw, fh);
-  steps.push(`fit into ${fitSide}x${fitSide} keeping the aspect ratio: ${fw}x${fh}`);
+  steps.push(said.fit.forms.is({ w: fw, h: fh }));
   if (protocol === 'mnist') {
     const c = centreOfMass(g);
     const ox = Math.round((W - 1) / 2 - c.x + 0.5),
       oy = Math.round((H - 1) / 2 - c.y + 0.5);
     g = paste(g, W, H, ox, oy);
-    steps.push(`centre by centre of mass in ${W}x${H}`);
+    steps.push(said.centre.forms.is());
   } else {
     g = paste(g, W, H, Math.floor((W - fw) / 2), Math.floor((H - fh) / 2));
-    steps.push(`centre in ${W}x${H}`);
+    steps.push(said.centre.forms.is());
   }
   mark('fit and centre');
   return { input: g.data, shape, steps };
