@@ -13,7 +13,16 @@ import { sessionFromDir, tensor } from '../../../training/engine.js';
 import { sha256 } from '../../../training/export.js';
 import { REQUIRED_GRAPHS } from '../../../scripts/registry.js';
 import { bundledModels } from '../helpers/bundled.js';
-import { checkGradient, FD_EPS_DEEP, jitter, randn, sampleIndices, switches } from '../helpers/fd.js';
+import {
+  checkGradient,
+  FD_EPS_DEEP,
+  jitter,
+  randn,
+  sampleIndices,
+  switches,
+  type BatchObjective,
+  type Evaluation,
+} from '../helpers/fd.js';
 
 const ROOT = path.resolve('models');
 const models = bundledModels();
@@ -27,6 +36,42 @@ function samples(dir: string, count: number) {
     x: Float32Array.from(bytes.subarray(0, count * size), (v) => v / 255),
     labels: s.labels.slice(0, count) as number[],
     shape: s.shape as number[],
+  };
+}
+
+type Outputs = Record<string, { data: Float32Array; dims: readonly number[] }>;
+type Session = Awaited<ReturnType<typeof sessionFromDir>>;
+
+/**
+ * The finite differences' objective as batched runs of a forward graph: the points (each `rows` images [C,H,W])
+ * stacked CHUNK at a time into one input, each point's outputs cut back out of the run's and evaluated alone.
+ */
+const CHUNK = 10; // two coordinates of five points each: a coordinate's points always share a run
+function batched(session: Session, dims: number[], evaluate: (out: Outputs) => Evaluation): BatchObjective {
+  const [rows, ...image] = dims;
+  return {
+    batch: async (points) => {
+      const all: Evaluation[] = [];
+      for (let s = 0; s < points.length; s += CHUNK) {
+        const part = points.slice(s, s + CHUNK),
+          size = part[0].length;
+        const input = new Float32Array(part.length * size);
+        part.forEach((p, j) => input.set(p, j * size));
+        const out = await session.run({ input: tensor(input, [part.length * rows, ...image]) });
+        part.forEach((_, j) => {
+          const own: Outputs = {};
+          for (const [name, t] of Object.entries(out)) {
+            const per = t.data.length / part.length;
+            own[name] = {
+              data: (t.data as Float32Array).subarray(j * per, (j + 1) * per),
+              dims: [rows, ...t.dims.slice(1)],
+            };
+          }
+          all.push(evaluate(own));
+        });
+      }
+      return all;
+    },
   };
 }
 
@@ -131,15 +176,14 @@ print('ok', onnx.__version__)`;
         ? tensor(cots[l.name], [1, ...l.outShape])
         : tensor(new Float32Array(1), l.outShape.map(() => 1).concat(1));
     const analytic = (await gradSession.run(feeds)).grad_input.data as Float32Array;
-    const objective = async () => {
-      const out = await inf.run({ input: tensor(x, [1, ...shape]) });
+    const objective = batched(inf, [1, ...shape], (out) => {
       let s = 0;
       for (const [n, c] of Object.entries(cots)) {
-        const a = out[act(n)].data as Float32Array;
+        const a = out[act(n)].data;
         for (let i = 0; i < c.length; i++) s += a[i] * c[i];
       }
       return { value: s, switches: switchesOf(out) };
-    };
+    });
     // Sample where the image has ink or its edge, where gradients are non-trivial, plus random pixels.
     const ink = [...x.keys()].filter((i) => digit[i] > 0.1);
     const idx = [
@@ -166,15 +210,12 @@ print('ok', onnx.__version__)`;
     const lg = await sessionFromDir(dir, 'loss-grad.onnx');
     const inf = await sessionFromDir(dir, 'model.onnx');
     const out = await lg.run({ input: tensor(x, [2, ...shape]), targets: tensor(t, [2, k]) });
-    const run = (img: Float32Array) => inf.run({ input: tensor(img, [2, ...shape]) });
-    const ce = async (img: Float32Array, out?: Awaited<ReturnType<typeof run>>) => {
-      const p = (out ?? (await run(img))).probs.data as Float32Array;
-      return [0, 1].map(
+    const ce = (p: Float32Array) =>
+      [0, 1].map(
         (i) => -t.subarray(i * k, (i + 1) * k).reduce((s, ti, c) => s + (ti ? ti * Math.log(p[i * k + c]) : 0), 0),
       );
-    };
     const loss = out.loss.data as Float32Array;
-    const ref = await ce(x);
+    const ref = ce((await inf.run({ input: tensor(x, [2, ...shape]) })).probs.data as Float32Array);
     expect(loss[0]).toBeCloseTo(ref[0], 4);
     expect(loss[1]).toBeCloseTo(ref[1], 4);
     // The objective is the sum over the batch: each image's gradient is its own loss's (no 1/N).
@@ -187,10 +228,10 @@ print('ok', onnx.__version__)`;
         ...sampleIndices(size, 4, 10).map((i) => size + i),
       ]),
     ];
-    const objective = async () => {
-      const out = await run(x);
-      return { value: (await ce(x, out)).reduce((a, v) => a + v, 0), switches: switchesOf(out) };
-    };
+    const objective = batched(inf, [2, ...shape], (out) => ({
+      value: ce(out.probs.data).reduce((a, v) => a + v, 0),
+      switches: switchesOf(out),
+    }));
     const r = await checkGradient(x, analytic, objective, idx, FD_EPS_DEEP);
     expect(r.mismatches).toEqual([]);
     expect(r.checked - r.kinks).toBeGreaterThanOrEqual(16);
@@ -205,11 +246,8 @@ print('ok', onnx.__version__)`;
     const synth = await sessionFromDir(dir, 'synth-grad.onnx');
     const names = synth.inputNames.filter((n) => n.startsWith('gram.')).map((n) => n.slice('gram.'.length));
     expect(names.length).toBeGreaterThan(0);
-    const run = (img: Float32Array) => conv.run({ input: tensor(img, [1, C, H, W]) });
-    const acts = async (img: Float32Array, out?: Awaited<ReturnType<typeof run>>) => {
-      const o = out ?? (await run(img));
-      return names.map((l) => o[act(l)]);
-    };
+    const run = async (img: Float32Array) => (await conv.run({ input: tensor(img, [1, C, H, W]) })) as Outputs;
+    const acts = (out: Outputs) => names.map((l) => out[act(l)]);
     const gramOf = (f: Float32Array, C: number) => {
       const M = f.length / C,
         g = new Float64Array(C * C);
@@ -222,13 +260,13 @@ print('ok', onnx.__version__)`;
       return g;
     };
     // Targets: the maps and Gram matrices of another image; every weight non-zero.
-    const other = await acts(randn(C * H * W, 32).map((v) => 0.5 + 0.2 * v));
-    const P = other.map((t) => t.data as Float32Array);
-    const A = other.map((t) => Float32Array.from(gramOf(t.data as Float32Array, t.dims[1])));
+    const other = acts(await run(randn(C * H * W, 32).map((v) => 0.5 + 0.2 * v)));
+    const P = other.map((t) => t.data);
+    const A = other.map((t) => Float32Array.from(gramOf(t.data, t.dims[1])));
     const w = Float32Array.from(names.flatMap((_, j) => [0.5 + j, 2 + j, 0.3 * (j + 1)]));
-    const lossesOf = async (img: Float32Array, out?: Awaited<ReturnType<typeof run>>) =>
-      (await acts(img, out)).map((t, j) => {
-        const f = t.data as Float32Array,
+    const lossesOf = (out: Outputs) =>
+      acts(out).map((t, j) => {
+        const f = t.data,
           C = t.dims[1],
           n = f.length,
           g = gramOf(f, C);
@@ -251,13 +289,15 @@ print('ok', onnx.__version__)`;
       feeds[gram(names[j])] = tensor(A[j], [t.dims[1], t.dims[1]]);
     });
     const out = await synth.run(feeds);
-    const ref = await lossesOf(x);
+    const ref = lossesOf(await run(x));
     const got = out.losses.data as Float32Array;
     ref.flat().forEach((v, i) => expect(Math.abs(got[i] - v)).toBeLessThanOrEqual(1e-4 * Math.abs(v) + 1e-7));
-    const objective = async () => {
-      const out = await run(x);
-      return { value: (await lossesOf(x, out)).flat().reduce((s, v, i) => s + w[i] * v, 0), switches: switchesOf(out) };
-    };
+    const objective = batched(conv, [1, C, H, W], (out) => ({
+      value: lossesOf(out)
+        .flat()
+        .reduce((s, v, i) => s + w[i] * v, 0),
+      switches: switchesOf(out),
+    }));
     const analytic = out.grad_input.data as Float32Array;
     const r = await checkGradient(x, analytic, objective, sampleIndices(x.length, 16, 33), FD_EPS_DEEP);
     expect(r.mismatches).toEqual([]);
@@ -362,13 +402,12 @@ print('ok', onnx.__version__)`;
     const cot = randn(a0.data.length, 22);
     feeds[grad(target)] = tensor(cot, a0.dims);
     const analytic = (await s.run(feeds)).grad_input.data as Float32Array;
-    const objective = async () => {
-      const out = await fwd.run({ input: tensor(x, [1, C, H, W]) });
-      const a = out[act(target)].data as Float32Array;
+    const objective = batched(fwd, [1, C, H, W], (out) => {
+      const a = out[act(target)].data;
       let t = 0;
       for (let i = 0; i < a.length; i++) t += a[i] * cot[i];
       return { value: t, switches: switchesOf(out) };
-    };
+    });
     // A noise image puts many units of a deep stack near 0: sample 32 pixels, compare at least 12 kink-free ones.
     const r = await checkGradient(x, analytic, objective, sampleIndices(x.length, 32, 3), FD_EPS_DEEP);
     expect(r.mismatches).toEqual([]);
