@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { TSX } from '../helpers/tsx.js';
 
 // Every npm script that runs a TypeScript file: what `npm run <name>` runs, without npm's banner.
 const SCRIPTS = Object.entries(JSON.parse(fs.readFileSync('package.json', 'utf8')).scripts as Record<string, string>)
@@ -13,7 +14,7 @@ const SCRIPTS = Object.entries(JSON.parse(fs.readFileSync('package.json', 'utf8'
 
 function run(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const p = spawn('node_modules/.bin/tsx', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(TSX, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '',
       stderr = '';
     p.stdout.on('data', (d) => (stdout += d));

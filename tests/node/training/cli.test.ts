@@ -2,9 +2,10 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { TSX } from '../helpers/tsx.js';
 
 const train = (...args: string[]) =>
-  spawnSync('npx', ['tsx', 'training/cli/train.ts', ...args, '--out', '/tmp/edge-cnn-cli-test'], { encoding: 'utf8' });
+  spawnSync(TSX, ['training/cli/train.ts', ...args, '--out', '/tmp/edge-cnn-cli-test'], { encoding: 'utf8' });
 
 describe('npm run train', () => {
   it('an unknown model names the valid ones', () => {
@@ -39,7 +40,7 @@ describe('npm run train', () => {
 
   it('--help prints the usage on stdout and exits 0, with no stack trace', () => {
     for (const script of ['training/cli/train.ts', 'training/cli/eval.ts']) {
-      const r = spawnSync('npx', ['tsx', script, '--help'], { encoding: 'utf8' });
+      const r = spawnSync(TSX, [script, '--help'], { encoding: 'utf8' });
       expect(r.status, script).toBe(0);
       expect(r.stdout).toMatch(/^usage:\s/);
       expect(r.stdout).toContain('--data');
@@ -60,8 +61,7 @@ describe('npm run train', () => {
   });
 
   it('eval of a model that is not there names the models there and a command that can make it', () => {
-    const evaluate = (...args: string[]) =>
-      spawnSync('npx', ['tsx', 'training/cli/eval.ts', ...args], { encoding: 'utf8' });
+    const evaluate = (...args: string[]) => spawnSync(TSX, ['training/cli/eval.ts', ...args], { encoding: 'utf8' });
     const there = fs.readdirSync('models').filter((d) => fs.existsSync(`models/${d}/meta.json`));
     const nope = evaluate('--model', 'nope');
     expect(nope.status).toBe(1);

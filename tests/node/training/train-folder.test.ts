@@ -15,6 +15,7 @@ import { sessionFromDir, tensor } from '../../../training/engine.js';
 import { makeImageFolder } from '../../fixtures/make-image-folder.js';
 import { randn } from '../helpers/fd.js';
 import { onnxCheck } from '../helpers/onnx-checker.js';
+import { TSX } from '../helpers/tsx.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'edge-cnn-train-folder-'));
 const data = path.join(tmp, 'pictures'),
@@ -24,9 +25,8 @@ let run: ReturnType<typeof spawnSync>;
 beforeAll(async () => {
   await makeImageFolder(data);
   run = spawnSync(
-    'npx',
+    TSX,
     [
-      'tsx',
       'training/cli/train.ts',
       ...['--data', data, '--name', 'colours', '--out', out, '--size', '16', '--epochs', '2', '--cache', 'none'],
     ],
