@@ -21,12 +21,19 @@ import { heldOutShapes } from '../../../helpers/shapes.js';
 
 const NEW = ['grad-cam-plus-plus', 'score-cam', 'layer-cam', 'occlusion'] as const;
 
-/** Mean drops over the images, each explained for its predicted class. */
-async function deletion(model: Model, xs: Float32Array[], method: string) {
+type Explained = Awaited<ReturnType<typeof saliency>>;
+
+/** Mean drops over the images, each explained for its predicted class (by `explain`, default a fresh run). */
+async function deletion(
+  model: Model,
+  xs: Float32Array[],
+  method: string,
+  explain = (x: Float32Array, _i: number): Promise<Explained> => saliency(model, x, saliencyOpts(model, { method })),
+) {
   let top = 0,
     random = 0;
-  for (const x of xs) {
-    const r = await saliency(model, x, saliencyOpts(model, { method }));
+  for (const [i, x] of xs.entries()) {
+    const r = await explain(x, i);
     const d = await deletionDrop(model, x, r.map, r.target.index);
     top += d.top / xs.length;
     random += d.random / xs.length;
@@ -50,11 +57,18 @@ describe('the deletion test on held-out digits', () => {
 describe('held-out shapes: the deletion test and heat inside the masks', async () => {
   const model = loadModel('shapes');
   const shapes = await heldOutShapes(2, 11);
+  // Each shape's map by each method, computed once: the deletion tests and the heat test share them.
+  const maps = new Map<string, Promise<Explained>>();
+  const mapOf = (method: string, i: number) => {
+    const key = `${method} ${i}`;
+    if (!maps.has(key)) maps.set(key, saliency(model, shapes[i].x, saliencyOpts(model, { method })));
+    return maps.get(key)!;
+  };
   for (const method of NEW)
     it(`${method}: the top 10% drops the logit more than a random 10%`, async () => {
       // Occlusion scores 49 patched pictures per image: one of each kind keeps the test short.
       const xs = shapes.slice(0, method === 'occlusion' ? 6 : shapes.length).map((s) => s.x);
-      const d = await deletion(model, xs, method);
+      const d = await deletion(model, xs, method, (_, i) => mapOf(method, i));
       console.log(`shapes ${method}: top 10% ${d.top.toFixed(2)}, random 10% ${d.random.toFixed(2)} (${xs.length})`);
       expect(d.top).toBeGreaterThan(d.random);
     }, 300_000);
@@ -64,10 +78,8 @@ describe('held-out shapes: the deletion test and heat inside the masks', async (
     const area = shapes.reduce((a, s) => a + s.mask.reduce((b, m) => b + m, 0) / s.mask.length, 0) / shapes.length;
     for (const method of ['grad-cam', 'grad-cam-plus-plus', 'score-cam', 'layer-cam']) {
       heat[method] = 0;
-      for (const s of shapes) {
-        const r = await saliency(model, s.x, saliencyOpts(model, { method }));
-        heat[method] += heatInside(r.map, s.mask) / shapes.length;
-      }
+      for (const [i, s] of shapes.entries())
+        heat[method] += heatInside((await mapOf(method, i)).map, s.mask) / shapes.length;
     }
     console.log(
       `heat inside the mask (${shapes.length} shapes, mask area ${(100 * area).toFixed(1)}%): ${Object.entries(heat)
