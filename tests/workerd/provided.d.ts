@@ -1,4 +1,4 @@
-// What tests/workerd/vitest.config.ts provides to the workerd tests (vitest's inject()).
+// What tests/workerd/vitest.config.ts and its global setup (global-setup.ts) provide to the workerd tests (vitest's inject()).
 import 'vitest';
 import type { GraphReference } from './graph-fixture.js';
 

@@ -1,8 +1,7 @@
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
 import { writeRegistry } from '../../scripts/registry.js';
 import { bundledModels } from '../node/helpers/bundled.js';
-import { buildGraphFixture } from './graph-fixture.js';
-import { buildImportedFixture, elsewhereModels } from './imported-fixture.js';
+import { elsewhereModels } from './imported-fixture.js';
 import { defineConfig } from 'vitest/config';
 
 const root = new URL('../..', import.meta.url).pathname;
@@ -10,11 +9,6 @@ const root = new URL('../..', import.meta.url).pathname;
 // The Worker's model table is generated from models/ (gitignored): fresh for a direct `npx vitest run` too. The
 // tests get the folder names read here, in Node, to compare with what the Worker serves.
 const modelFolders = writeRegistry();
-// ONNX models imported by npm run import's code, served beside the bundled ones by tests/workerd/routes/imported.
-const importedModels = await buildImportedFixture(root);
-// A toy graph network (residual, projection, depthwise, squeeze-excite, concat) and a flat MLP, with the reference
-// its input gradient is compared with, served beside them by tests/workerd/routes/graph-model.
-const graphReference = await buildGraphFixture(root);
 
 export default defineConfig({
   plugins: [cloudflareTest({ wrangler: { configPath: `${root}wrangler.toml` } })],
@@ -25,12 +19,13 @@ export default defineConfig({
     root,
     include: ['tests/workerd/**/*.test.ts'],
     testTimeout: 60_000,
+    // The imported and graph fixtures (eight models imported or written, a reference measured): built only for a
+    // run that includes workerd files, and provided from there (importedModels, graphReference).
+    globalSetup: ['tests/workerd/global-setup.ts'],
     provide: {
       modelFolders,
       bundledModels: bundledModels(),
-      importedModels,
       elsewhereModels: elsewhereModels(),
-      graphReference,
     },
   },
 });
