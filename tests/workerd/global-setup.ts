@@ -1,17 +1,32 @@
 /**
  * The workerd project's fixtures, built only when workerd test files run (vitest runs a project's global setup
  * only for a run that includes its files): a `npx vitest run tests/node/...` loads this project's config but no
- * longer imports eight models for it. Provided to the tests as vitest's inject() values (tests/workerd/provided.d.ts).
+ * longer imports eight models for it. Built by build-fixtures.ts in a child process and provided to the tests as
+ * vitest's inject() values (tests/workerd/provided.d.ts).
  */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { buildGraphFixture } from './graph-fixture.js';
-import { buildImportedFixture } from './imported-fixture.js';
+import type { GraphReference } from './graph-fixture.js';
 
-export default async function setup(project: TestProject) {
-  const root = project.config.root.endsWith('/') ? project.config.root : `${project.config.root}/`;
-  // ONNX models imported by npm run import's code, served beside the bundled ones by tests/workerd/routes/imported.
-  project.provide('importedModels', await buildImportedFixture(root));
-  // A toy graph network (residual, projection, depthwise, squeeze-excite, concat) and a flat MLP, with the reference
-  // its input gradient is compared with, served beside them by tests/workerd/routes/graph-model.
-  project.provide('graphReference', await buildGraphFixture(root));
+export default function setup(project: TestProject) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'workerd-fixtures-'));
+  try {
+    const out = path.join(dir, 'provided.json');
+    execFileSync(
+      path.join(project.config.root, 'node_modules/.bin/tsx'),
+      [path.join(project.config.root, 'tests/workerd/build-fixtures.ts'), out],
+      { stdio: ['ignore', 'inherit', 'inherit'] },
+    );
+    const provided = JSON.parse(fs.readFileSync(out, 'utf8')) as {
+      importedModels: string[];
+      graphReference: GraphReference;
+    };
+    project.provide('importedModels', provided.importedModels);
+    project.provide('graphReference', provided.graphReference);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }

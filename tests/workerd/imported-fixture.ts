@@ -1,7 +1,7 @@
 /**
  * Node side of the workerd tests of imported models: builds a PyTorch-style CNN with python3-onnx
  * (tests/node/helpers/foreign-models.py), imports it with npm run import's code into tests/workerd/.imported/
- * (gitignored) with an import table (scripts/registry.ts) the tests import: a Worker has no file system. Run by tests/workerd/global-setup.ts.
+ * (gitignored) with an import table (scripts/registry.ts) the tests import: a Worker has no file system. Run by tests/workerd/build-fixtures.ts.
  * Real pretrained models from ../shared/models-from-elsewhere are imported beside them (tests/workerd/routes/elsewhere).
  */
 import { execFileSync } from 'node:child_process';
