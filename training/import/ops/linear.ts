@@ -57,16 +57,16 @@ const matMul: OpEntry = {
 
 /**
  * Two activations joined elementwise: Add is a residual join (add), Mul a product (mul: a squeeze-excite gate
- * [C,1,1] times a map, a written-out swish x * sigmoid(x) or hard-swish x * relu6(x + 3)). Both must be laid out as
- * ours (channels-first, no pending row order).
+ * [C,1,1] times a map, a written-out swish x * sigmoid(x) or hard-swish x * relu6(x + 3)). Both must be laid out
+ * alike: as ours, or both feature maps channels-last (the output keeps it); no view, no pending row order.
  */
 function join(c: MapCtx, kind: 'add' | 'mul') {
   const [a, b] = [c.act(0), c.act(1)];
-  for (const v of [a, b])
-    if (v.channelsLast || v.rowOrder || v.onnx.join() !== v.shape.join())
-      throw c.refuse(
-        `joins [N, ${a.onnx}] and [N, ${b.onnx}]: only activations laid out channels-first (Transpose to NCHW first)`,
-      );
+  const layout = c.joinLayout([a, b]);
+  if (!layout)
+    throw c.refuse(
+      `joins [N, ${a.onnx}] and [N, ${b.onnx}]: only activations laid out alike, both NCHW (or vectors) or both NHWC maps`,
+    );
   // x * sigmoid(x), the sigmoid read by nothing else: SiLU (swish), one layer; the sigmoid is left unread and dropped.
   if (kind === 'mul')
     for (const k of [0, 1]) {
@@ -75,10 +75,10 @@ function join(c: MapCtx, kind: 'add' | 'mul') {
       if (sig && c.kindOf(sig) === 'sigmoid' && c.readsOf(sig).join() === (x.layer || INPUT)) {
         const m = c.mapping.find((r) => r.became === sig);
         if (m) m.became = '(fused into the next silu)';
-        return c.out(c.emit({ kind: 'silu' }, x));
+        return c.out(c.laidOut(c.emit({ kind: 'silu' }, x), layout));
       }
     }
-  c.out(c.emit({ kind }, [a, b]));
+  c.out(c.laidOut(c.emit({ kind }, [a, b]), layout));
 }
 
 /** y = x * mul + add for one activation and one constant; `op` says how the constant enters. */
@@ -138,10 +138,9 @@ const sum: OpEntry = {
       return c.out(c.act(0));
     }
     const xs = n.inputs.map((_, k) => c.act(k));
-    for (const v of xs)
-      if (v.channelsLast || v.rowOrder || v.onnx.join() !== v.shape.join())
-        throw c.refuse('sums activations not laid out channels-first (Transpose to NCHW first)');
-    c.out(c.emit({ kind: 'add' }, xs));
+    const layout = c.joinLayout(xs);
+    if (!layout) throw c.refuse('sums activations laid out differently: only all NCHW (or vectors) or all NHWC maps');
+    c.out(c.laidOut(c.emit({ kind: 'add' }, xs), layout));
   },
 };
 

@@ -46,7 +46,7 @@ const gather: OpEntry = {
 };
 
 const concat: OpEntry = {
-  doc: 'of shape values, or of feature maps along the channels (concat)',
+  doc: 'of shape values, or of NCHW or NHWC activations along the channels (concat)',
   map(c, n) {
     const acts = n.inputs.map((_, k) => c.isAct(k));
     if (!acts.some(Boolean)) return c.out({ kind: 'shape', v: n.inputs.flatMap((_, k): ShapeVal => c.shapeVal(k)) });
@@ -55,14 +55,14 @@ const concat: OpEntry = {
     const xs = n.inputs.map((_, k) => c.act(k));
     const rank = xs[0].onnx.length + 1;
     const axis = c.num('axis', 1);
-    if (
-      xs.some((x) => x.channelsLast || x.rowOrder || x.onnx.join() !== x.shape.join()) ||
-      (axis !== 1 && axis !== 1 - rank)
-    )
+    const layout = c.joinLayout(xs);
+    // The channels: axis 1 of NCHW maps and of vectors, axis 3 of NHWC maps (negative axes count from the end).
+    const channels = layout === 'nhwc' ? [3, -1] : [1, 1 - rank];
+    if (!layout || !channels.includes(axis))
       throw c.refuse(
-        `concatenates [${xs.map((x) => `[N, ${x.onnx}]`).join(', ')}] along axis ${axis}: only channels-first activations along the channels (axis 1)`,
+        `concatenates [${xs.map((x) => `[N, ${x.onnx}]`).join(', ')}] along axis ${axis}: only activations laid out alike along the channels (axis 1 of NCHW, 3 of NHWC)`,
       );
-    c.out(c.emit({ kind: 'concat' }, xs));
+    c.out(c.laidOut(c.emit({ kind: 'concat' }, xs), layout));
   },
 };
 
