@@ -9,6 +9,7 @@ import { leakyRelu, sigmoid, tanh, type LeakyReluSpec, type SigmoidSpec, type Ta
 import { add, type AddSpec } from './add.js';
 import { avgPool, type AvgPoolSpec } from './avg-pool.js';
 import { batchNorm, type BatchNormSpec } from './batch-norm.js';
+import { channels, type ChannelsSpec } from './channels.js';
 import { clip, type ClipSpec } from './clip.js';
 import { concat, type ConcatSpec } from './concat.js';
 import { conv2d, type Conv2dSpec } from './conv2d.js';
@@ -48,6 +49,7 @@ export type LayerSpec = (
   | HardSigmoidSpec
   | HardSwishSpec
   | SiluSpec
+  | ChannelsSpec
   | AddSpec
   | ConcatSpec
   | MulSpec
@@ -77,6 +79,7 @@ export const registry: Record<string, GraphRule> = Object.fromEntries(
       hardSigmoid,
       hardSwish,
       silu,
+      channels,
     ].map((r) => unary(r as LayerRule)),
     add,
     concat,

@@ -25,10 +25,14 @@ python3 exporter-models.py KIND OUT.onnx. Kinds:
   tensor-forms     weights stored as float_data rather than raw_data, a Conv weight as a float16 initializer Cast to
                    float, a bias as a double Constant Cast to float, a Pad with a pads attribute (opset 10) before a
                    Conv, Clip with min/max attributes, Unsqueeze/Squeeze with axes attributes.
-  shufflenet       ShuffleNet's channel shuffle, Reshape [N,2,C/2,H,W] -> Transpose [0,2,1,3,4] -> Reshape
-                   [N,C,H,W], between grouped Convs, and the 1x1 conv after it.
+  shufflenet       torch.onnx (opset 11, batch 1) of ShuffleNetV2 units: x.chunk(2, dim=1) as a Split with a split
+                   attribute, a branch (1x1, depthwise 3x3, 1x1), Concat, and the channel shuffle x.view(1, 2, C/2, H,
+                   W).transpose(1, 2).view(1, -1, H, W) by constant shapes; a down-sampling unit (both branches
+                   stride 2); x.mean([2, 3]) as ReduceMean, Gemm.
+  shufflenet-dynamic  the same at opset 13 with a dynamic batch: the halves as Slices (inputs), the shuffle's shapes
+                   from Shape, Gather, Div (C // 2), Unsqueeze (axes as an input) and Concat.
   upsample         an Upsample (opset 9) in the graph: refused.
-  gemm-transa      a Gemm with transA 1: refused.
+  split-height     a Split along the height: refused.
   fp16-input       a model whose input is float16: refused.
   bn-spatial0      a BatchNormalization (opset 7) with spatial 0 and statistics per activation ([C,H,W]): refused.
 """
@@ -221,16 +225,44 @@ def tensor_forms(path):
     save(g, 'input', [1, 3, 8, 8], g.op('LogSoftmax', [y], axis=1), 5, 10, path, 'pytorch')
 
 
-def shufflenet(path):
+def shufflenet(path, dynamic=False):
     g = G()
-    x = g.op('Relu', [g.conv('input', 3, 8, 3)])
-    x = g.op('Relu', [g.conv(x, 8, 8, 1, group=2, pads=[0, 0, 0, 0])])
-    x = g.op('Reshape', [x, g.i64([1, 2, 4, 6, 6])])
-    x = g.op('Transpose', [x], perm=[0, 2, 1, 3, 4])
-    x = g.op('Reshape', [x, g.i64([1, -1, 6, 6])])
-    x = g.op('Relu', [g.conv(x, 8, 8, 1, group=2, pads=[0, 0, 0, 0])])
-    x = g.op('Flatten', [g.op('GlobalAveragePool', [x])])
-    save(g, 'input', [1, 3, 6, 6], g.gemm(x, 8, 5), 5, 13, path, 'pytorch')
+    opset = 13 if dynamic else 11
+    hw = lambda v: [g.op('Unsqueeze', [g.op('Gather', [g.op('Shape', [v]), g.i64(i)], axis=0), g.i64([0])])
+                    for i in range(4)]
+
+    def shuffle(x, c, size):
+        if dynamic:  # x.size() traced: the batch, C // 2, H and W computed from Shape
+            n, ch, h, w = hw(x)
+            half = g.op('Div', [ch, g.i64([2])])
+            x = g.op('Reshape', [x, g.op('Concat', [n, g.i64([2]), half, h, w], axis=0)])
+            x = g.op('Transpose', [x], perm=[0, 2, 1, 3, 4])
+            return g.op('Reshape', [x, g.op('Concat', [n, g.i64([-1]), h, w], axis=0)])
+        x = g.op('Reshape', [x, g.i64([1, 2, c // 2, size, size])])
+        x = g.op('Transpose', [x], perm=[0, 2, 1, 3, 4])
+        return g.op('Reshape', [x, g.i64([1, -1, size, size])])
+
+    def branch(x, cin, cout, stride):
+        y = cbr(g, x, cin, cout, 1, pads=[0, 0, 0, 0])
+        y = g.bn(g.conv(y, cout, cout, 3, group=cout, bias=False, strides=[stride] * 2), cout)
+        return cbr(g, y, cout, cout, 1, pads=[0, 0, 0, 0])
+
+    def split(x, c):
+        if dynamic:  # x[:, :c/2], x[:, c/2:] as Slices
+            return [g.op('Slice', [x, g.i64([a]), g.i64([b]), g.i64([1])]) for a, b in [(0, c // 2), (c // 2, 2 ** 62)]]
+        a, b = g.name('split'), g.name('split')
+        g.nodes.append(h.make_node('Split', [x], [a, b], name=f'/{a}/Split', axis=1, split=[c // 2, c // 2]))
+        return [a, b]
+
+    x = cbr(g, 'input', 3, 8, 3)  # 8x8
+    for size in [8]:  # a basic unit: half the channels through the branch
+        x1, x2 = split(x, 8)
+        x = shuffle(g.op('Concat', [x1, branch(x2, 4, 4, 1)], axis=1), 8, size)
+    # a down-sampling unit: both halves from the whole input, stride 2
+    left = cbr(g, g.bn(g.conv(x, 8, 8, 3, group=8, bias=False, strides=[2, 2]), 8), 8, 8, 1, pads=[0, 0, 0, 0])
+    x = shuffle(g.op('Concat', [left, branch(x, 8, 8, 2)], axis=1), 16, 4)
+    x = g.op('ReduceMean', [x], axes=[2, 3], keepdims=0)
+    save(g, 'input', ['N' if dynamic else 1, 3, 8, 8], g.gemm(x, 16, 5), 5, opset, path, 'pytorch')
 
 
 def upsample(path):
@@ -241,11 +273,13 @@ def upsample(path):
     save(g, 'input', [1, 3, 6, 6], g.gemm(x, 4, 5), 5, 9, path, 'pytorch')
 
 
-def gemm_transa(path):
+def split_height(path):
     g = G()
-    x = g.op('Flatten', [g.op('GlobalAveragePool', [g.op('Relu', [g.conv('input', 3, 4, 3)])])])
-    x = g.op('Gemm', [g.op('Transpose', [x], perm=[1, 0]), g.w(rng.normal(0, 0.3, (4, 5)))], transA=1)
-    save(g, 'input', [1, 3, 6, 6], x, 5, 13, path, 'pytorch')
+    x = g.op('Relu', [g.conv('input', 3, 4, 3)])
+    a, b = g.name('split'), g.name('split')
+    g.nodes.append(h.make_node('Split', [x], [a, b], name=f'/{a}/Split', axis=2, split=[3, 3]))
+    x = g.op('Flatten', [g.op('GlobalAveragePool', [g.op('Add', [a, b])])])
+    save(g, 'input', [1, 3, 6, 6], g.gemm(x, 4, 5), 5, 11, path, 'pytorch')
 
 
 def fp16_input(path):
@@ -258,7 +292,8 @@ def fp16_input(path):
 
 KINDS = {'resnet-opset7': resnet_opset7, 'densenet': densenet, 'inception': inception, 'efficientnet': efficientnet,
          'mobilenetv3': mobilenetv3, 'keras2onnx': keras2onnx,
-         'tensor-forms': tensor_forms, 'shufflenet': shufflenet, 'upsample': upsample, 'gemm-transa': gemm_transa,
+         'tensor-forms': tensor_forms, 'shufflenet': shufflenet,
+         'shufflenet-dynamic': lambda p: shufflenet(p, True), 'upsample': upsample, 'split-height': split_height,
          'fp16-input': fp16_input, 'bn-spatial0': bn_spatial0}
 
 if __name__ == '__main__':

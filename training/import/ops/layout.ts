@@ -4,6 +4,7 @@
  * axes of size 1 squeezed or unsqueezed, no-ops at inference (Dropout, Identity), and the final Softmax or
  * LogSoftmax, dropped because our graphs take the logits.
  */
+import { shuffle } from './channels.js';
 import type { Act, MapCtx, OpEntry, ShapeVal } from './context.js';
 
 const prod = (s: number[]) => s.reduce((a, v) => a * v, 1);
@@ -25,6 +26,13 @@ function view(c: MapCtx, x: Act, dims: number[]): Act {
       return { ...x, onnx: dims, channelsLast: true };
     }
   }
+  // The channels of an NCHW map as [g, C/g] (ShuffleNet's channel shuffle; channels.ts takes its Transpose).
+  if (x.shape.length === 3 && !x.channelsLast && same(x.onnx, x.shape) && dims.length === 4) {
+    if (dims[0] * dims[1] === ch && same(dims.slice(2), [h, w])) {
+      c.note(`(view: the ${ch} channels as [${dims[0]}, ${dims[1]}])`);
+      return { ...x, onnx: dims };
+    }
+  }
   if (
     same(
       dims.filter((d) => d !== 1),
@@ -35,15 +43,16 @@ function view(c: MapCtx, x: Act, dims: number[]): Act {
     return { ...x, onnx: dims };
   }
   throw c.refuse(
-    `reshapes [N, ${x.onnx}] to [N, ${dims}]: only a flatten to [N, ${prod(x.shape)}], a layout change of a map with one channel, or adding/removing axes of size 1`,
+    `reshapes [N, ${x.onnx}] to [N, ${dims}]: only a flatten to [N, ${prod(x.shape)}], a layout change of a map with one channel, adding/removing axes of size 1, or the channels as [g, C/g] for a channel shuffle`,
   );
 }
 
 const transpose: OpEntry = {
-  doc: 'NHWC <-> NCHW of a feature map',
+  doc: 'NHWC <-> NCHW of a feature map, or a channel shuffle',
   map(c) {
     const x = c.act(0);
     const perm = c.ints('perm', []).join(',');
+    if (shuffle(c, x, perm)) return;
     if (perm === '0,1,2,3' || perm === '0,1') {
       c.note('(identity)');
       c.out(x);
@@ -54,7 +63,10 @@ const transpose: OpEntry = {
       c.note('(layout: NHWC)');
       const [ch, h, w] = x.shape;
       c.out({ ...x, onnx: [h, w, ch], channelsLast: true });
-    } else throw c.refuse(`has perm [${perm}] on [N, ${x.onnx}]: only NHWC <-> NCHW transposes of a feature map`);
+    } else
+      throw c.refuse(
+        `has perm [${perm}] on [N, ${x.onnx}]: only NHWC <-> NCHW transposes of a feature map, or [0,2,1,3,4] of its channels viewed as [g, C/g] (a channel shuffle)`,
+      );
   },
 };
 

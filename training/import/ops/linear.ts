@@ -7,6 +7,7 @@
  */
 import { INPUT } from '../../spec.js';
 import type { Act, MapCtx, OpEntry } from './context.js';
+import { arith } from './shape.js';
 
 /** The dense layer for x (a vector) times W [inF, outF] plus bias; a channels-last flatten reorders W's rows. */
 function dense(c: MapCtx, x: Act, wIO: Float32Array, inF: number, outF: number, bias: Float32Array) {
@@ -90,7 +91,7 @@ function affine(op: 'Add' | 'Sub' | 'Mul' | 'Div'): OpEntry {
         : 'by a per-channel constant',
     map(c) {
       const k = c.isAct(0) ? 0 : 1;
-      if (!c.isAct(k)) throw c.refuse('has no activation input');
+      if (!c.isAct(k)) return arith(c, op);
       if (c.isAct(1 - k)) {
         if (op === 'Add' || op === 'Mul') return join(c, op === 'Add' ? 'add' : 'mul');
         throw c.refuse(`${op === 'Sub' ? 'subtracts' : 'divides'} two activations: only Add and Mul join two`);

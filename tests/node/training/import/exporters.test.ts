@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { importModel } from '../../../../training/import/index.js';
+import type { LayerSpec } from '../../../../training/layers/registry.js';
 import { describePatterns, layerOf as layer, patternBuilder, type PatternCase } from '../../helpers/patterns.js';
 
 const { build, root } = patternBuilder('exporter-models.py');
@@ -104,6 +105,20 @@ const cases: PatternCase[] = [
       expect(layer(l, 'clip1')).toMatchObject({ min: 0, max: 6 });
     },
   },
+  ...['shufflenet', 'shufflenet-dynamic'].map((kind) => ({
+    kind,
+    layers:
+      'conv2d batchnorm relu channels channels conv2d batchnorm relu conv2d batchnorm conv2d batchnorm relu concat ' +
+      'channels conv2d batchnorm conv2d batchnorm relu conv2d batchnorm relu conv2d batchnorm conv2d batchnorm relu ' +
+      'concat channels avgpool flatten dense',
+    check(l: LayerSpec[]) {
+      expect(layer(l, 'channels1')).toMatchObject({ pick: [0, 1, 2, 3] }); // the Split's or Slice's halves
+      expect(layer(l, 'channels2')).toMatchObject({ pick: [4, 5, 6, 7] });
+      expect(layer(l, 'concat1').inputs).toEqual(['channels1', 'relu3']);
+      expect(layer(l, 'channels3')).toMatchObject({ pick: [0, 4, 1, 5, 2, 6, 3, 7] }); // the shuffle
+      expect(layer(l, 'channels4').pick).toEqual([0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15]);
+    },
+  })),
 ];
 
 describePatterns(build, root, cases);
@@ -125,15 +140,15 @@ describe('refusals name what is not supported', () => {
     );
   });
 
-  it('a float16 input', async () => {
-    await expect(refused('fp16-input')).rejects.toThrow(
-      'input "input" has element type float16: only float32 inputs are supported (export the model in float32)',
+  it('a Split along the height', async () => {
+    await expect(refused('split-height')).rejects.toThrow(
+      /^node "\/split_\d+\/Split" \(op Split\): splits \[N, 4,6,6\] along axis 2: only along the channels \(axis 1 of NCHW or of a vector, 3 of NHWC\)\. Supported: .*Split \(of activations along the channels \(channels\)\)/,
     );
   });
 
-  it("ShuffleNet's channel shuffle (a Reshape to five axes)", async () => {
-    await expect(refused('shufflenet')).rejects.toThrow(
-      /^node "\/reshape_\d+\/Reshape" \(op Reshape\): reshapes \[N, 8,6,6\] to \[N, 2,4,6,6\]: only/,
+  it('a float16 input', async () => {
+    await expect(refused('fp16-input')).rejects.toThrow(
+      'input "input" has element type float16: only float32 inputs are supported (export the model in float32)',
     );
   });
 });
