@@ -68,15 +68,23 @@ function join(c: MapCtx, kind: 'add' | 'mul') {
     throw c.refuse(
       `joins [N, ${a.onnx}] and [N, ${b.onnx}]: only activations laid out alike, both NCHW (or vectors) or both NHWC maps`,
     );
-  // x * sigmoid(x), the sigmoid read by nothing else: SiLU (swish), one layer; the sigmoid is left unread and dropped.
+  // x * sigmoid(x), the sigmoid read by nothing else: SiLU (swish), one layer; x * HardSigmoid(x) with torch's
+  // alpha 1/6 and beta 0.5 (its hardswish before opset 14): hardswish. The gate is left unread and dropped.
   if (kind === 'mul')
     for (const k of [0, 1]) {
       const x = k ? a : b;
-      const sig = c.foldable(k);
-      if (sig && c.kindOf(sig) === 'sigmoid' && c.readsOf(sig).join() === (x.layer || INPUT)) {
-        const m = c.mapping.find((r) => r.became === sig);
-        if (m) m.became = '(fused into the next silu)';
-        return c.out(c.laidOut(c.emit({ kind: 'silu' }, x), layout));
+      const gate = c.foldable(k);
+      const spec = gate && c.readsOf(gate).join() === (x.layer || INPUT) && c.layers.find((l) => l.name === gate);
+      const fused =
+        spec && spec.kind === 'sigmoid'
+          ? 'silu'
+          : spec && spec.kind === 'hardsigmoid' && Math.abs((spec.alpha ?? 0.2) - 1 / 6) < 1e-6 && spec.beta === 0.5
+            ? 'hardswish'
+            : undefined;
+      if (fused) {
+        const m = c.mapping.find((r) => r.became === gate);
+        if (m) m.became = `(fused into the next ${fused})`;
+        return c.out(c.laidOut(c.emit({ kind: fused }, x), layout));
       }
     }
   c.out(c.laidOut(c.emit({ kind }, [a, b]), layout));

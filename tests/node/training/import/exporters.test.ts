@@ -79,13 +79,14 @@ const cases: PatternCase[] = [
   },
   {
     kind: 'mobilenetv3',
+    // x * HardSigmoid(x) fused into hardswish; the squeeze-excite gate stays a hardsigmoid and a mul.
     layers:
-      'conv2d batchnorm hardsigmoid mul conv2d batchnorm relu avgpool conv2d relu conv2d hardsigmoid mul conv2d ' +
-      'batchnorm add conv2d batchnorm hardsigmoid mul conv2d batchnorm hardsigmoid mul conv2d batchnorm avgpool ' +
-      'flatten dense hardsigmoid mul dense',
+      'conv2d batchnorm hardswish conv2d batchnorm relu avgpool conv2d relu conv2d hardsigmoid mul conv2d batchnorm ' +
+      'add conv2d batchnorm hardswish conv2d batchnorm hardswish conv2d batchnorm avgpool flatten dense hardswish dense',
     check(l) {
-      expect(layer(l, 'hardsigmoid1')).toMatchObject({ alpha: expect.closeTo(1 / 6, 6), beta: 0.5 });
-      expect(layer(l, 'mul1').inputs).toEqual(['batchnorm1', 'hardsigmoid1']);
+      expect(layer(l, 'hardsigmoid2')).toMatchObject({ alpha: expect.closeTo(1 / 6, 6), beta: 0.5 });
+      expect(layer(l, 'mul1').inputs).toEqual(['relu1', 'hardsigmoid2']);
+      expect(layer(l, 'conv2d2')).toMatchObject({ kernel: 3, groups: 8 });
     },
   },
   {
