@@ -31,6 +31,9 @@ python3 exporter-models.py KIND OUT.onnx. Kinds:
                    stride 2); x.mean([2, 3]) as ReduceMean, Gemm.
   shufflenet-dynamic  the same at opset 13 with a dynamic batch: the halves as Slices (inputs), the shuffle's shapes
                    from Shape, Gather, Div (C // 2), Unsqueeze (axes as an input) and Concat.
+  const-ops        paddle2onnx-style weights as Constant nodes used through ops on constants: a [C] scale Reshaped
+                   to [1,C,1,1] for a Mul, a dense weight stored [out, in] and Transposed for MatMul, a bias Reshaped
+                   to [1, K] for its Add; the flatten as Reshape [0, -1].
   upsample         an Upsample (opset 9) in the graph: refused.
   split-height     a Split along the height: refused.
   fp16-input       a model whose input is float16: refused.
@@ -225,6 +228,17 @@ def tensor_forms(path):
     save(g, 'input', [1, 3, 8, 8], g.op('LogSoftmax', [y], axis=1), 5, 10, path, 'pytorch')
 
 
+def const_ops(path):
+    g = G(consts=True)
+    x = g.op('Relu', [g.conv('x', 3, 6, 3)])
+    scale = g.op('Reshape', [g.w(rng.uniform(0.5, 1.5, 6)), g.i64([1, -1, 1, 1])])  # a [C] constant made [1,C,1,1]
+    x = g.op('Mul', [x, scale])
+    x = g.op('Reshape', [g.op('GlobalAveragePool', [x]), g.i64([0, -1])])  # paddle2onnx's flatten
+    x = g.op('MatMul', [x, g.op('Transpose', [g.w(rng.normal(0, 0.4, (5, 6)))])])  # the weight as stored, [out, in]
+    x = g.op('Add', [x, g.op('Reshape', [g.w(rng.normal(0, 0.1, 5)), g.i64([1, 5])])])
+    save(g, 'x', ['N', 3, 8, 8], g.op('Softmax', [x], axis=1), 5, 11, path, 'PaddlePaddle')
+
+
 def shufflenet(path, dynamic=False):
     g = G()
     opset = 13 if dynamic else 11
@@ -293,7 +307,7 @@ def fp16_input(path):
 KINDS = {'resnet-opset7': resnet_opset7, 'densenet': densenet, 'inception': inception, 'efficientnet': efficientnet,
          'mobilenetv3': mobilenetv3, 'keras2onnx': keras2onnx,
          'tensor-forms': tensor_forms, 'shufflenet': shufflenet,
-         'shufflenet-dynamic': lambda p: shufflenet(p, True), 'upsample': upsample, 'split-height': split_height,
+         'shufflenet-dynamic': lambda p: shufflenet(p, True), 'upsample': upsample, 'const-ops': const_ops, 'split-height': split_height,
          'fp16-input': fp16_input, 'bn-spatial0': bn_spatial0}
 
 if __name__ == '__main__':

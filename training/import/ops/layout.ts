@@ -4,6 +4,7 @@
  * axes of size 1 squeezed or unsqueezed, no-ops at inference (Dropout, Identity), and the final Softmax or
  * LogSoftmax, dropped because our graphs take the logits.
  */
+import type { DecodedTensor } from '../../onnx/decode.js';
 import { shuffle } from './channels.js';
 import type { Act, MapCtx, OpEntry, ShapeVal } from './context.js';
 
@@ -47,9 +48,32 @@ function view(c: MapCtx, x: Act, dims: number[]): Act {
   );
 }
 
+/** A constant transposed (perm, or the axes reversed as ONNX's default), computed here. */
+function transposeConst(c: MapCtx, t: DecodedTensor) {
+  const r = t.dims.length;
+  const p = c.ints('perm', [...Array(r).keys()].reverse());
+  if (p.length !== r) throw c.refuse(`has perm [${p}] for a constant of dims [${t.dims}]`);
+  const dims = p.map((a) => t.dims[a]);
+  const strides = t.dims.map((_, a) => prod(t.dims.slice(a + 1)));
+  const values = t.values.slice();
+  for (let o = 0; o < values.length; o++) {
+    let rest = o,
+      from = 0;
+    for (let a = r - 1; a >= 0; a--) {
+      from += (rest % dims[a]) * strides[p[a]];
+      rest = Math.floor(rest / dims[a]);
+    }
+    values[o] = t.values[from];
+  }
+  c.note('(constant, computed here)');
+  c.out({ kind: 'const', t: { ...t, name: c.node.outputs[0], dims, values } });
+}
+
 const transpose: OpEntry = {
-  doc: 'NHWC <-> NCHW of a feature map, or a channel shuffle',
+  doc: 'NHWC <-> NCHW of a feature map, a channel shuffle, or of a constant',
   map(c) {
+    const t = c.maybeConst(0);
+    if (t) return transposeConst(c, t);
     const x = c.act(0);
     const perm = c.ints('perm', []).join(',');
     if (shuffle(c, x, perm)) return;
@@ -93,8 +117,18 @@ function target(c: MapCtx, x: Act, t: ShapeVal): number[] {
 }
 
 const reshape: OpEntry = {
-  doc: 'a flatten to [N, F] or a view',
+  doc: 'a flatten to [N, F], a view, or of a constant',
   map(c) {
+    const t = c.maybeConst(0);
+    if (t) {
+      // 0 copies the dim (allowzero 0), one -1 takes the rest.
+      const want = (c.shapeVal(1) as number[]).map((d, i) => (d === 0 ? t.dims[i] : d));
+      const known = prod(want.filter((d) => d !== -1));
+      const dims = want.map((d) => (d === -1 ? t.values.length / known : d));
+      if (prod(dims) !== t.values.length) throw c.refuse(`reshapes a constant of dims [${t.dims}] to [${want}]`);
+      c.note('(constant, computed here)');
+      return c.out({ kind: 'const', t: { ...t, name: c.node.outputs[0], dims } });
+    }
     const x = c.act(0);
     const dims = target(c, x, c.shapeVal(1));
     if (prod(dims) !== prod(x.onnx) || dims.some((d) => !Number.isInteger(d)))

@@ -106,6 +106,11 @@ const cases: PatternCase[] = [
       expect(layer(l, 'clip1')).toMatchObject({ min: 0, max: 6 });
     },
   },
+  {
+    // The Reshaped scale a batchnorm, the Transposed weight and Reshaped bias one dense layer.
+    kind: 'const-ops',
+    layers: 'conv2d relu batchnorm avgpool flatten dense',
+  },
   ...['shufflenet', 'shufflenet-dynamic'].map((kind) => ({
     kind,
     layers:
