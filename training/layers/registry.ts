@@ -23,6 +23,7 @@ import { mul, type MulSpec } from './mul.js';
 import { relu, type ReluSpec } from './relu.js';
 import { scale, type ScaleSpec } from './scale.js';
 import { silu, type SiluSpec } from './silu.js';
+import { unflatten, type UnflattenSpec } from './unflatten.js';
 import {
   unary,
   type GraphBackwardArgs,
@@ -50,6 +51,7 @@ export type LayerSpec = (
   | HardSwishSpec
   | SiluSpec
   | ChannelsSpec
+  | UnflattenSpec
   | AddSpec
   | ConcatSpec
   | MulSpec
@@ -80,6 +82,7 @@ export const registry: Record<string, GraphRule> = Object.fromEntries(
       hardSwish,
       silu,
       channels,
+      unflatten,
     ].map((r) => unary(r as LayerRule)),
     add,
     concat,

@@ -22,6 +22,9 @@ python3 exporter-models.py KIND OUT.onnx. Kinds:
                    Conv and back to NHWC after it, Relu and batch norm as Mul + Add by [C] constants on the NHWC
                    tensors, a Mul of two NHWC branches (a gate), Concat of NHWC tensors along axis 3, Flatten of
                    the NHWC map, MatMul + Add, output 'dense_1/Softmax:0'.
+  keras-se         tf2onnx of Keras squeeze-excite with Dense gates: ReduceMean over NHWC [1,2], Dense, Relu, Dense,
+                   Sigmoid, Reshape to [N,1,1,C], Mul with the NHWC map; and a pooled vector Unsqueezed to [N,C,1,1]
+                   for a 1x1 Conv gate.
   tensor-forms     weights stored as float_data rather than raw_data, a Conv weight as a float16 initializer Cast to
                    float, a bias as a double Constant Cast to float, a Pad with a pads attribute (opset 10) before a
                    Conv, Clip with min/max attributes, Unsqueeze/Squeeze with axes attributes.
@@ -201,6 +204,21 @@ def keras2onnx(path):
     save(g, 'input_1:0', ['N', 8, 8, 3], y, 5, 9, path, 'keras2onnx', out='dense_1/Softmax:0')
 
 
+def keras_se(path):
+    g = G()
+    nchw = lambda v: g.op('Transpose', [v], perm=[0, 3, 1, 2])
+    x = g.op('Relu', [g.conv(nchw('input_1'), 3, 8, 3)])
+    m = g.op('Transpose', [x], perm=[0, 2, 3, 1])  # [N,6,6,8]
+    s = g.op('ReduceMean', [m], axes=[1, 2], keepdims=0)  # GlobalAveragePooling2D
+    s = g.op('Sigmoid', [g.dense(g.op('Relu', [g.dense(s, 8, 4)]), 4, 8)])  # Dense gates
+    m = g.op('Mul', [m, g.op('Reshape', [s, g.i64([-1, 1, 1, 8])])])  # Reshape((1, 1, C)), multiply
+    s2 = g.op('Unsqueeze', [g.op('ReduceMean', [m], axes=[1, 2], keepdims=0)], axes=[2, 3])  # [N,C,1,1] for a Conv
+    s2 = g.op('Sigmoid', [g.conv(s2, 8, 8, 1, pads=[0, 0, 0, 0])])
+    x = g.op('Mul', [nchw(m), s2])
+    x = g.op('ReduceMean', [x], axes=[2, 3], keepdims=0)
+    save(g, 'input_1', ['N', 6, 6, 3], g.op('Softmax', [g.dense(x, 8, 5)], axis=-1), 5, 12, path, 'tf2onnx')
+
+
 def tensor_forms(path):
     g = G()
 
@@ -306,7 +324,7 @@ def fp16_input(path):
 
 KINDS = {'resnet-opset7': resnet_opset7, 'densenet': densenet, 'inception': inception, 'efficientnet': efficientnet,
          'mobilenetv3': mobilenetv3, 'keras2onnx': keras2onnx,
-         'tensor-forms': tensor_forms, 'shufflenet': shufflenet,
+         'tensor-forms': tensor_forms, 'keras-se': keras_se, 'shufflenet': shufflenet,
          'shufflenet-dynamic': lambda p: shufflenet(p, True), 'upsample': upsample, 'const-ops': const_ops, 'split-height': split_height,
          'fp16-input': fp16_input, 'bn-spatial0': bn_spatial0}
 

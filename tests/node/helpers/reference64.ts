@@ -164,7 +164,7 @@ export function forward64(
       for (let i = 0; i < y.length; i++) y[i] = x[i] * Math.min(Math.max(x[i] / 6 + 0.5, 0), 1);
     } else if (l.kind === 'silu') {
       for (let i = 0; i < y.length; i++) y[i] = x[i] / (1 + Math.exp(-x[i]));
-    } else if (l.kind === 'flatten') {
+    } else if (l.kind === 'flatten' || l.kind === 'unflatten') {
       y.set(x);
     } else if (l.kind === 'dropout') {
       const m = masks[`${l.name}.mask`];
@@ -369,7 +369,7 @@ export function backward64(
         const sg = 1 / (1 + Math.exp(-x[i]));
         dx[i] = dy[i] * sg * (1 + x[i] * (1 - sg));
       }
-    } else if (l.kind === 'flatten') {
+    } else if (l.kind === 'flatten' || l.kind === 'unflatten') {
       dx.set(dy);
     } else if (l.kind === 'dropout') {
       const m = masks[`${l.name}.mask`];

@@ -27,6 +27,11 @@ function view(c: MapCtx, x: Act, dims: number[]): Act {
       return { ...x, onnx: dims, channelsLast: true };
     }
   }
+  // A vector as a map of one pixel, [C,1,1] or NHWC [1,1,C] (Keras's squeeze-excite gate): the unflatten layer.
+  if (x.shape.length === 1 && !x.rowOrder && dims.length === 3 && dims.filter((d) => d !== 1).join() === `${ch}`) {
+    const y = c.emit({ kind: 'unflatten' }, x);
+    return ch > 1 && dims[2] === ch ? { ...y, onnx: dims, channelsLast: true } : y;
+  }
   // The channels of an NCHW map as [g, C/g] (ShuffleNet's channel shuffle; channels.ts takes its Transpose).
   if (x.shape.length === 3 && !x.channelsLast && same(x.onnx, x.shape) && dims.length === 4) {
     if (dims[0] * dims[1] === ch && same(dims.slice(2), [h, w])) {

@@ -99,6 +99,17 @@ const cases: PatternCase[] = [
     },
   },
   {
+    // The Dense gate Reshaped to [N,1,1,C] and the pooled vector Unsqueezed to [N,C,1,1]: maps of one pixel.
+    kind: 'keras-se',
+    layers:
+      'conv2d relu avgpool flatten dense relu dense sigmoid unflatten mul avgpool flatten unflatten conv2d sigmoid ' +
+      'mul avgpool flatten dense',
+    check(l) {
+      expect(layer(l, 'mul1').inputs).toEqual(['relu1', 'unflatten1']);
+      expect(layer(l, 'mul2').inputs).toEqual(['mul1', 'sigmoid2']);
+    },
+  },
+  {
     kind: 'tensor-forms',
     layers: 'conv2d clip conv2d relu avgpool flatten dense',
     check(l) {
