@@ -47,6 +47,14 @@ export interface MappedModel {
 }
 
 const supported = () => SUPPORTED_OPS.join(', ');
+const ELEM_TYPES: Record<number, string> = {
+  2: 'uint8',
+  3: 'int8',
+  6: 'int32',
+  7: 'int64',
+  10: 'float16',
+  11: 'double',
+};
 
 /**
  * The layers the output depends on, in order (a layer only a Shape read, say, is dropped); the output's layer is
@@ -120,6 +128,10 @@ export function mapModel(m: DecodedModel, o: ImportOptions = {}): MappedModel {
     throw new ImportError(`the model has ${m.outputs.length} outputs: a classifier has one (probabilities or logits)`);
   const input = graphInputs[0];
   if (!input.shape) throw new ImportError(`input "${input.name}" has no shape: export it with a static image size`);
+  if (input.elemType !== undefined && input.elemType !== 1)
+    throw new ImportError(
+      `input "${input.name}" has element type ${ELEM_TYPES[input.elemType] ?? input.elemType}: only float32 inputs are supported (export the model in float32)`,
+    );
   const { chw, layout } = inputShape(input.name, input.shape, o);
   if (o.size && layout === 'flat') throw new ImportError('--size needs an image input, not a flat one');
 

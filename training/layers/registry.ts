@@ -9,6 +9,7 @@ import { leakyRelu, sigmoid, tanh, type LeakyReluSpec, type SigmoidSpec, type Ta
 import { add, type AddSpec } from './add.js';
 import { avgPool, type AvgPoolSpec } from './avg-pool.js';
 import { batchNorm, type BatchNormSpec } from './batch-norm.js';
+import { channels, type ChannelsSpec } from './channels.js';
 import { clip, type ClipSpec } from './clip.js';
 import { concat, type ConcatSpec } from './concat.js';
 import { conv2d, type Conv2dSpec } from './conv2d.js';
@@ -22,6 +23,7 @@ import { mul, type MulSpec } from './mul.js';
 import { relu, type ReluSpec } from './relu.js';
 import { scale, type ScaleSpec } from './scale.js';
 import { silu, type SiluSpec } from './silu.js';
+import { unflatten, type UnflattenSpec } from './unflatten.js';
 import {
   unary,
   type GraphBackwardArgs,
@@ -48,6 +50,8 @@ export type LayerSpec = (
   | HardSigmoidSpec
   | HardSwishSpec
   | SiluSpec
+  | ChannelsSpec
+  | UnflattenSpec
   | AddSpec
   | ConcatSpec
   | MulSpec
@@ -77,6 +81,8 @@ export const registry: Record<string, GraphRule> = Object.fromEntries(
       hardSigmoid,
       hardSwish,
       silu,
+      channels,
+      unflatten,
     ].map((r) => unary(r as LayerRule)),
     add,
     concat,

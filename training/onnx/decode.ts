@@ -6,12 +6,13 @@
  * The one ONNX reader: the importer reads foreign models with it, re-export reads our own weights back.
  */
 import type { Weights } from '../graph/compile.js';
+import { BFLOAT16, bfloat, FLOAT, FLOAT16, FLOATING, half, RAW } from './elements.js';
 
 export interface DecodedTensor {
   name: string;
   dataType: number;
   dims: number[];
-  /** FLOAT/DOUBLE as float32 values; INT32/INT64 as numbers in a Float64Array. */
+  /** Floating types (float, float16, bfloat16, double) as float32 values; integer types as numbers in a Float64Array. */
   values: Float32Array | Float64Array;
 }
 export type DecodedAttr = number | string | number[] | DecodedTensor;
@@ -27,6 +28,8 @@ export interface DecodedValueInfo {
   name: string;
   /** Each dimension's size, or its symbolic name (or '?' when none is given). */
   shape: (number | string)[] | undefined;
+  /** The tensor's element type (onnx.proto DataType: 1 float, 10 float16, 11 double), when given. */
+  elemType?: number;
 }
 export interface DecodedModel {
   irVersion: number;
@@ -115,11 +118,6 @@ function floats(wire: number, r: Reader, into: number[], double = false) {
   }
 }
 
-const FLOAT = 1,
-  INT32 = 6,
-  INT64 = 7,
-  DOUBLE = 11;
-
 function decodeTensor(b: Uint8Array, external: External): DecodedTensor {
   const t = { name: '', dataType: 0, dims: [] as number[] };
   let raw: Uint8Array | undefined;
@@ -130,7 +128,7 @@ function decodeTensor(b: Uint8Array, external: External): DecodedTensor {
     if (f === 1) ints(w, r, t.dims);
     else if (f === 2) t.dataType = r.int();
     else if (f === 4) floats(w, r, fl);
-    else if (f === 5 || f === 7) ints(w, r, it);
+    else if (f === 5 || f === 7 || f === 11) ints(w, r, it);
     else if (f === 10) floats(w, r, fl, true);
     else if (f === 8) t.name = utf8.decode(r.bytes());
     else if (f === 9) raw = r.bytes();
@@ -152,27 +150,28 @@ function decodeTensor(b: Uint8Array, external: External): DecodedTensor {
     const file = external(ext.location);
     if (!file) throw new Error(`initializer ${t.name} lives in external file ${ext.location}, which was not found`);
     const offset = Number(ext.offset ?? 0);
-    const length =
-      ext.length !== undefined ? Number(ext.length) : n * (t.dataType === INT64 || t.dataType === DOUBLE ? 8 : 4);
+    const length = ext.length !== undefined ? Number(ext.length) : n * (RAW[t.dataType]?.[0] ?? 4);
     if (offset + length > file.length)
       throw new Error(`initializer ${t.name}: bytes ${offset}-${offset + length} lie past the end of ${ext.location}`);
     raw = file.subarray(offset, offset + length);
   }
+  const reader = RAW[t.dataType];
+  // Other types (strings, complex, 8-bit floats) are left unread (no values); a node that reads one says so.
+  if (!reader) return { ...t, values: new Float64Array(0) };
+  const make = (length: number, at: (i: number) => number) => {
+    const out = FLOATING.has(t.dataType) ? new Float32Array(length) : new Float64Array(length);
+    for (let i = 0; i < length; i++) out[i] = at(i);
+    return out;
+  };
   let values: Float32Array | Float64Array;
   if (raw) {
     const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
-    if (t.dataType === FLOAT)
-      values = Float32Array.from({ length: raw.length / 4 }, (_, i) => dv.getFloat32(4 * i, true));
-    else if (t.dataType === DOUBLE)
-      values = Float32Array.from({ length: raw.length / 8 }, (_, i) => dv.getFloat64(8 * i, true));
-    else if (t.dataType === INT64)
-      values = Float64Array.from({ length: raw.length / 8 }, (_, i) => Number(dv.getBigInt64(8 * i, true)));
-    else if (t.dataType === INT32)
-      values = Float64Array.from({ length: raw.length / 4 }, (_, i) => dv.getInt32(4 * i, true));
-    else values = new Float64Array(0);
-  } else values = t.dataType === FLOAT || t.dataType === DOUBLE ? Float32Array.from(fl) : Float64Array.from(it);
-  if (values.length !== n && (t.dataType === FLOAT || t.dataType === INT64 || t.dataType === INT32))
-    throw new Error(`initializer ${t.name}: ${values.length} values for dims [${t.dims}]`);
+    values = make(raw.length / reader[0], (i) => reader[1](dv, i));
+  } else if (t.dataType === FLOAT16 || t.dataType === BFLOAT16)
+    // Without raw_data, 16-bit floats are kept as their bits in int32_data.
+    values = make(it.length, (i) => (t.dataType === FLOAT16 ? half : bfloat)(it[i]));
+  else values = FLOATING.has(t.dataType) ? make(fl.length, (i) => fl[i]) : make(it.length, (i) => it[i]);
+  if (values.length !== n) throw new Error(`tensor ${t.name}: ${values.length} values for dims [${t.dims}]`);
   return { ...t, values };
 }
 
@@ -209,6 +208,10 @@ function decodeValueInfo(b: Uint8Array): DecodedValueInfo {
       each(r.bytes(), (tf, _tw, tr) => {
         if (tf !== 1) return false;
         each(tr.bytes(), (ttf, _ttw, ttr) => {
+          if (ttf === 1) {
+            v.elemType = ttr.int();
+            return true;
+          }
           if (ttf !== 2) return false;
           v.shape = [];
           each(ttr.bytes(), (sf, _sw, sr) => {

@@ -164,7 +164,7 @@ export function forward64(
       for (let i = 0; i < y.length; i++) y[i] = x[i] * Math.min(Math.max(x[i] / 6 + 0.5, 0), 1);
     } else if (l.kind === 'silu') {
       for (let i = 0; i < y.length; i++) y[i] = x[i] / (1 + Math.exp(-x[i]));
-    } else if (l.kind === 'flatten') {
+    } else if (l.kind === 'flatten' || l.kind === 'unflatten') {
       y.set(x);
     } else if (l.kind === 'dropout') {
       const m = masks[`${l.name}.mask`];
@@ -211,6 +211,14 @@ export function forward64(
           const from = (i * C + (spec.order?.[c] ?? c)) * hw;
           for (let q = 0; q < hw; q++) y[(i * C + c) * hw + q] = x[from + q] * at(spec.mul, c) + at(spec.add, c);
         }
+    } else if (l.kind === 'channels') {
+      // Y[c] = X[pick[c]].
+      const C = l.inShape[0],
+        K = spec.pick.length,
+        hw = inS / C;
+      for (let i = 0; i < n; i++)
+        for (let c = 0; c < K; c++)
+          for (let q = 0; q < hw; q++) y[(i * K + c) * hw + q] = x[(i * C + spec.pick[c]) * hw + q];
     } else throw new Error(`reference64: no ${l.kind}`);
     caches.push({ x, xs, y, extra });
     values.set(l.name, y);
@@ -361,7 +369,7 @@ export function backward64(
         const sg = 1 / (1 + Math.exp(-x[i]));
         dx[i] = dy[i] * sg * (1 + x[i] * (1 - sg));
       }
-    } else if (l.kind === 'flatten') {
+    } else if (l.kind === 'flatten' || l.kind === 'unflatten') {
       dx.set(dy);
     } else if (l.kind === 'dropout') {
       const m = masks[`${l.name}.mask`];
@@ -421,6 +429,13 @@ export function backward64(
             m = typeof spec.mul === 'number' ? spec.mul : spec.mul[c];
           for (let q = 0; q < hw; q++) dx[to + q] += dy[(i * C + c) * hw + q] * m;
         }
+    } else if (l.kind === 'channels') {
+      const C = l.inShape[0],
+        K = spec.pick.length,
+        hw = inS / C;
+      for (let i = 0; i < n; i++)
+        for (let c = 0; c < K; c++)
+          for (let q = 0; q < hw; q++) dx[(i * C + spec.pick[c]) * hw + q] += dy[(i * K + c) * hw + q];
     } else throw new Error(`reference64: no backward for ${l.kind}`);
     dxs.forEach((d, j) => {
       const v = l.inputs[j],

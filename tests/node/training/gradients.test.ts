@@ -185,6 +185,23 @@ const cases: [string, [number, number, number], LayerSpec[], Mode[]][] = [
     [{ kind: 'flatten' }, { kind: 'scale', mul: [1.5, 2, 3], add: 0.25, order: [1, 2, 0] }],
     ['infer'],
   ],
+  [
+    'channels: a shuffle (a permutation)',
+    [6, 3, 3],
+    [
+      { kind: 'conv2d', filters: 6, kernel: 1 },
+      { kind: 'channels', pick: [0, 3, 1, 4, 2, 5] },
+    ],
+    ['train', 'infer'],
+  ],
+  ['channels: a run of them (one part of a Split)', [6, 3, 3], [{ kind: 'channels', pick: [2, 3, 4] }], ['infer']],
+  ['channels of a vector', [4, 1, 1], [{ kind: 'flatten' }, { kind: 'channels', pick: [3, 0] }], ['infer']],
+  [
+    'unflatten: a vector as a map of one pixel, then a 1x1 conv',
+    [3, 2, 2],
+    [{ kind: 'flatten' }, { kind: 'unflatten' }, { kind: 'conv2d', filters: 2, kernel: 1 }],
+    ['train', 'infer'],
+  ],
   ['relu then maxpool', [2, 6, 6], [{ kind: 'relu' }, { kind: 'maxpool', kernel: 2 }], ['train']],
   [
     'relu then maxpool 3 stride 2 padding 1',

@@ -112,6 +112,10 @@ export class MapCtx {
   constant(k: number, what: string): DecodedTensor {
     const t = this.maybeConst(k);
     if (!t) throw this.refuse(`its ${what} "${this.node.inputs[k] ?? ''}" is not a constant`);
+    if (t.values.length !== prod(t.dims))
+      throw this.refuse(
+        `its ${what} "${t.name}" has data type ${t.dataType} (onnx.proto), which is not read: float, float16, bfloat16, double or integers`,
+      );
     return t;
   }
   floats(k: number, what: string): Float32Array {
@@ -197,6 +201,32 @@ export class MapCtx {
     if (x.onnx.join() !== x.shape.join())
       throw this.refuse(`runs on a [N, ${x.onnx}] view of the [N, ${x.shape}] feature map`);
     return x.shape as [number, number, number];
+  }
+
+  /**
+   * y, the output of an elementwise layer on x, laid out as x: the op moves no data, so the ONNX tensor keeps x's
+   * layout (channels-last), view (axes of size 1) and row order.
+   */
+  keep(x: Act, y: Act): Act {
+    return { ...y, onnx: x.onnx, channelsLast: x.channelsLast, rowOrder: x.rowOrder };
+  }
+
+  /**
+   * How activations that one node joins (Add, Mul, Sum, Concat) are laid out: all as ours ('nchw'), all feature maps
+   * channels-last ('nhwc', as keras2onnx and tflite2onnx leave them between convolutions), or undefined (mixed, a
+   * view, or a flatten's pending row order).
+   */
+  joinLayout(xs: Act[]): 'nchw' | 'nhwc' | undefined {
+    const nchw = (v: Act) => !v.channelsLast && !v.rowOrder && v.onnx.join() === v.shape.join();
+    const nhwc = (v: Act) =>
+      v.channelsLast && v.shape.length === 3 && v.onnx.join() === [v.shape[1], v.shape[2], v.shape[0]].join();
+    return xs.every(nchw) ? 'nchw' : xs.every(nhwc) ? 'nhwc' : undefined;
+  }
+  /** A join's output in the layout its inputs had. */
+  laidOut(y: Act, layout: 'nchw' | 'nhwc'): Act {
+    if (layout === 'nchw') return y;
+    const [ch, h, w] = y.shape;
+    return { ...y, onnx: [h, w, ch], channelsLast: true };
   }
 
   /** x flattened to a vector (a flatten layer unless it is one already), its row order kept for a channels-last one. */

@@ -1,6 +1,7 @@
 /**
  * ONNX ops that become one of our layers: convolutions, pools, activations, batch normalization.
  */
+import type { LayerSpec } from '../../layers/registry.js';
 import type { Act, MapCtx, OpEntry } from './context.js';
 
 type Pads = [number, number, number, number];
@@ -157,7 +158,7 @@ const pRelu: OpEntry = {
     const slope = c.constant(1, 'slope').values;
     if (slope.some((v) => v !== slope[0]))
       throw c.refuse(`has ${slope.length} different slopes: only one for all channels (a leaky ReLU)`);
-    c.out(c.emit({ kind: 'leakyrelu', alpha: slope[0] }, x));
+    c.out(c.keep(x, c.emit({ kind: 'leakyrelu', alpha: slope[0] }, x)));
   },
 };
 
@@ -190,12 +191,18 @@ const pad: OpEntry = {
   },
 };
 
+/** An elementwise layer on x, its output laid out as x (channels-last or a view stays so). */
+const unary = (c: MapCtx, spec: LayerSpec) => {
+  const x = c.act(0);
+  c.out(c.keep(x, c.emit(spec, x)));
+};
+
 const elementwise = (kind: 'relu' | 'sigmoid' | 'tanh' | 'hardswish'): OpEntry => ({
-  map: (c) => c.out(c.emit({ kind }, c.act(0))),
+  map: (c) => unary(c, { kind }),
 });
 
 const leakyRelu: OpEntry = {
-  map: (c) => c.out(c.emit({ kind: 'leakyrelu', alpha: c.num('alpha', 0.01) }, c.act(0))),
+  map: (c) => unary(c, { kind: 'leakyrelu', alpha: c.num('alpha', 0.01) }),
 };
 
 /** Clip: min 0 and no max is a ReLU, other bounds (ReLU6) the clip layer; attributes before opset 11, inputs from it. */
@@ -211,27 +218,38 @@ const clip: OpEntry = {
     const lo = bound(1, 'min', -Infinity),
       hi = bound(2, 'max', Infinity);
     const open = (v: number) => !Number.isFinite(v) || Math.abs(v) >= 3.4e38;
-    if (lo === 0 && open(hi)) return c.out(c.emit({ kind: 'relu' }, x));
+    if (lo === 0 && open(hi)) return unary(c, { kind: 'relu' });
     if (open(lo) && open(hi)) {
       c.note('(identity: no bounds)');
       return c.out(x);
     }
-    c.out(c.emit({ kind: 'clip', ...(!open(lo) && { min: lo }), ...(!open(hi) && { max: hi }) }, x));
+    unary(c, { kind: 'clip', ...(!open(lo) && { min: lo }), ...(!open(hi) && { max: hi }) });
   },
 };
 
 /** HardSigmoid: max(0, min(1, alpha x + beta)). */
 const hardSigmoid: OpEntry = {
-  map: (c) => c.out(c.emit({ kind: 'hardsigmoid', alpha: c.num('alpha', 0.2), beta: c.num('beta', 0.5) }, c.act(0))),
+  map: (c) => unary(c, { kind: 'hardsigmoid', alpha: c.num('alpha', 0.2), beta: c.num('beta', 0.5) }),
 };
 
+/**
+ * BatchNormalization at inference: one statistic per channel (opsets 7-8's spatial 1, or spatial 0 given per-channel
+ * statistics, which onnxruntime runs the same), no training mode.
+ */
 const batchNormalization: OpEntry = {
-  doc: 'inference form',
-  map(c) {
+  doc: 'inference form, per channel',
+  map(c, n) {
     const x = c.act(0);
     if (x.shape.length === 3) c.needMap(x);
     if (x.rowOrder) throw c.refuse('normalises a channels-last flatten before its dense layer');
+    if (c.num('training_mode', 0) !== 0 || n.outputs.slice(1).some((o) => o))
+      throw c.refuse('runs in training mode (or outputs its statistics): only the inference form');
     const [g, b, mean, v] = [1, 2, 3, 4].map((k) => c.floats(k, 'statistic'));
+    const ch = x.shape[0];
+    if ([g, b, mean, v].some((t) => t.length !== ch))
+      throw c.refuse(
+        `has statistics of ${[g, b, mean, v].map((t) => t.length)} values for ${ch} channels${c.num('spatial', 1) ? '' : ' (spatial 0)'}: only one per channel`,
+      );
     c.out(
       c.emit({ kind: 'batchnorm', eps: c.num('epsilon', 1e-5) }, x, {
         weight: g,

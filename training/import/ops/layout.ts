@@ -4,6 +4,8 @@
  * axes of size 1 squeezed or unsqueezed, no-ops at inference (Dropout, Identity), and the final Softmax or
  * LogSoftmax, dropped because our graphs take the logits.
  */
+import type { DecodedTensor } from '../../onnx/decode.js';
+import { shuffle } from './channels.js';
 import type { Act, MapCtx, OpEntry, ShapeVal } from './context.js';
 
 const prod = (s: number[]) => s.reduce((a, v) => a * v, 1);
@@ -25,6 +27,18 @@ function view(c: MapCtx, x: Act, dims: number[]): Act {
       return { ...x, onnx: dims, channelsLast: true };
     }
   }
+  // A vector as a map of one pixel, [C,1,1] or NHWC [1,1,C] (Keras's squeeze-excite gate): the unflatten layer.
+  if (x.shape.length === 1 && !x.rowOrder && dims.length === 3 && dims.filter((d) => d !== 1).join() === `${ch}`) {
+    const y = c.emit({ kind: 'unflatten' }, x);
+    return ch > 1 && dims[2] === ch ? { ...y, onnx: dims, channelsLast: true } : y;
+  }
+  // The channels of an NCHW map as [g, C/g] (ShuffleNet's channel shuffle; channels.ts takes its Transpose).
+  if (x.shape.length === 3 && !x.channelsLast && same(x.onnx, x.shape) && dims.length === 4) {
+    if (dims[0] * dims[1] === ch && same(dims.slice(2), [h, w])) {
+      c.note(`(view: the ${ch} channels as [${dims[0]}, ${dims[1]}])`);
+      return { ...x, onnx: dims };
+    }
+  }
   if (
     same(
       dims.filter((d) => d !== 1),
@@ -35,15 +49,39 @@ function view(c: MapCtx, x: Act, dims: number[]): Act {
     return { ...x, onnx: dims };
   }
   throw c.refuse(
-    `reshapes [N, ${x.onnx}] to [N, ${dims}]: only a flatten to [N, ${prod(x.shape)}], a layout change of a map with one channel, or adding/removing axes of size 1`,
+    `reshapes [N, ${x.onnx}] to [N, ${dims}]: only a flatten to [N, ${prod(x.shape)}], a layout change of a map with one channel, adding/removing axes of size 1, or the channels as [g, C/g] for a channel shuffle`,
   );
 }
 
+/** A constant transposed (perm, or the axes reversed as ONNX's default), computed here. */
+function transposeConst(c: MapCtx, t: DecodedTensor) {
+  const r = t.dims.length;
+  const p = c.ints('perm', [...Array(r).keys()].reverse());
+  if (p.length !== r) throw c.refuse(`has perm [${p}] for a constant of dims [${t.dims}]`);
+  const dims = p.map((a) => t.dims[a]);
+  const strides = t.dims.map((_, a) => prod(t.dims.slice(a + 1)));
+  const values = t.values.slice();
+  for (let o = 0; o < values.length; o++) {
+    let rest = o,
+      from = 0;
+    for (let a = r - 1; a >= 0; a--) {
+      from += (rest % dims[a]) * strides[p[a]];
+      rest = Math.floor(rest / dims[a]);
+    }
+    values[o] = t.values[from];
+  }
+  c.note('(constant, computed here)');
+  c.out({ kind: 'const', t: { ...t, name: c.node.outputs[0], dims, values } });
+}
+
 const transpose: OpEntry = {
-  doc: 'NHWC <-> NCHW of a feature map',
+  doc: 'NHWC <-> NCHW of a feature map, a channel shuffle, or of a constant',
   map(c) {
+    const t = c.maybeConst(0);
+    if (t) return transposeConst(c, t);
     const x = c.act(0);
     const perm = c.ints('perm', []).join(',');
+    if (shuffle(c, x, perm)) return;
     if (perm === '0,1,2,3' || perm === '0,1') {
       c.note('(identity)');
       c.out(x);
@@ -54,7 +92,10 @@ const transpose: OpEntry = {
       c.note('(layout: NHWC)');
       const [ch, h, w] = x.shape;
       c.out({ ...x, onnx: [h, w, ch], channelsLast: true });
-    } else throw c.refuse(`has perm [${perm}] on [N, ${x.onnx}]: only NHWC <-> NCHW transposes of a feature map`);
+    } else
+      throw c.refuse(
+        `has perm [${perm}] on [N, ${x.onnx}]: only NHWC <-> NCHW transposes of a feature map, or [0,2,1,3,4] of its channels viewed as [g, C/g] (a channel shuffle)`,
+      );
   },
 };
 
@@ -81,8 +122,18 @@ function target(c: MapCtx, x: Act, t: ShapeVal): number[] {
 }
 
 const reshape: OpEntry = {
-  doc: 'a flatten to [N, F] or a view',
+  doc: 'a flatten to [N, F], a view, or of a constant',
   map(c) {
+    const t = c.maybeConst(0);
+    if (t) {
+      // 0 copies the dim (allowzero 0), one -1 takes the rest.
+      const want = (c.shapeVal(1) as number[]).map((d, i) => (d === 0 ? t.dims[i] : d));
+      const known = prod(want.filter((d) => d !== -1));
+      const dims = want.map((d) => (d === -1 ? t.values.length / known : d));
+      if (prod(dims) !== t.values.length) throw c.refuse(`reshapes a constant of dims [${t.dims}] to [${want}]`);
+      c.note('(constant, computed here)');
+      return c.out({ kind: 'const', t: { ...t, name: c.node.outputs[0], dims } });
+    }
     const x = c.act(0);
     const dims = target(c, x, c.shapeVal(1));
     if (prod(dims) !== prod(x.onnx) || dims.some((d) => !Number.isInteger(d)))

@@ -7,6 +7,7 @@
  */
 import { INPUT } from '../../spec.js';
 import type { Act, MapCtx, OpEntry } from './context.js';
+import { arith } from './shape.js';
 
 /** The dense layer for x (a vector) times W [inF, outF] plus bias; a channels-last flatten reorders W's rows. */
 function dense(c: MapCtx, x: Act, wIO: Float32Array, inF: number, outF: number, bias: Float32Array) {
@@ -57,28 +58,36 @@ const matMul: OpEntry = {
 
 /**
  * Two activations joined elementwise: Add is a residual join (add), Mul a product (mul: a squeeze-excite gate
- * [C,1,1] times a map, a written-out swish x * sigmoid(x) or hard-swish x * relu6(x + 3)). Both must be laid out as
- * ours (channels-first, no pending row order).
+ * [C,1,1] times a map, a written-out swish x * sigmoid(x) or hard-swish x * relu6(x + 3)). Both must be laid out
+ * alike: as ours, or both feature maps channels-last (the output keeps it); no view, no pending row order.
  */
 function join(c: MapCtx, kind: 'add' | 'mul') {
   const [a, b] = [c.act(0), c.act(1)];
-  for (const v of [a, b])
-    if (v.channelsLast || v.rowOrder || v.onnx.join() !== v.shape.join())
-      throw c.refuse(
-        `joins [N, ${a.onnx}] and [N, ${b.onnx}]: only activations laid out channels-first (Transpose to NCHW first)`,
-      );
-  // x * sigmoid(x), the sigmoid read by nothing else: SiLU (swish), one layer; the sigmoid is left unread and dropped.
+  const layout = c.joinLayout([a, b]);
+  if (!layout)
+    throw c.refuse(
+      `joins [N, ${a.onnx}] and [N, ${b.onnx}]: only activations laid out alike, both NCHW (or vectors) or both NHWC maps`,
+    );
+  // x * sigmoid(x), the sigmoid read by nothing else: SiLU (swish), one layer; x * HardSigmoid(x) with torch's
+  // alpha 1/6 and beta 0.5 (its hardswish before opset 14): hardswish. The gate is left unread and dropped.
   if (kind === 'mul')
     for (const k of [0, 1]) {
       const x = k ? a : b;
-      const sig = c.foldable(k);
-      if (sig && c.kindOf(sig) === 'sigmoid' && c.readsOf(sig).join() === (x.layer || INPUT)) {
-        const m = c.mapping.find((r) => r.became === sig);
-        if (m) m.became = '(fused into the next silu)';
-        return c.out(c.emit({ kind: 'silu' }, x));
+      const gate = c.foldable(k);
+      const spec = gate && c.readsOf(gate).join() === (x.layer || INPUT) && c.layers.find((l) => l.name === gate);
+      const fused =
+        spec && spec.kind === 'sigmoid'
+          ? 'silu'
+          : spec && spec.kind === 'hardsigmoid' && Math.abs((spec.alpha ?? 0.2) - 1 / 6) < 1e-6 && spec.beta === 0.5
+            ? 'hardswish'
+            : undefined;
+      if (fused) {
+        const m = c.mapping.find((r) => r.became === gate);
+        if (m) m.became = `(fused into the next ${fused})`;
+        return c.out(c.laidOut(c.emit({ kind: fused }, x), layout));
       }
     }
-  c.out(c.emit({ kind }, [a, b]));
+  c.out(c.laidOut(c.emit({ kind }, [a, b]), layout));
 }
 
 /** y = x * mul + add for one activation and one constant; `op` says how the constant enters. */
@@ -90,7 +99,7 @@ function affine(op: 'Add' | 'Sub' | 'Mul' | 'Div'): OpEntry {
         : 'by a per-channel constant',
     map(c) {
       const k = c.isAct(0) ? 0 : 1;
-      if (!c.isAct(k)) throw c.refuse('has no activation input');
+      if (!c.isAct(k)) return arith(c, op);
       if (c.isAct(1 - k)) {
         if (op === 'Add' || op === 'Mul') return join(c, op === 'Add' ? 'add' : 'mul');
         throw c.refuse(`${op === 'Sub' ? 'subtracts' : 'divides'} two activations: only Add and Mul join two`);
@@ -138,10 +147,9 @@ const sum: OpEntry = {
       return c.out(c.act(0));
     }
     const xs = n.inputs.map((_, k) => c.act(k));
-    for (const v of xs)
-      if (v.channelsLast || v.rowOrder || v.onnx.join() !== v.shape.join())
-        throw c.refuse('sums activations not laid out channels-first (Transpose to NCHW first)');
-    c.out(c.emit({ kind: 'add' }, xs));
+    const layout = c.joinLayout(xs);
+    if (!layout) throw c.refuse('sums activations laid out differently: only all NCHW (or vectors) or all NHWC maps');
+    c.out(c.laidOut(c.emit({ kind: 'add' }, xs), layout));
   },
 };
 

@@ -4,7 +4,8 @@
  * Gather -> Unsqueeze -> Concat -> Reshape (Cast and Slice appear in other exporters' versions of it).
  */
 import type { DecodedTensor } from '../../onnx/decode.js';
-import type { OpEntry, ShapeVal } from './context.js';
+import { sliceChannels } from './channels.js';
+import type { MapCtx, OpEntry, ShapeVal } from './context.js';
 
 const constant: OpEntry = {
   doc: 'value, value_float(s), value_int(s)',
@@ -46,7 +47,7 @@ const gather: OpEntry = {
 };
 
 const concat: OpEntry = {
-  doc: 'of shape values, or of feature maps along the channels (concat)',
+  doc: 'of shape values, or of NCHW or NHWC activations along the channels (concat)',
   map(c, n) {
     const acts = n.inputs.map((_, k) => c.isAct(k));
     if (!acts.some(Boolean)) return c.out({ kind: 'shape', v: n.inputs.flatMap((_, k): ShapeVal => c.shapeVal(k)) });
@@ -55,14 +56,14 @@ const concat: OpEntry = {
     const xs = n.inputs.map((_, k) => c.act(k));
     const rank = xs[0].onnx.length + 1;
     const axis = c.num('axis', 1);
-    if (
-      xs.some((x) => x.channelsLast || x.rowOrder || x.onnx.join() !== x.shape.join()) ||
-      (axis !== 1 && axis !== 1 - rank)
-    )
+    const layout = c.joinLayout(xs);
+    // The channels: axis 1 of NCHW maps and of vectors, axis 3 of NHWC maps (negative axes count from the end).
+    const channels = layout === 'nhwc' ? [3, -1] : [1, 1 - rank];
+    if (!layout || !channels.includes(axis))
       throw c.refuse(
-        `concatenates [${xs.map((x) => `[N, ${x.onnx}]`).join(', ')}] along axis ${axis}: only channels-first activations along the channels (axis 1)`,
+        `concatenates [${xs.map((x) => `[N, ${x.onnx}]`).join(', ')}] along axis ${axis}: only activations laid out alike along the channels (axis 1 of NCHW, 3 of NHWC)`,
       );
-    c.out(c.emit({ kind: 'concat' }, xs));
+    c.out(c.laidOut(c.emit({ kind: 'concat' }, xs), layout));
   },
 };
 
@@ -75,16 +76,59 @@ const cast: OpEntry = {
 };
 
 const slice: OpEntry = {
-  doc: 'of shape values, step 1',
+  doc: 'of shape values (step 1), or of activations along the channels (channels)',
   map(c, n) {
+    // Starts, ends, axes and steps: attributes before opset 10, inputs from it.
+    const list = (k: number, attr: string): number[] | undefined => {
+      if (c.model.opset < 10) return c.node.attrs[attr] !== undefined ? c.ints(attr, []) : undefined;
+      return n.inputs[k] ? (c.shapeVal(k) as number[]) : undefined;
+    };
+    if (c.isAct(0)) {
+      const starts = list(1, 'starts') ?? [];
+      return sliceChannels(
+        c,
+        starts,
+        list(2, 'ends') ?? [],
+        list(3, 'axes') ?? starts.map((_, i) => i),
+        list(4, 'steps') ?? [],
+      );
+    }
     const data = c.shapeVal(0);
-    const opt = (k: number, attr: string, dflt: number) =>
-      n.inputs[k] ? (c.shapeVal(k)[0] as number) : c.ints(attr, [dflt])[0];
+    const opt = (k: number, attr: string, dflt: number) => (list(k, attr) ?? [dflt])[0];
     if (opt(4, 'steps', 1) !== 1) throw c.refuse('slices with a step other than 1');
     const at = (v: number) => Math.min(Math.max(v < 0 ? data.length + v : v, 0), data.length);
     c.out({ kind: 'shape', v: data.slice(at(opt(1, 'starts', 0)), at(opt(2, 'ends', data.length))) });
   },
 };
+
+/**
+ * Add, Sub, Mul or Div of two constants or shape values (torch's C // groups from x.size()), evaluated here,
+ * elementwise (one side may be a single number); integers divide as integers. The batch size cannot enter.
+ */
+export function arith(c: MapCtx, op: 'Add' | 'Sub' | 'Mul' | 'Div') {
+  const [a, b] = [c.shapeVal(0), c.shapeVal(1)];
+  if (a.includes('N') || b.includes('N')) throw c.refuse(`computes ${op} of the batch size: only of fixed numbers`);
+  if (a.length !== b.length && a.length !== 1 && b.length !== 1)
+    throw c.refuse(`computes ${op} of [${a}] and [${b}]: only one number against many, or equal lengths`);
+  const [ta, tb] = [c.maybeConst(0), c.maybeConst(1)];
+  const float = [ta, tb].some((t) => t && (t.dataType === 1 || t.dataType === 10 || t.dataType === 11));
+  const f = {
+    Add: (p: number, q: number) => p + q,
+    Sub: (p: number, q: number) => p - q,
+    Mul: (p: number, q: number) => p * q,
+    Div: (p: number, q: number) => (float ? p / q : Math.trunc(p / q)),
+  }[op];
+  const v = Array.from({ length: Math.max(a.length, b.length) }, (_, i) =>
+    f(a[a.length === 1 ? 0 : i] as number, b[b.length === 1 ? 0 : i] as number),
+  );
+  if (!ta || !tb) return c.out({ kind: 'shape', v });
+  const t = ta.values.length >= tb.values.length ? ta : tb;
+  c.note('(constant, computed here)');
+  c.out({
+    kind: 'const',
+    t: { ...t, name: c.node.outputs[0], values: float ? Float32Array.from(v) : Float64Array.from(v) },
+  });
+}
 
 export const shapeOps: Record<string, OpEntry> = {
   Constant: constant,

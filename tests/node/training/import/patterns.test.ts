@@ -5,41 +5,16 @@
  * the official checker accepts, and has an input gradient that agrees with central differences of the ORIGINAL
  * file's log-probability margin. What cannot be mapped is refused naming the node, its op and what is supported.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { importModel, PARITY_TOLERANCE, parseScale } from '../../../../training/import/index.js';
-import { mapModel } from '../../../../training/import/map.js';
-import type { LayerSpec } from '../../../../training/layers/registry.js';
-import { decodeModel } from '../../../../training/onnx/decode.js';
-import { loadModel } from '../../helpers/models.js';
-import { onnxCheck, PYTHON_ONNX } from '../../helpers/onnx-checker.js';
-import { checkMarginEntrywise } from '../../helpers/original.js';
+import { describe, expect, it } from 'vitest';
+import { importModel } from '../../../../training/import/index.js';
+import { describePatterns, layerOf as layer, patternBuilder, type PatternCase } from '../../helpers/patterns.js';
 
-const BUILDER = path.resolve('tests/node/helpers/graph-models.py');
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'patterns-'));
-const root = path.join(tmp, 'models');
-afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const { build, root } = patternBuilder('graph-models.py');
 const labels = 'abcde'.split('');
 
-function build(kind: string): string {
-  const file = path.join(tmp, `${kind}.onnx`);
-  if (!fs.existsSync(file)) execFileSync(PYTHON_ONNX, [BUILDER, kind, file]);
-  return file;
-}
-const layer = (layers: LayerSpec[], name: string) =>
-  layers.find((l) => l.name === name) as unknown as Record<string, unknown>;
-
-interface Case {
-  kind: string;
-  /** The layer kinds in order. */
-  layers: string;
-  /** Specifics of the mapping (bounds, groups, pads, what a join reads). */
-  check?: (layers: LayerSpec[]) => void;
-}
-const cases: Case[] = [
+const cases: PatternCase[] = [
   {
     kind: 'mobilenet',
     layers:
@@ -139,28 +114,7 @@ const cases: Case[] = [
   },
 ];
 
-describe.each(cases)('exporter pattern $kind', (c) => {
-  it('imports onto the layer graph, reproduces the original and writes graphs the checker accepts', async () => {
-    const r = await importModel({ file: build(c.kind), name: c.kind, labels, root, measure: false, log: () => {} });
-    expect(r.random.maxAbsDiff).toBeLessThan(PARITY_TOLERANCE);
-    expect(r.random.argmaxDisagreements).toBe(0);
-    const layers = r.meta.architecture.layers as LayerSpec[];
-    expect(layers.map((l) => l.kind).join(' ')).toBe(c.layers);
-    c.check?.(layers);
-    const graphs = fs.readdirSync(r.dir).filter((f) => f.endsWith('.onnx'));
-    expect(onnxCheck(graphs.map((f) => path.join(r.dir, f)))).toBe(graphs.length);
-  });
-
-  it("has the input gradient of the original file's log-probability margin", async () => {
-    const model = loadModel(c.kind, root);
-    const file = build(c.kind);
-    const mapped = mapModel(decodeModel(new Uint8Array(fs.readFileSync(file))));
-    const { grad, indices, ...r } = await checkMarginEntrywise(model, file, mapped, parseScale());
-    expect(r.mismatches).toEqual([]);
-    expect(r.kinks).toBeLessThanOrEqual(6);
-    expect(Math.max(...indices.map((i) => Math.abs(grad[i])))).toBeGreaterThan(1e-3);
-  });
-});
+describePatterns(build, root, cases);
 
 describe('refusals name the node, its op and what is supported', () => {
   it('an LSTM (checked before any node is mapped)', async () => {
