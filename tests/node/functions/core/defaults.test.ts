@@ -148,7 +148,7 @@ describe('defaults that fit the model', () => {
     expect(saliency({ method: 'occlusion', stride: 3 }).stride).toBe(3);
     const attack = (q: Record<string, unknown>) => fool.attackOptions(shapes, v.parse(fool.AttackQuery, q))[0];
     expect(attack({ method: 'deepfool', candidates: 6, steps: 50 })).toMatchObject({ candidates: 6, steps: 50 });
-    expect(attack({ method: 'deepfool', candidates: 6 })).toMatchObject({ candidates: 6, steps: 10 });
+    expect(attack({ method: 'deepfool', candidates: 6 })).toMatchObject({ candidates: 6, steps: 20 });
     expect(attack({ method: 'cw', search_steps: 5, steps: 50, step_size: 0.1 })).toMatchObject({
       searchSteps: 5,
       steps: 50,

@@ -85,7 +85,8 @@ describe('smallest-change attacks on held-out digits (L2, 8-bit pictures)', () =
         const r = await attackOne(
           model,
           x,
-          attackOpts(model, { method, target, ...(method === 'cw' ? { search_steps: 3 } : {}) }),
+          // CW towards a target: three values of c over 50 steps (a default fitted to the cost has fewer).
+          attackOpts(model, { method, target, ...(method === 'cw' ? { search_steps: 3, steps: 50 } : {}) }),
         );
         expect(r.success, `${method} image ${i} -> ${target}`).toBe(true);
         expect(r.after.index).toBe(target);
