@@ -56,7 +56,7 @@ export const AttackQuery = v.object({
   candidates: int({
     min: 2,
     max: 1000,
-    description: `deepfool: the classes at the top of the model's scores whose boundaries it linearises, the predicted one among them (the authors' num_classes); each costs a gradient row per step; ${costDefault(`the most candidates (up to ${LADDERS.deepfoolCandidates.top} and the model's classes; before steps)`, `${LADDERS.deepfoolCandidates.min}`)}`,
+    description: `deepfool: the classes at the top of the model's scores whose boundaries it linearises, the predicted one among them (the authors' num_classes); each costs a gradient row per step; ${costDefault(`the most candidates (up to ${LADDERS.deepfoolCandidates.top} and the model's classes) with at least ${LADDERS.deepfoolSteps.at(-1)} steps`, `${LADDERS.deepfoolCandidates.min}`)}`,
     example: 3,
   }),
   confidence: num({

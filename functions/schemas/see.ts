@@ -57,7 +57,7 @@ export const SaliencyQuery = v.object({
   channels: int({
     min: 1,
     max: 4096,
-    description: `Score-CAM: the layer's channels scored, those whose maps vary most (Faster Score-CAM); up to the layer's channels; ${costDefault("as many of the layer's channels", `${LADDERS.scoreCamChannels.min} (or the layer's, if fewer)`)}`,
+    description: `Score-CAM: the layer's channels scored, those whose maps vary most (Faster Score-CAM); up to the layer's channels; ${costDefault("the most of the layer's channels", `${LADDERS.scoreCamChannels.min} (or the layer's, if fewer)`)}`,
     example: 64,
   }),
   signed: bool({
