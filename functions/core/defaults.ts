@@ -9,7 +9,7 @@
 import { DEFAULT_BUDGET_MS, FOOLING_BUDGET_MS } from './caps.js';
 import { estimateMs, type Runs } from './cost.js';
 import type { CwConfig } from './fool/cw.js';
-import type { DeepFoolConfig } from './fool/deepfool.js';
+import { CANDIDATES, type DeepFoolConfig } from './fool/deepfool.js';
 import type { FoolingConfig } from './fool/fooling.js';
 import type { Model } from './model.js';
 import { camLayer } from './see/cam.js';
@@ -39,12 +39,12 @@ export const LADDERS = {
    * pictures flip in 2-6 steps but a few take 10-20: 10 candidates x 50 steps flipped 100 (mean L2 1.43), 4 x 20
    * flipped 100 (1.46), 8 x 10 only 95: steps first, and then as many candidates as fit.
    */
-  deepfoolCandidates: { top: 10, min: 2 },
+  deepfoolCandidates: { top: CANDIDATES, min: 2 },
   deepfoolSteps: [50, 40, 30, 20],
   /**
    * Carlini-Wagner: values of c at once x Adam steps (lr), richest first. On digits one value (c = 1) over 50 steps
    * did as well as five over 50 (99 and 100 of 100 held-out digits flipped, mean L2 1.43 and 1.42) where two or
-   * three values over 15-25 steps came out larger (1.7-2.1): steps buy more than values of c, so c goes first.
+   * three values over 15-25 steps came out larger (1.7-2.1): steps buy more than values of c, which go first.
    */
   cw: [
     { searchSteps: 5, steps: 50, lr: 0.3 },
