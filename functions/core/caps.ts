@@ -19,3 +19,20 @@ export const CAPS = {
   synthSide: 256, // pixels, longest side of a dream or style image (both synthesise at that size)
   styleSteps: 300,
 } as const;
+
+/**
+ * What a request that leaves a cost-driving option unset should cost: the default of such an option (occlusion's
+ * windows, Score-CAM's channels, DeepFool's and CW's steps, the fooling and visualize step caps) is the richest
+ * setting whose estimate (functions/core/cost.ts, from the model's costs.json) fits this budget, never below the
+ * option's minimum (functions/core/defaults.ts). 80 ms leaves room under the 100 ms a request should answer in at
+ * its defaults for decoding the upload and drawing the pictures. Explicit options still go up to the caps above.
+ */
+export const DEFAULT_BUDGET_MS = 80;
+
+/**
+ * The fooling step cap's budget instead: the loop stops as soon as every target is reached, so its cap bounds only
+ * the worst case. On the bundled models most targets arrive in 2-16 steps, but a digits "1" from noise needs 25 to
+ * ~330 (with restarts): a cap fitted to 80 ms (6 steps of the gallery) would leave most galleries short of their
+ * targets. A third of the default 30 s ceiling keeps the worst case well inside it.
+ */
+export const FOOLING_BUDGET_MS = 10_000;

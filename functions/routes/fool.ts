@@ -11,7 +11,7 @@ import { foolingPicture } from '../core/pictures/panels.js';
 import { attackWork, foolingWork, robustnessWork } from '../core/work.js';
 import { ENDPOINTS } from '../schemas/endpoints.js';
 import { echoed } from '../schemas/echo.js';
-import { ATTACK_OWN_OPTIONS, attackOptions, foolingOptions } from '../schemas/fool.js';
+import { ATTACK_OWN_OPTIONS, attackOptions, attackUsed, foolingOptions } from '../schemas/fool.js';
 import { query } from '../schemas/validate.js';
 import { modelFrom, reader, withinBudget } from './util.js';
 import { answer, picture, respond } from './wire.js';
@@ -31,7 +31,7 @@ foolRoutes.post('/:model/attack', query(ENDPOINTS.attack.query), async (c) => {
     c,
     q.format,
     model,
-    { options: echoed(q, ATTACK_OWN_OPTIONS), preprocessing, ...r, pictures: shown },
+    { options: echoed(attackUsed(q, cfgs), ATTACK_OWN_OPTIONS), preprocessing, ...r, pictures: shown },
     pictures.adversarial,
   );
 });
@@ -66,5 +66,11 @@ foolRoutes.post('/:model/fooling', query(ENDPOINTS.fooling.query), async (c) => 
     model.meta.input.shape,
   );
   const allReached = r.results.every((x) => x.reached);
-  return respond(c, q.format, model, { options: q, results: r.results, allReached, picture: picture(png) }, png);
+  return respond(
+    c,
+    q.format,
+    model,
+    { options: { ...q, steps: cfg.steps }, results: r.results, allReached, picture: picture(png) },
+    png,
+  );
 });

@@ -9,7 +9,7 @@ import { explain } from '../core/see/explain.js';
 import { saliencyWork } from '../core/work.js';
 import { ENDPOINTS } from '../schemas/endpoints.js';
 import { echoed } from '../schemas/echo.js';
-import { SALIENCY_OWN_OPTIONS, saliencyOptions } from '../schemas/see.js';
+import { SALIENCY_OWN_OPTIONS, saliencyOptions, saliencyUsed } from '../schemas/see.js';
 import { query } from '../schemas/validate.js';
 import { modelFrom, reader, withinBudget } from './util.js';
 import { picture, respond } from './wire.js';
@@ -29,7 +29,7 @@ see.post('/:model/saliency', query(ENDPOINTS.saliency.query), async (c) => {
     q.format,
     model,
     {
-      options: echoed(q, SALIENCY_OWN_OPTIONS),
+      options: echoed(saliencyUsed(q, opts), SALIENCY_OWN_OPTIONS),
       preprocessing,
       ...r,
       picture: picture(panel),

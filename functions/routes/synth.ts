@@ -30,7 +30,13 @@ synthRoutes.post('/:model/visualize', query(ENDPOINTS.visualize.query), async (c
     model.meta.input.shape,
   );
   const objective = r.units.map((u, i) => ({ ...u, before: r.before[i], after: r.after[i] }));
-  return respond(c, q.format, model, { options: q, layer: cfg.layer.name, objective, picture: picture(png) }, png);
+  return respond(
+    c,
+    q.format,
+    model,
+    { options: { ...q, steps: cfg.steps }, layer: cfg.layer.name, objective, picture: picture(png) },
+    png,
+  );
 });
 
 synthRoutes.post('/:model/dream', query(ENDPOINTS.dream.query), async (c) => {

@@ -3,15 +3,15 @@
  * core's own names, model-dependent names (labels) resolved before any work.
  */
 import * as v from 'valibot';
-import { CAPS } from '../core/caps.js';
+import { CAPS, FOOLING_BUDGET_MS } from '../core/caps.js';
 import { badRequest } from '../core/errors.js';
 import { attackDefaults } from '../../model-contract/attack-defaults.js';
 import { ATTACKS, maxEps, NORMS, type AttackConfig } from '../core/fool/attack.js';
-import { CANDIDATES } from '../core/fool/deepfool.js';
+import { cwDefault, deepfoolDefault, foolingDefault, LADDERS } from '../core/defaults.js';
 import type { FoolingConfig } from '../core/fool/fooling.js';
 import type { Model } from '../core/model.js';
 import type { OwnOptions } from './echo.js';
-import { bool, classRef, FORMAT, int, INVERT, num, numbers, pick, PREPROCESS, SEED } from './params.js';
+import { bool, classRef, costDefault, FORMAT, int, INVERT, num, numbers, pick, PREPROCESS, SEED } from './params.js';
 import { classIndex } from './resolve.js';
 
 export const AttackQuery = v.object({
@@ -37,14 +37,13 @@ export const AttackQuery = v.object({
     min: 1,
     max: CAPS.attackSteps,
     cap: 'attackSteps',
-    description:
-      'bim, pgd: iterations (default 40; fgsm takes one). deepfool: linearisation steps at most (default 50). cw: Adam steps, every value of c at once (default 50)',
+    description: `bim, pgd: iterations (default 40; fgsm takes one). deepfool: linearisation steps at most. cw: Adam steps, every value of c at once. For deepfool and cw, ${costDefault(`the most steps (deepfool: ${LADDERS.deepfoolSteps.join(', ')}; cw: see search_steps)`, `${LADDERS.deepfoolSteps.at(-1)} (deepfool), ${LADDERS.cw.at(-1)!.steps} (cw)`)}`,
     example: 10,
   }),
   step_size: num({
     min: 0,
     max: 1000,
-    description: "bim, pgd: the step (default 2.5 * eps / steps). cw: Adam's learning rate in tanh space (default 0.3)",
+    description: `bim, pgd: the step (default 2.5 * eps / steps). cw: Adam's learning rate in tanh space (default: the model's, ${LADDERS.cw.map((c) => c.lr).join(' or ')} with its steps, see search_steps)`,
     example: 0.05,
   }),
   random_start: bool({ default: false, description: 'Start inside the ball at random (PGD always does)' }),
@@ -57,9 +56,7 @@ export const AttackQuery = v.object({
   candidates: int({
     min: 2,
     max: 1000,
-    default: CANDIDATES,
-    description:
-      "deepfool: the classes at the top of the model's scores whose boundaries it linearises, the predicted one among them (the authors' num_classes); each costs a gradient row per step",
+    description: `deepfool: the classes at the top of the model's scores whose boundaries it linearises, the predicted one among them (the authors' num_classes); each costs a gradient row per step; ${costDefault(`the most candidates (up to ${LADDERS.deepfoolCandidates.top} and the model's classes) with at least ${LADDERS.deepfoolSteps.at(-1)} steps`, `${LADDERS.deepfoolCandidates.min}`)}`,
     example: 3,
   }),
   confidence: num({
@@ -71,10 +68,8 @@ export const AttackQuery = v.object({
   search_steps: int({
     min: 1,
     max: CAPS.attackSearchSteps,
-    default: 5,
     cap: 'attackSearchSteps',
-    description:
-      'cw: values of c, the weight of the misclassification term, tried at once: a decade apart around 1 (5: 0.01 to 100)',
+    description: `cw: values of c, the weight of the misclassification term, tried at once: a decade apart around 1 (5: 0.01 to 100); ${costDefault(`the first of (values of c x Adam steps, learning rate) ${LADDERS.cw.map((c) => `${c.searchSteps} x ${c.steps}, ${c.lr}`).join('; ')}`, `${LADDERS.cw.at(-1)!.searchSteps} x ${LADDERS.cw.at(-1)!.steps}`)}`,
     example: 3,
   }),
   target: classRef({ description: 'A targeted attack: the class to reach, by index or label', example: 2 }),
@@ -93,7 +88,7 @@ export const ATTACK_OWN_OPTIONS: OwnOptions<v.InferOutput<typeof AttackQuery>> =
 
 /** Attack steps one request may run in all (an eps sweep's, or Carlini-Wagner's steps times its values of c). */
 export const ATTACK_STEPS_PER_REQUEST = CAPS.attackSteps * 4;
-const STEPS = { bim: 40, pgd: 40, deepfool: 50, cw: 50 } as const;
+const STEPS = { bim: 40, pgd: 40 } as const;
 
 /**
  * One configuration per eps (sorted) for the budget attacks, within the eps range of the norm and the steps cap
@@ -109,23 +104,17 @@ export function attackOptions(model: Model, q: v.InferOutput<typeof AttackQuery>
       throw badRequest(
         `eps is the budget of fgsm, bim and pgd; method=${method} has none (it finds the smallest change); got eps=${q.eps.join(',')}`,
       );
-    const steps = q.steps ?? STEPS[method];
-    if (method === 'deepfool') return [{ method, steps, overshoot: q.overshoot, candidates: q.candidates, target }];
-    if (steps * q.search_steps > ATTACK_STEPS_PER_REQUEST)
+    if (method === 'deepfool') {
+      const cfg = { method, steps: 0, overshoot: q.overshoot, candidates: 0, target };
+      return [{ ...cfg, ...deepfoolDefault(model, cfg, { candidates: q.candidates, steps: q.steps }) }];
+    }
+    const cfg = { method, steps: 0, searchSteps: 0, confidence: q.confidence, lr: 0, initialC: 1, target };
+    const c = { ...cfg, ...cwDefault(model, cfg, { searchSteps: q.search_steps, steps: q.steps, lr: q.step_size }) };
+    if (c.steps * c.searchSteps > ATTACK_STEPS_PER_REQUEST)
       throw badRequest(
-        `cw with ${q.search_steps} search_steps x ${steps} steps is over the cap of ${ATTACK_STEPS_PER_REQUEST} attack steps per request`,
+        `cw with ${c.searchSteps} search_steps x ${c.steps} steps is over the cap of ${ATTACK_STEPS_PER_REQUEST} attack steps per request`,
       );
-    return [
-      {
-        method,
-        steps,
-        searchSteps: q.search_steps,
-        confidence: q.confidence,
-        lr: q.step_size ?? 0.3,
-        initialC: 1,
-        target,
-      },
-    ];
+    return [c];
   }
   const norm = q.norm ?? 'linf';
   const max = maxEps(model, norm);
@@ -200,9 +189,8 @@ export const FoolingQuery = v.object({
   steps: int({
     min: 1,
     max: CAPS.foolingSteps,
-    default: CAPS.foolingSteps,
     cap: 'foolingSteps',
-    description: 'Step cap (the run stops as soon as every target is reached)',
+    description: `Step cap (the run stops as soon as every target is reached); ${costDefault(`the largest of ${LADDERS.foolingSteps.join(', ')} (for the targets asked: one, or the gallery; at the cap, the worst case)`, `${LADDERS.foolingSteps.at(-1)}`, FOOLING_BUDGET_MS)}`,
     example: 50,
   }),
   lr: num({
@@ -220,10 +208,10 @@ export const FoolingQuery = v.object({
 });
 
 export function foolingOptions(model: Model, q: v.InferOutput<typeof FoolingQuery>): FoolingConfig {
-  return {
+  const cfg: FoolingConfig = {
     target: q.target === 'all' ? 'all' : classIndex(model, 'target', q.target),
     start: q.start,
-    steps: q.steps,
+    steps: q.steps ?? 0,
     lr: q.lr,
     confidence: q.confidence,
     l2: q.l2,
@@ -231,4 +219,14 @@ export function foolingOptions(model: Model, q: v.InferOutput<typeof FoolingQuer
     blurEvery: q.blur_every,
     seed: q.seed,
   };
+  return q.steps === undefined ? { ...cfg, steps: foolingDefault(model, cfg) } : cfg;
+}
+
+/** The query as the attack understood it: the norm, eps, steps and each method's settings it used. */
+export function attackUsed(q: v.InferOutput<typeof AttackQuery>, cfgs: AttackConfig[]) {
+  const c = cfgs[0];
+  if (c.method === 'deepfool') return { ...q, norm: 'l2' as const, steps: c.steps, candidates: c.candidates };
+  if (c.method === 'cw')
+    return { ...q, norm: 'l2' as const, steps: c.steps, search_steps: c.searchSteps, step_size: c.lr };
+  return { ...q, norm: c.norm, eps: cfgs.map((x) => ('eps' in x ? x.eps : 0)), steps: c.steps };
 }

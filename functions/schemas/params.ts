@@ -5,7 +5,14 @@
  * runs through the pipe, hence the number/boolean inputs beside the string.
  */
 import * as v from 'valibot';
-import { CAPS } from '../core/caps.js';
+import { CAPS, DEFAULT_BUDGET_MS } from '../core/caps.js';
+
+/**
+ * The words for a default that follows the model's cost (functions/core/defaults.ts): `what` is the setting, the
+ * richest that fits; `min` its least.
+ */
+export const costDefault = (what: string, min: string, budgetMs: number = DEFAULT_BUDGET_MS) =>
+  `default: the model's own, ${what} whose estimated cost (the model's measured costs.json) fits ${budgetMs} ms, at least ${min}; the answer's options say which`;
 
 type Meta = { description: string; example?: unknown };
 const meta = <T>(m: Meta, extra: Record<string, unknown> = {}) =>

@@ -7,11 +7,11 @@ import { CAPS } from '../core/caps.js';
 import { badRequest } from '../core/errors.js';
 import type { Model } from '../core/model.js';
 import { camLayers, defaultCamLayer } from '../core/see/cam.js';
-import { defaultPatch, defaultStride, windowCount } from '../core/see/occlusion.js';
+import { LADDERS, occlusionDefault, scoreCamDefault } from '../core/defaults.js';
+import { defaultStride, windowCount } from '../core/see/occlusion.js';
 import { METHODS, SALIENCY_METHODS, type SaliencyOptions } from '../core/see/saliency.js';
-import { SCORE_CAM_CHANNELS } from '../core/see/score-cam.js';
 import type { OwnOptions } from './echo.js';
-import { bool, classRef, FORMAT, int, INVERT, num, pick, PREPROCESS, SEED, word } from './params.js';
+import { bool, classRef, costDefault, FORMAT, int, INVERT, num, pick, PREPROCESS, SEED, word } from './params.js';
 import { classIndex, layerNamed } from './resolve.js';
 
 export const SaliencyQuery = v.object({
@@ -44,22 +44,20 @@ export const SaliencyQuery = v.object({
   patch: int({
     min: 1,
     max: 1024,
-    description:
-      "Occlusion: the patch's side in input pixels, at most the input's; default: a quarter of the input's side (7 x 7 windows)",
+    description: `Occlusion: the patch's side in input pixels, at most the input's; ${costDefault(`the finest grid of g x g windows (patch 2/(g+1) of the input's side, stride half of it, g up to ${LADDERS.occlusionGrid.top})`, `${LADDERS.occlusionGrid.min} x ${LADDERS.occlusionGrid.min}`)}`,
     example: 7,
   }),
   stride: int({
     min: 1,
     max: 1024,
-    description: 'Occlusion: the step between patches, at most the patch; default: half the patch, rounded up',
+    description:
+      "Occlusion: the step between patches, at most the patch; default: half the patch, rounded up (without patch: the model's grid, see patch)",
     example: 3,
   }),
   channels: int({
     min: 1,
     max: 4096,
-    default: SCORE_CAM_CHANNELS,
-    description:
-      "Score-CAM: the layer's channels scored, those whose maps vary most (Faster Score-CAM); up to the layer's channels",
+    description: `Score-CAM: the layer's channels scored, those whose maps vary most (Faster Score-CAM); up to the layer's channels; ${costDefault("the most of the layer's channels", `${LADDERS.scoreCamChannels.min} (or the layer's, if fewer)`)}`,
     example: 64,
   }),
   signed: bool({
@@ -100,9 +98,28 @@ export function saliencyOptions(model: Model, q: v.InferOutput<typeof SaliencyQu
     );
   const layer = q.layer === undefined ? undefined : layerNamed(model, 'layer', q.layer, cams).name;
   const [, h, w] = model.meta.input.shape;
-  const fallback = defaultPatch(model);
-  const patch = q.patch ?? Math.min(fallback.patch, h, w);
-  const stride = q.stride ?? (q.patch === undefined ? fallback.stride : defaultStride(patch));
+  const o: SaliencyOptions = {
+    method: q.method,
+    layer: method.layer ? (layer ?? defaultCamLayer(model)) : layer,
+    target: q.target === undefined ? undefined : classIndex(model, 'target', q.target),
+    samples: q.samples,
+    noise: q.noise,
+    steps: q.steps,
+    seed: q.seed,
+    patch: q.patch ?? 0,
+    stride: q.stride ?? (q.patch === undefined ? 0 : defaultStride(q.patch)),
+    channels: q.channels ?? 0,
+    signed: q.signed ?? method.signed,
+  };
+  // Unset: the model's own (functions/core/defaults.ts). Score-CAM's channels only for Score-CAM, the one method
+  // that reads them (0 for the others); the patch for every method, so a stride alone is checked against it.
+  if (q.patch === undefined) {
+    const grid = occlusionDefault(model, o);
+    o.patch = grid.patch;
+    o.stride = q.stride ?? grid.stride;
+  }
+  if (q.channels === undefined && q.method === 'score-cam') o.channels = scoreCamDefault(model, o);
+  const { patch, stride } = o;
   if (patch > Math.min(h, w))
     throw badRequest(
       `patch is ${patch}, larger than the input of model ${model.meta.name} (${w}x${h}): patch must be from 1 to ${Math.min(h, w)}`,
@@ -116,17 +133,13 @@ export function saliencyOptions(model: Model, q: v.InferOutput<typeof SaliencyQu
     throw badRequest(
       `occlusion with patch ${patch} and stride ${stride} makes ${windows} windows on ${w}x${h}, over the cap of ${CAPS.occlusionWindows} (occlusionWindows): use a larger stride or patch`,
     );
-  return {
-    method: q.method,
-    layer: method.layer ? (layer ?? defaultCamLayer(model)) : layer,
-    target: q.target === undefined ? undefined : classIndex(model, 'target', q.target),
-    samples: q.samples,
-    noise: q.noise,
-    steps: q.steps,
-    seed: q.seed,
-    patch,
-    stride,
-    channels: q.channels,
-    signed: q.signed ?? method.signed,
-  };
+  return o;
 }
+
+/** The query as the method understood it: the patch, stride and channels it used (the model's, when unset). */
+export const saliencyUsed = (q: v.InferOutput<typeof SaliencyQuery>, o: SaliencyOptions) => ({
+  ...q,
+  patch: o.patch,
+  stride: o.stride,
+  channels: o.channels,
+});

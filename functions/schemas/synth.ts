@@ -1,13 +1,14 @@
 /** Query schemas of visualize, dream and style, and the typed options the core receives. */
 import * as v from 'valibot';
 import { CAPS } from '../core/caps.js';
+import { LADDERS, visualizeDefault } from '../core/defaults.js';
 import { badRequest } from '../core/errors.js';
 import { logitsLayer, prefixLayers, synthLayerNames } from '../core/gradient.js';
 import type { Model } from '../core/model.js';
 import type { DreamConfig } from '../core/synth/dream.js';
 import type { StyleConfig } from '../core/synth/style.js';
 import type { VisualizeConfig } from '../core/synth/visualize.js';
-import { classRef, FORMAT, int, intOrAll, ints, num, pick, SEED, word, words } from './params.js';
+import { classRef, costDefault, FORMAT, int, intOrAll, ints, num, pick, SEED, word, words } from './params.js';
 import { classIndex, layerNamed } from './resolve.js';
 import { SYNTH_KINDS } from '../../model-contract/graphs.js';
 
@@ -15,9 +16,8 @@ const regularisers = {
   steps: int({
     min: 1,
     max: CAPS.visualizeSteps,
-    default: 48,
     cap: 'visualizeSteps',
-    description: 'Ascent steps',
+    description: `Ascent steps; ${costDefault(`the most up to ${LADDERS.visualizeSteps.top} (for one unit, or the layer's grid)`, `${LADDERS.visualizeSteps.min}`)}`,
     example: 16,
   }),
   lr: num({ min: 0, max: 1, default: 0.05, description: 'Step size (the gradient scaled to a largest value of 1)' }),
@@ -83,8 +83,9 @@ export function visualizeOptions(model: Model, q: v.InferOutput<typeof Visualize
       throw badRequest(`channel must be from 0 to ${channels - 1} for layer ${layer.name}, or all; got ${q.channel}`);
     unit = { channel: q.channel };
   }
-  const { steps, lr, jitter, rotate, scale, tv, l2, seed } = q;
-  return { layer, unit, steps, lr, jitter, rotate, scale, tv, l2, seed };
+  const { lr, jitter, rotate, scale, tv, l2, seed } = q;
+  const cfg = { layer, unit, steps: q.steps ?? 0, lr, jitter, rotate, scale, tv, l2, seed };
+  return q.steps === undefined ? { ...cfg, steps: visualizeDefault(model, cfg) } : cfg;
 }
 
 /** Layers of the convolutional prefix (the graphs dream and style run), checked by name. */

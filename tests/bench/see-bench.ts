@@ -5,7 +5,11 @@
  * model (Madry et al. 2018), fooling from noise over 12 seeds, and Deep Style's losses with L-BFGS and Adam.
  */
 import fs from 'node:fs';
+import { camLayer } from '../../functions/core/see/cam.js';
+import { windowCount } from '../../functions/core/see/occlusion.js';
 import { parseCli } from '../../scripts/cli.js';
+import { loadModel } from '../node/helpers/models.js';
+import { attackOpts, foolingOpts, saliencyOpts, visualizeOpts } from '../node/helpers/options.js';
 import { buildBundle, median, multipart, startWorker, timeRequests } from './worker.js';
 
 const { values: args } = parseCli({
@@ -38,6 +42,26 @@ async function main() {
       [`http://edge.test/models/${model}/${path}`, { method: 'POST', body }] as [string, RequestInit];
   const shapes = (path: string) => post(path, star, 'shapes');
   const style = await multipart({ content: digit, style: eight });
+  // The labels say the defaults the endpoints resolve for each model from its costs.json (core/defaults.ts).
+  const [digits, colour] = [loadModel('digits'), loadModel('shapes')];
+  const occlusion = (m: typeof digits) => {
+    const o = saliencyOpts(m, { method: 'occlusion' });
+    return `${o.patch}x${o.patch} patch, stride ${o.stride}: ${windowCount(m, o)} windows`;
+  };
+  const scoreCam = (m: typeof digits) => {
+    const o = saliencyOpts(m, { method: 'score-cam' });
+    return `${o.channels} of ${camLayer(m, o).outShape[0]} channels of ${o.layer}`;
+  };
+  const deepfool = (m: typeof digits) => {
+    const o = attackOpts(m, { method: 'deepfool' });
+    return 'candidates' in o ? `${o.candidates} candidates, <= ${o.steps} steps` : '';
+  };
+  const cw = (m: typeof digits) => {
+    const o = attackOpts(m, { method: 'cw' });
+    return 'searchSteps' in o ? `${o.searchSteps} value(s) of c x ${o.steps} steps, lr ${o.lr}` : '';
+  };
+  const foolSteps = (target: number | 'all') => foolingOpts(digits, { target }).steps;
+  const visSteps = (channel: number | 'all', layer: string) => visualizeOpts(digits, { layer, channel }).steps;
   const cases: [string, () => [string, RequestInit]][] = [
     ['classify (for reference)', post('classify', digit)],
     ['saliency gradient', post('saliency', digit)],
@@ -46,30 +70,33 @@ async function main() {
     ['saliency integrated-gradients (32 steps)', post('saliency?method=integrated-gradients', digit)],
     ['saliency grad-cam', post('saliency?method=grad-cam', digit)],
     ['saliency grad-cam-plus-plus', post('saliency?method=grad-cam-plus-plus', digit)],
-    ['saliency score-cam (10 of the 64 channels of relu3)', post('saliency?method=score-cam', digit)],
+    [`saliency score-cam (${scoreCam(digits)})`, post('saliency?method=score-cam', digit)],
     ['saliency layer-cam', post('saliency?method=layer-cam', digit)],
-    ['saliency occlusion (7x7 patch, stride 4: 49 windows)', post('saliency?method=occlusion', digit)],
+    [`saliency occlusion (${occlusion(digits)})`, post('saliency?method=occlusion', digit)],
     ['attack fgsm', post('attack?method=fgsm', digit)],
     ['attack pgd (40 steps, eps 0.3)', post('attack', digit)],
-    ['attack deepfool (overshoot 0.02, <= 50 steps)', post('attack?method=deepfool', digit)],
-    ['attack cw (5 values of c at once x 50 steps)', post('attack?method=cw', digit)],
-    ['fooling one class to 0.9999', post('fooling?target=3')],
-    ['fooling all ten classes (gallery)', post('fooling?target=all')],
-    ['visualize one filter (48 steps)', post('visualize?layer=conv2d2&channel=5')],
-    ['visualize all 16 filters (grid)', post('visualize?layer=conv2d1&channel=all')],
+    [`attack deepfool (${deepfool(digits)})`, post('attack?method=deepfool', digit)],
+    [`attack cw (${cw(digits)})`, post('attack?method=cw', digit)],
+    [`fooling one class to 0.9999 (<= ${foolSteps(3)} steps)`, post('fooling?target=3')],
+    [`fooling all ten classes (gallery, <= ${foolSteps('all')} steps)`, post('fooling?target=all')],
+    [`visualize one filter (${visSteps(5, 'conv2d2')} steps)`, post('visualize?layer=conv2d2&channel=5')],
+    [
+      `visualize all 16 filters (grid, ${visSteps('all', 'conv2d1')} steps)`,
+      post('visualize?layer=conv2d1&channel=all'),
+    ],
     ['dream 64x64, 3 octaves x 5 steps', post('dream', digit)],
     ['style 48x48, L-BFGS 10 steps', () => ['http://edge.test/models/digits/style', style]],
     // The colour model (64x64 RGB, 64 channels at 32x32 on its CAM layer): the new methods where they cost most.
     ['shapes: classify (for reference)', shapes('classify')],
     ['shapes: saliency grad-cam', shapes('saliency?method=grad-cam')],
     ['shapes: saliency grad-cam-plus-plus', shapes('saliency?method=grad-cam-plus-plus')],
-    ['shapes: saliency score-cam (10 of 64 channels of relu6)', shapes('saliency?method=score-cam')],
+    [`shapes: saliency score-cam (${scoreCam(colour)})`, shapes('saliency?method=score-cam')],
     ['shapes: saliency score-cam, all 64 channels', shapes('saliency?method=score-cam&channels=64')],
     ['shapes: saliency layer-cam', shapes('saliency?method=layer-cam')],
-    ['shapes: saliency occlusion (16x16 patch, stride 8: 49)', shapes('saliency?method=occlusion')],
-    // CW on shapes is left out: 5 rows x 50 gradient steps at 64x64x3, seconds a request.
-    ['shapes: attack deepfool (5 candidate boundaries)', shapes('attack?method=deepfool')],
+    [`shapes: saliency occlusion (${occlusion(colour)})`, shapes('saliency?method=occlusion')],
+    [`shapes: attack deepfool (${deepfool(colour)})`, shapes('attack?method=deepfool')],
     ['shapes: attack deepfool, candidates=3 (2 boundaries)', shapes('attack?method=deepfool&candidates=3')],
+    [`shapes: attack cw (${cw(colour)})`, shapes('attack?method=cw')],
   ];
   console.log(
     `bench:see — workerd via Miniflare, digits model (then shapes rows), median of ${REPEAT} warm requests; no-op route ${noop.toFixed(2)} ms (subtracted)`,
@@ -77,7 +104,7 @@ async function main() {
   const only = args.only?.split(',');
   for (const [label, make] of cases.filter(([l]) => !only || only.some((o) => l.includes(o)))) {
     const t = median(await timeRequests(mf, REPEAT, make, 2)) - noop;
-    console.log(`  ${label.padEnd(52)} ${t.toFixed(1).padStart(7)} ms ${t < 100 ? '' : '  (over the 100 ms goal)'}`);
+    console.log(`  ${label.padEnd(60)} ${t.toFixed(1).padStart(7)} ms ${t < 100 ? '' : '  (over the 100 ms goal)'}`);
   }
   if (args.only) return stop(mf, b.dir);
   const r = await mf.dispatchFetch('http://edge.test/models/digits/robustness?images=100&steps=20');

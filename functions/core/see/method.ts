@@ -17,10 +17,10 @@ export interface SaliencyOptions {
   noise: number;
   steps: number;
   seed: number;
-  /** Occlusion: the square patch's side and the step between patches, in input pixels. */
+  /** Occlusion: the square patch's side and the step between patches, in input pixels (default: core/defaults.ts). */
   patch: number;
   stride: number;
-  /** Score-CAM: the channels scored (those whose maps vary most). */
+  /** Score-CAM: the channels scored (those whose maps vary most; default: core/defaults.ts; 0 for other methods). */
   channels: number;
   /** Draw the map with a diverging colour map centred on 0 (default: the method's `signed`). */
   signed: boolean;

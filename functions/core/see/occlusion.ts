@@ -24,13 +24,14 @@ export function windowCount(model: Model, o: Pick<SaliencyOptions, 'patch' | 'st
 }
 
 /**
- * The default patch: a quarter of the shorter side (7 pixels at 28x28, 16 at 64x64, 56 at 224x224), and half that,
- * rounded up, as stride: 7 windows a side, 49 in all, whatever the input's size, so the work is a bounded number
- * of forward images (each as costly as the model) and the windows still overlap, as Zeiler & Fergus's did.
+ * The patch and stride that make `g` windows a side on the input, whatever its size: a patch of 2/(g+1) of the
+ * shorter side and half that as stride, both rounded up, so neighbouring windows overlap by half, as Zeiler &
+ * Fergus's did (g = 7: a 7-pixel patch at 28x28, 16 at 64x64). The default grid is the finest that fits the
+ * model's cost budget (functions/core/defaults.ts).
  */
-export function defaultPatch(model: Model): { patch: number; stride: number } {
+export function gridPatch(model: Model, g: number): { patch: number; stride: number } {
   const [, h, w] = model.meta.input.shape;
-  const patch = Math.max(1, Math.round(Math.min(h, w) / 4));
+  const patch = Math.max(1, Math.ceil((2 * Math.min(h, w)) / (g + 1)));
   return { patch, stride: defaultStride(patch) };
 }
 

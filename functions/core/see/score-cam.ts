@@ -17,9 +17,6 @@ import { batchRuns, scoreVariants } from './batches.js';
 import { camLayer, weightedMap } from './cam.js';
 import type { SaliencyMethod, SaliencyOptions } from './method.js';
 
-/** Channels scored by default; `channels=` raises it, up to the layer's. */
-export const SCORE_CAM_CHANNELS = 10;
-
 const scoredChannels = (model: Model, o: SaliencyOptions) => Math.min(o.channels, camLayer(model, o).outShape[0]);
 
 /** The `count` channels whose maps have the largest standard deviation over the grid, in channel order. */

@@ -16,8 +16,11 @@ export function loadModel(name: string, root = 'models'): Model {
   const hit = cache.get(dir);
   if (hit) return hit;
   const meta = JSON.parse(fs.readFileSync(path.join(dir, 'meta.json'), 'utf8')) as ModelMeta;
+  const costs = path.join(dir, 'costs.json');
   const model: Model = {
     meta,
+    // The measured costs, as the registry bundles them: the cost-fitted defaults (core/defaults.ts) follow them.
+    costs: fs.existsSync(costs) ? JSON.parse(fs.readFileSync(costs, 'utf8')) : undefined,
     runner: nodeRunner(meta, (graph) => sessionFromDir(dir, `${graph}.onnx`)),
     samples: () => {
       const s = JSON.parse(fs.readFileSync(path.join(dir, 'samples.json'), 'utf8'));

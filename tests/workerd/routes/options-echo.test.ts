@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { ATTACK_OWN_OPTIONS } from '../../../functions/schemas/fool.js';
 import { SALIENCY_OWN_OPTIONS } from '../../../functions/schemas/see.js';
 import { fixture, post } from '../fixtures.js';
+import { getModel } from '../../../functions/runtime/models.js';
+import { attackOpts, foolingOpts, saliencyOpts, visualizeOpts } from '../../node/helpers/options.js';
 
 const digit = () => fixture('digit-4-280.png');
 
@@ -30,8 +32,8 @@ describe('echoed options', () => {
   });
 
   it('DeepFool: its overshoot and candidates, no budget or CW settings', async () => {
-    const o = await options('/models/digits/attack?method=deepfool&steps=3');
-    expect(o).toMatchObject({ method: 'deepfool', steps: 3, overshoot: 0.02, candidates: 10 });
+    const o = await options('/models/digits/attack?method=deepfool&steps=3&candidates=10');
+    expect(o).toMatchObject({ method: 'deepfool', norm: 'l2', steps: 3, overshoot: 0.02, candidates: 10 });
     for (const k of ['eps', 'random_start', 'confidence', 'search_steps']) expect(o, k).not.toHaveProperty(k);
   });
 
@@ -42,6 +44,34 @@ describe('echoed options', () => {
     expect(await options('/models/digits/saliency?method=smoothgrad&samples=2')).toMatchObject({
       samples: 2,
       noise: 0.15,
+    });
+  });
+
+  it('defaults that follow the model’s cost are echoed as used (core/defaults.ts)', async () => {
+    const model = getModel('digits')!;
+    const occ = await post('/models/digits/saliency?method=occlusion', digit());
+    const body = (await occ.json()) as { options: Record<string, unknown>; occlusion: { patch: number } };
+    const want = saliencyOpts(model, { method: 'occlusion' });
+    expect(body.options).toMatchObject({ patch: want.patch, stride: want.stride });
+    expect(body.occlusion).toMatchObject({ patch: want.patch, stride: want.stride });
+    const sc = saliencyOpts(model, { method: 'score-cam' });
+    expect(await options('/models/digits/saliency?method=score-cam')).toMatchObject({ channels: sc.channels });
+    const df = attackOpts(model, { method: 'deepfool' }),
+      cw = attackOpts(model, { method: 'cw' });
+    expect(await options('/models/digits/attack?method=deepfool')).toMatchObject(
+      'candidates' in df ? { steps: df.steps, candidates: df.candidates } : { candidates: 'n/a' },
+    );
+    expect(await options('/models/digits/attack?method=cw')).toMatchObject(
+      'searchSteps' in cw ? { steps: cw.steps, search_steps: cw.searchSteps, step_size: cw.lr } : { cw: 'n/a' },
+    );
+    expect(await options('/models/digits/attack?method=pgd&eps=0.1')).toMatchObject({ norm: 'linf', steps: 40 });
+    const f = await post('/models/digits/fooling?target=3&seed=1', '');
+    expect(((await f.json()) as { options: unknown }).options).toMatchObject({
+      steps: foolingOpts(model, { target: 3 }).steps,
+    });
+    const vis = await post('/models/digits/visualize?layer=conv2d2&channel=5', '');
+    expect(((await vis.json()) as { options: unknown }).options).toMatchObject({
+      steps: visualizeOpts(model, { layer: 'conv2d2', channel: 5 }).steps,
     });
   });
 

@@ -29,8 +29,8 @@ describe('cost model', () => {
         if (!work) continue;
         const ms = estimateMs(model, work);
         rows.push(`${name} ${endpoint}: ${ms} ms`);
-        // Loops that stop early are counted at their step limit: fooling's 500-step bound, DeepFool's 50 steps
-        // (it stops after a few) and Carlini-Wagner's 5 x 100 steps may be over 1 s, never over the ceiling.
+        // Loops that stop early are counted at their step limit: fooling's cap (fitted to its worst-case budget,
+        // core/defaults.ts), DeepFool's and Carlini-Wagner's steps may be over 1 s, never over the ceiling.
         const bounded = ['fooling', 'deepfool', 'cw'].includes(endpoint);
         expect(ms, `${name} ${endpoint}`).toBeLessThan(bounded ? DEFAULT_MAX_COST_MS : 1000);
       }

@@ -105,7 +105,8 @@ describe('smallest-change attacks on held-out digits (L2, 8-bit pictures)', () =
         const r = await attackOne(
           model,
           x,
-          attackOpts(model, { method, target, ...(method === 'cw' ? { search_steps: 3 } : {}) }),
+          // CW towards a target: three values of c over 50 steps (a default fitted to the cost has fewer).
+          attackOpts(model, { method, target, ...(method === 'cw' ? { search_steps: 3, steps: 50 } : {}) }),
         );
         expect(r.success, `${method} image ${i} -> ${target}`).toBe(true);
         expect(r.after.index).toBe(target);
@@ -123,14 +124,24 @@ describe('smallest-change attacks on held-out digits (L2, 8-bit pictures)', () =
     expect(() => attackOpts(model, { method: 'cw', steps: 200, search_steps: 5 })).toThrow(/over the cap of 800/);
     expect(() => attackOpts(model, { eps: -0.1 })).toThrow(/eps must be from 0 to 1 for norm=linf/);
     expect(() => attackOpts(model, { norm: 'l2', eps: 29 })).toThrow(/eps must be from 0 to 28 for norm=l2/);
-    expect(attackOpts(model, { method: 'deepfool' })).toMatchObject({ steps: 50, overshoot: 0.02, candidates: 10 });
-    expect(attackOpts(model, { method: 'cw' })).toMatchObject({ steps: 50, searchSteps: 5, lr: 0.3, initialC: 1 });
+    // Steps, candidates, values of c and Adam's rate fit the model's cost (tests/node/functions/core/defaults.test.ts).
+    expect(attackOpts(model, { method: 'deepfool', steps: 50, candidates: 10 })).toMatchObject({
+      steps: 50,
+      overshoot: 0.02,
+      candidates: 10,
+    });
+    expect(attackOpts(model, { method: 'cw', steps: 50, search_steps: 5, step_size: 0.3 })).toMatchObject({
+      steps: 50,
+      searchSteps: 5,
+      lr: 0.3,
+      initialC: 1,
+    });
     expect(cGrid(1, 3)).toEqual([0.1, 1, 10]);
     // DeepFool's gradient rows per step: the candidates other than the class left, 1 towards a target.
-    expect(deepfoolRows(10, minimalOpts(model, 'deepfool'))).toBe(9);
+    expect(deepfoolRows(10, minimalOpts(model, 'deepfool', { candidates: 10 }))).toBe(9);
     expect(deepfoolRows(10, minimalOpts(model, 'deepfool', { candidates: 3 }))).toBe(2);
     expect(deepfoolRows(10, minimalOpts(model, 'deepfool', { candidates: 3, target: 4 }))).toBe(1);
-    expect(deepfoolRows(6, minimalOpts(model, 'deepfool'))).toBe(5);
+    expect(deepfoolRows(6, minimalOpts(model, 'deepfool', { candidates: 10 }))).toBe(5);
     expect(cGrid(1, 5).map((c) => +c.toPrecision(6))).toEqual([0.01, 0.1, 1, 10, 100]);
   });
 });

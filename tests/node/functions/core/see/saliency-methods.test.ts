@@ -10,6 +10,7 @@ import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { forward, inputSize } from '../../../../../functions/core/gradient.js';
 import type { Model } from '../../../../../functions/core/model.js';
+import { gridPatch, windowCount } from '../../../../../functions/core/see/occlusion.js';
 import { saliency } from '../../../../../functions/core/see/saliency.js';
 import { saliencyWork } from '../../../../../functions/core/work.js';
 import { SaliencyQuery, saliencyOptions } from '../../../../../functions/schemas/see.js';
@@ -219,14 +220,22 @@ describe('the maps themselves', () => {
       saliencyWork(model, saliencyOpts(model, q))
         .filter((r) => r.kind === 'forward')
         .reduce((a, r) => a + r.runs * (r.images ?? 1), 0);
-    // The prediction's run brings Score-CAM its layer's maps; 10 channels by default, at most the layer's 64.
-    expect(images({ method: 'score-cam' })).toBe(1 + 10);
+    // The prediction's run brings Score-CAM its layer's maps; at most the layer's 64 channels. By default as many
+    // as fit the cost budget (tests/node/functions/core/defaults.test.ts): all 64 on digits.
+    expect(images({ method: 'score-cam', channels: 10 })).toBe(1 + 10);
     expect(images({ method: 'score-cam', channels: 100 })).toBe(1 + 64);
-    // Occlusion's default: a quarter of the side, half that as stride: 7 x 7 windows at any input size.
-    expect(images({ method: 'occlusion' })).toBe(1 + 7 * 7);
+    expect(images({ method: 'score-cam' })).toBe(1 + saliencyOpts(model, { method: 'score-cam' }).channels);
+    // Occlusion's grids: g x g windows, a patch of 2/(g+1) of the side and half that as stride, at any input size;
+    // by default the finest that fits the cost budget (7 x 7 on digits).
+    expect(images({ method: 'occlusion' })).toBe(1 + windowCount(model, saliencyOpts(model, { method: 'occlusion' })));
     const shapes = loadModel('shapes');
-    expect(saliencyOpts(shapes, { method: 'occlusion' })).toMatchObject({ patch: 16, stride: 8 });
-    expect(saliencyWork(shapes, saliencyOpts(shapes, { method: 'occlusion' }))).toContainEqual({
+    expect(gridPatch(shapes, 7)).toEqual({ patch: 16, stride: 8 });
+    expect(gridPatch(model, 7)).toEqual({ patch: 7, stride: 4 });
+    for (const g of [3, 4, 5, 6, 7]) {
+      expect(windowCount(model, gridPatch(model, g)), `digits ${g}`).toBe(g * g);
+      expect(windowCount(shapes, gridPatch(shapes, g)), `shapes ${g}`).toBe(g * g);
+    }
+    expect(saliencyWork(shapes, saliencyOpts(shapes, { method: 'occlusion', patch: 16 }))).toContainEqual({
       kind: 'forward',
       runs: 1,
       images: 49,

@@ -1,0 +1,107 @@
+/**
+ * Defaults that fit the model. An option that drives a request's cost, left unset, takes the richest setting of
+ * its ladder (richest first, down to the option's minimum) whose work (work.ts), priced by the model's measured
+ * costs (cost.ts, models/<name>/costs.json), stays within DEFAULT_BUDGET_MS; when not even the minimum fits, the
+ * minimum. So a tiny model keeps the full settings, a costly one gets fewer windows, channels or steps, and the
+ * defaults follow costs.json when it is re-measured. Loops that stop early are priced at their step limit, so for
+ * them the budget bounds the worst case, not the usual one. Explicit options are not touched (the caps bound them).
+ */
+import { DEFAULT_BUDGET_MS, FOOLING_BUDGET_MS } from './caps.js';
+import { estimateMs, type Runs } from './cost.js';
+import type { CwConfig } from './fool/cw.js';
+import { CANDIDATES, type DeepFoolConfig } from './fool/deepfool.js';
+import type { FoolingConfig } from './fool/fooling.js';
+import type { Model } from './model.js';
+import { camLayer } from './see/cam.js';
+import type { SaliencyOptions } from './see/method.js';
+import { gridPatch } from './see/occlusion.js';
+import type { VisualizeConfig } from './synth/visualize.js';
+import { attackWork, foolingWork, saliencyWork, visualizeWork } from './work.js';
+
+/** The first setting of `ladder` whose estimated work fits `budgetMs`, else the last (the minimum). */
+export function fitting<T>(model: Model, ladder: readonly T[], work: (t: T) => Runs[], budgetMs = DEFAULT_BUDGET_MS) {
+  for (const t of ladder) if (estimateMs(model, work(t)) <= budgetMs) return t;
+  return ladder[ladder.length - 1];
+}
+
+/** Integers from `top` down to `min` (only `top` when it is smaller). */
+export const countdown = (top: number, min: number) =>
+  Array.from({ length: Math.max(1, top - min + 1) }, (_, i) => top - i);
+
+/** Each default's richest setting and its minimum: those of the papers, or the settings this API always had. */
+export const LADDERS = {
+  /** Occlusion: windows a side (7: Zeiler & Fergus's overlapping grid; 3: still a centre and its border). */
+  occlusionGrid: { top: 7, min: 3 },
+  /** Score-CAM: the layer's channels at most; 8 of the most varied at least (Faster Score-CAM's max_N ~10). */
+  scoreCamChannels: { min: 8 },
+  /**
+   * DeepFool: the authors' num_classes (10) down to 2, each at steps from 50 down to 20. On 100 held-out digits most
+   * pictures flip in 2-6 steps but a few take 10-20: 10 candidates x 50 steps flipped 100 (mean L2 1.43), 4 x 20
+   * flipped 100 (1.46), 8 x 10 only 95: steps first, and then as many candidates as fit.
+   */
+  deepfoolCandidates: { top: CANDIDATES, min: 2 },
+  deepfoolSteps: [50, 40, 30, 20],
+  /**
+   * Carlini-Wagner: values of c at once x Adam steps (lr), richest first. On digits one value (c = 1) over 50 steps
+   * did as well as five over 50 (99 and 100 of 100 held-out digits flipped, mean L2 1.43 and 1.42) where two or
+   * three values over 15-25 steps came out larger (1.7-2.1): steps buy more than values of c, which go first.
+   */
+  cw: [
+    { searchSteps: 5, steps: 50, lr: 0.3 },
+    { searchSteps: 3, steps: 50, lr: 0.3 },
+    { searchSteps: 2, steps: 50, lr: 0.3 },
+    { searchSteps: 1, steps: 50, lr: 0.3 },
+    { searchSteps: 1, steps: 40, lr: 0.3 },
+    { searchSteps: 1, steps: 30, lr: 0.4 },
+    { searchSteps: 1, steps: 20, lr: 0.5 },
+  ],
+  /** Fooling images: the step cap, from 500 down to 50, fitted to FOOLING_BUDGET_MS (the loop stops early). */
+  foolingSteps: [500, 400, 300, 200, 150, 100, 75, 50],
+  /** Feature visualisation: 48 ascent steps down to 16. */
+  visualizeSteps: { top: 48, min: 16 },
+} as const;
+
+/** Occlusion's patch and stride: the finest grid (windows a side) whose occlusion map fits. */
+export function occlusionDefault(model: Model, o: SaliencyOptions) {
+  const { top, min } = LADDERS.occlusionGrid;
+  const grids = countdown(top, min).map((g) => gridPatch(model, g));
+  return fitting(model, grids, (p) => saliencyWork(model, { ...o, method: 'occlusion', ...p }));
+}
+
+/** Score-CAM's channels: as many of the layer's as fit. */
+export function scoreCamDefault(model: Model, o: SaliencyOptions): number {
+  const channels = camLayer(model, o).outShape[0];
+  const ladder = countdown(channels, Math.min(channels, LADDERS.scoreCamChannels.min));
+  return fitting(model, ladder, (c) => saliencyWork(model, { ...o, channels: c }));
+}
+
+/** DeepFool's candidates and steps (those given are kept): the most candidates at no fewer than 20 steps. */
+export function deepfoolDefault(model: Model, o: DeepFoolConfig, given: { candidates?: number; steps?: number }) {
+  const k = model.meta.labels.length,
+    { top, min } = LADDERS.deepfoolCandidates;
+  const candidates =
+    given.candidates === undefined ? countdown(Math.min(k, top), Math.min(k, min)) : [given.candidates];
+  const steps = given.steps === undefined ? LADDERS.deepfoolSteps : [given.steps];
+  const ladder = candidates.flatMap((c) => steps.map((s) => ({ candidates: c, steps: s })));
+  return fitting(model, ladder, (p) => attackWork(model, [{ ...o, ...p }]));
+}
+
+/** Carlini-Wagner's values of c, steps and learning rate (those given are kept) on the ladder that fits. */
+export function cwDefault(model: Model, o: CwConfig, given: { searchSteps?: number; steps?: number; lr?: number }) {
+  const ladder = LADDERS.cw.map((p) => ({
+    searchSteps: given.searchSteps ?? p.searchSteps,
+    steps: given.steps ?? p.steps,
+    lr: given.lr ?? p.lr,
+  }));
+  return fitting(model, ladder, (p) => attackWork(model, [{ ...o, ...p }]));
+}
+
+/** The fooling step cap: the largest whose worst case fits FOOLING_BUDGET_MS, for one target or the gallery. */
+export const foolingDefault = (model: Model, o: FoolingConfig) =>
+  fitting(model, LADDERS.foolingSteps, (steps) => foolingWork(model, { ...o, steps }), FOOLING_BUDGET_MS);
+
+/** Visualisation steps: as many as fit, for one unit or the layer's grid. */
+export function visualizeDefault(model: Model, o: VisualizeConfig) {
+  const { top, min } = LADDERS.visualizeSteps;
+  return fitting(model, countdown(top, min), (steps) => visualizeWork(model, { ...o, steps }));
+}
