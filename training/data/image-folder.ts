@@ -1,9 +1,9 @@
 /**
  * An image-folder data set: one subfolder per class (the folder name is the label), PNG/JPEG/WebP/GIF/TIFF files
- * of any size. Each file becomes gray (1 channel) or RGB (3) at H x W exactly as the edge makes an upload into the
- * model's input (edge-decode.ts: the edge's decoder and preprocess(); sharp for GIF and TIFF): `letterbox` fits
- * the whole picture and pads with black, `crop` fills H x W and cuts the overflow around the centre. Either a
- * seeded stratified train/test split of <dir>/<class>/ or a given <dir>/train/<class>/ + <dir>/test/<class>/ layout.
+ * of any size. sharp decodes each file (a GIF's first frame; transparency composited on white), converts it to
+ * gray (1 channel) or sRGB (3) and resizes it to H x W: `letterbox` fits the whole picture and pads with black,
+ * `crop` fills H x W and cuts the overflow around the centre. Either a seeded stratified train/test split of
+ * <dir>/<class>/ or a given <dir>/train/<class>/ + <dir>/test/<class>/ layout.
  *
  * Unreadable files are reported by name and skipped; empty class folders are reported and left out. The decoded
  * pixels are cached (.cache/image-folder/<key>.bin, key = sha256 of the file list with sizes and mtimes and the
@@ -13,10 +13,10 @@ import { portablePath } from './portable-path.js';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import sharp from 'sharp';
 import { Rng } from '../../model-contract/random.js';
 import { Progress } from '../progress.js';
 import type { Dataset } from './dataset.js';
-import { edgeInput } from './edge-decode.js';
 
 export type Fit = 'letterbox' | 'crop';
 
@@ -61,8 +61,7 @@ export interface ImageFolderData {
   trainFiles: string[];
 }
 
-// 2: float pixels made as the edge makes them (1: sharp's resize, bytes).
-const CACHE_VERSION = 2;
+const CACHE_VERSION = 1;
 const isHidden = (n: string) => n.startsWith('.');
 
 function listClasses(dir: string): { classes: string[]; files: Map<string, string[]> } {
@@ -86,19 +85,33 @@ function listClasses(dir: string): { classes: string[]; files: Map<string, strin
 }
 
 interface Decoded {
-  /** [N, C, H, W] in [0,1] */
-  pixels: Float32Array;
+  /** uint8 [N, C, H, W] */
+  pixels: Uint8Array;
   labels: Uint8Array;
   files: string[];
   skipped: { file: string; reason: string }[];
 }
 
-/** A cached .bin (float32 samples) as a Float32Array, copied out of the Buffer's possibly unaligned bytes. */
-const floats = (b: Buffer) => new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
-
-/** One file as the model's C x H x W input in [0,1], as the edge would make it. */
-const decodeFile = (file: string, o: ImageFolderOptions) =>
-  edgeInput(new Uint8Array(fs.readFileSync(file)), [o.channels, o.height, o.width], o.fit ?? 'letterbox');
+/** Decodes one file to C x H x W bytes with sharp. */
+async function decodeFile(file: string, o: ImageFolderOptions): Promise<Uint8Array> {
+  let img = sharp(file, { failOn: 'error' }).flatten({ background: '#ffffff' });
+  img = o.channels === 1 ? img.greyscale() : img.toColourspace('srgb');
+  const { data, info } = await img
+    .resize(o.width, o.height, {
+      fit: (o.fit ?? 'letterbox') === 'letterbox' ? 'contain' : 'cover',
+      position: 'centre',
+      background: '#000000',
+    })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const c = info.channels;
+  if (c < o.channels) throw new Error(`decoded ${c} channels, want ${o.channels}`);
+  const hw = o.height * o.width,
+    out = new Uint8Array(o.channels * hw);
+  // Interleaved HWC from sharp to planar CHW for the network.
+  for (let p = 0; p < hw; p++) for (let ch = 0; ch < o.channels; ch++) out[ch * hw + p] = data[p * c + ch];
+  return out;
+}
 
 async function decodeAll(
   root: string,
@@ -107,11 +120,11 @@ async function decodeAll(
   log: (l: string) => void,
 ): Promise<Decoded> {
   const size = o.channels * o.height * o.width;
-  const results: (Float32Array | Error)[] = new Array(entries.length);
+  const results: (Uint8Array | Error)[] = new Array(entries.length);
   const bar = o.progress === false ? undefined : new Progress(entries.length, 'decode  ');
   let next = 0,
     done = 0;
-  // A few files in flight: sharp (GIF, TIFF) decodes on libuv's thread pool.
+  // A few files in flight: sharp decodes on libuv's thread pool.
   const worker = async () => {
     while (next < entries.length) {
       const i = next++;
@@ -126,8 +139,8 @@ async function decodeAll(
   await Promise.all(Array.from({ length: 4 }, worker));
   bar?.done();
   const ok = entries.map((_, i) => i).filter((i) => !(results[i] instanceof Error));
-  const pixels = new Float32Array(ok.length * size);
-  ok.forEach((i, j) => pixels.set(results[i] as Float32Array, j * size));
+  const pixels = new Uint8Array(ok.length * size);
+  ok.forEach((i, j) => pixels.set(results[i] as Uint8Array, j * size));
   const skipped = entries
     .map((e, i) => ({ file: e.file, r: results[i] }))
     .filter((x): x is { file: string; r: Error } => x.r instanceof Error)
@@ -165,7 +178,7 @@ async function decodeCached(
     };
     for (const s of info.skipped) log(`skipped ${s.file}: unreadable (${s.reason}) [cached]`);
     log(`decoded images read from the cache ${bin}`);
-    return { ...info, labels: Uint8Array.from(info.labels), pixels: floats(fs.readFileSync(bin)) };
+    return { ...info, labels: Uint8Array.from(info.labels), pixels: new Uint8Array(fs.readFileSync(bin)) };
   }
   const d = await decodeAll(root, entries, o, log);
   if (bin && json && dir) {
@@ -179,7 +192,9 @@ async function decodeCached(
 function toDataset(d: Decoded, idx: number[], o: ImageFolderOptions, classes: string[]): Dataset {
   const size = o.channels * o.height * o.width;
   const images = new Float32Array(idx.length * size);
-  idx.forEach((i, j) => images.set(d.pixels.subarray(i * size, (i + 1) * size), j * size));
+  idx.forEach((i, j) => {
+    for (let p = 0; p < size; p++) images[j * size + p] = d.pixels[i * size + p] / 255;
+  });
   return {
     images,
     labels: Uint8Array.from(idx, (i) => d.labels[i]),
