@@ -34,6 +34,7 @@ import {
   toGray,
   type Gray,
 } from './image/ops.js';
+import { shrinkToSide } from './image/shrink.js';
 import type { Raster } from './image/types.js';
 import { fitInput, planes, type FitProtocol } from './image/fit-input.js';
 
@@ -169,17 +170,18 @@ function extract(picture: Raster, protocol: 'mnist' | 'fit', invert: Invert, ste
   return g;
 }
 
-/** Times the model's input side the photo steps work at (see workingSide). */
-const PHOTO_SCALE = 8;
+/** Times the model's input side the photo steps work at (photoSide). */
+const PHOTO_SCALE = 4;
+export const photoSide = (shape: [number, number, number]) => PHOTO_SCALE * Math.max(shape[1], shape[2]);
 
 /**
- * The working resolution: the longest side an upload is decoded to (shrunk while decoding by an integer factor,
- * so it ends up between half of this and this). The photo steps (mnist, fit) need the ink at a few times the
- * size it is fitted into; the other protocols only resize, and twice the input keeps that resize an area average.
+ * The longest side an upload is decoded to (shrunk while decoding by an integer factor, so it ends up between half
+ * of this and this). The photo steps (mnist, fit) need the ink at a few times the size it is fitted into: they
+ * work at photoSide, to which the picture, decoded to at most twice that, is then shrunk by an area average; the
+ * other protocols only resize, and twice the input keeps that resize an area average.
  */
 export function workingSide(shape: [number, number, number], protocol: Protocol): number {
-  const side = Math.max(shape[1], shape[2]);
-  return protocol === 'mnist' || protocol === 'fit' ? PHOTO_SCALE * side : 2 * side;
+  return protocol === 'mnist' || protocol === 'fit' ? 2 * photoSide(shape) : 2 * Math.max(shape[1], shape[2]);
 }
 
 /** Called after each step with its name (a benchmark's timer: tests/bench/photo-path.ts). */
@@ -220,7 +222,10 @@ export function preprocess(
     }
     return { input: g.data, shape, steps };
   }
-  let g = extract(r, protocol, invert, steps, mark);
+  // The photo steps' working resolution; a gray picture made one channel first, a third of the samples to average.
+  const work = shrinkToSide(neutral(r), photoSide(shape));
+  if (work.width < r.width) steps.push(`shrink ${r.width}x${r.height} to ${work.width}x${work.height} (box filter)`);
+  let g = extract(work, protocol, invert, steps, mark);
   const fitSide = protocol === 'mnist' ? Math.round((20 / 28) * Math.min(W, H)) : Math.min(W, H);
   const s = fitSide / Math.max(g.width, g.height);
   const fw = Math.max(1, Math.round(g.width * s)),

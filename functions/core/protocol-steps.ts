@@ -6,7 +6,7 @@
  * steps to this table, so a step the card does not state fails there.
  */
 import type { Protocol } from './preprocess.js';
-import { workingSide } from './preprocess.js';
+import { photoSide, workingSide } from './preprocess.js';
 
 export interface Stage {
   says: string;
@@ -38,6 +38,11 @@ function inkStages(protocol: 'mnist' | 'fit', shape: [number, number, number]): 
   const what = protocol === 'mnist' ? 'ink' : 'object';
   const fitSide = protocol === 'mnist' ? Math.round((20 / 28) * Math.min(W, H)) : Math.min(W, H);
   return [
+    {
+      says: `shrink to ${photoSide(shape)} pixels a side, the working resolution (box filter)`,
+      step: /^shrink \d+x\d+ to \d+x\d+ \(box filter\)$/,
+      optional: true,
+    },
     {
       says: `polarity: a light background is inverted (invert= forces either way), so the ${what} is light on dark`,
       step: /^(invert \((light background|invert=true)\)|not inverted \((light (ink|object) on a dark background|invert=false)\))$/,

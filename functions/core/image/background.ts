@@ -15,7 +15,7 @@ import { boxBlur, cellQuantiles, pad, rankFilter, unpad, type Grid } from './pap
 import type { Raster } from './types.js';
 
 const CELLS = 48; // grid cells along the longer side
-const MIN_CELL = 8; // pixels: finer cells cost time and see no more of the light
+const MIN_CELL = 6; // pixels: finer cells cost time and see no more of the light
 
 export type PaperModel = 'closing' | 'border';
 
