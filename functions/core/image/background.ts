@@ -27,21 +27,21 @@ export interface Paper {
 }
 
 const cellOf = (r: Raster) => Math.max(MIN_CELL, Math.round(Math.max(r.width, r.height) / CELLS));
-// Closing window of 9 cells (3/16 of the longer side): wider than a stroke of a digit that fills the frame.
+// Closing window of 9 cells (3/16 of the longer side of a picture of 48 cells or more; about half of it at the
+// photo steps' 112 px, cells of 6 px): wider than a stroke of a digit that fills the frame.
 const R_CLOSING = 4;
 
 /**
  * The closing model's paper from the cells' quantiles: max then min filter, smoothed twice, on the grid padded by
- * what the four reach (2R + 2). After each filter only the cells whose window lay wholly inside are kept (the
- * grid cut by the filter's reach): the next one reads no more, and the cells left at the end are the grid's own.
+ * what the four reach (2R + 2). Each filter gives only the cells whose window lay wholly inside (the grid cut by
+ * its reach): the next one reads no more, and the cells left at the end are the grid's own.
  */
 function closing(grid: Grid, ch: number): Paper {
   const R = R_CLOSING;
   let p = pad(grid, ch, 2 * R + 2);
   const keepInner = (v: Float32Array, k: number) =>
     (p = { gw: p.gw - 2 * k, gh: p.gh - 2 * k, cell: p.cell, v: unpad({ ...p, v }, ch, k) });
-  keepInner(rankFilter(p, ch, R, true), R);
-  keepInner(rankFilter(p, ch, R, false), R);
+  p = rankFilter(rankFilter(p, ch, R, true), ch, R, false);
   keepInner(boxBlur(p, ch), 1);
   keepInner(boxBlur(p, ch), 1);
   grid.v = p.v;
