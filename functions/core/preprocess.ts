@@ -34,11 +34,12 @@ import {
   toGray,
   type Gray,
 } from './image/ops.js';
+import { shrinkToSide } from './image/shrink.js';
 import type { Raster } from './image/types.js';
 import { fitInput, planes, type FitProtocol } from './image/fit-input.js';
-import { fitSide, inkStages, plainStages, workingSide } from './protocol-steps.js';
+import { fitSide, inkStages, photoSide, plainStages, workingSide } from './protocol-steps.js';
 
-export { workingSide };
+export { photoSide, workingSide };
 
 export type Protocol = 'mnist' | 'fit' | 'none' | FitProtocol;
 interface Preprocessed {
@@ -212,7 +213,11 @@ export function preprocess(
     return { input: g.data, shape, steps };
   }
   const said = inkStages(protocol, shape);
-  let g = extract(r, protocol, said, invert, steps, mark);
+  // The photo steps' working resolution; a gray picture made one channel first, a third of the samples to average.
+  const work = shrinkToSide(neutral(r), photoSide(shape));
+  if (work.width < r.width)
+    steps.push(said.shrink.forms.is({ w: r.width, h: r.height, tw: work.width, th: work.height }));
+  let g = extract(work, protocol, said, invert, steps, mark);
   const s = fitSide(protocol, shape) / Math.max(g.width, g.height);
   const fw = Math.max(1, Math.round(g.width * s)),
     fh = Math.max(1, Math.round(g.height * s));

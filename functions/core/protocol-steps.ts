@@ -50,17 +50,18 @@ function templated<F extends Record<string, ((values: never) => string) & { patt
 
 const WxH = (shape: [number, number, number]) => `${shape[2]}x${shape[1]}`;
 
-/** Times the model's input side the photo steps work at (see workingSide). */
-const PHOTO_SCALE = 8;
+/** Times the model's input side the photo steps work at (photoSide). */
+const PHOTO_SCALE = 4;
+export const photoSide = (shape: [number, number, number]) => PHOTO_SCALE * Math.max(shape[1], shape[2]);
 
 /**
- * The working resolution: the longest side an upload is decoded to (shrunk while decoding by an integer factor,
- * so it ends up between half of this and this). The photo steps (mnist, fit) need the ink at a few times the
- * size it is fitted into; the other protocols only resize, and twice the input keeps that resize an area average.
+ * The longest side an upload is decoded to (shrunk while decoding by an integer factor, so it ends up between half
+ * of this and this). The photo steps (mnist, fit) need the ink at a few times the size it is fitted into: they
+ * work at photoSide, to which the picture, decoded to at most twice that, is then shrunk by an area average; the
+ * other protocols only resize, and twice the input keeps that resize an area average.
  */
 export function workingSide(shape: [number, number, number], protocol: Protocol): number {
-  const side = Math.max(shape[1], shape[2]);
-  return protocol === 'mnist' || protocol === 'fit' ? PHOTO_SCALE * side : 2 * side;
+  return protocol === 'mnist' || protocol === 'fit' ? 2 * photoSide(shape) : 2 * Math.max(shape[1], shape[2]);
 }
 
 /** Decoding: a large upload shrunk while it is decoded, an EXIF orientation undone. */
@@ -90,6 +91,11 @@ export function inkStages(protocol: 'mnist' | 'fit', shape: [number, number, num
   const what = protocol === 'mnist' ? 'ink' : 'object';
   const side = fitSide(protocol, shape);
   return {
+    shrink: templated(
+      `shrink to ${photoSide(shape)} pixels a side, the working resolution (box filter)`,
+      { is: template('shrink {w}x{h} to {tw}x{th} (box filter)') },
+      true,
+    ),
     polarity: templated(
       `polarity: a light background is inverted (invert= forces either way), so the ${what} is light on dark`,
       {

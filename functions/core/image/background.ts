@@ -15,7 +15,7 @@ import { boxBlur, cellQuantiles, pad, rankFilter, unpad, type Grid } from './pap
 import type { Raster } from './types.js';
 
 const CELLS = 48; // grid cells along the longer side
-const MIN_CELL = 8; // pixels: finer cells cost time and see no more of the light
+const MIN_CELL = 6; // pixels: finer cells cost time and see no more of the light
 
 export type PaperModel = 'closing' | 'border';
 
@@ -27,19 +27,24 @@ export interface Paper {
 }
 
 const cellOf = (r: Raster) => Math.max(MIN_CELL, Math.round(Math.max(r.width, r.height) / CELLS));
-// Closing window of 9 cells (3/16 of the longer side): wider than a stroke of a digit that fills the frame.
+// Closing window of 9 cells (3/16 of the longer side of a picture of 48 cells or more; about half of it at the
+// photo steps' 112 px, cells of 6 px): wider than a stroke of a digit that fills the frame.
 const R_CLOSING = 4;
 
-/** The closing model's paper from the cells' quantiles: max then min filter, smoothed twice. */
+/**
+ * The closing model's paper from the cells' quantiles: max then min filter, smoothed twice, on the grid padded by
+ * what the four reach (2R + 2). Each filter gives only the cells whose window lay wholly inside (the grid cut by
+ * its reach): the next one reads no more, and the cells left at the end are the grid's own.
+ */
 function closing(grid: Grid, ch: number): Paper {
-  const R = R_CLOSING,
-    m = 2 * R + 2,
-    p = pad(grid, ch, m);
-  p.v = rankFilter(p, ch, R, true);
-  p.v = rankFilter(p, ch, R, false);
-  p.v = boxBlur(p, ch);
-  p.v = boxBlur(p, ch);
-  grid.v = unpad(p, ch, m);
+  const R = R_CLOSING;
+  let p = pad(grid, ch, 2 * R + 2);
+  const keepInner = (v: Float32Array, k: number) =>
+    (p = { gw: p.gw - 2 * k, gh: p.gh - 2 * k, cell: p.cell, v: unpad({ ...p, v }, ch, k) });
+  p = rankFilter(rankFilter(p, ch, R, true), ch, R, false);
+  keepInner(boxBlur(p, ch), 1);
+  keepInner(boxBlur(p, ch), 1);
+  grid.v = p.v;
   return { grid, model: 'closing', window: (2 * R + 1) * grid.cell };
 }
 

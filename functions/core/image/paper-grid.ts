@@ -142,60 +142,79 @@ export function unpad(g: Grid, ch: number, m: number): Float32Array {
   return out;
 }
 
-/**
- * Running max over a window of 2R+1 of the n values in `line` (positions past the ends are left out of the
- * window), into `out`. van Herk / Gil-Werman: a prefix max and a suffix max within blocks of 2R+1, so each output
- * is the max of two, whatever R.
- */
-function runningMax(line: Float32Array, out: Float32Array, n: number, R: number, fwd: Float32Array, bwd: Float32Array) {
-  const k = 2 * R + 1;
-  for (let b0 = 0; b0 < n; b0 += k) {
-    const b1 = Math.min(n, b0 + k);
-    fwd[b0] = line[b0];
-    for (let i = b0 + 1; i < b1; i++) fwd[i] = line[i] > fwd[i - 1] ? line[i] : fwd[i - 1];
-    bwd[b1 - 1] = line[b1 - 1];
-    for (let i = b1 - 2; i >= b0; i--) bwd[i] = line[i] > bwd[i + 1] ? line[i] : bwd[i + 1];
-  }
-  // [i - R, i + R] within the line. Inside, it spans two blocks (or is one): the suffix max of the first from its
-  // start, the prefix max of the second up to its end. Clipped at the start, it lies in the first block; clipped at
-  // the end, in the last one or across the last two.
-  for (let i = 0; i < n; i++) {
-    const lo = i - R,
-      hi = i + R;
-    if (lo <= 0) out[i] = fwd[hi < n - 1 ? hi : n - 1];
-    else if (hi < n - 1) out[i] = bwd[lo] > fwd[hi] ? bwd[lo] : fwd[hi];
-    else if (Math.floor(lo / k) === Math.floor((n - 1) / k)) out[i] = bwd[lo];
-    else out[i] = bwd[lo] > fwd[n - 1] ? bwd[lo] : fwd[n - 1];
-  }
+/** Where a line is read (src[s0 + i * stride]) and where its outputs go (dst[d0 + (i - R) * dStride]). */
+interface Line {
+  src: Float32Array;
+  s0: number;
+  stride: number;
+  dst: Float32Array;
+  d0: number;
+  dStride: number;
 }
 
-/** Max (dilate) or min (erode) over a (2R+1)² window of a grid, per channel (min(x) = -max(-x)). Separable. */
-export function rankFilter(g: Grid, ch: number, R: number, max: boolean): Float32Array {
+/**
+ * Running max over a window of 2R+1 of a line's n values times `sign`, written times `sign` (sign -1: a running
+ * min), for the positions R .. n - R - 1 only: those whose window lies wholly in the line. van Herk / Gil-Werman: a
+ * prefix max and a suffix max within blocks of 2R+1, so each output is the max of two, whatever R.
+ */
+function runningMax(l: Line, n: number, R: number, sign: number, fwd: Float32Array, bwd: Float32Array) {
+  const { src, s0, stride, dst, d0, dStride } = l,
+    k = 2 * R + 1;
+  for (let b0 = 0; b0 < n; b0 += k) {
+    const b1 = Math.min(n, b0 + k);
+    fwd[b0] = sign * src[s0 + b0 * stride];
+    for (let i = b0 + 1; i < b1; i++) {
+      const v = sign * src[s0 + i * stride];
+      fwd[i] = v > fwd[i - 1] ? v : fwd[i - 1];
+    }
+    bwd[b1 - 1] = sign * src[s0 + (b1 - 1) * stride];
+    for (let i = b1 - 2; i >= b0; i--) {
+      const v = sign * src[s0 + i * stride];
+      bwd[i] = v > bwd[i + 1] ? v : bwd[i + 1];
+    }
+  }
+  // [i - R, i + R] spans two blocks (or is one): the suffix max of the first from its start, the prefix max of the
+  // second up to its end.
+  for (let i = R, o = d0; i < n - R; i++, o += dStride)
+    dst[o] = sign * (bwd[i - R] > fwd[i + R] ? bwd[i - R] : fwd[i + R]);
+}
+
+/**
+ * Max (dilate) or min (erode) over a (2R+1)² window of a grid, per channel (min(x) = -max(-x)), at the cells whose
+ * window lies wholly in the grid: a grid R cells smaller on every side. Separable: along the rows (the columns
+ * kept only), then down the columns, each line read in place.
+ */
+export function rankFilter(g: Grid, ch: number, R: number, max: boolean): Grid {
   const { gw, gh } = g,
+    w = gw - 2 * R,
+    h = gh - 2 * R,
     sign = max ? 1 : -1,
-    tmp = new Float32Array(g.v.length),
-    out = new Float32Array(g.v.length),
+    tmp = new Float32Array(w * gh * ch),
+    out = new Float32Array(w * h * ch),
     n = Math.max(gw, gh),
-    line = new Float32Array(n),
-    res = new Float32Array(n),
     fwd = new Float32Array(n),
     bwd = new Float32Array(n);
   for (let y = 0; y < gh; y++)
-    for (let c = 0; c < ch; c++) {
-      const o = y * gw * ch + c;
-      for (let x = 0; x < gw; x++) line[x] = sign * g.v[o + x * ch];
-      runningMax(line, res, gw, R, fwd, bwd);
-      for (let x = 0; x < gw; x++) tmp[o + x * ch] = res[x];
-    }
-  for (let x = 0; x < gw; x++)
-    for (let c = 0; c < ch; c++) {
-      const o = x * ch + c,
-        step = gw * ch;
-      for (let y = 0; y < gh; y++) line[y] = tmp[o + y * step];
-      runningMax(line, res, gh, R, fwd, bwd);
-      for (let y = 0; y < gh; y++) out[o + y * step] = sign * res[y];
-    }
-  return out;
+    for (let c = 0; c < ch; c++)
+      runningMax(
+        { src: g.v, s0: y * gw * ch + c, stride: ch, dst: tmp, d0: y * w * ch + c, dStride: ch },
+        gw,
+        R,
+        sign,
+        fwd,
+        bwd,
+      );
+  for (let x = 0; x < w; x++)
+    for (let c = 0; c < ch; c++)
+      runningMax(
+        { src: tmp, s0: x * ch + c, stride: w * ch, dst: out, d0: x * ch + c, dStride: w * ch },
+        gh,
+        R,
+        sign,
+        fwd,
+        bwd,
+      );
+  return { gw: w, gh: h, cell: g.cell, v: out };
 }
 
 /** Mean over each cell's 3x3 neighbourhood (the part inside the grid), per channel: row sums, then column sums. */

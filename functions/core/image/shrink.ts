@@ -67,3 +67,79 @@ export class Shrinker {
     }
   }
 }
+
+/**
+ * A 1-D area average from n samples to m (m < n): source sample i covers [i, i + 1), target t covers
+ * [t f, (t + 1) f) with f = n / m > 1, so a sample falls in at most two targets: `to[i]` and the next, with
+ * `w[i]` and 1/f - w[i] of its value (the share of it in each, over the target's span f).
+ */
+function areaSplit(n: number, m: number) {
+  const f = n / m,
+    to = new Int32Array(n),
+    w = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const t = Math.min(m - 1, Math.floor(i / f));
+    to[i] = t;
+    w[i] = Math.min(1, (t + 1) * f - i) / f;
+  }
+  return { to, w, inv: 1 / f };
+}
+
+/**
+ * The raster shrunk to exactly w x h (smaller than its own size) by the area average: each target pixel the mean
+ * of the source area it covers, partial pixels weighted by their share (a box filter of any factor, not only whole
+ * ones). Separable, in one pass over the rows: each row averaged across, then added into the (at most two) target
+ * rows it falls in.
+ */
+export function shrinkTo(r: Raster, w: number, h: number): Raster {
+  const { width: W, height: H, channels: ch, data } = r;
+  const { to: tx, w: wx, inv: ix } = areaSplit(W, w),
+    { to: ty, w: wy, inv: iy } = areaSplit(H, h);
+  const line = new Float32Array((w + 1) * ch),
+    acc = new Float32Array((h + 1) * w * ch),
+    L = w * ch;
+  for (let y = 0, p = 0; y < H; y++) {
+    line.fill(0);
+    if (ch === 1)
+      for (let x = 0; x < W; x++, p++) {
+        const v = data[p],
+          t = tx[x],
+          a = wx[x] * v;
+        line[t] += a;
+        line[t + 1] += ix * v - a;
+      }
+    else
+      for (let x = 0; x < W; x++, p += 3) {
+        const t = 3 * tx[x],
+          k = wx[x],
+          j = ix - k,
+          r0 = data[p],
+          g0 = data[p + 1],
+          b0 = data[p + 2];
+        line[t] += k * r0;
+        line[t + 1] += k * g0;
+        line[t + 2] += k * b0;
+        line[t + 3] += j * r0;
+        line[t + 4] += j * g0;
+        line[t + 5] += j * b0;
+      }
+    const o = ty[y] * L,
+      k = wy[y],
+      j = iy - k;
+    for (let i = 0; i < L; i++) {
+      const v = line[i];
+      acc[o + i] += k * v;
+      acc[o + L + i] += j * v;
+    }
+  }
+  const out = new Uint8Array(w * h * ch);
+  for (let i = 0; i < out.length; i++) out[i] = Math.round(acc[i]);
+  return { width: w, height: h, channels: ch, data: out };
+}
+
+/** The raster with its longest side brought down to `side` (shrinkTo, the aspect ratio kept); as it is if within. */
+export function shrinkToSide(r: Raster, side: number): Raster {
+  const s = side / Math.max(r.width, r.height);
+  if (s >= 1) return r;
+  return shrinkTo(r, Math.max(1, Math.round(r.width * s)), Math.max(1, Math.round(r.height * s)));
+}

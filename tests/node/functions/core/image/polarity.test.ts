@@ -1,13 +1,15 @@
 /**
  * Polarity: which way round is the ink? Bold dark strokes on lit, unevenly lit paper were read as light ink (the
  * light's own variation, sparse but weak, beat bold strokes that cover much of the page); the same pictures
- * inverted must still read as light ink. Photos made by tests/fixtures/photo-set.ts, decoded at the working side.
+ * inverted must still read as light ink. Photos made by tests/fixtures/photo-set.ts, decoded and shrunk to the
+ * photo steps' working side, as preprocess reads them.
  */
 import { describe, expect, it } from 'vitest';
 import { decodeImage } from '../../../../../functions/core/image/decode.js';
 import { readPolarity } from '../../../../../functions/core/image/polarity.js';
 import { DEFAULT_LIMITS, type Raster } from '../../../../../functions/core/image/types.js';
-import { preprocess, workingSide } from '../../../../../functions/core/preprocess.js';
+import { shrinkToSide } from '../../../../../functions/core/image/shrink.js';
+import { photoSide, preprocess, workingSide } from '../../../../../functions/core/preprocess.js';
 import { loadData } from '../../../../../training/data/load.js';
 import { renderPhoto } from '../../../../fixtures/photo-set.js';
 
@@ -41,7 +43,8 @@ async function photo(i: number): Promise<Raster> {
     distortion: 'gradient',
     seed: 5000 + i,
   });
-  return (await decodeImage(p.bytes, DEFAULT_LIMITS, workingSide([1, 28, 28], 'mnist'))).raster;
+  const { raster } = await decodeImage(p.bytes, DEFAULT_LIMITS, workingSide([1, 28, 28], 'mnist'));
+  return shrinkToSide(raster, photoSide([1, 28, 28]));
 }
 
 describe('polarity', () => {

@@ -2,8 +2,54 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { decodeImage } from '../../../../../functions/core/image/decode.js';
-import { Shrinker } from '../../../../../functions/core/image/shrink.js';
+import { Shrinker, shrinkTo, shrinkToSide } from '../../../../../functions/core/image/shrink.js';
 import { DEFAULT_LIMITS } from '../../../../../functions/core/image/types.js';
+
+/** The area average by its definition, in float64: each target pixel's rectangle integrated over the samples. */
+function areaReference(data: Uint8Array, W: number, H: number, ch: number, w: number, h: number): number[] {
+  const fx = W / w,
+    fy = H / h,
+    out: number[] = [];
+  const overlap = (a0: number, a1: number, b0: number, b1: number) => Math.max(0, Math.min(a1, b1) - Math.max(a0, b0));
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++)
+      for (let c = 0; c < ch; c++) {
+        let s = 0;
+        for (let sy = Math.floor(y * fy); sy < Math.min(H, Math.ceil((y + 1) * fy)); sy++)
+          for (let sx = Math.floor(x * fx); sx < Math.min(W, Math.ceil((x + 1) * fx)); sx++)
+            s +=
+              overlap(y * fy, (y + 1) * fy, sy, sy + 1) *
+              overlap(x * fx, (x + 1) * fx, sx, sx + 1) *
+              data[(sy * W + sx) * ch + c];
+        out.push(s / (fx * fy));
+      }
+  return out;
+}
+
+describe('shrinking to any size (area average)', () => {
+  for (const [W, H, ch, w, h] of [
+    [13, 7, 1, 5, 3],
+    [150, 200, 3, 84, 112],
+    [140, 140, 1, 112, 112],
+    [9, 9, 3, 9, 4],
+  ] as const)
+    it(`${W}x${H}x${ch} to ${w}x${h}: each pixel the mean of the area it covers, to the nearest integer`, () => {
+      const data = Uint8Array.from({ length: W * H * ch }, (_, i) => (i * 37 + ((i / 7) | 0) * 11) % 256);
+      const got = shrinkTo({ width: W, height: H, channels: ch, data }, w, h);
+      expect([got.width, got.height, got.channels]).toEqual([w, h, ch]);
+      const ref = areaReference(data, W, H, ch, w, h);
+      // Rounded to 8 bits: within half a level plus float32 rounding of the sums.
+      for (let i = 0; i < ref.length; i++) expect(Math.abs(got.data[i] - ref[i])).toBeLessThanOrEqual(0.5 + 1e-3);
+    });
+
+  it('shrinkToSide keeps the aspect ratio and leaves a picture within the side as it is', () => {
+    const r = { width: 300, height: 120, channels: 1 as const, data: new Uint8Array(300 * 120).fill(200) };
+    const s = shrinkToSide(r, 112);
+    expect([s.width, s.height]).toEqual([112, 45]);
+    expect(s.data.every((v) => v === 200)).toBe(true);
+    expect(shrinkToSide(r, 300)).toBe(r);
+  });
+});
 
 describe('shrinking while decoding', () => {
   it('averages whole f x f blocks, and what is left at the right and bottom edges', () => {
