@@ -74,7 +74,9 @@ export function forwardNet(
  * Back-propagates dTop from the last layer to the input, in reverse topological order; cotangent(i) adds an
  * upstream gradient at layer i's output. A value read by several layers gets the sum of their gradients
  * (micrograd's +=, llm.c's residual_backward), complete before its own layer is reached. actGrads[i] is the
- * gradient with respect to layer i's activation (what Grad-CAM weighs maps by).
+ * gradient with respect to layer i's activation (what Grad-CAM weighs maps by). With `stop`, the backward pass
+ * ends at layer stop's activation gradient: no layer at or below it back-propagates, nor does any gradient flow
+ * into a value computed below it.
  */
 export function backwardNet(
   s: Net,
@@ -82,13 +84,16 @@ export function backwardNet(
   cotangent: (i: number) => string | undefined,
   needInputGrad: boolean,
   needParamGrads: boolean,
+  stop?: number,
 ) {
   const grads: Record<string, string> = {};
   const actGrads: (string | undefined)[] = [];
   const dValues = new Map<string, string>();
   const last = s.layers.length - 1;
   if (dTop) dValues.set(s.layers[last].name, dTop);
-  for (let i = last; i >= 0; i--) {
+  const index = new Map(s.layers.map((l, i) => [l.name, i]));
+  const wanted = (v: string) => (v === INPUT ? needInputGrad : stop === undefined || index.get(v)! >= stop);
+  for (let i = last; i >= (stop ?? 0); i--) {
     const cot = cotangent(i);
     const b = s.ctxs[i].b;
     const layer = s.layers[i];
@@ -96,13 +101,13 @@ export function backwardNet(
     // The topmost cotangent may come as a broadcast zero ([1,...,1]): backward rules need it at full shape.
     dy = dy && cot ? b.add(dy, cot) : (dy ?? (cot && b.o('Expand', [cot, b.o('Shape', [s.fwd[i].y])])));
     actGrads[i] = dy;
-    if (!dy) continue;
+    if (!dy || i === stop) continue;
     const r = backwardOf(layer.kind, layer.name)(s.ctxs[i], {
       xs: s.xs[i],
       y: s.fwd[i].y,
       dy,
       cache: s.fwd[i].cache ?? {},
-      needDx: layer.inputs.map((v) => v !== INPUT || needInputGrad),
+      needDx: layer.inputs.map(wanted),
       needParamGrads,
     });
     for (const [suffix, g] of Object.entries(r.grads)) grads[`${layer.name}.${suffix}`] = g;
