@@ -95,6 +95,10 @@ const logitsOnly = (model: Model, cot: Record<string, Cotangent>, fetch: string[
   Object.keys(cot).join() === logitsLayer(model) &&
   fetch.every((f) => f === IO.logits || f === IO.probs);
 
+/** The graph layerGrad runs for a layer: cam-grad for the default CAM layer (when the folder holds it). */
+export const camGraph = (model: Model, layer: string): Graph =>
+  layer === camLayer(model.meta.layers)?.name && hasGraph(model, 'cam-grad') ? 'cam-grad' : 'input-grad';
+
 interface LayerGrad {
   act: Float32Array;
   grad: Float32Array;
@@ -113,7 +117,7 @@ export async function layerGrad(
   layer: string,
 ): Promise<LayerGrad> {
   const fetch = [act(layer), gradAct(layer)];
-  const cam = layer === camLayer(model.meta.layers)?.name && hasGraph(model, 'cam-grad');
+  const cam = camGraph(model, layer) === 'cam-grad';
   const feeds: Record<string, TensorOut> = {
     [IO.input]: { data: x, dims: [n, ...model.meta.input.shape] },
     [grad(logitsLayer(model))]: { data: g, dims: [n, model.meta.labels.length] },

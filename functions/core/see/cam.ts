@@ -11,7 +11,7 @@
  */
 import { camLayer as contractCamLayer, camLayers as contractCamLayers } from '../../../model-contract/graphs.js';
 import { badRequest } from '../errors.js';
-import { layerGrad, oneHot } from '../gradient.js';
+import { camGraph, layerGrad, oneHot } from '../gradient.js';
 import { resize } from '../image/ops.js';
 import type { LayerMeta, Model } from '../model.js';
 import type { MethodResult, SaliencyMethod, SaliencyOptions } from './method.js';
@@ -83,7 +83,11 @@ function gradientCam(weights: Weights): SaliencyMethod {
   return {
     signed: false,
     layer: true,
-    work: () => [{ kind: 'grad', runs: 1 }],
+    // One run of cam-grad on the default CAM layer, of the full input gradient on any other.
+    work: (model, o) => {
+      const layer = o.layer ?? defaultCamLayer(model);
+      return [{ kind: layer && camGraph(model, layer) === 'cam-grad' ? 'cam' : 'grad', runs: 1 }];
+    },
     async run({ model, x, target, opts }) {
       const layer = camLayer(model, opts);
       const cot = oneHot(1, model.meta.labels.length, target);
