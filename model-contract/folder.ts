@@ -100,7 +100,8 @@ export const SamplesSchema = v.object({
 });
 
 const cost = v.object({ fixedMs: v.pipe(finite, v.minValue(0)), perImageMs: v.pipe(finite, v.minValue(0)) });
-export const CostsSchema = v.object({ forward: cost, grad: cost, synth: cost });
+/** cam (cam-grad.onnx's run) is optional: a costs.json measured before it prices a CAM as a gradient. */
+export const CostsSchema = v.object({ forward: cost, grad: cost, synth: cost, cam: v.optional(cost) });
 
 export const RobustnessSchema = v.object({
   options: v.object({

@@ -25,10 +25,18 @@ export const BASE_GRAPHS = [
   'classify',
   'input-grad',
   'loss-grad',
+  'logit-grad',
+  'cam-grad',
   'conv-model',
   'conv-grad',
   'synth-grad',
 ] as const;
+/**
+ * The lean gradient graphs (training/graph/lean.ts): logit-grad (the logits' cotangent alone -> grad_input) and
+ * cam-grad (the same, the backward pass stopping at camLayer). A folder exported before them may lack them: the
+ * edge then runs input-grad, which computes the same.
+ */
+export const LEAN_GRAPHS = ['logit-grad', 'cam-grad'] as const;
 export type CutBase = 'conv-grad' | 'synth-grad';
 /** `conv-grad-<k>`, `synth-grad-<k>`: the prefix graph cut after the k-th cut point (cutPoints). */
 export type Graph = (typeof BASE_GRAPHS)[number] | `${CutBase}-${number}`;
@@ -66,6 +74,31 @@ export const layerValue = (layer: string, suffix: string) => `${layer}.${suffix}
 /** The layer an act.<l> or grad_act.<l> output name refers to, if it is one. */
 export function actLayer(output: string): string | undefined {
   return /^(grad_)?act\.(.+)$/.exec(output)?.[2];
+}
+
+/** Layers a class activation map can use: [C,H,W] outputs with more than one position. */
+export const camLayers = <L extends ContractLayer>(layers: L[]): L[] =>
+  layers.filter((l) => l.outShape.length === 3 && l.outShape[1] > 1);
+
+/** Maps coarser than this are too coarse to show where the evidence lies (see camLayer). */
+export const CAM_MIN_SIDE = 7;
+
+/**
+ * The default CAM layer, the one cam-grad.onnx back-propagates to: the last spatial map ([C,H,W], H > 1) of the
+ * convolutional prefix, i.e. before the global pool or the flatten, whatever layer makes it (a ReLU, a ReLU6, a
+ * residual sum, a squeeze-excite product), as Selvaraju et al. take the last convolutional maps. One exception
+ * keeps the maps readable: when that map is under 7x7 while an earlier one is at least 7x7, the last of those.
+ * The bundled 28x28 chains end their prefix in a 3x3 max-pool, which would paint the picture in nine blocks; they
+ * keep relu3 (7x7). A 224x224 ResNet or MobileNet ends in a 7x7 map, which the rule takes as it is. A model
+ * without such a map has none (and no cam-grad.onnx).
+ */
+export function camLayer<L extends ContractLayer>(layers: L[]): L | undefined {
+  const prefix = new Set(prefixLayers(layers));
+  const maps = camLayers(layers).filter((l) => prefix.has(l));
+  const cams = maps.length ? maps : camLayers(layers);
+  const last = cams.at(-1);
+  if (!last || Math.min(last.outShape[1], last.outShape[2]) >= CAM_MIN_SIDE) return last;
+  return cams.filter((l) => Math.min(l.outShape[1], l.outShape[2]) >= CAM_MIN_SIDE).at(-1) ?? last;
 }
 
 /** The fully convolutional prefix: every layer before the first flatten or dense. */
@@ -152,6 +185,7 @@ export function modelGraphs(layers: ContractLayer[]): { graph: Graph; base: Grap
   // conv-grad would be a graph whose grad_input comes from no node).
   const none = new Set<Graph>(prefixLayers(layers).length ? [] : ['conv-model', 'conv-grad']);
   if (!synthLayers(layers).length) none.add('synth-grad');
+  if (!camLayer(layers)) none.add('cam-grad');
   const bases = BASE_GRAPHS.filter((g) => !none.has(g));
   const all: { graph: Graph; base: Graph; depth?: number }[] = bases.map((g) => ({ graph: g, base: g }));
   for (let k = 1; k < cutPoints(layers).length; k++)

@@ -6,16 +6,20 @@
  * (synth-grad) at the model's size and at twice its side gives them per model-sized image of pixels.
  * The fastest of repeated runs after a warm-up (a loaded machine only adds time), on one thread as a Worker runs
  * (the command sets it; training/measure.ts runs this command in a child process, since a trainer's onnxruntime
- * already runs on every core). A gradient costs the slower of loss-grad and input-grad (the logit's cotangent), the
- * graphs attacks and maps run.
+ * already runs on every core). A gradient costs the slower of loss-grad and the logits' vector-Jacobian product
+ * (logit-grad, or input-grad in a folder without it), the graphs attacks and maps run; a CAM, cam-grad's run
+ * (the forward pass and the head's backward down to the default CAM layer), where the folder holds it.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { GraphCosts } from '../functions/core/cost.js';
+import { camLayer } from '../model-contract/graphs.js';
 import {
+  camGraph,
   forward,
   inputSize,
+  layerGrad,
   logitsLayer,
   lossGrad,
   oneHot,
@@ -71,7 +75,10 @@ export async function measure(model: Model): Promise<GraphCosts> {
     const s4 = await timeMs(() => synthGrad(model, new Float32Array(4 * h * w).fill(0.5), 2 * w, 2 * h, deepest));
     synthCost = fit(1, s1, 4, s4);
   }
-  return { forward: fit(1, fwd1, 8, fwd8), grad: fit(1, grad1, 8, grad8), synth: synthCost };
+  const cam = camLayer(model.meta.layers)?.name;
+  const camMs = (n: number) => timeMs(() => layerGrad(model, x(n), n, oneHot(n, k, 0), cam!));
+  const camCost = cam && camGraph(model, cam) === 'cam-grad' ? { cam: fit(1, await camMs(1), 8, await camMs(8)) } : {};
+  return { forward: fit(1, fwd1, 8, fwd8), grad: fit(1, grad1, 8, grad8), synth: synthCost, ...camCost };
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CostsSchema, parseFile, parseMeta, RobustnessSchema, SamplesSchema } from '../model-contract/folder.js';
-import { BASE_GRAPHS, modelGraphs } from '../model-contract/graphs.js';
+import { BASE_GRAPHS, LEAN_GRAPHS, modelGraphs } from '../model-contract/graphs.js';
 import { MODEL_NAME } from '../model-contract/name.js';
 import { parseCli } from './cli.js';
 
@@ -18,9 +18,9 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const DEFAULT_MODELS = path.join(ROOT, 'models');
 export const DEFAULT_OUT = path.join(ROOT, 'functions/runtime/registry.generated.ts');
 
-/** Graphs every model must have: the edge's capabilities run them (functions/core/model.ts Graph). */
-/** The base graphs (the contract's); a folder must hold those the contract gives its architecture. */
-export const REQUIRED_GRAPHS = BASE_GRAPHS;
+/** The base graphs (the contract's); a folder must hold those the contract gives its architecture, but for the
+ * lean gradient graphs, whose work input-grad does where they are missing. */
+export const REQUIRED_GRAPHS = BASE_GRAPHS.filter((g) => !(LEAN_GRAPHS as readonly string[]).includes(g));
 const GRAPH = new RegExp(`^(${BASE_GRAPHS.join('|')}|conv-grad-\\d+|synth-grad-\\d+)$`);
 
 export interface RegistryEntry {
@@ -70,7 +70,7 @@ export function scanModels(root: string): RegistryEntry[] {
       if (!meta.files[`${g}.onnx`]) throw new Error(`${dir}/${g}.onnx is not listed in meta.json "files"`);
     }
     // The base graphs the contract gives this architecture (no synth-grad without a ReLU map in the prefix);
-    // prefix cuts are optional: the edge falls back to the uncut graph.
+    // prefix cuts are optional: the edge falls back to the uncut graph (and from the lean graphs to input-grad).
     const bases = new Set(modelGraphs(meta.layers).map((g) => g.base));
     const required = REQUIRED_GRAPHS.filter((g) => bases.has(g));
     const missing = [...required.map((g) => `${g}.onnx`), 'weights.bin'].filter((f) => !files.includes(f));

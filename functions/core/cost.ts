@@ -8,9 +8,14 @@
 import { badRequest } from './errors.js';
 import type { Model } from './model.js';
 
-/** Graph kinds with distinct costs: a forward pass, the input gradient, and the conv-prefix synthesis gradient. */
-export type GraphKind = 'forward' | 'grad' | 'synth';
-export type GraphCosts = Record<GraphKind, { fixedMs: number; perImageMs: number }>;
+/**
+ * Graph kinds with distinct costs: a forward pass, the input gradient, the conv-prefix synthesis gradient, and
+ * the CAM gradient (cam-grad.onnx: a forward pass and the head's backward). A costs.json without `cam` prices a
+ * CAM as a gradient.
+ */
+export type GraphKind = 'forward' | 'grad' | 'synth' | 'cam';
+type Cost = { fixedMs: number; perImageMs: number };
+export type GraphCosts = Record<Exclude<GraphKind, 'cam'>, Cost> & { cam?: Cost };
 
 /** One batch of graph runs: `runs` runs of `kind` on `images` images of `pixels` pixels (default: the model's). */
 export interface Runs {
@@ -30,13 +35,14 @@ export const FALLBACK: GraphCosts = {
 /** The kind of a graph file: classify and model are forwards; the prefix graphs (conv-, synth-) synthesis. */
 export function graphKind(graph: string): GraphKind {
   if (graph === 'classify' || graph === 'model') return 'forward';
+  if (graph === 'cam-grad') return 'cam';
   if (graph.startsWith('conv-') || graph.startsWith('synth-')) return 'synth';
   return 'grad';
 }
 
 /** One run's estimate: `images` images, each `scale` times the model's input pixels (at least 1). */
 export function runMs(costs: GraphCosts, kind: GraphKind, images: number, scale = 1): number {
-  const k = costs[kind];
+  const k = costs[kind] ?? costs.grad;
   return k.fixedMs + k.perImageMs * images * Math.max(1, scale);
 }
 

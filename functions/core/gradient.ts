@@ -3,6 +3,10 @@
  * "fool" capability. A batch of n images goes through in one run.
  *   forward(x):      logits, probs and activations at x
  *   vjp(x, cot):     grad_input = sum_l cot_l^T d(act_l)/d(input), plus grad_act.<layer> and the forward values
+ *                    (logit-grad.onnx when the only cotangent is the logits' and nothing but logits or probs is
+ *                    fetched: no cotangent input per layer, no activation outputs)
+ *   layerGrad(x, g): a layer's maps and the gradient of g . logits with respect to them (cam-grad.onnx for the
+ *                    default CAM layer: the backward pass stops there)
  *   lossGrad(x, t):  per-image cross-entropy against target distributions t, its gradient w.r.t. x and probs at x,
  *                    in one run (loss-grad.onnx: the cotangent softmax - t is computed in the graph)
  *   synthGrad(x, o): content, style (Gram) and dream losses on rectifier-like maps of the convolutional prefix and the
@@ -12,11 +16,14 @@
 import {
   act,
   actLayer,
+  camLayer,
   content,
   cutDepth,
   cutGraph as contractCutGraph,
   cutLayers,
   grad,
+  gradAct,
+  graphFile,
   gram,
   IO,
   prefixLayers as contractPrefix,
@@ -68,6 +75,7 @@ export async function vjp(
       ...Object.keys(cot),
       ...fetch.map(actLayer).filter((l): l is string => l !== undefined),
     ]);
+  else if (graph === 'input-grad' && logitsOnly(model, cot, fetch)) graph = 'logit-grad';
   const feeds: Record<string, TensorOut> = { [IO.input]: { data: x, dims } };
   for (const [layer, c] of Object.entries(cot)) {
     const meta = model.meta.layers.find((l) => l.name === layer);
@@ -76,6 +84,48 @@ export async function vjp(
   }
   const out = await model.runner.run(graph, feeds, [IO.gradInput, ...fetch]);
   return { grad: out[IO.gradInput].data, outputs: out };
+}
+
+/** Whether the model folder holds a graph (one exported before the lean graphs lacks them: LEAN_GRAPHS). */
+const hasGraph = (model: Model, g: Graph) => !!model.meta.files?.[graphFile(g)];
+
+/** The lean graph's case: a cotangent on the logits alone, nothing fetched but grad_input, logits and probs. */
+const logitsOnly = (model: Model, cot: Record<string, Cotangent>, fetch: string[]) =>
+  hasGraph(model, 'logit-grad') &&
+  Object.keys(cot).join() === logitsLayer(model) &&
+  fetch.every((f) => f === IO.logits || f === IO.probs);
+
+/** The graph layerGrad runs for a layer: cam-grad for the default CAM layer (when the folder holds it). */
+export const camGraph = (model: Model, layer: string): Graph =>
+  layer === camLayer(model.meta.layers)?.name && hasGraph(model, 'cam-grad') ? 'cam-grad' : 'input-grad';
+
+interface LayerGrad {
+  act: Float32Array;
+  grad: Float32Array;
+}
+
+/**
+ * Layer `layer`'s maps at x (n images) and the gradient of sum_n g_n . logits_n with respect to them (g is n x
+ * classes). The default CAM layer's comes from cam-grad.onnx, whose backward pass stops at that layer (about the
+ * cost of a forward pass); any other layer's from the full input gradient.
+ */
+export async function layerGrad(
+  model: Model,
+  x: Float32Array,
+  n: number,
+  g: Float32Array,
+  layer: string,
+): Promise<LayerGrad> {
+  const fetch = [act(layer), gradAct(layer)];
+  const cam = camGraph(model, layer) === 'cam-grad';
+  const feeds: Record<string, TensorOut> = {
+    [IO.input]: { data: x, dims: [n, ...model.meta.input.shape] },
+    [grad(logitsLayer(model))]: { data: g, dims: [n, model.meta.labels.length] },
+  };
+  const out = cam
+    ? await model.runner.run('cam-grad', feeds, fetch)
+    : (await vjp(model, x, [n, ...model.meta.input.shape], { [logitsLayer(model)]: g }, fetch)).outputs;
+  return { act: out[act(layer)].data, grad: out[gradAct(layer)].data };
 }
 
 interface LossGrad {

@@ -7,7 +7,6 @@
  * times are onnxruntime-node's (the wasm build has no profile file reachable from JavaScript): they show the
  * relative cost of each op type; the whole-graph ratio web/node shows how far wasm's kernels lag.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,8 +14,8 @@ import * as ortNode from 'onnxruntime-node';
 import * as ortWeb from 'onnxruntime-web';
 import { parseCli } from '../../scripts/cli.js';
 import { IO, grad } from '../../model-contract/graphs.js';
-import { importModel } from '../../training/import/index.js';
 import { decodeModel, type DecodedModel, type DecodedNode } from '../../training/onnx/decode.js';
+import { importMobilenet } from './mobilenet.js';
 import { median } from './worker.js';
 
 const { values } = parseCli({
@@ -122,18 +121,7 @@ async function timeNode(file: string, feeds: Feeds) {
 async function main() {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'profile-imported-'));
   try {
-    const file = path.join(tmp, 'mobilenetv2.onnx');
-    execFileSync('/usr/bin/python3', [path.resolve('tests/node/helpers/graph-models.py'), 'mobilenetv2', file]);
-    await importModel({
-      file,
-      name: 'm',
-      root: tmp,
-      measure: false,
-      labels: Array.from({ length: 1000 }, (_, i) => `class ${i}`),
-      scale: 'mean-std:0.485,0.456,0.406/0.229,0.224,0.225',
-      log: () => {},
-    });
-    const dir = path.join(tmp, 'm');
+    const dir = await importMobilenet(tmp, tmp, 'm');
     console.log(
       `profile:imported — load ${os
         .loadavg()

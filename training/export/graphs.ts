@@ -2,6 +2,9 @@
  * what each holds (meta.json "files" and "graphs"). */
 import { sha256 } from '../export.js';
 import {
+  act,
+  camLayer,
+  gradAct,
   graphFile,
   cutPoints,
   modelGraphs,
@@ -18,6 +21,7 @@ import {
   packWeights,
   type Weights,
 } from '../graph/compile.js';
+import { buildCamGrad, buildLogitGrad } from '../graph/lean.js';
 import { encodeModel, type ModelDef } from '../onnx/proto.js';
 import { resolve, type ArchSpec } from '../spec.js';
 
@@ -36,6 +40,8 @@ export function encodeGraphs(arch: ArchSpec, w: Weights) {
     classify: () => buildInference(arch, w, { external, activations: false }),
     'input-grad': () => buildInputGrad(arch, w, grad),
     'loss-grad': () => buildLossGrad(arch, w, grad),
+    'logit-grad': () => buildLogitGrad(arch, w, grad),
+    'cam-grad': () => buildCamGrad(arch, w, grad),
     'conv-model': () => buildInference(arch, w, { fullyConvolutional: true, external }),
     'conv-grad': (depth) => buildInputGrad(arch, w, { ...grad, fullyConvolutional: true, depth }),
     'synth-grad': (depth) => buildSynthGrad(arch, w, { ...grad, depth }),
@@ -68,6 +74,12 @@ export function graphDocs(arch: ArchSpec): Record<string, string> {
     'loss-grad.onnx':
       'input and targets [N,K] (a distribution per image) -> loss (cross-entropy per image), grad_input (its gradient), logits, probs: one run per attack or fooling step' +
       indices,
+    'logit-grad.onnx':
+      'input and grad.<logits layer> (the only cotangent) -> grad_input, logits, probs: no per-layer cotangents or activations (DeepFool, C&W, gradient maps)' +
+      indices,
+    ...(camLayer(layers) && {
+      'cam-grad.onnx': `input and grad.<logits layer> -> ${act(camLayer(layers)!.name)}, ${gradAct(camLayer(layers)!.name)}, logits, probs: the backward pass stops at the default CAM layer (Grad-CAM, Grad-CAM++, LayerCAM)`,
+    }),
     'conv-model.onnx': 'the fully convolutional prefix, forward only, symbolic H and W: input -> act.<layer>',
     'conv-grad.onnx': `the fully convolutional prefix (${prefixLayers(layers)
       .map((l) => l.name)

@@ -1,6 +1,9 @@
 /**
  * clip: Y = min(max(X, min), max); either bound may be left out. ReLU6 (MobileNet) is clip 0..6.
- *   backward: dX = dY where min < X < max, else 0 (at a bound, the side the clip holds flat, as relu does at 0).
+ *   backward: dX = dY where Y = X (min <= X <= max), else 0: two elementwise nodes (Equal, Where) where the
+ *   strict min < X < max took four (Greater, Less, And, Where), ReLU6's backward being the costliest op of an
+ *   imported MobileNetV2's input gradient. At X exactly on a bound it passes dY: the derivative from inside, a
+ *   valid subgradient at the kink (gradients are checked away from kinks).
  */
 import type { LayerRule } from './types.js';
 
@@ -29,10 +32,8 @@ export const clip: LayerRule<ClipSpec> = {
       name,
     ),
   }),
-  backward({ b, name, spec }, { x, dy }) {
-    const above = spec.min === undefined ? undefined : b.o('Greater', [x, b.float(spec.min)]);
-    const below = spec.max === undefined ? undefined : b.o('Less', [x, b.float(spec.max)]);
-    const inside = above && below ? b.o('And', [above, below]) : (above ?? below)!;
+  backward({ b, name }, { x, y, dy }) {
+    const inside = b.o('Equal', [y, x]);
     return { dx: b.o('Where', [inside, dy, b.float(0)], undefined, `${name}_dx`), grads: {} };
   },
 };

@@ -9,38 +9,18 @@
  * The map on the layer's grid is upsampled bilinearly to the input. Grad-CAM++'s higher derivatives are those of
  * exp(logit_c), whose common factor exp(logit_c) cancels in a_k and only scales the map.
  */
-import { act, gradAct } from '../../../model-contract/graphs.js';
+import { camLayer as contractCamLayer, camLayers as contractCamLayers } from '../../../model-contract/graphs.js';
 import { badRequest } from '../errors.js';
-import { logitsLayer, oneHot, prefixLayers, vjp } from '../gradient.js';
+import { camGraph, layerGrad, oneHot } from '../gradient.js';
 import { resize } from '../image/ops.js';
 import type { LayerMeta, Model } from '../model.js';
 import type { MethodResult, SaliencyMethod, SaliencyOptions } from './method.js';
 
 /** Layers a CAM can use: [C,H,W] outputs with more than one position. */
-export function camLayers(model: Model): LayerMeta[] {
-  return model.meta.layers.filter((l) => l.outShape.length === 3 && l.outShape[1] > 1);
-}
+export const camLayers = (model: Model): LayerMeta[] => contractCamLayers(model.meta.layers);
 
-/** Maps coarser than this are too coarse to show where the evidence lies (see defaultCamLayer). */
-export const CAM_MIN_SIDE = 7;
-
-/**
- * The default CAM layer: the last spatial map ([C,H,W], H > 1) of the convolutional prefix, i.e. before the global
- * pool or the flatten, whatever layer makes it (a ReLU, a ReLU6, a residual sum, a squeeze-excite product), as
- * Selvaraju et al. take the last convolutional maps. One exception keeps the maps readable: when that map is under
- * 7x7 while an earlier one is at least 7x7, the last of those. The bundled 28x28 chains end their prefix in a 3x3
- * max-pool, which would paint the picture in nine blocks; they keep relu3 (7x7), as before. A 224x224 ResNet or
- * MobileNet ends in a 7x7 map, which the rule takes as it is. A model without such a map has no default (a CAM
- * method on it is a 400).
- */
-export function defaultCamLayer(model: Model): string | undefined {
-  const prefix = new Set(prefixLayers(model).map((l) => l.name));
-  const maps = camLayers(model).filter((l) => prefix.has(l.name));
-  const cams = maps.length ? maps : camLayers(model);
-  const last = cams.at(-1);
-  if (!last || Math.min(last.outShape[1], last.outShape[2]) >= CAM_MIN_SIDE) return last?.name;
-  return (cams.filter((l) => Math.min(l.outShape[1], l.outShape[2]) >= CAM_MIN_SIDE).at(-1) ?? last).name;
-}
+/** The default CAM layer (the contract's rule, model-contract/graphs.ts camLayer: cam-grad.onnx's layer). */
+export const defaultCamLayer = (model: Model): string | undefined => contractCamLayer(model.meta.layers)?.name;
 
 /** The layer named in the options (the schema resolved it), as the model describes it. */
 export function camLayer(model: Model, o: SaliencyOptions): LayerMeta {
@@ -103,14 +83,15 @@ function gradientCam(weights: Weights): SaliencyMethod {
   return {
     signed: false,
     layer: true,
-    work: () => [{ kind: 'grad', runs: 1 }],
+    // One run of cam-grad on the default CAM layer, of the full input gradient on any other.
+    work: (model, o) => {
+      const layer = o.layer ?? defaultCamLayer(model);
+      return [{ kind: layer && camGraph(model, layer) === 'cam-grad' ? 'cam' : 'grad', runs: 1 }];
+    },
     async run({ model, x, target, opts }) {
       const layer = camLayer(model, opts);
-      const cot = { [logitsLayer(model)]: oneHot(1, model.meta.labels.length, target) };
-      const fetch = [act(layer.name), gradAct(layer.name)];
-      const { outputs } = await vjp(model, x, [1, ...model.meta.input.shape], cot, fetch);
-      const A = outputs[act(layer.name)].data,
-        G = outputs[gradAct(layer.name)].data;
+      const cot = oneHot(1, model.meta.labels.length, target);
+      const { act: A, grad: G } = await layerGrad(model, x, 1, cot, layer.name);
       const [C, lh, lw] = layer.outShape;
       return weightedMap(model, layer, A, weights(A, G, C, lh * lw));
     },

@@ -358,7 +358,7 @@ export function backward64(
             }
     } else if (l.kind === 'clip') {
       for (let i = 0; i < dx.length; i++)
-        dx[i] = x[i] > (spec.min ?? -Infinity) && x[i] < (spec.max ?? Infinity) ? dy[i] : 0;
+        dx[i] = x[i] >= (spec.min ?? -Infinity) && x[i] <= (spec.max ?? Infinity) ? dy[i] : 0;
     } else if (l.kind === 'hardsigmoid') {
       const { y } = caches[li];
       for (let i = 0; i < dx.length; i++) dx[i] = y[i] > 0 && y[i] < 1 ? (spec.alpha ?? 0.2) * dy[i] : 0;

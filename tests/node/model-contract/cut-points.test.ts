@@ -74,6 +74,8 @@ describe('cut points', () => {
       'classify',
       'input-grad',
       'loss-grad',
+      'logit-grad',
+      'cam-grad',
       'conv-model',
       'conv-grad',
       'synth-grad',

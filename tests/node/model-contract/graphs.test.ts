@@ -8,6 +8,7 @@ import type { InferenceSession } from 'onnxruntime-web';
 import { describe, expect, it } from 'vitest';
 import {
   act,
+  camLayer,
   content,
   cutGraph,
   graphFile,
@@ -49,6 +50,17 @@ describe.each(['digits', 'fashion'])('%s graphs', (name) => {
     expect(await io('loss-grad')).toEqual({
       inputs: sorted([IO.input, IO.targets]),
       outputs: sorted([IO.loss, IO.gradInput, IO.logits, IO.probs]),
+    });
+    // The lean graphs: the logits' cotangent is the only one; cam-grad stops at the contract's CAM layer.
+    const logits = grad(names.at(-1)!),
+      cam = camLayer(layers)!.name;
+    expect(await io('logit-grad')).toEqual({
+      inputs: sorted([IO.input, logits]),
+      outputs: sorted([IO.gradInput, IO.logits, IO.probs]),
+    });
+    expect(await io('cam-grad')).toEqual({
+      inputs: sorted([IO.input, logits]),
+      outputs: sorted([act(cam), gradAct(cam), IO.logits, IO.probs]),
     });
     const prefix = prefixLayers(layers).map((l) => l.name);
     expect(await io('conv-model')).toEqual({ inputs: [IO.input], outputs: sorted(prefix.map(act)) });

@@ -84,6 +84,12 @@ describe('scripts/registry.ts', () => {
     copyDigits(bad, 'nolossgrad', ['loss-grad.onnx']);
     expect(() => scanModels(bad)).toThrow(/nolossgrad: missing loss-grad.onnx/);
     fs.rmSync(bad, { recursive: true });
+    // A folder exported before the lean graphs is served (the edge runs input-grad for them).
+    copyDigits(bad, 'nolean', ['logit-grad.onnx', 'cam-grad.onnx']);
+    expect(scanModels(bad).map((e) => e.graphs.filter((g) => g.endsWith('-grad')))).toEqual([
+      ['conv-grad', 'input-grad', 'loss-grad', 'synth-grad'],
+    ]);
+    fs.rmSync(bad, { recursive: true });
     const dir = copyDigits(bad, 'renamed');
     fs.renameSync(dir, path.join(bad, 'other'));
     expect(() => scanModels(bad)).toThrow(/says name "renamed"; the folder's name is the model's name/);

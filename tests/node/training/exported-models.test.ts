@@ -13,6 +13,7 @@ import { sessionFromDir, tensor } from '../../../training/engine.js';
 import { sha256 } from '../../../training/export.js';
 import { REQUIRED_GRAPHS } from '../../../scripts/registry.js';
 import { bundledModels } from '../helpers/bundled.js';
+import { expectLeanGraphsMatch } from '../helpers/lean-graphs.js';
 import {
   checkGradient,
   FD_EPS_DEEP,
@@ -195,6 +196,11 @@ print('ok', onnx.__version__)`;
     // logits alone would; at least 16 smooth ones must be compared.
     expect(r.checked - r.kinks).toBeGreaterThanOrEqual(16);
     expect(Math.max(...analytic.map(Math.abs))).toBeGreaterThan(1e-3);
+  });
+
+  it('logit-grad.onnx and cam-grad.onnx give what input-grad.onnx gives for a cotangent on the logits alone (within 1e-5), with no other cotangent input', async () => {
+    const { x, shape } = samples(dir, 3);
+    await expectLeanGraphsMatch(dir, meta.layers, jitter(x, 29), [3, ...shape], 41);
   });
 
   it('loss-grad.onnx gives the per-image cross-entropy and its input gradient that finite differences of model.onnx give', async () => {

@@ -18,6 +18,7 @@ import { paramCount, resolve, type ResolvedLayer } from '../../../training/spec.
 import { train } from '../../../training/trainer.js';
 import { initWeights } from '../../../training/weights.js';
 import { randn } from '../helpers/fd.js';
+import { expectLeanGraphsMatch } from '../helpers/lean-graphs.js';
 import { onnxCheck } from '../helpers/onnx-checker.js';
 import { forward64 } from '../helpers/reference64.js';
 
@@ -140,6 +141,10 @@ describe.each(ARCHS)('%s: one training step, then the exported graphs', (arch) =
     const files = fs.readdirSync(dir).filter((f) => f.endsWith('.onnx'));
     expect(files).toEqual(expect.arrayContaining(['model.onnx', 'classify.onnx', 'input-grad.onnx', 'loss-grad.onnx']));
     expect(onnxCheck(files.map((f) => path.join(dir, f)))).toBe(files.length);
+  });
+
+  it('logit-grad.onnx and cam-grad.onnx give what input-grad.onnx gives for a logits cotangent (within 1e-5)', async () => {
+    await expectLeanGraphsMatch(dir, layers, x, [n, 1, 16, 16], 7);
   });
 
   it('onnxruntime-node agrees with onnxruntime-web and the float64 forward', async () => {

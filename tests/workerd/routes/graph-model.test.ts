@@ -151,7 +151,7 @@ describe("a toy graph network in workerd: the edge's input gradient", () => {
     }
   });
 
-  it("equals onnxruntime-node's run of the same input-grad.onnx on every pixel (two engines, one graph)", async () => {
+  it("the edge's logits gradient (logit-grad.onnx) equals onnxruntime-node's run of input-grad.onnx on every pixel (two engines, two graphs)", async () => {
     const model = getModel(name)!;
     const { grad } = await vjp(model, Float32Array.from(ref.x), [1, ...model.meta.input.shape], {
       [logitsLayer(model)]: oneHot(1, model.meta.labels.length, ref.target),
@@ -160,7 +160,7 @@ describe("a toy graph network in workerd: the edge's input gradient", () => {
     expect(scale).toBeGreaterThan(0);
     const worst = Math.max(...ref.native.map((g, i) => Math.abs(grad[i] - g))) / scale;
     console.log(
-      `toy graph: edge vs onnxruntime-node input-grad.onnx, worst |difference| / max |gradient| ${worst.toExponential(2)}`,
+      `toy graph: edge logit-grad.onnx vs onnxruntime-node input-grad.onnx, worst |difference| / max |gradient| ${worst.toExponential(2)}`,
     );
     expect(worst).toBeLessThan(1e-4);
   });

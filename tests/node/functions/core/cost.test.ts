@@ -6,7 +6,9 @@ import fs from 'node:fs';
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MAX_COST_MS } from '../../../../functions/config.js';
-import { checkCost, estimateMs } from '../../../../functions/core/cost.js';
+import { checkCost, estimateMs, type GraphCosts } from '../../../../functions/core/cost.js';
+import { gradCam } from '../../../../functions/core/see/cam.js';
+import { saliencyOpts } from '../../helpers/options.js';
 import { Problem } from '../../../../functions/core/errors.js';
 import * as W from '../../../../functions/core/work.js';
 import { getModel, modelNames } from '../../../../functions/runtime/models.js';
@@ -58,5 +60,21 @@ describe('cost model', () => {
       );
       expect((e as Problem).extra).toEqual({ estimate_ms: ms, ceiling_ms: ms - 1 });
     }
+  });
+
+  it("a CAM on the default layer is priced as cam-grad's run where costs.json measured it, else as a gradient", () => {
+    const model = getModel('digits')!;
+    const grad = { fixedMs: 5, perImageMs: 5 },
+      cam = { fixedMs: 1, perImageMs: 1 };
+    const costs = { forward: grad, grad, synth: grad };
+    const priced = (c: GraphCosts, layer?: string) =>
+      estimateMs(
+        { ...model, costs: c },
+        gradCam.work(model, saliencyOpts(model, { method: 'grad-cam', ...(layer && { layer }) })),
+      );
+    expect(priced(costs)).toBe(10);
+    expect(priced({ ...costs, cam })).toBe(2);
+    // Another layer runs the full input gradient.
+    expect(priced({ ...costs, cam }, 'relu1')).toBe(10);
   });
 });

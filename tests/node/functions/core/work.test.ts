@@ -27,6 +27,7 @@ const empty = (): Tally => ({
   forward: { runs: 0, images: 0 },
   grad: { runs: 0, images: 0 },
   synth: { runs: 0, images: 0 },
+  cam: { runs: 0, images: 0 },
 });
 
 /** The model with a runner that tallies every run's kind, batch and size before running it. */

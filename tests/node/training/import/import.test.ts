@@ -206,12 +206,17 @@ describe('imported folders are model folders', () => {
     expect(entries.map((e) => e.name)).toEqual(expect.arrayContaining(cases.map((c) => c.name)));
     expect(entries.find((e) => e.name === 'mlp')!.graphs).not.toContain('synth-grad');
     expect(entries.find((e) => e.name === 'torch17')!.graphs).toContain('synth-grad');
+    // The lean graphs come with every import.
+    expect(entries.find((e) => e.name === 'torch17')!.graphs).toEqual(
+      expect.arrayContaining(['logit-grad', 'cam-grad']),
+    );
+    expect(entries.find((e) => e.name === 'mlp')!.graphs).toContain('logit-grad');
     // Each import measured its graphs' costs for the edge's cost model (no samples: no robustness table).
     expect(entries.filter((e) => cases.some((c) => c.name === e.name)).every((e) => e.costs && !e.robustness)).toBe(
       true,
     );
     const costs = JSON.parse(fs.readFileSync(path.join(root, 'torch17', 'costs.json'), 'utf8'));
-    expect(Object.keys(costs).sort()).toEqual(['forward', 'grad', 'synth']);
+    expect(Object.keys(costs).sort()).toEqual(['cam', 'forward', 'grad', 'synth']);
     expect(costs.forward.perImageMs).toBeGreaterThan(0);
   });
 });

@@ -1,0 +1,57 @@
+/**
+ * The lean gradient graphs against input-grad.onnx in one model folder: logit-grad's grad_input and cam-grad's
+ * act.<cam> and grad_act.<cam> equal input-grad's for the same random logits cotangent (zeros for every other
+ * layer's), within 1e-5 of the largest value; each takes the input and the logits' cotangent and nothing else.
+ */
+import { expect } from 'vitest';
+import { act, camLayer, grad, gradAct, IO, type ContractLayer } from '../../../model-contract/graphs.js';
+import { sessionFromDir, tensor } from '../../../training/engine.js';
+import { randn } from './fd.js';
+
+function close(a: unknown, b: unknown, what: string) {
+  const [p, q] = [a as Float32Array, b as Float32Array];
+  expect(p.length, what).toBe(q.length);
+  let scale = 0,
+    diff = 0;
+  for (let i = 0; i < q.length; i++) {
+    scale = Math.max(scale, Math.abs(q[i]));
+    diff = Math.max(diff, Math.abs(p[i] - q[i]));
+  }
+  expect(scale, `${what} is not all zeros`).toBeGreaterThan(1e-6);
+  expect(diff, what).toBeLessThanOrEqual(1e-5 * Math.max(1, scale));
+}
+
+export async function expectLeanGraphsMatch(
+  dir: string,
+  layers: ContractLayer[],
+  x: Float32Array,
+  dims: number[],
+  seed: number,
+) {
+  const n = dims[0],
+    last = layers.at(-1)!,
+    K = last.outShape[0];
+  const cot = tensor(randn(n * K, seed), [n, K]);
+  const feeds: Record<string, ReturnType<typeof tensor>> = { [IO.input]: tensor(x, dims), [grad(last.name)]: cot };
+  for (const l of layers.slice(0, -1))
+    feeds[grad(l.name)] =
+      l.outShape.length === 1
+        ? tensor(new Float32Array(n * l.outShape[0]), [n, l.outShape[0]])
+        : tensor(new Float32Array(1), [1, 1, 1, 1]);
+  const full = await sessionFromDir(dir, 'input-grad.onnx');
+  const ref = await full.run(feeds);
+  const lean = { [IO.input]: feeds[IO.input], [grad(last.name)]: cot };
+  const inputs = [IO.input, grad(last.name)].sort();
+  const logit = await sessionFromDir(dir, 'logit-grad.onnx');
+  expect([...logit.inputNames].sort()).toEqual(inputs);
+  const lg = await logit.run(lean);
+  close(lg[IO.gradInput].data, ref[IO.gradInput].data, 'logit-grad grad_input');
+  close(lg[IO.probs].data, ref[IO.probs].data, 'logit-grad probs');
+  const cam = camLayer(layers)!.name;
+  const camSession = await sessionFromDir(dir, 'cam-grad.onnx');
+  expect([...camSession.inputNames].sort()).toEqual(inputs);
+  const cg = await camSession.run(lean);
+  close(cg[act(cam)].data, ref[act(cam)].data, `cam-grad ${act(cam)}`);
+  close(cg[gradAct(cam)].data, ref[gradAct(cam)].data, `cam-grad ${gradAct(cam)}`);
+  await Promise.all([full, logit, camSession].map((s) => s.release()));
+}

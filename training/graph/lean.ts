@@ -1,0 +1,60 @@
+/**
+ * The lean gradient graphs: one cotangent, on the logits, and nothing else as input, so that no zero cotangent is
+ * added at every layer and no activation is copied out (onnxruntime runs every node of a graph, whatever is
+ * fetched).
+ *   logit-grad: input, grad.<logits layer> -> grad_input, logits, probs (DeepFool, C&W, gradient saliency maps)
+ *   cam-grad:   input, grad.<logits layer> -> act.<cam>, grad_act.<cam>, logits, probs: the backward pass stops at
+ *               the default CAM layer (model-contract/graphs.ts camLayer), so it costs about one forward pass
+ */
+import { act, camLayer, grad, gradAct, IO } from '../../model-contract/graphs.js';
+import { DataType, type ModelDef } from '../onnx/proto.js';
+import { resolve, type ArchSpec } from '../spec.js';
+import { GraphBuilder } from './builder.js';
+import { backwardNet, forwardNet } from './net.js';
+import { activationShape, inputShape, modelDef, type GraphOptions } from './options.js';
+import { addInitializers, type Weights } from './weights.js';
+
+type LeanOptions = Pick<GraphOptions, 'external' | 'poolIndices'>;
+
+/** The forward pass with the logits' cotangent as the only other input, and logits and probs as outputs. */
+function logitsVjp(arch: ArchSpec, weights: Weights, opts: LeanOptions) {
+  const layers = resolve(arch);
+  const last = layers[layers.length - 1];
+  const b = new GraphBuilder();
+  const x = b.input(IO.input, inputShape(arch, false));
+  const cot = b.input(grad(last.name), ['N', ...last.outShape], DataType.FLOAT, `cotangent for the logits`);
+  addInitializers(b, layers, weights, opts.external);
+  const s = forwardNet(b, layers, 'infer', false, x, (n) => n, opts.poolIndices);
+  const logits = s.fwd[s.fwd.length - 1].y;
+  b.exposeAs(logits, IO.logits, ['N', ...last.outShape]);
+  b.output(b.o('Softmax', [logits], { axis: 1 }, IO.probs), ['N', ...last.outShape]);
+  return { layers, b, s, cot };
+}
+
+/** grad_input = cot^T d(logits)/d(input), with logits and probs at the same input. */
+export function buildLogitGrad(arch: ArchSpec, weights: Weights, opts: LeanOptions = {}): ModelDef {
+  const { b, s, cot } = logitsVjp(arch, weights, opts);
+  const { dInput } = backwardNet(s, cot, () => undefined, true, false);
+  b.exposeAs(dInput!, IO.gradInput, inputShape(arch, false));
+  return modelDef(
+    b,
+    'logit_gradient',
+    'edge-cnn logit gradient: input and the logits cotangent -> grad_input = VJP at input, logits, probs',
+  );
+}
+
+/** The CAM layer's maps and cot^T d(logits)/d(maps): nothing below that layer back-propagates. */
+export function buildCamGrad(arch: ArchSpec, weights: Weights, opts: LeanOptions = {}): ModelDef {
+  const { layers, b, s, cot } = logitsVjp(arch, weights, opts);
+  const cam = camLayer(layers);
+  if (!cam) throw new Error('cam-grad needs a [C,H,W] map with H > 1');
+  const i = layers.indexOf(cam);
+  const { actGrads } = backwardNet(s, cot, () => undefined, false, false, i);
+  b.exposeAs(s.fwd[i].y, act(cam.name), activationShape(cam, false));
+  b.exposeAs(actGrads[i]!, gradAct(cam.name), activationShape(cam, false));
+  return modelDef(
+    b,
+    'cam_gradient',
+    `edge-cnn CAM gradient: input and the logits cotangent -> ${act(cam.name)}, ${gradAct(cam.name)}, logits, probs`,
+  );
+}
