@@ -104,12 +104,12 @@ describe('rate limit (RATE_LIMITER binding)', () => {
 describe('cost ceiling (MAX_COST_MS)', () => {
   it('a custom robustness table estimated over the ceiling is a 400 naming both, before any work', async () => {
     const r = await SELF.fetch(
-      `${BASE}/models/digits/robustness?images=100&steps=40&eps=0.05,0.1,0.15,0.2,0.25,0.3,0.35,0.4`,
+      `${BASE}/models/shapes/robustness?images=100&steps=40&eps=0.05,0.1,0.15,0.2,0.25,0.3,0.35,0.4`,
     );
     const body = await expectProblem(
       r,
       400,
-      /^this request is estimated at \d+ ms of compute on model digits; the ceiling is 30000 ms\. Use fewer images/,
+      /^this request is estimated at \d+ ms of compute on model shapes; the ceiling is 30000 ms\. Use fewer images/,
     );
     expect((body as unknown as { estimate_ms: number }).estimate_ms).toBeGreaterThan(30000);
   });
