@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { defaultTable } from '../scripts/robustness-defaults.js';
 
@@ -14,10 +15,12 @@ export async function writeMeasurements(root: string, name: string, log: (line: 
   const dir = path.join(root, name);
   let t0 = performance.now();
   // In a child process: onnxruntime's thread count is fixed at its first session, and this process's (a trainer's)
-  // runs on every core, where a Worker runs one.
+  // runs on every core, where a Worker runs one. The project's tsx run by this Node directly: what `npx tsx` runs,
+  // without npx resolving it first.
+  const tsx = createRequire(import.meta.url).resolve('tsx/cli');
   execFileSync(
-    'npx',
-    ['tsx', fileURLToPath(new URL('../scripts/graph-costs.ts', import.meta.url)), '--root', root, '--models', name],
+    process.execPath,
+    [tsx, fileURLToPath(new URL('../scripts/graph-costs.ts', import.meta.url)), '--root', root, '--models', name],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   const costs = JSON.parse(fs.readFileSync(path.join(dir, 'costs.json'), 'utf8')) as unknown;
