@@ -53,6 +53,8 @@ export const IO = {
   probs: 'probs',
   loss: 'loss',
   gradInput: 'grad_input',
+  /** cam-grad: [N,1], the weight of the predicted class's one-hot added to the logits' cotangent in the graph. */
+  predicted: 'predicted',
   /** synth-grad: the per-layer (content, style, dream) weights [L,3] in, the unweighted losses [L,3] out. */
   synthWeights: 'weights',
   synthLosses: 'losses',

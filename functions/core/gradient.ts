@@ -102,12 +102,17 @@ export const camGraph = (model: Model, layer: string): Graph =>
 interface LayerGrad {
   act: Float32Array;
   grad: Float32Array;
+  /** At x, from the same run. */
+  logits: Float32Array;
+  probs: Float32Array;
 }
 
 /**
  * Layer `layer`'s maps at x (n images) and the gradient of sum_n g_n . logits_n with respect to them (g is n x
- * classes). The default CAM layer's comes from cam-grad.onnx, whose backward pass stops at that layer (about the
- * cost of a forward pass); any other layer's from the full input gradient.
+ * classes), where `predicted` (n weights, default 0) adds each image's predicted class's one-hot to g_n in the
+ * graph: with g = 0 and predicted = 1 one run explains the prediction. The default CAM layer's comes from
+ * cam-grad.onnx, whose backward pass stops at that layer (about the cost of a forward pass); any other layer's
+ * from the full input gradient (then `predicted` needs the logits first: one forward run more).
  */
 export async function layerGrad(
   model: Model,
@@ -115,17 +120,41 @@ export async function layerGrad(
   n: number,
   g: Float32Array,
   layer: string,
+  predicted?: Float32Array,
 ): Promise<LayerGrad> {
-  const fetch = [act(layer), gradAct(layer)];
-  const cam = camGraph(model, layer) === 'cam-grad';
-  const feeds: Record<string, TensorOut> = {
-    [IO.input]: { data: x, dims: [n, ...model.meta.input.shape] },
-    [grad(logitsLayer(model))]: { data: g, dims: [n, model.meta.labels.length] },
+  const k = model.meta.labels.length,
+    dims = [n, ...model.meta.input.shape];
+  const fetch = [act(layer), gradAct(layer), IO.logits, IO.probs];
+  if (camGraph(model, layer) === 'cam-grad') {
+    const out = await model.runner.run(
+      'cam-grad',
+      {
+        [IO.input]: { data: x, dims },
+        [grad(logitsLayer(model))]: { data: g, dims: [n, k] },
+        [IO.predicted]: { data: predicted ?? new Float32Array(n), dims: [n, 1] },
+      },
+      fetch,
+    );
+    return {
+      act: out[act(layer)].data,
+      grad: out[gradAct(layer)].data,
+      logits: out[IO.logits].data,
+      probs: out[IO.probs].data,
+    };
+  }
+  let cot = g;
+  if (predicted) {
+    const { logits } = await forward(model, x, n);
+    cot = Float32Array.from(g);
+    for (let i = 0; i < n; i++) cot[i * k + argmaxRow(logits, i, k)] += predicted[i];
+  }
+  const { outputs: out } = await vjp(model, x, dims, { [logitsLayer(model)]: cot }, fetch);
+  return {
+    act: out[act(layer)].data,
+    grad: out[gradAct(layer)].data,
+    logits: out[IO.logits].data,
+    probs: out[IO.probs].data,
   };
-  const out = cam
-    ? await model.runner.run('cam-grad', feeds, fetch)
-    : (await vjp(model, x, [n, ...model.meta.input.shape], { [logitsLayer(model)]: g }, fetch)).outputs;
-  return { act: out[act(layer)].data, grad: out[gradAct(layer)].data };
 }
 
 interface LossGrad {

@@ -16,9 +16,9 @@ import { climbing, type VisualizeConfig } from './synth/visualize.js';
 
 export const classifyWork = (): Runs[] => [{ kind: 'forward', runs: 1 }];
 
-/** see/saliency.ts: the prediction, then the method's own runs (see/method.ts). */
+/** see/saliency.ts: the prediction (unless the method's own run finds it), then the method's runs (see/method.ts). */
 export const saliencyWork = (model: Model, o: SaliencyOptions): Runs[] => [
-  { kind: 'forward', runs: 1 },
+  ...(METHODS[o.method].predicting?.can(model, o) ? [] : [{ kind: 'forward' as const, runs: 1 }]),
   ...METHODS[o.method].work(model, o),
 ];
 

@@ -3,8 +3,10 @@
  * added at every layer and no activation is copied out (onnxruntime runs every node of a graph, whatever is
  * fetched).
  *   logit-grad: input, grad.<logits layer> -> grad_input, logits, probs (DeepFool, C&W, gradient saliency maps)
- *   cam-grad:   input, grad.<logits layer> -> act.<cam>, grad_act.<cam>, logits, probs: the backward pass stops at
- *               the default CAM layer (model-contract/graphs.ts camLayer), so it costs about one forward pass
+ *   cam-grad:   input, grad.<logits layer>, predicted -> act.<cam>, grad_act.<cam>, logits, probs: the backward
+ *               pass stops at the default CAM layer (model-contract/graphs.ts camLayer), so it costs about one
+ *               forward pass; the cotangent is grad.<logits> + predicted * onehot(argmax logits), so one run
+ *               explains the predicted class without a forward run first to find it
  */
 import { act, camLayer, grad, gradAct, IO } from '../../model-contract/graphs.js';
 import { DataType, type ModelDef } from '../onnx/proto.js';
@@ -49,12 +51,17 @@ export function buildCamGrad(arch: ArchSpec, weights: Weights, opts: LeanOptions
   const cam = camLayer(layers);
   if (!cam) throw new Error('cam-grad needs a [C,H,W] map with H > 1');
   const i = layers.indexOf(cam);
-  const { actGrads } = backwardNet(s, cot, () => undefined, false, false, i);
+  // cot + predicted * [logits == max logits]: the predicted class's one-hot (ties share), weighted per image.
+  const predicted = b.input(IO.predicted, ['N', 1], DataType.FLOAT, "the predicted class's weight in the cotangent");
+  const logits = s.fwd[s.fwd.length - 1].y;
+  const top = b.o('ReduceMax', [logits], { axes: [1], keepdims: 1 });
+  const hot = b.o('Cast', [b.o('Equal', [logits, top])], { to: DataType.FLOAT });
+  const { actGrads } = backwardNet(s, b.add(cot, b.mul(predicted, hot)), () => undefined, false, false, i);
   b.exposeAs(s.fwd[i].y, act(cam.name), activationShape(cam, false));
   b.exposeAs(actGrads[i]!, gradAct(cam.name), activationShape(cam, false));
   return modelDef(
     b,
     'cam_gradient',
-    `edge-cnn CAM gradient: input and the logits cotangent -> ${act(cam.name)}, ${gradAct(cam.name)}, logits, probs`,
+    `edge-cnn CAM gradient: input, the logits cotangent and the predicted class's weight -> ${act(cam.name)}, ${gradAct(cam.name)}, logits, probs`,
   );
 }

@@ -79,21 +79,40 @@ const GRAD_CAM_PLUS_PLUS: Weights = (A, G, C, hw) =>
 
 const LAYER_CAM: Weights = (_A, G, _C, hw) => (k, p) => Math.max(0, G[k * hw + p]);
 
+/** The default CAM layer's cam-grad.onnx is in the folder: one run gives the maps, their gradient and the prediction. */
+const onePass = (model: Model, o: SaliencyOptions) => {
+  const layer = o.layer ?? defaultCamLayer(model);
+  return layer !== undefined && camGraph(model, layer) === 'cam-grad';
+};
+
 function gradientCam(weights: Weights): SaliencyMethod {
+  const map = (model: Model, layer: LayerMeta, A: Float32Array, G: Float32Array) => {
+    const [C, lh, lw] = layer.outShape;
+    return weightedMap(model, layer, A, weights(A, G, C, lh * lw));
+  };
   return {
     signed: false,
     layer: true,
-    // One run of cam-grad on the default CAM layer, of the full input gradient on any other.
-    work: (model, o) => {
-      const layer = o.layer ?? defaultCamLayer(model);
-      return [{ kind: layer && camGraph(model, layer) === 'cam-grad' ? 'cam' : 'grad', runs: 1 }];
-    },
+    // One run of cam-grad on the default CAM layer (the prediction comes from it), of the full input gradient on any
+    // other (after the prediction's forward run).
+    work: (model, o) => [{ kind: onePass(model, o) ? 'cam' : 'grad', runs: 1 }],
     async run({ model, x, target, opts }) {
       const layer = camLayer(model, opts);
-      const cot = oneHot(1, model.meta.labels.length, target);
-      const { act: A, grad: G } = await layerGrad(model, x, 1, cot, layer.name);
-      const [C, lh, lw] = layer.outShape;
-      return weightedMap(model, layer, A, weights(A, G, C, lh * lw));
+      const { act: A, grad: G } = await layerGrad(model, x, 1, oneHot(1, model.meta.labels.length, target), layer.name);
+      return map(model, layer, A, G);
+    },
+    predicting: {
+      can: onePass,
+      async run(model, x, opts) {
+        const layer = camLayer(model, opts),
+          k = model.meta.labels.length;
+        // The class given, or the predicted one's one-hot added in the graph.
+        const r =
+          opts.target !== undefined
+            ? await layerGrad(model, x, 1, oneHot(1, k, opts.target), layer.name)
+            : await layerGrad(model, x, 1, new Float32Array(k), layer.name, Float32Array.of(1));
+        return { ...map(model, layer, r.act, r.grad), logits: r.logits, probs: r.probs };
+      },
     },
   };
 }

@@ -64,7 +64,16 @@ export interface SaliencyMethod {
   layer: boolean;
   /** Wants the layer's maps from the prediction's forward run (which then runs the full graph). */
   acts?: boolean;
-  /** Graph runs after the prediction. */
+  /** Graph runs after the prediction (or in all, where `predicting` can). */
   work(model: Model, o: SaliencyOptions): Runs[];
   run(input: MethodInput): Promise<MethodResult>;
+  /** Where it can, the method's own graph run finds the prediction too: saliency() then runs no forward first. */
+  predicting?: {
+    can(model: Model, o: SaliencyOptions): boolean;
+    run(
+      model: Model,
+      x: Float32Array,
+      o: SaliencyOptions,
+    ): Promise<MethodResult & { logits: Float32Array; probs: Float32Array }>;
+  };
 }

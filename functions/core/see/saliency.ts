@@ -11,7 +11,7 @@ import { argmaxRow, forward } from '../gradient.js';
 import type { Model } from '../model.js';
 import { camLayer, gradCam, gradCamPlusPlus, layerCam } from './cam.js';
 import { gradient, gradientXInput, integratedGradients, smoothgrad } from './gradient-maps.js';
-import type { SaliencyMethod, SaliencyOptions } from './method.js';
+import type { MethodResult, SaliencyMethod, SaliencyOptions } from './method.js';
 import { occlusion } from './occlusion.js';
 import { scoreCam } from './score-cam.js';
 
@@ -43,18 +43,27 @@ export const METHODS: Record<SaliencyMethodName, SaliencyMethod> = {
 };
 
 export async function saliency(model: Model, x: Float32Array, opts: SaliencyOptions) {
-  const [, h, w] = model.meta.input.shape;
+  const [, h, w] = model.meta.input.shape,
+    k = model.meta.labels.length;
   const method = METHODS[opts.method];
-  const f0 = await forward(model, x, 1, method.acts ? [camLayer(model, opts).name] : []);
-  const predicted = argmaxRow(f0.probs, 0, model.meta.labels.length);
-  const target = opts.target ?? predicted;
-  const { map, extra } = await method.run({ model, x, target, logits: f0.logits, acts: f0.acts, opts });
-  return {
-    target: classScore(model, target, f0.probs),
-    prediction: classScore(model, predicted, f0.probs),
-    map,
-    width: w,
-    height: h,
-    extra,
+  const answer = (logits: Float32Array, probs: Float32Array, target: number, r: MethodResult) => {
+    const predicted = argmaxRow(logits, 0, k);
+    return {
+      target: classScore(model, target, probs),
+      prediction: classScore(model, predicted, probs),
+      map: r.map,
+      width: w,
+      height: h,
+      extra: r.extra,
+    };
   };
+  // A method whose own graph run finds the prediction needs no forward run first.
+  if (method.predicting?.can(model, opts)) {
+    const r = await method.predicting.run(model, x, opts);
+    return answer(r.logits, r.probs, opts.target ?? argmaxRow(r.logits, 0, k), r);
+  }
+  const f0 = await forward(model, x, 1, method.acts ? [camLayer(model, opts).name] : []);
+  const target = opts.target ?? argmaxRow(f0.logits, 0, k);
+  const r = await method.run({ model, x, target, logits: f0.logits, acts: f0.acts, opts });
+  return answer(f0.logits, f0.probs, target, r);
 }

@@ -1,7 +1,9 @@
 /**
  * The lean gradient graphs against input-grad.onnx in one model folder: logit-grad's grad_input and cam-grad's
  * act.<cam> and grad_act.<cam> equal input-grad's for the same random logits cotangent (zeros for every other
- * layer's), within 1e-5 of the largest value; each takes the input and the logits' cotangent and nothing else.
+ * layer's), within 1e-5 of the largest value; each takes the input and the logits' cotangent and nothing else
+ * (cam-grad also the predicted class's weight: 0, then random weights, against input-grad fed the cotangent plus
+ * each weight times the one-hot of the class input-grad's logits put first).
  */
 import { expect } from 'vitest';
 import { act, camLayer, grad, gradAct, IO, type ContractLayer } from '../../../model-contract/graphs.js';
@@ -49,9 +51,21 @@ export async function expectLeanGraphsMatch(
   close(lg[IO.probs].data, ref[IO.probs].data, 'logit-grad probs');
   const cam = camLayer(layers)!.name;
   const camSession = await sessionFromDir(dir, 'cam-grad.onnx');
-  expect([...camSession.inputNames].sort()).toEqual(inputs);
-  const cg = await camSession.run(lean);
+  expect([...camSession.inputNames].sort()).toEqual([...inputs, IO.predicted].sort());
+  const cg = await camSession.run({ ...lean, [IO.predicted]: tensor(new Float32Array(n), [n, 1]) });
   close(cg[act(cam)].data, ref[act(cam)].data, `cam-grad ${act(cam)}`);
   close(cg[gradAct(cam)].data, ref[gradAct(cam)].data, `cam-grad ${gradAct(cam)}`);
+  close(cg[IO.logits].data, ref[IO.logits].data, 'cam-grad logits');
+  // The predicted class's one-hot, weighted per image, added in the graph.
+  const weights = randn(n, seed + 1),
+    logits = ref[IO.logits].data as Float32Array,
+    plus = Float32Array.from(cot.data as Float32Array);
+  for (let i = 0; i < n; i++) {
+    const row = logits.subarray(i * K, (i + 1) * K);
+    plus[i * K + row.indexOf(Math.max(...row))] += weights[i];
+  }
+  const refPlus = await full.run({ ...feeds, [grad(last.name)]: tensor(plus, [n, K]) });
+  const cp = await camSession.run({ ...lean, [IO.predicted]: tensor(weights, [n, 1]) });
+  close(cp[gradAct(cam)].data, refPlus[gradAct(cam)].data, `cam-grad ${gradAct(cam)} with the predicted class`);
   await Promise.all([full, logit, camSession].map((s) => s.release()));
 }

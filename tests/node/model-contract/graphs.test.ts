@@ -51,7 +51,8 @@ describe.each(['digits', 'fashion'])('%s graphs', (name) => {
       inputs: sorted([IO.input, IO.targets]),
       outputs: sorted([IO.loss, IO.gradInput, IO.logits, IO.probs]),
     });
-    // The lean graphs: the logits' cotangent is the only one; cam-grad stops at the contract's CAM layer.
+    // The lean graphs: the logits' cotangent is the only one (cam-grad adds the predicted class's weight); cam-grad
+    // stops at the contract's CAM layer.
     const logits = grad(names.at(-1)!),
       cam = camLayer(layers)!.name;
     expect(await io('logit-grad')).toEqual({
@@ -59,7 +60,7 @@ describe.each(['digits', 'fashion'])('%s graphs', (name) => {
       outputs: sorted([IO.gradInput, IO.logits, IO.probs]),
     });
     expect(await io('cam-grad')).toEqual({
-      inputs: sorted([IO.input, logits]),
+      inputs: sorted([IO.input, logits, IO.predicted]),
       outputs: sorted([act(cam), gradAct(cam), IO.logits, IO.probs]),
     });
     const prefix = prefixLayers(layers).map((l) => l.name);

@@ -87,4 +87,20 @@ describe('the lean graphs: which graph a logits gradient runs', () => {
     expect(actDiff).toBeLessThanOrEqual(1e-5 * Math.max(1, ...b.act.map(Math.abs)));
     expect(Math.max(...a.grad.map(Math.abs))).toBeGreaterThan(1e-3);
   });
+
+  it("the predicted class's weight: cam-grad adds its one-hot in the graph, input-grad after a forward run; the same gradient", async () => {
+    const { model, ran } = recording();
+    const cam = defaultCamLayer(model)!,
+      weights = Float32Array.of(1, 0.5);
+    const a = await layerGrad(model, x, 2, new Float32Array(20), cam, weights);
+    expect(ran).toEqual(['cam-grad']);
+    const old = recording(['logit-grad.onnx', 'cam-grad.onnx']);
+    const b = await layerGrad(old.model, x, 2, new Float32Array(20), cam, weights);
+    expect(old.ran).toEqual(['classify', 'input-grad']);
+    let diff = 0;
+    for (let i = 0; i < a.grad.length; i++) diff = Math.max(diff, Math.abs(a.grad[i] - b.grad[i]));
+    expect(diff).toBeLessThan(1e-5);
+    expect(Math.max(...a.grad.map(Math.abs))).toBeGreaterThan(1e-3);
+    for (let i = 0; i < b.probs.length; i++) expect(a.probs[i]).toBeCloseTo(b.probs[i], 5);
+  });
 });
