@@ -9,9 +9,35 @@ import { enlargement, encodePng } from './png.js';
 
 /** The value of |map| at percentile p (0-100; 100 is the maximum), by nearest rank. */
 export function percentile(map: ArrayLike<number>, p: number): number {
-  const a = Float32Array.from(map, Math.abs).sort();
+  const a = new Float32Array(map.length);
+  for (let i = 0; i < a.length; i++) a[i] = Math.abs(map[i]);
   if (!a.length) return 0;
-  return a[Math.min(a.length - 1, Math.max(0, Math.ceil((p / 100) * a.length) - 1))];
+  return select(a, Math.min(a.length - 1, Math.max(0, Math.ceil((p / 100) * a.length) - 1)));
+}
+
+/** The k-th smallest value of a (reordering it): Hoare's quickselect, median-of-three pivots, no full sort. */
+function select(a: Float32Array, k: number): number {
+  let lo = 0,
+    hi = a.length - 1;
+  while (hi > lo) {
+    const mid = (lo + hi) >> 1;
+    const pivot = Math.max(Math.min(a[lo], a[mid]), Math.min(Math.max(a[lo], a[mid]), a[hi]));
+    let i = lo,
+      j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        const t = a[i];
+        a[i++] = a[j];
+        a[j--] = t;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k];
+  }
+  return a[k];
 }
 
 /** |map| / clip clipped to [0,1]; `signed`: map / clip clipped to [-1,1]. */

@@ -6,7 +6,12 @@ import type { Model } from '../model.js';
 import { saliencyPictures } from '../pictures/panels.js';
 import { saliency, type SaliencyOptions } from './saliency.js';
 
-const round = (a: ArrayLike<number>, digits = 5) => Array.from(a, (v) => Math.round(v * 10 ** digits) / 10 ** digits);
+function round(a: ArrayLike<number>, digits = 5): number[] {
+  const scale = 10 ** digits,
+    out = new Array<number>(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = Math.round(a[i] * scale) / scale;
+  return out;
+}
 
 /** Saliency of input `x` as the answer shows it; `clip`: the percentile of |map| at the top of the colour scale. */
 export async function explain(model: Model, x: Float32Array, opts: SaliencyOptions, clip: number) {
