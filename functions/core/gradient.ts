@@ -5,8 +5,9 @@
  *   vjp(x, cot):     grad_input = sum_l cot_l^T d(act_l)/d(input), plus grad_act.<layer> and the forward values
  *                    (logit-grad.onnx when the only cotangent is the logits' and nothing but logits or probs is
  *                    fetched: no cotangent input per layer, no activation outputs)
- *   layerGrad(x, g): a layer's maps and the gradient of g . logits with respect to them (cam-grad.onnx for the
- *                    default CAM layer: the backward pass stops there)
+ *   layerGrad(x, g): a layer's maps and the gradient of g . logits with respect to them, g optionally plus the
+ *                    predicted class's one-hot, and the logits and probs at x (cam-grad.onnx for the default CAM
+ *                    layer: the backward pass stops there, and the prediction needs no run of its own)
  *   lossGrad(x, t):  per-image cross-entropy against target distributions t, its gradient w.r.t. x and probs at x,
  *                    in one run (loss-grad.onnx: the cotangent softmax - t is computed in the graph)
  *   synthGrad(x, o): content, style (Gram) and dream losses on rectifier-like maps of the convolutional prefix and the
