@@ -126,8 +126,9 @@ export async function layerGrad(
   const k = model.meta.labels.length,
     dims = [n, ...model.meta.input.shape];
   const fetch = [act(layer), gradAct(layer), IO.logits, IO.probs];
-  if (camGraph(model, layer) === 'cam-grad') {
-    const out = await model.runner.run(
+  let out: Record<string, TensorOut>;
+  if (camGraph(model, layer) === 'cam-grad')
+    out = await model.runner.run(
       'cam-grad',
       {
         [IO.input]: { data: x, dims },
@@ -136,20 +137,15 @@ export async function layerGrad(
       },
       fetch,
     );
-    return {
-      act: out[act(layer)].data,
-      grad: out[gradAct(layer)].data,
-      logits: out[IO.logits].data,
-      probs: out[IO.probs].data,
-    };
+  else {
+    let cot = g;
+    if (predicted) {
+      const { logits } = await forward(model, x, n);
+      cot = Float32Array.from(g);
+      for (let i = 0; i < n; i++) cot[i * k + argmaxRow(logits, i, k)] += predicted[i];
+    }
+    out = (await vjp(model, x, dims, { [logitsLayer(model)]: cot }, fetch)).outputs;
   }
-  let cot = g;
-  if (predicted) {
-    const { logits } = await forward(model, x, n);
-    cot = Float32Array.from(g);
-    for (let i = 0; i < n; i++) cot[i * k + argmaxRow(logits, i, k)] += predicted[i];
-  }
-  const { outputs: out } = await vjp(model, x, dims, { [logitsLayer(model)]: cot }, fetch);
   return {
     act: out[act(layer)].data,
     grad: out[gradAct(layer)].data,
