@@ -63,6 +63,8 @@ async function bench(label: string, dir: string, n: number) {
     full[grad(l.name)] = l.name === logits ? cot : t(z.data, z.dims);
   }
   const lean: Feeds = { [IO.input]: x, [grad(logits)]: cot };
+  // cam-grad also takes the predicted class's weight (0: the cotangent as given, as input-grad gets it).
+  const camFeeds: Feeds = { ...lean, [IO.predicted]: t(new Float32Array(n), [n, 1]) };
   const [inputGrad, logitGrad, camGrad, classify] = await Promise.all(
     ['input-grad', 'logit-grad', 'cam-grad', 'classify'].map((g) => sessionOf(dir, g)),
   );
@@ -70,7 +72,7 @@ async function bench(label: string, dir: string, n: number) {
     ['input-grad -> grad_input', () => inputGrad.run(full, [IO.gradInput])],
     ['logit-grad -> grad_input', () => logitGrad.run(lean, [IO.gradInput])],
     ['input-grad -> CAM maps', () => inputGrad.run(full, [IO.gradInput, act(cam), gradAct(cam)])],
-    ['cam-grad -> CAM maps', () => camGrad.run(lean, [act(cam), gradAct(cam)])],
+    ['cam-grad -> CAM maps', () => camGrad.run(camFeeds, [act(cam), gradAct(cam)])],
     ['classify', () => classify.run({ [IO.input]: x }, [IO.probs])],
   ];
   const times = cases.map((): number[] => []);

@@ -30,7 +30,10 @@ const { values } = parseCli({
 
 type Feeds = Record<string, { data: Float32Array; dims: number[] }>;
 
-/** Inputs for a graph: a random image, and for input-grad a one-hot logits cotangent and [1,..,1] zeros elsewhere. */
+/**
+ * Inputs for a graph: a random image, and for the gradient graphs a one-hot logits cotangent, [1,..,1] zeros for the
+ * other cotangents and 0 for cam-grad's predicted class's weight.
+ */
 function feedsFor(m: DecodedModel): Feeds {
   const feeds: Feeds = {};
   for (const inp of m.inputs) {
@@ -40,10 +43,11 @@ function feedsFor(m: DecodedModel): Feeds {
     } else if (inp.name.startsWith(grad(''))) {
       const rank = inp.shape!.length;
       feeds[inp.name] = { data: new Float32Array(1), dims: Array(rank).fill(1) };
-    }
+    } else if (inp.name === IO.predicted) feeds[inp.name] = { data: new Float32Array(1), dims: [1, 1] }; // cam-grad
   }
-  const logits = m.inputs.at(-1)!.name; // the last layer's cotangent: the logits
-  if (logits.startsWith(grad(''))) {
+  // The last layer's cotangent: the logits.
+  const logits = m.inputs.filter((i) => i.name.startsWith(grad(''))).at(-1)?.name;
+  if (logits) {
     const d = new Float32Array(1000);
     d[7] = 1;
     feeds[logits] = { data: d, dims: [1, 1000] };
