@@ -1,7 +1,7 @@
 /**
  * The cost model: a request's work, estimated from its options before any of it starts, as graph runs times the
  * model's measured cost per run (models/<name>/costs.json, written by npm run costs: milliseconds per run of each
- * graph kind, fixed part plus per image at the model's input size). Synthesis on larger images scales by pixels.
+ * graph kind, fixed part plus per image at the model's input size), plus the pictures the answer draws, by size. Synthesis on larger images scales by pixels.
  * Over the ceiling (MAX_COST_MS) a request is a 400 that says the estimate and the ceiling. Loops that stop early
  * (fooling, attacks) are counted at their step limit: the estimate is an upper bound.
  */
@@ -17,13 +17,23 @@ export type GraphKind = 'forward' | 'grad' | 'synth' | 'cam';
 type Cost = { fixedMs: number; perImageMs: number };
 export type GraphCosts = Record<Exclude<GraphKind, 'cam'>, Cost> & { cam?: Cost };
 
-/** One batch of graph runs: `runs` runs of `kind` on `images` images of `pixels` pixels (default: the model's). */
+/**
+ * One batch of graph runs: `runs` runs of `kind` on `images` images of `pixels` pixels (default: the model's); or,
+ * with kind 'png', `runs` pictures of `pixels` pixels each, drawn and encoded for the answer (pictures/).
+ */
 export interface Runs {
-  kind: GraphKind;
+  kind: GraphKind | 'png';
   runs: number;
   images?: number;
   pixels?: number;
 }
+
+/**
+ * A picture's cost per million pixels: colouring, filtering and deflating (fflate, level 1) an RGB PNG, measured in
+ * Node on the 2-core x86 that measured the bundled costs.json (the pictures of a shapes saliency answer, 266k
+ * pixels, about 16 ms; its attack pictures, 131k, about 7). It does not depend on the model, only on the size.
+ */
+export const PNG_MS_PER_MEGAPIXEL = 60;
 
 /** Used when a model folder has no costs.json: a 28x28 CNN's figures on a 2-core x86 (npm run costs). */
 export const FALLBACK: GraphCosts = {
@@ -51,7 +61,11 @@ export function estimateMs(model: Model, work: Runs[]): number {
   const [, h, w] = model.meta.input.shape;
   const own = h * w;
   let ms = 0;
-  for (const r of work) ms += r.runs * runMs(costs, r.kind, r.images ?? 1, (r.pixels ?? own) / own);
+  for (const r of work)
+    ms +=
+      r.kind === 'png'
+        ? (r.runs * (r.pixels ?? own) * PNG_MS_PER_MEGAPIXEL) / 1e6
+        : r.runs * runMs(costs, r.kind, r.images ?? 1, (r.pixels ?? own) / own);
   return Math.ceil(ms);
 }
 

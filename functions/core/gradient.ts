@@ -33,7 +33,7 @@ import {
 } from '../../model-contract/graphs.js';
 import type { Graph, Model, TensorOut } from './model.js';
 
-interface Forward {
+export interface Forward {
   logits: Float32Array;
   probs: Float32Array;
   acts: Record<string, TensorOut>;

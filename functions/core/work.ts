@@ -9,6 +9,8 @@ import type { FoolingConfig } from './fool/fooling.js';
 import type { RobustnessOptions } from './fool/robustness.js';
 import { synthLayerNames } from './gradient.js';
 import type { Model } from './model.js';
+import { heatmapWork } from './pictures/heatmap.js';
+import { attackPicturesWork } from './pictures/panels.js';
 import { METHODS, type SaliencyOptions } from './see/saliency.js';
 import { octaveSizes, type DreamConfig } from './synth/dream.js';
 import type { StyleConfig } from './synth/style.js';
@@ -16,36 +18,46 @@ import { climbing, type VisualizeConfig } from './synth/visualize.js';
 
 export const classifyWork = (): Runs[] => [{ kind: 'forward', runs: 1 }];
 
-/** see/saliency.ts: the prediction (unless the method's own run finds it), then the method's runs (see/method.ts). */
+/**
+ * see/explain.ts: the prediction (unless the method's own run finds it), then the method's runs (see/method.ts),
+ * then the pictures of the map (pictures/heatmap.ts).
+ */
 export const saliencyWork = (model: Model, o: SaliencyOptions): Runs[] => [
   ...(METHODS[o.method].predicting?.can(model, o) ? [] : [{ kind: 'forward' as const, runs: 1 }]),
   ...METHODS[o.method].work(model, o),
+  ...heatmapWork(model.meta.input.shape[2], model.meta.input.shape[1]),
 ];
 
 /**
- * fool/attack.ts attackOne per configuration: before, the method's runs, then the delivered and the unrounded
- * picture. DeepFool also scores x0 and checks each step's point and the last one. Budget attacks: `steps` loss gradients. DeepFool (deepfool.ts): per step a forward check and a
- * logit-gradient batch of one row per candidate boundary. Carlini-Wagner (cw.ts): per Adam step a forward, a
- * logit gradient and a forward of the rounded candidates, each of one row per value of c.
+ * fool/sweep.ts: attackOne (fool/attack.ts) per configuration, then the pictures of the one shown. attackOne: the
+ * prediction before, the method's runs, and checks of the delivered and the unrounded picture, each unless the
+ * method's own runs scored it. Budget attacks (attackBatch): `steps` loss gradients, then the unrounded picture's
+ * forward run; the delivered one's is a run of its own. DeepFool (deepfool.ts): per step a logit-gradient batch of
+ * one row per candidate boundary, whose logits check the step's point; a forward run checks the point after the
+ * last step, another the unrounded picture. Carlini-Wagner (cw.ts): per Adam step a forward, a logit gradient and a
+ * forward of the rounded candidates, each of one row per value of c; the picture found was scored by those runs,
+ * and when none was found the rounded input takes a run of its own.
  */
-export const attackWork = (model: Model, cfgs: AttackConfig[]): Runs[] =>
-  cfgs.flatMap((c): Runs[] => {
-    const checks: Runs = { kind: 'forward', runs: 3 };
+export const attackWork = (model: Model, cfgs: AttackConfig[]): Runs[] => [
+  ...cfgs.flatMap((c): Runs[] => {
     if (c.method === 'deepfool')
       return [
-        checks,
-        { kind: 'forward', runs: c.steps + 2 },
+        { kind: 'forward', runs: 3 },
         { kind: 'grad', runs: c.steps, images: deepfoolRows(model.meta.labels.length, c) },
       ];
     if (c.method === 'cw')
       return [
-        checks,
+        { kind: 'forward', runs: 2 },
         { kind: 'forward', runs: 2 * c.steps, images: c.searchSteps },
         { kind: 'grad', runs: c.steps, images: c.searchSteps },
       ];
-    // attackBatch's own check of the unrounded picture, then the loss gradients.
-    return [checks, { kind: 'forward', runs: 1 }, { kind: 'grad', runs: c.steps }];
-  });
+    return [
+      { kind: 'forward', runs: 3 },
+      { kind: 'grad', runs: c.steps },
+    ];
+  }),
+  ...attackPicturesWork(model.meta.input.shape),
+];
 
 /** fool/robustness.ts: the clean batch, then per method and non-zero eps an attack batch and its check. */
 export function robustnessWork(o: RobustnessOptions): Runs[] {

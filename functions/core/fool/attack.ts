@@ -12,7 +12,7 @@
  * attackOne runs any of them on one image and answers for the picture as delivered, rounded to 8 bits.
  */
 import { badRequest } from '../errors.js';
-import { argmaxRow, forward, inputSize, lossGrad, oneHot } from '../gradient.js';
+import { argmaxRow, forward, inputSize, lossGrad, oneHot, type Forward } from '../gradient.js';
 import { classScore } from '../classify.js';
 import type { Model } from '../model.js';
 import { Rng } from '../../../model-contract/random.js';
@@ -112,21 +112,32 @@ export async function attackBatch(
   return { adv, before, after: (await forward(model, adv, n)).probs, labels: ys };
 }
 
-/** The adversarial picture of one image by any method, unrounded and as delivered (8 bits). */
-async function find(model: Model, x: Float32Array, cfg: AttackConfig, label: number, probs: Float32Array) {
+/**
+ * The adversarial picture of one image by any method, unrounded and as delivered (8 bits), with the probabilities
+ * of either that the method's own runs computed (the caller runs the others).
+ */
+async function find(model: Model, x: Float32Array, cfg: AttackConfig, label: number, f0: Forward) {
   if (cfg.method === 'deepfool') {
-    const r = await deepfool(model, x, 1, cfg, [label]);
-    return { unrounded: r.unrounded, adv: r.adv, steps: r.steps[0] };
+    const r = await deepfool(model, x, 1, cfg, [label], f0.logits);
+    return { unrounded: r.unrounded, adv: r.adv, after: r.probs, steps: r.steps[0] };
   }
   if (cfg.method === 'cw') {
-    const r = await cw(model, x, 1, cfg, [label]);
-    return { unrounded: r.unrounded, adv: r.adv, steps: r.steps, c: r.c[0] };
+    const r = await cw(model, x, 1, cfg, [label], f0.probs);
+    return {
+      unrounded: r.unrounded,
+      adv: r.adv,
+      after: r.after,
+      afterUnrounded: r.afterUnrounded,
+      steps: r.steps,
+      c: r.c[0],
+    };
   }
-  const r = await attackBatch(model, x, 1, cfg, [label], probs);
+  const r = await attackBatch(model, x, 1, cfg, [label], f0.probs);
   // Rounded within the budget: the delivered picture keeps to eps as the unrounded one does.
   return {
     unrounded: r.adv,
     adv: cfg.norm === 'linf' ? to8bitWithin(r.adv, x, cfg.eps) : to8bitWithinL2(r.adv, x, cfg.eps),
+    afterUnrounded: r.after,
   };
 }
 
@@ -137,15 +148,16 @@ async function find(model: Model, x: Float32Array, cfg: AttackConfig, label: num
 export async function attackOne(model: Model, x: Float32Array, cfg: AttackConfig) {
   const k = model.meta.labels.length,
     labels = model.meta.labels;
-  const probs = (await forward(model, x, 1)).probs;
+  const f0 = await forward(model, x, 1),
+    probs = f0.probs;
   const b = argmaxRow(probs, 0, k);
   if (cfg.target !== undefined && cfg.target === b)
     throw badRequest(
       `target ${cfg.target} (${labels[b]}) is already the prediction: choose another class for a targeted attack`,
     );
-  const { unrounded, adv, ...found } = await find(model, x, cfg, b, probs);
-  const after = (await forward(model, adv, 1)).probs,
-    afterUnrounded = (await forward(model, unrounded, 1)).probs;
+  const { unrounded, adv, after: seen, afterUnrounded: seenUnrounded, ...found } = await find(model, x, cfg, b, f0);
+  const after = seen ?? (await forward(model, adv, 1)).probs,
+    afterUnrounded = seenUnrounded ?? (await forward(model, unrounded, 1)).probs;
   const a = argmaxRow(after, 0, k);
   const success = fools(after, 0, k, b, cfg.target);
   return {

@@ -46,10 +46,20 @@ function margin(z: Float32Array, row: number, k: number, label: number, target?:
 }
 
 /**
- * `labels`: the classes to leave (untargeted). Returns the 8-bit adversarial pictures (x0 rounded where none was
- * found), the unrounded points they came from, the c each was found at (null: none) and the Adam steps run.
+ * `labels`: the classes to leave (untargeted); `p0`: x0's probabilities, when the caller has them. Returns the
+ * 8-bit adversarial pictures (x0 rounded where none was found), the unrounded points they came from, the c each was
+ * found at (null: none) and the Adam steps run; and, from the runs that found them, the probabilities of the
+ * pictures (`after`, when every image found one) and of the unrounded points (`afterUnrounded`, x0's from p0 where
+ * none was found).
  */
-export async function cw(model: Model, x0: Float32Array, n: number, cfg: CwConfig, labels: number[]) {
+export async function cw(
+  model: Model,
+  x0: Float32Array,
+  n: number,
+  cfg: CwConfig,
+  labels: number[],
+  p0?: Float32Array,
+) {
   const size = inputSize(model),
     k = model.meta.labels.length,
     shape = model.meta.input.shape,
@@ -67,6 +77,8 @@ export async function cw(model: Model, x0: Float32Array, n: number, cfg: CwConfi
     bestL2 = new Array<number>(n).fill(Infinity),
     rowBest = new Array<number>(n * m).fill(Infinity),
     foundAt = new Array<number | null>(n).fill(null),
+    after = new Float32Array(n * k),
+    afterUnrounded = p0 ? Float32Array.from(p0) : new Float32Array(n * k),
     rows = Array.from({ length: n * m }, (_, r) => r);
   let steps = 0;
   for (let s = 1; s <= cfg.steps; s++, steps++) {
@@ -77,7 +89,8 @@ export async function cw(model: Model, x0: Float32Array, n: number, cfg: CwConfi
       for (let p = 0; p < size; p++) x[i * size + p] = (Math.tanh(w[r * size + p]) + 1) / 2;
       xr.set(x0.subarray(image(r) * size, (image(r) + 1) * size), i * size);
     });
-    const z = (await forward(model, x, a)).logits;
+    const fx = await forward(model, x, a),
+      z = fx.logits;
     const cot = new Float32Array(a * k),
       better: number[] = [];
     rows.forEach((r, i) => {
@@ -96,7 +109,8 @@ export async function cw(model: Model, x0: Float32Array, n: number, cfg: CwConfi
     if (better.length) {
       const q = new Float32Array(better.length * size);
       better.forEach((i, b) => q.set(to8bit(x.subarray(i * size, (i + 1) * size)), b * size));
-      const zq = (await forward(model, q, better.length)).logits;
+      const fq = await forward(model, q, better.length),
+        zq = fq.logits;
       better.forEach((i, b) => {
         const r = rows[i],
           img = image(r);
@@ -109,6 +123,8 @@ export async function cw(model: Model, x0: Float32Array, n: number, cfg: CwConfi
         foundAt[img] = cs[r % m];
         adv.set(rounded, img * size);
         unrounded.set(x.subarray(i * size, (i + 1) * size), img * size);
+        after.set(fq.probs.subarray(b * k, (b + 1) * k), img * k);
+        afterUnrounded.set(fx.probs.subarray(i * k, (i + 1) * k), img * k);
       });
     }
     const { grad } = await vjp(model, x, [a, ...shape], { [logitsLayer(model)]: cot });
@@ -126,7 +142,15 @@ export async function cw(model: Model, x0: Float32Array, n: number, cfg: CwConfi
       }
     });
   }
-  return { adv, unrounded, c: foundAt, steps };
+  const all = foundAt.every((c) => c !== null);
+  return {
+    adv,
+    unrounded,
+    c: foundAt,
+    steps,
+    after: all ? after : undefined,
+    afterUnrounded: all || p0 ? afterUnrounded : undefined,
+  };
 }
 
 function l2(a: ArrayLike<number>, b: ArrayLike<number>, o: number, size: number) {

@@ -3,6 +3,7 @@
  * perturbation, grids of fooling images and filters, a dream, a style panel. Images are [C,h,w] planes in [0,1]
  * (C = the model's input channels); `shape` is the model's input shape [C,H,W].
  */
+import type { Runs } from '../cost.js';
 import { labelledGrid, grayGrid } from './grid.js';
 import { heatmaps } from './heatmap.js';
 import { enlargement, grayPng } from './png.js';
@@ -28,6 +29,13 @@ export function saliencyPictures(
       clipPercentile: opts.clip,
     },
   };
+}
+
+/** attackPictures' work: two pictures of the enlarged input's size. */
+export function attackPicturesWork(shape: number[]): Runs[] {
+  const [, h, w] = shape,
+    scale = enlargement(w, h);
+  return [{ kind: 'png', runs: 2, pixels: w * scale * h * scale }];
 }
 
 /** The adversarial image and its change from `x`, both enlarged (4x for small inputs: `enlargement`). */

@@ -1,13 +1,15 @@
 /**
  * The cost model's work (functions/core/work.ts) against the graph runs the cores really make: each core runs on a
  * model whose runner counts, per graph kind, the runs and the images (model-sized pictures of pixels) they carry.
- * Fixed-length work must match exactly; loops that stop early (fooling) may only run less than their estimate.
+ * Fixed-length work must match exactly; loops that stop early (fooling, DeepFool, Carlini-Wagner's checks) may only
+ * run less than their estimate; the pictures an answer draws are the ones its estimate prices, pixel for pixel.
  */
 import { describe, expect, it } from 'vitest';
 import { IO } from '../../../../model-contract/graphs.js';
 import { classifyInput } from '../../../../functions/core/classify.js';
 import { graphKind, type GraphKind, type Runs } from '../../../../functions/core/cost.js';
-import { attackOne } from '../../../../functions/core/fool/attack.js';
+import { attackSweep } from '../../../../functions/core/fool/sweep.js';
+import { explain } from '../../../../functions/core/see/explain.js';
 import { fool } from '../../../../functions/core/fool/fooling.js';
 import { robustness } from '../../../../functions/core/fool/robustness.js';
 import { resize } from '../../../../functions/core/image/ops.js';
@@ -51,16 +53,30 @@ function counting(model: Model): { model: Model; tally: Tally } {
   };
 }
 
-/** What the work list says, in the same units (as estimateMs prices it). */
+/** What the work list says of graph runs, in the same units (as estimateMs prices them). */
 function expected(model: Model, work: Runs[]) {
   const [, h, w] = model.meta.input.shape;
   const t = empty();
   for (const r of work) {
+    if (r.kind === 'png') continue;
     t[r.kind].runs += r.runs;
     t[r.kind].images += r.runs * (r.images ?? 1) * Math.max(1, (r.pixels ?? h * w) / (h * w));
   }
   return round(t);
 }
+
+/** The pixels of each picture the work list prices, sorted. */
+const pictured = (work: Runs[]) =>
+  work.flatMap((r) => (r.kind === 'png' ? Array<number>(r.runs).fill(r.pixels!) : [])).sort((a, b) => a - b);
+
+/** The pixels of PNG files, from their IHDR, sorted. */
+const pngPixels = (pngs: Uint8Array[]) =>
+  pngs
+    .map((p) => {
+      const dv = new DataView(p.buffer, p.byteOffset, p.byteLength);
+      return dv.getUint32(16) * dv.getUint32(20);
+    })
+    .sort((a, b) => a - b);
 
 const digits = loadModel('digits');
 const s = digits.samples!();
@@ -71,8 +87,8 @@ const gray = (i: number, side: number) => resize({ width: 28, height: 28, data: 
 const round = (t: Tally) =>
   Object.fromEntries(Object.entries(t).map(([k, { runs, images }]) => [k, { runs, images: +images.toFixed(9) }]));
 
-async function measured(run: (m: Model) => Promise<unknown>): Promise<Tally> {
-  const { model, tally } = counting(digits);
+async function measured(run: (m: Model) => Promise<unknown>, on = digits): Promise<Tally> {
+  const { model, tally } = counting(on);
   await run(model);
   return round(tally) as Tally;
 }
@@ -88,15 +104,59 @@ describe('the cost model counts the graph runs the cores make', () => {
       expect(await measured((m) => saliency(m, image(1), o))).toEqual(expected(digits, W.saliencyWork(digits, o)));
     });
 
-  it('attack: FGSM, and PGD at its defaults (a fixed number of steps)', async () => {
-    for (const q of [{ method: 'fgsm' }, {}]) {
+  it('attack: FGSM, PGD at its defaults (a fixed number of steps) and DeepFool at one step, with their pictures', async () => {
+    for (const q of [
+      { method: 'fgsm' },
+      {},
+      { method: 'deepfool', steps: 1 },
+      { method: 'deepfool', target: 7, steps: 1 },
+    ]) {
       const cfgs = attackOptions(digits, v.parse(AttackQuery, q));
+      let pngs: Uint8Array[] = [];
       const got = await measured(async (m) => {
-        for (const c of cfgs) await attackOne(m, image(2), c);
+        const r = await attackSweep(m, image(2), cfgs);
+        pngs = [r.pictures.adversarial, r.pictures.perturbation];
       });
-      expect(got, JSON.stringify(q)).toEqual(expected(digits, W.attackWork(digits, cfgs)));
+      const work = W.attackWork(digits, cfgs);
+      expect(got, JSON.stringify(q)).toEqual(expected(digits, work));
+      expect(pngPixels(pngs)).toEqual(pictured(work));
     }
   });
+
+  // DeepFool stops when its picture fools the model, Carlini-Wagner scores only the candidates that beat their row's
+  // best: at most their estimates (every gradient run of CW's steps is made).
+  for (const name of ['digits', 'shapes'])
+    it(`attack: DeepFool and Carlini-Wagner at the defaults on ${name}, at most their estimates`, async () => {
+      const model = name === 'digits' ? digits : loadModel(name);
+      const size = model.meta.input.shape.reduce((a, b) => a * b, 1);
+      for (const method of ['deepfool', 'cw']) {
+        const cfgs = attackOptions(model, v.parse(AttackQuery, { method }));
+        const got = await measured((m) => attackSweep(m, model.samples!().x.slice(0, size), cfgs), model);
+        const want = expected(model, W.attackWork(model, cfgs));
+        for (const k of ['forward', 'grad'] as const) {
+          expect(got[k].runs, `${name} ${method} ${k}`).toBeLessThanOrEqual(want[k].runs);
+          expect(got[k].images, `${name} ${method} ${k}`).toBeLessThanOrEqual(want[k].images);
+        }
+        if (method === 'cw') expect(got.grad, `${name} cw`).toEqual(want.grad);
+      }
+    }, 120_000);
+
+  for (const name of ['digits', 'shapes'])
+    it(`saliency answers on ${name}: the pictures priced are the pictures drawn`, async () => {
+      const model = name === 'digits' ? digits : loadModel(name);
+      const size = model.meta.input.shape.reduce((a, b) => a * b, 1);
+      for (const method of ['grad-cam', 'score-cam', 'occlusion'] as const) {
+        const o = saliencyOpts(model, { method });
+        let pngs: Uint8Array[] = [];
+        const got = await measured(async (m) => {
+          const r = await explain(m, model.samples!().x.slice(0, size), o, 99);
+          pngs = [r.panel, r.pictures.map, r.pictures.overlay];
+        }, model);
+        const work = W.saliencyWork(model, o);
+        expect(got, `${name} ${method}`).toEqual(expected(model, work));
+        expect(pngPixels(pngs), `${name} ${method}`).toEqual(pictured(work));
+      }
+    }, 120_000);
 
   it('robustness', async () => {
     const o = { eps: [0, 0.1, 0.2], images: 8, steps: 3, methods: ['fgsm', 'pgd'] as ('fgsm' | 'pgd')[] };
