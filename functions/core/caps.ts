@@ -24,8 +24,10 @@ export const CAPS = {
  * What a request that leaves a cost-driving option unset should cost: the default of such an option (occlusion's
  * windows, Score-CAM's channels, DeepFool's and CW's steps, the fooling and visualize step caps) is the richest
  * setting whose estimate (functions/core/cost.ts, from the model's costs.json) fits this budget, never below the
- * option's minimum (functions/core/defaults.ts). 80 ms leaves room under the 100 ms a request should answer in at
- * its defaults for decoding the upload and drawing the pictures. Explicit options still go up to the caps above.
+ * option's minimum (functions/core/defaults.ts). The estimate prices the graph runs and the pictures the answer
+ * draws; 80 ms leaves room under the 100 ms a request should answer in at its defaults for what it does not price:
+ * decoding the upload, preprocessing, the JSON (about 5 ms of a shapes classify), and the estimate's own error.
+ * Explicit options still go up to the caps above.
  */
 export const DEFAULT_BUDGET_MS = 80;
 

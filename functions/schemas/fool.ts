@@ -37,7 +37,7 @@ export const AttackQuery = v.object({
     min: 1,
     max: CAPS.attackSteps,
     cap: 'attackSteps',
-    description: `bim, pgd: iterations (default 40; fgsm takes one). deepfool: linearisation steps at most. cw: Adam steps, every value of c at once. For deepfool and cw, ${costDefault(`the most steps (deepfool: ${LADDERS.deepfoolSteps.join(', ')}; cw: see search_steps)`, `${LADDERS.deepfoolSteps.at(-1)} (deepfool), ${LADDERS.cw.at(-1)!.steps} (cw)`)}`,
+    description: `bim, pgd: iterations (default 40; fgsm takes one). deepfool: linearisation steps at most. cw: Adam steps, every value of c at once. For deepfool and cw, ${costDefault(`the most steps (deepfool: ${LADDERS.deepfoolSteps.join(', ')}, then ${LADDERS.deepfoolLastSteps.join(', ')} at the fewest candidates; cw: see search_steps)`, `${LADDERS.deepfoolLastSteps.at(-1)} (deepfool), ${LADDERS.cw.at(-1)!.steps} (cw)`)}`,
     example: 10,
   }),
   step_size: num({

@@ -57,9 +57,12 @@ function defaults(model: Model) {
     {
       name: 'deepfool',
       got: 'candidates' in df ? { candidates: df.candidates, steps: df.steps } : undefined,
-      ladder: countdown(Math.min(k, 10), 2).flatMap((c) =>
-        LADDERS.deepfoolSteps.map((s) => ({ candidates: c, steps: s })),
-      ),
+      ladder: [
+        ...countdown(Math.min(k, 10), 2).flatMap((c) =>
+          LADDERS.deepfoolSteps.map((s) => ({ candidates: c, steps: s })),
+        ),
+        ...LADDERS.deepfoolLastSteps.map((s) => ({ candidates: 2, steps: s })),
+      ],
       work: (p: object) => W.attackWork(model, [{ ...df, ...p }]),
     },
     {
@@ -148,7 +151,8 @@ describe('defaults that fit the model', () => {
     expect(saliency({ method: 'occlusion', stride: 3 }).stride).toBe(3);
     const attack = (q: Record<string, unknown>) => fool.attackOptions(shapes, v.parse(fool.AttackQuery, q))[0];
     expect(attack({ method: 'deepfool', candidates: 6, steps: 50 })).toMatchObject({ candidates: 6, steps: 50 });
-    expect(attack({ method: 'deepfool', candidates: 6 })).toMatchObject({ candidates: 6, steps: 20 });
+    // Candidates given, steps fitted: down to the floor below 20 steps on this costly model.
+    expect(attack({ method: 'deepfool', candidates: 6 })).toMatchObject({ candidates: 6, steps: 5 });
     expect(attack({ method: 'cw', search_steps: 5, steps: 50, step_size: 0.1 })).toMatchObject({
       searchSteps: 5,
       steps: 50,
