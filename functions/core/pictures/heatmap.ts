@@ -6,7 +6,7 @@
 import type { Runs } from '../cost.js';
 import { resize } from '../image/ops.js';
 import { BLUE_WHITE_RED_LUT, level, VIRIDIS_LUT } from './colour.js';
-import { enlargement, encodePng } from './png.js';
+import { enlarge, enlargement, encodePng } from './png.js';
 
 /** The value of |map| at percentile p (0-100; 100 is the maximum), by nearest rank. */
 export function percentile(map: ArrayLike<number>, p: number): number {
@@ -115,8 +115,8 @@ export function heatmaps(
   }
   const PW = 2 * W + 2 * GAP + BAR,
     panel = new Uint8Array(PW * H * 3).fill(255),
-    mapBig = blocks(mapRgb, sw, sh, block),
-    overBig = blocks(overRgb, sw, sh, block);
+    mapBig = enlarge(mapRgb, sw, sh, 3, block),
+    overBig = enlarge(overRgb, sw, sh, 3, block);
   for (let y = 0; y < H; y++) {
     panel.set(mapBig.subarray(y * W * 3, (y + 1) * W * 3), y * PW * 3);
     panel.set(overBig.subarray(y * W * 3, (y + 1) * W * 3), (y * PW + W + GAP) * 3);
@@ -129,18 +129,4 @@ export function heatmaps(
     panel: encodePng(panel, PW, H, 3),
     clipValue,
   };
-}
-
-/** RGB pixels of a w x h picture, each made a b x b block (b = 1: the same array). */
-function blocks(rgb: Uint8Array, w: number, h: number, b: number): Uint8Array {
-  if (b === 1) return rgb;
-  const W = w * b,
-    out = new Uint8Array(W * h * b * 3);
-  for (let y = 0; y < h; y++) {
-    const row = y * b * W * 3;
-    for (let x = 0; x < w; x++)
-      for (let i = 0; i < b; i++) out.set(rgb.subarray((y * w + x) * 3, (y * w + x + 1) * 3), row + (x * b + i) * 3);
-    for (let i = 1; i < b; i++) out.copyWithin(row + i * W * 3, row, row + W * 3);
-  }
-  return out;
 }

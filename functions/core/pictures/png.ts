@@ -58,41 +58,54 @@ export function encodePng(samples: Uint8Array, width: number, height: number, ch
   return png;
 }
 
+/** [0,1] planes (CHW: 1 = gray, 3 = RGB) as 8-bit samples, interleaved: what a PNG row holds. */
+function samples(data: Float32Array, channels: number, n: number): Uint8Array {
+  if (channels !== 1 && channels !== 3) throw new Error(`encodePlanes: ${channels} channels (1 or 3)`);
+  const out = new Uint8Array(n * channels);
+  for (let k = 0; k < channels; k++)
+    for (let p = 0; p < n; p++) out[p * channels + k] = Math.round(Math.min(1, Math.max(0, data[k * n + p])) * 255);
+  return out;
+}
+
+/**
+ * Interleaved samples of a w x h picture (c a pixel), each pixel made an s x s block: each row is widened once and
+ * copied s - 1 times (the same array when s = 1).
+ */
+export function enlarge(bytes: Uint8Array, w: number, h: number, c: number, s: number): Uint8Array {
+  if (s === 1) return bytes;
+  const row = w * s * c,
+    out = new Uint8Array(row * h * s);
+  for (let y = 0; y < h; y++) {
+    const o = y * s * row;
+    for (let x = 0; x < w; x++)
+      for (let i = 0; i < s; i++) for (let k = 0; k < c; k++) out[o + (x * s + i) * c + k] = bytes[(y * w + x) * c + k];
+    for (let i = 1; i < s; i++) out.copyWithin(o + i * row, o, o + row);
+  }
+  return out;
+}
+
 export function encodeGray(data: Float32Array, width: number, height: number): Uint8Array {
-  const bytes = new Uint8Array(width * height);
-  for (let i = 0; i < bytes.length; i++) bytes[i] = Math.round(Math.min(1, Math.max(0, data[i])) * 255);
-  return encodePng(bytes, width, height, 1);
+  return encodePng(samples(data, 1, width * height), width, height, 1);
 }
 
 /** C planes of [0,1] floats (CHW: 1 = gray, 3 = RGB) to a PNG file. */
 export function encodePlanes(data: Float32Array, channels: number, width: number, height: number): Uint8Array {
-  if (channels === 1) return encodeGray(data, width, height);
-  if (channels !== 3) throw new Error(`encodePlanes: ${channels} channels (1 or 3)`);
-  const n = width * height,
-    rgb = new Uint8Array(n * 3);
-  for (let k = 0; k < 3; k++)
-    for (let p = 0; p < n; p++) rgb[p * 3 + k] = Math.round(Math.min(1, Math.max(0, data[k * n + p])) * 255);
-  return encodeRgb(rgb, width, height);
+  return encodePng(samples(data, channels, width * height), width, height, channels as 1 | 3);
 }
 
 export function encodeRgb(rgb: Uint8Array, width: number, height: number): Uint8Array {
   return encodePng(rgb, width, height, 3);
 }
 
-/** An image (gray or RGB planes, CHW) enlarged by an integer factor with nearest-neighbour pixels (pixels stay visible). */
+/**
+ * An image (gray or RGB planes, CHW) enlarged by an integer factor with nearest-neighbour pixels (pixels stay
+ * visible): rounded to 8 bits at its own size, then enlarged.
+ */
 export function grayPng(img: Float32Array, w: number, h: number, scale = 1, channels = 1): Uint8Array {
-  if (scale === 1) return encodePlanes(img, channels, w, h);
-  const W = w * scale,
-    H = h * scale,
-    out = new Float32Array(channels * W * H);
-  for (let k = 0; k < channels; k++)
-    for (let y = 0; y < H; y++)
-      for (let x = 0; x < W; x++)
-        out[k * W * H + y * W + x] = img[k * w * h + Math.floor(y / scale) * w + Math.floor(x / scale)];
-  return encodePlanes(out, channels, W, H);
+  const bytes = enlarge(samples(img, channels, w * h), w, h, channels, scale);
+  return encodePng(bytes, w * scale, h * scale, channels as 1 | 3);
 }
 
-/** A model input ([C,H,W] in [0,1]; 1 channel gray, 3 RGB) as a PNG enlarged by whole pixels. */
 /**
  * How many whole pixels a picture of a w x h input is enlarged by: up to `most` (4: a 28x28 digit at 112, a 64x64
  * picture at 256), never past about 256 pixels a side, never shrunk: a 224x224 photo model's pictures stay 224, where
@@ -101,19 +114,10 @@ export function grayPng(img: Float32Array, w: number, h: number, scale = 1, chan
 export const enlargement = (w: number, h: number, most = 4) =>
   Math.max(1, Math.min(most, Math.floor(256 / Math.max(w, h))));
 
+/** A model input ([C,H,W] in [0,1]; 1 channel gray, 3 RGB) as a PNG enlarged by whole pixels. */
 export function inputPng(x: Float32Array, shape: number[], scale = enlargement(shape[2], shape[1])): Uint8Array {
   const [c, h, w] = shape;
-  if (c !== 3) return grayPng(x.subarray(0, h * w), w, h, scale);
-  const W = w * scale,
-    H = h * scale,
-    rgb = new Uint8Array(W * H * 3);
-  for (let y = 0; y < H; y++)
-    for (let xx = 0; xx < W; xx++) {
-      const p = Math.floor(y / scale) * w + Math.floor(xx / scale);
-      for (let k = 0; k < 3; k++)
-        rgb[(y * W + xx) * 3 + k] = Math.round(255 * Math.min(1, Math.max(0, x[k * h * w + p])));
-    }
-  return encodePng(rgb, W, H, 3);
+  return grayPng(x.subarray(0, (c === 3 ? 3 : 1) * h * w), w, h, scale, c === 3 ? 3 : 1);
 }
 
 const B64 = new TextEncoder().encode('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/');
