@@ -119,26 +119,29 @@ function resample(
   const c0 = tx.first[win.x0],
     c1 = tx.first[win.x1 - 1] + tx.count[win.x1 - 1];
   const row = new Float64Array(sw * ch);
-  const k = 1 / 255,
-    gray = C === 1 && ch === 3;
+  const gray = C === 1 && ch === 3,
+    i0 = c0 * ch,
+    i1 = c1 * ch,
+    { ox, oy, W } = to;
   for (let y = win.y0; y < win.y1; y++) {
-    // Vertical: the kept columns of this output row's source rows, weighted.
-    row.fill(0, c0 * ch, c1 * ch);
-    for (let j = 0; j < ty.count[y]; j++) {
-      const wy = ty.weight[y * ty.per + j],
+    // Vertical: the kept columns of this output row's source rows, weighted (and scaled to [0,1]).
+    const n = ty.count[y];
+    for (let j = 0; j < n; j++) {
+      const wy = ty.weight[y * ty.per + j] / 255,
         base = (ty.first[y] + j) * sw * ch;
-      for (let i = c0 * ch; i < c1 * ch; i++) row[i] += data[base + i] * wy;
+      if (j === 0) for (let i = i0; i < i1; i++) row[i] = data[base + i] * wy;
+      else for (let i = i0; i < i1; i++) row[i] += data[base + i] * wy;
     }
     // Horizontal: each kept output pixel from its columns, into every plane.
     for (let x = win.x0; x < win.x1; x++) {
-      const o = (y + to.oy) * to.W + x + to.ox,
+      const o = (y + oy) * W + x + ox,
         n = tx.count[x],
         w0 = x * tx.per,
         s0 = tx.first[x] * ch;
       if (ch === 1) {
         let v = 0;
         for (let j = 0; j < n; j++) v += row[s0 + j] * tx.weight[w0 + j];
-        for (let p = 0; p < C; p++) out[p * plane + o] = v * k;
+        for (let p = 0; p < C; p++) out[p * plane + o] = v;
         continue;
       }
       let rr = 0,
@@ -150,11 +153,11 @@ function resample(
         gg += row[i + 1] * w;
         bb += row[i + 2] * w;
       }
-      if (gray) out[o] = (LUMA[0] * rr + LUMA[1] * gg + LUMA[2] * bb) * k;
+      if (gray) out[o] = LUMA[0] * rr + LUMA[1] * gg + LUMA[2] * bb;
       else {
-        out[o] = rr * k;
-        out[plane + o] = gg * k;
-        out[2 * plane + o] = bb * k;
+        out[o] = rr;
+        out[plane + o] = gg;
+        out[2 * plane + o] = bb;
       }
     }
   }
