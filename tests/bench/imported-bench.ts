@@ -7,7 +7,9 @@
  * at with the measured costs.json (over MAX_COST_MS a request is a 400 before any work). Then where a classify
  * request's time goes in workerd, as workerd's CPU time read from outside (the clock stands still inside a Worker):
  * decoding the photo, making the input tensor, session.run (the /__bench routes, n runs less none), and the whole
- * request less the no-op route's. The model folder lives in models/ only while it runs.
+ * request less the no-op route's, and the other goals' requests so (CPU time does not count other jobs' share of a
+ * shared machine). With --old TREE, another checkout's bundle serves the same model folder: its requests interleaved
+ * with this one's, its classify answer compared. The model folder lives in models/ only while it runs.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -164,8 +166,8 @@ interface Worker {
 
 /**
  * workerd's CPU time (ms) for each stage of a classify request: per run of the /__bench loops (n runs less none), and
- * the whole request less the no-op route's (on the other bundle too, where there is one); medians of `values.repeat`
- * rounds, the stages interleaved.
+ * each goal's whole request less the no-op route's (on the other bundle too, where there is one); medians of
+ * `values.repeat` rounds, the stages interleaved.
  */
 async function classifyStages(worker: Worker, other: Worker | undefined, photo: Uint8Array) {
   const cpu = async (url: string, init?: RequestInit, { mf, pid } = worker) => {
@@ -176,22 +178,28 @@ async function classifyStages(worker: Worker, other: Worker | undefined, photo: 
     return (cpuNs(pid) - t0) / 1e6;
   };
   const post = { method: 'POST', body: photo };
-  const request = (w: Worker) => async () =>
-    (await cpu(`/models/${NAME}/classify`, post, w)) - (await cpu('/health', undefined, w));
+  const request = (route: string, w: Worker) => async () =>
+    (await cpu(`/models/${NAME}/${route}`, post, w)) - (await cpu('/health', undefined, w));
   const loop = (path: string, n: number, init?: RequestInit) => async () =>
     ((await cpu(`${path}n=${n}`, init)) - (await cpu(`${path}n=0`, init))) / n;
   const stages: [string, () => Promise<number>][] = [
     ['decode', loop(`/__bench/input/${NAME}?stage=decode&`, 10, post)],
     ['decode and input tensor', loop(`/__bench/input/${NAME}?stage=tensor&`, 10, post)],
     ['session.run (classify.onnx, probs)', loop(`/__bench/run/${NAME}?graph=classify&`, 4)],
-    ['classify request less the no-op route', request(worker)],
-    ...(other ? [[`the same, ${values.old}'s bundle`, request(other)] as [string, () => Promise<number>]] : []),
+    ...GOALS.flatMap(([label, route]): [string, () => Promise<number>][] => [
+      [`${label} request less the no-op route`, request(route, worker)],
+      ...(other
+        ? [[`  the same, ${values.old}'s bundle`, request(route, other)] as [string, () => Promise<number>]]
+        : []),
+    ]),
   ];
   const times = stages.map(() => [] as number[]);
   for (let r = 0; r < values.repeat; r++) for (const [i, [, f]] of stages.entries()) times[i].push(await f());
-  console.log(`where classify's time goes in workerd (its CPU time, median of ${values.repeat} rounds):`);
+  console.log(
+    `where classify's time goes in workerd, and each request's (its CPU time, median of ${values.repeat} rounds):`,
+  );
   for (const [i, [label]] of stages.entries())
-    console.log(`  ${label.padEnd(40)} ${median(times[i]).toFixed(1).padStart(8)} ms`);
+    console.log(`  ${label.padEnd(56)} ${median(times[i]).toFixed(1).padStart(8)} ms`);
 }
 
 /** The cost model's estimate of every endpoint's defaults on the imported model, and which the ceiling refuses. */
