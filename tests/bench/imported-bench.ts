@@ -199,7 +199,7 @@ async function classifyStages(worker: Worker, other: Worker | undefined, photo: 
     `where classify's time goes in workerd, and each request's (its CPU time, median of ${values.repeat} rounds):`,
   );
   for (const [i, [label]] of stages.entries())
-    console.log(`  ${label.padEnd(56)} ${median(times[i]).toFixed(1).padStart(8)} ms`);
+    console.log(`  ${label.padEnd(66)} ${median(times[i]).toFixed(1).padStart(8)} ms`);
 }
 
 /** The cost model's estimate of every endpoint's defaults on the imported model, and which the ceiling refuses. */
