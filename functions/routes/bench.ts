@@ -1,9 +1,9 @@
 /**
  * /__bench: a compute loop for benchmarks, enabled only when the BENCH variable is "1" (npm run bench:edge sets
  * it; a deployment does not). Inside workerd the clock stands still while code runs, so the benchmark times
- * n runs of session.run from outside and divides; /__bench/input does the same for the request's image read n times
- * (decoded; with stage=tensor, made the model's input too). /__bench/memory tells what onnxruntime's wasm memory and the
- * session cache hold (the JS heap is read through the inspector).
+ * n runs of session.run from outside and divides; /__bench/input does the same for the request's image read n
+ * times (decoded; with stage=tensor, made the model's input too). /__bench/memory tells what onnxruntime's wasm
+ * memory and the session cache hold (the JS heap is read through the inspector).
  */
 import { Hono } from 'hono';
 import { notFound } from '../core/errors.js';

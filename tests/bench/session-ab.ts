@@ -2,11 +2,12 @@
  * npm run bench:session [-- --int8 FILE] [--imported] [--rounds N] [--runs N]
  * session.run of a model's classify.onnx inside workerd under several session options (and, with --int8, an int8
  * graph from npm run quantize; with --imported, on bench:imported's MobileNetV2-shaped model), and as onnxruntime
- * writes it after its own offline optimisation (onnxruntime-node's optimizedModelFilePath at 'extended': the fusions
- * a graph could be shipped with; 'all' adds x86-only layouts), against onnxruntime-node on the same graph, all in one run and interleaved: each
- * round times every variant once in a rotating order: the CPU time workerd spends on a request of n runs minus one of
- * n = 0 (read from /proc outside: the clock stands still inside a Worker), and native's CPU time for n runs. Prints each variant's median, its ratio to native, and the
- * median of its per-round ratios to the Worker's current options (those rounds share the machine's load).
+ * writes it after its own offline optimisation (onnxruntime-node's optimizedModelFilePath at 'extended': the
+ * fusions a graph could be shipped with; 'all' adds x86-only layouts), against onnxruntime-node on the same graph,
+ * all in one run and interleaved: each round times every variant once in a rotating order: the CPU time workerd
+ * spends on a request of n runs minus one of n = 0 (read from /proc outside: the clock stands still inside a
+ * Worker), and native's CPU time for n runs. Prints each variant's median, its ratio to native, and the median of
+ * its per-round ratios to the Worker's current options (those rounds share the machine's load).
  * Every variant's probs are checked against the current options' before timing.
  */
 import fs from 'node:fs';
