@@ -118,11 +118,13 @@ async function main() {
       const tree = path.resolve(values.old);
       fs.rmSync(path.join(tree, dir), { recursive: true, force: true });
       writeRegistry(path.join(tree, 'models'), path.join(tree, REGISTRY));
+      fs.rmSync(OLD_BUNDLE, { recursive: true, force: true });
     }
   }
 }
 
 const REGISTRY = 'functions/runtime/registry.generated.ts';
+const OLD_BUNDLE = path.resolve('scratch/bench-dist-old');
 const loadavg = () =>
   os
     .loadavg()
@@ -135,7 +137,7 @@ async function startOld(tree: string, dir: string): Promise<Miniflare> {
     throw new Error(`${tree} has no wrangler.toml: export a whole tree there (tests/bench/photo-edge-ab.ts says how)`);
   fs.cpSync(dir, path.join(tree, dir), { recursive: true });
   writeRegistry(path.join(tree, 'models'), path.join(tree, REGISTRY));
-  return startWorker(buildBundle(path.resolve('scratch/bench-dist-old'), { tree }), { BENCH: '1' });
+  return startWorker(buildBundle(OLD_BUNDLE, { tree }), { BENCH: '1' });
 }
 
 /** The classify answer of both bundles for the photo (top_k=all): the same classes in the same order, and scores. */
