@@ -17,18 +17,38 @@ export const classScore = (model: Model, index: number, probs: ArrayLike<number>
   score: probs[row * model.meta.labels.length + index],
 });
 
+/**
+ * The k highest scores, best first, ties in index order (as a stable sort): a few kept in order in one pass over the
+ * scores, many by sorting them all.
+ */
 function topK(probs: ArrayLike<number>, labels: string[], k: number): ClassScore[] {
-  return Array.from(probs, (score, index) => ({ label: labels[index], index, score }))
-    .sort((a, b) => b.score - a.score)
-    .slice(0, k);
+  const score = (index: number) => ({ label: labels[index], index, score: probs[index] });
+  if (k > 16)
+    return Array.from(probs, (_, i) => score(i))
+      .sort((a, b) => b.score - a.score)
+      .slice(0, k);
+  const best: number[] = [];
+  for (let i = 0; i < probs.length; i++) {
+    const p = probs[i];
+    if (best.length === k) {
+      if (!(p > probs[best[k - 1]])) continue;
+      best.pop();
+    }
+    let j = best.length;
+    while (j > 0 && p > probs[best[j - 1]]) j--;
+    best.splice(j, 0, i);
+  }
+  return best.map(score);
+}
+
+/** The classify graph on one model-ready input: its probabilities, and the logits when asked for. */
+async function run(model: Model, input: Float32Array, outputs: string[]) {
+  const dims = [1, ...model.meta.input.shape];
+  return model.runner.run('classify', { [IO.input]: { data: input, dims } }, outputs);
 }
 
 export async function classifyInput(model: Model, input: Float32Array, k: number) {
-  const shape = model.meta.input.shape;
-  const out = await model.runner.run('classify', { [IO.input]: { data: input, dims: [1, ...shape] } }, [
-    IO.probs,
-    IO.logits,
-  ]);
+  const out = await run(model, input, [IO.probs, IO.logits]);
   return { predictions: topK(out[IO.probs].data, model.meta.labels, k), logits: Array.from(out[IO.logits].data) };
 }
 
@@ -47,7 +67,8 @@ export async function classify(model: Model, read: ReadImage, opts: InputOptions
   const t1 = performance.now();
   const pre = prepare(model, source, opts);
   const t2 = performance.now();
-  const { predictions } = await classifyInput(model, pre.input, opts.topK === 'all' ? k : opts.topK);
+  const probs = (await run(model, pre.input, [IO.probs]))[IO.probs].data;
+  const predictions = topK(probs, model.meta.labels, opts.topK === 'all' ? k : opts.topK);
   const t3 = performance.now();
   return {
     predictions,

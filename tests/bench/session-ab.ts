@@ -1,10 +1,13 @@
 /**
- * npm run bench:session [-- --int8 FILE] [--rounds N] [--runs N]
+ * npm run bench:session [-- --int8 FILE] [--imported] [--rounds N] [--runs N]
  * session.run of a model's classify.onnx inside workerd under several session options (and, with --int8, an int8
- * graph from npm run quantize), against onnxruntime-node on the same graph, all in one run and interleaved: each
- * round times every variant once in a rotating order: the CPU time workerd spends on a request of n runs minus one of
- * n = 0 (read from /proc outside: the clock stands still inside a Worker), and native's CPU time for n runs. Prints each variant's median, its ratio to native, and the
- * median of its per-round ratios to the Worker's current options (those rounds share the machine's load).
+ * graph from npm run quantize; with --imported, on bench:imported's MobileNetV2-shaped model), and as onnxruntime
+ * writes it after its own offline optimisation (onnxruntime-node's optimizedModelFilePath at 'extended': the
+ * fusions a graph could be shipped with; 'all' adds x86-only layouts), against onnxruntime-node on the same graph,
+ * all in one run and interleaved: each round times every variant once in a rotating order: the CPU time workerd
+ * spends on a request of n runs minus one of n = 0 (read from /proc outside: the clock stands still inside a
+ * Worker), and native's CPU time for n runs. Prints each variant's median, its ratio to native, and the median of
+ * its per-round ratios to the Worker's current options (those rounds share the machine's load).
  * Every variant's probs are checked against the current options' before timing.
  */
 import fs from 'node:fs';
@@ -15,33 +18,61 @@ import * as ortWeb from 'onnxruntime-web';
 import { SESSION_OPTIONS, type SessionOptions } from '../../functions/runtime/session-options.js';
 import { parseCli } from '../../scripts/cli.js';
 import { workerdPids } from './edge-memory.js';
+import { importMobilenet } from './mobilenet.js';
 import { buildBundle, cpuNs, median, startWorker } from './worker.js';
 
 const { values: a } = parseCli({
   name: 'bench:session',
-  synopsis: '[--model digits] [--int8 FILE] [--rounds N] [--runs N]',
+  synopsis: '[--model digits | --imported] [--int8 FILE] [--rounds N] [--runs N]',
   about: 'session.run of classify.onnx in workerd under other session options (and an int8 graph), against native.',
   flags: {
     model: { type: 'string', arg: 'NAME', default: 'digits', help: 'a folder under models/' },
+    imported: {
+      type: 'boolean',
+      help: "bench:imported's MobileNetV2-shaped model (224x224x3, 1,000 classes), imported into a temporary folder",
+    },
     int8: { type: 'string', arg: 'FILE', help: 'an int8 classify graph (npm run quantize -- --out FILE) to time too' },
     rounds: { type: 'int', min: 3, default: 15, help: 'interleaved rounds' },
     runs: { type: 'int', min: 10, default: 500, help: 'session.run calls per timed request' },
   },
 });
 
-const dir = path.join('models', a.model);
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-session-'));
+const dir = a.imported ? await importMobilenet(tmp, tmp, 'mobilenetv2') : path.join('models', a.model);
 const meta = JSON.parse(fs.readFileSync(path.join(dir, 'meta.json'), 'utf8')) as { input: { shape: number[] } };
 const dims = [1, ...meta.input.shape];
 const classify = fs.readFileSync(path.join(dir, 'classify.onnx'));
 // The first held-out picture of the model's samples.json: int8 graphs run a constant input (e.g. all 0.5) about a
-// fifth faster than a real picture, while the float graph does not care.
-const samples = JSON.parse(fs.readFileSync(path.join(dir, 'samples.json'), 'utf8')) as { pixels: string };
+// fifth faster than a real picture, while the float graph does not care. An import without test data has none: a
+// fixed pattern then.
 const size = dims.reduce((x, v) => x * v, 1);
-const picture = Float32Array.from(Buffer.from(samples.pixels, 'base64').subarray(0, size), (v) => v / 255);
+const samplesFile = path.join(dir, 'samples.json');
+const picture = fs.existsSync(samplesFile)
+  ? Float32Array.from(
+      Buffer.from((JSON.parse(fs.readFileSync(samplesFile, 'utf8')) as { pixels: string }).pixels, 'base64').subarray(
+        0,
+        size,
+      ),
+      (v) => v / 255,
+    )
+  : Float32Array.from({ length: size }, (_, i) => ((i * 7919) % 997) / 997);
+
+/** classify.onnx as onnxruntime-node writes it after its 'extended' optimisations (weights.bin still referenced). */
+async function offlineOptimised(): Promise<Uint8Array> {
+  const file = path.join(tmp, 'classify-extended.onnx');
+  const s = await ortNode.InferenceSession.create(path.join(dir, 'classify.onnx'), {
+    graphOptimizationLevel: 'extended',
+    optimizedModelFilePath: file,
+    logSeverityLevel: 3,
+  });
+  await s.release();
+  return fs.readFileSync(file);
+}
 
 const variants: { label: string; graph: Uint8Array; options: SessionOptions }[] = [
   { label: 'current', graph: classify, options: SESSION_OPTIONS },
   { label: 'basic', graph: classify, options: { ...SESSION_OPTIONS, graphOptimizationLevel: 'basic' } },
+  { label: 'extended', graph: classify, options: { ...SESSION_OPTIONS, graphOptimizationLevel: 'extended' } },
   { label: 'arena', graph: classify, options: { ...SESSION_OPTIONS, enableCpuMemArena: true } },
   { label: 'pattern', graph: classify, options: { ...SESSION_OPTIONS, enableMemPattern: true } },
   {
@@ -50,6 +81,7 @@ const variants: { label: string; graph: Uint8Array; options: SessionOptions }[] 
     options: { ...SESSION_OPTIONS, enableCpuMemArena: true, enableMemPattern: true },
   },
   { label: 'N=1', graph: classify, options: { ...SESSION_OPTIONS, freeDimensionOverrides: { N: 1 } } },
+  { label: 'offline-optimised', graph: await offlineOptimised(), options: SESSION_OPTIONS },
   ...(a.int8 ? [{ label: 'int8', graph: fs.readFileSync(a.int8), options: SESSION_OPTIONS }] : []),
 ];
 
@@ -81,7 +113,7 @@ async function main() {
   }
   const diff = (p: number[]) => Math.max(...p.map((x, j) => Math.abs(x - probs[0][j])));
   console.log(
-    `bench:session — ${a.model}/classify.onnx, batch 1 (the first held-out picture of samples.json), probs fetched; load average ${os
+    `bench:session — ${a.imported ? 'the imported MobileNetV2' : a.model}/classify.onnx, batch 1 (${fs.existsSync(samplesFile) ? 'the first held-out picture of samples.json' : 'a fixed pattern'}), probs fetched; load average ${os
       .loadavg()
       .map((l) => l.toFixed(1))
       .join(' ')}`,
@@ -145,6 +177,7 @@ async function main() {
   await mf.dispose();
   fs.rmSync(b.dir, { recursive: true, force: true });
   fs.rmSync(config);
+  fs.rmSync(tmp, { recursive: true, force: true });
   const q = (v: number[], p: number) => [...v].sort((x, y) => x - y)[Math.round(p * (v.length - 1))];
   console.log(
     `  onnxruntime-node (native, 1 thread) ${median(nat).toFixed(1)} us of CPU (median of ${a.rounds} rounds of ${a.runs})`,

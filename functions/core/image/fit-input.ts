@@ -3,8 +3,13 @@
  * did with sharp): the picture as it is, no inversion or cropping to the object, in C planes (gray or RGB),
  * resized to H x W keeping its aspect ratio. letterbox fits all of it and pads with black; crop fills H x W and cuts
  * the overflow around the centre.
+ *
+ * One pass from the 8-bit raster into the C x H x W tensor: the resize (ops.ts resize's resampling: the exact area
+ * average when shrinking, bilinear when enlarging) is separable, so each kept output row sums its source rows
+ * once, then each kept output pixel its columns; only the part the crop keeps is computed, and no float copy of
+ * the picture is made.
  */
-import { paste, resize, toGray, type Gray } from './ops.js';
+import { toGray, type Gray } from './ops.js';
 import type { Raster } from './types.js';
 
 export type FitProtocol = 'letterbox' | 'crop';
@@ -22,6 +27,45 @@ export function planes(r: Raster, channels: number): Gray[] {
   });
 }
 
+/**
+ * One axis of a resize from `src` to `dst` samples, for the outputs from..to-1: output i is the sum over its taps
+ * j < count[i] of source first[i] + j times weight[i * per + j] (ops.ts resize's weights, the area ones divided by
+ * the factor).
+ */
+interface Taps {
+  first: Int32Array;
+  count: Int32Array;
+  weight: Float64Array;
+  per: number;
+}
+
+function taps(src: number, dst: number, area: boolean, from: number, to: number): Taps {
+  const n = dst,
+    f = src / dst,
+    per = area ? Math.ceil(f) + 1 : 2;
+  const t: Taps = { first: new Int32Array(n), count: new Int32Array(n), weight: new Float64Array(n * per), per };
+  for (let i = from; i < to; i++) {
+    if (area) {
+      const a = i * f,
+        b = a + f,
+        s0 = Math.floor(a),
+        s1 = Math.min(src, Math.ceil(b));
+      t.first[i] = s0;
+      t.count[i] = s1 - s0;
+      for (let s = s0; s < s1; s++) t.weight[i * per + s - s0] = (Math.min(b, s + 1) - Math.max(a, s)) / f;
+    } else {
+      const s = Math.min(src - 1, Math.max(0, ((i + 0.5) * src) / dst - 0.5)),
+        s0 = Math.floor(s),
+        w = s - s0;
+      t.first[i] = s0;
+      t.count[i] = s0 + 1 < src ? 2 : 1;
+      t.weight[i * per] = t.count[i] === 2 ? 1 - w : 1;
+      if (t.count[i] === 2) t.weight[i * per + 1] = w;
+    }
+  }
+  return t;
+}
+
 export function fitInput(
   r: Raster,
   shape: [number, number, number],
@@ -32,12 +76,16 @@ export function fitInput(
   const s = protocol === 'letterbox' ? Math.min(W / r.width, H / r.height) : Math.max(W / r.width, H / r.height);
   const fw = Math.max(1, Math.round(r.width * s)),
     fh = Math.max(1, Math.round(r.height * s));
+  // Centred: letterbox pads (offsets >= 0), crop cuts (offsets <= 0); the resized picture's columns x0..x1-1 and
+  // rows y0..y1-1 are kept.
+  const ox = Math.floor((W - fw) / 2),
+    oy = Math.floor((H - fh) / 2);
+  const x0 = Math.max(0, -ox),
+    x1 = Math.min(fw, W - ox),
+    y0 = Math.max(0, -oy),
+    y1 = Math.min(fh, H - oy);
   const out = new Float32Array(C * H * W);
-  planes(r, C).forEach((g, c) => {
-    const p = fw === g.width && fh === g.height ? g : resize(g, fw, fh);
-    // Centred: letterbox pads (offsets >= 0), crop cuts (offsets <= 0).
-    out.set(paste(p, W, H, Math.floor((W - fw) / 2), Math.floor((H - fh) / 2)).data, c * H * W);
-  });
+  resample(r, fw, fh, { x0, x1, y0, y1 }, { ox, oy, W, C, plane: H * W }, out);
   steps.push(
     protocol === 'letterbox'
       ? `fit ${r.width}x${r.height} into ${W}x${H} keeping the aspect ratio (${fw}x${fh}), black bars`
@@ -45,4 +93,72 @@ export function fitInput(
     'scale to [0,1]',
   );
   return { input: out, steps };
+}
+
+/** Luma weights (ops.ts toGray, ITU-R BT.601) for a single-plane output of an RGB raster. */
+const LUMA = [0.299, 0.587, 0.114];
+
+/**
+ * The raster resized to fw x fh (area average when neither side grows, else bilinear, as ops.ts resize), of which
+ * the window x0..x1-1, y0..y1-1 is written, /255, at (x + ox, y + oy) of each of the C planes (W wide, `plane` long).
+ */
+function resample(
+  r: Raster,
+  fw: number,
+  fh: number,
+  win: { x0: number; x1: number; y0: number; y1: number },
+  to: { ox: number; oy: number; W: number; C: number; plane: number },
+  out: Float32Array,
+) {
+  const { width: sw, height: sh, channels: ch, data } = r;
+  const { C, plane } = to;
+  const area = fw <= sw && fh <= sh;
+  const tx = taps(sw, fw, area, win.x0, win.x1),
+    ty = taps(sh, fh, area, win.y0, win.y1);
+  // The source columns the kept outputs read.
+  const c0 = tx.first[win.x0],
+    c1 = tx.first[win.x1 - 1] + tx.count[win.x1 - 1];
+  const row = new Float64Array(sw * ch);
+  const gray = C === 1 && ch === 3,
+    i0 = c0 * ch,
+    i1 = c1 * ch,
+    { ox, oy, W } = to;
+  for (let y = win.y0; y < win.y1; y++) {
+    // Vertical: the kept columns of this output row's source rows, weighted (and scaled to [0,1]).
+    const n = ty.count[y];
+    for (let j = 0; j < n; j++) {
+      const wy = ty.weight[y * ty.per + j] / 255,
+        base = (ty.first[y] + j) * sw * ch;
+      if (j === 0) for (let i = i0; i < i1; i++) row[i] = data[base + i] * wy;
+      else for (let i = i0; i < i1; i++) row[i] += data[base + i] * wy;
+    }
+    // Horizontal: each kept output pixel from its columns, into every plane.
+    for (let x = win.x0; x < win.x1; x++) {
+      const o = (y + oy) * W + x + ox,
+        n = tx.count[x],
+        w0 = x * tx.per,
+        s0 = tx.first[x] * ch;
+      if (ch === 1) {
+        let v = 0;
+        for (let j = 0; j < n; j++) v += row[s0 + j] * tx.weight[w0 + j];
+        for (let p = 0; p < C; p++) out[p * plane + o] = v;
+        continue;
+      }
+      let rr = 0,
+        gg = 0,
+        bb = 0;
+      for (let j = 0, i = s0; j < n; j++, i += 3) {
+        const w = tx.weight[w0 + j];
+        rr += row[i] * w;
+        gg += row[i + 1] * w;
+        bb += row[i + 2] * w;
+      }
+      if (gray) out[o] = LUMA[0] * rr + LUMA[1] * gg + LUMA[2] * bb;
+      else {
+        out[o] = rr;
+        out[plane + o] = gg;
+        out[2 * plane + o] = bb;
+      }
+    }
+  }
 }

@@ -4,10 +4,11 @@
  */
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { classify } from '../../../../functions/core/classify.js';
+import { classify, classifyInput } from '../../../../functions/core/classify.js';
 import { Problem } from '../../../../functions/core/errors.js';
 import { fromBytes } from '../../../../functions/core/input.js';
 import { modelSide } from '../../../../functions/core/model-input.js';
+import type { Model } from '../../../../functions/core/model.js';
 import { loadModel } from '../../helpers/models.js';
 
 const bytes = new Uint8Array(fs.readFileSync('tests/fixtures/images/digit-7-280.png'));
@@ -40,5 +41,26 @@ describe('classify (core)', () => {
     expect((err as Problem).status).toBe(400);
     expect((err as Problem).message).toMatch(/top_k must be from 1 to 10/);
     expect(read).toBe(0);
+  });
+
+  it('ranks the top k as a stable sort of every score would, ties in index order', async () => {
+    let seed = 3;
+    const rnd = (n: number) => (seed = (seed * 1103515245 + 12345) >>> 0) % n;
+    for (let t = 0; t < 500; t++) {
+      const n = 1 + rnd(60);
+      // Few distinct values, so ties are common.
+      const probs = Float32Array.from({ length: n }, () => rnd(8) / 8);
+      const labels = Array.from({ length: n }, (_, i) => `c${i}`);
+      const fake = {
+        meta: { labels, input: { shape: [1, 1, 1] } },
+        runner: { run: async () => ({ probs: { data: probs, dims: [1, n] }, logits: { data: probs, dims: [1, n] } }) },
+      } as unknown as Model;
+      for (const k of [1, 1 + rnd(n), n]) {
+        const want = Array.from(probs, (score, index) => ({ label: labels[index], index, score }))
+          .sort((a, b) => b.score - a.score)
+          .slice(0, k);
+        expect((await classifyInput(fake, new Float32Array(1), k)).predictions).toEqual(want);
+      }
+    }
   });
 });

@@ -1,6 +1,7 @@
 /** Colour preprocessing for image-folder models: planes in C,H,W order, letterbox bars, centre crop. */
 import { describe, expect, it } from 'vitest';
-import { fitInput } from '../../../../../functions/core/image/fit-input.js';
+import { fitInput, planes } from '../../../../../functions/core/image/fit-input.js';
+import { paste, resize } from '../../../../../functions/core/image/ops.js';
 import { preprocess } from '../../../../../functions/core/preprocess.js';
 import type { Raster } from '../../../../../functions/core/image/types.js';
 
@@ -34,6 +35,42 @@ describe('fitInput', () => {
     expect(at(input, 0, 0, 0)).toBeCloseTo(1, 5);
     expect(at(input, 2, 7, 7)).toBeCloseTo(1, 5);
     expect(input.filter((v) => v === 0).length).toBe(2 * 64); // each pixel is pure red or pure blue
+  });
+
+  it('resamples in one pass as planes, ops.ts resize and paste would, shrinking and enlarging', () => {
+    // The reference: every plane in floats, resized whole (area average or bilinear), then pasted centred.
+    const reference = (r: Raster, [C, H, W]: [number, number, number], protocol: 'crop' | 'letterbox') => {
+      const s = (protocol === 'crop' ? Math.max : Math.min)(W / r.width, H / r.height);
+      const fw = Math.max(1, Math.round(r.width * s)),
+        fh = Math.max(1, Math.round(r.height * s));
+      const out = new Float32Array(C * H * W);
+      planes(r, C).forEach((g, c) =>
+        out.set(paste(resize(g, fw, fh), W, H, Math.floor((W - fw) / 2), Math.floor((H - fh) / 2)).data, c * H * W),
+      );
+      return out;
+    };
+    let seed = 7;
+    const rnd = (n: number) => (seed = (seed * 1103515245 + 12345) >>> 0) % n;
+    for (let t = 0; t < 200; t++) {
+      const w = 1 + rnd(50),
+        h = 1 + rnd(50),
+        ch = rnd(2) ? 3 : 1;
+      const r: Raster = {
+        width: w,
+        height: h,
+        channels: ch,
+        data: Uint8Array.from({ length: w * h * ch }, () => rnd(256)),
+      };
+      const shape: [number, number, number] = [rnd(2) ? 3 : 1, 1 + rnd(40), 1 + rnd(40)];
+      for (const protocol of ['crop', 'letterbox'] as const) {
+        const got = fitInput(r, shape, protocol).input,
+          want = reference(r, shape, protocol);
+        expect(got.length).toBe(want.length);
+        let worst = 0;
+        for (let i = 0; i < got.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]));
+        expect(worst, `${w}x${h}x${ch} to ${shape.join('x')} ${protocol}`).toBeLessThan(1e-6);
+      }
+    }
   });
 
   it('preprocess sends a colour model through it, with a gray picture copied to three planes', () => {
