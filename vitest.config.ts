@@ -3,9 +3,14 @@ import { SlowFirst } from './tests/sequencer.js';
 
 export default defineConfig({
   test: {
-    projects: ['tests/node/vitest.config.ts', 'tests/workerd/vitest.config.ts', 'tests/e2e/vitest.config.ts'],
+    projects: [
+      'tests/node/vitest.config.ts',
+      'tests/node/vitest.isolated.config.ts',
+      'tests/workerd/vitest.config.ts',
+      'tests/e2e/vitest.config.ts',
+    ],
     // One worker per core (vitest's default leaves one core to itself: a single worker on 2 cores), shared by the
-    // three projects, slow files first. The node project asks for the same number (tests/node/vitest.config.ts).
+    // projects, slow files first. The node projects ask for the same number (tests/node/vitest.config.ts).
     maxWorkers: '100%',
     sequence: { sequencer: SlowFirst },
   },

@@ -1,12 +1,16 @@
-import { configDefaults, defineConfig, mergeConfig } from 'vitest/config';
+import { defineConfig } from 'vitest/config';
 import { SLOW } from '../slow.js';
-import node from './vitest.config.js';
+import { MOCKING, nodeProject } from './vitest.config.js';
 
 /**
- * npm run test:fast, the node edit loop: the node project less its slow files (tens of seconds each on 2 cores,
+ * npm run test:fast, the node edit loop: the node projects less their slow files (tens of seconds each on 2 cores,
  * listed in tests/slow.ts), which npm test runs. A file added to tests/node is fast until listed there.
  */
-export default mergeConfig(
-  node,
-  defineConfig({ test: { name: 'node-fast', exclude: [...configDefaults.exclude, ...SLOW] } }),
-);
+export default defineConfig({
+  test: {
+    projects: [
+      nodeProject('node-fast', { exclude: [...MOCKING, ...SLOW], isolate: false }),
+      nodeProject('node-fast-isolated', { include: MOCKING, exclude: SLOW, isolate: true }),
+    ],
+  },
+});

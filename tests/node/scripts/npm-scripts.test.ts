@@ -1,27 +1,23 @@
 /**
  * Every npm script a user runs, run as npm runs it: --help is the usage (exit 0, no work), a mistyped flag or a bad
- * value one line naming what is valid (exit 2). Slow (a tsx process each): npm test only, not test:fast.
+ * value one line naming what is valid (exit 2). The commands of every script run in one tsx process
+ * (helpers/cli-harness.ts: Node, tsx and the scripts' shared imports load once, not for each of ~90 commands); a
+ * real process per command checks that the harness answers as such a process does, and the bad values. Slow (the
+ * scripts' imports): npm test only, not test:fast.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import { describe, expect, it } from 'vitest';
-import { TSX } from '../helpers/tsx.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cliSession, spawnTsx } from '../helpers/cli.js';
 
 // Every npm script that runs a TypeScript file: what `npm run <name>` runs, without npm's banner.
 const SCRIPTS = Object.entries(JSON.parse(fs.readFileSync('package.json', 'utf8')).scripts as Record<string, string>)
   .filter(([, cmd]) => /^tsx \S+\.ts$/.test(cmd))
   .map(([name, cmd]) => ({ name, file: cmd.slice(4) }));
 
-function run(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(TSX, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '',
-      stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    p.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+const session = cliSession();
+afterAll(() => session.close());
+// --help and the mistypes: none starts work, so each is answered within seconds (the imports aside).
+const run = ([file, ...args]: string[]) => session.run(file, args, 60_000);
 
 /** Two neighbouring letters swapped: --epochs -> --eopchs, --lr -> --rl. */
 const mistype = (flag: string) => {
@@ -65,6 +61,17 @@ describe('every npm script', () => {
     120_000,
   );
 
+  it('the shared process answers what a process of its own gives: status, stdout and stderr', async () => {
+    // --help (exit 0), a mistype (exit 2) and an error thrown after the flags are read (exit 1, main's catch).
+    for (const args of [['--help'], ['--eopchs'], ['--model', 'cifar', '--out', '/tmp/edge-cnn-npm-scripts-test']]) {
+      const [own, shared] = await Promise.all([
+        spawnTsx(['training/cli/train.ts', ...args]),
+        run(['training/cli/train.ts', ...args]),
+      ]);
+      expect(shared, args.join(' ')).toEqual(own);
+    }
+  }, 120_000);
+
   it('a bad value is one line saying what is valid (exit 2), before any work', async () => {
     const cases: [string[], string][] = [
       [['training/cli/train.ts', '--epoch', '3'], 'train: unknown flag --epoch: did you mean --epochs?\n'],
@@ -77,7 +84,7 @@ describe('every npm script', () => {
       [['training/cli/reexport.ts'], 'reexport: --model is required: --model NAME (the model folder under --dir)\n'],
     ];
     for (const [args, stderr] of cases) {
-      const r = await run(args);
+      const r = await spawnTsx(args);
       expect(r.status, args.join(' ')).toBe(2);
       expect(r.stderr).toBe(stderr);
       expect(r.stderr).not.toMatch(STACK);

@@ -25,6 +25,7 @@ import {
 import { mapModel } from '../../../../training/import/map.js';
 import { checkParity } from '../../../../training/import/parity.js';
 import { encodeGraphs } from '../../../../training/export/graphs.js';
+import { spawnTsx } from '../../helpers/cli.js';
 import { randn } from '../../helpers/fd.js';
 import { loadModel } from '../../helpers/models.js';
 import { checkMarginEntrywise } from '../../helpers/original.js';
@@ -36,9 +37,14 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'import-test-'));
 const root = path.join(tmp, 'models');
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
+// The builder writes the same file for the same arguments (seeded weights): each is built once, at its first name.
+const built = new Map<string, string>();
 function build(file: string, ...args: string[]): string {
+  const key = args.join(' ');
+  if (built.has(key)) return built.get(key)!;
   const out = path.join(tmp, file);
   execFileSync(PYTHON, [EXPORTERS, args[0], out, ...args.slice(1)]);
+  built.set(key, out);
   return out;
 }
 const digits = '0,1,2,3,4,5,6,7,8,9'.split(',');
@@ -145,6 +151,11 @@ const cases: Case[] = [
   })),
 ];
 
+// torch17 is imported as npm run import does, measuring its graphs' costs (training/measure.ts: the cost command in
+// a child process, ~4 s of CPU, nearly all of it that process's start); the other cases are measured together
+// afterwards by one run of the same command (imported folders are model folders, below).
+const MEASURED = 'torch17';
+
 describe.each(cases)('import $name', (c) => {
   let file = '';
   it('maps every node onto a layer and reproduces the original (onnxruntime-node) within the tolerance', async () => {
@@ -158,6 +169,7 @@ describe.each(cases)('import $name', (c) => {
       size: c.size,
       layout: c.layout,
       root,
+      ...(c.name !== MEASURED && { measure: false }),
       log: () => {},
     });
     expect(r.meta.layers.map((l) => l.name).join(' ')).toBe(c.layers);
@@ -201,7 +213,11 @@ describe.each(cases)('import $name', (c) => {
 });
 
 describe('imported folders are model folders', () => {
-  it('the registry accepts every one; the MLP (no ReLU map before its dense layers) has no synth-grad', () => {
+  it('the registry accepts every one; the MLP (no ReLU map before its dense layers) has no synth-grad', async () => {
+    // The cases import did not measure, measured by the command it runs for that (npm run costs), in one process.
+    const rest = cases.map((c) => c.name).filter((n) => n !== MEASURED);
+    const costs = await spawnTsx(['scripts/graph-costs.ts', '--root', root, '--models', rest.join(',')]);
+    expect(costs.status, costs.stderr).toBe(0);
     const entries = scanModels(root);
     expect(entries.map((e) => e.name)).toEqual(expect.arrayContaining(cases.map((c) => c.name)));
     expect(entries.find((e) => e.name === 'mlp')!.graphs).not.toContain('synth-grad');
@@ -211,20 +227,20 @@ describe('imported folders are model folders', () => {
       expect.arrayContaining(['logit-grad', 'cam-grad']),
     );
     expect(entries.find((e) => e.name === 'mlp')!.graphs).toContain('logit-grad');
-    // Each import measured its graphs' costs for the edge's cost model (no samples: no robustness table).
+    // Each folder has its graphs' costs for the edge's cost model (no samples: no robustness table).
     expect(entries.filter((e) => cases.some((c) => c.name === e.name)).every((e) => e.costs && !e.robustness)).toBe(
       true,
     );
-    const costs = JSON.parse(fs.readFileSync(path.join(root, 'torch17', 'costs.json'), 'utf8'));
-    expect(Object.keys(costs).sort()).toEqual(['cam', 'forward', 'grad', 'synth']);
-    expect(costs.forward.perImageMs).toBeGreaterThan(0);
+    const measured = JSON.parse(fs.readFileSync(path.join(root, MEASURED, 'costs.json'), 'utf8'));
+    expect(Object.keys(measured).sort()).toEqual(['cam', 'forward', 'grad', 'synth']);
+    expect(measured.forward.perImageMs).toBeGreaterThan(0);
   });
 });
 
 describe('Grad-CAM on an imported model without a feature map', () => {
   it('is a 400 that says so (not a 500); the input gradient still answers', async () => {
     const file = build('flat.onnx', 'mlp');
-    await importModel({ file, name: 'flat', labels: digits, layout: 'flat', root, log: () => {} });
+    await importModel({ file, name: 'flat', labels: digits, layout: 'flat', root, measure: false, log: () => {} });
     const model = loadModel('flat', root);
     const x = new Float32Array(784).fill(0.5);
     const opts = {
@@ -324,7 +340,7 @@ describe('import options', () => {
   });
 
   it('--bgr and per-channel mean-std reach the graph: our RGB [0,1] input matches the original fed BGR by hand', async () => {
-    const file = path.join(tmp, 'open-size.onnx');
+    const file = build('open-size.onnx', 'open-size');
     const model = loadModel('open-size', root);
     expect(model.meta.preprocessing.protocol).toBe('crop');
     expect(model.meta.preprocessing.steps.join('\n')).toMatch(/RGB to BGR/);
@@ -353,7 +369,7 @@ describe('import options', () => {
 
   it('refuses to replace an existing folder without force, and replaces it with force', async () => {
     const file = build('again.onnx', 'gray-nhwc');
-    const a = { file, name: 'again', labels: ['a', 'b', 'c', 'd'], root, log: () => {} };
+    const a = { file, name: 'again', labels: ['a', 'b', 'c', 'd'], root, measure: false, log: () => {} };
     await importModel(a);
     await expect(importModel(a)).rejects.toThrow(/again already exists: pass --force to replace it, or --name/);
     await expect(importModel({ ...a, force: true })).resolves.toMatchObject({ dir: path.join(root, 'again') });
@@ -389,6 +405,7 @@ describe('import with --data', () => {
       scale: 'mean-std:0.2860,0.3530',
       data: '/usr/share/datasets/fashion-mnist',
       root,
+      measure: false,
       log: () => {},
     });
     expect(r.data!.images).toBe(10_000);
