@@ -36,12 +36,27 @@ function broadcastIndex(shape: number[], out: number[]): Int32Array {
   return idx;
 }
 
-/** The start padding [top, left]: the output shape (from the layer) already accounts for the end padding. */
-function pad(spec: { kernel: number; padding?: number | 'same' | 'valid' | number[] }): [number, number] {
+/** [height, width] of a conv's kernel, stride or dilation (one number for both). */
+const hw = (v: number | number[] | undefined, dflt: number): [number, number] =>
+  v === undefined ? [dflt, dflt] : Array.isArray(v) ? [v[0], v[1]] : [v, v];
+
+/**
+ * A conv's window: kernel, stride, dilation per axis and the start padding [top, left] (the output shape, from the
+ * layer, already accounts for the end padding).
+ */
+function convWindow(spec: any) {
+  const [kh, kw] = hw(spec.kernel, 1),
+    [sh, sw] = hw(spec.stride, 1),
+    [dh, dw] = hw(spec.dilation, 1);
   const p = spec.padding ?? 0;
-  if (Array.isArray(p)) return [p[0], p[1]];
-  const q = p === 'same' ? (spec.kernel - 1) / 2 : p === 'valid' ? 0 : p;
-  return [q, q];
+  const [pt, pl] = Array.isArray(p)
+    ? [p[0], p[1]]
+    : p === 'same'
+      ? [(dh * (kh - 1)) / 2, (dw * (kw - 1)) / 2]
+      : p === 'valid'
+        ? [0, 0]
+        : [p, p];
+  return { kh, kw, sh, sw, dh, dw, pt, pl };
 }
 
 /** A pooling layer's window (the whole map when global) and its start padding [top, left]. */
@@ -76,9 +91,7 @@ export function forward64(
     if (l.kind === 'conv2d') {
       const [C, H, Wd] = l.inShape,
         [F, Ho, Wo] = l.outShape,
-        k = spec.kernel,
-        s = spec.stride ?? 1,
-        [pt, pl] = pad(spec);
+        { kh, kw, sh, sw, dh, dw, pt, pl } = convWindow(spec);
       // Groups: filter f sees the Cg channels of its group, from channel cg0(f) on.
       const Cg = C / (spec.groups ?? 1),
         cg0 = (f: number) => Math.floor(f / (F / (spec.groups ?? 1))) * Cg;
@@ -90,13 +103,13 @@ export function forward64(
             for (let ox = 0; ox < Wo; ox++) {
               let acc = b[f];
               for (let c = cg0(f); c < cg0(f) + Cg; c++)
-                for (let ky = 0; ky < k; ky++) {
-                  const iy = oy * s + ky - pt;
+                for (let ky = 0; ky < kh; ky++) {
+                  const iy = oy * sh + ky * dh - pt;
                   if (iy < 0 || iy >= H) continue;
-                  for (let kx = 0; kx < k; kx++) {
-                    const ix = ox * s + kx - pl;
+                  for (let kx = 0; kx < kw; kx++) {
+                    const ix = ox * sw + kx * dw - pl;
                     if (ix < 0 || ix >= Wd) continue;
-                    acc += K[((f * Cg + c - cg0(f)) * k + ky) * k + kx] * x[i * inS + (c * H + iy) * Wd + ix];
+                    acc += K[((f * Cg + c - cg0(f)) * kh + ky) * kw + kx] * x[i * inS + (c * H + iy) * Wd + ix];
                   }
                 }
               y[i * outS + (f * Ho + oy) * Wo + ox] = acc;
@@ -278,9 +291,7 @@ export function backward64(
     if (l.kind === 'conv2d') {
       const [C, H, Wd] = l.inShape,
         [F, Ho, Wo] = l.outShape,
-        k = spec.kernel,
-        s = spec.stride ?? 1,
-        [pt, pl] = pad(spec);
+        { kh, kw, sh, sw, dh, dw, pt, pl } = convWindow(spec);
       // Groups: filter f sees the Cg channels of its group, from channel cg0(f) on.
       const Cg = C / (spec.groups ?? 1),
         cg0 = (f: number) => Math.floor(f / (F / (spec.groups ?? 1))) * Cg;
@@ -295,13 +306,13 @@ export function backward64(
               if (g === 0) continue;
               db[f] += g;
               for (let c = cg0(f); c < cg0(f) + Cg; c++)
-                for (let ky = 0; ky < k; ky++) {
-                  const iy = oy * s + ky - pt;
+                for (let ky = 0; ky < kh; ky++) {
+                  const iy = oy * sh + ky * dh - pt;
                   if (iy < 0 || iy >= H) continue;
-                  for (let kx = 0; kx < k; kx++) {
-                    const ix = ox * s + kx - pl;
+                  for (let kx = 0; kx < kw; kx++) {
+                    const ix = ox * sw + kx * dw - pl;
                     if (ix < 0 || ix >= Wd) continue;
-                    const wi = ((f * Cg + c - cg0(f)) * k + ky) * k + kx,
+                    const wi = ((f * Cg + c - cg0(f)) * kh + ky) * kw + kx,
                       xi = i * inS + (c * H + iy) * Wd + ix;
                     dK[wi] += g * x[xi];
                     dx[xi] += g * K[wi];

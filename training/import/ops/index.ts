@@ -4,12 +4,20 @@
  */
 import { channelOps } from './channels.js';
 import type { OpEntry } from './context.js';
+import { convOps } from './conv.js';
 import { layerOps } from './layers.js';
 import { layoutOps } from './layout.js';
 import { linearOps } from './linear.js';
 import { shapeOps } from './shape.js';
 
-export const OPS: Record<string, OpEntry> = { ...layerOps, ...linearOps, ...layoutOps, ...shapeOps, ...channelOps };
+export const OPS: Record<string, OpEntry> = {
+  ...convOps,
+  ...layerOps,
+  ...linearOps,
+  ...layoutOps,
+  ...shapeOps,
+  ...channelOps,
+};
 
 /** "Conv (group 1, ...), MaxPool (...), ...": what the importer maps, from the table. */
 export const SUPPORTED_OPS = Object.entries(OPS).map(([op, e]) => (e.doc ? `${op} (${e.doc})` : op));

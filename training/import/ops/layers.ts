@@ -1,74 +1,10 @@
 /**
- * ONNX ops that become one of our layers: convolutions, pools, activations, batch normalization.
+ * ONNX ops that become one of our layers: pools, activations, batch normalization (convolutions: conv.ts).
  */
 import type { LayerSpec } from '../../layers/registry.js';
-import type { Act, MapCtx, OpEntry } from './context.js';
+import type { MapCtx, OpEntry } from './context.js';
 
-type Pads = [number, number, number, number];
-
-/**
- * A conv's or pool's padding as [top, left, bottom, right] (ONNX's pads order) from its pads or auto_pad: SAME
- * gives an output of ceil(n / s), the odd pad at the end (SAME_UPPER) or the start (SAME_LOWER).
- */
-function padsOf(c: MapCtx, h: number, w: number, k: number, s: number): Pads {
-  const autoPad = c.str('auto_pad', 'NOTSET');
-  if (autoPad === 'VALID') return [0, 0, 0, 0];
-  if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') {
-    const split = (n: number): [number, number] => {
-      const total = Math.max((Math.ceil(n / s) - 1) * s + k - n, 0);
-      const begin = autoPad === 'SAME_UPPER' ? Math.floor(total / 2) : Math.ceil(total / 2);
-      return [begin, total - begin];
-    };
-    const [pt, pb] = split(h),
-      [pl, pr] = split(w);
-    return [pt, pl, pb, pr];
-  }
-  if (autoPad !== 'NOTSET')
-    throw c.refuse(`has auto_pad ${autoPad}: NOTSET, VALID, SAME_UPPER and SAME_LOWER are supported`);
-  const pads = c.ints('pads', [0, 0, 0, 0]);
-  if (pads.length !== 4 || pads.some((v) => !(Number.isInteger(v) && v >= 0)))
-    throw c.refuse(`has pads [${pads}]: only 4 non-negative pads [top, left, bottom, right] are supported`);
-  return pads as Pads;
-}
-
-const conv: OpEntry = {
-  doc: 'square kernel, equal strides, no dilation, any group (depthwise: group = channels); any pads or auto_pad',
-  map(c) {
-    const padded = c.act(0);
-    // A Pad before the conv (Keras ZeroPadding2D) adds to the conv's own padding.
-    const extra = padded.pad ?? [0, 0, 0, 0];
-    const x: Act = { ...padded, onnx: padded.pad ? [...padded.shape] : padded.onnx, pad: undefined };
-    const [ch, h, wd] = c.needMap(x);
-    if (padded.pad && !['NOTSET', 'VALID'].includes(c.str('auto_pad', 'NOTSET')))
-      throw c.refuse('has auto_pad SAME after a Pad: only explicit pads (or VALID) add to a Pad');
-    const w = c.constant(1, 'weight');
-    const [f, cin, kh, kw] = w.dims;
-    const strides = c.ints('strides', [1, 1]);
-    const group = c.num('group', 1);
-    const dil = c.ints('dilations', [1, 1]);
-    if (dil.some((d) => d !== 1)) throw c.refuse(`has dilations [${dil}]: only 1 (no dilation) is supported`);
-    if (!(Number.isInteger(group) && group >= 1 && ch % group === 0 && f % group === 0))
-      throw c.refuse(`has group ${group}: the ${ch} input channels and ${f} filters must split evenly into groups`);
-    if (cin * group !== ch)
-      throw c.refuse(`takes ${cin} channels per group (group ${group}), its input has ${ch} in all`);
-    if (kh !== kw || strides[0] !== strides[1])
-      throw c.refuse(`has kernel ${kh}x${kw}, strides [${strides}]: only square kernels and equal strides`);
-    const pad = padsOf(c, h, wd, kh, strides[0]).map((v, i) => v + extra[i]) as [number, number, number, number];
-    // The same padding on every side stays a number (the form our own models use); uneven goes per side.
-    const padding = pad.every((v) => v === pad[0]) ? pad[0] : pad;
-    const bias = c.node.inputs[2] ? c.floats(2, 'bias') : new Float32Array(f);
-    c.out(
-      c.emit(
-        { kind: 'conv2d', filters: f, kernel: kh, stride: strides[0], padding, ...(group > 1 && { groups: group }) },
-        x,
-        {
-          weight: Float32Array.from(w.values),
-          bias,
-        },
-      ),
-    );
-  },
-};
+import { padsOf } from './conv.js';
 
 function pool(kind: 'maxpool' | 'avgpool'): OpEntry {
   return {
@@ -86,7 +22,7 @@ function pool(kind: 'maxpool' | 'avgpool'): OpEntry {
         throw c.refuse(`has kernel [${k}], strides [${s}]: only square windows with equal strides are supported`);
       const dil = c.ints('dilations', [1, 1]);
       if (dil.some((d) => d !== 1)) throw c.refuse(`has dilations [${dil}]: only 1 (no dilation) is supported`);
-      const pads = padsOf(c, h, w, k[0], s[0]);
+      const pads = padsOf(c, h, w, [k[0], k[0]], [s[0], s[0]]);
       const ceil = c.num('ceil_mode', 0) === 1;
       const spec = {
         kernel: k[0],
@@ -262,7 +198,6 @@ const batchNormalization: OpEntry = {
 };
 
 export const layerOps: Record<string, OpEntry> = {
-  Conv: conv,
   MaxPool: pool('maxpool'),
   AveragePool: pool('avgpool'),
   GlobalAveragePool: globalAveragePool,

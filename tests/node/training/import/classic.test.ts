@@ -1,0 +1,51 @@
+/**
+ * Pretrained-classifier patterns beyond the exporter set (tests/node/helpers/classic-models.py): factorised and
+ * dilated convolutions as torch.onnx, tf2onnx and tflite2onnx write them. Each imports onto the layer graph we
+ * expect, reproduces the original in onnxruntime-node, writes graphs the checker accepts and has the input gradient
+ * of the original file's log-probability margin (helpers/patterns.ts).
+ */
+import { expect } from 'vitest';
+import { describePatterns, layerOf as layer, patternBuilder, type PatternCase } from '../../helpers/patterns.js';
+
+const { build, root } = patternBuilder('classic-models.py');
+const cbr = 'conv2d batchnorm relu';
+
+const cases: PatternCase[] = [
+  {
+    kind: 'inception-v3',
+    layers: [
+      cbr,
+      `${Array(9).fill(cbr).join(' ')} avgpool ${cbr} concat`,
+      `${cbr} ${cbr} ${cbr} concat ${cbr} concat`,
+      `${cbr} maxpool concat avgpool flatten dense`,
+    ].join(' '),
+    check(l) {
+      expect(layer(l, 'conv2d4')).toMatchObject({ kernel: [1, 7], stride: 1, padding: [0, 3, 0, 3] });
+      expect(layer(l, 'conv2d5')).toMatchObject({ kernel: [7, 1], stride: 1, padding: [3, 0, 3, 0] });
+      expect(layer(l, 'conv2d7')).toMatchObject({ kernel: [7, 1], padding: [3, 0, 3, 0] });
+      expect(layer(l, 'conv2d13')).toMatchObject({ kernel: [1, 3], padding: [0, 1, 0, 1] });
+      expect(layer(l, 'conv2d14')).toMatchObject({ kernel: [3, 1], padding: [1, 0, 1, 0] });
+      expect(layer(l, 'conv2d1')).toMatchObject({ kernel: 3, stride: 2, padding: 0 }); // square: the number form
+    },
+  },
+  {
+    kind: 'keras-factorised',
+    layers: 'conv2d relu conv2d relu conv2d relu conv2d relu avgpool flatten dense',
+    check(l) {
+      expect(layer(l, 'conv2d1')).toMatchObject({ kernel: [1, 3], padding: 0 });
+      expect(layer(l, 'conv2d2')).toMatchObject({ kernel: [3, 1], stride: [2, 1], padding: [0, 0, 1, 0] });
+      expect(layer(l, 'conv2d3')).toMatchObject({ kernel: 3, dilation: 2, padding: 2 });
+      expect(layer(l, 'conv2d4')).toMatchObject({ kernel: [5, 1], stride: [1, 2], padding: [2, 0, 2, 0] });
+    },
+  },
+  {
+    kind: 'tflite-dilated',
+    layers: 'conv2d clip conv2d clip conv2d add conv2d clip conv2d avgpool flatten dense',
+    check(l) {
+      expect(layer(l, 'conv2d2')).toMatchObject({ kernel: 3, dilation: 2, padding: 2, groups: 8 });
+      expect(layer(l, 'conv2d4')).toMatchObject({ stride: [2, 1], dilation: [1, 2], padding: [1, 2, 1, 2] });
+    },
+  },
+];
+
+describePatterns(build, root, cases);
