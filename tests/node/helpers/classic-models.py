@@ -13,12 +13,25 @@ python3 classic-models.py KIND OUT.onnx. Kinds:
   tflite-dilated   tflite2onnx-style (opset 13): NHWC graph with a Transpose around each Conv, a depthwise 3x3 with
                    dilations [2,2] and stride 1, a depthwise 3x3 with dilations [1,2] strides [2,1], Clip (ReLU6),
                    a 1x1 projection, residual Add on NHWC tensors, ReduceMean, Reshape, MatMul, Add.
+  alexnet-lrn      the ONNX model zoo's bvlc_alexnet / caffenet shape (Caffe via caffe2, opset 7, IR 3, input
+                   'data_0'): Conv 5x5 stride 2 (weights scaled as for Caffe's 0-255 input, so that the LRN's
+                   cross-channel term counts), Relu, LRN (size 5, alpha 1e-4, beta 0.75, bias 1), MaxPool 3x3
+                   stride 2, a grouped Conv (group 2), Relu, LRN, MaxPool, Conv, Relu, Reshape to [1, -1], Gemm,
+                   Relu, Dropout, Gemm, Softmax.
+  googlenet-lrn    the zoo's bvlc_googlenet shape (opset 9): stem Conv 7x7 stride 2, Relu, MaxPool with pads
+                   [0,0,1,1] (Caffe's ceil mode written as pads), LRN, 1x1 and 3x3 Convs, LRN, an Inception branch
+                   Concat, AveragePool 3x3 stride 1, Flatten, Gemm, Softmax.
+  keras-elu        tf2onnx (opset 13) of a Keras CNN with activation='elu', 'selu' and 'softplus' on NHWC tensors,
+                   Dense + Elu (alpha 0.5), Softmax.
+  torch-mish       torch.onnx (opset 13) of nn.Mish, written out as Softplus, Tanh, Mul; a GlobalAveragePool head.
+  mish-op          the same at opset 18 with the Mish op (python3-onnx 1.12 knows opsets up to 17: not checked).
 """
 import importlib.util
 import os
 import sys
 import numpy as np
-from onnx import helper as h, TensorProto as T
+import onnx
+from onnx import helper as h, TensorProto as T, numpy_helper as nh
 
 _spec = importlib.util.spec_from_file_location('graph_models', os.path.join(os.path.dirname(__file__),
                                                                             'graph-models.py'))
@@ -92,7 +105,87 @@ def tflite_dilated(path):
     g.save('serving_default_input:0', [1, 16, 16, 3], y, 5, 13, path, 'tflite2onnx', inp='serving_default_input:0')
 
 
-KINDS = {'inception-v3': inception_v3, 'keras-factorised': keras_factorised, 'tflite-dilated': tflite_dilated}
+def lrn(g, x, **attrs):
+    return g.op('LRN', [x], size=5, alpha=1e-4, beta=0.75, bias=1.0, **attrs)
+
+
+def alexnet_lrn(path):
+    g = G()
+    w1 = g.w(rng.normal(0, 3.0, (8, 3, 5, 5)))  # Caffe's input is 0-255 (less the mean): large activations
+    x = g.op('Relu', [g.op('Conv', ['data_0', w1, g.w(rng.normal(0, 1, 8), 'b')], kernel_shape=[5, 5],
+                           strides=[2, 2], pads=[2, 2, 2, 2])])  # 32 -> 16
+    x = g.op('MaxPool', [lrn(g, x)], kernel_shape=[3, 3], strides=[2, 2])  # 16 -> 7
+    x = g.op('Relu', [conv(g, x, 8, 12, 3, 3, group=2, pads=[1, 1, 1, 1])])
+    x = g.op('MaxPool', [lrn(g, x)], kernel_shape=[3, 3], strides=[2, 2])  # 7 -> 3
+    x = g.op('Relu', [conv(g, x, 12, 8, 3, 3, pads=[1, 1, 1, 1])])
+    shape = g.name('shape')  # Constant is float-only at opset 7: the shape an initializer, as caffe2 wrote it
+    g.inits.append(nh.from_array(np.array([1, -1], dtype=np.int64), shape))
+    x = g.op('Reshape', [x, shape])
+    x = g.op('Dropout', [g.op('Relu', [g.gemm(x, 72, 16)])], ratio=0.5)
+    y = g.op('Softmax', [g.gemm(x, 16, 5)], axis=1)
+    g.save('data_0', [1, 3, 32, 32], y, 5, 7, path, 'onnx-caffe2', inp='data_0')
+
+
+def googlenet_lrn(path):
+    g = G()
+    w1 = g.w(rng.normal(0, 0.7, (8, 3, 7, 7)))
+    x = g.op('Relu', [g.op('Conv', ['data_0', w1, g.w(rng.normal(0, 1, 8), 'b')], kernel_shape=[7, 7],
+                           strides=[2, 2], pads=[3, 3, 3, 3])])  # 24 -> 12
+    x = lrn(g, g.op('MaxPool', [x], kernel_shape=[3, 3], strides=[2, 2], pads=[0, 0, 1, 1]))  # 12 -> 6
+    x = g.op('Relu', [conv(g, x, 8, 8, 1, 1, pads=[0, 0, 0, 0])])
+    x = lrn(g, g.op('Relu', [conv(g, x, 8, 12, 3, 3, pads=[1, 1, 1, 1])]))
+    b1 = g.op('Relu', [conv(g, x, 12, 4, 1, 1, pads=[0, 0, 0, 0])])
+    b2 = g.op('Relu', [conv(g, g.op('Relu', [conv(g, x, 12, 4, 1, 1, pads=[0, 0, 0, 0])]), 4, 6, 3, 3,
+                            pads=[1, 1, 1, 1])])
+    b3 = g.op('Relu', [conv(g, g.op('MaxPool', [x], kernel_shape=[3, 3], strides=[1, 1], pads=[1, 1, 1, 1]), 12, 4,
+                            1, 1, pads=[0, 0, 0, 0])])
+    x = g.op('Concat', [b1, b2, b3], axis=1)  # 14
+    x = g.op('AveragePool', [x], kernel_shape=[3, 3], strides=[1, 1])  # 6 -> 4
+    x = g.op('Dropout', [g.op('Flatten', [x])], ratio=0.4)
+    y = g.op('Softmax', [g.gemm(x, 14 * 16, 5)], axis=1)
+    g.save('data_0', [1, 3, 24, 24], y, 5, 9, path, 'onnx-caffe2', inp='data_0')
+
+
+def keras_elu(path):
+    g = G()
+    nchw = lambda v: g.op('Transpose', [v], perm=[0, 3, 1, 2])
+    nhwc = lambda v: g.op('Transpose', [v], perm=[0, 2, 3, 1])
+    x = g.op('Elu', [nhwc(conv(g, nchw('input_1'), 3, 6, 3, 3, pads=[1, 1, 1, 1]))], alpha=1.0)
+    x = g.op('Selu', [nhwc(conv(g, nchw(x), 6, 6, 3, 3, strides=[2, 2], pads=[0, 0, 1, 1]))])
+    x = g.op('Softplus', [nhwc(conv(g, nchw(x), 6, 8, 3, 3, pads=[1, 1, 1, 1]))])
+    x = g.op('ReduceMean', [x], axes=[1, 2], keepdims=0)
+    x = g.op('Elu', [g.dense(x, 8, 6)], alpha=0.5)
+    g.save('input_1', ['unk__1', 8, 8, 3], g.op('Softmax', [g.dense(x, 6, 5)], axis=-1), 5, 13, path, 'tf2onnx',
+           inp='input_1')
+
+
+def mish_net(g, opset):
+    mish = (lambda v: g.op('Mish', [v])) if opset >= 18 else \
+        (lambda v: g.op('Mul', [v, g.op('Tanh', [g.op('Softplus', [v])])]))
+    x = mish(g.bn(conv(g, 'input', 3, 6, 3, 3, bias=False, pads=[1, 1, 1, 1]), 6))
+    x = mish(g.bn(conv(g, x, 6, 8, 3, 3, bias=False, strides=[2, 2], pads=[1, 1, 1, 1]), 8))
+    return g.op('Flatten', [g.op('GlobalAveragePool', [x])])
+
+
+def torch_mish(path):
+    g = G()
+    g.save('input', ['batch', 3, 8, 8], g.gemm(mish_net(g, 13), 8, 5), 5, 13, path, 'pytorch')
+
+
+def mish_op(path):
+    g = G()
+    y = g.gemm(mish_net(g, 18), 8, 5)
+    g.nodes.append(h.make_node('Identity', [y], ['output'], name='/output'))
+    graph = h.make_graph(g.nodes, 'main_graph', [h.make_tensor_value_info('input', T.FLOAT, ['batch', 3, 8, 8])],
+                         [h.make_tensor_value_info('output', T.FLOAT, ['batch', 5])], g.inits)
+    m = h.make_model(graph, opset_imports=[h.make_opsetid('', 18)], producer_name='pytorch')
+    m.ir_version = 8
+    onnx.save(m, path)
+
+
+KINDS = {'inception-v3': inception_v3, 'keras-factorised': keras_factorised, 'tflite-dilated': tflite_dilated,
+         'alexnet-lrn': alexnet_lrn, 'googlenet-lrn': googlenet_lrn, 'keras-elu': keras_elu, 'torch-mish': torch_mish,
+         'mish-op': mish_op}
 
 if __name__ == '__main__':
     KINDS[sys.argv[1]](sys.argv[2])

@@ -69,6 +69,19 @@ function windows(spec: any, H: number, W: number) {
   return { kh: k, kw: k, sh: s, sw: s, pt, pl };
 }
 
+/** Selu's defaults [alpha, gamma] (ONNX's, float32). */
+const SELU = [1.67326319217681884765625, 1.05070102214813232421875];
+
+/** An LRN layer's constants and each channel's window [c - floor((size-1)/2), c + ceil((size-1)/2)], clipped. */
+function lrnSettings([C, H, W]: number[], spec: any) {
+  const size: number = spec.size,
+    lo = Math.floor((size - 1) / 2),
+    hi = Math.ceil((size - 1) / 2);
+  const windowOf = (c: number) =>
+    Array.from({ length: Math.min(C - 1, c + hi) - Math.max(0, c - lo) + 1 }, (_, k) => Math.max(0, c - lo) + k);
+  return { C, hw: H * W, windowOf, size, alpha: spec.alpha ?? 1e-4, beta: spec.beta ?? 0.75, bias: spec.bias ?? 1 };
+}
+
 export function forward64(
   layers: ResolvedLayer[],
   weights: W,
@@ -200,6 +213,25 @@ export function forward64(
       for (let i = 0; i < y.length; i++) y[i] = Math.tanh(x[i]);
     } else if (l.kind === 'leakyrelu') {
       for (let i = 0; i < y.length; i++) y[i] = x[i] > 0 ? x[i] : (spec.alpha ?? 0.01) * x[i];
+    } else if (l.kind === 'elu' || l.kind === 'selu') {
+      const [alpha, gamma] = l.kind === 'elu' ? [spec.alpha ?? 1, 1] : [spec.alpha ?? SELU[0], spec.gamma ?? SELU[1]];
+      for (let i = 0; i < y.length; i++) y[i] = gamma * (x[i] > 0 ? x[i] : alpha * Math.expm1(x[i]));
+    } else if (l.kind === 'softplus') {
+      for (let i = 0; i < y.length; i++) y[i] = Math.log1p(Math.exp(x[i]));
+    } else if (l.kind === 'lrn') {
+      // s[c] = bias + alpha / size * (sum of x^2 over the channels c - lo .. c + hi); y = x s^-beta.
+      const { C, hw, windowOf, alpha, beta, bias, size: sz } = lrnSettings(l.inShape, spec);
+      const s = new Float64Array(n * inS);
+      for (let i = 0; i < n; i++)
+        for (let c = 0; c < C; c++)
+          for (let q = 0; q < hw; q++) {
+            let sq = 0;
+            for (const cc of windowOf(c)) sq += x[(i * C + cc) * hw + q] ** 2;
+            const at = (i * C + c) * hw + q;
+            s[at] = bias + (alpha / sz) * sq;
+            y[at] = x[at] * s[at] ** -beta;
+          }
+      extra.s = s;
     } else if (l.kind === 'add') {
       for (const xj of xs) for (let i = 0; i < y.length; i++) y[i] += xj[i];
     } else if (l.kind === 'concat') {
@@ -409,6 +441,23 @@ export function backward64(
       for (let i = 0; i < dx.length; i++) dx[i] = dy[i] * (1 - y[i] * y[i]);
     } else if (l.kind === 'leakyrelu') {
       for (let i = 0; i < dx.length; i++) dx[i] = x[i] > 0 ? dy[i] : (spec.alpha ?? 0.01) * dy[i];
+    } else if (l.kind === 'elu' || l.kind === 'selu') {
+      const [alpha, gamma] = l.kind === 'elu' ? [spec.alpha ?? 1, 1] : [spec.alpha ?? SELU[0], spec.gamma ?? SELU[1]];
+      for (let i = 0; i < dx.length; i++) dx[i] = dy[i] * gamma * (x[i] > 0 ? 1 : alpha * Math.exp(x[i]));
+    } else if (l.kind === 'softplus') {
+      for (let i = 0; i < dx.length; i++) dx[i] = dy[i] / (1 + Math.exp(-x[i]));
+    } else if (l.kind === 'lrn') {
+      // y[c] = x[c] s[c]^-beta, s[c] depending on x[c'] for c' in c's window: d s[c] / d x[c'] = 2 alpha / size x[c'].
+      const { C, hw, windowOf, alpha, beta, size: sz } = lrnSettings(l.inShape, spec);
+      const s = extra.s;
+      for (let i = 0; i < n; i++)
+        for (let c = 0; c < C; c++)
+          for (let q = 0; q < hw; q++) {
+            const at = (i * C + c) * hw + q;
+            dx[at] += dy[at] * s[at] ** -beta;
+            const g = dy[at] * x[at] * -beta * s[at] ** (-beta - 1) * ((2 * alpha) / sz);
+            for (const cc of windowOf(c)) dx[(i * C + cc) * hw + q] += g * x[(i * C + cc) * hw + q];
+          }
     } else if (l.kind === 'add') {
       dxs = xs.map(() => dy);
     } else if (l.kind === 'concat') {

@@ -133,9 +133,51 @@ const unary = (c: MapCtx, spec: LayerSpec) => {
   c.out(c.keep(x, c.emit(spec, x)));
 };
 
-const elementwise = (kind: 'relu' | 'sigmoid' | 'tanh' | 'hardswish'): OpEntry => ({
+const elementwise = (kind: 'relu' | 'sigmoid' | 'tanh' | 'hardswish' | 'softplus'): OpEntry => ({
   map: (c) => unary(c, { kind }),
 });
+
+const elu: OpEntry = { map: (c) => unary(c, { kind: 'elu', alpha: c.num('alpha', 1) }) };
+
+/** Selu with its alpha and gamma (ONNX's float32 defaults when absent: the layer's own). */
+const selu: OpEntry = {
+  map(c, n) {
+    const given = ['alpha', 'gamma'].filter((a) => n.attrs[a] !== undefined);
+    unary(c, { kind: 'selu', ...Object.fromEntries(given.map((a) => [a, c.num(a, 0)])) });
+  },
+};
+
+/** Mish (opset 18): x * tanh(softplus(x)), as exporters before it write it: softplus, tanh and mul layers. */
+const mish: OpEntry = {
+  doc: 'as softplus, tanh and mul',
+  map(c) {
+    const x = c.act(0);
+    const t = c.keep(x, c.emit({ kind: 'tanh' }, c.keep(x, c.emit({ kind: 'softplus' }, x))));
+    const layout = c.joinLayout([x, t]);
+    if (!layout) throw c.refuse(`runs on a [N, ${x.onnx}] view: only on NCHW or NHWC maps and vectors`);
+    c.out(c.laidOut(c.emit({ kind: 'mul' }, [x, t]), layout));
+  },
+};
+
+/**
+ * LRN across the channels of an NCHW map (AlexNet, CaffeNet, GoogLeNet in the ONNX model zoo): the lrn layer,
+ * odd sizes (onnxruntime runs no other).
+ */
+const lrnOp: OpEntry = {
+  doc: 'across the channels of an NCHW map, odd size',
+  map(c) {
+    const x = c.act(0);
+    c.needMap(x);
+    const spec = {
+      kind: 'lrn' as const,
+      size: c.num('size', 0),
+      alpha: c.num('alpha', 1e-4),
+      beta: c.num('beta', 0.75),
+      bias: c.num('bias', 1),
+    };
+    c.out(c.emit(spec, x));
+  },
+};
 
 const leakyRelu: OpEntry = {
   map: (c) => unary(c, { kind: 'leakyrelu', alpha: c.num('alpha', 0.01) }),
@@ -212,5 +254,10 @@ export const layerOps: Record<string, OpEntry> = {
   Clip: clip,
   HardSigmoid: hardSigmoid,
   HardSwish: elementwise('hardswish'),
+  Elu: elu,
+  Selu: selu,
+  Softplus: elementwise('softplus'),
+  Mish: mish,
+  LRN: lrnOp,
   BatchNormalization: batchNormalization,
 };

@@ -1,10 +1,12 @@
 /**
  * Pretrained-classifier patterns beyond the exporter set (tests/node/helpers/classic-models.py): factorised and
- * dilated convolutions as torch.onnx, tf2onnx and tflite2onnx write them. Each imports onto the layer graph we
+ * dilated convolutions as torch.onnx, tf2onnx and tflite2onnx write them; LRN as the ONNX model zoo's AlexNet and
+ * GoogLeNet hold it; Elu, Selu, Softplus and Mish (written out, and the opset-18 op). Each imports onto the layer graph we
  * expect, reproduces the original in onnxruntime-node, writes graphs the checker accepts and has the input gradient
  * of the original file's log-probability margin (helpers/patterns.ts).
  */
 import { expect } from 'vitest';
+import type { LayerSpec } from '../../../../training/layers/registry.js';
 import { describePatterns, layerOf as layer, patternBuilder, type PatternCase } from '../../helpers/patterns.js';
 
 const { build, root } = patternBuilder('classic-models.py');
@@ -46,6 +48,40 @@ const cases: PatternCase[] = [
       expect(layer(l, 'conv2d4')).toMatchObject({ stride: [2, 1], dilation: [1, 2], padding: [1, 2, 1, 2] });
     },
   },
+  {
+    kind: 'alexnet-lrn',
+    layers: 'conv2d relu lrn maxpool conv2d relu lrn maxpool conv2d relu flatten dense relu dense',
+    check(l) {
+      expect(layer(l, 'lrn1')).toMatchObject({ size: 5, alpha: expect.closeTo(1e-4, 9), beta: 0.75, bias: 1 });
+      expect(layer(l, 'conv2d2')).toMatchObject({ groups: 2 });
+    },
+  },
+  {
+    kind: 'googlenet-lrn',
+    layers:
+      'conv2d relu maxpool lrn conv2d relu conv2d relu lrn conv2d relu conv2d relu conv2d relu maxpool conv2d relu ' +
+      'concat avgpool flatten dense',
+    check(l) {
+      expect(layer(l, 'maxpool1')).toMatchObject({ kernel: 3, stride: 2, padding: [0, 0, 1, 1] });
+      expect(layer(l, 'concat1').inputs).toEqual(['relu4', 'relu6', 'relu7']);
+    },
+  },
+  {
+    kind: 'keras-elu',
+    layers: 'conv2d elu conv2d selu conv2d softplus avgpool flatten dense elu dense',
+    check(l) {
+      expect(layer(l, 'elu1')).toMatchObject({ alpha: 1 });
+      expect(layer(l, 'selu1').alpha).toBeUndefined(); // ONNX's defaults
+      expect(layer(l, 'elu2')).toMatchObject({ alpha: 0.5 });
+    },
+  },
+  ...['torch-mish', 'mish-op'].map((kind) => ({
+    kind,
+    layers: 'conv2d batchnorm softplus tanh mul conv2d batchnorm softplus tanh mul avgpool flatten dense',
+    check(l: LayerSpec[]) {
+      expect(layer(l, 'mul1').inputs).toEqual(['batchnorm1', 'tanh1']);
+    },
+  })),
 ];
 
 describePatterns(build, root, cases);
