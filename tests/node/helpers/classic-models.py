@@ -25,6 +25,10 @@ python3 classic-models.py KIND OUT.onnx. Kinds:
                    Dense + Elu (alpha 0.5), Softmax.
   torch-mish       torch.onnx (opset 13) of nn.Mish, written out as Softplus, Tanh, Mul; a GlobalAveragePool head.
   mish-op          the same at opset 18 with the Mish op (python3-onnx 1.12 knows opsets up to 17: not checked).
+  avgpool-ceil     AveragePool in ceil mode with partial last windows: torch's AvgPool2d(3, 2, ceil_mode=True)
+                   (count_include_pad 1, no pads) on 8x8, and kernel 3 stride 2 pads 1 with count_include_pad 0 on
+                   6x6 (opset 11).
+  avgpool-ceil-pads  the second with count_include_pad 1: refused.
 """
 import importlib.util
 import os
@@ -183,9 +187,21 @@ def mish_op(path):
     onnx.save(m, path)
 
 
+def avgpool_ceil(path, include_pad=0):
+    g = G()
+    x = g.op('Relu', [conv(g, 'input', 3, 6, 3, 3, pads=[1, 1, 1, 1])])  # 8x8
+    x = g.op('AveragePool', [x], kernel_shape=[3, 3], strides=[2, 2], ceil_mode=1, count_include_pad=1)  # 4x4
+    x = g.op('Relu', [conv(g, x, 6, 8, 1, 1, pads=[0, 0, 0, 0])])
+    x = g.op('Pad', [x, g.i64([0, 0, 1, 1, 0, 0, 1, 1])])  # 6x6
+    x = g.op('AveragePool', [g.op('Relu', [conv(g, x, 8, 8, 1, 1, pads=[0, 0, 0, 0])])], kernel_shape=[3, 3],
+             strides=[2, 2], pads=[1, 1, 1, 1], ceil_mode=1, count_include_pad=include_pad)  # 4x4
+    x = g.op('Flatten', [g.op('GlobalAveragePool', [x])])
+    g.save('input', [1, 3, 8, 8], g.gemm(x, 8, 5), 5, 11, path, 'pytorch')
+
+
 KINDS = {'inception-v3': inception_v3, 'keras-factorised': keras_factorised, 'tflite-dilated': tflite_dilated,
          'alexnet-lrn': alexnet_lrn, 'googlenet-lrn': googlenet_lrn, 'keras-elu': keras_elu, 'torch-mish': torch_mish,
-         'mish-op': mish_op}
+         'mish-op': mish_op, 'avgpool-ceil': avgpool_ceil, 'avgpool-ceil-pads': lambda p: avgpool_ceil(p, 1)}
 
 if __name__ == '__main__':
     KINDS[sys.argv[1]](sys.argv[2])

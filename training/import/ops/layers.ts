@@ -10,7 +10,7 @@ function pool(kind: 'maxpool' | 'avgpool'): OpEntry {
   return {
     doc:
       'square windows, equal strides, any pads or auto_pad, ceil_mode' +
-      (kind === 'avgpool' ? ', count_include_pad' : ''),
+      (kind === 'avgpool' ? ' (partial windows: count_include_pad 0, or no pads), count_include_pad' : ''),
     map(c, n) {
       const x = c.act(0);
       const [, h, w] = c.needMap(x);
@@ -32,10 +32,22 @@ function pool(kind: 'maxpool' | 'avgpool'): OpEntry {
         ...(kind === 'avgpool' && c.num('count_include_pad', 0) === 1 && { countIncludePad: true }),
       };
       if (kind === 'avgpool' && ceil) {
-        // Our avgpool has no ceil mode: equal to floor when the windows land exactly.
-        const exact = [h + pads[0] + pads[2], w + pads[1] + pads[3]].every((v) => (v - k[0]) % s[0] === 0);
-        if (!exact) throw c.refuse('has ceil_mode with a partial last window: only max pools take that');
+        // Our avgpool has no ceil mode. A partial last window averages the input cells it holds (onnxruntime, as
+        // torch): the floor-mode pool over the map padded at the end by the overhang, padding not counted.
+        const overhang = (n: number, begin: number, end: number) => {
+          const o = Math.ceil((n + begin + end - k[0]) / s[0]) + 1;
+          return (o - 1) * s[0] + k[0] - (n + begin + end);
+        };
+        const [eh, ew] = [overhang(h, pads[0], pads[2]), overhang(w, pads[1], pads[3])];
         delete (spec as { ceil?: boolean }).ceil;
+        if (eh || ew) {
+          if (spec.countIncludePad && pads.some((v) => v))
+            throw c.refuse(
+              'has ceil_mode with a partial last window and count_include_pad over pads: only without pads, or with count_include_pad 0',
+            );
+          delete (spec as { countIncludePad?: boolean }).countIncludePad;
+          (spec as { padding?: number[] }).padding = [pads[0], pads[1], pads[2] + eh, pads[3] + ew];
+        }
       }
       c.out(c.emit({ kind, ...spec }, x));
     },

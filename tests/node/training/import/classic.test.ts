@@ -5,7 +5,8 @@
  * expect, reproduces the original in onnxruntime-node, writes graphs the checker accepts and has the input gradient
  * of the original file's log-probability margin (helpers/patterns.ts).
  */
-import { expect } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { importModel } from '../../../../training/import/index.js';
 import type { LayerSpec } from '../../../../training/layers/registry.js';
 import { describePatterns, layerOf as layer, patternBuilder, type PatternCase } from '../../helpers/patterns.js';
 
@@ -82,6 +83,33 @@ const cases: PatternCase[] = [
       expect(layer(l, 'mul1').inputs).toEqual(['batchnorm1', 'tanh1']);
     },
   })),
+  {
+    kind: 'avgpool-ceil',
+    layers: 'conv2d relu avgpool conv2d relu conv2d relu avgpool avgpool flatten dense',
+    check(l) {
+      // ceil mode as the floor-mode pool over the map padded by the overhang, padding not counted
+      expect(layer(l, 'avgpool1')).toMatchObject({ kernel: 3, stride: 2, padding: [0, 0, 1, 1] });
+      expect(layer(l, 'avgpool1').countIncludePad).toBeUndefined();
+      expect(layer(l, 'avgpool2')).toMatchObject({ kernel: 3, stride: 2, padding: [1, 1, 2, 2] });
+    },
+  },
 ];
 
 describePatterns(build, root, cases);
+
+describe('refusals name the node, its op and what is supported', () => {
+  it('a ceil-mode AveragePool whose partial window would count padding (count_include_pad 1 with pads)', async () => {
+    await expect(
+      importModel({
+        file: build('avgpool-ceil-pads'),
+        name: 'p',
+        labels: [...'abcde'],
+        root,
+        measure: false,
+        log: () => {},
+      }),
+    ).rejects.toThrow(
+      /^node "\/averagepool_\d+\/AveragePool" \(op AveragePool\): has ceil_mode with a partial last window and count_include_pad over pads: only without pads, or with count_include_pad 0\. Supported: .*AveragePool \(square windows/,
+    );
+  });
+});
