@@ -29,6 +29,9 @@ python3 classic-models.py KIND OUT.onnx. Kinds:
                    (count_include_pad 1, no pads) on 8x8, and kernel 3 stride 2 pads 1 with count_include_pad 0 on
                    6x6 (opset 11).
   avgpool-ceil-pads  the second with count_include_pad 1: refused.
+  gemm-transa      a batch-1 export whose head holds the pooled features as a column: Flatten to [1, F], Reshape to
+                   [-1, 1], Gemm with transA 1 (the column read as the row), transB 1 and a bias; LogSoftmax.
+  gemm-transa-transpose  the same with the column made by a Transpose (default perm) of [1, F] and transB 0.
 """
 import importlib.util
 import os
@@ -199,9 +202,21 @@ def avgpool_ceil(path, include_pad=0):
     g.save('input', [1, 3, 8, 8], g.gemm(x, 8, 5), 5, 11, path, 'pytorch')
 
 
+def gemm_transa(path, by_transpose=False):
+    g = G()
+    x = g.op('Relu', [conv(g, 'input', 3, 6, 3, 3, pads=[1, 1, 1, 1])])
+    x = g.op('Relu', [conv(g, x, 6, 8, 3, 3, strides=[2, 2], pads=[1, 1, 1, 1])])
+    x = g.op('Flatten', [g.op('GlobalAveragePool', [x])])  # [1, 8]
+    col = g.op('Transpose', [x]) if by_transpose else g.op('Reshape', [x, g.i64([-1, 1])])  # [8, 1]
+    w = g.w(rng.normal(0, 8 ** -0.5, (8, 5) if by_transpose else (5, 8)))
+    y = g.op('Gemm', [col, w, g.w(rng.normal(0, 0.1, 5))], transA=1, transB=0 if by_transpose else 1)
+    g.save('input', [1, 3, 8, 8], g.op('LogSoftmax', [y], axis=1), 5, 13, path, 'pytorch')
+
+
 KINDS = {'inception-v3': inception_v3, 'keras-factorised': keras_factorised, 'tflite-dilated': tflite_dilated,
          'alexnet-lrn': alexnet_lrn, 'googlenet-lrn': googlenet_lrn, 'keras-elu': keras_elu, 'torch-mish': torch_mish,
-         'mish-op': mish_op, 'avgpool-ceil': avgpool_ceil, 'avgpool-ceil-pads': lambda p: avgpool_ceil(p, 1)}
+         'mish-op': mish_op, 'avgpool-ceil': avgpool_ceil, 'avgpool-ceil-pads': lambda p: avgpool_ceil(p, 1),
+         'gemm-transa': gemm_transa, 'gemm-transa-transpose': lambda p: gemm_transa(p, True)}
 
 if __name__ == '__main__':
     KINDS[sys.argv[1]](sys.argv[2])

@@ -93,6 +93,10 @@ const cases: PatternCase[] = [
       expect(layer(l, 'avgpool2')).toMatchObject({ kernel: 3, stride: 2, padding: [1, 1, 2, 2] });
     },
   },
+  ...['gemm-transa', 'gemm-transa-transpose'].map((kind) => ({
+    kind,
+    layers: 'conv2d relu conv2d relu avgpool flatten dense',
+  })),
 ];
 
 describePatterns(build, root, cases);
