@@ -32,6 +32,10 @@ python3 classic-models.py KIND OUT.onnx. Kinds:
   gemm-transa      a batch-1 export whose head holds the pooled features as a column: Flatten to [1, F], Reshape to
                    [-1, 1], Gemm with transA 1 (the column read as the row), transB 1 and a bias; LogSoftmax.
   gemm-transa-transpose  the same with the column made by a Transpose (default perm) of [1, F] and transB 0.
+  inception-transform  torchvision's Inception-v3 transform_input (its pretrained weights turn it on), as torch.onnx
+                   writes it at opset 13: per colour x[:, i] as a Gather (scalar index, axis 1), Unsqueeze (axes
+                   input), Mul and Add by scalars, the three Concatenated; then a conv stem, GlobalAveragePool, Gemm.
+  inception-transform-opset11  the same at opset 11 (Unsqueeze axes as an attribute).
 """
 import importlib.util
 import os
@@ -213,10 +217,28 @@ def gemm_transa(path, by_transpose=False):
     g.save('input', [1, 3, 8, 8], g.op('LogSoftmax', [y], axis=1), 5, 13, path, 'pytorch')
 
 
+def inception_transform(path, opset=13):
+    g = G()
+    chans = []
+    for i, (std, mean) in enumerate([(0.229, 0.485), (0.224, 0.456), (0.225, 0.406)]):
+        idx = g.name('idx')
+        g.nodes.append(h.make_node('Constant', [], [idx], name='/' + idx, value=nh.from_array(np.array(i, np.int64), 'v')))
+        v = g.op('Gather', ['x.1', idx], axis=1)  # [N, H, W]
+        v = g.op('Unsqueeze', [v, g.i64([1])]) if opset >= 13 else g.op('Unsqueeze', [v], axes=[1])
+        chans.append(g.op('Add', [g.op('Mul', [v, g.f(std / 0.5)]), g.f((mean - 0.5) / 0.5)]))
+    x = g.op('Concat', chans, axis=1)
+    x = g.op('Relu', [g.bn(conv(g, x, 3, 8, 3, 3, bias=False, strides=[2, 2]), 8)])
+    x = g.op('Relu', [g.bn(conv(g, x, 8, 8, 1, 7, bias=False, pads=[0, 3, 0, 3]), 8)])
+    x = g.op('Flatten', [g.op('GlobalAveragePool', [x])], axis=1)
+    g.save('x.1', [1, 3, 11, 11], g.gemm(x, 8, 5), 5, opset, path, 'pytorch', inp='x.1')
+
+
 KINDS = {'inception-v3': inception_v3, 'keras-factorised': keras_factorised, 'tflite-dilated': tflite_dilated,
          'alexnet-lrn': alexnet_lrn, 'googlenet-lrn': googlenet_lrn, 'keras-elu': keras_elu, 'torch-mish': torch_mish,
          'mish-op': mish_op, 'avgpool-ceil': avgpool_ceil, 'avgpool-ceil-pads': lambda p: avgpool_ceil(p, 1),
-         'gemm-transa': gemm_transa, 'gemm-transa-transpose': lambda p: gemm_transa(p, True)}
+         'gemm-transa': gemm_transa, 'gemm-transa-transpose': lambda p: gemm_transa(p, True),
+         'inception-transform': inception_transform,
+         'inception-transform-opset11': lambda p: inception_transform(p, 11)}
 
 if __name__ == '__main__':
     KINDS[sys.argv[1]](sys.argv[2])

@@ -97,6 +97,17 @@ const cases: PatternCase[] = [
     kind,
     layers: 'conv2d relu conv2d relu avgpool flatten dense',
   })),
+  ...['inception-transform', 'inception-transform-opset11'].map((kind) => ({
+    kind,
+    layers:
+      'channels batchnorm channels batchnorm channels batchnorm concat conv2d batchnorm relu conv2d batchnorm relu ' +
+      'avgpool flatten dense',
+    check(l: LayerSpec[]) {
+      expect(layer(l, 'channels2')).toMatchObject({ pick: [1] });
+      expect(layer(l, 'batchnorm2')).toMatchObject({ eps: 0 }); // x * (0.224 / 0.5) + (0.456 - 0.5) / 0.5
+      expect(layer(l, 'concat1').inputs).toEqual(['batchnorm1', 'batchnorm2', 'batchnorm3']);
+    },
+  })),
 ];
 
 describePatterns(build, root, cases);
