@@ -36,6 +36,10 @@ python3 classic-models.py KIND OUT.onnx. Kinds:
                    writes it at opset 13: per colour x[:, i] as a Gather (scalar index, axis 1), Unsqueeze (axes
                    input), Mul and Add by scalars, the three Concatenated; then a conv stem, GlobalAveragePool, Gemm.
   inception-transform-opset11  the same at opset 11 (Unsqueeze axes as an attribute).
+  keras-resnet-pad tf2onnx (opset 13) of Keras ResNet50's stem: NHWC input Transposed, ZeroPadding2D(3) as a Pad,
+                   Conv 7x7 stride 2 VALID, BN, Relu, ZeroPadding2D(1) as a Pad before MaxPooling2D(3, 2); a residual
+                   block; back to NHWC, GlobalMaxPooling2D as ReduceMax over [1,2], MatMul + Add, Softmax.
+  pad-maxpool-bn   a zero Pad before a MaxPool of a batch norm's output (values of either sign): refused.
 """
 import importlib.util
 import os
@@ -233,12 +237,28 @@ def inception_transform(path, opset=13):
     g.save('x.1', [1, 3, 11, 11], g.gemm(x, 8, 5), 5, opset, path, 'pytorch', inp='x.1')
 
 
+def keras_resnet_pad(path, relu=True):
+    g = G()
+    pad = lambda v, p: g.op('Pad', [v, g.i64([0, 0, p, p, 0, 0, p, p])])
+    x = g.op('Transpose', ['input_1'], perm=[0, 3, 1, 2])
+    x = g.bn(conv(g, pad(x, 3), 3, 8, 7, 7, strides=[2, 2], pads=[0, 0, 0, 0]), 8)  # 20 -> 26 -> 10
+    if relu:
+        x = g.op('Relu', [x])
+    x = g.op('MaxPool', [pad(x, 1)], kernel_shape=[3, 3], strides=[2, 2])  # 10 -> 12 -> 5
+    y = g.op('Relu', [g.bn(conv(g, x, 8, 8, 3, 3, pads=[1, 1, 1, 1]), 8)])
+    x = g.op('Relu', [g.op('Add', [x, g.bn(conv(g, y, 8, 8, 3, 3, pads=[1, 1, 1, 1]), 8)])])
+    x = g.op('ReduceMax', [g.op('Transpose', [x], perm=[0, 2, 3, 1])], axes=[1, 2], keepdims=0)
+    g.save('input_1', ['unk__1', 20, 20, 3], g.op('Softmax', [g.dense(x, 8, 5)], axis=-1), 5, 13, path, 'tf2onnx',
+           inp='input_1')
+
+
 KINDS = {'inception-v3': inception_v3, 'keras-factorised': keras_factorised, 'tflite-dilated': tflite_dilated,
          'alexnet-lrn': alexnet_lrn, 'googlenet-lrn': googlenet_lrn, 'keras-elu': keras_elu, 'torch-mish': torch_mish,
          'mish-op': mish_op, 'avgpool-ceil': avgpool_ceil, 'avgpool-ceil-pads': lambda p: avgpool_ceil(p, 1),
          'gemm-transa': gemm_transa, 'gemm-transa-transpose': lambda p: gemm_transa(p, True),
          'inception-transform': inception_transform,
-         'inception-transform-opset11': lambda p: inception_transform(p, 11)}
+         'inception-transform-opset11': lambda p: inception_transform(p, 11),
+         'keras-resnet-pad': keras_resnet_pad, 'pad-maxpool-bn': lambda p: keras_resnet_pad(p, False)}
 
 if __name__ == '__main__':
     KINDS[sys.argv[1]](sys.argv[2])

@@ -33,7 +33,7 @@ export interface Act {
   layer: string;
   /**
    * Zero padding [top, left, bottom, right] a Pad node put around ours (the ONNX dims include it): it costs no
-   * layer and folds into the Conv that reads it, the only op that may.
+   * layer and folds into the Conv that reads it (or a MaxPool of a non-negative map), the only ops that may.
    */
   pad?: [number, number, number, number];
   /** Set on the output of a final Softmax/LogSoftmax, which stands for the logits before it. */
@@ -100,8 +100,10 @@ export class MapCtx {
     const v = this.vals.get(name);
     if (!v || v.kind !== 'act')
       throw this.refuse(`its input "${name}" is not an activation of the layer chain (${v ? v.kind : 'unknown'})`);
-    if (v.pad && this.node.op !== 'Conv')
-      throw this.refuse(`reads "${name}", zero-padded by a Pad: only a Conv may read a Pad's output (its padding)`);
+    if (v.pad && !['Conv', 'MaxPool', 'AveragePool'].includes(this.node.op))
+      throw this.refuse(
+        `reads "${name}", zero-padded by a Pad: only a Conv (or a MaxPool of a ReLU's output) may read a Pad's output (its padding)`,
+      );
     if (v.column && !(this.node.op === 'Gemm' && k === 0 && this.num('transA', 0)))
       throw this.refuse(
         `reads "${name}", a vector held as a column [${v.onnx[0]}, 1]: only a Gemm with transA = 1 may`,

@@ -34,19 +34,27 @@ export function padsOf(c: MapCtx, h: number, w: number, e: [number, number], s: 
   return pads as Pads;
 }
 
+/**
+ * Input 0 of a Conv or MaxPool with the zero padding a Pad put around it taken off (Keras ZeroPadding2D): the map
+ * and that padding [top, left, bottom, right], which adds to the node's own (explicit pads or VALID only).
+ */
+export function readPadded(c: MapCtx): { x: Act; extra: Pads } {
+  const padded = c.act(0);
+  const x: Act = { ...padded, onnx: padded.pad ? [...padded.shape] : padded.onnx, pad: undefined };
+  if (padded.pad && !['NOTSET', 'VALID'].includes(c.str('auto_pad', 'NOTSET')))
+    throw c.refuse('has auto_pad SAME after a Pad: only explicit pads (or VALID) add to a Pad');
+  return { x, extra: padded.pad ?? [0, 0, 0, 0] };
+}
+
 /** [a, b] as one number when equal (the form of our own models). */
 const pairOf = ([a, b]: number[]): Pair => (a === b ? a : [a, b]);
 
 const conv: OpEntry = {
   doc: 'any kernel, strides and dilations per axis, any group (depthwise: group = channels); any pads or auto_pad',
   map(c) {
-    const padded = c.act(0);
     // A Pad before the conv (Keras ZeroPadding2D) adds to the conv's own padding.
-    const extra = padded.pad ?? [0, 0, 0, 0];
-    const x: Act = { ...padded, onnx: padded.pad ? [...padded.shape] : padded.onnx, pad: undefined };
+    const { x, extra } = readPadded(c);
     const [ch, h, wd] = c.needMap(x);
-    if (padded.pad && !['NOTSET', 'VALID'].includes(c.str('auto_pad', 'NOTSET')))
-      throw c.refuse('has auto_pad SAME after a Pad: only explicit pads (or VALID) add to a Pad');
     const w = c.constant(1, 'weight');
     if (w.dims.length !== 4)
       throw c.refuse(`has a weight of shape [${w.dims}]: only 2-D convolutions ([F, C/g, kh, kw])`);

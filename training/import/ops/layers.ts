@@ -4,15 +4,27 @@
 import type { LayerSpec } from '../../layers/registry.js';
 import type { MapCtx, OpEntry } from './context.js';
 
-import { padsOf } from './conv.js';
+import { padsOf, readPadded } from './conv.js';
+
+/** A map no value of which is negative: the output of a ReLU, or of a clip with a bound min >= 0 (ReLU6). */
+function nonNegative(c: MapCtx, layer: string): boolean {
+  const spec = c.layers.find((l) => l.name === layer);
+  return spec?.kind === 'relu' || (spec?.kind === 'clip' && (spec.min ?? -Infinity) >= 0);
+}
 
 function pool(kind: 'maxpool' | 'avgpool'): OpEntry {
   return {
     doc:
       'square windows, equal strides, any pads or auto_pad, ceil_mode' +
-      (kind === 'avgpool' ? ' (partial windows: count_include_pad 0, or no pads), count_include_pad' : ''),
+      (kind === 'avgpool'
+        ? ' (partial windows: count_include_pad 0, or no pads), count_include_pad'
+        : ', a zero Pad before it on a ReLU output'),
     map(c, n) {
-      const x = c.act(0);
+      // A zero Pad before a max pool of a non-negative map (Keras ZeroPadding2D after a ReLU) is its padding:
+      // every window holds an input cell (pads < kernel), and zeros never exceed its maximum.
+      const { x, extra } = readPadded(c);
+      if (extra.some((v) => v) && !(kind === 'maxpool' && nonNegative(c, x.layer)))
+        throw c.refuse('reads a zero Pad: only a MaxPool of a ReLU (or ReLU6) output may, as its padding');
       const [, h, w] = c.needMap(x);
       const k = c.ints('kernel_shape', []);
       const s = c.ints('strides', [1, 1]);
@@ -22,7 +34,7 @@ function pool(kind: 'maxpool' | 'avgpool'): OpEntry {
         throw c.refuse(`has kernel [${k}], strides [${s}]: only square windows with equal strides are supported`);
       const dil = c.ints('dilations', [1, 1]);
       if (dil.some((d) => d !== 1)) throw c.refuse(`has dilations [${dil}]: only 1 (no dilation) is supported`);
-      const pads = padsOf(c, h, w, [k[0], k[0]], [s[0], s[0]]);
+      const pads = padsOf(c, h, w, [k[0], k[0]], [s[0], s[0]]).map((v, i) => v + extra[i]) as typeof extra;
       const ceil = c.num('ceil_mode', 0) === 1;
       const spec = {
         kernel: k[0],
@@ -71,32 +83,36 @@ const globalMaxPool: OpEntry = {
 };
 
 /**
- * ReduceMean over the height and width (tf2onnx's GlobalAveragePooling2D, on NCHW axes [2,3] or NHWC [1,2]): a
- * global average pool, then a flatten unless keepdims. Axes are an attribute before opset 18, an input from it.
+ * ReduceMean or ReduceMax over the height and width (tf2onnx's GlobalAveragePooling2D and GlobalMaxPooling2D, on
+ * NCHW axes [2,3] or NHWC [1,2]): a global pool, then a flatten unless keepdims. Axes are an attribute before
+ * opset 18, an input from it.
  */
-const reduceMean: OpEntry = {
-  doc: 'over height and width (a global average pool)',
-  map(c, n) {
-    const x = c.act(0);
-    if (x.shape.length !== 3 || x.onnx.length !== 3 || x.rowOrder)
-      throw c.refuse(`averages [N, ${x.onnx}]: only over the height and width of a feature map`);
-    const raw = c.model.opset < 18 ? c.ints('axes', []) : n.inputs[1] ? (c.shapeVal(1) as number[]) : [];
-    const axes = raw
-      .map((a) => (a < 0 ? a + 4 : a))
-      .sort()
-      .join();
-    const spatial = x.channelsLast ? '1,2' : '2,3';
-    if (axes !== spatial)
-      throw c.refuse(
-        `averages axes [${raw}] of [N, ${x.onnx}]: only the height and width (axes ${spatial} of this ${x.channelsLast ? 'NHWC' : 'NCHW'} tensor)`,
-      );
-    const y = c.emit({ kind: 'avgpool', global: true }, x);
-    const [ch] = x.shape;
-    if (c.num('keepdims', 1))
-      return c.out({ ...y, onnx: x.channelsLast ? [1, 1, ch] : [ch, 1, 1], channelsLast: x.channelsLast });
-    c.out(c.flatten(y));
-  },
-};
+function reduce(kind: 'avgpool' | 'maxpool'): OpEntry {
+  const verb = kind === 'avgpool' ? 'averages' : 'takes the maximum of';
+  return {
+    doc: `over height and width (a global ${kind === 'avgpool' ? 'average' : 'max'} pool)`,
+    map(c, n) {
+      const x = c.act(0);
+      if (x.shape.length !== 3 || x.onnx.length !== 3 || x.rowOrder)
+        throw c.refuse(`${verb} [N, ${x.onnx}]: only over the height and width of a feature map`);
+      const raw = c.model.opset < 18 ? c.ints('axes', []) : n.inputs[1] ? (c.shapeVal(1) as number[]) : [];
+      const axes = raw
+        .map((a) => (a < 0 ? a + 4 : a))
+        .sort()
+        .join();
+      const spatial = x.channelsLast ? '1,2' : '2,3';
+      if (axes !== spatial)
+        throw c.refuse(
+          `${verb} axes [${raw}] of [N, ${x.onnx}]: only the height and width (axes ${spatial} of this ${x.channelsLast ? 'NHWC' : 'NCHW'} tensor)`,
+        );
+      const y = c.emit({ kind, global: true }, x);
+      const [ch] = x.shape;
+      if (c.num('keepdims', 1))
+        return c.out({ ...y, onnx: x.channelsLast ? [1, 1, ch] : [ch, 1, 1], channelsLast: x.channelsLast });
+      c.out(c.flatten(y));
+    },
+  };
+}
 
 /** PRelu with one slope for every channel (or a single one): a leaky ReLU. */
 const pRelu: OpEntry = {
@@ -256,7 +272,8 @@ export const layerOps: Record<string, OpEntry> = {
   AveragePool: pool('avgpool'),
   GlobalAveragePool: globalAveragePool,
   GlobalMaxPool: globalMaxPool,
-  ReduceMean: reduceMean,
+  ReduceMean: reduce('avgpool'),
+  ReduceMax: reduce('maxpool'),
   PRelu: pRelu,
   Pad: pad,
   Relu: elementwise('relu'),

@@ -108,11 +108,35 @@ const cases: PatternCase[] = [
       expect(layer(l, 'concat1').inputs).toEqual(['batchnorm1', 'batchnorm2', 'batchnorm3']);
     },
   })),
+  {
+    kind: 'keras-resnet-pad',
+    layers: 'conv2d batchnorm relu maxpool conv2d batchnorm relu conv2d batchnorm add relu maxpool flatten dense',
+    check(l) {
+      expect(layer(l, 'conv2d1')).toMatchObject({ kernel: 7, stride: 2, padding: 3 }); // the Pad's
+      expect(layer(l, 'maxpool1')).toMatchObject({ kernel: 3, stride: 2, padding: 1 }); // the Pad's, on a ReLU
+      expect(layer(l, 'maxpool2')).toMatchObject({ global: true }); // ReduceMax over NHWC [1,2]
+    },
+  },
 ];
 
 describePatterns(build, root, cases);
 
 describe('refusals name the node, its op and what is supported', () => {
+  it('a zero Pad before a MaxPool of a map with negative values', async () => {
+    await expect(
+      importModel({
+        file: build('pad-maxpool-bn'),
+        name: 'm',
+        labels: [...'abcde'],
+        root,
+        measure: false,
+        log: () => {},
+      }),
+    ).rejects.toThrow(
+      /^node "\/maxpool_\d+\/MaxPool" \(op MaxPool\): reads a zero Pad: only a MaxPool of a ReLU \(or ReLU6\) output may, as its padding\. Supported: /,
+    );
+  });
+
   it('a ceil-mode AveragePool whose partial window would count padding (count_include_pad 1 with pads)', async () => {
     await expect(
       importModel({
