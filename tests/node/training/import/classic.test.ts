@@ -122,32 +122,17 @@ const cases: PatternCase[] = [
 describePatterns(build, root, cases);
 
 describe('refusals name the node, its op and what is supported', () => {
+  const refused = (kind: string) =>
+    importModel({ file: build(kind), name: kind, labels: [...'abcde'], root, measure: false, log: () => {} });
+
   it('a zero Pad before a MaxPool of a map with negative values', async () => {
-    await expect(
-      importModel({
-        file: build('pad-maxpool-bn'),
-        name: 'm',
-        labels: [...'abcde'],
-        root,
-        measure: false,
-        log: () => {},
-      }),
-    ).rejects.toThrow(
+    await expect(refused('pad-maxpool-bn')).rejects.toThrow(
       /^node "\/maxpool_\d+\/MaxPool" \(op MaxPool\): reads a zero Pad: only a MaxPool of a ReLU \(or ReLU6\) output may, as its padding\. Supported: /,
     );
   });
 
   it('a ceil-mode AveragePool whose partial window would count padding (count_include_pad 1 with pads)', async () => {
-    await expect(
-      importModel({
-        file: build('avgpool-ceil-pads'),
-        name: 'p',
-        labels: [...'abcde'],
-        root,
-        measure: false,
-        log: () => {},
-      }),
-    ).rejects.toThrow(
+    await expect(refused('avgpool-ceil-pads')).rejects.toThrow(
       /^node "\/averagepool_\d+\/AveragePool" \(op AveragePool\): has ceil_mode with a partial last window and count_include_pad over pads: only without pads, or with count_include_pad 0\. Supported: .*AveragePool \(square windows/,
     );
   });
