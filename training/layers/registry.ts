@@ -22,6 +22,7 @@ import { hardSwish, type HardSwishSpec } from './hardswish.js';
 import { lrn, type LrnSpec } from './lrn.js';
 import { maxPool, type MaxPoolSpec } from './max-pool.js';
 import { mul, type MulSpec } from './mul.js';
+import { prelu, type PReluSpec } from './prelu.js';
 import { relu, type ReluSpec } from './relu.js';
 import { scale, type ScaleSpec } from './scale.js';
 import { silu, type SiluSpec } from './silu.js';
@@ -61,6 +62,7 @@ export type LayerSpec = (
   | EluSpec
   | SeluSpec
   | SoftplusSpec
+  | PReluSpec
 ) & {
   name?: string;
   /** The layers this one reads, by name ('input' for the model input); default: the layer before it. */
@@ -93,6 +95,7 @@ export const registry: Record<string, GraphRule> = Object.fromEntries(
       elu,
       selu,
       softplus,
+      prelu,
     ].map((r) => unary(r as LayerRule)),
     add,
     concat,

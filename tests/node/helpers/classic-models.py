@@ -40,6 +40,10 @@ python3 classic-models.py KIND OUT.onnx. Kinds:
                    Conv 7x7 stride 2 VALID, BN, Relu, ZeroPadding2D(1) as a Pad before MaxPooling2D(3, 2); a residual
                    block; back to NHWC, GlobalMaxPooling2D as ReduceMax over [1,2], MatMul + Add, Softmax.
   pad-maxpool-bn   a zero Pad before a MaxPool of a batch norm's output (values of either sign): refused.
+  prelu-channels   PReLU with a slope per channel: torch's nn.PReLU(C) (slope [C,1,1], opset 11) after a Conv and
+                   BN, Keras PReLU(shared_axes=[1, 2]) via tf2onnx on an NHWC tensor (slope [1,1,C]), and on the
+                   Dense output (slope [F]); GlobalAveragePool, Gemm.
+  prelu-elements   Keras PReLU without shared axes (a slope per element, [H,W,C]): refused.
 """
 import importlib.util
 import os
@@ -252,13 +256,25 @@ def keras_resnet_pad(path, relu=True):
            inp='input_1')
 
 
+def prelu_channels(path, shared=True):
+    g = G()
+    x = g.op('PRelu', [g.bn(conv(g, 'input', 3, 6, 3, 3, bias=False, pads=[1, 1, 1, 1]), 6),
+                       g.w(rng.uniform(-0.5, 0.5, (6, 1, 1)))])
+    m = g.op('Transpose', [conv(g, x, 6, 4, 3, 3, strides=[2, 2], pads=[1, 1, 1, 1])], perm=[0, 2, 3, 1])  # [N,4,4,4]
+    m = g.op('PRelu', [m, g.w(rng.uniform(-0.5, 0.5, (1, 1, 4) if shared else (4, 4, 4)))])
+    x = g.op('ReduceMean', [m], axes=[1, 2], keepdims=0)
+    x = g.op('PRelu', [g.dense(x, 4, 6), g.w(rng.uniform(-0.5, 0.5, 6))])
+    g.save('input', ['N', 3, 8, 8], g.gemm(x, 6, 5), 5, 11, path, 'pytorch')
+
+
 KINDS = {'inception-v3': inception_v3, 'keras-factorised': keras_factorised, 'tflite-dilated': tflite_dilated,
          'alexnet-lrn': alexnet_lrn, 'googlenet-lrn': googlenet_lrn, 'keras-elu': keras_elu, 'torch-mish': torch_mish,
          'mish-op': mish_op, 'avgpool-ceil': avgpool_ceil, 'avgpool-ceil-pads': lambda p: avgpool_ceil(p, 1),
          'gemm-transa': gemm_transa, 'gemm-transa-transpose': lambda p: gemm_transa(p, True),
          'inception-transform': inception_transform,
          'inception-transform-opset11': lambda p: inception_transform(p, 11),
-         'keras-resnet-pad': keras_resnet_pad, 'pad-maxpool-bn': lambda p: keras_resnet_pad(p, False)}
+         'keras-resnet-pad': keras_resnet_pad, 'pad-maxpool-bn': lambda p: keras_resnet_pad(p, False),
+         'prelu-channels': prelu_channels, 'prelu-elements': lambda p: prelu_channels(p, False)}
 
 if __name__ == '__main__':
     KINDS[sys.argv[1]](sys.argv[2])

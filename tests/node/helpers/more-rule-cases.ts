@@ -1,5 +1,5 @@
 /**
- * Gradient cases of the layer rules imported classifiers brought in (LRN; the e^X activations), run by
+ * Gradient cases of the layer rules imported classifiers brought in (LRN; the e^X activations; per-channel PReLU), run by
  * tests/node/training/layers/more-rules.test.ts and counted by gradients.test.ts's every-kind check.
  */
 import type { LayerSpec } from '../../../training/layers/registry.js';
@@ -43,5 +43,7 @@ export const MORE_RULE_CASES: [string, [number, number, number], LayerSpec[], Mo
   ['elu (alpha 0.4)', [2, 4, 4], [scaled(3), { kind: 'elu', alpha: 0.4 }], ['infer']],
   ['selu (defaults)', [2, 4, 4], [scaled(3), { kind: 'selu' }], ['train', 'infer']],
   ['selu (alpha 1.2, gamma 0.8)', [2, 4, 4], [scaled(3), { kind: 'selu', alpha: 1.2, gamma: 0.8 }], ['infer']],
+  ['prelu, a slope per channel of a map', [3, 4, 3], [{ kind: 'prelu' }], ['train', 'infer']],
+  ['prelu of a vector', [4, 1, 1], [{ kind: 'flatten' }, { kind: 'prelu' }], ['train', 'infer']],
   ['softplus', [2, 4, 4], [scaled(4), { kind: 'softplus' }], ['train', 'infer']],
 ];

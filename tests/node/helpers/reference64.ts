@@ -218,6 +218,10 @@ export function forward64(
       for (let i = 0; i < y.length; i++) y[i] = gamma * (x[i] > 0 ? x[i] : alpha * Math.expm1(x[i]));
     } else if (l.kind === 'softplus') {
       for (let i = 0; i < y.length; i++) y[i] = Math.log1p(Math.exp(x[i]));
+    } else if (l.kind === 'prelu') {
+      const a = w('slope'),
+        per = inS / l.inShape[0];
+      for (let i = 0; i < y.length; i++) y[i] = x[i] > 0 ? x[i] : a[Math.floor((i % inS) / per)] * x[i];
     } else if (l.kind === 'lrn') {
       // s[c] = bias + alpha / size * (sum of x^2 over the channels c - lo .. c + hi); y = x s^-beta.
       const { C, hw, windowOf, alpha, beta, bias, size: sz } = lrnSettings(l.inShape, spec);
@@ -446,6 +450,16 @@ export function backward64(
       for (let i = 0; i < dx.length; i++) dx[i] = dy[i] * gamma * (x[i] > 0 ? 1 : alpha * Math.exp(x[i]));
     } else if (l.kind === 'softplus') {
       for (let i = 0; i < dx.length; i++) dx[i] = dy[i] / (1 + Math.exp(-x[i]));
+    } else if (l.kind === 'prelu') {
+      const a = w('slope'),
+        per = inS / l.inShape[0],
+        da = new Float64Array(a.length);
+      for (let i = 0; i < dx.length; i++) {
+        const c = Math.floor((i % inS) / per);
+        dx[i] = x[i] > 0 ? dy[i] : a[c] * dy[i];
+        if (x[i] <= 0) da[c] += dy[i] * x[i];
+      }
+      grads[`${l.name}.slope`] = da;
     } else if (l.kind === 'lrn') {
       // y[c] = x[c] s[c]^-beta, s[c] depending on x[c'] for c' in c's window: d s[c] / d x[c'] = 2 alpha / size x[c'].
       const { C, hw, windowOf, alpha, beta, size: sz } = lrnSettings(l.inShape, spec);

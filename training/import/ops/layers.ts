@@ -114,15 +114,20 @@ function reduce(kind: 'avgpool' | 'maxpool'): OpEntry {
   };
 }
 
-/** PRelu with one slope for every channel (or a single one): a leaky ReLU. */
+/** PRelu with one slope for every channel (a leaky ReLU), or one per channel (the prelu layer). */
 const pRelu: OpEntry = {
-  doc: 'one slope for all channels',
+  doc: 'one slope, or one per channel',
   map(c) {
     const x = c.act(0);
-    const slope = c.constant(1, 'slope').values;
-    if (slope.some((v) => v !== slope[0]))
-      throw c.refuse(`has ${slope.length} different slopes: only one for all channels (a leaky ReLU)`);
-    c.out(c.keep(x, c.emit({ kind: 'leakyrelu', alpha: slope[0] }, x)));
+    const t = c.constant(1, 'slope');
+    const slope = t.values;
+    if (slope.every((v) => v === slope[0])) return c.out(c.keep(x, c.emit({ kind: 'leakyrelu', alpha: slope[0] }, x)));
+    const perChannel = c.perChannel(t, x);
+    if (!perChannel || x.rowOrder)
+      throw c.refuse(
+        `has slopes of dims [${t.dims}] for [N, ${x.onnx}]: only one slope, or one per channel (Keras PReLU with shared_axes=[1, 2])`,
+      );
+    c.out(c.keep(x, c.emit({ kind: 'prelu' }, x, { slope: perChannel })));
   },
 };
 

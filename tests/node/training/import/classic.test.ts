@@ -117,6 +117,13 @@ const cases: PatternCase[] = [
       expect(layer(l, 'maxpool2')).toMatchObject({ global: true }); // ReduceMax over NHWC [1,2]
     },
   },
+  {
+    kind: 'prelu-channels',
+    layers: 'conv2d batchnorm prelu conv2d prelu avgpool flatten dense prelu dense',
+    check(l) {
+      expect(layer(l, 'prelu2').inputs).toBeUndefined(); // a chain: NHWC slopes [1,1,C] read per channel
+    },
+  },
 ];
 
 describePatterns(build, root, cases);
@@ -128,6 +135,12 @@ describe('refusals name the node, its op and what is supported', () => {
   it('a zero Pad before a MaxPool of a map with negative values', async () => {
     await expect(refused('pad-maxpool-bn')).rejects.toThrow(
       /^node "\/maxpool_\d+\/MaxPool" \(op MaxPool\): reads a zero Pad: only a MaxPool of a ReLU \(or ReLU6\) output may, as its padding\. Supported: /,
+    );
+  });
+
+  it('a PReLU with a slope per element (Keras PReLU without shared axes)', async () => {
+    await expect(refused('prelu-elements')).rejects.toThrow(
+      /^node "\/prelu_\d+\/PRelu" \(op PRelu\): has slopes of dims \[4,4,4\] for \[N, 4,4,4\]: only one slope, or one per channel \(Keras PReLU with shared_axes=\[1, 2\]\)\. Supported: /,
     );
   });
 
