@@ -2,6 +2,7 @@
  * The import table: one mapping per ONNX op (tinygrad's pattern table). Adding an op is adding an entry; the
  * supported-op list in every refusal is derived from it.
  */
+import { activationOps } from './activations.js';
 import { channelOps } from './channels.js';
 import type { OpEntry } from './context.js';
 import { convOps } from './conv.js';
@@ -13,6 +14,7 @@ import { shapeOps } from './shape.js';
 export const OPS: Record<string, OpEntry> = {
   ...convOps,
   ...layerOps,
+  ...activationOps,
   ...linearOps,
   ...layoutOps,
   ...shapeOps,
