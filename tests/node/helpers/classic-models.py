@@ -44,6 +44,8 @@ python3 classic-models.py KIND OUT.onnx. Kinds:
                    BN, Keras PReLU(shared_axes=[1, 2]) via tf2onnx on an NHWC tensor (slope [1,1,C]), and on the
                    Dense output (slope [F]); GlobalAveragePool, Gemm.
   prelu-elements   Keras PReLU without shared axes (a slope per element, [H,W,C]): refused.
+  whole-map-pools  a non-square input (12x20) whose head pools the whole 3x5 map by a non-square window, as torch's
+                   F.avg_pool2d(x, x.size()[2:]) and F.max_pool2d(x, x.size()[2:]) write them, the two added.
 """
 import importlib.util
 import os
@@ -267,6 +269,16 @@ def prelu_channels(path, shared=True):
     g.save('input', ['N', 3, 8, 8], g.gemm(x, 6, 5), 5, 11, path, 'pytorch')
 
 
+def whole_map_pools(path):
+    g = G()
+    x = g.op('Relu', [conv(g, 'input', 3, 6, 3, 3, strides=[2, 2], pads=[1, 1, 1, 1])])  # 6x10
+    x = g.op('Relu', [conv(g, x, 6, 8, 3, 3, strides=[2, 2], pads=[1, 1, 1, 1])])  # 3x5
+    a = g.op('AveragePool', [x], kernel_shape=[3, 5], strides=[3, 5])
+    m = g.op('MaxPool', [x], kernel_shape=[3, 5], strides=[3, 5])
+    x = g.op('Flatten', [g.op('Add', [a, m])])
+    g.save('input', [1, 3, 12, 20], g.gemm(x, 8, 5), 5, 11, path, 'pytorch')
+
+
 KINDS = {'inception-v3': inception_v3, 'keras-factorised': keras_factorised, 'tflite-dilated': tflite_dilated,
          'alexnet-lrn': alexnet_lrn, 'googlenet-lrn': googlenet_lrn, 'keras-elu': keras_elu, 'torch-mish': torch_mish,
          'mish-op': mish_op, 'avgpool-ceil': avgpool_ceil, 'avgpool-ceil-pads': lambda p: avgpool_ceil(p, 1),
@@ -274,7 +286,8 @@ KINDS = {'inception-v3': inception_v3, 'keras-factorised': keras_factorised, 'tf
          'inception-transform': inception_transform,
          'inception-transform-opset11': lambda p: inception_transform(p, 11),
          'keras-resnet-pad': keras_resnet_pad, 'pad-maxpool-bn': lambda p: keras_resnet_pad(p, False),
-         'prelu-channels': prelu_channels, 'prelu-elements': lambda p: prelu_channels(p, False)}
+         'prelu-channels': prelu_channels, 'prelu-elements': lambda p: prelu_channels(p, False),
+         'whole-map-pools': whole_map_pools}
 
 if __name__ == '__main__':
     KINDS[sys.argv[1]](sys.argv[2])

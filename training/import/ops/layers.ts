@@ -17,7 +17,8 @@ function pool(kind: 'maxpool' | 'avgpool'): OpEntry {
       'square windows, equal strides, any pads or auto_pad, ceil_mode' +
       (kind === 'avgpool'
         ? ' (partial windows: count_include_pad 0, or no pads), count_include_pad'
-        : ', a zero Pad before it on a ReLU output'),
+        : ', a zero Pad before it on a ReLU output') +
+      '; a non-square window over the whole map (global)',
     map(c, n) {
       // A zero Pad before a max pool of a non-negative map (Keras ZeroPadding2D after a ReLU) is its padding:
       // every window holds an input cell (pads < kernel), and zeros never exceed its maximum.
@@ -29,6 +30,12 @@ function pool(kind: 'maxpool' | 'avgpool'): OpEntry {
       const s = c.ints('strides', [1, 1]);
       if (n.outputs[1] && c.model.nodes.some((m) => m.inputs.includes(n.outputs[1])))
         throw c.refuse('uses its Indices output');
+      // A non-square window over the whole unpadded map (torch's F.avg_pool2d(x, x.size()[2:]) on a non-square
+      // input): a global pool. A square one stays the windowed pool it is.
+      const unpadded = ['NOTSET', 'VALID'].includes(c.str('auto_pad', 'NOTSET')) && c.ints('pads', []).every((v) => !v);
+      const undilated = c.ints('dilations', [1, 1]).every((d) => d === 1);
+      if (h !== w && k.join() === `${h},${w}` && unpadded && undilated && !extra.some((v) => v))
+        return c.out(c.emit({ kind, global: true }, x));
       if (k.length !== 2 || k[0] !== k[1] || s.length !== 2 || s[0] !== s[1])
         throw c.refuse(`has kernel [${k}], strides [${s}]: only square windows with equal strides are supported`);
       const dil = c.ints('dilations', [1, 1]);

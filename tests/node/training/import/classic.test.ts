@@ -124,6 +124,14 @@ const cases: PatternCase[] = [
       expect(layer(l, 'prelu2').inputs).toBeUndefined(); // a chain: NHWC slopes [1,1,C] read per channel
     },
   },
+  {
+    kind: 'whole-map-pools',
+    layers: 'conv2d relu conv2d relu avgpool maxpool add flatten dense',
+    check(l) {
+      expect(layer(l, 'avgpool1')).toMatchObject({ global: true });
+      expect(layer(l, 'maxpool1')).toMatchObject({ global: true });
+    },
+  },
 ];
 
 describePatterns(build, root, cases);
