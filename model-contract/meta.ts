@@ -39,8 +39,9 @@ export interface LayerMeta extends LayerCounts {
   strideProduct?: number | null;
   inShape: number[];
   outShape: number[];
-  /** The layer's spec as the architecture gave it (kind plus its options, e.g. kernel for pooling). */
-  spec: { kind: string; name?: string; kernel?: number; inputs?: string[] };
+  /** The layer's spec as the architecture gave it (kind plus its options, e.g. kernel for pooling; a conv kernel
+   *  may be [height, width]). */
+  spec: { kind: string; name?: string; kernel?: number | [number, number]; inputs?: string[] };
   params: { name: string; shape: number[]; trainable: boolean }[];
 }
 

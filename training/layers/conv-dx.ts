@@ -5,26 +5,31 @@
  *   Y[n,f,y,x] = sum_{c in f's group, i, j} W[f,c,i,j] X[n,c, y + i - pt, x + j - pl]
  *   dX[n,c,u,v] = sum_{f in c's group, i, j} W[f,c,i,j] dY[n,f, u + pt - i, v + pl - j]
  * and with i' = k-1-i this is a Conv of dY with each group's [F/g, C/g] block of W transposed and the kernel
- * flipped (W' [C, F/g, k, k]), padded k-1-p on each side: the output is X's size (Ho = H + pt + pb - k + 1).
+ * flipped (W' [C, F/g, k, k]), padded k-1-p on each side: the output is X's size (Ho = H + pt + pb - k + 1). A kernel
+ * dilated by d reads dY[u + pt - d i] the same way: the flipped kernel keeps the dilation, the padding e-1-p (e, the
+ * span d(k-1) + 1, for k).
  * Strided layers keep ConvTranspose: dY dilated by zeros, then a Conv, measured 2-3x slower than it.
  */
 import type { GraphBuilder } from '../graph/builder.js';
 import type { Conv2dSpec } from './conv2d.js';
+import { convGeometry } from './conv-geometry.js';
 
-/** Whether convDx emits this layer's input gradient: grouped, stride 1, each padding at most k-1 (ONNX pads are >= 0). */
+/** Whether convDx emits this layer's input gradient: grouped, stride 1, each padding at most e-1 (ONNX pads are >= 0). */
 export function convDxApplies(spec: Conv2dSpec, pads: [number, number, number, number]): boolean {
-  return (spec.groups ?? 1) > 1 && (spec.stride ?? 1) === 1 && pads.every((p) => p <= spec.kernel - 1);
+  const { sh, sw, eh, ew } = convGeometry(spec);
+  const [pt, pl, pb, pr] = pads;
+  return (spec.groups ?? 1) > 1 && sh === 1 && sw === 1 && Math.max(pt, pb) <= eh - 1 && Math.max(pl, pr) <= ew - 1;
 }
 
-/** W [F, C/g, k, k] -> W' [C, F/g, k, k]: each group's block transposed, the kernel flipped in both axes. */
-function flippedTranspose(b: GraphBuilder, w: string, f: number, cg: number, g: number, k: number): string {
+/** W [F, C/g, kh, kw] -> W' [C, F/g, kh, kw]: each group's block transposed, the kernel flipped in both axes. */
+function flippedTranspose(b: GraphBuilder, w: string, f: number, cg: number, g: number, kh: number, kw: number) {
   const fg = f / g;
   let t = w;
   if (fg > 1 || cg > 1) {
-    const blocks = b.transpose(b.reshape(w, [g, fg, cg, k, k]), [0, 2, 1, 3, 4]); // [g, C/g, F/g, k, k]
-    t = b.reshape(blocks, [g * cg, fg, k, k]);
+    const blocks = b.transpose(b.reshape(w, [g, fg, cg, kh, kw]), [0, 2, 1, 3, 4]); // [g, C/g, F/g, kh, kw]
+    t = b.reshape(blocks, [g * cg, fg, kh, kw]);
   }
-  if (k === 1) return t;
+  if (kh === 1 && kw === 1) return t;
   const end = -(2 ** 31); // past the start, backwards
   return b.o('Slice', [t, b.ints([-1, -1]), b.ints([end, end]), b.ints([2, 3]), b.ints([-1, -1])]);
 }
@@ -38,9 +43,14 @@ export function convDx(
   dy: string,
   name: string,
 ): string {
-  const k = spec.kernel,
+  const { kh, kw, dh, dw, eh, ew, dilated } = convGeometry(spec),
     g = spec.groups ?? 1;
-  const wt = flippedTranspose(b, weight, spec.filters, channels / g, g, k);
-  const [pt, pl, pb, pr] = pads.map((p) => k - 1 - p);
-  return b.o('Conv', [dy, wt], { kernel_shape: [k, k], pads: [pt, pl, pb, pr], group: g }, `${name}_dx`);
+  const wt = flippedTranspose(b, weight, spec.filters, channels / g, g, kh, kw);
+  const [pt, pl, pb, pr] = [eh - 1 - pads[0], ew - 1 - pads[1], eh - 1 - pads[2], ew - 1 - pads[3]];
+  return b.o(
+    'Conv',
+    [dy, wt],
+    { kernel_shape: [kh, kw], pads: [pt, pl, pb, pr], ...(dilated && { dilations: [dh, dw] }), group: g },
+    `${name}_dx`,
+  );
 }

@@ -15,11 +15,14 @@ import { concat, type ConcatSpec } from './concat.js';
 import { conv2d, type Conv2dSpec } from './conv2d.js';
 import { dense, type DenseSpec } from './dense.js';
 import { dropout, type DropoutSpec } from './dropout.js';
+import { elu, selu, softplus, type EluSpec, type SeluSpec, type SoftplusSpec } from './exp-activations.js';
 import { flatten, type FlattenSpec } from './flatten.js';
 import { hardSigmoid, type HardSigmoidSpec } from './hardsigmoid.js';
 import { hardSwish, type HardSwishSpec } from './hardswish.js';
+import { lrn, type LrnSpec } from './lrn.js';
 import { maxPool, type MaxPoolSpec } from './max-pool.js';
 import { mul, type MulSpec } from './mul.js';
+import { prelu, type PReluSpec } from './prelu.js';
 import { relu, type ReluSpec } from './relu.js';
 import { scale, type ScaleSpec } from './scale.js';
 import { silu, type SiluSpec } from './silu.js';
@@ -55,6 +58,11 @@ export type LayerSpec = (
   | AddSpec
   | ConcatSpec
   | MulSpec
+  | LrnSpec
+  | EluSpec
+  | SeluSpec
+  | SoftplusSpec
+  | PReluSpec
 ) & {
   name?: string;
   /** The layers this one reads, by name ('input' for the model input); default: the layer before it. */
@@ -83,6 +91,11 @@ export const registry: Record<string, GraphRule> = Object.fromEntries(
       silu,
       channels,
       unflatten,
+      lrn,
+      elu,
+      selu,
+      softplus,
+      prelu,
     ].map((r) => unary(r as LayerRule)),
     add,
     concat,

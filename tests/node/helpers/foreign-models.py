@@ -32,7 +32,7 @@ checked by the official checker: python3 foreign-models.py KIND OUT.onnx [OPTION
   normalise-in-graph                     an NCHW RGB model that normalises its own input: Sub and Div by per-channel
                                          [1,3,1,1] constants, a Mul by a scalar; Conv, Relu, MaxPool, Flatten, Gemm.
   clip6                                  a CNN with ReLU6 (Clip 0..6, bounds as initializer inputs): the clip layer.
-  unsupported                            a CNN with an Elu: the importer must refuse it.
+  unsupported                            a CNN with a Softsign: the importer must refuse it.
 Weights are seeded random values (the same file every run).
 """
 import sys
@@ -179,7 +179,7 @@ def unsupported(path):
     inits = [f32('w', rng.normal(0, 0.3, (2, 1, 3, 3))), f32('fw', rng.normal(0, 0.3, (2 * 26 * 26, 3)))]
     n = [
         h.make_node('Conv', ['x', 'w'], ['c'], name='conv', kernel_shape=[3, 3]),
-        h.make_node('Elu', ['c'], ['e'], name='the_elu'),
+        h.make_node('Softsign', ['c'], ['e'], name='the_softsign'),
         h.make_node('Flatten', ['e'], ['f'], name='flat'),
         h.make_node('MatMul', ['f', 'fw'], ['y'], name='fc'),
     ]

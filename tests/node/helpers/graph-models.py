@@ -37,7 +37,6 @@ python3 graph-models.py KIND OUT.onnx. Weights are seeded random values (the sam
                    1x1, expand 1x1 and 3x3, Concat), Dropout, a final 1x1 Conv to the classes, Relu,
                    GlobalAveragePool and a Softmax over axis 1 of the pooled [N,K,1,1] (the output keeps that shape).
   lstm             an LSTM after the convolutions: refused.
-  dilated          a Conv with dilations 2: refused.
 """
 import sys
 import numpy as np
@@ -329,17 +328,10 @@ def lstm(path):
     g.save('input', [1, 3, 8, 8], g.gemm(x, 32, 5), 5, 13, path, 'pytorch')
 
 
-def dilated(path):
-    g = G()
-    x = g.op('Relu', [g.conv('input', 3, 4, 3, dilations=[2, 2], pads=[2, 2, 2, 2])])
-    x = g.op('Flatten', [g.op('GlobalAveragePool', [x])])
-    g.save('input', [1, 3, 8, 8], g.gemm(x, 4, 5), 5, 13, path, 'pytorch')
-
-
 KINDS = {'mobilenet': mobilenet, 'clip-attrs': clip_attrs, 'hard-ops': hard_ops, 'hard-written': hard_written,
          'silu': silu, 'pads': pads, 'nhwc': nhwc, 'gray-reshape': gray_reshape, 'paddle-flatten': paddle_flatten, 'mobilenetv2': mobilenetv2, 'keras-pad': keras_pad, 'reduce-mean': reduce_mean, 'squeezenet': squeezenet,
          'pad-reflect': lambda p: keras_pad(p, 'reflect'),
-         'lstm': lstm, 'dilated': dilated}
+         'lstm': lstm}
 
 if __name__ == '__main__':
     KINDS[sys.argv[1]](sys.argv[2])

@@ -36,12 +36,27 @@ function broadcastIndex(shape: number[], out: number[]): Int32Array {
   return idx;
 }
 
-/** The start padding [top, left]: the output shape (from the layer) already accounts for the end padding. */
-function pad(spec: { kernel: number; padding?: number | 'same' | 'valid' | number[] }): [number, number] {
+/** [height, width] of a conv's kernel, stride or dilation (one number for both). */
+const hw = (v: number | number[] | undefined, dflt: number): [number, number] =>
+  v === undefined ? [dflt, dflt] : Array.isArray(v) ? [v[0], v[1]] : [v, v];
+
+/**
+ * A conv's window: kernel, stride, dilation per axis and the start padding [top, left] (the output shape, from the
+ * layer, already accounts for the end padding).
+ */
+function convWindow(spec: any) {
+  const [kh, kw] = hw(spec.kernel, 1),
+    [sh, sw] = hw(spec.stride, 1),
+    [dh, dw] = hw(spec.dilation, 1);
   const p = spec.padding ?? 0;
-  if (Array.isArray(p)) return [p[0], p[1]];
-  const q = p === 'same' ? (spec.kernel - 1) / 2 : p === 'valid' ? 0 : p;
-  return [q, q];
+  const [pt, pl] = Array.isArray(p)
+    ? [p[0], p[1]]
+    : p === 'same'
+      ? [(dh * (kh - 1)) / 2, (dw * (kw - 1)) / 2]
+      : p === 'valid'
+        ? [0, 0]
+        : [p, p];
+  return { kh, kw, sh, sw, dh, dw, pt, pl };
 }
 
 /** A pooling layer's window (the whole map when global) and its start padding [top, left]. */
@@ -52,6 +67,19 @@ function windows(spec: any, H: number, W: number) {
     p = spec.padding ?? 0,
     [pt, pl] = Array.isArray(p) ? p : [p, p];
   return { kh: k, kw: k, sh: s, sw: s, pt, pl };
+}
+
+/** Selu's defaults [alpha, gamma] (ONNX's, float32). */
+const SELU = [1.67326319217681884765625, 1.05070102214813232421875];
+
+/** An LRN layer's constants and each channel's window [c - floor((size-1)/2), c + ceil((size-1)/2)], clipped. */
+function lrnSettings([C, H, W]: number[], spec: any) {
+  const size: number = spec.size,
+    lo = Math.floor((size - 1) / 2),
+    hi = Math.ceil((size - 1) / 2);
+  const windowOf = (c: number) =>
+    Array.from({ length: Math.min(C - 1, c + hi) - Math.max(0, c - lo) + 1 }, (_, k) => Math.max(0, c - lo) + k);
+  return { C, hw: H * W, windowOf, size, alpha: spec.alpha ?? 1e-4, beta: spec.beta ?? 0.75, bias: spec.bias ?? 1 };
 }
 
 export function forward64(
@@ -76,9 +104,7 @@ export function forward64(
     if (l.kind === 'conv2d') {
       const [C, H, Wd] = l.inShape,
         [F, Ho, Wo] = l.outShape,
-        k = spec.kernel,
-        s = spec.stride ?? 1,
-        [pt, pl] = pad(spec);
+        { kh, kw, sh, sw, dh, dw, pt, pl } = convWindow(spec);
       // Groups: filter f sees the Cg channels of its group, from channel cg0(f) on.
       const Cg = C / (spec.groups ?? 1),
         cg0 = (f: number) => Math.floor(f / (F / (spec.groups ?? 1))) * Cg;
@@ -90,13 +116,13 @@ export function forward64(
             for (let ox = 0; ox < Wo; ox++) {
               let acc = b[f];
               for (let c = cg0(f); c < cg0(f) + Cg; c++)
-                for (let ky = 0; ky < k; ky++) {
-                  const iy = oy * s + ky - pt;
+                for (let ky = 0; ky < kh; ky++) {
+                  const iy = oy * sh + ky * dh - pt;
                   if (iy < 0 || iy >= H) continue;
-                  for (let kx = 0; kx < k; kx++) {
-                    const ix = ox * s + kx - pl;
+                  for (let kx = 0; kx < kw; kx++) {
+                    const ix = ox * sw + kx * dw - pl;
                     if (ix < 0 || ix >= Wd) continue;
-                    acc += K[((f * Cg + c - cg0(f)) * k + ky) * k + kx] * x[i * inS + (c * H + iy) * Wd + ix];
+                    acc += K[((f * Cg + c - cg0(f)) * kh + ky) * kw + kx] * x[i * inS + (c * H + iy) * Wd + ix];
                   }
                 }
               y[i * outS + (f * Ho + oy) * Wo + ox] = acc;
@@ -187,6 +213,29 @@ export function forward64(
       for (let i = 0; i < y.length; i++) y[i] = Math.tanh(x[i]);
     } else if (l.kind === 'leakyrelu') {
       for (let i = 0; i < y.length; i++) y[i] = x[i] > 0 ? x[i] : (spec.alpha ?? 0.01) * x[i];
+    } else if (l.kind === 'elu' || l.kind === 'selu') {
+      const [alpha, gamma] = l.kind === 'elu' ? [spec.alpha ?? 1, 1] : [spec.alpha ?? SELU[0], spec.gamma ?? SELU[1]];
+      for (let i = 0; i < y.length; i++) y[i] = gamma * (x[i] > 0 ? x[i] : alpha * Math.expm1(x[i]));
+    } else if (l.kind === 'softplus') {
+      for (let i = 0; i < y.length; i++) y[i] = Math.log1p(Math.exp(x[i]));
+    } else if (l.kind === 'prelu') {
+      const a = w('slope'),
+        per = inS / l.inShape[0];
+      for (let i = 0; i < y.length; i++) y[i] = x[i] > 0 ? x[i] : a[Math.floor((i % inS) / per)] * x[i];
+    } else if (l.kind === 'lrn') {
+      // s[c] = bias + alpha / size * (sum of x^2 over the channels c - lo .. c + hi); y = x s^-beta.
+      const { C, hw, windowOf, alpha, beta, bias, size: sz } = lrnSettings(l.inShape, spec);
+      const s = new Float64Array(n * inS);
+      for (let i = 0; i < n; i++)
+        for (let c = 0; c < C; c++)
+          for (let q = 0; q < hw; q++) {
+            let sq = 0;
+            for (const cc of windowOf(c)) sq += x[(i * C + cc) * hw + q] ** 2;
+            const at = (i * C + c) * hw + q;
+            s[at] = bias + (alpha / sz) * sq;
+            y[at] = x[at] * s[at] ** -beta;
+          }
+      extra.s = s;
     } else if (l.kind === 'add') {
       for (const xj of xs) for (let i = 0; i < y.length; i++) y[i] += xj[i];
     } else if (l.kind === 'concat') {
@@ -278,9 +327,7 @@ export function backward64(
     if (l.kind === 'conv2d') {
       const [C, H, Wd] = l.inShape,
         [F, Ho, Wo] = l.outShape,
-        k = spec.kernel,
-        s = spec.stride ?? 1,
-        [pt, pl] = pad(spec);
+        { kh, kw, sh, sw, dh, dw, pt, pl } = convWindow(spec);
       // Groups: filter f sees the Cg channels of its group, from channel cg0(f) on.
       const Cg = C / (spec.groups ?? 1),
         cg0 = (f: number) => Math.floor(f / (F / (spec.groups ?? 1))) * Cg;
@@ -295,13 +342,13 @@ export function backward64(
               if (g === 0) continue;
               db[f] += g;
               for (let c = cg0(f); c < cg0(f) + Cg; c++)
-                for (let ky = 0; ky < k; ky++) {
-                  const iy = oy * s + ky - pt;
+                for (let ky = 0; ky < kh; ky++) {
+                  const iy = oy * sh + ky * dh - pt;
                   if (iy < 0 || iy >= H) continue;
-                  for (let kx = 0; kx < k; kx++) {
-                    const ix = ox * s + kx - pl;
+                  for (let kx = 0; kx < kw; kx++) {
+                    const ix = ox * sw + kx * dw - pl;
                     if (ix < 0 || ix >= Wd) continue;
-                    const wi = ((f * Cg + c - cg0(f)) * k + ky) * k + kx,
+                    const wi = ((f * Cg + c - cg0(f)) * kh + ky) * kw + kx,
                       xi = i * inS + (c * H + iy) * Wd + ix;
                     dK[wi] += g * x[xi];
                     dx[xi] += g * K[wi];
@@ -398,6 +445,33 @@ export function backward64(
       for (let i = 0; i < dx.length; i++) dx[i] = dy[i] * (1 - y[i] * y[i]);
     } else if (l.kind === 'leakyrelu') {
       for (let i = 0; i < dx.length; i++) dx[i] = x[i] > 0 ? dy[i] : (spec.alpha ?? 0.01) * dy[i];
+    } else if (l.kind === 'elu' || l.kind === 'selu') {
+      const [alpha, gamma] = l.kind === 'elu' ? [spec.alpha ?? 1, 1] : [spec.alpha ?? SELU[0], spec.gamma ?? SELU[1]];
+      for (let i = 0; i < dx.length; i++) dx[i] = dy[i] * gamma * (x[i] > 0 ? 1 : alpha * Math.exp(x[i]));
+    } else if (l.kind === 'softplus') {
+      for (let i = 0; i < dx.length; i++) dx[i] = dy[i] / (1 + Math.exp(-x[i]));
+    } else if (l.kind === 'prelu') {
+      const a = w('slope'),
+        per = inS / l.inShape[0],
+        da = new Float64Array(a.length);
+      for (let i = 0; i < dx.length; i++) {
+        const c = Math.floor((i % inS) / per);
+        dx[i] = x[i] > 0 ? dy[i] : a[c] * dy[i];
+        if (x[i] <= 0) da[c] += dy[i] * x[i];
+      }
+      grads[`${l.name}.slope`] = da;
+    } else if (l.kind === 'lrn') {
+      // y[c] = x[c] s[c]^-beta, s[c] depending on x[c'] for c' in c's window: d s[c] / d x[c'] = 2 alpha / size x[c'].
+      const { C, hw, windowOf, alpha, beta, size: sz } = lrnSettings(l.inShape, spec);
+      const s = extra.s;
+      for (let i = 0; i < n; i++)
+        for (let c = 0; c < C; c++)
+          for (let q = 0; q < hw; q++) {
+            const at = (i * C + c) * hw + q;
+            dx[at] += dy[at] * s[at] ** -beta;
+            const g = dy[at] * x[at] * -beta * s[at] ** (-beta - 1) * ((2 * alpha) / sz);
+            for (const cc of windowOf(c)) dx[(i * C + cc) * hw + q] += g * x[(i * C + cc) * hw + q];
+          }
     } else if (l.kind === 'add') {
       dxs = xs.map(() => dy);
     } else if (l.kind === 'concat') {

@@ -16,6 +16,7 @@ import { initWeights } from '../../../training/weights.js';
 import { FD_EPS, FD_EPS_DEEP } from '../helpers/fd.js';
 import { probeGradCheck } from '../helpers/probe.js';
 import { MULTI_INPUT_RULES } from '../helpers/blocks.js';
+import { MORE_RULE_CASES } from '../helpers/more-rule-cases.js';
 import { onnxCheck } from '../helpers/onnx-checker.js';
 
 /** Every parameter drawn N(0, 0.5^2): a single layer's weights need no fan-in scaling. */
@@ -319,9 +320,10 @@ const cases: [string, [number, number, number], LayerSpec[], Mode[]][] = [
 
 describe('backward rules agree with central finite differences', () => {
   it('every registered layer kind has a case', () => {
-    // The multi-input rules have their cases in layers/multi-input.test.ts.
+    // The multi-input rules have their cases in layers/multi-input.test.ts, LRN and the e^X activations theirs
+    // in layers/more-rules.test.ts.
     const covered = new Set<string>(
-      [...cases, ...MULTI_INPUT_RULES].flatMap(([, , layers]) => layers.map((l) => l.kind)),
+      [...cases, ...MULTI_INPUT_RULES, ...MORE_RULE_CASES].flatMap(([, , layers]) => layers.map((l) => l.kind)),
     );
     expect(Object.keys(registry).filter((kind) => !covered.has(kind))).toEqual([]);
   });

@@ -75,4 +75,26 @@ export function shuffle(c: MapCtx, x: Act, perm: string): boolean {
   return true;
 }
 
+/**
+ * Gather of an activation along the channels by constant indices: a scalar index picks one channel and drops the
+ * axis (torch's x[:, 0], as torchvision's Inception-v3 transform_input reads each colour), a vector of them picks
+ * those channels, the axis kept.
+ */
+export function gatherChannels(c: MapCtx, axis: number) {
+  const x = c.act(0);
+  const layout = channelAxis(c, x, axis, 'gathers');
+  const t = c.constant(1, 'indices');
+  const ch = x.shape[0];
+  const pick = [...t.values].map((v) => (v < 0 ? v + ch : v));
+  if (t.dims.length > 1 || pick.some((v) => !(Number.isInteger(v) && v >= 0 && v < ch)))
+    throw c.refuse(
+      `gathers indices [${[...t.values]}] (dims [${t.dims}]) of ${ch} channels: only one index or a list of them`,
+    );
+  if (t.dims.length === 1) return pickOut(c, x, pick, layout, 0);
+  if (x.shape.length !== 3) throw c.refuse(`gathers one feature of a vector of ${ch}: only one channel of a map`);
+  // One channel of a map: [N, H, W], the same numbers in either layout.
+  const y = c.emit({ kind: 'channels', pick }, x);
+  c.out({ ...y, onnx: y.shape.slice(1) });
+}
+
 export const channelOps: Record<string, OpEntry> = { Split: split };

@@ -33,11 +33,16 @@ export interface Act {
   layer: string;
   /**
    * Zero padding [top, left, bottom, right] a Pad node put around ours (the ONNX dims include it): it costs no
-   * layer and folds into the Conv that reads it, the only op that may.
+   * layer and folds into the Conv that reads it (or a MaxPool of a non-negative map), the only ops that may.
    */
   pad?: [number, number, number, number];
   /** Set on the output of a final Softmax/LogSoftmax, which stands for the logits before it. */
   ended?: 'probs' | 'logprobs';
+  /**
+   * A vector of a batch-1 model held as the column [F, 1] (a Reshape to [-1, 1] or a Transpose of [1, F]): the
+   * batch axis holds the features. Only a Gemm with transA = 1 reads it, as the row vector it was.
+   */
+  column?: boolean;
 }
 export type Val = Act | { kind: 'const'; t: DecodedTensor } | { kind: 'shape'; v: ShapeVal };
 
@@ -95,11 +100,22 @@ export class MapCtx {
     const v = this.vals.get(name);
     if (!v || v.kind !== 'act')
       throw this.refuse(`its input "${name}" is not an activation of the layer chain (${v ? v.kind : 'unknown'})`);
-    if (v.pad && this.node.op !== 'Conv')
-      throw this.refuse(`reads "${name}", zero-padded by a Pad: only a Conv may read a Pad's output (its padding)`);
+    if (v.pad && !['Conv', 'MaxPool', 'AveragePool'].includes(this.node.op))
+      throw this.refuse(
+        `reads "${name}", zero-padded by a Pad: only a Conv (or a MaxPool of a ReLU's output) may read a Pad's output (its padding)`,
+      );
+    if (v.column && !(this.node.op === 'Gemm' && k === 0 && this.num('transA', 0)))
+      throw this.refuse(
+        `reads "${name}", a vector held as a column [${v.onnx[0]}, 1]: only a Gemm with transA = 1 may`,
+      );
     if (v.ended && this.node.op !== 'Identity')
       throw this.refuse('reads the output of a Softmax/LogSoftmax: only a final one (then Identity) is supported');
     return v;
+  }
+  /** The model's graph input has a batch of 1 fixed in its shape. */
+  batchOne(): boolean {
+    const input = this.model.inputs.find((v) => !this.model.initializers.has(v.name));
+    return input?.shape?.[0] === 1;
   }
   isAct(k: number): boolean {
     return this.vals.get(this.node.inputs[k])?.kind === 'act';

@@ -1,92 +1,46 @@
 /**
- * ONNX ops that become one of our layers: convolutions, pools, activations, batch normalization.
+ * ONNX ops that become one of our layers: pools, LRN, batch normalization (convolutions: conv.ts; activations:
+ * activations.ts).
  */
-import type { LayerSpec } from '../../layers/registry.js';
-import type { Act, MapCtx, OpEntry } from './context.js';
+import type { MapCtx, OpEntry } from './context.js';
+import { padsOf, readPadded } from './conv.js';
 
-type Pads = [number, number, number, number];
-
-/**
- * A conv's or pool's padding as [top, left, bottom, right] (ONNX's pads order) from its pads or auto_pad: SAME
- * gives an output of ceil(n / s), the odd pad at the end (SAME_UPPER) or the start (SAME_LOWER).
- */
-function padsOf(c: MapCtx, h: number, w: number, k: number, s: number): Pads {
-  const autoPad = c.str('auto_pad', 'NOTSET');
-  if (autoPad === 'VALID') return [0, 0, 0, 0];
-  if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') {
-    const split = (n: number): [number, number] => {
-      const total = Math.max((Math.ceil(n / s) - 1) * s + k - n, 0);
-      const begin = autoPad === 'SAME_UPPER' ? Math.floor(total / 2) : Math.ceil(total / 2);
-      return [begin, total - begin];
-    };
-    const [pt, pb] = split(h),
-      [pl, pr] = split(w);
-    return [pt, pl, pb, pr];
-  }
-  if (autoPad !== 'NOTSET')
-    throw c.refuse(`has auto_pad ${autoPad}: NOTSET, VALID, SAME_UPPER and SAME_LOWER are supported`);
-  const pads = c.ints('pads', [0, 0, 0, 0]);
-  if (pads.length !== 4 || pads.some((v) => !(Number.isInteger(v) && v >= 0)))
-    throw c.refuse(`has pads [${pads}]: only 4 non-negative pads [top, left, bottom, right] are supported`);
-  return pads as Pads;
+/** A map no value of which is negative: the output of a ReLU, or of a clip with a bound min >= 0 (ReLU6). */
+function nonNegative(c: MapCtx, layer: string): boolean {
+  const spec = c.layers.find((l) => l.name === layer);
+  return spec?.kind === 'relu' || (spec?.kind === 'clip' && (spec.min ?? -Infinity) >= 0);
 }
-
-const conv: OpEntry = {
-  doc: 'square kernel, equal strides, no dilation, any group (depthwise: group = channels); any pads or auto_pad',
-  map(c) {
-    const padded = c.act(0);
-    // A Pad before the conv (Keras ZeroPadding2D) adds to the conv's own padding.
-    const extra = padded.pad ?? [0, 0, 0, 0];
-    const x: Act = { ...padded, onnx: padded.pad ? [...padded.shape] : padded.onnx, pad: undefined };
-    const [ch, h, wd] = c.needMap(x);
-    if (padded.pad && !['NOTSET', 'VALID'].includes(c.str('auto_pad', 'NOTSET')))
-      throw c.refuse('has auto_pad SAME after a Pad: only explicit pads (or VALID) add to a Pad');
-    const w = c.constant(1, 'weight');
-    const [f, cin, kh, kw] = w.dims;
-    const strides = c.ints('strides', [1, 1]);
-    const group = c.num('group', 1);
-    const dil = c.ints('dilations', [1, 1]);
-    if (dil.some((d) => d !== 1)) throw c.refuse(`has dilations [${dil}]: only 1 (no dilation) is supported`);
-    if (!(Number.isInteger(group) && group >= 1 && ch % group === 0 && f % group === 0))
-      throw c.refuse(`has group ${group}: the ${ch} input channels and ${f} filters must split evenly into groups`);
-    if (cin * group !== ch)
-      throw c.refuse(`takes ${cin} channels per group (group ${group}), its input has ${ch} in all`);
-    if (kh !== kw || strides[0] !== strides[1])
-      throw c.refuse(`has kernel ${kh}x${kw}, strides [${strides}]: only square kernels and equal strides`);
-    const pad = padsOf(c, h, wd, kh, strides[0]).map((v, i) => v + extra[i]) as [number, number, number, number];
-    // The same padding on every side stays a number (the form our own models use); uneven goes per side.
-    const padding = pad.every((v) => v === pad[0]) ? pad[0] : pad;
-    const bias = c.node.inputs[2] ? c.floats(2, 'bias') : new Float32Array(f);
-    c.out(
-      c.emit(
-        { kind: 'conv2d', filters: f, kernel: kh, stride: strides[0], padding, ...(group > 1 && { groups: group }) },
-        x,
-        {
-          weight: Float32Array.from(w.values),
-          bias,
-        },
-      ),
-    );
-  },
-};
 
 function pool(kind: 'maxpool' | 'avgpool'): OpEntry {
   return {
     doc:
       'square windows, equal strides, any pads or auto_pad, ceil_mode' +
-      (kind === 'avgpool' ? ', count_include_pad' : ''),
+      (kind === 'avgpool'
+        ? ' (partial windows: count_include_pad 0, or no pads), count_include_pad'
+        : ', a zero Pad before it on a ReLU output') +
+      '; a non-square window over the whole map (global)',
     map(c, n) {
-      const x = c.act(0);
+      // A zero Pad before a max pool of a non-negative map (Keras ZeroPadding2D after a ReLU) is its padding:
+      // every window holds an input cell (pads < kernel), and zeros never exceed its maximum.
+      const { x, extra } = readPadded(c);
+      if (extra.some((v) => v) && !(kind === 'maxpool' && nonNegative(c, x.layer)))
+        throw c.refuse('reads a zero Pad: only a MaxPool of a ReLU (or ReLU6) output may, as its padding');
       const [, h, w] = c.needMap(x);
       const k = c.ints('kernel_shape', []);
       const s = c.ints('strides', [1, 1]);
       if (n.outputs[1] && c.model.nodes.some((m) => m.inputs.includes(n.outputs[1])))
         throw c.refuse('uses its Indices output');
+      // A non-square window over the whole unpadded map (torch's F.avg_pool2d(x, x.size()[2:]) on a non-square
+      // input): a global pool. A square one stays the windowed pool it is.
+      const unpadded = ['NOTSET', 'VALID'].includes(c.str('auto_pad', 'NOTSET')) && c.ints('pads', []).every((v) => !v);
+      const undilated = c.ints('dilations', [1, 1]).every((d) => d === 1);
+      if (h !== w && k.join() === `${h},${w}` && unpadded && undilated && !extra.some((v) => v))
+        return c.out(c.emit({ kind, global: true }, x));
       if (k.length !== 2 || k[0] !== k[1] || s.length !== 2 || s[0] !== s[1])
         throw c.refuse(`has kernel [${k}], strides [${s}]: only square windows with equal strides are supported`);
       const dil = c.ints('dilations', [1, 1]);
       if (dil.some((d) => d !== 1)) throw c.refuse(`has dilations [${dil}]: only 1 (no dilation) is supported`);
-      const pads = padsOf(c, h, w, k[0], s[0]);
+      const pads = padsOf(c, h, w, [k[0], k[0]], [s[0], s[0]]).map((v, i) => v + extra[i]) as typeof extra;
       const ceil = c.num('ceil_mode', 0) === 1;
       const spec = {
         kernel: k[0],
@@ -96,10 +50,22 @@ function pool(kind: 'maxpool' | 'avgpool'): OpEntry {
         ...(kind === 'avgpool' && c.num('count_include_pad', 0) === 1 && { countIncludePad: true }),
       };
       if (kind === 'avgpool' && ceil) {
-        // Our avgpool has no ceil mode: equal to floor when the windows land exactly.
-        const exact = [h + pads[0] + pads[2], w + pads[1] + pads[3]].every((v) => (v - k[0]) % s[0] === 0);
-        if (!exact) throw c.refuse('has ceil_mode with a partial last window: only max pools take that');
+        // Our avgpool has no ceil mode. A partial last window averages the input cells it holds (onnxruntime, as
+        // torch): the floor-mode pool over the map padded at the end by the overhang, padding not counted.
+        const overhang = (n: number, begin: number, end: number) => {
+          const o = Math.ceil((n + begin + end - k[0]) / s[0]) + 1;
+          return (o - 1) * s[0] + k[0] - (n + begin + end);
+        };
+        const [eh, ew] = [overhang(h, pads[0], pads[2]), overhang(w, pads[1], pads[3])];
         delete (spec as { ceil?: boolean }).ceil;
+        if (eh || ew) {
+          if (spec.countIncludePad && pads.some((v) => v))
+            throw c.refuse(
+              'has ceil_mode with a partial last window and count_include_pad over pads: only without pads, or with count_include_pad 0',
+            );
+          delete (spec as { countIncludePad?: boolean }).countIncludePad;
+          (spec as { padding?: number[] }).padding = [pads[0], pads[1], pads[2] + eh, pads[3] + ew];
+        }
       }
       c.out(c.emit({ kind, ...spec }, x));
     },
@@ -123,44 +89,36 @@ const globalMaxPool: OpEntry = {
 };
 
 /**
- * ReduceMean over the height and width (tf2onnx's GlobalAveragePooling2D, on NCHW axes [2,3] or NHWC [1,2]): a
- * global average pool, then a flatten unless keepdims. Axes are an attribute before opset 18, an input from it.
+ * ReduceMean or ReduceMax over the height and width (tf2onnx's GlobalAveragePooling2D and GlobalMaxPooling2D, on
+ * NCHW axes [2,3] or NHWC [1,2]): a global pool, then a flatten unless keepdims. Axes are an attribute before
+ * opset 18, an input from it.
  */
-const reduceMean: OpEntry = {
-  doc: 'over height and width (a global average pool)',
-  map(c, n) {
-    const x = c.act(0);
-    if (x.shape.length !== 3 || x.onnx.length !== 3 || x.rowOrder)
-      throw c.refuse(`averages [N, ${x.onnx}]: only over the height and width of a feature map`);
-    const raw = c.model.opset < 18 ? c.ints('axes', []) : n.inputs[1] ? (c.shapeVal(1) as number[]) : [];
-    const axes = raw
-      .map((a) => (a < 0 ? a + 4 : a))
-      .sort()
-      .join();
-    const spatial = x.channelsLast ? '1,2' : '2,3';
-    if (axes !== spatial)
-      throw c.refuse(
-        `averages axes [${raw}] of [N, ${x.onnx}]: only the height and width (axes ${spatial} of this ${x.channelsLast ? 'NHWC' : 'NCHW'} tensor)`,
-      );
-    const y = c.emit({ kind: 'avgpool', global: true }, x);
-    const [ch] = x.shape;
-    if (c.num('keepdims', 1))
-      return c.out({ ...y, onnx: x.channelsLast ? [1, 1, ch] : [ch, 1, 1], channelsLast: x.channelsLast });
-    c.out(c.flatten(y));
-  },
-};
-
-/** PRelu with one slope for every channel (or a single one): a leaky ReLU. */
-const pRelu: OpEntry = {
-  doc: 'one slope for all channels',
-  map(c) {
-    const x = c.act(0);
-    const slope = c.constant(1, 'slope').values;
-    if (slope.some((v) => v !== slope[0]))
-      throw c.refuse(`has ${slope.length} different slopes: only one for all channels (a leaky ReLU)`);
-    c.out(c.keep(x, c.emit({ kind: 'leakyrelu', alpha: slope[0] }, x)));
-  },
-};
+function reduce(kind: 'avgpool' | 'maxpool'): OpEntry {
+  const verb = kind === 'avgpool' ? 'averages' : 'takes the maximum of';
+  return {
+    doc: `over height and width (a global ${kind === 'avgpool' ? 'average' : 'max'} pool)`,
+    map(c, n) {
+      const x = c.act(0);
+      if (x.shape.length !== 3 || x.onnx.length !== 3 || x.rowOrder)
+        throw c.refuse(`${verb} [N, ${x.onnx}]: only over the height and width of a feature map`);
+      const raw = c.model.opset < 18 ? c.ints('axes', []) : n.inputs[1] ? (c.shapeVal(1) as number[]) : [];
+      const axes = raw
+        .map((a) => (a < 0 ? a + 4 : a))
+        .sort()
+        .join();
+      const spatial = x.channelsLast ? '1,2' : '2,3';
+      if (axes !== spatial)
+        throw c.refuse(
+          `${verb} axes [${raw}] of [N, ${x.onnx}]: only the height and width (axes ${spatial} of this ${x.channelsLast ? 'NHWC' : 'NCHW'} tensor)`,
+        );
+      const y = c.emit({ kind, global: true }, x);
+      const [ch] = x.shape;
+      if (c.num('keepdims', 1))
+        return c.out({ ...y, onnx: x.channelsLast ? [1, 1, ch] : [ch, 1, 1], channelsLast: x.channelsLast });
+      c.out(c.flatten(y));
+    },
+  };
+}
 
 /** Pad: zero padding of the spatial axes of a feature map, folded into the Conv that reads it. */
 const pad: OpEntry = {
@@ -191,45 +149,24 @@ const pad: OpEntry = {
   },
 };
 
-/** An elementwise layer on x, its output laid out as x (channels-last or a view stays so). */
-const unary = (c: MapCtx, spec: LayerSpec) => {
-  const x = c.act(0);
-  c.out(c.keep(x, c.emit(spec, x)));
-};
-
-const elementwise = (kind: 'relu' | 'sigmoid' | 'tanh' | 'hardswish'): OpEntry => ({
-  map: (c) => unary(c, { kind }),
-});
-
-const leakyRelu: OpEntry = {
-  map: (c) => unary(c, { kind: 'leakyrelu', alpha: c.num('alpha', 0.01) }),
-};
-
-/** Clip: min 0 and no max is a ReLU, other bounds (ReLU6) the clip layer; attributes before opset 11, inputs from it. */
-const clip: OpEntry = {
-  doc: 'constant bounds (min 0, no max: relu)',
-  map(c, n) {
+/**
+ * LRN across the channels of an NCHW map (AlexNet, CaffeNet, GoogLeNet in the ONNX model zoo): the lrn layer,
+ * odd sizes (onnxruntime runs no other).
+ */
+const lrnOp: OpEntry = {
+  doc: 'across the channels of an NCHW map, odd size',
+  map(c) {
     const x = c.act(0);
-    const bound = (k: number, attr: string, dflt: number) => {
-      if (c.model.opset < 11) return c.num(attr, dflt);
-      if (!n.inputs[k]) return dflt;
-      return c.constant(k, attr).values[0];
+    c.needMap(x);
+    const spec = {
+      kind: 'lrn' as const,
+      size: c.num('size', 0),
+      alpha: c.num('alpha', 1e-4),
+      beta: c.num('beta', 0.75),
+      bias: c.num('bias', 1),
     };
-    const lo = bound(1, 'min', -Infinity),
-      hi = bound(2, 'max', Infinity);
-    const open = (v: number) => !Number.isFinite(v) || Math.abs(v) >= 3.4e38;
-    if (lo === 0 && open(hi)) return unary(c, { kind: 'relu' });
-    if (open(lo) && open(hi)) {
-      c.note('(identity: no bounds)');
-      return c.out(x);
-    }
-    unary(c, { kind: 'clip', ...(!open(lo) && { min: lo }), ...(!open(hi) && { max: hi }) });
+    c.out(c.emit(spec, x));
   },
-};
-
-/** HardSigmoid: max(0, min(1, alpha x + beta)). */
-const hardSigmoid: OpEntry = {
-  map: (c) => unary(c, { kind: 'hardsigmoid', alpha: c.num('alpha', 0.2), beta: c.num('beta', 0.5) }),
 };
 
 /**
@@ -262,20 +199,13 @@ const batchNormalization: OpEntry = {
 };
 
 export const layerOps: Record<string, OpEntry> = {
-  Conv: conv,
   MaxPool: pool('maxpool'),
   AveragePool: pool('avgpool'),
   GlobalAveragePool: globalAveragePool,
   GlobalMaxPool: globalMaxPool,
-  ReduceMean: reduceMean,
-  PRelu: pRelu,
+  ReduceMean: reduce('avgpool'),
+  ReduceMax: reduce('maxpool'),
   Pad: pad,
-  Relu: elementwise('relu'),
-  LeakyRelu: leakyRelu,
-  Sigmoid: elementwise('sigmoid'),
-  Tanh: elementwise('tanh'),
-  Clip: clip,
-  HardSigmoid: hardSigmoid,
-  HardSwish: elementwise('hardswish'),
+  LRN: lrnOp,
   BatchNormalization: batchNormalization,
 };

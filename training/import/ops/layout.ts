@@ -74,14 +74,27 @@ function transposeConst(c: MapCtx, t: DecodedTensor) {
   c.out({ kind: 'const', t: { ...t, name: c.node.outputs[0], dims, values } });
 }
 
+/**
+ * A vector of a batch-1 model as the column [F, 1] (x.view(-1, 1), or the transpose of the row [1, F]): the same
+ * numbers, the batch axis holding the features; only a Gemm with transA = 1 reads it (context.ts column).
+ */
+function column(c: MapCtx, x: Act): Act | undefined {
+  if (x.shape.length !== 1 || x.onnx.length !== 1 || !c.batchOne()) return undefined;
+  c.note(`(view: the ${x.onnx[0]} features as a column)`);
+  return { ...x, column: true };
+}
+const isFlat = (x: Act) => x.onnx.length === 1;
+
 const transpose: OpEntry = {
-  doc: 'NHWC <-> NCHW of a feature map, a channel shuffle, or of a constant',
+  doc: 'NHWC <-> NCHW of a feature map, a channel shuffle, a batch-1 vector to a column, or of a constant',
   map(c) {
     const t = c.maybeConst(0);
     if (t) return transposeConst(c, t);
     const x = c.act(0);
     const perm = c.ints('perm', []).join(',');
     if (shuffle(c, x, perm)) return;
+    const col = isFlat(x) && ['1,0', ''].includes(perm) ? column(c, x) : undefined;
+    if (col) return c.out(col);
     if (perm === '0,1,2,3' || perm === '0,1') {
       c.note('(identity)');
       c.out(x);
@@ -122,7 +135,7 @@ function target(c: MapCtx, x: Act, t: ShapeVal): number[] {
 }
 
 const reshape: OpEntry = {
-  doc: 'a flatten to [N, F], a view, or of a constant',
+  doc: 'a flatten to [N, F], a view, a batch-1 vector to a column [F, 1], or of a constant',
   map(c) {
     const t = c.maybeConst(0);
     if (t) {
@@ -135,7 +148,11 @@ const reshape: OpEntry = {
       return c.out({ kind: 'const', t: { ...t, name: c.node.outputs[0], dims } });
     }
     const x = c.act(0);
-    const dims = target(c, x, c.shapeVal(1));
+    const want = c.shapeVal(1);
+    const col =
+      isFlat(x) && want.length === 2 && want[1] === 1 && [-1, x.onnx[0]].includes(want[0] as number) && column(c, x);
+    if (col) return c.out(col);
+    const dims = target(c, x, want);
     if (prod(dims) !== prod(x.onnx) || dims.some((d) => !Number.isInteger(d)))
       throw c.refuse(`reshapes [N, ${x.onnx}] to [N, ${dims}]: the sizes differ`);
     c.out(same(dims, x.onnx) ? (c.note('(no-op)'), x) : view(c, x, dims));

@@ -23,10 +23,17 @@ function dense(c: MapCtx, x: Act, wIO: Float32Array, inF: number, outF: number, 
 }
 
 const gemm: OpEntry = {
-  doc: 'the activation as A, a constant B',
+  doc: 'the activation as A (transA: a batch-1 vector as a column), a constant B',
   map(c) {
-    if (c.num('transA', 0)) throw c.refuse('has transA = 1 on the activation: the batch must be its first axis');
-    const x = c.act(0);
+    let x = c.act(0);
+    if (c.num('transA', 0)) {
+      // The transpose of a vector is a reshape: a batch-1 vector held as a column [F, 1] is the row [1, F].
+      if (!x.column)
+        throw c.refuse(
+          `has transA = 1 on [N, ${x.onnx}]: only on a vector of a batch-1 model held as a column [F, 1] (the batch must be A's first axis)`,
+        );
+      x = { ...x, column: undefined };
+    }
     const transB = c.num('transB', 0),
       alpha = c.num('alpha', 1),
       beta = c.num('beta', 1);

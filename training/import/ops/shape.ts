@@ -4,7 +4,7 @@
  * Gather -> Unsqueeze -> Concat -> Reshape (Cast and Slice appear in other exporters' versions of it).
  */
 import type { DecodedTensor } from '../../onnx/decode.js';
-import { sliceChannels } from './channels.js';
+import { gatherChannels, sliceChannels } from './channels.js';
 import type { MapCtx, OpEntry, ShapeVal } from './context.js';
 
 const constant: OpEntry = {
@@ -37,8 +37,9 @@ const shape: OpEntry = {
 };
 
 const gather: OpEntry = {
-  doc: 'of shape values',
+  doc: 'of shape values, or of activations along the channels by constant indices (channels)',
   map(c) {
+    if (c.isAct(0)) return gatherChannels(c, c.num('axis', 0));
     if (c.num('axis', 0) !== 0) throw c.refuse('gathers along an axis other than 0 of shape values');
     const data = c.shapeVal(0);
     const idx = c.shapeVal(1) as number[];
