@@ -55,10 +55,11 @@ const PHOTO_SCALE = 4;
 export const photoSide = (shape: [number, number, number]) => PHOTO_SCALE * Math.max(shape[1], shape[2]);
 
 /**
- * The longest side an upload is decoded to (shrunk while decoding by an integer factor, so it ends up between half
- * of this and this). The photo steps (mnist, fit) need the ink at a few times the size it is fitted into: they
- * work at photoSide, to which the picture, decoded to at most twice that, is then shrunk by an area average; the
- * other protocols only resize, and twice the input keeps that resize an area average.
+ * The longest side an upload is decoded to (shrunk while decoding by an integer factor, a JPEG by its scaled inverse
+ * DCT at m/8, so it ends up between half of this and this). The photo steps (mnist, fit) need the ink at a few times
+ * the size it is fitted into: they work at photoSide, to which the picture, decoded to at least that and at most
+ * twice that, is then shrunk by an area average; the other protocols only resize, and at least the input keeps that
+ * resize an area average.
  */
 export function workingSide(shape: [number, number, number], protocol: Protocol): number {
   return protocol === 'mnist' || protocol === 'fit' ? 2 * photoSide(shape) : 2 * Math.max(shape[1], shape[2]);
@@ -68,7 +69,7 @@ export function workingSide(shape: [number, number, number], protocol: Protocol)
 const decodeStages = (side: number): Stage[] => [
   {
     says: `decode the upload, a JPEG at a reduced scale (scaled inverse DCT) when it is over ${side} pixels a side`,
-    step: /^decode \d+x\d+ at 1\/\d+ size \(scaled inverse DCT\)$/,
+    step: /^decode \d+x\d+ at \d\/\d size \(scaled inverse DCT\)$/,
     optional: true,
   },
   {

@@ -2,7 +2,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { decodeImage } from '../../../../../functions/core/image/decode.js';
-import { coefficientBytesAt, readJpeg } from '../../../../../functions/core/image/jpeg-decode.js';
+import { coefficientBytesAt, readJpeg, type Eighths } from '../../../../../functions/core/image/jpeg-decode.js';
 import { DEFAULT_LIMITS } from '../../../../../functions/core/image/types.js';
 
 const W = 83,
@@ -37,7 +37,7 @@ describe('readJpeg', () => {
       const file = await make().toBuffer();
       const ref = await sharp(file).raw().toBuffer({ resolveWithObject: true });
       const rows: Uint8Array[] = [];
-      const f = readJpeg(new Uint8Array(file), () => ({ scale: 1, sink: (row) => rows.push(row.slice()) }));
+      const f = readJpeg(new Uint8Array(file), () => ({ eighths: 8, sink: (row) => rows.push(row.slice()) }));
       expect([f.width, f.height, rows.length]).toEqual([W, H, H]);
       const ch = ref.info.channels;
       let sum = 0,
@@ -87,7 +87,7 @@ describe('readJpeg', () => {
       // (The standard tables of T.81 K.3 have them; a progressive file's tables come with its scans.)
       if (!progressive) expect(long).toBeGreaterThan(0);
       const rows: Uint8Array[] = [];
-      readJpeg(bytes, () => ({ scale: 1, sink: (row) => rows.push(row.slice()) }));
+      readJpeg(bytes, () => ({ eighths: 8, sink: (row) => rows.push(row.slice()) }));
       let worst = 0;
       rows.forEach((row, y) => row.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - ref[y * 64 * 3 + i])))));
       expect(rows.length).toBe(40);
@@ -121,6 +121,7 @@ describe('readJpeg', () => {
   for (const [name, options] of scaledVariants)
     for (const scale of [2, 4, 8] as const)
       it(`${name} at 1/${scale}: the pixels of libjpeg's scaled inverse DCT`, async () => {
+        const eighths = (8 / scale) as Eighths;
         const file = await sharp(smooth, { raw: { width: SW, height: SH, channels: 3 } })
           .jpeg(options)
           .toBuffer();
@@ -131,7 +132,7 @@ describe('readJpeg', () => {
           .raw()
           .toBuffer();
         const rows: Uint8Array[] = [];
-        readJpeg(new Uint8Array(file), () => ({ scale, sink: (row) => rows.push(row.slice()) }));
+        readJpeg(new Uint8Array(file), () => ({ eighths, sink: (row) => rows.push(row.slice()) }));
         expect([rows.length, rows[0].length]).toEqual([h, w * 3]);
         let sum = 0,
           worst = 0;
@@ -146,6 +147,43 @@ describe('readJpeg', () => {
         expect(sum / ref.length).toBeLessThan(0.1);
         expect(worst).toBeLessThanOrEqual(3);
       });
+
+  // At 3/8 (which sharp does not decode at): every 8x8 block becomes 3x3, each pixel the area mean of its 8/3 x 8/3
+  // cell of the block. The reference: libjpeg's full-size pixels, area-averaged over the same cells in float64.
+  for (const [name, options] of scaledVariants)
+    it(`${name} at 3/8: the area average of libjpeg's full-size pixels`, async () => {
+      const file = await sharp(smooth, { raw: { width: SW, height: SH, channels: 3 } })
+        .jpeg(options)
+        .toBuffer();
+      const full = await sharp(file).raw().toBuffer();
+      const rows: Uint8Array[] = [];
+      const f = readJpeg(new Uint8Array(file), () => ({ eighths: 3, sink: (row) => rows.push(row.slice()) }));
+      const w = Math.ceil((SW * 3) / 8),
+        h = Math.ceil((SH * 3) / 8);
+      expect([f.width, rows.length, rows[0].length]).toEqual([SW, h, w * 3]);
+      const cell = 8 / 3,
+        share = (i: number, t: number) => Math.max(0, Math.min(i + 1, (t + 1) * cell) - Math.max(i, t * cell));
+      let sum = 0,
+        worst = 0,
+        n = 0;
+      // Whole cells only: the last column and row of cells reach past the image into the MCU padding.
+      for (let y = 0; (y + 1) * cell <= SH; y++)
+        for (let x = 0; (x + 1) * cell <= SW; x++)
+          for (let c = 0; c < 3; c++) {
+            let ref = 0;
+            for (let sy = Math.floor(y * cell); sy < Math.ceil((y + 1) * cell); sy++)
+              for (let sx = Math.floor(x * cell); sx < Math.ceil((x + 1) * cell); sx++)
+                ref += share(sx, x) * share(sy, y) * full[(sy * SW + sx) * 3 + c];
+            const d = Math.abs(rows[y][x * 3 + c] - ref / (cell * cell));
+            sum += d;
+            worst = Math.max(worst, d);
+            n++;
+          }
+      // libjpeg's integer inverse DCT and its rounding of each full-size pixel, and (4:2:0) chroma: libjpeg
+      // interpolates it at full size, this decoder makes it at 6/8 of its blocks by the same area mean.
+      expect(sum / n).toBeLessThan(options.chromaSubsampling === '4:4:4' ? 0.6 : 1);
+      expect(worst).toBeLessThan(options.chromaSubsampling === '4:4:4' ? 3 : 4);
+    });
 
   it('a file cut off in its scan data, or before its end marker, is a 422 that says where the data ends', async () => {
     for (const progressive of [false, true]) {
@@ -173,7 +211,7 @@ describe('readJpeg', () => {
   });
 
   it('holds one MCU row of coefficients for a baseline image, all of them for a progressive one', async () => {
-    const none = () => ({ scale: 1, sink: () => {} }) as const;
+    const none = () => ({ eighths: 8, sink: () => {} }) as const;
     const big = await sharp({ create: { width: 2000, height: 1500, channels: 3, background: '#808080' } });
     const base = readJpeg(new Uint8Array(await big.clone().jpeg().toBuffer()), none);
     const prog = readJpeg(new Uint8Array(await big.clone().jpeg({ progressive: true }).toBuffer()), none);
@@ -194,12 +232,12 @@ describe('readJpeg', () => {
       );
       let estimate = 0;
       const f = readJpeg(file, (frame) => {
-        estimate = coefficientBytesAt(frame, 8);
-        return { scale: 8, sink: () => {} };
+        estimate = coefficientBytesAt(frame, 1);
+        return { eighths: 1, sink: () => {} };
       });
       expect([estimate, f.coefficientBytes]).toEqual([bytes, bytes]);
       // At 1/4 every block is 2x2 pixels, made from its AC too: all coefficients are kept.
-      const all = readJpeg(file, () => ({ scale: 4, sink: () => {} }));
+      const all = readJpeg(file, () => ({ eighths: 2, sink: () => {} }));
       expect(all.coefficientBytes).toBe(subsampling === '4:4:4' ? 3 * blocks * 128 : 1.5 * blocks * 128);
     }
   });
