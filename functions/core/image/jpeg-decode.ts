@@ -59,6 +59,8 @@ interface Component {
   /** Coefficients kept per block: 64, or 1 where the output needs only the DC (dcOnly). */
   per: number;
   coef: Int16Array;
+  /** The same coefficients two at a time (where 64 a block are kept): a block's row is 4 of them. */
+  coef32: Int32Array;
   /** Side of the IDCT of each block at the chosen scale (eighths, or more for subsampled chroma). */
   n: number;
   pred: number;
@@ -321,6 +323,7 @@ export function readJpeg(b: Uint8Array, start: (f: JpegFrame) => JpegOutput): Jp
         comps.forEach((c, ci) => {
           c.per = dcOnly(f, ci, o.eighths) ? 1 : 64;
           c.coef = new Int16Array(c.bwPad * (streaming ? c.v : c.bhPad) * c.per);
+          if (c.per === 64) c.coef32 = new Int32Array(c.coef.buffer);
           c.n = idctSide(c.h, c.v, hMax, vMax, o.eighths);
         });
         frame.coefficientBytes = comps.reduce((n, c) => n + c.coef.byteLength, 0);
@@ -589,6 +592,7 @@ function decodeScan(
  */
 function idct(
   co: Int16Array,
+  co32: Int32Array,
   at: number,
   q: Int32Array,
   n: number,
@@ -599,13 +603,12 @@ function idct(
 ) {
   // Which coefficient rows hold anything: most blocks of a photo have a few low rows, many only the DC.
   let rows = 0;
+  const at32 = at >> 1;
   for (let v = 0; v < 8; v++) {
-    const r = at + v * 8;
-    if (co[r] | co[r + 1] | co[r + 2] | co[r + 3] | co[r + 4] | co[r + 5] | co[r + 6] | co[r + 7]) rows |= 1 << v;
+    const r = at32 + v * 4;
+    if (co32[r] | co32[r + 1] | co32[r + 2] | co32[r + 3]) rows |= 1 << v;
   }
-  const dcOnly =
-    rows === 0 ||
-    (rows === 1 && !(co[at + 1] | co[at + 2] | co[at + 3] | co[at + 4] | co[at + 5] | co[at + 6] | co[at + 7]));
+  const dcOnly = rows === 0 || (rows === 1 && !(co[at + 1] | co32[at32 + 1] | co32[at32 + 2] | co32[at32 + 3]));
   // At 1/8 the AC terms average out: the sample is the DC alone (as libjpeg's jpeg_idct_1x1).
   if (dcOnly || n === 1) {
     const val = Math.max(0, Math.min(255, Math.round((co[at] * q[0]) / 8 + 128)));
@@ -695,6 +698,7 @@ function writeMcuRow(
       for (let bx = 0; bx < c.bwPad; bx++)
         idct(
           c.coef,
+          c.coef32,
           ((at * c.v + v) * c.bwPad + bx) * 64,
           qt[c.tq],
           n,
