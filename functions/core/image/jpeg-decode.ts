@@ -612,7 +612,7 @@ function idct(
   // At 1/8 the AC terms average out: the sample is the DC alone (as libjpeg's jpeg_idct_1x1).
   if (dcOnly || n === 1) {
     const val = Math.max(0, Math.min(255, Math.round((co[at] * q[0]) / 8 + 128)));
-    for (let y = 0; y < n; y++) out.fill(val, o + y * stride, o + y * stride + n);
+    for (let y = 0; y < n; y++) for (let x = 0; x < n; x++) out[o + y * stride + x] = val;
     return;
   }
   // With an odd n, the middle sample is written twice, alike (its odd basis terms are 0).
@@ -621,9 +621,11 @@ function idct(
   // Rows of coefficients (v) times basis over u, then columns; an empty row adds nothing. The basis is even in u
   // for even u and odd for odd u about the block's middle (C[n-1-x][u] = (-1)^u C[x][u]): each sum gives two
   // samples, its even part plus and minus its odd part.
-  for (let v = 0; v < 8; v++) {
+  // Rows past the last that holds anything are never read.
+  const last = 32 - Math.clz32(rows);
+  for (let v = 0; v < last; v++) {
     if (!(rows & (1 << v))) {
-      tmp.fill(0, v * n, v * n + n);
+      for (let x = 0; x < n; x++) tmp[v * n + x] = 0;
       continue;
     }
     // Dequantised once into tmp[64..71], up to the last coefficient that is not 0.
@@ -642,7 +644,6 @@ function idct(
       tmp[v * n + n - 1 - x] = even - odd;
     }
   }
-  const last = 32 - Math.clz32(rows);
   for (let x = 0; x < n; x++)
     for (let y = 0; y < half; y++) {
       let even = 128,
