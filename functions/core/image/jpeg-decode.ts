@@ -4,8 +4,7 @@
  * a 4000x3000 4:2:0 photo holds 36 MB), and pixels are made one MCU row at a time: inverse DCT, chroma upsampled
  * (replication), YCbCr to RGB, each row handed to the caller (who shrinks it). Never a full-size pixel copy.
  * Shrink-on-load as libjpeg's scale_num / 8: at m/8 each 8x8 block becomes m x m pixels (at 1/2, 3/8, 1/4 or 1/8:
- * 4x4, 3x3, 2x2 or 1x1) by an inverse DCT that averages each output pixel's area of the block, so a 12 MP photo is
- * never reconstructed at full size.
+ * 4x4, 3x3, 2x2 or 1x1) by a scaled inverse DCT (BASES), so a 12 MP photo is never reconstructed at full size.
  * Not supported (a 422 says so): arithmetic coding, lossless and hierarchical JPEG, CMYK.
  */
 import { unprocessable } from '../errors.js';
@@ -21,25 +20,26 @@ const ZIGZAG = Int32Array.from([
   55, 62, 63,
 ]);
 
-// IDCT basis at n samples a side: B[x * 8 + u] = the area mean, over output cell x (8/n input samples wide: [8x/n,
-// 8(x+1)/n), partial samples weighted by their share), of c(u) cos((2t + 1) u pi / 16) / 2 at input sample t, with
-// c(0) = 1/sqrt(2), else 1. At n = 8 the plain 8-point IDCT; at 8/n = 2, 4 or 8 the mean of whole squares, what
-// libjpeg-turbo's reduced-size IDCTs compute (jidctred.c); at n = 3 (3/8 size) the area average of cells 8/3
-// samples wide. The cells lie symmetric about the block's middle, so B[(n-1-x) * 8 + u] = (-1)^u B[x * 8 + u]
-// (exactly 0 for odd u at the middle cell of an odd n).
+// IDCT basis at n samples a side, B[x * 8 + u], with c(0) = 1/sqrt(2), else 1:
+// - n = 8: the 8-point IDCT, c(u) cos((2x + 1) u pi / 16) / 2;
+// - n = 4, 2, 1 (8/n whole samples a cell): the mean of each cell's 8/n samples of it, what libjpeg-turbo's
+//   reduced-size IDCTs compute (jidctred.c; coefficient 4 drops out at 1/2, the even ones at 1/4);
+// - n = 3, 5, 6, 7: the n-point IDCT of the block's first n coefficients, c(u) cos((2x + 1) u pi / 2n) / 2 (0 for
+//   u >= n), as libjpeg-turbo's jpeg_idct_3x3 ... 7x7 (jidctint.c): the block's band-limited signal sampled at
+//   each output pixel's centre. (An area mean over cells 8/3 samples wide would blur each block as a box filter
+//   does, before the photo steps' own area average blurs it again.)
+// B[(n-1-x) * 8 + u] = (-1)^u B[x * 8 + u] in every case (exactly 0 for odd u at the middle of an odd n).
 const BASES: Float32Array[] = [];
 for (let n = 1; n <= 8; n++) {
   const t = (BASES[n] = new Float32Array(n * 8)),
-    w = 8 / n;
+    d = 8 / n,
+    c = (u: number) => (u === 0 ? Math.SQRT1_2 : 1) / 2;
   for (let x = 0; x < n; x++)
     for (let u = 0; u < 8; u++) {
       if (2 * x + 1 === n && u % 2) continue;
-      let sum = 0;
-      for (let s = Math.floor(x * w); s < Math.min(8, Math.ceil((x + 1) * w)); s++) {
-        const share = Math.min(s + 1, (x + 1) * w) - Math.max(s, x * w);
-        sum += share * (u === 0 ? Math.SQRT1_2 : 1) * Math.cos(((2 * s + 1) * u * Math.PI) / 16);
-      }
-      t[x * 8 + u] = sum / w / 2;
+      if (Number.isInteger(d))
+        for (let j = 0; j < d; j++) t[x * 8 + u] += (c(u) * Math.cos(((2 * (d * x + j) + 1) * u * Math.PI) / 16)) / d;
+      else if (u < n) t[x * 8 + u] = c(u) * Math.cos(((2 * x + 1) * u * Math.PI) / (2 * n));
     }
 }
 
@@ -588,7 +588,8 @@ function decodeScan(
 
 /**
  * Inverse DCT of one dequantised block into n x n bytes at `out[o + y * stride + x]` (level shift +128, clamped):
- * n = 8 the full block, n < 8 the area mean of each of n x n equal squares of it.
+ * n = 8 the full block, n = 4, 2, 1 the mean of each of its n x n equal squares, n = 3, 5, 6, 7 the n-point IDCT of
+ * its first n x n coefficients (BASES).
  */
 function idct(
   co: Int16Array,
@@ -602,9 +603,11 @@ function idct(
   tmp: Float32Array,
 ) {
   // Which coefficient rows hold anything: most blocks of a photo have a few low rows, many only the DC.
+  // An n-point IDCT (n = 3, 5, 6, 7) reads the first n rows and columns only.
+  const keep = 8 % n === 0 ? 8 : n;
   let rows = 0;
   const at32 = at >> 1;
-  for (let v = 0; v < 8; v++) {
+  for (let v = 0; v < keep; v++) {
     const r = at32 + v * 4;
     if (co32[r] | co32[r + 1] | co32[r + 2] | co32[r + 3]) rows |= 1 << v;
   }
@@ -630,7 +633,7 @@ function idct(
     }
     // Dequantised once into tmp[64..71], up to the last coefficient that is not 0.
     let width = 0;
-    for (let u = 0; u < 8; u++) {
+    for (let u = 0; u < keep; u++) {
       const c = co[at + v * 8 + u];
       tmp[64 + u] = c * q[v * 8 + u];
       if (c) width = u + 1;
