@@ -102,8 +102,8 @@ async function decodePngRaster(bytes: Uint8Array, limits: ImageLimits, side: num
 /**
  * The scale (eighths) to decode a JPEG whose longest side is `longest` at, for at most `side`: the smallest that
  * keeps at least side / 2, the least an integer shrink factor leaves (a photo's steps need side / 2: workingSide),
- * so no more pixels are made than the steps use. 8 (full size) within `side`; 1 (1/8) above 8 side, the box filter
- * doing the rest.
+ * so no more pixels are made than the steps use. 8 (full size) within `side`; 1 (1/8) from 4 side up, the box
+ * filter doing the rest above 8 side.
  */
 const jpegEighths = (longest: number, side: number): Eighths =>
   longest <= side ? 8 : (Math.max(1, Math.min(8, Math.ceil((4 * side) / longest))) as Eighths);
