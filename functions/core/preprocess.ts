@@ -214,7 +214,7 @@ export function preprocess(
   }
   const said = inkStages(protocol, shape);
   // The photo steps' working resolution; a gray picture made one channel first, a third of the samples to average.
-  const work = shrinkToSide(neutral(r), photoSide(shape));
+  const work = shrinkToSide(neutral(r), photoSide(shape, protocol));
   if (work.width < r.width)
     steps.push(said.shrink.forms.is({ w: r.width, h: r.height, tw: work.width, th: work.height }));
   let g = extract(work, protocol, said, invert, steps, mark);

@@ -9,7 +9,7 @@ import { Problem, tooLarge, unprocessable, unsupported } from '../errors.js';
 import { ORIENTATIONS, orient } from './orient.js';
 import { readPng, type PngHeader } from './png-decode.js';
 import { Shrinker, shrinkFactor } from './shrink.js';
-import { coefficientBytesAt, readJpeg, scaledSize, type JpegFrame, type JpegScale } from './jpeg-decode.js';
+import { coefficientBytesAt, readJpeg, scaledSize, type Eighths, type JpegFrame } from './jpeg-decode.js';
 import { checkDimensions, detectFormat, imageSize, jpegInfo, webpInfo } from './sniff.js';
 import { DEFAULT_LIMITS, WORK_SIDE, type ImageFormat, type ImageLimits, type Raster } from './types.js';
 
@@ -99,43 +99,55 @@ async function decodePngRaster(bytes: Uint8Array, limits: ImageLimits, side: num
   return shrink!.out;
 }
 
-/** libjpeg's scale_denom for a shrink factor: the largest power of 2 up to 8 that is at most `factor`. */
-const jpegScale = (factor: number): JpegScale => (factor >= 8 ? 8 : factor >= 4 ? 4 : factor >= 2 ? 2 : 1);
+/**
+ * The scale (eighths) to decode a JPEG whose longest side is `longest` at, for at most `side`: the smallest that
+ * keeps at least side / 2, the least an integer shrink factor leaves (a photo's steps need side / 2: workingSide),
+ * so no more pixels are made than the steps use. 8 (full size) within `side`; 1 (1/8) from 4 side up, the box
+ * filter doing the rest above 8 side.
+ */
+const jpegEighths = (longest: number, side: number): Eighths =>
+  longest <= side ? 8 : (Math.max(1, Math.min(8, Math.ceil((4 * side) / longest))) as Eighths);
+
+/** m/8 in lowest terms: 1/2, 3/8, 1/4, 1/8. */
+const eighthsText = (m: Eighths) => {
+  const g = m % 4 === 0 ? 4 : m % 2 === 0 ? 2 : 1;
+  return `${m / g}/${8 / g}`;
+};
 
 interface DecodedJpeg {
   raster: Raster;
   orientation: number;
-  scale: JpegScale;
-  /** The size decoded at 1/scale, before the box filter. */
+  eighths: Eighths;
+  /** The size decoded at eighths / 8, before the box filter. */
   scaled: { width: number; height: number };
 }
 
 /**
- * Decoded at 1/scale by the inverse DCT (shrink-on-load), the rest of the way to `side` by the box filter, so the
- * budget counts the scaled rows and strips, never a full-size row.
+ * Decoded at m/8 by the inverse DCT (shrink-on-load), the rest of the way to `side` by the box filter (only above
+ * 8 side), so the budget counts the scaled rows and strips, never a full-size row.
  */
 function decodeJpeg(bytes: Uint8Array, limits: ImageLimits, side: number): DecodedJpeg {
   const { orientation } = jpegInfo(bytes);
   let shrink: Shrinker | undefined,
-    scale: JpegScale = 1,
+    eighths: Eighths = 8,
     scaled = { width: 0, height: 0 };
   readJpeg(bytes, (f: JpegFrame) => {
-    scale = jpegScale(shrinkFactor(f.width, f.height, side));
-    const s = scaledSize(f, scale),
+    eighths = jpegEighths(Math.max(f.width, f.height), side);
+    const s = scaledSize(f, eighths),
       k = shrinkFactor(s.width, s.height, side);
     scaled = s;
     const need =
       bytes.length +
-      coefficientBytesAt(f, scale) +
+      coefficientBytesAt(f, eighths) +
       s.workBytes +
       (Math.ceil(s.width / k) * (k > 1 ? 4 : 0) + Math.ceil(s.width / k) * Math.ceil(s.height / k)) * f.channels;
     if (need > limits.budgetBytes)
       throw overBudget(`${f.width}x${f.height} ${f.progressive ? 'progressive ' : ''}JPEG`, need, limits);
     const shrinker = new Shrinker(s.width, s.height, f.channels, k);
     shrink = shrinker;
-    return { scale, sink: (row) => shrinker.push(row) };
+    return { eighths, sink: (row) => shrinker.push(row) };
   });
-  return { raster: shrink!.out, orientation, scale, scaled };
+  return { raster: shrink!.out, orientation, eighths, scaled };
 }
 
 /**
@@ -205,7 +217,7 @@ export async function decodeImage(
     } else {
       const j = decodeJpeg(bytes, limits, side);
       raster = j.raster;
-      if (j.scale > 1) steps.push(`decode ${width}x${height} at 1/${j.scale} size (scaled inverse DCT)`);
+      if (j.eighths < 8) steps.push(`decode ${width}x${height} at ${eighthsText(j.eighths)} size (scaled inverse DCT)`);
       const k = shrinkFactor(j.scaled.width, j.scaled.height, side);
       if (k > 1) steps.push(`shrink ${j.scaled.width}x${j.scaled.height} by ${k} while decoding (box filter)`);
       if (j.orientation !== 1) {

@@ -3,8 +3,8 @@
  * any sampling factors, restart intervals. The DCT coefficients are kept as one Int16Array (2 bytes a coefficient:
  * a 4000x3000 4:2:0 photo holds 36 MB), and pixels are made one MCU row at a time: inverse DCT, chroma upsampled
  * (replication), YCbCr to RGB, each row handed to the caller (who shrinks it). Never a full-size pixel copy.
- * Shrink-on-load as libjpeg's scale_denom: at 1/2, 1/4 or 1/8 each 8x8 block becomes 4x4, 2x2 or 1x1 pixels by an
- * inverse DCT of its top-left coefficients, so a 12 MP photo is never reconstructed at full size.
+ * Shrink-on-load as libjpeg's scale_num / 8: at m/8 each 8x8 block becomes m x m pixels (at 1/2, 3/8, 1/4 or 1/8:
+ * 4x4, 3x3, 2x2 or 1x1) by a scaled inverse DCT (BASES), so a 12 MP photo is never reconstructed at full size.
  * Not supported (a 422 says so): arithmetic coding, lossless and hierarchical JPEG, CMYK.
  */
 import { unprocessable } from '../errors.js';
@@ -20,21 +20,31 @@ const ZIGZAG = Int32Array.from([
   55, 62, 63,
 ]);
 
-// IDCT basis: C[x * 8 + u] = c(u) cos((2x + 1) u pi / 16) / 2, c(0) = 1/sqrt(2), else 1. At 1/d, an output
-// sample is the mean of d x d samples of the 8x8 IDCT, so its basis is the mean of d rows of C: this is what
-// libjpeg-turbo's reduced-size IDCTs compute (jidctred.c; coefficient 4 drops out at 1/2, the even ones at 1/4).
-const BASES: Record<number, Float32Array> = {};
-for (const n of [8, 4, 2, 1]) {
-  const d = 8 / n,
-    t = (BASES[n] = new Float32Array(n * 8));
+// IDCT basis at n samples a side, B[x * 8 + u], with c(0) = 1/sqrt(2), else 1:
+// - n = 8: the 8-point IDCT, c(u) cos((2x + 1) u pi / 16) / 2;
+// - n = 4, 2, 1 (8/n whole samples a cell): the mean of each cell's 8/n samples of it, what libjpeg-turbo's
+//   reduced-size IDCTs compute (jidctred.c; coefficient 4 drops out at 1/2, the even ones at 1/4);
+// - n = 3, 5, 6, 7: the n-point IDCT of the block's first n coefficients, c(u) cos((2x + 1) u pi / 2n) / 2 (0 for
+//   u >= n), as libjpeg-turbo's jpeg_idct_3x3 ... 7x7 (jidctint.c): the block's band-limited signal sampled at
+//   each output pixel's centre. (An area mean over cells 8/3 samples wide would blur each block as a box filter
+//   does, before the photo steps' own area average blurs it again.)
+// B[(n-1-x) * 8 + u] = (-1)^u B[x * 8 + u] in every case (exactly 0 for odd u at the middle of an odd n).
+const BASES: Float32Array[] = [];
+for (let n = 1; n <= 8; n++) {
+  const t = (BASES[n] = new Float32Array(n * 8)),
+    d = 8 / n,
+    c = (u: number) => (u === 0 ? Math.SQRT1_2 : 1) / 2;
   for (let x = 0; x < n; x++)
-    for (let u = 0; u < 8; u++)
-      for (let j = 0; j < d; j++)
-        t[x * 8 + u] += ((u === 0 ? Math.SQRT1_2 : 1) * Math.cos(((2 * (d * x + j) + 1) * u * Math.PI) / 16)) / 2 / d;
+    for (let u = 0; u < 8; u++) {
+      if (2 * x + 1 === n && u % 2) continue;
+      if (Number.isInteger(d))
+        for (let j = 0; j < d; j++) t[x * 8 + u] += (c(u) * Math.cos(((2 * (d * x + j) + 1) * u * Math.PI) / 16)) / d;
+      else if (u < n) t[x * 8 + u] = c(u) * Math.cos(((2 * x + 1) * u * Math.PI) / (2 * n));
+    }
 }
 
-/** libjpeg's scale_denom: the image is decoded at 1/scale of its size. */
-export type JpegScale = 1 | 2 | 4 | 8;
+/** libjpeg's scale_num with scale_denom 8: the image is decoded at eighths / 8 of its size. */
+export type Eighths = 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8;
 
 interface Component {
   id: number;
@@ -49,7 +59,9 @@ interface Component {
   /** Coefficients kept per block: 64, or 1 where the output needs only the DC (dcOnly). */
   per: number;
   coef: Int16Array;
-  /** Side of the IDCT of each block at the chosen scale (8 / scale, or more for subsampled chroma). */
+  /** The same coefficients two at a time (where 64 a block are kept): a block's row is 4 of them. */
+  coef32: Int32Array;
+  /** Side of the IDCT of each block at the chosen scale (eighths, or more for subsampled chroma). */
   n: number;
   pred: number;
   dc?: Int32Array;
@@ -127,48 +139,49 @@ export interface JpegFrame {
 }
 
 /**
- * Side of a component's IDCT at 1/scale. Subsampled chroma is scaled up by the IDCT where its sampling allows, as
- * libjpeg-turbo does (jpeg_core_output_dimensions): at 1/2, a 4:2:0 chroma block is made 8x8, not 4x4 upsampled.
+ * Side of a component's IDCT at m/8. Subsampled chroma is scaled up by the IDCT where its sampling allows, as
+ * libjpeg-turbo does (jpeg_core_output_dimensions): at 1/2, a 4:2:0 chroma block is made 8x8, not 4x4 upsampled;
+ * at 3/8, 6x6.
  */
-function idctSide(h: number, v: number, hMax: number, vMax: number, scale: JpegScale): number {
-  let n = 8 / scale;
-  while (n < 8 && 2 * n * h * scale <= 8 * hMax && 2 * n * v * scale <= 8 * vMax) n *= 2;
+function idctSide(h: number, v: number, hMax: number, vMax: number, m: Eighths): number {
+  let n: number = m;
+  while (2 * n <= 8 && 2 * n * h <= m * hMax && 2 * n * v <= m * vMax) n *= 2;
   return n;
 }
 
 /**
- * Whether component `ci` needs only its DC coefficients at 1/scale: a 1x1 IDCT (the block's mean) in a progressive
+ * Whether component `ci` needs only its DC coefficients at m/8: a 1x1 IDCT (the block's mean) in a progressive
  * image, whose AC scans can then be skipped unread. (A sequential scan interleaves AC with DC: it is decoded anyway.)
  */
-function dcOnly(f: JpegFrame, ci: number, scale: JpegScale): boolean {
+function dcOnly(f: JpegFrame, ci: number, m: Eighths): boolean {
   const hMax = Math.max(...f.sampling.map(([h]) => h)),
     vMax = Math.max(...f.sampling.map(([, v]) => v));
   const [h, v] = f.sampling[ci];
-  return f.progressive && idctSide(h, v, hMax, vMax, scale) === 1;
+  return f.progressive && idctSide(h, v, hMax, vMax, m) === 1;
 }
 
 /**
- * Bytes the coefficients take when decoding at 1/scale: `f.coefficientBytes` (every coefficient of a progressive
+ * Bytes the coefficients take when decoding at m/8: `f.coefficientBytes` (every coefficient of a progressive
  * image, one MCU row of a sequential one) less what components needing only their DC leave out (2 bytes a block).
  */
-export function coefficientBytesAt(f: JpegFrame, scale: JpegScale): number {
+export function coefficientBytesAt(f: JpegFrame, m: Eighths): number {
   if (!f.progressive) return f.coefficientBytes;
   const hMax = Math.max(...f.sampling.map(([h]) => h)),
     vMax = Math.max(...f.sampling.map(([, v]) => v));
   const mcus = Math.ceil(f.width / (8 * hMax)) * Math.ceil(f.height / (8 * vMax));
-  return f.sampling.reduce((n, [h, v], ci) => n + mcus * h * v * (dcOnly(f, ci, scale) ? 2 : 128), 0);
+  return f.sampling.reduce((n, [h, v], ci) => n + mcus * h * v * (dcOnly(f, ci, m) ? 2 : 128), 0);
 }
 
-/** The size of the image decoded at 1/scale (rounded up, as libjpeg), and the bytes of its pixel strips and row. */
-export function scaledSize(f: JpegFrame, scale: JpegScale): { width: number; height: number; workBytes: number } {
+/** The size of the image decoded at m/8 (rounded up, as libjpeg), and the bytes of its pixel strips and row. */
+export function scaledSize(f: JpegFrame, m: Eighths): { width: number; height: number; workBytes: number } {
   const hMax = Math.max(...f.sampling.map(([h]) => h)),
     vMax = Math.max(...f.sampling.map(([, v]) => v));
-  const width = Math.ceil(f.width / scale),
-    height = Math.ceil(f.height / scale),
+  const width = Math.ceil((f.width * m) / 8),
+    height = Math.ceil((f.height * m) / 8),
     mcusX = Math.ceil(f.width / (8 * hMax));
   let workBytes = width * f.channels;
   for (const [h, v] of f.sampling) {
-    const n = idctSide(h, v, hMax, vMax, scale);
+    const n = idctSide(h, v, hMax, vMax, m);
     workBytes += mcusX * h * n * v * n;
   }
   return { width, height, workBytes };
@@ -176,8 +189,8 @@ export function scaledSize(f: JpegFrame, scale: JpegScale): { width: number; hei
 
 /** What the caller wants once the frame is known: the scale to decode at, and where each pixel row goes. */
 export interface JpegOutput {
-  scale: JpegScale;
-  /** Receives each row of the scaled image in order: ceil(width / scale) * channels bytes, gray or RGB. */
+  eighths: Eighths;
+  /** Receives each row of the scaled image in order: ceil(width * eighths / 8) * channels bytes, gray or RGB. */
   sink: (row: Uint8Array, y: number) => void;
 }
 
@@ -202,7 +215,12 @@ export function readJpeg(b: Uint8Array, start: (f: JpegFrame) => JpegOutput): Jp
     rgb = false,
     scans = 0,
     eoi = false;
-  const work: Work = { tmp: new Float32Array(72), strips: [], row: new Uint8Array(0) };
+  const work: Work = {
+    tmp: new Float32Array(72),
+    strips: [],
+    row: new Uint8Array(0),
+    rowClamped: new Uint8ClampedArray(0),
+  };
   let i = 2;
   const u16 = (at: number) => (b[at] << 8) | b[at + 1];
   while (i < b.length) {
@@ -300,16 +318,18 @@ export function readJpeg(b: Uint8Array, start: (f: JpegFrame) => JpegOutput): Jp
         if (streaming) frame.coefficientBytes = comps.reduce((n, c) => n + c.bwPad * c.v * 128, 0);
         for (const c of comps) if (!qt[c.tq]) throw bad(`quantisation table ${c.tq} is missing`);
         const o = start(frame);
-        out = { ...o, ...scaledSize(frame, o.scale) };
+        out = { ...o, ...scaledSize(frame, o.eighths) };
         const f = frame;
         comps.forEach((c, ci) => {
-          c.per = dcOnly(f, ci, o.scale) ? 1 : 64;
+          c.per = dcOnly(f, ci, o.eighths) ? 1 : 64;
           c.coef = new Int16Array(c.bwPad * (streaming ? c.v : c.bhPad) * c.per);
-          c.n = idctSide(c.h, c.v, hMax, vMax, o.scale);
+          if (c.per === 64) c.coef32 = new Int32Array(c.coef.buffer);
+          c.n = idctSide(c.h, c.v, hMax, vMax, o.eighths);
         });
         frame.coefficientBytes = comps.reduce((n, c) => n + c.coef.byteLength, 0);
-        work.strips = comps.map((c) => new Uint8Array(c.bwPad * c.n * c.v * c.n));
+        work.strips = comps.map((c) => new Uint8ClampedArray(c.bwPad * c.n * c.v * c.n));
         work.row = new Uint8Array(out.width * frame.channels);
+        work.rowClamped = new Uint8ClampedArray(work.row.buffer);
         // Adobe transform 0, or components named R, G, B: the samples are RGB already; otherwise YCbCr (JFIF).
         rgb = comps.length === 3 && (adobe === 0 || (comps[0].id === 82 && comps[1].id === 71 && comps[2].id === 66));
       }
@@ -568,46 +588,52 @@ function decodeScan(
 
 /**
  * Inverse DCT of one dequantised block into n x n bytes at `out[o + y * stride + x]` (level shift +128, clamped):
- * n = 8 the full block, n < 8 the mean of each (8/n) x (8/n) square of it.
+ * n = 8 the full block, n = 4, 2, 1 the mean of each of its n x n equal squares, n = 3, 5, 6, 7 the n-point IDCT of
+ * its first n x n coefficients (BASES).
  */
 function idct(
   co: Int16Array,
+  co32: Int32Array,
   at: number,
   q: Int32Array,
   n: number,
-  out: Uint8Array,
+  out: Uint8ClampedArray,
   o: number,
   stride: number,
   tmp: Float32Array,
 ) {
   // Which coefficient rows hold anything: most blocks of a photo have a few low rows, many only the DC.
+  // An n-point IDCT (n = 3, 5, 6, 7) reads the first n rows and columns only.
+  const keep = 8 % n === 0 ? 8 : n;
   let rows = 0;
-  for (let v = 0; v < 8; v++) {
-    const r = at + v * 8;
-    if (co[r] | co[r + 1] | co[r + 2] | co[r + 3] | co[r + 4] | co[r + 5] | co[r + 6] | co[r + 7]) rows |= 1 << v;
+  const at32 = at >> 1;
+  for (let v = 0; v < keep; v++) {
+    const r = at32 + v * 4;
+    if (co32[r] | co32[r + 1] | co32[r + 2] | co32[r + 3]) rows |= 1 << v;
   }
-  const dcOnly =
-    rows === 0 ||
-    (rows === 1 && !(co[at + 1] | co[at + 2] | co[at + 3] | co[at + 4] | co[at + 5] | co[at + 6] | co[at + 7]));
+  const dcOnly = rows === 0 || (rows === 1 && !(co[at + 1] | co32[at32 + 1] | co32[at32 + 2] | co32[at32 + 3]));
   // At 1/8 the AC terms average out: the sample is the DC alone (as libjpeg's jpeg_idct_1x1).
   if (dcOnly || n === 1) {
     const val = Math.max(0, Math.min(255, Math.round((co[at] * q[0]) / 8 + 128)));
-    for (let y = 0; y < n; y++) out.fill(val, o + y * stride, o + y * stride + n);
+    for (let y = 0; y < n; y++) for (let x = 0; x < n; x++) out[o + y * stride + x] = val;
     return;
   }
+  // With an odd n, the middle sample is written twice, alike (its odd basis terms are 0).
   const basis = BASES[n],
-    half = n >> 1;
+    half = (n + 1) >> 1;
   // Rows of coefficients (v) times basis over u, then columns; an empty row adds nothing. The basis is even in u
   // for even u and odd for odd u about the block's middle (C[n-1-x][u] = (-1)^u C[x][u]): each sum gives two
   // samples, its even part plus and minus its odd part.
-  for (let v = 0; v < 8; v++) {
+  // Rows past the last that holds anything are never read.
+  const last = 32 - Math.clz32(rows);
+  for (let v = 0; v < last; v++) {
     if (!(rows & (1 << v))) {
-      tmp.fill(0, v * n, v * n + n);
+      for (let x = 0; x < n; x++) tmp[v * n + x] = 0;
       continue;
     }
     // Dequantised once into tmp[64..71], up to the last coefficient that is not 0.
     let width = 0;
-    for (let u = 0; u < 8; u++) {
+    for (let u = 0; u < keep; u++) {
       const c = co[at + v * 8 + u];
       tmp[64 + u] = c * q[v * 8 + u];
       if (c) width = u + 1;
@@ -621,15 +647,15 @@ function idct(
       tmp[v * n + n - 1 - x] = even - odd;
     }
   }
-  const last = 32 - Math.clz32(rows);
   for (let x = 0; x < n; x++)
     for (let y = 0; y < half; y++) {
       let even = 128,
         odd = 0;
       for (let v = 0; v < last; v += 2) even += basis[y * 8 + v] * tmp[v * n + x];
       for (let v = 1; v < last; v += 2) odd += basis[y * 8 + v] * tmp[v * n + x];
-      out[o + y * stride + x] = Math.max(0, Math.min(255, Math.round(even + odd)));
-      out[o + (n - 1 - y) * stride + x] = Math.max(0, Math.min(255, Math.round(even - odd)));
+      // A Uint8ClampedArray clamps to 0-255 and rounds (a tie to even: a float sum is all but never one).
+      out[o + y * stride + x] = even + odd;
+      out[o + (n - 1 - y) * stride + x] = even - odd;
     }
 }
 
@@ -638,8 +664,10 @@ interface Work {
   /** Per component, the strip column each output column reads (built for the first MCU row). */
   cols?: Int32Array[];
   /** One MCU row of each component's samples, n x n per block. */
-  strips: Uint8Array[];
+  strips: Uint8ClampedArray[];
+  /** The pixel row handed to the sink, and the same bytes written clamped and rounded. */
   row: Uint8Array;
+  rowClamped: Uint8ClampedArray;
 }
 
 /**
@@ -657,7 +685,7 @@ function writeMcuRow(
   rgb: boolean,
   work: Work,
 ) {
-  const { tmp, strips, row } = work;
+  const { tmp, strips, row, rowClamped } = work;
   const { width, sink } = out;
   comps.forEach((c, ci) => {
     const n = c.n,
@@ -674,6 +702,7 @@ function writeMcuRow(
       for (let bx = 0; bx < c.bwPad; bx++)
         idct(
           c.coef,
+          c.coef32,
           ((at * c.v + v) * c.bwPad + bx) * 64,
           qt[c.tq],
           n,
@@ -683,9 +712,9 @@ function writeMcuRow(
           tmp,
         );
   });
-  // An MCU is 8 hMax / scale output pixels wide and holds h blocks of n samples of a component.
-  const mcuW = (8 * hMax) / out.scale,
-    mcuH = (8 * vMax) / out.scale;
+  // An MCU is hMax * eighths output pixels wide and holds h blocks of n samples of a component.
+  const mcuW = hMax * out.eighths,
+    mcuH = vMax * out.eighths;
   const fx = comps.map((c) => (c.h * c.n) / mcuW),
     lines = comps.map(() => 0);
   const cols = (work.cols ??= fx.map((f) => Int32Array.from({ length: width }, (_, x) => (x * f) | 0)));
@@ -715,9 +744,9 @@ function writeMcuRow(
           row[o] = row[o + 1] = row[o + 2] = Y;
         } else {
           // JFIF: full-range BT.601.
-          row[o] = Math.max(0, Math.min(255, Math.round(Y + 1.402 * (Cr - 128))));
-          row[o + 1] = Math.max(0, Math.min(255, Math.round(Y - 0.344136 * (Cb - 128) - 0.714136 * (Cr - 128))));
-          row[o + 2] = Math.max(0, Math.min(255, Math.round(Y + 1.772 * (Cb - 128))));
+          rowClamped[o] = Y + 1.402 * (Cr - 128);
+          rowClamped[o + 1] = Y - 0.344136 * (Cb - 128) - 0.714136 * (Cr - 128);
+          rowClamped[o + 2] = Y + 1.772 * (Cb - 128);
         }
       }
     }

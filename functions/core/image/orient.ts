@@ -18,33 +18,33 @@ export const ORIENTATIONS = [
   'rotated 90° counter-clockwise',
 ];
 
+/**
+ * Where the pixel seen at (x, y) once upright is stored, per orientation: (sx, sy) = (x0 + xx x + xy y,
+ * y0 + yx x + yy y) as [x0 is W - 1 (1) or 0, xx, xy, y0 is H - 1 (1) or 0, yx, yy].
+ */
+const TURNS: Record<number, number[]> = {
+  2: [1, -1, 0, 0, 0, 1],
+  3: [1, -1, 0, 1, 0, -1],
+  4: [0, 1, 0, 1, 0, -1],
+  5: [0, 0, 1, 0, 1, 0],
+  6: [0, 0, 1, 1, -1, 0],
+  7: [1, 0, -1, 1, -1, 0],
+  8: [1, 0, -1, 0, 1, 0],
+};
+
 export function orient(r: Raster, o: number): Raster {
   if (o <= 1 || o > 8) return r;
   const { width: W, height: H, channels: ch, data } = r;
   const swap = o >= 5;
   const w = swap ? H : W,
     h = swap ? W : H;
+  const [x0, xx, xy, y0, yx, yy] = TURNS[o];
+  // The stored sample of (x, y): a start, a step per x and a step per y.
+  const start = ((y0 ? H - 1 : 0) * W + (x0 ? W - 1 : 0)) * ch,
+    stepX = (yx * W + xx) * ch,
+    stepY = (yy * W + xy) * ch;
   const out = new Uint8Array(data.length);
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++) {
-      // The stored pixel (sx, sy) seen at (x, y) once turned upright.
-      const [sx, sy] =
-        o === 2
-          ? [W - 1 - x, y]
-          : o === 3
-            ? [W - 1 - x, H - 1 - y]
-            : o === 4
-              ? [x, H - 1 - y]
-              : o === 5
-                ? [y, x]
-                : o === 6
-                  ? [y, H - 1 - x]
-                  : o === 7
-                    ? [W - 1 - y, H - 1 - x]
-                    : [W - 1 - y, x];
-      const s = (sy * W + sx) * ch,
-        d = (y * w + x) * ch;
-      for (let c = 0; c < ch; c++) out[d + c] = data[s + c];
-    }
+  for (let y = 0, d = 0; y < h; y++)
+    for (let x = 0, s = start + y * stepY; x < w; x++, s += stepX) for (let c = 0; c < ch; c++) out[d++] = data[s + c];
   return { width: w, height: h, channels: ch, data: out };
 }

@@ -95,8 +95,8 @@ export function shrinkTo(r: Raster, w: number, h: number): Raster {
   const { width: W, height: H, channels: ch, data } = r;
   const { to: tx, w: wx, inv: ix } = areaSplit(W, w),
     { to: ty, w: wy, inv: iy } = areaSplit(H, h);
-  const line = new Float32Array((w + 1) * ch),
-    acc = new Float32Array((h + 1) * w * ch),
+  const line = new Float64Array((w + 1) * ch),
+    acc = new Float64Array((h + 1) * w * ch),
     L = w * ch;
   for (let y = 0, p = 0; y < H; y++) {
     line.fill(0);

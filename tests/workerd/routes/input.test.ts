@@ -104,18 +104,19 @@ describe('photos', () => {
 });
 
 describe('memory budget', () => {
-  // Headers only: a progressive 4096x4096 JPEG with three full-resolution components (100 MB of coefficients),
+  // Headers only: a progressive 4000x4000 JPEG with three full-resolution components (96 MB of coefficients),
   // and an interlaced 4096x4096 RGBA PNG (64 MiB of samples held at once). Refused before any pixel is decoded.
   it('413 from the header, naming the need and the budget', async () => {
     const dqt = [0xff, 0xdb, 0, 67, 0, ...new Array(64).fill(1)];
-    const sof2 = [0xff, 0xc2, 0, 17, 8, 16, 0, 16, 0, 3, 1, 0x11, 0, 2, 0x11, 0, 3, 0x11, 0];
+    const sof2 = [0xff, 0xc2, 0, 17, 8, 0x0f, 0xa0, 0x0f, 0xa0, 3, 1, 0x11, 0, 2, 0x11, 0, 3, 0x11, 0];
     const sos = [0xff, 0xda, 0, 12, 3, 1, 0, 2, 0, 3, 0, 0, 0, 0];
     const jpeg = Uint8Array.from([0xff, 0xd8, ...dqt, ...sof2, ...sos, 0, 0, 0xff, 0xd9]);
-    // Dream decodes at 1024 px (1/4: every coefficient kept); classify, at 224 px, would need only the DC (1/8).
+    // Dream decodes to at most 1024 px, at least 512: at 1/4, every coefficient kept (a 4096 one would be decoded at
+    // 1/8, its DC only); classify, at 224 px, would need only the DC (1/8).
     await expectProblem(
       await post('/models/digits/dream', jpeg),
       413,
-      /decoding this 4096x4096 progressive JPEG needs about 9\d(\.\d)? MiB; the memory budget for one request is 64 MiB/,
+      /decoding this 4000x4000 progressive JPEG needs about 9\d(\.\d)? MiB; the memory budget for one request is 64 MiB/,
     );
     const base = fixture('digit-7-28.png');
     const head = base.slice(0, 33);

@@ -77,8 +77,9 @@ describe('working resolution', () => {
   it('an upload is decoded straight to a few times the model input, and the answer says so', async () => {
     const r = (await (await post('/models/digits/classify', fixture('photo-4-combined.jpg'))).json()) as Answer;
     expect(r.input).toEqual({ format: 'jpeg', width: 300, height: 400 });
-    // 300x400 to at most 224 a side: factor 2, all of it by the JPEG's scaled inverse DCT (shrink-on-load).
-    expect(r.preprocessing.steps[0]).toBe('decode 300x400 at 1/2 size (scaled inverse DCT)');
+    // 300x400 to at most 224 a side, at least 112 (the photo steps' side): 3/8, by the JPEG's scaled inverse DCT
+    // (shrink-on-load).
+    expect(r.preprocessing.steps[0]).toBe('decode 300x400 at 3/8 size (scaled inverse DCT)');
     expect(r.predictions[0].label).toBe('4');
     const png = (await (await post('/models/digits/classify', fixture('digit-7-28.png'))).json()) as Answer;
     expect(png.preprocessing.steps.some((s) => s.startsWith('shrink'))).toBe(false);

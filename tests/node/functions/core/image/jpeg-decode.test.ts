@@ -2,7 +2,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { decodeImage } from '../../../../../functions/core/image/decode.js';
-import { coefficientBytesAt, readJpeg } from '../../../../../functions/core/image/jpeg-decode.js';
+import { coefficientBytesAt, readJpeg, type Eighths } from '../../../../../functions/core/image/jpeg-decode.js';
 import { DEFAULT_LIMITS } from '../../../../../functions/core/image/types.js';
 
 const W = 83,
@@ -37,7 +37,7 @@ describe('readJpeg', () => {
       const file = await make().toBuffer();
       const ref = await sharp(file).raw().toBuffer({ resolveWithObject: true });
       const rows: Uint8Array[] = [];
-      const f = readJpeg(new Uint8Array(file), () => ({ scale: 1, sink: (row) => rows.push(row.slice()) }));
+      const f = readJpeg(new Uint8Array(file), () => ({ eighths: 8, sink: (row) => rows.push(row.slice()) }));
       expect([f.width, f.height, rows.length]).toEqual([W, H, H]);
       const ch = ref.info.channels;
       let sum = 0,
@@ -87,7 +87,7 @@ describe('readJpeg', () => {
       // (The standard tables of T.81 K.3 have them; a progressive file's tables come with its scans.)
       if (!progressive) expect(long).toBeGreaterThan(0);
       const rows: Uint8Array[] = [];
-      readJpeg(bytes, () => ({ scale: 1, sink: (row) => rows.push(row.slice()) }));
+      readJpeg(bytes, () => ({ eighths: 8, sink: (row) => rows.push(row.slice()) }));
       let worst = 0;
       rows.forEach((row, y) => row.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - ref[y * 64 * 3 + i])))));
       expect(rows.length).toBe(40);
@@ -121,6 +121,7 @@ describe('readJpeg', () => {
   for (const [name, options] of scaledVariants)
     for (const scale of [2, 4, 8] as const)
       it(`${name} at 1/${scale}: the pixels of libjpeg's scaled inverse DCT`, async () => {
+        const eighths = (8 / scale) as Eighths;
         const file = await sharp(smooth, { raw: { width: SW, height: SH, channels: 3 } })
           .jpeg(options)
           .toBuffer();
@@ -131,7 +132,7 @@ describe('readJpeg', () => {
           .raw()
           .toBuffer();
         const rows: Uint8Array[] = [];
-        readJpeg(new Uint8Array(file), () => ({ scale, sink: (row) => rows.push(row.slice()) }));
+        readJpeg(new Uint8Array(file), () => ({ eighths, sink: (row) => rows.push(row.slice()) }));
         expect([rows.length, rows[0].length]).toEqual([h, w * 3]);
         let sum = 0,
           worst = 0;
@@ -146,6 +147,98 @@ describe('readJpeg', () => {
         expect(sum / ref.length).toBeLessThan(0.1);
         expect(worst).toBeLessThanOrEqual(3);
       });
+
+  // At 3/8 (which sharp does not decode at), libjpeg-turbo's jpeg_idct_3x3: the 3-point IDCT of each block's first
+  // 3x3 coefficients. The reference: each whole 8x8 block of libjpeg's full-size pixels taken back to its
+  // coefficients by the forward DCT (float64), then that 3-point IDCT. Gray and 4:4:4, where every channel's blocks
+  // are the image's (libjpeg interpolates 4:2:0 chroma at full size; the 4:2:0 case follows).
+  const C = (u: number) => (u === 0 ? Math.SQRT1_2 : 1) / 2;
+  function idct3Reference(full: Buffer, ch: number, c: number, bx: number, by: number): number[] {
+    const F: number[] = [];
+    for (let v = 0; v < 3; v++)
+      for (let u = 0; u < 3; u++) {
+        let sum = 0;
+        for (let y = 0; y < 8; y++)
+          for (let x = 0; x < 8; x++)
+            sum +=
+              (full[((8 * by + y) * SW + 8 * bx + x) * ch + c] - 128) *
+              Math.cos(((2 * x + 1) * u * Math.PI) / 16) *
+              Math.cos(((2 * y + 1) * v * Math.PI) / 16);
+        F.push(C(u) * C(v) * sum);
+      }
+    const out: number[] = [];
+    for (let y = 0; y < 3; y++)
+      for (let x = 0; x < 3; x++) {
+        let sum = 128;
+        for (let v = 0; v < 3; v++)
+          for (let u = 0; u < 3; u++)
+            sum +=
+              C(u) *
+              C(v) *
+              F[v * 3 + u] *
+              Math.cos(((2 * x + 1) * u * Math.PI) / 6) *
+              Math.cos(((2 * y + 1) * v * Math.PI) / 6);
+        out.push(sum);
+      }
+    return out;
+  }
+  const variants38: [string, (s: sharp.Sharp) => sharp.Sharp, number, number][] = [
+    ['gray baseline', (s) => s.greyscale().jpeg({ quality: 90 }), 0.35, 1],
+    ['baseline 4:4:4', (s) => s.jpeg({ quality: 90, chromaSubsampling: '4:4:4' }), 0.6, 3],
+    ['progressive 4:4:4', (s) => s.jpeg({ quality: 75, progressive: true, chromaSubsampling: '4:4:4' }), 0.6, 3],
+  ];
+  for (const [name, encode, meanBound, worstBound] of variants38)
+    it(`${name} at 3/8: libjpeg's 3-point inverse DCT of each block's first 3x3 coefficients`, async () => {
+      const file = await encode(sharp(smooth, { raw: { width: SW, height: SH, channels: 3 } })).toBuffer();
+      const full = await sharp(file).raw().toBuffer({ resolveWithObject: true });
+      const ch = full.info.channels;
+      const rows: Uint8Array[] = [];
+      const f = readJpeg(new Uint8Array(file), () => ({ eighths: 3, sink: (row) => rows.push(row.slice()) }));
+      expect([rows.length, rows[0].length]).toEqual([Math.ceil((SH * 3) / 8), Math.ceil((SW * 3) / 8) * f.channels]);
+      let sum = 0,
+        worst = 0,
+        n = 0;
+      for (let by = 0; by < Math.floor(SH / 8); by++)
+        for (let bx = 0; bx < Math.floor(SW / 8); bx++)
+          for (let c = 0; c < ch; c++) {
+            const ref = idct3Reference(full.data, ch, c, bx, by);
+            for (let k = 0; k < 9; k++) {
+              const got = rows[3 * by + ((k / 3) | 0)][(3 * bx + (k % 3)) * f.channels + (f.channels === 1 ? 0 : c)];
+              const d = Math.abs(got - ref[k]);
+              sum += d;
+              worst = Math.max(worst, d);
+              n++;
+            }
+          }
+      // The reference's pixels are libjpeg's, rounded (in colour, Y, Cb, Cr each rounded, then RGB): a level or two.
+      expect(sum / n).toBeLessThan(meanBound);
+      expect(worst).toBeLessThan(worstBound);
+    });
+
+  it('baseline 4:2:0 at 3/8: chroma by its 6-point IDCT, near the area average of the full-size pixels', async () => {
+    const file = await sharp(smooth, { raw: { width: SW, height: SH, channels: 3 } })
+      .jpeg({ quality: 90 })
+      .toBuffer();
+    const full = await sharp(file).raw().toBuffer();
+    const rows: Uint8Array[] = [];
+    readJpeg(new Uint8Array(file), () => ({ eighths: 3, sink: (row) => rows.push(row.slice()) }));
+    const cell = 8 / 3,
+      share = (i: number, t: number) => Math.max(0, Math.min(i + 1, (t + 1) * cell) - Math.max(i, t * cell));
+    let sum = 0,
+      n = 0;
+    for (let y = 0; (y + 1) * cell <= SH; y++)
+      for (let x = 0; (x + 1) * cell <= SW; x++)
+        for (let c = 0; c < 3; c++) {
+          let ref = 0;
+          for (let sy = Math.floor(y * cell); sy < Math.ceil((y + 1) * cell); sy++)
+            for (let sx = Math.floor(x * cell); sx < Math.ceil((x + 1) * cell); sx++)
+              ref += share(sx, x) * share(sy, y) * full[(sy * SW + sx) * 3 + c];
+          sum += Math.abs(rows[y][x * 3 + c] - ref / (cell * cell));
+          n++;
+        }
+    // Sampled, not averaged, and libjpeg's chroma interpolated: about a level on average on this texture.
+    expect(sum / n).toBeLessThan(1.5);
+  });
 
   it('a file cut off in its scan data, or before its end marker, is a 422 that says where the data ends', async () => {
     for (const progressive of [false, true]) {
@@ -173,7 +266,7 @@ describe('readJpeg', () => {
   });
 
   it('holds one MCU row of coefficients for a baseline image, all of them for a progressive one', async () => {
-    const none = () => ({ scale: 1, sink: () => {} }) as const;
+    const none = () => ({ eighths: 8, sink: () => {} }) as const;
     const big = await sharp({ create: { width: 2000, height: 1500, channels: 3, background: '#808080' } });
     const base = readJpeg(new Uint8Array(await big.clone().jpeg().toBuffer()), none);
     const prog = readJpeg(new Uint8Array(await big.clone().jpeg({ progressive: true }).toBuffer()), none);
@@ -194,12 +287,12 @@ describe('readJpeg', () => {
       );
       let estimate = 0;
       const f = readJpeg(file, (frame) => {
-        estimate = coefficientBytesAt(frame, 8);
-        return { scale: 8, sink: () => {} };
+        estimate = coefficientBytesAt(frame, 1);
+        return { eighths: 1, sink: () => {} };
       });
       expect([estimate, f.coefficientBytes]).toEqual([bytes, bytes]);
       // At 1/4 every block is 2x2 pixels, made from its AC too: all coefficients are kept.
-      const all = readJpeg(file, () => ({ scale: 4, sink: () => {} }));
+      const all = readJpeg(file, () => ({ eighths: 2, sink: () => {} }));
       expect(all.coefficientBytes).toBe(subsampling === '4:4:4' ? 3 * blocks * 128 : 1.5 * blocks * 128);
     }
   });

@@ -44,7 +44,7 @@ async function photo(i: number): Promise<Raster> {
     seed: 5000 + i,
   });
   const { raster } = await decodeImage(p.bytes, DEFAULT_LIMITS, workingSide([1, 28, 28], 'mnist'));
-  return shrinkToSide(raster, photoSide([1, 28, 28]));
+  return shrinkToSide(raster, photoSide([1, 28, 28], 'mnist'));
 }
 
 describe('polarity', () => {
