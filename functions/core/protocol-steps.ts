@@ -64,10 +64,14 @@ export const photoSide = (shape: [number, number, number], protocol: 'mnist' | '
  * DCT at m/8, so it ends up between half of this and this). The photo steps (mnist, fit) need the ink at a few times
  * the size it is fitted into: they work at photoSide, to which the picture, decoded to at least that and at most
  * twice that, is then shrunk by an area average; the other protocols only resize, and at least the input keeps that
- * resize an area average.
+ * resize an area average. Crop keeps the shorter side, so its longest is decoded to at least twice the input: a 4:3
+ * phone photo's shorter side then stays at or above the input's (a 12 MP photo at 1/8, 500x375 for 224x224)
+ * instead of being enlarged to it.
  */
 export function workingSide(shape: [number, number, number], protocol: Protocol): number {
-  return protocol === 'mnist' || protocol === 'fit' ? 2 * photoSide(shape, protocol) : 2 * Math.max(shape[1], shape[2]);
+  const side = Math.max(shape[1], shape[2]);
+  if (protocol === 'mnist' || protocol === 'fit') return 2 * photoSide(shape, protocol);
+  return protocol === 'crop' ? 4 * side : 2 * side;
 }
 
 /** Decoding: a large upload shrunk while it is decoded, an EXIF orientation undone. */
