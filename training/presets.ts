@@ -14,6 +14,10 @@ export interface Preset {
   lr: number;
   weightDecay: number;
   labelSmoothing: number;
+  /** Share of the steps warming the learning rate up before the cosine decay (training/schedule.ts; default 0). */
+  warmup?: number;
+  /** Keep the best epoch's weights by the watched share carved out of the training set (image folders only). */
+  keepBest?: boolean;
   augment: AugmentOptions;
   flip: boolean;
   description: string;
