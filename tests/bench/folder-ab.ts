@@ -5,7 +5,8 @@
  * the same split, one after the other, and is scored on the held-out test pictures (the trainer's loader; the API
  * path is bench/folder-defaults.ts, which runs the whole command). A variant overrides the folder preset:
  *   epochs, batch, lr, weightDecay, labelSmoothing, warmup (share of steps), keepBest (0|1), rotate (degrees),
- *   scale (s: from 1/s to s), shift (pixels), arch (plain|resnet|mobilenet), images (epochs for about N images).
+ *   scale (s: from 1/s to s), shift (pixels), arch (plain|resnet|mobilenet), extraBlocks (plain: conv blocks at
+ *   the last map's size), images (epochs for about N images).
  * --images N gives every variant without its own epochs about N training images (a shorter screen than the
  * defaults' 120,000). Prints a table: folder, variant, epochs, test accuracy after the last epoch and after the epoch that
  * scored best on the watched share (what keepBest returns), seconds (training and the scoring after each epoch), load.
@@ -43,6 +44,7 @@ const KEYS = [
   'shift',
   'images',
   'arch',
+  'extraBlocks',
 ];
 const variants = a.variants.split('|').map((v) => {
   const [label, rest = ''] = v.split(/:(.*)/s);
@@ -78,9 +80,13 @@ for (const dir of a.data.split(',')) {
     if (set.scale !== undefined) [aug.minScale, aug.maxScale] = [1 / num('scale')!, num('scale')!];
     if (set.shift !== undefined) aug.maxShift = num('shift')!;
     const opts: TrainOptions = {
-      arch: set.arch
-        ? folderArch(preset.arch.input, data.train.classes.length, { arch: set.arch as ArchName })
-        : preset.arch,
+      arch:
+        set.arch || set.extraBlocks
+          ? folderArch(preset.arch.input, data.train.classes.length, {
+              arch: set.arch as ArchName | undefined,
+              extraBlocks: num('extraBlocks'),
+            })
+          : preset.arch,
       epochs: num('epochs') ?? (images ? Math.max(1, Math.round(images / n)) : preset.epochs),
       batch: num('batch') ?? preset.batch,
       lr: num('lr') ?? preset.lr,

@@ -98,7 +98,7 @@ async function main() {
     lr: a.lr ?? preset.lr,
     weightDecay: preset.weightDecay,
     labelSmoothing: preset.labelSmoothing,
-    warmup: preset.warmup,
+    warmup: a.warmup ?? preset.warmup,
     // The best epoch by a share carved out of the training set; never by the test set a bundled model watches.
     keepBest: preset.keepBest && watch !== data.test,
     seed,
