@@ -86,8 +86,7 @@ files of any size, or train/<class>/ and test/<class>/ for a given split. The mo
       type: 'int',
       min: 0,
       max: 8,
-      default: 0,
-      help: "N more conv blocks at the last map's size (each sees 2 cells further)",
+      help: "N more conv blocks at the last map's size (each sees 2 cells further; default: enough for\nthe last block to see the whole picture, 0 with --last-map)",
     },
     'global-pool': {
       type: 'string',
