@@ -156,7 +156,8 @@ export function autoArch(
  * accuracy without them against 82.4% with); epochs so that
  * a few hundred pictures per class see about 120,000 images in all (5 to 60 epochs): on 300 generated shapes per
  * class, 30,000 (23 epochs) stopped at 84% test accuracy with validation accuracy still rising; on the 3,744
- * training letters, 60,000 (16 epochs) reached 95.48% and 120,000 (32 epochs) 97.79%, in 1.8 times the time.
+ * training letters, 60,000 (16 epochs) reached 95.48% and 120,000 (32 epochs) 97.79%, in 1.8 times the time (both
+ * before the whole-view block).
  */
 export function folderPreset(
   input: [number, number, number],
