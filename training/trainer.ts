@@ -1,6 +1,7 @@
 /**
  * The training loop: batches (augmented, seeded) through one training step (step.ts: the training-step graph
- * on onnxruntime-web, the layers' training inputs and state, AdamW in TypeScript), cosine learning-rate decay.
+ * on onnxruntime-web, the layers' training inputs and state, AdamW in TypeScript), the learning-rate schedule
+ * (schedule.ts), and optionally the best watched epoch's weights.
  * No CLI here: train.ts wraps it, tests call it on a slice of data.
  */
 import { DEFAULT_AUGMENT, randomAffine, warp, type AugmentOptions } from './data/augment.js';
@@ -11,6 +12,7 @@ import { IO } from '../model-contract/graphs.js';
 import type { EpochLog } from '../model-contract/meta.js';
 import { Rng } from '../model-contract/random.js';
 import { resolve, type ArchSpec } from './spec.js';
+import { learningRate } from './schedule.js';
 import { createTrainStep, type StepEngine } from './step.js';
 import { initWeights } from './weights.js';
 import type { ModelDef } from './onnx/proto.js';
@@ -28,6 +30,14 @@ export interface TrainOptions {
   /** Mirror images left-right at random (for classes with that symmetry, e.g. clothes; never digits). */
   flip?: boolean;
   labelSmoothing?: number;
+  /** Share of the steps that warm the learning rate up linearly before the cosine decay (schedule.ts; 0: none). */
+  warmup?: number;
+  /**
+   * Return the weights (batch-norm statistics included) of the epoch that scored best on the watched set instead
+   * of the last epoch's; ties go to the later epoch. Only for a watched set carved out of the training data, never
+   * for the test set.
+   */
+  keepBest?: boolean;
   backend?: Backend;
   bnMomentum?: number;
   /** An L1 penalty on one layer's activations (graph/compile.ts ActivityL1). */
@@ -40,6 +50,8 @@ export interface TrainResult {
   history: EpochLog[];
   imagesPerSecond: number;
   seconds: number;
+  /** With keepBest: the epoch whose weights these are. */
+  bestEpoch?: number;
 }
 export type OnStep = (p: {
   epoch: number;
@@ -102,7 +114,16 @@ export function webEngine(backend: Backend = 'wasm') {
   };
 }
 
-export async function train(opts: TrainOptions, train: Dataset, test?: Dataset, onStep?: OnStep): Promise<TrainResult> {
+/** Called after each epoch with its log and the weights as they are then (read them; do not change them). */
+export type OnEpoch = (log: EpochLog, weights: Weights) => Promise<void> | void;
+
+export async function train(
+  opts: TrainOptions,
+  train: Dataset,
+  test?: Dataset,
+  onStep?: OnStep,
+  onEpoch?: OnEpoch,
+): Promise<TrainResult> {
   const layers = resolve(opts.arch);
   const rng = new Rng(opts.seed);
   const weights = initWeights(layers, opts.seed);
@@ -133,6 +154,7 @@ export async function train(opts: TrainOptions, train: Dataset, test?: Dataset, 
     t = new Float32Array(opts.batch * k);
   const t0 = Date.now();
   let done = 0;
+  let best: { epoch: number; accuracy: number; weights: Weights } | undefined;
 
   for (let epoch = 1; epoch <= opts.epochs; epoch++) {
     const e0 = Date.now();
@@ -155,9 +177,7 @@ export async function train(opts: TrainOptions, train: Dataset, test?: Dataset, 
         t.fill(smooth / k, j * k, (j + 1) * k);
         t[j * k + train.labels[idx]] += 1 - smooth;
       }
-      // Cosine decay of the learning rate over the whole run.
-      const lr = opts.lr * 0.5 * (1 + Math.cos((Math.PI * done) / totalSteps));
-      const out = await step.run(x, t, opts.batch, lr);
+      const out = await step.run(x, t, opts.batch, learningRate(opts.lr, done, totalSteps, opts.warmup));
       const logits = out.logits;
       for (let j = 0; j < opts.batch; j++)
         correct += argmax(logits, j * k, k) === train.labels[order[s * opts.batch + j]] ? 1 : 0;
@@ -183,8 +203,14 @@ export async function train(opts: TrainOptions, train: Dataset, test?: Dataset, 
     };
     if (test) log.testAccuracy = accuracy((await predict(opts.arch, weights, test)).predictions, test.labels);
     history.push(log);
+    await onEpoch?.(log, weights);
+    if (opts.keepBest && test && (!best || log.testAccuracy! >= best.accuracy))
+      best = { epoch, accuracy: log.testAccuracy!, weights: copyWeights(weights) };
   }
   await step.release();
+  if (best) Object.assign(weights, best.weights);
   const seconds = (Date.now() - t0) / 1000;
-  return { weights, history, imagesPerSecond: (totalSteps * opts.batch) / seconds, seconds };
+  return { weights, history, imagesPerSecond: (totalSteps * opts.batch) / seconds, seconds, bestEpoch: best?.epoch };
 }
+
+const copyWeights = (w: Weights): Weights => Object.fromEntries(Object.entries(w).map(([k, v]) => [k, v.slice()]));

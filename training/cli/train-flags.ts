@@ -22,6 +22,12 @@ files of any size, or train/<class>/ and test/<class>/ for a given split. The mo
     epochs: { type: 'int', gt: 0, help: "passes over the training set (default: the preset's)" },
     batch: { type: 'int', gt: 0, help: "images per step (default: the preset's)" },
     lr: { type: 'number', gt: 0, help: "learning rate (default: the preset's)" },
+    warmup: {
+      type: 'number',
+      min: 0,
+      lt: 1,
+      help: "share of the steps that warm the learning rate up before its cosine decay (default: the\npreset's, none)",
+    },
     seed: { type: 'int', gt: 0, default: 1, help: 'seed of the initial weights, the shuffles and the split' },
     limit: { type: 'int', gt: 0, help: 'train on a seeded random subset of N images, every class in proportion' },
     'no-augment': { type: 'boolean', help: 'no random rotation, scaling, shifts or mirrors' },
@@ -80,8 +86,7 @@ files of any size, or train/<class>/ and test/<class>/ for a given split. The mo
       type: 'int',
       min: 0,
       max: 8,
-      default: 0,
-      help: "N more conv blocks at the last map's size (each sees 2 cells further)",
+      help: "N more conv blocks at the last map's size (each sees 2 cells further; default: enough for\nthe last block to see the whole picture, 0 with --last-map)",
     },
     'global-pool': {
       type: 'string',

@@ -7,19 +7,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { buildArtifacts } from '../artifacts.js';
 import { stratifiedSubset, type Dataset } from '../data/dataset.js';
-import { loadImageFolder, type Fit } from '../data/image-folder.js';
-import { stratifiedSplit } from '../data/digits.js';
+import type { Fit } from '../data/image-folder.js';
 import { loadData, type LoadedData } from '../data/load.js';
-import { MIRROR_RATIO, mirrorRatio } from '../data/mirror-test.js';
 import { ensureBackend } from '../engine.js';
 import { writeModelDir } from '../export.js';
-import { folderPreset, PRESETS, type Preset } from '../presets.js';
+import { PRESETS, type Preset } from '../presets.js';
 import { checkModelName, slugName } from '../../model-contract/name.js';
 import { writeMeasurements } from '../measure.js';
 import { Progress } from '../progress.js';
 import { paramCount, resolve } from '../spec.js';
 import { parseCli } from '../../scripts/cli.js';
-import { probeFolder } from './probe-folder.js';
+import { folderSetup } from './folder-setup.js';
 import { TRAIN_CLI } from './train-flags.js';
 import { train, type TrainOptions } from '../trainer.js';
 
@@ -59,43 +57,18 @@ async function dataAndPreset(seed: number): Promise<{
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory())
     throw new Error(`--data ${dir}: not a folder. Want one subfolder per class holding its pictures`);
   const name = modelName();
-  const probe = a.size && a.channels ? undefined : await probeFolder(dir);
-  const channels = a.channels === undefined ? (probe!.colour ? 3 : 1) : a.channels === '3' ? 3 : 1;
-  const [h, w] = a.size ? parseSize(a.size) : probe!.shortSide >= 64 ? [64, 64] : [32, 32];
-  const loaded = await loadImageFolder(dir, {
-    channels,
-    height: h,
-    width: w,
-    fit: a.fit satisfies Fit,
+  const setup = await folderSetup(dir, {
     seed,
+    size: a.size ? parseSize(a.size) : undefined,
+    channels: a.channels === undefined ? undefined : a.channels === '3' ? 3 : 1,
+    fit: a.fit satisfies Fit,
     testFraction: a['test-fraction'],
+    valFraction: a['val-fraction'],
     cacheDir: a.cache === 'none' ? null : a.cache,
+    arch: { arch: a.arch, lastMap: a['last-map'], extraBlocks: a['extra-blocks'], globalPool: a['global-pool'] },
+    flip: a.flip ? true : a['no-flip'] || a['no-augment'] ? false : 'auto',
   });
-  // The images watched during training (the curve and its accuracy per epoch) come out of the training set; the
-  // test set is scored once, at the end.
-  const valFraction = a['val-fraction'];
-  const { train, test: watch } = stratifiedSplit(loaded.train, valFraction, seed + 1);
-  const preset = folderPreset([channels, h, w], train.classes.length, train.n, {
-    arch: a.arch,
-    lastMap: a['last-map'],
-    extraBlocks: a['extra-blocks'],
-    globalPool: a['global-pool'],
-  });
-  // Mirrors only where a mirrored picture still looks like its class (data/mirror-test.ts): not for letters or digits.
-  if (!a['no-flip'] && !a['no-augment'] && !a.flip) {
-    const ratio = mirrorRatio(train);
-    preset.flip = ratio >= MIRROR_RATIO;
-    console.error(
-      `mirror test: mirrored pictures score ${ratio.toFixed(2)} of the pictures' accuracy by class means (${preset.flip ? `at least ${MIRROR_RATIO}: left-right mirrors on; --no-flip turns them off` : `under ${MIRROR_RATIO}: a mirror changes the class, no mirrors; --flip forces them`})`,
-    );
-  }
-  return {
-    name,
-    preset,
-    data: { train, test: loaded.test, split: { ...loaded.split, train: train.n, validation: watch.n } },
-    watch,
-    testFiles: loaded.testFiles,
-  };
+  return { name, ...setup };
 }
 
 /**
@@ -125,6 +98,9 @@ async function main() {
     lr: a.lr ?? preset.lr,
     weightDecay: preset.weightDecay,
     labelSmoothing: preset.labelSmoothing,
+    warmup: a.warmup ?? preset.warmup,
+    // The best epoch by a share carved out of the training set; never by the test set a bundled model watches.
+    keepBest: preset.keepBest && watch !== data.test,
     seed,
     augment: a['no-augment'] ? null : preset.augment,
     flip: a['no-augment'] || a['no-flip'] ? false : a.flip || preset.flip,

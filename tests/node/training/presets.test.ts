@@ -1,7 +1,7 @@
 /** The image-folder architecture: max-pool blocks until the maps are under 8x8, or (lastMap) until they are N x N. */
 import { describe, expect, it } from 'vitest';
-import { autoArch, folderArch, folderPreset } from '../../../training/presets.js';
-import { resolve } from '../../../training/spec.js';
+import { autoArch, folderArch, folderPreset, wholeViewBlocks } from '../../../training/presets.js';
+import { resolve, type ArchSpec } from '../../../training/spec.js';
 
 const shapeOf = (arch: ReturnType<typeof autoArch>, kind: string) =>
   resolve(arch)
@@ -60,9 +60,32 @@ describe('folderPreset', () => {
     expect(folderPreset([3, 32, 32], 26, 3744).epochs).toBe(32); // the letters measured in presets.ts
     expect(folderPreset([3, 32, 32], 26, 100_000).epochs).toBe(5);
     expect(folderPreset([3, 32, 32], 3, 22).epochs).toBe(60);
-    expect(folderPreset([3, 64, 64], 6, 1000).arch).toEqual(autoArch([3, 64, 64], 6));
+    expect(folderPreset([3, 64, 64], 6, 1000).arch).toEqual(autoArch([3, 64, 64], 6, { extraBlocks: 1 }));
     expect(folderArch([3, 64, 64], 6, { arch: 'plain', lastMap: 16 })).toEqual(
       autoArch([3, 64, 64], 6, { lastMap: 16 }),
     );
+  });
+});
+
+describe('wholeViewBlocks', () => {
+  it('the plain folder default adds the fewest blocks for the last ReLU to see the whole picture; flags override', () => {
+    const lastField = (arch: ArchSpec) =>
+      resolve(arch)
+        .filter((l) => l.kind === 'relu')
+        .at(-1)!.counts.receptiveField;
+    for (const [side, extra] of [
+      [32, 1],
+      [64, 1],
+      [28, 3],
+    ] as const) {
+      const input: [number, number, number] = [1, side, side];
+      expect(wholeViewBlocks(input, 26)).toBe(extra);
+      const arch = folderArch(input, 26);
+      expect(arch).toEqual(autoArch(input, 26, { extraBlocks: extra }));
+      expect(lastField(arch)).toBe(side);
+      expect(lastField(autoArch(input, 26, { extraBlocks: extra - 1 }))).toBeLessThan(side);
+    }
+    expect(folderArch([1, 32, 32], 26, { extraBlocks: 0 })).toEqual(autoArch([1, 32, 32], 26));
+    expect(folderArch([3, 64, 64], 6, { lastMap: 16 })).toEqual(autoArch([3, 64, 64], 6, { lastMap: 16 }));
   });
 });
