@@ -4,7 +4,7 @@
  * folder under models/ that holds a meta.json: its graphs (every *.onnx present, however many conv-grad-<k> and
  * synth-grad-<k> cuts the architecture has), weights.bin, samples.json, robustness.json (the default robustness
  * table, npm run robustness:defaults) and costs.json (per-graph costs, npm run costs). Adding a model is adding a folder;
- * npm's predev, pretest, predeploy, pretypecheck and the bench scripts run this first.
+ * dev, test, deploy (scripts/tool.ts), npm's pretypecheck and the bench scripts run this first.
  */
 import fs from 'node:fs';
 import path from 'node:path';
