@@ -19,13 +19,17 @@ import type { Worker } from '../config.js';
 
 export const bench = new Hono<Worker>();
 
+bench.use('*', async (c, next) => {
+  if (c.env?.BENCH !== '1') throw notFound('benchmark routes are disabled (set BENCH=1)');
+  await next();
+});
+
 const BenchQuery = v.object({
   n: int({ min: 0, max: 100000, default: 100, description: 'Runs of the graph' }),
   graph: pick(['classify', 'model'], { default: 'classify', description: 'The graph to run' }),
 });
 
 bench.get('/run/:model', query(BenchQuery), async (c) => {
-  if (c.env?.BENCH !== '1') throw notFound('benchmark routes are disabled (set BENCH=1)');
   const model = modelFrom(c);
   const { n, graph } = c.req.valid('query');
   const input = { data: new Float32Array(inputSize(model)).fill(0.5), dims: [1, ...model.meta.input.shape] };
@@ -39,7 +43,6 @@ const InputQuery = v.object({
 });
 
 bench.post('/input/:model', query(InputQuery), async (c) => {
-  if (c.env?.BENCH !== '1') throw notFound('benchmark routes are disabled (set BENCH=1)');
   const model = modelFrom(c);
   const { n, stage } = c.req.valid('query');
   const opts = { preprocess: 'auto' as const };
@@ -52,7 +55,6 @@ bench.post('/input/:model', query(InputQuery), async (c) => {
 });
 
 bench.get('/memory', (c) => {
-  if (c.env?.BENCH !== '1') throw notFound('benchmark routes are disabled (set BENCH=1)');
   return c.json({
     wasm_bytes: wasmMemoryBytes(),
     session_bytes: sessions.usedBytes,
