@@ -17,8 +17,10 @@ import { dense, type DenseSpec } from './dense.js';
 import { dropout, type DropoutSpec } from './dropout.js';
 import { elu, selu, softplus, type EluSpec, type SeluSpec, type SoftplusSpec } from './exp-activations.js';
 import { flatten, type FlattenSpec } from './flatten.js';
+import { gelu, type GeluSpec } from './gelu.js';
 import { hardSigmoid, type HardSigmoidSpec } from './hardsigmoid.js';
 import { hardSwish, type HardSwishSpec } from './hardswish.js';
+import { layerNorm, type LayerNormSpec } from './layer-norm.js';
 import { lrn, type LrnSpec } from './lrn.js';
 import { maxPool, type MaxPoolSpec } from './max-pool.js';
 import { mul, type MulSpec } from './mul.js';
@@ -63,6 +65,8 @@ export type LayerSpec = (
   | SeluSpec
   | SoftplusSpec
   | PReluSpec
+  | LayerNormSpec
+  | GeluSpec
 ) & {
   name?: string;
   /** The layers this one reads, by name ('input' for the model input); default: the layer before it. */
@@ -96,6 +100,8 @@ export const registry: Record<string, GraphRule> = Object.fromEntries(
       selu,
       softplus,
       prelu,
+      layerNorm,
+      gelu,
     ].map((r) => unary(r as LayerRule)),
     add,
     concat,

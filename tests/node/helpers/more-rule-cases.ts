@@ -1,5 +1,6 @@
 /**
- * Gradient cases of the layer rules imported classifiers brought in (LRN; the e^X activations; per-channel PReLU), run by
+ * Gradient cases of the layer rules imported classifiers brought in (LRN; the e^X activations; per-channel PReLU;
+ * ConvNeXt's layer norm over the channels and GELU), run by
  * tests/node/training/layers/more-rules.test.ts and counted by gradients.test.ts's every-kind check.
  */
 import type { LayerSpec } from '../../../training/layers/registry.js';
@@ -46,4 +47,19 @@ export const MORE_RULE_CASES: [string, [number, number, number], LayerSpec[], Mo
   ['prelu, a slope per channel of a map', [3, 4, 3], [{ kind: 'prelu' }], ['train', 'infer']],
   ['prelu of a vector', [4, 1, 1], [{ kind: 'flatten' }, { kind: 'prelu' }], ['train', 'infer']],
   ['softplus', [2, 4, 4], [scaled(4), { kind: 'softplus' }], ['train', 'infer']],
+  ['gelu (exact, erf)', [2, 4, 4], [scaled(3), { kind: 'gelu' }], ['train', 'infer']],
+  ['gelu (tanh approximation)', [2, 4, 4], [scaled(3), { kind: 'gelu', approximate: 'tanh' }], ['train', 'infer']],
+  ['layernorm over the channels of a map', [5, 3, 2], [{ kind: 'layernorm' }], ['train', 'infer']],
+  ['layernorm (eps 1e-6) of a vector', [6, 1, 1], [{ kind: 'flatten' }, { kind: 'layernorm', eps: 1e-6 }], ['train']],
+  [
+    'depthwise 7x7 then layernorm then gelu (a ConvNeXt block)',
+    [4, 7, 7],
+    [
+      { kind: 'conv2d', filters: 4, kernel: 7, padding: 3, groups: 4 },
+      { kind: 'layernorm', eps: 1e-6 },
+      { kind: 'conv2d', filters: 8, kernel: 1 },
+      { kind: 'gelu' },
+    ],
+    ['train', 'infer'],
+  ],
 ];

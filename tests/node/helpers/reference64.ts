@@ -69,6 +69,26 @@ function windows(spec: any, H: number, W: number) {
   return { kh: k, kw: k, sh: s, sw: s, pt, pl };
 }
 
+/**
+ * erf in float64: its Maclaurin series below 2.5 (terms under 1e3, so ~1e-13 absolute), beyond it 1 - erfc by the
+ * continued fraction erfc(x) = e^(-x^2) / sqrt(pi) / (x + (1/2) / (x + 1 / (x + (3/2) / (x + ...)))).
+ */
+export function erf64(x: number): number {
+  const a = Math.abs(x);
+  if (a < 2.5) {
+    let term = x,
+      sum = x;
+    for (let n = 1; n < 80; n++) {
+      term *= (-x * x) / n;
+      sum += term / (2 * n + 1);
+    }
+    return (2 / Math.sqrt(Math.PI)) * sum;
+  }
+  let f = a;
+  for (let k = 80; k >= 1; k--) f = a + k / 2 / f;
+  return Math.sign(x) * (1 - Math.exp(-a * a) / Math.sqrt(Math.PI) / f);
+}
+
 /** Selu's defaults [alpha, gamma] (ONNX's, float32). */
 const SELU = [1.67326319217681884765625, 1.05070102214813232421875];
 
@@ -268,6 +288,30 @@ export function forward64(
       for (let i = 0; i < n; i++)
         for (let c = 0; c < K; c++)
           for (let q = 0; q < hw; q++) y[(i * K + c) * hw + q] = x[(i * C + spec.pick[c]) * hw + q];
+    } else if (l.kind === 'gelu') {
+      // x Phi(x) exactly, or x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) / 2.
+      const k = Math.sqrt(2 / Math.PI);
+      for (let i = 0; i < y.length; i++)
+        y[i] =
+          spec.approximate === 'tanh'
+            ? (x[i] * (1 + Math.tanh(k * (x[i] + 0.044715 * x[i] ** 3)))) / 2
+            : (x[i] * (1 + erf64(x[i] / Math.SQRT2))) / 2;
+    } else if (l.kind === 'layernorm') {
+      // Per sample and pixel, over the C channels: (x - mean) / sqrt(var + eps) * weight + bias.
+      const C = l.inShape[0],
+        hw = inS / C,
+        eps = spec.eps ?? 1e-5;
+      for (let i = 0; i < n; i++)
+        for (let q = 0; q < hw; q++) {
+          let mean = 0,
+            sq = 0;
+          for (let c = 0; c < C; c++) mean += x[i * inS + c * hw + q] / C;
+          for (let c = 0; c < C; c++) sq += (x[i * inS + c * hw + q] - mean) ** 2 / C;
+          for (let c = 0; c < C; c++) {
+            const at = i * inS + c * hw + q;
+            y[at] = ((x[at] - mean) / Math.sqrt(sq + eps)) * w('weight')[c] + w('bias')[c];
+          }
+        }
     } else throw new Error(`reference64: no ${l.kind}`);
     caches.push({ x, xs, y, extra });
     values.set(l.name, y);
