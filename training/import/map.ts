@@ -16,6 +16,7 @@ import type { ScaleSpec } from '../layers/scale.js';
 import { INPUT, type ArchSpec } from '../spec.js';
 import type { LayerSpec } from '../layers/registry.js';
 import { ImportError, MapCtx, type Act } from './ops/context.js';
+import { fusePatterns } from './ops/fuse.js';
 import { OPS, SUPPORTED_OPS } from './ops/index.js';
 
 export { ImportError, SUPPORTED_OPS };
@@ -118,7 +119,9 @@ function inputShape(
   return { chw: [c, fixed(h) ? h : o.size[0], fixed(w) ? w : o.size[1]], layout };
 }
 
-export function mapModel(m: DecodedModel, o: ImportOptions = {}): MappedModel {
+export function mapModel(model: DecodedModel, o: ImportOptions = {}): MappedModel {
+  // Ops written out of several nodes (GELU, LayerNorm) become the one op the table maps.
+  const m = fusePatterns(model);
   const graphInputs = m.inputs.filter((v) => !m.initializers.has(v.name));
   if (graphInputs.length !== 1)
     throw new ImportError(

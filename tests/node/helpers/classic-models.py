@@ -46,6 +46,26 @@ python3 classic-models.py KIND OUT.onnx. Kinds:
   prelu-elements   Keras PReLU without shared axes (a slope per element, [H,W,C]): refused.
   whole-map-pools  a non-square input (12x20) whose head pools the whole 3x5 map by a non-square window, as torch's
                    F.avg_pool2d(x, x.size()[2:]) and F.max_pool2d(x, x.size()[2:]) write them, the two added.
+  convnext         torch.onnx (opset 13) of ConvNeXt: a 4x4 stride-4 stem Conv and its channels_first LayerNorm
+                   written out over axis 1 (ReduceMean, Sub, Pow, ReduceMean, Add eps 1e-6, Sqrt, Div, Mul, Add by
+                   [C,1,1]); blocks of a depthwise 7x7 Conv, a Transpose to NHWC, nn.LayerNorm written out over axis -1,
+                   nn.Linear as MatMul + Add on the NHWC map, nn.GELU as Div by sqrt 2, Erf, Add 1, Mul x, Mul 0.5,
+                   a second MatMul + Add, the layer scale gamma (Mul by [C]), a Transpose back, the residual Add; a
+                   downsampling channels_first LayerNorm and 2x2 stride-2 Conv; the head x.mean([-2, -1]),
+                   nn.LayerNorm on the vector, Gemm.
+  convnext-opset17 the same at opset 17: the NHWC and head LayerNorms as the LayerNormalization op, nn.GELU with
+                   approximate='tanh' written out (Pow 3, Mul 0.044715, Add, Mul sqrt(2/pi), Tanh, Add 1, x * 0.5
+                   first), x.mean as ReduceMean with keepdims and a Flatten.
+  convnext-opset20 the NHWC block at opset 20 with the Gelu op (exact and tanh) and the LayerNormalization op
+                   (python3-onnx 1.12 knows opsets up to 17: not checked).
+  layernorm-spatial  a LayerNorm written out over axes [1, 2, 3] (the whole sample, GroupNorm with one group):
+                   refused.
+  erf-alone        an Erf that is no GELU's (erf(x) itself): refused.
+  shufflenet-split13  torch.onnx (opset 13) of a ShuffleNetV2 unit: x.chunk(2, dim=1) as a Split whose sizes are an
+                   input, the channel shuffle by constant shapes, ReduceMean, Gemm.
+  keras-pad-nhwc   tf2onnx (opset 13) of Keras ZeroPadding2D on the NHWC tensor: Pad [0,t,l,0,0,b,r,0] before the
+                   Transpose to NCHW and a VALID Conv, and an asymmetric ZeroPadding2D(((0, 1), (0, 1))) on a ReLU
+                   before a MaxPooling2D; ReduceMean, MatMul + Add, Softmax.
 """
 import importlib.util
 import os
@@ -279,6 +299,122 @@ def whole_map_pools(path):
     g.save('input', [1, 3, 12, 20], g.gemm(x, 8, 5), 5, 11, path, 'pytorch')
 
 
+def layernorm(g, x, c, axes, eps=1e-6, affine_shape=None, opset=13):
+    """A LayerNorm written out as torch writes ConvNeXt's channels_first one (and nn.LayerNorm before opset 17)."""
+    mean = g.op('ReduceMean', [x], axes=axes, keepdims=1)
+    d = g.op('Sub', [x, mean])
+    var = g.op('ReduceMean', [g.op('Pow', [d, g.f(2.0)])], axes=axes, keepdims=1)
+    y = g.op('Div', [d, g.op('Sqrt', [g.op('Add', [var, g.f(eps)])])])
+    shape = affine_shape or [c]
+    y = g.op('Mul', [g.w(rng.uniform(0.5, 1.5, shape)), y])
+    return g.op('Add', [y, g.w(rng.normal(0, 0.2, shape), 'b')])
+
+
+def layernorm_op(g, x, c, eps=1e-6):
+    return g.op('LayerNormalization', [x, g.w(rng.uniform(0.5, 1.5, c)), g.w(rng.normal(0, 0.2, c), 'b')], axis=-1,
+                epsilon=eps)
+
+
+def gelu_erf(g, x):
+    e = g.op('Erf', [g.op('Div', [x, g.f(1.4142135381698608)])])
+    return g.op('Mul', [g.op('Mul', [x, g.op('Add', [e, g.f(1.0)])]), g.f(0.5)])
+
+
+def gelu_tanh(g, x):
+    half = g.op('Mul', [x, g.f(0.5)])
+    inner = g.op('Add', [x, g.op('Mul', [g.op('Pow', [x, g.f(3.0)]), g.f(0.044715)])])
+    t = g.op('Tanh', [g.op('Mul', [inner, g.f(0.7978845834732056)])])
+    return g.op('Mul', [half, g.op('Add', [t, g.f(1.0)])])
+
+
+def convnext_block(g, x, c, opset, gelu):
+    """dwconv 7x7, permute to NHWC, LayerNorm, Linear 4C, GELU, Linear C, gamma, permute back, + x."""
+    y = conv(g, x, c, c, 7, 7, group=c, pads=[3, 3, 3, 3])
+    y = g.op('Transpose', [y], perm=[0, 2, 3, 1])
+    y = layernorm_op(g, y, c) if opset >= 17 else layernorm(g, y, c, [-1])
+    y = gelu(g, g.dense(y, c, 4 * c))
+    y = g.dense(y, 4 * c, c)
+    y = g.op('Mul', [y, g.w(rng.uniform(0.2, 1.0, c))])  # layer scale
+    return g.op('Add', [x, g.op('Transpose', [y], perm=[0, 3, 1, 2])])
+
+
+def convnext(path, opset=13):
+    g = G()
+    gelu = gelu_erf if opset < 17 else gelu_tanh
+    x = conv(g, 'input', 3, 8, 4, 4, strides=[4, 4], pads=[0, 0, 0, 0])  # 32 -> 8
+    x = layernorm(g, x, 8, [1], affine_shape=[8, 1, 1])
+    x = convnext_block(g, x, 8, opset, gelu)
+    x = layernorm(g, x, 8, [1], affine_shape=[8, 1, 1])  # downsampling: LayerNorm, Conv 2x2 stride 2
+    x = conv(g, x, 8, 16, 2, 2, strides=[2, 2], pads=[0, 0, 0, 0])  # 8 -> 4
+    x = convnext_block(g, x, 16, opset, gelu)
+    if opset >= 17:
+        x = g.op('Flatten', [g.op('ReduceMean', [x], axes=[-2, -1], keepdims=1)])
+        x = layernorm_op(g, x, 16)
+    else:
+        x = layernorm(g, g.op('ReduceMean', [x], axes=[-2, -1], keepdims=0), 16, [-1])
+    g.save('input', ['batch', 3, 32, 32], g.gemm(x, 16, 5), 5, opset, path, 'pytorch')
+
+
+def convnext_opset20(path):
+    g = G()
+    gelu = lambda approximate: lambda g, v: g.op('Gelu', [v], approximate=approximate)
+    x = conv(g, 'input', 3, 8, 4, 4, strides=[4, 4], pads=[0, 0, 0, 0])  # 16 -> 4
+    x = convnext_block(g, x, 8, 20, gelu('none'))
+    x = convnext_block(g, x, 8, 20, gelu('tanh'))
+    x = layernorm_op(g, g.op('Flatten', [g.op('GlobalAveragePool', [x])]), 8)
+    y = g.gemm(x, 8, 5)
+    g.nodes.append(h.make_node('Identity', [y], ['output'], name='/output'))
+    graph = h.make_graph(g.nodes, 'main_graph', [h.make_tensor_value_info('input', T.FLOAT, ['batch', 3, 16, 16])],
+                         [h.make_tensor_value_info('output', T.FLOAT, ['batch', 5])], g.inits)
+    m = h.make_model(graph, opset_imports=[h.make_opsetid('', 20)], producer_name='pytorch')
+    m.ir_version = 9
+    onnx.save(m, path)
+
+
+def layernorm_spatial(path):
+    g = G()
+    x = g.op('Relu', [conv(g, 'input', 3, 6, 3, 3, pads=[1, 1, 1, 1])])
+    x = layernorm(g, x, 6, [1, 2, 3], affine_shape=[6, 1, 1])
+    g.save('input', [1, 3, 8, 8], g.gemm(g.op('Flatten', [g.op('GlobalAveragePool', [x])]), 6, 5), 5, 13, path,
+           'pytorch')
+
+
+def erf_alone(path):
+    g = G()
+    x = g.op('Erf', [conv(g, 'input', 3, 6, 3, 3, pads=[1, 1, 1, 1])])
+    g.save('input', [1, 3, 8, 8], g.gemm(g.op('Flatten', [g.op('GlobalAveragePool', [x])]), 6, 5), 5, 13, path,
+           'pytorch')
+
+
+def shufflenet_split13(path):
+    g = G()
+    x = g.op('Relu', [g.bn(conv(g, 'input', 3, 8, 3, 3, bias=False, pads=[1, 1, 1, 1]), 8)])  # 8x8
+    a, b = g.name('split'), g.name('split')
+    g.nodes.append(h.make_node('Split', [x, g.i64([4, 4])], [a, b], name=f'/{a}/Split', axis=1))
+    y = g.op('Relu', [g.bn(conv(g, b, 4, 4, 1, 1, bias=False, pads=[0, 0, 0, 0]), 4)])
+    y = g.bn(conv(g, y, 4, 4, 3, 3, group=4, bias=False, pads=[1, 1, 1, 1]), 4)
+    y = g.op('Relu', [g.bn(conv(g, y, 4, 4, 1, 1, bias=False, pads=[0, 0, 0, 0]), 4)])
+    x = g.op('Concat', [a, y], axis=1)
+    x = g.op('Reshape', [x, g.i64([1, 2, 4, 8, 8])])
+    x = g.op('Reshape', [g.op('Transpose', [x], perm=[0, 2, 1, 3, 4]), g.i64([1, -1, 8, 8])])
+    x = g.op('ReduceMean', [x], axes=[2, 3], keepdims=0)
+    g.save('input', [1, 3, 8, 8], g.gemm(x, 8, 5), 5, 13, path, 'pytorch')
+
+
+def keras_pad_nhwc(path):
+    g = G()
+    nchw = lambda v: g.op('Transpose', [v], perm=[0, 3, 1, 2])
+    nhwc = lambda v: g.op('Transpose', [v], perm=[0, 2, 3, 1])
+    x = g.op('Pad', ['input_1', g.i64([0, 2, 1, 0, 0, 2, 1, 0])])  # ZeroPadding2D(((2, 2), (1, 1))): 12x10 -> 16x12
+    x = g.op('Relu', [nhwc(conv(g, nchw(x), 3, 6, 5, 3, strides=[2, 2], pads=[0, 0, 0, 0]))])  # -> 6x5
+    x = g.op('Pad', [x, g.i64([0, 0, 0, 0, 0, 1, 1, 0])])  # ZeroPadding2D(((0, 1), (0, 1))) -> 7x6
+    x = nhwc(g.op('MaxPool', [nchw(x)], kernel_shape=[2, 2], strides=[2, 2]))  # -> 3x3
+    x = g.op('Relu', [nhwc(conv(g, nchw(x), 6, 8, 3, 3, pads=[1, 1, 1, 1]))])
+    x = g.op('ReduceMean', [x], axes=[1, 2], keepdims=0)
+    g.save('input_1', ['unk__1', 12, 10, 3], g.op('Softmax', [g.dense(x, 8, 5)], axis=-1), 5, 13, path, 'tf2onnx',
+           inp='input_1')
+
+
 KINDS = {'inception-v3': inception_v3, 'keras-factorised': keras_factorised, 'tflite-dilated': tflite_dilated,
          'alexnet-lrn': alexnet_lrn, 'googlenet-lrn': googlenet_lrn, 'keras-elu': keras_elu, 'torch-mish': torch_mish,
          'mish-op': mish_op, 'avgpool-ceil': avgpool_ceil, 'avgpool-ceil-pads': lambda p: avgpool_ceil(p, 1),
@@ -287,7 +423,9 @@ KINDS = {'inception-v3': inception_v3, 'keras-factorised': keras_factorised, 'tf
          'inception-transform-opset11': lambda p: inception_transform(p, 11),
          'keras-resnet-pad': keras_resnet_pad, 'pad-maxpool-bn': lambda p: keras_resnet_pad(p, False),
          'prelu-channels': prelu_channels, 'prelu-elements': lambda p: prelu_channels(p, False),
-         'whole-map-pools': whole_map_pools}
+         'whole-map-pools': whole_map_pools, 'convnext': convnext, 'convnext-opset17': lambda p: convnext(p, 17),
+         'convnext-opset20': convnext_opset20, 'layernorm-spatial': layernorm_spatial, 'erf-alone': erf_alone,
+         'shufflenet-split13': shufflenet_split13, 'keras-pad-nhwc': keras_pad_nhwc}
 
 if __name__ == '__main__':
     KINDS[sys.argv[1]](sys.argv[2])

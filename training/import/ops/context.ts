@@ -100,9 +100,9 @@ export class MapCtx {
     const v = this.vals.get(name);
     if (!v || v.kind !== 'act')
       throw this.refuse(`its input "${name}" is not an activation of the layer chain (${v ? v.kind : 'unknown'})`);
-    if (v.pad && !['Conv', 'MaxPool', 'AveragePool'].includes(this.node.op))
+    if (v.pad && !['Conv', 'MaxPool', 'AveragePool', 'Transpose'].includes(this.node.op))
       throw this.refuse(
-        `reads "${name}", zero-padded by a Pad: only a Conv (or a MaxPool of a ReLU's output) may read a Pad's output (its padding)`,
+        `reads "${name}", zero-padded by a Pad: only a Conv (or a MaxPool of a ReLU's output) may read a Pad's output (its padding), through a Transpose between NHWC and NCHW`,
       );
     if (v.column && !(this.node.op === 'Gemm' && k === 0 && this.num('transA', 0)))
       throw this.refuse(

@@ -9,6 +9,7 @@ import { convOps } from './conv.js';
 import { layerOps } from './layers.js';
 import { layoutOps } from './layout.js';
 import { linearOps } from './linear.js';
+import { normOps } from './norm.js';
 import { shapeOps } from './shape.js';
 
 export const OPS: Record<string, OpEntry> = {
@@ -19,6 +20,7 @@ export const OPS: Record<string, OpEntry> = {
   ...layoutOps,
   ...shapeOps,
   ...channelOps,
+  ...normOps,
 };
 
 /** "Conv (group 1, ...), MaxPool (...), ...": what the importer maps, from the table. */

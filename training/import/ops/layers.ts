@@ -120,32 +120,38 @@ function reduce(kind: 'avgpool' | 'maxpool'): OpEntry {
   };
 }
 
-/** Pad: zero padding of the spatial axes of a feature map, folded into the Conv that reads it. */
+/**
+ * Pad: zero padding of the spatial axes of a feature map, NCHW or NHWC (tf2onnx's ZeroPadding2D before the
+ * Transpose to NCHW), folded into the Conv (or pool) that reads it.
+ */
 const pad: OpEntry = {
-  doc: 'constant 0 on height and width, before a Conv',
+  doc: 'constant 0 on height and width of an NCHW map, or of an NHWC one before its Transpose, before a Conv',
   map(c, n) {
     const x = c.act(0);
-    const [ch, h, w] = c.needMap(x);
+    const layout = x.shape.length === 3 ? c.joinLayout([x]) : undefined;
+    if (!layout) c.needMap(x);
+    const [ch, h, w] = x.shape;
     const mode = c.str('mode', 'constant');
     const pads = c.model.opset < 11 ? c.ints('pads', []) : [...c.constant(1, 'pads').values];
     const value = c.model.opset < 11 ? c.num('value', 0) : n.inputs[2] ? c.constant(2, 'constant_value').values[0] : 0;
-    if (n.inputs[3]) throw c.refuse('pads chosen axes (an axes input): only all four of [N,C,H,W]');
+    if (n.inputs[3]) throw c.refuse('pads chosen axes (an axes input): only all four axes of the map');
+    // The height and width: axes 2, 3 of NCHW, 1, 2 of NHWC; the batch and the channels unpadded.
+    const [ah, aw] = layout === 'nhwc' ? [1, 2] : [2, 3];
+    const spatial = (a: number) => a === ah || a === aw;
     if (
       mode !== 'constant' ||
       value !== 0 ||
       pads.length !== 8 ||
       pads.some((v) => !(Number.isInteger(v) && v >= 0)) ||
-      pads[0] ||
-      pads[1] ||
-      pads[4] ||
-      pads[5]
+      pads.some((v, i) => v && !spatial(i % 4))
     )
       throw c.refuse(
-        `pads [${pads}] (mode ${mode}, value ${value}): only zeros around the height and width of an [N,C,H,W] map`,
+        `pads [${pads}] (mode ${mode}, value ${value}): only zeros around the height and width of an [N,C,H,W] or [N,H,W,C] map`,
       );
-    const [, , t, l, , , b, r] = pads;
+    const [t, l, b, r] = [pads[ah], pads[aw], pads[ah + 4], pads[aw + 4]];
     c.note('(zero padding: folded into the Conv that reads it)');
-    c.out({ ...x, onnx: [ch, h + t + b, w + l + r], pad: [t, l, b, r] });
+    const [ph, pw] = [h + t + b, w + l + r];
+    c.out({ ...x, onnx: layout === 'nhwc' ? [ph, pw, ch] : [ch, ph, pw], pad: [t, l, b, r] });
   },
 };
 

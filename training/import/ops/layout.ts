@@ -100,10 +100,12 @@ const transpose: OpEntry = {
       c.out(x);
     } else if (x.shape.length === 3 && x.onnx.length === 3 && x.channelsLast && perm === '0,3,1,2') {
       c.note('(layout: NCHW)');
-      c.out({ ...x, onnx: [...x.shape], channelsLast: false });
-    } else if (x.shape.length === 3 && !x.channelsLast && same(x.onnx, x.shape) && perm === '0,2,3,1') {
+      // A zero-padded map (a Pad before this) stays padded: [H+t+b, W+l+r, C] becomes [C, H+t+b, W+l+r].
+      const [ph, pw] = x.pad ? x.onnx : x.shape.slice(1);
+      c.out({ ...x, onnx: [x.shape[0], ph, pw], channelsLast: false });
+    } else if (x.shape.length === 3 && !x.channelsLast && (x.pad || same(x.onnx, x.shape)) && perm === '0,2,3,1') {
       c.note('(layout: NHWC)');
-      const [ch, h, w] = x.shape;
+      const [ch, h, w] = x.onnx;
       c.out({ ...x, onnx: [h, w, ch], channelsLast: true });
     } else
       throw c.refuse(

@@ -53,15 +53,31 @@ const gemm: OpEntry = {
 };
 
 const matMul: OpEntry = {
-  doc: 'the activation times a constant matrix (+ Add: dense)',
+  doc: 'the activation times a constant matrix (+ Add: dense; on an NHWC map: a 1x1 conv2d)',
   map(c) {
     if (!c.isAct(0)) throw c.refuse('multiplies a constant by the activation: the activation must come first');
     const x = c.act(0);
     const b = c.constant(1, 'B');
     if (b.dims.length !== 2) throw c.refuse(`its B has dims [${b.dims}], not a matrix`);
+    if (x.shape.length === 3 && c.joinLayout([x]) === 'nhwc') return pointwise(c, x, b.values, b.dims[0], b.dims[1]);
     dense(c, x, Float32Array.from(b.values), b.dims[0], b.dims[1], new Float32Array(b.dims[1]));
   },
 };
+
+/**
+ * A channels-last map [H,W,C] times [C, F] (ConvNeXt's nn.Linear after its permute to NHWC): every pixel's
+ * channels through the same matrix, a 1x1 conv2d whose weight [F, C, 1, 1] is B transposed; the output stays NHWC.
+ */
+function pointwise(c: MapCtx, x: Act, b: ArrayLike<number>, inF: number, outF: number) {
+  if (inF !== x.shape[0]) throw c.refuse(`its weight takes ${inF} channels, the map [N, ${x.onnx}] has ${x.shape[0]}`);
+  const w = new Float32Array(inF * outF);
+  for (let i = 0; i < inF; i++) for (let o = 0; o < outF; o++) w[o * inF + i] = b[i * outF + o];
+  const y = c.emit({ kind: 'conv2d', filters: outF, kernel: 1, stride: 1, padding: 0 }, x, {
+    weight: w,
+    bias: new Float32Array(outF),
+  });
+  c.out(c.laidOut(y, 'nhwc'));
+}
 
 /**
  * Two activations joined elementwise: Add is a residual join (add), Mul a product (mul: a squeeze-excite gate

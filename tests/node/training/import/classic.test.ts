@@ -1,7 +1,8 @@
 /**
  * Pretrained-classifier patterns beyond the exporter set (tests/node/helpers/classic-models.py): factorised and
  * dilated convolutions as torch.onnx, tf2onnx and tflite2onnx write them; LRN as the ONNX model zoo's AlexNet and
- * GoogLeNet hold it; Elu, Selu, Softplus and Mish (written out, and the opset-18 op). Each imports onto the layer graph we
+ * GoogLeNet hold it; Elu, Selu, Softplus and Mish (written out, and the opset-18 op); ConvNeXt's LayerNorm and GELU
+ * (written out, and the opset-17 and -20 ops), ShuffleNetV2's opset-13 Split, Keras's ZeroPadding2D on NHWC tensors. Each imports onto the layer graph we
  * expect, reproduces the original in onnxruntime-node, writes graphs the checker accepts and has the input gradient
  * of the original file's log-probability margin (helpers/patterns.ts).
  */
@@ -132,6 +133,49 @@ const cases: PatternCase[] = [
       expect(layer(l, 'maxpool1')).toMatchObject({ global: true });
     },
   },
+  ...['convnext', 'convnext-opset17'].map((kind) => ({
+    kind,
+    layers:
+      'conv2d layernorm conv2d layernorm conv2d gelu conv2d batchnorm add layernorm conv2d conv2d layernorm conv2d ' +
+      'gelu conv2d batchnorm add avgpool flatten layernorm dense',
+    check(l: LayerSpec[]) {
+      expect(layer(l, 'layernorm1')).toMatchObject({ eps: expect.closeTo(1e-6, 12) }); // channels_first, NCHW
+      expect(layer(l, 'conv2d2')).toMatchObject({ kernel: 7, padding: 3, groups: 8 });
+      expect(layer(l, 'conv2d3')).toMatchObject({ kernel: 1, filters: 32 }); // nn.Linear on the NHWC map
+      expect(layer(l, 'add1').inputs).toEqual(['layernorm1', 'batchnorm1']);
+      expect(layer(l, 'conv2d5')).toMatchObject({ kernel: 2, stride: 2 });
+      expect(layer(l, 'gelu1').approximate).toBe(kind === 'convnext' ? undefined : 'tanh');
+    },
+  })),
+  {
+    kind: 'convnext-opset20',
+    layers:
+      'conv2d conv2d layernorm conv2d gelu conv2d batchnorm add conv2d layernorm conv2d gelu conv2d batchnorm add ' +
+      'avgpool flatten layernorm dense',
+    check(l) {
+      expect(layer(l, 'gelu1').approximate).toBeUndefined();
+      expect(layer(l, 'gelu2')).toMatchObject({ approximate: 'tanh' });
+    },
+  },
+  {
+    kind: 'shufflenet-split13',
+    layers:
+      'conv2d batchnorm relu channels channels conv2d batchnorm relu conv2d batchnorm conv2d batchnorm relu concat ' +
+      'channels avgpool flatten dense',
+    check(l) {
+      expect(layer(l, 'channels1')).toMatchObject({ pick: [0, 1, 2, 3] }); // the Split's sizes, an input
+      expect(layer(l, 'channels2')).toMatchObject({ pick: [4, 5, 6, 7] });
+      expect(layer(l, 'channels3')).toMatchObject({ pick: [0, 4, 1, 5, 2, 6, 3, 7] }); // the shuffle
+    },
+  },
+  {
+    kind: 'keras-pad-nhwc',
+    layers: 'conv2d relu maxpool conv2d relu avgpool flatten dense',
+    check(l) {
+      expect(layer(l, 'conv2d1')).toMatchObject({ kernel: [5, 3], stride: 2, padding: [2, 1, 2, 1] }); // the Pad's
+      expect(layer(l, 'maxpool1')).toMatchObject({ kernel: 2, stride: 2, padding: [0, 0, 1, 1] }); // on a ReLU
+    },
+  },
 ];
 
 describePatterns(build, root, cases);
@@ -149,6 +193,18 @@ describe('refusals name the node, its op and what is supported', () => {
   it('a PReLU with a slope per element (Keras PReLU without shared axes)', async () => {
     await expect(refused('prelu-elements')).rejects.toThrow(
       /^node "\/prelu_\d+\/PRelu" \(op PRelu\): has slopes of dims \[4,4,4\] for \[N, 4,4,4\]: only one slope, or one per channel \(Keras PReLU with shared_axes=\[1, 2\]\)\. Supported: /,
+    );
+  });
+
+  it('a LayerNorm written out over the whole sample (axes [1, 2, 3]), named by its first node', async () => {
+    await expect(refused('layernorm-spatial')).rejects.toThrow(
+      /^node "\/reducemean_\d+\/ReduceMean \(LayerNorm written out\)" \(op LayerNormalization\): normalises axes \[1,2,3\] of \[N, 6,8,8\]: only over the channels \(axis 1 of NCHW or of a vector, 3 of NHWC\)\. Supported: .*LayerNormalization \(over the channels/,
+    );
+  });
+
+  it('an Erf that is no GELU', async () => {
+    await expect(refused('erf-alone')).rejects.toThrow(
+      /^node "\/erf_\d+\/Erf" \(op Erf\): is not supported\. Supported: .*Gelu \(exact or tanh \(opset 20, or written out with Erf/,
     );
   });
 
