@@ -25,6 +25,7 @@ import { lrn, type LrnSpec } from './lrn.js';
 import { maxPool, type MaxPoolSpec } from './max-pool.js';
 import { mul, type MulSpec } from './mul.js';
 import { prelu, type PReluSpec } from './prelu.js';
+import { rectPool, type RectPoolSpec } from './rect-pool.js';
 import { relu, type ReluSpec } from './relu.js';
 import { scale, type ScaleSpec } from './scale.js';
 import { silu, type SiluSpec } from './silu.js';
@@ -67,6 +68,7 @@ export type LayerSpec = (
   | PReluSpec
   | LayerNormSpec
   | GeluSpec
+  | RectPoolSpec
 ) & {
   name?: string;
   /** The layers this one reads, by name ('input' for the model input); default: the layer before it. */
@@ -102,6 +104,7 @@ export const registry: Record<string, GraphRule> = Object.fromEntries(
       prelu,
       layerNorm,
       gelu,
+      rectPool,
     ].map((r) => unary(r as LayerRule)),
     add,
     concat,

@@ -66,6 +66,9 @@ python3 classic-models.py KIND OUT.onnx. Kinds:
   keras-pad-nhwc   tf2onnx (opset 13) of Keras ZeroPadding2D on the NHWC tensor: Pad [0,t,l,0,0,b,r,0] before the
                    Transpose to NCHW and a VALID Conv, and an asymmetric ZeroPadding2D(((0, 1), (0, 1))) on a ReLU
                    before a MaxPooling2D; ReduceMean, MatMul + Add, Softmax.
+  rect-pools       torch.onnx (opset 11) of a text-recogniser-style CNN (CRNN) on a 16x24 input: MaxPool2d((2, 1)),
+                   MaxPool2d((2, 2)), AvgPool2d((1, 2)) on ReLU maps, GlobalAveragePool, Gemm.
+  rect-pool-overlap  a MaxPool with kernel [3, 2] and strides [1, 1] (overlapping non-square windows): refused.
 """
 import importlib.util
 import os
@@ -415,6 +418,19 @@ def keras_pad_nhwc(path):
            inp='input_1')
 
 
+
+def rect_pools(path, overlap=False):
+    g = G()
+    x = g.op('Relu', [conv(g, 'input', 3, 6, 3, 3, pads=[1, 1, 1, 1])])  # 16x24
+    x = g.op('MaxPool', [x], kernel_shape=[3, 2] if overlap else [2, 1], strides=[1, 1] if overlap else [2, 1])
+    x = g.op('Relu', [conv(g, x, 6, 8, 3, 3, pads=[1, 1, 1, 1])])  # 8x24
+    x = g.op('MaxPool', [x], kernel_shape=[2, 2], strides=[2, 2])  # 4x12
+    x = g.op('AveragePool', [g.op('Relu', [conv(g, x, 8, 8, 3, 3, pads=[1, 1, 1, 1])])], kernel_shape=[1, 2],
+             strides=[1, 2])  # 4x6
+    x = g.op('Flatten', [g.op('GlobalAveragePool', [x])])
+    g.save('input', [1, 3, 16, 24], g.gemm(x, 8, 5), 5, 11, path, 'pytorch')
+
+
 KINDS = {'inception-v3': inception_v3, 'keras-factorised': keras_factorised, 'tflite-dilated': tflite_dilated,
          'alexnet-lrn': alexnet_lrn, 'googlenet-lrn': googlenet_lrn, 'keras-elu': keras_elu, 'torch-mish': torch_mish,
          'mish-op': mish_op, 'avgpool-ceil': avgpool_ceil, 'avgpool-ceil-pads': lambda p: avgpool_ceil(p, 1),
@@ -425,7 +441,8 @@ KINDS = {'inception-v3': inception_v3, 'keras-factorised': keras_factorised, 'tf
          'prelu-channels': prelu_channels, 'prelu-elements': lambda p: prelu_channels(p, False),
          'whole-map-pools': whole_map_pools, 'convnext': convnext, 'convnext-opset17': lambda p: convnext(p, 17),
          'convnext-opset20': convnext_opset20, 'layernorm-spatial': layernorm_spatial, 'erf-alone': erf_alone,
-         'shufflenet-split13': shufflenet_split13, 'keras-pad-nhwc': keras_pad_nhwc}
+         'shufflenet-split13': shufflenet_split13, 'keras-pad-nhwc': keras_pad_nhwc,
+         'rect-pools': rect_pools, 'rect-pool-overlap': lambda p: rect_pools(p, True)}
 
 if __name__ == '__main__':
     KINDS[sys.argv[1]](sys.argv[2])

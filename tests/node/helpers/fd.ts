@@ -162,7 +162,7 @@ export function switches(
     name: string;
     kind: string;
     spec?: {
-      kernel?: number;
+      kernel?: number | number[];
       stride?: number;
       padding?: number | number[];
       global?: boolean;
@@ -200,14 +200,18 @@ export function switches(
     const from = l.inputs ? layers.find((m) => m.name === l.inputs![0]) : layers[k - 1];
     const x = from && out[from.name];
     if (l.kind === 'hardswish' && x) pieces(x.data, -3, 3);
-    if (l.kind !== 'maxpool' || !x) return;
+    const rect = l.kind === 'rectpool' && (l.spec as { op?: string } | undefined)?.op === 'max';
+    if ((l.kind !== 'maxpool' && !rect) || !x) return;
     const [N, C, H, W] = x.dims,
       [, , Ho, Wo] = y.dims;
     const p = l.spec?.global ? 0 : (l.spec?.padding ?? 0),
       [pt, pl] = Array.isArray(p) ? p : [p, p];
-    const kh = l.spec?.global ? H : (l.spec?.kernel ?? 2),
-      kw = l.spec?.global ? W : (l.spec?.kernel ?? 2),
-      sh = l.spec?.global ? H : (l.spec?.stride ?? kh),
+    const [kh, kw] = l.spec?.global
+      ? [H, W]
+      : Array.isArray(l.spec?.kernel)
+        ? l.spec.kernel
+        : [l.spec?.kernel ?? 2, l.spec?.kernel ?? 2];
+    const sh = l.spec?.global ? H : (l.spec?.stride ?? kh),
       sw = l.spec?.global ? W : (l.spec?.stride ?? kw);
     const afterRelu = from!.kind === 'relu';
     // Window (oy, ox) starts at row oy * stride - top padding; padding (-inf) never wins.

@@ -1,6 +1,7 @@
 /**
  * Gradient cases of the layer rules imported classifiers brought in (LRN; the e^X activations; per-channel PReLU;
- * ConvNeXt's layer norm over the channels and GELU), run by
+ * ConvNeXt's layer norm over the channels and GELU;
+ * non-square pooling windows), run by
  * tests/node/training/layers/more-rules.test.ts and counted by gradients.test.ts's every-kind check.
  */
 import type { LayerSpec } from '../../../training/layers/registry.js';
@@ -61,5 +62,33 @@ export const MORE_RULE_CASES: [string, [number, number, number], LayerSpec[], Mo
       { kind: 'gelu' },
     ],
     ['train', 'infer'],
+  ],
+  [
+    "rectpool max 2x1 (a text recogniser's)",
+    [3, 6, 4],
+    [{ kind: 'rectpool', op: 'max', kernel: [2, 1] }],
+    ['train', 'infer'],
+  ],
+  [
+    'rectpool max 1x3 over 5 columns (the last dropped)',
+    [2, 3, 5],
+    [{ kind: 'rectpool', op: 'max', kernel: [1, 3] }],
+    ['infer'],
+  ],
+  [
+    'rectpool avg 3x2 over 7x5 (rows and a column dropped)',
+    [2, 7, 5],
+    [{ kind: 'rectpool', op: 'avg', kernel: [3, 2] }],
+    ['train', 'infer'],
+  ],
+  [
+    'conv2d, relu, rectpool max 1x2',
+    [2, 4, 6],
+    [
+      { kind: 'conv2d', filters: 3, kernel: 3, padding: 1 },
+      { kind: 'relu' },
+      { kind: 'rectpool', op: 'max', kernel: [1, 2] },
+    ],
+    ['train'],
   ],
 ];

@@ -62,6 +62,8 @@ function convWindow(spec: any) {
 /** A pooling layer's window (the whole map when global) and its start padding [top, left]. */
 function windows(spec: any, H: number, W: number) {
   if (spec.global) return { kh: H, kw: W, sh: H, sw: W, pt: 0, pl: 0 };
+  if (Array.isArray(spec.kernel))
+    return { kh: spec.kernel[0], kw: spec.kernel[1], sh: spec.kernel[0], sw: spec.kernel[1], pt: 0, pl: 0 }; // rectpool
   const k = spec.kernel ?? 2,
     s = spec.stride ?? k,
     p = spec.padding ?? 0,
@@ -175,7 +177,8 @@ export function forward64(
       Object.assign(extra, { xhat, invstd });
     } else if (l.kind === 'relu') {
       for (let i = 0; i < y.length; i++) y[i] = x[i] > 0 ? x[i] : 0;
-    } else if (l.kind === 'maxpool' || l.kind === 'avgpool') {
+    } else if (l.kind === 'maxpool' || l.kind === 'avgpool' || l.kind === 'rectpool') {
+      const max = l.kind === 'maxpool' || spec.op === 'max';
       const [C, H, Wd] = l.inShape,
         [, Ho, Wo] = l.outShape,
         { kh, kw, sh, sw, pt, pl } = windows(spec, H, Wd);
@@ -197,8 +200,8 @@ export function forward64(
                   cells++;
                 }
               const o = i * outS + (c * Ho + oy) * Wo + ox;
-              y[o] = l.kind === 'maxpool' ? best : sum / (spec.countIncludePad ? kh * kw : cells);
-              arg[o] = l.kind === 'maxpool' ? at : spec.countIncludePad ? kh * kw : cells;
+              y[o] = max ? best : sum / (spec.countIncludePad ? kh * kw : cells);
+              arg[o] = max ? at : spec.countIncludePad ? kh * kw : cells;
             }
       extra.arg = arg;
     } else if (l.kind === 'clip') {

@@ -14,7 +14,7 @@ function nonNegative(c: MapCtx, layer: string): boolean {
 function pool(kind: 'maxpool' | 'avgpool'): OpEntry {
   return {
     doc:
-      'square windows, equal strides, any pads or auto_pad, ceil_mode' +
+      'square windows, equal strides, any pads or auto_pad, ceil_mode; non-square windows that tile the map (rectpool)' +
       (kind === 'avgpool'
         ? ' (partial windows: count_include_pad 0, or no pads), count_include_pad'
         : ', a zero Pad before it on a ReLU output') +
@@ -36,8 +36,14 @@ function pool(kind: 'maxpool' | 'avgpool'): OpEntry {
       const undilated = c.ints('dilations', [1, 1]).every((d) => d === 1);
       if (h !== w && k.join() === `${h},${w}` && unpadded && undilated && !extra.some((v) => v))
         return c.out(c.emit({ kind, global: true }, x));
+      // Non-square windows that tile the map (strides = kernel, no pads, floor): the rectpool layer.
+      const tiling = k.length === 2 && s.join() === k.join() && unpadded && undilated && !c.num('ceil_mode', 0);
+      if (k.length === 2 && k[0] !== k[1] && tiling && !extra.some((v) => v))
+        return c.out(c.emit({ kind: 'rectpool', op: kind === 'maxpool' ? 'max' : 'avg', kernel: [k[0], k[1]] }, x));
       if (k.length !== 2 || k[0] !== k[1] || s.length !== 2 || s[0] !== s[1])
-        throw c.refuse(`has kernel [${k}], strides [${s}]: only square windows with equal strides are supported`);
+        throw c.refuse(
+          `has kernel [${k}], strides [${s}]: only square windows with equal strides, or non-square windows that tile the map (strides = kernel, no pads, floor)`,
+        );
       const dil = c.ints('dilations', [1, 1]);
       if (dil.some((d) => d !== 1)) throw c.refuse(`has dilations [${dil}]: only 1 (no dilation) is supported`);
       const pads = padsOf(c, h, w, [k[0], k[0]], [s[0], s[0]]).map((v, i) => v + extra[i]) as typeof extra;

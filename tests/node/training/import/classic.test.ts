@@ -2,7 +2,8 @@
  * Pretrained-classifier patterns beyond the exporter set (tests/node/helpers/classic-models.py): factorised and
  * dilated convolutions as torch.onnx, tf2onnx and tflite2onnx write them; LRN as the ONNX model zoo's AlexNet and
  * GoogLeNet hold it; Elu, Selu, Softplus and Mish (written out, and the opset-18 op); ConvNeXt's LayerNorm and GELU
- * (written out, and the opset-17 and -20 ops), ShuffleNetV2's opset-13 Split, Keras's ZeroPadding2D on NHWC tensors. Each imports onto the layer graph we
+ * (written out, and the opset-17 and -20 ops), ShuffleNetV2's opset-13 Split, Keras's ZeroPadding2D on NHWC tensors,
+ * non-square pooling windows. Each imports onto the layer graph we
  * expect, reproduces the original in onnxruntime-node, writes graphs the checker accepts and has the input gradient
  * of the original file's log-probability margin (helpers/patterns.ts).
  */
@@ -176,6 +177,15 @@ const cases: PatternCase[] = [
       expect(layer(l, 'maxpool1')).toMatchObject({ kernel: 2, stride: 2, padding: [0, 0, 1, 1] }); // on a ReLU
     },
   },
+  {
+    kind: 'rect-pools',
+    layers: 'conv2d relu rectpool conv2d relu maxpool conv2d relu rectpool avgpool flatten dense',
+    check(l) {
+      expect(layer(l, 'rectpool1')).toMatchObject({ op: 'max', kernel: [2, 1] });
+      expect(layer(l, 'maxpool1')).toMatchObject({ kernel: 2, stride: 2 }); // square: the maxpool layer
+      expect(layer(l, 'rectpool2')).toMatchObject({ op: 'avg', kernel: [1, 2] });
+    },
+  },
 ];
 
 describePatterns(build, root, cases);
@@ -205,6 +215,12 @@ describe('refusals name the node, its op and what is supported', () => {
   it('an Erf that is no GELU', async () => {
     await expect(refused('erf-alone')).rejects.toThrow(
       /^node "\/erf_\d+\/Erf" \(op Erf\): is not supported\. Supported: .*Gelu \(exact or tanh \(opset 20, or written out with Erf/,
+    );
+  });
+
+  it('a MaxPool of overlapping non-square windows', async () => {
+    await expect(refused('rect-pool-overlap')).rejects.toThrow(
+      /^node "\/maxpool_\d+\/MaxPool" \(op MaxPool\): has kernel \[3,2\], strides \[1,1\]: only square windows with equal strides, or non-square windows that tile the map \(strides = kernel, no pads, floor\)\. Supported: .*MaxPool \(square windows.*non-square windows that tile the map \(rectpool\)/,
     );
   });
 
