@@ -12,11 +12,24 @@ import { importModel, parseLabels } from '../../training/import/index.js';
 import { elsewhere } from '../node/helpers/elsewhere.js';
 import { ELSEWHERE_MODELS } from '../node/helpers/elsewhere-models.js';
 
-/** The imported models: a PyTorch-style CNN (weights in external data), a Keras-style NHWC RGB CNN, a flat MLP. */
+/**
+ * The imported models: a PyTorch-style CNN (weights in external data), a Keras-style NHWC RGB CNN, a flat MLP (by
+ * foreign-models.py), ConvNeXt-style nets with LayerNorm and GELU written out (exact: Erf) and as opset 17 writes
+ * them (the tanh GELU), and a CRNN-style net with non-square pooling windows (by classic-models.py).
+ */
 const FIXTURES = [
   { name: 'imported-torch', args: ['torch', '17', 'dynamic', 'external'], scale: 'mean-std:0.1307,0.3081', labels: 10 },
   { name: 'imported-keras', args: ['keras'], scale: '0..255', labels: 5 },
   { name: 'imported-mlp', args: ['mlp'], scale: 'mean-std:0.1307,0.3081', labels: 10 },
+  {
+    name: 'imported-convnext',
+    script: 'classic-models.py',
+    args: ['convnext'],
+    scale: 'mean-std:0.485,0.456,0.406/0.229,0.224,0.225',
+    labels: 5,
+  },
+  { name: 'imported-convnext17', script: 'classic-models.py', args: ['convnext-opset17'], scale: '-1..1', labels: 5 },
+  { name: 'imported-rect', script: 'classic-models.py', args: ['rect-pools'], scale: '0..1', labels: 5 },
 ];
 
 interface ExpectedJson {
@@ -30,7 +43,8 @@ export async function buildImportedFixture(root: string): Promise<string[]> {
   for (const f of FIXTURES) {
     const file = path.join(out, `${f.name}.onnx`);
     const [kind, ...rest] = f.args;
-    execFileSync('/usr/bin/python3', [path.join(root, 'tests/node/helpers/foreign-models.py'), kind, file, ...rest]);
+    const script = path.join(root, 'tests/node/helpers', f.script ?? 'foreign-models.py');
+    execFileSync('/usr/bin/python3', [script, kind, file, ...rest]);
     await importModel({
       file,
       name: f.name,

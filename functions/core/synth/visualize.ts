@@ -5,7 +5,7 @@
  * A grid of every filter of a layer runs as one batch.
  */
 import { warp } from '../../../model-contract/affine.js';
-import { inputsOf } from '../../../model-contract/graphs.js';
+import { inputsOf, SYNTH_KINDS } from '../../../model-contract/graphs.js';
 import { forward, inputSize, prefixLayers, vjp } from '../gradient.js';
 import type { LayerMeta, Model } from '../model.js';
 import { Rng } from '../../../model-contract/random.js';
@@ -47,9 +47,10 @@ function objectiveCot(
   return cot;
 }
 
-/** Activations climbed through their input: each is non-decreasing where it matters (silu and hardswish dip
- *  only just below 0), and flat (ReLU, ReLU6) or nearly so (leaky ReLU) where a unit starts inactive. */
-const PRE_ACTIVATED: readonly string[] = ['relu', 'clip', 'leakyrelu', 'hardswish', 'silu'];
+/** Activations climbed through their input, the synth kinds: each is non-decreasing where it matters (silu,
+ *  hardswish and gelu dip only just below 0), and flat (ReLU, ReLU6) or nearly so (leaky ReLU) where a unit starts
+ *  inactive. */
+const PRE_ACTIVATED = SYNTH_KINDS;
 
 /**
  * The layer climbed for a unit of `layer`: such an activation's input (the pre-activation, same shape; in a graph

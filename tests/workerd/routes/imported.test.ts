@@ -7,6 +7,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { inputSize } from '../../../functions/core/gradient.js';
 import app from '../../../functions/index.js';
 import { addModels, getModel, modelsFrom } from '../../../functions/runtime/models.js';
+import { synthLayers } from '../../../model-contract/graphs.js';
 import { jitter } from '../../node/helpers/fd.js';
 import { checkLogitGradient } from '../../node/helpers/logit-gradient.js';
 import { BASE, fixture } from '../fixtures.js';
@@ -73,5 +74,18 @@ describe('feature visualisation of an imported MLP', () => {
       expect(r.status).toBe(400);
       expect(((await r.json()) as { detail: string }).detail).toMatch(/needs a ReLU feature map .* has none/);
     }
+  });
+});
+
+describe('synthesis on an imported ConvNeXt: its GELU maps are synth layers', () => {
+  it('dream climbs them (200, the objective grows) and visualize climbs a GELU unit through its input', async () => {
+    const model = getModel('imported-convnext')!;
+    expect(synthLayers(model.meta.layers).map((l) => l.kind)).toEqual(['gelu', 'gelu']);
+    const d = await post('/models/imported-convnext/dream?steps=3', fixture('digit-4-280.png'));
+    expect(d.status).toBe(200);
+    const dream = (await d.json()) as { objective: { before: number; after: number } };
+    expect(dream.objective.after).toBeGreaterThan(dream.objective.before);
+    const v = await app.request(`${BASE}/models/imported-convnext/visualize?layer=gelu1&steps=4`, { method: 'POST' });
+    expect(v.status).toBe(200);
   });
 });
