@@ -19,8 +19,8 @@ export default defineConfig({
     root,
     include: ['tests/workerd/**/*.test.ts'],
     testTimeout: 60_000,
-    // The imported and graph fixtures (eight models imported or written, a reference measured): built only for a
-    // run that includes workerd files, and provided from there (importedModels, graphReference).
+    // The imported and graph fixtures (eleven models imported, a toy graph network written, a reference measured):
+    // built only for a run that includes workerd files, and provided from there (importedModels, graphReference).
     globalSetup: ['tests/workerd/global-setup.ts'],
     provide: {
       modelFolders,
