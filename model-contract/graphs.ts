@@ -111,10 +111,22 @@ export function prefixLayers<L extends ContractLayer>(layers: L[]): L[] {
 
 /**
  * The activations whose feature maps Deep Dream and Deep Style use: rectifier-like units, unbounded above (or
- * capped, as ReLU6), whose maps mean "this pattern is here" (GELU, ConvNeXt's, as SiLU: dipping only just below 0).
- * Saturating gates (sigmoid, tanh, hardsigmoid: a squeeze-excite's scale) are not among them.
+ * capped, as ReLU6), whose maps mean "this pattern is here": imported models' PReLU, ELU, SELU and softplus too,
+ * and GELU (ConvNeXt's; as SiLU, dipping only just below 0). Saturating gates (sigmoid, tanh, hardsigmoid: a
+ * squeeze-excite's scale) are not among them.
  */
-export const SYNTH_KINDS: readonly string[] = ['relu', 'clip', 'leakyrelu', 'hardswish', 'silu', 'gelu'];
+export const SYNTH_KINDS: readonly string[] = [
+  'relu',
+  'clip',
+  'leakyrelu',
+  'prelu',
+  'elu',
+  'selu',
+  'softplus',
+  'hardswish',
+  'silu',
+  'gelu',
+];
 
 /** The layers synth-grad puts losses on, in its order: the rectifier-like feature maps of the prefix. */
 export function synthLayers<L extends ContractLayer>(layers: L[]): L[] {

@@ -48,8 +48,8 @@ function objectiveCot(
 }
 
 /** Activations climbed through their input, the synth kinds: each is non-decreasing where it matters (silu,
- *  hardswish and gelu dip only just below 0), and flat (ReLU, ReLU6) or nearly so (leaky ReLU) where a unit starts
- *  inactive. */
+ *  hardswish and gelu dip only just below 0), and flat (ReLU, ReLU6) or nearly so (leaky ReLU, ELU, softplus) where
+ *  a unit starts inactive. */
 const PRE_ACTIVATED = SYNTH_KINDS;
 
 /**

@@ -7,7 +7,10 @@
  * expect, reproduces the original in onnxruntime-node, writes graphs the checker accepts and has the input gradient
  * of the original file's log-probability margin (helpers/patterns.ts).
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { graphFile, synthLayers } from '../../../../model-contract/graphs.js';
 import { importModel } from '../../../../training/import/index.js';
 import type { LayerSpec } from '../../../../training/layers/registry.js';
 import { describePatterns, layerOf as layer, patternBuilder, type PatternCase } from '../../helpers/patterns.js';
@@ -228,5 +231,30 @@ describe('refusals name the node, its op and what is supported', () => {
     await expect(refused('avgpool-ceil-pads')).rejects.toThrow(
       /^node "\/averagepool_\d+\/AveragePool" \(op AveragePool\): has ceil_mode with a partial last window and count_include_pad over pads: only without pads, or with count_include_pad 0\. Supported: .*AveragePool \(square windows/,
     );
+  });
+});
+
+describe('synth layers of imported activations', () => {
+  it("ELU, SELU, softplus, PReLU and GELU maps are synth layers: synth-grad.onnx puts Dream's and Style's losses on them", async () => {
+    const kinds: Record<string, string[]> = {
+      'keras-elu': ['elu', 'selu', 'softplus'],
+      'prelu-channels': ['prelu', 'prelu'], // the maps' (not the one on the dense output)
+      'convnext-opset17': ['gelu', 'gelu'],
+    };
+    for (const [kind, want] of Object.entries(kinds)) {
+      const r = await importModel({
+        file: build(kind),
+        name: `${kind}-synth`,
+        labels: [...'abcde'],
+        root,
+        measure: false,
+        log: () => {},
+      });
+      expect(
+        synthLayers(r.meta.layers).map((l) => l.kind),
+        kind,
+      ).toEqual(want);
+      expect(fs.existsSync(path.join(r.dir, graphFile('synth-grad'))), kind).toBe(true);
+    }
   });
 });
