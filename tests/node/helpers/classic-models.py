@@ -63,6 +63,7 @@ python3 classic-models.py KIND OUT.onnx. Kinds:
   erf-alone        an Erf that is no GELU's (erf(x) itself): refused.
   shufflenet-split13  torch.onnx (opset 13) of a ShuffleNetV2 unit: x.chunk(2, dim=1) as a Split whose sizes are an
                    input, the channel shuffle by constant shapes, ReduceMean, Gemm.
+  shufflenet-split18  the same at opset 18: the Split by num_outputs, ReduceMean's axes an input (not checked).
   keras-pad-nhwc   tf2onnx (opset 13) of Keras ZeroPadding2D on the NHWC tensor: Pad [0,t,l,0,0,b,r,0] before the
                    Transpose to NCHW and a VALID Conv, and an asymmetric ZeroPadding2D(((0, 1), (0, 1))) on a ReLU
                    before a MaxPooling2D; ReduceMean, MatMul + Add, Softmax.
@@ -389,19 +390,29 @@ def erf_alone(path):
            'pytorch')
 
 
-def shufflenet_split13(path):
+def shufflenet_split13(path, opset=13):
     g = G()
     x = g.op('Relu', [g.bn(conv(g, 'input', 3, 8, 3, 3, bias=False, pads=[1, 1, 1, 1]), 8)])  # 8x8
     a, b = g.name('split'), g.name('split')
-    g.nodes.append(h.make_node('Split', [x, g.i64([4, 4])], [a, b], name=f'/{a}/Split', axis=1))
+    attrs = {'num_outputs': 2} if opset >= 18 else {}
+    sizes = [] if opset >= 18 else [g.i64([4, 4])]
+    g.nodes.append(h.make_node('Split', [x] + sizes, [a, b], name=f'/{a}/Split', axis=1, **attrs))
     y = g.op('Relu', [g.bn(conv(g, b, 4, 4, 1, 1, bias=False, pads=[0, 0, 0, 0]), 4)])
     y = g.bn(conv(g, y, 4, 4, 3, 3, group=4, bias=False, pads=[1, 1, 1, 1]), 4)
     y = g.op('Relu', [g.bn(conv(g, y, 4, 4, 1, 1, bias=False, pads=[0, 0, 0, 0]), 4)])
     x = g.op('Concat', [a, y], axis=1)
     x = g.op('Reshape', [x, g.i64([1, 2, 4, 8, 8])])
     x = g.op('Reshape', [g.op('Transpose', [x], perm=[0, 2, 1, 3, 4]), g.i64([1, -1, 8, 8])])
-    x = g.op('ReduceMean', [x], axes=[2, 3], keepdims=0)
-    g.save('input', [1, 3, 8, 8], g.gemm(x, 8, 5), 5, 13, path, 'pytorch')
+    if opset < 18:
+        x = g.op('ReduceMean', [x], axes=[2, 3], keepdims=0)
+        return g.save('input', [1, 3, 8, 8], g.gemm(x, 8, 5), 5, 13, path, 'pytorch')
+    y = g.gemm(g.op('ReduceMean', [x, g.i64([2, 3])], keepdims=0), 8, 5)  # axes as an input from opset 18
+    g.nodes.append(h.make_node('Identity', [y], ['output'], name='/output'))
+    graph = h.make_graph(g.nodes, 'main_graph', [h.make_tensor_value_info('input', T.FLOAT, [1, 3, 8, 8])],
+                         [h.make_tensor_value_info('output', T.FLOAT, [1, 5])], g.inits)
+    m = h.make_model(graph, opset_imports=[h.make_opsetid('', 18)], producer_name='pytorch')
+    m.ir_version = 8
+    onnx.save(m, path)
 
 
 def keras_pad_nhwc(path):
@@ -441,7 +452,8 @@ KINDS = {'inception-v3': inception_v3, 'keras-factorised': keras_factorised, 'tf
          'prelu-channels': prelu_channels, 'prelu-elements': lambda p: prelu_channels(p, False),
          'whole-map-pools': whole_map_pools, 'convnext': convnext, 'convnext-opset17': lambda p: convnext(p, 17),
          'convnext-opset20': convnext_opset20, 'layernorm-spatial': layernorm_spatial, 'erf-alone': erf_alone,
-         'shufflenet-split13': shufflenet_split13, 'keras-pad-nhwc': keras_pad_nhwc,
+         'shufflenet-split13': shufflenet_split13,
+         'shufflenet-split18': lambda p: shufflenet_split13(p, 18), 'keras-pad-nhwc': keras_pad_nhwc,
          'rect-pools': rect_pools, 'rect-pool-overlap': lambda p: rect_pools(p, True)}
 
 if __name__ == '__main__':

@@ -2,7 +2,7 @@
  * Pretrained-classifier patterns beyond the exporter set (tests/node/helpers/classic-models.py): factorised and
  * dilated convolutions as torch.onnx, tf2onnx and tflite2onnx write them; LRN as the ONNX model zoo's AlexNet and
  * GoogLeNet hold it; Elu, Selu, Softplus and Mish (written out, and the opset-18 op); ConvNeXt's LayerNorm and GELU
- * (written out, and the opset-17 and -20 ops), ShuffleNetV2's opset-13 Split, Keras's ZeroPadding2D on NHWC tensors,
+ * (written out, and the opset-17 and -20 ops), ShuffleNetV2's Split at opsets 13 and 18, Keras's ZeroPadding2D on NHWC tensors,
  * non-square pooling windows. Each imports onto the layer graph we
  * expect, reproduces the original in onnxruntime-node, writes graphs the checker accepts and has the input gradient
  * of the original file's log-probability margin (helpers/patterns.ts).
@@ -161,17 +161,17 @@ const cases: PatternCase[] = [
       expect(layer(l, 'gelu2')).toMatchObject({ approximate: 'tanh' });
     },
   },
-  {
-    kind: 'shufflenet-split13',
+  ...['shufflenet-split13', 'shufflenet-split18'].map((kind) => ({
+    kind,
     layers:
       'conv2d batchnorm relu channels channels conv2d batchnorm relu conv2d batchnorm conv2d batchnorm relu concat ' +
       'channels avgpool flatten dense',
-    check(l) {
-      expect(layer(l, 'channels1')).toMatchObject({ pick: [0, 1, 2, 3] }); // the Split's sizes, an input
+    check(l: LayerSpec[]) {
+      expect(layer(l, 'channels1')).toMatchObject({ pick: [0, 1, 2, 3] }); // the Split's sizes (an input, or equal)
       expect(layer(l, 'channels2')).toMatchObject({ pick: [4, 5, 6, 7] });
       expect(layer(l, 'channels3')).toMatchObject({ pick: [0, 4, 1, 5, 2, 6, 3, 7] }); // the shuffle
     },
-  },
+  })),
   {
     kind: 'keras-pad-nhwc',
     layers: 'conv2d relu maxpool conv2d relu avgpool flatten dense',
