@@ -48,7 +48,7 @@ python3 classic-models.py KIND OUT.onnx. Kinds:
                    F.avg_pool2d(x, x.size()[2:]) and F.max_pool2d(x, x.size()[2:]) write them, the two added.
   convnext         torch.onnx (opset 13) of ConvNeXt: a 4x4 stride-4 stem Conv and its channels_first LayerNorm
                    written out over axis 1 (ReduceMean, Sub, Pow, ReduceMean, Add eps 1e-6, Sqrt, Div, Mul, Add by
-                   [C,1,1]); blocks of a depthwise 7x7 Conv, a Transpose to NHWC, nn.LayerNorm written out over axis -1,
+                   [C,1,1]; the stem's with x - u computed twice, two Subs); blocks of a depthwise 7x7 Conv, a Transpose to NHWC, nn.LayerNorm written out over axis -1,
                    nn.Linear as MatMul + Add on the NHWC map, nn.GELU as Div by sqrt 2, Erf, Add 1, Mul x, Mul 0.5,
                    a second MatMul + Add, the layer scale gamma (Mul by [C]), a Transpose back, the residual Add; a
                    downsampling channels_first LayerNorm and 2x2 stride-2 Conv; the head x.mean([-2, -1]),
@@ -303,12 +303,13 @@ def whole_map_pools(path):
     g.save('input', [1, 3, 12, 20], g.gemm(x, 8, 5), 5, 11, path, 'pytorch')
 
 
-def layernorm(g, x, c, axes, eps=1e-6, affine_shape=None, opset=13):
-    """A LayerNorm written out as torch writes ConvNeXt's channels_first one (and nn.LayerNorm before opset 17)."""
+def layernorm(g, x, c, axes, eps=1e-6, affine_shape=None, twice=False):
+    """A LayerNorm written out as torch writes ConvNeXt's channels_first one (its code computes x - u twice: two
+    Subs when twice) and nn.LayerNorm before opset 17."""
     mean = g.op('ReduceMean', [x], axes=axes, keepdims=1)
     d = g.op('Sub', [x, mean])
     var = g.op('ReduceMean', [g.op('Pow', [d, g.f(2.0)])], axes=axes, keepdims=1)
-    y = g.op('Div', [d, g.op('Sqrt', [g.op('Add', [var, g.f(eps)])])])
+    y = g.op('Div', [g.op('Sub', [x, mean]) if twice else d, g.op('Sqrt', [g.op('Add', [var, g.f(eps)])])])
     shape = affine_shape or [c]
     y = g.op('Mul', [g.w(rng.uniform(0.5, 1.5, shape)), y])
     return g.op('Add', [y, g.w(rng.normal(0, 0.2, shape), 'b')])
@@ -346,7 +347,7 @@ def convnext(path, opset=13):
     g = G()
     gelu = gelu_erf if opset < 17 else gelu_tanh
     x = conv(g, 'input', 3, 8, 4, 4, strides=[4, 4], pads=[0, 0, 0, 0])  # 32 -> 8
-    x = layernorm(g, x, 8, [1], affine_shape=[8, 1, 1])
+    x = layernorm(g, x, 8, [1], affine_shape=[8, 1, 1], twice=opset < 17)
     x = convnext_block(g, x, 8, opset, gelu)
     x = layernorm(g, x, 8, [1], affine_shape=[8, 1, 1])  # downsampling: LayerNorm, Conv 2x2 stride 2
     x = conv(g, x, 8, 16, 2, 2, strides=[2, 2], pads=[0, 0, 0, 0])  # 8 -> 4

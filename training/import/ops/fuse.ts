@@ -4,8 +4,9 @@
  *   GELU, exact:  x * 0.5 * (1 + Erf(x / sqrt 2))  (torch.onnx before opset 20; the 0.5 and x in either order)
  *         tanh:   x * 0.5 * (1 + Tanh(sqrt(2/pi) * (x + 0.044715 * Pow(x, 3))))  (approximate='tanh')
  *         -> Gelu (opset 20's op) with its approximate attribute.
- *   LayerNorm:    m = ReduceMean(x, axes); d = x - m; v = ReduceMean(Pow(d, 2), axes); d / Sqrt(v + eps),
- *                 then * scale and + bias (ConvNeXt's channels_first LayerNorm, or any LayerNorm before opset 17)
+ *   LayerNorm:    m = ReduceMean(x, axes); d = x - m (one Sub, or two as ConvNeXt's code computes it twice);
+ *                 v = ReduceMean(Pow(d, 2), axes); d / Sqrt(v + eps), then * scale and + bias (ConvNeXt's
+ *                 channels_first LayerNorm, or any nn.LayerNorm before opset 17)
  *         -> LayerNormalization with the reduced axes kept as `axes` (the op's own form normalises from `axis`
  *            to the last axis).
  * A pattern fuses only when none of its inner values is read outside it; anything else is left as written (and
@@ -27,7 +28,7 @@ interface Match {
   fused: DecodedNode;
 }
 
-const near = (v: number | undefined, want: number, tol = 1e-4) => v !== undefined && Math.abs(v - want) <= tol;
+const near = (v: number | undefined, want: number, tol = 1e-6) => v !== undefined && Math.abs(v - want) <= tol;
 /** The other input of a two-input node that reads v. */
 const other = (n: DecodedNode, v: string) => (n.inputs[0] === v ? n.inputs[1] : n.inputs[0]);
 
@@ -165,16 +166,21 @@ function layerNorm(g: Graph, r1: DecodedNode, opset: number): Match | undefined 
   const axes = axesOf(g, r1, opset);
   const keep = (n: DecodedNode) => (n.attrs.keepdims ?? 1) === 1;
   if (!axes?.length || !keep(r1)) return undefined;
-  const sub = only(g, r1.outputs[0], 'Sub');
-  if (!sub || sub.inputs[0] !== x || sub.inputs[1] !== r1.outputs[0]) return undefined;
-  const d = sub.outputs[0];
-  const rs = g.readers.get(d) ?? [];
+  // x - mean, once or twice (torch's (x - u).pow(2) and (x - u) / ... may export the Sub twice).
+  const mean = r1.outputs[0];
+  const subs = g.readers.get(mean) ?? [];
+  if (!subs.length || subs.length > 2 || g.outputs.has(mean)) return undefined;
+  if (subs.some((n) => n.op !== 'Sub' || n.inputs[0] !== x || n.inputs[1] !== mean || g.outputs.has(n.outputs[0])))
+    return undefined;
+  const ds = subs.map((n) => n.outputs[0]);
+  const rs = subs.flatMap((n) => g.readers.get(n.outputs[0]) ?? []);
   const sq = rs.find(
     (n) =>
-      (n.op === 'Pow' && near(g.scalar(n.inputs[1]), 2)) || (n.op === 'Mul' && n.inputs[1] === d && n.inputs[0] === d),
+      (n.op === 'Pow' && near(g.scalar(n.inputs[1]), 2)) ||
+      (n.op === 'Mul' && n.inputs[0] === n.inputs[1] && ds.includes(n.inputs[0])),
   );
-  const div = rs.find((n) => n.op === 'Div' && n.inputs[0] === d);
-  if (rs.length !== 2 || !sq || !div || g.outputs.has(d)) return undefined;
+  const div = rs.find((n) => n.op === 'Div' && ds.includes(n.inputs[0]));
+  if (rs.length !== 2 || !sq || !div) return undefined;
   const r2 = only(g, sq.outputs[0], 'ReduceMean');
   if (!r2 || !keep(r2) || axesOf(g, r2, opset)?.join() !== axes.join()) return undefined;
   const addEps = only(g, r2.outputs[0], 'Add');
@@ -182,7 +188,7 @@ function layerNorm(g: Graph, r1: DecodedNode, opset: number): Match | undefined 
   const sqrt = addEps && only(g, addEps.outputs[0], 'Sqrt');
   if (eps === undefined || !sqrt || only(g, sqrt.outputs[0], 'Div') !== div || div.inputs[1] !== sqrt.outputs[0])
     return undefined;
-  const nodes = [r1, sub, sq, r2, addEps!, sqrt, div];
+  const nodes = [r1, ...subs, sq, r2, addEps!, sqrt, div];
   // Then, optionally, * scale and + bias by constants.
   let y = div.outputs[0];
   const mul = only(g, y, 'Mul');
