@@ -80,6 +80,24 @@ describe(`${WITH_SAMPLES} (imported, colour, test samples but no table precomput
     expect(pgd.at(-1)!.accuracy).toBeLessThan(body.clean_accuracy);
   });
 
+  it("a gallery over the budget: the neutral start's top classes, as many as fit, the answer saying why", async () => {
+    // gtsrb's 43 classes at 500 steps are over the fooling budget; confidence 0 ends the run at its first step.
+    const r = await post('/models/gtsrb/fooling?steps=500&confidence=0', new Uint8Array());
+    expect(r.status).toBe(200);
+    const body = (await r.json()) as {
+      gallery: { classes: number[]; chosen: string; why: string };
+      results: { target: { index: number } }[];
+    };
+    expect(body.gallery.chosen).toBe('top of the start');
+    expect(body.gallery.classes.length).toBeGreaterThan(1);
+    expect(body.gallery.classes.length).toBeLessThan(43);
+    expect(new Set(body.gallery.classes).size).toBe(body.gallery.classes.length);
+    expect(body.results.map((x) => x.target.index)).toEqual(body.gallery.classes);
+    expect(body.gallery.why).toMatch(
+      /highest on the neutral start \(mid-grey, the mean of the noise\).*all 43 would not/,
+    );
+  });
+
   it('a model without test samples: a 400 naming what is missing, before any work', async () => {
     const other = inject('elsewhereModels').find((m) => m.name !== WITH_SAMPLES)!.name;
     await expectProblem(await app.request(`${BASE}/models/${other}/robustness`), 400, /has no bundled test samples/);
