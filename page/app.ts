@@ -328,8 +328,12 @@ async function fooling() {
   $('fool-result').replaceChildren(
     figure(
       r.picture,
-      'one image per class, from noise (tiles numbered by class index)',
-      'fooling images for every class',
+      r.gallery?.chosen === 'top of the start'
+        ? `one image per class, from noise (tiles numbered by class index): ${r.gallery.why}`
+        : 'one image per class, from noise (tiles numbered by class index)',
+      r.gallery?.chosen === 'top of the start'
+        ? 'fooling images for the top classes'
+        : 'fooling images for every class',
     ),
     el(
       'ul',

@@ -1,22 +1,24 @@
 /**
  * npm run robustness:defaults [-- --models digits,fashion]
- * Writes models/<name>/robustness.json: the robustness table at GET /models/<name>/robustness's defaults (the
- * endpoint's schema says which), computed by the edge's own core on onnxruntime-web in Node. It is deterministic
- * (seed 0), so the Worker serves it instead of spending seconds of CPU per default request; a test recomputes it.
+ * Writes models/<name>/robustness.json: the robustness table at GET /models/<name>/robustness's richest defaults
+ * (eps and methods from the endpoint's schema, 100 images x 20 PGD steps: functions/core/defaults.ts), computed by the edge's own core on onnxruntime-web in Node. It is deterministic
+ * (seed 0), so the Worker serves it instead of spending seconds of CPU per default request (a model without it gets
+ * the richest table its costs allow); a test recomputes it.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as v from 'valibot';
+import { ROBUSTNESS_TOP } from '../functions/core/defaults.js';
 import { robustness, type StoredRobustness } from '../functions/core/fool/robustness.js';
 import { RobustnessQuery } from '../functions/schemas/fool.js';
 import { loadModel } from '../tests/node/helpers/models.js';
 import { parseCli } from './cli.js';
 
-/** The endpoint's defaults, from its query schema (the one place they are written). */
+/** The endpoint's richest default: eps and methods from its query schema, images and steps from the ladder's top. */
 export function defaultOptions() {
   const q = v.parse(RobustnessQuery, {});
-  return { eps: [...q.eps].sort((a, b) => a - b), images: q.images, steps: q.steps, methods: q.methods };
+  return { eps: [...q.eps].sort((a, b) => a - b), ...ROBUSTNESS_TOP, methods: q.methods };
 }
 
 export async function defaultTable(name: string, root = 'models'): Promise<StoredRobustness> {

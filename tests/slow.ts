@@ -28,6 +28,7 @@ export const SLOW = [
   'tests/workerd/routes/contract.test.ts',
   'tests/e2e/page.test.ts',
   'tests/node/training/import/imagenet-size.test.ts',
+  'tests/node/functions/core/defaults-fit.test.ts',
   'tests/node/training/train.test.ts',
   'tests/node/training/graph-archs.test.ts',
   'tests/workerd/routes/polarity.test.ts',

@@ -12,6 +12,7 @@ export const CAPS = {
   robustnessImages: 100,
   robustnessEps: 8,
   foolingSteps: 500,
+  foolingClasses: 50, // images in one fooling gallery
   visualizeSteps: 300,
   visualizeChannels: 128, // maps in one grid
   dreamSteps: 50, // per octave
@@ -38,3 +39,10 @@ export const DEFAULT_BUDGET_MS = 80;
  * targets. A third of the default 30 s ceiling keeps the worst case well inside it.
  */
 export const FOOLING_BUDGET_MS = 10_000;
+
+/**
+ * The robustness table's budget, for a model without the table precomputed at its defaults (robustness.json): the
+ * table runs every step of every attack (nothing stops early), so this bounds its actual cost, at a third of the
+ * default 30 s ceiling as the fooling cap's worst case is.
+ */
+export const ROBUSTNESS_BUDGET_MS = 10_000;

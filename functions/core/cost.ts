@@ -70,13 +70,47 @@ export function estimateMs(model: Model, work: Runs[]): number {
   return Math.ceil(ms);
 }
 
+/** What a refusal says besides the estimate: a hint, or one worked out from the ceiling (see fitHint). */
+export type Hint = string | ((ceilingMs: number) => { hint: string; extra?: Record<string, unknown> });
+
 /** Refuses work estimated over `ceilingMs`, naming the estimate, the ceiling, and what drives the cost. */
-export function checkCost(model: Model, work: Runs[], ceilingMs: number, hint: string): number {
+export function checkCost(model: Model, work: Runs[], ceilingMs: number, hint: Hint): number {
   const ms = estimateMs(model, work);
-  if (ms > ceilingMs)
+  if (ms > ceilingMs) {
+    const h = typeof hint === 'string' ? { hint } : hint(ceilingMs);
     throw badRequest(
-      `this request is estimated at ${ms} ms of compute on model ${model.meta.name}; the ceiling is ${ceilingMs} ms. ${hint}`,
-      { estimate_ms: ms, ceiling_ms: ceilingMs },
+      `this request is estimated at ${ms} ms of compute on model ${model.meta.name}; the ceiling is ${ceilingMs} ms. ${h.hint}`,
+      { estimate_ms: ms, ceiling_ms: ceilingMs, ...h.extra },
     );
+  }
   return ms;
 }
+
+/** The largest n from `max` down to 1 whose work fits `ceilingMs`, 0 where not even 1 does (work grows with n). */
+export function largestFitting(model: Model, max: number, work: (n: number) => Runs[], ceilingMs: number): number {
+  let lo = 0,
+    hi = max;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (estimateMs(model, work(mid)) <= ceilingMs) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/**
+ * A refusal's hint naming, for each option that drives the cost, the largest value that fits the ceiling with the
+ * others as asked (`largest_fitting` in the answer); `work(n)` is the request with that option at n.
+ */
+export const fitHint =
+  (model: Model, options: Record<string, { value: number; work: (n: number) => Runs[] }>, rest = ''): Hint =>
+  (ceilingMs) => {
+    const largest = Object.fromEntries(
+      Object.entries(options).map(([name, o]) => [name, largestFitting(model, o.value, o.work, ceilingMs)]),
+    );
+    const said = Object.entries(largest).map(([name, n]) => (n > 0 ? `at most ${n} ${name} fit` : `no ${name} fit`));
+    return {
+      hint: `With the other options as asked, ${said.join('; ')}.${rest && ` ${rest}`}`,
+      extra: { largest_fitting: largest },
+    };
+  };

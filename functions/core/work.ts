@@ -72,9 +72,17 @@ export function robustnessWork(o: RobustnessOptions): Runs[] {
   return work;
 }
 
-/** fool/fooling.ts: up to steps + 1 loss gradients of every target's image (an upper bound: images leave the batch as they arrive). */
+/** The images of a fooling request: one target, or the gallery's classes (every class when unset). */
+export const foolingImages = (model: Model, c: FoolingConfig) =>
+  c.target !== 'all' ? 1 : Array.isArray(c.gallery) ? c.gallery.length : (c.gallery?.top ?? model.meta.labels.length);
+
+/**
+ * fool/fooling.ts: the scores of the neutral start where the gallery is its top classes, then up to steps + 1 loss
+ * gradients of every target's image (an upper bound: images leave the batch as they arrive).
+ */
 export const foolingWork = (model: Model, c: FoolingConfig): Runs[] => [
-  { kind: 'grad', runs: c.steps + 1, images: c.target === 'all' ? model.meta.labels.length : 1 },
+  ...(c.target === 'all' && c.gallery && !Array.isArray(c.gallery) ? [{ kind: 'forward' as const, runs: 1 }] : []),
+  { kind: 'grad', runs: c.steps + 1, images: foolingImages(model, c) },
 ];
 
 /**

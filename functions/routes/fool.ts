@@ -8,10 +8,18 @@ import { robustness, storedTable } from '../core/fool/robustness.js';
 import { attackSweep } from '../core/fool/sweep.js';
 import { modelInput } from '../core/model-input.js';
 import { foolingPicture } from '../core/pictures/panels.js';
-import { attackWork, foolingWork, robustnessWork } from '../core/work.js';
+import { fitHint } from '../core/cost.js';
+import { attackWork, foolingImages, foolingWork, robustnessWork } from '../core/work.js';
 import { ENDPOINTS } from '../schemas/endpoints.js';
 import { echoed } from '../schemas/echo.js';
-import { ATTACK_OWN_OPTIONS, attackOptions, attackUsed, foolingOptions } from '../schemas/fool.js';
+import {
+  ATTACK_OWN_OPTIONS,
+  attackOptions,
+  attackUsed,
+  foolingOptions,
+  galleryChoice,
+  robustnessOptions,
+} from '../schemas/fool.js';
 import { query } from '../schemas/validate.js';
 import { modelFrom, reader, withinBudget } from './util.js';
 import { answer, picture, respond } from './wire.js';
@@ -39,38 +47,62 @@ foolRoutes.post('/:model/attack', query(ENDPOINTS.attack.query), async (c) => {
 foolRoutes.get('/:model/robustness', query(ENDPOINTS.robustness.query), async (c) => {
   const model = modelFrom(c);
   const q = c.req.valid('query');
-  const opts = { eps: [...q.eps].sort((a, b) => a - b), images: q.images, steps: q.steps, methods: q.methods };
-  // The defaults were computed at export (robustness.json); other options are computed here, within the caps.
+  const opts = robustnessOptions(model, q);
+  // The richest table was computed at export (robustness.json); others are computed here, within the ceiling.
   const stored = storedTable(model.robustness, opts);
   if (!stored)
     withinBudget(
       c,
       model,
       robustnessWork(opts),
-      'Use fewer images, eps values or steps (the defaults are precomputed).',
+      fitHint(
+        model,
+        {
+          images: { value: opts.images, work: (images) => robustnessWork({ ...opts, images }) },
+          steps: { value: opts.steps, work: (steps) => robustnessWork({ ...opts, steps }) },
+        },
+        'Fewer eps values or methods cost less too.',
+      ),
     );
   const { model: _name, ...table } = stored ? { model: model.meta.name, ...stored } : await robustness(model, opts);
-  return answer(c, model, { options: q, ...table });
+  return answer(c, model, { options: { ...q, images: opts.images, steps: opts.steps }, ...table });
 });
 
 foolRoutes.post('/:model/fooling', query(ENDPOINTS.fooling.query), async (c) => {
   const model = modelFrom(c);
   const q = c.req.valid('query');
   const cfg = foolingOptions(model, q);
-  withinBudget(c, model, foolingWork(model, cfg), 'Use fewer steps or one target.');
+  const images = foolingImages(model, cfg);
+  withinBudget(
+    c,
+    model,
+    foolingWork(model, cfg),
+    fitHint(model, {
+      steps: { value: cfg.steps, work: (steps) => foolingWork(model, { ...cfg, steps }) },
+      ...(cfg.target === 'all' && {
+        classes: {
+          value: images,
+          work: (n: number) => foolingWork(model, { ...cfg, gallery: { top: n } }),
+        },
+      }),
+    }),
+  );
   const x = cfg.start === 'image' ? (await modelInput(model, reader(c), { preprocess: 'auto' })).x : undefined;
   const r = await fool(model, cfg, x);
-  const png = foolingPicture(
-    r.images,
-    r.results.map((x) => x.target.index),
-    model.meta.input.shape,
-  );
+  const targets = r.results.map((x) => x.target.index);
+  const png = foolingPicture(r.images, targets, model.meta.input.shape);
   const allReached = r.results.every((x) => x.reached);
   return respond(
     c,
     q.format,
     model,
-    { options: { ...q, steps: cfg.steps }, results: r.results, allReached, picture: picture(png) },
+    {
+      options: { ...q, steps: cfg.steps },
+      ...(cfg.target === 'all' && { gallery: galleryChoice(model, cfg, targets) }),
+      results: r.results,
+      allReached,
+      picture: picture(png),
+    },
     png,
   );
 });

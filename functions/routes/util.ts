@@ -10,7 +10,7 @@ import type { ReadImage } from '../core/model-input.js';
 import { WORK_SIDE } from '../core/image/types.js';
 import { getModel, modelNames } from '../runtime/models.js';
 import { maxCost, type Worker } from '../config.js';
-import { checkCost, type Runs } from '../core/cost.js';
+import { checkCost, type Hint, type Runs } from '../core/cost.js';
 
 export function modelFrom(c: Context<Worker>): Model {
   const name = c.req.param('model') ?? '';
@@ -77,5 +77,5 @@ export async function contentAndStyle(c: Context<Worker>): Promise<Uint8Array[]>
 }
 
 /** Refuses work estimated over MAX_COST_MS before the body is read (functions/core/cost.ts). */
-export const withinBudget = (c: Context<Worker>, model: Model, work: Runs[], hint: string) =>
+export const withinBudget = (c: Context<Worker>, model: Model, work: Runs[], hint: Hint) =>
   checkCost(model, work, maxCost(c.env), hint);

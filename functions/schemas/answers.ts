@@ -232,6 +232,18 @@ export const Robustness = v.object({
 
 export const Fooling = v.object({
   ...withOptions(FoolingQuery),
+  gallery: v.optional(
+    v.pipe(
+      v.object({
+        classes: v.array(v.number()),
+        chosen: v.picklist(['every class', 'given', 'top of the start']),
+        why: v.string(),
+      }),
+      d<{ classes: number[]; chosen: 'every class' | 'given' | 'top of the start'; why: string }>(
+        "target=all: the gallery's classes (in the order of results) and how they were chosen",
+      ),
+    ),
+  ),
   results: v.array(
     v.object({
       target: ClassScore,

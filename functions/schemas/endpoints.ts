@@ -104,7 +104,7 @@ export const ENDPOINTS = {
     tag: 'fooling',
     summary: 'Robust accuracy per eps (a Foolbox-style table)',
     description:
-      'FGSM and PGD (L-inf) on the held-out test images bundled with the model, beside the published figures for an undefended MNIST model (Madry et al. 2018).',
+      "FGSM and PGD (L-inf) on the held-out test images bundled with the model, beside the published figures for an undefended MNIST model (Madry et al. 2018). With images and steps unset: the table precomputed when the model was made (100 images x 20 PGD steps), else the richest the model's measured costs allow (the answer's options say which); a model without test samples answers 400.",
     query: RobustnessQuery,
     answer: { name: 'Robustness', schema: A.Robustness },
   },
@@ -114,7 +114,7 @@ export const ENDPOINTS = {
     tag: 'fooling',
     summary: 'Fooling images',
     description:
-      'Gradient ascent on log p(target) from noise (or blank, or an upload with start=image) until the model is sure or the step cap; optional priors make it smoother. target=all: a gallery of every class.',
+      "Gradient ascent on log p(target) from noise (or blank, or an upload with start=image) until the model is sure or the step cap; optional priors make it smoother. target=all: a gallery of every class where they fit the model's costs, else of the classes it scores highest on the neutral start, as many as fit; target=0,3,7: a gallery of those. The answer's gallery says which classes and why.",
     query: FoolingQuery,
     body: 'image-optional',
     answer: { name: 'Fooling', schema: A.Fooling },

@@ -3,12 +3,20 @@
  * core's own names, model-dependent names (labels) resolved before any work.
  */
 import * as v from 'valibot';
-import { CAPS, FOOLING_BUDGET_MS } from '../core/caps.js';
+import { CAPS, FOOLING_BUDGET_MS, ROBUSTNESS_BUDGET_MS } from '../core/caps.js';
 import { badRequest } from '../core/errors.js';
 import { attackDefaults } from '../../model-contract/attack-defaults.js';
 import { ATTACKS, maxEps, NORMS, type AttackConfig } from '../core/fool/attack.js';
-import { cwDefault, deepfoolDefault, foolingDefault, LADDERS } from '../core/defaults.js';
+import {
+  cwDefault,
+  deepfoolDefault,
+  foolingDefault,
+  LADDERS,
+  robustnessDefault,
+  ROBUSTNESS_TOP,
+} from '../core/defaults.js';
 import type { FoolingConfig } from '../core/fool/fooling.js';
+import type { RobustnessOptions } from '../core/fool/robustness.js';
 import type { Model } from '../core/model.js';
 import type { OwnOptions } from './echo.js';
 import { bool, classRef, costDefault, FORMAT, int, INVERT, num, numbers, pick, PREPROCESS, SEED } from './params.js';
@@ -140,6 +148,13 @@ export function attackOptions(model: Model, q: v.InferOutput<typeof AttackQuery>
   }));
 }
 
+/** The words for the table's images and steps left unset (functions/core/defaults.ts robustnessDefault). */
+const ROBUSTNESS_DEFAULT = `images and steps left unset: ${ROBUSTNESS_TOP.images} x ${ROBUSTNESS_TOP.steps} where the model has that table precomputed (robustness.json, made at export from its test samples), else ${costDefault(
+  `the first of (images x PGD steps) ${LADDERS.robustnessImages.flatMap((i) => LADDERS.robustnessSteps.map((st) => `${i} x ${st}`)).join(', ')}, then ${LADDERS.robustnessLastImages.map((i) => `${i} x ${LADDERS.robustnessSteps.at(-1)}`).join(', ')}`,
+  `${LADDERS.robustnessLastImages.at(-1)} x ${LADDERS.robustnessSteps.at(-1)}`,
+  ROBUSTNESS_BUDGET_MS,
+)}`;
+
 export const RobustnessQuery = v.object({
   eps: numbers({
     min: 0,
@@ -153,12 +168,11 @@ export const RobustnessQuery = v.object({
   images: int({
     min: 1,
     max: CAPS.robustnessImages,
-    default: 100,
     cap: 'robustnessImages',
-    description: 'How many of the held-out images bundled with the model',
+    description: `How many of the held-out images bundled with the model (at most as many as it has); ${ROBUSTNESS_DEFAULT}`,
     example: 20,
   }),
-  steps: int({ min: 1, max: 40, default: 20, description: 'PGD steps', example: 5 }),
+  steps: int({ min: 1, max: 40, description: `PGD steps; ${ROBUSTNESS_DEFAULT}`, example: 5 }),
   methods: v.optional(
     v.pipe(
       v.union([v.string(), v.array(v.string())]),
@@ -175,11 +189,26 @@ export const RobustnessQuery = v.object({
   ),
 });
 
+/**
+ * The table's options: the eps and methods asked, images and steps given or fitted to the model (at most the
+ * images it has); a model without test samples has no table.
+ */
+export function robustnessOptions(model: Model, q: v.InferOutput<typeof RobustnessQuery>): RobustnessOptions {
+  if (!model.samples)
+    throw badRequest(
+      `model ${model.meta.name} has no bundled test samples (samples.json) to measure robust accuracy on`,
+    );
+  const n = model.samples().n;
+  const o = { eps: [...q.eps].sort((a, b) => a - b), methods: q.methods };
+  const given = { images: q.images === undefined ? undefined : Math.min(q.images, n), steps: q.steps };
+  return { ...o, ...robustnessDefault(model, o, given, n) };
+}
+
 export const FoolingQuery = v.object({
   target: classRef({
     all: true,
     default: 'all',
-    description: 'The class to fool the model into (index or label), or all (a gallery)',
+    description: `The class to fool the model into (index or label); a gallery of classes, comma-separated (at most ${CAPS.foolingClasses}); or all: a gallery of every class where the model has at most ${CAPS.foolingClasses} and they fit (see steps) at ${LADDERS.foolingSteps.at(-1)} steps or the steps given, else of the classes the model scores highest on the neutral start (mid-grey for noise, black for blank, the upload), as many as fit (at least one); the answer's gallery says which and why`,
     example: 3,
   }),
   start: pick(['noise', 'blank', 'image'], {
@@ -207,9 +236,24 @@ export const FoolingQuery = v.object({
   format: FORMAT,
 });
 
+/**
+ * The target: all, a class, or a gallery of the classes listed (a string that is no label of the model, split at
+ * its commas).
+ */
+function foolingTargets(model: Model, t: number | string): Pick<FoolingConfig, 'target' | 'gallery'> {
+  if (t === 'all') return { target: 'all' };
+  if (typeof t === 'number' || !t.includes(',') || model.meta.labels.includes(t))
+    return { target: classIndex(model, 'target', t) };
+  const refs = t.split(',').map((s) => s.trim());
+  if (refs.length > CAPS.foolingClasses)
+    throw badRequest(`target lists ${refs.length} classes, over the cap of ${CAPS.foolingClasses} in a gallery`);
+  const index = (s: string) => classIndex(model, 'target', /^\d+$/.test(s) ? Number(s) : s);
+  return { target: 'all', gallery: [...new Set(refs.map(index))] };
+}
+
 export function foolingOptions(model: Model, q: v.InferOutput<typeof FoolingQuery>): FoolingConfig {
   const cfg: FoolingConfig = {
-    target: q.target === 'all' ? 'all' : classIndex(model, 'target', q.target),
+    ...foolingTargets(model, q.target),
     start: q.start,
     steps: q.steps ?? 0,
     lr: q.lr,
@@ -219,7 +263,26 @@ export function foolingOptions(model: Model, q: v.InferOutput<typeof FoolingQuer
     blurEvery: q.blur_every,
     seed: q.seed,
   };
-  return q.steps === undefined ? { ...cfg, steps: foolingDefault(model, cfg) } : cfg;
+  return { ...cfg, ...foolingDefault(model, cfg, { steps: q.steps }) };
+}
+
+/** Which classes a gallery holds and why (the answer's `gallery`): given, every class, or the start's top ones. */
+export function galleryChoice(model: Model, cfg: FoolingConfig, classes: number[]) {
+  const k = model.meta.labels.length,
+    g = cfg.gallery;
+  if (Array.isArray(g)) return { classes, chosen: 'given' as const, why: 'the classes listed (target=)' };
+  if (!g) return { classes, chosen: 'every class' as const, why: `every class of the model (${k})` };
+  const start = { noise: 'mid-grey, the mean of the noise', blank: 'the blank', image: 'the upload' }[cfg.start];
+  const top = `the ${g.top} classes the model scores highest on the neutral start (${start})`;
+  return {
+    classes,
+    chosen: 'top of the start' as const,
+    why: `${
+      g.top === CAPS.foolingClasses
+        ? `a gallery holds at most ${CAPS.foolingClasses} of the model's ${k} classes: ${top}`
+        : `${top}, the most whose worst case fits the fooling budget of ${FOOLING_BUDGET_MS} ms (all ${k} would not)`
+    }; target= a list of classes picks others`,
+  };
 }
 
 /** The query as the attack understood it: the norm, eps, steps and each method's settings it used. */

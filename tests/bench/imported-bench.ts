@@ -20,9 +20,11 @@ import { parseCli } from '../../scripts/cli.js';
 import { writeRegistry } from '../../scripts/registry.js';
 import { importModel } from '../../training/import/index.js';
 import { DEFAULT_MAX_COST_MS } from '../../functions/config.js';
-import { estimateMs, type GraphCosts } from '../../functions/core/cost.js';
-import { robustnessWork } from '../../functions/core/work.js';
-import { RobustnessQuery } from '../../functions/schemas/fool.js';
+import { CAPS } from '../../functions/core/caps.js';
+import { estimateMs, type GraphCosts, type Runs } from '../../functions/core/cost.js';
+import { robustnessDefault } from '../../functions/core/defaults.js';
+import { foolingImages, robustnessWork } from '../../functions/core/work.js';
+import { FoolingQuery, foolingOptions, RobustnessQuery } from '../../functions/schemas/fool.js';
 import { defaultWork } from '../node/helpers/default-work.js';
 import { loadModel } from '../node/helpers/models.js';
 import type { Miniflare } from 'miniflare';
@@ -209,9 +211,18 @@ function printEstimates(dir: string) {
   const model = loadModel(NAME);
   model.costs = JSON.parse(fs.readFileSync(path.join(dir, 'costs.json'), 'utf8')) as GraphCosts;
   console.log(`estimates at each endpoint's defaults (ceiling ${DEFAULT_MAX_COST_MS} ms):`);
-  // The robustness table's defaults are served from robustness.json where the import had test data; not here.
-  const table = robustnessWork(v.parse(RobustnessQuery, {}));
-  for (const [endpoint, work] of Object.entries({ ...defaultWork(model), robustness: table })) {
+  // Imported without test data, the model has no table (a 400 naming that); with 100 test samples its default
+  // table would be the richest its costs allow (robustness.json is made at import from such samples).
+  const q = v.parse(RobustnessQuery, {});
+  const o = { eps: q.eps, methods: q.methods };
+  const table = robustnessWork({ ...o, ...robustnessDefault(model, o, {}, CAPS.robustnessImages) });
+  const rows = { ...defaultWork(model), [`robustness (with ${CAPS.robustnessImages} samples)`]: table };
+  const fooling = foolingOptions(model, v.parse(FoolingQuery, {}));
+  const steps = (r: Runs[]) => r.find((x) => x.kind === 'grad');
+  console.log(
+    `  (fooling gallery: ${foolingImages(model, fooling)} classes x ${fooling.steps} steps; robustness table: ${steps(table)?.images} images, ${Math.max(...table.map((r) => (r.kind === 'grad' ? r.runs : 0)))} PGD steps)`,
+  );
+  for (const [endpoint, work] of Object.entries(rows)) {
     const ms = work && estimateMs(model, work);
     const verdict =
       ms === undefined ? 'refused (400)' : `${ms} ms${ms > DEFAULT_MAX_COST_MS ? '  -> 400 over the ceiling' : ''}`;

@@ -36,7 +36,10 @@ interface ExpectedJson {
   samples: { file: string; label_index: number; predicted_index: number }[];
 }
 
-export async function buildImportedFixture(root: string): Promise<string[]> {
+export async function buildImportedFixture(
+  root: string,
+  extra?: (modelsRoot: string) => Promise<void>,
+): Promise<string[]> {
   const out = path.join(root, 'tests/workerd/.imported');
   fs.rmSync(out, { recursive: true, force: true });
   fs.mkdirSync(out, { recursive: true });
@@ -79,6 +82,8 @@ export async function buildImportedFixture(root: string): Promise<string[]> {
       measure: false,
       log: () => {},
     });
+  // Files the caller adds to the folders before the table is made (build-fixtures.ts: decoded sample pictures).
+  await extra?.(path.join(out, 'models'));
   // The same import table the Worker's bundled models get (Data modules by wrangler's rules).
   writeRegistry(path.join(out, 'models'), path.join(out, 'registry.generated.ts'));
   return FIXTURES.map((f) => f.name);

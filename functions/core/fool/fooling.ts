@@ -2,9 +2,11 @@
  * Fooling images (Nguyen et al. 2015): start from noise (or blank, or an upload) and climb log p(target) by
  * gradient ascent on the input (one run of loss-grad.onnx per step: log p(target) = -CE) until the model is `confidence` sure or the step cap is reached. Optional priors
  * (L2 decay, total variation, blur) make the result smoother, more digit-like; without them it stays nonsense.
- * All classes at once run as one batch of ten.
+ * A gallery (target all) runs as one batch: every class, the classes given, or the top classes of the model's
+ * scores on the neutral start (the noise's mean, mid-grey; the blank; the upload), for a model with more classes than
+ * fit (functions/core/defaults.ts foolingDefault).
  */
-import { argmaxRow, inputSize, lossGrad, oneHot } from '../gradient.js';
+import { argmaxRow, forward, inputSize, lossGrad, oneHot } from '../gradient.js';
 import { classScore } from '../classify.js';
 import type { Model } from '../model.js';
 import { Rng } from '../../../model-contract/random.js';
@@ -17,6 +19,8 @@ const STALL = 40;
 export interface FoolingConfig {
   /** One class index, or every class as a batch. */
   target: number | 'all';
+  /** The gallery's classes (target all): these, the `top` of the neutral start, or (unset) every class. */
+  gallery?: number[] | { top: number };
   start: 'noise' | 'blank' | 'image';
   steps: number;
   lr: number;
@@ -27,12 +31,27 @@ export interface FoolingConfig {
   seed: number;
 }
 
+/** The gallery's classes: those given, every class, or the `top` the model scores highest on the neutral start. */
+async function galleryClasses(model: Model, cfg: FoolingConfig, image?: Float32Array): Promise<number[]> {
+  const k = model.meta.labels.length,
+    g = cfg.gallery;
+  if (Array.isArray(g)) return g;
+  if (!g) return Array.from({ length: k }, (_, i) => i);
+  // The neutral start: the upload, or the mean of the start (mid-grey for uniform noise, black for the blank).
+  const x =
+    cfg.start === 'image' && image ? image : new Float32Array(inputSize(model)).fill(cfg.start === 'noise' ? 0.5 : 0);
+  const { probs } = await forward(model, x, 1);
+  return Array.from({ length: k }, (_, i) => i)
+    .sort((a, b) => probs[b] - probs[a] || a - b)
+    .slice(0, g.top);
+}
+
 export async function fool(model: Model, cfg: FoolingConfig, image?: Float32Array) {
   const k = model.meta.labels.length,
     size = inputSize(model);
   const [c, h, w] = model.meta.input.shape,
     hw = h * w;
-  const targets = cfg.target === 'all' ? Array.from({ length: k }, (_, i) => i) : [cfg.target];
+  const targets = cfg.target === 'all' ? await galleryClasses(model, cfg, image) : [cfg.target];
   const n = targets.length;
   const rng = new Rng(cfg.seed);
   const x = new Float32Array(n * size);

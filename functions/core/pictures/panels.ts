@@ -58,12 +58,18 @@ export function attackPictures(x: Float32Array, adv: Float32Array, shape: number
   };
 }
 
-/** Fooling images: one enlarged (`enlargement`), several in a row, each numbered with its target class. */
+/** Fooling images: one enlarged (`enlargement`), several in rows of up to ten, each numbered with its target class. */
 export function foolingPicture(images: Float32Array, targets: number[], shape: number[]) {
   const [ch, h, w] = shape,
     n = targets.length;
   if (n === 1) return grayPng(images, w, h, enlargement(w, h), ch);
-  return labelledGrid(images, n, w, h, { columns: n, scale: enlargement(w, h), labels: targets, channels: ch });
+  // A row of up to ten tiles; a larger gallery (a many-class model's) wraps into rows of ten.
+  return labelledGrid(images, n, w, h, {
+    columns: Math.min(n, 10),
+    scale: enlargement(w, h),
+    labels: targets,
+    channels: ch,
+  });
 }
 
 /** Filter pictures: one enlarged (`enlargement`); several in a grid (at most 3x), each stretched to its own range and numbered by channel. */

@@ -1,11 +1,13 @@
 /**
  * Each endpoint's graph runs at its schema defaults for a model, as the routes estimate them before any work
  * (functions/core/work.ts, priced by functions/core/cost.ts); undefined where the model refuses the endpoint with a
- * 400 (colour synthesis on a model without a map to put losses on, say). Used by the cost model's test and by
+ * 400 (colour synthesis on a model without a map to put losses on, say; robustness on one without test samples); a
+ * robustness table precomputed at export is no work. Used by the cost model's test and by
  * bench:imported, which prints the estimates for an ImageNet-size model.
  */
 import * as v from 'valibot';
 import { Problem } from '../../../functions/core/errors.js';
+import { storedTable } from '../../../functions/core/fool/robustness.js';
 import type { Runs } from '../../../functions/core/cost.js';
 import type { Model } from '../../../functions/core/model.js';
 import { SALIENCY_METHODS } from '../../../functions/core/see/saliency.js';
@@ -41,5 +43,10 @@ export function defaultWork(model: Model): Record<string, Runs[] | undefined> {
       return W.dreamWork(model, synth.dreamOptions(model, q), q.side);
     }),
     style: safe(() => W.styleWork(model, synth.styleOptions(model, v.parse(synth.StyleQuery, {})))),
+    // The table precomputed at export (robustness.json) is served without a graph run, as the route does.
+    robustness: safe(() => {
+      const o = fool.robustnessOptions(model, v.parse(fool.RobustnessQuery, {}));
+      return storedTable(model.robustness, o) ? [] : W.robustnessWork(o);
+    }),
   };
 }

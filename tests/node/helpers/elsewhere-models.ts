@@ -49,3 +49,9 @@ export const ELSEWHERE_MODELS: ElsewhereModel[] = [
     layers: { conv2d: 6, batchnorm: 8, maxpool: 3, dense: 3 },
   },
 ];
+
+/**
+ * The imported model the workerd fixture gives its ten labelled sample pictures as samples.json (as an import with
+ * test data would have them), so that it has a robustness table: a colour model with no table precomputed.
+ */
+export const WITH_SAMPLES = 'resnet8';

@@ -22,14 +22,17 @@ export function loadModel(name: string, root = 'models'): Model {
     // The measured costs, as the registry bundles them: the cost-fitted defaults (core/defaults.ts) follow them.
     costs: fs.existsSync(costs) ? JSON.parse(fs.readFileSync(costs, 'utf8')) : undefined,
     runner: nodeRunner(meta, (graph) => sessionFromDir(dir, `${graph}.onnx`)),
-    samples: () => {
-      const s = JSON.parse(fs.readFileSync(path.join(dir, 'samples.json'), 'utf8'));
-      return {
-        x: Float32Array.from(Buffer.from(s.pixels, 'base64'), (v) => v / 255),
-        labels: s.labels,
-        n: s.labels.length,
-      };
-    },
+    // As the registry bundles them: none where the folder has no samples.json (an import without test data).
+    samples: !fs.existsSync(path.join(dir, 'samples.json'))
+      ? undefined
+      : () => {
+          const s = JSON.parse(fs.readFileSync(path.join(dir, 'samples.json'), 'utf8'));
+          return {
+            x: Float32Array.from(Buffer.from(s.pixels, 'base64'), (v) => v / 255),
+            labels: s.labels,
+            n: s.labels.length,
+          };
+        },
   };
   cache.set(dir, model);
   return model;

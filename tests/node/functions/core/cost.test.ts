@@ -1,12 +1,14 @@
 /**
  * The cost model: every endpoint's defaults are estimated under ~1 s on every bundled model (with its measured
- * costs.json; the upper bounds of fooling, DeepFool and Carlini-Wagner under the ceiling), and a request over the ceiling is refused by name.
+ * costs.json; the upper bounds of fooling, DeepFool and Carlini-Wagner under the ceiling; the robustness table served
+ * as precomputed), and a request over the ceiling is refused by name, with the largest values that fit.
  */
 import fs from 'node:fs';
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MAX_COST_MS } from '../../../../functions/config.js';
-import { checkCost, estimateMs, type GraphCosts } from '../../../../functions/core/cost.js';
+import { checkCost, estimateMs, fitHint, largestFitting, type GraphCosts } from '../../../../functions/core/cost.js';
+import { ROBUSTNESS_TOP } from '../../../../functions/core/defaults.js';
 import { gradCam } from '../../../../functions/core/see/cam.js';
 import { saliencyOpts } from '../../helpers/options.js';
 import { Problem } from '../../../../functions/core/errors.js';
@@ -36,9 +38,10 @@ describe('cost model', () => {
         const bounded = ['fooling', 'deepfool', 'cw'].includes(endpoint);
         expect(ms, `${name} ${endpoint}`).toBeLessThan(bounded ? DEFAULT_MAX_COST_MS : 1000);
       }
-      const full = W.robustnessWork(v.parse(fool.RobustnessQuery, {}));
+      const q = v.parse(fool.RobustnessQuery, {});
+      const full = W.robustnessWork({ ...q, ...ROBUSTNESS_TOP });
       expect(estimateMs(model, full)).toBeGreaterThan(
-        estimateMs(model, W.robustnessWork({ ...v.parse(fool.RobustnessQuery, {}), images: 20, steps: 10 })),
+        estimateMs(model, W.robustnessWork({ ...q, images: 20, steps: 10 })),
       );
     }
     console.log(rows.join('\n'));
@@ -60,6 +63,32 @@ describe('cost model', () => {
       );
       expect((e as Problem).extra).toEqual({ estimate_ms: ms, ceiling_ms: ms - 1 });
     }
+  });
+
+  it('over the ceiling with a fit hint: each option named with the largest value that fits, one more does not', () => {
+    const model = getModel('digits')!;
+    const o = { eps: [0, 0.1, 0.2, 0.3], images: 100, steps: 40, methods: ['fgsm', 'pgd'] as ('fgsm' | 'pgd')[] };
+    const ceiling = 2000;
+    const options = {
+      images: { value: o.images, work: (images: number) => W.robustnessWork({ ...o, images }) },
+      steps: { value: o.steps, work: (steps: number) => W.robustnessWork({ ...o, steps }) },
+    };
+    try {
+      checkCost(model, W.robustnessWork(o), ceiling, fitHint(model, options));
+      expect.unreachable();
+    } catch (e) {
+      const { largest_fitting: fit } = (e as Problem).extra as { largest_fitting: { images: number; steps: number } };
+      expect((e as Problem).detail).toContain(
+        `With the other options as asked, at most ${fit.images} images fit; at most ${fit.steps} steps fit.`,
+      );
+      for (const [name, n] of Object.entries(fit)) {
+        const work = options[name as keyof typeof options].work;
+        expect(n, name).toBeGreaterThan(0);
+        expect(estimateMs(model, work(n)), name).toBeLessThanOrEqual(ceiling);
+        expect(estimateMs(model, work(n + 1)), name).toBeGreaterThan(ceiling);
+      }
+    }
+    expect(largestFitting(model, 10, (images) => W.robustnessWork({ ...o, images }), 0)).toBe(0);
   });
 
   it("a CAM on the default layer is priced as cam-grad's run where costs.json measured it, else as a gradient", () => {

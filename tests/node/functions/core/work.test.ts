@@ -164,14 +164,21 @@ describe('the cost model counts the graph runs the cores make', () => {
   });
 
   it('fooling: at most its estimate (images leave the batch as they reach the target)', async () => {
-    const c = foolingOpts(digits, { target: 'all', steps: 20 });
-    const got = await measured((m) => fool(m, c));
-    const want = expected(digits, W.foolingWork(digits, c));
-    for (const k of ['forward', 'grad', 'synth'] as const) {
-      expect(got[k].runs, k).toBeLessThanOrEqual(want[k].runs);
-      expect(got[k].images, k).toBeLessThanOrEqual(want[k].images);
+    // Every class; the classes listed; the neutral start's top 3 (one forward run scores the start).
+    for (const c of [
+      foolingOpts(digits, { target: 'all', steps: 20 }),
+      foolingOpts(digits, { target: '1,7', steps: 20 }),
+      { ...foolingOpts(digits, { steps: 20 }), gallery: { top: 3 } },
+    ]) {
+      const got = await measured((m) => fool(m, c));
+      const want = expected(digits, W.foolingWork(digits, c));
+      for (const k of ['forward', 'grad', 'synth'] as const) {
+        expect(got[k].runs, k).toBeLessThanOrEqual(want[k].runs);
+        expect(got[k].images, k).toBeLessThanOrEqual(want[k].images);
+      }
+      expect(got.grad.runs).toBeGreaterThan(0);
+      expect(got.forward.runs, JSON.stringify(c.gallery)).toBe(want.forward.runs);
     }
-    expect(got.grad.runs).toBeGreaterThan(0);
   });
 
   it('visualize: one filter and the grid of all', async () => {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CAPS } from '../../../../../functions/core/caps.js';
 import * as v from 'valibot';
 import { fool } from '../../../../../functions/core/fool/fooling.js';
+import { forward } from '../../../../../functions/core/gradient.js';
 import { FoolingQuery } from '../../../../../functions/schemas/fool.js';
 import { loadModel } from '../../../helpers/models.js';
 import { foolingOpts } from '../../../helpers/options.js';
@@ -49,6 +50,28 @@ describe('fooling images from noise', () => {
     for (let i = 0; i < 784; i++) same += Math.abs(r.images[i] - r.start[i]) < 0.25 ? 1 : 0;
     expect(r.results[0].target.score).toBeGreaterThanOrEqual(0.9999);
     expect(same / 784).toBeGreaterThan(0.5);
+  });
+
+  it("a gallery of the neutral start's top classes: those the model scores highest on mid-grey (noise) or black (blank)", async () => {
+    for (const [start, grey] of [
+      ['noise', 0.5],
+      ['blank', 0],
+    ] as const) {
+      const c = { ...foolingOpts(model, { start, steps: 2, seed: 1 }), gallery: { top: 3 } };
+      const r = await fool(model, c);
+      const { probs } = await forward(model, new Float32Array(784).fill(grey), 1);
+      const best = Array.from(probs.keys())
+        .sort((a, b) => probs[b] - probs[a])
+        .slice(0, 3);
+      expect(
+        r.results.map((x) => x.target.index),
+        start,
+      ).toEqual(best);
+      expect(r.n).toBe(3);
+    }
+    // Classes listed: those, in their order.
+    const given = await fool(model, foolingOpts(model, { target: '7,2', steps: 2, seed: 1 }));
+    expect(given.results.map((x) => x.target.index)).toEqual([7, 2]);
   });
 
   it('seeded and bounded', async () => {

@@ -6,6 +6,7 @@ import { decode } from 'fast-png';
 import { describe, expect, it } from 'vitest';
 import { clipNormalise, heatmaps, percentile } from '../../../../../functions/core/pictures/heatmap.js';
 import { labelledGrid } from '../../../../../functions/core/pictures/grid.js';
+import { foolingPicture } from '../../../../../functions/core/pictures/panels.js';
 import { BLUE_WHITE_RED_LUT, VIRIDIS_LUT } from '../../../../../functions/core/pictures/colour.js';
 
 const rgbAt = (png: Uint8Array, x: number, y: number) => {
@@ -113,6 +114,20 @@ describe('labelledGrid', () => {
       const strip = Array.from({ length: 5 * 3 }, (_, i) => at(1 + t * (tw + 1) + 1 + (i % 3), 2 + Math.floor(i / 3)));
       expect(strip.filter((v) => v === 0).length).toBeGreaterThan(5);
     }
+  });
+
+  it('the fooling gallery: ten tiles in a row; a larger one (a many-class model) wraps into rows of ten', () => {
+    const [w, h, tw] = [28, 28, 112];
+    const size = (n: number) => {
+      const d = decode(foolingPicture(new Float32Array(n * w * h).fill(0.5), [...Array(n).keys()], [1, h, w]));
+      return [d.width, d.height];
+    };
+    const [row, rowHeight] = size(10);
+    expect(row).toBe(10 * (tw + 1) + 1);
+    expect(size(6)[0]).toBe(6 * (tw + 1) + 1);
+    expect(size(12)[0]).toBe(row);
+    expect(size(12)[1]).toBeGreaterThan(rowHeight);
+    expect(size(30)[1]).toBeGreaterThan(size(12)[1]);
   });
 
   it('numbers grow with the tile: 28x28 tiles at 4x (the fooling gallery) get 9x15-pixel digits over a 21-pixel strip', () => {
