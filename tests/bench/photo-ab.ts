@@ -37,24 +37,37 @@ async function main() {
   const path_ = async (d: Decode, p: Preprocess, bytes: Uint8Array) =>
     p((await d(bytes, undefined, 224)).raster, [1, 28, 28], 'mnist').input;
 
-  console.log(`decode + preprocess (digits, mnist, side 224), medians of ${args.rounds}: old, this, ratio`);
+  console.log(
+    `decode + preprocess (digits, mnist, side 224), medians of ${args.rounds}: old, this, ratio; wall clock, then CPU time (process.cpuUsage: the process's own, which other jobs on the machine leave out)`,
+  );
+  const cpu = () => {
+    const c = process.cpuUsage();
+    return (c.user + c.system) / 1000;
+  };
   for (const f of ['digit-7-28.png', 'digit-7-280.png', 'digit-7-280.jpg', 'photo-4-combined.jpg']) {
     const bytes = new Uint8Array(fs.readFileSync(`tests/fixtures/images/${f}`));
     const a = await path_(oldDecode, oldPre, bytes),
       b = await path_(decodeImage, preprocess, bytes);
     const same = a.length === b.length && a.every((v, i) => v === b[i]);
     const to: number[] = [],
-      tn: number[] = [];
+      tn: number[] = [],
+      co: number[] = [],
+      cn: number[] = [];
     for (let r = 0; r < args.rounds + 20; r++) {
-      const t0 = performance.now();
+      const c0 = cpu(),
+        t0 = performance.now();
       await path_(oldDecode, oldPre, bytes);
-      const t1 = performance.now();
+      const c1 = cpu(),
+        t1 = performance.now();
       await path_(decodeImage, preprocess, bytes);
-      const t2 = performance.now();
-      if (r >= 20) (to.push(t1 - t0), tn.push(t2 - t1));
+      const c2 = cpu(),
+        t2 = performance.now();
+      if (r >= 20) (to.push(t1 - t0), tn.push(t2 - t1), co.push(c1 - c0), cn.push(c2 - c1));
     }
+    const cols = (o: number[], n: number[]) =>
+      `${median(o).toFixed(2).padStart(6)} ms ${median(n).toFixed(2).padStart(6)} ms ${(median(n) / median(o)).toFixed(2)}x`;
     console.log(
-      `  ${f.padEnd(22)} ${median(to).toFixed(2).padStart(7)} ms ${median(tn).toFixed(2).padStart(7)} ms  ${(median(tn) / median(to)).toFixed(2)}x  ${same ? 'same input' : 'INPUT DIFFERS'}`,
+      `  ${f.padEnd(22)} wall ${cols(to, tn)}; CPU ${cols(co, cn)}  ${same ? 'same input' : 'INPUT DIFFERS'}`,
     );
   }
 

@@ -65,37 +65,47 @@ export function estimatePapers(r: Raster): { light: Paper; dark: Paper } {
   return { light: closing(a, r.channels), dark: closing(b, r.channels) };
 }
 
+/** Where each column's paper comes from: the two grid cells either side (times ch) and their weights. */
+function columns(W: number, gw: number, cell: number, ch: number) {
+  const x0 = new Int32Array(W),
+    x1 = new Int32Array(W),
+    wx = new Float32Array(W),
+    ux = new Float64Array(W); // 1 - wx, as the expression gives it
+  for (let x = 0; x < W; x++) {
+    const fx = Math.min(gw - 1, Math.max(0, (x + 0.5) / cell - 0.5));
+    x0[x] = Math.floor(fx) * ch;
+    x1[x] = Math.min(gw - 1, Math.floor(fx) + 1) * ch;
+    wx[x] = fx - Math.floor(fx);
+    ux[x] = 1 - wx[x];
+  }
+  return { x0, x1, wx, ux };
+}
+
+/** The paper of row y between the grid's rows (vertical interpolation), per cell and channel, into `row`. */
+function paperRow(g: Paper['grid'], ch: number, y: number, row: Float32Array): void {
+  const { gw, gh, cell, v } = g,
+    fy = Math.min(gh - 1, Math.max(0, (y + 0.5) / cell - 0.5)),
+    y0 = Math.floor(fy),
+    y1 = Math.min(gh - 1, y0 + 1),
+    wy = fy - y0;
+  for (let i = 0; i < gw * ch; i++) row[i] = (1 - wy) * v[y0 * gw * ch + i] + wy * v[y1 * gw * ch + i];
+}
+
 /**
  * Darkness against the paper: 1 - min over channels of pixel / paper, in [0,1] (paper bilinear between cells).
  * `invert`: of the picture inverted (each sample 255 - v), as darkness(inverted r) without the copy.
  */
 export function darkness(r: Raster, paper: Paper, invert = false): Float32Array {
-  const { gw, gh, cell, v } = paper.grid,
-    ch = r.channels,
+  const ch = r.channels,
     W = r.width;
   const out = new Float32Array(W * r.height),
-    row = new Float32Array(gw * ch);
-  // Horizontal interpolation per column, the same for every row.
-  const x0s = new Int32Array(W),
-    x1s = new Int32Array(W),
-    wxs = new Float32Array(W),
-    uxs = new Float64Array(W); // 1 - wx, as the expression gives it
-  for (let x = 0; x < W; x++) {
-    const fx = Math.min(gw - 1, Math.max(0, (x + 0.5) / cell - 0.5));
-    x0s[x] = Math.floor(fx) * ch;
-    x1s[x] = Math.min(gw - 1, Math.floor(fx) + 1) * ch;
-    wxs[x] = fx - Math.floor(fx);
-    uxs[x] = 1 - wxs[x];
-  }
+    row = new Float32Array(paper.grid.gw * ch),
+    { x0: x0s, x1: x1s, wx: wxs, ux: uxs } = columns(W, paper.grid.gw, paper.grid.cell, ch);
   const data = r.data,
     flip = invert ? 255 : 0,
     sign = invert ? -1 : 1; // sample = flip + sign * v: exact in both readings
   for (let y = 0; y < r.height; y++) {
-    const fy = Math.min(gh - 1, Math.max(0, (y + 0.5) / cell - 0.5)),
-      y0 = Math.floor(fy),
-      y1 = Math.min(gh - 1, y0 + 1),
-      wy = fy - y0;
-    for (let g = 0; g < gw * ch; g++) row[g] = (1 - wy) * v[y0 * gw * ch + g] + wy * v[y1 * gw * ch + g];
+    paperRow(paper.grid, ch, y, row);
     const o = y * W;
     if (ch === 1)
       for (let x = 0; x < W; x++) {
@@ -121,6 +131,66 @@ export function darkness(r: Raster, paper: Paper, invert = false): Float32Array 
       }
   }
   return out;
+}
+
+/**
+ * Both polarity readings in one pass over the picture: [darkness(r, light), darkness(r, dark, true)], the same
+ * values. The two papers share their grid's geometry (estimatePapers).
+ */
+export function darknessPair(r: Raster, light: Paper, dark: Paper): [Float32Array, Float32Array] {
+  const ch = r.channels,
+    W = r.width,
+    { gw, cell } = light.grid;
+  if (dark.grid.gw !== gw || dark.grid.gh !== light.grid.gh || dark.grid.cell !== cell)
+    throw new Error('darknessPair: the two papers are on different grids');
+  const a = new Float32Array(W * r.height),
+    b = new Float32Array(W * r.height),
+    ra = new Float32Array(gw * ch),
+    rb = new Float32Array(gw * ch),
+    { x0: x0s, x1: x1s, wx: wxs, ux: uxs } = columns(W, gw, cell, ch),
+    data = r.data;
+  // Each expression as darkness() writes it, so both maps are bit for bit its own.
+  const ratio = (s: number, bg: number) => s / (bg > 8 ? bg : 8);
+  for (let y = 0; y < r.height; y++) {
+    paperRow(light.grid, ch, y, ra);
+    paperRow(dark.grid, ch, y, rb);
+    const o = y * W;
+    if (ch === 1)
+      for (let x = 0; x < W; x++) {
+        const ux = uxs[x],
+          wx = wxs[x],
+          i = x0s[x],
+          j = x1s[x],
+          s = data[o + x];
+        const qa = ratio(s, ux * ra[i] + wx * ra[j]),
+          qb = ratio(255 - s, ux * rb[i] + wx * rb[j]);
+        a[o + x] = 1 - (qa < 1 ? qa : 1);
+        b[o + x] = 1 - (qb < 1 ? qb : 1);
+      }
+    else
+      for (let x = 0, p = o * 3; x < W; x++, p += 3) {
+        const ux = uxs[x],
+          wx = wxs[x],
+          i = x0s[x],
+          j = x1s[x],
+          s0 = data[p],
+          s1 = data[p + 1],
+          s2 = data[p + 2];
+        let qa = ratio(s0, ux * ra[i] + wx * ra[j]),
+          qb = ratio(255 - s0, ux * rb[i] + wx * rb[j]);
+        const ga = ratio(s1, ux * ra[i + 1] + wx * ra[j + 1]),
+          gb = ratio(255 - s1, ux * rb[i + 1] + wx * rb[j + 1]),
+          ba = ratio(s2, ux * ra[i + 2] + wx * ra[j + 2]),
+          bb = ratio(255 - s2, ux * rb[i + 2] + wx * rb[j + 2]);
+        if (ga < qa) qa = ga;
+        if (ba < qa) qa = ba;
+        if (gb < qb) qb = gb;
+        if (bb < qb) qb = bb;
+        a[o + x] = 1 - (qa < 1 ? qa : 1);
+        b[o + x] = 1 - (qb < 1 ? qb : 1);
+      }
+  }
+  return [a, b];
 }
 
 /**

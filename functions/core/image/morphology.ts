@@ -6,18 +6,18 @@
 /** A mask grown by `r` pixels (square window; separable). */
 export function dilate(m: Uint8Array, w: number, h: number, r: number): Uint8Array {
   const tmp = new Uint8Array(w * h),
-    out = new Uint8Array(w * h);
-  for (let y = 0; y < h; y++)
-    for (let x = 0, last = -Infinity; x < w + r; x++) {
-      if (x < w && m[y * w + x]) last = x;
-      const at = x - r;
-      if (at >= 0 && at < w) tmp[y * w + at] = x - last <= 2 * r ? 1 : 0;
+    out = new Uint8Array(w * h),
+    never = -2 * r - 1; // a "last set" so far back that nothing is within reach
+  // Along each row, then down each column: a pixel is set if the last set one up to r ahead is within 2r behind it.
+  for (let y = 0, o = 0; y < h; y++, o += w)
+    for (let x = 0, last = never; x < w + r; x++) {
+      if (x < w && m[o + x]) last = x;
+      if (x >= r) tmp[o + x - r] = x - last <= 2 * r ? 1 : 0;
     }
   for (let x = 0; x < w; x++)
-    for (let y = 0, last = -Infinity; y < h + r; y++) {
+    for (let y = 0, last = never; y < h + r; y++) {
       if (y < h && tmp[y * w + x]) last = y;
-      const at = y - r;
-      if (at >= 0 && at < h) out[at * w + x] = y - last <= 2 * r ? 1 : 0;
+      if (y >= r) out[(y - r) * w + x] = y - last <= 2 * r ? 1 : 0;
     }
   return out;
 }

@@ -44,7 +44,12 @@ export function orient(r: Raster, o: number): Raster {
     stepX = (yx * W + xx) * ch,
     stepY = (yy * W + xy) * ch;
   const out = new Uint8Array(data.length);
-  for (let y = 0, d = 0; y < h; y++)
-    for (let x = 0, s = start + y * stepY; x < w; x++, s += stepX) for (let c = 0; c < ch; c++) out[d++] = data[s + c];
+  // Flipped top-bottom: each row whole.
+  if (stepX === ch)
+    for (let y = 0; y < h; y++) out.set(data.subarray(start + y * stepY, start + y * stepY + w * ch), y * w * ch);
+  else
+    for (let y = 0, d = 0; y < h; y++)
+      for (let x = 0, s = start + y * stepY; x < w; x++, s += stepX)
+        for (let c = 0; c < ch; c++) out[d++] = data[s + c];
   return { width: w, height: h, channels: ch, data: out };
 }

@@ -2,7 +2,7 @@
  * Polarity: is the ink dark on light paper (a photo, a scan, a drawing) or light on dark (MNIST itself)? Both
  * readings are made, each against its own paper estimate (background.ts), and the one whose ink looks like ink wins.
  */
-import { darkness, estimatePaper, estimatePapers, type Paper } from './background.js';
+import { darkness, darknessPair, estimatePaper, estimatePapers, type Paper } from './background.js';
 import { histogram, otsu, quantile, type Histogram } from './histogram.js';
 import { toGray, type Gray } from './ops.js';
 import type { Raster } from './types.js';
@@ -50,8 +50,7 @@ export function readAs(r: Raster, light: boolean): Reading {
  */
 export function readPolarity(r: Raster): Reading {
   const papers = estimatePapers(r);
-  const a = darkness(r, papers.light),
-    b = darkness(r, papers.dark, true);
+  const [a, b] = darknessPair(r, papers.light, papers.dark);
   const ha = histogram(a),
     hb = histogram(b);
   return inkScore(ha) >= inkScore(hb)

@@ -1,10 +1,16 @@
 /**
  * The paper estimates the polarity reading shares: both papers from one pass (estimatePapers) and darkness of the
  * inverted picture without its copy must equal what the separate steps give on the inverted copy itself; and an
- * RGB picture whose pixels are all gray reads the same as one channel (ops.ts neutral).
+ * RGB picture whose pixels are all gray reads the same as one channel (ops.ts neutral); both readings' darkness in
+ * one pass (darknessPair) is the two separate ones.
  */
 import { describe, expect, it } from 'vitest';
-import { darkness, estimatePaper, estimatePapers } from '../../../../../functions/core/image/background.js';
+import {
+  darkness,
+  darknessPair,
+  estimatePaper,
+  estimatePapers,
+} from '../../../../../functions/core/image/background.js';
 import { decodeImage } from '../../../../../functions/core/image/decode.js';
 import { neutral } from '../../../../../functions/core/image/ops.js';
 import { inverted } from '../../../../../functions/core/image/polarity.js';
@@ -42,6 +48,11 @@ describe('paper estimates', () => {
       // Not the same paper read twice: the inverted picture's paper is its ink's side.
       expect(both.dark.grid.v).not.toEqual(both.light.grid.v);
       expect(darkness(r, both.dark, true)).toEqual(darkness(inverted(r), dark));
+      // Both readings in one pass: the same values, bit for bit, in gray and in colour.
+      for (const pic of [r, neutral(r)]) {
+        const p = pic === r ? both : estimatePapers(pic);
+        expect(darknessPair(pic, p.light, p.dark)).toEqual([darkness(pic, p.light), darkness(pic, p.dark, true)]);
+      }
     }
   });
 

@@ -193,6 +193,14 @@ describe('decodePng', () => {
     // Sub then Paeth, checked against fast-png (a second decoder) on the same file.
     const subPaeth = pngFile(4, 2, zlibSync(Uint8Array.of(1, 1, 2, 3, 4, 4, 5, 6, 7, 8)));
     expect(Array.from((await decodePng(subPaeth)).data)).toEqual(Array.from(decode(subPaeth).data));
+    // Image data that inflates to more than the header's rows: the rows are read, the excess ignored.
+    const rows = Uint8Array.of(0, 1, 2, 3, 4, 0, 5, 6, 7, 8);
+    const long = pngFile(4, 2, zlibSync(Uint8Array.from([...rows, ...new Uint8Array(70000).fill(7)])));
+    expect(Array.from((await decodePng(long)).data)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    // Damaged image data (a byte of the deflate stream flipped): a 422 that says it could not be inflated.
+    const z = zlibSync(new Uint8Array(10 * 11).fill(3));
+    z[4] ^= 0xff;
+    await expect(decodePng(pngFile(10, 10, z))).rejects.toMatchObject({ status: 422 });
     const badDepth = png.slice();
     badDepth[8 + 8 + 8] = 3; // IHDR bit depth
     await expect(decodePng(badDepth)).rejects.toThrow(/colour type 2 with bit depth 3 is not a valid combination/);

@@ -64,6 +64,33 @@ describe('shrinking while decoding', () => {
     expect(Array.from(s.out.data)).toEqual([2, 6, 9, 9, 9, 1]);
   });
 
+  for (const [W, H, ch, f] of [
+    [280, 280, 3, 2],
+    [281, 7, 3, 2],
+    [13, 5, 1, 2],
+    [14, 9, 1, 3],
+    [11, 10, 3, 4],
+  ] as const)
+    it(`${W}x${H}x${ch} by ${f}: each pixel the rounded mean of its block's samples (edge blocks what they have)`, () => {
+      const data = Uint8Array.from({ length: W * H * ch }, (_, i) => (i * 37 + ((i / 7) | 0) * 11) % 256);
+      const s = new Shrinker(W, H, ch, f);
+      for (let y = 0; y < H; y++) s.push(data.subarray(y * W * ch, (y + 1) * W * ch));
+      const w = Math.ceil(W / f),
+        h = Math.ceil(H / f),
+        want: number[] = [];
+      for (let y = 0; y < h; y++)
+        for (let x = 0; x < w; x++)
+          for (let c = 0; c < ch; c++) {
+            let sum = 0,
+              n = 0;
+            for (let sy = y * f; sy < Math.min(H, (y + 1) * f); sy++)
+              for (let sx = x * f; sx < Math.min(W, (x + 1) * f); sx++, n++) sum += data[(sy * W + sx) * ch + c];
+            want.push(Math.round(sum / n));
+          }
+      expect([s.out.width, s.out.height]).toEqual([w, h]);
+      expect(Array.from(s.out.data)).toEqual(want);
+    });
+
   it('a 3000x2000 PNG arrives as 1000x667, the area average libvips computes', async () => {
     const W = 3000,
       H = 2000;
