@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseCli } from '../../scripts/cli.js';
-import { buildBundle, median, startWorker, timeRequests } from './worker.js';
+import { buildBundle, interleavedAB, startWorker, type Row } from './worker.js';
 
 const { values: args } = parseCli({
   name: 'bench:photo-edge-ab',
@@ -30,31 +30,16 @@ async function main() {
     b = buildBundle();
   const old = await startWorker(a, { BENCH: '1' }),
     cur = await startWorker(b, { BENCH: '1' });
-  const rows: [string, () => [string, RequestInit?]][] = [['GET /health (no-op)', () => ['http://edge.test/health']]];
+  const rows: Row[] = [['GET /health (no-op)', () => ['http://edge.test/health']]];
   for (const f of ['digit-7-28.png', 'digit-7-280.png', 'digit-7-280.jpg', 'photo-4-combined.jpg']) {
     const body = new Uint8Array(fs.readFileSync(`tests/fixtures/images/${f}`));
     rows.push([f, () => ['http://edge.test/models/digits/classify', { method: 'POST', body }]]);
   }
-  for (const [, make] of rows) for (const mf of [old, cur]) await timeRequests(mf, 0, make, 10);
-  const times = { old: rows.map((): number[] => []), cur: rows.map((): number[] => []) };
-  for (let i = 0; i < args.rounds; i++)
-    for (let k = 0; k < rows.length; k++)
-      for (const side of i % 2 ? (['old', 'cur'] as const) : (['cur', 'old'] as const))
-        times[side][k].push(...(await timeRequests(side === 'old' ? old : cur, 1, rows[k][1], 0)));
+  console.log(`warm classify, medians of ${args.rounds} interleaved rounds; + is over the bundle's own no-op route`);
+  await interleavedAB(old, cur, rows, { rounds: args.rounds, warm: 10 });
   await old.dispose();
   await cur.dispose();
   for (const d of [a.dir, b.dir]) fs.rmSync(d, { recursive: true, force: true });
-  console.log(`warm classify, medians of ${args.rounds} interleaved rounds; + is over the bundle's own no-op route`);
-  const base = { old: median(times.old[0]), cur: median(times.cur[0]) };
-  rows.forEach(([label], k) => {
-    const o = median(times.old[k]) - base.old,
-      c = median(times.cur[k]) - base.cur;
-    console.log(
-      k === 0
-        ? `  ${label.padEnd(22)} other ${base.old.toFixed(2)} ms, this ${base.cur.toFixed(2)} ms`
-        : `  ${label.padEnd(22)} other +${o.toFixed(2)} ms, this +${c.toFixed(2)} ms, ratio ${(c / o).toFixed(2)}`,
-    );
-  });
 }
 
 await main();

@@ -144,6 +144,38 @@ export async function timeRequests(
   return times;
 }
 
+export type Row = [label: string, make: () => [string, RequestInit?]];
+
+/**
+ * Two Workers' latency on the same rows, interleaved: `warm` untimed requests each, then every round times each row on
+ * both, in alternating order, so a shared machine's load falls on both alike. Row 0 is the no-op route; prints
+ * each Worker's medians over its own no-op route and the ratio of those excesses (this / other).
+ */
+export async function interleavedAB(
+  other: Miniflare,
+  self: Miniflare,
+  rows: Row[],
+  { rounds, warm = 1, digits = 2 }: { rounds: number; warm?: number; digits?: number },
+) {
+  for (const [, make] of rows) for (const mf of [other, self]) await timeRequests(mf, 0, make, warm);
+  const times = { other: rows.map((): number[] => []), self: rows.map((): number[] => []) };
+  for (let i = 0; i < rounds; i++)
+    for (let k = 0; k < rows.length; k++)
+      for (const side of i % 2 ? (['other', 'self'] as const) : (['self', 'other'] as const))
+        times[side][k].push(...(await timeRequests(side === 'other' ? other : self, 1, rows[k][1], 0)));
+  const base = { other: median(times.other[0]), self: median(times.self[0]) };
+  const pad = Math.max(...rows.map(([label]) => label.length)) + 2;
+  rows.forEach(([label], k) => {
+    const o = median(times.other[k]) - base.other,
+      c = median(times.self[k]) - base.self;
+    console.log(
+      k === 0
+        ? `  ${label.padEnd(pad)} other ${base.other.toFixed(2)} ms, this ${base.self.toFixed(2)} ms`
+        : `  ${label.padEnd(pad)} other +${o.toFixed(digits)} ms, this +${c.toFixed(digits)} ms, ratio ${(c / o).toFixed(2)}`,
+    );
+  });
+}
+
 /** A multipart body as bytes plus its Content-Type (Miniflare's dispatchFetch does not take Node's FormData). */
 export async function multipart(files: Record<string, Uint8Array>): Promise<RequestInit> {
   const form = new FormData();
