@@ -7,7 +7,13 @@
  *   input-grad -> CAM maps       grad_input, act.<cam>, grad_act.<cam> (what Grad-CAM ran before cam-grad)
  *   cam-grad   -> CAM maps       act.<cam>, grad_act.<cam>
  *   classify                     a forward pass, for scale
- * Rounds interleave the graphs; medians and ratios against input-grad's, with the load average.
+ *   loss-grad  -> grad_input     the cross-entropy gradient (FGSM, PGD), for scale
+ * With --baseline DIR (model folders as an earlier commit wrote them: `git archive REV models | tar -x -C DIR
+ * --strip-components=1`), that folder's logit-grad and loss-grad run interleaved too, as rows of their own: a
+ * before/after A/B in one run.
+ * Rounds interleave the graphs; medians and ratios against input-grad's (the baseline rows: against the same
+ * graph's baseline), with the load average. Each run's process CPU time is printed beside its wall time: the
+ * single-threaded run's own work, which waiting for a core on a loaded machine does not inflate.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -29,6 +35,11 @@ const { values } = parseCli({
     repeat: { type: 'int', default: 15, help: 'timed rounds (after 2 warm-up ones)' },
     rows: { type: 'int', default: 32, help: 'batch rows for the small models (C&W and DeepFool run many rows)' },
     'skip-mobilenet': { type: 'boolean', help: 'leave out the imported MobileNetV2' },
+    baseline: {
+      type: 'string',
+      arg: 'DIR',
+      help: 'a folder of earlier model folders (digits, shapes): their logit-grad and loss-grad A/B against these',
+    },
   },
 });
 
@@ -36,6 +47,7 @@ type Feeds = Record<string, ort.Tensor>;
 const t = (data: Float32Array, dims: number[]) => new ort.Tensor('float32', data, dims);
 
 async function sessionOf(dir: string, graph: string) {
+  if (!fs.existsSync(path.join(dir, `${graph}.onnx`))) throw new Error(`no ${graph}.onnx in ${dir}`);
   return ort.InferenceSession.create(new Uint8Array(fs.readFileSync(path.join(dir, `${graph}.onnx`))), {
     executionProviders: ['wasm'],
     graphOptimizationLevel: 'all',
@@ -65,30 +77,56 @@ async function bench(label: string, dir: string, n: number) {
   const lean: Feeds = { [IO.input]: x, [grad(logits)]: cot };
   // cam-grad also takes the predicted class's weight (0: the cotangent as given, as input-grad gets it).
   const camFeeds: Feeds = { ...lean, [IO.predicted]: t(new Float32Array(n), [n, 1]) };
-  const [inputGrad, logitGrad, camGrad, classify] = await Promise.all(
-    ['input-grad', 'logit-grad', 'cam-grad', 'classify'].map((g) => sessionOf(dir, g)),
-  );
-  const cases: [string, () => Promise<unknown>][] = [
-    ['input-grad -> grad_input', () => inputGrad.run(full, [IO.gradInput])],
-    ['logit-grad -> grad_input', () => logitGrad.run(lean, [IO.gradInput])],
-    ['input-grad -> CAM maps', () => inputGrad.run(full, [IO.gradInput, act(cam), gradAct(cam)])],
-    ['cam-grad -> CAM maps', () => camGrad.run(camFeeds, [act(cam), gradAct(cam)])],
-    ['classify', () => classify.run({ [IO.input]: x }, [IO.probs])],
+  const lossFeeds: Feeds = { [IO.input]: x, [IO.targets]: cot };
+  const graphs = ['input-grad', 'logit-grad', 'cam-grad', 'classify', 'loss-grad'];
+  const [inputGrad, logitGrad, camGrad, classify, lossGrad] = await Promise.all(graphs.map((g) => sessionOf(dir, g)));
+  // [name, run, index of the row its ratio is against]
+  const cases: [string, () => Promise<unknown>, number][] = [
+    ['input-grad -> grad_input', () => inputGrad.run(full, [IO.gradInput]), 0],
+    ['logit-grad -> grad_input', () => logitGrad.run(lean, [IO.gradInput]), 0],
+    ['input-grad -> CAM maps', () => inputGrad.run(full, [IO.gradInput, act(cam), gradAct(cam)]), 2],
+    ['cam-grad -> CAM maps', () => camGrad.run(camFeeds, [act(cam), gradAct(cam)]), 2],
+    ['classify', () => classify.run({ [IO.input]: x }, [IO.probs]), 0],
+    ['loss-grad -> grad_input', () => lossGrad.run(lossFeeds, [IO.gradInput]), 0],
   ];
-  const times = cases.map((): number[] => []);
+  const sessions = [inputGrad, logitGrad, camGrad, classify, lossGrad];
+  // A folder the baseline lacks (the imported MobileNetV2) runs without baseline rows.
+  const base = values.baseline && path.join(values.baseline, path.basename(dir));
+  if (base && !fs.existsSync(base)) console.log(`\n(no ${base}: ${label} without baseline rows)`);
+  if (base && fs.existsSync(base)) {
+    const [logitBase, lossBase] = await Promise.all(['logit-grad', 'loss-grad'].map((g) => sessionOf(base, g)));
+    sessions.push(logitBase, lossBase);
+    cases.push(
+      ['logit-grad (baseline)', () => logitBase.run(lean, [IO.gradInput]), 6],
+      ['loss-grad (baseline)', () => lossBase.run(lossFeeds, [IO.gradInput]), 7],
+    );
+    // Each graph's ratio against its baseline.
+    cases[1][2] = 6;
+    cases[5][2] = 7;
+  }
+  const wall = cases.map((): number[] => []),
+    cpu = cases.map((): number[] => []);
   for (let r = 0; r < values.repeat + 2; r++)
     for (const [i, [, run]] of cases.entries()) {
-      const t0 = performance.now();
+      const [t0, c0] = [performance.now(), process.cpuUsage()];
       await run();
-      if (r >= 2) times[i].push(performance.now() - t0);
+      const c = process.cpuUsage(c0);
+      if (r >= 2) {
+        wall[i].push(performance.now() - t0);
+        cpu[i].push((c.user + c.system) / 1000);
+      }
     }
-  const ref = [median(times[0]), median(times[0]), median(times[2]), median(times[2]), median(times[0])];
-  console.log(`\n${label} (${n} row${n > 1 ? 's' : ''}, CAM layer ${cam}), median of ${values.repeat}:`);
-  cases.forEach(([name], i) => {
-    const m = median(times[i]);
-    console.log(`  ${name.padEnd(26)} ${m.toFixed(2).padStart(9)} ms  x${(m / ref[i]).toFixed(2)}`);
+  console.log(
+    `\n${label} (${n} row${n > 1 ? 's' : ''}, CAM layer ${cam}), median of ${values.repeat}: wall ms, process CPU ms`,
+  );
+  cases.forEach(([name, , against], i) => {
+    const [w, c] = [median(wall[i]), median(cpu[i])];
+    const ratio = (t: number[][], m: number) => `x${(m / median(t[against])).toFixed(2)}`;
+    console.log(
+      `  ${name.padEnd(26)} ${w.toFixed(2).padStart(9)} ms ${ratio(wall, w).padEnd(6)} ${c.toFixed(2).padStart(9)} ms cpu ${ratio(cpu, c)}`,
+    );
   });
-  await Promise.all([inputGrad, logitGrad, camGrad, classify].map((s) => s.release()));
+  await Promise.all(sessions.map((s) => s.release()));
 }
 
 async function main() {

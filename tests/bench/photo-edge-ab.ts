@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseCli } from '../../scripts/cli.js';
 import { workerdPids } from './edge-memory.js';
-import { buildBundle, cpuNs, median, startWorker, timeRequests } from './worker.js';
+import { buildBundle, interleavedAB, startWorker, type Row } from './worker.js';
 
 const { values: args } = parseCli({
   name: 'bench:photo-edge-ab',
@@ -34,45 +34,17 @@ async function main() {
     oldPids = workerdPids(),
     cur = await startWorker(b, { BENCH: '1' }),
     curPid = workerdPids().find((p) => !oldPids.includes(p));
-  // Each bundle's own workerd: its CPU time around a request leaves out the other jobs on a shared machine.
   if (oldPids.length !== 1 || curPid === undefined) throw new Error('expected one workerd process per bundle');
-  const pid = { old: oldPids[0], cur: curPid };
-  const rows: [string, () => [string, RequestInit?]][] = [['GET /health (no-op)', () => ['http://edge.test/health']]];
+  const rows: Row[] = [['GET /health (no-op)', () => ['http://edge.test/health']]];
   for (const f of ['digit-7-28.png', 'digit-7-280.png', 'digit-7-280.jpg', 'photo-4-combined.jpg']) {
     const body = new Uint8Array(fs.readFileSync(`tests/fixtures/images/${f}`));
     rows.push([f, () => ['http://edge.test/models/digits/classify', { method: 'POST', body }]]);
   }
-  for (const [, make] of rows) for (const mf of [old, cur]) await timeRequests(mf, 0, make, 10);
-  const times = { old: rows.map((): number[] => []), cur: rows.map((): number[] => []) },
-    cpu = { old: rows.map((): number[] => []), cur: rows.map((): number[] => []) };
-  for (let i = 0; i < args.rounds; i++)
-    for (let k = 0; k < rows.length; k++)
-      for (const side of i % 2 ? (['old', 'cur'] as const) : (['cur', 'old'] as const)) {
-        const c0 = cpuNs(pid[side]);
-        times[side][k].push(...(await timeRequests(side === 'old' ? old : cur, 1, rows[k][1], 0)));
-        cpu[side][k].push((cpuNs(pid[side]) - c0) / 1e6);
-      }
+  console.log(`warm classify, medians of ${args.rounds} interleaved rounds; + is over the bundle's own no-op route`);
+  await interleavedAB(old, cur, rows, { rounds: args.rounds, warm: 10, pids: { other: oldPids[0], self: curPid } });
   await old.dispose();
   await cur.dispose();
   for (const d of [a.dir, b.dir]) fs.rmSync(d, { recursive: true, force: true });
-  for (const [what, t] of [
-    ['latency', times],
-    ["workerd's CPU time (/proc: other jobs on the machine left out)", cpu],
-  ] as const) {
-    console.log(
-      `warm classify, ${what}, medians of ${args.rounds} interleaved rounds; + is over the bundle's own no-op route`,
-    );
-    const base = { old: median(t.old[0]), cur: median(t.cur[0]) };
-    rows.forEach(([label], k) => {
-      const o = median(t.old[k]) - base.old,
-        c = median(t.cur[k]) - base.cur;
-      console.log(
-        k === 0
-          ? `  ${label.padEnd(22)} other ${base.old.toFixed(2)} ms, this ${base.cur.toFixed(2)} ms`
-          : `  ${label.padEnd(22)} other +${o.toFixed(2)} ms, this +${c.toFixed(2)} ms, ratio ${(c / o).toFixed(2)}`,
-      );
-    });
-  }
 }
 
 await main();

@@ -144,6 +144,53 @@ export async function timeRequests(
   return times;
 }
 
+export type Row = [label: string, make: () => [string, RequestInit?]];
+
+/**
+ * Two Workers' latency on the same rows, interleaved: `warm` untimed requests each, then every round times each row on
+ * both, in alternating order, so a shared machine's load falls on both alike. Row 0 is the no-op route; prints
+ * each Worker's medians over its own no-op route and the ratio of those excesses (this / other).
+ */
+export async function interleavedAB(
+  other: Miniflare,
+  self: Miniflare,
+  rows: Row[],
+  {
+    rounds,
+    warm = 1,
+    digits = 2,
+    pids,
+  }: { rounds: number; warm?: number; digits?: number; pids?: { other: number; self: number } },
+) {
+  for (const [, make] of rows) for (const mf of [other, self]) await timeRequests(mf, 0, make, warm);
+  const times = { other: rows.map((): number[] => []), self: rows.map((): number[] => []) },
+    cpu = { other: rows.map((): number[] => []), self: rows.map((): number[] => []) };
+  for (let i = 0; i < rounds; i++)
+    for (let k = 0; k < rows.length; k++)
+      for (const side of i % 2 ? (['other', 'self'] as const) : (['self', 'other'] as const)) {
+        const c0 = pids ? cpuNs(pids[side]) : 0;
+        times[side][k].push(...(await timeRequests(side === 'other' ? other : self, 1, rows[k][1], 0)));
+        if (pids) cpu[side][k].push((cpuNs(pids[side]) - c0) / 1e6);
+      }
+  const pad = Math.max(...rows.map(([label]) => label.length)) + 2;
+  const tables: [string, typeof times][] = [['latency', times]];
+  // Each bundle's own workerd: its CPU time around a request leaves out the other jobs on a shared machine.
+  if (pids) tables.push(["workerd's CPU time (/proc: other jobs on the machine left out)", cpu]);
+  for (const [what, t] of tables) {
+    console.log(`  ${what}:`);
+    const base = { other: median(t.other[0]), self: median(t.self[0]) };
+    rows.forEach(([label], k) => {
+      const o = median(t.other[k]) - base.other,
+        c = median(t.self[k]) - base.self;
+      console.log(
+        k === 0
+          ? `  ${label.padEnd(pad)} other ${base.other.toFixed(2)} ms, this ${base.self.toFixed(2)} ms`
+          : `  ${label.padEnd(pad)} other +${o.toFixed(digits)} ms, this +${c.toFixed(digits)} ms, ratio ${(c / o).toFixed(2)}`,
+      );
+    });
+  }
+}
+
 /** A multipart body as bytes plus its Content-Type (Miniflare's dispatchFetch does not take Node's FormData). */
 export async function multipart(files: Record<string, Uint8Array>): Promise<RequestInit> {
   const form = new FormData();

@@ -5,6 +5,7 @@ import { backwardOf, ruleFor } from '../layers/registry.js';
 import type { Forms, ForwardResult, Mode } from '../layers/types.js';
 import { INPUT, type ResolvedLayer } from '../spec.js';
 import type { GraphBuilder } from './builder.js';
+import { sparseTop } from './sparse-top.js';
 
 /** A forward pass: per layer (in topological order) its context, the values it read and what it computed. */
 export interface Net {
@@ -76,7 +77,8 @@ export function forwardNet(
  * (micrograd's +=, llm.c's residual_backward), complete before its own layer is reached. actGrads[i] is the
  * gradient with respect to layer i's activation (what Grad-CAM weighs maps by). With `stop`, the backward pass
  * ends at layer stop's activation gradient: no layer at or below it back-propagates, nor does any gradient flow
- * into a value computed below it.
+ * into a value computed below it. Without parameter gradients or a stop, a global max-pool over a convolution's
+ * maps back-propagates to the convolution's input in one step (sparse-top.ts) where the graph allows it.
  */
 export function backwardNet(
   s: Net,
@@ -93,6 +95,7 @@ export function backwardNet(
   if (dTop) dValues.set(s.layers[last].name, dTop);
   const index = new Map(s.layers.map((l, i) => [l.name, i]));
   const wanted = (v: string) => (v === INPUT ? needInputGrad : stop === undefined || index.get(v)! >= stop);
+  const sparse = stop === undefined && !needParamGrads ? sparseTop(s, cotangent) : undefined;
   for (let i = last; i >= (stop ?? 0); i--) {
     const cot = cotangent(i);
     const b = s.ctxs[i].b;
@@ -102,6 +105,12 @@ export function backwardNet(
     dy = dy && cot ? b.add(dy, cot) : (dy ?? (cot && b.o('Expand', [cot, b.o('Shape', [s.fwd[i].y])])));
     actGrads[i] = dy;
     if (!dy || i === stop) continue;
+    if (sparse && i === sparse.pool) {
+      const v = s.layers[sparse.conv].inputs[0];
+      if (wanted(v)) dValues.set(v, sumInto(b, dValues.get(v), sparse.dx(dy), v));
+      i = sparse.conv; // the layers in between and the convolution are done
+      continue;
+    }
     const r = backwardOf(layer.kind, layer.name)(s.ctxs[i], {
       xs: s.xs[i],
       y: s.fwd[i].y,
@@ -112,10 +121,12 @@ export function backwardNet(
     });
     for (const [suffix, g] of Object.entries(r.grads)) grads[`${layer.name}.${suffix}`] = g;
     r.dxs.forEach((dx, j) => {
-      const v = layer.inputs[j],
-        sum = dValues.get(v);
-      if (dx) dValues.set(v, sum ? b.add(sum, dx, `${v}_dsum`) : dx);
+      const v = layer.inputs[j];
+      if (dx) dValues.set(v, sumInto(b, dValues.get(v), dx, v));
     });
   }
   return { dInput: dValues.get(INPUT), grads, actGrads };
 }
+
+const sumInto = (b: GraphBuilder, sum: string | undefined, dx: string, v: string) =>
+  sum ? b.add(sum, dx, `${v}_dsum`) : dx;

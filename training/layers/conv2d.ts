@@ -5,8 +5,9 @@
  * reads every d-th cell.
  * Weight sharing: one [n_f, n_ch, n_rs, n_rs] kernel slides over every receptive field.
  *   forward:  Y = Conv(X, W) + b                      X [N,C,H,W]  W [F,C,kh,kw]  Y [N,F,Ho,Wo]
- *   backward: dX = a grouped Conv of dY with W flipped and transposed, for grouped (depthwise) layers at stride 1
- *             (conv-dx.ts: onnxruntime's grouped ConvTranspose runs group by group);
+ *   backward: dX = a Conv of dY with W flipped and transposed at stride 1, for grouped (depthwise) layers and in
+ *             inference mode for dense ones with no fewer input channels than filters (conv-dx.ts: there
+ *             onnxruntime's ConvTranspose runs slower in wasm);
  *             otherwise dX = ConvTranspose(dY, W) (zero-padded at bottom/right when floor() dropped input rows; with stride
  *             and padding, or uneven padding, only the start padding is cropped by it and the result fitted to X's
  *             size)
@@ -196,7 +197,8 @@ export const conv2d: LayerRule<Conv2dSpec> = {
     const forms = ctx.mode === 'train' ? convForms(spec, outShape, ctx.forms) : undefined;
     const grads: Record<string, string> = {};
     let dx: string | undefined;
-    if (needDx && convDxApplies(spec, pads)) dx = convDx(b, spec, pads, inShape[0], param('weight'), dy, name);
+    if (needDx && convDxApplies(spec, pads, ctx.mode, inShape[0]))
+      dx = convDx(b, spec, pads, inShape[0], param('weight'), dy, name);
     else if (needDx && (!even || (strided && p > 0))) {
       // Strided and padded, or padded unevenly: ConvTranspose's end pads would crop real rows along with the unused
       // padding whenever floor() dropped fewer rows than the padding holds. Crop only the start padding, then fit

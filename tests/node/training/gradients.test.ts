@@ -129,6 +129,19 @@ const cases: [string, [number, number, number], LayerSpec[], Mode[]][] = [
     [{ kind: 'conv2d', filters: 2, kernel: 3, padding: 3, groups: 2 }],
     ['infer'],
   ],
+  // Dense layers with no fewer input channels than filters take it too, in inference mode.
+  [
+    'conv2d 3x3 stride 1 padding 1, 4 channels to 3 filters (dX as a Conv)',
+    [4, 6, 5],
+    [{ kind: 'conv2d', filters: 3, kernel: 3, padding: 1 }],
+    ['infer'],
+  ],
+  [
+    'conv2d 2x3 dilation 2, uneven padding [1, 2, 0, 1], 3 channels to 3 filters (dX as a Conv)',
+    [3, 8, 7],
+    [{ kind: 'conv2d', filters: 3, kernel: [2, 3], dilation: 2, padding: [1, 2, 0, 1] }],
+    ['infer'],
+  ],
   [
     'conv2d depthwise 3x3 stride 2 padding 1, odd 7x9 input',
     [2, 7, 9],

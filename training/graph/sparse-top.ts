@@ -1,0 +1,107 @@
+/**
+ * The backward pass of a global max-pool's windows down to the convolution under them, without a dense
+ * convolution: below GlobalMaxPool each (image, channel) has its gradient at one position, so the convolution's
+ * input gradient is its kernels, each scaled by one number, added at one place each.
+ *   conv2d (groups 1) -> positionwise layers (relu, inference batch norm) -> global maxpool
+ * p[n,f] = the first position of the pool's input maximum (ArgMax: the gradient goes to the first maximum, as
+ * MaxUnpool routes the tiling windows' in the graphs the WASM backend runs); g[n,f] = the pool's dY times each
+ * positionwise layer's derivative at p (its own backward rule run on the values at p, [N,F,1,1]); and with
+ * (yo, xo) = p's row and column, for stride s and dilation d,
+ *   dXpad[n, s yo + d i, s xo + d j, c] += g[n,f] W[f,c,i,j]     (ScatterND, reduction add, over the padded map)
+ * then dX = dXpad without its padding, as [N,C,H,W]. F kh kw C additions in place of a Conv over every position
+ * (shapes' last layer: 37,000 for 38 million multiply-adds). Taken only where nothing else reads the values in
+ * between and no cotangent is added to them (input-grad adds one at every layer: it keeps the dense rules), in
+ * inference mode without parameter gradients, static shapes, and graphs that may use MaxPool's Indices.
+ */
+import { ruleFor } from '../layers/registry.js';
+import type { Conv2dSpec } from '../layers/conv2d.js';
+import { convGeometry } from '../layers/conv-geometry.js';
+import type { Net } from './net.js';
+
+const POSITIONWISE = new Set(['relu', 'batchnorm']);
+
+export interface SparseTop {
+  /** The global max-pool's layer index and the convolution's: the backward pass jumps from one to the other. */
+  pool: number;
+  conv: number;
+  /** The convolution's input gradient from the pool's dY [N,F,1,1]. */
+  dx(dy: string): string;
+}
+
+/** The pattern above, at the net's last global max-pool, or undefined. */
+export function sparseTop(s: Net, cotangent: (i: number) => string | undefined): SparseTop | undefined {
+  let pool = s.layers.length - 1;
+  while (pool > 0 && !(s.layers[pool].kind === 'maxpool' && (s.layers[pool].spec as { global?: boolean }).global))
+    pool--;
+  if (pool < 1) return undefined;
+  const ctx = s.ctxs[pool];
+  if (ctx.mode !== 'infer' || !ctx.poolIndices || ctx.dynamic) return undefined;
+  let conv = pool - 1;
+  while (conv > 0 && POSITIONWISE.has(s.layers[conv].kind)) conv--;
+  const spec = s.layers[conv].spec as Conv2dSpec;
+  if (s.layers[conv].kind !== 'conv2d' || (spec.groups ?? 1) > 1) return undefined;
+  // A chain: each value from the conv up to the pool's input read by the next layer alone, with no cotangent.
+  for (let i = conv; i < pool; i++) {
+    const readers = s.layers.filter((l) => l.inputs.includes(s.layers[i].name));
+    if (readers.length !== 1 || readers[0] !== s.layers[i + 1] || s.layers[i + 1].inputs.length !== 1) return undefined;
+    if (cotangent(i) !== undefined) return undefined;
+  }
+  return { pool, conv, dx: (dy) => scatterKernels(s, conv, pool, dy) };
+}
+
+function scatterKernels(s: Net, conv: number, pool: number, dyPool: string): string {
+  const b = s.ctxs[pool].b;
+  const spec = s.layers[conv].spec as Conv2dSpec;
+  const [c, h, w] = s.layers[conv].inShapes[0],
+    [f, ho, wo] = s.layers[conv].outShape;
+  const { kh, kw, sh, sw, dh, dw, pads } = convGeometry(spec);
+  const [pt, pl, pb, pr] = pads;
+  // Every value of the chain at p, as [N,F,1,1]: what the positionwise rules read.
+  const at = (v: string, p: string) =>
+    b.reshape(b.o('GatherElements', [b.reshape(v, [0, f, ho * wo]), p], { axis: 2 }), [0, f, 1, 1]);
+  const p = b.o('ArgMax', [b.reshape(s.xs[pool][0], [0, f, ho * wo])], { axis: 2, keepdims: 1 }); // [N,F,1]
+  let g = dyPool;
+  for (let i = pool - 1; i > conv; i--) {
+    const r = ruleFor(s.layers[i].kind).backward!(s.ctxs[i], {
+      xs: [at(s.xs[i][0], p)],
+      y: at(s.fwd[i].y, p),
+      dy: g,
+      cache: {},
+      needDx: [true],
+      needParamGrads: false,
+    });
+    g = r.dxs[0]!;
+  }
+  // Indices (n, s yo + d i, s xo + d j) into the padded map [N, Hp, Wp, C], one row per (n, f, i, j).
+  const yo = b.o('Div', [p, b.ints([wo], [])]),
+    xo = b.o('Mod', [p, b.ints([wo], [])]);
+  const n = b.o('Slice', [b.o('Shape', [dyPool]), b.ints([0]), b.ints([1])]);
+  const images = b.o('Expand', [
+    b.reshape(b.o('Range', [b.ints([0], []), b.o('Squeeze', [n]), b.ints([1], [])]), [-1, 1, 1, 1, 1]),
+    b.ints([1, f, 1, 1, 1]),
+  ]);
+  const base = b.o(
+    'Concat',
+    [
+      images,
+      b.reshape(b.mul(yo, b.ints([sh], [])), [0, f, 1, 1, 1]),
+      b.reshape(b.mul(xo, b.ints([sw], [])), [0, f, 1, 1, 1]),
+    ],
+    { axis: 4 },
+  );
+  const taps = b.ints(Array.from({ length: kh * kw }, (_, t) => [0, dh * Math.floor(t / kw), dw * (t % kw)]).flat(), [
+    1,
+    1,
+    kh,
+    kw,
+    3,
+  ]);
+  const indices = b.reshape(b.add(base, taps), [-1, 3]);
+  // Updates g[n,f] W[f,:,i,j], rows in the indices' order: W as [1, F, kh, kw, C].
+  const kernels = b.transpose(b.reshape(s.ctxs[conv].param('weight'), [1, f, c, kh, kw]), [0, 1, 3, 4, 2]);
+  const updates = b.reshape(b.mul(b.reshape(g, [0, f, 1, 1, 1]), kernels), [-1, c]);
+  const zeros = b.o('ConstantOfShape', [b.o('Concat', [n, b.ints([h + pt + pb, w + pl + pr, c])], { axis: 0 })]);
+  const padded = b.o('ScatterND', [zeros, indices, updates], { reduction: 'add' });
+  const crop = b.o('Slice', [padded, b.ints([pt, pl]), b.ints([pt + h, pl + w]), b.ints([1, 2])]);
+  return b.transpose(crop, [0, 3, 1, 2], `${s.layers[conv].name}_dx`);
+}
