@@ -9,7 +9,6 @@ import type { StoredRobustness } from '../core/fool/robustness.js';
 import { inputSize } from '../core/gradient.js';
 import type { Model, ModelMeta, ModelRunner, Samples } from '../core/model.js';
 import { createSession, runFeeds } from './ort.js';
-import { sessionOptions } from './session-options.js';
 import { sessions } from './sessions.js';
 import { MODELS } from './registry.generated.js';
 import { beforeGraph, startServing } from './turns.js';
@@ -41,7 +40,7 @@ function runner(name: string, b: Bundle, meta: ModelMeta): ModelRunner {
       await verifier.check('weights.bin', () => b.weights);
       await verifier.check(`${graph}.onnx`, () => bytes);
       const load = () =>
-        createSession(bytes, { 'weights.bin': b.weights }, sessionOptions(graph)).catch((e: unknown) =>
+        createSession(bytes, { 'weights.bin': b.weights }).catch((e: unknown) =>
           verifier.fail(`onnxruntime could not load ${graph}.onnx: ${e instanceof Error ? e.message : String(e)}`),
         );
       return sessions.use(`${name}/${graph}`, bytes.byteLength + b.weights.byteLength, load, (s) =>

@@ -12,15 +12,3 @@ export type SessionOptions = Pick<
 export const SESSION_OPTIONS: SessionOptions = {
   graphOptimizationLevel: 'all',
 };
-
-/**
- * classify.onnx's: onnxruntime plans its intermediate tensors once per input shape and allocates them as one block
- * a run. On the imported MobileNetV2 (224x224, 1,000 classes) that ran 2-3% faster in workerd (bench:session
- * --imported, two runs, per-round medians 0.974 and 0.982), with the arena adding nothing measurable (and keeping
- * its blocks for the session's life); the gradient graphs keep the defaults.
- */
-export const CLASSIFY_OPTIONS: SessionOptions = { ...SESSION_OPTIONS, enableMemPattern: true };
-
-/** The options a graph's session is created with. */
-export const sessionOptions = (graph: string): SessionOptions =>
-  graph === 'classify' ? CLASSIFY_OPTIONS : SESSION_OPTIONS;

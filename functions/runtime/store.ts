@@ -12,7 +12,6 @@ import { parseMeta } from '../../model-contract/folder.js';
 import type { Model, ModelMeta, ModelRunner } from '../core/model.js';
 import { addModels, getModel } from './models.js';
 import { createSession, runFeeds } from './ort.js';
-import { sessionOptions } from './session-options.js';
 import { sessions, SessionCache } from './sessions.js';
 import { FALLBACK } from '../core/cost.js';
 import { beforeGraph } from './turns.js';
@@ -83,7 +82,7 @@ export class ModelStore {
             this.fetchChecked(name, meta, file),
             this.fetchChecked(name, meta, 'weights.bin'),
           ]);
-          return createSession(g, { 'weights.bin': w }, sessionOptions(graph));
+          return createSession(g, { 'weights.bin': w });
         };
         return this.cache.use(`${name}/${graph}`, bytes, load, (s) => runFeeds(s, meta, feeds, outputs));
       },

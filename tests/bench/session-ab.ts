@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as ortNode from 'onnxruntime-node';
 import * as ortWeb from 'onnxruntime-web';
-import { sessionOptions, type SessionOptions } from '../../functions/runtime/session-options.js';
+import { SESSION_OPTIONS, type SessionOptions } from '../../functions/runtime/session-options.js';
 import { parseCli } from '../../scripts/cli.js';
 import { workerdPids } from './edge-memory.js';
 import { importMobilenet } from './mobilenet.js';
@@ -75,25 +75,24 @@ async function offlineOptimised(): Promise<Uint8Array> {
   return fs.readFileSync(file);
 }
 
-const current = sessionOptions('classify');
 const variants: { label: string; graph: Uint8Array; options: SessionOptions }[] = [
-  { label: 'current', graph: classify, options: current },
-  { label: 'basic', graph: classify, options: { ...current, graphOptimizationLevel: 'basic' } },
-  { label: 'extended', graph: classify, options: { ...current, graphOptimizationLevel: 'extended' } },
-  { label: 'no pattern', graph: classify, options: { ...current, enableMemPattern: false } },
-  { label: 'arena', graph: classify, options: { ...current, enableCpuMemArena: true } },
+  { label: 'current', graph: classify, options: SESSION_OPTIONS },
+  { label: 'basic', graph: classify, options: { ...SESSION_OPTIONS, graphOptimizationLevel: 'basic' } },
+  { label: 'extended', graph: classify, options: { ...SESSION_OPTIONS, graphOptimizationLevel: 'extended' } },
+  { label: 'arena', graph: classify, options: { ...SESSION_OPTIONS, enableCpuMemArena: true } },
+  { label: 'pattern', graph: classify, options: { ...SESSION_OPTIONS, enableMemPattern: true } },
   {
-    label: 'arena, no pattern',
+    label: 'arena+pattern',
     graph: classify,
-    options: { ...current, enableCpuMemArena: true, enableMemPattern: false },
+    options: { ...SESSION_OPTIONS, enableCpuMemArena: true, enableMemPattern: true },
   },
-  { label: 'N=1', graph: classify, options: { ...current, freeDimensionOverrides: { N: 1 } } },
-  { label: 'offline-optimised', graph: await offlineOptimised(), options: current },
-  ...(a.int8 ? [{ label: 'int8', graph: fs.readFileSync(a.int8), options: current }] : []),
+  { label: 'N=1', graph: classify, options: { ...SESSION_OPTIONS, freeDimensionOverrides: { N: 1 } } },
+  { label: 'offline-optimised', graph: await offlineOptimised(), options: SESSION_OPTIONS },
+  ...(a.int8 ? [{ label: 'int8', graph: fs.readFileSync(a.int8), options: SESSION_OPTIONS }] : []),
   ...(a.variants ? variantGraphs(a.variants) : []),
 ];
 
-/** Every .onnx graph in a folder, labelled by its file name, under the Worker's options for classify. */
+/** Every .onnx graph in a folder, labelled by its file name, under the current options. */
 function variantGraphs(dir: string) {
   return fs
     .readdirSync(dir)
@@ -102,7 +101,7 @@ function variantGraphs(dir: string) {
     .map((f) => ({
       label: f.replace(/\.onnx$/, ''),
       graph: fs.readFileSync(path.join(dir, f)),
-      options: current,
+      options: SESSION_OPTIONS,
     }));
 }
 
