@@ -91,6 +91,10 @@ class Rewriter:
     def __init__(self, m, shapes):
         self.m, self.shapes, self.nodes, self.inits, self.k = m, shapes, [], [], 0
         self.weights = {i.name: i for i in m.graph.initializer}
+        self.uses = {}
+        for n in m.graph.node:
+            for i in n.input:
+                self.uses[i] = self.uses.get(i, 0) + 1
 
     def name(self, stem):
         self.k += 1
@@ -178,6 +182,35 @@ def gemm_t(r, n, at):
     r.op('Reshape', [t, r.const([1, w.shape[0], hh, ww], np.int64)], n.output[0])
 
 
+def polyphase(r, n, at):
+    """A stride-2 depthwise 3x3 fed by a 1x1 conv and a Clip (each read only there): the 1x1 conv and Clip on the four
+    phases (even/odd rows and columns) of the 1x1's input, as a pointwise op commutes with subsampling, and the
+    depthwise as the sum of four stride-1 depthwise convs of its taps on the phases (1x1, 1x2, 2x1 and 2x2 kernels):
+    no map at the full resolution, no strided depthwise."""
+    producers = {o: m for m in r.nodes for o in m.output}
+    c = producers[n.input[0]]
+    e = producers[c.input[0]]
+    assert c.op_type == 'Clip' and e.op_type == 'Conv' and r.uses[c.output[0]] == 1 and r.uses[e.output[0]] == 1
+    r.nodes.remove(c)
+    r.nodes.remove(e)
+    x = e.input[0]
+    _, _, hh, ww = r.shapes[x]
+    w = r.weight(n.input[1])
+    taps = {0: [1], 1: [0, 2]}  # the kernel rows (columns) that read even (odd) input rows (columns)
+    terms = []
+    for a in (0, 1):
+        for b in (0, 1):
+            xs = r.op('Slice', [x, r.const([a, b], np.int64), r.const([hh, ww], np.int64), r.const([2, 3], np.int64),
+                                r.const([2, 2], np.int64)])
+            y = r.op('Conv', [xs] + list(e.input[1:]), kernel_shape=[1, 1], pads=[0, 0, 0, 0], strides=[1, 1])
+            y = r.op('Clip', [y] + list(c.input[1:]))
+            k = w[:, :, taps[a], :][:, :, :, taps[b]]
+            bias = [n.input[2]] if (a, b) == (1, 1) else []
+            terms.append(r.op('Conv', [y, r.const(k)] + bias, kernel_shape=list(k.shape[2:]), pads=[a, b, 0, 0],
+                              group=w.shape[0], strides=[1, 1]))
+    r.op('Add', [r.op('Add', terms[:2]), r.op('Add', terms[2:])], n.output[0])
+
+
 def pointwise(n, at, shapes):
     return n.op_type == 'Conv' and at.get('group', 1) == 1 and at['kernel_shape'] == [1, 1]
 
@@ -193,6 +226,12 @@ VARIANTS = {
                   'the depthwise convs on 14x14 and 7x7 maps as shifted multiply-adds'),
     'dw-s2-as-s1': (lambda n, at, s: depthwise(n, at, s) and at.get('strides', [1])[0] == 2 and side(n, s) % 2 == 0,
                     stride1_then_slice, 'stride-2 depthwise as stride 1 and a strided Slice'),
+    'dw-s2-phases-112': (lambda n, at, s: depthwise(n, at, s) and at.get('strides', [1])[0] == 2 and side(n, s) == 112,
+                         polyphase, 'the stride-2 depthwise on the 112x112 map and the 1x1 conv before it by phases'),
+    'dw-s2-phases-56': (lambda n, at, s: depthwise(n, at, s) and at.get('strides', [1])[0] == 2 and side(n, s) >= 56,
+                        polyphase, 'the same on the 112x112 and 56x56 maps'),
+    'dw-s2-phases': (lambda n, at, s: depthwise(n, at, s) and at.get('strides', [1])[0] == 2 and side(n, s) % 2 == 0,
+                     polyphase, 'the same on every stride-2 depthwise'),
     'dw-block2-14': (lambda n, at, s: depthwise(n, at, s) and side(n, s) <= 14, blocks(2),
                      'depthwise on 14x14 and 7x7 maps as groups of 2 channels (block-diagonal weight)'),
     'dw-block4': (lambda n, at, s: depthwise(n, at, s), blocks(4), 'every depthwise as groups of 4 channels'),
