@@ -77,8 +77,8 @@ def ops(model_dir, out):
             macs = int(np.prod(inits[n.input[1]].dims))
         if op == 'Conv':
             at = attrs(n)
-            kind = 'depthwise 3x3' if at.get('group', 1) > 1 else f"{at['kernel_shape'][0]}x{at['kernel_shape'][1]}"
-            op = f"Conv {kind} s{at.get('strides', [1])[0]}"
+            kh, kw = at['kernel_shape']
+            op = f"Conv {'depthwise ' if at.get('group', 1) > 1 else ''}{kh}x{kw} s{at.get('strides', [1])[0]}"
         index.append({'key': key, 'type': op, 'count': len(names), 'node': f'node-{k}.onnx',
                       'baseline': f'base-{k}.onnx', 'macs': macs, 'inputs': {i: shapes[i] for i in ins}})
     with open(os.path.join(out, 'index.json'), 'w') as f:
