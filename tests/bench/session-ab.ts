@@ -1,7 +1,8 @@
 /**
- * npm run bench:session [-- --int8 FILE] [--imported] [--rounds N] [--runs N]
+ * npm run bench:session [-- --int8 FILE] [--imported] [--variants DIR] [--rounds N] [--runs N]
  * session.run of a model's classify.onnx inside workerd under several session options (and, with --int8, an int8
- * graph from npm run quantize; with --imported, on bench:imported's MobileNetV2-shaped model), and as onnxruntime
+ * graph from npm run quantize; with --imported, on bench:imported's MobileNetV2-shaped model; with --variants, every
+ * graph in DIR, e.g. the other formulations tests/bench/classify-graphs.py writes), and as onnxruntime
  * writes it after its own offline optimisation (onnxruntime-node's optimizedModelFilePath at 'extended': the
  * fusions a graph could be shipped with; 'all' adds x86-only layouts), against onnxruntime-node on the same graph,
  * all in one run and interleaved: each round times every variant once in a rotating order: the CPU time workerd
@@ -23,7 +24,7 @@ import { buildBundle, cpuNs, median, startWorker } from './worker.js';
 
 const { values: a } = parseCli({
   name: 'bench:session',
-  synopsis: '[--model digits | --imported] [--int8 FILE] [--rounds N] [--runs N]',
+  synopsis: '[--model digits | --imported] [--int8 FILE] [--variants DIR] [--rounds N] [--runs N]',
   about: 'session.run of classify.onnx in workerd under other session options (and an int8 graph), against native.',
   flags: {
     model: { type: 'string', arg: 'NAME', default: 'digits', help: 'a folder under models/' },
@@ -32,6 +33,11 @@ const { values: a } = parseCli({
       help: "bench:imported's MobileNetV2-shaped model (224x224x3, 1,000 classes), imported into a temporary folder",
     },
     int8: { type: 'string', arg: 'FILE', help: 'an int8 classify graph (npm run quantize -- --out FILE) to time too' },
+    variants: {
+      type: 'string',
+      arg: 'DIR',
+      help: 'a folder of other classify graphs (*.onnx) to time too, e.g. from\ntests/bench/classify-graphs.py variants (--imported)',
+    },
     rounds: { type: 'int', min: 3, default: 15, help: 'interleaved rounds' },
     runs: { type: 'int', min: 10, default: 500, help: 'session.run calls per timed request' },
   },
@@ -83,7 +89,21 @@ const variants: { label: string; graph: Uint8Array; options: SessionOptions }[] 
   { label: 'N=1', graph: classify, options: { ...SESSION_OPTIONS, freeDimensionOverrides: { N: 1 } } },
   { label: 'offline-optimised', graph: await offlineOptimised(), options: SESSION_OPTIONS },
   ...(a.int8 ? [{ label: 'int8', graph: fs.readFileSync(a.int8), options: SESSION_OPTIONS }] : []),
+  ...(a.variants ? variantGraphs(a.variants) : []),
 ];
+
+/** Every .onnx graph in a folder, labelled by its file name, under the current options. */
+function variantGraphs(dir: string) {
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.onnx'))
+    .sort()
+    .map((f) => ({
+      label: f.replace(/\.onnx$/, ''),
+      graph: fs.readFileSync(path.join(dir, f)),
+      options: SESSION_OPTIONS,
+    }));
+}
 
 async function main() {
   const config = path.resolve('.bench-session.toml');
@@ -185,7 +205,7 @@ async function main() {
   for (const [i, v] of variants.entries()) {
     const ratios = us[i].map((t, r) => t / us[0][r]);
     console.log(
-      `  workerd ${v.label.padEnd(14)} ${median(us[i]).toFixed(1).padStart(6)} us of CPU  ${(median(us[i]) / median(nat)).toFixed(2)}x native  per round against current: ${median(ratios).toFixed(3)} (quartiles ${q(ratios, 0.25).toFixed(3)}-${q(ratios, 0.75).toFixed(3)})`,
+      `  workerd ${v.label.padEnd(18)} ${median(us[i]).toFixed(1).padStart(6)} us of CPU  ${(median(us[i]) / median(nat)).toFixed(2)}x native  per round against current: ${median(ratios).toFixed(3)} (quartiles ${q(ratios, 0.25).toFixed(3)}-${q(ratios, 0.75).toFixed(3)})`,
     );
   }
   for (const [i, v] of inNode.entries())

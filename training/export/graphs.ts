@@ -28,9 +28,14 @@ import { resolve, type ArchSpec } from '../spec.js';
 /**
  * The graphs of a model, all referencing one weights.bin (ONNX external data), one per graph of the contract
  * (model-contract/graphs.ts modelGraphs: the base graphs and the prefix graphs cut after each shallower synth
- * layer, by the same rule the edge picks them by).
+ * layer, by the same rule the edge picks them by). `rewrite` passes a graph through a function before it is encoded
+ * (the importer's phaseStride2 for classify).
  */
-export function encodeGraphs(arch: ArchSpec, w: Weights) {
+export function encodeGraphs(
+  arch: ArchSpec,
+  w: Weights,
+  rewrite: Partial<Record<Graph, (m: ModelDef) => ModelDef>> = {},
+) {
   const external = packWeights(arch, w, WEIGHTS_FILE);
   // Every gradient graph serves the edge, which runs WASM: MaxPool's Indices (MaxUnpool) make the max-pool
   // backward about half as costly as the Indices-free rule WebGPU needs (which the WebGPU trainer keeps).
@@ -47,7 +52,10 @@ export function encodeGraphs(arch: ArchSpec, w: Weights) {
     'synth-grad': (depth) => buildSynthGrad(arch, w, { ...grad, depth }),
   };
   const onnx: Record<string, Uint8Array> = {};
-  for (const g of modelGraphs(resolve(arch))) onnx[graphFile(g.graph)] = encodeModel(build[g.base](g.depth));
+  for (const g of modelGraphs(resolve(arch))) {
+    const m = build[g.base](g.depth);
+    onnx[graphFile(g.graph)] = encodeModel(rewrite[g.graph]?.(m) ?? m);
+  }
   return { onnx, weightsBin: external.bytes };
 }
 

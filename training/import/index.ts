@@ -23,6 +23,7 @@ import { decodeModel } from '../onnx/decode.js';
 import { resolve } from '../spec.js';
 import { mapModel, type InputScale, type Layout } from './map.js';
 import { checkParity, type Parity } from './parity.js';
+import { phaseStride2 } from './phases.js';
 import { modelCard } from './card.js';
 
 /** max |p_ours - p_original| the import must reach. */
@@ -159,7 +160,10 @@ export async function importModel(a: ImportArgs): Promise<ImportResult> {
   const layers = resolve(mapped.arch);
   const k = layers.at(-1)!.outShape[0];
   if (a.labels.length !== k) throw new Error(`--labels gives ${a.labels.length} labels; the model has ${k} outputs`);
-  const { onnx, weightsBin } = encodeGraphs(mapped.arch, mapped.weights);
+  const shapes = new Map(layers.map((l) => [l.name, l.outShape]));
+  const { onnx, weightsBin } = encodeGraphs(mapped.arch, mapped.weights, {
+    classify: (g) => phaseStride2(g, shapes),
+  });
   const [c, h, w] = mapped.arch.input;
 
   const data = a.data ? await loadData(a.data, mapped.arch.input, a.labels) : undefined;
