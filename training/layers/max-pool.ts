@@ -20,6 +20,7 @@ import {
   poolGeometry,
   scatterWindows,
   spatial,
+  tiledMaxDx,
   tiles,
   type PoolGeometry,
   type PoolWindowSpec,
@@ -121,19 +122,8 @@ export const maxPool: LayerRule<MaxPoolSpec> = {
       value: { name: 'scales', dataType: 1, dims: [4], data: Float32Array.of(1, 1, k, k) },
     });
     const up = (v: string) => b.o('Resize', [v, '', scales], { mode: 'nearest' });
-    const yUp = up(y);
     const exact = !dynamic && inShape[1] % k === 0 && inShape[2] % k === 0;
-    const covered = exact
-      ? x
-      : b.o('Slice', [
-          x,
-          b.ints([0, 0]),
-          b.o('Slice', [b.o('Shape', [yUp]), b.ints([2]), b.ints([4])]),
-          b.ints([2, 3]),
-        ]);
-    const mask = b.o('Cast', [b.o('Equal', [covered, yUp])], { to: 1 });
-    const count = b.mul(b.o('AveragePool', [mask], { kernel_shape: [k, k], strides: [k, k] }), b.float(k * k));
-    let dx = b.mul(mask, up(b.div(dy, count)), exact ? `${name}_dx` : undefined);
+    let dx = tiledMaxDx(b, { x, y, dy, kernel: [k, k], exact, up, name: exact ? `${name}_dx` : undefined });
     if (!exact) dx = b.padSpatialTo(dx, x, `${name}_dx`);
     return { dx, grads: {} };
   },

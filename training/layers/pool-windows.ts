@@ -93,3 +93,29 @@ export function scatterWindows(
   const cropped = b.o('Slice', [full, start, b.add(start, spatial(b, x)), b.ints([2, 3])]);
   return b.reshapeLike(b.padSpatialTo(cropped, x), x, stem);
 }
+
+/**
+ * Backward of a max over windows that tile the map (stride = kernel, no padding) with no indices: dY shared
+ * among each window's maxima (ties split evenly), through a mask of the elements equal to their window's maximum.
+ * `up` enlarges a pooled map back to window size (nearest); not `exact` (the map's sides are not multiples of the
+ * kernel), the mask is taken over the covered part and the caller pads the result back to X's size.
+ */
+export function tiledMaxDx(b: GraphBuilder, { x, y, dy, kernel: [kh, kw], exact, up, name }: TiledMaxDx): string {
+  const yUp = up(y);
+  const covered = exact
+    ? x
+    : b.o('Slice', [x, b.ints([0, 0]), b.o('Slice', [b.o('Shape', [yUp]), b.ints([2]), b.ints([4])]), b.ints([2, 3])]);
+  const mask = b.o('Cast', [b.o('Equal', [covered, yUp])], { to: 1 });
+  const count = b.mul(b.o('AveragePool', [mask], { kernel_shape: [kh, kw], strides: [kh, kw] }), b.float(kh * kw));
+  return b.mul(mask, up(b.div(dy, count)), name);
+}
+
+interface TiledMaxDx {
+  x: string;
+  y: string;
+  dy: string;
+  kernel: [number, number];
+  exact: boolean;
+  up: (v: string) => string;
+  name?: string;
+}

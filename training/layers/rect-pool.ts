@@ -8,6 +8,7 @@
  *     max: mask = (X == up(Y)) on the covered area; ties share: dX = mask * up(dY / count(mask in window)).
  */
 import type { GraphBuilder } from '../graph/builder.js';
+import { tiledMaxDx } from './pool-windows.js';
 import type { LayerRule } from './types.js';
 
 export interface RectPoolSpec {
@@ -53,20 +54,7 @@ export const rectPool: LayerRule<RectPoolSpec> = {
       grads: {},
     });
     if (spec.op === 'avg') return done(up(b, b.mul(dy, b.float(1 / (kh * kw))), spec.kernel));
-    const yUp = up(b, y, spec.kernel);
-    const covered = exact
-      ? x
-      : b.o('Slice', [
-          x,
-          b.ints([0, 0]),
-          b.o('Slice', [b.o('Shape', [yUp]), b.ints([2]), b.ints([4])]),
-          b.ints([2, 3]),
-        ]);
-    const mask = b.o('Cast', [b.o('Equal', [covered, yUp])], { to: 1 });
-    const count = b.mul(
-      b.o('AveragePool', [mask], { kernel_shape: spec.kernel, strides: spec.kernel }),
-      b.float(kh * kw),
-    );
-    return done(b.mul(mask, up(b, b.div(dy, count), spec.kernel)));
+    const upK = (v: string) => up(b, v, spec.kernel);
+    return done(tiledMaxDx(b, { x, y, dy, kernel: spec.kernel, exact, up: upK }));
   },
 };
