@@ -41,6 +41,18 @@ python3 exporter-models.py KIND OUT.onnx. Kinds:
   split-height     a Split along the height: refused.
   fp16-input       a model whose input is float16: refused.
   bn-spatial0      a BatchNormalization (opset 7) with spatial 0 and statistics per activation ([C,H,W]): refused.
+Quirks (tests/node/training/import/quirks.test.ts):
+  plumbing         opset 13, batch 'unk__123': unnamed nodes, Identity, a Cast to float of a float value, Dropout
+                   with ratio and training_mode inputs and its mask output unread, Reshape [0, -1].
+  arith-forms      caffe2-style: (x - mean) / std on the input, a batch norm left as Mul and Add by [1,C,1,1]
+                   constants, Max(x, 0) as ReLU, Min(Max(x, 0), 6) as ReLU6, Sum of three terms, LeakyRelu.
+  nhwc-batch1      tflite2onnx-style: an NHWC input of a fixed batch of 1, its Transpose right after, Clip, a
+                   Reshape to [1, -1], Softmax.
+  several-outputs  logits, their Softmax and an ArgMax of it as three graph outputs.
+  max-join         a Max of two activations (an unnamed node): refused.
+  resize           a Resize (opset 13) in the graph: refused.
+  uint8-input      a uint8 NHWC input with its Cast to float (tflite-style): refused.
+  gemm-opset6      a Gemm with `broadcast` at opset 6, which onnxruntime no longer runs: refused, nothing written.
 """
 import importlib.util
 import os
@@ -409,13 +421,22 @@ def max_join(path):
     save(g, 'input', ['N', 3, 6, 6], g.gemm(x, 4, 5), 5, 13, path, 'pytorch')
 
 
+
+def gemm_opset6(path):
+    g = G()
+    x = g.op('Flatten', [g.op('Relu', [g.conv('input', 3, 4, 3)])])
+    b = g.w(rng.normal(0, 0.1, 5), 'b')
+    y = g.op('Gemm', [x, g.w(rng.normal(0, 0.1, (5, 4 * 6 * 6))), b], transB=1, broadcast=1)
+    save(g, 'input', [1, 3, 6, 6], y, 5, 6, path, 'pytorch', ir=3, init_inputs=True)
+
+
 KINDS = {'resnet-opset7': resnet_opset7, 'densenet': densenet, 'inception': inception, 'efficientnet': efficientnet,
          'mobilenetv3': mobilenetv3, 'keras2onnx': keras2onnx,
          'tensor-forms': tensor_forms, 'keras-se': keras_se, 'shufflenet': shufflenet,
          'shufflenet-dynamic': lambda p: shufflenet(p, True), 'upsample': upsample, 'const-ops': const_ops, 'split-height': split_height,
          'fp16-input': fp16_input, 'bn-spatial0': bn_spatial0,
          'plumbing': plumbing, 'arith-forms': arith_forms, 'nhwc-batch1': nhwc_batch1, 'several-outputs': several_outputs,
-         'uint8-input': uint8_input, 'resize': resize, 'max-join': max_join}
+         'uint8-input': uint8_input, 'resize': resize, 'max-join': max_join, 'gemm-opset6': gemm_opset6}
 
 if __name__ == '__main__':
     KINDS[sys.argv[1]](sys.argv[2])

@@ -97,6 +97,13 @@ describe('quirks that stay refused name what is not supported', () => {
     );
   });
 
+  it('a Gemm at opset 6 (broadcast), which onnxruntime-node cannot run: no parity, nothing written', async () => {
+    await expect(imported('gemm-opset6')).rejects.toThrow(
+      /^the original does not run in onnxruntime-node, so parity cannot be checked \(Could not find an implementation for Gemm\(6\)[\s\S]*\); nothing was written$/,
+    );
+    expect(fs.existsSync(path.join(root, 'gemm-opset6'))).toBe(false);
+  });
+
   it('a uint8 input behind its Cast (tflite-style)', async () => {
     await expect(imported('uint8-input')).rejects.toThrow(
       'input "input" has element type uint8: only float32 inputs are supported (export the model in float32)',
