@@ -45,7 +45,8 @@ Quirks (tests/node/training/import/quirks.test.ts):
   plumbing         opset 13, batch 'unk__123': unnamed nodes, Identity, a Cast to float of a float value, Dropout
                    with ratio and training_mode inputs and its mask output unread, Reshape [0, -1].
   arith-forms      caffe2-style: (x - mean) / std on the input, a batch norm left as Mul and Add by [1,C,1,1]
-                   constants, Max(x, 0) as ReLU, Min(Max(x, 0), 6) as ReLU6, Sum of three terms, LeakyRelu.
+                   constants, Max(x, 0) as ReLU, Min(Max(x, 0), 6) as ReLU6, Sum of three terms, LeakyRelu,
+                   Min(x, 4).
   nhwc-batch1      tflite2onnx-style: an NHWC input of a fixed batch of 1, its Transpose right after, Clip, a
                    Reshape to [1, -1], Softmax.
   several-outputs  logits, their Softmax and an ArgMax of it as three graph outputs.
@@ -364,7 +365,7 @@ def arith_forms(path):
     a = g.op('Max', [x, g.f(0.0)])  # ReLU
     b = g.op('Min', [g.op('Max', [g.conv(a, 6, 6, 3), g.f(0.0)]), g.f(6.0)])  # ReLU6
     x = g.op('Sum', [a, b, g.conv(a, 6, 6, 1, pads=[0, 0, 0, 0])])  # caffe2's residual, three terms
-    x = g.op('LeakyRelu', [g.op('Sum', [x, a])], alpha=0.1)
+    x = g.op('Min', [g.op('LeakyRelu', [g.op('Sum', [x, a])], alpha=0.1), g.f(4.0)])  # a bound alone: a clip
     x = g.op('Flatten', [g.op('GlobalAveragePool', [x])])
     save(g, 'input', ['N', 3, 8, 8], g.gemm(x, 6, 5), 5, 13, path, 'caffe2')
 

@@ -31,11 +31,12 @@ const cases: PatternCase[] = [
   },
   {
     kind: 'arith-forms',
-    layers: 'batchnorm batchnorm conv2d batchnorm relu conv2d relu clip conv2d add add leakyrelu avgpool flatten dense',
+    layers: 'batchnorm batchnorm conv2d batchnorm relu conv2d clip conv2d add add leakyrelu clip avgpool flatten dense',
     check(l) {
       // (x - mean) / std on the input: two per-channel affine layers the attacks climb through, as the original.
       expect(layer(l, 'batchnorm1')).toMatchObject({ eps: 0 });
-      expect(layer(l, 'clip1')).toEqual({ kind: 'clip', name: 'clip1', max: 6 });
+      expect(layer(l, 'clip1')).toEqual({ kind: 'clip', name: 'clip1', min: 0, max: 6 }); // Min(Max(x, 0), 6): one
+      expect(layer(l, 'clip2')).toEqual({ kind: 'clip', name: 'clip2', max: 4 });
       expect(layer(l, 'add1').inputs).toEqual(['relu1', 'clip1', 'conv2d3']);
       expect(layer(l, 'leakyrelu1')).toMatchObject({ alpha: expect.closeTo(0.1, 6) });
     },
