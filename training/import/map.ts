@@ -18,6 +18,7 @@ import type { LayerSpec } from '../layers/registry.js';
 import { ImportError, MapCtx, type Act } from './ops/context.js';
 import { fusePatterns } from './ops/fuse.js';
 import { OPS, SUPPORTED_OPS } from './ops/index.js';
+import { oneOutput } from './ops/outputs.js';
 
 export { ImportError, SUPPORTED_OPS };
 
@@ -121,7 +122,8 @@ function inputShape(
 
 export function mapModel(model: DecodedModel, o: ImportOptions = {}): MappedModel {
   // Ops written out of several nodes (GELU, LayerNorm) become the one op the table maps.
-  const m = fusePatterns(model);
+  // Several outputs that are one classifier's (logits beside probabilities, an ArgMax) become its one.
+  const { model: m, dropped } = oneOutput(fusePatterns(model));
   const graphInputs = m.inputs.filter((v) => !m.initializers.has(v.name));
   if (graphInputs.length !== 1)
     throw new ImportError(
@@ -146,6 +148,7 @@ export function mapModel(model: DecodedModel, o: ImportOptions = {}): MappedMode
   if (s?.order && ch !== 3) throw new ImportError(`--bgr needs a 3-channel input; the model's has ${ch}`);
 
   const c = new MapCtx(m, supported);
+  c.mapping.push(...dropped);
   const first: Act = { kind: 'act', shape: [...chw], onnx: [...chw], channelsLast: false, layer: '' };
   const scaled =
     s && (s.order || [s.mul].flat().some((v) => v !== 1) || [s.add].flat().some((v) => v !== 0))

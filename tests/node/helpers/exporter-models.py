@@ -41,6 +41,19 @@ python3 exporter-models.py KIND OUT.onnx. Kinds:
   split-height     a Split along the height: refused.
   fp16-input       a model whose input is float16: refused.
   bn-spatial0      a BatchNormalization (opset 7) with spatial 0 and statistics per activation ([C,H,W]): refused.
+Quirks (tests/node/training/import/quirks.test.ts):
+  plumbing         opset 13, batch 'unk__123': unnamed nodes, Identity, a Cast to float of a float value, Dropout
+                   with ratio and training_mode inputs and its mask output unread, Reshape [0, -1].
+  arith-forms      caffe2-style: (x - mean) / std on the input, a batch norm left as Mul and Add by [1,C,1,1]
+                   constants, Max(x, 0) as ReLU, Min(Max(x, 0), 6) as ReLU6, Sum of three terms, LeakyRelu,
+                   Min(x, 4).
+  nhwc-batch1      tflite2onnx-style: an NHWC input of a fixed batch of 1, its Transpose right after, Clip, a
+                   Reshape to [1, -1], Softmax.
+  several-outputs  logits, their Softmax and an ArgMax of it as three graph outputs.
+  max-join         a Max of two activations (an unnamed node): refused.
+  resize           a Resize (opset 13) in the graph: refused.
+  uint8-input      a uint8 NHWC input with its Cast to float (tflite-style): refused.
+  gemm-opset6      a Gemm with `broadcast` at opset 6, which onnxruntime no longer runs: refused, nothing written.
 """
 import importlib.util
 import os
@@ -57,12 +70,13 @@ G = gm.G
 rng = np.random.default_rng(2)
 
 
-def save(g, inp, shape, y, classes, opset, path, producer, ir=None, in_type=T.FLOAT, out='output', init_inputs=False):
+def save(g, inp, shape, y, classes, opset, path, producer, ir=None, in_type=T.FLOAT, out='output', init_inputs=False,
+         out_type=None):
     g.nodes.append(h.make_node('Identity', [y], [out], name='/output'))
     inputs = [h.make_tensor_value_info(inp, in_type, shape)]
     if init_inputs:  # old torch exports list every weight as a graph input too
         inputs += [h.make_tensor_value_info(t.name, t.data_type, list(t.dims)) for t in g.inits]
-    graph = h.make_graph(g.nodes, 'main_graph', inputs, [h.make_tensor_value_info(out, in_type, [shape[0], classes])],
+    graph = h.make_graph(g.nodes, 'main_graph', inputs, [h.make_tensor_value_info(out, out_type or in_type, [shape[0], classes])],
                          g.inits)
     m = h.make_model(graph, opset_imports=[h.make_opsetid('', opset)], producer_name=producer)
     m.ir_version = ir or (8 if opset >= 13 else 6)
@@ -322,11 +336,108 @@ def fp16_input(path):
     save(g, 'input', [1, 3, 6, 6], x, 5, 13, path, 'pytorch', in_type=T.FLOAT16)
 
 
+def plumbing(path):
+    g = G()
+    x = g.conv('input', 3, 6, 3)
+    g.nodes[-1].name = ''  # exporters that name no node
+    x = g.op('Identity', [x])
+    x = g.op('Cast', [x], to=T.FLOAT)  # a Cast to float of a float value
+    x = g.op('Relu', [x])
+    g.nodes[-1].name = ''
+    y, mask = g.name('dropout'), g.name('mask')
+    ratio = g.w(np.array(0.3))
+    train = g.name('training')
+    g.inits.append(nh.from_array(np.array(False), train))
+    g.nodes.append(h.make_node('Dropout', [x, ratio, train], [y, mask]))  # opset 12+, mask unread
+    x = g.op('MaxPool', [y], kernel_shape=[2, 2], strides=[2, 2])
+    g.nodes[-1].name = ''
+    x = g.op('Relu', [g.conv(x, 6, 8, 3)])
+    x = g.op('Reshape', [x, g.i64([0, -1])])
+    save(g, 'input', ['unk__123', 3, 8, 8], g.gemm(x, 8 * 4 * 4, 5), 5, 13, path, 'tf2onnx')
+
+
+def arith_forms(path):
+    g = G()
+    per = lambda v: g.w(np.asarray(v, dtype=np.float32).reshape(1, -1, 1, 1))
+    x = g.op('Div', [g.op('Sub', ['input', per([0.485, 0.456, 0.406])]), per([0.229, 0.224, 0.225])])  # in-graph
+    x = g.op('Add', [g.op('Mul', [g.conv(x, 3, 6, 3, bias=False), per(rng.uniform(0.5, 1.5, 6))]),
+                     per(rng.normal(0, 0.1, 6))])  # an unfused batch norm
+    a = g.op('Max', [x, g.f(0.0)])  # ReLU
+    b = g.op('Min', [g.op('Max', [g.conv(a, 6, 6, 3), g.f(0.0)]), g.f(6.0)])  # ReLU6
+    x = g.op('Sum', [a, b, g.conv(a, 6, 6, 1, pads=[0, 0, 0, 0])])  # caffe2's residual, three terms
+    x = g.op('Min', [g.op('LeakyRelu', [g.op('Sum', [x, a])], alpha=0.1), g.f(4.0)])  # a bound alone: a clip
+    x = g.op('Flatten', [g.op('GlobalAveragePool', [x])])
+    save(g, 'input', ['N', 3, 8, 8], g.gemm(x, 6, 5), 5, 13, path, 'caffe2')
+
+
+def nhwc_batch1(path):
+    g = G()
+    x = g.op('Transpose', ['input'], perm=[0, 3, 1, 2])
+    x = g.op('Clip', [g.conv(x, 3, 6, 3), g.f(0.0), g.f(6.0)])
+    x = g.op('AveragePool', [x], kernel_shape=[2, 2], strides=[2, 2])
+    x = g.op('Reshape', [x, g.i64([1, -1])])  # the fixed batch of 1 in the shape
+    x = g.op('Softmax', [g.gemm(x, 6 * 4 * 4, 5)], axis=-1)
+    save(g, 'input', [1, 8, 8, 3], x, 5, 13, path, 'tflite2onnx')
+
+
+def several_outputs(path):
+    g = G()
+    x = g.op('Relu', [g.conv('input', 3, 6, 3)])
+    logits = g.gemm(g.op('Flatten', [g.op('GlobalAveragePool', [x])]), 6, 5)
+    probs = g.op('Softmax', [logits], axis=1)
+    top = g.op('ArgMax', [probs], axis=1, keepdims=0)
+    outs = {'logits': logits, 'probs': probs, 'top': top}
+    g.nodes += [h.make_node('Identity', [v], [k], name=f'/{k}') for k, v in outs.items()]
+    vi = lambda k, t, dims: h.make_tensor_value_info(k, t, dims)
+    graph = h.make_graph(g.nodes, 'main_graph', [vi('input', T.FLOAT, ['N', 3, 8, 8])],
+                         [vi('logits', T.FLOAT, ['N', 5]), vi('probs', T.FLOAT, ['N', 5]), vi('top', T.INT64, ['N'])],
+                         g.inits)
+    m = h.make_model(graph, opset_imports=[h.make_opsetid('', 13)], producer_name='pytorch')
+    m.ir_version = 8
+    onnx.checker.check_model(m, full_check=True)
+    onnx.save(m, path)
+
+
+def uint8_input(path):
+    g = G()
+    x = g.op('Transpose', [g.op('Cast', ['input'], to=T.FLOAT)], perm=[0, 3, 1, 2])
+    x = g.op('Flatten', [g.op('GlobalAveragePool', [g.op('Relu', [g.conv(x, 3, 4, 3)])])])
+    save(g, 'input', [1, 8, 8, 3], g.gemm(x, 4, 5), 5, 13, path, 'tflite2onnx', in_type=T.UINT8,
+         out_type=T.FLOAT)
+
+
+def resize(path):
+    g = G()
+    x = g.op('Relu', [g.conv('input', 3, 4, 3)])
+    x = g.op('Resize', [x, '', g.f([1.0, 1.0, 2.0, 2.0])], mode='nearest')
+    x = g.op('Flatten', [g.op('GlobalAveragePool', [x])])
+    save(g, 'input', ['N', 3, 6, 6], g.gemm(x, 4, 5), 5, 13, path, 'pytorch')
+
+
+def max_join(path):
+    g = G()
+    x = g.op('Max', [g.conv('input', 3, 4, 3), g.conv('input', 3, 4, 1, pads=[0, 0, 0, 0])])
+    g.nodes[-1].name = ''
+    x = g.op('Flatten', [g.op('GlobalAveragePool', [x])])
+    save(g, 'input', ['N', 3, 6, 6], g.gemm(x, 4, 5), 5, 13, path, 'pytorch')
+
+
+
+def gemm_opset6(path):
+    g = G()
+    x = g.op('Flatten', [g.op('Relu', [g.conv('input', 3, 4, 3)])])
+    b = g.w(rng.normal(0, 0.1, 5), 'b')
+    y = g.op('Gemm', [x, g.w(rng.normal(0, 0.1, (5, 4 * 6 * 6))), b], transB=1, broadcast=1)
+    save(g, 'input', [1, 3, 6, 6], y, 5, 6, path, 'pytorch', ir=3, init_inputs=True)
+
+
 KINDS = {'resnet-opset7': resnet_opset7, 'densenet': densenet, 'inception': inception, 'efficientnet': efficientnet,
          'mobilenetv3': mobilenetv3, 'keras2onnx': keras2onnx,
          'tensor-forms': tensor_forms, 'keras-se': keras_se, 'shufflenet': shufflenet,
          'shufflenet-dynamic': lambda p: shufflenet(p, True), 'upsample': upsample, 'const-ops': const_ops, 'split-height': split_height,
-         'fp16-input': fp16_input, 'bn-spatial0': bn_spatial0}
+         'fp16-input': fp16_input, 'bn-spatial0': bn_spatial0,
+         'plumbing': plumbing, 'arith-forms': arith_forms, 'nhwc-batch1': nhwc_batch1, 'several-outputs': several_outputs,
+         'uint8-input': uint8_input, 'resize': resize, 'max-join': max_join, 'gemm-opset6': gemm_opset6}
 
 if __name__ == '__main__':
     KINDS[sys.argv[1]](sys.argv[2])

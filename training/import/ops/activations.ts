@@ -5,8 +5,8 @@ import type { LayerSpec } from '../../layers/registry.js';
 import type { MapCtx, OpEntry } from './context.js';
 
 /** An elementwise layer on x, its output laid out as x (channels-last or a view stays so). */
-const unary = (c: MapCtx, spec: LayerSpec) => {
-  const x = c.act(0);
+const unary = (c: MapCtx, spec: LayerSpec, k = 0) => {
+  const x = c.act(k);
   c.out(c.keep(x, c.emit(spec, x)));
 };
 
@@ -79,6 +79,28 @@ const clip: OpEntry = {
   },
 };
 
+/**
+ * Max or Min of an activation and one constant number, as caffe2, paddle2onnx and hand-written graphs spell a
+ * rectifier: Max(x, 0) is a ReLU, Max(x, a) and Min(x, b) a clip (Min(Max(x, 0), 6): a ReLU, then a clip at 6).
+ */
+const bound = (op: 'Max' | 'Min'): OpEntry => ({
+  doc: 'of an activation and one constant number (relu, clip)',
+  map(c, n) {
+    const k = n.inputs.findIndex((_, i) => c.isAct(i));
+    const t = n.inputs.length === 2 && k >= 0 ? c.maybeConst(1 - k) : undefined;
+    if (!t || t.values.length !== 1) {
+      const what = (i: number) =>
+        c.isAct(i) ? 'an activation' : `a constant of dims [${c.maybeConst(i)?.dims ?? '?'}]`;
+      throw c.refuse(
+        `takes the ${op === 'Max' ? 'maximum' : 'minimum'} of ${n.inputs.map((_, i) => what(i)).join(' and ')}: only of one activation and one constant number`,
+      );
+    }
+    const v = t.values[0];
+    if (op === 'Max' && v === 0) return unary(c, { kind: 'relu' }, k);
+    unary(c, { kind: 'clip', ...(op === 'Max' ? { min: v } : { max: v }) }, k);
+  },
+});
+
 /** HardSigmoid: max(0, min(1, alpha x + beta)). */
 const hardSigmoid: OpEntry = {
   map: (c) => unary(c, { kind: 'hardsigmoid', alpha: c.num('alpha', 0.2), beta: c.num('beta', 0.5) }),
@@ -97,4 +119,6 @@ export const activationOps: Record<string, OpEntry> = {
   Selu: selu,
   Softplus: elementwise('softplus'),
   Mish: mish,
+  Max: bound('Max'),
+  Min: bound('Min'),
 };

@@ -9,6 +9,7 @@
  *                 channels_first LayerNorm, or any nn.LayerNorm before opset 17)
  *         -> LayerNormalization with the reduced axes kept as `axes` (the op's own form normalises from `axis`
  *            to the last axis).
+ *   ReLU6:        Min(Max(x, 0), b), b > 0 (caffe2, paddle2onnx)  -> Clip(x, 0, b).
  * A pattern fuses only when none of its inner values is read outside it; anything else is left as written (and
  * refused by the table, naming the node, if its op has no entry).
  */
@@ -217,6 +218,28 @@ function layerNorm(g: Graph, r1: DecodedNode, opset: number): Match | undefined 
 }
 
 /** The model with each written-out pattern replaced by its one op, placed where the pattern's last node was. */
+/** ReLU6 written out, Min(Max(x, 0), b) (caffe2, paddle2onnx): one Clip, as torch writes it, a non-negative map. */
+function relu6(g: Graph, mx: DecodedNode, opset: number): Match | undefined {
+  const z = mx.inputs.findIndex((v) => g.scalar(v) === 0);
+  const mn = z >= 0 && mx.inputs.length === 2 ? only(g, mx.outputs[0], 'Min') : undefined;
+  const b = mn && mn.inputs.length === 2 ? other(mn, mx.outputs[0]) : undefined;
+  const hi = b === undefined ? undefined : g.scalar(b);
+  if (!mn || b === undefined || hi === undefined || !(hi > 0)) return undefined;
+  const [x, zero] = [mx.inputs[1 - z], mx.inputs[z]];
+  return {
+    nodes: [mx, mn],
+    fused: {
+      name: `${mx.name} (ReLU6 written out)`,
+      op: 'Clip',
+      domain: '',
+      // Bounds as inputs from opset 11, as attributes before it.
+      inputs: opset < 11 ? [x] : [x, zero, b],
+      outputs: [mn.outputs[0]],
+      attrs: { min: 0, max: hi },
+    },
+  };
+}
+
 export function fusePatterns(m: DecodedModel): DecodedModel {
   const g = graphOf(m);
   const taken = new Set<DecodedNode>();
@@ -230,7 +253,9 @@ export function fusePatterns(m: DecodedModel): DecodedModel {
           ? geluTanh(g, n)
           : n.op === 'ReduceMean'
             ? layerNorm(g, n, m.opset)
-            : undefined;
+            : n.op === 'Max'
+              ? relu6(g, n, m.opset)
+              : undefined;
     if (!match || match.nodes.some((k) => taken.has(k))) continue;
     for (const k of match.nodes) taken.add(k);
     const last = match.nodes.reduce((a, k) => (m.nodes.indexOf(k) > m.nodes.indexOf(a) ? k : a));
