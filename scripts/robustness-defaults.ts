@@ -1,7 +1,7 @@
 /**
  * npm run robustness:defaults [-- --models digits,fashion]
  * Writes models/<name>/robustness.json: the robustness table at GET /models/<name>/robustness's richest defaults
- * (eps and methods from the endpoint's schema, 100 images x 20 PGD steps: functions/core/defaults.ts), computed by the edge's own core on onnxruntime-web in Node. It is deterministic
+ * (eps fitted to the model: 0 to its default L-inf budget, methods from the endpoint's schema, 100 images x 20 PGD steps: functions/core/defaults.ts), computed by the edge's own core on onnxruntime-web in Node. It is deterministic
  * (seed 0), so the Worker serves it instead of spending seconds of CPU per default request (a model without it gets
  * the richest table its costs allow); a test recomputes it.
  */
@@ -10,20 +10,30 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as v from 'valibot';
 import { ROBUSTNESS_TOP } from '../functions/core/defaults.js';
-import { robustness, type StoredRobustness } from '../functions/core/fool/robustness.js';
+import {
+  defaultEps,
+  robustness,
+  type RobustnessOptions,
+  type StoredRobustness,
+} from '../functions/core/fool/robustness.js';
+import type { Model } from '../functions/core/model.js';
 import { RobustnessQuery } from '../functions/schemas/fool.js';
 import { loadModel } from '../tests/node/helpers/models.js';
 import { parseCli } from './cli.js';
 
-/** The endpoint's richest default: eps and methods from its query schema, images and steps from the ladder's top. */
-export function defaultOptions() {
+/**
+ * The endpoint's richest default for a model: eps fitted to the model (defaultEps), methods from the query schema,
+ * images and steps from the ladder's top.
+ */
+export function defaultOptions(meta: Model['meta']): RobustnessOptions {
   const q = v.parse(RobustnessQuery, {});
-  return { eps: [...q.eps].sort((a, b) => a - b), ...ROBUSTNESS_TOP, methods: q.methods };
+  return { eps: defaultEps(meta), ...ROBUSTNESS_TOP, methods: q.methods };
 }
 
 export async function defaultTable(name: string, root = 'models'): Promise<StoredRobustness> {
-  const options = defaultOptions();
-  const { model: _name, ...result } = await robustness(loadModel(name, root), options);
+  const model = loadModel(name, root);
+  const options = defaultOptions(model.meta);
+  const { model: _name, ...result } = await robustness(model, options);
   return { options, result };
 }
 

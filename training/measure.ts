@@ -9,9 +9,25 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { defaultTable } from '../scripts/robustness-defaults.js';
+import { estimateMs } from '../functions/core/cost.js';
+import { robustnessWork } from '../functions/core/work.js';
+import { defaultOptions, defaultTable } from '../scripts/robustness-defaults.js';
+import { loadModel } from '../tests/node/helpers/models.js';
 
-export async function writeMeasurements(root: string, name: string, log: (line: string) => void): Promise<void> {
+export interface MeasureOptions {
+  /**
+   * Skip robustness.json where the table's estimate by the costs just measured (the edge's cost model) is over this
+   * many ms: the edge then fits its default to ROBUSTNESS_BUDGET_MS (functions/core/defaults.ts). Default: no limit.
+   */
+  robustnessBudgetMs?: number;
+}
+
+export async function writeMeasurements(
+  root: string,
+  name: string,
+  log: (line: string) => void,
+  o: MeasureOptions = {},
+): Promise<void> {
   const dir = path.join(root, name);
   let t0 = performance.now();
   // In a child process: onnxruntime's thread count is fixed at its first session, and this process's (a trainer's)
@@ -26,6 +42,16 @@ export async function writeMeasurements(root: string, name: string, log: (line: 
   const costs = JSON.parse(fs.readFileSync(path.join(dir, 'costs.json'), 'utf8')) as unknown;
   log(`costs.json: ${JSON.stringify(costs)} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
   if (!fs.existsSync(path.join(dir, 'samples.json'))) return;
+  if (o.robustnessBudgetMs !== undefined) {
+    const model = loadModel(name, root);
+    const ms = estimateMs(model, robustnessWork(defaultOptions(model.meta)));
+    if (ms > o.robustnessBudgetMs) {
+      log(
+        `robustness.json skipped: the default table is estimated at ${(ms / 1000).toFixed(0)} s, over the ${o.robustnessBudgetMs / 1000} s budget (the edge fits a smaller one per request; npm run robustness:defaults -- --models ${name} computes it)`,
+      );
+      return;
+    }
+  }
   t0 = performance.now();
   const table = await defaultTable(name, root);
   fs.writeFileSync(path.join(dir, 'robustness.json'), `${JSON.stringify(table, null, 1)}\n`);

@@ -65,7 +65,7 @@ foolRoutes.get('/:model/robustness', query(ENDPOINTS.robustness.query), async (c
       ),
     );
   const { model: _name, ...table } = stored ? { model: model.meta.name, ...stored } : await robustness(model, opts);
-  return answer(c, model, { options: { ...q, images: opts.images, steps: opts.steps }, ...table });
+  return answer(c, model, { options: { ...q, eps: opts.eps, images: opts.images, steps: opts.steps }, ...table });
 });
 
 foolRoutes.post('/:model/fooling', query(ENDPOINTS.fooling.query), async (c) => {

@@ -16,7 +16,7 @@ import {
   ROBUSTNESS_TOP,
 } from '../core/defaults.js';
 import type { FoolingConfig } from '../core/fool/fooling.js';
-import type { RobustnessOptions } from '../core/fool/robustness.js';
+import { defaultEps, ROBUSTNESS_EPS_ROWS, type RobustnessOptions } from '../core/fool/robustness.js';
 import type { Model } from '../core/model.js';
 import type { OwnOptions } from './echo.js';
 import { bool, classRef, costDefault, FORMAT, int, INVERT, num, numbers, pick, PREPROCESS, SEED } from './params.js';
@@ -161,8 +161,7 @@ export const RobustnessQuery = v.object({
     max: 1,
     minItems: 1,
     maxItems: CAPS.robustnessEps,
-    default: [0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3],
-    description: 'L-inf budgets, one row each',
+    description: `L-inf budgets, one row each; default: ${ROBUSTNESS_EPS_ROWS} from 0 to the model's default L-inf eps (its attack defaults: 0, 0.05, ... 0.3 for gray drawings, 0 to 8/255 in steps of 4/3 of a level for colour photos)`,
     example: [0, 0.1, 0.3],
   }),
   images: int({
@@ -199,7 +198,7 @@ export function robustnessOptions(model: Model, q: v.InferOutput<typeof Robustne
       `model ${model.meta.name} has no bundled test samples (samples.json) to measure robust accuracy on`,
     );
   const n = model.samples().n;
-  const o = { eps: [...q.eps].sort((a, b) => a - b), methods: q.methods };
+  const o = { eps: [...(q.eps ?? defaultEps(model.meta))].sort((a, b) => a - b), methods: q.methods };
   const given = { images: q.images === undefined ? undefined : Math.min(q.images, n), steps: q.steps };
   return { ...o, ...robustnessDefault(model, o, given, n) };
 }

@@ -25,6 +25,7 @@ import { estimateMs, type GraphCosts, type Runs } from '../../functions/core/cos
 import { robustnessDefault } from '../../functions/core/defaults.js';
 import { foolingImages, robustnessWork } from '../../functions/core/work.js';
 import { FoolingQuery, foolingOptions, RobustnessQuery } from '../../functions/schemas/fool.js';
+import { defaultEps } from '../../functions/core/fool/robustness.js';
 import { defaultWork } from '../node/helpers/default-work.js';
 import { loadModel } from '../node/helpers/models.js';
 import type { Miniflare } from 'miniflare';
@@ -214,7 +215,7 @@ function printEstimates(dir: string) {
   // Imported without test data, the model has no table (a 400 naming that); with 100 test samples its default
   // table would be the richest its costs allow (robustness.json is made at import from such samples).
   const q = v.parse(RobustnessQuery, {});
-  const o = { eps: q.eps, methods: q.methods };
+  const o = { eps: q.eps ?? defaultEps(model.meta), methods: q.methods };
   const table = robustnessWork({ ...o, ...robustnessDefault(model, o, {}, CAPS.robustnessImages) });
   const rows = { ...defaultWork(model), [`robustness (with ${CAPS.robustnessImages} samples)`]: table };
   const fooling = foolingOptions(model, v.parse(FoolingQuery, {}));

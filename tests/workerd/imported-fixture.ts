@@ -82,7 +82,8 @@ export async function buildImportedFixture(
       measure: false,
       log: () => {},
     });
-  // Files the caller adds to the folders before the table is made (build-fixtures.ts: decoded sample pictures).
+  // What the caller adds to the folders before the table is made (build-fixtures.ts: one model imported again with
+  // its sample pictures as test data).
   await extra?.(path.join(out, 'models'));
   // The same import table the Worker's bundled models get (Data modules by wrangler's rules).
   writeRegistry(path.join(out, 'models'), path.join(out, 'registry.generated.ts'));

@@ -44,7 +44,11 @@ const { values: a, positionals } = parseCli({
       choices: ['mnist', 'fit', 'letterbox', 'crop'],
       help: 'how the edge fits a picture (default: mnist for 28x28 gray 10-class models, crop for photo models)',
     },
-    data: { type: 'string', arg: 'DIR', help: 'an IDX folder or image folder to measure parity and accuracy on' },
+    data: {
+      type: 'string',
+      arg: 'DIR',
+      help: 'an IDX folder or image folder (its test split) to measure parity and accuracy on; its held-out pictures become samples.json, and robustness.json where affordable',
+    },
     dir: { type: 'string', arg: 'DIR', default: 'models', help: 'where model folders go' },
     force: { type: 'boolean', help: 'replace an existing <dir>/<name>/' },
     description: { type: 'string', arg: 'TEXT', help: "the model card's description" },

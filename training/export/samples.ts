@@ -1,16 +1,23 @@
-/** samples.json: a fixed stride through the test set, as bytes (the page and the examples draw from it). */
-import type { LoadedData } from '../data/load.js';
+/**
+ * samples.json: a fixed stride through the held-out test set, as bytes (the page, the examples and the robustness
+ * table draw from it). Written by train (artifacts.ts) and by import given --data (import/index.ts).
+ */
+import type { Dataset } from '../data/dataset.js';
 
 export const SAMPLE_COUNT = 100;
 
-/** The first SAMPLE_COUNT test images (stratified by taking them in order of a fixed stride), as bytes. */
-export function samples(d: LoadedData['test']) {
+/**
+ * SAMPLE_COUNT test images (all of them where the set is smaller), taken at a fixed stride through the set (so
+ * spread over it, stratified where the set is ordered by class), as bytes.
+ */
+export function samples(d: Dataset) {
   const size = d.shape[0] * d.shape[1] * d.shape[2];
-  const stride = Math.floor(d.n / SAMPLE_COUNT);
-  const bytes = new Uint8Array(SAMPLE_COUNT * size),
+  const count = Math.min(SAMPLE_COUNT, d.n);
+  const stride = Math.floor(d.n / count);
+  const bytes = new Uint8Array(count * size),
     labels: number[] = [],
     indices: number[] = [];
-  for (let i = 0; i < SAMPLE_COUNT; i++) {
+  for (let i = 0; i < count; i++) {
     const j = i * stride;
     for (let p = 0; p < size; p++) bytes[i * size + p] = Math.round(d.images[j * size + p] * 255);
     labels.push(d.labels[j]);

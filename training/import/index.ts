@@ -3,7 +3,9 @@
  * compiler the trainer uses (export/graphs.ts encodeGraphs) -> write models/<name>/ (graphs, weights.bin,
  * meta.json by the one builder export/meta.ts, report.md by card.ts) -> check output parity with the original
  * (parity.ts) on seeded random images and, given data, on real ones. A parity worse than the tolerance removes the
- * folder again and fails; a passing one measures the graphs' costs for the edge's cost model (costs.json, measure.ts).
+ * folder again and fails; a passing one, given data, keeps its held-out pictures (samples.json, export/samples.ts,
+ * as train does), then measures the graphs' costs for the edge's cost model (costs.json, measure.ts) and, given data
+ * and within IMPORT_ROBUSTNESS_BUDGET_MS, the default robustness table (robustness.json).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,6 +14,7 @@ import type { ModelMeta, MetaProtocol } from '../../model-contract/meta.js';
 import { checkModelName } from '../../model-contract/name.js';
 import { encodeGraphs } from '../export/graphs.js';
 import { buildMeta, metaJson, UNMEASURED } from '../export/meta.js';
+import { SAMPLE_COUNT, samples } from '../export/samples.js';
 import type { Dataset } from '../data/dataset.js';
 import { loadIdxSplit } from '../data/fashion.js';
 import { loadImageFolder } from '../data/image-folder.js';
@@ -29,6 +32,12 @@ import { modelCard } from './card.js';
 /** max |p_ours - p_original| the import must reach. */
 export const PARITY_TOLERANCE = 1e-4;
 export const RANDOM_IMAGES = 64;
+/**
+ * Given --data, import writes robustness.json (the default table, as train does) where the edge's cost model,
+ * priced by the costs.json just measured, estimates it within this; else it skips it and the edge fits its default
+ * per request. Train pays it always (~200 s on shapes, 64x64 RGB); an import is a minute or less without it.
+ */
+export const IMPORT_ROBUSTNESS_BUDGET_MS = 120_000;
 
 export interface ImportArgs {
   file: string;
@@ -269,6 +278,12 @@ export async function importModel(a: ImportArgs): Promise<ImportResult> {
   const finalMeta = { ...meta, training: { ...meta.training, parity } } satisfies ModelMeta;
   fs.writeFileSync(path.join(dir, 'meta.json'), metaJson(finalMeta));
   fs.writeFileSync(path.join(dir, 'report.md'), modelCard(finalMeta, source, mapped.mapping, parity));
-  if (a.measure !== false) await writeMeasurements(root, a.name, log);
+  if (data) {
+    // The held-out pictures the edge's robustness table and the playground draw from, as train writes them.
+    fs.writeFileSync(path.join(dir, 'samples.json'), JSON.stringify(samples(data)) + '\n');
+    log(`samples.json: ${Math.min(SAMPLE_COUNT, data.n)} of the ${data.n} test images of ${a.data}`);
+  }
+  if (a.measure !== false)
+    await writeMeasurements(root, a.name, log, { robustnessBudgetMs: IMPORT_ROBUSTNESS_BUDGET_MS });
   return { dir, meta: finalMeta, random, data: onData };
 }

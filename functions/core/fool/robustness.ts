@@ -2,6 +2,8 @@
  * Robust accuracy per eps (the Foolbox-style table) on the held-out test images bundled with the model:
  * the fraction still classified correctly under an L-inf FGSM or PGD attack of size eps.
  */
+import { attackDefaults } from '../../../model-contract/attack-defaults.js';
+import type { ModelMeta } from '../../../model-contract/meta.js';
 import { badRequest } from '../errors.js';
 import { argmaxRow, forward, inputSize } from '../gradient.js';
 import type { Model } from '../model.js';
@@ -14,6 +16,23 @@ const PUBLISHED = {
   cleanAccuracy: 0.992,
   fgsmEps03Accuracy: 0.064,
 };
+
+/** Rows of the default table: eps from 0 to the model's default budget in even steps. */
+export const ROBUSTNESS_EPS_ROWS = 7;
+
+/**
+ * The table's default eps, fitted to the model: 0 to its default L-inf budget (meta.json's attackDefaults, else
+ * the rule by its input: model-contract/attack-defaults.ts) in ROBUSTNESS_EPS_ROWS even steps, to 4 significant
+ * digits. Gray drawings (budget 0.3, Madry et al.'s on MNIST) keep the table this API always had, 0, 0.05, ... 0.3;
+ * colour photos (8/255) get 0 to 8/255 in steps of 4/3 levels: the range the CIFAR literature reports, where a
+ * naturally trained model goes from its clean accuracy to nearly none (0.3 is 77 levels, ten times the budget).
+ */
+export function defaultEps(meta: Pick<ModelMeta, 'input' | 'preprocessing' | 'attackDefaults'>): number[] {
+  const top = attackDefaults(meta).linf.eps;
+  return Array.from({ length: ROBUSTNESS_EPS_ROWS }, (_, i) =>
+    Number(((top * i) / (ROBUSTNESS_EPS_ROWS - 1)).toPrecision(4)),
+  );
+}
 
 export interface RobustnessOptions {
   eps: number[];

@@ -2,7 +2,8 @@
  * Real pretrained networks imported from ../shared/models-from-elsewhere (tests/workerd/imported-fixture.ts),
  * served in real workerd: a sample picture classified as the original classifies it, Grad-CAM and a PGD attack
  * answering 200; the fooling gallery and the robustness table with no options answering 200 on an imported colour
- * model (given its sample pictures as test samples, with no table precomputed); explicit options over the ceiling a
+ * model (imported with its sample pictures as --data: the import's samples.json, no table precomputed; eps rows
+ * fitted to a colour model); explicit options over the ceiling a
  * 400 that names the largest value that fits.
  */
 import { describe, expect, inject, it } from 'vitest';
@@ -67,7 +68,7 @@ describe(`${WITH_SAMPLES} (imported, colour, test samples but no table precomput
     const r = await app.request(`${BASE}/models/${WITH_SAMPLES}/robustness`);
     expect(r.status).toBe(200);
     const body = (await r.json()) as {
-      options: { images: number; steps: number };
+      options: { eps: number[]; images: number; steps: number };
       images: number;
       clean_accuracy: number;
       table: { method: string; eps: number; accuracy: number }[];
@@ -78,6 +79,10 @@ describe(`${WITH_SAMPLES} (imported, colour, test samples but no table precomput
     expect(body.clean_accuracy).toBeGreaterThan(0.5);
     const pgd = body.table.filter((t) => t.method === 'pgd');
     expect(pgd.at(-1)!.accuracy).toBeLessThan(body.clean_accuracy);
+    // Rows fitted to a colour model: 0 to its default budget, 8/255 (not the gray drawings' 0.3).
+    expect(body.options.eps).toHaveLength(7);
+    expect(body.options.eps.at(-1)).toBeCloseTo(8 / 255, 4);
+    expect(pgd.map((t) => t.eps)).toEqual(body.options.eps);
   });
 
   it("a gallery over the budget: the neutral start's top classes, as many as fit, the answer saying why", async () => {

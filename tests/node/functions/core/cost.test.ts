@@ -12,6 +12,7 @@ import { ROBUSTNESS_TOP } from '../../../../functions/core/defaults.js';
 import { gradCam } from '../../../../functions/core/see/cam.js';
 import { saliencyOpts } from '../../helpers/options.js';
 import { Problem } from '../../../../functions/core/errors.js';
+import { defaultEps } from '../../../../functions/core/fool/robustness.js';
 import * as W from '../../../../functions/core/work.js';
 import { getModel, modelNames } from '../../../../functions/runtime/models.js';
 import * as fool from '../../../../functions/schemas/fool.js';
@@ -38,7 +39,7 @@ describe('cost model', () => {
         const bounded = ['fooling', 'deepfool', 'cw'].includes(endpoint);
         expect(ms, `${name} ${endpoint}`).toBeLessThan(bounded ? DEFAULT_MAX_COST_MS : 1000);
       }
-      const q = v.parse(fool.RobustnessQuery, {});
+      const q = { ...v.parse(fool.RobustnessQuery, {}), eps: defaultEps(model.meta) };
       const full = W.robustnessWork({ ...q, ...ROBUSTNESS_TOP });
       expect(estimateMs(model, full)).toBeGreaterThan(
         estimateMs(model, W.robustnessWork({ ...q, images: 20, steps: 10 })),

@@ -17,7 +17,7 @@ import { DEFAULT_MAX_COST_MS } from '../../../../functions/config.js';
 import { CAPS, FOOLING_BUDGET_MS, ROBUSTNESS_BUDGET_MS } from '../../../../functions/core/caps.js';
 import { estimateMs, FALLBACK, type GraphCosts } from '../../../../functions/core/cost.js';
 import { LADDERS, robustnessDefault, ROBUSTNESS_TOP } from '../../../../functions/core/defaults.js';
-import { storedTable } from '../../../../functions/core/fool/robustness.js';
+import { defaultEps, storedTable } from '../../../../functions/core/fool/robustness.js';
 import type { Model } from '../../../../functions/core/model.js';
 import { foolingImages, foolingWork, robustnessWork } from '../../../../functions/core/work.js';
 import { getModel, modelNames } from '../../../../functions/runtime/models.js';
@@ -71,7 +71,7 @@ const foolingAt = (model: Model, q: Record<string, unknown> = {}) =>
 /** The table's default on a model with `samples` test samples and no table precomputed. */
 const tableAt = (model: Model, samples: number = CAPS.robustnessImages) => {
   const q = v.parse(fool.RobustnessQuery, {});
-  const o = { eps: q.eps, methods: q.methods };
+  const o = { eps: q.eps ?? defaultEps(model.meta), methods: q.methods };
   return { ...o, ...robustnessDefault({ ...model, robustness: undefined }, o, {}, samples) };
 };
 

@@ -30,6 +30,7 @@ import { randn } from '../../helpers/fd.js';
 import { loadModel } from '../../helpers/models.js';
 import { checkMarginEntrywise } from '../../helpers/original.js';
 import { deriveAttackDefaults } from '../../../../model-contract/attack-defaults.js';
+import { parseFile, SamplesSchema } from '../../../../model-contract/folder.js';
 
 const PYTHON = '/usr/bin/python3';
 const EXPORTERS = path.resolve('tests/node/helpers/foreign-models.py');
@@ -414,6 +415,11 @@ describe('import with --data', () => {
     expect(r.meta.metrics.testAccuracy).toBeGreaterThanOrEqual(0);
     // No absolute path of this machine: the data folder by name, the source file by name.
     expect(r.meta.split.source).toBe('evaluated on fashion-mnist');
+    // Its held-out pictures, kept as train keeps them: 100 at a stride of 100 through the 10,000, valid by the contract.
+    const kept = parseFile(SamplesSchema, JSON.parse(fs.readFileSync(path.join(r.dir, 'samples.json'), 'utf8')), 'x');
+    expect(kept.shape).toEqual([1, 28, 28]);
+    expect(kept.labels).toHaveLength(100);
+    expect(Buffer.from(kept.pixels, 'base64')).toHaveLength(100 * 784);
     expect(fs.readFileSync(path.join(r.dir, 'meta.json'), 'utf8')).not.toMatch(/"\/(usr|tmp|home|work|root)\//);
   });
 });
