@@ -22,6 +22,7 @@ export const SLOW = [
   'tests/node/functions/core/fool/attack.test.ts',
   'tests/node/training/import/patterns.test.ts',
   'tests/node/training/train-folder.test.ts',
+  'tests/node/training/train-gray-folder.test.ts',
   'tests/node/training/gradients.test.ts',
   'tests/node/scripts/npm-scripts.test.ts',
   'tests/workerd/routes/shapes.test.ts',

@@ -6,7 +6,8 @@
  * path is bench/folder-defaults.ts, which runs the whole command). A variant overrides the folder preset:
  *   epochs, batch, lr, weightDecay, labelSmoothing, warmup (share of steps), keepBest (0|1), rotate (degrees),
  *   scale (s: from 1/s to s), shift (pixels), arch (plain|resnet|mobilenet), extraBlocks (plain: conv blocks at
- *   the last map's size), images (epochs for about N images).
+ *   the last map's size), images (epochs for about N images), channels (1|3: the folder loaded as gray or RGB, the
+ *   same files and split; default: what folder-setup.ts chooses).
  * --images N gives every variant without its own epochs about N training images (a shorter screen than the
  * defaults' 120,000). Prints a table: folder, variant, epochs, test accuracy after the last epoch and after the epoch that
  * scored best on the watched share (what keepBest returns), seconds (training and the scoring after each epoch), load.
@@ -45,6 +46,7 @@ const KEYS = [
   'images',
   'arch',
   'extraBlocks',
+  'channels',
 ];
 const variants = a.variants.split('|').map((v) => {
   const [label, rest = ''] = v.split(/:(.*)/s);
@@ -56,8 +58,13 @@ const variants = a.variants.split('|').map((v) => {
         const [k, val] = kv.trim().split('=');
         if (!KEYS.includes(k))
           throw new Error(`variant "${label}": unknown key "${k}". Should be one of: ${KEYS.join(', ')}.`);
-        if (k === 'arch' ? !ARCHS.includes(val as ArchName) : !Number.isFinite(Number(val)))
-          throw new Error(`variant "${label}": ${k}=${val} is not a valid value`);
+        const ok =
+          k === 'arch'
+            ? ARCHS.includes(val as ArchName)
+            : k === 'channels'
+              ? ['1', '3'].includes(val)
+              : Number.isFinite(Number(val));
+        if (!ok) throw new Error(`variant "${label}": ${k}=${val} is not a valid value`);
         return [k, val];
       }),
   );
@@ -69,10 +76,20 @@ const rows = [
   '|---|---|---|---|---|---|---|',
 ];
 for (const dir of a.data.split(',')) {
-  const setup = await folderSetup(dir, { seed: a.seed, log: () => {} });
-  const { preset, data, watch } = setup;
-  const n = data.train.n;
+  const setups = new Map<string, Awaited<ReturnType<typeof folderSetup>>>();
   for (const { label, set } of variants) {
+    const key = set.channels ?? 'auto';
+    if (!setups.has(key))
+      setups.set(
+        key,
+        await folderSetup(dir, {
+          seed: a.seed,
+          channels: set.channels ? (Number(set.channels) as 1 | 3) : undefined,
+          log: () => {},
+        }),
+      );
+    const { preset, data, watch } = setups.get(key)!;
+    const n = data.train.n;
     const num = (k: string) => (set[k] === undefined ? undefined : Number(set[k]));
     const images = num('images') ?? a.images;
     const aug = { ...preset.augment };

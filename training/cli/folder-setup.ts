@@ -5,6 +5,7 @@
  */
 import type { Dataset } from '../data/dataset.js';
 import { stratifiedSplit } from '../data/digits.js';
+import { equalPlanes, onePlane } from '../data/gray.js';
 import { loadImageFolder, type Fit } from '../data/image-folder.js';
 import type { LoadedData } from '../data/load.js';
 import { MIRROR_RATIO, mirrorRatio } from '../data/mirror-test.js';
@@ -15,6 +16,7 @@ export interface FolderSetupOptions {
   seed: number;
   /** [height, width] (default: 64x64 if most pictures are at least 64 pixels on their short side, else 32x32). */
   size?: [number, number];
+  /** Default: 1 for gray files and for colour files whose every picture is gray (R = G = B), else 3. */
   channels?: 1 | 3;
   fit?: Fit;
   testFraction?: number;
@@ -37,9 +39,9 @@ export interface FolderSetup {
 export async function folderSetup(dir: string, o: FolderSetupOptions): Promise<FolderSetup> {
   const log = o.log ?? ((l: string) => console.error(l));
   const probe = o.size && o.channels ? undefined : await probeFolder(dir);
-  const channels = o.channels ?? (probe!.colour ? 3 : 1);
+  let channels = o.channels ?? (probe!.colour ? 3 : 1);
   const [h, w] = o.size ?? (probe!.shortSide >= 64 ? [64, 64] : [32, 32]);
-  const loaded = await loadImageFolder(dir, {
+  let loaded = await loadImageFolder(dir, {
     channels,
     height: h,
     width: w,
@@ -48,6 +50,18 @@ export async function folderSetup(dir: string, o: FolderSetupOptions): Promise<F
     testFraction: o.testFraction ?? 0.2,
     cacheDir: o.cacheDir,
   });
+  // Files in colour, pictures in gray (data/gray.ts): one plane, as --channels 1 would load them.
+  if (o.channels === undefined && channels === 3 && equalPlanes(loaded.train) && equalPlanes(loaded.test)) {
+    channels = 1;
+    const source = loaded.split.source.replace(/ RGB (\d+x\d+)/, ' gray $1');
+    loaded = {
+      ...loaded,
+      train: onePlane(loaded.train),
+      test: onePlane(loaded.test),
+      split: { ...loaded.split, source },
+    };
+    log('gray pictures in colour files (R = G = B in every one): trained on one channel; --channels 3 keeps three');
+  }
   // The test set is scored once, at the end; the watched images come out of the training set.
   const { train, test: watch } = stratifiedSplit(loaded.train, o.valFraction ?? 0.1, o.seed + 1);
   const preset = folderPreset([channels, h, w], train.classes.length, train.n, o.arch);

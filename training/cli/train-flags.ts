@@ -55,7 +55,11 @@ files of any size, or train/<class>/ and test/<class>/ for a given split. The mo
       choices: ARCHS,
       help: 'plain: conv-pool blocks; resnet: residual blocks; mobilenet: inverted residuals with\ndepthwise 3x3 and ReLU6 (default: plain)',
     },
-    channels: { type: 'string', choices: ['1', '3'], help: 'gray or RGB (default: 3 if the pictures are in colour)' },
+    channels: {
+      type: 'string',
+      choices: ['1', '3'],
+      help: 'gray or RGB (default: 3 if the pictures are in colour, 1 if gray even in colour files)',
+    },
     fit: {
       type: 'string',
       choices: ['letterbox', 'crop'],
