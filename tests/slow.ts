@@ -14,6 +14,8 @@ export const SLOW = [
   'tests/node/functions/core/fool/minimal.test.ts',
   'tests/node/functions/core/see/saliency-methods.test.ts',
   'tests/node/training/import/elsewhere.test.ts',
+  'tests/node/training/import/held-out.test.ts',
+  'tests/node/training/import/classic.test.ts',
   'tests/node/training/import/import.test.ts',
   'tests/node/training/confident-gradients.test.ts',
   'tests/node/training/import/exporters.test.ts',
