@@ -1,10 +1,11 @@
 /**
- * PNG output: a small encoder (8-bit gray or RGB, every row filtered by "Up", fflate's fastest deflate), images
- * enlarged by whole pixels, and base64 for data URLs. The pictures are enlarged by whole pixels, so rows repeat and
- * "Up" leaves runs of zeros that deflate at level 1 packs as well as level 6 would.
- * (CompressionStream is no faster inside workerd, and would make every picture asynchronous.)
+ * PNG output: a small encoder (8-bit gray or RGB, every row filtered by "Up", the runtime's native zlib at its
+ * fastest level), images enlarged by whole pixels, and base64 for data URLs. The pictures are enlarged by whole
+ * pixels, so rows repeat and "Up" leaves runs of zeros that deflate at level 1 packs nearly as well as level 6 would.
+ * node:zlib is native in workerd (nodejs_compat) as in Node: a 256x256 RGB picture deflates in 0.27 ms against
+ * fflate's 1.75 ms in Node (scratch measurement). CompressionStream would make every picture asynchronous.
  */
-import { zlibSync } from 'fflate';
+import { deflateSync } from 'node:zlib';
 
 const CRC_TABLE = (() => {
   const t = new Uint32Array(256);
@@ -36,7 +37,7 @@ export function encodePng(samples: Uint8Array, width: number, height: number, ch
     if (y === 0) raw.set(samples.subarray(0, row), 1);
     else for (let i = 0; i < row; i++) raw[o + 1 + i] = samples[s + i] - samples[s - row + i];
   }
-  const idat = zlibSync(raw, { level: 1 });
+  const idat = deflateSync(raw, { level: 1 });
   const png = new Uint8Array(8 + (12 + 13) + (12 + idat.length) + 12);
   const view = new DataView(png.buffer);
   png.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
