@@ -25,14 +25,18 @@ import { parseCli } from './cli.js';
  * The endpoint's richest default for a model: eps fitted to the model (defaultEps), methods from the query schema,
  * images and steps from the ladder's top.
  */
-export function defaultOptions(meta: Model['meta']): RobustnessOptions {
+export function defaultOptions(meta: Model['meta'], samples: number): RobustnessOptions {
   const q = v.parse(RobustnessQuery, {});
-  return { eps: defaultEps(meta), ...ROBUSTNESS_TOP, methods: q.methods };
+  const top = { ...ROBUSTNESS_TOP, images: Math.min(ROBUSTNESS_TOP.images, samples) };
+  return { eps: defaultEps(meta), ...top, methods: q.methods };
 }
+
+/** How many held-out pictures a model has (0 without samples.json). */
+export const sampleCount = (model: Model) => model.samples?.().n ?? 0;
 
 export async function defaultTable(name: string, root = 'models'): Promise<StoredRobustness> {
   const model = loadModel(name, root);
-  const options = defaultOptions(model.meta);
+  const options = defaultOptions(model.meta, sampleCount(model));
   const { model: _name, ...result } = await robustness(model, options);
   return { options, result };
 }

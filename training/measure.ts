@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { estimateMs } from '../functions/core/cost.js';
 import { robustnessWork } from '../functions/core/work.js';
-import { defaultOptions, defaultTable } from '../scripts/robustness-defaults.js';
+import { defaultOptions, defaultTable, sampleCount } from '../scripts/robustness-defaults.js';
 import { loadModel } from '../tests/node/helpers/models.js';
 
 export interface MeasureOptions {
@@ -44,7 +44,7 @@ export async function writeMeasurements(
   if (!fs.existsSync(path.join(dir, 'samples.json'))) return;
   if (o.robustnessBudgetMs !== undefined) {
     const model = loadModel(name, root);
-    const ms = estimateMs(model, robustnessWork(defaultOptions(model.meta)));
+    const ms = estimateMs(model, robustnessWork(defaultOptions(model.meta, sampleCount(model))));
     if (ms > o.robustnessBudgetMs) {
       log(
         `robustness.json skipped: the default table is estimated at ${(ms / 1000).toFixed(0)} s, over the ${o.robustnessBudgetMs / 1000} s budget (the edge fits a smaller one per request; npm run robustness:defaults -- --models ${name} computes it)`,

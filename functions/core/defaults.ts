@@ -171,7 +171,10 @@ export function robustnessDefault(
   given: { images?: number; steps?: number },
   samples: number,
 ) {
-  const top = { images: given.images ?? ROBUSTNESS_TOP.images, steps: given.steps ?? ROBUSTNESS_TOP.steps };
+  const top = {
+    images: given.images ?? Math.min(ROBUSTNESS_TOP.images, samples),
+    steps: given.steps ?? ROBUSTNESS_TOP.steps,
+  };
   if (storedTable(model.robustness, { ...o, ...top })) return top;
   const images = [
     ...new Set(given.images === undefined ? LADDERS.robustnessImages.map((i) => Math.min(i, samples)) : [given.images]),

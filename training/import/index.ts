@@ -25,7 +25,7 @@ import { sha256, writeModelDir } from '../export.js';
 import { decodeModel } from '../onnx/decode.js';
 import { resolve } from '../spec.js';
 import { mapModel, type InputScale, type Layout } from './map.js';
-import { checkParity, type Parity } from './parity.js';
+import { checkParity, OriginalUnrunnable, type Parity } from './parity.js';
 import { phaseStride2 } from './phases.js';
 import { modelCard } from './card.js';
 
@@ -246,8 +246,10 @@ export async function importModel(a: ImportArgs): Promise<ImportResult> {
   const size = c * h * w;
   const x = Float32Array.from({ length: RANDOM_IMAGES * size }, () => rng.next());
   // An original onnxruntime-node cannot run (a Gemm at opset 6, say) has no parity to check: nothing is kept.
+  // Any failure leaves no folder behind; only the original's own failure is reported as the original's.
   const random = await checkParity(a.file, dir, mapped, scale, x, RANDOM_IMAGES).catch((e: Error) => {
     fs.rmSync(dir, { recursive: true, force: true });
+    if (!(e instanceof OriginalUnrunnable)) throw e;
     throw new Error(
       `the original does not run in onnxruntime-node, so parity cannot be checked (${e.message}); nothing was written`,
     );

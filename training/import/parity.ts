@@ -62,6 +62,9 @@ export function originalInput(x: Float32Array, n: number, m: MappedModel, scale:
   return { data: t, dims: [n, h, w, c] };
 }
 
+/** onnxruntime-node could not load or run the original file (so there is nothing to compare with). */
+export class OriginalUnrunnable extends Error {}
+
 export async function checkParity(
   originalPath: string,
   modelDir: string,
@@ -70,7 +73,9 @@ export async function checkParity(
   x: Float32Array,
   n: number,
 ): Promise<Parity> {
-  const orig = await ortNode.InferenceSession.create(originalPath, { logSeverityLevel: 3 });
+  const orig = await ortNode.InferenceSession.create(originalPath, { logSeverityLevel: 3 }).catch((e: Error) => {
+    throw new OriginalUnrunnable(e.message);
+  });
   const ours = await sessionFromDir(modelDir, graphFile('classify'));
   const size = x.length / n;
   const batch = m.staticBatch ? 1 : 256;
@@ -84,9 +89,12 @@ export async function checkParity(
       .data as Float32Array;
     const k = mine.length / b;
     const inp = originalInput(xb, b, m, scale);
-    const raw = (await orig.run({ [m.inputName]: new ortNode.Tensor('float32', inp.data, inp.dims) }, [m.output.name]))[
-      m.output.name
-    ].data as Float32Array;
+    const run = orig
+      .run({ [m.inputName]: new ortNode.Tensor('float32', inp.data, inp.dims) }, [m.output.name])
+      .catch((e: Error) => {
+        throw new OriginalUnrunnable(e.message);
+      });
+    const raw = (await run)[m.output.name].data as Float32Array;
     const theirs = m.output.kind === 'probs' ? raw : softmaxRows(raw, k, m.output.kind === 'logprobs');
     if (theirs.length !== mine.length)
       throw new Error(`the original gives ${theirs.length / b} scores per image, the import ${k}`);

@@ -43,7 +43,9 @@ export function phaseStride2(m: ModelDef, shapes: ReadonlyMap<string, readonly n
     const a = d.attrs ?? {};
     const w = inits.get(d.inputs[1] ?? '');
     const channels = w?.dims[0];
+    // Depthwise only: one group per output channel, one input channel per group.
     if (d.op !== 'Conv' || !w || !(w.data instanceof Float32Array) || a.group !== channels || channels === 1) continue;
+    if (w.dims[1] !== 1) continue;
     if (!same(ints(a.kernel_shape, []), [3, 3]) || !same(ints(a.strides, [1, 1]), [2, 2])) continue;
     if (!same(ints(a.pads, [0, 0, 0, 0]), [1, 1, 1, 1]) || !same(ints(a.dilations, [1, 1]), [1, 1])) continue;
     const c = producer.get(d.inputs[0]);

@@ -1,11 +1,11 @@
 /** The committed default robustness table is what the core computes at the endpoint's defaults (derived, rebuilt). */
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { defaultOptions, defaultTable } from '../../../scripts/robustness-defaults.js';
+import { defaultOptions, defaultTable, sampleCount } from '../../../scripts/robustness-defaults.js';
 import { bundledModels } from '../helpers/bundled.js';
 import { loadModel } from '../helpers/models.js';
 
-const options = (name: string) => defaultOptions(loadModel(name).meta);
+const options = (name: string) => defaultOptions(loadModel(name).meta, sampleCount(loadModel(name)));
 
 describe('models/<name>/robustness.json', () => {
   it('digits: recomputed at the schema defaults, equal to the committed file', async () => {

@@ -59,7 +59,9 @@ describe(`import --data (${m.file}, its ten sample pictures as the test set)`, (
   it('writes robustness.json at eps fitted to the model (0 to 8/255), the table the edge serves by default', () => {
     const t = parseFile(RobustnessSchema, read('robustness.json'), 'robustness.json');
     const model = loadModel(m.name, path.join(tmp, 'models'));
-    expect(t.options).toEqual(defaultOptions(model.meta));
+    // Ten held-out pictures: the default table is over those ten, and its options say so.
+    expect(t.options).toEqual(defaultOptions(model.meta, 10));
+    expect(t.options.images).toBe(10);
     expect(t.options.eps.at(-1)).toBeCloseTo(8 / 255, 4);
     expect(t.result.images).toBe(10);
     expect(t.result.table).toHaveLength(14);
