@@ -52,7 +52,8 @@ describe('train on an image folder', () => {
     // Measured where it was made: the cost model's figures and the default robustness table come with the folder.
     expect(scanModels(out)[0]).toMatchObject({ costs: true, robustness: true });
     const table = JSON.parse(fs.readFileSync(path.join(dir, 'robustness.json'), 'utf8'));
-    expect(table.options).toEqual(defaultOptions(meta, table.result.images));
+    const samples = JSON.parse(fs.readFileSync(path.join(dir, 'samples.json'), 'utf8')) as { labels: number[] };
+    expect(table.options).toEqual(defaultOptions(meta, samples.labels.length));
     expect(run.stderr).toMatch(/costs\.json: \{"forward"/);
     // annotations.json (the corner squares of the square pictures): accuracy by position, Grad-CAM heat inside.
     const grid: { accuracy: number; images: number }[] = meta.positionGrid;
