@@ -13,6 +13,7 @@ export function modelCard(
     opset: number;
     layout: string;
     scale: string;
+    inputType: string;
     originalOutput: string;
   },
   mapping: { node: string; op: string; became: string }[],
@@ -25,7 +26,7 @@ export function modelCard(
   return `# ${meta.name}: imported model
 
 ${meta.description}. Source \`${source.file}\` (sha256 ${source.sha256.slice(0, 16)}…), input layout ${source.layout},
-input scale ${source.scale}, original output: ${source.originalOutput}. ${meta.parameters.toLocaleString('en')} parameters;
+input scale ${source.scale}${source.inputType === 'float32' ? '' : ` (the original takes ${source.inputType} pixels and casts them to float; ours takes float pixels)`}, original output: ${source.originalOutput}. ${meta.parameters.toLocaleString('en')} parameters;
 labels: ${meta.labels.join(', ')}.
 
 ${meta.metrics.testImages ? `**Accuracy: ${(meta.metrics.testAccuracy * 100).toFixed(2)}%** on ${meta.metrics.testImages} images (${meta.split.source}).` : 'Accuracy not measured (imported without --data).'}

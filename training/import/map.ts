@@ -19,6 +19,7 @@ import { ImportError, MapCtx, type Act } from './ops/context.js';
 import { fusePatterns } from './ops/fuse.js';
 import { OPS, SUPPORTED_OPS } from './ops/index.js';
 import { oneOutput } from './ops/outputs.js';
+import { pixelType, uncastReader, type PixelTypeName } from './pixels.js';
 
 export { ImportError, SUPPORTED_OPS };
 
@@ -42,6 +43,8 @@ export interface MappedModel {
   /** The graph input's name and whether its batch axis is fixed to 1. */
   inputName: string;
   staticBatch: boolean;
+  /** The original's input element type (uint8 pixels cast to float in its graph, say); ours take float32. */
+  inputType: PixelTypeName;
   /** What the original's output is: probabilities, log-probabilities or logits. */
   output: { name: string; kind: 'probs' | 'logprobs' | 'logits' };
   /** Each ONNX node and what it became, for the model card. */
@@ -49,14 +52,6 @@ export interface MappedModel {
 }
 
 const supported = () => SUPPORTED_OPS.join(', ');
-const ELEM_TYPES: Record<number, string> = {
-  2: 'uint8',
-  3: 'int8',
-  6: 'int32',
-  7: 'int64',
-  10: 'float16',
-  11: 'double',
-};
 
 /**
  * The layers the output depends on, in order (a layer only a Shape read, say, is dropped); the output's layer is
@@ -133,10 +128,12 @@ export function mapModel(model: DecodedModel, o: ImportOptions = {}): MappedMode
     throw new ImportError(`the model has ${m.outputs.length} outputs: a classifier has one (probabilities or logits)`);
   const input = graphInputs[0];
   if (!input.shape) throw new ImportError(`input "${input.name}" has no shape: export it with a static image size`);
-  if (input.elemType !== undefined && input.elemType !== 1)
-    throw new ImportError(
-      `input "${input.name}" has element type ${ELEM_TYPES[input.elemType] ?? input.elemType}: only float32 inputs are supported (export the model in float32)`,
-    );
+  let inputType: PixelTypeName;
+  try {
+    inputType = pixelType(m);
+  } catch (e) {
+    throw new ImportError((e as Error).message);
+  }
   const { chw, layout } = inputShape(input.name, input.shape, o);
   if (o.size && layout === 'flat') throw new ImportError('--size needs an image input, not a flat one');
 
@@ -160,7 +157,15 @@ export function mapModel(model: DecodedModel, o: ImportOptions = {}): MappedMode
       : layout === 'nhwc'
         ? { ...scaled, onnx: [h, w, ch], channelsLast: true }
         : scaled;
-  c.vals.set(input.name, start);
+  c.vals.set(input.name, inputType === 'float32' ? start : { ...start, elem: inputType });
+  // A uint8 (or float16, ...) input must be cast to float before anything computes on it.
+  const uncast = inputType === 'float32' ? undefined : uncastReader(m, input.name);
+  if (uncast) {
+    c.node = uncast;
+    throw c.refuse(
+      `reads the ${inputType} input "${input.name}" as it is: a non-float input is supported only cast to float right after it (a Cast to float, after a Transpose or Reshape if any, as tflite2onnx and tf2onnx write it); quantized graphs (QuantizeLinear, QLinearConv, DequantizeLinear) are not`,
+    );
+  }
 
   // Every op is looked up before any is mapped, so an unsupported one is named whatever comes before it.
   const unknown = m.nodes.filter((n) => !OPS[n.op] && !(n.domain && n.domain !== 'ai.onnx'));
@@ -196,6 +201,7 @@ export function mapModel(model: DecodedModel, o: ImportOptions = {}): MappedMode
     layout,
     inputName: input.name,
     staticBatch: input.shape[0] === 1,
+    inputType,
     output: { name: outName, kind: out.ended ?? 'logits' },
     mapping: c.mapping,
   };

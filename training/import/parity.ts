@@ -7,7 +7,9 @@
 import * as ortNode from 'onnxruntime-node';
 import { graphFile, IO } from '../../model-contract/graphs.js';
 import { sessionFromDir, tensor } from '../engine.js';
+import { half } from '../onnx/elements.js';
 import type { InputScale, MappedModel } from './map.js';
+import { roundTo, typedPixels } from './pixels.js';
 
 export interface Parity {
   images: number;
@@ -62,6 +64,41 @@ export function originalInput(x: Float32Array, n: number, m: MappedModel, scale:
   return { data: t, dims: [n, h, w, c] };
 }
 
+/** The original's input tensor for our images: originalInput in the original's element type (uint8 pixels, say). */
+export function originalFeed(x: Float32Array, n: number, m: MappedModel, scale: InputScale): ortNode.Tensor {
+  const inp = originalInput(x, n, m, scale);
+  return new ortNode.Tensor(m.inputType, typedPixels(inp.data, m.inputType), inp.dims);
+}
+
+/** The original's scores as float32 (a float16 output read from its bits, a double one narrowed). */
+export function originalScores(t: ortNode.Tensor): Float32Array {
+  if (t.type === 'float32') return t.data as Float32Array;
+  if (t.type === 'float16' && t.data instanceof Uint16Array) return Float32Array.from(t.data, half);
+  return Float32Array.from(t.data as ArrayLike<number>);
+}
+
+/**
+ * Our images as the original's input type can hold them: each pixel through --scale, rounded to the type (uint8:
+ * the 8-bit grid k / 255 under 0..255) and back, so both engines see the same pixels.
+ */
+export function representable(x: Float32Array, n: number, m: MappedModel, scale: InputScale): Float32Array {
+  if (m.inputType === 'float32' || m.inputType === 'float64') return x;
+  const round = roundTo(m.inputType);
+  const [c, h, w] = m.arch.input;
+  const hw = h * w;
+  const at = (v: number | number[], ch: number) => (typeof v === 'number' ? v : v[ch]);
+  const out = new Float32Array(x.length);
+  for (let q = 0; q < c; q++) {
+    // Our channel q is the original's channel o (--bgr reorders), scaled by its mul and add.
+    const o = scale.order ? scale.order.indexOf(q) : q;
+    const mul = at(scale.mul, o),
+      add = at(scale.add, o);
+    for (let i = 0; i < n; i++)
+      for (let p = (i * c + q) * hw, e = p + hw; p < e; p++) out[p] = (round(x[p] * mul + add) - add) / mul;
+  }
+  return out;
+}
+
 /** onnxruntime-node could not load or run the original file (so there is nothing to compare with). */
 export class OriginalUnrunnable extends Error {}
 
@@ -70,13 +107,15 @@ export async function checkParity(
   modelDir: string,
   m: MappedModel,
   scale: InputScale,
-  x: Float32Array,
+  images: Float32Array,
   n: number,
 ): Promise<Parity> {
   const orig = await ortNode.InferenceSession.create(originalPath, { logSeverityLevel: 3 }).catch((e: Error) => {
     throw new OriginalUnrunnable(e.message);
   });
   const ours = await sessionFromDir(modelDir, graphFile('classify'));
+  // An integer or float16 input sees our pixels rounded to its type: both engines get those.
+  const x = representable(images, n, m, scale);
   const size = x.length / n;
   const batch = m.staticBatch ? 1 : 256;
   let maxAbsDiff = 0,
@@ -88,13 +127,10 @@ export async function checkParity(
     const mine = (await ours.run({ [IO.input]: tensor(xb, [b, ...m.arch.input]) }, [IO.probs]))[IO.probs]
       .data as Float32Array;
     const k = mine.length / b;
-    const inp = originalInput(xb, b, m, scale);
-    const run = orig
-      .run({ [m.inputName]: new ortNode.Tensor('float32', inp.data, inp.dims) }, [m.output.name])
-      .catch((e: Error) => {
-        throw new OriginalUnrunnable(e.message);
-      });
-    const raw = (await run)[m.output.name].data as Float32Array;
+    const run = orig.run({ [m.inputName]: originalFeed(xb, b, m, scale) }, [m.output.name]).catch((e: Error) => {
+      throw new OriginalUnrunnable(e.message);
+    });
+    const raw = originalScores((await run)[m.output.name]);
     const theirs = m.output.kind === 'probs' ? raw : softmaxRows(raw, k, m.output.kind === 'logprobs');
     if (theirs.length !== mine.length)
       throw new Error(`the original gives ${theirs.length / b} scores per image, the import ${k}`);

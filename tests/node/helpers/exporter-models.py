@@ -39,7 +39,7 @@ python3 exporter-models.py KIND OUT.onnx. Kinds:
                    to [1, K] for its Add; the flatten as Reshape [0, -1].
   upsample         an Upsample (opset 9) in the graph: refused.
   split-height     a Split along the height: refused.
-  fp16-input       a model whose input is float16: refused.
+  fp16-input       a model whose float16 input a Conv reads (no Cast to float): refused.
   bn-spatial0      a BatchNormalization (opset 7) with spatial 0 and statistics per activation ([C,H,W]): refused.
 Quirks (tests/node/training/import/quirks.test.ts):
   plumbing         opset 13, batch 'unk__123': unnamed nodes, Identity, a Cast to float of a float value, Dropout
@@ -52,7 +52,7 @@ Quirks (tests/node/training/import/quirks.test.ts):
   several-outputs  logits, their Softmax and an ArgMax of it as three graph outputs.
   max-join         a Max of two activations (an unnamed node): refused.
   resize           a Resize (opset 13) in the graph: refused.
-  uint8-input      a uint8 NHWC input with its Cast to float (tflite-style): refused.
+  uint8-input      a uint8 NHWC input with its Cast to float (tflite-style): imported (pixel-types.test.ts).
   gemm-opset6      a Gemm with `broadcast` at opset 6, which onnxruntime no longer runs: refused, nothing written.
 """
 import importlib.util

@@ -1,13 +1,14 @@
 /**
  * An imported model's original ONNX file in onnxruntime-node (a second engine), fed our [0,1] RGB NCHW images as
- * the original takes them (parity.ts originalInput), and the input-gradient check against it: central finite
- * differences of the original's log-probability margin along seeded directions (helpers/fd.ts checkGradient).
+ * the original takes them (parity.ts originalFeed: scaled, laid out, in its element type: uint8 pixels rounded), and
+ * the input-gradient check against it: central finite differences of the original's log-probability margin along
+ * seeded directions (helpers/fd.ts checkGradient).
  */
 import * as ortNode from 'onnxruntime-node';
 import { logitsLayer, vjp } from '../../../functions/core/gradient.js';
 import type { Model } from '../../../functions/core/model.js';
 import type { InputScale, MappedModel } from '../../../training/import/map.js';
-import { originalInput } from '../../../training/import/parity.js';
+import { originalFeed, originalScores } from '../../../training/import/parity.js';
 import { checkGradient, FD_EPS_DEEP, randn, sampleIndices } from './fd.js';
 
 export interface Original {
@@ -21,9 +22,8 @@ export interface Original {
 export async function openOriginal(file: string, mapped: MappedModel, scale: InputScale): Promise<Original> {
   const s = await ortNode.InferenceSession.create(file, { logSeverityLevel: 3 });
   const run = async (x: Float32Array) => {
-    const inp = originalInput(x, 1, mapped, scale);
-    const out = await s.run({ [mapped.inputName]: new ortNode.Tensor('float32', inp.data, inp.dims) });
-    return out[mapped.output.name].data as Float32Array;
+    const out = await s.run({ [mapped.inputName]: originalFeed(x, 1, mapped, scale) });
+    return originalScores(out[mapped.output.name]);
   };
   return {
     run,

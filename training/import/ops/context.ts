@@ -43,6 +43,8 @@ export interface Act {
    * batch axis holds the features. Only a Gemm with transA = 1 reads it, as the row vector it was.
    */
   column?: boolean;
+  /** The graph input in a non-float type (uint8 pixels), until its Cast to float. */
+  elem?: string;
 }
 export type Val = Act | { kind: 'const'; t: DecodedTensor } | { kind: 'shape'; v: ShapeVal };
 

@@ -69,14 +69,19 @@ const concat: OpEntry = {
 };
 
 const cast: OpEntry = {
-  doc: 'of shape values, or of an activation to float (a no-op)',
+  doc: 'of shape values, or of an activation to float (a no-op; a uint8 or float16 input cast to float)',
   map(c) {
     if (c.isAct(0)) {
       // tf2onnx and paddle2onnx leave a Cast to float of a value that is float already: nothing to do.
       const to = c.num('to', 0);
       if (to !== 1) throw c.refuse(`casts an activation to data type ${to} (onnx.proto): only to float (1)`);
-      c.note('(identity: a cast to float of a float value)');
-      return c.out(c.act(0));
+      const x = c.act(0);
+      c.note(
+        x.elem
+          ? `(the ${x.elem} input cast to float: ours takes float pixels)`
+          : '(identity: a cast to float of a float value)',
+      );
+      return c.out({ ...x, elem: undefined });
     }
     const t = c.maybeConst(0);
     c.out(t ? { kind: 'const', t } : { kind: 'shape', v: c.shapeVal(0) });

@@ -104,10 +104,4 @@ describe('quirks that stay refused name what is not supported', () => {
     );
     expect(fs.existsSync(path.join(root, 'gemm-opset6'))).toBe(false);
   });
-
-  it('a uint8 input behind its Cast (tflite-style)', async () => {
-    await expect(imported('uint8-input')).rejects.toThrow(
-      'input "input" has element type uint8: only float32 inputs are supported (export the model in float32)',
-    );
-  });
 });
