@@ -10,6 +10,7 @@ import { layerOps } from './layers.js';
 import { layoutOps } from './layout.js';
 import { linearOps } from './linear.js';
 import { normOps } from './norm.js';
+import { resizeOps } from './resize.js';
 import { shapeOps } from './shape.js';
 
 export const OPS: Record<string, OpEntry> = {
@@ -21,6 +22,7 @@ export const OPS: Record<string, OpEntry> = {
   ...shapeOps,
   ...channelOps,
   ...normOps,
+  ...resizeOps,
 };
 
 /** "Conv (group 1, ...), MaxPool (...), ...": what the importer maps, from the table. */

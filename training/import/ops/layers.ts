@@ -191,8 +191,12 @@ const batchNormalization: OpEntry = {
     const x = c.act(0);
     if (x.shape.length === 3) c.needMap(x);
     if (x.rowOrder) throw c.refuse('normalises a channels-last flatten before its dense layer');
-    if (c.num('training_mode', 0) !== 0 || n.outputs.slice(1).some((o) => o))
-      throw c.refuse('runs in training mode (or outputs its statistics): only the inference form');
+    // Opset 6 and before say is_test 1 for the inference form (opset 7 dropped it; 14 added training_mode).
+    const training = c.num('training_mode', 0) !== 0 || (c.model.opset < 7 && c.num('is_test', 0) !== 1);
+    if (training || n.outputs.slice(1).some((o) => o))
+      throw c.refuse(
+        'runs in training mode (is_test 0, training_mode 1, or outputs its statistics): only the inference form',
+      );
     const [g, b, mean, v] = [1, 2, 3, 4].map((k) => c.floats(k, 'statistic'));
     const ch = x.shape[0];
     if ([g, b, mean, v].some((t) => t.length !== ch))

@@ -114,12 +114,22 @@ const transpose: OpEntry = {
   },
 };
 
+/**
+ * Flatten to [d0 * .. * d(axis-1), the rest]: the batch stays first and alone when axis is 1, when only axes of
+ * size 1 precede it (Keras's pooled NHWC [N,1,1,C] at axis 3), or at axis 0 of a batch-1 model ([1, F]).
+ */
 const flatten: OpEntry = {
-  doc: 'axis 1',
+  doc: 'axis 1; another axis after only axes of size 1, or 0 on a batch-1 model',
   map(c) {
+    const x = c.act(0);
     const axis = c.num('axis', 1);
-    if (axis !== 1) throw c.refuse(`has axis ${axis}: only a flatten after the batch axis (1)`);
-    c.out(c.flatten(c.act(0)));
+    const a = axis < 0 ? axis + x.onnx.length + 1 : axis;
+    const keeps = a === 0 ? c.batchOne() : a >= 1 && a <= x.onnx.length && x.onnx.slice(0, a - 1).every((d) => d === 1);
+    if (!keeps)
+      throw c.refuse(
+        `has axis ${axis} on [N, ${x.onnx}]: the batch would not stay alone on the first axis; only axis 1, an axis after only axes of size 1, or 0 when the batch is fixed at 1`,
+      );
+    c.out(c.flatten(x));
   },
 };
 
@@ -142,7 +152,9 @@ const reshape: OpEntry = {
     const t = c.maybeConst(0);
     if (t) {
       // 0 copies the dim (allowzero 0), one -1 takes the rest.
-      const want = (c.shapeVal(1) as number[]).map((d, i) => (d === 0 ? t.dims[i] : d));
+      const want = (c.node.inputs[1] ? (c.shapeVal(1) as number[]) : c.ints('shape', [])).map((d, i) =>
+        d === 0 ? t.dims[i] : d,
+      );
       const known = prod(want.filter((d) => d !== -1));
       const dims = want.map((d) => (d === -1 ? t.values.length / known : d));
       if (prod(dims) !== t.values.length) throw c.refuse(`reshapes a constant of dims [${t.dims}] to [${want}]`);
@@ -150,7 +162,8 @@ const reshape: OpEntry = {
       return c.out({ kind: 'const', t: { ...t, name: c.node.outputs[0], dims } });
     }
     const x = c.act(0);
-    const want = c.shapeVal(1);
+    // Before opset 5 the shape is an attribute.
+    const want = c.node.inputs[1] ? c.shapeVal(1) : c.ints('shape', []);
     const col =
       isFlat(x) && want.length === 2 && want[1] === 1 && [-1, x.onnx[0]].includes(want[0] as number) && column(c, x);
     if (col) return c.out(col);
@@ -239,21 +252,23 @@ const noOp: OpEntry = {
 };
 
 const softmax = (kind: 'probs' | 'logprobs'): OpEntry => ({
-  doc: 'over the classes, on the output',
+  doc: 'over the classes, on the output (opset 13: their axis; before: an axis the classes are not before)',
   map(c) {
     const x = c.act(0);
-    const axis = c.num('axis', c.model.opset >= 13 ? -1 : 1);
-    // The classes: [N, K] on axis 1 or -1; a pooled [N, K, 1, 1] (SqueezeNet's head) on axis 1, or [N, 1, 1, K]
-    // channels-last on its last axis (opset 13: one axis; before, the axes from it on, the same here).
-    const [k, h, w] = x.shape;
-    const pooled = x.shape.length === 3 && h === 1 && w === 1 && x.onnx.length === 3;
-    const ok =
-      x.onnx.length === 1
-        ? axis === 1 || axis === -1
-        : pooled && (x.channelsLast ? (axis === 3 || axis === -1) && x.onnx[2] === k : axis === 1);
+    const opset13 = c.model.opset >= 13;
+    const axis = c.num('axis', opset13 ? -1 : 1);
+    // The classes: [N, K], a pooled [N, K, 1, 1] (SqueezeNet's head) or [N, 1, 1, K] channels-last, their axis the
+    // one of size K. From opset 13 the op normalises that one axis; before, the input is flattened to 2-D at
+    // `axis` and each row normalised, so any axis from 1 up to the classes' gives the softmax over the classes.
+    const k = x.shape[0];
+    const scores = (x.shape.length === 1 || x.shape.slice(1).every((d) => d === 1)) && !x.rowOrder;
+    const at = x.onnx.findIndex((d) => d === k) + 1;
+    const a = axis < 0 ? axis + x.onnx.length + 1 : axis;
+    const ones = x.onnx.every((d, i) => i === at - 1 || d === 1);
+    const ok = scores && ones && at > 0 && (opset13 ? a === at : a >= 1 && a <= at);
     if (!ok)
       throw c.refuse(
-        `is a softmax over axis ${axis} of [N, ${x.onnx}]: only over the classes of [N, K] (or of a pooled [N, K, 1, 1])`,
+        `is a softmax over axis ${axis} of [N, ${x.onnx}] at opset ${c.model.opset}: only over the classes of [N, K] or of a pooled [N, K, 1, 1] or [N, 1, 1, K] (their axis; before opset 13 any axis from 1 up to theirs)`,
       );
     c.note('(dropped: logits are taken before it)');
     c.out({ ...x, ended: kind });

@@ -92,9 +92,9 @@ describe('quirks that stay refused name what is not supported', () => {
     expect(fs.existsSync(path.join(root, 'max-join'))).toBe(false);
   });
 
-  it('a Resize (classifiers need none)', async () => {
+  it('a Resize that doubles the map (one that keeps the size is a no-op: legacy.test.ts)', async () => {
     await expect(imported('resize')).rejects.toThrow(
-      /^node "\/resize_\d+\/Resize" \(op Resize\): is not supported\. Supported: Conv \(/,
+      /^node "\/resize_\d+\/Resize" \(op Resize\): resizes \[N, 4,6,6\] by scales \[1,1,2,2\]: only one that keeps the size \(scales all 1\), a no-op; no layer resamples a map\. Supported: .*Resize \(keeping the size \(scales all 1\): a no-op\)/,
     );
   });
 
