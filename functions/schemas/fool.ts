@@ -20,7 +20,7 @@ import { defaultEps, ROBUSTNESS_EPS_ROWS, type RobustnessOptions } from '../core
 import type { Model } from '../core/model.js';
 import type { OwnOptions } from './echo.js';
 import { bool, classRef, costDefault, FORMAT, int, INVERT, num, numbers, pick, PREPROCESS, SEED } from './params.js';
-import { classIndex } from './resolve.js';
+import { classIndex, classList } from './resolve.js';
 
 export const AttackQuery = v.object({
   preprocess: PREPROCESS,
@@ -207,7 +207,7 @@ export const FoolingQuery = v.object({
   target: classRef({
     all: true,
     default: 'all',
-    description: `The class to fool the model into (index or label); a gallery of classes, comma-separated (at most ${CAPS.foolingClasses}); or all: a gallery of every class where the model has at most ${CAPS.foolingClasses} and they fit (see steps) at ${LADDERS.foolingSteps.at(-1)} steps or the steps given, else of the classes the model scores highest on the neutral start (mid-grey for noise, black for blank, the upload), as many as fit (at least one); the answer's gallery says which and why`,
+    description: `The class to fool the model into (index or label); a gallery of classes, comma-separated (at most ${CAPS.foolingClasses}; a label holding commas is matched whole: the whole value, any run of the list that is a label, or a label in double quotes, as target="tench, Tinca tinca",3; indices always work); or all: a gallery of every class where the model has at most ${CAPS.foolingClasses} and they fit (see steps) at ${LADDERS.foolingSteps.at(-1)} steps or the steps given, else of the classes the model scores highest on the neutral start (mid-grey for noise, black for blank, the upload), as many as fit (at least one); the answer's gallery says which and why`,
     example: 3,
   }),
   start: pick(['noise', 'blank', 'image'], {
@@ -236,18 +236,18 @@ export const FoolingQuery = v.object({
 });
 
 /**
- * The target: all, a class, or a gallery of the classes listed (a string that is no label of the model, split at
- * its commas).
+ * The target: all, a class (the whole value one label, commas and all), or a gallery of the classes listed
+ * (resolve.ts classList: quoted labels whole, the longest run of pieces that is a label, else indices or labels).
  */
 function foolingTargets(model: Model, t: number | string): Pick<FoolingConfig, 'target' | 'gallery'> {
   if (t === 'all') return { target: 'all' };
-  if (typeof t === 'number' || !t.includes(',') || model.meta.labels.includes(t))
-    return { target: classIndex(model, 'target', t) };
-  const refs = t.split(',').map((s) => s.trim());
+  const labels = model.meta.labels.map((l) => l.toLowerCase());
+  if (typeof t === 'number' || !t.includes(',') || labels.includes(t.trim().toLowerCase()))
+    return { target: classIndex(model, 'target', typeof t === 'number' ? t : t.trim()) };
+  const refs = classList(model, 'target', t);
   if (refs.length > CAPS.foolingClasses)
     throw badRequest(`target lists ${refs.length} classes, over the cap of ${CAPS.foolingClasses} in a gallery`);
-  const index = (s: string) => classIndex(model, 'target', /^\d+$/.test(s) ? Number(s) : s);
-  return { target: 'all', gallery: [...new Set(refs.map(index))] };
+  return refs.length === 1 ? { target: refs[0] } : { target: 'all', gallery: [...new Set(refs)] };
 }
 
 export function foolingOptions(model: Model, q: v.InferOutput<typeof FoolingQuery>): FoolingConfig {

@@ -34,3 +34,75 @@ export function layerNamed(model: Model, param: string, name: string, among: Lay
     { layers: names },
   );
 }
+
+/** One item of a class list: its text, and whether it was quoted (then a label, never an index). */
+interface ListItem {
+  text: string;
+  quoted: boolean;
+}
+
+/** A list value split at its commas, except inside double quotes ("" in quotes is one quote). */
+function listItems(name: string, value: string): ListItem[] {
+  const items: ListItem[] = [];
+  for (let i = 0; ; i++) {
+    const start = i;
+    while (value[i] === ' ') i++;
+    if (value[i] !== '"') {
+      const end = value.indexOf(',', start);
+      items.push({ text: value.slice(start, end < 0 ? value.length : end), quoted: false });
+      if (end < 0) return items;
+      i = end;
+      continue;
+    }
+    let text = '';
+    for (i++; ; i++) {
+      if (i >= value.length) throw badRequest(`${name}: the quote opened at character ${start + 1} is not closed`);
+      if (value[i] === '"' && value[i + 1] === '"') text += value[i++];
+      else if (value[i] === '"') break;
+      else text += value[i];
+    }
+    for (i++; value[i] === ' ';) i++;
+    items.push({ text, quoted: true });
+    if (i >= value.length) return items;
+    if (value[i] !== ',')
+      throw badRequest(`${name}: a quoted label is followed by "${value.slice(i)}"; separate the classes with commas`);
+  }
+}
+
+/**
+ * The classes a list names (the fooling gallery's target=0,3,7), in order. Labels may hold commas (ImageNet's
+ * "tench, Tinca tinca"): a label in double quotes is taken whole; elsewhere the longest run of comma-separated
+ * pieces that is a label (exact or ignoring case) is one class, else each piece is an index (digits) or a label.
+ * Indices always work.
+ */
+export function classList(model: Model, name: string, value: string): number[] {
+  const known = new Set(model.meta.labels.map((l) => l.toLowerCase()));
+  const items = listItems(name, value);
+  const out: number[] = [];
+  for (let k = 0; k < items.length;) {
+    if (items[k].quoted) {
+      out.push(classIndex(model, name, items[k++].text));
+      continue;
+    }
+    let run = 1;
+    for (let m = items.length - k; m > 1; m--) {
+      const parts = items.slice(k, k + m);
+      const label = parts
+        .map((p) => p.text)
+        .join(',')
+        .trim();
+      if (parts.every((p) => !p.quoted) && known.has(label.toLowerCase())) {
+        run = m;
+        break;
+      }
+    }
+    const text = items
+      .slice(k, k + run)
+      .map((p) => p.text)
+      .join(',')
+      .trim();
+    out.push(classIndex(model, name, run === 1 && /^\d+$/.test(text) ? Number(text) : text));
+    k += run;
+  }
+  return out;
+}
