@@ -14,10 +14,10 @@ import { attackOne } from '../../../../functions/core/fool/attack.js';
 import { forward } from '../../../../functions/core/gradient.js';
 import { importModel, parseLabels, parseScale, PARITY_TOLERANCE, scaleFor } from '../../../../training/import/index.js';
 import { mapModel } from '../../../../training/import/map.js';
-import { roundTo, typedPixels } from '../../../../training/import/pixels.js';
+import { pixelType, roundTo, typedPixels } from '../../../../training/import/pixels.js';
 import type { LayerSpec } from '../../../../training/layers/registry.js';
 import { half } from '../../../../training/onnx/elements.js';
-import { decodeModel } from '../../../../training/onnx/decode.js';
+import { decodeModel, type DecodedModel } from '../../../../training/onnx/decode.js';
 import { elsewhere } from '../../helpers/elsewhere.js';
 import { samples } from '../../helpers/elsewhere-samples.js';
 import { sampleIndices } from '../../helpers/fd.js';
@@ -165,6 +165,13 @@ describe('what an integer or float16 input cannot do is refused', () => {
       /^node "\/qlinearconv_\d+\/QLinearConv" \(op QLinearConv\): reads the uint8 input "input" as it is: a non-float input is supported only cast to float right after it \(a Cast to float, after a Transpose or Reshape if any, as tflite2onnx and tf2onnx write it\); quantized graphs \(QuantizeLinear, QLinearConv, DequantizeLinear\) are not\. Supported: Conv/,
     );
     expect(fs.existsSync(path.join(root, 'q'))).toBe(false);
+  });
+
+  it('an int8 input (no 0..255 pixels), naming its type', () => {
+    const m = { inputs: [{ name: 'x', shape: [1, 3, 8, 8], elemType: 3 }], initializers: new Map() };
+    expect(() => pixelType(m as unknown as DecodedModel)).toThrow(
+      'input "x" has element type int8: only float32, float16, double or 8-bit pixels as uint8 (or a wider integer type) are supported',
+    );
   });
 
   it('a --scale other than 0..255 for integer pixels', () => {
