@@ -35,7 +35,7 @@ ${meta.metrics.testImages ? `**Accuracy: ${(meta.metrics.testAccuracy * 100).toF
 
 | images | max abs difference of probabilities |
 |---|---|
-| ${parity.random.images} random in [0,1] | ${parity.random.maxAbsDiff.toExponential(2)} |
+| ${parity.random.images} random in [0,1]${source.inputType === 'float32' || source.inputType === 'float64' ? '' : `, as ${source.inputType} holds them`} | ${parity.random.maxAbsDiff.toExponential(2)} |
 ${parity.data ? `| ${parity.data.images} from the data | ${parity.data.maxAbsDiff.toExponential(2)} |\n` : ''}
 Tolerance ${parity.tolerance}.
 
