@@ -11,7 +11,7 @@ import { half } from '../onnx/elements.js';
 
 export type PixelTypeName = 'float32' | 'uint8' | 'uint16' | 'int16' | 'int32' | 'int64' | 'float16' | 'float64';
 
-/** onnx.proto DataType -> the onnxruntime tensor type the original is fed, and whether it holds integers. */
+/** onnx.proto DataType -> the onnxruntime tensor type the original is fed. */
 const TYPES: Record<number, PixelTypeName> = {
   1: 'float32',
   2: 'uint8',
