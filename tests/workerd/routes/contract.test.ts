@@ -59,6 +59,18 @@ describe('examples', () => {
       expect(r.status, `${line}: ${r.status >= 300 ? await r.text() : ''}`).toBeLessThan(300);
     }
   });
+
+  it("the README's classification answer is the one its curl line gets (model version, classes, steps)", async () => {
+    const block = readme.match(/A classification answers with[^`]*```json\n([^`]*)```/);
+    expect(block, 'the README shows a classification answer').not.toBeNull();
+    const shown = JSON.parse(block![1]);
+    const line = curlLines(readme).find((l) => l.endsWith('/models/digits/classify'));
+    expect(line, 'the README has a plain digits classify line').toBeDefined();
+    const fresh = (await (await runCurl(line!)).json()) as Json;
+    // Measured milliseconds differ run to run: only their names are compared.
+    expect(Object.keys(shown.timings)).toEqual(Object.keys(fresh.timings));
+    expect({ ...shown, timings: undefined }).toEqual({ ...fresh, timings: undefined });
+  });
 });
 
 /** Cheap settings for the endpoints that iterate, so that walking every parameter stays quick. */
