@@ -5,9 +5,9 @@
  *   - JSON {"image": [bytes of a PNG/JPEG file]}: the form Workers AI image models take;
  *   - JSON {"image": "<base64 of a PNG/JPEG file>"} or {"image": "data:image/png;base64,..."} (what browsers make).
  */
-import { badRequest, unsupported } from './errors.js';
+import { Problem, badRequest, unsupported } from './errors.js';
 import { decodeImage, rasterFromPixels } from './image/decode.js';
-import { checkDimensions, signature } from './image/sniff.js';
+import { checkDimensions, firstBytes, signature } from './image/sniff.js';
 import { DEFAULT_LIMITS, WORK_SIDE, type ImageFormat, type ImageLimits, type Raster } from './image/types.js';
 
 export interface Source {
@@ -110,6 +110,23 @@ const looksLikeJson = (bytes: Uint8Array) => {
   return bytes[i] === 0x7b || bytes[i] === 0x5b; // { or [
 };
 
+const CURL_D =
+  'curl -d/--data sets that type and strips newlines from a file, which corrupts an image; send the file with --data-binary @file.png or -F image=@file.png';
+
+/**
+ * File bytes labelled application/x-www-form-urlencoded, as curl's -d and --data-binary both send them. -d keeps a
+ * JPEG's signature (it holds no CR or LF) but strips those bytes inside, so the decoder's 422 says how it may
+ * have happened.
+ */
+async function fromFormBytes(bytes: Uint8Array, limits: ImageLimits, side: number): Promise<Source> {
+  try {
+    return await fromBytes(bytes, limits, side);
+  } catch (e) {
+    if (!(e instanceof Problem) || e.status !== 422) throw e;
+    throw new Problem(422, e.title, `${e.detail} (it came as application/x-www-form-urlencoded: ${CURL_D})`, e.extra);
+  }
+}
+
 /** A non-multipart body by its Content-Type: JSON, or file bytes; the common mistakes get a 4xx that says what to do. */
 export async function fromBody(
   type: string,
@@ -130,13 +147,14 @@ export async function fromBody(
   // An intact image signature is an image whatever the label says (curl --data-binary labels a file
   // application/x-www-form-urlencoded, and leaves its bytes intact; curl -d strips the PNG signature's CR LF): a
   // format decoded here is decoded, any other (GIF, TIFF, HEIC, AVIF...) is a 415 that names it.
-  if (signature(bytes)) return fromBytes(bytes, limits, side);
+  const form = type.startsWith('application/x-www-form-urlencoded');
+  if (signature(bytes)) return form ? fromFormBytes(bytes, limits, side) : fromBytes(bytes, limits, side);
   const json = looksLikeJson(bytes);
-  if (type.startsWith('application/x-www-form-urlencoded'))
+  if (form)
     throw unsupported(
       json
         ? 'the body is JSON sent as application/x-www-form-urlencoded (curl -d sets that type): add -H "content-type: application/json"'
-        : 'the body is application/x-www-form-urlencoded (curl -d/--data sets that type and strips newlines from a file, which corrupts an image): send the file with --data-binary @file.png -H "content-type: image/png", or -F image=@file.png',
+        : `the body is no PNG, JPEG or WebP file (first bytes: ${firstBytes(bytes)}) and came as application/x-www-form-urlencoded: ${CURL_D}`,
       { received: type },
     );
   if (json)

@@ -40,15 +40,18 @@ export function signature(b: Uint8Array): ImageFormat | string | undefined {
   return heifFamily(b);
 }
 
+/** The first 8 bytes in hex, for a message about data that is no image: "89 50 4e 47 1a 00 00 00", or "none". */
+export const firstBytes = (b: Uint8Array): string =>
+  Array.from(b.subarray(0, 8), (v) => v.toString(16).padStart(2, '0')).join(' ') || 'none';
+
 const DECODED: readonly string[] = ['png', 'jpeg', 'webp'] satisfies ImageFormat[];
 
 /** The format to decode, from the signature (never the Content-Type); any other format is a 415 that names it. */
 export function detectFormat(b: Uint8Array): ImageFormat {
   const found = signature(b);
   if (found && DECODED.includes(found)) return found as ImageFormat;
-  const head = Array.from(b.subarray(0, 8), (v) => v.toString(16).padStart(2, '0')).join(' ');
   throw unsupported(
-    `${found ? `${found} images are not supported` : `unrecognised image data (first bytes: ${head || 'none'})`}. ` +
+    `${found ? `${found} images are not supported` : `unrecognised image data (first bytes: ${firstBytes(b)})`}. ` +
       'Send a PNG, JPEG or WebP file (detected from its signature), or JSON {"image": [0-255 values], "width", "height"}.',
     { received: found ?? 'unknown', supported: ['image/png', 'image/jpeg', 'image/webp', 'application/json'] },
   );

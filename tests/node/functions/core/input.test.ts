@@ -70,7 +70,31 @@ describe('input forms', async () => {
     const dashD = png.filter((v) => v !== 0x0d && v !== 0x0a); // what curl -d @file.png sends
     await expect(fromBody('application/x-www-form-urlencoded', dashD)).rejects.toMatchObject({
       status: 415,
-      detail: expect.stringMatching(/--data-binary @file\.png .* or -F image=@file\.png/),
+      detail: expect.stringMatching(
+        /^the body is no PNG, JPEG or WebP file \(first bytes: 89 50 4e 47 1a 00 00 00\) .* --data-binary @file\.png or -F image=@file\.png$/,
+      ),
+    });
+  });
+
+  it('a JPEG sent with curl -d keeps its signature: the 422 of its decoder says how the file was damaged', async () => {
+    const jpeg = new Uint8Array(fs.readFileSync('tests/fixtures/images/digit-7-280.jpg'));
+    const dashD = jpeg.filter((v) => v !== 0x0d && v !== 0x0a); // what curl -d @file.jpg sends
+    expect(dashD.length).toBeLessThan(jpeg.length);
+    const hint = /\(it came as application\/x-www-form-urlencoded: curl -d\/--data .* --data-binary @file\.png/;
+    await expect(fromBody('application/x-www-form-urlencoded', dashD)).rejects.toMatchObject({
+      status: 422,
+      detail: expect.stringMatching(hint),
+    });
+    // The same damaged bytes labelled as a JPEG: the decoder's own message, with no word of curl.
+    const asJpeg = fromBody('image/jpeg', dashD);
+    await expect(asJpeg).rejects.toMatchObject({ status: 422 });
+    await expect(asJpeg).rejects.not.toMatchObject({ detail: expect.stringMatching(/curl/) });
+    // A text file sent with --data-binary is told what it is not, by its bytes.
+    await expect(
+      fromBody('application/x-www-form-urlencoded', new TextEncoder().encode('# edge-cnn')),
+    ).rejects.toMatchObject({
+      status: 415,
+      detail: expect.stringMatching(/^the body is no PNG, JPEG or WebP file \(first bytes: 23 20 65 64 67 65 2d 63\)/),
     });
   });
 
