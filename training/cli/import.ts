@@ -4,7 +4,8 @@
  * edge runs, and prints its parity with the original (see training/import/index.ts).
  */
 import type { MetaProtocol } from '../../model-contract/meta.js';
-import { importModel, parseLabels, parseSize } from '../import/index.js';
+import fs from 'node:fs';
+import { importModel, parseLabels, parseScale, parseSize } from '../import/index.js';
 import { ImportError, type Layout } from '../import/map.js';
 import { parseCli } from '../../scripts/cli.js';
 
@@ -54,10 +55,21 @@ const { values: a, positionals } = parseCli({
     description: { type: 'string', arg: 'TEXT', help: "the model card's description" },
   },
 });
-const fail = (msg: string) => {
+const fail = (msg: string, status = 1) => {
   console.error(`import: ${msg}`);
-  process.exit(1);
+  process.exit(status);
 };
+
+// The values the flag table cannot check are checked before any work too: a bad one is one line, exit 2.
+let size: [number, number] | undefined;
+try {
+  if (a.scale !== undefined) parseScale(a.scale);
+  size = a.size === undefined ? undefined : parseSize(a.size);
+} catch (e) {
+  fail((e as Error).message, 2);
+}
+const file = fs.statSync(positionals[0], { throwIfNoEntry: false });
+if (!file?.isFile()) fail(`${positionals[0]}: ${file ? 'a folder, not an ONNX file' : 'no such file'}`);
 
 try {
   const r = await importModel({
@@ -66,7 +78,7 @@ try {
     labels: parseLabels(a.labels),
     scale: a.scale,
     bgr: a.bgr,
-    size: a.size ? parseSize(a.size) : undefined,
+    size,
     layout: a.layout satisfies Layout | undefined,
     data: a.data,
     root: a.dir,

@@ -90,4 +90,25 @@ describe('every npm script', () => {
       expect(r.stderr).not.toMatch(STACK);
     }
   }, 120_000);
+
+  it('import: --scale and --size are checked before the file is read (exit 2); a missing file is named (exit 1)', async () => {
+    const imp = (...args: string[]) =>
+      run(['training/cli/import.ts', 'none.onnx', '--name', 'x', '--labels', 'a,b', ...args]);
+    const cases: [string[], number, string][] = [
+      [
+        ['--scale', '0-255'],
+        2,
+        'import: --scale "0-255": should be one of 0..1, 0..255, -1..1, mean-std:M,S or per channel mean-std:M1,M2,M3/S1,S2,S3 (S > 0), e.g. mean-std:0.485,0.456,0.406/0.229,0.224,0.225\n',
+      ],
+      [['--size', '224'], 2, 'import: --size "224": should be HEIGHTxWIDTH in pixels, e.g. 224x224\n'],
+      [['--scale', '0..255', '--size', '32x32'], 1, 'import: none.onnx: no such file\n'],
+    ];
+    for (const [args, status, stderr] of cases) {
+      const r = await imp(...args);
+      expect(r.status, args.join(' ')).toBe(status);
+      expect(r.stderr).toBe(stderr);
+    }
+    const folder = await run(['training/cli/import.ts', 'models', '--name', 'x', '--labels', 'a,b']);
+    expect([folder.status, folder.stderr]).toEqual([1, 'import: models: a folder, not an ONNX file\n']);
+  }, 120_000);
 });
