@@ -8,6 +8,7 @@ import type * as v from 'valibot';
 // The API's version is the package's (named import: bundlers keep only this field of package.json).
 import { version } from '../package.json';
 import { CAPS } from './core/caps.js';
+import { DEFAULT_LIMITS as LIMITS } from './core/image/types.js';
 import ANSWERS from './schemas/answer-examples.json';
 import { Problem } from './schemas/answers.js';
 import { OPERATIONS, type Body, type Endpoint } from './schemas/endpoints.js';
@@ -24,14 +25,13 @@ const problem = (description: string) => ({
   content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
 });
 
-const IMAGE_DESCRIPTION =
-  'One image, as: the raw body (PNG 1-16 bit gray/RGB/palette/alpha/interlaced, JPEG baseline/progressive, or WebP, detected from the file signature; GIF, TIFF, HEIC and AVIF are refused with a 415); a multipart form field "image"; JSON raw pixels {"image": [0-255 values, row-major], "width", "height", "channels"?}; or JSON {"image": a base64 string, a data URL, or an array of the encoded file\'s bytes}. Limits: body 8 MiB, 4096x4096 pixels.';
+const IMAGE_DESCRIPTION = `One image, as: the raw body (PNG 1-16 bit gray/RGB/palette/alpha/interlaced, JPEG baseline/progressive, or WebP, detected from the file signature; GIF, TIFF, BMP, HEIC, HEIF, AVIF and JPEG XL are refused with a 415 that names the format); a multipart form field "image"; JSON raw pixels {"image": [0-255 values, row-major], "width", "height", "channels"?}; or JSON {"image": a base64 string, a data URL, or an array of the encoded file\'s bytes}. Limits: body 8 MiB (MAX_BODY_BYTES), ${LIMITS.maxWidth}x${LIMITS.maxHeight} pixels, ${LIMITS.budgetBytes / 2 ** 20} MiB of decoding memory (estimated from the header: over it, a 413).`;
 
 function body(kind: Body) {
   if (kind === 'style')
     return {
       required: true,
-      description: 'A multipart form with two image files (PNG or JPEG): content and style.',
+      description: 'A multipart form with two image files (PNG, JPEG or WebP): content and style.',
       content: {
         'multipart/form-data': {
           schema: {
