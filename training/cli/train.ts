@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { buildArtifacts } from '../artifacts.js';
 import { stratifiedSubset, type Dataset } from '../data/dataset.js';
-import type { Fit } from '../data/image-folder.js';
+import { checkDataFolder, type Fit } from '../data/image-folder.js';
 import { loadData, type LoadedData } from '../data/load.js';
 import { ensureBackend } from '../engine.js';
 import { writeModelDir } from '../export.js';
@@ -54,8 +54,7 @@ async function dataAndPreset(seed: number): Promise<{
     return { name: modelName(), preset, data, watch: data.test };
   }
   const dir = a.data;
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory())
-    throw new Error(`--data ${dir}: not a folder. Want one subfolder per class holding its pictures`);
+  checkDataFolder(dir);
   const name = modelName();
   const setup = await folderSetup(dir, {
     seed,

@@ -64,9 +64,17 @@ export interface ImageFolderData {
 const CACHE_VERSION = 1;
 const isHidden = (n: string) => n.startsWith('.');
 
+/** --data names a folder: else an error that says what is there instead. */
+export function checkDataFolder(dir: string): void {
+  const st = fs.statSync(dir, { throwIfNoEntry: false });
+  if (!st?.isDirectory())
+    throw new Error(
+      `--data ${dir}: ${st ? 'a file, not a folder' : 'no such folder'}. Want one subfolder per class holding its pictures`,
+    );
+}
+
 function listClasses(dir: string): { classes: string[]; files: Map<string, string[]> } {
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory())
-    throw new Error(`--data ${dir}: not a folder. Want one subfolder per class holding its pictures`);
+  checkDataFolder(dir);
   const classes = fs
     .readdirSync(dir)
     .filter((n) => !isHidden(n) && fs.statSync(path.join(dir, n)).isDirectory())

@@ -93,7 +93,7 @@ describe('npm run train', () => {
       /--limit must be a positive integer, got "2.5"/,
     );
     expect((await train('--data', '/nonexistent-pictures', '--name', 'x2')).stderr).toMatch(
-      /--data \/nonexistent-pictures: not a folder/,
+      /--data \/nonexistent-pictures: no such folder/,
     );
     expect((await train('--data', '/tmp', '--name', 'x3', '--size', '3')).stderr).toMatch(/--size must be N or HxW/);
   });

@@ -163,7 +163,8 @@ describe('loadImageFolder', () => {
     fs.mkdirSync(path.join(one, 'red'), { recursive: true });
     fs.copyFileSync(path.join(dir, made.red[0]), path.join(one, 'red', 'a.png'));
     await expect(load({}, one)).rejects.toThrow(/found 1 class folder\(s\) with pictures \(red\); want at least 2/);
-    await expect(load({}, path.join(tmp, 'nothing-here'))).rejects.toThrow(/not a folder/);
+    await expect(load({}, path.join(tmp, 'nothing-here'))).rejects.toThrow(/nothing-here: no such folder\. Want one/);
+    await expect(load({}, path.join(one, 'red', 'a.png'))).rejects.toThrow(/a\.png: a file, not a folder\. Want one/);
   });
 });
 
