@@ -31,5 +31,8 @@ export function withSecurityHeaders(res: Response): Response {
 
 export const securityHeaders: MiddlewareHandler = async (c, next) => {
   await next();
-  c.res = withSecurityHeaders(c.res);
+  // Assigning c.res makes Hono build yet another Response around the body and copy every header into it: only a
+  // copied response (immutable headers) is assigned; headers set in place are already on c.res.
+  const res = withSecurityHeaders(c.res);
+  if (res !== c.res) c.res = res;
 };

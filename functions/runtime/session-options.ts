@@ -6,7 +6,12 @@ import type { InferenceSession } from 'onnxruntime-web';
 
 export type SessionOptions = Pick<
   InferenceSession.SessionOptions,
-  'graphOptimizationLevel' | 'enableCpuMemArena' | 'enableMemPattern' | 'executionMode' | 'freeDimensionOverrides'
+  | 'graphOptimizationLevel'
+  | 'enableCpuMemArena'
+  | 'enableMemPattern'
+  | 'executionMode'
+  | 'freeDimensionOverrides'
+  | 'extra'
 >;
 
 export const SESSION_OPTIONS: SessionOptions = {

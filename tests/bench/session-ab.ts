@@ -87,6 +87,13 @@ const variants: { label: string; graph: Uint8Array; options: SessionOptions }[] 
     options: { ...SESSION_OPTIONS, enableCpuMemArena: true, enableMemPattern: true },
   },
   { label: 'N=1', graph: classify, options: { ...SESSION_OPTIONS, freeDimensionOverrides: { N: 1 } } },
+  // onnxruntime's parallel executor and its thread pool's spinning: with one thread neither should matter.
+  { label: 'parallel', graph: classify, options: { ...SESSION_OPTIONS, executionMode: 'parallel' } },
+  {
+    label: 'no spinning',
+    graph: classify,
+    options: { ...SESSION_OPTIONS, extra: { session: { intra_op: { allow_spinning: '0' } } } },
+  },
   { label: 'offline-optimised', graph: await offlineOptimised(), options: SESSION_OPTIONS },
   ...(a.int8 ? [{ label: 'int8', graph: fs.readFileSync(a.int8), options: SESSION_OPTIONS }] : []),
   ...(a.variants ? variantGraphs(a.variants) : []),

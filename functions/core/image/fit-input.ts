@@ -101,6 +101,7 @@ const LUMA = [0.299, 0.587, 0.114];
 /**
  * The raster resized to fw x fh (area average when neither side grows, else bilinear, as ops.ts resize), of which
  * the window x0..x1-1, y0..y1-1 is written, /255, at (x + ox, y + oy) of each of the C planes (W wide, `plane` long).
+ * The sums are those of a loop over each output's taps, in the same order, so the values are the same to the bit.
  */
 function resample(
   r: Raster,
@@ -111,54 +112,105 @@ function resample(
   out: Float32Array,
 ) {
   const { width: sw, height: sh, channels: ch, data } = r;
-  const { C, plane } = to;
   const area = fw <= sw && fh <= sh;
   const tx = taps(sw, fw, area, win.x0, win.x1),
     ty = taps(sh, fh, area, win.y0, win.y1);
   // The source columns the kept outputs read.
   const c0 = tx.first[win.x0],
     c1 = tx.first[win.x1 - 1] + tx.count[win.x1 - 1];
-  const row = new Float64Array(sw * ch);
-  const gray = C === 1 && ch === 3,
-    i0 = c0 * ch,
-    i1 = c1 * ch,
-    { ox, oy, W } = to;
+  // Padded by a pixel's taps: an output reads all `per` of them, those past its count weighing 0.
+  const row = new Float64Array((sw + tx.per) * ch);
   for (let y = win.y0; y < win.y1; y++) {
-    // Vertical: the kept columns of this output row's source rows, weighted (and scaled to [0,1]).
-    const n = ty.count[y];
-    for (let j = 0; j < n; j++) {
-      const wy = ty.weight[y * ty.per + j] / 255,
-        base = (ty.first[y] + j) * sw * ch;
-      if (j === 0) for (let i = i0; i < i1; i++) row[i] = data[base + i] * wy;
-      else for (let i = i0; i < i1; i++) row[i] += data[base + i] * wy;
+    vertical(data, sw * ch, ty, y, c0 * ch, c1 * ch, row);
+    across(row, ch, tx, win.x0, win.x1, (y + to.oy) * to.W + to.ox, to.C, to.plane, out);
+  }
+}
+
+/** Output row y of the vertical pass: its source rows' samples i0..i1-1, weighted (and scaled to [0,1]), in `row`. */
+function vertical(data: Uint8Array, stride: number, ty: Taps, y: number, i0: number, i1: number, row: Float64Array) {
+  const n = ty.count[y],
+    k = y * ty.per,
+    b = ty.first[y] * stride;
+  // Two or three source rows in one pass (an output row of a shrink by up to 2, or of an enlargement).
+  if (n === 2 || n === 3) {
+    const w0 = ty.weight[k] / 255,
+      w1 = ty.weight[k + 1] / 255,
+      b1 = b + stride;
+    if (n === 2) for (let i = i0; i < i1; i++) row[i] = data[b + i] * w0 + data[b1 + i] * w1;
+    else {
+      const w2 = ty.weight[k + 2] / 255,
+        b2 = b1 + stride;
+      for (let i = i0; i < i1; i++) row[i] = data[b + i] * w0 + data[b1 + i] * w1 + data[b2 + i] * w2;
     }
-    // Horizontal: each kept output pixel from its columns, into every plane.
-    for (let x = win.x0; x < win.x1; x++) {
-      const o = (y + oy) * W + x + ox,
-        n = tx.count[x],
-        w0 = x * tx.per,
-        s0 = tx.first[x] * ch;
-      if (ch === 1) {
-        let v = 0;
-        for (let j = 0; j < n; j++) v += row[s0 + j] * tx.weight[w0 + j];
-        for (let p = 0; p < C; p++) out[p * plane + o] = v;
-        continue;
+    return;
+  }
+  for (let j = 0; j < n; j++) {
+    const wy = ty.weight[k + j] / 255,
+      base = b + j * stride;
+    if (j === 0) for (let i = i0; i < i1; i++) row[i] = data[base + i] * wy;
+    else for (let i = i0; i < i1; i++) row[i] += data[base + i] * wy;
+  }
+}
+
+/** Each kept output pixel x0..x1-1 of a vertically resampled row from its columns, into every plane at `o`. */
+function across(
+  row: Float64Array,
+  ch: number,
+  tx: Taps,
+  x0: number,
+  x1: number,
+  o: number,
+  C: number,
+  plane: number,
+  out: Float32Array,
+) {
+  const { first, weight, per } = tx;
+  if (ch === 3 && C === 3 && (per === 2 || per === 3)) {
+    // RGB to three planes, every tap of every pixel (0 + a sum of products, as the loop over each count).
+    for (let x = x0; x < x1; x++) {
+      const s = first[x] * 3,
+        k = x * per,
+        w0 = weight[k],
+        w1 = weight[k + 1];
+      let rr = 0 + row[s] * w0 + row[s + 3] * w1,
+        gg = 0 + row[s + 1] * w0 + row[s + 4] * w1,
+        bb = 0 + row[s + 2] * w0 + row[s + 5] * w1;
+      if (per === 3) {
+        const w2 = weight[k + 2];
+        rr += row[s + 6] * w2;
+        gg += row[s + 7] * w2;
+        bb += row[s + 8] * w2;
       }
-      let rr = 0,
-        gg = 0,
-        bb = 0;
-      for (let j = 0, i = s0; j < n; j++, i += 3) {
-        const w = tx.weight[w0 + j];
-        rr += row[i] * w;
-        gg += row[i + 1] * w;
-        bb += row[i + 2] * w;
-      }
-      if (gray) out[o] = LUMA[0] * rr + LUMA[1] * gg + LUMA[2] * bb;
-      else {
-        out[o] = rr;
-        out[plane + o] = gg;
-        out[2 * plane + o] = bb;
-      }
+      out[o + x] = rr;
+      out[plane + o + x] = gg;
+      out[2 * plane + o + x] = bb;
+    }
+    return;
+  }
+  for (let x = x0; x < x1; x++) {
+    const n = tx.count[x],
+      w0 = x * per,
+      s0 = first[x] * ch;
+    if (ch === 1) {
+      let v = 0;
+      for (let j = 0; j < n; j++) v += row[s0 + j] * weight[w0 + j];
+      for (let p = 0; p < C; p++) out[p * plane + o + x] = v;
+      continue;
+    }
+    let rr = 0,
+      gg = 0,
+      bb = 0;
+    for (let j = 0, i = s0; j < n; j++, i += 3) {
+      const w = weight[w0 + j];
+      rr += row[i] * w;
+      gg += row[i + 1] * w;
+      bb += row[i + 2] * w;
+    }
+    if (C === 1) out[o + x] = LUMA[0] * rr + LUMA[1] * gg + LUMA[2] * bb;
+    else {
+      out[o + x] = rr;
+      out[plane + o + x] = gg;
+      out[2 * plane + o + x] = bb;
     }
   }
 }

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeImage } from '../../../../../functions/core/image/decode.js';
 import { jpegInfo } from '../../../../../functions/core/image/sniff.js';
 import { toGray } from '../../../../../functions/core/image/ops.js';
+import { orient } from '../../../../../functions/core/image/orient.js';
 
 const fx = (name: string) => new Uint8Array(fs.readFileSync(`tests/fixtures/images/${name}`));
 
@@ -26,4 +27,38 @@ describe('EXIF orientation', () => {
       else expect(d.steps).toEqual([expect.stringMatching(new RegExp(`^EXIF orientation ${o}: .* to stand upright$`))]);
     });
   }
+});
+
+describe('orient', () => {
+  it('moves every sample where the TIFF orientation puts it, for 1 and 3 channels (a naive reference)', () => {
+    // The stored (sx, sy) of the upright (x, y), from TIFF 6.0's wording of each orientation.
+    const stored = (o: number, x: number, y: number, W: number, H: number): [number, number] =>
+      [
+        [x, y],
+        [x, y],
+        [W - 1 - x, y],
+        [W - 1 - x, H - 1 - y],
+        [x, H - 1 - y],
+        [y, x],
+        [y, H - 1 - x],
+        [W - 1 - y, H - 1 - x],
+        [W - 1 - y, x],
+      ][o] as [number, number];
+    for (const ch of [1, 3] as const)
+      for (let o = 1; o <= 8; o++) {
+        const W = 5,
+          H = 3;
+        const r = { width: W, height: H, channels: ch, data: Uint8Array.from({ length: W * H * ch }, (_, i) => i) };
+        const t = orient(r, o);
+        const [w, h] = o >= 5 ? [H, W] : [W, H];
+        expect([t.width, t.height, t.channels]).toEqual([w, h, ch]);
+        const want = new Uint8Array(W * H * ch);
+        for (let y = 0; y < h; y++)
+          for (let x = 0; x < w; x++) {
+            const [sx, sy] = stored(o, x, y, W, H);
+            for (let c = 0; c < ch; c++) want[(y * w + x) * ch + c] = r.data[(sy * W + sx) * ch + c];
+          }
+        expect(Array.from(t.data), `orientation ${o}, ${ch} channel(s)`).toEqual(Array.from(want));
+      }
+  });
 });
