@@ -31,7 +31,7 @@ const { values: a, positionals } = parseCli({
     scale: {
       type: 'string',
       arg: 'SCALE',
-      help: 'what the model takes for pixels in [0,1]: 0..1 (default; 0..255, inferred, for a uint8 or other integer input), 0..255, -1..1, mean-std:M,S or per channel mean-std:M1,M2,M3/S1,S2,S3',
+      help: 'what the model takes for pixels in [0,1]: 0..1 (default; 0..255, inferred, for a uint8 input), 0..255, 0..65535 (16-bit pixels in a wider integer input), -1..1, mean-std:M,S or per channel mean-std:M1,M2,M3/S1,S2,S3',
     },
     bgr: { type: 'boolean', help: 'the model was trained on BGR pictures (OpenCV, Caffe)' },
     size: { type: 'string', arg: 'HxW', help: 'input size for a model whose height and width are open' },

@@ -47,7 +47,7 @@ export interface ImportArgs {
   file: string;
   name: string;
   labels: string[];
-  /** What the model takes for our [0,1] input: '0..1' (default), '0..255', '-1..1', 'mean-std:M,S' or per channel 'mean-std:M1,M2,M3/S1,S2,S3'. */
+  /** What the model takes for our [0,1] input: '0..1' (default), '0..255', '0..65535', '-1..1', 'mean-std:M,S' or per channel 'mean-std:M1,M2,M3/S1,S2,S3'. */
   scale?: string;
   /** The model was trained on BGR pictures. */
   bgr?: boolean;

@@ -7,12 +7,13 @@ import type { MetaProtocol } from '../../model-contract/meta.js';
 import type { InputScale } from './map.js';
 import { isInteger, type PixelTypeName } from './pixels.js';
 
-const SCALES = '0..1, 0..255, -1..1, mean-std:M,S or per channel mean-std:M1,M2,M3/S1,S2,S3 (S > 0)';
+const SCALES = '0..1, 0..255, 0..65535, -1..1, mean-std:M,S or per channel mean-std:M1,M2,M3/S1,S2,S3 (S > 0)';
 
 /** --scale as x * mul + add on our [0,1] input; mean-std is (x - M) / S, per channel when given per channel. */
 export function parseScale(s = '0..1'): InputScale {
   if (s === '0..1') return { mul: 1, add: 0 };
   if (s === '0..255') return { mul: 255, add: 0 };
+  if (s === '0..65535') return { mul: 65535, add: 0 };
   if (s === '-1..1') return { mul: 2, add: -1 };
   const num = '[-+]?(?:\\d+\\.?\\d*|\\.\\d+)(?:e[-+]?\\d+)?';
   const list = `${num}(?:,${num})*`;
@@ -60,20 +61,23 @@ export function parseLabels(v: string): string[] {
 }
 
 /**
- * The --scale an import uses, and why: the one given, or for an input of integer pixels (uint8, cast to float in the
- * graph) 0..255, the only scale such pixels can carry (another is refused).
+ * The --scale an import uses, and why: the one given, or for an input of integer pixels (cast to float in the graph)
+ * one whose values that type holds exactly: uint8 takes 0..255, inferred; a wider integer type may mean 8-bit or
+ * 16-bit pixels, so it needs --scale 0..255 or 0..65535 (where the type holds it); any other scale is refused.
  */
 export function scaleFor(
   given: string | undefined,
   input: { name: string; type: PixelTypeName },
 ): { scale: string; why?: string } {
   if (!isInteger(input.type)) return { scale: given ?? '0..1' };
-  if (given !== undefined && given !== '0..255')
-    throw new Error(
-      `--scale ${given}: input "${input.name}" takes ${input.type} pixels, 0..255 (cast to float in its graph): leave --scale out or give 0..255`,
-    );
+  const allowed = input.type === 'uint8' || input.type === 'int16' ? ['0..255'] : ['0..255', '0..65535'];
+  const takes = `input "${input.name}" takes ${input.type} pixels (cast to float in its graph)`;
+  if (given === undefined && input.type !== 'uint8')
+    throw new Error(`${takes}: give --scale ${allowed.join(' or ')}, the range of the pixels it was trained on`);
+  if (given !== undefined && !allowed.includes(given))
+    throw new Error(`--scale ${given}: ${takes}; integer pixels take --scale ${allowed.join(' or ')}`);
   return {
-    scale: '0..255',
-    why: given ? '--scale' : `inferred: input "${input.name}" takes ${input.type} pixels, cast to float in its graph`,
+    scale: given ?? '0..255',
+    why: given ? '--scale' : `inferred: input "${input.name}" takes uint8 pixels, cast to float in its graph`,
   };
 }

@@ -52,6 +52,8 @@ const cases = [
     kind: 'int32-centred',
     type: 'int32',
     scale: '0..255',
+    // A wider integer type may hold 8-bit or 16-bit pixels: the scale is given, not inferred.
+    given: '0..255',
     layers: 'scale batchnorm batchnorm conv2d relu flatten dense',
   },
   { kind: 'float16-cast', type: 'float16', scale: '0..1', layers: 'conv2d clip avgpool flatten dense' },
@@ -65,6 +67,7 @@ describe.each(cases)('a $type input cast to float ($kind)', (c) => {
       name: c.kind,
       labels,
       root,
+      scale: c.given,
       measure: false,
       log: (l) => lines.push(l),
     });
@@ -74,7 +77,7 @@ describe.each(cases)('a $type input cast to float ($kind)', (c) => {
     const source = r.meta.training.importedFrom as { scale: string; inputType: string };
     expect(source).toMatchObject({ scale: c.scale, inputType: c.type });
     expect(lines.some((l) => l.startsWith(`scale 0..255 (inferred: input "input" takes ${c.type} pixels`))).toBe(
-      c.scale === '0..255',
+      c.type === 'uint8',
     );
     const cast = (r.meta.training.mapping as { op: string; became: string }[]).find((m) => m.op === 'Cast')!;
     expect(cast.became).toBe(`(the ${c.type} input cast to float: ours takes float pixels)`);
@@ -174,10 +177,18 @@ describe('what an integer or float16 input cannot do is refused', () => {
     );
   });
 
-  it('a --scale other than 0..255 for integer pixels', () => {
+  it('a --scale integer pixels cannot carry; no scale inferred for a type wider than uint8', () => {
     expect(() => scaleFor('-1..1', { name: 'input', type: 'uint8' })).toThrow(
-      '--scale -1..1: input "input" takes uint8 pixels, 0..255 (cast to float in its graph): leave --scale out or give 0..255',
+      '--scale -1..1: input "input" takes uint8 pixels (cast to float in its graph); integer pixels take --scale 0..255',
     );
+    expect(() => scaleFor('0..65535', { name: 'input', type: 'int16' })).toThrow(
+      /integer pixels take --scale 0\.\.255$/,
+    );
+    expect(() => scaleFor(undefined, { name: 'input', type: 'uint16' })).toThrow(
+      'input "input" takes uint16 pixels (cast to float in its graph): give --scale 0..255 or 0..65535, the range of the pixels it was trained on',
+    );
+    expect(scaleFor('0..65535', { name: 'input', type: 'uint16' })).toEqual({ scale: '0..65535', why: '--scale' });
+    expect(parseScale('0..65535')).toEqual({ mul: 65535, add: 0 });
     expect(scaleFor('0..255', { name: 'input', type: 'uint8' })).toEqual({ scale: '0..255', why: '--scale' });
     expect(scaleFor(undefined, { name: 'input', type: 'float16' })).toEqual({ scale: '0..1' });
   });
