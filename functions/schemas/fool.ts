@@ -242,9 +242,9 @@ export const FoolingQuery = v.object({
 function foolingTargets(model: Model, t: number | string): Pick<FoolingConfig, 'target' | 'gallery'> {
   if (t === 'all') return { target: 'all' };
   const labels = model.meta.labels.map((l) => l.toLowerCase());
-  if (typeof t === 'number' || !t.includes(',') || labels.includes(t.trim().toLowerCase()))
+  if (typeof t === 'number' || labels.includes(t.trim().toLowerCase()) || (!t.includes(',') && !t.includes('"')))
     return { target: classIndex(model, 'target', typeof t === 'number' ? t : t.trim()) };
-  const refs = classList(model, 'target', t);
+  const refs = classList(model, 'target', t, CAPS.foolingClasses);
   if (refs.length > CAPS.foolingClasses)
     throw badRequest(`target lists ${refs.length} classes, over the cap of ${CAPS.foolingClasses} in a gallery`);
   return refs.length === 1 ? { target: refs[0] } : { target: 'all', gallery: [...new Set(refs)] };

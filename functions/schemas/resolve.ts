@@ -73,11 +73,15 @@ function listItems(name: string, value: string): ListItem[] {
  * The classes a list names (the fooling gallery's target=0,3,7), in order. Labels may hold commas (ImageNet's
  * "tench, Tinca tinca"): a label in double quotes is taken whole; elsewhere the longest run of comma-separated
  * pieces that is a label (exact or ignoring case) is one class, else each piece is an index (digits) or a label.
- * Indices always work.
+ * Indices always work. At most `cap` classes: a list of more pieces than that many classes can span is refused before
+ * any is resolved, and a run is never longer than the most pieces a label splits into, so the work is linear.
  */
-export function classList(model: Model, name: string, value: string): number[] {
+export function classList(model: Model, name: string, value: string, cap: number): number[] {
   const known = new Set(model.meta.labels.map((l) => l.toLowerCase()));
+  const longest = 1 + Math.max(0, ...model.meta.labels.map((l) => l.split(',').length - 1));
   const items = listItems(name, value);
+  if (items.length > cap * longest)
+    throw badRequest(`${name} lists ${items.length} classes or label pieces, over the cap of ${cap} classes`);
   const out: number[] = [];
   for (let k = 0; k < items.length;) {
     if (items[k].quoted) {
@@ -85,7 +89,7 @@ export function classList(model: Model, name: string, value: string): number[] {
       continue;
     }
     let run = 1;
-    for (let m = items.length - k; m > 1; m--) {
+    for (let m = Math.min(items.length - k, longest); m > 1; m--) {
       const parts = items.slice(k, k + m);
       const label = parts
         .map((p) => p.text)

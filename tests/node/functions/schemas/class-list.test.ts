@@ -28,7 +28,7 @@ const model = (): Model => {
   const m = getModel('fashion')!;
   return { ...m, meta: { ...m.meta, labels: LABELS } };
 };
-const list = (value: string) => classList(model(), 'target', value);
+const list = (value: string) => classList(model(), 'target', value, 50);
 const problem = (f: () => unknown) => {
   try {
     f();
@@ -68,6 +68,14 @@ describe('a list of classes whose labels hold commas', () => {
     expect(problem(() => list('tench,1')).detail).toMatch(/^target "tench" is not a label of model fashion; labels: /);
     expect(problem(() => list('1,12')).detail).toMatch(/^target must be a class index from 0 to 9 or a label; got 12/);
   });
+
+  it('refuses more pieces than the cap of classes can span before resolving any (labels here span 2 at most)', () => {
+    expect(list(Array(100).fill('0').join(','))).toHaveLength(100);
+    expect(problem(() => list(Array(101).fill('0').join(',')))).toEqual({
+      status: 400,
+      detail: 'target lists 101 classes or label pieces, over the cap of 50 classes',
+    });
+  });
 });
 
 describe("the fooling gallery's target", () => {
@@ -78,6 +86,15 @@ describe("the fooling gallery's target", () => {
     expect(options('Goldfish, carassius auratus')).toMatchObject({ target: 1, gallery: undefined });
     expect(options('"tench, Tinca tinca"')).toMatchObject({ target: 0, gallery: undefined });
     expect(options('a,b')).toMatchObject({ target: 5, gallery: undefined });
+    // A quoted label alone, quotes inside and all.
+    expect(options('"ox"')).toMatchObject({ target: 7, gallery: undefined });
+    expect(options('"say ""hi"""')).toMatchObject({ target: 6, gallery: undefined });
+  });
+
+  it('answers 400 for a list over the gallery cap, however long the value', () => {
+    expect(problem(() => options(Array(2000).fill('0').join(','))).detail).toBe(
+      'target lists 2000 classes or label pieces, over the cap of 50 classes',
+    );
   });
 
   it('is a gallery of the classes a list names, each once', () => {
