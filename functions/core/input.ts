@@ -111,7 +111,7 @@ const looksLikeJson = (bytes: Uint8Array) => {
 };
 
 const CURL_D =
-  'curl -d/--data sets that type and strips newlines from a file, which corrupts an image; send the file with --data-binary @file.png or -F image=@file.png';
+  'curl -d/--data sets that type and strips newlines from a file, which corrupts an image; send the file with --data-binary @file or -F image=@file';
 
 /**
  * File bytes labelled application/x-www-form-urlencoded, as curl's -d and --data-binary both send them. -d keeps a

@@ -57,7 +57,7 @@ describe('input forms', () => {
         { 'content-type': 'application/x-www-form-urlencoded' },
       ),
       415,
-      /--data-binary @file\.png/,
+      /--data-binary @file or -F image=@file/,
     );
     // curl --data-binary sends the same label with the bytes intact: that is an image.
     const ok = await post('/models/digits/classify', png, { 'content-type': 'application/x-www-form-urlencoded' });

@@ -71,7 +71,7 @@ describe('input forms', async () => {
     await expect(fromBody('application/x-www-form-urlencoded', dashD)).rejects.toMatchObject({
       status: 415,
       detail: expect.stringMatching(
-        /^the body is no PNG, JPEG or WebP file \(first bytes: 89 50 4e 47 1a 00 00 00\) .* --data-binary @file\.png or -F image=@file\.png$/,
+        /^the body is no PNG, JPEG or WebP file \(first bytes: 89 50 4e 47 1a 00 00 00\) .* --data-binary @file or -F image=@file$/,
       ),
     });
   });
@@ -80,7 +80,7 @@ describe('input forms', async () => {
     const jpeg = new Uint8Array(fs.readFileSync('tests/fixtures/images/digit-7-280.jpg'));
     const dashD = jpeg.filter((v) => v !== 0x0d && v !== 0x0a); // what curl -d @file.jpg sends
     expect(dashD.length).toBeLessThan(jpeg.length);
-    const hint = /\(it came as application\/x-www-form-urlencoded: curl -d\/--data .* --data-binary @file\.png/;
+    const hint = /\(it came as application\/x-www-form-urlencoded: curl -d\/--data .* --data-binary @file /;
     await expect(fromBody('application/x-www-form-urlencoded', dashD)).rejects.toMatchObject({
       status: 422,
       detail: expect.stringMatching(hint),

@@ -41,7 +41,7 @@ const cases: PatternCase[] = [
 describePatterns(build, root, cases);
 
 describe('older forms map as their opset says', () => {
-  it('the no-op Upsample, Resize and Dropout are noted in the mapping', async () => {
+  it("the no-op Resizes (scales 1, and sizes from the map's Shape) are noted in the mapping", async () => {
     const r = await importModel({
       file: build('resize-noop'),
       name: 'noted',
