@@ -3,13 +3,15 @@
  * Carlini-Wagner at their defaults, classify for scale) on this checkout's deploy bundle against another tree's,
  * both in workerd (one Miniflare each), interleaved: every round times each row on both bundles, in alternating
  * order, so a shared machine's load falls on both alike. Prints each bundle's medians over its own no-op route and
- * the ratio of those excesses, with the load average. <tree> is a whole checkout, e.g. the branch's base (see
+ * the ratio of those excesses, as latency and as each workerd's CPU time around the request (/proc: what waiting
+ * for a core on a loaded machine does not inflate), with the load average. <tree> is a whole checkout, e.g. the branch's base (see
  * photo-edge-ab.ts's header for how to export one into scratch/).
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseCli } from '../../scripts/cli.js';
+import { workerdPids } from './edge-memory.js';
 import { buildBundle, interleavedAB, startWorker, type Row } from './worker.js';
 
 const { values: args } = parseCli({
@@ -37,7 +39,10 @@ async function main() {
   const a = buildBundle(path.resolve('scratch/bench-dist-old'), { tree }),
     b = buildBundle();
   const old = await startWorker(a),
-    cur = await startWorker(b);
+    oldPids = workerdPids(),
+    cur = await startWorker(b),
+    curPid = workerdPids().find((p) => !oldPids.includes(p));
+  if (oldPids.length !== 1 || curPid === undefined) throw new Error('expected one workerd process per bundle');
   const star = new Uint8Array(fs.readFileSync('tests/fixtures/images/shape-star-192.png'));
   const shapes = (route: string) => (): [string, RequestInit] => [
     `http://edge.test/models/shapes/${route}`,
@@ -51,7 +56,12 @@ async function main() {
     ['shapes: attack cw (defaults)', shapes('attack?method=cw')],
   ];
   console.log(`medians of ${args.rounds} interleaved rounds; + is over the bundle's own no-op route`);
-  await interleavedAB(old, cur, rows, { rounds: args.rounds, warm: 2, digits: 1 });
+  await interleavedAB(old, cur, rows, {
+    rounds: args.rounds,
+    warm: 2,
+    digits: 1,
+    pids: { other: oldPids[0], self: curPid },
+  });
   console.log(`load at the end ${load()}`);
   await old.dispose();
   await cur.dispose();
