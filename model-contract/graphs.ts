@@ -27,16 +27,18 @@ export const BASE_GRAPHS = [
   'loss-grad',
   'logit-grad',
   'cam-grad',
+  'margin-grad',
   'conv-model',
   'conv-grad',
   'synth-grad',
 ] as const;
 /**
- * The lean gradient graphs (training/graph/lean.ts): logit-grad (the logits' cotangent alone -> grad_input) and
- * cam-grad (the same, the backward pass stopping at camLayer). A folder exported before them may lack them: the
- * edge then runs input-grad, which computes the same.
+ * The lean gradient graphs (training/graph/lean.ts): logit-grad (the logits' cotangent alone -> grad_input),
+ * cam-grad (the same, the backward pass stopping at camLayer) and margin-grad (Carlini-Wagner's margin term, its
+ * cotangent formed in the graph). A folder exported before them may lack them: the edge then runs input-grad,
+ * which computes the same (margin-grad: a forward run for the margin, then logit-grad).
  */
-export const LEAN_GRAPHS = ['logit-grad', 'cam-grad'] as const;
+export const LEAN_GRAPHS = ['logit-grad', 'cam-grad', 'margin-grad'] as const;
 export type CutBase = 'conv-grad' | 'synth-grad';
 /** `conv-grad-<k>`, `synth-grad-<k>`: the prefix graph cut after the k-th cut point (cutPoints). */
 export type Graph = (typeof BASE_GRAPHS)[number] | `${CutBase}-${number}`;
@@ -55,6 +57,12 @@ export const IO = {
   gradInput: 'grad_input',
   /** cam-grad: [N,1], the weight of the predicted class's one-hot added to the logits' cotangent in the graph. */
   predicted: 'predicted',
+  /** margin-grad: [N,K], the one-hot of the class the margin is taken against (to leave, or the target). */
+  away: 'away',
+  /** margin-grad: [N,1], the margin term's weight c, negated for a targeted row. */
+  marginScale: 'scale',
+  /** margin-grad: [N,1], kappa: the hinge max(margin, -kappa) stops pushing once the margin passes -kappa. */
+  confidence: 'confidence',
   /** synth-grad: the per-layer (content, style, dream) weights [L,3] in, the unweighted losses [L,3] out. */
   synthWeights: 'weights',
   synthLosses: 'losses',

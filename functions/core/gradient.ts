@@ -88,7 +88,7 @@ export async function vjp(
 }
 
 /** Whether the model folder holds a graph (one exported before the lean graphs lacks them: LEAN_GRAPHS). */
-const hasGraph = (model: Model, g: Graph) => !!model.meta.files?.[graphFile(g)];
+export const hasGraph = (model: Model, g: Graph) => !!model.meta.files?.[graphFile(g)];
 
 /** The lean graph's case: a cotangent on the logits alone, nothing fetched but grad_input, logits and probs. */
 const logitsOnly = (model: Model, cot: Record<string, Cotangent>, fetch: string[]) =>

@@ -7,7 +7,7 @@ import type { AttackConfig } from './fool/attack.js';
 import { deepfoolRows } from './fool/deepfool.js';
 import type { FoolingConfig } from './fool/fooling.js';
 import type { RobustnessOptions } from './fool/robustness.js';
-import { synthLayerNames } from './gradient.js';
+import { hasGraph, synthLayerNames } from './gradient.js';
 import type { Model } from './model.js';
 import { heatmapWork } from './pictures/heatmap.js';
 import { attackPicturesWork } from './pictures/panels.js';
@@ -34,9 +34,10 @@ export const saliencyWork = (model: Model, o: SaliencyOptions): Runs[] => [
  * method's own runs scored it. Budget attacks (attackBatch): `steps` loss gradients, then the unrounded picture's
  * forward run; the delivered one's is a run of its own. DeepFool (deepfool.ts): per step a logit-gradient batch of
  * one row per candidate boundary, whose logits check the step's point; a forward run checks the point after the
- * last step, another the unrounded picture. Carlini-Wagner (cw.ts): per Adam step a forward, a logit gradient and a
- * forward of the rounded candidates, each of one row per value of c; the picture found was scored by those runs,
- * and when none was found the rounded input takes a run of its own.
+ * last step, another the unrounded picture. Carlini-Wagner (cw.ts): per Adam step a margin gradient (fool/margin.ts:
+ * one run of margin-grad, or a forward and a logit gradient in a folder without it) and a forward of the rounded
+ * candidates, each of one row per value of c; the picture found was scored by those runs, and when none was found
+ * the rounded input takes a run of its own.
  */
 export const attackWork = (model: Model, cfgs: AttackConfig[]): Runs[] => [
   ...cfgs.flatMap((c): Runs[] => {
@@ -48,7 +49,7 @@ export const attackWork = (model: Model, cfgs: AttackConfig[]): Runs[] => [
     if (c.method === 'cw')
       return [
         { kind: 'forward', runs: 2 },
-        { kind: 'forward', runs: 2 * c.steps, images: c.searchSteps },
+        { kind: 'forward', runs: (hasGraph(model, 'margin-grad') ? 1 : 2) * c.steps, images: c.searchSteps },
         { kind: 'grad', runs: c.steps, images: c.searchSteps },
       ];
     return [

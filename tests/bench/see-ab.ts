@@ -1,15 +1,17 @@
 /**
  * npm run bench:see-ab -- --old <tree> — the shapes model's gradient-bound bench:see rows (DeepFool and
- * Carlini-Wagner at their defaults, classify for scale) on this checkout's deploy bundle against another tree's,
+ * Carlini-Wagner at their defaults, classify for scale) and the digits model's DeepFool and C&W on this checkout's deploy bundle against another tree's,
  * both in workerd (one Miniflare each), interleaved: every round times each row on both bundles, in alternating
  * order, so a shared machine's load falls on both alike. Prints each bundle's medians over its own no-op route and
- * the ratio of those excesses, with the load average. <tree> is a whole checkout, e.g. the branch's base (see
+ * the ratio of those excesses, as latency and as each workerd's CPU time around the request (/proc: what waiting
+ * for a core on a loaded machine does not inflate), with the load average. <tree> is a whole checkout, e.g. the branch's base (see
  * photo-edge-ab.ts's header for how to export one into scratch/).
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseCli } from '../../scripts/cli.js';
+import { workerdPids } from './edge-memory.js';
 import { buildBundle, interleavedAB, startWorker, type Row } from './worker.js';
 
 const { values: args } = parseCli({
@@ -37,8 +39,12 @@ async function main() {
   const a = buildBundle(path.resolve('scratch/bench-dist-old'), { tree }),
     b = buildBundle();
   const old = await startWorker(a),
-    cur = await startWorker(b);
-  const star = new Uint8Array(fs.readFileSync('tests/fixtures/images/shape-star-192.png'));
+    oldPids = workerdPids(),
+    cur = await startWorker(b),
+    curPid = workerdPids().find((p) => !oldPids.includes(p));
+  if (oldPids.length !== 1 || curPid === undefined) throw new Error('expected one workerd process per bundle');
+  const star = new Uint8Array(fs.readFileSync('tests/fixtures/images/shape-star-192.png')),
+    digit = new Uint8Array(fs.readFileSync('tests/fixtures/images/digit-4-280.png'));
   const shapes = (route: string) => (): [string, RequestInit] => [
     `http://edge.test/models/shapes/${route}`,
     { method: 'POST', body: star },
@@ -49,9 +55,23 @@ async function main() {
     ['shapes: attack deepfool (defaults)', shapes('attack?method=deepfool')],
     ['shapes: attack deepfool, candidates=3', shapes('attack?method=deepfool&candidates=3')],
     ['shapes: attack cw (defaults)', shapes('attack?method=cw')],
+    // The digits model's, whose defaults follow the same costs (bench:see's digit).
+    [
+      'digits: attack deepfool (defaults)',
+      () => ['http://edge.test/models/digits/attack?method=deepfool', { method: 'POST', body: digit }],
+    ],
+    [
+      'digits: attack cw (defaults)',
+      () => ['http://edge.test/models/digits/attack?method=cw', { method: 'POST', body: digit }],
+    ],
   ];
   console.log(`medians of ${args.rounds} interleaved rounds; + is over the bundle's own no-op route`);
-  await interleavedAB(old, cur, rows, { rounds: args.rounds, warm: 2, digits: 1 });
+  await interleavedAB(old, cur, rows, {
+    rounds: args.rounds,
+    warm: 2,
+    digits: 1,
+    pids: { other: oldPids[0], self: curPid },
+  });
   console.log(`load at the end ${load()}`);
   await old.dispose();
   await cur.dispose();

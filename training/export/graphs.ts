@@ -21,7 +21,7 @@ import {
   packWeights,
   type Weights,
 } from '../graph/compile.js';
-import { buildCamGrad, buildLogitGrad } from '../graph/lean.js';
+import { buildCamGrad, buildLogitGrad, buildMarginGrad } from '../graph/lean.js';
 import { encodeModel, type ModelDef } from '../onnx/proto.js';
 import { resolve, type ArchSpec } from '../spec.js';
 
@@ -47,6 +47,7 @@ export function encodeGraphs(
     'loss-grad': () => buildLossGrad(arch, w, grad),
     'logit-grad': () => buildLogitGrad(arch, w, grad),
     'cam-grad': () => buildCamGrad(arch, w, grad),
+    'margin-grad': () => buildMarginGrad(arch, w, grad),
     'conv-model': () => buildInference(arch, w, { fullyConvolutional: true, external }),
     'conv-grad': (depth) => buildInputGrad(arch, w, { ...grad, fullyConvolutional: true, depth }),
     'synth-grad': (depth) => buildSynthGrad(arch, w, { ...grad, depth }),
@@ -84,6 +85,9 @@ export function graphDocs(arch: ArchSpec): Record<string, string> {
       indices,
     'logit-grad.onnx':
       'input and grad.<logits layer> (the only cotangent) -> grad_input, logits, probs: no per-layer cotangents or activations (DeepFool, C&W, gradient maps)' +
+      indices,
+    'margin-grad.onnx':
+      "input, away [N,K] (one-hot of the class to leave, or the target), scale [N,1] (c; -c targeted) and confidence [N,1] -> grad_input of scale * max(z_away - max other z, -confidence), logits, probs: the cotangent formed in the graph (C&W's Adam steps)" +
       indices,
     ...(camLayer(layers) && {
       'cam-grad.onnx': `input and grad.<logits layer> -> ${act(camLayer(layers)!.name)}, ${gradAct(camLayer(layers)!.name)}, logits, probs: the backward pass stops at the default CAM layer (Grad-CAM, Grad-CAM++, LayerCAM)`,

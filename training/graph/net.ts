@@ -5,6 +5,7 @@ import { backwardOf, ruleFor } from '../layers/registry.js';
 import type { Forms, ForwardResult, Mode } from '../layers/types.js';
 import { INPUT, type ResolvedLayer } from '../spec.js';
 import type { GraphBuilder } from './builder.js';
+import { sparseBelow } from './sparse-below.js';
 import { sparseTop } from './sparse-top.js';
 
 /** A forward pass: per layer (in topological order) its context, the values it read and what it computed. */
@@ -78,7 +79,8 @@ export function forwardNet(
  * gradient with respect to layer i's activation (what Grad-CAM weighs maps by). With `stop`, the backward pass
  * ends at layer stop's activation gradient: no layer at or below it back-propagates, nor does any gradient flow
  * into a value computed below it. Without parameter gradients or a stop, a global max-pool over a convolution's
- * maps back-propagates to the convolution's input in one step (sparse-top.ts) where the graph allows it.
+ * maps back-propagates to the convolution's input in one step (sparse-top.ts) where the graph allows it, and the
+ * convolution under that one by its gradient's nonzero positions alone (sparse-below.ts).
  */
 export function backwardNet(
   s: Net,
@@ -96,6 +98,7 @@ export function backwardNet(
   const index = new Map(s.layers.map((l, i) => [l.name, i]));
   const wanted = (v: string) => (v === INPUT ? needInputGrad : stop === undefined || index.get(v)! >= stop);
   const sparse = stop === undefined && !needParamGrads ? sparseTop(s, cotangent) : undefined;
+  const below = sparseBelow(s, sparse, cotangent);
   for (let i = last; i >= (stop ?? 0); i--) {
     const cot = cotangent(i);
     const b = s.ctxs[i].b;
@@ -109,6 +112,11 @@ export function backwardNet(
       const v = s.layers[sparse.conv].inputs[0];
       if (wanted(v)) dValues.set(v, sumInto(b, dValues.get(v), sparse.dx(dy), v));
       i = sparse.conv; // the layers in between and the convolution are done
+      continue;
+    }
+    if (below?.convs.includes(i)) {
+      const v = layer.inputs[0];
+      if (wanted(v)) dValues.set(v, sumInto(b, dValues.get(v), below.dx(i, dy), v));
       continue;
     }
     const r = backwardOf(layer.kind, layer.name)(s.ctxs[i], {

@@ -36,26 +36,36 @@ export function sparseTop(s: Net, cotangent: (i: number) => string | undefined):
   if (pool < 1) return undefined;
   const ctx = s.ctxs[pool];
   if (ctx.mode !== 'infer' || !ctx.poolIndices || ctx.dynamic) return undefined;
-  let conv = pool - 1;
-  while (conv > 0 && POSITIONWISE.has(s.layers[conv].kind)) conv--;
-  const spec = s.layers[conv].spec as Conv2dSpec;
-  if (s.layers[conv].kind !== 'conv2d' || (spec.groups ?? 1) > 1) return undefined;
-  // A chain: each value from the conv up to the pool's input read by the next layer alone, with no cotangent.
-  for (let i = conv; i < pool; i++) {
-    const readers = s.layers.filter((l) => l.inputs.includes(s.layers[i].name));
-    if (readers.length !== 1 || readers[0] !== s.layers[i + 1] || s.layers[i + 1].inputs.length !== 1) return undefined;
-    if (cotangent(i) !== undefined) return undefined;
-  }
+  const conv = convUnder(s, pool);
+  if (conv < 0) return undefined;
+  if (!chain(s, conv, pool, cotangent)) return undefined;
   return { pool, conv, dx: (dy) => scatterKernels(s, conv, pool, dy) };
+}
+
+/** Whether each value from layer `from` up to layer `to`'s input is read by the next layer alone, with no cotangent. */
+export function chain(s: Net, from: number, to: number, cotangent: (i: number) => string | undefined): boolean {
+  for (let i = from; i < to; i++) {
+    const readers = s.layers.filter((l) => l.inputs.includes(s.layers[i].name));
+    if (readers.length !== 1 || readers[0] !== s.layers[i + 1] || s.layers[i + 1].inputs.length !== 1) return false;
+    if (cotangent(i) !== undefined) return false;
+  }
+  return true;
+}
+
+/** The positionwise layers between a convolution and the layer at `top` (exclusive): its index, or -1. */
+export function convUnder(s: Net, top: number): number {
+  let conv = top - 1;
+  while (conv > 0 && POSITIONWISE.has(s.layers[conv].kind)) conv--;
+  const spec = s.layers[conv]?.spec as Conv2dSpec | undefined;
+  return s.layers[conv]?.kind === 'conv2d' && (spec?.groups ?? 1) === 1 ? conv : -1;
 }
 
 function scatterKernels(s: Net, conv: number, pool: number, dyPool: string): string {
   const b = s.ctxs[pool].b;
   const spec = s.layers[conv].spec as Conv2dSpec;
-  const [c, h, w] = s.layers[conv].inShapes[0],
+  const c = s.layers[conv].inShapes[0][0],
     [f, ho, wo] = s.layers[conv].outShape;
-  const { kh, kw, sh, sw, dh, dw, pads } = convGeometry(spec);
-  const [pt, pl, pb, pr] = pads;
+  const { kh, kw, sh, sw } = convGeometry(spec);
   // Every value of the chain at p, as [N,F,1,1]: what the positionwise rules read.
   const at = (v: string, p: string) =>
     b.reshape(b.o('GatherElements', [b.reshape(v, [0, f, ho * wo]), p], { axis: 2 }), [0, f, 1, 1]);
@@ -89,17 +99,28 @@ function scatterKernels(s: Net, conv: number, pool: number, dyPool: string): str
     ],
     { axis: 4 },
   );
-  const taps = b.ints(Array.from({ length: kh * kw }, (_, t) => [0, dh * Math.floor(t / kw), dw * (t % kw)]).flat(), [
-    1,
-    1,
-    kh,
-    kw,
-    3,
-  ]);
-  const indices = b.reshape(b.add(base, taps), [-1, 3]);
+  const indices = b.reshape(b.add(base, kernelTaps(s, conv)), [-1, 3]);
   // Updates g[n,f] W[f,:,i,j], rows in the indices' order: W as [1, F, kh, kw, C].
   const kernels = b.transpose(b.reshape(s.ctxs[conv].param('weight'), [1, f, c, kh, kw]), [0, 1, 3, 4, 2]);
   const updates = b.reshape(b.mul(b.reshape(g, [0, f, 1, 1, 1]), kernels), [-1, c]);
+  return scatterAdd(s, conv, n, indices, updates);
+}
+
+/** The kernel taps' offsets (0, d i, d j) in the padded map, as [1, 1, kh, kw, 3]. */
+export function kernelTaps(s: Net, conv: number): string {
+  const { kh, kw, dh, dw } = convGeometry(s.layers[conv].spec as Conv2dSpec);
+  const taps = Array.from({ length: kh * kw }, (_, t) => [0, dh * Math.floor(t / kw), dw * (t % kw)]).flat();
+  return s.ctxs[conv].b.ints(taps, [1, 1, kh, kw, 3]);
+}
+
+/**
+ * The convolution's input gradient from `updates` [R, C] added at `indices` [R, 3] (n, row, column of the padded
+ * map [N, Hp, Wp, C]; `n` the batch size, [1]), the padding cropped, as [N,C,H,W].
+ */
+export function scatterAdd(s: Net, conv: number, n: string, indices: string, updates: string): string {
+  const b = s.ctxs[conv].b;
+  const [c, h, w] = s.layers[conv].inShapes[0];
+  const [pt, pl, pb, pr] = convGeometry(s.layers[conv].spec as Conv2dSpec).pads;
   const zeros = b.o('ConstantOfShape', [b.o('Concat', [n, b.ints([h + pt + pb, w + pl + pr, c])], { axis: 0 })]);
   const padded = b.o('ScatterND', [zeros, indices, updates], { reduction: 'add' });
   const crop = b.o('Slice', [padded, b.ints([pt, pl]), b.ints([pt + h, pl + w]), b.ints([1, 2])]);

@@ -9,12 +9,14 @@
  * than 0.01% over a tenth of its steps, is left out: meant for 10,000 iterations, at 50 it stops rows still
  * closing in on the boundary, and the pictures came out larger.) A candidate counts only when its 8-bit rounding (the
  * picture as delivered) fools the model too; the smallest such picture by L2 over all rows and steps is kept.
- * Each step is a forward run of every row (the margin, hence the cotangent), an input-gradient run of
- * their logits, and a forward run of the rounded candidates that beat their row's best so far.
+ * Each step is one run of every row that gives the loss's gradient and the logits at once (margin.ts: the margin,
+ * hence the cotangent, is formed in the graph), and a forward run of the rounded candidates that beat their row's
+ * best so far.
  */
-import { forward, inputSize, logitsLayer, vjp } from '../gradient.js';
+import { forward, inputSize } from '../gradient.js';
 import type { Model } from '../model.js';
 import { fools, to8bit } from './deliver.js';
+import { margin, marginGrad } from './margin.js';
 
 export interface CwConfig {
   method: 'cw';
@@ -36,15 +38,6 @@ const ADAM = { beta1: 0.9, beta2: 0.999, eps: 1e-8 };
 export const cGrid = (c0: number, m: number) =>
   Array.from({ length: m }, (_, j) => c0 * 10 ** (j - Math.floor((m - 1) / 2)));
 
-/** The margin the loss hinges on and the class it is taken against (> 0: not yet fooled). */
-function margin(z: Float32Array, row: number, k: number, label: number, target?: number) {
-  const away = target ?? label;
-  let other = -1;
-  for (let c = 0; c < k; c++) if (c !== away && (other < 0 || z[row * k + c] > z[row * k + other])) other = c;
-  const m = z[row * k + away] - z[row * k + other];
-  return { value: target === undefined ? m : -m, other };
-}
-
 /**
  * `labels`: the classes to leave (untargeted); `p0`: x0's probabilities, when the caller has them. Returns the
  * 8-bit adversarial pictures (x0 rounded where none was found), the unrounded points they came from, the c each was
@@ -62,7 +55,6 @@ export async function cw(
 ) {
   const size = inputSize(model),
     k = model.meta.labels.length,
-    shape = model.meta.input.shape,
     cs = cGrid(cfg.initialC, cfg.searchSteps),
     m = cs.length;
   // Row r: image floor(r / m) at c = cs[r % m].
@@ -89,22 +81,20 @@ export async function cw(
       for (let p = 0; p < size; p++) x[i * size + p] = (Math.tanh(w[r * size + p]) + 1) / 2;
       xr.set(x0.subarray(image(r) * size, (image(r) + 1) * size), i * size);
     });
-    const fx = await forward(model, x, a),
+    const fx = await marginGrad(
+        model,
+        x,
+        rows.map((r) => ({
+          away: cfg.target ?? labels[image(r)],
+          scale: (cfg.target === undefined ? 1 : -1) * cs[r % m],
+        })),
+        cfg.confidence,
+      ),
       z = fx.logits;
-    const cot = new Float32Array(a * k),
-      better: number[] = [];
+    const better: number[] = [];
     rows.forEach((r, i) => {
-      const c = cs[r % m],
-        label = labels[image(r)],
-        mg = margin(z, i, k, label, cfg.target);
-      if (mg.value > -cfg.confidence) {
-        // d/dz of c * margin: untargeted z_o - z_j; targeted z_j - z_t.
-        const away = cfg.target ?? label,
-          sign = cfg.target === undefined ? 1 : -1;
-        cot[i * k + away] = sign * c;
-        cot[i * k + mg.other] = -sign * c;
-      }
-      if (mg.value < 0 && l2(x, xr, i * size, size) < rowBest[r]) better.push(i);
+      if (margin(z, i, k, labels[image(r)], cfg.target).value < 0 && l2(x, xr, i * size, size) < rowBest[r])
+        better.push(i);
     });
     if (better.length) {
       const q = new Float32Array(better.length * size);
@@ -127,8 +117,8 @@ export async function cw(
         afterUnrounded.set(fx.probs.subarray(i * k, (i + 1) * k), img * k);
       });
     }
-    const { grad } = await vjp(model, x, [a, ...shape], { [logitsLayer(model)]: cot });
-    const b1 = 1 - ADAM.beta1 ** s,
+    const grad = fx.grad,
+      b1 = 1 - ADAM.beta1 ** s,
       b2 = 1 - ADAM.beta2 ** s;
     rows.forEach((r, i) => {
       for (let t = 0; t < size; t++) {

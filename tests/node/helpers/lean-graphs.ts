@@ -3,10 +3,13 @@
  * act.<cam> and grad_act.<cam> equal input-grad's for the same random logits cotangent (zeros for every other
  * layer's), within 1e-5 of the largest value; each takes the input and the logits' cotangent and nothing else
  * (cam-grad also the predicted class's weight: 0, then random weights, against input-grad fed the cotangent plus
- * each weight times the one-hot of the class input-grad's logits put first).
+ * each weight times the one-hot of the class input-grad's logits put first); margin-grad's grad_input equals
+ * input-grad's for the cotangent the edge's JavaScript forms from the logits (fool/margin.ts).
  */
 import { expect } from 'vitest';
 import { act, camLayer, grad, gradAct, IO, type ContractLayer } from '../../../model-contract/graphs.js';
+import { margin } from '../../../functions/core/fool/margin.js';
+import { oneHot } from '../../../functions/core/gradient.js';
 import { sessionFromDir, tensor } from '../../../training/engine.js';
 import { randn } from './fd.js';
 
@@ -67,5 +70,27 @@ export async function expectLeanGraphsMatch(
   const refPlus = await full.run({ ...feeds, [grad(last.name)]: tensor(plus, [n, K]) });
   const cp = await camSession.run({ ...lean, [IO.predicted]: tensor(weights, [n, 1]) });
   close(cp[gradAct(cam)].data, refPlus[gradAct(cam)].data, `cam-grad ${gradAct(cam)} with the predicted class`);
-  await Promise.all([full, logit, camSession].map((s) => s.release()));
+  // margin-grad: C&W's margin term, its cotangent formed in the graph, against input-grad fed the cotangent the
+  // edge's JavaScript forms from input-grad's logits (fool/margin.ts); a random class and signed c per image,
+  // kappa 1000 (the hinge on) or 0 (on only where the margin is still positive).
+  const away = Array.from({ length: n }, (_, i) => (i * 7 + seed) % K),
+    scale = randn(n, seed + 2),
+    kappa = Float32Array.from({ length: n }, (_, i) => (i % 2 ? 0 : 1000));
+  const margined = new Float32Array(n * K);
+  for (let i = 0; i < n; i++) {
+    const mg = margin(logits, i, K, away[i], scale[i] < 0 ? away[i] : undefined);
+    if (mg.value > -kappa[i]) [margined[i * K + away[i]], margined[i * K + mg.other]] = [scale[i], -scale[i]];
+  }
+  const refMargin = await full.run({ ...feeds, [grad(last.name)]: tensor(margined, [n, K]) });
+  const marginSession = await sessionFromDir(dir, 'margin-grad.onnx');
+  expect([...marginSession.inputNames].sort()).toEqual([IO.input, IO.away, IO.marginScale, IO.confidence].sort());
+  const mr = await marginSession.run({
+    [IO.input]: feeds[IO.input],
+    [IO.away]: tensor(oneHot(n, K, away), [n, K]),
+    [IO.marginScale]: tensor(scale, [n, 1]),
+    [IO.confidence]: tensor(kappa, [n, 1]),
+  });
+  close(mr[IO.gradInput].data, refMargin[IO.gradInput].data, 'margin-grad grad_input');
+  close(mr[IO.logits].data, ref[IO.logits].data, 'margin-grad logits');
+  await Promise.all([full, logit, camSession, marginSession].map((s) => s.release()));
 }

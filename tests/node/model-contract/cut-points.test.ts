@@ -76,6 +76,7 @@ describe('cut points', () => {
       'loss-grad',
       'logit-grad',
       'cam-grad',
+      'margin-grad',
       'conv-model',
       'conv-grad',
       'synth-grad',

@@ -52,7 +52,7 @@ describe.each(['digits', 'fashion'])('%s graphs', (name) => {
       outputs: sorted([IO.loss, IO.gradInput, IO.logits, IO.probs]),
     });
     // The lean graphs: the logits' cotangent is the only one (cam-grad adds the predicted class's weight); cam-grad
-    // stops at the contract's CAM layer.
+    // stops at the contract's CAM layer; margin-grad forms its cotangent from the logits.
     const logits = grad(names.at(-1)!),
       cam = camLayer(layers)!.name;
     expect(await io('logit-grad')).toEqual({
@@ -62,6 +62,10 @@ describe.each(['digits', 'fashion'])('%s graphs', (name) => {
     expect(await io('cam-grad')).toEqual({
       inputs: sorted([IO.input, logits, IO.predicted]),
       outputs: sorted([act(cam), gradAct(cam), IO.logits, IO.probs]),
+    });
+    expect(await io('margin-grad')).toEqual({
+      inputs: sorted([IO.input, IO.away, IO.marginScale, IO.confidence]),
+      outputs: sorted([IO.gradInput, IO.logits, IO.probs]),
     });
     const prefix = prefixLayers(layers).map((l) => l.name);
     expect(await io('conv-model')).toEqual({ inputs: [IO.input], outputs: sorted(prefix.map(act)) });

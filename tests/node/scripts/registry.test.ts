@@ -84,8 +84,9 @@ describe('scripts/registry.ts', () => {
     copyDigits(bad, 'nolossgrad', ['loss-grad.onnx']);
     expect(() => scanModels(bad)).toThrow(/nolossgrad: missing loss-grad.onnx/);
     fs.rmSync(bad, { recursive: true });
-    // A folder exported before the lean graphs is served (the edge runs input-grad for them).
-    copyDigits(bad, 'nolean', ['logit-grad.onnx', 'cam-grad.onnx']);
+    // A folder exported before the lean graphs is served (the edge runs input-grad for them; for margin-grad, a
+    // forward run and then the logit gradient).
+    copyDigits(bad, 'nolean', ['logit-grad.onnx', 'cam-grad.onnx', 'margin-grad.onnx']);
     expect(scanModels(bad).map((e) => e.graphs.filter((g) => g.endsWith('-grad')))).toEqual([
       ['conv-grad', 'input-grad', 'loss-grad', 'synth-grad'],
     ]);

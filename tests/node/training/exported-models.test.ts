@@ -198,7 +198,7 @@ print('ok', onnx.__version__)`;
     expect(Math.max(...analytic.map(Math.abs))).toBeGreaterThan(1e-3);
   });
 
-  it('logit-grad.onnx and cam-grad.onnx give what input-grad.onnx gives for a cotangent on the logits alone (within 1e-5), with no other cotangent input', async () => {
+  it('logit-grad.onnx, cam-grad.onnx and margin-grad.onnx give what input-grad.onnx gives for the same cotangent on the logits (within 1e-5), with no other cotangent input', async () => {
     const { x, shape } = samples(dir, 3);
     await expectLeanGraphsMatch(dir, meta.layers, jitter(x, 29), [3, ...shape], 41);
   });

@@ -143,7 +143,7 @@ describe.each(ARCHS)('%s: one training step, then the exported graphs', (arch) =
     expect(onnxCheck(files.map((f) => path.join(dir, f)))).toBe(files.length);
   });
 
-  it('logit-grad.onnx and cam-grad.onnx give what input-grad.onnx gives for a logits cotangent (within 1e-5)', async () => {
+  it('logit-grad.onnx, cam-grad.onnx and margin-grad.onnx give what input-grad.onnx gives for a logits cotangent (within 1e-5)', async () => {
     await expectLeanGraphsMatch(dir, layers, x, [n, 1, 16, 16], 7);
   });
 

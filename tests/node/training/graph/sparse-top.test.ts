@@ -4,7 +4,9 @@
  * dilation, uneven padding, with and without batch norm and ReLU between) in a batch of 3; where the graphs use it
  * (logit-grad and loss-grad with MaxPool Indices allowed) and where they must not (a cotangent at the layers in
  * between, as input-grad takes; a grouped conv; a map read twice; WebGPU graphs); and logit-grad through it equals
- * input-grad through the dense rules.
+ * input-grad through the dense rules. The convolutions under it by their gradient's nonzero positions
+ * (sparse-below.ts) likewise: finite differences, where they are taken, input-grad's dense rules, and a batch
+ * with nothing nonzero.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -51,10 +53,24 @@ const cases: [string, [number, number, number], LayerSpec[]][] = [
     ]),
   ],
   [
-    'two convs below it (the lower one back-propagates as before)',
+    "two convs below it (the lower one by its gradient's nonzero positions, sparse-below.ts)",
     [2, 7, 7],
     [
       { kind: 'conv2d', filters: 3, kernel: 3, padding: 1 },
+      { kind: 'relu' },
+      ...head({ kind: 'conv2d', filters: 4, kernel: 3, padding: 1 }, bnRelu),
+    ],
+  ],
+  [
+    'four convs: two under the top by nonzero positions (stride 2 uneven padding, dilation 2), the lowest dense',
+    [2, 13, 12],
+    [
+      { kind: 'conv2d', filters: 3, kernel: 3, padding: 1 },
+      { kind: 'relu' },
+      { kind: 'conv2d', filters: 4, kernel: 3, stride: 2, padding: [0, 1, 2, 1] },
+      { kind: 'batchnorm' },
+      { kind: 'relu' },
+      { kind: 'conv2d', filters: 3, kernel: [2, 3], dilation: 2, padding: 1 },
       { kind: 'relu' },
       ...head({ kind: 'conv2d', filters: 4, kernel: 3, padding: 1 }, bnRelu),
     ],
@@ -63,12 +79,16 @@ const cases: [string, [number, number, number], LayerSpec[]][] = [
 
 const ops = (m: ModelDef) => new Set(m.graph.nodes.map((n) => n.op));
 const sparse = (m: ModelDef) => ops(m).has('ScatterND');
+/** Convolutions under the top by their gradient's nonzero positions (sparse-below.ts): one NonZero each. */
+const gathered = (m: ModelDef) => m.graph.nodes.filter((n) => n.op === 'NonZero').length;
 
 describe('global max-pool backward by scattered kernels', () => {
   for (const [label, input, layers] of cases)
     it(`${label}: agrees with finite differences`, async () => {
       const arch: ArchSpec = { input, layers };
-      expect(sparse(buildProbe(arch, 'infer', { poolIndices: true }))).toBe(true);
+      const probe = buildProbe(arch, 'infer', { poolIndices: true });
+      expect(sparse(probe)).toBe(true);
+      expect(gathered(probe)).toBe(Math.min(2, layers.filter((l) => l.kind === 'conv2d').length - 1));
       const { checked, failures } = await probeGradCheck(arch, 'infer', {
         eps: FD_EPS_DEEP,
         poolIndices: true,
@@ -107,6 +127,18 @@ describe('global max-pool backward by scattered kernels', () => {
     const w = initWeights(resolve(arch), 3);
     expect(sparse(buildLogitGrad(arch, w, { poolIndices: true }))).toBe(true);
     expect(sparse(buildLossGrad(arch, w, { poolIndices: true }))).toBe(true);
+    // Under the top: none below a single conv; one below two; two (SPARSE_BELOW_DEPTH) below four.
+    expect(gathered(buildLogitGrad(arch, w, { poolIndices: true }))).toBe(0);
+    for (const [c, want] of [
+      [4, 1],
+      [5, 2],
+    ] as const) {
+      const deep: ArchSpec = { input: cases[c][1], layers: cases[c][2] };
+      const wd = initWeights(resolve(deep), 3);
+      expect(gathered(buildLogitGrad(deep, wd, { poolIndices: true }))).toBe(want);
+      expect(gathered(buildLossGrad(deep, wd, { poolIndices: true }))).toBe(want);
+      expect(gathered(buildInputGrad(deep, wd, { poolIndices: true }))).toBe(0);
+    }
     // WebGPU graphs (no Indices), and input-grad's cotangent at every layer (the ReLU's would be dense).
     expect(sparse(buildLogitGrad(arch, w))).toBe(false);
     expect(sparse(buildInputGrad(arch, w, { poolIndices: true }))).toBe(false);
@@ -133,22 +165,39 @@ describe('global max-pool backward by scattered kernels', () => {
     expect(sparse(buildProbe(twice, 'infer', { poolIndices: true }))).toBe(false);
   });
 
-  it("logit-grad's grad_input through it equals input-grad's through the dense rules (3 images)", async () => {
-    const arch: ArchSpec = { input: [3, 10, 9], layers: cases[4][2] };
-    const layers = resolve(arch);
-    const w = initWeights(layers, 5);
-    const n = 3,
-      x = { data: randn(n * 3 * 10 * 9, 6), dims: [n, 3, 10, 9] },
-      cot = { data: randn(n * 3, 7), dims: [n, 3] };
-    const last = layers.at(-1)!.name;
-    const lean = await runGraph(buildLogitGrad(arch, w, { poolIndices: true }), { input: x, [`grad.${last}`]: cot });
-    const feeds: Parameters<typeof runGraph>[1] = { input: x, [`grad.${last}`]: cot };
-    for (const l of layers.slice(0, -1))
-      feeds[`grad.${l.name}`] = { data: new Float32Array(1), dims: l.outShape.map(() => 1).concat(1) };
-    const full = await runGraph(buildInputGrad(arch, w, { poolIndices: true }), feeds);
-    const [a, b] = [lean.grad_input, full.grad_input];
-    const scale = Math.max(...b.map(Math.abs));
-    expect(scale).toBeGreaterThan(1e-3);
-    expect(Math.max(...a.map((v, i) => Math.abs(v - b[i])))).toBeLessThanOrEqual(1e-5 * scale);
+  for (const c of [4, 5])
+    it(`logit-grad's grad_input through it equals input-grad's through the dense rules (3 images; ${cases[c][0].split(' (')[0]})`, async () => {
+      const arch: ArchSpec = { input: cases[c][1], layers: cases[c][2] };
+      const layers = resolve(arch);
+      const w = initWeights(layers, 5);
+      const n = 3,
+        size = cases[c][1].reduce((a, v) => a * v, 1),
+        x = { data: randn(n * size, 6), dims: [n, ...cases[c][1]] },
+        cot = { data: randn(n * 3, 7), dims: [n, 3] };
+      // Image 2's cotangent zero: its rows have no nonzero position (an inactive C&W hinge).
+      cot.data.fill(0, 6, 9);
+      const last = layers.at(-1)!.name;
+      const lean = await runGraph(buildLogitGrad(arch, w, { poolIndices: true }), { input: x, [`grad.${last}`]: cot });
+      const feeds: Parameters<typeof runGraph>[1] = { input: x, [`grad.${last}`]: cot };
+      for (const l of layers.slice(0, -1))
+        feeds[`grad.${l.name}`] = { data: new Float32Array(1), dims: l.outShape.map(() => 1).concat(1) };
+      const full = await runGraph(buildInputGrad(arch, w, { poolIndices: true }), feeds);
+      const [a, b] = [lean.grad_input, full.grad_input];
+      const scale = Math.max(...b.map(Math.abs));
+      expect(scale).toBeGreaterThan(1e-3);
+      expect(Math.max(...a.map((v, i) => Math.abs(v - b[i])))).toBeLessThanOrEqual(1e-5 * scale);
+      expect(Math.max(...a.slice(2 * size).map(Math.abs))).toBe(0);
+    });
+
+  it('a batch with no nonzero position anywhere (every cotangent zero) gives zeros', async () => {
+    const arch: ArchSpec = { input: cases[5][1], layers: cases[5][2] };
+    const w = initWeights(resolve(arch), 5);
+    const size = cases[5][1].reduce((a, v) => a * v, 1);
+    const r = await runGraph(buildLogitGrad(arch, w, { poolIndices: true }), {
+      input: { data: randn(2 * size, 8), dims: [2, ...cases[5][1]] },
+      [`grad.${resolve(arch).at(-1)!.name}`]: { data: new Float32Array(6), dims: [2, 3] },
+    });
+    expect(r.grad_input.length).toBe(2 * size);
+    expect(Math.max(...r.grad_input.map(Math.abs))).toBe(0);
   });
 });
