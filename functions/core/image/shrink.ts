@@ -36,9 +36,14 @@ export class Shrinker {
       return;
     }
     const acc = this.acc;
-    if (f === 2) this.pairs(row);
+    if (f === 2) {
+      // The first row of a pair is held as its column pairs' sums; the second completes the block and is written out.
+      if ((y & 1) === 0 && y + 1 < this.height) this.pairs(row);
+      else this.pairsOut(row, y);
+      return;
+    }
     // Source column x adds to output column floor(x / f): o steps on every f columns.
-    else if (ch === 3)
+    if (ch === 3)
       for (let x = 0, i = 0, o = 0, k = 0; x < width; x++, i += 3) {
         acc[o] += row[i];
         acc[o + 1] += row[i + 1];
@@ -69,21 +74,54 @@ export class Shrinker {
     }
   }
 
-  /** A row into the sums of a factor of 2: each pair of columns at once (a 280 px upload's case), the odd last alone. */
+  /**
+   * The first row of a block pair, a factor of 2 (a 280 px upload's case): the sums of its column pairs (the odd
+   * last column alone) into acc, each pair of columns at once.
+   */
   private pairs(row: Uint8Array): void {
     const acc = this.acc,
       n = this.width >> 1;
     if (this.channels === 3) {
       for (let o = 0, i = 0; o < 3 * n; o += 3, i += 6) {
-        acc[o] += row[i] + row[i + 3];
-        acc[o + 1] += row[i + 1] + row[i + 4];
-        acc[o + 2] += row[i + 2] + row[i + 5];
+        acc[o] = row[i] + row[i + 3];
+        acc[o + 1] = row[i + 1] + row[i + 4];
+        acc[o + 2] = row[i + 2] + row[i + 5];
       }
-      if (this.width & 1) for (let c = 0; c < 3; c++) acc[3 * n + c] += row[6 * n + c];
+      if (this.width & 1) for (let c = 0; c < 3; c++) acc[3 * n + c] = row[6 * n + c];
     } else {
-      for (let o = 0; o < n; o++) acc[o] += row[2 * o] + row[2 * o + 1];
-      if (this.width & 1) acc[n] += row[2 * n];
+      for (let o = 0; o < n; o++) acc[o] = row[2 * o] + row[2 * o + 1];
+      if (this.width & 1) acc[n] = row[2 * n];
     }
+  }
+
+  /**
+   * The row that ends a block row of a factor of 2, written out: each block the rounded mean of its samples, the
+   * held row's sums (acc) and this row's pairs, in integers (round(s / 4) = (s + 2) >> 2, half up as Math.round);
+   * a lone last row (odd height) and the odd last column average the samples they have.
+   */
+  private pairsOut(row: Uint8Array, y: number): void {
+    const acc = this.acc,
+      n = this.width >> 1,
+      out = this.out.data,
+      ch = this.channels,
+      base = (y >> 1) * this.out.width * ch;
+    if ((y & 1) === 0) {
+      // A lone last row: blocks of 2 samples (half up: (s + 1) >> 1), a last lone sample as it is.
+      for (let o = 0, i = 0; o < ch * n; o += ch, i += 2 * ch)
+        for (let c = 0; c < ch; c++) out[base + o + c] = (row[i + c] + row[i + ch + c] + 1) >> 1;
+      if (this.width & 1) for (let c = 0; c < ch; c++) out[base + ch * n + c] = row[2 * ch * n + c];
+      return;
+    }
+    if (ch === 3)
+      for (let o = 0, i = 0; o < 3 * n; o += 3, i += 6) {
+        out[base + o] = (acc[o] + row[i] + row[i + 3] + 2) >> 2;
+        out[base + o + 1] = (acc[o + 1] + row[i + 1] + row[i + 4] + 2) >> 2;
+        out[base + o + 2] = (acc[o + 2] + row[i + 2] + row[i + 5] + 2) >> 2;
+      }
+    else for (let o = 0; o < n; o++) out[base + o] = (acc[o] + row[2 * o] + row[2 * o + 1] + 2) >> 2;
+    // The odd last column: a block of 2 samples.
+    if (this.width & 1)
+      for (let c = 0; c < ch; c++) out[base + ch * n + c] = (acc[ch * n + c] + row[2 * ch * n + c] + 1) >> 1;
   }
 }
 
