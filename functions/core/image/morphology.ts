@@ -5,6 +5,7 @@
 
 /** A mask grown by `r` pixels (square window; separable). */
 export function dilate(m: Uint8Array, w: number, h: number, r: number): Uint8Array {
+  if (r === 1) return dilate1(m, w, h);
   const tmp = new Uint8Array(w * h),
     out = new Uint8Array(w * h),
     never = -2 * r - 1; // a "last set" so far back that nothing is within reach
@@ -19,6 +20,29 @@ export function dilate(m: Uint8Array, w: number, h: number, r: number): Uint8Arr
       if (y < h && tmp[y * w + x]) last = y;
       if (y >= r) out[(y - r) * w + x] = y - last <= 2 * r ? 1 : 0;
     }
+  return out;
+}
+
+/** dilate(m, w, h, 1): each pixel the OR of its 3x3 neighbourhood (0/1 values), along the rows then down. */
+function dilate1(m: Uint8Array, w: number, h: number): Uint8Array {
+  const tmp = new Uint8Array(w * h),
+    out = new Uint8Array(w * h);
+  for (let o = 0; o < w * h; o += w) {
+    let prev = 0,
+      cur = m[o];
+    for (let x = 0; x < w - 1; x++) {
+      const next = m[o + x + 1];
+      tmp[o + x] = prev | cur | next;
+      prev = cur;
+      cur = next;
+    }
+    tmp[o + w - 1] = prev | cur;
+  }
+  for (let y = 0, o = 0; y < h; y++, o += w) {
+    const up = y > 0 ? o - w : o,
+      down = y < h - 1 ? o + w : o;
+    for (let x = 0; x < w; x++) out[o + x] = tmp[up + x] | tmp[o + x] | tmp[down + x];
+  }
   return out;
 }
 

@@ -17,6 +17,9 @@ describe('dilate', () => {
     [37, 23, 2, 0.05],
     [5, 9, 3, 0.1],
     [1, 7, 1, 0.3],
+    [9, 1, 1, 0.3],
+    [2, 2, 1, 0.3],
+    [31, 17, 1, 0.2],
     [64, 1, 4, 0.05],
   ] as const)
     it(`${w}x${h}, r = ${r}: set wherever a set pixel lies within the (2r+1)² window`, () => {
