@@ -20,7 +20,7 @@
 import { badRequest, unprocessable } from './errors.js';
 import { darkness, estimatePaper, refinePaper } from './image/background.js';
 import { inverted, lightBorder, readAs, readPolarity } from './image/polarity.js';
-import { histogram, otsu, quantile } from './image/histogram.js';
+import { binInto, emptyHistogram, otsu, quantile } from './image/histogram.js';
 import { components, removeLines, selectComponents } from './image/mask.js';
 import { dilate, fillHoles } from './image/morphology.js';
 import {
@@ -78,6 +78,8 @@ function extract(
   let paper,
     d: Float32Array,
     r = picture;
+  // The darkness map's histogram, filled as the map is made.
+  const hd = emptyHistogram(w * h);
   if (protocol === 'mnist') {
     r = neutral(r);
     // Polarity (image/polarity.ts), unless the caller says which way round the picture is.
@@ -91,7 +93,7 @@ function extract(
     const ink = dilate(over, w, h, 1);
     mark('polarity');
     paper = refinePaper(first.src, ink, first.paper);
-    d = darkness(first.src, paper);
+    d = darkness(first.src, paper, false, hd);
     mark('illumination (paper re-measured around the ink)');
   } else {
     // An object may fill the frame: its border is compared with its middle.
@@ -101,7 +103,7 @@ function extract(
     if (!light) r = inverted(r); // light object on dark: read as dark on light
     mark('polarity');
     paper = estimatePaper(r, 'border');
-    d = darkness(r, paper);
+    d = darkness(r, paper, false, hd);
     mark('illumination');
   }
   steps.push(
@@ -111,7 +113,6 @@ function extract(
   );
   steps.push((picture.channels === 3 ? said.ink.forms.colour : said.ink.forms.gray)());
 
-  const hd = histogram(d);
   const lo = quantile(hd, 0.5);
   const t0 = otsu(hd);
   // The ink's 99th percentile above Otsu's threshold (a bin edge: read off the histogram), or above the median.
@@ -121,12 +122,17 @@ function extract(
       `the image is blank: the darkest ink is ${f2(hi - lo)} below the paper (at least ${MIN_CONTRAST} is needed): there is nothing to classify`,
       { contrast: hi - lo, needed: MIN_CONTRAST },
     );
-  const k = 1 / (hi - lo);
-  for (let i = 0; i < d.length; i++) d[i] = Math.min(1, Math.max(0, (d[i] - lo) * k));
+  // Stretched, and counted as they are (Otsu's threshold of the stretched ink below reads only the bins).
+  const k = 1 / (hi - lo),
+    hs = emptyHistogram(d.length);
+  for (let i = 0; i < d.length; i++) {
+    d[i] = Math.min(1, Math.max(0, (d[i] - lo) * k));
+    binInto(hs.bins, hs.edges, d[i]);
+  }
   steps.push(said.contrast.forms.is({ lo: f2(lo), hi: f2(hi) }));
   mark('robust contrast');
 
-  const t = otsu(d),
+  const t = otsu(hs),
     weak = t / 2,
     faintest = t / 4;
   // Lines are searched in a fainter mask (down to a quarter of the threshold): shrunk to the working resolution, a
@@ -217,6 +223,7 @@ export function preprocess(
   const work = shrinkToSide(neutral(r), photoSide(shape, protocol));
   if (work.width < r.width)
     steps.push(said.shrink.forms.is({ w: r.width, h: r.height, tw: work.width, th: work.height }));
+  mark('gray check, shrink to the working resolution');
   let g = extract(work, protocol, said, invert, steps, mark);
   const s = fitSide(protocol, shape) / Math.max(g.width, g.height);
   const fw = Math.max(1, Math.round(g.width * s)),

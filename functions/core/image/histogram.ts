@@ -18,24 +18,38 @@ export interface Histogram {
 
 const bin = (v: number) => Math.min(BINS - 1, Math.max(0, Math.floor(v * BINS)));
 
+/** An empty histogram of n values, for a loop that makes the values to fill (binInto, and its sum) as it goes. */
+export const emptyHistogram = (n: number): Histogram => ({
+  bins: new Uint32Array(BINS),
+  edges: new Uint32Array(BINS + 1),
+  n,
+  sum: 0,
+});
+
+/** Counts one value x (as stored: a float32) into the bins and edges; the caller adds it to the sum. */
+export function binInto(bins: Uint32Array, edges: Uint32Array, x: number): void {
+  const s = x * BINS;
+  if (s > 0) {
+    const k = s | 0; // floor, for s > 0
+    bins[k < BINS ? k : BINS - 1]++;
+    if (s === k && k <= BINS) edges[k]++;
+  } else {
+    bins[0]++;
+    if (s === 0) edges[0]++;
+  }
+}
+
 export function histogram(v: Float32Array): Histogram {
-  const bins = new Uint32Array(BINS),
-    edges = new Uint32Array(BINS + 1);
+  const h = emptyHistogram(v.length),
+    { bins, edges } = h;
   let sum = 0;
   for (let i = 0; i < v.length; i++) {
-    const x = v[i],
-      s = x * BINS;
+    const x = v[i];
     sum += x;
-    if (s > 0) {
-      const k = s | 0; // floor, for s > 0
-      bins[k < BINS ? k : BINS - 1]++;
-      if (s === k && k <= BINS) edges[k]++;
-    } else {
-      bins[0]++;
-      if (s === 0) edges[0]++;
-    }
+    binInto(bins, edges, x);
   }
-  return { bins, edges, n: v.length, sum };
+  h.sum = sum;
+  return h;
 }
 
 /** The q-quantile (to 1/256, a bin's centre) of counts per bin. */
