@@ -137,16 +137,14 @@ function extract(
     faintest = t / 4;
   // Lines are searched in a fainter mask (down to a quarter of the threshold): shrunk to the working resolution, a
   // ruled line a pixel or two wide keeps only part of its darkness, and a line found only in patches is not removed.
-  const mask = new Uint8Array(w * h),
-    faint = new Uint8Array(w * h);
-  for (let i = 0; i < d.length; i++) {
-    mask[i] = d[i] > weak ? 1 : 0;
-    faint[i] = d[i] > faintest ? 1 : 0;
-  }
+  const faint = new Uint8Array(w * h);
+  for (let i = 0; i < d.length; i++) faint[i] = d[i] > faintest ? 1 : 0;
   steps.push(said.mask.forms.is({ t: f2(t), weak: f2(weak) }));
   mark('ink masks');
   const lines = removeLines(faint, w, h);
-  for (let i = 0; i < d.length; i++) mask[i] &= faint[i];
+  // The ink mask, less the lines erased from the faint one.
+  const mask = new Uint8Array(w * h);
+  for (let i = 0; i < d.length; i++) mask[i] = d[i] > weak ? faint[i] : 0;
   mark('line search');
   if (lines.horizontal + lines.vertical > 0) steps.push(said.lines.forms.is(lines));
   const { labels, list } = components(mask, w, h, (i) => d[i] > t);
