@@ -214,12 +214,16 @@ export function components(mask: Uint8Array, w: number, h: number, strong: (i: n
       if (x > c.x1) c.x1 = x;
       if (y < c.y0) c.y0 = y;
       if (y > c.y1) c.y1 = y;
+      // Neighbours in the same order either way; the bounds checked only on the image's edge.
+      const inner = x > 0 && y > 0 && x < w - 1 && y < h - 1;
       for (let dy = -1; dy <= 1; dy++)
         for (let dx = -1; dx <= 1; dx++) {
-          const xx = x + dx,
-            yy = y + dy;
-          if (xx < 0 || yy < 0 || xx >= w || yy >= h) continue;
-          const q = yy * w + xx;
+          if (!inner) {
+            const xx = x + dx,
+              yy = y + dy;
+            if (xx < 0 || yy < 0 || xx >= w || yy >= h) continue;
+          }
+          const q = p + dy * w + dx;
           if (mask[q] && !labels[q]) {
             labels[q] = c.label;
             stack[top++] = q;

@@ -153,8 +153,18 @@ export function shrinkTo(r: Raster, w: number, h: number): Raster {
   const { to: tx, w: wx, inv: ix } = areaSplit(W, w),
     { to: ty, w: wy, inv: iy } = areaSplit(H, h);
   const line = new Float64Array((w + 1) * ch),
-    acc = new Float64Array((h + 1) * w * ch),
-    L = w * ch;
+    L = w * ch,
+    out = new Uint8Array(w * h * ch);
+  // Target rows `row` (upper) and row + 1 (lower): a source row falls in these two at most, and rows come in order,
+  // so a target row is whole once a source row starts in the next one, and is written out then.
+  let upper = new Float64Array(L),
+    lower = new Float64Array(L),
+    row = 0;
+  const emit = () => {
+    for (let i = 0, o = row * L; i < L; i++) out[o + i] = Math.round(upper[i]);
+    [upper, lower] = [lower, upper.fill(0)];
+    row++;
+  };
   // Across: target t is the sum, in source order, of the second parts of the samples that start in t - 1, then
   // of the first parts of those that start in t (as adding each sample's parts into the targets would make it),
   // gathered in registers.
@@ -211,17 +221,16 @@ export function shrinkTo(r: Raster, w: number, h: number): Raster {
       }
       line.set([r, g, b, nr, ng, nb], 3 * t);
     }
-    const o = ty[y] * L,
-      k = wy[y],
+    while (row < ty[y]) emit();
+    const k = wy[y],
       j = iy - k;
     for (let i = 0; i < L; i++) {
       const v = line[i];
-      acc[o + i] += k * v;
-      acc[o + L + i] += j * v;
+      upper[i] += k * v;
+      lower[i] += j * v;
     }
   }
-  const out = new Uint8Array(w * h * ch);
-  for (let i = 0; i < out.length; i++) out[i] = Math.round(acc[i]);
+  while (row < h) emit();
   return { width: w, height: h, channels: ch, data: out };
 }
 
