@@ -217,8 +217,8 @@ export function preprocess(
     return { input: g.data, shape, steps };
   }
   const said = inkStages(protocol, shape);
-  // The photo steps' working resolution; a gray picture made one channel first, a third of the samples to average.
-  const work = shrinkToSide(neutral(r), photoSide(shape, protocol));
+  // The photo steps' working resolution; a gray picture read as one channel (a third of the samples to average).
+  const work = shrinkToSide(r, photoSide(shape, protocol), true);
   if (work.width < r.width)
     steps.push(said.shrink.forms.is({ w: r.width, h: r.height, tw: work.width, th: work.height }));
   mark('gray check, shrink to the working resolution');

@@ -3,6 +3,7 @@
  * An integer factor f averages each f x f block (a box filter, the area average for whole blocks; the last row and
  * column of blocks average what they have), so a 4096x4096 upload never exists at full size after decoding.
  */
+import { neutral } from './ops.js';
 import { WORK_SIDE, type Raster } from './types.js';
 
 /** The smallest integer factor that brings the longest side to at most `side`. */
@@ -149,7 +150,17 @@ function areaSplit(n: number, m: number) {
  * rows it falls in.
  */
 export function shrinkTo(r: Raster, w: number, h: number): Raster {
-  const { width: W, height: H, channels: ch, data } = r;
+  return area(r, w, h, false)!;
+}
+
+/**
+ * shrinkTo; with `grayOfRgb`, of an RGB raster read as one channel, each pixel checked to be gray (R = G = B) as it
+ * is read: shrinkTo(neutral(r)) without the gray copy, or null at the first coloured pixel.
+ */
+function area(r: Raster, w: number, h: number, grayOfRgb: boolean): Raster | null {
+  const { width: W, height: H, data } = r,
+    ch = grayOfRgb ? 1 : r.channels,
+    step = grayOfRgb ? 3 : 1;
   const { to: tx, w: wx, inv: ix } = areaSplit(W, w),
     { to: ty, w: wy, inv: iy } = areaSplit(H, h);
   const line = new Float64Array((w + 1) * ch),
@@ -173,9 +184,10 @@ export function shrinkTo(r: Raster, w: number, h: number): Raster {
     if (ch === 1) {
       let s = 0,
         next = 0;
-      for (let x = 0; x < W; x++, p++) {
-        const v = data[p],
-          to = tx[x],
+      for (let x = 0; x < W; x++, p += step) {
+        const v = data[p];
+        if (grayOfRgb && (data[p + 1] !== v || data[p + 2] !== v)) return null;
+        const to = tx[x],
           a = wx[x] * v;
         if (to !== t) {
           line[t] = s;
@@ -234,9 +246,15 @@ export function shrinkTo(r: Raster, w: number, h: number): Raster {
   return { width: w, height: h, channels: ch, data: out };
 }
 
-/** The raster with its longest side brought down to `side` (shrinkTo, the aspect ratio kept); as it is if within. */
-export function shrinkToSide(r: Raster, side: number): Raster {
+/**
+ * The raster with its longest side brought down to `side` (shrinkTo, the aspect ratio kept); as it is if within.
+ * `gray`: an RGB raster whose every pixel is gray comes out as one channel, as shrinkToSide(neutral(r), side), its
+ * gray copy never made.
+ */
+export function shrinkToSide(r: Raster, side: number, gray = false): Raster {
   const s = side / Math.max(r.width, r.height);
-  if (s >= 1) return r;
-  return shrinkTo(r, Math.max(1, Math.round(r.width * s)), Math.max(1, Math.round(r.height * s)));
+  if (s >= 1) return gray ? neutral(r) : r;
+  const w = Math.max(1, Math.round(r.width * s)),
+    h = Math.max(1, Math.round(r.height * s));
+  return (gray && r.channels === 3 && area(r, w, h, true)) || shrinkTo(r, w, h);
 }
