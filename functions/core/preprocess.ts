@@ -22,7 +22,7 @@ import { darkness, estimatePaper, refinePaper } from './image/background.js';
 import { inverted, lightBorder, readAs, readPolarity } from './image/polarity.js';
 import { binInto, emptyHistogram, otsu, quantile } from './image/histogram.js';
 import { components, removeLines, selectComponents } from './image/mask.js';
-import { dilate, fillHoles } from './image/morphology.js';
+import { dilate, dilateAbove, fillHoles } from './image/morphology.js';
 import {
   borderMean,
   centreOfMass,
@@ -87,10 +87,7 @@ function extract(
     steps.push(polarityStep(said.polarity, first.light, invert));
     // Second pass: the paper re-measured around the ink the first found (its soft edges included): the pixels over
     // half of Otsu's threshold, grown by one (3x3).
-    const t1 = otsu(first.hist) / 2,
-      over = new Uint8Array(first.d.length);
-    for (let i = 0; i < over.length; i++) over[i] = first.d[i] > t1 ? 1 : 0;
-    const ink = dilate(over, w, h, 1);
+    const ink = dilateAbove(first.d, otsu(first.hist) / 2, w, h);
     mark('polarity');
     paper = refinePaper(first.src, ink, first.paper);
     d = darkness(first.src, paper, false, hd);

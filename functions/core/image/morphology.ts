@@ -5,7 +5,7 @@
 
 /** A mask grown by `r` pixels (square window; separable). */
 export function dilate(m: Uint8Array, w: number, h: number, r: number): Uint8Array {
-  if (r === 1) return dilate1(m, w, h);
+  if (r === 1) return dilateAbove(m, 0, w, h);
   const tmp = new Uint8Array(w * h),
     out = new Uint8Array(w * h),
     never = -2 * r - 1; // a "last set" so far back that nothing is within reach
@@ -23,15 +23,18 @@ export function dilate(m: Uint8Array, w: number, h: number, r: number): Uint8Arr
   return out;
 }
 
-/** dilate(m, w, h, 1): each pixel the OR of its 3x3 neighbourhood (0/1 values), along the rows then down. */
-function dilate1(m: Uint8Array, w: number, h: number): Uint8Array {
+/**
+ * The pixels of a map above `t`, grown by 1 (dilate(mask of v > t, w, h, 1), without the mask): each pixel set if
+ * any in its 3x3 neighbourhood is above t, along the rows then down.
+ */
+export function dilateAbove(v: Uint8Array | Float32Array, t: number, w: number, h: number): Uint8Array {
   const tmp = new Uint8Array(w * h),
     out = new Uint8Array(w * h);
   for (let o = 0; o < w * h; o += w) {
     let prev = 0,
-      cur = m[o];
+      cur = v[o] > t ? 1 : 0;
     for (let x = 0; x < w - 1; x++) {
-      const next = m[o + x + 1];
+      const next = v[o + x + 1] > t ? 1 : 0;
       tmp[o + x] = prev | cur | next;
       prev = cur;
       cur = next;
