@@ -20,7 +20,7 @@
 import { badRequest, unprocessable } from './errors.js';
 import { darkness, estimatePaper, refinePaper } from './image/background.js';
 import { inverted, lightBorder, readAs, readPolarity } from './image/polarity.js';
-import { binInto, emptyHistogram, otsu, quantile } from './image/histogram.js';
+import { countInto, emptyHistogram, otsu, quantile } from './image/histogram.js';
 import { components, removeLines, selectComponents } from './image/mask.js';
 import { dilate, dilateAbove, fillHoles } from './image/morphology.js';
 import {
@@ -119,13 +119,14 @@ function extract(
       `the image is blank: the darkest ink is ${f2(hi - lo)} below the paper (at least ${MIN_CONTRAST} is needed): there is nothing to classify`,
       { contrast: hi - lo, needed: MIN_CONTRAST },
     );
-  // Stretched, and counted as they are (Otsu's threshold of the stretched ink below reads only the bins).
+  // Stretched and clamped to [0, 1], then counted for Otsu's threshold below.
   const k = 1 / (hi - lo),
     hs = emptyHistogram(d.length);
   for (let i = 0; i < d.length; i++) {
-    d[i] = Math.min(1, Math.max(0, (d[i] - lo) * k));
-    binInto(hs.bins, hs.edges, d[i]);
+    const v = (d[i] - lo) * k;
+    d[i] = v > 0 ? (v < 1 ? v : 1) : 0;
   }
+  countInto(hs, d);
   steps.push(said.contrast.forms.is({ lo: f2(lo), hi: f2(hi) }));
   mark('robust contrast');
 

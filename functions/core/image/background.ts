@@ -11,7 +11,7 @@
  *            exy + fy² fitted to the cells of the border, robustly (cells far off the fit dropped, refitted).
  */
 import { borderSurface } from './border-surface.js';
-import { binInto, type Histogram } from './histogram.js';
+import { countInto, type Histogram } from './histogram.js';
 import { boxBlur, cellQuantiles, pad, rankFilter, unpad, type Grid } from './paper-grid.js';
 import type { Raster } from './types.js';
 
@@ -131,21 +131,9 @@ export function darkness(r: Raster, paper: Paper, invert = false, hist?: Histogr
         if (mb < m) m = mb;
         out[o + x] = 1 - (m < 1 ? m : 1);
       }
-    if (hist) countRow(hist, out, o, o + W);
+    if (hist) countInto(hist, out, o, o + W);
   }
   return out;
-}
-
-/** Values v[from..to) into a histogram being filled, in order (its sum added as histogram() adds it). */
-function countRow(h: Histogram, v: Float32Array, from: number, to: number): void {
-  const { bins, edges } = h;
-  let sum = h.sum;
-  for (let i = from; i < to; i++) {
-    const x = v[i];
-    sum += x;
-    binInto(bins, edges, x);
-  }
-  h.sum = sum;
 }
 
 /**
@@ -211,8 +199,8 @@ export function darknessPair(
         b[o + x] = 1 - (qb < 1 ? qb : 1);
       }
     if (hists) {
-      countRow(hists[0], a, o, o + W);
-      countRow(hists[1], b, o, o + W);
+      countInto(hists[0], a, o, o + W);
+      countInto(hists[1], b, o, o + W);
     }
   }
   return [a, b];

@@ -18,7 +18,7 @@ export interface Histogram {
 
 const bin = (v: number) => Math.min(BINS - 1, Math.max(0, Math.floor(v * BINS)));
 
-/** An empty histogram of n values, for a loop that makes the values to fill (binInto, and its sum) as it goes. */
+/** An empty histogram of n values, to be filled (countInto) as the values are made. */
 export const emptyHistogram = (n: number): Histogram => ({
   bins: new Uint32Array(BINS),
   edges: new Uint32Array(BINS + 1),
@@ -27,7 +27,7 @@ export const emptyHistogram = (n: number): Histogram => ({
 });
 
 /** Counts one value x (as stored: a float32) into the bins and edges; the caller adds it to the sum. */
-export function binInto(bins: Uint32Array, edges: Uint32Array, x: number): void {
+function binInto(bins: Uint32Array, edges: Uint32Array, x: number): void {
   const s = x * BINS;
   if (s > 0) {
     const k = s | 0; // floor, for s > 0
@@ -39,16 +39,31 @@ export function binInto(bins: Uint32Array, edges: Uint32Array, x: number): void 
   }
 }
 
-export function histogram(v: Float32Array): Histogram {
-  const h = emptyHistogram(v.length),
-    { bins, edges } = h;
-  let sum = 0;
-  for (let i = 0; i < v.length; i++) {
+/**
+ * The values v[from..to) counted into a histogram being filled (emptyHistogram), in order, as histogram() counts
+ * them. Most of a darkness map is exactly 0 (paper at least as light as its estimate): zeros are tallied and binned
+ * at the end (adding 0 leaves the sum as it is).
+ */
+export function countInto(h: Histogram, v: Float32Array, from = 0, to = v.length): void {
+  const { bins, edges } = h;
+  let sum = h.sum,
+    zeros = 0;
+  for (let i = from; i < to; i++) {
     const x = v[i];
-    sum += x;
-    binInto(bins, edges, x);
+    if (x === 0) zeros++;
+    else {
+      sum += x;
+      binInto(bins, edges, x);
+    }
   }
+  bins[0] += zeros;
+  edges[0] += zeros;
   h.sum = sum;
+}
+
+export function histogram(v: Float32Array): Histogram {
+  const h = emptyHistogram(v.length);
+  countInto(h, v);
   return h;
 }
 
