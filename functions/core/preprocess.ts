@@ -26,7 +26,6 @@ import { dilate, dilateAbove, fillHoles } from './image/morphology.js';
 import {
   borderMean,
   centreOfMass,
-  crop,
   invert as invertGray,
   neutral,
   paste,
@@ -164,12 +163,18 @@ function extract(
   // Only the kept ink or object, with the faint fringe around it (half a model pixel: anti-aliased edges, as
   // MNIST's own); everything else exactly 0. An object keeps its holes (a bag's handle, a pale print on a
   // shirt): whatever the background cannot reach from the border without crossing it.
-  let inside: Uint8Array = new Uint8Array(w * h);
-  for (let i = 0; i < d.length; i++) inside[i] = keep[labels[i]];
-  if (protocol === 'fit') fillHoles(inside, w, h);
-  inside = dilate(inside, w, h, Math.max(1, Math.round(Math.max(box.x1 - box.x0, box.y1 - box.y0) / 40)));
-  for (let i = 0; i < d.length; i++) if (!inside[i]) d[i] = 0;
-  const g = crop({ width: w, height: h, data: d }, box);
+  // All of it within the box the crop keeps: the kept pixels lie in it, so their holes (reached from the box's
+  // edge, which the outside touches) and their growth there are what the whole picture gives.
+  const bw = box.x1 - box.x0 + 1,
+    bh = box.y1 - box.y0 + 1;
+  let inside: Uint8Array = new Uint8Array(bw * bh);
+  for (let y = 0, o = 0; y < bh; y++)
+    for (let i = (box.y0 + y) * w + box.x0, e = i + bw; i < e; i++, o++) inside[o] = keep[labels[i]];
+  if (protocol === 'fit') fillHoles(inside, bw, bh);
+  inside = dilate(inside, bw, bh, Math.max(1, Math.round(Math.max(bw - 1, bh - 1) / 40)));
+  const g: Gray = { width: bw, height: bh, data: new Float32Array(bw * bh) };
+  for (let y = 0, o = 0; y < bh; y++)
+    for (let i = (box.y0 + y) * w + box.x0, e = i + bw; i < e; i++, o++) g.data[o] = inside[o] ? d[i] : 0;
   mark('keep, dilate, crop');
   steps.push(said.crop.forms.is({ w: g.width, h: g.height, x: box.x0, y: box.y0 }));
   return g;
