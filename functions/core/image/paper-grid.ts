@@ -69,20 +69,29 @@ export function cellQuantiles(r: Raster, cell: number, q: number, inverse = fals
         continue;
       }
       for (let y = y0; y < y1; y++)
-        for (let p = (y * W + x0) * ch, e = (y * W + x1) * ch; p < e; p += ch)
-          for (let c = 0; c < ch; c++) {
-            const s = d[p + c];
-            FINE[c * 256 + s]++;
-            COARSE[c * 16 + (s >> 4)]++;
+        if (ch === 1)
+          for (let p = y * W + x0, e = y * W + x1; p < e; p++) {
+            const s = d[p];
+            FINE[s]++;
+            COARSE[s >> 4]++;
           }
+        else
+          for (let p = (y * W + x0) * ch, e = (y * W + x1) * ch; p < e; p += ch)
+            for (let c = 0; c < ch; c++) {
+              const s = d[p + c];
+              FINE[c * 256 + s]++;
+              COARSE[c * 16 + (s >> 4)]++;
+            }
       for (let c = 0; c < ch; c++) {
         v[o + c] = fromBelow(c, at);
         if (inverse) iv[o + c] = 255 - fromBelow(c, iat);
       }
       // Clear only the bins this cell touched.
       for (let y = y0; y < y1; y++)
-        for (let p = (y * W + x0) * ch, e = (y * W + x1) * ch; p < e; p += ch)
-          for (let c = 0; c < ch; c++) FINE[c * 256 + d[p + c]] = 0;
+        if (ch === 1) for (let p = y * W + x0, e = y * W + x1; p < e; p++) FINE[d[p]] = 0;
+        else
+          for (let p = (y * W + x0) * ch, e = (y * W + x1) * ch; p < e; p += ch)
+            for (let c = 0; c < ch; c++) FINE[c * 256 + d[p + c]] = 0;
       COARSE.fill(0, 0, 16 * ch);
     }
   const grid = { gw, gh, cell, v };
