@@ -20,13 +20,12 @@
 import { badRequest, unprocessable } from './errors.js';
 import { darkness, estimatePaper, refinePaper } from './image/background.js';
 import { inverted, lightBorder, readAs, readPolarity } from './image/polarity.js';
-import { histogram, otsu, quantile } from './image/histogram.js';
+import { countInto, emptyHistogram, otsu, quantile } from './image/histogram.js';
 import { components, removeLines, selectComponents } from './image/mask.js';
-import { dilate, fillHoles } from './image/morphology.js';
+import { dilate, dilateAbove, fillHoles } from './image/morphology.js';
 import {
   borderMean,
   centreOfMass,
-  crop,
   invert as invertGray,
   neutral,
   paste,
@@ -78,6 +77,8 @@ function extract(
   let paper,
     d: Float32Array,
     r = picture;
+  // The darkness map's histogram, filled as the map is made.
+  const hd = emptyHistogram(w * h);
   if (protocol === 'mnist') {
     r = neutral(r);
     // Polarity (image/polarity.ts), unless the caller says which way round the picture is.
@@ -85,13 +86,10 @@ function extract(
     steps.push(polarityStep(said.polarity, first.light, invert));
     // Second pass: the paper re-measured around the ink the first found (its soft edges included): the pixels over
     // half of Otsu's threshold, grown by one (3x3).
-    const t1 = otsu(first.hist) / 2,
-      over = new Uint8Array(first.d.length);
-    for (let i = 0; i < over.length; i++) over[i] = first.d[i] > t1 ? 1 : 0;
-    const ink = dilate(over, w, h, 1);
+    const ink = dilateAbove(first.d, otsu(first.hist) / 2, w, h);
     mark('polarity');
     paper = refinePaper(first.src, ink, first.paper);
-    d = darkness(first.src, paper);
+    d = darkness(first.src, paper, false, hd);
     mark('illumination (paper re-measured around the ink)');
   } else {
     // An object may fill the frame: its border is compared with its middle.
@@ -101,7 +99,7 @@ function extract(
     if (!light) r = inverted(r); // light object on dark: read as dark on light
     mark('polarity');
     paper = estimatePaper(r, 'border');
-    d = darkness(r, paper);
+    d = darkness(r, paper, false, hd);
     mark('illumination');
   }
   steps.push(
@@ -111,7 +109,6 @@ function extract(
   );
   steps.push((picture.channels === 3 ? said.ink.forms.colour : said.ink.forms.gray)());
 
-  const hd = histogram(d);
   const lo = quantile(hd, 0.5);
   const t0 = otsu(hd);
   // The ink's 99th percentile above Otsu's threshold (a bin edge: read off the histogram), or above the median.
@@ -121,26 +118,30 @@ function extract(
       `the image is blank: the darkest ink is ${f2(hi - lo)} below the paper (at least ${MIN_CONTRAST} is needed): there is nothing to classify`,
       { contrast: hi - lo, needed: MIN_CONTRAST },
     );
-  const k = 1 / (hi - lo);
-  for (let i = 0; i < d.length; i++) d[i] = Math.min(1, Math.max(0, (d[i] - lo) * k));
+  // Stretched and clamped to [0, 1], then counted for Otsu's threshold below.
+  const k = 1 / (hi - lo),
+    hs = emptyHistogram(d.length);
+  for (let i = 0; i < d.length; i++) {
+    const v = (d[i] - lo) * k;
+    d[i] = v > 0 ? (v < 1 ? v : 1) : 0;
+  }
+  countInto(hs, d);
   steps.push(said.contrast.forms.is({ lo: f2(lo), hi: f2(hi) }));
   mark('robust contrast');
 
-  const t = otsu(d),
+  const t = otsu(hs),
     weak = t / 2,
     faintest = t / 4;
   // Lines are searched in a fainter mask (down to a quarter of the threshold): shrunk to the working resolution, a
   // ruled line a pixel or two wide keeps only part of its darkness, and a line found only in patches is not removed.
-  const mask = new Uint8Array(w * h),
-    faint = new Uint8Array(w * h);
-  for (let i = 0; i < d.length; i++) {
-    mask[i] = d[i] > weak ? 1 : 0;
-    faint[i] = d[i] > faintest ? 1 : 0;
-  }
+  const faint = new Uint8Array(w * h);
+  for (let i = 0; i < d.length; i++) faint[i] = d[i] > faintest ? 1 : 0;
   steps.push(said.mask.forms.is({ t: f2(t), weak: f2(weak) }));
   mark('ink masks');
   const lines = removeLines(faint, w, h);
-  for (let i = 0; i < d.length; i++) mask[i] &= faint[i];
+  // The ink mask, less the lines erased from the faint one.
+  const mask = new Uint8Array(w * h);
+  for (let i = 0; i < d.length; i++) mask[i] = d[i] > weak ? faint[i] : 0;
   mark('line search');
   if (lines.horizontal + lines.vertical > 0) steps.push(said.lines.forms.is(lines));
   const { labels, list } = components(mask, w, h, (i) => d[i] > t);
@@ -162,12 +163,18 @@ function extract(
   // Only the kept ink or object, with the faint fringe around it (half a model pixel: anti-aliased edges, as
   // MNIST's own); everything else exactly 0. An object keeps its holes (a bag's handle, a pale print on a
   // shirt): whatever the background cannot reach from the border without crossing it.
-  let inside: Uint8Array = new Uint8Array(w * h);
-  for (let i = 0; i < d.length; i++) inside[i] = keep[labels[i]];
-  if (protocol === 'fit') fillHoles(inside, w, h);
-  inside = dilate(inside, w, h, Math.max(1, Math.round(Math.max(box.x1 - box.x0, box.y1 - box.y0) / 40)));
-  for (let i = 0; i < d.length; i++) if (!inside[i]) d[i] = 0;
-  const g = crop({ width: w, height: h, data: d }, box);
+  // All of it within the box the crop keeps: the kept pixels lie in it, so their holes (reached from the box's
+  // edge, which the outside touches) and their growth there are what the whole picture gives.
+  const bw = box.x1 - box.x0 + 1,
+    bh = box.y1 - box.y0 + 1;
+  let inside: Uint8Array = new Uint8Array(bw * bh);
+  for (let y = 0, o = 0; y < bh; y++)
+    for (let i = (box.y0 + y) * w + box.x0, e = i + bw; i < e; i++, o++) inside[o] = keep[labels[i]];
+  if (protocol === 'fit') fillHoles(inside, bw, bh);
+  inside = dilate(inside, bw, bh, Math.max(1, Math.round(Math.max(bw - 1, bh - 1) / 40)));
+  const g: Gray = { width: bw, height: bh, data: new Float32Array(bw * bh) };
+  for (let y = 0, o = 0; y < bh; y++)
+    for (let i = (box.y0 + y) * w + box.x0, e = i + bw; i < e; i++, o++) g.data[o] = inside[o] ? d[i] : 0;
   mark('keep, dilate, crop');
   steps.push(said.crop.forms.is({ w: g.width, h: g.height, x: box.x0, y: box.y0 }));
   return g;
@@ -213,10 +220,11 @@ export function preprocess(
     return { input: g.data, shape, steps };
   }
   const said = inkStages(protocol, shape);
-  // The photo steps' working resolution; a gray picture made one channel first, a third of the samples to average.
-  const work = shrinkToSide(neutral(r), photoSide(shape, protocol));
+  // The photo steps' working resolution; a gray picture read as one channel (a third of the samples to average).
+  const work = shrinkToSide(r, photoSide(shape, protocol), true);
   if (work.width < r.width)
     steps.push(said.shrink.forms.is({ w: r.width, h: r.height, tw: work.width, th: work.height }));
+  mark('gray check, shrink to the working resolution');
   let g = extract(work, protocol, said, invert, steps, mark);
   const s = fitSide(protocol, shape) / Math.max(g.width, g.height);
   const fw = Math.max(1, Math.round(g.width * s)),

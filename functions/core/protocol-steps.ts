@@ -95,9 +95,19 @@ export const fitSide = (protocol: 'mnist' | 'fit', [, H, W]: [number, number, nu
 
 /**
  * The photo and drawing protocols: the ink (or object) found against the paper, cleaned, cropped and fitted. The
- * stages by name, with the templates core/preprocess.ts fills in.
+ * stages by name, with the templates core/preprocess.ts fills in. Made once per protocol and input shape (a model's),
+ * not per request: building the table's patterns cost as much as a photo step.
  */
-export function inkStages(protocol: 'mnist' | 'fit', shape: [number, number, number]) {
+export function inkStages(protocol: 'mnist' | 'fit', shape: [number, number, number]): InkStages {
+  const key = `${protocol} ${shape.join('x')}`;
+  let stages = madeInkStages.get(key);
+  if (!stages) madeInkStages.set(key, (stages = makeInkStages(protocol, shape)));
+  return stages;
+}
+type InkStages = ReturnType<typeof makeInkStages>;
+const madeInkStages = new Map<string, InkStages>();
+
+function makeInkStages(protocol: 'mnist' | 'fit', shape: [number, number, number]) {
   const what = protocol === 'mnist' ? 'ink' : 'object';
   const side = fitSide(protocol, shape);
   return {

@@ -11,6 +11,7 @@
  *            exy + fy² fitted to the cells of the border, robustly (cells far off the fit dropped, refitted).
  */
 import { borderSurface } from './border-surface.js';
+import { countInto, type Histogram } from './histogram.js';
 import { boxBlur, cellQuantiles, pad, rankFilter, unpad, type Grid } from './paper-grid.js';
 import type { Raster } from './types.js';
 
@@ -93,9 +94,10 @@ function paperRow(g: Paper['grid'], ch: number, y: number, row: Float32Array): v
 
 /**
  * Darkness against the paper: 1 - min over channels of pixel / paper, in [0,1] (paper bilinear between cells).
- * `invert`: of the picture inverted (each sample 255 - v), as darkness(inverted r) without the copy.
+ * `invert`: of the picture inverted (each sample 255 - v), as darkness(inverted r) without the copy. `hist`, an
+ * empty histogram (emptyHistogram), is filled with the values as they are made: histogram(darkness(...)).
  */
-export function darkness(r: Raster, paper: Paper, invert = false): Float32Array {
+export function darkness(r: Raster, paper: Paper, invert = false, hist?: Histogram): Float32Array {
   const ch = r.channels,
     W = r.width;
   const out = new Float32Array(W * r.height),
@@ -129,15 +131,22 @@ export function darkness(r: Raster, paper: Paper, invert = false): Float32Array 
         if (mb < m) m = mb;
         out[o + x] = 1 - (m < 1 ? m : 1);
       }
+    if (hist) countInto(hist, out, o, o + W);
   }
   return out;
 }
 
 /**
  * Both polarity readings in one pass over the picture: [darkness(r, light), darkness(r, dark, true)], the same
- * values. The two papers share their grid's geometry (estimatePapers).
+ * values, and their histograms filled as darkness() fills one. The two papers share their grid's geometry
+ * (estimatePapers).
  */
-export function darknessPair(r: Raster, light: Paper, dark: Paper): [Float32Array, Float32Array] {
+export function darknessPair(
+  r: Raster,
+  light: Paper,
+  dark: Paper,
+  hists?: [Histogram, Histogram],
+): [Float32Array, Float32Array] {
   const ch = r.channels,
     W = r.width,
     { gw, cell } = light.grid;
@@ -189,6 +198,10 @@ export function darknessPair(r: Raster, light: Paper, dark: Paper): [Float32Arra
         a[o + x] = 1 - (qa < 1 ? qa : 1);
         b[o + x] = 1 - (qb < 1 ? qb : 1);
       }
+    if (hists) {
+      countInto(hists[0], a, o, o + W);
+      countInto(hists[1], b, o, o + W);
+    }
   }
   return [a, b];
 }

@@ -18,24 +18,53 @@ export interface Histogram {
 
 const bin = (v: number) => Math.min(BINS - 1, Math.max(0, Math.floor(v * BINS)));
 
-export function histogram(v: Float32Array): Histogram {
-  const bins = new Uint32Array(BINS),
-    edges = new Uint32Array(BINS + 1);
-  let sum = 0;
-  for (let i = 0; i < v.length; i++) {
-    const x = v[i],
-      s = x * BINS;
-    sum += x;
-    if (s > 0) {
-      const k = s | 0; // floor, for s > 0
-      bins[k < BINS ? k : BINS - 1]++;
-      if (s === k && k <= BINS) edges[k]++;
-    } else {
-      bins[0]++;
-      if (s === 0) edges[0]++;
+/** An empty histogram of n values, to be filled (countInto) as the values are made. */
+export const emptyHistogram = (n: number): Histogram => ({
+  bins: new Uint32Array(BINS),
+  edges: new Uint32Array(BINS + 1),
+  n,
+  sum: 0,
+});
+
+/** Counts one value x (as stored: a float32) into the bins and edges; the caller adds it to the sum. */
+function binInto(bins: Uint32Array, edges: Uint32Array, x: number): void {
+  const s = x * BINS;
+  if (s > 0) {
+    const k = s | 0; // floor, for s > 0
+    bins[k < BINS ? k : BINS - 1]++;
+    if (s === k && k <= BINS) edges[k]++;
+  } else {
+    bins[0]++;
+    if (s === 0) edges[0]++;
+  }
+}
+
+/**
+ * The values v[from..to) counted into a histogram being filled (emptyHistogram), in order, as histogram() counts
+ * them. Most of a darkness map is exactly 0 (paper at least as light as its estimate): zeros are tallied and binned
+ * at the end (adding 0 leaves the sum as it is).
+ */
+export function countInto(h: Histogram, v: Float32Array, from = 0, to = v.length): void {
+  const { bins, edges } = h;
+  let sum = h.sum,
+    zeros = 0;
+  for (let i = from; i < to; i++) {
+    const x = v[i];
+    if (x === 0) zeros++;
+    else {
+      sum += x;
+      binInto(bins, edges, x);
     }
   }
-  return { bins, edges, n: v.length, sum };
+  bins[0] += zeros;
+  edges[0] += zeros;
+  h.sum = sum;
+}
+
+export function histogram(v: Float32Array): Histogram {
+  const h = emptyHistogram(v.length);
+  countInto(h, v);
+  return h;
 }
 
 /** The q-quantile (to 1/256, a bin's centre) of counts per bin. */

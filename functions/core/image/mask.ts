@@ -20,6 +20,8 @@ export function removeLines(
   cover = 0.6,
 ): { horizontal: number; vertical: number } {
   const found = { horizontal: 0, vertical: 0 };
+  // Both directions' ink per path row in one pass; the vertical ones again only if a horizontal line was erased.
+  let stats = inkPerRow(mask, w, h);
   for (const vertical of [false, true]) {
     // Along: the line's direction (length L); across: the other (size A). at(a, b) = pixel a along, b across.
     const L = vertical ? h : w,
@@ -28,18 +30,8 @@ export function removeLines(
     // Ink per path row b (row b of the mask read along), summed over bands below: a band's positions with ink are
     // at most its ink, so a band with too little is skipped without reading it (most of a page).
     // So are the positions from the band's first ink along to its last (first, last: per path row).
-    const perRow = new Int32Array(A),
-      first = new Int32Array(A).fill(L),
-      last = new Int32Array(A).fill(-1);
-    for (let y = 0, p = 0; y < h; y++)
-      for (let x = 0; x < w; x++, p++)
-        if (mask[p]) {
-          const b = vertical ? x : y,
-            a = vertical ? y : x;
-          perRow[b]++;
-          if (a < first[b]) first[b] = a;
-          if (a > last[b]) last[b] = a;
-        }
+    if (vertical && found.horizontal > 0) stats = inkPerRow(mask, w, h);
+    const { perRow, first, last } = vertical ? stats.columns : stats.rows;
     const rowSum = new Int32Array(A + 1);
     for (let b = 0; b < A; b++) rowSum[b + 1] = rowSum[b] + perRow[b];
     const span = (lo: number, hi: number) => {
@@ -165,6 +157,31 @@ export function removeLines(
   return found;
 }
 
+/** Per row (and per column) of a mask: its ink, and the positions of its first and last ink (w, or h, and -1: none). */
+function inkPerRow(mask: Uint8Array, w: number, h: number) {
+  const rows = { perRow: new Int32Array(h), first: new Int32Array(h).fill(w), last: new Int32Array(h).fill(-1) },
+    columns = { perRow: new Int32Array(w), first: new Int32Array(w).fill(h), last: new Int32Array(w).fill(-1) };
+  const { perRow: cn, first: cf, last: cl } = columns;
+  for (let y = 0, p = 0; y < h; y++) {
+    let n = 0,
+      x0 = w,
+      x1 = -1;
+    for (let x = 0; x < w; x++, p++)
+      if (mask[p]) {
+        n++;
+        if (x0 === w) x0 = x;
+        x1 = x;
+        cn[x]++;
+        if (cf[x] === h) cf[x] = y;
+        cl[x] = y;
+      }
+    rows.perRow[y] = n;
+    rows.first[y] = x0;
+    rows.last[y] = x1;
+  }
+  return { rows, columns };
+}
+
 export interface Component {
   label: number;
   area: number;
@@ -197,12 +214,16 @@ export function components(mask: Uint8Array, w: number, h: number, strong: (i: n
       if (x > c.x1) c.x1 = x;
       if (y < c.y0) c.y0 = y;
       if (y > c.y1) c.y1 = y;
+      // Neighbours in the same order either way; the bounds checked only on the image's edge.
+      const inner = x > 0 && y > 0 && x < w - 1 && y < h - 1;
       for (let dy = -1; dy <= 1; dy++)
         for (let dx = -1; dx <= 1; dx++) {
-          const xx = x + dx,
-            yy = y + dy;
-          if (xx < 0 || yy < 0 || xx >= w || yy >= h) continue;
-          const q = yy * w + xx;
+          if (!inner) {
+            const xx = x + dx,
+              yy = y + dy;
+            if (xx < 0 || yy < 0 || xx >= w || yy >= h) continue;
+          }
+          const q = p + dy * w + dx;
           if (mask[q] && !labels[q]) {
             labels[q] = c.label;
             stack[top++] = q;

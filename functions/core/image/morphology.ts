@@ -5,6 +5,7 @@
 
 /** A mask grown by `r` pixels (square window; separable). */
 export function dilate(m: Uint8Array, w: number, h: number, r: number): Uint8Array {
+  if (r === 1) return dilateAbove(m, 0, w, h);
   const tmp = new Uint8Array(w * h),
     out = new Uint8Array(w * h),
     never = -2 * r - 1; // a "last set" so far back that nothing is within reach
@@ -19,6 +20,32 @@ export function dilate(m: Uint8Array, w: number, h: number, r: number): Uint8Arr
       if (y < h && tmp[y * w + x]) last = y;
       if (y >= r) out[(y - r) * w + x] = y - last <= 2 * r ? 1 : 0;
     }
+  return out;
+}
+
+/**
+ * The pixels of a map above `t`, grown by 1 (dilate(mask of v > t, w, h, 1), without the mask): each pixel set if
+ * any in its 3x3 neighbourhood is above t, along the rows then down.
+ */
+export function dilateAbove(v: Uint8Array | Float32Array, t: number, w: number, h: number): Uint8Array {
+  const tmp = new Uint8Array(w * h),
+    out = new Uint8Array(w * h);
+  for (let o = 0; o < w * h; o += w) {
+    let prev = 0,
+      cur = v[o] > t ? 1 : 0;
+    for (let x = 0; x < w - 1; x++) {
+      const next = v[o + x + 1] > t ? 1 : 0;
+      tmp[o + x] = prev | cur | next;
+      prev = cur;
+      cur = next;
+    }
+    tmp[o + w - 1] = prev | cur;
+  }
+  for (let y = 0, o = 0; y < h; y++, o += w) {
+    const up = y > 0 ? o - w : o,
+      down = y < h - 1 ? o + w : o;
+    for (let x = 0; x < w; x++) out[o + x] = tmp[up + x] | tmp[o + x] | tmp[down + x];
+  }
   return out;
 }
 

@@ -14,10 +14,14 @@ export interface Gray {
 export function neutral(r: Raster): Raster {
   if (r.channels !== 3) return r;
   const d = r.data,
-    n = r.width * r.height;
-  for (let p = 0; p < 3 * n; p += 3) if (d[p] !== d[p + 1] || d[p] !== d[p + 2]) return r;
-  const data = new Uint8Array(n);
-  for (let p = 0; p < n; p++) data[p] = d[3 * p];
+    n = r.width * r.height,
+    data = new Uint8Array(n);
+  // One pass: each pixel's sample copied while checking it, the copy dropped at the first coloured pixel.
+  for (let p = 0, i = 0; p < n; p++, i += 3) {
+    const v = d[i];
+    if (v !== d[i + 1] || v !== d[i + 2]) return r;
+    data[p] = v;
+  }
   return { width: r.width, height: r.height, channels: 1, data };
 }
 

@@ -69,20 +69,29 @@ export function cellQuantiles(r: Raster, cell: number, q: number, inverse = fals
         continue;
       }
       for (let y = y0; y < y1; y++)
-        for (let p = (y * W + x0) * ch, e = (y * W + x1) * ch; p < e; p += ch)
-          for (let c = 0; c < ch; c++) {
-            const s = d[p + c];
-            FINE[c * 256 + s]++;
-            COARSE[c * 16 + (s >> 4)]++;
+        if (ch === 1)
+          for (let p = y * W + x0, e = y * W + x1; p < e; p++) {
+            const s = d[p];
+            FINE[s]++;
+            COARSE[s >> 4]++;
           }
+        else
+          for (let p = (y * W + x0) * ch, e = (y * W + x1) * ch; p < e; p += ch)
+            for (let c = 0; c < ch; c++) {
+              const s = d[p + c];
+              FINE[c * 256 + s]++;
+              COARSE[c * 16 + (s >> 4)]++;
+            }
       for (let c = 0; c < ch; c++) {
         v[o + c] = fromBelow(c, at);
         if (inverse) iv[o + c] = 255 - fromBelow(c, iat);
       }
       // Clear only the bins this cell touched.
       for (let y = y0; y < y1; y++)
-        for (let p = (y * W + x0) * ch, e = (y * W + x1) * ch; p < e; p += ch)
-          for (let c = 0; c < ch; c++) FINE[c * 256 + d[p + c]] = 0;
+        if (ch === 1) for (let p = y * W + x0, e = y * W + x1; p < e; p++) FINE[d[p]] = 0;
+        else
+          for (let p = (y * W + x0) * ch, e = (y * W + x1) * ch; p < e; p += ch)
+            for (let c = 0; c < ch; c++) FINE[c * 256 + d[p + c]] = 0;
       COARSE.fill(0, 0, 16 * ch);
     }
   const grid = { gw, gh, cell, v };
@@ -142,78 +151,71 @@ export function unpad(g: Grid, ch: number, m: number): Float32Array {
   return out;
 }
 
-/** Where a line is read (src[s0 + i * stride]) and where its outputs go (dst[d0 + (i - R) * dStride]). */
-interface Line {
-  src: Float32Array;
-  s0: number;
-  stride: number;
-  dst: Float32Array;
-  d0: number;
-  dStride: number;
-}
-
 /**
- * Running max over a window of 2R+1 of a line's n values times `sign`, written times `sign` (sign -1: a running
- * min), for the positions R .. n - R - 1 only: those whose window lies wholly in the line. van Herk / Gil-Werman: a
- * prefix max and a suffix max within blocks of 2R+1, so each output is the max of two, whatever R.
+ * Running max over a window of 2R+1 of a line's n values (src[s0 + i * stride]), for the positions R .. n - R - 1
+ * only: those whose window lies wholly in the line, written to dst[d0 + (i - R) * dStride]. van Herk / Gil-Werman:
+ * a prefix max and a suffix max within blocks of 2R+1, so each output is the max of two, whatever R. A running min
+ * is the same on negated values (rankFilter negates the grid first and the result back).
  */
-function runningMax(l: Line, n: number, R: number, sign: number, fwd: Float32Array, bwd: Float32Array) {
-  const { src, s0, stride, dst, d0, dStride } = l,
-    k = 2 * R + 1;
+function runningMax(
+  src: Float32Array,
+  s0: number,
+  stride: number,
+  dst: Float32Array,
+  d0: number,
+  dStride: number,
+  n: number,
+  R: number,
+  fwd: Float32Array,
+  bwd: Float32Array,
+) {
+  const k = 2 * R + 1;
   for (let b0 = 0; b0 < n; b0 += k) {
     const b1 = Math.min(n, b0 + k);
-    fwd[b0] = sign * src[s0 + b0 * stride];
-    for (let i = b0 + 1; i < b1; i++) {
-      const v = sign * src[s0 + i * stride];
-      fwd[i] = v > fwd[i - 1] ? v : fwd[i - 1];
+    let m = (fwd[b0] = src[s0 + b0 * stride]);
+    for (let i = b0 + 1, p = s0 + i * stride; i < b1; i++, p += stride) {
+      const v = src[p];
+      fwd[i] = m = v > m ? v : m;
     }
-    bwd[b1 - 1] = sign * src[s0 + (b1 - 1) * stride];
-    for (let i = b1 - 2; i >= b0; i--) {
-      const v = sign * src[s0 + i * stride];
-      bwd[i] = v > bwd[i + 1] ? v : bwd[i + 1];
+    m = bwd[b1 - 1] = src[s0 + (b1 - 1) * stride];
+    for (let i = b1 - 2, p = s0 + i * stride; i >= b0; i--, p -= stride) {
+      const v = src[p];
+      bwd[i] = m = v > m ? v : m;
     }
   }
   // [i - R, i + R] spans two blocks (or is one): the suffix max of the first from its start, the prefix max of the
   // second up to its end.
-  for (let i = R, o = d0; i < n - R; i++, o += dStride)
-    dst[o] = sign * (bwd[i - R] > fwd[i + R] ? bwd[i - R] : fwd[i + R]);
+  for (let i = R, o = d0; i < n - R; i++, o += dStride) {
+    const a = bwd[i - R],
+      b = fwd[i + R];
+    dst[o] = a > b ? a : b;
+  }
 }
 
 /**
- * Max (dilate) or min (erode) over a (2R+1)² window of a grid, per channel (min(x) = -max(-x)), at the cells whose
- * window lies wholly in the grid: a grid R cells smaller on every side. Separable: along the rows (the columns
+ * Max (dilate) or min (erode) over a (2R+1)² window of a grid, per channel (min(x) = -max(-x), exact), at the cells
+ * whose window lies wholly in the grid: a grid R cells smaller on every side. Separable: along the rows (the columns
  * kept only), then down the columns, each line read in place.
  */
 export function rankFilter(g: Grid, ch: number, R: number, max: boolean): Grid {
   const { gw, gh } = g,
     w = gw - 2 * R,
     h = gh - 2 * R,
-    sign = max ? 1 : -1,
     tmp = new Float32Array(w * gh * ch),
     out = new Float32Array(w * h * ch),
     n = Math.max(gw, gh),
     fwd = new Float32Array(n),
     bwd = new Float32Array(n);
+  let src = g.v;
+  if (!max) {
+    src = new Float32Array(g.v.length);
+    for (let i = 0; i < src.length; i++) src[i] = -g.v[i];
+  }
   for (let y = 0; y < gh; y++)
-    for (let c = 0; c < ch; c++)
-      runningMax(
-        { src: g.v, s0: y * gw * ch + c, stride: ch, dst: tmp, d0: y * w * ch + c, dStride: ch },
-        gw,
-        R,
-        sign,
-        fwd,
-        bwd,
-      );
+    for (let c = 0; c < ch; c++) runningMax(src, y * gw * ch + c, ch, tmp, y * w * ch + c, ch, gw, R, fwd, bwd);
   for (let x = 0; x < w; x++)
-    for (let c = 0; c < ch; c++)
-      runningMax(
-        { src: tmp, s0: x * ch + c, stride: w * ch, dst: out, d0: x * ch + c, dStride: w * ch },
-        gh,
-        R,
-        sign,
-        fwd,
-        bwd,
-      );
+    for (let c = 0; c < ch; c++) runningMax(tmp, x * ch + c, w * ch, out, x * ch + c, w * ch, gh, R, fwd, bwd);
+  if (!max) for (let i = 0; i < out.length; i++) out[i] = -out[i];
   return { gw: w, gh: h, cell: g.cell, v: out };
 }
 

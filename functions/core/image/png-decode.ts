@@ -56,12 +56,17 @@ function passes(width: number, height: number, interlaced: boolean, bitsPerPixel
  * inflate to gigabytes). Small streams (a 28x28 upload is a few hundred bytes) in one call; larger ones a piece at
  * a time, so the whole inflated image is never held.
  */
-async function inflate(idat: Uint8Array[], expected: number, onChunk: (c: Uint8Array) => void): Promise<void> {
+async function inflate(
+  idat: Uint8Array[],
+  expected: number,
+  onChunk: (c: Uint8Array, whole: boolean) => void,
+): Promise<void> {
   const size = idat.reduce((n, d) => n + d.length, 0);
   let at = 0;
   if (size <= SMALL || expected <= ONE_CALL) {
-    const z = new Uint8Array(size);
-    for (let o = 0, i = 0; i < idat.length; o += idat[i].length, i++) z.set(idat[i], o);
+    // One IDAT chunk (most encoders write one for a small image) is the stream itself: no copy.
+    const z = idat.length === 1 ? idat[0] : new Uint8Array(size);
+    if (idat.length > 1) for (let o = 0, i = 0; i < idat.length; o += idat[i].length, i++) z.set(idat[i], o);
     let raw: Uint8Array | null = null;
     try {
       // The runtime's zlib (native: a 280x280 RGB image inflates in a fifth of fflate's time in workerd), bounded by
@@ -72,12 +77,12 @@ async function inflate(idat: Uint8Array[], expected: number, onChunk: (c: Uint8A
       throw bad(`the image data could not be inflated: ${(e as Error).message}`);
     }
     at = raw.length;
-    onChunk(raw);
+    onChunk(raw, at === expected);
   } else {
     // fflate's streaming inflater, fed in small pieces: each push emits at most what that piece inflates to.
     const u = new Unzlib((chunk) => {
       const take = Math.min(chunk.length, expected - at);
-      if (take > 0) onChunk(chunk.subarray(0, take));
+      if (take > 0) onChunk(chunk.subarray(0, take), false);
       at += take;
     });
     try {
@@ -138,7 +143,10 @@ function unpackRow(r: Uint8Array, n: number, depth: number, out: Uint8Array | Ui
   }
 }
 
-/** Row by row: each pass's unfiltered rows go to `onRow(row, pass, y)` as they are inflated (two row buffers). */
+/**
+ * Row by row: each pass's unfiltered rows go to `onRow(row, pass, y)` as they are inflated: unfiltered in place
+ * where the stream was inflated whole (one call), else through two row buffers.
+ */
 async function eachRow(
   idat: Uint8Array[],
   ps: Pass[],
@@ -153,7 +161,16 @@ async function eachRow(
     k = 0,
     bufs = buffers(ps[0]),
     prev: Uint8Array | null = null;
-  await inflate(idat, expected, (chunk) => {
+  await inflate(idat, expected, (chunk, whole) => {
+    if (whole) {
+      for (let at = 0, q = 0; q < ps.length; q++)
+        for (let r = 0, before: Uint8Array | null = null; r < ps[q].h; r++) {
+          const row = chunk.subarray(at, (at += ps[q].rowBytes + 1));
+          unfilterRow(row, before, bpp, r);
+          onRow((before = row.subarray(1)), q, r);
+        }
+      return;
+    }
     for (let i = 0; i < chunk.length && pass < ps.length;) {
       const cur = bufs[k];
       const take = Math.min(cur.length - fill, chunk.length - i);
@@ -263,6 +280,8 @@ export async function readPng(
   const row = depth === 16 ? new Uint16Array(n) : new Uint8Array(n);
   if (!interlaced) {
     await eachRow(idat, ps, bpp, (r, _pass, y) => {
+      // 8-bit samples are the row's bytes as they are.
+      if (depth === 8) return sink(r, y);
       unpackRow(r, n, depth, row);
       sink(row, y);
     });

@@ -3,7 +3,7 @@
  * readings are made, each against its own paper estimate (background.ts), and the one whose ink looks like ink wins.
  */
 import { darkness, darknessPair, estimatePaper, estimatePapers, type Paper } from './background.js';
-import { histogram, otsu, quantile, type Histogram } from './histogram.js';
+import { emptyHistogram, otsu, quantile, type Histogram } from './histogram.js';
 import { toGray, type Gray } from './ops.js';
 import type { Raster } from './types.js';
 
@@ -39,9 +39,10 @@ export interface Reading {
 /** One reading: `light` says which way round the picture is taken. */
 export function readAs(r: Raster, light: boolean): Reading {
   const src = light ? r : inverted(r);
-  const paper = estimatePaper(src, 'closing');
-  const d = darkness(src, paper);
-  return { light, src, paper, d, hist: histogram(d) };
+  const paper = estimatePaper(src, 'closing'),
+    hist = emptyHistogram(src.width * src.height);
+  const d = darkness(src, paper, false, hist);
+  return { light, src, paper, d, hist };
 }
 
 /**
@@ -50,9 +51,10 @@ export function readAs(r: Raster, light: boolean): Reading {
  */
 export function readPolarity(r: Raster): Reading {
   const papers = estimatePapers(r);
-  const [a, b] = darknessPair(r, papers.light, papers.dark);
-  const ha = histogram(a),
-    hb = histogram(b);
+  const n = r.width * r.height,
+    ha = emptyHistogram(n),
+    hb = emptyHistogram(n);
+  const [a, b] = darknessPair(r, papers.light, papers.dark, [ha, hb]);
   return inkScore(ha) >= inkScore(hb)
     ? { light: true, src: r, paper: papers.light, d: a, hist: ha }
     : { light: false, src: inverted(r), paper: papers.dark, d: b, hist: hb };

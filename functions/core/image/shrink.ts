@@ -3,6 +3,7 @@
  * An integer factor f averages each f x f block (a box filter, the area average for whole blocks; the last row and
  * column of blocks average what they have), so a 4096x4096 upload never exists at full size after decoding.
  */
+import { neutral } from './ops.js';
 import { WORK_SIDE, type Raster } from './types.js';
 
 /** The smallest integer factor that brings the longest side to at most `side`. */
@@ -36,9 +37,14 @@ export class Shrinker {
       return;
     }
     const acc = this.acc;
-    if (f === 2) this.pairs(row);
+    if (f === 2) {
+      // The first row of a pair is held as its column pairs' sums; the second completes the block and is written out.
+      if ((y & 1) === 0 && y + 1 < this.height) this.pairs(row);
+      else this.pairsOut(row, y);
+      return;
+    }
     // Source column x adds to output column floor(x / f): o steps on every f columns.
-    else if (ch === 3)
+    if (ch === 3)
       for (let x = 0, i = 0, o = 0, k = 0; x < width; x++, i += 3) {
         acc[o] += row[i];
         acc[o + 1] += row[i + 1];
@@ -69,21 +75,54 @@ export class Shrinker {
     }
   }
 
-  /** A row into the sums of a factor of 2: each pair of columns at once (a 280 px upload's case), the odd last alone. */
+  /**
+   * The first row of a block pair, a factor of 2 (a 280 px upload's case): the sums of its column pairs (the odd
+   * last column alone) into acc, each pair of columns at once.
+   */
   private pairs(row: Uint8Array): void {
     const acc = this.acc,
       n = this.width >> 1;
     if (this.channels === 3) {
       for (let o = 0, i = 0; o < 3 * n; o += 3, i += 6) {
-        acc[o] += row[i] + row[i + 3];
-        acc[o + 1] += row[i + 1] + row[i + 4];
-        acc[o + 2] += row[i + 2] + row[i + 5];
+        acc[o] = row[i] + row[i + 3];
+        acc[o + 1] = row[i + 1] + row[i + 4];
+        acc[o + 2] = row[i + 2] + row[i + 5];
       }
-      if (this.width & 1) for (let c = 0; c < 3; c++) acc[3 * n + c] += row[6 * n + c];
+      if (this.width & 1) for (let c = 0; c < 3; c++) acc[3 * n + c] = row[6 * n + c];
     } else {
-      for (let o = 0; o < n; o++) acc[o] += row[2 * o] + row[2 * o + 1];
-      if (this.width & 1) acc[n] += row[2 * n];
+      for (let o = 0; o < n; o++) acc[o] = row[2 * o] + row[2 * o + 1];
+      if (this.width & 1) acc[n] = row[2 * n];
     }
+  }
+
+  /**
+   * The row that ends a block row of a factor of 2, written out: each block the rounded mean of its samples, the
+   * held row's sums (acc) and this row's pairs, in integers (round(s / 4) = (s + 2) >> 2, half up as Math.round);
+   * a lone last row (odd height) and the odd last column average the samples they have.
+   */
+  private pairsOut(row: Uint8Array, y: number): void {
+    const acc = this.acc,
+      n = this.width >> 1,
+      out = this.out.data,
+      ch = this.channels,
+      base = (y >> 1) * this.out.width * ch;
+    if ((y & 1) === 0) {
+      // A lone last row: blocks of 2 samples (half up: (s + 1) >> 1), a last lone sample as it is.
+      for (let o = 0, i = 0; o < ch * n; o += ch, i += 2 * ch)
+        for (let c = 0; c < ch; c++) out[base + o + c] = (row[i + c] + row[i + ch + c] + 1) >> 1;
+      if (this.width & 1) for (let c = 0; c < ch; c++) out[base + ch * n + c] = row[2 * ch * n + c];
+      return;
+    }
+    if (ch === 3)
+      for (let o = 0, i = 0; o < 3 * n; o += 3, i += 6) {
+        out[base + o] = (acc[o] + row[i] + row[i + 3] + 2) >> 2;
+        out[base + o + 1] = (acc[o + 1] + row[i + 1] + row[i + 4] + 2) >> 2;
+        out[base + o + 2] = (acc[o + 2] + row[i + 2] + row[i + 5] + 2) >> 2;
+      }
+    else for (let o = 0; o < n; o++) out[base + o] = (acc[o] + row[2 * o] + row[2 * o + 1] + 2) >> 2;
+    // The odd last column: a block of 2 samples.
+    if (this.width & 1)
+      for (let c = 0; c < ch; c++) out[base + ch * n + c] = (acc[ch * n + c] + row[2 * ch * n + c] + 1) >> 1;
   }
 }
 
@@ -111,12 +150,32 @@ function areaSplit(n: number, m: number) {
  * rows it falls in.
  */
 export function shrinkTo(r: Raster, w: number, h: number): Raster {
-  const { width: W, height: H, channels: ch, data } = r;
+  return area(r, w, h, false)!;
+}
+
+/**
+ * shrinkTo; with `grayOfRgb`, of an RGB raster read as one channel, each pixel checked to be gray (R = G = B) as it
+ * is read: shrinkTo(neutral(r)) without the gray copy, or null at the first coloured pixel.
+ */
+function area(r: Raster, w: number, h: number, grayOfRgb: boolean): Raster | null {
+  const { width: W, height: H, data } = r,
+    ch = grayOfRgb ? 1 : r.channels,
+    step = grayOfRgb ? 3 : 1;
   const { to: tx, w: wx, inv: ix } = areaSplit(W, w),
     { to: ty, w: wy, inv: iy } = areaSplit(H, h);
   const line = new Float64Array((w + 1) * ch),
-    acc = new Float64Array((h + 1) * w * ch),
-    L = w * ch;
+    L = w * ch,
+    out = new Uint8Array(w * h * ch);
+  // Target rows `row` (upper) and row + 1 (lower): a source row falls in these two at most, and rows come in order,
+  // so a target row is whole once a source row starts in the next one, and is written out then.
+  let upper = new Float64Array(L),
+    lower = new Float64Array(L),
+    row = 0;
+  const emit = () => {
+    for (let i = 0, o = row * L; i < L; i++) out[o + i] = Math.round(upper[i]);
+    [upper, lower] = [lower, upper.fill(0)];
+    row++;
+  };
   // Across: target t is the sum, in source order, of the second parts of the samples that start in t - 1, then
   // of the first parts of those that start in t (as adding each sample's parts into the targets would make it),
   // gathered in registers.
@@ -125,9 +184,10 @@ export function shrinkTo(r: Raster, w: number, h: number): Raster {
     if (ch === 1) {
       let s = 0,
         next = 0;
-      for (let x = 0; x < W; x++, p++) {
-        const v = data[p],
-          to = tx[x],
+      for (let x = 0; x < W; x++, p += step) {
+        const v = data[p];
+        if (grayOfRgb && (data[p + 1] !== v || data[p + 2] !== v)) return null;
+        const to = tx[x],
           a = wx[x] * v;
         if (to !== t) {
           line[t] = s;
@@ -173,23 +233,28 @@ export function shrinkTo(r: Raster, w: number, h: number): Raster {
       }
       line.set([r, g, b, nr, ng, nb], 3 * t);
     }
-    const o = ty[y] * L,
-      k = wy[y],
+    while (row < ty[y]) emit();
+    const k = wy[y],
       j = iy - k;
     for (let i = 0; i < L; i++) {
       const v = line[i];
-      acc[o + i] += k * v;
-      acc[o + L + i] += j * v;
+      upper[i] += k * v;
+      lower[i] += j * v;
     }
   }
-  const out = new Uint8Array(w * h * ch);
-  for (let i = 0; i < out.length; i++) out[i] = Math.round(acc[i]);
+  while (row < h) emit();
   return { width: w, height: h, channels: ch, data: out };
 }
 
-/** The raster with its longest side brought down to `side` (shrinkTo, the aspect ratio kept); as it is if within. */
-export function shrinkToSide(r: Raster, side: number): Raster {
+/**
+ * The raster with its longest side brought down to `side` (shrinkTo, the aspect ratio kept); as it is if within.
+ * `gray`: an RGB raster whose every pixel is gray comes out as one channel, as shrinkToSide(neutral(r), side), its
+ * gray copy never made.
+ */
+export function shrinkToSide(r: Raster, side: number, gray = false): Raster {
   const s = side / Math.max(r.width, r.height);
-  if (s >= 1) return r;
-  return shrinkTo(r, Math.max(1, Math.round(r.width * s)), Math.max(1, Math.round(r.height * s)));
+  if (s >= 1) return gray ? neutral(r) : r;
+  const w = Math.max(1, Math.round(r.width * s)),
+    h = Math.max(1, Math.round(r.height * s));
+  return (gray && r.channels === 3 && area(r, w, h, true)) || shrinkTo(r, w, h);
 }

@@ -2,7 +2,7 @@
  * The paper estimates the polarity reading shares: both papers from one pass (estimatePapers) and darkness of the
  * inverted picture without its copy must equal what the separate steps give on the inverted copy itself; and an
  * RGB picture whose pixels are all gray reads the same as one channel (ops.ts neutral); both readings' darkness in
- * one pass (darknessPair) is the two separate ones.
+ * one pass (darknessPair) is the two separate ones, and the histograms filled as the maps are made are theirs.
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -12,6 +12,7 @@ import {
   estimatePapers,
 } from '../../../../../functions/core/image/background.js';
 import { decodeImage } from '../../../../../functions/core/image/decode.js';
+import { emptyHistogram, histogram, type Histogram } from '../../../../../functions/core/image/histogram.js';
 import { neutral } from '../../../../../functions/core/image/ops.js';
 import { inverted } from '../../../../../functions/core/image/polarity.js';
 import type { Raster } from '../../../../../functions/core/image/types.js';
@@ -48,10 +49,18 @@ describe('paper estimates', () => {
       // Not the same paper read twice: the inverted picture's paper is its ink's side.
       expect(both.dark.grid.v).not.toEqual(both.light.grid.v);
       expect(darkness(r, both.dark, true)).toEqual(darkness(inverted(r), dark));
-      // Both readings in one pass: the same values, bit for bit, in gray and in colour.
+      // Both readings in one pass: the same values, bit for bit, in gray and in colour; the histograms filled as the
+      // maps are made are the maps' own.
       for (const pic of [r, neutral(r)]) {
         const p = pic === r ? both : estimatePapers(pic);
-        expect(darknessPair(pic, p.light, p.dark)).toEqual([darkness(pic, p.light), darkness(pic, p.dark, true)]);
+        const n = pic.width * pic.height,
+          hists: [Histogram, Histogram] = [emptyHistogram(n), emptyHistogram(n)];
+        const pair = darknessPair(pic, p.light, p.dark, hists);
+        expect(pair).toEqual([darkness(pic, p.light), darkness(pic, p.dark, true)]);
+        expect(hists).toEqual([histogram(pair[0]), histogram(pair[1])]);
+        const h = emptyHistogram(n);
+        expect(darkness(pic, p.light, false, h)).toEqual(pair[0]);
+        expect(h).toEqual(hists[0]);
       }
     }
   });

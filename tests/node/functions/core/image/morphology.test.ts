@@ -1,6 +1,6 @@
 /** Binary morphology: dilate against its definition (any set pixel within r along both axes: a square window). */
 import { describe, expect, it } from 'vitest';
-import { dilate } from '../../../../../functions/core/image/morphology.js';
+import { dilate, dilateAbove } from '../../../../../functions/core/image/morphology.js';
 
 function reference(m: Uint8Array, w: number, h: number, r: number): Uint8Array {
   const out = new Uint8Array(w * h);
@@ -17,6 +17,9 @@ describe('dilate', () => {
     [37, 23, 2, 0.05],
     [5, 9, 3, 0.1],
     [1, 7, 1, 0.3],
+    [9, 1, 1, 0.3],
+    [2, 2, 1, 0.3],
+    [31, 17, 1, 0.2],
     [64, 1, 4, 0.05],
   ] as const)
     it(`${w}x${h}, r = ${r}: set wherever a set pixel lies within the (2r+1)² window`, () => {
@@ -25,5 +28,18 @@ describe('dilate', () => {
       const m = Uint8Array.from({ length: w * h }, () => (rand() < density ? 1 : 0));
       m[0] = 1; // a corner, whatever the draw
       expect(Array.from(dilate(m, w, h, r))).toEqual(Array.from(reference(m, w, h, r)));
+      // A map's pixels above a threshold, grown by 1, without their mask.
+      if (r === 1) {
+        const v = Float32Array.from({ length: w * h }, () => rand()),
+          t = 1 - density;
+        expect(dilateAbove(v, t, w, h)).toEqual(
+          reference(
+            Uint8Array.from(v, (x) => (x > t ? 1 : 0)),
+            w,
+            h,
+            1,
+          ),
+        );
+      }
     });
 });

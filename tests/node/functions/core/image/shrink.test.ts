@@ -3,7 +3,8 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { decodeImage } from '../../../../../functions/core/image/decode.js';
 import { Shrinker, shrinkTo, shrinkToSide } from '../../../../../functions/core/image/shrink.js';
-import { DEFAULT_LIMITS } from '../../../../../functions/core/image/types.js';
+import { neutral } from '../../../../../functions/core/image/ops.js';
+import { DEFAULT_LIMITS, type Raster } from '../../../../../functions/core/image/types.js';
 
 /** The area average by its definition, in float64: each target pixel's rectangle integrated over the samples. */
 function areaReference(data: Uint8Array, W: number, H: number, ch: number, w: number, h: number): number[] {
@@ -41,6 +42,29 @@ describe('shrinking to any size (area average)', () => {
       // Rounded to 8 bits: within half a level plus float32 rounding of the sums.
       for (let i = 0; i < ref.length; i++) expect(Math.abs(got.data[i] - ref[i])).toBeLessThanOrEqual(0.5 + 1e-3);
     });
+
+  it('shrinkToSide(gray) of an RGB picture is shrinkToSide(neutral(picture)): one channel where every pixel is gray', () => {
+    const W = 140,
+      H = 97;
+    const g = Uint8Array.from({ length: W * H }, (_, i) => (i * 37 + ((i / 7) | 0) * 11) % 256);
+    const gray: Raster = {
+      width: W,
+      height: H,
+      channels: 3,
+      data: Uint8Array.from({ length: 3 * W * H }, (_, k) => g[(k / 3) | 0]),
+    };
+    // Coloured only at the last pixel, or the first: read as gray until then, then as RGB.
+    const late: Raster = { ...gray, data: gray.data.slice() },
+      early: Raster = { ...gray, data: gray.data.slice() };
+    late.data[3 * W * H - 1] ^= 1;
+    early.data[1] ^= 1;
+    for (const r of [gray, late, early])
+      for (const side of [112, 50, 140, 200]) {
+        const got = shrinkToSide(r, side, true);
+        expect(got).toEqual(shrinkToSide(neutral(r), side));
+        expect(got.channels).toBe(r === gray ? 1 : 3);
+      }
+  });
 
   it('shrinkToSide keeps the aspect ratio and leaves a picture within the side as it is', () => {
     const r = { width: 300, height: 120, channels: 1 as const, data: new Uint8Array(300 * 120).fill(200) };
