@@ -147,14 +147,25 @@ export function ints(o: Meta & { count: number }) {
 
 const index = v.pipe(v.number(), v.integer(), v.minValue(0));
 const label = v.pipe(v.string(), v.minLength(1));
-/** A class by index ("7") or by label ("Ankle boot"); resolved against the model's labels by the route. */
+/** One label in double quotes ("" inside for a quote): a label even where it reads as a number ("10"). */
+const QUOTED = /^"((?:[^"]|"")*)"$/;
+/**
+ * A class by index ("7") or by label ("Ankle boot", or quoted: "\"10\"" is the label 10, not the index); resolved
+ * against the model's labels by the route.
+ */
 export function classRef<D extends 'all' | undefined = undefined>(o: Meta & { all?: boolean; default?: D }) {
   return v.optional(
     v.pipe(
       v.union([v.string(), v.number()]),
-      v.transform((s) => (typeof s === 'string' && /^\d+$/.test(s.trim()) ? Number(s) : s)),
+      v.transform((s) => {
+        if (typeof s !== 'string') return s;
+        const quoted = QUOTED.exec(s.trim());
+        return quoted ? quoted[1].replaceAll('""', '"') : /^\d+$/.test(s.trim()) ? Number(s) : s;
+      }),
       v.union(o.all ? [v.literal('all'), index, label] : [index, label]),
-      meta<number | string>(o, { 'x-words': `${o.all ? 'all, ' : ''}a class index (from 0) or a label` }),
+      meta<number | string>(o, {
+        'x-words': `${o.all ? 'all, ' : ''}a class index (from 0) or a label (in double quotes where it reads as a number)`,
+      }),
     ),
     o.default as D,
   );

@@ -26,6 +26,10 @@ describe('parameter schemas', () => {
       eps: [0.3],
       target: 'Ankle boot',
     });
+    // A label that reads as a number is named in double quotes ("" inside for a quote); a list is left whole.
+    expect(v.parse(q, { target: '"10"' })).toMatchObject({ target: '10' });
+    expect(v.parse(q, { target: ' "say ""hi""" ' })).toMatchObject({ target: 'say "hi"' });
+    expect(v.parse(q, { target: '"a","b"' })).toMatchObject({ target: '"a","b"' });
     for (const bad of [{ samples: '65' }, { samples: '1.5' }, { full: 'yes' }, { eps: '0.1,2' }, { eps: '' }])
       expect(v.safeParse(q, bad).success, JSON.stringify(bad)).toBe(false);
   });
@@ -35,7 +39,9 @@ describe('parameter schemas', () => {
     expect(inWords(jsonOf(q.entries.samples))).toBe('an integer from 1 to 64; default 25');
     expect(inWords(jsonOf(q.entries.full))).toBe('true or false (or 1 or 0); default false');
     expect(inWords(jsonOf(q.entries.eps))).toBe('a comma-separated list of 1 to 4 numbers from 0 to 1');
-    expect(inWords(jsonOf(q.entries.target))).toBe('a class index (from 0) or a label');
+    expect(inWords(jsonOf(q.entries.target))).toBe(
+      'a class index (from 0) or a label (in double quotes where it reads as a number)',
+    );
   });
 
   it('the nearest valid name for a misspelt parameter, within two edits or up to case, - and _', () => {
