@@ -36,7 +36,9 @@ export const BASE_GRAPHS = [
  * The lean gradient graphs (training/graph/lean.ts): logit-grad (the logits' cotangent alone -> grad_input),
  * cam-grad (the same, the backward pass stopping at camLayer) and margin-grad (Carlini-Wagner's margin term, its
  * cotangent formed in the graph). A folder exported before them may lack them: the edge then runs input-grad,
- * which computes the same (margin-grad: a forward run for the margin, then logit-grad).
+ * which computes the same up to where tied maxima send the gradient (two graphs' float rounding may break a tie
+ * differently; the sparse global max gives a tie's gradient to its first place, the dense rule splits it)
+ * (margin-grad: a forward run for the margin, then logit-grad).
  */
 export const LEAN_GRAPHS = ['logit-grad', 'cam-grad', 'margin-grad'] as const;
 export type CutBase = 'conv-grad' | 'synth-grad';

@@ -80,7 +80,8 @@ export function forwardNet(
  * ends at layer stop's activation gradient: no layer at or below it back-propagates, nor does any gradient flow
  * into a value computed below it. Without parameter gradients or a stop, a global max-pool over a convolution's
  * maps back-propagates to the convolution's input in one step (sparse-top.ts) where the graph allows it, and the
- * convolution under that one by its gradient's nonzero positions alone (sparse-below.ts).
+ * convolutions under that one (up to SPARSE_BELOW_DEPTH of them) by their gradients' nonzero positions alone
+ * (sparse-below.ts).
  */
 export function backwardNet(
   s: Net,

@@ -27,9 +27,22 @@ describe.each(['digits', 'shapes'])('%s margin-grad', (name) => {
     n = 6;
   const x = model.samples!().x.slice(0, n * size);
 
-  it('the folder holds it and the fallback does not take it', () => {
+  it('the folder holds it and runs it alone; the fallback runs classify and logit-grad instead', async () => {
     expect(hasGraph(model, 'margin-grad')).toBe(true);
     expect(hasGraph(old, 'margin-grad')).toBe(false);
+    const rows: MarginRow[] = Array.from({ length: n }, () => ({ away: 0, scale: 1 }));
+    for (const [m, want] of [
+      [model, ['margin-grad']],
+      [old, ['classify', 'logit-grad']],
+    ] as const) {
+      const ran: string[] = [];
+      const recording: Model = {
+        ...m,
+        runner: { run: (g, ...a) => (ran.push(g), m.runner.run(g, ...a)) },
+      };
+      await marginGrad(recording, x, rows, 0);
+      expect(ran).toEqual(want);
+    }
   });
 
   for (const kappa of [0, 5])
