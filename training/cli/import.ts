@@ -7,7 +7,7 @@ import type { MetaProtocol } from '../../model-contract/meta.js';
 import fs from 'node:fs';
 import { importModel, parseLabels, parseScale, parseSize } from '../import/index.js';
 import { ImportError, type Layout } from '../import/map.js';
-import { parseCli } from '../../scripts/cli.js';
+import { fail, parseCli } from '../../scripts/cli.js';
 
 const { values: a, positionals } = parseCli({
   name: 'import',
@@ -55,10 +55,6 @@ const { values: a, positionals } = parseCli({
     description: { type: 'string', arg: 'TEXT', help: "the model card's description" },
   },
 });
-const fail = (msg: string, status = 1) => {
-  console.error(`import: ${msg}`);
-  process.exit(status);
-};
 
 // The values the flag table cannot check are checked before any work too: a bad one is one line, exit 2.
 let size: [number, number] | undefined;
@@ -66,10 +62,10 @@ try {
   if (a.scale !== undefined) parseScale(a.scale);
   size = a.size === undefined ? undefined : parseSize(a.size);
 } catch (e) {
-  fail((e as Error).message, 2);
+  fail('import', e, 2);
 }
 const file = fs.statSync(positionals[0], { throwIfNoEntry: false });
-if (!file?.isFile()) fail(`${positionals[0]}: ${file ? 'a folder, not an ONNX file' : 'no such file'}`);
+if (!file?.isFile()) fail('import', `${positionals[0]}: ${file ? 'a folder, not an ONNX file' : 'no such file'}`);
 
 try {
   const r = await importModel({
@@ -93,5 +89,5 @@ try {
   );
   console.log(`imported ${positionals[0]} as ${r.dir}: ${layers.join(' -> ')}`);
 } catch (e) {
-  fail(e instanceof ImportError ? `${positionals[0]}: ${e.message}` : (e as Error).message);
+  fail('import', e instanceof ImportError ? `${positionals[0]}: ${e.message}` : e);
 }

@@ -16,17 +16,15 @@ import { checkModelName, slugName } from '../../model-contract/name.js';
 import { writeMeasurements } from '../measure.js';
 import { Progress } from '../progress.js';
 import { paramCount, resolve } from '../spec.js';
-import { parseCli } from '../../scripts/cli.js';
+import { fail, parseCli, runMain } from '../../scripts/cli.js';
 import { folderSetup } from './folder-setup.js';
 import { TRAIN_CLI } from './train-flags.js';
 import { train, type TrainOptions } from '../trainer.js';
 
 const { values: a } = parseCli(TRAIN_CLI);
 
-if (a.flip && (a['no-flip'] || a['no-augment'])) {
-  process.stderr.write(`train: --flip contradicts --${a['no-flip'] ? 'no-flip' : 'no-augment'}: give one of them\n`);
-  process.exit(2);
-}
+if (a.flip && (a['no-flip'] || a['no-augment']))
+  fail(TRAIN_CLI.name, `--flip contradicts --${a['no-flip'] ? 'no-flip' : 'no-augment'}: give one of them`, 2);
 
 function parseSize(v: string): [number, number] {
   const m = /^(\d+)(?:x(\d+))?$/.exec(v);
@@ -164,10 +162,4 @@ async function main() {
   );
 }
 
-main().then(
-  () => process.exit(0),
-  (e) => {
-    console.error(`error: ${(e as Error).message}`);
-    process.exit(1);
-  },
-);
+runMain(TRAIN_CLI.name, main);
