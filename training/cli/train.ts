@@ -14,7 +14,7 @@ import { writeModelDir } from '../export.js';
 import { PRESETS, type Preset } from '../presets.js';
 import { checkModelName, slugName } from '../../model-contract/name.js';
 import { writeMeasurements } from '../measure.js';
-import { Progress } from '../progress.js';
+import { counted, Progress } from '../progress.js';
 import { paramCount, resolve } from '../spec.js';
 import { fail, parseCli, runMain } from '../../scripts/cli.js';
 import { folderSetup } from './folder-setup.js';
@@ -112,7 +112,7 @@ async function main() {
     opts.activityL1 = { layer: last.name, weight: l1 };
   }
   console.error(
-    `${name}: ${paramCount(layers)} parameters, input ${opts.arch.input.join('x')}, ${trainSet.n} training images, ${data.test.n} test images, ${opts.epochs} epochs, batch ${opts.batch}, ${a.backend}`,
+    `${name}: ${paramCount(layers)} parameters, input ${opts.arch.input.join('x')}, ${counted(trainSet.n, 'training image')}, ${counted(data.test.n, 'test image')}, ${counted(opts.epochs, 'epoch')}, batch ${opts.batch}, ${a.backend}`,
   );
 
   const run = async (label: string, o: TrainOptions) => {

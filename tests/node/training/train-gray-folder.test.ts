@@ -58,7 +58,7 @@ beforeAll(async () => {
     TSX,
     [
       'training/cli/train.ts',
-      ...['--data', data, '--name', 'gray-letters', '--out', out, '--size', '16', '--epochs', '3'],
+      ...['--data', data, '--name', 'gray-letters', '--out', out, '--size', '16', '--epochs', '1'],
     ],
     { encoding: 'utf8' },
   );
@@ -73,6 +73,7 @@ describe('train on gray pictures in colour files', () => {
     expect(meta.input.shape).toEqual([1, 16, 16]);
     expect(meta.split.source).toMatch(/ gray 16x16 \(letterbox\)$/);
     expect(meta.preprocessing.protocol).toBe('letterbox');
+    expect(run.stderr).toMatch(/, 1 epoch, batch /);
   });
 
   it('the Worker app serves it from the store: a colour upload of a letter is read as one gray plane', async () => {
