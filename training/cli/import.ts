@@ -5,7 +5,7 @@
  */
 import type { MetaProtocol } from '../../model-contract/meta.js';
 import fs from 'node:fs';
-import { importModel, parseLabels, parseScale, parseSize } from '../import/index.js';
+import { IMPORT_ROBUSTNESS_BUDGET_MS, importModel, parseLabels, parseScale, parseSize } from '../import/index.js';
 import { ImportError, type Layout } from '../import/map.js';
 import { fail, parseCli } from '../../scripts/cli.js';
 
@@ -48,7 +48,11 @@ const { values: a, positionals } = parseCli({
     data: {
       type: 'string',
       arg: 'DIR',
-      help: 'an IDX folder or image folder (its test split) to measure parity and accuracy on; its held-out pictures become samples.json, and robustness.json where affordable',
+      help: 'an IDX folder or image folder (its test split) to measure parity and accuracy on; its held-out pictures become samples.json, and robustness.json (see --no-robustness)',
+    },
+    'no-robustness': {
+      type: 'boolean',
+      help: `with --data, no robustness.json (otherwise the richest table estimated within ${IMPORT_ROBUSTNESS_BUDGET_MS / 1000} s); the edge then fits one per request`,
     },
     dir: { type: 'string', arg: 'DIR', default: 'models', help: 'where model folders go' },
     force: { type: 'boolean', help: 'replace an existing <dir>/<name>/' },
@@ -81,6 +85,7 @@ try {
     force: a.force,
     protocol: a.protocol satisfies MetaProtocol | undefined,
     description: a.description,
+    robustness: !a['no-robustness'],
     log: (l) => console.log(l),
   });
   // A chain reads as a -> b; a layer reading anything but the layer before it names what it reads: add1(conv2d3, relu1).

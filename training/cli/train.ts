@@ -1,7 +1,7 @@
 /**
  * npm run train -- --help prints the usage (train-flags.ts). Trains on onnxruntime-web (WASM SIMD, all cores),
  * evaluates, and exports models/<name>/ atomically, never over an existing folder unless --force; then measures its
- * graphs' costs and its default robustness table (measure.ts).
+ * graphs' costs and, unless --no-robustness, a robustness table sized to a small share of the run (measure.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,7 +13,7 @@ import { ensureBackend } from '../engine.js';
 import { writeModelDir } from '../export.js';
 import { PRESETS, type Preset } from '../presets.js';
 import { checkModelName, slugName } from '../../model-contract/name.js';
-import { writeMeasurements } from '../measure.js';
+import { trainRobustnessBudgetMs, writeMeasurements } from '../measure.js';
 import { counted, Progress } from '../progress.js';
 import { paramCount, resolve } from '../spec.js';
 import { fail, parseCli, runMain } from '../../scripts/cli.js';
@@ -156,7 +156,11 @@ async function main() {
     testFiles,
   });
   const dir = writeModelDir(a.out, name, artifacts.files);
-  await writeMeasurements(a.out, name, (l) => console.error(l));
+  const seconds = main.seconds + (baseline?.seconds ?? 0);
+  await writeMeasurements(a.out, name, (l) => console.error(l), {
+    robustness: !a['no-robustness'],
+    robustnessBudgetMs: trainRobustnessBudgetMs(seconds),
+  });
   console.error(
     `wrote ${dir}: test accuracy ${(artifacts.meta.metrics.testAccuracy * 100).toFixed(2)}% in ${main.seconds.toFixed(0)} s (${main.imagesPerSecond.toFixed(0)} img/s)`,
   );
