@@ -4,6 +4,7 @@
  *   --help / -h          the usage on stdout, exit 0, before any work starts
  *   an unknown flag      one line on stderr naming the closest valid flag, exit 2
  *   a bad or missing value  one line on stderr saying what is valid, exit 2
+ *   an error after that  one line on stderr, `<command>: message`, exit 1 (fail, runMain)
  * `--name value` and `--name=value` both work; `--` ends the flags.
  */
 
@@ -237,7 +238,23 @@ export function parseCli<const F extends Record<string, Flag>>(
     process.exit(0);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`${cmd.name}: ${e.message}\n`);
-    process.exit(2);
+    fail(cmd.name, e, 2);
   }
+}
+
+/**
+ * How every command stops on an error, a mistake on its command line (exit 2) or a failure after (exit 1): one line
+ * `<command>: message` on stderr, as `npm run <command>` names it, and no stack trace.
+ */
+export function fail(command: string, e: unknown, status = 1): never {
+  process.stderr.write(`${command}: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(status);
+}
+
+/** A command's main: exit 0 once it is done, else fail(command, its error). */
+export function runMain(command: string, main: () => Promise<unknown>): void {
+  main().then(
+    () => process.exit(0),
+    (e: unknown) => fail(command, e),
+  );
 }

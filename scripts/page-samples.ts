@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { encodePng } from '../functions/core/pictures/png.js';
 import { parseFile, SamplesSchema } from '../model-contract/folder.js';
 import { DEFAULT_MODELS, scanModels } from './registry.js';
-import { parseCli } from './cli.js';
+import { fail, parseCli } from './cli.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const DEFAULT_OUT = path.join(ROOT, 'public/samples/models');
@@ -78,7 +78,6 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
         .join(', ')}`,
     );
   } catch (e) {
-    console.error(`error: ${(e as Error).message}`);
-    process.exit(1);
+    fail('samples:page', e);
   }
 }

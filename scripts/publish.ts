@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { parseCli } from './cli.js';
+import { fail, parseCli } from './cli.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -79,7 +79,6 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     }
     console.error(`published ${a.model}: ${cmds.length} objects`);
   } catch (e) {
-    console.error(`publish: ${(e as Error).message}`);
-    process.exit(1);
+    fail('publish', e);
   }
 }

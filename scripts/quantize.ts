@@ -15,7 +15,7 @@ import { decodeModel } from '../training/onnx/decode.js';
 import { encodeModel } from '../training/onnx/proto.js';
 import { PRESETS } from '../training/presets.js';
 import { argmax } from '../training/trainer.js';
-import { parseCli } from './cli.js';
+import { parseCli, runMain } from './cli.js';
 import { calibrate } from './quantize/calibrate.js';
 import { floatGraph, fold, qdqGraph } from './quantize/qdq.js';
 
@@ -138,10 +138,4 @@ async function main() {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (e) => {
-    console.error(`error: ${(e as Error).message}`);
-    process.exit(1);
-  },
-);
+runMain('quantize', main);

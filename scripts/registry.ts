@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { CostsSchema, parseFile, parseMeta, RobustnessSchema, SamplesSchema } from '../model-contract/folder.js';
 import { BASE_GRAPHS, LEAN_GRAPHS, modelGraphs } from '../model-contract/graphs.js';
 import { MODEL_NAME } from '../model-contract/name.js';
-import { parseCli } from './cli.js';
+import { fail, parseCli } from './cli.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const DEFAULT_MODELS = path.join(ROOT, 'models');
@@ -162,7 +162,6 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     );
     console.error(`registry: ${names.join(', ')}`);
   } catch (e) {
-    console.error(`error: ${(e as Error).message}`);
-    process.exit(1);
+    fail('registry', e);
   }
 }

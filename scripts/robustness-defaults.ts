@@ -34,11 +34,15 @@ export function defaultOptions(meta: Model['meta'], samples: number): Robustness
 /** How many held-out pictures a model has (0 without samples.json). */
 export const sampleCount = (model: Model) => model.samples?.().n ?? 0;
 
-export async function defaultTable(name: string, root = 'models'): Promise<StoredRobustness> {
-  const model = loadModel(name, root);
-  const options = defaultOptions(model.meta, sampleCount(model));
+/** The table with these options, as robustness.json keeps it. */
+export async function storedRobustness(model: Model, options: RobustnessOptions): Promise<StoredRobustness> {
   const { model: _name, ...result } = await robustness(model, options);
   return { options, result };
+}
+
+export async function defaultTable(name: string, root = 'models'): Promise<StoredRobustness> {
+  const model = loadModel(name, root);
+  return storedRobustness(model, defaultOptions(model.meta, sampleCount(model)));
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

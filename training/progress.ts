@@ -41,3 +41,6 @@ function fmt(s: number) {
         .padStart(2, '0')}s`
     : `${Math.round(s)}s`;
 }
+
+/** A count and its noun, singular for one: "1 epoch", "24 epochs". */
+export const counted = (n: number, noun: string) => `${n.toLocaleString('en')} ${noun}${n === 1 ? '' : 's'}`;

@@ -76,8 +76,8 @@ export const LADDERS = {
    */
   foolingSteps: [500, 400, 300, 200, 150, 100, 75, 50],
   /**
-   * The robustness table: held-out images x PGD steps, richest first, from the table the API always had (100 x 20,
-   * precomputed at export where the model has test samples: robustness.json) down to 10 x 5; then fewer images at
+   * The robustness table: held-out images x PGD steps, richest first, from the table the API always had (100 x 20;
+   * robustness.json, precomputed at export where the model has test samples, is the richest its budget allows) down to 10 x 5; then fewer images at
    * 5 steps, down to one, so that some table fits any model (its accuracy is then coarse, and the answer says on how
    * many images). Fewer steps overstate robust accuracy a little: on 100 held-out pictures PGD at 20, 10 and 5 steps
    * left digits 27%, 29% and 36% at eps 0.1, fashion 2%, 3% and 9% at eps 0.05 (0% or 3% at 0.2 on both).
@@ -162,8 +162,28 @@ export function foolingDefault(model: Model, o: FoolingConfig, given: { steps?: 
 export const ROBUSTNESS_TOP = { images: LADDERS.robustnessImages[0], steps: LADDERS.robustnessSteps[0] };
 
 /**
- * The robustness table's images and PGD steps (those given are kept; images at most the model's `samples`): the
- * table precomputed at export where it matches, else the richest setting whose estimate fits ROBUSTNESS_BUDGET_MS.
+ * The robustness table's settings, richest first (those given are kept; images at most the model's `samples`):
+ * each of LADDERS.robustnessImages at each of LADDERS.robustnessSteps, then fewer images at the fewest steps. The
+ * edge's default walks it, and an export sizes robustness.json on it (training/measure.ts).
+ */
+export function robustnessLadder(given: { images?: number; steps?: number }, samples: number) {
+  const images = [
+    ...new Set(given.images === undefined ? LADDERS.robustnessImages.map((i) => Math.min(i, samples)) : [given.images]),
+  ];
+  const steps = given.steps === undefined ? LADDERS.robustnessSteps : [given.steps];
+  const fewest = images[images.length - 1];
+  const last = given.images === undefined ? LADDERS.robustnessLastImages.filter((i) => i < fewest) : [];
+  return [
+    ...images.flatMap((i) => steps.map((s) => ({ images: i, steps: s }))),
+    ...last.map((i) => ({ images: i, steps: steps[steps.length - 1] })),
+  ];
+}
+
+/**
+ * The robustness table's images and PGD steps (those given are kept): the first setting of its ladder that was
+ * precomputed at export (robustness.json: free to serve, whatever its size) or whose estimate fits
+ * ROBUSTNESS_BUDGET_MS. So a model exported with the richest table serves that one, one exported with a smaller
+ * table serves it unless a richer one fits the budget, and one without the file gets the richest that fits.
  */
 export function robustnessDefault(
   model: Model,
@@ -171,22 +191,12 @@ export function robustnessDefault(
   given: { images?: number; steps?: number },
   samples: number,
 ) {
-  const top = {
-    images: given.images ?? Math.min(ROBUSTNESS_TOP.images, samples),
-    steps: given.steps ?? ROBUSTNESS_TOP.steps,
-  };
-  if (storedTable(model.robustness, { ...o, ...top })) return top;
-  const images = [
-    ...new Set(given.images === undefined ? LADDERS.robustnessImages.map((i) => Math.min(i, samples)) : [given.images]),
-  ];
-  const steps = given.steps === undefined ? LADDERS.robustnessSteps : [given.steps];
-  const fewest = images[images.length - 1];
-  const last = given.images === undefined ? LADDERS.robustnessLastImages.filter((i) => i < fewest) : [];
-  const ladder = [
-    ...images.flatMap((i) => steps.map((s) => ({ images: i, steps: s }))),
-    ...last.map((i) => ({ images: i, steps: steps[steps.length - 1] })),
-  ];
-  return fitting(model, ladder, (p) => robustnessWork({ ...o, ...p }), ROBUSTNESS_BUDGET_MS);
+  return fitting(
+    model,
+    robustnessLadder(given, samples),
+    (p) => (storedTable(model.robustness, { ...o, ...p }) ? [] : robustnessWork({ ...o, ...p })),
+    ROBUSTNESS_BUDGET_MS,
+  );
 }
 
 /** Visualisation steps: as many as fit, for one unit or the layer's grid. */

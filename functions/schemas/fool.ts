@@ -149,8 +149,8 @@ export function attackOptions(model: Model, q: v.InferOutput<typeof AttackQuery>
 }
 
 /** The words for the table's images and steps left unset (functions/core/defaults.ts robustnessDefault). */
-const ROBUSTNESS_DEFAULT = `images and steps left unset: ${ROBUSTNESS_TOP.images} x ${ROBUSTNESS_TOP.steps} where the model has that table precomputed (robustness.json, made at export from its test samples), else ${costDefault(
-  `the first of (images x PGD steps) ${LADDERS.robustnessImages.flatMap((i) => LADDERS.robustnessSteps.map((st) => `${i} x ${st}`)).join(', ')}, then ${LADDERS.robustnessLastImages.map((i) => `${i} x ${LADDERS.robustnessSteps.at(-1)}`).join(', ')}`,
+const ROBUSTNESS_DEFAULT = `images and steps left unset: ${costDefault(
+  `the first of (images x PGD steps) ${LADDERS.robustnessImages.flatMap((i) => LADDERS.robustnessSteps.map((st) => `${i} x ${st}`)).join(', ')}, then ${LADDERS.robustnessLastImages.map((i) => `${i} x ${LADDERS.robustnessSteps.at(-1)}`).join(', ')} that the model has precomputed (robustness.json, made at export from its test samples: ${ROBUSTNESS_TOP.images} x ${ROBUSTNESS_TOP.steps}, or the richest that the export's budget allowed) or`,
   `${LADDERS.robustnessLastImages.at(-1)} x ${LADDERS.robustnessSteps.at(-1)}`,
   ROBUSTNESS_BUDGET_MS,
 )}`;

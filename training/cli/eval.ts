@@ -13,7 +13,7 @@ import { sessionFromDir, tensor } from '../engine.js';
 import { sha256 } from '../export.js';
 import { PRESETS } from '../presets.js';
 import { argmax } from '../trainer.js';
-import { parseCli } from '../../scripts/cli.js';
+import { parseCli, runMain } from '../../scripts/cli.js';
 
 const { values: a } = parseCli({
   name: 'eval',
@@ -101,10 +101,4 @@ async function main() {
   );
 }
 
-main().then(
-  () => process.exit(0),
-  (e) => {
-    console.error(`error: ${(e as Error).message}`);
-    process.exit(1);
-  },
-);
+runMain('eval', main);

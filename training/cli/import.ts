@@ -5,9 +5,9 @@
  */
 import type { MetaProtocol } from '../../model-contract/meta.js';
 import fs from 'node:fs';
-import { importModel, parseLabels, parseScale, parseSize } from '../import/index.js';
+import { IMPORT_ROBUSTNESS_BUDGET_MS, importModel, parseLabels, parseScale, parseSize } from '../import/index.js';
 import { ImportError, type Layout } from '../import/map.js';
-import { parseCli } from '../../scripts/cli.js';
+import { fail, parseCli } from '../../scripts/cli.js';
 
 const { values: a, positionals } = parseCli({
   name: 'import',
@@ -48,17 +48,17 @@ const { values: a, positionals } = parseCli({
     data: {
       type: 'string',
       arg: 'DIR',
-      help: 'an IDX folder or image folder (its test split) to measure parity and accuracy on; its held-out pictures become samples.json, and robustness.json where affordable',
+      help: 'an IDX folder or image folder (its test split) to measure parity and accuracy on; its held-out pictures become samples.json, and robustness.json (see --no-robustness)',
+    },
+    'no-robustness': {
+      type: 'boolean',
+      help: `with --data, no robustness.json (otherwise the richest table estimated within ${IMPORT_ROBUSTNESS_BUDGET_MS / 1000} s); the edge then fits one per request`,
     },
     dir: { type: 'string', arg: 'DIR', default: 'models', help: 'where model folders go' },
     force: { type: 'boolean', help: 'replace an existing <dir>/<name>/' },
     description: { type: 'string', arg: 'TEXT', help: "the model card's description" },
   },
 });
-const fail = (msg: string, status = 1) => {
-  console.error(`import: ${msg}`);
-  process.exit(status);
-};
 
 // The values the flag table cannot check are checked before any work too: a bad one is one line, exit 2.
 let size: [number, number] | undefined;
@@ -66,10 +66,10 @@ try {
   if (a.scale !== undefined) parseScale(a.scale);
   size = a.size === undefined ? undefined : parseSize(a.size);
 } catch (e) {
-  fail((e as Error).message, 2);
+  fail('import', e, 2);
 }
 const file = fs.statSync(positionals[0], { throwIfNoEntry: false });
-if (!file?.isFile()) fail(`${positionals[0]}: ${file ? 'a folder, not an ONNX file' : 'no such file'}`);
+if (!file?.isFile()) fail('import', `${positionals[0]}: ${file ? 'a folder, not an ONNX file' : 'no such file'}`);
 
 try {
   const r = await importModel({
@@ -85,6 +85,7 @@ try {
     force: a.force,
     protocol: a.protocol satisfies MetaProtocol | undefined,
     description: a.description,
+    robustness: !a['no-robustness'],
     log: (l) => console.log(l),
   });
   // A chain reads as a -> b; a layer reading anything but the layer before it names what it reads: add1(conv2d3, relu1).
@@ -93,5 +94,5 @@ try {
   );
   console.log(`imported ${positionals[0]} as ${r.dir}: ${layers.join(' -> ')}`);
 } catch (e) {
-  fail(e instanceof ImportError ? `${positionals[0]}: ${e.message}` : (e as Error).message);
+  fail('import', e instanceof ImportError ? `${positionals[0]}: ${e.message}` : e);
 }

@@ -1,6 +1,7 @@
 /** npm run train's command line: its usage and flags (train.ts parses them; scripts/cli.ts prints the usage). */
 import { ARCHS } from '../graph-archs.js';
 import { PRESETS } from '../presets.js';
+import { TRAIN_ROBUSTNESS } from '../measure.js';
 
 export const TRAIN_CLI = {
   name: 'train',
@@ -38,6 +39,10 @@ files of any size, or train/<class>/ and test/<class>/ for a given split. The mo
     },
     'no-baseline': { type: 'boolean', help: 'skip the comparison run without augmentation (bundled models only)' },
     'baseline-epochs': { type: 'int', gt: 0, help: 'epochs of the comparison run (default: --epochs)' },
+    'no-robustness': {
+      type: 'boolean',
+      help: `no robustness.json (otherwise the richest table of images x PGD steps estimated within ${TRAIN_ROBUSTNESS.share * 100}%\nof the training time, at least ${TRAIN_ROBUSTNESS.minMs / 1000} s); the edge then fits one per request`,
+    },
     backend: {
       type: 'string',
       choices: ['wasm', 'webgpu'],

@@ -1,7 +1,7 @@
 /**
  * npm run train -- --help prints the usage (train-flags.ts). Trains on onnxruntime-web (WASM SIMD, all cores),
  * evaluates, and exports models/<name>/ atomically, never over an existing folder unless --force; then measures its
- * graphs' costs and its default robustness table (measure.ts).
+ * graphs' costs and, unless --no-robustness, a robustness table sized to a small share of the run (measure.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,20 +13,18 @@ import { ensureBackend } from '../engine.js';
 import { writeModelDir } from '../export.js';
 import { PRESETS, type Preset } from '../presets.js';
 import { checkModelName, slugName } from '../../model-contract/name.js';
-import { writeMeasurements } from '../measure.js';
-import { Progress } from '../progress.js';
+import { trainRobustnessBudgetMs, writeMeasurements } from '../measure.js';
+import { counted, Progress } from '../progress.js';
 import { paramCount, resolve } from '../spec.js';
-import { parseCli } from '../../scripts/cli.js';
+import { fail, parseCli, runMain } from '../../scripts/cli.js';
 import { folderSetup } from './folder-setup.js';
 import { TRAIN_CLI } from './train-flags.js';
 import { train, type TrainOptions } from '../trainer.js';
 
 const { values: a } = parseCli(TRAIN_CLI);
 
-if (a.flip && (a['no-flip'] || a['no-augment'])) {
-  process.stderr.write(`train: --flip contradicts --${a['no-flip'] ? 'no-flip' : 'no-augment'}: give one of them\n`);
-  process.exit(2);
-}
+if (a.flip && (a['no-flip'] || a['no-augment']))
+  fail(TRAIN_CLI.name, `--flip contradicts --${a['no-flip'] ? 'no-flip' : 'no-augment'}: give one of them`, 2);
 
 function parseSize(v: string): [number, number] {
   const m = /^(\d+)(?:x(\d+))?$/.exec(v);
@@ -114,7 +112,7 @@ async function main() {
     opts.activityL1 = { layer: last.name, weight: l1 };
   }
   console.error(
-    `${name}: ${paramCount(layers)} parameters, input ${opts.arch.input.join('x')}, ${trainSet.n} training images, ${data.test.n} test images, ${opts.epochs} epochs, batch ${opts.batch}, ${a.backend}`,
+    `${name}: ${paramCount(layers)} parameters, input ${opts.arch.input.join('x')}, ${counted(trainSet.n, 'training image')}, ${counted(data.test.n, 'test image')}, ${counted(opts.epochs, 'epoch')}, batch ${opts.batch}, ${a.backend}`,
   );
 
   const run = async (label: string, o: TrainOptions) => {
@@ -158,16 +156,14 @@ async function main() {
     testFiles,
   });
   const dir = writeModelDir(a.out, name, artifacts.files);
-  await writeMeasurements(a.out, name, (l) => console.error(l));
+  const seconds = main.seconds + (baseline?.seconds ?? 0);
+  await writeMeasurements(a.out, name, (l) => console.error(l), {
+    robustness: !a['no-robustness'],
+    robustnessBudgetMs: trainRobustnessBudgetMs(seconds),
+  });
   console.error(
     `wrote ${dir}: test accuracy ${(artifacts.meta.metrics.testAccuracy * 100).toFixed(2)}% in ${main.seconds.toFixed(0)} s (${main.imagesPerSecond.toFixed(0)} img/s)`,
   );
 }
 
-main().then(
-  () => process.exit(0),
-  (e) => {
-    console.error(`error: ${(e as Error).message}`);
-    process.exit(1);
-  },
-);
+runMain(TRAIN_CLI.name, main);

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { Rng } from '../../model-contract/random.js';
 import { Progress } from '../progress.js';
-import { parseCli } from '../../scripts/cli.js';
+import { fail, parseCli } from '../../scripts/cli.js';
 
 export const SHAPE_KINDS = ['circle', 'square', 'triangle', 'star', 'cross', 'ring'] as const;
 export type ShapeKind = (typeof SHAPE_KINDS)[number];
@@ -206,7 +206,6 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     const r = await makeShapes({ out: a.out, perClass: a['per-class'], size: a.size, seed: a.seed });
     console.error(`wrote ${r.images} images to ${a.out} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   } catch (e) {
-    console.error(`error: ${(e as Error).message}`);
-    process.exit(1);
+    fail('make:shapes', e);
   }
 }

@@ -10,7 +10,7 @@ import { gradCamHeat } from './cam.js';
 import { ANNOTATED_FLAGS, loadAnnotated } from './annotated.js';
 import { metaJson } from '../export/meta.js';
 import { camReport } from '../export/report.js';
-import { parseCli } from '../../scripts/cli.js';
+import { parseCli, runMain } from '../../scripts/cli.js';
 
 const { values: a } = parseCli({
   name: 'report:cam',
@@ -46,10 +46,4 @@ async function main() {
   );
 }
 
-main().then(
-  () => process.exit(0),
-  (e) => {
-    console.error(`error: ${(e as Error).message}`);
-    process.exit(1);
-  },
-);
+runMain('report:cam', main);

@@ -19,7 +19,7 @@ import { argmaxRow, forward, oneHot, vjp } from '../../functions/core/gradient.j
 import { resize } from '../../functions/core/image/ops.js';
 import { maskOf, memoryModel } from './cam.js';
 import { ANNOTATED_FLAGS, loadAnnotated } from './annotated.js';
-import { parseCli } from '../../scripts/cli.js';
+import { parseCli, runMain } from '../../scripts/cli.js';
 
 const { values: a } = parseCli({
   name: 'report:cam-variants',
@@ -161,10 +161,4 @@ async function main() {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (e) => {
-    console.error(`error: ${(e as Error).message}`);
-    process.exit(1);
-  },
-);
+runMain('report:cam-variants', main);

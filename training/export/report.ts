@@ -7,6 +7,7 @@ import type { CamHeat } from '../eval/cam.js';
 import { ROTATIONS, SCALES, type Robustness } from '../eval/evaluate.js';
 import type { ModelMeta } from '../../model-contract/meta.js';
 import type { Preset } from '../presets.js';
+import { counted } from '../progress.js';
 import { confusionMatrix, lineChart } from '../report.js';
 import type { TrainOptions, TrainResult } from '../trainer.js';
 
@@ -84,7 +85,7 @@ export function reportFiles(
     `| ${title} | ${keys.map((k) => pct(r[String(k)])).join(' | ')} |`;
   const report = `# ${x.name}: training report
 
-${x.preset.description}. ${meta.parameters.toLocaleString('en')} parameters; trained on ${x.trainImages.toLocaleString('en')} images for ${x.opts.epochs} epochs
+${x.preset.description}. ${meta.parameters.toLocaleString('en')} parameters; trained on ${x.trainImages.toLocaleString('en')} images for ${counted(x.opts.epochs, 'epoch')}
 in ${x.main.seconds.toFixed(0)} s (${x.main.imagesPerSecond.toFixed(0)} images/s, ${meta.training.engine} ${meta.training.backend}, ${process.version}).
 
 **Test accuracy: ${pct(meta.metrics.testAccuracy)}** on ${meta.metrics.testImages.toLocaleString('en')} held-out images (${'source' in x.data.split ? x.data.split.source : ''}).
@@ -95,7 +96,7 @@ in ${x.main.seconds.toFixed(0)} s (${x.main.imagesPerSecond.toFixed(0)} images/s
 
 ## Robustness to rotation and scaling
 
-A CNN is not invariant to rotation and scaling; augmentation (${augmentText(x.opts)}) teaches what it covers. Test accuracy on transformed test images${rob.baseline ? ` (the model without augmentation: same settings, ${rob.baselineEpochs} epochs, ${pct(rob.baselineTestAccuracy ?? 0)} on the plain test set)` : ''}:
+A CNN is not invariant to rotation and scaling; augmentation (${augmentText(x.opts)}) teaches what it covers. Test accuracy on transformed test images${rob.baseline ? ` (the model without augmentation: same settings, ${counted(rob.baselineEpochs ?? 0, 'epoch')}, ${pct(rob.baselineTestAccuracy ?? 0)} on the plain test set)` : ''}:
 
 | rotation (degrees) | ${ROTATIONS.join(' | ')} |
 |---|${ROTATIONS.map(() => '---').join('|')}|

@@ -5,7 +5,7 @@
  * (parity.ts) on seeded random images and, given data, on real ones. A parity worse than the tolerance removes the
  * folder again and fails; a passing one, given data, keeps its held-out pictures (samples.json, export/samples.ts,
  * as train does), then measures the graphs' costs for the edge's cost model (costs.json, measure.ts) and, given data
- * and within IMPORT_ROBUSTNESS_BUDGET_MS, the default robustness table (robustness.json).
+ * and unless asked not to, the richest robustness table within IMPORT_ROBUSTNESS_BUDGET_MS (robustness.json).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -37,9 +37,10 @@ export { defaultProtocol, parseLabels, parseScale, parseSize, scaleFor } from '.
 export const PARITY_TOLERANCE = 1e-4;
 export const RANDOM_IMAGES = 64;
 /**
- * Given --data, import writes robustness.json (the default table, as train does) where the edge's cost model,
- * priced by the costs.json just measured, estimates it within this; else it skips it and the edge fits its default
- * per request. Train pays it always (~200 s on shapes, 64x64 RGB); an import is a minute or less without it.
+ * Given --data, import writes robustness.json (as train does, training/measure.ts) at the richest setting of the
+ * edge's ladder that the edge's cost model, priced by the costs.json just measured, estimates within this (100 x 20
+ * on shapes, 64x64 RGB, is ~160 s); none fitting, it skips it and the edge fits its default per request. An import
+ * is a minute or less without it.
  */
 export const IMPORT_ROBUSTNESS_BUDGET_MS = 120_000;
 
@@ -64,6 +65,8 @@ export interface ImportArgs {
   description?: string;
   /** Measure the graphs' costs for the edge (costs.json; default true). Without it the edge budgets by its fallback. */
   measure?: boolean;
+  /** Given data, make robustness.json where it fits IMPORT_ROBUSTNESS_BUDGET_MS (default true; --no-robustness). */
+  robustness?: boolean;
   log?: (line: string) => void;
 }
 
@@ -243,6 +246,9 @@ export async function importModel(a: ImportArgs): Promise<ImportResult> {
     log(`samples.json: ${Math.min(SAMPLE_COUNT, data.n)} of the ${data.n} test images of ${a.data}`);
   }
   if (a.measure !== false)
-    await writeMeasurements(root, a.name, log, { robustnessBudgetMs: IMPORT_ROBUSTNESS_BUDGET_MS });
+    await writeMeasurements(root, a.name, log, {
+      robustness: a.robustness,
+      robustnessBudgetMs: IMPORT_ROBUSTNESS_BUDGET_MS,
+    });
   return { dir, meta: finalMeta, random, data: onData };
 }

@@ -91,6 +91,30 @@ describe('every npm script', () => {
     }
   }, 120_000);
 
+  it('an error after the flags are read is one line `<command>: message` too (exit 1), as a mistake in them is', async () => {
+    const none = '/nonexistent-models';
+    const cases: [string, string[], RegExp][] = [
+      ['train', ['training/cli/train.ts', '--model', 'cifar', '--out', none], /^Unknown --model "cifar"/],
+      ['eval', ['training/cli/eval.ts', '--model', 'nope', '--dir', none], /^no model "nope" in \/nonexistent/],
+      ['registry', ['scripts/registry.ts', '--models', none, '--out', `${none}/r.ts`], /^models folder .* not exist/],
+      ['samples:page', ['scripts/page-samples.ts', '--models', none, '--out', none], /^models folder .* not exist/],
+      ['quantize', ['scripts/quantize.ts', '--model', 'nope', '--dir', none], /^ENOENT: .*nope\/meta\.json/],
+      ['report:cam', ['training/eval/cam-report.ts', '--model', 'nope', '--dir', none], /^ENOENT: /],
+      [
+        'import',
+        ['training/cli/import.ts', 'none.onnx', '--name', 'x', '--labels', 'a,b'],
+        /^none\.onnx: no such file/,
+      ],
+    ];
+    for (const [name, args, message] of cases) {
+      const r = await run(args);
+      expect(r.status, name).toBe(1);
+      expect(r.stderr.split('\n'), name).toHaveLength(2); // one line and its newline
+      expect(r.stderr.startsWith(`${name}: `), r.stderr).toBe(true);
+      expect(r.stderr.slice(name.length + 2)).toMatch(message);
+    }
+  }, 120_000);
+
   it('import: --scale and --size are checked before the file is read (exit 2); a missing file is named (exit 1)', async () => {
     const imp = (...args: string[]) =>
       run(['training/cli/import.ts', 'none.onnx', '--name', 'x', '--labels', 'a,b', ...args]);

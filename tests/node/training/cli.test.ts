@@ -70,10 +70,10 @@ describe('npm run train', () => {
     const nope = await evaluate('--model', 'nope');
     expect(nope.status).toBe(1);
     expect(nope.stderr).toBe(
-      `error: no model "nope" in models/ (models there: ${there.join(', ')}); train one with npm run train -- --data <folder> --name nope\n`,
+      `eval: no model "nope" in models/ (models there: ${there.join(', ')}); train one with npm run train -- --data <folder> --name nope\n`,
     );
     expect((await evaluate('--model', 'fashion', '--dir', '/nonexistent')).stderr).toBe(
-      'error: no model "fashion" in /nonexistent/ (none there); train it with npm run train -- --model fashion --out /nonexistent\n',
+      'eval: no model "fashion" in /nonexistent/ (none there); train it with npm run train -- --model fashion --out /nonexistent\n',
     );
   });
 

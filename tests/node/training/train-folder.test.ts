@@ -55,6 +55,11 @@ describe('train on an image folder', () => {
     const samples = JSON.parse(fs.readFileSync(path.join(dir, 'samples.json'), 'utf8')) as { labels: number[] };
     expect(table.options).toEqual(defaultOptions(meta, samples.labels.length));
     expect(run.stderr).toMatch(/costs\.json: \{"forward"/);
+    // A 16x16 model's richest table is estimated well within the run's budget (a tenth of it, at least 10 s).
+    expect(run.stderr).toMatch(
+      /\nrobustness\.json: \d+ images x 20 PGD steps, the endpoint's richest default; estimated/,
+    );
+    expect(run.stderr).toMatch(/, 2 epochs, batch /);
     // annotations.json (the corner squares of the square pictures): accuracy by position, Grad-CAM heat inside.
     const grid: { accuracy: number; images: number }[] = meta.positionGrid;
     expect(grid).toHaveLength(9);

@@ -1,7 +1,8 @@
 /**
  * npm run train -- --data <folder> on gray letters saved as RGB and RGBA files (R = G = B): with no --channels the
  * model takes one channel (training/data/gray.ts), meta.json says so, and the Worker app serves it from a model
- * store (the R2 binding's interface over the model folder) through its own decoder and preprocess.
+ * store (the R2 binding's interface over the model folder) through its own decoder and preprocess. With
+ * --no-robustness the run says so and leaves robustness.json out.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -58,7 +59,7 @@ beforeAll(async () => {
     TSX,
     [
       'training/cli/train.ts',
-      ...['--data', data, '--name', 'gray-letters', '--out', out, '--size', '16', '--epochs', '3'],
+      ...['--data', data, '--name', 'gray-letters', '--out', out, '--size', '16', '--epochs', '1', '--no-robustness'],
     ],
     { encoding: 'utf8' },
   );
@@ -73,6 +74,16 @@ describe('train on gray pictures in colour files', () => {
     expect(meta.input.shape).toEqual([1, 16, 16]);
     expect(meta.split.source).toMatch(/ gray 16x16 \(letterbox\)$/);
     expect(meta.preprocessing.protocol).toBe('letterbox');
+    expect(run.stderr).toMatch(/, 1 epoch, batch /);
+  });
+
+  it('--no-robustness: held-out samples but no robustness.json, and the run says so', () => {
+    const dir = path.join(out, 'gray-letters');
+    expect(fs.existsSync(path.join(dir, 'samples.json'))).toBe(true);
+    expect(fs.existsSync(path.join(dir, 'robustness.json'))).toBe(false);
+    expect(run.stderr).toMatch(
+      /\nrobustness\.json not made \(--no-robustness\): the edge fits a table per request to 10 s\n/,
+    );
   });
 
   it('the Worker app serves it from the store: a colour upload of a letter is read as one gray plane', async () => {

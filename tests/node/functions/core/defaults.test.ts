@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_MAX_COST_MS } from '../../../../functions/config.js';
 import { DEFAULT_BUDGET_MS, FOOLING_BUDGET_MS } from '../../../../functions/core/caps.js';
 import { estimateMs, FALLBACK, type GraphCosts, type Runs } from '../../../../functions/core/cost.js';
-import { countdown, fitting, LADDERS } from '../../../../functions/core/defaults.js';
+import { countdown, fitting, LADDERS, robustnessLadder } from '../../../../functions/core/defaults.js';
+import { storedTable, type StoredRobustness } from '../../../../functions/core/fool/robustness.js';
 import type { Model } from '../../../../functions/core/model.js';
 import { camLayer } from '../../../../functions/core/see/cam.js';
 import { gridPatch } from '../../../../functions/core/see/occlusion.js';
@@ -172,5 +173,31 @@ describe('defaults that fit the model', () => {
     expect(fool.attackUsed(a, [c])).toMatchObject(
       'searchSteps' in c ? { norm: 'l2', steps: c.steps, search_steps: c.searchSteps, step_size: c.lr } : {},
     );
+  });
+
+  it('robustness: a smaller table precomputed at export is served unless a richer one fits the budget', () => {
+    // Shapes (64x64 RGB): the 100 x 20 table is estimated far over ROBUSTNESS_BUDGET_MS, so its fitted default is smaller.
+    const shapes = { ...getModel('shapes')!, robustness: undefined };
+    const q = v.parse(fool.RobustnessQuery, {});
+    const fitted = fool.robustnessOptions(shapes, q);
+    const ladder = robustnessLadder({}, shapes.samples!().n);
+    const at = ladder.findIndex((p) => p.images === fitted.images && p.steps === fitted.steps);
+    expect(at).toBeGreaterThan(0);
+    const storedAt = (p: { images: number; steps: number }): Model => {
+      const options = { ...fitted, ...p };
+      const result = { images: p.images, pgdSteps: p.steps } as StoredRobustness['result'];
+      return { ...shapes, robustness: { options, result } };
+    };
+    // A table richer than the fitted one, as an export within a larger budget makes it: served, at no cost.
+    for (const p of ladder.slice(0, at)) {
+      const o = fool.robustnessOptions(storedAt(p), q);
+      expect(o).toMatchObject(p);
+      expect(storedTable(storedAt(p).robustness, o)).toMatchObject({ images: p.images, pgdSteps: p.steps });
+    }
+    // A poorer one: the richer table that fits is computed instead.
+    for (const p of ladder.slice(at + 1)) expect(fool.robustnessOptions(storedAt(p), q)).toEqual(fitted);
+    // Asked for other eps, the stored table does not answer: the fitted default for those eps.
+    const eps = v.parse(fool.RobustnessQuery, { eps: '0,0.01' });
+    expect(fool.robustnessOptions(storedAt(ladder[0]), eps)).toEqual(fool.robustnessOptions(shapes, eps));
   });
 });

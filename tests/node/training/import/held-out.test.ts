@@ -1,7 +1,8 @@
 /**
  * An import given --data keeps its held-out pictures as train does (samples.json, training/export/samples.ts, valid
  * by the contract's schema) and, within its budget (IMPORT_ROBUSTNESS_BUDGET_MS), the default robustness table at eps fitted to
- * the model (robustness.json), which the edge then serves for the request with no options. A real model of
+ * the model (robustness.json), which the edge then serves for the request with no options; a smaller budget sizes
+ * the table down the edge's ladder, or skips it. A real model of
  * ../shared/models-from-elsewhere (ResNet-8, CIFAR-10) with its ten labelled sample pictures as the data.
  */
 import fs from 'node:fs';
@@ -9,7 +10,11 @@ import os from 'node:os';
 import path from 'node:path';
 import * as v from 'valibot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { estimateMs } from '../../../../functions/core/cost.js';
+import { robustnessLadder } from '../../../../functions/core/defaults.js';
 import { storedTable, type StoredRobustness } from '../../../../functions/core/fool/robustness.js';
+import type { Model } from '../../../../functions/core/model.js';
+import { robustnessWork } from '../../../../functions/core/work.js';
 import { robustnessOptions, RobustnessQuery } from '../../../../functions/schemas/fool.js';
 import { parseFile, RobustnessSchema, SamplesSchema } from '../../../../model-contract/folder.js';
 import { importModel, parseLabels } from '../../../../training/import/index.js';
@@ -75,12 +80,46 @@ describe(`import --data (${m.file}, its ten sample pictures as the test set)`, (
     expect(storedTable(served.robustness, asked)).toEqual(t.result);
   });
 
-  it('skips robustness.json where its estimate is over the budget, saying so', async () => {
-    const dir = path.join(tmp, 'models', m.name);
+  it("sizes robustness.json to its budget: the richest setting of the edge's ladder estimated within it", async () => {
+    const root = path.join(tmp, 'models'),
+      dir = path.join(root, m.name);
+    fs.rmSync(path.join(dir, 'robustness.json'));
+    const ladder = robustnessLadder({}, 10);
+    const estimate = (model: Model, p: { images: number; steps: number }) =>
+      estimateMs(model, robustnessWork({ ...defaultOptions(model.meta, 10), ...p }));
+    // Between 10 x 10 and 10 x 5 by the costs measured at import: 10 x 5 (fewer images only below that).
+    const before = loadModel(m.name, root);
+    const budget = Math.sqrt(estimate(before, ladder[1]) * estimate(before, ladder[2]));
+    const said: string[] = [];
+    await writeMeasurements(root, m.name, (l) => said.push(l), { robustnessBudgetMs: budget });
+    // The costs are measured again there: the setting is the first within the budget by those.
+    const model = loadModel(m.name, root);
+    const at = ladder.findIndex((p) => estimate(model, p) <= budget);
+    expect(at).toBeGreaterThan(0);
+    const t = parseFile(RobustnessSchema, read('robustness.json'), 'robustness.json');
+    expect(t.options).toEqual({ ...defaultOptions(model.meta, 10), ...ladder[at] });
+    expect([t.result.images, t.result.pgdSteps]).toEqual([ladder[at].images, ladder[at].steps]);
+    expect(said).toContainEqual(
+      expect.stringMatching(
+        new RegExp(
+          `^robustness\\.json: ${ladder[at].images} images x ${ladder[at].steps} PGD steps, the richest within`,
+        ),
+      ),
+    );
+  }, 120_000);
+
+  it('skips robustness.json where even its smallest setting is over the budget, or where asked not to, saying so', async () => {
+    const root = path.join(tmp, 'models'),
+      dir = path.join(root, m.name);
     fs.rmSync(path.join(dir, 'robustness.json'));
     const said: string[] = [];
-    await writeMeasurements(path.join(tmp, 'models'), m.name, (l) => said.push(l), { robustnessBudgetMs: 1 });
+    await writeMeasurements(root, m.name, (l) => said.push(l), { robustnessBudgetMs: 1 });
     expect(fs.existsSync(path.join(dir, 'robustness.json'))).toBe(false);
-    expect(said).toContainEqual(expect.stringMatching(/robustness\.json skipped: .* over the 0\.001 s budget/));
+    expect(said).toContainEqual(
+      expect.stringMatching(/robustness\.json skipped: even 1 x 5 \(images x PGD steps\) .* over the 0\.001 s budget/),
+    );
+    await writeMeasurements(root, m.name, (l) => said.push(l), { robustness: false });
+    expect(fs.existsSync(path.join(dir, 'robustness.json'))).toBe(false);
+    expect(said.at(-1)).toMatch(/^robustness\.json not made \(--no-robustness\): the edge fits a table per request/);
   }, 120_000);
 });
