@@ -6,7 +6,7 @@
  * down to the next convolution, and spreads by one kernel at each. There, with P the (image, position) pairs where
  * any channel of dY is nonzero,
  *   rows[p, :] = dY[n, :, yo, xo]                                (GatherND of dY as [N,Ho,Wo,F])
- *   dXpad[n, s yo + d i, s xo + d j, c] += sum_f rows[p, f] W[f,c,i,j]    (one MatMul [P,F] x [F, kh kw C], ScatterND)
+ *   dXpad[n, s yo + d i, s xo + d j, c] += sum_f rows[p, f] W[f,c,i,j]    (one MatMul [P,F] x [F, kh kw C], scatterAdd)
  * the same sums the dense Conv forms, skipping only its products with zeros: P F kh kw C multiply-adds in place of
  * Ho Wo F kh kw C per image (exact for any P: the positions are found at run time). Taken in the same graphs as the
  * sparse top, for the convolutions under it through positionwise layers whose values nothing else reads and no

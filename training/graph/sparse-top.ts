@@ -7,7 +7,7 @@
  * MaxUnpool routes the tiling windows' in the graphs the WASM backend runs); g[n,f] = the pool's dY times each
  * positionwise layer's derivative at p (its own backward rule run on the values at p, [N,F,1,1]); and with
  * (yo, xo) = p's row and column, for stride s and dilation d,
- *   dXpad[n, s yo + d i, s xo + d j, c] += g[n,f] W[f,c,i,j]     (ScatterND, reduction add, over the padded map)
+ *   dXpad[n, s yo + d i, s xo + d j, c] += g[n,f] W[f,c,i,j]     (scatterAdd, over the padded map)
  * then dX = dXpad without its padding, as [N,C,H,W]. F kh kw C additions in place of a Conv over every position
  * (shapes' last layer: 37,000 for 38 million multiply-adds). Taken only where nothing else reads the values in
  * between and no cotangent is added to them (input-grad adds one at every layer: it keeps the dense rules), in
@@ -115,14 +115,34 @@ export function kernelTaps(s: Net, conv: number): string {
 
 /**
  * The convolution's input gradient from `updates` [R, C] added at `indices` [R, 3] (n, row, column of the padded
- * map [N, Hp, Wp, C]; `n` the batch size, [1]), the padding cropped, as [N,C,H,W].
+ * map [N, Hp, Wp, C]; `n` the batch size, [1]), the padding cropped, as [N,C,H,W]. Rows repeat places (kernels
+ * overlap), so the sum is ScatterElements' (reduction add) over the flattened map, one index per value:
+ * onnxruntime's ScatterND splits its rows between threads, and rows adding into one place then race (in Node,
+ * where onnxruntime-web runs two threads, the sums came out different from run to run).
  */
 export function scatterAdd(s: Net, conv: number, n: string, indices: string, updates: string): string {
   const b = s.ctxs[conv].b;
   const [c, h, w] = s.layers[conv].inShapes[0];
   const [pt, pl, pb, pr] = convGeometry(s.layers[conv].spec as Conv2dSpec).pads;
-  const zeros = b.o('ConstantOfShape', [b.o('Concat', [n, b.ints([h + pt + pb, w + pl + pr, c])], { axis: 0 })]);
-  const padded = b.o('ScatterND', [zeros, indices, updates], { reduction: 'add' });
+  const [hp, wp] = [h + pt + pb, w + pl + pr];
+  const mapShape = b.o('Concat', [n, b.ints([hp, wp, c])], { axis: 0 });
+  const zeros = b.o('ConstantOfShape', [b.o('ReduceProd', [mapShape], { keepdims: 1 })]);
+  // Each row's first value's offset in the flattened map, then one offset per channel.
+  const rowAt = b.o('ReduceSum', [b.mul(indices, b.ints([hp * wp * c, wp * c, c], [1, 3])), b.ints([1])], {
+    keepdims: 1,
+  });
+  const at = b.reshape(
+    b.add(
+      rowAt,
+      b.ints(
+        Array.from({ length: c }, (_, i) => i),
+        [1, c],
+      ),
+    ),
+    [-1],
+  );
+  const flat = b.o('ScatterElements', [zeros, at, b.reshape(updates, [-1])], { axis: 0, reduction: 'add' });
+  const padded = b.o('Reshape', [flat, mapShape]);
   const crop = b.o('Slice', [padded, b.ints([pt, pl]), b.ints([pt + h, pl + w]), b.ints([1, 2])]);
   return b.transpose(crop, [0, 3, 1, 2], `${s.layers[conv].name}_dx`);
 }

@@ -78,7 +78,7 @@ const cases: [string, [number, number, number], LayerSpec[]][] = [
 ];
 
 const ops = (m: ModelDef) => new Set(m.graph.nodes.map((n) => n.op));
-const sparse = (m: ModelDef) => ops(m).has('ScatterND');
+const sparse = (m: ModelDef) => ops(m).has('ScatterElements');
 /** Convolutions under the top by their gradient's nonzero positions (sparse-below.ts): one NonZero each. */
 const gathered = (m: ModelDef) => m.graph.nodes.filter((n) => n.op === 'NonZero').length;
 

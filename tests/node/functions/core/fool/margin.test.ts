@@ -27,6 +27,12 @@ describe.each(['digits', 'shapes'])('%s margin-grad', (name) => {
     n = 6;
   const x = model.samples!().x.slice(0, n * size);
 
+  it('gives the same gradient on every run (Node runs onnxruntime-web on two threads; scatters must not race)', async () => {
+    const rows: MarginRow[] = Array.from({ length: n }, (_, i) => ({ away: i % k, scale: i % 2 ? 30 : -30 }));
+    const first = await marginGrad(model, x, rows, 0);
+    for (let r = 0; r < 8; r++) expect((await marginGrad(model, x, rows, 0)).grad).toEqual(first.grad);
+  });
+
   it('the folder holds it and runs it alone; the fallback runs classify and logit-grad instead', async () => {
     expect(hasGraph(model, 'margin-grad')).toBe(true);
     expect(hasGraph(old, 'margin-grad')).toBe(false);
