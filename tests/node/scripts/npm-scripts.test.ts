@@ -122,7 +122,7 @@ describe('every npm script', () => {
       [
         ['--scale', '0-255'],
         2,
-        'import: --scale "0-255": should be one of 0..1, 0..255, -1..1, mean-std:M,S or per channel mean-std:M1,M2,M3/S1,S2,S3 (S > 0), e.g. mean-std:0.485,0.456,0.406/0.229,0.224,0.225\n',
+        'import: --scale "0-255": should be one of 0..1, 0..255, 0..65535, -1..1, mean-std:M,S or per channel mean-std:M1,M2,M3/S1,S2,S3 (S > 0), e.g. mean-std:0.485,0.456,0.406/0.229,0.224,0.225\n',
       ],
       [['--size', '224'], 2, 'import: --size "224": should be HEIGHTxWIDTH in pixels, e.g. 224x224\n'],
       [['--scale', '0..255', '--size', '32x32'], 1, 'import: none.onnx: no such file\n'],

@@ -314,7 +314,7 @@ describe('import refuses patterns it cannot map, saying why', () => {
 });
 
 describe('import options', () => {
-  it('--scale reads 0..1, 0..255, -1..1, one mean and std, or one per channel, and names the valid forms', () => {
+  it('--scale reads 0..1, 0..255, 0..65535, -1..1, one mean and std, or one per channel, and names the valid forms', () => {
     expect(parseScale()).toEqual({ mul: 1, add: 0 });
     expect(parseScale('0..255')).toEqual({ mul: 255, add: 0 });
     expect(parseScale('-1..1')).toEqual({ mul: 2, add: -1 });
@@ -323,7 +323,7 @@ describe('import options', () => {
     expect(s.mul).toEqual([1 / 0.229, 1 / 0.224, 1 / 0.225]);
     expect(s.add).toEqual([-0.485 / 0.229, -0.456 / 0.224, -0.406 / 0.225]);
     expect(() => parseScale('mean-std:0.5,0.5/0.2,0')).toThrow(
-      /--scale "mean-std:0.5,0.5\/0.2,0": should be one of 0..1, 0..255, -1..1, mean-std:M,S or per channel mean-std:M1,M2,M3\/S1,S2,S3/,
+      /--scale "mean-std:0.5,0.5\/0.2,0": should be one of 0..1, 0..255, 0..65535, -1..1, mean-std:M,S or per channel mean-std:M1,M2,M3\/S1,S2,S3/,
     );
     expect(() => parseScale('0..2')).toThrow(/should be one of/);
   });
