@@ -60,8 +60,11 @@ async function classifier(dir: string): Promise<Classify> {
 
 async function testSet(meta: ModelMeta & { split?: Partial<ImageFolderSplit> }): Promise<Dataset> {
   const protocol = meta.preprocessing.protocol as string;
-  if (protocol !== 'letterbox' && protocol !== 'crop')
-    return loadData(PRESETS[a.model]?.data === 'fashion' ? 'fashion' : 'digits', a.data).test;
+  if (protocol !== 'letterbox' && protocol !== 'crop') {
+    // A bundled model by its name, or one trained from a preset under another --name by the preset's description.
+    const preset = PRESETS[a.model] ?? Object.values(PRESETS).find((p) => p.description === meta.description);
+    return loadData(preset?.data === 'fashion' ? 'fashion' : 'digits', a.data).test;
+  }
   const dir = a.data ?? meta.split?.dir;
   if (!dir) throw new Error(`${a.model} was trained on an image folder: pass it with --data <folder>`);
   const [channels, height, width] = meta.input.shape;

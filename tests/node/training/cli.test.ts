@@ -88,6 +88,19 @@ describe('npm run train', () => {
     }
   });
 
+  it('eval finds the data set of a model trained from a preset under another name', async () => {
+    fs.rmSync('/tmp/edge-cnn-cli-test/renamed', { recursive: true, force: true });
+    fs.cpSync('models/fashion', '/tmp/edge-cnn-cli-test/renamed/my-fashion', { recursive: true });
+    const recorded = (
+      100 * JSON.parse(fs.readFileSync('models/fashion/meta.json', 'utf8')).metrics.testAccuracy
+    ).toFixed(2);
+    const r = await session.run('training/cli/eval.ts', [
+      ...['--dir', '/tmp/edge-cnn-cli-test/renamed', '--model', 'my-fashion', '--engine', 'node'],
+    ]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`test accuracy ${recorded}% on 10000 images (meta.json: ${recorded}%)`);
+  });
+
   it('--ema takes a decay in [0, 1)', async () => {
     const r = await train('--model', 'digits', '--ema', '1');
     expect(r.status).toBe(2);
