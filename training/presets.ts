@@ -110,7 +110,8 @@ export const PRESETS: Record<string, Preset> = {
         { kind: 'dense', units: 10 },
       ],
     },
-    // Sized to the time a 2-core machine had (about 80 minutes); the average of the weights is what is exported.
+    // 12 epochs: about 50 minutes alone on 2 cores; not yet run to the end (README, "Towards 94%"). The average of
+    // the weights is what is scored and exported.
     ema: 0.999,
     epochs: 12,
   },
