@@ -103,6 +103,8 @@ export async function buildArtifacts(x: ArtifactInput) {
       weightDecay: x.opts.weightDecay,
       labelSmoothing: x.opts.labelSmoothing,
       ...(x.opts.activityL1 && { activityL1: x.opts.activityL1 }),
+      // The exported weights are the average's; the last step's own weights scored this on the watched set.
+      ...(x.opts.ema && { ema: x.opts.ema, lastStepAccuracy: x.main.rawTestAccuracy?.at(-1) }),
       seed: x.opts.seed,
       augment: x.opts.augment,
       flip: x.opts.flip,

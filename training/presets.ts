@@ -16,6 +16,8 @@ export interface Preset {
   labelSmoothing: number;
   /** Share of the steps warming the learning rate up before the cosine decay (training/schedule.ts; default 0). */
   warmup?: number;
+  /** Evaluate and export an exponential moving average of the weights with this decay (average.ts; default: none). */
+  ema?: number;
   /** Keep the best epoch's weights by the watched share carved out of the training set (image folders only). */
   keepBest?: boolean;
   augment: AugmentOptions;
@@ -32,6 +34,36 @@ const block = (filters: number, kernel: number) =>
   ] as const;
 /** A block that keeps the map's size (no max-pool). */
 const flatBlock = (filters: number, kernel: number) => block(filters, kernel).slice(0, 3);
+
+/** Fashion-MNIST's preset (the bundled model's); fashion94 changes its architecture and length. */
+const fashion: Preset = {
+  description: 'Fashion-MNIST clothing, 10 classes, 28x28 grayscale, bright object on black',
+  data: 'fashion',
+  arch: {
+    input: [1, 28, 28],
+    // Wider convolutions than digits (32-64-64) and a smaller dense layer: texture matters more than for strokes.
+    layers: [
+      ...block(32, 3),
+      ...block(64, 3),
+      ...block(64, 3),
+      { kind: 'flatten' },
+      { kind: 'dense', units: 64 },
+      { kind: 'relu' },
+      { kind: 'dropout', rate: 0.1 },
+      { kind: 'dense', units: 10 },
+    ],
+  },
+  // Clothes are photographed upright and centred: mirror images and whole-pixel shifts. Rotation and scaling
+  // interpolate, and the blur they add costs accuracy on the sharp test images. 94K parameters underfit under
+  // heavier regularisation (dropout 0.2, 2-pixel shifts, 14 epochs: 92.43%); this run: 93.55%.
+  epochs: 24,
+  batch: 128,
+  lr: 3e-3,
+  weightDecay: 1e-4,
+  labelSmoothing: 0,
+  flip: true,
+  augment: { maxRotateDeg: 0, minScale: 1, maxScale: 1, maxShift: 1, wholePixelShift: true },
+};
 
 export const PRESETS: Record<string, Preset> = {
   digits: {
@@ -59,33 +91,29 @@ export const PRESETS: Record<string, Preset> = {
     flip: false,
     augment: { maxRotateDeg: 12, minScale: 0.9, maxScale: 1.1, maxShift: 2 },
   },
-  fashion: {
-    description: 'Fashion-MNIST clothing, 10 classes, 28x28 grayscale, bright object on black',
-    data: 'fashion',
+  fashion,
+  fashion94: {
+    ...fashion,
     arch: {
       input: [1, 28, 28],
-      // Wider convolutions than digits (32-64-64) and a smaller dense layer: texture matters more than for strokes.
+      // fashion's budget moved from the dense layer (64 -> 48 units) into a second 3x3 convolution at 14x14
+      // (32-48-48-64): two stacked 3x3 see 5x5 at that scale, for 1.37 times the time a step.
       layers: [
         ...block(32, 3),
-        ...block(64, 3),
+        ...flatBlock(48, 3),
+        ...block(48, 3),
         ...block(64, 3),
         { kind: 'flatten' },
-        { kind: 'dense', units: 64 },
+        { kind: 'dense', units: 48 },
         { kind: 'relu' },
         { kind: 'dropout', rate: 0.1 },
         { kind: 'dense', units: 10 },
       ],
     },
-    // Clothes are photographed upright and centred: mirror images and whole-pixel shifts. Rotation and scaling
-    // interpolate, and the blur they add costs accuracy on the sharp test images. 94K parameters underfit under
-    // heavier regularisation (dropout 0.2, 2-pixel shifts, 14 epochs: 92.43%); this run: 93.55%.
-    epochs: 24,
-    batch: 128,
-    lr: 3e-3,
-    weightDecay: 1e-4,
-    labelSmoothing: 0,
-    flip: true,
-    augment: { maxRotateDeg: 0, minScale: 1, maxScale: 1, maxShift: 1, wholePixelShift: true },
+    // 12 epochs: about 50 minutes alone on 2 cores; not yet run to the end (README, "Towards 94%"). The average of
+    // the weights is what is scored and exported.
+    ema: 0.999,
+    epochs: 12,
   },
 };
 

@@ -4,6 +4,7 @@
  * (schedule.ts), and optionally the best watched epoch's weights.
  * No CLI here: train.ts wraps it, tests call it on a slice of data.
  */
+import { WeightAverage } from './average.js';
 import { DEFAULT_AUGMENT, randomAffine, warp, type AugmentOptions } from './data/augment.js';
 import type { Dataset } from './data/dataset.js';
 import { session, tensor, type Backend } from './engine.js';
@@ -38,6 +39,11 @@ export interface TrainOptions {
    * for the test set.
    */
   keepBest?: boolean;
+  /**
+   * Evaluate and return an exponential moving average of the weights with this decay (average.ts; e.g. 0.999)
+   * instead of the last step's weights; keepBest then keeps the best epoch's average.
+   */
+  ema?: number;
   backend?: Backend;
   bnMomentum?: number;
   /** An L1 penalty on one layer's activations (graph/compile.ts ActivityL1). */
@@ -52,6 +58,8 @@ export interface TrainResult {
   seconds: number;
   /** With keepBest: the epoch whose weights these are. */
   bestEpoch?: number;
+  /** With ema and a watched set: each epoch's accuracy of the last step's weights (history has the average's). */
+  rawTestAccuracy?: number[];
 }
 export type OnStep = (p: {
   epoch: number;
@@ -114,8 +122,11 @@ export function webEngine(backend: Backend = 'wasm') {
   };
 }
 
-/** Called after each epoch with its log and the weights as they are then (read them; do not change them). */
-export type OnEpoch = (log: EpochLog, weights: Weights) => Promise<void> | void;
+/**
+ * Called after each epoch with its log and the weights as they are then, the average with ema (read them; do not
+ * change them); with ema and a watched set, also the last step's weights' accuracy.
+ */
+export type OnEpoch = (log: EpochLog, weights: Weights, rawTestAccuracy?: number) => Promise<void> | void;
 
 export async function train(
   opts: TrainOptions,
@@ -127,6 +138,7 @@ export async function train(
   const layers = resolve(opts.arch);
   const rng = new Rng(opts.seed);
   const weights = initWeights(layers, opts.seed);
+  const average = opts.ema ? new WeightAverage(weights, opts.ema) : undefined;
   const backend = opts.backend ?? 'wasm';
   // WASM may use MaxPool's Indices for the max-pool backward (faster); WebGPU rejects them.
   const step = await createTrainStep(
@@ -150,6 +162,7 @@ export async function train(
   const steps = Math.floor(train.n / opts.batch);
   const totalSteps = steps * opts.epochs;
   const history: EpochLog[] = [];
+  const rawTestAccuracy: number[] = [];
   const x = new Float32Array(opts.batch * size),
     t = new Float32Array(opts.batch * k);
   const t0 = Date.now();
@@ -178,6 +191,7 @@ export async function train(
         t[j * k + train.labels[idx]] += 1 - smooth;
       }
       const out = await step.run(x, t, opts.batch, learningRate(opts.lr, done, totalSteps, opts.warmup));
+      average?.update(weights);
       const logits = out.logits;
       for (let j = 0; j < opts.batch; j++)
         correct += argmax(logits, j * k, k) === train.labels[order[s * opts.batch + j]] ? 1 : 0;
@@ -201,16 +215,28 @@ export async function train(
       imagesPerSecond: seen / seconds,
       seconds,
     };
-    if (test) log.testAccuracy = accuracy((await predict(opts.arch, weights, test)).predictions, test.labels);
+    const scored = average ? average.weights : weights;
+    const score = async (w: Weights) => accuracy((await predict(opts.arch, w, test!)).predictions, test!.labels);
+    if (test) log.testAccuracy = await score(scored);
+    const raw = average && test ? await score(weights) : undefined;
+    if (raw !== undefined) rawTestAccuracy.push(raw);
     history.push(log);
-    await onEpoch?.(log, weights);
+    await onEpoch?.(log, scored, raw);
     if (opts.keepBest && test && (!best || log.testAccuracy! >= best.accuracy))
-      best = { epoch, accuracy: log.testAccuracy!, weights: copyWeights(weights) };
+      best = { epoch, accuracy: log.testAccuracy!, weights: copyWeights(scored) };
   }
   await step.release();
   if (best) Object.assign(weights, best.weights);
+  else if (average) Object.assign(weights, copyWeights(average.weights));
   const seconds = (Date.now() - t0) / 1000;
-  return { weights, history, imagesPerSecond: (totalSteps * opts.batch) / seconds, seconds, bestEpoch: best?.epoch };
+  return {
+    weights,
+    history,
+    imagesPerSecond: (totalSteps * opts.batch) / seconds,
+    seconds,
+    bestEpoch: best?.epoch,
+    ...(average && test ? { rawTestAccuracy } : {}),
+  };
 }
 
 const copyWeights = (w: Weights): Weights => Object.fromEntries(Object.entries(w).map(([k, v]) => [k, v.slice()]));

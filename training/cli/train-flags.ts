@@ -29,6 +29,13 @@ files of any size, or train/<class>/ and test/<class>/ for a given split. The mo
       lt: 1,
       help: "share of the steps that warm the learning rate up before its cosine decay (default: the\npreset's, none)",
     },
+    ema: {
+      type: 'number',
+      min: 0,
+      lt: 1,
+      arg: 'DECAY',
+      help: "evaluate and export a moving average of the weights, each step's weight 1 - DECAY (e.g. 0.999;\n0: none; default: the preset's, none for image folders)",
+    },
     seed: { type: 'int', gt: 0, default: 1, help: 'seed of the initial weights, the shuffles and the split' },
     limit: { type: 'int', gt: 0, help: 'train on a seeded random subset of N images, every class in proportion' },
     'no-augment': { type: 'boolean', help: 'no random rotation, scaling, shifts or mirrors' },

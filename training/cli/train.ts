@@ -96,6 +96,7 @@ async function main() {
     weightDecay: preset.weightDecay,
     labelSmoothing: preset.labelSmoothing,
     warmup: a.warmup ?? preset.warmup,
+    ema: (a.ema ?? preset.ema) || undefined,
     // The best epoch by a share carved out of the training set; never by the test set a bundled model watches.
     keepBest: preset.keepBest && watch !== data.test,
     seed,
@@ -115,22 +116,32 @@ async function main() {
     `${name}: ${paramCount(layers)} parameters, input ${opts.arch.input.join('x')}, ${counted(trainSet.n, 'training image')}, ${counted(data.test.n, 'test image')}, ${counted(opts.epochs, 'epoch')}, batch ${opts.batch}, ${a.backend}`,
   );
 
+  const what = watch === data.test ? 'test' : 'validation';
+  const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
   const run = async (label: string, o: TrainOptions) => {
     const bar = new Progress(Math.floor(trainSet.n / o.batch) * o.epochs, label);
-    const r = await train(o, trainSet, watch, (p) => {
-      bar.update((p.epoch - 1) * p.steps + p.step, {
-        epoch: `${p.epoch}/${o.epochs}`,
-        loss: p.loss.toFixed(4),
-        acc: `${(p.accuracy * 100).toFixed(1)}%`,
-        'img/s': p.imagesPerSecond.toFixed(0),
-      });
-    });
+    const lines: string[] = [];
+    const r = await train(
+      o,
+      trainSet,
+      watch,
+      (p) => {
+        bar.update((p.epoch - 1) * p.steps + p.step, {
+          epoch: `${p.epoch}/${o.epochs}`,
+          loss: p.loss.toFixed(4),
+          acc: `${(p.accuracy * 100).toFixed(1)}%`,
+          'img/s': p.imagesPerSecond.toFixed(0),
+        });
+      },
+      (h, _, raw) => {
+        const line = `  epoch ${h.epoch}: loss ${h.loss.toFixed(4)}  train ${pct(h.trainAccuracy)}  ${what} ${pct(h.testAccuracy ?? 0)}${raw === undefined ? '' : ` (last step's weights ${pct(raw)})`}  ${h.imagesPerSecond.toFixed(0)} img/s`;
+        lines.push(line);
+        // Each epoch as it ends where the progress bar is not drawn (a log file); all of them after it otherwise.
+        if (!process.stderr.isTTY) console.error(line);
+      },
+    );
     bar.done();
-    const what = watch === data.test ? 'test' : 'validation';
-    for (const h of r.history)
-      console.error(
-        `  epoch ${h.epoch}: loss ${h.loss.toFixed(4)}  train ${(h.trainAccuracy * 100).toFixed(2)}%  ${what} ${((h.testAccuracy ?? 0) * 100).toFixed(2)}%  ${h.imagesPerSecond.toFixed(0)} img/s`,
-      );
+    if (process.stderr.isTTY) for (const line of lines) console.error(line);
     return r;
   };
   const main = await run('train   ', opts);

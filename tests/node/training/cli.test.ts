@@ -77,6 +77,36 @@ describe('npm run train', () => {
     );
   });
 
+  it('eval scores a bundled model on onnxruntime-web and on onnxruntime-node (classify.onnx) as meta.json says', async () => {
+    const meta = JSON.parse(fs.readFileSync('models/digits/meta.json', 'utf8'));
+    const recorded = (100 * meta.metrics.testAccuracy).toFixed(2);
+    for (const args of [[], ['--engine', 'node', '--graph', 'classify.onnx']]) {
+      const r = await session.run('training/cli/eval.ts', ['--model', 'digits', ...args]);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toContain(`on onnxruntime-${args.length ? 'node' : 'web'}`);
+      expect(r.stdout).toMatch(new RegExp(`test accuracy ${recorded}% on \\d+ images \\(meta.json: ${recorded}%\\)`));
+    }
+  });
+
+  it('eval finds the data set of a model trained from a preset under another name', async () => {
+    fs.rmSync('/tmp/edge-cnn-cli-test/renamed', { recursive: true, force: true });
+    fs.cpSync('models/fashion', '/tmp/edge-cnn-cli-test/renamed/my-fashion', { recursive: true });
+    const recorded = (
+      100 * JSON.parse(fs.readFileSync('models/fashion/meta.json', 'utf8')).metrics.testAccuracy
+    ).toFixed(2);
+    const r = await session.run('training/cli/eval.ts', [
+      ...['--dir', '/tmp/edge-cnn-cli-test/renamed', '--model', 'my-fashion', '--engine', 'node'],
+    ]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`test accuracy ${recorded}% on 10000 images (meta.json: ${recorded}%)`);
+  });
+
+  it('--ema takes a decay in [0, 1)', async () => {
+    const r = await train('--model', 'digits', '--ema', '1');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--ema must be .*1.*got "1"/);
+  });
+
   it('a --name that is no folder name is refused before any work; a folder name is made into one', async () => {
     const r = await train('--data', '/tmp', '--name', 'a/../b');
     expect(r.status).toBe(1);

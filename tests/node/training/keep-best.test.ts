@@ -3,37 +3,15 @@
  * epoch), batch-norm statistics included, and keeping them does not change the run itself.
  */
 import { describe, expect, it } from 'vitest';
-import { subset } from '../../../training/data/dataset.js';
-import { loadData } from '../../../training/data/load.js';
 import type { Weights } from '../../../training/graph/compile.js';
-import type { ArchSpec } from '../../../training/spec.js';
 import { train, type TrainOptions } from '../../../training/trainer.js';
 import { Rng } from '../../../model-contract/random.js';
-
-const arch: ArchSpec = {
-  input: [1, 28, 28],
-  layers: [
-    { kind: 'conv2d', filters: 4, kernel: 3, padding: 1 },
-    { kind: 'batchnorm' },
-    { kind: 'relu' },
-    { kind: 'maxpool' },
-    { kind: 'flatten' },
-    { kind: 'dense', units: 10 },
-  ],
-};
+import { digitSlices, tinyArch as arch } from '../helpers/tiny-run.js';
 
 describe('keepBest', () => {
-  const { train: all } = loadData('digits');
-  const data = subset(
-    all,
-    Array.from({ length: 256 }, (_, i) => i * 30),
-  );
   // A watched set whose labels are shuffled: its accuracy wanders from epoch to epoch, so its best epoch is not
   // simply the last one (checked below: the test fails rather than passes vacuously if it is).
-  const watched = subset(
-    all,
-    Array.from({ length: 200 }, (_, i) => 1 + i * 40),
-  );
+  const { data, watched } = digitSlices();
   watched.labels.set(new Rng(3).shuffle(Array.from(watched.labels)));
 
   it("returns the best watched epoch's weights (batch-norm statistics too), on an unchanged trajectory", async () => {
