@@ -72,16 +72,8 @@ rng = np.random.default_rng(2)
 
 def save(g, inp, shape, y, classes, opset, path, producer, ir=None, in_type=T.FLOAT, out='output', init_inputs=False,
          out_type=None):
-    g.nodes.append(h.make_node('Identity', [y], [out], name='/output'))
-    inputs = [h.make_tensor_value_info(inp, in_type, shape)]
-    if init_inputs:  # old torch exports list every weight as a graph input too
-        inputs += [h.make_tensor_value_info(t.name, t.data_type, list(t.dims)) for t in g.inits]
-    graph = h.make_graph(g.nodes, 'main_graph', inputs, [h.make_tensor_value_info(out, out_type or in_type, [shape[0], classes])],
-                         g.inits)
-    m = h.make_model(graph, opset_imports=[h.make_opsetid('', opset)], producer_name=producer)
-    m.ir_version = ir or (8 if opset >= 13 else 6)
-    onnx.checker.check_model(m, full_check=True)
-    onnx.save(m, path)
+    g.save(inp, shape, y, classes, opset, path, producer, inp=inp, in_type=in_type, out_type=out_type or in_type,
+           out=out, ir=ir, init_inputs=init_inputs)
 
 
 def cbr(g, x, cin, cout, k=3, stride=1, relu=True, **attrs):

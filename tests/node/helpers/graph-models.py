@@ -103,13 +103,18 @@ class G:
         m = self.op('MatMul', [x, self.w(rng.normal(0, fin ** -0.5, (fin, fout)))])
         return self.op('Add', [m, self.w(rng.normal(0, 0.1, fout))])
 
-    def save(self, x, shape, y, classes, opset, path, producer, inp='input', out_dims=None):
-        out = h.make_tensor_value_info('output', T.FLOAT, [shape[0], classes] + (out_dims or []))
-        self.nodes.append(h.make_node('Identity', [y], ['output'], name='/output'))
-        g = h.make_graph(self.nodes, 'main_graph', [h.make_tensor_value_info(inp, T.FLOAT, shape)], [out],
-                         self.inits)
+    def save(self, x, shape, y, classes, opset, path, producer, inp='input', out_dims=None, in_type=T.FLOAT,
+             out_type=T.FLOAT, out='output', ir=None, init_inputs=False):
+        """The graph with y as `out` (an Identity), checked by the official checker, written to path. init_inputs:
+        every initializer listed as a graph input too, as IR < 4 exporters (old torch, keras2onnx) write them."""
+        self.nodes.append(h.make_node('Identity', [y], [out], name='/output'))
+        inputs = [h.make_tensor_value_info(inp, in_type, shape)]
+        if init_inputs:
+            inputs += [h.make_tensor_value_info(t.name, t.data_type, list(t.dims)) for t in self.inits]
+        outputs = [h.make_tensor_value_info(out, out_type, [shape[0], classes] + (out_dims or []))]
+        g = h.make_graph(self.nodes, 'main_graph', inputs, outputs, self.inits)
         m = h.make_model(g, opset_imports=[h.make_opsetid('', opset)], producer_name=producer)
-        m.ir_version = 8 if opset >= 13 else 6
+        m.ir_version = ir or (8 if opset >= 13 else 6)
         onnx.checker.check_model(m, full_check=True)
         onnx.save(m, path)
 

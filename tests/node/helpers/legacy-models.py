@@ -28,16 +28,7 @@ rng = np.random.default_rng(8)
 
 
 def save(g, shape, y, opset, path, producer, ir, init_inputs=False, classes=5):
-    g.nodes.append(h.make_node('Identity', [y], ['output'], name='/output'))
-    inputs = [h.make_tensor_value_info('input', T.FLOAT, shape)]
-    if init_inputs:  # IR < 4: every initializer is a graph input too
-        inputs += [h.make_tensor_value_info(t.name, t.data_type, list(t.dims)) for t in g.inits]
-    graph = h.make_graph(g.nodes, 'main_graph', inputs, [h.make_tensor_value_info('output', T.FLOAT,
-                                                                                  [shape[0], classes])], g.inits)
-    m = h.make_model(graph, opset_imports=[h.make_opsetid('', opset)], producer_name=producer)
-    m.ir_version = ir
-    onnx.checker.check_model(m, full_check=True)
-    onnx.save(m, path)
+    g.save('input', shape, y, classes, opset, path, producer, ir=ir, init_inputs=init_inputs)
 
 
 def bn(g, x, c, **attrs):

@@ -24,13 +24,7 @@ rng = np.random.default_rng(5)
 
 
 def save(g, in_type, shape, y, opset, path, producer, classes=5):
-    g.nodes.append(h.make_node('Identity', [y], ['output'], name='/output'))
-    graph = h.make_graph(g.nodes, 'main_graph', [h.make_tensor_value_info('input', in_type, shape)],
-                         [h.make_tensor_value_info('output', T.FLOAT, [shape[0], classes])], g.inits)
-    m = h.make_model(graph, opset_imports=[h.make_opsetid('', opset)], producer_name=producer)
-    m.ir_version = 8 if opset >= 13 else 6
-    onnx.checker.check_model(m, full_check=True)
-    onnx.save(m, path)
+    g.save('input', shape, y, classes, opset, path, producer, in_type=in_type)
 
 
 def per(g, v):
