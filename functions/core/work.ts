@@ -35,9 +35,10 @@ export const saliencyWork = (model: Model, o: SaliencyOptions): Runs[] => [
  * forward run; the delivered one's is a run of its own. DeepFool (deepfool.ts): per step a logit-gradient batch of
  * one row per candidate boundary, whose logits check the step's point; a forward run checks the point after the
  * last step, another the unrounded picture. Carlini-Wagner (cw.ts): per Adam step a margin gradient (fool/margin.ts:
- * one run of margin-grad, or a forward and a logit gradient in a folder without it) and a forward of the rounded
- * candidates, each of one row per value of c; the picture found was scored by those runs, and when none was found
- * the rounded input takes a run of its own.
+ * one run of margin-grad, or a forward and a logit gradient in a folder without it), each of one row per value of
+ * c; the checks of the rounded candidates (fool/candidates.ts) are at most `steps` forward runs of as many rows,
+ * usually one; the picture found was scored by those runs, and when none was found the rounded input takes a run
+ * of its own.
  */
 export const attackWork = (model: Model, cfgs: AttackConfig[]): Runs[] => [
   ...cfgs.flatMap((c): Runs[] => {

@@ -10,12 +10,14 @@
  * closing in on the boundary, and the pictures came out larger.) A candidate counts only when its 8-bit rounding (the
  * picture as delivered) fools the model too; the smallest such picture by L2 over all rows and steps is kept.
  * Each step is one run of every row that gives the loss's gradient and the logits at once (margin.ts: the margin,
- * hence the cotangent, is formed in the graph), and a forward run of the rounded candidates that beat their row's
- * best so far.
+ * hence the cotangent, is formed in the graph). The points that fool the model unrounded are kept and their
+ * roundings checked smallest first, when an image has many and at the end (candidates.ts): usually one forward run
+ * in all, where a check on every step that beat the best so far cost one on most steps.
  */
-import { forward, inputSize } from '../gradient.js';
+import { inputSize } from '../gradient.js';
 import type { Model } from '../model.js';
-import { fools, to8bit } from './deliver.js';
+import { CandidatePool, l2 } from './candidates.js';
+import { to8bit } from './deliver.js';
 import { margin, marginGrad } from './margin.js';
 
 export interface CwConfig {
@@ -64,13 +66,7 @@ export async function cw(
     for (let p = 0; p < size; p++) w[r * size + p] = Math.atanh((2 * x0[image(r) * size + p] - 1) * (1 - 1e-6));
   const m1 = new Float32Array(n * m * size),
     m2 = new Float32Array(n * m * size);
-  const adv = to8bit(x0),
-    unrounded = Float32Array.from(x0),
-    bestL2 = new Array<number>(n).fill(Infinity),
-    rowBest = new Array<number>(n * m).fill(Infinity),
-    foundAt = new Array<number | null>(n).fill(null),
-    after = new Float32Array(n * k),
-    afterUnrounded = p0 ? Float32Array.from(p0) : new Float32Array(n * k),
+  const pool = new CandidatePool(model, x0, labels, cfg.target, m, cfg.steps),
     rows = Array.from({ length: n * m }, (_, r) => r);
   let steps = 0;
   for (let s = 1; s <= cfg.steps; s++, steps++) {
@@ -91,32 +87,14 @@ export async function cw(
         cfg.confidence,
       ),
       z = fx.logits;
-    const better: number[] = [];
-    rows.forEach((r, i) => {
-      if (margin(z, i, k, labels[image(r)], cfg.target).value < 0 && l2(x, xr, i * size, size) < rowBest[r])
-        better.push(i);
-    });
-    if (better.length) {
-      const q = new Float32Array(better.length * size);
-      better.forEach((i, b) => q.set(to8bit(x.subarray(i * size, (i + 1) * size)), b * size));
-      const fq = await forward(model, q, better.length),
-        zq = fq.logits;
-      better.forEach((i, b) => {
-        const r = rows[i],
-          img = image(r);
-        if (!fools(zq, b, k, labels[img], cfg.target)) return;
-        const rounded = q.subarray(b * size, (b + 1) * size),
-          d = l2(rounded, x0.subarray(img * size, (img + 1) * size), 0, size);
-        rowBest[r] = Math.min(rowBest[r], d);
-        if (d >= bestL2[img]) return;
-        bestL2[img] = d;
-        foundAt[img] = cs[r % m];
-        adv.set(rounded, img * size);
-        unrounded.set(x.subarray(i * size, (i + 1) * size), img * size);
-        after.set(fq.probs.subarray(b * k, (b + 1) * k), img * k);
-        afterUnrounded.set(fx.probs.subarray(i * k, (i + 1) * k), img * k);
-      });
-    }
+    for (const [i, r] of rows.entries())
+      if (margin(z, i, k, labels[image(r)], cfg.target).value < 0)
+        await pool.add(image(r), {
+          x: x.slice(i * size, (i + 1) * size),
+          l2: l2(x, xr.subarray(i * size, (i + 1) * size), i * size, size),
+          probs: fx.probs.slice(i * k, (i + 1) * k),
+          c: cs[r % m],
+        });
     const grad = fx.grad,
       b1 = 1 - ADAM.beta1 ** s,
       b2 = 1 - ADAM.beta2 ** s;
@@ -132,19 +110,25 @@ export async function cw(
       }
     });
   }
-  const all = foundAt.every((c) => c !== null);
+  await pool.check();
+  const adv = to8bit(x0),
+    unrounded = Float32Array.from(x0),
+    after = new Float32Array(n * k),
+    afterUnrounded = p0 ? Float32Array.from(p0) : new Float32Array(n * k);
+  pool.best.forEach((b, img) => {
+    if (!b) return;
+    adv.set(b.rounded, img * size);
+    unrounded.set(b.x, img * size);
+    after.set(b.roundedProbs, img * k);
+    afterUnrounded.set(b.probs, img * k);
+  });
+  const all = pool.best.every((b) => b !== null);
   return {
     adv,
     unrounded,
-    c: foundAt,
+    c: pool.best.map((b) => b?.c ?? null),
     steps,
     after: all ? after : undefined,
     afterUnrounded: all || p0 ? afterUnrounded : undefined,
   };
-}
-
-function l2(a: ArrayLike<number>, b: ArrayLike<number>, o: number, size: number) {
-  let s = 0;
-  for (let p = o; p < o + size; p++) s += (a[p] - b[p]) ** 2;
-  return Math.sqrt(s);
 }
