@@ -27,6 +27,11 @@ opset, input name, op forms), small and with seeded random weights, built with g
                    axes [-2,-1] before a MaxPool of a ReLU, Split by num_outputs, Concat, ReduceMean with axes as an
                    input, Gemm (not checked: python3-onnx 1.12 knows opsets up to 17).
   torch-opset20    the same at opset 20, ReduceMax with axes as an input (keepdims) and Flatten (not checked).
+  torch-pad-opset11  torch.onnx 1.x at opset 11 of EfficientNet-PyTorch's static SAME padding, nn.ZeroPad2d((0, 1, 0, 1))
+                   before a stride-2 Conv, with the pads left computed in the graph as that exporter wrote them
+                   (pytorch#35516): Gather(Shape(pads), [0]), Sub(Mul(4, 2), it), ConstantOfShape, Concat, Reshape
+                   [-1, 2], a Slice of step -1 (the flip), Transpose, Reshape [-1], Cast; BN, Relu, GlobalAveragePool,
+                   Flatten, Gemm.
   pad-axes-channels  an opset-18 Pad whose axes input names the channels: refused.
   softmax-inside   a Softmax whose output a Gemm reads (not the final one): refused.
 """
@@ -186,6 +191,21 @@ def torch_new(path, opset, channels=False):
     unchecked(g, 'input', ['batch', 3, 12, 10], g.gemm(x, 8, 5), 5, opset, path)
 
 
+def torch_pad_opset11(path):
+    g = G()
+    pad = g.i64([0, 1, 0, 1])
+    extension = g.op('Sub', [g.op('Mul', [g.i64(4), g.i64(2)]),
+                             g.op('Gather', [g.op('Shape', [pad]), g.i64([0])], axis=0)])
+    zeros = g.op('ConstantOfShape', [extension], value=nh.from_array(np.array([0], dtype=np.int64), 'v'))
+    pads = g.op('Reshape', [g.op('Concat', [pad, zeros], axis=0), g.i64([-1, 2])])
+    pads = g.op('Slice', [pads, g.i64([-1]), g.i64([-9223372036854775807]), g.i64([0]), g.i64([-1])])
+    pads = g.op('Reshape', [g.op('Transpose', [pads], perm=[1, 0]), g.i64([-1])])
+    x = g.op('Pad', ['input', g.op('Cast', [pads], to=T.INT64), g.f(0.0)], mode='constant')  # 9x9 -> 10x10
+    x = g.op('Relu', [bn(g, g.conv(x, 3, 8, 3, bias=False, strides=[2, 2], pads=[0] * 4), 8)])  # -> 4x4
+    x = g.op('Flatten', [g.op('GlobalAveragePool', [x])])
+    g.save('input', ['batch', 3, 9, 9], g.gemm(x, 8, 5), 5, 11, path, 'pytorch')
+
+
 def softmax_inside(path):
     g = G()
     x = g.op('Flatten', [g.op('GlobalAveragePool', [g.op('Relu', [g.conv('input', 3, 6, 3)])])])
@@ -196,7 +216,7 @@ KINDS = {'mnist-cntk': mnist, 'squeezenet-caffe2': lambda p: squeezenet(p, 7),
          'squeezenet-ceil': lambda p: squeezenet(p, 12), 'shufflenet-v1': shufflenet_v1,
          'densenet-caffe2': densenet_caffe2, 'resnet-v2-mxnet': resnet_v2,
          'torch-opset18': lambda p: torch_new(p, 18), 'torch-opset20': lambda p: torch_new(p, 20),
-         'pad-axes-channels': lambda p: torch_new(p, 18, True), 'softmax-inside': softmax_inside}
+         'torch-pad-opset11': torch_pad_opset11, 'pad-axes-channels': lambda p: torch_new(p, 18, True), 'softmax-inside': softmax_inside}
 
 if __name__ == '__main__':
     KINDS[sys.argv[1]](sys.argv[2])

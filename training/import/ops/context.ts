@@ -130,10 +130,16 @@ export class MapCtx {
   isAct(k: number): boolean {
     return this.vals.get(this.node.inputs[k])?.kind === 'act';
   }
-  /** Input k as a constant tensor (an initializer or a Constant node's value), or undefined when absent or not one. */
+  /**
+   * Input k as a constant tensor (an initializer, a Constant node's value, or shape arithmetic the batch size does
+   * not enter, as an int64 vector: torch's pads computed in the graph), or undefined when absent or not one.
+   */
   maybeConst(k: number): DecodedTensor | undefined {
-    const v = this.node.inputs[k] ? this.vals.get(this.node.inputs[k]) : undefined;
-    return v?.kind === 'const' ? v.t : undefined;
+    const name = this.node.inputs[k];
+    const v = name ? this.vals.get(name) : undefined;
+    if (v?.kind === 'const') return v.t;
+    if (v?.kind !== 'shape' || v.v.includes('N')) return undefined;
+    return { name, dataType: 7, dims: [v.v.length], values: Float64Array.from(v.v as number[]) };
   }
   constant(k: number, what: string): DecodedTensor {
     const t = this.maybeConst(k);

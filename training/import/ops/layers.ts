@@ -144,7 +144,7 @@ function onAxes(c: MapCtx, pads: number[], axes: number[]): number[] {
  * Transpose to NCHW), folded into the Conv (or pool) that reads it.
  */
 const pad: OpEntry = {
-  doc: 'constant 0 on height and width of an NCHW map, or of an NHWC one before its Transpose, before a Conv (all axes, or an axes input)',
+  doc: 'constant 0 on height and width of an NCHW map, or of an NHWC one before its Transpose, before a Conv; pads for every axis or for an axes input',
   map(c, n) {
     const x = c.act(0);
     const layout = x.shape.length === 3 ? c.joinLayout([x]) : undefined;

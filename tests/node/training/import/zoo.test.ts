@@ -2,7 +2,8 @@
  * The ONNX model zoo's classifiers and the newest torch.onnx forms (tests/node/helpers/zoo-models.py): CNTK's MNIST
  * with its bias Adds and in-graph weight Reshape, SqueezeNet's probabilities reshaped or flattened after the Softmax,
  * ShuffleNet v1's grouped convolutions and three-group channel shuffle, DenseNet's 1x1-Conv classifier on the pooled
- * map, ResNet-v2's batch norm on the input and pre-activation projections, opset 18 and 20's Pad with an axes input.
+ * map, ResNet-v2's batch norm on the input and pre-activation projections, torch.onnx 1.x's pads computed in the graph
+ * at opset 11, opset 18 and 20's Pad with an axes input.
  * Each imports onto the layer graph we expect, reproduces the original in onnxruntime-node, writes graphs the checker
  * accepts and has the input gradient of the original file's log-probability margin (helpers/patterns.ts).
  */
@@ -83,6 +84,14 @@ const cases: PatternCase[] = [
       expect(layer(l, 'add2').inputs).toEqual(['conv2d8', 'add1']);
     },
   },
+  {
+    kind: 'torch-pad-opset11',
+    layers: 'conv2d batchnorm relu avgpool flatten dense',
+    check(l) {
+      // the pads computed in the graph, [0, 1, 0, 1] in torch's order: bottom 1, right 1
+      expect(layer(l, 'conv2d1')).toMatchObject({ kernel: 3, stride: 2, padding: [0, 0, 1, 1] });
+    },
+  },
   ...['torch-opset18', 'torch-opset20'].map((kind) => ({
     kind,
     layers: `${torchNew} ${kind === 'torch-opset18' ? 'avgpool' : 'maxpool'} flatten dense`,
@@ -116,7 +125,7 @@ describe("the zoo's heads", () => {
 
   it('a Pad whose axes input names the channels is refused, naming the node, its pads and axes', async () => {
     await expect(refused('pad-axes-channels')).rejects.toThrow(
-      /^node "\/pad_\d+\/Pad" \(op Pad\): pads \[0,2,1,0,0,0,1,0\] \(pads \[2,1,0,1\] on axes \[1,2\]\) \(mode constant, value 0\): only zeros around the height and width of an \[N,C,H,W\] or \[N,H,W,C\] map\. Supported: .*Pad \(constant 0 on height and width .*an axes input\)/,
+      /^node "\/pad_\d+\/Pad" \(op Pad\): pads \[0,2,1,0,0,0,1,0\] \(pads \[2,1,0,1\] on axes \[1,2\]\) \(mode constant, value 0\): only zeros around the height and width of an \[N,C,H,W\] or \[N,H,W,C\] map\. Supported: .*Pad \(constant 0 on height and width .*; pads for every axis or for an axes input\)/,
     );
   });
 
