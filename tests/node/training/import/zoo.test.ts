@@ -9,10 +9,15 @@
  */
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { importModel } from '../../../../training/import/index.js';
+import { attackOne } from '../../../../functions/core/fool/attack.js';
+import { inputSize } from '../../../../functions/core/gradient.js';
+import { importModel, parseScale } from '../../../../training/import/index.js';
 import { mapModel } from '../../../../training/import/map.js';
 import type { LayerSpec } from '../../../../training/layers/registry.js';
 import { decodeModel } from '../../../../training/onnx/decode.js';
+import { jitter } from '../../helpers/fd.js';
+import { loadModel } from '../../helpers/models.js';
+import { openOriginal } from '../../helpers/original.js';
 import { describePatterns, layerOf as layer, patternBuilder, type PatternCase } from '../../helpers/patterns.js';
 
 const { build, root } = patternBuilder('zoo-models.py');
@@ -121,6 +126,29 @@ describe("the zoo's heads", () => {
     }
     // DenseNet's scores are the classifier Conv's logits, [N, K, 1, 1].
     expect(mapped('densenet-caffe2').output.kind).toBe('logits');
+  });
+
+  // Random weights leave wide margins: a budget of 0.1 (L-inf, pixels in [0,1]) rather than a photo's 8/255.
+  it("PGD's adversarial picture against the import, re-run on the original file, flips the original too", async () => {
+    for (const kind of ['squeezenet-caffe2', 'torch-pad-opset11', 'torch-opset18']) {
+      const model = loadModel(kind, root);
+      const orig = await openOriginal(build(kind), mapped(kind), parseScale());
+      const x = jitter(new Float32Array(inputSize(model)).fill(0.5), 7, 0.8);
+      const before = await orig.top(x);
+      const r = await attackOne(model, x, {
+        method: 'pgd',
+        norm: 'linf',
+        eps: 0.1,
+        stepSize: 0.01,
+        steps: 40,
+        randomStart: true,
+        seed: 1,
+      });
+      expect(r.success, kind).toBe(true);
+      expect(r.perturbation.linf, kind).toBeLessThanOrEqual(0.1 + 1e-6);
+      expect(await orig.top(r.adv), kind).not.toBe(before);
+      await orig.release();
+    }
   });
 
   it('a Pad whose axes input names the channels is refused, naming the node, its pads and axes', async () => {
