@@ -15,7 +15,8 @@ import { ELSEWHERE_MODELS } from '../node/helpers/elsewhere-models.js';
 /**
  * The imported models: a PyTorch-style CNN (weights in external data), a Keras-style NHWC RGB CNN, a flat MLP (by
  * foreign-models.py), ConvNeXt-style nets with LayerNorm and GELU written out (exact: Erf) and as opset 17 writes
- * them (the tanh GELU), and a CRNN-style net with non-square pooling windows (by classic-models.py).
+ * them (the tanh GELU), a CRNN-style net with non-square pooling windows (by classic-models.py), and the model zoo's
+ * SqueezeNet and a torch.onnx opset-18 net (by zoo-models.py).
  */
 const FIXTURES = [
   { name: 'imported-torch', args: ['torch', '17', 'dynamic', 'external'], scale: 'mean-std:0.1307,0.3081', labels: 10 },
@@ -30,6 +31,16 @@ const FIXTURES = [
   },
   { name: 'imported-convnext17', script: 'classic-models.py', args: ['convnext-opset17'], scale: '-1..1', labels: 5 },
   { name: 'imported-rect', script: 'classic-models.py', args: ['rect-pools'], scale: '0..1', labels: 5 },
+  // The model zoo's SqueezeNet head (probabilities reshaped after the Softmax) and torch.onnx opset 18's Pad with
+  // an axes input and Split by num_outputs (by zoo-models.py).
+  {
+    name: 'imported-squeezenet',
+    script: 'zoo-models.py',
+    args: ['squeezenet-caffe2'],
+    scale: 'mean-std:0.485,0.456,0.406/0.229,0.224,0.225',
+    labels: 5,
+  },
+  { name: 'imported-opset18', script: 'zoo-models.py', args: ['torch-opset18'], scale: '0..1', labels: 5 },
 ];
 
 interface ExpectedJson {

@@ -23,6 +23,8 @@ export interface PatternCase {
   layers: string;
   /** Specifics of the mapping (bounds, groups, pads, what a join reads). */
   check?: (layers: LayerSpec[]) => void;
+  /** The number of classes (default 5). */
+  classes?: number;
 }
 
 export const layerOf = (layers: LayerSpec[], name: string) =>
@@ -42,9 +44,9 @@ export function patternBuilder(script: string) {
 }
 
 export function describePatterns(build: (kind: string) => string, root: string, cases: PatternCase[]) {
-  const labels = 'abcde'.split('');
   describe.each(cases)('exporter pattern $kind', (c) => {
     it('imports onto the layer graph, reproduces the original and writes graphs the checker accepts', async () => {
+      const labels = Array.from({ length: c.classes ?? 5 }, (_, i) => String.fromCharCode(97 + i)); // a, b, c, ...
       const r = await importModel({ file: build(c.kind), name: c.kind, labels, root, measure: false, log: () => {} });
       expect(r.random.maxAbsDiff).toBeLessThan(PARITY_TOLERANCE);
       expect(r.random.argmaxDisagreements).toBe(0);

@@ -61,6 +61,25 @@ describe('Grad-CAM on imported models', () => {
     });
 });
 
+describe("the model zoo's graphs in workerd", () => {
+  // SqueezeNet's fire modules and probabilities reshaped after its Softmax; opset 18's Pad by axes and Split.
+  for (const name of ['imported-squeezenet', 'imported-opset18'])
+    it(`${name}: classify, Grad-CAM and PGD answer 200`, async () => {
+      const [, h, w] = getModel(name)!.meta.input.shape;
+      const c = await post(`/models/${name}/classify`, fixture('digit-4-280.png'));
+      expect(c.status).toBe(200);
+      const cam = await post(`/models/${name}/saliency?method=grad-cam`, fixture('digit-4-280.png'));
+      expect(cam.status).toBe(200);
+      expect(((await cam.json()) as { map: { values: number[] } }).map.values).toHaveLength(h * w);
+      const pgd = await post(`/models/${name}/attack?method=pgd`, fixture('digit-6-280.png'));
+      expect(pgd.status).toBe(200);
+      // A colour photo model's default budget: L-inf 8/255.
+      expect(((await pgd.json()) as { perturbation: { linf: number } }).perturbation.linf).toBeLessThanOrEqual(
+        8 / 255 + 1e-6,
+      );
+    });
+});
+
 describe('feature visualisation of an imported MLP', () => {
   it('with no convolution, visualises its class logits (200, not a 500)', async () => {
     const r = await app.request(`${BASE}/models/imported-mlp/visualize`, { method: 'POST' });

@@ -47,21 +47,27 @@ const split: OpEntry = {
   },
 };
 
+/**
+ * The indices a Slice takes along an axis of length n: negative starts and ends count from the end, then ONNX
+ * clamps starts to [0, n] ([0, n-1] going backwards) and ends to [0, n] ([-1, n-1]).
+ */
+export function sliceRange(n: number, start: number, end: number, step: number): number[] {
+  const clamp = (v: number, lo: number, hi: number) => Math.min(Math.max(v < 0 ? v + n : v, lo), hi);
+  const from = step > 0 ? clamp(start, 0, n) : clamp(start, 0, n - 1);
+  const to = step > 0 ? clamp(end, 0, n) : clamp(end, -1, n - 1);
+  return run(from, Math.max(0, Math.ceil((to - from) / step)), step);
+}
+
 /** Slice of an activation along the channels (any step); the other axes whole. */
 export function sliceChannels(c: MapCtx, starts: number[], ends: number[], axes: number[], steps: number[]) {
   const x = c.act(0);
   if (axes.length !== 1) throw c.refuse(`slices axes [${axes}] of [N, ${x.onnx}]: only the channels`);
   const layout = channelAxis(c, x, axes[0], 'slices');
-  const ch = x.shape[0];
   const step = steps[0] ?? 1;
   if (step === 0) throw c.refuse('slices with step 0');
-  // ONNX clamps starts to [0, C] ([0, C-1] going backwards) and ends to [0, C] ([-1, C-1]).
-  const clamp = (v: number, lo: number, hi: number) => Math.min(Math.max(v < 0 ? v + ch : v, lo), hi);
-  const start = step > 0 ? clamp(starts[0], 0, ch) : clamp(starts[0], 0, ch - 1);
-  const end = step > 0 ? clamp(ends[0], 0, ch) : ends[0] < -ch ? -1 : clamp(ends[0], -1, ch - 1);
-  const count = Math.max(0, Math.ceil((end - start) / step));
-  if (!count) throw c.refuse(`slices no channel of [N, ${x.onnx}]`);
-  pickOut(c, x, run(start, count, step), layout, 0);
+  const pick = sliceRange(x.shape[0], starts[0], ends[0], step);
+  if (!pick.length) throw c.refuse(`slices no channel of [N, ${x.onnx}]`);
+  pickOut(c, x, pick, layout, 0);
 }
 
 /** The channel shuffle's Transpose: [N, g, C/g, H, W] with perm [0,2,1,3,4], after a Reshape of an NCHW map. */

@@ -56,6 +56,12 @@ export interface OpEntry {
 
 const prod = (s: number[]) => s.reduce((a, v) => a * v, 1);
 
+/**
+ * The ops that may read a final Softmax's output: views and no-ops (SqueezeNet's probabilities [N,K,1,1] reshaped
+ * or flattened to [N,K], as the model zoo's caffe2 and torch exports end), which leave them the same scores.
+ */
+const SCORE_VIEWS = new Set(['Identity', 'Dropout', 'Reshape', 'Flatten', 'Squeeze', 'Unsqueeze']);
+
 export class MapCtx {
   readonly layers: LayerSpec[] = [];
   readonly weights: Weights = {};
@@ -110,8 +116,10 @@ export class MapCtx {
       throw this.refuse(
         `reads "${name}", a vector held as a column [${v.onnx[0]}, 1]: only a Gemm with transA = 1 may`,
       );
-    if (v.ended && this.node.op !== 'Identity')
-      throw this.refuse('reads the output of a Softmax/LogSoftmax: only a final one (then Identity) is supported');
+    if (v.ended && !SCORE_VIEWS.has(this.node.op))
+      throw this.refuse(
+        `reads the output of a Softmax/LogSoftmax: only a final one is supported, then views of it (${[...SCORE_VIEWS].join(', ')})`,
+      );
     return v;
   }
   /** The model's graph input has a batch of 1 fixed in its shape. */
@@ -122,10 +130,16 @@ export class MapCtx {
   isAct(k: number): boolean {
     return this.vals.get(this.node.inputs[k])?.kind === 'act';
   }
-  /** Input k as a constant tensor (an initializer or a Constant node's value), or undefined when absent or not one. */
+  /**
+   * Input k as a constant tensor (an initializer, a Constant node's value, or shape arithmetic the batch size does
+   * not enter, as an int64 vector: torch's pads computed in the graph), or undefined when absent or not one.
+   */
   maybeConst(k: number): DecodedTensor | undefined {
-    const v = this.node.inputs[k] ? this.vals.get(this.node.inputs[k]) : undefined;
-    return v?.kind === 'const' ? v.t : undefined;
+    const name = this.node.inputs[k];
+    const v = name ? this.vals.get(name) : undefined;
+    if (v?.kind === 'const') return v.t;
+    if (v?.kind !== 'shape' || v.v.includes('N')) return undefined;
+    return { name, dataType: 7, dims: [v.v.length], values: Float64Array.from(v.v as number[]) };
   }
   constant(k: number, what: string): DecodedTensor {
     const t = this.maybeConst(k);
@@ -156,9 +170,11 @@ export class MapCtx {
     return (this.node.attrs[attr] as string | undefined) ?? dflt;
   }
 
-  /** Sets output k of the node. */
+  /** Sets output k of the node; a view of the final Softmax's output stands for the logits before it too. */
   out(v: Val, k = 0) {
-    this.vals.set(this.node.outputs[k], v);
+    const from = this.vals.get(this.node.inputs[0]);
+    const ended = from?.kind === 'act' && SCORE_VIEWS.has(this.node.op) ? from.ended : undefined;
+    this.vals.set(this.node.outputs[k], v.kind === 'act' && ended ? { ...v, ended } : v);
   }
   /** The node becomes no layer (a view, a no-op at inference, a fold): `became` says what it was. */
   note(became: string) {

@@ -126,21 +126,36 @@ function reduce(kind: 'avgpool' | 'maxpool'): OpEntry {
   };
 }
 
+/** The 8 pads [begins, ends] of a rank-4 tensor from pads given for `axes` only (negative axes from the end). */
+function onAxes(c: MapCtx, pads: number[], axes: number[]): number[] {
+  const at = axes.map((a) => (a < 0 ? a + 4 : a));
+  if (pads.length !== 2 * axes.length || at.some((a) => !(a >= 0 && a < 4)) || new Set(at).size !== at.length)
+    throw c.refuse(`has pads [${pads}] for axes [${axes}]: two pads for each of distinct axes of an [N,C,H,W] tensor`);
+  const full = new Array<number>(8).fill(0);
+  at.forEach((a, i) => {
+    full[a] = pads[i];
+    full[a + 4] = pads[i + at.length];
+  });
+  return full;
+}
+
 /**
  * Pad: zero padding of the spatial axes of a feature map, NCHW or NHWC (tf2onnx's ZeroPadding2D before the
  * Transpose to NCHW), folded into the Conv (or pool) that reads it.
  */
 const pad: OpEntry = {
-  doc: 'constant 0 on height and width of an NCHW map, or of an NHWC one before its Transpose, before a Conv',
+  doc: 'constant 0 on height and width of an NCHW map, or of an NHWC one before its Transpose, before a Conv; pads for every axis or for an axes input',
   map(c, n) {
     const x = c.act(0);
     const layout = x.shape.length === 3 ? c.joinLayout([x]) : undefined;
     if (!layout) c.needMap(x);
     const [ch, h, w] = x.shape;
     const mode = c.str('mode', 'constant');
-    const pads = c.model.opset < 11 ? c.ints('pads', []) : [...c.constant(1, 'pads').values];
+    const given = c.model.opset < 11 ? c.ints('pads', []) : [...c.constant(1, 'pads').values];
     const value = c.model.opset < 11 ? c.num('value', 0) : n.inputs[2] ? c.constant(2, 'constant_value').values[0] : 0;
-    if (n.inputs[3]) throw c.refuse('pads chosen axes (an axes input): only all four axes of the map');
+    // From opset 18 an axes input names the padded axes (torch writes [2, 3] or [-2, -1]): pads holds their
+    // begins then their ends, every other axis unpadded.
+    const pads = n.inputs[3] ? onAxes(c, given, [...c.constant(3, 'axes').values]) : given;
     // The height and width: axes 2, 3 of NCHW, 1, 2 of NHWC; the batch and the channels unpadded.
     const [ah, aw] = layout === 'nhwc' ? [1, 2] : [2, 3];
     const spatial = (a: number) => a === ah || a === aw;
@@ -152,7 +167,7 @@ const pad: OpEntry = {
       pads.some((v, i) => v && !spatial(i % 4))
     )
       throw c.refuse(
-        `pads [${pads}] (mode ${mode}, value ${value}): only zeros around the height and width of an [N,C,H,W] or [N,H,W,C] map`,
+        `pads [${pads}]${n.inputs[3] ? ` (pads [${given}] on axes [${[...c.constant(3, 'axes').values]}])` : ''} (mode ${mode}, value ${value}): only zeros around the height and width of an [N,C,H,W] or [N,H,W,C] map`,
       );
     const [t, l, b, r] = [pads[ah], pads[aw], pads[ah + 4], pads[aw + 4]];
     c.note('(zero padding: folded into the Conv that reads it)');

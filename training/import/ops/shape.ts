@@ -1,11 +1,16 @@
 /**
  * Constants and shape arithmetic, evaluated while mapping with the batch size a symbol 'N': weights given as
  * Constant nodes (paddle2onnx), and torch's dynamic flatten x.view(x.size(0), -1), which exports as Shape ->
- * Gather -> Unsqueeze -> Concat -> Reshape (Cast and Slice appear in other exporters' versions of it).
+ * Gather -> Unsqueeze -> Concat -> Reshape (Cast and Slice appear in other exporters' versions of it). Shape
+ * arithmetic the batch size does not enter is a constant (context.ts maybeConst), so constants computed in the graph
+ * fold here: torch's pads at opset 11 (Shape, Gather, Mul, Sub, ConstantOfShape, Concat, Reshape, a Slice of step -1,
+ * Transpose, Reshape, Cast), which older torch.onnx left unfolded.
  */
 import type { DecodedTensor } from '../../onnx/decode.js';
-import { gatherChannels, sliceChannels } from './channels.js';
+import { gatherChannels, sliceChannels, sliceRange } from './channels.js';
 import type { MapCtx, OpEntry, ShapeVal } from './context.js';
+
+const prod = (s: number[]) => s.reduce((a, v) => a * v, 1);
 
 const constant: OpEntry = {
   doc: 'value, value_float(s), value_int(s)',
@@ -106,11 +111,71 @@ const slice: OpEntry = {
         list(4, 'steps') ?? [],
       );
     }
+    const starts = list(1, 'starts') ?? [0];
+    const ends = list(2, 'ends') ?? [Infinity];
+    const steps = list(4, 'steps') ?? [];
+    if (steps.includes(0)) throw c.refuse('slices with step 0');
+    const t = c.maybeConst(0);
+    if (t) return sliceConst(c, t, starts, ends, list(3, 'axes') ?? starts.map((_, i) => i), steps);
+    // Shape arithmetic holding the batch size: a vector.
     const data = c.shapeVal(0);
-    const opt = (k: number, attr: string, dflt: number) => (list(k, attr) ?? [dflt])[0];
-    if (opt(4, 'steps', 1) !== 1) throw c.refuse('slices with a step other than 1');
-    const at = (v: number) => Math.min(Math.max(v < 0 ? data.length + v : v, 0), data.length);
-    c.out({ kind: 'shape', v: data.slice(at(opt(1, 'starts', 0)), at(opt(2, 'ends', data.length))) });
+    c.out({ kind: 'shape', v: sliceRange(data.length, starts[0], ends[0], steps[0] ?? 1).map((i) => data[i]) });
+  },
+};
+
+/** A constant sliced along `axes` (any steps, torch's flip as a step of -1), computed here. */
+function sliceConst(c: MapCtx, t: DecodedTensor, starts: number[], ends: number[], axes: number[], steps: number[]) {
+  const r = t.dims.length;
+  const picks = t.dims.map((d) => Array.from({ length: d }, (_, i) => i));
+  axes.forEach((given, i) => {
+    const a = given < 0 ? given + r : given;
+    if (!(a >= 0 && a < r)) throw c.refuse(`slices axis ${given} of a constant of dims [${t.dims}]`);
+    picks[a] = sliceRange(t.dims[a], starts[i], ends[i], steps[i] ?? 1);
+  });
+  const dims = picks.map((p) => p.length);
+  const strides = t.dims.map((_, a) => prod(t.dims.slice(a + 1)));
+  const values = t.values.slice(0, prod(dims));
+  for (let o = 0; o < values.length; o++) {
+    let rest = o,
+      from = 0;
+    for (let a = r - 1; a >= 0; a--) {
+      from += picks[a][rest % dims[a]] * strides[a];
+      rest = Math.floor(rest / dims[a]);
+    }
+    values[o] = t.values[from];
+  }
+  c.note('(constant, computed here)');
+  c.out({ kind: 'const', t: { ...t, name: c.node.outputs[0], dims, values } });
+}
+
+/** ConstantOfShape of fixed numbers (torch's zeros beside the pads it computes in the graph): a constant. */
+const constantOfShape: OpEntry = {
+  doc: 'of fixed numbers',
+  map(c, n) {
+    const dims = c.shapeVal(0);
+    if (dims.includes('N'))
+      throw c.refuse(`fills a tensor of shape [${dims}]: only of fixed numbers, not the batch size`);
+    const v = n.attrs.value;
+    const fill = v && typeof v === 'object' && !Array.isArray(v) ? v : undefined;
+    const size = prod(dims as number[]);
+    const dataType = fill?.dataType ?? 1;
+    const values = dataType === 1 ? new Float32Array(size) : new Float64Array(size);
+    c.note('(constant, computed here)');
+    c.out({
+      kind: 'const',
+      t: { name: n.outputs[0], dataType, dims: dims as number[], values: values.fill(fill?.values[0] ?? 0) },
+    });
+  },
+};
+
+/** Size of a constant or of shape arithmetic (torch's rank of a pads vector): a number. */
+const size: OpEntry = {
+  doc: 'of a constant or a shape value',
+  map(c, n) {
+    if (c.isAct(0)) throw c.refuse('counts the elements of an activation, which the batch size enters');
+    const t = c.maybeConst(0);
+    const count = t ? t.values.length : c.shapeVal(0).length;
+    c.out({ kind: 'const', t: { name: n.outputs[0], dataType: 7, dims: [], values: Float64Array.of(count) } });
   },
 };
 
@@ -150,4 +215,6 @@ export const shapeOps: Record<string, OpEntry> = {
   Concat: concat,
   Cast: cast,
   Slice: slice,
+  ConstantOfShape: constantOfShape,
+  Size: size,
 };

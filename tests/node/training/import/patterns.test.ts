@@ -130,7 +130,7 @@ describe('refusals name the node, its op and what is supported', () => {
     await expect(
       importModel({ file: build('pad-reflect'), name: 'reflect', labels, root, measure: false, log: () => {} }),
     ).rejects.toThrow(
-      /^node "\/pad_\d+\/Pad" \(op Pad\): pads \[0,0,0,0,0,0,1,1\] \(mode reflect, value 0\): only zeros around the height and width of an \[N,C,H,W\] or \[N,H,W,C\] map\. Supported: .*Pad \(constant 0 on height and width of an NCHW map, or of an NHWC one before its Transpose, before a Conv\)/,
+      /^node "\/pad_\d+\/Pad" \(op Pad\): pads \[0,0,0,0,0,0,1,1\] \(mode reflect, value 0\): only zeros around the height and width of an \[N,C,H,W\] or \[N,H,W,C\] map\. Supported: .*Pad \(constant 0 on height and width of an NCHW map, or of an NHWC one before its Transpose, before a Conv; pads for every axis or for an axes input\)/,
     );
   });
 });
