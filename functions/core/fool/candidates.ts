@@ -3,7 +3,8 @@
  * rounding (the picture as delivered) fools the model too. Checked as they came, they cost a forward run on most
  * steps once the boundary was crossed, for pictures the next step's smaller one replaced. Kept instead, smallest
  * L2 first, they are checked when an image's pool is full and at the end: one forward run a round, at most `width`
- * candidates of each image in it, smallest first, until each image has its picture or nothing left to check;
+ * candidates of each image in it, smallest first (the smallest rounded picture that fools is kept), until each image
+ * has its picture or nothing left to check;
  * usually one run in all. The runs are capped at `maxRuns` (cw.ts: its steps), so the work stays within what a
  * check on every step was priced at (work.ts); candidates past the cap go unchecked.
  */
@@ -51,7 +52,8 @@ export class CandidatePool {
       size = x0.length / n;
     this.best = new Array<Confirmed | null>(n).fill(null);
     this.pools = Array.from({ length: n }, () => []);
-    this.cap = Math.max(width, Math.min(POOL_MAX, Math.floor(POOL_FLOATS / size)));
+    // A whole number of runs' width, so that a full pool takes no more runs than its candidates' steps.
+    this.cap = Math.max(1, Math.floor(Math.min(POOL_MAX, Math.floor(POOL_FLOATS / size)) / width)) * width;
   }
 
   /** The L2 a new candidate of image `img` must beat: its confirmed picture's. */
@@ -83,9 +85,10 @@ export class CandidatePool {
       const q = new Float32Array(batch.length * size);
       batch.forEach(({ cand }, b) => q.set(to8bit(cand.x), b * size));
       const f = await forward(this.model, q, batch.length);
+      // Of an image's candidates that fool the model after rounding, the smallest rounded picture.
       const confirmed = new Set<number>();
       batch.forEach(({ img, cand }, b) => {
-        if (confirmed.has(img) || !fools(f.logits, b, k, this.labels[img], this.target)) return;
+        if (!fools(f.logits, b, k, this.labels[img], this.target)) return;
         const rounded = q.slice(b * size, (b + 1) * size),
           roundedL2 = l2(rounded, this.x0.subarray(img * size, (img + 1) * size));
         confirmed.add(img);

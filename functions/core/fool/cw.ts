@@ -66,7 +66,7 @@ export async function cw(
     for (let p = 0; p < size; p++) w[r * size + p] = Math.atanh((2 * x0[image(r) * size + p] - 1) * (1 - 1e-6));
   const m1 = new Float32Array(n * m * size),
     m2 = new Float32Array(n * m * size);
-  const pool = new CandidatePool(model, x0, labels, cfg.target, m, cfg.steps),
+  const pool = new CandidatePool(model, x0, labels, cfg.target, m, cfg.steps * n),
     rows = Array.from({ length: n * m }, (_, r) => r);
   let steps = 0;
   for (let s = 1; s <= cfg.steps; s++, steps++) {
@@ -87,14 +87,17 @@ export async function cw(
         cfg.confidence,
       ),
       z = fx.logits;
-    for (const [i, r] of rows.entries())
-      if (margin(z, i, k, labels[image(r)], cfg.target).value < 0)
+    for (const [i, r] of rows.entries()) {
+      if (margin(z, i, k, labels[image(r)], cfg.target).value >= 0) continue;
+      const d = l2(x, xr.subarray(i * size, (i + 1) * size), i * size, size);
+      if (d < pool.bar(image(r)))
         await pool.add(image(r), {
           x: x.slice(i * size, (i + 1) * size),
-          l2: l2(x, xr.subarray(i * size, (i + 1) * size), i * size, size),
+          l2: d,
           probs: fx.probs.slice(i * k, (i + 1) * k),
           c: cs[r % m],
         });
+    }
     const grad = fx.grad,
       b1 = 1 - ADAM.beta1 ** s,
       b2 = 1 - ADAM.beta2 ** s;

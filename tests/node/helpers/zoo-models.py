@@ -34,6 +34,13 @@ opset, input name, op forms), small and with seeded random weights, built with g
                    Flatten, Gemm.
   pad-axes-channels  an opset-18 Pad whose axes input names the channels: refused.
   softmax-inside   a Softmax whose output a Gemm reads (not the final one): refused.
+  shape-end        torch.onnx at opset 15's flatten x.reshape(x.shape[:1] + (-1,)): Shape with end=1, Concat with
+                   [-1], Reshape, Gemm.
+  cast-trunc       a Gemm's bias cast to int64 and back in the graph ([0.7, 1.6, -0.4, 2.5] -> [0, 1, 0, 2]).
+  const-concat-2d  a bias made by Concat of two [2,1] constants along axis 1, Reshaped to [1,4]: refused (shape
+                   arithmetic is of vectors).
+  const-gather-2d  a bias made by Gather of a row of a [2,4] constant: refused.
+  fill-huge        a ConstantOfShape of [100000, 100000] that nothing reads: refused before anything is filled.
 """
 import os
 import runpy
@@ -212,11 +219,49 @@ def softmax_inside(path):
     g.save('input', ['N', 3, 8, 8], g.gemm(g.op('Softmax', [x], axis=1), 6, 5), 5, 13, path, 'pytorch')
 
 
+def bias_graph(path, make_bias, opset=13):
+    """GlobalAveragePool of a Conv's ReLU, a Gemm to 4 classes and an Add of a bias the graph computes."""
+    g = G()
+    x = g.op('Flatten', [g.op('GlobalAveragePool', [g.op('Relu', [g.conv('input', 3, 6, 3)])])])
+    g.save('input', ['N', 3, 8, 8], g.op('Add', [g.gemm(x, 6, 4), make_bias(g)]), 4, opset, path, 'pytorch')
+
+
+def shape_end(path):
+    g = G()
+    x = g.op('Relu', [g.conv('input', 3, 6, 3)])
+    flat = g.op('Reshape', [x, g.op('Concat', [g.op('Shape', [x], end=1), g.i64([-1])], axis=0)])
+    g.save('input', ['N', 3, 8, 8], g.gemm(flat, 6 * 8 * 8, 5), 5, 15, path, 'pytorch')
+
+
+def cast_trunc(g):
+    b = g.op('Cast', [init(g, [0.7, 1.6, -0.4, 2.5], np.float32, 'b')], to=T.INT64)
+    return g.op('Cast', [b], to=T.FLOAT)
+
+
+def const_concat_2d(g):
+    ab = g.op('Concat', [init(g, [[1.0], [2.0]], np.float32, 'a'), init(g, [[10.0], [20.0]], np.float32, 'b')], axis=1)
+    return g.op('Reshape', [ab, g.i64([1, 4])])
+
+
+def const_gather_2d(g):
+    return g.op('Gather', [init(g, np.arange(8).reshape(2, 4), np.float32, 'm'), g.i64([1])], axis=0)
+
+
+def fill_huge(path):
+    g = G()
+    g.op('ConstantOfShape', [g.i64([100000, 100000])])
+    x = g.op('Flatten', [g.op('GlobalAveragePool', [g.op('Relu', [g.conv('input', 3, 6, 3)])])])
+    g.save('input', ['N', 3, 8, 8], g.gemm(x, 6, 4), 4, 13, path, 'pytorch')
+
+
 KINDS = {'mnist-cntk': mnist, 'squeezenet-caffe2': lambda p: squeezenet(p, 7),
          'squeezenet-ceil': lambda p: squeezenet(p, 12), 'shufflenet-v1': shufflenet_v1,
          'densenet-caffe2': densenet_caffe2, 'resnet-v2-mxnet': resnet_v2,
          'torch-opset18': lambda p: torch_new(p, 18), 'torch-opset20': lambda p: torch_new(p, 20),
-         'torch-pad-opset11': torch_pad_opset11, 'pad-axes-channels': lambda p: torch_new(p, 18, True), 'softmax-inside': softmax_inside}
+         'torch-pad-opset11': torch_pad_opset11, 'pad-axes-channels': lambda p: torch_new(p, 18, True), 'softmax-inside': softmax_inside,
+         'shape-end': shape_end, 'cast-trunc': lambda p: bias_graph(p, cast_trunc),
+         'const-concat-2d': lambda p: bias_graph(p, const_concat_2d),
+         'const-gather-2d': lambda p: bias_graph(p, const_gather_2d), 'fill-huge': fill_huge}
 
 if __name__ == '__main__':
     KINDS[sys.argv[1]](sys.argv[2])

@@ -34,19 +34,37 @@ const constant: OpEntry = {
 };
 
 const shape: OpEntry = {
-  doc: 'of an activation or a constant',
+  doc: 'of an activation or a constant (start and end from opset 15)',
   map(c) {
     const t = c.maybeConst(0);
-    c.out({ kind: 'shape', v: t ? [...t.dims] : ['N', ...c.peekAct(0).onnx] });
+    const v: ShapeVal = t ? [...t.dims] : ['N', ...c.peekAct(0).onnx];
+    // Opset 15's start and end pick dims as a Slice of step 1 would.
+    const start = c.num('start', 0),
+      end = c.num('end', Infinity);
+    c.out({ kind: 'shape', v: sliceRange(v.length, start, end, 1).map((i) => v[i]) });
   },
 };
+
+/**
+ * Input k as a vector of shape arithmetic, read along `axis`: a constant is read flat, which is reading it along
+ * the axis only where every other dim is 1, so any other constant is refused.
+ */
+function vector(c: MapCtx, k: number, axis = 0): ShapeVal {
+  const t = c.maybeConst(k);
+  const a = t && axis < 0 ? axis + t.dims.length : axis;
+  if (t && t.dims.some((d, i) => d !== 1 && i !== a))
+    throw c.refuse(
+      `reads a constant of dims [${t.dims}] along axis ${axis} as shape arithmetic: only scalars and vectors`,
+    );
+  return c.shapeVal(k);
+}
 
 const gather: OpEntry = {
   doc: 'of shape values, or of activations along the channels by constant indices (channels)',
   map(c) {
     if (c.isAct(0)) return gatherChannels(c, c.num('axis', 0));
     if (c.num('axis', 0) !== 0) throw c.refuse('gathers along an axis other than 0 of shape values');
-    const data = c.shapeVal(0);
+    const data = vector(c, 0);
     const idx = c.shapeVal(1) as number[];
     c.out({ kind: 'shape', v: idx.map((j) => data[j < 0 ? data.length + j : j]) });
   },
@@ -56,7 +74,8 @@ const concat: OpEntry = {
   doc: 'of shape values, or of NCHW or NHWC activations along the channels (concat)',
   map(c, n) {
     const acts = n.inputs.map((_, k) => c.isAct(k));
-    if (!acts.some(Boolean)) return c.out({ kind: 'shape', v: n.inputs.flatMap((_, k): ShapeVal => c.shapeVal(k)) });
+    if (!acts.some(Boolean))
+      return c.out({ kind: 'shape', v: n.inputs.flatMap((_, k): ShapeVal => vector(c, k, c.num('axis', 0))) });
     if (!acts.every(Boolean))
       throw c.refuse('concatenates activations with constants: only activations, or only shapes');
     const xs = n.inputs.map((_, k) => c.act(k));
@@ -89,9 +108,26 @@ const cast: OpEntry = {
       return c.out({ ...x, elem: undefined });
     }
     const t = c.maybeConst(0);
-    c.out(t ? { kind: 'const', t } : { kind: 'shape', v: c.shapeVal(0) });
+    c.out(t ? { kind: 'const', t: castConst(c, t) } : { kind: 'shape', v: c.shapeVal(0) });
   },
 };
+
+/** ONNX's integer data types (onnx.proto): uint8, int8, uint16, int16, int32, int64, uint32, uint64. */
+const INTEGER_TYPES = new Set([2, 3, 4, 5, 6, 7, 12, 13]);
+
+/** A constant cast to `to`: to an integer truncated toward 0, to bool 0 or 1, to float rounded to float32. */
+function castConst(c: MapCtx, t: DecodedTensor): DecodedTensor {
+  const to = c.num('to', t.dataType);
+  const v = [...t.values];
+  const values = INTEGER_TYPES.has(to)
+    ? Float64Array.from(v, Math.trunc)
+    : to === 9
+      ? Float64Array.from(v, (x) => (x !== 0 ? 1 : 0))
+      : to === 1
+        ? Float32Array.from(v)
+        : Float64Array.from(v);
+  return { ...t, name: c.node.outputs[0], dataType: to, values };
+}
 
 const slice: OpEntry = {
   doc: 'of shape values (step 1), or of activations along the channels (channels)',
@@ -157,6 +193,8 @@ const constantOfShape: OpEntry = {
       throw c.refuse(`fills a tensor of shape [${dims}]: only of fixed numbers, not the batch size`);
     const v = n.attrs.value;
     const fill = v && typeof v === 'object' && !Array.isArray(v) ? v : undefined;
+    if (dims.some((d) => !Number.isInteger(d) || (d as number) < 0) || prod(dims as number[]) > 1 << 24)
+      throw c.refuse(`fills a tensor of shape [${dims}]: only whole dims, at most 2^24 values`);
     const size = prod(dims as number[]);
     const dataType = fill?.dataType ?? 1;
     const values = dataType === 1 ? new Float32Array(size) : new Float64Array(size);
@@ -189,6 +227,10 @@ export function arith(c: MapCtx, op: 'Add' | 'Sub' | 'Mul' | 'Div') {
   if (a.length !== b.length && a.length !== 1 && b.length !== 1)
     throw c.refuse(`computes ${op} of [${a}] and [${b}]: only one number against many, or equal lengths`);
   const [ta, tb] = [c.maybeConst(0), c.maybeConst(1)];
+  // Elementwise on the flat values only where that is what broadcasting does: equal dims (leading 1s aside).
+  const dims = (t?: DecodedTensor) => (t ? t.dims.slice(t.dims.findIndex((d) => d !== 1)).join(',') : undefined);
+  if (a.length === b.length && a.length > 1 && ta && tb && dims(ta) !== dims(tb))
+    throw c.refuse(`computes ${op} of constants of dims [${ta.dims}] and [${tb.dims}]: only equal dims or one number`);
   const float = [ta, tb].some((t) => t && (t.dataType === 1 || t.dataType === 10 || t.dataType === 11));
   const f = {
     Add: (p: number, q: number) => p + q,

@@ -109,6 +109,9 @@ const cases: PatternCase[] = [
       expect(layer(l, 'concat1').inputs).toEqual(['relu2', 'channels1']);
     },
   })),
+  { kind: 'shape-end', layers: 'conv2d relu flatten dense' },
+  // The bias cast to int64 and back, truncated toward 0 as onnxruntime does (parity fails on the untruncated bias).
+  { kind: 'cast-trunc', layers: 'conv2d relu avgpool flatten dense', classes: 4 },
 ];
 
 describePatterns(build, root, cases);
@@ -154,6 +157,24 @@ describe("the zoo's heads", () => {
   it('a Pad whose axes input names the channels is refused, naming the node, its pads and axes', async () => {
     await expect(refused('pad-axes-channels')).rejects.toThrow(
       /^node "\/pad_\d+\/Pad" \(op Pad\): pads \[0,2,1,0,0,0,1,0\] \(pads \[2,1,0,1\] on axes \[1,2\]\) \(mode constant, value 0\): only zeros around the height and width of an \[N,C,H,W\] or \[N,H,W,C\] map\. Supported: .*Pad \(constant 0 on height and width .*; pads for every axis or for an axes input\)/,
+    );
+  });
+
+  it('constants of more than one dimension are not read as flat shape arithmetic; a huge fill is refused', () => {
+    const refusal = (kind: string) => {
+      try {
+        mapped(kind);
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return 'imported';
+    };
+    for (const kind of ['const-concat-2d', 'const-gather-2d'])
+      expect(refusal(kind), kind).toMatch(
+        /reads a constant of dims \[2,[14]\] along axis [01] as shape arithmetic: only scalars and vectors/,
+      );
+    expect(refusal('fill-huge')).toMatch(
+      /fills a tensor of shape \[100000,100000\]: only whole dims, at most 2\^24 values/,
     );
   });
 
