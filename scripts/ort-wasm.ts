@@ -88,11 +88,14 @@ export async function writeOrtWasm(
       `ort-wasm: the relaxed-SIMD rewrite of ${path.relative(ROOT, input)} failed (${stamp.fallback}); the Worker gets the stock wasm, without fused multiply-add`,
     );
   }
-  const tmp = `${out}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, binary);
-  fs.renameSync(tmp, out);
+  // Written aside and renamed: the node tests and the workerd setup of one npm test may both get here.
+  const write = (file: string, data: string | Uint8Array) => {
+    fs.writeFileSync(`${file}.tmp-${process.pid}`, data);
+    fs.renameSync(`${file}.tmp-${process.pid}`, file);
+  };
+  write(out, binary);
   const full: Stamp = { ...stamp, output: sha256(binary) };
-  fs.writeFileSync(stampFile(out), `${JSON.stringify(full, null, 2)}\n`);
+  write(stampFile(out), `${JSON.stringify(full, null, 2)}\n`);
   return { stamp: full, made: true };
 }
 
