@@ -45,6 +45,8 @@ export const SLOW = [
   'tests/node/functions/core/photos.test.ts',
   // 15.6 s alone at load 8 (2026-12-05): ResNet-8 rewritten as a uint8 model, imported and attacked.
   'tests/node/training/import/pixel-types.test.ts',
+  // binaryen reads onnxruntime's 14 MB wasm twice (about 14 s of CPU; the first run on a clone also writes it).
+  'tests/node/scripts/ort-wasm.test.ts',
 ];
 
 // A renamed slow file would silently join the fast tier: every entry must exist.

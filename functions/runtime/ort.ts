@@ -8,8 +8,10 @@
 import * as ort from 'onnxruntime-web/wasm';
 import { zeroCotangent, type ModelMeta, type TensorOut } from '../core/model.js';
 import { SESSION_OPTIONS, type SessionOptions } from './session-options.js';
-// wrangler's module collector resolves .wasm imports as paths relative to this file, not through package exports.
-import ortWasm from '../../node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.wasm';
+// onnxruntime-web's ort-wasm-simd-threaded.wasm with its f32x4 multiply-adds fused into relaxed SIMD's relaxed_madd
+// (FMA in workerd's V8), written by npm run ort-wasm (scripts/ort-wasm.ts), which wrangler's build command runs; the
+// node tests load the stock wasm in its place (tests/node/vitest.config.ts).
+import ortWasm from './ort-wasm.generated.wasm';
 
 const placeholder = new Uint8Array([0x00, 0x61, 0x73, 0x6d]);
 let patched = false;

@@ -171,8 +171,8 @@ interface Worker {
 
 /**
  * workerd's CPU time (ms) for each stage of a classify request: per run of the /__bench loops (n runs less none), and
- * each goal's whole request less the no-op route's (on the other bundle too, where there is one); medians of
- * `values.repeat` rounds, the stages interleaved.
+ * each goal's whole request less the no-op route's (session.run and the requests on the other bundle too, where
+ * there is one); medians of `values.repeat` rounds, the stages interleaved.
  */
 async function classifyStages(worker: Worker, other: Worker | undefined, photo: Uint8Array) {
   const cpu = async (url: string, init?: RequestInit, { mf, pid } = worker) => {
@@ -185,12 +185,16 @@ async function classifyStages(worker: Worker, other: Worker | undefined, photo: 
   const post = { method: 'POST', body: photo };
   const request = (route: string, w: Worker) => async () =>
     (await cpu(`/models/${NAME}/${route}`, post, w)) - (await cpu('/health', undefined, w));
-  const loop = (path: string, n: number, init?: RequestInit) => async () =>
-    ((await cpu(`${path}n=${n}`, init)) - (await cpu(`${path}n=0`, init))) / n;
+  const loop =
+    (path: string, n: number, init?: RequestInit, w = worker) =>
+    async () =>
+      ((await cpu(`${path}n=${n}`, init, w)) - (await cpu(`${path}n=0`, init, w))) / n;
+  const run = (w: Worker) => loop(`/__bench/run/${NAME}?graph=classify&`, 4, undefined, w);
   const stages: [string, () => Promise<number>][] = [
     ['decode', loop(`/__bench/input/${NAME}?stage=decode&`, 10, post)],
     ['decode and input tensor', loop(`/__bench/input/${NAME}?stage=tensor&`, 10, post)],
-    ['session.run (classify.onnx, probs)', loop(`/__bench/run/${NAME}?graph=classify&`, 4)],
+    ['session.run (classify.onnx, probs)', run(worker)],
+    ...(other ? [[`  the same, ${values.old}'s bundle`, run(other)] as [string, () => Promise<number>]] : []),
     ...GOALS.flatMap(([label, route]): [string, () => Promise<number>][] => [
       [`${label} request less the no-op route`, request(route, worker)],
       ...(other

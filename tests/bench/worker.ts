@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Miniflare } from 'miniflare';
+import { FUSED_WASM } from '../../scripts/ort-wasm.js';
 
 export interface Bundle {
   dir: string;
@@ -71,8 +72,8 @@ export async function startWorker(
 
 /**
  * A Worker that does nothing (the same workerd, no modules of ours): the reference for startup time. With
- * `ortWasm`, it also imports onnxruntime's wasm as a CompiledWasm module and nothing else: what loading the
- * runtime alone costs.
+ * `ortWasm`, it also imports onnxruntime's wasm as the Worker has it (npm run ort-wasm's, which the bundle's build
+ * wrote) as a CompiledWasm module and nothing else: what loading the runtime alone costs.
  */
 export async function startNoopWorker(ortWasm = false): Promise<Miniflare> {
   const mf = new Miniflare({
@@ -87,7 +88,7 @@ export async function startNoopWorker(ortWasm = false): Promise<Miniflare> {
           {
             type: 'CompiledWasm',
             path: 'ort.wasm',
-            contents: fs.readFileSync('node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.wasm'),
+            contents: fs.readFileSync(FUSED_WASM),
           },
         ]
       : [{ type: 'ESModule', path: 'index.mjs', contents: 'export default { fetch: () => new Response("ok") };' }],

@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import path from 'node:path';
+import { FUSED_WASM, STOCK_WASM } from '../../scripts/ort-wasm.js';
 import { writeRegistry } from '../../scripts/registry.js';
 import { configDefaults, defineConfig, type Plugin } from 'vitest/config';
 
@@ -9,6 +11,10 @@ import { configDefaults, defineConfig, type Plugin } from 'vitest/config';
 const workerModules: Plugin = {
   name: 'worker-modules',
   enforce: 'pre',
+  // The Worker's onnxruntime wasm has relaxed SIMD, which Node 20 runs only behind a flag: Node gets the stock one.
+  resolveId(source) {
+    return source.endsWith(path.basename(FUSED_WASM)) ? STOCK_WASM : null;
+  },
   load(id) {
     const file = id.split('?')[0];
     if (file.endsWith('.onnx') || file.endsWith('.bin'))
