@@ -1,7 +1,7 @@
 /**
  * npm run ort-wasm [-- --force]
  * Writes the Worker's onnxruntime wasm (functions/runtime/ort-wasm.generated.wasm, gitignored): onnxruntime-web's
- * ort-wasm-simd-threaded.wasm with its f32x4 multiply-adds fused into relaxed SIMD's relaxed_madd
+ * ort-wasm-simd-threaded.wasm with its f32x4 multiply-adds fused into relaxed SIMD's relaxed_madd (and its min/max relaxed)
  * (scripts/wasm/fuse-madd.ts), for workerd's V8 to compile to FMA instructions. It runs once per input: a stamp
  * beside the output records the hashes of the stock wasm and of the rewriter (its source and binaryen's version), and
  * a later run with the same ones does nothing. wrangler.toml's build command (wrangler dev and deploy, the bench
@@ -78,7 +78,7 @@ export async function writeOrtWasm(
     binary = r.binary;
     stamp = { ...want, counts: { ...r.counts } };
     log(
-      `ort-wasm: ${path.relative(ROOT, out)}: ${r.counts.fused + r.counts.viaLocal} f32x4 multiply-adds fused (${r.counts.viaLocal} through a local), ${r.counts.skipped} left`,
+      `ort-wasm: ${path.relative(ROOT, out)}: ${r.counts.fused + r.counts.viaLocal} f32x4 multiply-adds fused (${r.counts.viaLocal} through a local), ${r.counts.skipped} left, ${r.counts.minMax} f32x4 min/max relaxed`,
     );
   } catch (e) {
     // binaryen.js throws Errors of its own realm: read the message, not instanceof Error.

@@ -9,6 +9,12 @@
  * evaluates x first, so it becomes madd(a, b, x) directly only where neither side writes anything or branches
  * (x then may run after a and b), and otherwise x goes to a new local first: `(local.set $t x) (madd a b $t)`.
  *
+ * The same pass makes every f32x4.min and f32x4.max relaxed (`f32x4.relaxed_min/max`: one minps/maxps, where the
+ * exact forms take several instructions to order NaNs and signed zeros; MLAS's ReLU, Clip and max-pool kernels use
+ * them). They differ only where an operand is NaN or the two are zeros of opposite signs, when either operand may
+ * come out: a NaN through a ReLU may become 0 instead of NaN. The Worker's inputs are finite pixels and its weights
+ * finite, so no NaN arises but from an overflow, which the answer would carry either way as a non-finite score.
+ *
  * Read and written with binaryen (its C API through binaryen.js: the JS API has no expression walker, so the
  * children of each expression kind are listed in KINDS; a kind not listed is counted in `unknown` and not entered).
  */
@@ -112,6 +118,16 @@ const setBody = api('FunctionSetBody');
 const getBody = api('FunctionGetBody');
 const addVar = api('FunctionAddVar');
 
+const setBinaryOp = api('BinarySetOp');
+/** f32x4.min and max, and their relaxed forms. */
+const RELAXED = new Map([
+  [b.MinVecF32x4, b.RelaxedMinVecF32x4],
+  [b.MaxVecF32x4, b.RelaxedMaxVecF32x4],
+]);
+const isMinMax = (e: Ref) => getId(e) === b.BinaryId && RELAXED.has(binaryOp(e));
+const isRelaxedMinMax = (e: Ref) =>
+  getId(e) === b.BinaryId && (binaryOp(e) === b.RelaxedMinVecF32x4 || binaryOp(e) === b.RelaxedMaxVecF32x4);
+
 const isOp = (e: Ref, op: number) => getId(e) === b.BinaryId && binaryOp(e) === op;
 const isMul = (e: Ref) => isOp(e, b.MulVecF32x4);
 /** The mul of an f32x4.add with a mul operand ('left' first, as the rewrite prefers it), or none. */
@@ -134,6 +150,8 @@ export interface FuseCounts {
   viaLocal: number;
   /** Pairs left alone: x or the product holds an exception handler's pop, which must stay where it is. */
   skipped: number;
+  /** f32x4.min and max made relaxed. */
+  minMax: number;
   /** Expressions of a kind KINDS does not list (not entered: pairs under them are neither fused nor counted). */
   unknown: number;
 }
@@ -143,6 +161,9 @@ export interface Census {
   pairs: number;
   /** f32x4.relaxed_madd. */
   madds: number;
+  /** Exact f32x4.min and max, and relaxed ones. */
+  minMax: number;
+  relaxedMinMax: number;
   unknown: number;
 }
 
@@ -211,11 +232,16 @@ function quietly<T>(f: () => T): T {
 export function fuseMultiplyAdds(bytes: Uint8Array): { binary: Uint8Array; counts: FuseCounts } {
   const module = read(bytes, STOCK);
   try {
-    const counts: FuseCounts = { fused: 0, viaLocal: 0, skipped: 0, unknown: 0 };
+    const counts: FuseCounts = { fused: 0, viaLocal: 0, skipped: 0, minMax: 0, unknown: 0 };
     const effects = (e: Ref) => sideEffects(e, module.ptr);
     for (const { fn, slots } of functionSlots(module, () => counts.unknown++)) {
       for (let k = slots.length - 1; k >= 0; k--) {
         const { e, replace } = slots[k];
+        if (isMinMax(e)) {
+          setBinaryOp(e, RELAXED.get(binaryOp(e))!);
+          counts.minMax++;
+          continue;
+        }
         const side = fusible(e);
         if (!side) continue;
         const [mul, x] = side === 'left' ? [left(e), right(e)] : [right(e), left(e)];
@@ -245,10 +271,12 @@ export function fuseMultiplyAdds(bytes: Uint8Array): { binary: Uint8Array; count
 export function census(bytes: Uint8Array): Census {
   const module = read(bytes, STOCK | F.RelaxedSIMD);
   try {
-    const c: Census = { pairs: 0, madds: 0, unknown: 0 };
+    const c: Census = { pairs: 0, madds: 0, minMax: 0, relaxedMinMax: 0, unknown: 0 };
     for (const { slots } of functionSlots(module, () => c.unknown++))
       for (const { e } of slots) {
-        if (fusible(e)) c.pairs++;
+        if (isMinMax(e)) c.minMax++;
+        else if (isRelaxedMinMax(e)) c.relaxedMinMax++;
+        else if (fusible(e)) c.pairs++;
         else if (getId(e) === b.SIMDTernaryId && ternaryOp(e) === b.RelaxedMaddVecF32x4) c.madds++;
       }
     return c;
