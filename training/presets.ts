@@ -187,7 +187,8 @@ export function autoArch(
  * a few hundred pictures per class see about 120,000 images in all (5 to 60 epochs): on 300 generated shapes per
  * class, 30,000 (23 epochs) stopped at 84% test accuracy with validation accuracy still rising; on the 3,744
  * training letters, 60,000 (16 epochs) reached 95.48% and 120,000 (32 epochs) 97.79%, in 1.8 times the time (both
- * before the whole-view block).
+ * before the whole-view block). With the block and no mirrors, 240,000 images (or 128 filters in the block) gained
+ * nothing on 2,808 training letters of both polarities: 98.33% each against 98.59% (README).
  */
 export function folderPreset(
   input: [number, number, number],
