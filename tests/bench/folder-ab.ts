@@ -6,7 +6,9 @@
  * path is bench/folder-defaults.ts, which runs the whole command). A variant overrides the folder preset:
  *   epochs, batch, lr, weightDecay, labelSmoothing, warmup (share of steps), keepBest (0|1), rotate (degrees),
  *   scale (s: from 1/s to s), shift (pixels), arch (plain|resnet|mobilenet), extraBlocks (plain: conv blocks at
- *   the last map's size), images (epochs for about N images), channels (1|3: the folder loaded as gray or RGB, the
+ *   the last map's size), extraFilters (their filters), ema (decay of a moving average of the weights, what is
+ *   scored), flip (0|1: left-right mirrors; default: the mirror test's verdict), images (epochs for about N
+ *   images), channels (1|3: the folder loaded as gray or RGB, the
  *   same files and split; default: what folder-setup.ts chooses).
  * --images N gives every variant without its own epochs about N training images (a shorter screen than the
  * defaults' 120,000). Prints a table: folder, variant, epochs, test accuracy after the last epoch and after the epoch that
@@ -46,6 +48,9 @@ const KEYS = [
   'images',
   'arch',
   'extraBlocks',
+  'extraFilters',
+  'ema',
+  'flip',
   'channels',
 ];
 const variants = a.variants.split('|').map((v) => {
@@ -63,7 +68,9 @@ const variants = a.variants.split('|').map((v) => {
             ? ARCHS.includes(val as ArchName)
             : k === 'channels'
               ? ['1', '3'].includes(val)
-              : Number.isFinite(Number(val));
+              : k === 'flip' || k === 'keepBest'
+                ? ['0', '1'].includes(val)
+                : Number.isFinite(Number(val));
         if (!ok) throw new Error(`variant "${label}": ${k}=${val} is not a valid value`);
         return [k, val];
       }),
@@ -98,10 +105,11 @@ for (const dir of a.data.split(',')) {
     if (set.shift !== undefined) aug.maxShift = num('shift')!;
     const opts: TrainOptions = {
       arch:
-        set.arch || set.extraBlocks
+        set.arch || set.extraBlocks || set.extraFilters
           ? folderArch(preset.arch.input, data.train.classes.length, {
               arch: set.arch as ArchName | undefined,
               extraBlocks: num('extraBlocks'),
+              extraFilters: num('extraFilters'),
             })
           : preset.arch,
       epochs: num('epochs') ?? (images ? Math.max(1, Math.round(images / n)) : preset.epochs),
@@ -111,9 +119,10 @@ for (const dir of a.data.split(',')) {
       labelSmoothing: num('labelSmoothing') ?? preset.labelSmoothing,
       warmup: num('warmup') ?? preset.warmup,
       keepBest: set.keepBest === undefined ? preset.keepBest : set.keepBest === '1',
+      ema: num('ema') ?? preset.ema,
       seed: a.seed,
       augment: aug,
-      flip: preset.flip,
+      flip: set.flip === undefined ? preset.flip : set.flip === '1',
     };
     // The test accuracy after every epoch: the last is the run's; the one after the epoch that scored best on the
     // watched share (ties to the later) is what keepBest would return.

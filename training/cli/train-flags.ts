@@ -104,6 +104,11 @@ files of any size, or train/<class>/ and test/<class>/ for a given split. The mo
       max: 8,
       help: "N more conv blocks at the last map's size (each sees 2 cells further; default: enough for\nthe last block to see the whole picture, 0 with --last-map)",
     },
+    'extra-filters': {
+      type: 'int',
+      gt: 0,
+      help: "filters of those extra blocks (default: the last pooled block's)",
+    },
     'global-pool': {
       type: 'string',
       choices: ['avg', 'max'],

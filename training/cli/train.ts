@@ -62,7 +62,13 @@ async function dataAndPreset(seed: number): Promise<{
     testFraction: a['test-fraction'],
     valFraction: a['val-fraction'],
     cacheDir: a.cache === 'none' ? null : a.cache,
-    arch: { arch: a.arch, lastMap: a['last-map'], extraBlocks: a['extra-blocks'], globalPool: a['global-pool'] },
+    arch: {
+      arch: a.arch,
+      lastMap: a['last-map'],
+      extraBlocks: a['extra-blocks'],
+      extraFilters: a['extra-filters'],
+      globalPool: a['global-pool'],
+    },
     flip: a.flip ? true : a['no-flip'] || a['no-augment'] ? false : 'auto',
   });
   return { name, ...setup };

@@ -33,6 +33,20 @@ describe('autoArch', () => {
     expect(kinds.filter((k) => k === 'maxpool')).toHaveLength(2);
   });
 
+  it('extraFilters: the extra blocks get that many filters, the pooled blocks keep theirs', () => {
+    const arch = autoArch([1, 32, 32], 26, { extraBlocks: 1, extraFilters: 128 });
+    expect(shapeOf(arch, 'relu')).toEqual([
+      [16, 32, 32],
+      [32, 16, 16],
+      [64, 8, 8],
+      [128, 4, 4],
+    ]);
+    expect(arch.layers.at(-1)).toEqual({ kind: 'dense', units: 26 });
+    expect(() => folderArch([1, 32, 32], 26, { arch: 'resnet', extraFilters: 128 })).toThrow(
+      /--extra-filters: for --arch plain only, not resnet/,
+    );
+  });
+
   it('a lastMap the input does not halve to is refused with the valid sizes', () => {
     expect(() => autoArch([3, 64, 64], 6, { lastMap: 12 })).toThrow(/use one of 64, 32, 16, 8/);
     expect(() => autoArch([3, 64, 64], 6, { lastMap: 4 })).toThrow(/use one of 64, 32, 16, 8/);
