@@ -61,8 +61,10 @@ export async function writeOrtWasm(
   const stock = fs.readFileSync(input);
   const want = { input: sha256(stock), rewriter: rewriterHash() };
   const old = readStamp(out);
+  // A fallback is never current: the next run tries the rewrite again.
   if (
     !force &&
+    !old?.fallback &&
     old?.input === want.input &&
     old.rewriter === want.rewriter &&
     fs.existsSync(out) &&

@@ -12,8 +12,10 @@
  * The same pass makes every f32x4.min and f32x4.max relaxed (`f32x4.relaxed_min/max`: one minps/maxps, where the
  * exact forms take several instructions to order NaNs and signed zeros; MLAS's ReLU, Clip and max-pool kernels use
  * them). They differ only where an operand is NaN or the two are zeros of opposite signs, when either operand may
- * come out: a NaN through a ReLU may become 0 instead of NaN. The Worker's inputs are finite pixels and its weights
- * finite, so no NaN arises but from an overflow, which the answer would carry either way as a non-finite score.
+ * come out: in workerd a max-pool window or a softmax row holding a NaN can come out finite (the NaN dropped) where
+ * the strict forms carry the NaN to the answer (a reviewer's probe: Softmax of rows with NaN all NaN stock,
+ * finite fused; MaxPool 2x2 over a NaN finite fused; ReLU and Clip the same). The edge feeds finite pixels to
+ * graphs with finite weights, so a NaN can only arise inside a graph from an overflow (inf - inf, 0 * inf).
  *
  * Read and written with binaryen (its C API through binaryen.js: the JS API has no expression walker, so the
  * children of each expression kind are listed in KINDS; a kind not listed is counted in `unknown` and not entered).

@@ -20,6 +20,7 @@ import { SESSION_OPTIONS, type SessionOptions } from '../../functions/runtime/se
 import { parseCli } from '../../scripts/cli.js';
 import { workerdPids } from './edge-memory.js';
 import { importMobilenet } from './mobilenet.js';
+import { writeOrtWasm } from '../../scripts/ort-wasm.js';
 import { buildBundle, cpuNs, median, startWorker } from './worker.js';
 
 const { values: a } = parseCli({
@@ -121,6 +122,8 @@ async function main() {
       .replace(/^main = .*$/m, 'main = "tests/bench/session-ab-worker.ts"')
       .replace(/\[assets\][\s\S]*$/, ''),
   );
+  // The bench config drops wrangler.toml's [build] (after [assets]): make the Worker's fused wasm here.
+  await writeOrtWasm();
   const b = buildBundle(path.resolve('.bench-session-dist'), { config });
   // startWorker takes index.js as the entry module.
   fs.renameSync(path.join(b.dir, 'session-ab-worker.js'), path.join(b.dir, 'index.js'));
