@@ -126,9 +126,9 @@ const RELAXED = new Map([
   [b.MinVecF32x4, b.RelaxedMinVecF32x4],
   [b.MaxVecF32x4, b.RelaxedMaxVecF32x4],
 ]);
+const RELAXED_OPS = new Set(RELAXED.values());
 const isMinMax = (e: Ref) => getId(e) === b.BinaryId && RELAXED.has(binaryOp(e));
-const isRelaxedMinMax = (e: Ref) =>
-  getId(e) === b.BinaryId && (binaryOp(e) === b.RelaxedMinVecF32x4 || binaryOp(e) === b.RelaxedMaxVecF32x4);
+const isRelaxedMinMax = (e: Ref) => getId(e) === b.BinaryId && RELAXED_OPS.has(binaryOp(e));
 
 const isOp = (e: Ref, op: number) => getId(e) === b.BinaryId && binaryOp(e) === op;
 const isMul = (e: Ref) => isOp(e, b.MulVecF32x4);

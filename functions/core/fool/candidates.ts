@@ -62,12 +62,14 @@ export class CandidatePool {
   /** Keeps a candidate of image `img` that beats the bar; checks the image's pool first when it is full. */
   async add(img: number, c: Candidate) {
     if (c.l2 >= this.bar(img)) return;
-    if (this.pools[img].length >= this.cap) await this.check([img]);
-    const pool = this.pools[img].filter((p) => p.l2 < this.bar(img));
-    if (c.l2 >= this.bar(img)) return;
-    const at = pool.findIndex((p) => p.l2 > c.l2);
+    // Only a check moves the bar, and it empties the pools it checks: what stays in a pool is under its bar.
+    if (this.pools[img].length >= this.cap) {
+      await this.check([img]);
+      if (c.l2 >= this.bar(img)) return;
+    }
+    const pool = this.pools[img],
+      at = pool.findIndex((p) => p.l2 > c.l2);
     pool.splice(at < 0 ? pool.length : at, 0, c);
-    this.pools[img] = pool.slice(0, this.cap);
   }
 
   /** Checks the pools of these images (all by default), smallest first, until each is confirmed or empty. */
@@ -95,8 +97,7 @@ export class CandidatePool {
         if (roundedL2 < this.bar(img))
           this.best[img] = { ...cand, rounded, roundedL2, roundedProbs: f.probs.slice(b * k, (b + 1) * k) };
       });
-      for (const img of images)
-        this.pools[img] = confirmed.has(img) ? [] : this.pools[img].slice(Math.min(this.width, this.pools[img].length));
+      for (const img of images) this.pools[img] = confirmed.has(img) ? [] : this.pools[img].slice(this.width);
     }
   }
 }
