@@ -41,6 +41,8 @@ opset, input name, op forms), small and with seeded random weights, built with g
                    arithmetic is of vectors).
   const-gather-2d  a bias made by Gather of a row of a [2,4] constant: refused.
   fill-huge        a ConstantOfShape of [100000, 100000] that nothing reads: refused before anything is filled.
+  nhwc-softmax     tf2onnx's channels-last head: an NHWC input Transposed in, Conv, Relu, GlobalAveragePool, a 1x1
+                   Conv classifier, Transposed back to [N,1,1,K], Softmax over the last axis, Reshape to [N,K].
 """
 import os
 import runpy
@@ -254,6 +256,15 @@ def fill_huge(path):
     g.save('input', ['N', 3, 8, 8], g.gemm(x, 6, 4), 4, 13, path, 'pytorch')
 
 
+def nhwc_softmax(path):
+    g = G()
+    x = g.op('Transpose', ['input'], perm=[0, 3, 1, 2])
+    x = g.op('GlobalAveragePool', [g.op('Relu', [g.conv(x, 3, 6, 3)])])
+    x = g.op('Transpose', [g.conv(x, 6, 5, 1, pads=[0, 0, 0, 0])], perm=[0, 2, 3, 1])  # [N,1,1,5]
+    y = g.op('Reshape', [g.op('Softmax', [x], axis=-1), g.i64([-1, 5])])
+    g.save('input', ['N', 8, 8, 3], y, 5, 13, path, 'tf2onnx')
+
+
 KINDS = {'mnist-cntk': mnist, 'squeezenet-caffe2': lambda p: squeezenet(p, 7),
          'squeezenet-ceil': lambda p: squeezenet(p, 12), 'shufflenet-v1': shufflenet_v1,
          'densenet-caffe2': densenet_caffe2, 'resnet-v2-mxnet': resnet_v2,
@@ -261,7 +272,8 @@ KINDS = {'mnist-cntk': mnist, 'squeezenet-caffe2': lambda p: squeezenet(p, 7),
          'torch-pad-opset11': torch_pad_opset11, 'pad-axes-channels': lambda p: torch_new(p, 18, True), 'softmax-inside': softmax_inside,
          'shape-end': shape_end, 'cast-trunc': lambda p: bias_graph(p, cast_trunc),
          'const-concat-2d': lambda p: bias_graph(p, const_concat_2d),
-         'const-gather-2d': lambda p: bias_graph(p, const_gather_2d), 'fill-huge': fill_huge}
+         'const-gather-2d': lambda p: bias_graph(p, const_gather_2d), 'fill-huge': fill_huge,
+         'nhwc-softmax': nhwc_softmax}
 
 if __name__ == '__main__':
     KINDS[sys.argv[1]](sys.argv[2])

@@ -54,7 +54,8 @@ export interface OpEntry {
   map(c: MapCtx, n: DecodedNode): void;
 }
 
-const prod = (s: number[]) => s.reduce((a, v) => a * v, 1);
+/** The number of values of a tensor of these dims. */
+export const prod = (s: number[]) => s.reduce((a, v) => a * v, 1);
 
 /**
  * The ops that may read a final Softmax's output: views and no-ops (SqueezeNet's probabilities [N,K,1,1] reshaped
@@ -270,7 +271,8 @@ export class MapCtx {
       return { ...x, onnx: [x.shape[0]] };
     }
     const y = this.emit({ kind: 'flatten' }, x);
-    if (x.channelsLast) {
+    // A map of one pixel ([C,1,1]) flattens to the same order either way.
+    if (x.channelsLast && x.shape[1] * x.shape[2] > 1) {
       // ONNX flattens [H,W,C]; we flatten [C,H,W]: row r of ours is row rowOrder[r] of theirs.
       const [c, h, w] = x.shape;
       const order = new Int32Array(c * h * w);

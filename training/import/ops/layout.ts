@@ -7,8 +7,8 @@
 import type { DecodedTensor } from '../../onnx/decode.js';
 import { shuffle } from './channels.js';
 import type { Act, MapCtx, OpEntry, ShapeVal } from './context.js';
+import { prod } from './context.js';
 
-const prod = (s: number[]) => s.reduce((a, v) => a * v, 1);
 const same = (a: number[], b: number[]) => a.join() === b.join();
 
 /** x viewed with ONNX dims `dims` (the same numbers in the same order): a flatten when they are one axis. */

@@ -9,8 +9,7 @@
 import type { DecodedTensor } from '../../onnx/decode.js';
 import { gatherChannels, sliceChannels, sliceRange } from './channels.js';
 import type { MapCtx, OpEntry, ShapeVal } from './context.js';
-
-const prod = (s: number[]) => s.reduce((a, v) => a * v, 1);
+import { prod } from './context.js';
 
 const constant: OpEntry = {
   doc: 'value, value_float(s), value_int(s)',

@@ -110,6 +110,8 @@ const cases: PatternCase[] = [
     },
   })),
   { kind: 'shape-end', layers: 'conv2d relu flatten dense' },
+  // tf2onnx's [N,1,1,K] channels-last scores: one pixel flattens to the same order either way (no row order).
+  { kind: 'nhwc-softmax', layers: 'conv2d relu avgpool conv2d flatten' },
   // The bias cast to int64 and back, truncated toward 0 as onnxruntime does (parity fails on the untruncated bias).
   { kind: 'cast-trunc', layers: 'conv2d relu avgpool flatten dense', classes: 4 },
 ];
@@ -122,7 +124,7 @@ describe("the zoo's heads", () => {
     importModel({ file: build(kind), name: kind, labels: [...'abcde'], root, measure: false, log: () => {} });
 
   it('probabilities reshaped or flattened after the Softmax are still the Softmax of our logits', () => {
-    for (const kind of ['squeezenet-caffe2', 'squeezenet-ceil']) {
+    for (const kind of ['squeezenet-caffe2', 'squeezenet-ceil', 'nhwc-softmax']) {
       const m = mapped(kind);
       expect(m.output.kind, kind).toBe('probs');
       expect(m.mapping.find((r) => r.op === 'Softmax')?.became, kind).toMatch(/^\(dropped: logits/);
