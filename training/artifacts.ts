@@ -50,8 +50,6 @@ export interface ArtifactInput extends ReportInput {
   dataDir?: string;
   /** Each test image's path relative to dataDir, in test-set order. */
   testFiles?: string[];
-  /** The teacher of a distilled run and its settings (distill.ts), for meta.json's training record. */
-  teacher?: Record<string, unknown>;
 }
 
 export async function buildArtifacts(x: ArtifactInput) {
@@ -104,7 +102,6 @@ export async function buildArtifacts(x: ArtifactInput) {
       optimizer: 'AdamW',
       weightDecay: x.opts.weightDecay,
       labelSmoothing: x.opts.labelSmoothing,
-      ...(x.teacher && { distilledFrom: x.teacher }),
       ...(x.opts.activityL1 && { activityL1: x.opts.activityL1 }),
       // The exported weights are the average's; the last step's own weights scored this on the watched set.
       ...(x.opts.ema && { ema: x.opts.ema, lastStepAccuracy: x.main.rawTestAccuracy?.at(-1) }),

@@ -3,7 +3,6 @@
  * An image folder (`--data <folder>`) gets folderPreset(): an architecture chosen for its input size and channels.
  */
 import type { AugmentOptions } from './data/augment.js';
-import type { DistillSettings } from './distill.js';
 import { mobilenetArch, resnetArch, type ArchName } from './graph-archs.js';
 import { resolve, type ArchSpec } from './spec.js';
 
@@ -23,8 +22,6 @@ export interface Preset {
   keepBest?: boolean;
   augment: AugmentOptions;
   flip: boolean;
-  /** Learn from a teacher's ten-view ensemble as well as the labels (distill.ts; the teacher comes by --teacher). */
-  distill?: DistillSettings;
   description: string;
 }
 
@@ -118,14 +115,6 @@ export const PRESETS: Record<string, Preset> = {
     ema: 0.999,
     epochs: 12,
   },
-};
-// fashion94 again, taught by a 24-epoch fashion94 (--teacher): 70% of each target is that model's averaged
-// belief over ten views of the image (its mirror and one-pixel shifts, distill.ts), softened at temperature 2.
-PRESETS.fashion94kd = {
-  ...PRESETS.fashion94,
-  description: `${fashion.description}; distilled from a fashion94 model's ten-view ensemble`,
-  epochs: 24,
-  distill: { weight: 0.7, temperature: 2 },
 };
 
 /**

@@ -48,8 +48,6 @@ export interface TrainOptions {
   bnMomentum?: number;
   /** An L1 penalty on one layer's activations (graph/compile.ts ActivityL1). */
   activityL1?: ActivityL1;
-  /** Distillation (distill.ts): each image's target is (1 - weight) x its label + weight x targets' row [n,K]. */
-  teacher?: { targets: Float32Array; weight: number };
 }
 
 export type { EpochLog };
@@ -189,11 +187,8 @@ export async function train(
             warp(src.subarray(ch * h * w, (ch + 1) * h * w), h, w, t, dst.subarray(ch * h * w, (ch + 1) * h * w));
         } else dst.set(src);
         if (opts.flip && rng.next() < 0.5) for (let r = 0; r < c * h; r++) dst.subarray(r * w, (r + 1) * w).reverse();
-        const own = 1 - (opts.teacher?.weight ?? 0);
-        t.fill((own * smooth) / k, j * k, (j + 1) * k);
-        t[j * k + train.labels[idx]] += own * (1 - smooth);
-        if (opts.teacher)
-          for (let c = 0; c < k; c++) t[j * k + c] += opts.teacher.weight * opts.teacher.targets[idx * k + c];
+        t.fill(smooth / k, j * k, (j + 1) * k);
+        t[j * k + train.labels[idx]] += 1 - smooth;
       }
       const out = await step.run(x, t, opts.batch, learningRate(opts.lr, done, totalSteps, opts.warmup));
       average?.update(weights);

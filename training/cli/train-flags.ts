@@ -36,11 +36,6 @@ files of any size, or train/<class>/ and test/<class>/ for a given split. The mo
       arg: 'DECAY',
       help: "evaluate and export a moving average of the weights, each step's weight 1 - DECAY (e.g. 0.999;\n0: none; default: the preset's, none for image folders)",
     },
-    teacher: {
-      type: 'string',
-      arg: 'DIR',
-      help: "a trained model's folder whose ten-view ensemble teaches this run (presets with distillation,\ne.g. fashion94kd; training/distill.ts)",
-    },
     seed: { type: 'int', gt: 0, default: 1, help: 'seed of the initial weights, the shuffles and the split' },
     limit: { type: 'int', gt: 0, help: 'train on a seeded random subset of N images, every class in proportion' },
     'no-augment': { type: 'boolean', help: 'no random rotation, scaling, shifts or mirrors' },

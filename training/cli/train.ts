@@ -20,7 +20,6 @@ import { fail, parseCli, runMain } from '../../scripts/cli.js';
 import { folderSetup } from './folder-setup.js';
 import { TRAIN_CLI } from './train-flags.js';
 import { train, type TrainOptions } from '../trainer.js';
-import { teacherTargets, TEACHER_VIEWS } from '../distill.js';
 
 const { values: a } = parseCli(TRAIN_CLI);
 
@@ -111,34 +110,6 @@ async function main() {
     flip: a['no-augment'] || a['no-flip'] ? false : a.flip || preset.flip,
     backend: a.backend,
   };
-  if (preset.distill && !a.teacher)
-    throw new Error(
-      `--model ${a.model} learns from a teacher: pass --teacher <model folder>, e.g. one made by npm run train -- --model fashion94 --epochs 24 --out scratch/models --name fashion94-24`,
-    );
-  if (a.teacher && !preset.distill)
-    throw new Error(
-      `--teacher is for presets that distill (${Object.keys(PRESETS)
-        .filter((p) => PRESETS[p].distill)
-        .join(', ')})`,
-    );
-  let teacherLog: Record<string, unknown> | undefined;
-  if (a.teacher && preset.distill) {
-    console.error(
-      `scoring ${counted(trainSet.n, 'training image')} in ${TEACHER_VIEWS.length} views with the teacher ${a.teacher}...`,
-    );
-    const t = await teacherTargets(a.teacher, trainSet, preset.distill);
-    opts.teacher = { targets: t.targets, weight: preset.distill.weight };
-    teacherLog = {
-      model: path.basename(path.resolve(a.teacher)),
-      views: TEACHER_VIEWS.length,
-      ...preset.distill,
-      trainAccuracy: t.accuracy,
-      singleViewTrainAccuracy: t.singleViewAccuracy,
-    };
-    console.error(
-      `teacher: ${(t.accuracy * 100).toFixed(2)}% of the training images in ${TEACHER_VIEWS.length} views (${(t.singleViewAccuracy * 100).toFixed(2)}% in one)`,
-    );
-  }
   const layers = resolve(opts.arch);
   const l1 = a['activity-l1'];
   if (l1 > 0) {
@@ -187,7 +158,6 @@ async function main() {
           ...opts,
           augment: null,
           flip: false,
-          teacher: undefined,
           epochs: a['baseline-epochs'] ?? opts.epochs,
         });
   const artifacts = await buildArtifacts({
@@ -201,7 +171,6 @@ async function main() {
     watched: watch === data.test ? 'test' : 'validation',
     dataDir: preset.data === 'folder' ? a.data : undefined,
     testFiles,
-    teacher: teacherLog,
   });
   const dir = writeModelDir(a.out, name, artifacts.files);
   const seconds = main.seconds + (baseline?.seconds ?? 0);
