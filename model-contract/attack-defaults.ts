@@ -23,9 +23,13 @@ export interface AttackDefaults {
 /** Two significant digits: a budget people can read and type. */
 const nice = (v: number) => Number(v.toPrecision(2));
 
+/** A gray drawing: one channel read as ink on a background (protocol mnist or fit), most pixels at 0 or 1. */
+export const grayDrawing = (shape: readonly number[], protocol: MetaProtocol) =>
+  shape[0] === 1 && (protocol === 'mnist' || protocol === 'fit');
+
 export function deriveAttackDefaults(shape: [number, number, number], protocol: MetaProtocol): AttackDefaults {
   const [c, h, w] = shape;
-  if (c === 1 && (protocol === 'mnist' || protocol === 'fit'))
+  if (grayDrawing(shape, protocol))
     return { linf: { eps: 0.3, max: 0.5, step: 0.01 }, l2: { eps: 2, max: 5, step: 0.1 } };
   const linf = 8 / 255;
   const l2 = nice((linf * Math.sqrt(c * h * w)) / 4);

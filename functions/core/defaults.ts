@@ -6,6 +6,7 @@
  * defaults follow costs.json when it is re-measured. Loops that stop early are priced at their step limit, so for
  * them the budget bounds the worst case, not the usual one. Explicit options are not touched (the caps bound them).
  */
+import { grayDrawing } from '../../model-contract/attack-defaults.js';
 import { CAPS, DEFAULT_BUDGET_MS, FOOLING_BUDGET_MS, ROBUSTNESS_BUDGET_MS } from './caps.js';
 import { estimateMs, type Runs } from './cost.js';
 import type { CwConfig } from './fool/cw.js';
@@ -59,10 +60,11 @@ export const LADDERS = {
    * Adam moves every pixel by about lr x 2x(1 - x) a step whatever its gradient, so a picture of many mid-range
    * pixels (a 64x64 colour shape) crosses the boundary in a few steps at a small lr, where saturated digits need
    * more steps or a larger lr. On 40 held-out digits, 20 and 10 steps at lr 0.3 flipped as many as at 0.5 (36 and 33
-   * against 37 and 34) at the same mean L2 (1.91, 2.15); on 60 bundled shapes (tests/bench/cw-ladder.ts) every one
-   * flipped at 10 steps with lr 0.5 (mean L2 8.12), 0.3 (5.50), and at 6 steps with lr 0.2 (4.66; 5 steps: 4.71),
-   * where 2 steps at 0.5 came out a blot (18.4 on 24). So lr 0.3 throughout, and the floor, for a model whose step
-   * is dear (shapes: ~10 ms in workerd), 5 steps at 0.2.
+   * against 37 and 34, one fewer) at the same mean L2 (1.91, 2.15); on 60 bundled shapes (tests/bench/cw-ladder.ts)
+   * every one flipped at 10 steps with lr 0.5 (mean L2 8.12), 0.3 (5.50), and at 6 steps with lr 0.2 (4.66; 5 steps:
+   * 4.71), where 2 steps at 0.5 came out a blot (18.4 on 24). So lr 0.3 throughout, and the floor, for a model whose
+   * step is dear (shapes: ~10 ms in workerd), 5 steps at 0.2; but not for gray drawings (cwLadder), whose pixels at 0
+   * and 1 sit where tanh is flat: 5 steps at 0.2 flipped 5 of those 40 digits, so their floor stays 10 at 0.3.
    */
   cw: [
     { searchSteps: 5, steps: 50, lr: 0.3 },
@@ -126,12 +128,21 @@ export function deepfoolDefault(model: Model, o: DeepFoolConfig, given: { candid
   return fitting(model, ladder, (p) => attackWork(model, [{ ...o, ...p }]));
 }
 
-/** Carlini-Wagner's values of c, steps and learning rate (those given are kept) on the ladder that fits. */
+/** Carlini-Wagner's ladder for a model: without the last rung (5 steps at lr 0.2) for a gray drawing. */
+export const cwLadder = (model: Model) =>
+  grayDrawing(model.meta.input.shape, model.meta.preprocessing.protocol) ? LADDERS.cw.slice(0, -1) : LADDERS.cw;
+
+/**
+ * Carlini-Wagner's values of c, steps and learning rate (those given are kept) on the ladder that fits. Steps given
+ * without a rate take the rate of the richest rung at no more steps (the last rung's below them all).
+ */
 export function cwDefault(model: Model, o: CwConfig, given: { searchSteps?: number; steps?: number; lr?: number }) {
-  const ladder = LADDERS.cw.map((p) => ({
+  const rungs = cwLadder(model);
+  const rate = (steps: number) => (rungs.find((p) => p.steps <= steps) ?? rungs[rungs.length - 1]).lr;
+  const ladder = rungs.map((p) => ({
     searchSteps: given.searchSteps ?? p.searchSteps,
     steps: given.steps ?? p.steps,
-    lr: given.lr ?? p.lr,
+    lr: given.lr ?? (given.steps === undefined ? p.lr : rate(given.steps)),
   }));
   return fitting(model, ladder, (p) => attackWork(model, [{ ...o, ...p }]));
 }

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_MAX_COST_MS } from '../../../../functions/config.js';
 import { DEFAULT_BUDGET_MS, FOOLING_BUDGET_MS } from '../../../../functions/core/caps.js';
 import { estimateMs, FALLBACK, type GraphCosts, type Runs } from '../../../../functions/core/cost.js';
-import { countdown, fitting, LADDERS, robustnessLadder } from '../../../../functions/core/defaults.js';
+import { countdown, cwLadder, fitting, LADDERS, robustnessLadder } from '../../../../functions/core/defaults.js';
 import { storedTable, type StoredRobustness } from '../../../../functions/core/fool/robustness.js';
 import type { Model } from '../../../../functions/core/model.js';
 import { camLayer } from '../../../../functions/core/see/cam.js';
@@ -69,7 +69,7 @@ function defaults(model: Model) {
     {
       name: 'cw',
       got: 'searchSteps' in cw ? { searchSteps: cw.searchSteps, steps: cw.steps, lr: cw.lr } : undefined,
-      ladder: [...LADDERS.cw],
+      ladder: [...cwLadder(model)],
       work: (p: object) => W.attackWork(model, [{ ...cw, ...p }]),
     },
   ];
@@ -159,8 +159,22 @@ describe('defaults that fit the model', () => {
       steps: 50,
       lr: 0.1,
     });
+    // Steps given without a rate: the rate of the richest rung at no more steps, not the fitted rung's.
+    expect(attack({ method: 'cw', steps: 50 })).toMatchObject({ searchSteps: 1, steps: 50, lr: 0.3 });
+    expect(attack({ method: 'cw', steps: 5 })).toMatchObject({ steps: 5, lr: 0.2 });
     expect(fool.foolingOptions(shapes, v.parse(fool.FoolingQuery, { steps: 500 })).steps).toBe(500);
     expect(synth.visualizeOptions(shapes, v.parse(synth.VisualizeQuery, { steps: 300 })).steps).toBe(300);
+  });
+
+  it("CW's floor: 5 steps at lr 0.2 for colour pictures, 10 at 0.3 for gray drawings (saturated pixels)", () => {
+    const dear = (name: string) => scaled(getModel(name)!, 1000);
+    const cw = (m: Model, q: Record<string, unknown> = {}) =>
+      fool.attackOptions(m, v.parse(fool.AttackQuery, { method: 'cw', ...q }))[0];
+    expect(cw(dear('shapes'))).toMatchObject({ searchSteps: 1, steps: 5, lr: 0.2 });
+    for (const name of ['digits', 'fashion']) {
+      expect(cw(dear(name)), name).toMatchObject({ searchSteps: 1, steps: 10, lr: 0.3 });
+      expect(cw(dear(name), { steps: 5 }), name).toMatchObject({ steps: 5, lr: 0.3 });
+    }
   });
 
   it('the answer echoes what was used: the query with the defaults filled in', () => {
