@@ -59,8 +59,8 @@ export const LADDERS = {
    * three values over 15-25 steps came out larger (1.7-2.1): steps buy more than values of c, which go first.
    * Adam moves every pixel by about lr x 2x(1 - x) a step whatever its gradient, so a picture of many mid-range
    * pixels (a 64x64 colour shape) crosses the boundary in a few steps at a small lr, where saturated digits need
-   * more steps or a larger lr. On 40 held-out digits, 20 and 10 steps at lr 0.3 flipped as many as at 0.5 (36 and 33
-   * against 37 and 34, one fewer) at the same mean L2 (1.91, 2.15); on 60 bundled shapes (tests/bench/cw-ladder.ts)
+   * more steps or a larger lr. On 40 held-out digits, 20 and 10 steps at lr 0.3 flipped one fewer than at 0.5 (36 and
+   * 33 against 37 and 34) at the same mean L2 (1.91, 2.15); on 60 bundled shapes (tests/bench/cw-ladder.ts)
    * every one flipped at 10 steps with lr 0.5 (mean L2 8.12), 0.3 (5.50), and at 6 steps with lr 0.2 (4.66; 5 steps:
    * 4.71), where 2 steps at 0.5 came out a blot (18.4 on 24). So lr 0.3 throughout, and the floor, for a model whose
    * step is dear (shapes: ~10 ms in workerd), 5 steps at 0.2; but not for gray drawings (cwLadder), whose pixels at 0

@@ -51,7 +51,7 @@ export const AttackQuery = v.object({
   step_size: num({
     min: 0,
     max: 1000,
-    description: `bim, pgd: the step (default 2.5 * eps / steps). cw: Adam's learning rate in tanh space (default: the model's, ${[...new Set(LADDERS.cw.map((c) => c.lr))].join(' or ')} with its steps, see search_steps; 0.3 at 10 steps or more)`,
+    description: `bim, pgd: the step (default 2.5 * eps / steps). cw: Adam's learning rate in tanh space (default: the model's, ${[...new Set(LADDERS.cw.map((c) => c.lr))].join(' or ')} with its steps, see search_steps; 0.2 only below 10 steps on colour pictures)`,
     example: 0.05,
   }),
   random_start: bool({ default: false, description: 'Start inside the ball at random (PGD always does)' }),
