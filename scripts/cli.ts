@@ -7,6 +7,8 @@
  *   an error after that  one line on stderr, `<command>: message`, exit 1 (fail, runMain)
  * `--name value` and `--name=value` both work; `--` ends the flags.
  */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export type FlagType = 'string' | 'int' | 'number' | 'boolean';
 
@@ -252,6 +254,9 @@ export function fail(command: string, e: unknown, status = 1): never {
 }
 
 /** A command's main: exit 0 once it is done, else fail(command, its error). */
+/** Whether the module at `url` (its import.meta.url) is the script node was started with, not an import. */
+export const isMain = (url: string) => !!process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(url);
+
 export function runMain(command: string, main: () => Promise<unknown>): void {
   main().then(
     () => process.exit(0),

@@ -12,7 +12,6 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { GraphCosts } from '../functions/core/cost.js';
 import { camLayer } from '../model-contract/graphs.js';
 import {
@@ -30,7 +29,7 @@ import {
 import type { Model } from '../functions/core/model.js';
 import { configure } from '../training/engine.js';
 import { loadModel } from '../tests/node/helpers/models.js';
-import { parseCli } from './cli.js';
+import { isMain, parseCli } from './cli.js';
 
 // The fastest of repeated runs: other processes on a shared machine only ever add time.
 const fastest = (a: number[]) => Math.min(...a);
@@ -81,7 +80,7 @@ export async function measure(model: Model): Promise<GraphCosts> {
   return { forward: fit(1, fwd1, 8, fwd8), grad: fit(1, grad1, 8, grad8), synth: synthCost, ...camCost };
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+if (isMain(import.meta.url)) {
   const { values } = parseCli({
     name: 'costs',
     synopsis: '[--models digits,fashion] [--root models]',

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { encodePng } from '../functions/core/pictures/png.js';
 import { parseFile, SamplesSchema } from '../model-contract/folder.js';
 import { DEFAULT_MODELS, scanModels } from './registry.js';
-import { fail, parseCli } from './cli.js';
+import { fail, isMain, parseCli } from './cli.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const DEFAULT_OUT = path.join(ROOT, 'public/samples/models');
@@ -57,7 +57,7 @@ export function writePageSamples(root = DEFAULT_MODELS, out = DEFAULT_OUT): Reco
   return index;
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+if (isMain(import.meta.url)) {
   const { values } = parseCli({
     name: 'samples:page',
     synopsis: '[--models DIR] [--out DIR]',

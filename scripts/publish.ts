@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { fail, parseCli } from './cli.js';
+import { fail, isMain, parseCli } from './cli.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -54,7 +54,7 @@ export function publishCommands(dir: string, name: string, bucket: string, local
   ]);
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+if (isMain(import.meta.url)) {
   const { values: a } = parseCli({
     name: 'publish',
     synopsis: '--model NAME [--dir models] [--local] [--bucket NAME] [--dry-run]',

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { CostsSchema, parseFile, parseMeta, RobustnessSchema, SamplesSchema } from '../model-contract/folder.js';
 import { BASE_GRAPHS, LEAN_GRAPHS, modelGraphs } from '../model-contract/graphs.js';
 import { MODEL_NAME } from '../model-contract/name.js';
-import { fail, parseCli } from './cli.js';
+import { fail, isMain, parseCli } from './cli.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const DEFAULT_MODELS = path.join(ROOT, 'models');
@@ -145,7 +145,7 @@ export function writeRegistry(root = DEFAULT_MODELS, outFile = DEFAULT_OUT): str
   return entries.map((e) => e.name);
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+if (isMain(import.meta.url)) {
   const { values } = parseCli({
     name: 'registry',
     synopsis: '[--models DIR] [--out FILE]',

@@ -7,7 +7,6 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as v from 'valibot';
 import { ROBUSTNESS_TOP } from '../functions/core/defaults.js';
 import {
@@ -19,7 +18,7 @@ import {
 import type { Model } from '../functions/core/model.js';
 import { RobustnessQuery } from '../functions/schemas/fool.js';
 import { loadModel } from '../tests/node/helpers/models.js';
-import { parseCli } from './cli.js';
+import { isMain, parseCli } from './cli.js';
 
 /**
  * The endpoint's richest default for a model: eps fitted to the model (defaultEps), methods from the query schema,
@@ -45,7 +44,7 @@ export async function defaultTable(name: string, root = 'models'): Promise<Store
   return storedRobustness(model, defaultOptions(model.meta, sampleCount(model)));
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+if (isMain(import.meta.url)) {
   const { values } = parseCli({
     name: 'robustness:defaults',
     synopsis: '[--models digits,fashion]',

@@ -9,11 +9,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { Rng } from '../../model-contract/random.js';
 import { Progress } from '../progress.js';
-import { fail, parseCli } from '../../scripts/cli.js';
+import { fail, isMain, parseCli } from '../../scripts/cli.js';
 
 export const SHAPE_KINDS = ['circle', 'square', 'triangle', 'star', 'cross', 'ring'] as const;
 export type ShapeKind = (typeof SHAPE_KINDS)[number];
@@ -189,7 +188,7 @@ export async function makeShapes(o: { out: string; perClass: number; size: numbe
   return { images: total };
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+if (isMain(import.meta.url)) {
   const { values: a } = parseCli({
     name: 'make:shapes',
     synopsis: '[--out data/shapes] [--per-class 1000] [--size 64] [--seed 1]',
