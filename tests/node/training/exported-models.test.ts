@@ -3,7 +3,7 @@
  * onnxruntime-web and onnxruntime-node agree on the probabilities, and the input-gradient graphs agree with
  * central finite differences of the inference graph.
  */
-import { act, content, grad, gram } from '../../../model-contract/graphs.js';
+import { act, content, grad, gram, SYNTH_KINDS } from '../../../model-contract/graphs.js';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -108,7 +108,7 @@ describe.each(models)('models/%s', (name) => {
     expect(cuts).toBe(
       meta.layers.filter((l: { kind: string; outShape: number[] }, i: number) => {
         const prefixEnd = meta.layers.findIndex((m: { kind: string }) => m.kind === 'flatten' || m.kind === 'dense');
-        return l.kind === 'relu' && l.outShape.length === 3 && (prefixEnd < 0 || i < prefixEnd);
+        return SYNTH_KINDS.includes(l.kind) && l.outShape.length === 3 && (prefixEnd < 0 || i < prefixEnd);
       }).length - 1,
     );
     for (const [file, info] of Object.entries<{ sha256: string }>(meta.files))
@@ -161,7 +161,7 @@ print('ok', onnx.__version__)`;
     const inf = await sessionFromDir(dir, 'model.onnx');
     const gradSession = await sessionFromDir(dir, 'input-grad.onnx');
     const layers: { name: string; kind: string; outShape: number[] }[] = meta.layers;
-    const hidden = layers.find((l) => l.kind === 'relu')!; // the first feature maps after a nonlinearity
+    const hidden = layers.find((l) => SYNTH_KINDS.includes(l.kind))!; // the first feature maps after a nonlinearity
     const last = layers.at(-1)!;
     const cots: Record<string, Float32Array> = {
       [last.name]: randn(last.outShape[0], 11),

@@ -44,12 +44,12 @@ describe('a toy graph network in workerd: what the edge reads of its graph', () 
     expect(byName.cat.inputs).toEqual(['br1', 'br3']);
     expect([byName.a.strideProduct, byName.b2.strideProduct, byName.gap.strideProduct]).toEqual([1, 2, null]);
     // The last spatial map before the global pool, a silu here (no ReLU in sight). The bundled chains keep their
-    // choice: digits and fashion end their prefix in a 3x3 pool, under 7x7, so the last map of 7x7 (relu3);
-    // shapes in its 32x32 relu6.
+    // choice: digits and fashion end their prefix in a 3x3 pool, under 7x7, so the last map of 7x7 (digits' relu3,
+    // fashion's silu4); shapes in its 32x32 relu6.
     expect(defaultCamLayer(model)).toBe('sw');
     expect(['digits', 'fashion', 'shapes'].map((m) => defaultCamLayer(getModel(m)!))).toEqual([
       'relu3',
-      'relu3',
+      'silu4',
       'relu6',
     ]);
     // meta.json's prefixMinSide, by the layer rules: its padded stride-2 convolutions keep a 1x1 map from a 1x1

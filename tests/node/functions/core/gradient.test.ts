@@ -16,19 +16,28 @@ import { defaultCamLayer } from '../../../../functions/core/see/cam.js';
 import { loadModel } from '../../helpers/models.js';
 
 describe('cutGraph', () => {
-  for (const name of ['digits', 'fashion']) {
+  // digits: three conv blocks; fashion: four convolutions, SiLU, the second without a pool of its own.
+  const chains = {
+    digits: { act: 'relu', convs: 3 },
+    fashion: { act: 'silu', convs: 4 },
+  };
+  for (const [name, { act, convs }] of Object.entries(chains)) {
     it(`${name}: a layer of block k runs <graph>-k; the deepest block and anything above it run the whole prefix`, () => {
       const model = loadModel(name);
+      const a = (k: number) => `${act}${k}`;
       const prefix = prefixLayers(model).map((l) => l.name),
         synth = synthLayerNames(model);
-      expect(synth).toEqual(['relu1', 'relu2', 'relu3']);
-      expect(cutGraph(model, 'synth-grad', ['relu2'])).toBe('synth-grad-2');
-      expect(cutGraph(model, 'synth-grad', ['relu1', 'relu3'])).toBe('synth-grad');
+      expect(synth).toEqual(Array.from({ length: convs }, (_, i) => a(i + 1)));
+      expect(cutGraph(model, 'synth-grad', [a(2)])).toBe('synth-grad-2');
+      expect(cutGraph(model, 'synth-grad', [a(1), a(convs)])).toBe('synth-grad');
       expect(cutGraph(model, 'conv-grad', ['conv2d1'])).toBe('conv-grad-1');
-      expect(cutGraph(model, 'conv-grad', ['conv2d2', 'relu1'])).toBe('conv-grad-2');
-      // maxpool2 sits above relu2: only the whole prefix computes it.
-      expect(prefix.indexOf('maxpool2')).toBeGreaterThan(prefix.indexOf('relu2'));
-      expect(cutGraph(model, 'conv-grad', ['maxpool2'])).toBe('conv-grad');
+      expect(cutGraph(model, 'conv-grad', ['conv2d2', a(1)])).toBe('conv-grad-2');
+      expect(cutGraph(model, 'conv-grad', [`conv2d${convs}`])).toBe('conv-grad');
+      // The max-pool after the second-to-last activation sits above it: only the cut after that block, or the whole
+      // prefix, computes it.
+      const pool = prefix.find((l, i) => l.startsWith('maxpool') && i > prefix.indexOf(a(convs - 1)))!;
+      expect(prefix.indexOf(pool)).toBeGreaterThan(prefix.indexOf(a(convs - 1)));
+      expect(cutGraph(model, 'conv-grad', [pool])).toBe('conv-grad');
       expect(cutGraph(model, 'conv-grad', [])).toBe('conv-grad-1');
     });
   }

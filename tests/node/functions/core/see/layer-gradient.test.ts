@@ -47,7 +47,7 @@ describe('d logit / d activations (grad_act), by the chain rule against finite d
   // background are ties, and any step in every pixel breaks some of them, a switch at every step size.)
   for (const [name, layer] of [
     ['digits', 'relu3'],
-    ['fashion', 'relu3'],
+    ['fashion', 'silu4'],
     ['shapes', 'relu6'],
   ])
     it(`${name} ${layer}: 8 random directions, at least 6 within ${FD_ATOL} + ${FD_RTOL} x |fd|`, async () => {
