@@ -101,8 +101,8 @@ export const CAM_MIN_SIDE = 7;
  * residual sum, a squeeze-excite product), as Selvaraju et al. take the last convolutional maps. One exception
  * keeps the maps readable: when that map is under 7x7 while an earlier one is at least 7x7, the last of those.
  * The bundled 28x28 chains end their prefix in a 3x3 max-pool, which would paint the picture in nine blocks; they
- * keep their last 7x7 map (digits' relu3, fashion's silu4). A 224x224 ResNet or MobileNet ends in a 7x7 map, which the rule takes as it is. A model
- * without such a map has none (and no cam-grad.onnx).
+ * keep their last 7x7 map (digits' relu3, fashion's silu4). A 224x224 ResNet or MobileNet ends in a 7x7 map, which
+ * the rule takes as it is. A model without such a map has none (and no cam-grad.onnx).
  */
 export function camLayer<L extends ContractLayer>(layers: L[]): L | undefined {
   const prefix = new Set(prefixLayers(layers));
